@@ -1,0 +1,47 @@
+# Thresher: two commands do everything.  `make run` opens the app, `make test` runs the suite.
+# Both create .venv/ on first use and install what the project needs.
+#
+#   SYSTEM_TORCH=1   build .venv with --system-site-packages, so a torch (e.g. a CUDA build)
+#                    installed in the base interpreter is used instead of installing one.
+#   PYTHON=python3.12  choose the interpreter that creates the venv.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TORCH_PIN := torch==2.13.0
+FILE ?=
+
+VENV_FLAGS := $(if $(SYSTEM_TORCH),--system-site-packages,)
+
+.PHONY: run test lint bench dist dist-test clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV_FLAGS) $(VENV)
+
+# torch first, and only when none is importable: an installed build (CUDA, ROCm, MPS) is kept.
+# Then the declared dependencies; torch>=2.10 is already satisfied so pip pulls no CUDA wheels.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	@if $(PY) -c "import torch" 2>/dev/null; then \
+		echo "keeping installed torch $$($(PY) -c 'import torch; print(torch.__version__)')"; \
+	else \
+		$(PY) -m pip install --quiet "$(TORCH_PIN)"; \
+	fi
+	$(PY) scripts/requirements.py > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) main.py $(FILE)
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_load.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,56 @@
+"""Build large synthetic SFT files from the real datasets in ``../shared/data``.
+
+Records are sampled from GSM8K (Alpaca layout) and perturbed: numbers change, sentences are
+re-ordered and words dropped, so a million records are not a million copies of 7,473. Generated
+files go under ``bench-data/`` (git-ignored) and are never committed.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+OUT_DIR = ROOT / "bench-data"
+_NUMBER = re.compile(r"\d+")
+
+
+def real_records() -> list[dict]:
+    """GSM8K train records in Alpaca layout."""
+    return orjson.loads((SHARED_DATA / "gsm_8k_train.json").read_bytes())
+
+
+def perturb(text: str, rng: random.Random) -> str:
+    """Change numbers and drop a word now and then, keeping the text realistic."""
+    text = _NUMBER.sub(lambda m: str(int(m.group()) + rng.randint(0, 9)), text)
+    words = text.split(" ")
+    if len(words) > 8 and rng.random() < 0.5:
+        del words[rng.randrange(len(words))]
+    return " ".join(words)
+
+
+def synthesize_jsonl(n: int, path: Path, seed: int = 0) -> Path:
+    """Write ``n`` perturbed Alpaca records to ``path`` as JSONL (Python-style separators)."""
+    rng = random.Random(seed)
+    base = real_records()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        for _ in range(n):
+            r = rng.choice(base)
+            record = {"instruction": perturb(r["instruction"], rng), "input": r["input"],
+                      "output": perturb(r["output"], rng)}
+            f.write(orjson.dumps(record).replace(b'","', b'", "').replace(b'":"', b'": "'))
+            f.write(b"\n")
+    return path
+
+
+def cached_jsonl(n: int) -> Path:
+    """A synthetic JSONL of ``n`` records, generated once and reused."""
+    path = OUT_DIR / f"synthetic_{n}.jsonl"
+    if not path.exists():
+        synthesize_jsonl(n, path)
+    return path

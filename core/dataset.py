@@ -1,0 +1,123 @@
+"""The loaded dataset: original records kept byte-for-byte, plus column arrays for the table.
+
+Rows are addressed by their *source row* (0-based position among usable records). Row numbers
+are not identities: anything that must survive an edited file (scores, decisions) is keyed by
+``fingerprints`` instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from core import schemas
+
+#: How the ``locations`` of a format are counted, for messages.
+LOCATION_KINDS = {"jsonl": "line", "csv": "line", "tsv": "line", "json": "record", "parquet": "row"}
+
+#: Characters per token used for the approximate token counts (English prose averages ~4).
+CHARS_PER_TOKEN = 4
+
+
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A line (JSONL, CSV), record (JSON) or row (Parquet) that could not be used, and why.
+
+    ``line`` is the 1-based physical line number for line-based formats and the 1-based record
+    or row index otherwise, so a curator can find it in an editor.
+    """
+
+    line: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        """Return the JSON shape used by ``inspect --json``."""
+        return {"line": self.line, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProgress:
+    """A progress report yielded while a file loads."""
+
+    bytes_done: int
+    bytes_total: int
+    records: int
+    bad: int
+
+    @property
+    def fraction(self) -> float:
+        """Progress in [0, 1]."""
+        return min(1.0, self.bytes_done / self.bytes_total) if self.bytes_total else 1.0
+
+
+@dataclass(eq=False)
+class Dataset:
+    """Every usable record of one file, normalised to prompt/response, with the load report."""
+
+    path: Path
+    format: str
+    compressed: bool
+    schema: str
+    prompt_only: bool
+    originals: list[bytes]
+    prompts: list[str]
+    responses: list[str]
+    locations: np.ndarray
+    fingerprints: np.ndarray
+    turns: np.ndarray
+    row_schemas: np.ndarray
+    spec: schemas.SchemaSpec
+    bad_lines: list[BadLine] = field(default_factory=list)
+    blank_lines: int = 0
+    source_sha256: str = ""
+    source_size: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n = len(self.prompts)
+        self.prompt_chars = np.fromiter(map(len, self.prompts), dtype=np.int64, count=n)
+        self.response_chars = np.fromiter(map(len, self.responses), dtype=np.int64, count=n)
+
+    def __len__(self) -> int:
+        return len(self.prompts)
+
+    @property
+    def location_kind(self) -> str:
+        """``line``, ``record`` or ``row``: what :attr:`locations` and bad-line numbers count."""
+        return LOCATION_KINDS[self.format]
+
+    @property
+    def prompt_tokens(self) -> np.ndarray:
+        """Approximate prompt token counts (characters / 4, rounded up)."""
+        return approx_tokens(self.prompt_chars)
+
+    @property
+    def response_tokens(self) -> np.ndarray:
+        """Approximate response token counts (characters / 4, rounded up)."""
+        return approx_tokens(self.response_chars)
+
+    def record(self, row: int) -> dict:
+        """The original record of a source row, as it was read."""
+        return orjson.loads(self.originals[row])
+
+    def conversation(self, row: int) -> list[schemas.Turn]:
+        """The record's turns for display: role-labelled text, response last."""
+        name = schemas.SCHEMA_NAMES[int(self.row_schemas[row])]
+        return schemas.conversation(self.record(row), name, self.spec)
+
+    def fingerprint_hex(self, row: int) -> str:
+        """The record's fingerprint as 32 hex digits."""
+        return bytes(self.fingerprints[row]).hex()
+
+    def schema_counts(self) -> dict[str, int]:
+        """How many rows each schema matched (more than one entry for a mixed file)."""
+        codes, counts = np.unique(self.row_schemas, return_counts=True)
+        return {schemas.SCHEMA_NAMES[int(c)]: int(k) for c, k in zip(codes, counts, strict=True)}
+
+
+def approx_tokens(chars: np.ndarray) -> np.ndarray:
+    """A cheap token estimate from character counts, good enough for sorting and budgets."""
+    return (chars + (CHARS_PER_TOKEN - 1)) // CHARS_PER_TOKEN

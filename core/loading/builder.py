@@ -1,0 +1,197 @@
+"""Collect parsed records into a :class:`core.dataset.Dataset`, one row or bad line at a time.
+
+Readers hand every parsed record (or the reason it could not be parsed) to a builder; the
+builder detects the schema on the first records, normalises each record, fingerprints it and
+keeps the original bytes for export. Every record either becomes a row or a bad line: nothing
+is dropped without a reason.
+"""
+
+from __future__ import annotations
+
+from hashlib import blake2b
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from core import schemas
+from core.dataset import BadLine, Dataset
+
+FINGERPRINT_BYTES = 16
+_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def fingerprint(record: dict) -> bytes:
+    """A stable content hash of a record: key order and whitespace do not change it."""
+    return blake2b(orjson.dumps(record, option=_CANONICAL, default=str),
+                   digest_size=FINGERPRINT_BYTES).digest()
+
+
+def describe_value(value: object) -> str:
+    """How a non-object top-level JSON value is named in a bad-line reason."""
+    names = {list: "an array", str: "a string", int: "a number", float: "a number",
+             bool: "a boolean", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+class DatasetBuilder:
+    """Accumulates rows for one file; call :meth:`add` per record, then :meth:`finish`."""
+
+    def __init__(self, path: Path, fmt: str, compressed: bool,
+                 mapping: schemas.ColumnMapping | None = None):
+        self.path = path
+        self.format = fmt
+        self.compressed = compressed
+        self.mapping = mapping
+        self.spec: schemas.SchemaSpec | None = None
+        self._pending: list[tuple[int, object, bytes | None]] = []
+        self._normalise: schemas.Normaliser | None = None
+        self.originals: list[bytes] = []
+        self.prompts: list[str] = []
+        self.responses: list[str] = []
+        self.locations: list[int] = []
+        self.turns: list[int] = []
+        self.codes = bytearray()
+        self.fingerprints = bytearray()
+        self.bad_lines: list[BadLine] = []
+        self.notes: list[str] = []
+
+    @property
+    def rows(self) -> int:
+        """Rows accepted so far (pending detection included)."""
+        return len(self.prompts) + len(self._pending)
+
+    def bad(self, location: int, reason: str) -> None:
+        """Record an unusable line, record or row."""
+        self.bad_lines.append(BadLine(location, reason))
+
+    def add(self, location: int, record: object, raw: bytes | None = None) -> None:
+        """Add one parsed record; ``raw`` is its exact source text when the format has one."""
+        if self._normalise is None:
+            self._pending.append((location, record, raw))
+            if len(self._pending) >= schemas.DETECTION_SAMPLE:
+                self._settle()
+            return
+        self._accept(location, record, raw)
+
+    def add_batch(self, locations: list[int], records: list, raws: list[bytes] | None) -> None:
+        """Add many parsed records at once: the fast path for clean runs of a big file.
+
+        Falls back to :meth:`add` per record when the batch holds anything unusual (a record
+        that is not an object, one the schema does not fit, pending schema detection).
+        """
+        if (self._normalise is None or self.spec.instances
+                or set(map(type, records)) != {dict}):
+            for i, record in enumerate(records):
+                self.add(locations[i], record, raws[i] if raws is not None else None)
+            return
+        try:
+            pairs = list(map(self._normalise, records))
+        except schemas.RowError:
+            for i, record in enumerate(records):
+                self._accept(locations[i], record, raws[i] if raws is not None else None)
+            return
+        if raws is None:
+            raws = [orjson.dumps(record, default=str) for record in records]
+        self.originals += raws
+        prompts, responses, turns = zip(*pairs, strict=True)
+        self.prompts += prompts
+        self.responses += responses
+        self.turns += turns
+        self.locations += locations
+        self.codes += bytes((self._code,)) * len(records)
+        self.fingerprints += b"".join([
+            blake2b(orjson.dumps(record, option=_CANONICAL, default=str),
+                    digest_size=FINGERPRINT_BYTES).digest() for record in records])
+
+    def _settle(self) -> None:
+        """Choose the schema from the pending records, then accept them."""
+        sample = [r for _, r, _ in self._pending if type(r) is dict]
+        if self.mapping is not None:
+            self.spec = schemas.spec_for_mapping(self.mapping, sample)
+        else:
+            self.spec = schemas.detect(sample)
+        self._normalise = schemas.normaliser(self.spec)
+        self._code = self.spec.code
+        pending, self._pending = self._pending, []
+        for location, record, raw in pending:
+            self._accept(location, record, raw)
+
+    def _accept(self, location: int, record: object, raw: bytes | None) -> None:
+        if type(record) is not dict:
+            self.bad(location, f"not a JSON object (got {describe_value(record)})")
+            return
+        if self.spec.instances:
+            self._accept_instances(location, record, raw)
+            return
+        code = self._code
+        try:
+            prompt, response, turns = self._normalise(record)
+        except schemas.RowError as exc:
+            fallback = schemas.fallback_normaliser(record) if self.mapping is None else None
+            if fallback is None:
+                self.bad(location, str(exc))
+                return
+            (prompt, response, turns), code = fallback
+        self._append(location, record, raw, prompt, response, turns, code)
+
+    def _accept_instances(self, location: int, record: dict, raw: bytes | None) -> None:
+        """One row per self-instruct instance; a one-instance record keeps its exact text."""
+        try:
+            pieces = schemas.expand_instances(record)
+            rows = [(self._normalise(flat), original) for flat, original in pieces]
+        except schemas.RowError as exc:
+            self.bad(location, str(exc))
+            return
+        exact = raw if len(rows) == 1 else None
+        for (prompt, response, turns), original in rows:
+            self._append(location, original, exact, prompt, response, turns, self.spec.code)
+
+    def _append(self, location: int, record: dict, raw: bytes | None, prompt: str,
+                response: str, turns: int, code: int) -> None:
+        self.originals.append(raw if raw is not None else orjson.dumps(record, default=str))
+        self.prompts.append(prompt)
+        self.responses.append(response)
+        self.locations.append(location)
+        self.turns.append(turns)
+        self.codes.append(code)
+        self.fingerprints += blake2b(orjson.dumps(record, option=_CANONICAL, default=str),
+                                     digest_size=FINGERPRINT_BYTES).digest()
+
+    def finish(self, *, sha256: str, size: int, blank_lines: int = 0) -> Dataset:
+        """Settle any pending records and return the dataset."""
+        if self._normalise is None:
+            if any(type(r) is dict for _, r, _ in self._pending) or self.mapping is not None:
+                self._settle()
+            else:
+                for location, record, raw in self._pending:
+                    self._accept_without_schema(location, record, raw)
+                self.spec = schemas.SchemaSpec("prompt_response", ("prompt",), "response")
+                self.notes.append("the file holds no usable records")
+        self.bad_lines.sort(key=lambda b: b.line)
+        if self.spec.prompt_only:
+            self.notes.append(
+                "prompt-only file: the records have no responses, so they cannot be scored")
+        return Dataset(
+            path=self.path,
+            format=self.format,
+            compressed=self.compressed,
+            schema=self.spec.name,
+            prompt_only=self.spec.prompt_only,
+            originals=self.originals,
+            prompts=self.prompts,
+            responses=self.responses,
+            locations=np.asarray(self.locations, dtype=np.int64),
+            fingerprints=np.frombuffer(bytes(self.fingerprints), dtype=f"S{FINGERPRINT_BYTES}"),
+            turns=np.asarray(self.turns, dtype=np.int32),
+            row_schemas=np.frombuffer(bytes(self.codes), dtype=np.uint8),
+            spec=self.spec,
+            bad_lines=self.bad_lines,
+            blank_lines=blank_lines,
+            source_sha256=sha256,
+            source_size=size,
+            notes=self.notes,
+        )
+
+    def _accept_without_schema(self, location: int, record: object, raw: bytes | None) -> None:
+        self.bad(location, f"not a JSON object (got {describe_value(record)})")
