@@ -1,0 +1,1 @@
+"""Thresher's Qt front end: a thin layer that runs core work in workers and shows results."""

@@ -1,0 +1,93 @@
+"""Create the QApplication and the main window; the ``--screenshot`` mode for docs and tests."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+SCREENSHOT_SETTLE_MS = 150
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py",
+                                     description="Thresher: curate SFT datasets (desktop app).")
+    parser.add_argument("file", nargs="?", help="dataset to open (default: the bundled sample)")
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="render the main window offscreen to PNG after loading, then exit")
+    return parser.parse_args(argv)
+
+
+def has_display() -> bool:
+    """Whether Qt can open a window here."""
+    if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def create_application(argv: list[str]):
+    """The QApplication, with the names QSettings uses."""
+    from PySide6.QtWidgets import QApplication
+
+    from core.version import APP_NAME, APP_VERSION
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setOrganizationName(APP_NAME)
+    app.setOrganizationDomain("thresher.app")
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(APP_VERSION)
+    return app
+
+
+def run_app(argv: list[str]) -> int:
+    """Open the app (or render a screenshot); returns the exit code."""
+    args = _parse(argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif not has_display():
+        print("No display found: the Thresher window cannot open here.\n"
+              "Render it to a picture instead:  python main.py --screenshot shot.png [FILE]\n"
+              "or use the command line:         python main.py inspect FILE",
+              file=sys.stderr)
+        return 2
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    app = create_application([])
+
+    from gui.error_hook import install_error_hook
+    from gui.main_window import MainWindow
+    from gui.resources import sample_dataset_path
+
+    window = MainWindow()
+    install_error_hook(window)
+    path = Path(args.file) if args.file else sample_dataset_path()
+    if args.screenshot:
+        return _screenshot(app, window, path, Path(args.screenshot))
+    window.show()
+    window.open_path(path)
+    return app.exec()
+
+
+def _screenshot(app, window, path: Path, target: Path) -> int:
+    """Load ``path``, render the window to ``target`` and quit."""
+    from PySide6.QtCore import QTimer
+
+    outcome = {"code": 1}
+
+    def grab(_dataset=None) -> None:
+        window.grab().save(str(target))
+        outcome["code"] = 0
+        print(f"saved {target}")
+        app.quit()
+
+    def fail(message: str) -> None:
+        print(f"error: {message}", file=sys.stderr)
+        app.quit()
+
+    window.dataset_loaded.connect(lambda d: QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab))
+    window.load_failed.connect(fail)
+    window.resize(1400, 820)
+    window.show()
+    window.open_path(path)
+    app.exec()
+    return outcome["code"]

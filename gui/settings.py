@@ -1,0 +1,64 @@
+"""The one place that reads and writes QSettings: window geometry, recent files.
+
+Organisation and application names are set in :func:`gui.app.create_application` before any
+``QSettings()`` is made. Keys are constants; reads are typed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+SETTINGS_VERSION = 1
+KEY_VERSION = "settings_version"
+KEY_GEOMETRY = "MainWindow/geometry"
+KEY_STATE = "MainWindow/state"
+KEY_SPLITTER = "MainWindow/splitter"
+KEY_RECENT = "Paths/recent_files"
+KEY_LAST_DIR = "Paths/last_open_dir"
+MAX_RECENT_FILES = 10
+
+
+class Settings:
+    """Typed access to the application's persistent settings."""
+
+    def __init__(self) -> None:
+        self._qs = QSettings()
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Bring older settings up to :data:`SETTINGS_VERSION` (nothing to convert yet)."""
+        if self._qs.value(KEY_VERSION, 0, type=int) != SETTINGS_VERSION:
+            self._qs.setValue(KEY_VERSION, SETTINGS_VERSION)
+
+    def bytes_value(self, key: str) -> QByteArray | None:
+        """A saved geometry or state blob, or None."""
+        value = self._qs.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_value(self, key: str, value: object) -> None:
+        """Store a value."""
+        self._qs.setValue(key, value)
+
+    def recent_files(self) -> list[str]:
+        """Recently opened files, newest first, that still exist."""
+        files = self._qs.value(KEY_RECENT, [], type=list) or []
+        return [f for f in files if isinstance(f, str) and Path(f).is_file()]
+
+    def add_recent_file(self, path: str | Path) -> list[str]:
+        """Put ``path`` first in the recent files; returns the new list."""
+        path = str(Path(path).resolve())
+        files = [path] + [f for f in self.recent_files() if f != path]
+        files = files[:MAX_RECENT_FILES]
+        self._qs.setValue(KEY_RECENT, files)
+        self._qs.setValue(KEY_LAST_DIR, str(Path(path).parent))
+        return files
+
+    def last_open_dir(self) -> str:
+        """The folder of the last opened file, or the home folder."""
+        return self._qs.value(KEY_LAST_DIR, str(Path.home()), type=str)
+
+    def sync(self) -> None:
+        """Write pending changes to disk."""
+        self._qs.sync()

@@ -1,0 +1,1 @@
+"""Bundled resources (sample dataset, icons), read through ``importlib.resources``."""
