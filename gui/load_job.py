@@ -41,7 +41,9 @@ class LoadJob(QObject):
         self.cancel(quiet=True)
         self._generation += 1
         self._path = Path(path)
-        worker = create_worker(iter_load, self._path, mapping, _start_thread=False)
+        # Errors are handled by _on_errored; without _ignore_errors superqt would re-raise them.
+        worker = create_worker(iter_load, self._path, mapping, _start_thread=False,
+                               _ignore_errors=True)
         generation = self._generation
         worker.yielded.connect(partial(self._on_progress, generation))
         worker.returned.connect(partial(self._on_returned, generation))

@@ -110,10 +110,10 @@ def _is_container(obj: dict) -> bool:
 
 
 def _looks_binary(head: bytes) -> bool:
-    if b"\x00" in head[:4096]:
+    """NUL bytes, or mostly undecodable bytes; a few bad bytes are bad lines, not a bad file."""
+    sample = head[:4096]
+    if b"\x00" in sample:
         return True
-    try:
-        head[:4096].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start < 4090  # a multi-byte character cut by the slice is not binary
-    return False
+    undecodable = sample.decode("utf-8", "replace").count("\ufffd") - sample.count(
+        "\ufffd".encode())
+    return undecodable > max(8, len(sample) // 20)
