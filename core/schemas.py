@@ -243,6 +243,10 @@ def _pair_normaliser(prompt_keys: tuple[str, ...], response_key: str | None) -> 
 
 
 def _alpaca(record: dict) -> tuple[str, str, int]:
+    instruction, extra, output = (record.get("instruction"), record.get("input"),
+                                  record.get("output"))
+    if type(instruction) is str and type(output) is str and (extra is None or type(extra) is str):
+        return (instruction + "\n\n" + extra if extra else instruction), output, 1
     instruction = _text(record, "instruction")
     extra = record.get("input")
     if extra is not None and type(extra) is not str:
