@@ -19,10 +19,3 @@ class LoadError(ThresherError):
         where = f"{self.path}, line {line}" if line is not None else self.path
         super().__init__(f"{where}: {reason}")
 
-
-class MappingError(ThresherError):
-    """A column mapping names fields that the file's records do not have."""
-
-
-class LoadCancelled(ThresherError):
-    """Loading was cancelled by the user before it finished."""

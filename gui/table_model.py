@@ -92,10 +92,6 @@ class RecordsTableModel(QAbstractTableModel):
         """The dataset row shown at ``view_row``."""
         return int(self._order[view_row])
 
-    def view_row(self, source_row: int) -> int:
-        """Where a dataset row is shown now."""
-        return int(np.flatnonzero(self._order == source_row)[0])
-
     # -- Qt model interface --------------------------------------------------------------------
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, D102

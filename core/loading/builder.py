@@ -164,8 +164,8 @@ class DatasetBuilder:
             if any(type(r) is dict for _, r, _ in self._pending) or self.mapping is not None:
                 self._settle()
             else:
-                for location, record, raw in self._pending:
-                    self._accept_without_schema(location, record, raw)
+                for location, record, _raw in self._pending:
+                    self.bad(location, f"not a JSON object (got {describe_value(record)})")
                 self.spec = schemas.SchemaSpec("prompt_response", ("prompt",), "response")
                 self.notes.append("the file holds no usable records")
         self.bad_lines.sort(key=lambda b: b.line)
@@ -193,5 +193,3 @@ class DatasetBuilder:
             notes=self.notes,
         )
 
-    def _accept_without_schema(self, location: int, record: object, raw: bytes | None) -> None:
-        self.bad(location, f"not a JSON object (got {describe_value(record)})")
