@@ -12,8 +12,10 @@ import sys
 
 # Offline by default: the Hugging Face libraries read these at import time, so set them before
 # anything can import them. Downloading a model is an explicit action that lifts them.
-for _name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
-    os.environ.setdefault(_name, "1")
+# ``download`` and ``score --download`` are those actions.
+if not (sys.argv[1:2] == ["download"] or "--download" in sys.argv[1:]):
+    for _name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+        os.environ.setdefault(_name, "1")
 
 
 def main(argv: list[str]) -> int:

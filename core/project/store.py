@@ -1,0 +1,161 @@
+"""The project store: a SQLite file (WAL, ``synchronous=FULL``) keyed by record fingerprint.
+
+Why SQLite: committed transactions survive a killed process, and power loss with
+``synchronous=FULL``; one file is easy to back up with the backup API. Python's ``sqlite3``
+opens transactions implicitly and a forgotten ``commit()`` loses everything since the last one,
+so the connection runs in autocommit mode and every write is an explicit
+``BEGIN IMMEDIATE … COMMIT`` (:meth:`ProjectStore.transaction`).
+
+A connection belongs to the thread that opened it: a worker thread opens its own
+:class:`ProjectStore` on the same file; WAL lets it write while another thread reads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from core.errors import ThresherError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS scorers (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scores (
+    scorer      INTEGER NOT NULL REFERENCES scorers(id),
+    fingerprint BLOB NOT NULL,
+    score       REAL,
+    flags       INTEGER NOT NULL,
+    PRIMARY KEY (scorer, fingerprint)
+) WITHOUT ROWID;
+"""
+
+#: ``scores.flags`` bits.
+FLAG_TRUNCATED = 1
+FLAG_UNSCORABLE = 2
+
+
+class StoreError(ThresherError):
+    """The project file cannot be opened or written."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path = path
+        super().__init__(f"project file {path}: {reason}")
+
+
+class ProjectStore:
+    """One dataset's project file. Open one per thread; close it when done."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(self.path, f"made by a newer Thresher (schema {version})")
+            self._db.executescript(
+                f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self.path, str(exc)) from exc
+
+    def close(self) -> None:
+        """Close the connection (committed work is already on disk)."""
+        self._db.close()
+
+    def __enter__(self) -> ProjectStore:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE … COMMIT``, rolled back if the block raises."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- metadata ------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        """A stored setting or fact about the project."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a setting or fact, committed before returning."""
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- score cache ---------------------------------------------------------------------------
+
+    def scorer_id(self, key: str, description: dict) -> int:
+        """The id of the scorer identified by ``key``, registering it on first use."""
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO scorers (key, description) VALUES (?, ?)",
+                       (key, orjson.dumps(description).decode()))
+            return db.execute("SELECT id FROM scorers WHERE key = ?", (key,)).fetchone()[0]
+
+    def scorer_description(self, scorer: int) -> dict:
+        """What was recorded about a scorer (model, revision, weight hashes, format…)."""
+        row = self._db.execute("SELECT description FROM scorers WHERE id = ?",
+                               (scorer,)).fetchone()
+        return orjson.loads(row[0]) if row else {}
+
+    def cached_scores(self, scorer: int, fingerprints: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cached results for ``fingerprints``: (found mask, scores, flags), aligned with it."""
+        cached = {bytes(fp): (score, flags) for fp, score, flags in self._db.execute(
+            "SELECT fingerprint, score, flags FROM scores WHERE scorer = ?", (scorer,))}
+        n = len(fingerprints)
+        found = np.zeros(n, dtype=bool)
+        scores = np.full(n, np.nan, dtype=np.float32)
+        flags = np.zeros(n, dtype=np.uint8)
+        if cached:
+            for row, fp in enumerate(fingerprints.tolist()):
+                hit = cached.get(fp)
+                if hit is not None:
+                    found[row] = True
+                    scores[row] = np.nan if hit[0] is None else hit[0]
+                    flags[row] = hit[1]
+        return found, scores, flags
+
+    def put_scores(self, scorer: int, fingerprints: list[bytes], scores: list[float | None],
+                   flags: list[int]) -> None:
+        """Record one batch of results in a single committed transaction."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO scores (scorer, fingerprint, score, flags) "
+                "VALUES (?, ?, ?, ?)",
+                [(scorer, fp, s, f) for fp, s, f in zip(fingerprints, scores, flags,
+                                                        strict=True)])
+
+    def score_count(self, scorer: int) -> int:
+        """How many records have a cached result for ``scorer``."""
+        return self._db.execute("SELECT count(*) FROM scores WHERE scorer = ?",
+                                (scorer,)).fetchone()[0]
+
+    def pragma(self, name: str):
+        """The value of a PRAGMA (for tests and diagnostics)."""
+        return self._db.execute(f"PRAGMA {name}").fetchone()[0]

@@ -1,0 +1,133 @@
+"""A reward model loaded for scoring: tokenizer, weights on a device, and one forward pass.
+
+Loading goes through the same ``from_pretrained`` path for a user's hub model and for the tiny
+models the tests build, with ``local_files_only``, ``use_safetensors`` and
+``trust_remote_code=False`` always set (see :mod:`core.scoring.model_files`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from core.errors import ThresherError
+from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
+from core.scoring.model_files import ModelFiles
+
+#: Used when neither the tokenizer nor the config states a usable maximum length.
+FALLBACK_MAX_LENGTH = 512
+#: Longest default input; longer ones must be asked for (memory grows with length squared).
+MAX_DEFAULT_LENGTH = 4096
+
+
+class ModelLoadError(ThresherError):
+    """The model folder passed the safety checks but transformers could not load it."""
+
+
+@dataclass(frozen=True)
+class LoadedModelKey:
+    """What makes two loads interchangeable (the GUI keeps a model resident across runs)."""
+
+    path: str
+    revision: str
+    weights: tuple
+    device: str
+    dtype: str
+
+
+class RewardModel:
+    """A sequence-classification model whose chosen output is the reward."""
+
+    def __init__(self, files: ModelFiles, tokenizer, model, device: torch.device,
+                 dtype: torch.dtype):
+        self.files = files
+        self.tokenizer = tokenizer
+        self.model = model
+        self.device = device
+        self.dtype = dtype
+        self.num_outputs = int(model.config.num_labels)
+        self.pad_token_id = _pad_id(tokenizer, model.config)
+
+    @classmethod
+    def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> RewardModel:
+        """Load tokenizer and weights from the checked folder onto ``device``."""
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # our own progress reporting; stderr may be None
+
+        torch_device = resolve_device(device)
+        torch_dtype = resolve_dtype(dtype, torch_device)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(
+                files.path, local_files_only=True, trust_remote_code=False)
+            model = AutoModelForSequenceClassification.from_pretrained(
+                files.path, local_files_only=True, trust_remote_code=False,
+                use_safetensors=True, dtype=torch_dtype)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise ModelLoadError(f"cannot load the model in {files.path}: {exc}") from None
+        model.to(torch_device).eval()
+        if model.config.pad_token_id is None:
+            # Decoder reward models find each row's last token through the pad id; without one
+            # they refuse batches larger than one.
+            model.config.pad_token_id = _pad_id(tokenizer, model.config)
+        return cls(files, tokenizer, model, torch_device, torch_dtype)
+
+    @property
+    def key(self) -> LoadedModelKey:
+        """Identity of this load (folder, revision, weights, device, dtype)."""
+        return LoadedModelKey(str(self.files.path), self.files.revision,
+                              tuple(sorted(self.files.weights.items())), str(self.device),
+                              dtype_name(self.dtype))
+
+    def default_format(self) -> str:
+        """``chat`` when the tokenizer has a chat template, else ``pair``."""
+        return "chat" if getattr(self.tokenizer, "chat_template", None) else "pair"
+
+    def default_max_length(self) -> int:
+        """The shorter of the tokenizer's and the position embeddings' limits."""
+        limits = [int(v) for v in (getattr(self.tokenizer, "model_max_length", None),
+                                   getattr(self.model.config, "max_position_embeddings", None))
+                  if isinstance(v, int) and 0 < v < 1_000_000]
+        return min([*limits, MAX_DEFAULT_LENGTH]) if limits else FALLBACK_MAX_LENGTH
+
+    def check_output_index(self, index: int) -> None:
+        """Refuse an output index the model does not have."""
+        if not 0 <= index < self.num_outputs:
+            raise ModelLoadError(f"output index {index} is out of range: the model has "
+                                 f"{self.num_outputs} output(s), numbered from 0")
+
+    def forward(self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None,
+                output_index: int) -> np.ndarray:
+        """Scores (float32) for one padded batch; may raise ``torch.OutOfMemoryError``."""
+        non_blocking = self.device.type == "cuda"
+        inputs = {"input_ids": _to_device(ids, self.device, non_blocking),
+                  "attention_mask": _to_device(mask, self.device, non_blocking)}
+        if type_ids is not None:
+            inputs["token_type_ids"] = _to_device(type_ids, self.device, non_blocking)
+        with torch.inference_mode():
+            logits = self.model(**inputs).logits
+            return logits[:, output_index].float().cpu().numpy()
+
+    def release(self) -> None:
+        """Drop the weights and give cached GPU memory back."""
+        self.model = None
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+
+
+def _to_device(array: np.ndarray, device: torch.device, non_blocking: bool) -> torch.Tensor:
+    tensor = torch.from_numpy(array)
+    if non_blocking:
+        tensor = tensor.pin_memory()
+    return tensor.to(device, non_blocking=non_blocking)
+
+
+def _pad_id(tokenizer, config) -> int:
+    for value in (getattr(tokenizer, "pad_token_id", None), getattr(config, "pad_token_id", None),
+                  getattr(tokenizer, "eos_token_id", None)):
+        if isinstance(value, int):
+            return value
+    return 0

@@ -1,0 +1,171 @@
+"""A scoring run over a dataset: cached results first, then fresh batches, each one cached.
+
+:func:`score_dataset` is a plain generator (the house style for long work): the GUI runs it on
+its scoring thread, the command line in a loop, tests directly. Cancelling is closing the
+generator; every batch already yielded is in the project store, so the next run resumes there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.dataset import Dataset
+from core.errors import ThresherError
+from core.project.store import FLAG_TRUNCATED, FLAG_UNSCORABLE, ProjectStore
+from core.scoring.engine import ScoredBatch
+from core.scoring.model_files import locate_model
+from core.scoring.reward_model import RewardModel
+from core.scoring.scorers import HeuristicScorer, ModelScorer, ScoreSettings
+
+CACHED_REASON = "unscorable (cached result)"
+
+
+class ScoringError(ThresherError):
+    """A scoring run stopped; the scores computed before it are kept."""
+
+
+@dataclass(frozen=True)
+class ScoreUpdate:
+    """One step of a run: a batch of results and how far the run has come."""
+
+    batch: ScoredBatch
+    done: int
+    total: int
+    cached: bool
+
+
+@dataclass
+class ScoreSummary:
+    """What a finished run did, for the status bar, ``--json`` and manifests."""
+
+    scorer: dict
+    total: int = 0
+    scored: int = 0
+    cached: int = 0
+    truncated: int = 0
+    unscorable: int = 0
+    computed: int = 0
+    seconds: float = 0.0
+    real_tokens: int = 0
+    computed_tokens: int = 0
+    unscorable_reasons: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def pairs_per_second(self) -> float:
+        """Rows scored per second by the model in this run (cached rows not counted)."""
+        return self.computed / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def padding_efficiency(self) -> float:
+        """Real tokens / computed tokens over the run's batches (1.0 when nothing ran)."""
+        return self.real_tokens / self.computed_tokens if self.computed_tokens else 1.0
+
+    def to_dict(self) -> dict:
+        """The ``--json`` summary."""
+        return {"model": self.scorer.get("model"), "scorer": self.scorer, "records": self.total,
+                "scored": self.scored, "from_cache": self.cached, "truncated": self.truncated,
+                "unscorable": self.unscorable, "seconds": round(self.seconds, 3),
+                "pairs_per_second": round(self.pairs_per_second, 1),
+                "padding_efficiency": round(self.padding_efficiency, 4)}
+
+
+class ScoreTable:
+    """Per-row results of a run, filled batch by batch (NaN score = not scored yet)."""
+
+    def __init__(self, n: int):
+        self.scores = np.full(n, np.nan, dtype=np.float32)
+        self.truncated = np.zeros(n, dtype=bool)
+        self.unscorable = np.zeros(n, dtype=bool)
+        self.reasons: dict[int, str] = {}
+
+    def apply(self, batch: ScoredBatch) -> None:
+        """Record one batch."""
+        self.scores[batch.rows] = batch.scores
+        self.truncated[batch.rows] = batch.truncated
+        self.unscorable[batch.rows] = batch.unscorable
+        self.reasons.update(batch.reasons)
+
+
+def make_scorer(settings: ScoreSettings, loaded: RewardModel | None = None
+                ) -> HeuristicScorer | ModelScorer:
+    """The scorer for ``settings``, reusing ``loaded`` when it is the same model and device."""
+    if settings.heuristic:
+        return HeuristicScorer()
+    files = locate_model(settings.model, settings.revision)
+    model = loaded
+    if model is None or not _same_load(model, files, settings):
+        if model is not None:
+            model.release()
+        model = RewardModel.load(files, settings.device, settings.dtype)
+    return ModelScorer(model, settings)
+
+
+def _same_load(model: RewardModel, files, settings: ScoreSettings) -> bool:
+    from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
+
+    device = resolve_device(settings.device)
+    return (model.files.path == files.path and model.files.weights == files.weights
+            and model.device == device
+            and dtype_name(model.dtype) == dtype_name(resolve_dtype(settings.dtype, device)))
+
+
+def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
+                  store: ProjectStore | None = None
+                  ) -> Generator[ScoreUpdate, None, ScoreSummary]:
+    """Score every row of ``dataset``: cached rows at once, the rest batch by batch."""
+    total = len(dataset)
+    summary = ScoreSummary(scorer.description, total=total)
+    rows = np.arange(total, dtype=np.int64)
+    scorer_id = None
+    if store is not None and scorer.cacheable:
+        scorer_id = store.scorer_id(scorer.key, scorer.description)
+        found, scores, flags = store.cached_scores(scorer_id, dataset.fingerprints)
+        if found.any():
+            hit = np.flatnonzero(found)
+            unscorable = (flags[hit] & FLAG_UNSCORABLE) != 0
+            batch = ScoredBatch(hit, scores[hit], (flags[hit] & FLAG_TRUNCATED) != 0, unscorable,
+                                {int(r): CACHED_REASON for r in hit[unscorable]})
+            _count(summary, batch)
+            summary.cached = len(hit)
+            yield ScoreUpdate(batch, len(hit), total, cached=True)
+            rows = np.flatnonzero(~found)
+    done = total - len(rows)
+    started = time.perf_counter()
+    batches = scorer.score(dataset, rows)
+    try:
+        for batch in batches:
+            if scorer_id is not None:
+                flags = (batch.truncated * FLAG_TRUNCATED) | (batch.unscorable * FLAG_UNSCORABLE)
+                store.put_scores(scorer_id, [bytes(dataset.fingerprints[r]) for r in batch.rows],
+                                 [None if u else float(s) for s, u in zip(
+                                     batch.scores, batch.unscorable, strict=True)],
+                                 flags.astype(int).tolist())
+            _count(summary, batch)
+            summary.computed += len(batch.rows)
+            summary.real_tokens += batch.real_tokens
+            summary.computed_tokens += batch.computed_tokens
+            summary.seconds = time.perf_counter() - started
+            done += len(batch.rows)
+            yield ScoreUpdate(batch, done, total, cached=False)
+    except ThresherError:
+        raise
+    except Exception as exc:
+        kept = summary.scored + summary.unscorable
+        raise ScoringError(
+            f"scoring stopped after {kept:,} of {total:,} rows: {type(exc).__name__}: {exc}. "
+            f"The {kept:,} results so far are kept and a new run resumes from there.") from exc
+    finally:
+        batches.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _count(summary: ScoreSummary, batch: ScoredBatch) -> None:
+    summary.scored += int((~batch.unscorable).sum())
+    summary.unscorable += int(batch.unscorable.sum())
+    summary.truncated += int(batch.truncated.sum())
+    summary.unscorable_reasons.update(batch.reasons)

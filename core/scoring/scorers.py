@@ -1,0 +1,113 @@
+"""The two scorers: a reward model, or the offline heuristics when there is none.
+
+Both turn dataset rows into :class:`~core.scoring.engine.ScoredBatch` streams and carry a
+``key`` that identifies their results in the score cache: for a model it covers the weights'
+sha256, revision, tokenizer files, input format, template, max length, output index and
+dtype, so any change that could change a score misses the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import orjson
+
+from core.dataset import Dataset
+from core.scoring.batching import CPU_TOKEN_BUDGET, GPU_TOKEN_BUDGET
+from core.scoring.devices import dtype_name
+from core.scoring.encoding import FORMATS, SEED_TEMPLATE, Encoder, chat_messages
+from core.scoring.engine import BatchRunner, ScoredBatch, score_windows
+from core.scoring.heuristics import compute_signals
+from core.scoring.model_files import DEFAULT_MODEL
+from core.scoring.reward_model import RewardModel
+
+HEURISTIC = "heuristic"
+HEURISTIC_CHUNK_ROWS = 2048
+
+
+@dataclass(frozen=True)
+class ScoreSettings:
+    """Everything a curator can choose about a scoring run."""
+
+    model: str = DEFAULT_MODEL          # hub id, folder, or "heuristic"
+    revision: str | None = None
+    format: str | None = None           # None: the model's default
+    template: str | None = None         # for the template format (default: the seed's)
+    device: str = "auto"
+    dtype: str = "auto"
+    max_length: int | None = None       # None: the model's limit
+    output_index: int = 0
+    token_budget: int | None = None     # None: by device
+
+    @property
+    def heuristic(self) -> bool:
+        """Whether these settings ask for the offline heuristic scorer."""
+        return self.model == HEURISTIC
+
+
+def _digest(description: dict) -> str:
+    return hashlib.sha256(orjson.dumps(description, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+class HeuristicScorer:
+    """Scores rows with :func:`core.scoring.heuristics.heuristic_score`; needs no model."""
+
+    cacheable = False
+
+    def __init__(self) -> None:
+        self.description = {"model": HEURISTIC, "version": 1}
+        self.key = _digest(self.description)
+
+    def score(self, dataset: Dataset, rows: np.ndarray) -> Iterator[ScoredBatch]:
+        """Heuristic scores, a chunk of rows at a time."""
+        for start in range(0, len(rows), HEURISTIC_CHUNK_ROWS):
+            chunk = rows[start:start + HEURISTIC_CHUNK_ROWS]
+            signals = compute_signals([dataset.prompts[i] for i in chunk],
+                                      [dataset.responses[i] for i in chunk])
+            yield ScoredBatch(chunk, signals.score, np.zeros(len(chunk), dtype=bool),
+                              np.zeros(len(chunk), dtype=bool))
+
+
+class ModelScorer:
+    """Scores rows with a loaded reward model in the chosen input format."""
+
+    cacheable = True
+
+    def __init__(self, model: RewardModel, settings: ScoreSettings):
+        self.model = model
+        self.format = settings.format or model.default_format()
+        if self.format not in FORMATS:
+            from core.scoring.encoding import EncodingSetupError
+
+            raise EncodingSetupError(f"unknown input format {self.format!r}: use "
+                                     f"{', '.join(FORMATS)}")
+        self.template = (settings.template or SEED_TEMPLATE) if self.format == "template" else None
+        self.max_length = settings.max_length or model.default_max_length()
+        self.output_index = settings.output_index
+        model.check_output_index(self.output_index)
+        self.encoder = Encoder(model.tokenizer, self.format, self.max_length, self.template)
+        budget = settings.token_budget or (
+            GPU_TOKEN_BUDGET if model.device.type == "cuda" else CPU_TOKEN_BUDGET)
+        self.runner = BatchRunner(model, self.output_index, max(budget, self.max_length))
+        self.description = {
+            **model.files.describe(), "format": self.format, "template": self.template,
+            "max_length": self.max_length, "truncation": "prompt from its start",
+            "output_index": self.output_index, "dtype": dtype_name(model.dtype)}
+        # The cache key leaves out where the folder is: a moved model scores the same.
+        self.key = _digest({k: v for k, v in self.description.items() if k != "path"})
+
+    def score(self, dataset: Dataset, rows: np.ndarray) -> Iterator[ScoredBatch]:
+        """Model scores, length-sorted within windows, tokenised ahead of the model."""
+        return score_windows(self.runner, lambda chunk: self._encode(dataset, chunk), rows)
+
+    def _encode(self, dataset: Dataset, rows: np.ndarray):
+        prompts = [dataset.prompts[i] for i in rows]
+        responses = [dataset.responses[i] for i in rows]
+        messages = None
+        if self.format == "chat":
+            messages = [chat_messages(dataset.conversation(i), dataset.prompts[i],
+                                      dataset.responses[i]) for i in rows]
+        return self.encoder.encode(prompts, responses, messages)
