@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-SCREENSHOT_SETTLE_MS = 150
+SCREENSHOT_SETTLE_MS = 1500  # lets the first scores and flags stream in
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -78,15 +78,17 @@ def _screenshot(app, window, path: Path, target: Path) -> int:
         window.grab().save(str(target))
         outcome["code"] = 0
         print(f"saved {target}")
+        window.close()
         app.quit()
 
     def fail(message: str) -> None:
         print(f"error: {message}", file=sys.stderr)
+        window.close()
         app.quit()
 
     window.dataset_loaded.connect(lambda d: QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab))
     window.load_failed.connect(fail)
-    window.resize(1400, 820)
+    window.resize(1560, 860)
     window.show()
     window.open_path(path)
     app.exec()

@@ -34,6 +34,7 @@ from gui.load_job import LoadJob
 from gui.load_report import LoadReportDialog, summary_text
 from gui.mapping_dialog import ColumnMappingDialog
 from gui.records_view import RecordsView
+from gui.scoring_dock import ScoringDock
 from gui.settings import Settings
 from gui.table_model import RecordsTableModel
 from gui.text_widgets import plain_label, plain_message
@@ -106,6 +107,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_text, 1)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
+
+        self.scoring = ScoringDock(self.model, self.settings, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.scoring)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -200,6 +204,7 @@ class MainWindow(QMainWindow):
         self._update_banner(dataset)
         if len(dataset):
             self.table.selectRow(0)
+        self.scoring.set_dataset(dataset)
         self.dataset_loaded.emit(dataset)
 
     def _on_load_failed(self, path: Path, exc: Exception) -> None:
@@ -272,15 +277,20 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         geometry = self.settings.bytes_value(keys.KEY_GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 780)
+            self.resize(1560, 860)
+        state = self.settings.bytes_value(keys.KEY_STATE)
+        if state is not None:
+            self.restoreState(state)
         splitter = self.settings.bytes_value(keys.KEY_SPLITTER)
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
-            self.splitter.setSizes([920, 460])
+            self.splitter.setSizes([780, 400])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
         self.job.cancel(quiet=True)
+        self.scoring.shutdown()
+        self.settings.set_value(keys.KEY_STATE, self.saveState())
         self.settings.set_value(keys.KEY_GEOMETRY, self.saveGeometry())
         self.settings.set_value(keys.KEY_SPLITTER, self.splitter.saveState())
         self.settings.sync()

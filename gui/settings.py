@@ -17,7 +17,9 @@ KEY_STATE = "MainWindow/state"
 KEY_SPLITTER = "MainWindow/splitter"
 KEY_RECENT = "Paths/recent_files"
 KEY_LAST_DIR = "Paths/last_open_dir"
+KEY_RECENT_MODELS = "Scoring/recent_models"
 MAX_RECENT_FILES = 10
+MAX_RECENT_MODELS = 8
 
 
 class Settings:
@@ -58,6 +60,17 @@ class Settings:
     def last_open_dir(self) -> str:
         """The folder of the last opened file, or the home folder."""
         return self._qs.value(KEY_LAST_DIR, str(Path.home()), type=str)
+
+    def recent_models(self) -> list[str]:
+        """Reward models used recently (hub ids or folders), newest first."""
+        models = self._qs.value(KEY_RECENT_MODELS, [], type=list) or []
+        return [m for m in models if isinstance(m, str) and m]
+
+    def add_recent_model(self, name: str) -> list[str]:
+        """Put a model first in the recent models; returns the new list."""
+        models = [name] + [m for m in self.recent_models() if m != name]
+        self._qs.setValue(KEY_RECENT_MODELS, models[:MAX_RECENT_MODELS])
+        return models[:MAX_RECENT_MODELS]
 
     def sync(self) -> None:
         """Write pending changes to disk."""

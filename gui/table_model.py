@@ -13,6 +13,8 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from core.dataset import Dataset
+from core.scoring import ScoreUpdate
+from core.scoring.heuristics import HeuristicSignals
 
 #: Characters of a prompt or response shown in a cell; the detail pane shows the rest.
 CELL_TEXT_CHARS = 200
@@ -29,12 +31,18 @@ class Column:
     key: str
     numeric: bool
     tooltip: str
+    decimals: int = 0
 
 
 COLUMNS = (
     Column("#", "location", True, "Line in the file (record or row index for JSON and Parquet)"),
+    Column("Score", "score", True, "Reward-model score (or heuristic score); empty until scored",
+           3),
     Column("Prompt", "prompt", False, "The prompt, clipped to one line"),
     Column("Response", "response", False, "The response, clipped to one line"),
+    Column("Flags", "flags", False,
+           "Heuristic warnings (empty, refusal, echo, garbage, repetitive) and scoring notes "
+           "(truncated, unscorable)"),
     Column("Prompt chars", "prompt_chars", True, "Prompt length in characters"),
     Column("Response chars", "response_chars", True, "Response length in characters"),
     Column("Prompt tok~", "prompt_tokens", True, "Approximate prompt tokens (characters / 4)"),
@@ -43,6 +51,26 @@ COLUMNS = (
     Column("Turns", "turns", True, "Chat turns up to and including the response"),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+#: Share of repeated trigrams from which a response is flagged "repetitive".
+REPETITIVE_FROM = 0.3
+ECHO_FROM = 0.8
+GARBAGE_FROM = 0.3
+
+
+def heuristic_flags(signals: HeuristicSignals, i: int) -> list[str]:
+    """The warning words for row ``i`` of ``signals``."""
+    flags = []
+    if signals.near_empty[i]:
+        flags.append("empty")
+    if signals.refusal[i]:
+        flags.append("refusal")
+    if signals.echo[i] >= ECHO_FROM:
+        flags.append("echo")
+    if signals.garbage[i] >= GARBAGE_FROM:
+        flags.append("garbage")
+    if signals.repetition[i] >= REPETITIVE_FROM:
+        flags.append("repetitive")
+    return flags
 
 
 def clip_to_line(text: str) -> str:
@@ -60,6 +88,9 @@ class RecordsTableModel(QAbstractTableModel):
         self._numbers: dict[str, np.ndarray] = {}
         self._order = np.zeros(0, dtype=np.int64)
         self._text_keys: dict[str, np.ndarray] = {}
+        self._heuristic_flags: list[list[str]] = []
+        self._truncated = np.zeros(0, dtype=bool)
+        self._unscorable = np.zeros(0, dtype=bool)
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -68,6 +99,10 @@ class RecordsTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._dataset = dataset
         self._text_keys = {}
+        n = 0 if dataset is None else len(dataset)
+        self._heuristic_flags = [[] for _ in range(n)]
+        self._truncated = np.zeros(n, dtype=bool)
+        self._unscorable = np.zeros(n, dtype=bool)
         if dataset is None:
             self._numbers = {}
             self._order = np.zeros(0, dtype=np.int64)
@@ -79,6 +114,8 @@ class RecordsTableModel(QAbstractTableModel):
                 "prompt_tokens": dataset.prompt_tokens,
                 "response_tokens": dataset.response_tokens,
                 "turns": dataset.turns,
+                "score": np.full(n, np.nan, dtype=np.float32),
+                "flags": np.zeros(n, dtype=np.int8),
             }
             self._order = np.arange(len(dataset), dtype=np.int64)
         self.endResetModel()
@@ -87,6 +124,61 @@ class RecordsTableModel(QAbstractTableModel):
     def dataset(self) -> Dataset | None:
         """The dataset shown."""
         return self._dataset
+
+    @property
+    def scores(self) -> np.ndarray:
+        """Scores by source row (NaN: not scored)."""
+        return self._numbers.get("score", np.zeros(0, dtype=np.float32))
+
+    def apply_scores(self, update: ScoreUpdate) -> None:
+        """Show one batch of scores as it arrives."""
+        batch = update.batch
+        self._numbers["score"][batch.rows] = batch.scores
+        self._truncated[batch.rows] = batch.truncated
+        self._unscorable[batch.rows] = batch.unscorable
+        self._refresh_flag_counts(batch.rows)
+        self._column_changed("score")
+        self._column_changed("flags")
+
+    def clear_scores(self) -> None:
+        """Forget all scores (a new scorer was chosen)."""
+        if self._dataset is None:
+            return
+        self._numbers["score"][:] = np.nan
+        self._truncated[:] = False
+        self._unscorable[:] = False
+        self._refresh_flag_counts(np.arange(len(self._dataset)))
+        self._column_changed("score")
+        self._column_changed("flags")
+
+    def apply_signals(self, start: int, signals: HeuristicSignals) -> None:
+        """Show the heuristic flags of rows ``start …`` as they are computed."""
+        rows = np.arange(start, start + len(signals.score))
+        for offset, row in enumerate(rows):
+            self._heuristic_flags[row] = heuristic_flags(signals, offset)
+        self._refresh_flag_counts(rows)
+        self._column_changed("flags")
+
+    def flags_text(self, row: int) -> str:
+        """The Flags cell of a source row."""
+        flags = list(self._heuristic_flags[row])
+        if self._truncated[row]:
+            flags.append("truncated")
+        if self._unscorable[row]:
+            flags.append("unscorable")
+        return ", ".join(flags)
+
+    def _refresh_flag_counts(self, rows: np.ndarray) -> None:
+        counts = self._numbers["flags"]
+        for row in rows.tolist():
+            counts[row] = (len(self._heuristic_flags[row]) + int(self._truncated[row])
+                           + int(self._unscorable[row]))
+
+    def _column_changed(self, key: str) -> None:
+        if len(self._order):
+            column = COLUMN_INDEX[key]
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._order) - 1, column),
+                                  [Qt.ItemDataRole.DisplayRole])
 
     def source_row(self, view_row: int) -> int:
         """The dataset row shown at ``view_row``."""
@@ -107,6 +199,13 @@ class RecordsTableModel(QAbstractTableModel):
         column = COLUMNS[index.column()]
         row = int(self._order[index.row()])
         if role == Qt.ItemDataRole.DisplayRole:
+            if column.key == "flags":
+                return self.flags_text(row)
+            if column.decimals:
+                value = float(self._numbers[column.key][row])
+                if np.isnan(value):
+                    return "—" if self._unscorable[row] else ""
+                return f"{value:.{column.decimals}f}"
             if column.numeric:
                 return f"{int(self._numbers[column.key][row]):,}"
             texts = self._dataset.prompts if column.key == "prompt" else self._dataset.responses
@@ -115,8 +214,8 @@ class RecordsTableModel(QAbstractTableModel):
             return _ALIGN_NUMBER if column.numeric else None
         if role == SourceRowRole:
             return row
-        if role == SortKeyRole and column.numeric:
-            return int(self._numbers[column.key][row])
+        if role == SortKeyRole and column.key in self._numbers:
+            return self._numbers[column.key][row].item()
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: D102
@@ -135,6 +234,8 @@ class RecordsTableModel(QAbstractTableModel):
         keys = self._sort_keys(COLUMNS[column])
         permutation = np.argsort(keys, kind="stable")
         if order == Qt.SortOrder.DescendingOrder:
+            if keys.dtype.kind == "f":
+                keys = np.where(np.isnan(keys), -np.inf, keys)   # unscored rows stay last
             # Reverse a stable ascending sort of the reversed keys: descending, ties in file order.
             permutation = (len(keys) - 1 - np.argsort(keys[::-1], kind="stable"))[::-1]
         self._apply_order(permutation)
@@ -142,7 +243,7 @@ class RecordsTableModel(QAbstractTableModel):
     # -- helpers -------------------------------------------------------------------------------
 
     def _sort_keys(self, column: Column) -> np.ndarray:
-        if column.numeric:
+        if column.key in self._numbers:
             return self._numbers[column.key]
         if column.key not in self._text_keys:
             texts = self._dataset.prompts if column.key == "prompt" else self._dataset.responses

@@ -1,4 +1,4 @@
-"""Shared fixtures: offscreen Qt, real datasets from ../shared/data, isolated settings."""
+"""Shared fixtures: offscreen Qt, real datasets, and tiny reward models built from a config."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+
+from core.loading import load
+from core.scoring.model_factory import SIMPLE_CHAT_TEMPLATE, build_reward_model
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -32,3 +35,31 @@ def write(tmp_path):
         path.write_bytes(content.encode() if isinstance(content, str) else content)
         return path
     return _write
+
+
+@pytest.fixture(scope="session")
+def sample():
+    """The bundled sample dataset."""
+    return load(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, sample) -> Path:
+    """A 2-layer DeBERTa-v2 reward model with a WordPiece tokenizer, saved as safetensors."""
+    return build_reward_model(tmp_path_factory.mktemp("tiny-rm"),
+                              sample.prompts + sample.responses, max_length=256)
+
+
+@pytest.fixture(scope="session")
+def chat_model(tmp_path_factory, sample) -> Path:
+    """The tiny model with a chat template in its tokenizer."""
+    return build_reward_model(tmp_path_factory.mktemp("chat-rm"),
+                              sample.prompts + sample.responses, max_length=256,
+                              chat_template=SIMPLE_CHAT_TEMPLATE)
+
+
+@pytest.fixture(scope="session")
+def two_head_model(tmp_path_factory, sample) -> Path:
+    """A tiny model with two outputs."""
+    return build_reward_model(tmp_path_factory.mktemp("two-head-rm"),
+                              sample.prompts + sample.responses, num_labels=2, seed=1)

@@ -149,3 +149,10 @@ def compute_signals(prompts: Sequence[str], responses: Sequence[str]) -> Heurist
         score[i] = heuristic_score(int(words[i]), float(repetition[i]), float(garbage[i]),
                                    bool(refusal[i]), float(echo[i]))
     return HeuristicSignals(words, near_empty, refusal, repetition, echo, garbage, score)
+
+
+def iter_signals(prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 4096):
+    """Yield ``(start_row, signals)`` chunk by chunk, so a front end can stream and cancel."""
+    for start in range(0, len(prompts), chunk_rows):
+        yield start, compute_signals(prompts[start:start + chunk_rows],
+                                     responses[start:start + chunk_rows])

@@ -78,6 +78,17 @@ def locate_model(name: str, revision: str | None = None) -> ModelFiles:
     return ModelFiles(name, path, files_revision, weight_hashes(path), tokenizer_digest(path))
 
 
+def model_available(name: str) -> bool:
+    """Whether ``name`` can be found on this machine (a quick check; no hashing, no network)."""
+    if looks_like_path(name):
+        return (Path(name).expanduser() / "config.json").is_file()
+    try:
+        _from_hub_cache(name, None)
+    except ModelNotFoundError:
+        return False
+    return True
+
+
 def _from_hub_cache(name: str, revision: str | None) -> tuple[Path, str]:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError

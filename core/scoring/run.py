@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import orjson
 
 from core.dataset import Dataset
 from core.errors import ThresherError
@@ -22,6 +23,9 @@ from core.scoring.reward_model import RewardModel
 from core.scoring.scorers import HeuristicScorer, ModelScorer, ScoreSettings
 
 CACHED_REASON = "unscorable (cached result)"
+#: Project-store keys naming the scorer and settings of the last run, restored on re-open.
+META_LAST_SCORER = "scoring.last_scorer"
+META_LAST_SETTINGS = "scoring.last_settings"
 
 
 class ScoringError(ThresherError):
@@ -123,16 +127,15 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
     scorer_id = None
     if store is not None and scorer.cacheable:
         scorer_id = store.scorer_id(scorer.key, scorer.description)
-        found, scores, flags = store.cached_scores(scorer_id, dataset.fingerprints)
-        if found.any():
-            hit = np.flatnonzero(found)
-            unscorable = (flags[hit] & FLAG_UNSCORABLE) != 0
-            batch = ScoredBatch(hit, scores[hit], (flags[hit] & FLAG_TRUNCATED) != 0, unscorable,
-                                {int(r): CACHED_REASON for r in hit[unscorable]})
+        store.set_meta(META_LAST_SCORER, str(scorer_id))
+        found, batch = _cached_batch(store, scorer_id, dataset)
+        if batch is not None:
             _count(summary, batch)
-            summary.cached = len(hit)
-            yield ScoreUpdate(batch, len(hit), total, cached=True)
+            summary.cached = len(batch.rows)
+            yield ScoreUpdate(batch, len(batch.rows), total, cached=True)
             rows = np.flatnonzero(~found)
+    elif store is not None:
+        store.set_meta(META_LAST_SCORER, "")   # nothing cached to restore for this scorer
     done = total - len(rows)
     started = time.perf_counter()
     batches = scorer.score(dataset, rows)
@@ -162,6 +165,42 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
         batches.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _cached_batch(store: ProjectStore, scorer_id: int, dataset: Dataset
+                  ) -> tuple[np.ndarray, ScoredBatch | None]:
+    found, scores, flags = store.cached_scores(scorer_id, dataset.fingerprints)
+    if not found.any():
+        return found, None
+    hit = np.flatnonzero(found)
+    unscorable = (flags[hit] & FLAG_UNSCORABLE) != 0
+    return found, ScoredBatch(hit, scores[hit], (flags[hit] & FLAG_TRUNCATED) != 0, unscorable,
+                              {int(r): CACHED_REASON for r in hit[unscorable]})
+
+
+def remember_settings(store: ProjectStore, settings: ScoreSettings) -> None:
+    """Record the settings of a run so re-opening the dataset restores them."""
+    store.set_meta(META_LAST_SETTINGS, orjson.dumps(asdict(settings)).decode())
+
+
+def last_settings(store: ProjectStore) -> ScoreSettings | None:
+    """The settings of the dataset's last scoring run, if any."""
+    raw = store.get_meta(META_LAST_SETTINGS)
+    if raw is None:
+        return None
+    try:
+        return ScoreSettings(**orjson.loads(raw))
+    except (orjson.JSONDecodeError, TypeError):
+        return None
+
+
+def restore_cached_scores(dataset: Dataset, store: ProjectStore) -> ScoreUpdate | None:
+    """The last run's cached results for ``dataset``, read without loading any model."""
+    raw = store.get_meta(META_LAST_SCORER)
+    if raw is None or not raw.isdigit():
+        return None
+    _, batch = _cached_batch(store, int(raw), dataset)
+    return None if batch is None else ScoreUpdate(batch, len(batch.rows), len(dataset), True)
 
 
 def _count(summary: ScoreSummary, batch: ScoredBatch) -> None:

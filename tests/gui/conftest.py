@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -15,3 +17,14 @@ def isolated_settings(tmp_path, qapp):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
     yield
+
+
+@pytest.fixture(autouse=True)
+def isolated_projects(tmp_path, monkeypatch):
+    """Project files go to a private folder, and the default model counts as not installed."""
+    projects = tmp_path / "projects"
+    projects.mkdir()
+    monkeypatch.setattr("gui.scoring_dock.project_path_for",
+                        lambda source: projects / (Path(source).name + ".thresher"))
+    monkeypatch.setattr("gui.scoring_dock.model_available", lambda name: False)
+    return projects

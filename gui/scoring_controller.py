@@ -1,0 +1,244 @@
+"""Reward scoring on a dedicated QThread that keeps the model loaded between runs.
+
+The worker-object pattern (house style): :class:`ScoringWorker` is a plain QObject moved to its
+own ``QThread``; the GUI thread asks it to run through a queued signal and hears back through
+its signals. The work itself is :func:`core.scoring.score_dataset`, a plain generator. Cancel is
+a ``threading.Event`` the worker checks between batches (a queued slot could not run while the
+worker is busy), so a cancel takes effect within one batch. Results carry a generation number
+and stale ones are dropped. ``QThread.terminate()`` is never used: closing the app cancels, then
+quits and waits for the thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+from core.dataset import Dataset
+from core.errors import ThresherError
+from core.project import ProjectStore
+from core.scoring import ScoreSettings, ScoreSummary, ScoreUpdate, make_scorer, score_dataset
+from core.scoring.reward_model import RewardModel
+from core.scoring.run import last_settings, remember_settings, restore_cached_scores
+from core.scoring.scorers import ModelScorer
+
+log = logging.getLogger(__name__)
+
+
+class ScoringWorker(QObject):
+    """Lives on the scoring thread; runs one job at a time and keeps the last model loaded."""
+
+    status = Signal(int, str)            # generation, what it is doing
+    updated = Signal(int, object)        # generation, ScoreUpdate
+    finished = Signal(int, object)       # generation, ScoreSummary
+    failed = Signal(int, str)            # generation, message
+    cancelled = Signal(int)              # generation
+    restored = Signal(int, object, object)   # generation, ScoreSettings | None, update | None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel_event = threading.Event()
+        self._model: RewardModel | None = None
+
+    @Slot(int, object, object, object)
+    def score(self, generation: int, dataset: Dataset, settings: ScoreSettings,
+              project: Path | None) -> None:
+        """Score ``dataset`` with ``settings``, caching in the ``project`` store."""
+        store = None
+        try:
+            self.status.emit(generation, "Loading the model…" if not settings.heuristic
+                             else "Scoring with the heuristics…")
+            scorer = make_scorer(settings, self._model)
+            if isinstance(scorer, ModelScorer):
+                self._model = scorer.model
+            if self.cancel_event.is_set():
+                self.cancelled.emit(generation)
+                return
+            store = ProjectStore(project) if project is not None else None
+            if store is not None:
+                remember_settings(store, settings)
+            run = score_dataset(dataset, scorer, store)
+            self.status.emit(generation, "Scoring…")
+            while True:
+                if self.cancel_event.is_set():
+                    run.close()
+                    self.cancelled.emit(generation)
+                    return
+                try:
+                    update = next(run)
+                except StopIteration as stop:
+                    self.finished.emit(generation, stop.value)
+                    return
+                self.updated.emit(generation, update)
+        except ThresherError as exc:
+            self.failed.emit(generation, str(exc))
+        except Exception as exc:  # the app must outlive any scoring failure
+            log.exception("scoring failed")
+            self.failed.emit(generation, f"scoring failed: {type(exc).__name__}: {exc}")
+        finally:
+            if store is not None:
+                store.close()
+
+    @Slot(int, object, object)
+    def restore(self, generation: int, dataset: Dataset, project: Path) -> None:
+        """Read the last run's settings and cached scores for a freshly opened dataset."""
+        try:
+            with ProjectStore(project) as store:
+                self.restored.emit(generation, last_settings(store),
+                                   restore_cached_scores(dataset, store))
+        except ThresherError as exc:
+            self.failed.emit(generation, str(exc))
+
+    @Slot()
+    def release_model(self) -> None:
+        """Drop the resident model (on shutdown)."""
+        if self._model is not None:
+            self._model.release()
+            self._model = None
+
+
+class ScoringController(QObject):
+    """The GUI-thread side: starts, cancels and reports scoring runs."""
+
+    started = Signal()
+    status = Signal(str)
+    updated = Signal(object)             # ScoreUpdate
+    progressed = Signal(int, int, float, float)   # done, total, pairs/s, eta seconds (-1: ?)
+    finished = Signal(object)            # ScoreSummary
+    failed = Signal(str)
+    cancelled = Signal()
+    restored = Signal(object, object)    # ScoreSettings | None, ScoreUpdate | None
+
+    _score_requested = Signal(int, object, object, object)
+    _restore_requested = Signal(int, object, object)
+    _release_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("thresher-scoring")
+        self._worker = ScoringWorker()
+        self._worker.moveToThread(self._thread)
+        self._score_requested.connect(self._worker.score)
+        self._restore_requested.connect(self._worker.restore)
+        self._release_requested.connect(self._worker.release_model)
+        self._worker.status.connect(self._on_status)
+        self._worker.updated.connect(self._on_updated)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.cancelled.connect(self._on_cancelled)
+        self._worker.restored.connect(self._on_restored)
+        self._thread.start()
+        # Should the window be destroyed without closing, stop the thread first: deleting a
+        # running QThread aborts the process. The closure holds the thread and worker alive.
+        thread, worker = self._thread, self._worker
+
+        def stop_thread() -> None:
+            worker.cancel_event.set()
+            if shiboken6.isValid(thread):   # already gone at interpreter exit
+                thread.quit()
+                thread.wait()
+
+        self.destroyed.connect(stop_thread)
+        app = QCoreApplication.instance()
+        if app is not None:  # a last line of defence; the window's closeEvent normally does it
+            app.aboutToQuit.connect(self.shutdown)
+        self._generation = 0
+        self._running = False
+        self._started_at = 0.0
+        self._computed = 0
+        self._shut_down = False
+
+    @property
+    def running(self) -> bool:
+        """Whether a scoring run is in progress."""
+        return self._running
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the scoring thread has finished (after :meth:`shutdown`)."""
+        return self._thread.isFinished()
+
+    def start(self, dataset: Dataset, settings: ScoreSettings, project: Path | None) -> None:
+        """Score ``dataset``; a run in progress is cancelled first and its results ignored."""
+        self.cancel(quiet=True)
+        self._worker.cancel_event.clear()
+        self._generation += 1
+        self._running = True
+        self._started_at = time.perf_counter()
+        self._computed = 0
+        self.started.emit()
+        self._score_requested.emit(self._generation, dataset, settings, project)
+
+    def restore(self, dataset: Dataset, project: Path) -> None:
+        """Restore the last run's cached scores for a freshly opened dataset."""
+        self.cancel(quiet=True)
+        self._generation += 1
+        self._restore_requested.emit(self._generation, dataset, project)
+
+    def cancel(self, quiet: bool = False) -> None:
+        """Stop the run in progress after its current batch."""
+        if not self._running:
+            return
+        self._worker.cancel_event.set()
+        self._running = False
+        if quiet:
+            self._generation += 1
+        else:
+            self.status.emit("Cancelling after the current batch…")
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        """Cancel, free the model and stop the thread; True when it stopped in time."""
+        if self._shut_down:
+            return True
+        self._shut_down = True
+        self._worker.cancel_event.set()
+        self._generation += 1
+        self._release_requested.emit()
+        self._thread.quit()
+        return self._thread.wait(timeout_ms)
+
+    # -- worker reports (GUI thread) -----------------------------------------------------------
+
+    def _current(self, generation: int) -> bool:
+        return generation == self._generation
+
+    def _on_status(self, generation: int, text: str) -> None:
+        if self._current(generation):
+            self.status.emit(text)
+
+    def _on_updated(self, generation: int, update: ScoreUpdate) -> None:
+        if not self._current(generation):
+            return
+        if update.cached:
+            self._started_at = time.perf_counter()
+        else:
+            self._computed += len(update.batch.rows)
+        elapsed = time.perf_counter() - self._started_at
+        rate = self._computed / elapsed if self._computed and elapsed > 0 else 0.0
+        eta = (update.total - update.done) / rate if rate else -1.0
+        self.updated.emit(update)
+        self.progressed.emit(update.done, update.total, rate, eta)
+
+    def _on_finished(self, generation: int, summary: ScoreSummary) -> None:
+        if self._current(generation):
+            self._running = False
+            self.finished.emit(summary)
+
+    def _on_failed(self, generation: int, message: str) -> None:
+        if self._current(generation):
+            self._running = False
+            self.failed.emit(message)
+
+    def _on_cancelled(self, generation: int) -> None:
+        if self._current(generation):
+            self.cancelled.emit()
+
+    def _on_restored(self, generation: int, settings, update) -> None:
+        if self._current(generation):
+            self.restored.emit(settings, update)

@@ -1,0 +1,154 @@
+"""The Scoring dock: wires the panel, the scoring thread, downloads and the table together.
+
+Keeps the main window a composition root: it hands this dock each loaded dataset and calls
+:meth:`ScoringDock.shutdown` when closing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDockWidget, QMessageBox, QWidget
+
+from core.dataset import Dataset
+from core.project import project_path_for
+from core.scoring import DEFAULT_MODEL, HEURISTIC, ScoreSettings, ScoreSummary
+from core.scoring.model_files import model_available
+from core.version import APP_NAME
+from gui.heuristics_job import HeuristicsJob
+from gui.model_download import ModelDownload
+from gui.scoring_controller import ScoringController
+from gui.scoring_panel import NO_MODEL_NOTE, ScoringPanel
+from gui.settings import Settings
+from gui.table_model import RecordsTableModel
+from gui.text_widgets import plain_message
+
+
+class ScoringDock(QDockWidget):
+    """Everything about scores: choosing a scorer, running it, streaming results into the table."""
+
+    scoring_finished = Signal(object)    # ScoreSummary
+    scoring_failed = Signal(str)
+
+    def __init__(self, model: RecordsTableModel, settings: Settings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__("Scoring", parent)
+        self.setObjectName("scoring_dock")
+        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.table_model = model
+        self.settings = settings
+        self.dataset: Dataset | None = None
+        self.panel = ScoringPanel(settings.recent_models(), self)
+        self.setWidget(self.panel)
+        self.controller = ScoringController(self)
+        self.download = ModelDownload(self)
+        self.heuristics = HeuristicsJob(self)
+        self._choose_default_model()
+        self._wire()
+
+    def _wire(self) -> None:
+        self.panel.score_requested.connect(self.start_scoring)
+        self.panel.cancel_requested.connect(self.controller.cancel)
+        self.panel.download_requested.connect(self._start_download)
+        self.panel.download_cancel_requested.connect(self._cancel_download)
+        self.controller.started.connect(lambda: self.panel.set_running(True))
+        self.controller.status.connect(self.panel.show_status)
+        self.controller.updated.connect(self.table_model.apply_scores)
+        self.controller.progressed.connect(self.panel.show_progress)
+        self.controller.finished.connect(self._on_finished)
+        self.controller.failed.connect(self._on_failed)
+        self.controller.cancelled.connect(self._on_cancelled)
+        self.controller.restored.connect(self._on_restored)
+        self.heuristics.computed.connect(self.table_model.apply_signals)
+        self.download.progressed.connect(self.panel.show_download_progress)
+        self.download.succeeded.connect(self._on_downloaded)
+        self.download.failed.connect(self._on_download_failed)
+
+    def _choose_default_model(self) -> None:
+        if model_available(DEFAULT_MODEL):
+            self.panel.select_model(DEFAULT_MODEL)
+            self.panel.show_note("")
+        else:
+            self.panel.select_model(HEURISTIC)
+            self.panel.show_note(NO_MODEL_NOTE)
+
+    # -- datasets and runs ---------------------------------------------------------------------
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """A dataset was opened: compute its flags and restore its cached scores."""
+        self.controller.cancel(quiet=True)
+        self.panel.set_running(False)
+        self.dataset = dataset
+        self.heuristics.start(dataset)
+        if dataset.prompt_only:
+            self.panel.show_status("This file has no responses, so there is nothing to score.")
+            self.panel.score_button.setEnabled(False)
+            return
+        self.panel.show_status("")
+        self.controller.restore(dataset, project_path_for(dataset.path))
+
+    def start_scoring(self, settings: ScoreSettings) -> None:
+        """Score the open dataset with ``settings`` (cached rows come back at once)."""
+        if self.dataset is None or self.dataset.prompt_only:
+            return
+        if not settings.heuristic:
+            self.panel.set_models(self.settings.add_recent_model(settings.model))
+        self.table_model.clear_scores()
+        self.controller.start(self.dataset, settings, project_path_for(self.dataset.path))
+
+    def shutdown(self) -> None:
+        """Stop every background job before the window closes."""
+        self.heuristics.cancel()
+        self.download.cancel()
+        self.controller.shutdown()
+
+    # -- reports -------------------------------------------------------------------------------
+
+    def _on_restored(self, settings: ScoreSettings | None, update) -> None:
+        if settings is not None:
+            self.panel.set_settings(settings)
+        if update is not None:
+            self.table_model.apply_scores(update)
+            self.panel.show_progress(update.done, update.total, 0.0, -1.0)
+            self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores from the "
+                                   "project. Score again to finish or refresh them.")
+        elif self.panel.model_value() == HEURISTIC:
+            # The heuristic score is instant and needs no model: show it straight away.
+            self.start_scoring(self.panel.settings())
+
+    def _on_finished(self, summary: ScoreSummary) -> None:
+        self.panel.set_running(False)
+        self.panel.show_summary(summary)
+        self.scoring_finished.emit(summary)
+
+    def _on_failed(self, message: str) -> None:
+        self.panel.set_running(False)
+        self.panel.show_status(f"Scoring stopped: {message}")
+        self.scoring_failed.emit(message)
+        plain_message(self, f"{APP_NAME}: scoring stopped", message,
+                      QMessageBox.Icon.Warning).show()
+
+    def _on_cancelled(self) -> None:
+        self.panel.set_running(False)
+        done = int((~np.isnan(self.table_model.scores)).sum())
+        self.panel.show_status(f"Cancelled. {done:,} scores are kept; Score resumes from there.")
+
+    def _start_download(self, model: str) -> None:
+        self.panel.set_downloading(True)
+        self.download.start(model)
+
+    def _cancel_download(self) -> None:
+        self.download.cancel()
+        self.panel.set_downloading(False)
+        self.panel.show_status("Download stopped. Files fetched so far stay in the cache.")
+
+    def _on_downloaded(self, model: str, folder: str) -> None:
+        self.panel.set_downloading(False)
+        self.panel.select_model(model)
+        self.panel.show_note("")
+        self.panel.show_status(f"{model} is ready ({folder}). Press Score to use it.")
+
+    def _on_download_failed(self, message: str) -> None:
+        self.panel.set_downloading(False)
+        self.panel.show_status(f"Download failed: {message}")

@@ -1,0 +1,280 @@
+"""The scoring panel: choose a model and how to feed it, start, cancel, see progress.
+
+It only collects settings and shows state; runs go through
+:class:`gui.scoring_controller.ScoringController` and downloads through
+:class:`gui.model_download.ModelDownload`, both wired by the main window.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, SEED_TEMPLATE, ScoreSettings
+from core.scoring.devices import DTYPE_CHOICES
+from core.scoring.heuristics import HEURISTIC_THRESHOLD
+from core.scoring.model_files import looks_like_path
+from core.scoring.run import ScoreSummary
+from gui.text_widgets import plain_label
+
+HEURISTIC_LABEL = "Heuristic score (no model)"
+AUTO_FORMAT = "auto"
+NO_MODEL_NOTE = (f"No reward model was found on this machine, so Thresher scores with its "
+                 f"offline heuristics (0–1; {HEURISTIC_THRESHOLD} suggested threshold). Download "
+                 f"{DEFAULT_MODEL} or choose a model folder to use a reward model.")
+
+
+def format_eta(seconds: float) -> str:
+    """``1:05:03`` / ``4:07`` / ``?``."""
+    if seconds < 0 or math.isinf(seconds):
+        return "?"
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class ScoringPanel(QWidget):
+    """Model, format, device, dtype and length choices, with Score/Cancel and progress."""
+
+    score_requested = Signal(object)     # ScoreSettings
+    cancel_requested = Signal()
+    download_requested = Signal(str)
+    download_cancel_requested = Signal()
+
+    def __init__(self, recent_models: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model_combo = QComboBox(self)
+        self.model_combo.setEditable(True)
+        self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.model_combo.setToolTip("A Hugging Face model id (looked up in the local cache) or "
+                                    "a model folder")
+        self.set_models(recent_models)
+        self.browse_button = QPushButton("Folder…", self)
+        self.download_button = QPushButton("Download", self)
+        self.download_button.setToolTip("Fetch the model id from the Hugging Face hub into the "
+                                        "local cache (the only time Thresher goes online)")
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model_combo, 1)
+        model_row.addWidget(self.browse_button)
+        model_row.addWidget(self.download_button)
+
+        self.format_combo = QComboBox(self)
+        self.format_combo.addItem(AUTO_FORMAT, None)
+        self.format_combo.setToolTip("pair: tokenizer(prompt, response) as DeBERTa/BERT reward "
+                                     "models expect; chat: the tokenizer's chat template; "
+                                     "template: your own string. auto: chat if the tokenizer "
+                                     "has a template, else pair")
+        for fmt in FORMATS:
+            self.format_combo.addItem(fmt, fmt)
+        self.template_edit = QLineEdit(SEED_TEMPLATE, self)
+        self.template_edit.setToolTip("For the template format: {prompt} and {response} are "
+                                      "replaced by the record's text")
+        self.device_combo = QComboBox(self)
+        self.device_combo.addItems(["auto", "cpu", "cuda", "mps"])
+        self.device_combo.setEditable(True)
+        self.dtype_combo = QComboBox(self)
+        self.dtype_combo.addItems(list(DTYPE_CHOICES))
+        self.max_length_spin = QSpinBox(self)
+        self.max_length_spin.setRange(0, 32_768)
+        self.max_length_spin.setSpecialValueText("model's limit")
+        self.output_spin = QSpinBox(self)
+        self.output_spin.setRange(0, 64)
+
+        form = QFormLayout()
+        form.addRow(plain_label("Model", self), model_row)
+        form.addRow(plain_label("Input format", self), self.format_combo)
+        form.addRow(plain_label("Template", self), self.template_edit)
+        form.addRow(plain_label("Device", self), self.device_combo)
+        form.addRow(plain_label("Precision", self), self.dtype_combo)
+        form.addRow(plain_label("Max length", self), self.max_length_spin)
+        form.addRow(plain_label("Output index", self), self.output_spin)
+
+        self.score_button = QPushButton("Score", self)
+        self.score_button.setDefault(True)
+        self.score_button.setToolTip("Score every pair; rows scored before with the same model "
+                                     "and settings come from the cache, so a stopped run resumes")
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.score_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("")
+        self.status = plain_label("", self)
+        self.status.setWordWrap(True)
+        self.note = plain_label("", self)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #7a5b00;")
+
+        for combo in (self.model_combo, self.format_combo, self.device_combo, self.dtype_combo):
+            # Long model ids must not widen the dock: size to a few characters and elide.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+        self.template_edit.setMinimumWidth(120)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+
+        self.browse_button.clicked.connect(self.choose_folder)
+        self.download_button.clicked.connect(self._on_download_clicked)
+        self.score_button.clicked.connect(lambda: self.score_requested.emit(self.settings()))
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.format_combo.currentIndexChanged.connect(self._update_enabled)
+        self.model_combo.currentTextChanged.connect(self._update_enabled)
+        self._downloading = False
+        self._update_enabled()
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def set_models(self, recent: list[str]) -> None:
+        """Offer the heuristics, the default model and the recent models."""
+        current = self.model_value() if self.model_combo.count() else None
+        self.model_combo.blockSignals(True)
+        self.model_combo.clear()
+        self.model_combo.addItem(HEURISTIC_LABEL, HEURISTIC)
+        for name in [DEFAULT_MODEL, *[m for m in recent if m != DEFAULT_MODEL]]:
+            self.model_combo.addItem(name, name)
+        self.model_combo.blockSignals(False)
+        if current:
+            self.select_model(current)
+
+    def model_value(self) -> str:
+        """The chosen model: ``heuristic``, a hub id or a folder."""
+        text = self.model_combo.currentText().strip()
+        index = self.model_combo.findText(text)
+        return self.model_combo.itemData(index) if index >= 0 else text
+
+    def select_model(self, name: str) -> None:
+        """Show ``name`` as the chosen model (adding it when new)."""
+        index = self.model_combo.findData(name)
+        if index < 0:
+            self.model_combo.addItem(name, name)
+            index = self.model_combo.count() - 1
+        self.model_combo.setCurrentIndex(index)
+
+    def settings(self) -> ScoreSettings:
+        """The settings the panel shows."""
+        fmt = self.format_combo.currentData()
+        return ScoreSettings(
+            model=self.model_value(), format=fmt,
+            template=self.template_edit.text() if fmt == "template" else None,
+            device=self.device_combo.currentText().strip() or "auto",
+            dtype=self.dtype_combo.currentText(),
+            max_length=self.max_length_spin.value() or None,
+            output_index=self.output_spin.value())
+
+    def set_settings(self, settings: ScoreSettings) -> None:
+        """Show ``settings`` (restored from a dataset's project)."""
+        self.select_model(settings.model)
+        self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(settings.format)))
+        if settings.template:
+            self.template_edit.setText(settings.template)
+        self.device_combo.setCurrentText(settings.device)
+        self.dtype_combo.setCurrentText(settings.dtype)
+        self.max_length_spin.setValue(settings.max_length or 0)
+        self.output_spin.setValue(settings.output_index)
+
+    def choose_folder(self) -> None:
+        """Pick a local model folder."""
+        folder = QFileDialog.getExistingDirectory(self, "Choose a reward model folder")
+        if folder:
+            self.select_model(folder)
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def set_running(self, running: bool) -> None:
+        """Enable Cancel while a run is in progress, Score otherwise."""
+        self.score_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        if running:
+            self.progress.setValue(0)
+            self.progress.setFormat("starting…")
+
+    def set_downloading(self, downloading: bool) -> None:
+        """Turn the Download button into a Cancel-download button and back."""
+        self._downloading = downloading
+        self.download_button.setText("Stop download" if downloading else "Download")
+        if downloading:
+            self.progress.setRange(0, 0)
+            self.status.setText(f"Downloading {self.model_value()}…")
+        else:
+            self.progress.setRange(0, 1000)
+        self._update_enabled()
+
+    def show_download_progress(self, done: int, total: int) -> None:
+        """Files fetched so far."""
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done} of {total} files")
+
+    def show_progress(self, done: int, total: int, rate: float, eta: float) -> None:
+        """Rows done, pairs per second and the time left."""
+        self.progress.setValue(int(1000 * done / total) if total else 1000)
+        speed = f" · {rate:,.0f} pairs/s · ETA {format_eta(eta)}" if rate else ""
+        self.progress.setFormat(f"{done:,} / {total:,}{speed}")
+
+    def show_status(self, text: str) -> None:
+        """A line about what is happening."""
+        self.status.setText(text)
+
+    def show_summary(self, summary: ScoreSummary) -> None:
+        """How the finished run went."""
+        parts = [f"Scored {summary.scored:,} of {summary.total:,} pairs"]
+        if summary.cached:
+            parts.append(f"{summary.cached:,} from the cache")
+        if summary.truncated:
+            parts.append(f"{summary.truncated:,} truncated (prompt start cut)")
+        if summary.unscorable:
+            parts.append(f"{summary.unscorable:,} unscorable")
+        if summary.computed:
+            parts.append(f"{summary.pairs_per_second:,.0f} pairs/s")
+        scorer = summary.scorer
+        model = "heuristic score" if scorer.get("model") == HEURISTIC else (
+            f"{scorer.get('model')} @ {str(scorer.get('revision', ''))[:12]}, "
+            f"{scorer.get('format')}, {scorer.get('dtype')}, max {scorer.get('max_length')}")
+        self.status.setText("; ".join(parts) + f".\nScorer: {model}")
+        self.progress.setValue(1000)
+
+    def show_note(self, text: str) -> None:
+        """A standing note (e.g. that the heuristics are in use because no model was found)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def _on_download_clicked(self) -> None:
+        if self._downloading:
+            self.download_cancel_requested.emit()
+        else:
+            self.download_requested.emit(self.model_value())
+
+    def _update_enabled(self) -> None:
+        uses_model = self.model_value() != HEURISTIC
+        for widget in (self.format_combo, self.device_combo, self.dtype_combo,
+                       self.max_length_spin, self.output_spin):
+            widget.setEnabled(uses_model)
+        self.template_edit.setEnabled(uses_model and self.format_combo.currentData() == "template")
+        value = self.model_value()
+        self.download_button.setEnabled(self._downloading or (
+            uses_model and bool(value) and not looks_like_path(value)))
