@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+GIL_SWITCH_INTERVAL_S = 0.001
 SCREENSHOT_SETTLE_MS = 1500  # lets the first scores and flags stream in
 
 
@@ -32,6 +33,10 @@ def create_application(argv: list[str]):
 
     from core.version import APP_NAME, APP_VERSION
 
+    # Background jobs are partly pure Python (heuristics, per-row tokenizer glue); with the
+    # default 5 ms GIL switch interval every model call the table makes while painting can wait
+    # that long, and a paint makes thousands. 1 ms keeps the GUI responsive (bench_score.py).
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setOrganizationName(APP_NAME)
     app.setOrganizationDomain("thresher.app")

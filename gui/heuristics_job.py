@@ -15,11 +15,17 @@ class HeuristicsJob(QObject):
     """Streams :class:`core.scoring.heuristics.HeuristicSignals` chunks; one dataset at a time."""
 
     computed = Signal(int, object)   # start row, HeuristicSignals
+    done = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._worker: GeneratorWorker | None = None
         self._generation = 0
+
+    @property
+    def running(self) -> bool:
+        """Whether flags are still being computed."""
+        return self._worker is not None
 
     def start(self, dataset: Dataset) -> None:
         """Compute the signals of ``dataset``, abandoning any earlier computation."""
@@ -46,3 +52,4 @@ class HeuristicsJob(QObject):
     def _on_finished(self, generation: int) -> None:
         if generation == self._generation:
             self._worker = None
+            self.done.emit()

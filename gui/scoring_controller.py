@@ -95,6 +95,22 @@ class ScoringWorker(QObject):
             self.failed.emit(generation, str(exc))
 
     @Slot()
+    def warm_up(self) -> None:
+        """Import the model libraries now, while the curator is still opening a file.
+
+        Importing transformers and torch's compiler stack takes seconds of mostly Python work;
+        done at the first Score click it would hold the GIL in long stretches mid-session.
+        """
+        try:
+            from transformers import (  # noqa: F401
+                AutoModelForSequenceClassification,
+                AutoTokenizer,
+                modeling_utils,
+            )
+        except Exception:  # a broken install is reported properly when scoring starts
+            log.exception("could not import transformers ahead of scoring")
+
+    @Slot()
     def release_model(self) -> None:
         """Drop the resident model (on shutdown)."""
         if self._model is not None:
@@ -117,6 +133,7 @@ class ScoringController(QObject):
     _score_requested = Signal(int, object, object, object)
     _restore_requested = Signal(int, object, object)
     _release_requested = Signal()
+    _warm_up_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +144,7 @@ class ScoringController(QObject):
         self._score_requested.connect(self._worker.score)
         self._restore_requested.connect(self._worker.restore)
         self._release_requested.connect(self._worker.release_model)
+        self._warm_up_requested.connect(self._worker.warm_up)
         self._worker.status.connect(self._on_status)
         self._worker.updated.connect(self._on_updated)
         self._worker.finished.connect(self._on_finished)
@@ -134,6 +152,7 @@ class ScoringController(QObject):
         self._worker.cancelled.connect(self._on_cancelled)
         self._worker.restored.connect(self._on_restored)
         self._thread.start()
+        self._warm_up_requested.emit()
         # Should the window be destroyed without closing, stop the thread first: deleting a
         # running QThread aborts the process. The closure holds the thread and worker alive.
         thread, worker = self._thread, self._worker

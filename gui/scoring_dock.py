@@ -44,6 +44,7 @@ class ScoringDock(QDockWidget):
         self.controller = ScoringController(self)
         self.download = ModelDownload(self)
         self.heuristics = HeuristicsJob(self)
+        self._score_after_flags = False
         self._choose_default_model()
         self._wire()
 
@@ -61,6 +62,7 @@ class ScoringDock(QDockWidget):
         self.controller.cancelled.connect(self._on_cancelled)
         self.controller.restored.connect(self._on_restored)
         self.heuristics.computed.connect(self.table_model.apply_signals)
+        self.heuristics.done.connect(self._on_flags_done)
         self.download.progressed.connect(self.panel.show_download_progress)
         self.download.succeeded.connect(self._on_downloaded)
         self.download.failed.connect(self._on_download_failed)
@@ -80,6 +82,7 @@ class ScoringDock(QDockWidget):
         self.controller.cancel(quiet=True)
         self.panel.set_running(False)
         self.dataset = dataset
+        self._score_after_flags = False
         self.heuristics.start(dataset)
         if dataset.prompt_only:
             self.panel.show_status("This file has no responses, so there is nothing to score.")
@@ -114,8 +117,18 @@ class ScoringDock(QDockWidget):
             self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores from the "
                                    "project. Score again to finish or refresh them.")
         elif self.panel.model_value() == HEURISTIC:
-            # The heuristic score is instant and needs no model: show it straight away.
-            self.start_scoring(self.panel.settings())
+            # The heuristic score is quick and needs no model: show it straight away, once the
+            # flags are done (two CPU-bound Python threads at once starve the GUI thread).
+            if self.heuristics.running:
+                self._score_after_flags = True
+            else:
+                self.start_scoring(self.panel.settings())
+
+    def _on_flags_done(self) -> None:
+        if self._score_after_flags:
+            self._score_after_flags = False
+            if self.panel.model_value() == HEURISTIC and not self.controller.running:
+                self.start_scoring(self.panel.settings())
 
     def _on_finished(self, summary: ScoreSummary) -> None:
         self.panel.set_running(False)

@@ -57,20 +57,19 @@ ECHO_FROM = 0.8
 GARBAGE_FROM = 0.3
 
 
-def heuristic_flags(signals: HeuristicSignals, i: int) -> list[str]:
-    """The warning words for row ``i`` of ``signals``."""
-    flags = []
-    if signals.near_empty[i]:
-        flags.append("empty")
-    if signals.refusal[i]:
-        flags.append("refusal")
-    if signals.echo[i] >= ECHO_FROM:
-        flags.append("echo")
-    if signals.garbage[i] >= GARBAGE_FROM:
-        flags.append("garbage")
-    if signals.repetition[i] >= REPETITIVE_FROM:
-        flags.append("repetitive")
-    return flags
+#: Heuristic warnings, in display order; bit i of a row's flag mask is FLAG_NAMES[i].
+FLAG_NAMES = ("empty", "refusal", "echo", "garbage", "repetitive")
+_BIT_COUNTS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int8)
+
+
+def heuristic_flag_mask(signals: HeuristicSignals) -> np.ndarray:
+    """One uint8 per row with a bit per warning in :data:`FLAG_NAMES` (vectorised)."""
+    mask = signals.near_empty.astype(np.uint8)
+    mask |= signals.refusal.astype(np.uint8) << 1
+    mask |= (signals.echo >= ECHO_FROM).astype(np.uint8) << 2
+    mask |= (signals.garbage >= GARBAGE_FROM).astype(np.uint8) << 3
+    mask |= (signals.repetition >= REPETITIVE_FROM).astype(np.uint8) << 4
+    return mask
 
 
 def clip_to_line(text: str) -> str:
@@ -88,7 +87,7 @@ class RecordsTableModel(QAbstractTableModel):
         self._numbers: dict[str, np.ndarray] = {}
         self._order = np.zeros(0, dtype=np.int64)
         self._text_keys: dict[str, np.ndarray] = {}
-        self._heuristic_flags: list[list[str]] = []
+        self._flag_mask = np.zeros(0, dtype=np.uint8)
         self._truncated = np.zeros(0, dtype=bool)
         self._unscorable = np.zeros(0, dtype=bool)
 
@@ -100,7 +99,7 @@ class RecordsTableModel(QAbstractTableModel):
         self._dataset = dataset
         self._text_keys = {}
         n = 0 if dataset is None else len(dataset)
-        self._heuristic_flags = [[] for _ in range(n)]
+        self._flag_mask = np.zeros(n, dtype=np.uint8)
         self._truncated = np.zeros(n, dtype=bool)
         self._unscorable = np.zeros(n, dtype=bool)
         if dataset is None:
@@ -147,32 +146,31 @@ class RecordsTableModel(QAbstractTableModel):
         self._numbers["score"][:] = np.nan
         self._truncated[:] = False
         self._unscorable[:] = False
-        self._refresh_flag_counts(np.arange(len(self._dataset)))
+        self._refresh_flag_counts(slice(None))
         self._column_changed("score")
         self._column_changed("flags")
 
     def apply_signals(self, start: int, signals: HeuristicSignals) -> None:
         """Show the heuristic flags of rows ``start …`` as they are computed."""
-        rows = np.arange(start, start + len(signals.score))
-        for offset, row in enumerate(rows):
-            self._heuristic_flags[row] = heuristic_flags(signals, offset)
+        rows = slice(start, start + len(signals.score))
+        self._flag_mask[rows] = heuristic_flag_mask(signals)
         self._refresh_flag_counts(rows)
         self._column_changed("flags")
 
     def flags_text(self, row: int) -> str:
         """The Flags cell of a source row."""
-        flags = list(self._heuristic_flags[row])
+        mask = int(self._flag_mask[row])
+        flags = [name for bit, name in enumerate(FLAG_NAMES) if mask >> bit & 1]
         if self._truncated[row]:
             flags.append("truncated")
         if self._unscorable[row]:
             flags.append("unscorable")
         return ", ".join(flags)
 
-    def _refresh_flag_counts(self, rows: np.ndarray) -> None:
-        counts = self._numbers["flags"]
-        for row in rows.tolist():
-            counts[row] = (len(self._heuristic_flags[row]) + int(self._truncated[row])
-                           + int(self._unscorable[row]))
+    def _refresh_flag_counts(self, rows: np.ndarray | slice) -> None:
+        """The Flags column sorts by how many warnings a row has."""
+        self._numbers["flags"][rows] = (_BIT_COUNTS[self._flag_mask[rows]]
+                                        + self._truncated[rows] + self._unscorable[rows])
 
     def _column_changed(self, key: str) -> None:
         if len(self._order):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -151,8 +152,15 @@ def compute_signals(prompts: Sequence[str], responses: Sequence[str]) -> Heurist
     return HeuristicSignals(words, near_empty, refusal, repetition, echo, garbage, score)
 
 
-def iter_signals(prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 4096):
-    """Yield ``(start_row, signals)`` chunk by chunk, so a front end can stream and cancel."""
+def iter_signals(prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 256,
+                 pause_s: float = 0.002):
+    """Yield ``(start_row, signals)`` chunk by chunk, so a front end can stream and cancel.
+
+    This is pure Python and holds the GIL while it computes; ``pause_s`` of sleep between
+    chunks (about a fifth of the compute time) lets a GUI thread paint without stalling.
+    """
     for start in range(0, len(prompts), chunk_rows):
+        if start and pause_s:
+            time.sleep(pause_s)
         yield start, compute_signals(prompts[start:start + chunk_rows],
                                      responses[start:start + chunk_rows])

@@ -9,6 +9,7 @@ dtype, so any change that could change a score misses the cache.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from core.scoring.model_files import DEFAULT_MODEL
 from core.scoring.reward_model import RewardModel
 
 HEURISTIC = "heuristic"
-HEURISTIC_CHUNK_ROWS = 2048
+HEURISTIC_CHUNK_ROWS = 256
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,10 @@ class HeuristicScorer:
         self.key = _digest(self.description)
 
     def score(self, dataset: Dataset, rows: np.ndarray) -> Iterator[ScoredBatch]:
-        """Heuristic scores, a chunk of rows at a time."""
+        """Heuristic scores, a chunk of rows at a time (pausing like ``iter_signals``)."""
         for start in range(0, len(rows), HEURISTIC_CHUNK_ROWS):
+            if start:
+                time.sleep(0.002)
             chunk = rows[start:start + HEURISTIC_CHUNK_ROWS]
             signals = compute_signals([dataset.prompts[i] for i in chunk],
                                       [dataset.responses[i] for i in chunk])
