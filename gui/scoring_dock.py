@@ -53,6 +53,7 @@ class ScoringDock(QDockWidget):
         self.panel.cancel_requested.connect(self.controller.cancel)
         self.panel.download_requested.connect(self._start_download)
         self.panel.download_cancel_requested.connect(self._cancel_download)
+        self.panel.model_combo.currentTextChanged.connect(self._update_note)
         self.controller.started.connect(lambda: self.panel.set_running(True))
         self.controller.status.connect(self.panel.show_status)
         self.controller.updated.connect(self.table_model.apply_scores)
@@ -68,12 +69,14 @@ class ScoringDock(QDockWidget):
         self.download.failed.connect(self._on_download_failed)
 
     def _choose_default_model(self) -> None:
-        if model_available(DEFAULT_MODEL):
-            self.panel.select_model(DEFAULT_MODEL)
-            self.panel.show_note("")
-        else:
-            self.panel.select_model(HEURISTIC)
-            self.panel.show_note(NO_MODEL_NOTE)
+        self._default_available = model_available(DEFAULT_MODEL)
+        self.panel.select_model(DEFAULT_MODEL if self._default_available else HEURISTIC)
+        self._update_note()
+
+    def _update_note(self) -> None:
+        """Say that the heuristics are in use for want of a model, while they are."""
+        heuristic = self.panel.model_value() == HEURISTIC
+        self.panel.show_note(NO_MODEL_NOTE if heuristic and not self._default_available else "")
 
     # -- datasets and runs ---------------------------------------------------------------------
 
@@ -158,8 +161,9 @@ class ScoringDock(QDockWidget):
 
     def _on_downloaded(self, model: str, folder: str) -> None:
         self.panel.set_downloading(False)
+        if model == DEFAULT_MODEL:
+            self._default_available = True
         self.panel.select_model(model)
-        self.panel.show_note("")
         self.panel.show_status(f"{model} is ready ({folder}). Press Score to use it.")
 
     def _on_download_failed(self, message: str) -> None:

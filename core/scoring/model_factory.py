@@ -58,7 +58,9 @@ def build_reward_model(folder: str | Path, texts: Iterable[str], shape: str = "t
                        chat_template: str | None = None, vocab_size: int = 2000) -> Path:
     """Save a randomly initialised DeBERTa-v2 reward model and its tokenizer in ``folder``."""
     from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()
     folder = Path(folder)
     tokenizer = train_tokenizer(texts, vocab_size, max_length, chat_template)
     config = DebertaV2Config(

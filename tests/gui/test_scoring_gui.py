@@ -148,3 +148,12 @@ def test_closing_the_window_while_scoring_stops_the_thread_cleanly(qtbot, tiny_m
                                                    token_budget=300))
     window.close()
     assert window.scoring.controller.stopped
+
+
+def test_the_no_model_note_shows_only_while_the_heuristics_are_chosen(qtbot, window, tiny_model):
+    panel = window.scoring.panel
+    assert panel.model_value() == HEURISTIC and panel.note.isVisibleTo(panel)
+    panel.select_model(str(tiny_model))
+    assert not panel.note.isVisibleTo(panel)
+    panel.select_model(HEURISTIC)
+    assert "No reward model was found" in panel.note.text()

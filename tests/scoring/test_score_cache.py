@@ -100,3 +100,45 @@ def test_truncated_flags_survive_the_cache(tiny_model, sample, tmp_path):
             cached.apply(update.batch)
     assert fresh.truncated.sum() > 10
     np.testing.assert_array_equal(fresh.truncated, cached.truncated)
+
+
+CHILD = r"""
+import sys
+from core.loading import load
+from core.project import ProjectStore
+from core.scoring import ScoreSettings, make_scorer, score_dataset
+dataset = load(sys.argv[1])
+scorer = make_scorer(ScoreSettings(model=sys.argv[2], device="cpu", token_budget=400))
+with ProjectStore(sys.argv[3]) as store:
+    done = 0
+    for update in score_dataset(dataset, scorer, store):
+        done += len(update.batch.rows)
+        print(done, flush=True)          # acknowledged: this batch is committed
+"""
+
+
+def test_a_process_killed_mid_scoring_keeps_every_acknowledged_batch(tiny_model, sample,
+                                                                     tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, SAMPLE
+
+    path = tmp_path / "p.thresher"
+    acknowledged = 0
+    with subprocess.Popen([sys.executable, "-c", CHILD, str(SAMPLE), str(tiny_model), str(path)],
+                          cwd=ROOT, stdout=subprocess.PIPE, text=True) as child:
+        for line in child.stdout:
+            acknowledged = int(line)
+            if acknowledged >= 60:
+                child.send_signal(signal.SIGKILL)
+                break
+        child.wait(timeout=60)
+    assert 0 < acknowledged < len(sample)
+    with ProjectStore(path) as store:
+        assert store.pragma("integrity_check") == "ok"
+        scorer, counter = counted_scorer(tiny_model, token_budget=400)
+        updates = list(score_dataset(sample, scorer, store))
+    assert updates[0].cached and len(updates[0].batch.rows) >= acknowledged
+    assert counter.rows == len(sample) - len(updates[0].batch.rows)
