@@ -63,8 +63,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load, score (resuming from the cache), write the results and report."""
     output_format(args.output)
-    if args.format == "template" and not args.template:
-        args.template = None  # the seed's template is the default
     dataset = load(args.file, mapping_from_arguments(args))
     if dataset.prompt_only:
         raise ThresherError(f"{args.file}: the records have prompts but no responses, so "

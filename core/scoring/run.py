@@ -17,8 +17,9 @@ import orjson
 from core.dataset import Dataset
 from core.errors import ThresherError
 from core.project.store import FLAG_TRUNCATED, FLAG_UNSCORABLE, ProjectStore
+from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
 from core.scoring.engine import ScoredBatch
-from core.scoring.model_files import locate_model
+from core.scoring.model_files import ModelFiles, locate_model
 from core.scoring.reward_model import RewardModel
 from core.scoring.scorers import HeuristicScorer, ModelScorer, ScoreSettings
 
@@ -108,9 +109,7 @@ def make_scorer(settings: ScoreSettings, loaded: RewardModel | None = None
     return ModelScorer(model, settings)
 
 
-def _same_load(model: RewardModel, files, settings: ScoreSettings) -> bool:
-    from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
-
+def _same_load(model: RewardModel, files: ModelFiles, settings: ScoreSettings) -> bool:
     device = resolve_device(settings.device)
     return (model.files.path == files.path and model.files.weights == files.weights
             and model.device == device

@@ -19,7 +19,13 @@ import orjson
 from core.dataset import Dataset
 from core.scoring.batching import CPU_TOKEN_BUDGET, GPU_TOKEN_BUDGET
 from core.scoring.devices import dtype_name
-from core.scoring.encoding import FORMATS, SEED_TEMPLATE, Encoder, chat_messages
+from core.scoring.encoding import (
+    FORMATS,
+    SEED_TEMPLATE,
+    Encoder,
+    EncodingSetupError,
+    chat_messages,
+)
 from core.scoring.engine import BatchRunner, ScoredBatch, score_windows
 from core.scoring.heuristics import compute_signals
 from core.scoring.model_files import DEFAULT_MODEL
@@ -83,8 +89,6 @@ class ModelScorer:
         self.model = model
         self.format = settings.format or model.default_format()
         if self.format not in FORMATS:
-            from core.scoring.encoding import EncodingSetupError
-
             raise EncodingSetupError(f"unknown input format {self.format!r}: use "
                                      f"{', '.join(FORMATS)}")
         self.template = (settings.template or SEED_TEMPLATE) if self.format == "template" else None
