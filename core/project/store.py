@@ -117,12 +117,6 @@ class ProjectStore:
                        (key, orjson.dumps(description).decode()))
             return db.execute("SELECT id FROM scorers WHERE key = ?", (key,)).fetchone()[0]
 
-    def scorer_description(self, scorer: int) -> dict:
-        """What was recorded about a scorer (model, revision, weight hashes, format…)."""
-        row = self._db.execute("SELECT description FROM scorers WHERE id = ?",
-                               (scorer,)).fetchone()
-        return orjson.loads(row[0]) if row else {}
-
     def cached_scores(self, scorer: int, fingerprints: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cached results for ``fingerprints``: (found mask, scores, flags), aligned with it."""
@@ -150,11 +144,6 @@ class ProjectStore:
                 "VALUES (?, ?, ?, ?)",
                 [(scorer, fp, s, f) for fp, s, f in zip(fingerprints, scores, flags,
                                                         strict=True)])
-
-    def score_count(self, scorer: int) -> int:
-        """How many records have a cached result for ``scorer``."""
-        return self._db.execute("SELECT count(*) FROM scores WHERE scorer = ?",
-                                (scorer,)).fetchone()[0]
 
     def pragma(self, name: str):
         """The value of a PRAGMA (for tests and diagnostics)."""

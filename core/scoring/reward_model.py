@@ -7,13 +7,11 @@ models the tests build, with ``local_files_only``, ``use_safetensors`` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
 from core.errors import ThresherError
-from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
+from core.scoring.devices import resolve_device, resolve_dtype
 from core.scoring.model_files import ModelFiles
 
 #: Used when neither the tokenizer nor the config states a usable maximum length.
@@ -24,17 +22,6 @@ MAX_DEFAULT_LENGTH = 4096
 
 class ModelLoadError(ThresherError):
     """The model folder passed the safety checks but transformers could not load it."""
-
-
-@dataclass(frozen=True)
-class LoadedModelKey:
-    """What makes two loads interchangeable (the GUI keeps a model resident across runs)."""
-
-    path: str
-    revision: str
-    weights: tuple
-    device: str
-    dtype: str
 
 
 class RewardModel:
@@ -74,13 +61,6 @@ class RewardModel:
             # they refuse batches larger than one.
             model.config.pad_token_id = _pad_id(tokenizer, model.config)
         return cls(files, tokenizer, model, torch_device, torch_dtype)
-
-    @property
-    def key(self) -> LoadedModelKey:
-        """Identity of this load (folder, revision, weights, device, dtype)."""
-        return LoadedModelKey(str(self.files.path), self.files.revision,
-                              tuple(sorted(self.files.weights.items())), str(self.device),
-                              dtype_name(self.dtype))
 
     def default_format(self) -> str:
         """``chat`` when the tokenizer has a chat template, else ``pair``."""

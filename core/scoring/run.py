@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import orjson
@@ -57,7 +57,6 @@ class ScoreSummary:
     seconds: float = 0.0
     real_tokens: int = 0
     computed_tokens: int = 0
-    unscorable_reasons: dict[int, str] = field(default_factory=dict)
 
     @property
     def pairs_per_second(self) -> float:
@@ -206,4 +205,3 @@ def _count(summary: ScoreSummary, batch: ScoredBatch) -> None:
     summary.scored += int((~batch.unscorable).sum())
     summary.unscorable += int(batch.unscorable.sum())
     summary.truncated += int(batch.truncated.sum())
-    summary.unscorable_reasons.update(batch.reasons)
