@@ -45,15 +45,15 @@ class ScoringWorker(QObject):
         self.cancel_event = threading.Event()
         self._model: RewardModel | None = None
 
-    @Slot(int, object, object, object)
+    @Slot(int, object, object, object, object)
     def score(self, generation: int, dataset: Dataset, settings: ScoreSettings,
-              project: Path | None) -> None:
+              project: Path | None, heuristic_scores) -> None:
         """Score ``dataset`` with ``settings``, caching in the ``project`` store."""
         store = None
         try:
             self.status.emit(generation, "Loading the model…" if not settings.heuristic
                              else "Scoring with the heuristics…")
-            scorer = make_scorer(settings, self._model)
+            scorer = make_scorer(settings, self._model, heuristic_scores)
             if isinstance(scorer, ModelScorer):
                 self._model = scorer.model
             if self.cancel_event.is_set():
@@ -130,7 +130,7 @@ class ScoringController(QObject):
     cancelled = Signal()
     restored = Signal(object, object)    # ScoreSettings | None, ScoreUpdate | None
 
-    _score_requested = Signal(int, object, object, object)
+    _score_requested = Signal(int, object, object, object, object)
     _restore_requested = Signal(int, object, object)
     _release_requested = Signal()
     _warm_up_requested = Signal()
@@ -183,8 +183,12 @@ class ScoringController(QObject):
         """Whether the scoring thread has finished (after :meth:`shutdown`)."""
         return self._thread.isFinished()
 
-    def start(self, dataset: Dataset, settings: ScoreSettings, project: Path | None) -> None:
-        """Score ``dataset``; a run in progress is cancelled first and its results ignored."""
+    def start(self, dataset: Dataset, settings: ScoreSettings, project: Path | None,
+              heuristic_scores=None) -> None:
+        """Score ``dataset``; a run in progress is cancelled first and its results ignored.
+
+        ``heuristic_scores``: the dataset's heuristic scores if already computed (numpy array).
+        """
         self.cancel(quiet=True)
         self._worker.cancel_event.clear()
         self._generation += 1
@@ -192,7 +196,8 @@ class ScoringController(QObject):
         self._started_at = time.perf_counter()
         self._computed = 0
         self.started.emit()
-        self._score_requested.emit(self._generation, dataset, settings, project)
+        self._score_requested.emit(self._generation, dataset, settings, project,
+                                   heuristic_scores)
 
     def restore(self, dataset: Dataset, project: Path) -> None:
         """Restore the last run's cached scores for a freshly opened dataset."""

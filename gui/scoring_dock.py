@@ -45,6 +45,8 @@ class ScoringDock(QDockWidget):
         self.download = ModelDownload(self)
         self.heuristics = HeuristicsJob(self)
         self._score_after_flags = False
+        self._heuristic_scores = np.zeros(0, dtype=np.float32)
+        self._heuristic_rows = 0
         self._choose_default_model()
         self._wire()
 
@@ -63,6 +65,7 @@ class ScoringDock(QDockWidget):
         self.controller.cancelled.connect(self._on_cancelled)
         self.controller.restored.connect(self._on_restored)
         self.heuristics.computed.connect(self.table_model.apply_signals)
+        self.heuristics.computed.connect(self._keep_heuristic_scores)
         self.heuristics.done.connect(self._on_flags_done)
         self.download.progressed.connect(self.panel.show_download_progress)
         self.download.succeeded.connect(self._on_downloaded)
@@ -86,6 +89,8 @@ class ScoringDock(QDockWidget):
         self.panel.set_running(False)
         self.dataset = dataset
         self._score_after_flags = False
+        self._heuristic_scores = np.full(len(dataset), np.nan, dtype=np.float32)
+        self._heuristic_rows = 0
         self.heuristics.start(dataset)
         if dataset.prompt_only:
             self.panel.show_status("This file has no responses, so there is nothing to score.")
@@ -101,7 +106,9 @@ class ScoringDock(QDockWidget):
         if not settings.heuristic:
             self.panel.set_models(self.settings.add_recent_model(settings.model))
         self.table_model.clear_scores()
-        self.controller.start(self.dataset, settings, project_path_for(self.dataset.path))
+        known = settings.heuristic and self._heuristic_rows == len(self.dataset)
+        self.controller.start(self.dataset, settings, project_path_for(self.dataset.path),
+                              self._heuristic_scores if known else None)
 
     def shutdown(self) -> None:
         """Stop every background job before the window closes."""
@@ -126,6 +133,11 @@ class ScoringDock(QDockWidget):
                 self._score_after_flags = True
             else:
                 self.start_scoring(self.panel.settings())
+
+    def _keep_heuristic_scores(self, start: int, signals) -> None:
+        """The flags job computes the heuristic score too; keep it so no run recomputes it."""
+        self._heuristic_scores[start:start + len(signals.score)] = signals.score
+        self._heuristic_rows += len(signals.score)
 
     def _on_flags_done(self) -> None:
         if self._score_after_flags:

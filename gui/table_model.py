@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from core.dataset import Dataset
 from core.scoring import ScoreUpdate
-from core.scoring.heuristics import HeuristicSignals
+from core.scoring.heuristics import HeuristicSignals, flag_names
 
 #: Characters of a prompt or response shown in a cell; the detail pane shows the rest.
 CELL_TEXT_CHARS = 200
@@ -51,25 +51,8 @@ COLUMNS = (
     Column("Turns", "turns", True, "Chat turns up to and including the response"),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
-#: Share of repeated trigrams from which a response is flagged "repetitive".
-REPETITIVE_FROM = 0.3
-ECHO_FROM = 0.8
-GARBAGE_FROM = 0.3
-
-
-#: Heuristic warnings, in display order; bit i of a row's flag mask is FLAG_NAMES[i].
-FLAG_NAMES = ("empty", "refusal", "echo", "garbage", "repetitive")
+#: Set bits per flag-mask byte: how many warnings a row has, for sorting the Flags column.
 _BIT_COUNTS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int8)
-
-
-def heuristic_flag_mask(signals: HeuristicSignals) -> np.ndarray:
-    """One uint8 per row with a bit per warning in :data:`FLAG_NAMES` (vectorised)."""
-    mask = signals.near_empty.astype(np.uint8)
-    mask |= signals.refusal.astype(np.uint8) << 1
-    mask |= (signals.echo >= ECHO_FROM).astype(np.uint8) << 2
-    mask |= (signals.garbage >= GARBAGE_FROM).astype(np.uint8) << 3
-    mask |= (signals.repetition >= REPETITIVE_FROM).astype(np.uint8) << 4
-    return mask
 
 
 def clip_to_line(text: str) -> str:
@@ -153,14 +136,13 @@ class RecordsTableModel(QAbstractTableModel):
     def apply_signals(self, start: int, signals: HeuristicSignals) -> None:
         """Show the heuristic flags of rows ``start …`` as they are computed."""
         rows = slice(start, start + len(signals.score))
-        self._flag_mask[rows] = heuristic_flag_mask(signals)
+        self._flag_mask[rows] = signals.flag_mask()
         self._refresh_flag_counts(rows)
         self._column_changed("flags")
 
     def flags_text(self, row: int) -> str:
         """The Flags cell of a source row."""
-        mask = int(self._flag_mask[row])
-        flags = [name for bit, name in enumerate(FLAG_NAMES) if mask >> bit & 1]
+        flags = flag_names(int(self._flag_mask[row]))
         if self._truncated[row]:
             flags.append("truncated")
         if self._unscorable[row]:

@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     settings = ScoreSettings(model=args.model, revision=args.revision, format=args.format,
                              template=args.template, device=args.device, dtype=args.dtype,
                              max_length=args.max_length, output_index=args.output_index)
-    scorer = make_scorer(settings)
+    signals = compute_signals(dataset.prompts, dataset.responses)   # output columns, and
+    scorer = make_scorer(settings, heuristic_scores=signals.score)   # the heuristic scorer
     store = None if args.no_cache else ProjectStore(args.project or project_path_for(args.file))
     table = ScoreTable(len(dataset))
     try:
@@ -80,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if store is not None:
             store.close()
-    write_results(args.output, results_frame(dataset, table,
-                                             compute_signals(dataset.prompts, dataset.responses)))
+    write_results(args.output, results_frame(dataset, table, signals))
     report = summary.to_dict() | {"output": str(args.output)}
     report["truncated_rows"] = [int(r) for r in table.truncated.nonzero()[0]]
     report["unscorable_rows"] = {str(r): why for r, why in sorted(table.reasons.items())}

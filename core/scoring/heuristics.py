@@ -44,6 +44,13 @@ _KEYBOARD_RUNS = ("qwer", "rtyu", "tyui", "yuio", "uiop", "asdf", "sdfg", "dfgh"
 _PLACEHOLDER = re.compile(r"lorem ipsum", re.IGNORECASE)
 _MARKUP_RUNS = frozenset({"...", "---", "```", "***", "===", "'''", '"""', "___", "###", "|---|"})
 
+#: Warnings shown for a row, in display order; bit i of :meth:`HeuristicSignals.flag_mask` is
+#: ``FLAG_NAMES[i]``. A ratio signal becomes a warning from its threshold below.
+FLAG_NAMES = ("empty", "refusal", "echo", "garbage", "repetitive")
+ECHO_FLAG_FROM = 0.8
+GARBAGE_FLAG_FROM = 0.3
+REPETITIVE_FLAG_FROM = 0.3
+
 
 @dataclass(frozen=True)
 class HeuristicSignals:
@@ -71,6 +78,20 @@ class HeuristicSignals:
     def column(self, name: str) -> np.ndarray:
         """One signal by name."""
         return getattr(self, name)
+
+    def flag_mask(self) -> np.ndarray:
+        """One uint8 per row with a bit per warning in :data:`FLAG_NAMES`."""
+        mask = self.near_empty.astype(np.uint8)
+        mask |= self.refusal.astype(np.uint8) << 1
+        mask |= (self.echo >= ECHO_FLAG_FROM).astype(np.uint8) << 2
+        mask |= (self.garbage >= GARBAGE_FLAG_FROM).astype(np.uint8) << 3
+        mask |= (self.repetition >= REPETITIVE_FLAG_FROM).astype(np.uint8) << 4
+        return mask
+
+
+def flag_names(mask: int) -> list[str]:
+    """The warnings a :meth:`HeuristicSignals.flag_mask` value stands for."""
+    return [name for bit, name in enumerate(FLAG_NAMES) if mask >> bit & 1]
 
 
 def _trigrams(words: list[str]) -> list[tuple[str, str, str]]:

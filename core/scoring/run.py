@@ -94,11 +94,14 @@ class ScoreTable:
         self.reasons.update(batch.reasons)
 
 
-def make_scorer(settings: ScoreSettings, loaded: RewardModel | None = None
-                ) -> HeuristicScorer | ModelScorer:
-    """The scorer for ``settings``, reusing ``loaded`` when it is the same model and device."""
+def make_scorer(settings: ScoreSettings, loaded: RewardModel | None = None,
+                heuristic_scores: np.ndarray | None = None) -> HeuristicScorer | ModelScorer:
+    """The scorer for ``settings``, reusing ``loaded`` when it is the same model and device.
+
+    ``heuristic_scores``: the dataset's heuristic scores when the caller already has them.
+    """
     if settings.heuristic:
-        return HeuristicScorer()
+        return HeuristicScorer(heuristic_scores)
     files = locate_model(settings.model, settings.revision)
     model = loaded
     if model is None or not _same_load(model, files, settings):

@@ -60,23 +60,32 @@ def _digest(description: dict) -> str:
 
 
 class HeuristicScorer:
-    """Scores rows with :func:`core.scoring.heuristics.heuristic_score`; needs no model."""
+    """Scores rows with :func:`core.scoring.heuristics.heuristic_score`; needs no model.
+
+    ``scores`` (aligned with the dataset's rows) are used when the signals were already
+    computed, as the app does for its Flags column and the command line for its output; the
+    signals are only computed here when they were not.
+    """
 
     cacheable = False
 
-    def __init__(self) -> None:
+    def __init__(self, scores: np.ndarray | None = None) -> None:
         self.description = {"model": HEURISTIC, "version": 1}
         self.key = _digest(self.description)
+        self.scores = scores
 
     def score(self, dataset: Dataset, rows: np.ndarray) -> Iterator[ScoredBatch]:
         """Heuristic scores, a chunk of rows at a time (pausing like ``iter_signals``)."""
         for start in range(0, len(rows), HEURISTIC_CHUNK_ROWS):
-            if start:
-                time.sleep(0.002)
             chunk = rows[start:start + HEURISTIC_CHUNK_ROWS]
-            signals = compute_signals([dataset.prompts[i] for i in chunk],
-                                      [dataset.responses[i] for i in chunk])
-            yield ScoredBatch(chunk, signals.score, np.zeros(len(chunk), dtype=bool),
+            if self.scores is not None:
+                scores = self.scores[chunk]
+            else:
+                if start:
+                    time.sleep(0.002)
+                scores = compute_signals([dataset.prompts[i] for i in chunk],
+                                         [dataset.responses[i] for i in chunk]).score
+            yield ScoredBatch(chunk, scores, np.zeros(len(chunk), dtype=bool),
                               np.zeros(len(chunk), dtype=bool))
 
 

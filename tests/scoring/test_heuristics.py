@@ -79,3 +79,15 @@ def test_the_heuristic_score_is_bounded_and_penalises_each_problem():
                   0.0), heuristic_score(60, 0.0, 0.0, True, 0.0),
                   heuristic_score(60, 0.0, 0.0, False, 1.0), heuristic_score(5, 0, 0, False, 0)):
         assert 0.0 <= worse < good
+
+
+def test_precomputed_heuristic_scores_are_the_scores_the_scorer_would_compute(sample):
+    import numpy as np
+
+    from core.scoring import HeuristicScorer
+
+    rows = np.arange(len(sample))
+    fresh = np.concatenate([b.scores for b in HeuristicScorer().score(sample, rows)])
+    known = compute_signals(sample.prompts, sample.responses).score
+    reused = np.concatenate([b.scores for b in HeuristicScorer(known).score(sample, rows)])
+    np.testing.assert_array_equal(fresh, reused)
