@@ -233,7 +233,9 @@ class ScoringPanel(QWidget):
     def show_progress(self, done: int, total: int, rate: float, eta: float) -> None:
         """Rows done, pairs per second and the time left."""
         self.progress.setValue(int(1000 * done / total) if total else 1000)
-        speed = f" · {rate:,.0f} pairs/s · ETA {format_eta(eta)}" if rate else ""
+        # Speed and ETA describe a model; the heuristic score is ready almost at once.
+        with_speed = rate and self.model_value() != HEURISTIC
+        speed = f" · {rate:,.0f} pairs/s · ETA {format_eta(eta)}" if with_speed else ""
         self.progress.setFormat(f"{done:,} / {total:,}{speed}")
 
     def show_status(self, text: str) -> None:
@@ -249,7 +251,7 @@ class ScoringPanel(QWidget):
             parts.append(f"{summary.truncated:,} truncated (prompt start cut)")
         if summary.unscorable:
             parts.append(f"{summary.unscorable:,} unscorable")
-        if summary.computed:
+        if summary.computed and summary.scorer.get("model") != HEURISTIC:
             parts.append(f"{summary.pairs_per_second:,.0f} pairs/s")
         scorer = summary.scorer
         model = "heuristic score" if scorer.get("model") == HEURISTIC else (
