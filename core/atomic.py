@@ -3,7 +3,8 @@
 The new content goes to a temporary file beside the target (same volume, so the rename is
 atomic), is flushed and fsynced, gets ordinary permissions (``mkstemp`` makes 0600 files that
 other tools cannot read), replaces the target with ``os.replace``, and the folder is fsynced so
-the rename itself survives a power cut. Write errors surface (ENOSPC shows up only at flush or
+the rename itself survives a power cut. An optional ``verify`` step re-reads the finished
+temporary file before it may replace anything. Write and verification errors surface (ENOSPC shows up only at flush or
 close) and leave the old file untouched, with no temporary file behind.
 """
 
@@ -23,8 +24,12 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(handle)`` on a temporary file, then move it over ``path``."""
+def atomic_write(path: str | Path, write: Callable[[BinaryIO], None],
+                 verify: Callable[[Path], None] | None = None) -> None:
+    """Call ``write(handle)`` on a temporary file, ``verify(temp)``, then move it over ``path``.
+
+    ``verify`` raises to abort: the temporary file is removed and ``path`` is left as it was.
+    """
     path = Path(path)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -32,6 +37,8 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> None:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        if verify is not None:
+            verify(Path(temp))
         os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, path)
     except BaseException:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ import orjson
 
 from core.errors import ThresherError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -41,7 +42,19 @@ CREATE TABLE IF NOT EXISTS scores (
     flags       INTEGER NOT NULL,
     PRIMARY KEY (scorer, fingerprint)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS decisions (
+    fingerprint BLOB NOT NULL,
+    occurrence  INTEGER NOT NULL,
+    decision    INTEGER NOT NULL,
+    reason      TEXT NOT NULL DEFAULT '',
+    decided_at  REAL NOT NULL,
+    PRIMARY KEY (fingerprint, occurrence)
+) WITHOUT ROWID;
 """
+
+#: A decision's key: the record's fingerprint and which copy of it (0 for the first). Identical
+#: records share a fingerprint, and a curator may keep one copy and drop another.
+DecisionKey = tuple[bytes, int]
 
 #: ``scores.flags`` bits.
 FLAG_TRUNCATED = 1
@@ -70,6 +83,10 @@ class ProjectStore:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StoreError(self.path, f"made by a newer Thresher (schema {version})")
+            self.upgraded_from = version if 0 < version < SCHEMA_VERSION else None
+            if self.upgraded_from is not None:
+                from core.project.backup import back_up  # noqa: PLC0415 (backup imports us)
+                back_up(self, f"before-schema-{SCHEMA_VERSION}")
             self._db.executescript(
                 f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
         except sqlite3.DatabaseError as exc:
@@ -117,6 +134,12 @@ class ProjectStore:
                        (key, orjson.dumps(description).decode()))
             return db.execute("SELECT id FROM scorers WHERE key = ?", (key,)).fetchone()[0]
 
+    def scorer_description(self, scorer: int) -> dict | None:
+        """What :meth:`scorer_id` registered for ``scorer`` (model, revision, weights …)."""
+        row = self._db.execute("SELECT description FROM scorers WHERE id = ?",
+                               (scorer,)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
     def cached_scores(self, scorer: int, fingerprints: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cached results for ``fingerprints``: (found mask, scores, flags), aligned with it."""
@@ -144,6 +167,44 @@ class ProjectStore:
                 "VALUES (?, ?, ?, ?)",
                 [(scorer, fp, s, f) for fp, s, f in zip(fingerprints, scores, flags,
                                                         strict=True)])
+
+    # -- decisions -----------------------------------------------------------------------------
+
+    def decisions(self) -> dict[DecisionKey, tuple[int, str]]:
+        """Every manual decision: ``(fingerprint, occurrence) -> (decision, reason)``."""
+        return {(bytes(fp), occ): (decision, reason) for fp, occ, decision, reason in
+                self._db.execute(
+                    "SELECT fingerprint, occurrence, decision, reason FROM decisions")}
+
+    def put_decisions(self, changes: list[tuple[DecisionKey, int, str]]) -> None:
+        """Commit ``(key, decision, reason)`` changes in one transaction; decision 0 clears.
+
+        One transaction however many rows change: after a crash either all of a bulk action is
+        on disk or none of it.
+        """
+        now = time.time()
+        with self.transaction() as db:
+            db.executemany("DELETE FROM decisions WHERE fingerprint = ? AND occurrence = ?",
+                           [key for key, decision, _ in changes if not decision])
+            db.executemany(
+                "INSERT OR REPLACE INTO decisions (fingerprint, occurrence, decision, reason, "
+                "decided_at) VALUES (?, ?, ?, ?, ?)",
+                [(fp, occ, decision, reason, now)
+                 for (fp, occ), decision, reason in changes if decision])
+
+    def backup_to(self, target: Path, pages_per_step: int = 1024) -> None:
+        """Copy the live database to ``target`` with SQLite's online backup API.
+
+        Never a file copy: copying a database file while it is written (or without its WAL)
+        produces a corrupt copy.
+        """
+        with sqlite3.connect(target) as copy:
+            self._db.backup(copy, pages=pages_per_step)
+        copy.close()
+
+    def integrity_check(self) -> str:
+        """``ok``, or SQLite's description of the damage."""
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
 
     def pragma(self, name: str):
         """The value of a PRAGMA (for tests and diagnostics)."""

@@ -204,6 +204,12 @@ def restore_cached_scores(dataset: Dataset, store: ProjectStore) -> ScoreUpdate 
     return None if batch is None else ScoreUpdate(batch, len(batch.rows), len(dataset), True)
 
 
+def last_scorer(store: ProjectStore) -> dict | None:
+    """The description of the scorer whose scores the project shows (for manifests)."""
+    raw = store.get_meta(META_LAST_SCORER)
+    return store.scorer_description(int(raw)) if raw is not None and raw.isdigit() else None
+
+
 def _count(summary: ScoreSummary, batch: ScoredBatch) -> None:
     summary.scored += int((~batch.unscorable).sum())
     summary.unscorable += int(batch.unscorable.sum())

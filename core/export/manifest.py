@@ -1,0 +1,54 @@
+"""The export manifest: what was curated from what, by which model and rule, and the counts.
+
+Enough to reproduce or audit a curated file: the source's and each output's SHA-256, the
+scorer's provenance (model, revision, weight hashes, dtype, max length), the rule, the counts,
+the lines that could not be used, and the app version and time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from core.atomic import atomic_write
+from core.review.session import ReviewSession
+from core.version import APP_NAME, APP_VERSION
+
+#: Bad-line numbers listed in a manifest; the count is always complete.
+MAX_LISTED_BAD_LINES = 10_000
+
+
+def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dict | None
+                   ) -> dict:
+    """The manifest of an export whose files are described by ``outputs``."""
+    dataset = session.dataset
+    summary = session.summary()
+    return {
+        "app": APP_NAME,
+        "app_version": APP_VERSION,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": {
+            "path": str(dataset.path),
+            "sha256": dataset.source_sha256,
+            "size": dataset.source_size,
+            "format": dataset.format,
+            "schema": dataset.schema,
+            "records": len(dataset),
+            "rejected": len(dataset.bad_lines),
+            f"rejected_{dataset.location_kind}s": [
+                b.line for b in dataset.bad_lines[:MAX_LISTED_BAD_LINES]],
+        },
+        "project": str(session.store.path),
+        "scorer": scorer,
+        "rule": session.rule.to_dict(),
+        "counts": summary.to_dict(),
+        "outputs": outputs,
+    }
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    """Write ``manifest`` as indented JSON, atomically."""
+    data = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
+    atomic_write(path, lambda handle: handle.write(data))

@@ -1,0 +1,160 @@
+"""One export: the curated records, optionally the dropped ones and a sidecar, and a manifest.
+
+:func:`iter_export` is a generator (progress fractions, then the :class:`ExportResult`) so the
+app can run it on a worker thread; :func:`export_session` runs it to the end. Every file is
+written atomically and verified; if any step fails, the files already in place stay as they
+were and the error says which file and why.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from core.errors import ThresherError
+from core.export.manifest import build_manifest, write_manifest
+from core.export.records import VerificationError, write_jsonl
+from core.export.sidecar import write_sidecar
+from core.review.decisions import NAMES
+from core.review.session import ReviewSession
+
+#: Fields added to each record by ``annotate``; prefixed so they never clash with a dataset's.
+ANNOTATION_FIELDS = ("thresher_score", "thresher_decision", "thresher_source")
+
+
+class ExportError(ThresherError):
+    """An export failed; the files it would have replaced are untouched."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to write. ``None`` paths are skipped; the manifest defaults to beside the output."""
+
+    output: Path
+    dropped: Path | None = None
+    sidecar: Path | None = None
+    manifest: Path | None = None
+    write_manifest: bool = True
+    annotate: bool = False
+
+    @property
+    def manifest_path(self) -> Path:
+        """``curated.jsonl`` -> ``curated.manifest.json`` unless given."""
+        if self.manifest is not None:
+            return self.manifest
+        return self.output.with_name(self.output.name.removesuffix(".jsonl") + ".manifest.json")
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote, for the status bar and ``--json``."""
+
+    kept: int
+    dropped: int
+    undecided: int
+    manual_overrides: int
+    output: str
+    output_sha256: str
+    files: dict[str, dict] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The ``--json`` form."""
+        return {"kept": self.kept, "dropped": self.dropped, "undecided": self.undecided,
+                "manual_overrides": self.manual_overrides, "output": self.output,
+                "output_sha256": self.output_sha256, "files": self.files}
+
+
+def export_session(session: ReviewSession, options: ExportOptions,
+                   scorer: dict | None = None) -> ExportResult:
+    """Run :func:`iter_export` to completion."""
+    steps = iter_export(session, options, scorer)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | None = None
+                ) -> Generator[float, None, ExportResult]:
+    """Write the export described by ``options``; yields progress in [0, 1]."""
+    kept = session.kept_rows()
+    dropped = session.dropped_rows()
+    summary = session.summary()
+    total = len(kept) + (len(dropped) if options.dropped else 0)
+    files: dict[str, dict] = {}
+    done = 0
+    targets = [("curated", options.output, kept)]
+    if options.dropped is not None:
+        targets.append(("dropped", options.dropped, dropped))
+    for name, path, rows in targets:
+        _check_target(path, session)
+        lines = _lines(session, rows, options.annotate)
+        sha = _guard(path, lambda p=path, ls=lines, n=len(rows): write_jsonl(p, ls, n))
+        files[name] = {"path": str(path), "sha256": sha, "records": int(len(rows))}
+        done += len(rows)
+        yield done / max(1, total) * 0.9
+    if options.sidecar is not None:
+        _check_target(options.sidecar, session)
+        _guard(options.sidecar, lambda: write_sidecar(options.sidecar, session))
+        files["sidecar"] = {"path": str(options.sidecar), "records": len(session.dataset)}
+        yield 0.95
+    if options.write_manifest:
+        manifest_path = options.manifest_path
+        _check_target(manifest_path, session)
+        manifest = build_manifest(session, files, scorer)
+        _guard(manifest_path, lambda: write_manifest(manifest_path, manifest))
+        files["manifest"] = {"path": str(manifest_path)}
+    yield 1.0
+    return ExportResult(kept=summary.kept, dropped=summary.dropped, undecided=summary.undecided,
+                        manual_overrides=summary.manual, output=str(options.output),
+                        output_sha256=files["curated"]["sha256"], files=files)
+
+
+def _lines(session: ReviewSession, rows: np.ndarray, annotate: bool):
+    originals = session.dataset.originals
+    if not annotate:
+        return (originals[row] for row in rows.tolist())
+    return (_annotated(session, row) for row in rows.tolist())
+
+
+def _annotated(session: ReviewSession, row: int) -> bytes:
+    record = orjson.loads(session.dataset.originals[row])
+    clash = next((f for f in ANNOTATION_FIELDS if f in record), None)
+    if clash is not None:
+        location = f"{session.dataset.location_kind} {int(session.dataset.locations[row])}"
+        raise ExportError(f"{session.dataset.path}, {location}: the record already has a "
+                          f"{clash!r} field; export without score fields")
+    score = float(session.scores[row])
+    record["thresher_score"] = None if np.isnan(score) else round(score, 6)
+    record["thresher_decision"] = NAMES[int(session.final[row])]
+    record["thresher_source"] = session.source(row)
+    return orjson.dumps(record)
+
+
+def _check_target(path: Path, session: ReviewSession) -> None:
+    if Path(path).resolve() == session.dataset.path.resolve():
+        raise ExportError(f"{path}: refusing to overwrite the source dataset; choose another "
+                          "file name")
+    if Path(path).resolve() == session.store.path.resolve():
+        raise ExportError(f"{path}: that is the project file; choose another file name")
+    if not Path(path).parent.is_dir():
+        raise ExportError(f"{path}: the folder {Path(path).parent} does not exist")
+
+
+def _guard(path: Path, write):
+    """Run one file's write, turning I/O and verification failures into :class:`ExportError`."""
+    try:
+        return write()
+    except VerificationError as exc:
+        raise ExportError(f"{exc}. The previous {Path(path).name}, if any, is untouched.") from exc
+    except OSError as exc:
+        reason = {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied",
+                  errno.EROFS: "the folder is read-only"}.get(exc.errno, exc.strerror or str(exc))
+        raise ExportError(f"{path}: could not write ({reason}). The previous "
+                          f"{Path(path).name}, if any, is untouched.") from exc

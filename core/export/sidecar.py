@@ -1,0 +1,59 @@
+"""The decisions sidecar: one Parquet row per usable record with everything that decided it.
+
+It lets a curator (or a notebook) audit a curation without the app: where each record is in
+the source, its fingerprint, score, flags, the rule's decision, the final one and who made it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.atomic import atomic_write
+from core.export.records import VerificationError
+from core.review.decisions import NAMES
+from core.review.session import ReviewSession
+from core.scoring.heuristics import flag_names
+
+
+def decisions_frame(session: ReviewSession) -> pd.DataFrame:
+    """Every usable record in file order with its scores, flags and decisions."""
+    dataset = session.dataset
+    names = np.array([NAMES[c] for c in sorted(NAMES)], dtype=object)
+    flag_text = {}
+    flags = []
+    for mask in session.flag_mask.tolist():
+        if mask not in flag_text:
+            flag_text[mask] = ",".join(flag_names(mask))
+        flags.append(flag_text[mask])
+    scores = pd.array(session.scores, dtype="Float32")
+    scores[np.isnan(session.scores)] = pd.NA
+    return pd.DataFrame({
+        "row": np.arange(len(dataset)),
+        dataset.location_kind: dataset.locations,
+        "fingerprint": [fp.hex() for fp, _ in session.keys],
+        "occurrence": [occ for _, occ in session.keys],
+        "score": scores,
+        "truncated": session.truncated,
+        "unscorable": session.unscorable,
+        "flags": flags,
+        "duplicate": session.duplicate,
+        "rule_decision": names[session.rule_decision],
+        "decision": names[session.final],
+        "source": np.where(session.manual != 0, "curator", "rule"),
+        "reason": [session.reasons.get(row, "") for row in range(len(dataset))],
+    })
+
+
+def write_sidecar(path: Path, session: ReviewSession) -> None:
+    """Write :func:`decisions_frame` to ``path`` as Parquet, atomically."""
+    frame = decisions_frame(session)
+
+    def verify(temp: Path) -> None:
+        rows = pd.read_parquet(temp, columns=["row"])
+        if len(rows) != len(frame):
+            raise VerificationError(f"{path}: read back {len(rows):,} rows, expected {len(frame):,}")
+
+    atomic_write(path, lambda handle: frame.to_parquet(handle, index=False), verify)

@@ -1,0 +1,187 @@
+"""Which rows the table shows: score range, decision, source, flags, duplicates and text search.
+
+Every criterion but the text search is a NumPy mask over all rows. The search walks the texts
+in chunks (:meth:`RowFilter.iter_mask` yields between them) so the app can run it on a worker
+thread, show progress and drop a search the curator has already replaced.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from core.review.decisions import CODES, DROP, KEEP, NAMES, UNDECIDED
+from core.scoring.heuristics import FLAG_NAMES
+
+SEARCH_FIELDS = ("both", "prompt", "response")
+SOURCES = ("any", "rule", "curator")
+DUPLICATES = ("any", "duplicates", "unique")
+#: Flags a row can carry besides the heuristic warnings.
+SCORE_FLAGS = ("truncated", "unscorable")
+#: Rows searched between two yields (and pauses that let a GUI thread run).
+SEARCH_CHUNK = 20_000
+
+
+class FilterError(ValueError):
+    """A filter setting is unusable (e.g. a regular expression that does not compile)."""
+
+
+@dataclass(frozen=True)
+class FilterInputs:
+    """The per-row facts a filter looks at, aligned by source row."""
+
+    scores: np.ndarray
+    final: np.ndarray
+    manual: np.ndarray
+    duplicate: np.ndarray
+    flag_mask: np.ndarray
+    truncated: np.ndarray
+    unscorable: np.ndarray
+    prompts: Sequence[str]
+    responses: Sequence[str]
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """A conjunction of criteria; the default shows every row."""
+
+    score_min: float | None = None
+    score_max: float | None = None
+    decisions: tuple[str, ...] = ()
+    source: str = "any"
+    duplicates: str = "any"
+    flags: tuple[str, ...] = ()
+    search: str = ""
+    regex: bool = False
+    search_field: str = "both"
+    case_sensitive: bool = False
+    _pattern: re.Pattern | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        unknown = [d for d in self.decisions if d not in NAMES.values()]
+        if unknown:
+            raise FilterError(f"unknown decision {unknown[0]!r}")
+        if self.source not in SOURCES:
+            raise FilterError(f"unknown source {self.source!r}")
+        if self.duplicates not in DUPLICATES:
+            raise FilterError(f"unknown duplicate filter {self.duplicates!r}")
+        if self.search_field not in SEARCH_FIELDS:
+            raise FilterError(f"unknown search field {self.search_field!r}")
+        bad_flags = set(self.flags) - set(FLAG_NAMES) - set(SCORE_FLAGS)
+        if bad_flags:
+            raise FilterError(f"unknown flag {sorted(bad_flags)[0]!r}")
+        if self.search:
+            text = self.search if self.regex else re.escape(self.search)
+            try:
+                pattern = re.compile(text, 0 if self.case_sensitive else re.IGNORECASE)
+            except re.error as exc:
+                raise FilterError(f"the regular expression {self.search!r} is invalid: "
+                                  f"{exc}") from exc
+            object.__setattr__(self, "_pattern", pattern)
+
+    @property
+    def active(self) -> bool:
+        """Whether the filter hides anything at all."""
+        return self != RowFilter()
+
+    def to_dict(self) -> dict:
+        """A JSON-ready form, saved in the project so a re-opened dataset shows the same rows."""
+        data = asdict(self)
+        data.pop("_pattern")
+        data["decisions"] = list(self.decisions)
+        data["flags"] = list(self.flags)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RowFilter:
+        """The filter saved by :meth:`to_dict`; unknown keys are ignored."""
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "_pattern"}
+        for key in ("decisions", "flags"):
+            if key in known:
+                known[key] = tuple(known[key])
+        return cls(**known)
+
+    def describe(self) -> str:
+        """A short phrase for the status bar ("score 0.2–0.8, dropped, search 'foo'")."""
+        parts = []
+        if self.score_min is not None or self.score_max is not None:
+            low = "" if self.score_min is None else f"{self.score_min:g}"
+            high = "" if self.score_max is None else f"{self.score_max:g}"
+            parts.append(f"score {low}–{high}")
+        if self.decisions:
+            parts.append("/".join(self.decisions))
+        if self.source != "any":
+            parts.append(f"decided by {self.source}")
+        if self.duplicates != "any":
+            parts.append(self.duplicates)
+        if self.flags:
+            parts.append("flagged " + "/".join(self.flags))
+        if self.search:
+            parts.append(f"{'regex' if self.regex else 'search'} {self.search!r}")
+        return ", ".join(parts) or "all rows"
+
+    # -- evaluation ----------------------------------------------------------------------------
+
+    def structural_mask(self, inputs: FilterInputs) -> np.ndarray:
+        """Every criterion but the text search."""
+        n = len(inputs.scores)
+        mask = np.ones(n, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if self.score_min is not None:
+                mask &= inputs.scores >= self.score_min
+            if self.score_max is not None:
+                mask &= inputs.scores <= self.score_max
+        if self.decisions:
+            codes = [{"keep": KEEP, "drop": DROP, "undecided": UNDECIDED}[d]
+                     for d in self.decisions]
+            mask &= np.isin(inputs.final, codes)
+        if self.source == "curator":
+            mask &= inputs.manual != CODES["auto"]
+        elif self.source == "rule":
+            mask &= inputs.manual == CODES["auto"]
+        if self.duplicates == "duplicates":
+            mask &= inputs.duplicate
+        elif self.duplicates == "unique":
+            mask &= ~inputs.duplicate
+        if self.flags:
+            flagged = np.zeros(n, dtype=bool)
+            bits = sum(1 << FLAG_NAMES.index(f) for f in self.flags if f in FLAG_NAMES)
+            if bits:
+                flagged |= (inputs.flag_mask & bits) != 0
+            if "truncated" in self.flags:
+                flagged |= inputs.truncated
+            if "unscorable" in self.flags:
+                flagged |= inputs.unscorable
+            mask &= flagged
+        return mask
+
+    def iter_mask(self, inputs: FilterInputs, pause_s: float = 0.001
+                  ) -> Generator[float, None, np.ndarray]:
+        """Yield progress fractions while searching; return the full mask."""
+        mask = self.structural_mask(inputs)
+        if self._pattern is None:
+            return mask
+        search = self._pattern.search
+        candidates = np.flatnonzero(mask)
+        fields = {"both": (inputs.prompts, inputs.responses), "prompt": (inputs.prompts,),
+                  "response": (inputs.responses,)}[self.search_field]
+        for start in range(0, len(candidates), SEARCH_CHUNK):
+            chunk = candidates[start:start + SEARCH_CHUNK].tolist()
+            hits = [any(search(texts[row]) is not None for texts in fields) for row in chunk]
+            mask[chunk] = hits
+            yield min(1.0, (start + len(chunk)) / max(1, len(candidates)))
+            time.sleep(pause_s)    # let a GUI thread have the interpreter
+        return mask
+
+    def mask(self, inputs: FilterInputs) -> np.ndarray:
+        """The whole mask at once (command line, tests)."""
+        steps = self.iter_mask(inputs, pause_s=0.0)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value

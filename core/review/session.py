@@ -1,0 +1,391 @@
+"""A review session: one dataset's rule, manual decisions, undo history and saved view state.
+
+Every change a curator makes goes through :meth:`ReviewSession.decide` (or :meth:`undo` /
+:meth:`redo`), which commits it to the project store *before* returning: when the app shows a
+decision as made, it is on disk, and killing the process cannot take it back. A bulk action is
+one transaction and one undo step, preceded by a backup of the store.
+
+The app and the command line drive the same class, so what ``main.py export`` writes is exactly
+what the app showed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import orjson
+
+from core.dataset import Dataset
+from core.project.backup import back_up
+from core.project.store import ProjectStore
+from core.review.decisions import AUTO, DROP, KEEP, UNDECIDED, decision_keys
+from core.review.filters import FilterInputs, RowFilter
+from core.review.rule import Rule, RuleError
+
+#: Rows a change must touch to count as a bulk action (backed up first).
+BULK_ROWS = 2
+META_RULE = "review.rule"
+META_FILTER = "review.filter"
+META_POSITION = "review.position"
+META_SORT = "review.sort"
+META_SOURCE = "source.sha256"
+META_SOURCE_SIZE = "source.size"
+META_SOURCE_NAME = "source.name"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One undoable step: rows and their manual decisions and reasons before and after."""
+
+    label: str
+    rows: np.ndarray
+    before: np.ndarray
+    before_reasons: tuple[str, ...]
+    after: np.ndarray
+    after_reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts for the summary bar and ``--json``."""
+
+    rows: int
+    kept: int
+    dropped: int
+    undecided: int
+    manual: int
+    kept_tokens: int
+
+    def to_dict(self) -> dict:
+        """The ``--json`` form."""
+        return {"records": self.rows, "kept": self.kept, "dropped": self.dropped,
+                "undecided": self.undecided, "manual_overrides": self.manual,
+                "kept_tokens": self.kept_tokens}
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What re-opening a dataset brought back, for the "restored your session" notice."""
+
+    decisions: int
+    orphaned: int
+    source_changed: bool
+    rule: bool
+    filter: bool
+    position: bool
+
+    @property
+    def anything(self) -> bool:
+        """Whether there was earlier work to restore."""
+        return bool(self.decisions or self.orphaned or self.rule or self.filter or self.position)
+
+    def describe(self) -> str:
+        """The notice shown when a dataset is re-opened."""
+        parts = []
+        if self.decisions:
+            parts.append(f"{self.decisions:,} decision{'s' if self.decisions != 1 else ''}")
+        if self.rule:
+            parts.append("the rule")
+        if self.filter:
+            parts.append("filters")
+        if self.position:
+            parts.append("your place")
+        text = "Restored " + ", ".join(parts) + " from the project file." if parts else ""
+        if self.source_changed:
+            text += (" The file changed since it was last opened: decisions followed their "
+                     "records by content.")
+        if self.orphaned:
+            text += (f" {self.orphaned:,} decision{'s' if self.orphaned != 1 else ''} no longer "
+                     "match any record (the record was edited or removed) and were not applied.")
+        return text.strip()
+
+
+@dataclass
+class ReviewSession:
+    """The decisions over one dataset, backed by its project store."""
+
+    dataset: Dataset
+    store: ProjectStore
+    rule: Rule = field(default_factory=Rule)
+    restored: Restored | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.dataset)
+        self.keys = decision_keys(self.dataset.fingerprints)
+        self.scores = np.full(n, np.nan, dtype=np.float32)
+        self.flag_mask = np.zeros(n, dtype=np.uint8)
+        self.truncated = np.zeros(n, dtype=bool)
+        self.unscorable = np.zeros(n, dtype=bool)
+        self.duplicate = np.zeros(n, dtype=bool)
+        self.manual = np.zeros(n, dtype=np.int8)
+        self.reasons: dict[int, str] = {}
+        self.rule_decision = np.zeros(n, dtype=np.int8)
+        self.final = np.zeros(n, dtype=np.int8)
+        self._undo: list[Change] = []
+        self._redo: list[Change] = []
+        self.restored = self._restore()
+        self.refresh()
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _restore(self) -> Restored:
+        row_of = {key: row for row, key in enumerate(self.keys)}
+        saved = self.store.decisions()
+        orphaned = 0
+        for key, (decision, reason) in saved.items():
+            row = row_of.get(key)
+            if row is None:
+                orphaned += 1
+                continue
+            self.manual[row] = decision
+            if reason:
+                self.reasons[row] = reason
+        rule_raw = self.store.get_meta(META_RULE)
+        if rule_raw is not None:
+            try:
+                self.rule = Rule.from_dict(orjson.loads(rule_raw))
+            except (orjson.JSONDecodeError, RuleError, TypeError):
+                rule_raw = None
+        old_sha = self.store.get_meta(META_SOURCE)
+        changed = old_sha is not None and old_sha != self.dataset.source_sha256
+        if old_sha != self.dataset.source_sha256:
+            with self.store.transaction() as db:
+                for key, value in ((META_SOURCE, self.dataset.source_sha256),
+                                   (META_SOURCE_SIZE, str(self.dataset.source_size)),
+                                   (META_SOURCE_NAME, self.dataset.path.name)):
+                    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                               (key, value))
+        return Restored(decisions=len(saved) - orphaned, orphaned=orphaned,
+                        source_changed=changed, rule=rule_raw is not None,
+                        filter=self.saved_filter() is not None,
+                        position=self.saved_position() is not None)
+
+    # -- inputs from scoring, heuristics and duplicates ----------------------------------------
+
+    def set_scores(self, rows: np.ndarray | slice, scores: np.ndarray,
+                   truncated: np.ndarray | None = None,
+                   unscorable: np.ndarray | None = None) -> None:
+        """Take scores for some rows (a streamed batch, or all of them)."""
+        self.scores[rows] = scores
+        if truncated is not None:
+            self.truncated[rows] = truncated
+        if unscorable is not None:
+            self.unscorable[rows] = unscorable
+        self.refresh()
+
+    def clear_scores(self) -> None:
+        """Forget every score (a different scorer was chosen)."""
+        self.scores[:] = np.nan
+        self.truncated[:] = False
+        self.unscorable[:] = False
+        self.refresh()
+
+    def set_flags(self, rows: np.ndarray | slice, flag_mask: np.ndarray) -> None:
+        """Take heuristic flag masks for some rows."""
+        self.flag_mask[rows] = flag_mask
+        if self.rule.drop_flags:
+            self.refresh()
+
+    def set_duplicates(self, duplicate: np.ndarray) -> None:
+        """Take the rows that are duplicates and not the kept copy of their cluster."""
+        self.duplicate = np.asarray(duplicate, dtype=bool).copy()
+        self.refresh()
+
+    # -- the rule ------------------------------------------------------------------------------
+
+    def set_rule(self, rule: Rule) -> None:
+        """Change the automatic rule (saved at once) and re-decide every automatic row."""
+        self.rule = rule
+        self.store.set_meta(META_RULE, orjson.dumps(rule.to_dict()).decode())
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the rule's decisions and the final ones."""
+        self.rule_decision = self.rule.decide(self.scores, self.flag_mask, self.duplicate)
+        self.final = np.where(self.manual != AUTO, self.manual, self.rule_decision).astype(np.int8)
+
+    # -- deciding ------------------------------------------------------------------------------
+
+    def decide(self, rows, decision: int, reason: str = "", label: str = "") -> Change | None:
+        """Set the manual decision of ``rows`` (AUTO clears it), committed before returning.
+
+        Returns the undo step, or None when nothing changed. A change of :data:`BULK_ROWS` rows
+        or more is backed up first and committed as one transaction.
+        """
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        if decision not in (AUTO, KEEP, DROP):
+            raise ValueError(f"unknown decision {decision}")
+        reason = "" if decision == AUTO else reason.strip()
+        before = self.manual[rows].copy()
+        before_reasons = tuple(self.reasons.get(int(r), "") for r in rows)
+        changed = (before != decision) | np.array([b != reason for b in before_reasons],
+                                                  dtype=bool)
+        rows, before = rows[changed], before[changed]
+        before_reasons = tuple(r for r, c in zip(before_reasons, changed, strict=True) if c)
+        if not len(rows):
+            return None
+        after = np.full(len(rows), decision, dtype=np.int8)
+        change = Change(label or _label(decision, len(rows)), rows, before, before_reasons,
+                        after, (reason,) * len(rows))
+        self._commit(change.rows, change.after, change.after_reasons, bulk=len(rows) >= BULK_ROWS,
+                     label=change.label)
+        self._undo.append(change)
+        self._redo.clear()
+        return change
+
+    def undo(self) -> Change | None:
+        """Take back the last change (committed before returning)."""
+        if not self._undo:
+            return None
+        change = self._undo.pop()
+        self._commit(change.rows, change.before, change.before_reasons,
+                     bulk=len(change.rows) >= BULK_ROWS, label="undo")
+        self._redo.append(change)
+        return change
+
+    def redo(self) -> Change | None:
+        """Re-apply the last undone change."""
+        if not self._redo:
+            return None
+        change = self._redo.pop()
+        self._commit(change.rows, change.after, change.after_reasons,
+                     bulk=len(change.rows) >= BULK_ROWS, label="redo")
+        self._undo.append(change)
+        return change
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether there is a change to undo."""
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether there is a change to redo."""
+        return bool(self._redo)
+
+    def undo_label(self) -> str:
+        """What Undo would take back."""
+        return self._undo[-1].label if self._undo else ""
+
+    def redo_label(self) -> str:
+        """What Redo would re-apply."""
+        return self._redo[-1].label if self._redo else ""
+
+    def _commit(self, rows: np.ndarray, decisions: np.ndarray, reasons: tuple[str, ...],
+                bulk: bool, label: str) -> None:
+        if bulk:
+            back_up(self.store, f"before-{label}")
+        self.store.put_decisions([(self.keys[int(r)], int(d), reason)
+                                  for r, d, reason in zip(rows, decisions, reasons, strict=True)])
+        # Only now, with the change on disk, does memory (and so the screen) show it.
+        self.manual[rows] = decisions
+        for row, reason in zip(rows.tolist(), reasons, strict=True):
+            if reason:
+                self.reasons[row] = reason
+            else:
+                self.reasons.pop(row, None)
+        self.final[rows] = np.where(decisions != AUTO, decisions, self.rule_decision[rows])
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def source(self, row: int) -> str:
+        """``curator`` for a manual decision, ``rule`` otherwise."""
+        return "curator" if self.manual[row] != AUTO else "rule"
+
+    def kept_rows(self) -> np.ndarray:
+        """Source rows finally kept, in file order."""
+        return np.flatnonzero(self.final == KEEP)
+
+    def dropped_rows(self) -> np.ndarray:
+        """Source rows finally dropped, in file order."""
+        return np.flatnonzero(self.final == DROP)
+
+    def summary(self) -> Summary:
+        """Kept / dropped / undecided counts and the kept rows' approximate tokens."""
+        kept = self.final == KEEP
+        tokens = self.dataset.prompt_tokens + self.dataset.response_tokens
+        return Summary(rows=len(self.final), kept=int(kept.sum()),
+                       dropped=int((self.final == DROP).sum()),
+                       undecided=int((self.final == UNDECIDED).sum()),
+                       manual=int((self.manual != AUTO).sum()),
+                       kept_tokens=int(tokens[kept].sum()))
+
+    def filter_inputs(self) -> FilterInputs:
+        """The arrays a :class:`RowFilter` looks at."""
+        return FilterInputs(self.scores, self.final, self.manual, self.duplicate, self.flag_mask,
+                            self.truncated, self.unscorable, self.dataset.prompts,
+                            self.dataset.responses)
+
+    def borderline_rows(self) -> np.ndarray:
+        """The review queue: automatic rows nearest the rule's cutoff, then undecided ones.
+
+        A curator's time is best spent where the rule is least sure; rows already decided by
+        hand are left out, and so are rows the rule decided for other reasons (flags, dups).
+        """
+        automatic = self.manual == AUTO
+        cutoff = self.rule.cutoff(self.scores)
+        scored = automatic & ~np.isnan(self.scores)
+        queue = []
+        if not np.isnan(cutoff):
+            rows = np.flatnonzero(scored & ~self.duplicate)
+            queue.append(rows[np.argsort(np.abs(self.scores[rows] - cutoff), kind="stable")])
+        queue.append(np.flatnonzero(automatic & self.duplicate))
+        queue.append(np.flatnonzero(automatic & (self.final == UNDECIDED) & ~self.duplicate))
+        rows = np.concatenate(queue) if queue else np.zeros(0, dtype=np.int64)
+        _, first = np.unique(rows, return_index=True)
+        return rows[np.sort(first)]
+
+    # -- view state ----------------------------------------------------------------------------
+
+    def save_filter(self, row_filter: RowFilter) -> None:
+        """Remember the table's filter for the next time the dataset is opened."""
+        self.store.set_meta(META_FILTER, orjson.dumps(row_filter.to_dict()).decode())
+
+    def saved_filter(self) -> RowFilter | None:
+        """The filter saved by :meth:`save_filter`, if any and still valid."""
+        raw = self.store.get_meta(META_FILTER)
+        if raw is None:
+            return None
+        try:
+            return RowFilter.from_dict(orjson.loads(raw))
+        except (orjson.JSONDecodeError, ValueError, TypeError):
+            return None
+
+    def save_position(self, row: int) -> None:
+        """Remember the current row by its key, so an edited file still finds it."""
+        fingerprint, occurrence = self.keys[row]
+        self.store.set_meta(META_POSITION, f"{fingerprint.hex()}:{occurrence}")
+
+    def saved_position(self) -> int | None:
+        """The row saved by :meth:`save_position`, if it is still in the file."""
+        raw = self.store.get_meta(META_POSITION)
+        if not raw or ":" not in raw:
+            return None
+        digest, _, occurrence = raw.partition(":")
+        try:
+            key = (bytes.fromhex(digest), int(occurrence))
+        except ValueError:
+            return None
+        try:
+            return self.keys.index(key)
+        except ValueError:
+            return None
+
+    def save_sort(self, column: str, descending: bool) -> None:
+        """Remember the table's sort column and direction."""
+        self.store.set_meta(META_SORT, orjson.dumps([column, descending]).decode())
+
+    def saved_sort(self) -> tuple[str, bool] | None:
+        """The sort saved by :meth:`save_sort`, if any."""
+        raw = self.store.get_meta(META_SORT)
+        try:
+            column, descending = orjson.loads(raw) if raw else (None, None)
+        except (orjson.JSONDecodeError, ValueError):
+            return None
+        return (column, bool(descending)) if isinstance(column, str) else None
+
+
+def _label(decision: int, rows: int) -> str:
+    verb = {KEEP: "keep", DROP: "drop", AUTO: "automatic"}[decision]
+    return f"{verb} {rows:,} row{'s' if rows != 1 else ''}"
