@@ -4,8 +4,8 @@ The new content goes to a temporary file beside the target (same volume, so the 
 atomic), is flushed and fsynced, gets ordinary permissions (``mkstemp`` makes 0600 files that
 other tools cannot read), replaces the target with ``os.replace``, and the folder is fsynced so
 the rename itself survives a power cut. An optional ``verify`` step re-reads the finished
-temporary file before it may replace anything. Write and verification errors surface (ENOSPC shows up only at flush or
-close) and leave the old file untouched, with no temporary file behind.
+temporary file before it may replace anything. Write and verification errors surface (ENOSPC
+shows up only at flush or close) and leave the old file untouched, with no temporary file behind.
 """
 
 from __future__ import annotations

@@ -6,25 +6,14 @@ import argparse
 import sys
 
 import orjson
-from tqdm.auto import tqdm
 
 from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from core.cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
 from core.errors import ThresherError
 from core.loading import load
 from core.project import ProjectStore, project_path_for
-from core.scoring import (
-    DEFAULT_MODEL,
-    FORMATS,
-    HEURISTIC,
-    ScoreSettings,
-    ScoreTable,
-    make_scorer,
-    score_dataset,
-)
-from core.scoring.devices import DTYPE_CHOICES
-from core.scoring.download import download_model
+from core.scoring import ScoreTable, make_scorer, score_dataset
 from core.scoring.heuristics import compute_signals
-from core.scoring.model_files import looks_like_path
 from core.scoring.output import output_format, results_frame, write_results
 
 HELP = "score every pair with a reward model and write the scores"
@@ -35,23 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="dataset file (JSONL, JSON, CSV, TSV, Parquet; .gz)")
     parser.add_argument("-o", "--output", required=True,
                         help="results file: .jsonl, .csv or .parquet")
-    parser.add_argument("--model", default=DEFAULT_MODEL,
-                        help=f"hub id, model folder, or '{HEURISTIC}' for the offline "
-                             f"heuristics (default: {DEFAULT_MODEL})")
-    parser.add_argument("--revision", help="hub revision (branch, tag or commit)")
-    parser.add_argument("--format", choices=FORMATS,
-                        help="model input: text pair, chat template, or --template "
-                             "(default: chat if the tokenizer has a template, else pair)")
-    parser.add_argument("--template", help="for --format template: a string with {prompt} "
-                                           "and {response}")
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
-    parser.add_argument("--dtype", default="auto", choices=tuple(DTYPE_CHOICES),
-                        help="auto: bfloat16/float16 on a GPU, float32 on the CPU")
-    parser.add_argument("--max-length", type=int, help="tokens per pair (default: the model's)")
-    parser.add_argument("--output-index", type=int, default=0,
-                        help="which model output is the reward (default 0)")
-    parser.add_argument("--download", action="store_true",
-                        help="fetch the model from the Hugging Face hub if it is not cached")
+    add_scorer_arguments(parser)
     parser.add_argument("--project", help="project file holding the score cache "
                                           "(default: <FILE>.thresher or the data folder)")
     parser.add_argument("--no-cache", action="store_true",
@@ -67,17 +40,13 @@ def run(args: argparse.Namespace) -> int:
     if dataset.prompt_only:
         raise ThresherError(f"{args.file}: the records have prompts but no responses, so "
                             "there is nothing to score")
-    if args.download and args.model != HEURISTIC and not looks_like_path(args.model):
-        download_model(args.model, args.revision)
-    settings = ScoreSettings(model=args.model, revision=args.revision, format=args.format,
-                             template=args.template, device=args.device, dtype=args.dtype,
-                             max_length=args.max_length, output_index=args.output_index)
+    settings = settings_from_arguments(args)
     signals = compute_signals(dataset.prompts, dataset.responses)   # output columns, and
     scorer = make_scorer(settings, heuristic_scores=signals.score)   # the heuristic scorer
     store = None if args.no_cache else ProjectStore(args.project or project_path_for(args.file))
     table = ScoreTable(len(dataset))
     try:
-        summary = _drive(score_dataset(dataset, scorer, store), table, len(dataset))
+        summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
     finally:
         if store is not None:
             store.close()
@@ -90,19 +59,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_summary(report))
     return 0
-
-
-def _drive(run_generator, table: ScoreTable, total: int):
-    """Run the scoring generator with a progress bar on stderr; return its summary."""
-    with tqdm(total=total, unit="pair", file=sys.stderr, disable=None,
-              desc="scoring") as bar:
-        while True:
-            try:
-                update = next(run_generator)
-            except StopIteration as stop:
-                return stop.value
-            table.apply(update.batch)
-            bar.update(len(update.batch.rows))
 
 
 def format_summary(report: dict) -> str:

@@ -50,8 +50,10 @@ def write_jsonl(path: Path, lines: Iterable[bytes], expected: int,
 
 
 def verify_jsonl(path: Path, expected: int, sha256: str) -> None:
-    """Raise :class:`VerificationError` unless ``path`` holds ``expected`` strict JSON objects
-    and hashes to ``sha256``."""
+    """Raise :class:`VerificationError` unless ``path`` reads back as what was written.
+
+    That is: it hashes to ``sha256`` and holds ``expected`` lines, each a strict JSON object.
+    """
     data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256:

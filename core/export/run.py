@@ -95,8 +95,9 @@ def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | N
     for name, path, rows in targets:
         _check_target(path, session)
         lines = _lines(session, rows, options.annotate)
-        sha = _guard(path, lambda p=path, ls=lines, n=len(rows): write_jsonl(p, ls, n))
-        files[name] = {"path": str(path), "sha256": sha, "records": int(len(rows))}
+        count = len(rows)
+        sha = _guard(path, lambda p=path, ls=lines, n=count: write_jsonl(p, ls, n))
+        files[name] = {"path": str(path), "sha256": sha, "records": count}
         done += len(rows)
         yield done / max(1, total) * 0.9
     if options.sidecar is not None:

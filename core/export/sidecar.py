@@ -54,6 +54,7 @@ def write_sidecar(path: Path, session: ReviewSession) -> None:
     def verify(temp: Path) -> None:
         rows = pd.read_parquet(temp, columns=["row"])
         if len(rows) != len(frame):
-            raise VerificationError(f"{path}: read back {len(rows):,} rows, expected {len(frame):,}")
+            raise VerificationError(f"{path}: read back {len(rows):,} rows, expected "
+                                    f"{len(frame):,}")
 
     atomic_write(path, lambda handle: frame.to_parquet(handle, index=False), verify)

@@ -13,9 +13,9 @@ A connection belongs to the thread that opened it: a worker thread opens its own
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-import time
 from pathlib import Path
 
 import numpy as np
@@ -85,7 +85,7 @@ class ProjectStore:
                 raise StoreError(self.path, f"made by a newer Thresher (schema {version})")
             self.upgraded_from = version if 0 < version < SCHEMA_VERSION else None
             if self.upgraded_from is not None:
-                from core.project.backup import back_up  # noqa: PLC0415 (backup imports us)
+                from core.project.backup import back_up  # backup imports this module
                 back_up(self, f"before-schema-{SCHEMA_VERSION}")
             self._db.executescript(
                 f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")

@@ -5,5 +5,14 @@ from core.review.filters import FilterError, RowFilter
 from core.review.rule import Rule
 from core.review.session import ReviewSession, Summary
 
-__all__ = ["AUTO", "DROP", "KEEP", "UNDECIDED", "FilterError", "ReviewSession", "Rule",
-           "RowFilter", "Summary"]
+__all__ = [
+           "AUTO",
+           "DROP",
+           "KEEP",
+           "UNDECIDED",
+           "FilterError",
+           "ReviewSession",
+           "RowFilter",
+           "Rule",
+           "Summary",
+]

@@ -1,0 +1,56 @@
+"""The scorer flags shared by ``score`` and ``curate``, and the progress-bar driver for a run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tqdm.auto import tqdm
+
+from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, ScoreSettings, ScoreTable
+from core.scoring.devices import DTYPE_CHOICES
+from core.scoring.download import download_model
+from core.scoring.model_files import looks_like_path
+
+
+def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--model`` and the flags that shape how it reads a pair."""
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help=f"hub id, model folder, or '{HEURISTIC}' for the offline "
+                             f"heuristics (default: {DEFAULT_MODEL})")
+    parser.add_argument("--revision", help="hub revision (branch, tag or commit)")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="model input: text pair, chat template, or --template "
+                             "(default: chat if the tokenizer has a template, else pair)")
+    parser.add_argument("--template", help="for --format template: a string with {prompt} "
+                                           "and {response}")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    parser.add_argument("--dtype", default="auto", choices=tuple(DTYPE_CHOICES),
+                        help="auto: bfloat16/float16 on a GPU, float32 on the CPU")
+    parser.add_argument("--max-length", type=int, help="tokens per pair (default: the model's)")
+    parser.add_argument("--output-index", type=int, default=0,
+                        help="which model output is the reward (default 0)")
+    parser.add_argument("--download", action="store_true",
+                        help="fetch the model from the Hugging Face hub if it is not cached")
+
+
+def settings_from_arguments(args: argparse.Namespace) -> ScoreSettings:
+    """The scoring settings the flags describe, downloading the model first if asked to."""
+    if args.download and args.model != HEURISTIC and not looks_like_path(args.model):
+        download_model(args.model, args.revision)
+    return ScoreSettings(model=args.model, revision=args.revision, format=args.format,
+                         template=args.template, device=args.device, dtype=args.dtype,
+                         max_length=args.max_length, output_index=args.output_index)
+
+
+def drive(run_generator, table: ScoreTable, total: int):
+    """Run a scoring generator with a progress bar on stderr; return its summary."""
+    with tqdm(total=total, unit="pair", file=sys.stderr, disable=None,
+              desc="scoring") as bar:
+        while True:
+            try:
+                update = next(run_generator)
+            except StopIteration as stop:
+                return stop.value
+            table.apply(update.batch)
+            bar.update(len(update.batch.rows))
