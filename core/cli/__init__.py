@@ -10,12 +10,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli import download_command, inspect_command, score_command
+from core.cli import (
+    curate_command,
+    download_command,
+    export_command,
+    inspect_command,
+    score_command,
+)
 from core.errors import ThresherError
 from core.version import APP_NAME, APP_VERSION
 
 #: name -> module with ``configure(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS = {"inspect": inspect_command, "score": score_command,
+               "curate": curate_command, "export": export_command,
                "download": download_command}
 
 EXIT_FAILED = 1

@@ -27,6 +27,8 @@ CACHED_REASON = "unscorable (cached result)"
 #: Project-store keys naming the scorer and settings of the last run, restored on re-open.
 META_LAST_SCORER = "scoring.last_scorer"
 META_LAST_SETTINGS = "scoring.last_settings"
+#: :data:`META_LAST_SCORER` when the last run used the (uncached) heuristic scorer.
+HEURISTIC_SCORER = "heuristic"
 
 
 class ScoringError(ThresherError):
@@ -136,7 +138,8 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
             yield ScoreUpdate(batch, len(batch.rows), total, cached=True)
             rows = np.flatnonzero(~found)
     elif store is not None:
-        store.set_meta(META_LAST_SCORER, "")   # nothing cached to restore for this scorer
+        # Not cached (recomputing is as quick as reading): remember only that it was used.
+        store.set_meta(META_LAST_SCORER, HEURISTIC_SCORER)
     done = total - len(rows)
     started = time.perf_counter()
     batches = scorer.score(dataset, rows)
@@ -207,7 +210,14 @@ def restore_cached_scores(dataset: Dataset, store: ProjectStore) -> ScoreUpdate 
 def last_scorer(store: ProjectStore) -> dict | None:
     """The description of the scorer whose scores the project shows (for manifests)."""
     raw = store.get_meta(META_LAST_SCORER)
+    if raw == HEURISTIC_SCORER:
+        return HeuristicScorer().description
     return store.scorer_description(int(raw)) if raw is not None and raw.isdigit() else None
+
+
+def last_scorer_was_heuristic(store: ProjectStore) -> bool:
+    """Whether the project's scores come from the heuristics (recomputed, never cached)."""
+    return store.get_meta(META_LAST_SCORER) == HEURISTIC_SCORER
 
 
 def _count(summary: ScoreSummary, batch: ScoredBatch) -> None:

@@ -1,0 +1,107 @@
+"""Curate headless: load, score (resuming from the cache), apply the rule and export.
+
+Manual decisions made in the app are kept: they are read from the dataset's project, and the
+rule given here is saved there, so the app shows exactly what this command exported.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from core.cli.export_args import add_export_arguments, options_from_arguments, report
+from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from core.cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
+from core.errors import ThresherError
+from core.export import export_session
+from core.loading import load
+from core.project import ProjectStore, project_path_for
+from core.review import ReviewSession, Rule
+from core.review.rule import RuleError
+from core.scoring import ScoreTable, make_scorer, score_dataset
+from core.scoring.heuristics import FLAG_NAMES, compute_signals
+from core.scoring.run import last_scorer
+
+HELP = "score, apply a keep rule and export the curated JSONL in one go"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the subcommand's arguments."""
+    parser.add_argument("file", help="dataset file (JSONL, JSON, CSV, TSV, Parquet; .gz)")
+    rule = parser.add_argument_group(
+        "rule", "which rows are kept (default: the project's saved rule, else score >= 0.5)")
+    criterion = rule.add_mutually_exclusive_group()
+    criterion.add_argument("--min-score", type=float, metavar="X", help="keep score >= X")
+    criterion.add_argument("--keep-top", metavar="N|FRACTION",
+                           help="keep the N best rows, or the best FRACTION (e.g. 0.2 or 20%%)")
+    criterion.add_argument("--keep-all", action="store_true",
+                           help="keep every row not dropped by the options below")
+    rule.add_argument("--keep-duplicates", action="store_true",
+                      help="do not drop duplicates that are not their cluster's kept copy")
+    rule.add_argument("--drop-flags", metavar="FLAG,…",
+                      help=f"drop rows with any of these heuristic flags: {', '.join(FLAG_NAMES)}")
+    add_scorer_arguments(parser)
+    add_export_arguments(parser)
+    add_mapping_arguments(parser)
+
+
+def rule_from_arguments(args: argparse.Namespace, saved: Rule) -> Rule:
+    """The saved rule with the flags' changes applied."""
+    changes: dict = {}
+    if args.min_score is not None:
+        changes.update(mode="threshold", min_score=args.min_score)
+    elif args.keep_top is not None:
+        changes.update(_keep_top(args.keep_top))
+    elif args.keep_all:
+        changes["mode"] = "all"
+    if args.keep_duplicates:
+        changes["drop_duplicates"] = False
+    if args.drop_flags is not None:
+        changes["drop_flags"] = tuple(f.strip() for f in args.drop_flags.split(",") if f.strip())
+    try:
+        return saved.with_changes(**changes)
+    except RuleError as exc:
+        raise ThresherError(f"invalid rule: {exc}") from exc
+
+
+def _keep_top(text: str) -> dict:
+    value = text.strip()
+    try:
+        if value.endswith("%"):
+            return {"mode": "top_fraction", "keep_fraction": float(value[:-1]) / 100}
+        if value.isdigit():
+            return {"mode": "top_n", "keep_top": int(value)}
+        fraction = float(value)
+    except ValueError:
+        fraction = -1.0
+    if not 0.0 < fraction < 1.0:
+        raise ThresherError(f"--keep-top {text}: give a whole number of rows, a fraction "
+                            "between 0 and 1, or a percentage")
+    return {"mode": "top_fraction", "keep_fraction": fraction}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, score, decide and export; prints a summary."""
+    options = options_from_arguments(args)
+    dataset = load(args.file, mapping_from_arguments(args))
+    project = Path(args.project) if args.project else project_path_for(args.file)
+    with ProjectStore(project) as store:
+        session = ReviewSession(dataset, store)
+        session.set_rule(rule_from_arguments(args, session.rule))
+        signals = compute_signals(dataset.prompts, dataset.responses)
+        session.set_flags(slice(None), signals.flag_mask())
+        scoring = {}
+        if session.rule.uses_scores:
+            if dataset.prompt_only:
+                raise ThresherError(f"{args.file}: the records have no responses, so they "
+                                    "cannot be scored; use --keep-all")
+            scorer = make_scorer(settings_from_arguments(args), heuristic_scores=signals.score)
+            table = ScoreTable(len(dataset))
+            summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
+            session.set_scores(slice(None), table.scores, table.truncated, table.unscorable)
+            scoring = {"scoring": summary.to_dict()}
+        result = export_session(session, options, last_scorer(store) if scoring else None)
+        orphaned = session.restored.orphaned if session.restored else 0
+        report(result, {"rule": session.rule.describe(), "orphaned_decisions": orphaned,
+                        **scoring}, args.json)
+    return 0

@@ -1,0 +1,60 @@
+"""The output flags shared by ``curate`` and ``export``, and their summary printing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import orjson
+
+from core.errors import ThresherError
+from core.export import ExportOptions, ExportResult
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``-o`` and the optional extra outputs."""
+    parser.add_argument("-o", "--output", required=True,
+                        help="curated JSONL: the kept records, as they were read, in file order")
+    parser.add_argument("--dropped", metavar="PATH", help="also write the dropped records here")
+    parser.add_argument("--sidecar", metavar="PATH.parquet",
+                        help="also write every row's scores, flags and decision as Parquet")
+    parser.add_argument("--manifest", metavar="PATH",
+                        help="where the manifest goes (default: OUT with .manifest.json)")
+    parser.add_argument("--no-manifest", action="store_true", help="write no manifest")
+    parser.add_argument("--annotate", action="store_true",
+                        help="add thresher_score, thresher_decision and thresher_source to "
+                             "each exported record")
+    parser.add_argument("--project", help="project file (default: <FILE>.thresher or the "
+                                          "data folder)")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+
+
+def options_from_arguments(args: argparse.Namespace) -> ExportOptions:
+    """The export the flags describe."""
+    output = Path(args.output)
+    if output.suffix.lower() != ".jsonl":
+        raise ThresherError(f"{output}: the curated output must be a .jsonl file")
+    sidecar = Path(args.sidecar) if args.sidecar else None
+    if sidecar is not None and sidecar.suffix.lower() != ".parquet":
+        raise ThresherError(f"{sidecar}: the sidecar must be a .parquet file")
+    return ExportOptions(output=output, dropped=Path(args.dropped) if args.dropped else None,
+                         sidecar=sidecar, manifest=Path(args.manifest) if args.manifest else None,
+                         write_manifest=not args.no_manifest, annotate=args.annotate)
+
+
+def report(result: ExportResult, extra: dict, as_json: bool) -> None:
+    """Print what was exported, as JSON or as a few lines."""
+    data = result.to_dict() | extra
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    lines = [f"Rule:       {extra.get('rule', '')}",
+             f"Kept:       {result.kept:,}",
+             f"Dropped:    {result.dropped:,}",
+             f"Undecided:  {result.undecided:,} (not exported)",
+             f"Overrides:  {result.manual_overrides:,} manual decisions",
+             f"Written:    {result.output} (sha256 {result.output_sha256[:16]}…)"]
+    lines += [f"            {name}: {info['path']}" for name, info in result.files.items()
+              if name != "curated"]
+    print("\n".join(lines))
