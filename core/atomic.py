@@ -31,6 +31,7 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None],
     ``verify`` raises to abort: the temporary file is removed and ``path`` is left as it was.
     """
     path = Path(path)
+    _remove_leftovers(path)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -46,6 +47,13 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None],
             os.unlink(temp)
         raise
     _fsync_folder(path.parent)
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Delete temporary files a killed earlier write of ``path`` left behind."""
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -1,17 +1,30 @@
-"""Reward scoring: models found and loaded safely, rows encoded faithfully, batches run fast."""
+"""Reward scoring: models found and loaded safely, rows encoded faithfully, batches run fast.
 
-from core.scoring.encoding import FORMATS, SEED_TEMPLATE
-from core.scoring.model_files import DEFAULT_MODEL, locate_model
-from core.scoring.run import (
-    ScoreSummary,
-    ScoreTable,
-    ScoreUpdate,
-    ScoringError,
-    make_scorer,
-    score_dataset,
-)
-from core.scoring.scorers import HEURISTIC, HeuristicScorer, ModelScorer, ScoreSettings
+The names below are imported on first use (PEP 562): ``core.scoring.heuristics`` and the
+review code need no torch, and importing torch costs about a second.
+"""
 
-__all__ = ["DEFAULT_MODEL", "FORMATS", "HEURISTIC", "SEED_TEMPLATE", "HeuristicScorer",
-           "ModelScorer", "ScoreSettings", "ScoreSummary", "ScoreTable", "ScoreUpdate",
-           "ScoringError", "locate_model", "make_scorer", "score_dataset"]
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "FORMATS": "core.scoring.encoding", "SEED_TEMPLATE": "core.scoring.encoding",
+    "DEFAULT_MODEL": "core.scoring.model_files", "locate_model": "core.scoring.model_files",
+    "ScoreSummary": "core.scoring.run", "ScoreTable": "core.scoring.run",
+    "ScoreUpdate": "core.scoring.run", "ScoringError": "core.scoring.run",
+    "make_scorer": "core.scoring.run", "score_dataset": "core.scoring.run",
+    "HEURISTIC": "core.scoring.scorers", "HeuristicScorer": "core.scoring.scorers",
+    "ModelScorer": "core.scoring.scorers", "ScoreSettings": "core.scoring.scorers",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'core.scoring' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
