@@ -1,0 +1,151 @@
+"""Exports are exact, atomic and verified; a failure leaves the previous file alone."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+
+import orjson
+import pandas as pd
+import pytest
+
+from core.export import ExportError, ExportOptions, export_session
+from core.export import records as export_records
+from core.review import DROP, KEEP, Rule
+from tests.core.test_formats import as_csv
+
+CHAT = [{"messages": [{"role": "user", "content": f"q{i}"},
+                      {"role": "assistant", "content": f"a{i}\u2028line"}]} for i in range(4)]
+RECORDS = {
+    "prompt_response": [{"prompt": f"p{i}", "response": f"r{i}", "extra": [i]}
+                        for i in range(5)],
+    "alpaca": [{"instruction": f"do {i}", "input": "", "output": f"done {i}"} for i in range(5)],
+    "openai_messages": CHAT,
+    "sharegpt": [{"conversations": [{"from": "human", "value": f"h{i}"},
+                                    {"from": "gpt", "value": f"g{i}"}]} for i in range(4)],
+}
+
+
+def _kept(session, tmp_path, **options):
+    out = tmp_path / "out.jsonl"
+    result = export_session(session, ExportOptions(out, **options))
+    return out, result
+
+
+@pytest.mark.parametrize("schema", sorted(RECORDS))
+def test_keeping_everything_exports_the_input_exactly(tmp_path, open_session, schema):
+    lines = [orjson.dumps(r) for r in RECORDS[schema]]
+    source = tmp_path / f"{schema}.jsonl"
+    source.write_bytes(b"\n".join(lines[:2]) + b"\n{broken\n" + b"\n".join(lines[2:]) + b"\n")
+    session = open_session(source)
+    assert session.dataset.schema == schema
+    session.set_rule(Rule(mode="all"))
+    out, result = _kept(session, tmp_path)
+    assert out.read_bytes() == b"\n".join(lines) + b"\n"       # the bad line never appears
+    assert result.kept == len(lines)
+    assert result.output_sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def test_csv_rows_export_as_the_objects_they_were_read_as(tmp_path, open_session):
+    rows = [{"prompt": "p,1", "response": "r\n1"}, {"prompt": "p2", "response": "r2"}]
+    source = tmp_path / "data.csv"
+    source.write_bytes(as_csv(rows))
+    session = open_session(source)
+    session.set_rule(Rule(mode="all"))
+    out, _ = _kept(session, tmp_path)
+    assert [orjson.loads(line) for line in out.read_bytes().splitlines()] == rows
+
+
+def test_kept_records_keep_file_order_and_dropped_go_to_their_own_file(sample_copy,
+                                                                       open_session, tmp_path):
+    session = open_session(sample_copy)
+    session.set_rule(Rule(mode="all"))
+    session.decide([5, 1], DROP)
+    out, result = _kept(session, tmp_path, dropped=tmp_path / "dropped.jsonl",
+                        sidecar=tmp_path / "rows.parquet")
+    originals = session.dataset.originals
+    assert out.read_bytes().split(b"\n")[:3] == [originals[0], originals[2], originals[3]]
+    assert (tmp_path / "dropped.jsonl").read_bytes() == originals[1] + b"\n" + originals[5] + b"\n"
+    sidecar = pd.read_parquet(tmp_path / "rows.parquet")
+    assert len(sidecar) == len(originals)
+    assert sidecar.loc[5, "decision"] == "drop" and sidecar.loc[5, "source"] == "curator"
+    assert result.manual_overrides == 2
+
+
+def test_the_manifest_ties_output_to_source_model_and_rule(sample_copy, open_session, tmp_path):
+    session = open_session(sample_copy)
+    session.set_rule(Rule(mode="all"))
+    session.decide([0], DROP)
+    scorer = {"model": "org/rm", "revision": "abc123", "weights_sha256": {"m.safetensors": "f0"},
+              "dtype": "bfloat16", "max_length": 512}
+    out = tmp_path / "out.jsonl"
+    result = export_session(session, ExportOptions(out), scorer)
+    manifest = orjson.loads((tmp_path / "out.manifest.json").read_bytes())
+    assert manifest["source"]["sha256"] == hashlib.sha256(sample_copy.read_bytes()).hexdigest()
+    assert manifest["outputs"]["curated"]["sha256"] == result.output_sha256
+    assert manifest["scorer"] == scorer
+    assert manifest["rule"]["mode"] == "all"
+    assert manifest["counts"]["manual_overrides"] == 1
+    assert manifest["source"]["rejected_lines"] == [b.line for b in session.dataset.bad_lines]
+    assert manifest["app_version"]
+
+
+def test_annotation_adds_score_and_decision_fields(sample_copy, open_session, tmp_path):
+    session = open_session(sample_copy)
+    session.set_rule(Rule(mode="all"))
+    session.decide([0], KEEP)
+    out, _ = _kept(session, tmp_path, annotate=True)
+    first = orjson.loads(out.read_bytes().split(b"\n")[0])
+    assert first["thresher_decision"] == "keep" and first["thresher_source"] == "curator"
+    assert first["thresher_score"] is None
+
+
+def test_a_corrupted_temporary_file_never_replaces_the_export(sample_copy, open_session,
+                                                               tmp_path, monkeypatch):
+    session = open_session(sample_copy)
+    session.set_rule(Rule(mode="all"))
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous export\n")
+    real_verify = export_records.verify_jsonl
+
+    def flip_a_byte_then_verify(path, expected, sha256):
+        data = bytearray(path.read_bytes())
+        data[10] ^= 0x20
+        path.write_bytes(bytes(data))
+        real_verify(path, expected, sha256)
+
+    monkeypatch.setattr(export_records, "verify_jsonl", flip_a_byte_then_verify)
+    with pytest.raises(ExportError, match="differs from what was written"):
+        export_session(session, ExportOptions(out))
+    assert out.read_text() == "previous export\n"
+    assert [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_full_disk_fails_loudly_and_keeps_the_old_file(sample_copy, open_session, tmp_path,
+                                                         monkeypatch):
+    session = open_session(sample_copy)
+    session.set_rule(Rule(mode="all"))
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous export\n")
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(ExportError, match="the disk is full"):
+        export_session(session, ExportOptions(out))
+    assert out.read_text() == "previous export\n"
+    assert [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_source_and_project_cannot_be_overwritten(sample_copy, open_session):
+    session = open_session(sample_copy)
+    with pytest.raises(ExportError, match="source dataset"):
+        export_session(session, ExportOptions(sample_copy))
+
+
+def test_exported_files_are_readable_by_others(sample_copy, open_session, tmp_path):
+    session = open_session(sample_copy)
+    out, _ = _kept(session, tmp_path)
+    assert out.stat().st_mode & 0o044 == 0o044 or os.name == "nt"
