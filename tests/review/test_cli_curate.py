@@ -1,0 +1,64 @@
+"""``curate`` and ``export`` from the command line, sharing the app's project and decisions."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from core.cli import main
+from core.review import DROP
+
+
+def _run(capsys, *argv) -> dict:
+    assert main(list(map(str, argv))) == 0
+    return orjson.loads(capsys.readouterr().out)
+
+
+def test_curate_with_a_model_reports_counts_and_hash(sample_copy, tiny_model, tmp_path, capsys):
+    out = tmp_path / "curated.jsonl"
+    report = _run(capsys, "curate", sample_copy, "--model", tiny_model, "--keep-top", "100",
+                  "-o", out, "--json")
+    assert report["kept"] == 100 and report["kept"] + report["dropped"] == 294
+    assert report["manual_overrides"] == 0
+    assert len(out.read_bytes().splitlines()) == 100
+    manifest = orjson.loads((tmp_path / "curated.manifest.json").read_bytes())
+    assert manifest["scorer"]["weights_sha256"] and manifest["rule"]["keep_top"] == 100
+    assert manifest["outputs"]["curated"]["sha256"] == report["output_sha256"]
+
+
+def test_curate_keeps_decisions_made_in_the_app(sample_copy, open_session, tmp_path, capsys):
+    session = open_session(sample_copy)
+    session.decide([0, 1], DROP, "checked by hand")
+    report = _run(capsys, "curate", sample_copy, "--model", "heuristic", "--keep-all",
+                  "-o", tmp_path / "out.jsonl", "--json")
+    assert report["manual_overrides"] == 2
+    assert report["kept"] == len(session.dataset) - 2
+
+
+def test_export_writes_what_the_project_holds(sample_copy, open_session, tmp_path, capsys):
+    _run(capsys, "curate", sample_copy, "--model", "heuristic", "--min-score", "0.6",
+         "-o", tmp_path / "a.jsonl", "--json")
+    open_session(sample_copy).decide([2], DROP)
+    report = _run(capsys, "export", sample_copy, "-o", tmp_path / "b.jsonl", "--json")
+    curated = _run(capsys, "curate", sample_copy, "--model", "heuristic",
+                   "-o", tmp_path / "c.jsonl", "--json")
+    assert report["output_sha256"] == curated["output_sha256"]
+    assert report["manual_overrides"] == 1
+
+
+@pytest.mark.parametrize(("value", "kept"), [("10%", 29), ("0.1", 29), ("7", 7)])
+def test_keep_top_takes_counts_fractions_and_percentages(sample_copy, tmp_path, capsys,
+                                                         value, kept):
+    report = _run(capsys, "curate", sample_copy, "--model", "heuristic", "--keep-top", value,
+                  "-o", tmp_path / "out.jsonl", "--json")
+    assert report["kept"] == kept
+
+
+def test_bad_arguments_get_one_clear_line(sample_copy, tmp_path, capsys):
+    assert main(["curate", str(sample_copy), "--model", "heuristic", "--keep-top", "lots",
+                 "-o", str(tmp_path / "out.jsonl")]) == 1
+    assert "--keep-top lots" in capsys.readouterr().err
+    assert main(["export", str(tmp_path / "nothing.jsonl"), "-o", str(tmp_path / "o.jsonl")]) == 1
+    assert "no project file" in capsys.readouterr().err
+    assert main(["curate", str(sample_copy), "-o", str(tmp_path / "out.csv")]) == 1
+    assert "must be a .jsonl" in capsys.readouterr().err
