@@ -9,7 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -26,14 +33,17 @@ from PySide6.QtWidgets import (
 from core.dataset import Dataset, LoadProgress
 from core.errors import LoadError
 from core.loading.peek import peek_fields
+from core.review.decisions import NAMES
 from core.schemas import ColumnMapping
 from core.version import APP_NAME
 from gui import settings as keys
 from gui.detail_pane import DetailPane
+from gui.filter_bar import FilterBar
 from gui.load_job import LoadJob
 from gui.load_report import LoadReportDialog, summary_text
 from gui.mapping_dialog import ColumnMappingDialog
 from gui.records_view import RecordsView
+from gui.review_dock import ReviewDock
 from gui.scoring_dock import ScoringDock
 from gui.settings import Settings
 from gui.table_model import RecordsTableModel
@@ -74,8 +84,14 @@ class MainWindow(QMainWindow):
         banner_layout.setContentsMargins(8, 4, 8, 4)
         self.banner_text = plain_label("", self.banner)
         self.banner_text.setWordWrap(True)
+        self.notice_text = plain_label("", self.banner)
+        self.notice_text.setWordWrap(True)
+        self.notice_text.setStyleSheet("color: #1d4f91;")
         self.report_button = QPushButton("Show load report", self.banner)
-        banner_layout.addWidget(self.banner_text, 1)
+        texts = QVBoxLayout()
+        texts.addWidget(self.notice_text)
+        texts.addWidget(self.banner_text)
+        banner_layout.addLayout(texts, 1)
         banner_layout.addWidget(self.report_button)
         self.banner.hide()
 
@@ -93,7 +109,9 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
+        self.filter_bar = FilterBar(central)
         layout.addWidget(self.banner)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -108,7 +126,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
 
+        self.review = ReviewDock(self.model, self.table, self.filter_bar, self.settings, self)
         self.scoring = ScoringDock(self.model, self.settings, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.scoring)
 
     def _build_menus(self) -> None:
@@ -121,9 +141,27 @@ class MainWindow(QMainWindow):
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_action)
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_mapped_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.review.export_action)
         file_menu.addAction(self.report_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(self.review.undo_action)
+        edit_menu.addAction(self.review.redo_action)
+        review_menu = self.menuBar().addMenu("&Review")
+        named = self.review.actions_by_name
+        for name in ("keep", "drop", "auto", "keep_reason", "drop_reason"):
+            review_menu.addAction(named[name])
+        review_menu.addSeparator()
+        for name in ("next", "previous", "queue"):
+            review_menu.addAction(named[name])
+        review_menu.addSeparator()
+        review_menu.addAction(self.review.keep_shown_action)
+        review_menu.addAction(self.review.drop_shown_action)
+        review_menu.addAction(self.review.auto_shown_action)
+        review_menu.addSeparator()
+        review_menu.addAction(self.review.advance_action)
+        review_menu.addAction(self.review.shortcuts_action)
         self._rebuild_recent_menu(self.settings.recent_files())
 
     def _wire(self) -> None:
@@ -138,6 +176,17 @@ class MainWindow(QMainWindow):
         self.job.failed.connect(self._on_load_failed)
         self.job.cancelled.connect(self._on_load_cancelled)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.scoring.scores_arrived.connect(self.review.controller.apply_scores)
+        self.scoring.scores_cleared.connect(self.review.controller.clear_scores)
+        self.scoring.flags_computed.connect(self.review.controller.apply_flags)
+        self.review.status.connect(self.status_text.setText)
+        self.review.controller.decisions_changed.connect(self._refresh_detail)
+        self.review.notice.connect(self._show_notice)
+        app = QGuiApplication.instance()
+        if app is not None:
+            # Logout/shutdown: everything is already saved; only the place is flushed, and
+            # nothing asks the user anything.
+            app.commitDataRequest.connect(lambda _manager: self.review.controller.flush_position())
 
     # -- opening files -------------------------------------------------------------------------
 
@@ -201,9 +250,11 @@ class MainWindow(QMainWindow):
         self.status_text.setText(summary_text(dataset).replace("\n", "  "))
         self.report_action.setEnabled(True)
         self._rebuild_recent_menu(self.settings.add_recent_file(dataset.path))
+        self.notice_text.setText("")
         self._update_banner(dataset)
         if len(dataset):
             self.table.selectRow(0)
+        self.review.set_dataset(dataset)
         self.scoring.set_dataset(dataset)
         self.dataset_loaded.emit(dataset)
 
@@ -237,8 +288,15 @@ class MainWindow(QMainWindow):
                             f"used (first: {dataset.location_kind} {first.line}, "
                             f"{first.reason}).")
         self.banner_text.setText(" ".join(problems))
+        self.banner_text.setVisible(bool(problems))
         self.report_button.setVisible(bool(dataset.bad_lines))
-        self.banner.setVisible(bool(problems))
+        self.banner.setVisible(bool(problems) or bool(self.notice_text.text()))
+
+    def _show_notice(self, text: str) -> None:
+        """Say what re-opening the dataset restored (decisions, rule, filters, place)."""
+        self.notice_text.setText(text)
+        self.notice_text.setVisible(bool(text))
+        self.banner.setVisible(bool(text) or bool(self.banner_text.text()))
 
     def _show_error(self, message: str) -> None:
         plain_message(self, f"{APP_NAME}: cannot open the file", message,
@@ -250,10 +308,25 @@ class MainWindow(QMainWindow):
         if self.dataset is None or not current.isValid():
             self.detail.clear()
             return
-        row = self.model.source_row(current.row())
+        self.review.note_current_row(current)
+        self._show_detail(self.model.source_row(current.row()))
+
+    def _show_detail(self, row: int) -> None:
         unit = self.dataset.location_kind
         title = f"{unit.capitalize()} {int(self.dataset.locations[row])}"
+        session = self.review.controller.session
+        if session is not None:
+            decision = NAMES[int(session.final[row])]
+            title += f"  ·  {decision} ({session.source(row)}"
+            reason = session.reasons.get(row)
+            title += f": {reason})" if reason else ")"
         self.detail.show_turns(self.dataset.conversation(row), title)
+
+    def _refresh_detail(self) -> None:
+        """A decision changed: the detail pane's heading shows the current row's decision."""
+        current = self.table.currentIndex()
+        if self.dataset is not None and current.isValid():
+            self._show_detail(self.model.source_row(current.row()))
 
     # -- recent files, drag and drop, persistence ----------------------------------------------
 
@@ -290,6 +363,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
         self.job.cancel(quiet=True)
         self.scoring.shutdown()
+        self.review.shutdown()
         self.settings.set_value(keys.KEY_STATE, self.saveState())
         self.settings.set_value(keys.KEY_GEOMETRY, self.saveGeometry())
         self.settings.set_value(keys.KEY_SPLITTER, self.splitter.saveState())

@@ -43,6 +43,8 @@ class RecordsView(QTableView):
         for i, column in enumerate(COLUMNS):
             if column.key == "location":
                 width = 72
+            elif column.key in ("decision", "source"):
+                width = 76
             elif column.key == "flags":
                 width = 150
             elif column.numeric:

@@ -29,6 +29,9 @@ class ScoringDock(QDockWidget):
 
     scoring_finished = Signal(object)    # ScoreSummary
     scoring_failed = Signal(str)
+    scores_arrived = Signal(object)      # ScoreUpdate: streamed or restored from the cache
+    scores_cleared = Signal()
+    flags_computed = Signal(int, object)  # first row, HeuristicSignals
 
     def __init__(self, model: RecordsTableModel, settings: Settings,
                  parent: QWidget | None = None) -> None:
@@ -59,12 +62,14 @@ class ScoringDock(QDockWidget):
         self.controller.started.connect(lambda: self.panel.set_running(True))
         self.controller.status.connect(self.panel.show_status)
         self.controller.updated.connect(self.table_model.apply_scores)
+        self.controller.updated.connect(self.scores_arrived)
         self.controller.progressed.connect(self.panel.show_progress)
         self.controller.finished.connect(self._on_finished)
         self.controller.failed.connect(self._on_failed)
         self.controller.cancelled.connect(self._on_cancelled)
         self.controller.restored.connect(self._on_restored)
         self.heuristics.computed.connect(self.table_model.apply_signals)
+        self.heuristics.computed.connect(self.flags_computed)
         self.heuristics.computed.connect(self._keep_heuristic_scores)
         self.heuristics.done.connect(self._on_flags_done)
         self.download.progressed.connect(self.panel.show_download_progress)
@@ -106,6 +111,7 @@ class ScoringDock(QDockWidget):
         if not settings.heuristic:
             self.panel.set_models(self.settings.add_recent_model(settings.model))
         self.table_model.clear_scores()
+        self.scores_cleared.emit()
         known = settings.heuristic and self._heuristic_rows == len(self.dataset)
         self.controller.start(self.dataset, settings, project_path_for(self.dataset.path),
                               self._heuristic_scores if known else None)
@@ -123,6 +129,7 @@ class ScoringDock(QDockWidget):
             self.panel.set_settings(settings)
         if update is not None:
             self.table_model.apply_scores(update)
+            self.scores_arrived.emit(update)
             self.panel.show_progress(update.done, update.total, 0.0, -1.0)
             self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores from the "
                                    "project. Score again to finish or refresh them.")

@@ -18,6 +18,8 @@ KEY_SPLITTER = "MainWindow/splitter"
 KEY_RECENT = "Paths/recent_files"
 KEY_LAST_DIR = "Paths/last_open_dir"
 KEY_RECENT_MODELS = "Scoring/recent_models"
+KEY_SHORTCUT_PREFIX = "Shortcuts/"
+KEY_ADVANCE = "Review/advance_after_deciding"
 MAX_RECENT_FILES = 10
 MAX_RECENT_MODELS = 8
 
@@ -71,6 +73,22 @@ class Settings:
         models = [name] + [m for m in self.recent_models() if m != name]
         self._qs.setValue(KEY_RECENT_MODELS, models[:MAX_RECENT_MODELS])
         return models[:MAX_RECENT_MODELS]
+
+    def shortcut(self, action: str, default: str) -> str:
+        """The key sequence (portable text) the curator chose for ``action``."""
+        return self._qs.value(KEY_SHORTCUT_PREFIX + action, default, type=str)
+
+    def set_shortcut(self, action: str, sequence: str) -> None:
+        """Remember the key sequence for ``action``."""
+        self._qs.setValue(KEY_SHORTCUT_PREFIX + action, sequence)
+
+    def advance_after_deciding(self) -> bool:
+        """Whether deciding a row moves to the next one."""
+        return self._qs.value(KEY_ADVANCE, True, type=bool)
+
+    def set_advance_after_deciding(self, on: bool) -> None:
+        """Remember whether deciding a row moves to the next one."""
+        self._qs.setValue(KEY_ADVANCE, on)
 
     def sync(self) -> None:
         """Write pending changes to disk."""

@@ -158,7 +158,8 @@ class ReviewSession:
                                (key, value))
         return Restored(decisions=len(saved) - orphaned, orphaned=orphaned,
                         source_changed=changed, rule=rule_raw is not None,
-                        filter=self.saved_filter() is not None,
+                        filter=(saved_filter := self.saved_filter()) is not None
+                        and saved_filter.active,
                         position=self.saved_position() is not None)
 
     # -- inputs from scoring, heuristics and duplicates ----------------------------------------

@@ -1,0 +1,141 @@
+"""The filter bar above the table: text or regex search, score range, decision, source, flags.
+
+Edits are collected for a moment (typing is one filter, not one per key) and then emitted as a
+:class:`core.review.RowFilter`; a regular expression that does not compile is reported beside
+the search box instead of being applied.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLocale, QTimer, Signal
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
+
+from core.review import FilterError, RowFilter
+from core.review.filters import SCORE_FLAGS
+from core.scoring.heuristics import FLAG_NAMES
+from gui.text_widgets import plain_label
+
+DEBOUNCE_MS = 300
+
+
+class FilterBar(QWidget):
+    """Filter controls; emits :attr:`filter_changed` with a valid filter."""
+
+    filter_changed = Signal(object)   # RowFilter
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit(self, placeholderText="Search prompt and response…",
+                                clearButtonEnabled=True)
+        self.regex = QCheckBox("Regex", self)
+        self.field = self._combo((("In both", "both"), ("In prompt", "prompt"),
+                                  ("In response", "response")), "Search in")
+        self.score_min = self._number("min score")
+        self.score_max = self._number("max score")
+        self.decision = self._combo(
+            (("Any decision", ""), ("Kept", "keep"), ("Dropped", "drop"),
+             ("Undecided", "undecided")), "Final decision")
+        self.source = self._combo((("Any source", "any"), ("By the rule", "rule"),
+                                   ("By a curator", "curator")), "Decided by")
+        self.duplicates = self._combo((("Dups and unique", "any"), ("Duplicates", "duplicates"),
+                                       ("Unique", "unique")), "Duplicates")
+        self.flags = self._combo((("Any flags", ""),
+                                  *((f"Flag: {n}", n) for n in (*FLAG_NAMES, *SCORE_FLAGS))),
+                                 "Rows with this flag")
+        self.clear_button = QToolButton(self, text="Clear")
+        self.error = plain_label("", self)
+        self.error.setStyleSheet("color: #b3261e;")
+        for widget in (self.search, self.regex, self.field, self.score_min, self.score_max,
+                       self.decision, self.source, self.duplicates, self.flags,
+                       self.clear_button, self.error):
+            layout.addWidget(widget, 3 if widget is self.search else 0)
+        self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._timer.timeout.connect(self._emit)
+        self._updating = False
+        for edit in (self.search, self.score_min, self.score_max):
+            edit.textChanged.connect(self._changed)
+        for combo in (self.field, self.decision, self.source, self.duplicates, self.flags):
+            combo.currentIndexChanged.connect(self._changed)
+        self.regex.toggled.connect(self._changed)
+        self.clear_button.clicked.connect(lambda: self.set_filter(RowFilter(), emit=True))
+
+    def _combo(self, items, tooltip: str) -> QComboBox:
+        combo = QComboBox(self)
+        for text, value in items:
+            combo.addItem(text, value)
+        combo.setToolTip(tooltip)
+        return combo
+
+    @staticmethod
+    def _select(combo: QComboBox, value: str) -> None:
+        combo.setCurrentIndex(max(0, combo.findData(value)))
+
+    def _number(self, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(self, placeholderText=placeholder)
+        validator = QDoubleValidator(edit)
+        validator.setLocale(QLocale.c())
+        edit.setValidator(validator)
+        edit.setMaximumWidth(90)
+        return edit
+
+    def current(self) -> RowFilter:
+        """The filter the controls describe (raises FilterError if it is invalid)."""
+        def pick(combo: QComboBox) -> str:
+            return combo.currentData()
+
+        def number(edit: QLineEdit) -> float | None:
+            text = edit.text().strip()
+            return float(text) if text and text not in "+-." else None
+
+        decision, flag = pick(self.decision), pick(self.flags)
+        return RowFilter(
+            score_min=number(self.score_min), score_max=number(self.score_max),
+            decisions=(decision,) if decision else (), source=pick(self.source),
+            duplicates=pick(self.duplicates), flags=(flag,) if flag else (),
+            search=self.search.text(), regex=self.regex.isChecked(),
+            search_field=pick(self.field))
+
+    def set_filter(self, row_filter: RowFilter, emit: bool = False) -> None:
+        """Show ``row_filter`` in the controls (restoring a session), optionally applying it."""
+        self._updating = True
+        try:
+            self.search.setText(row_filter.search)
+            self.regex.setChecked(row_filter.regex)
+            self._select(self.field, row_filter.search_field)
+            self.score_min.setText("" if row_filter.score_min is None
+                                   else f"{row_filter.score_min:g}")
+            self.score_max.setText("" if row_filter.score_max is None
+                                   else f"{row_filter.score_max:g}")
+            self._select(self.decision, row_filter.decisions[0] if row_filter.decisions else "")
+            self._select(self.source, row_filter.source)
+            self._select(self.duplicates, row_filter.duplicates)
+            self._select(self.flags, row_filter.flags[0] if row_filter.flags else "")
+            self.error.setText("")
+        finally:
+            self._updating = False
+        if emit:
+            self._emit()
+
+    def _changed(self) -> None:
+        if not self._updating:
+            self._timer.start()
+
+    def _emit(self) -> None:
+        self._timer.stop()
+        try:
+            row_filter = self.current()
+        except (FilterError, ValueError) as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.setText("")
+        self.filter_changed.emit(row_filter)

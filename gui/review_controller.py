@@ -1,0 +1,175 @@
+"""The app's side of a review session: it opens the project, forwards decisions, keeps view state.
+
+Every decision goes through :class:`core.review.ReviewSession`, which commits it before
+returning; only then does this controller tell the table and the summary, so nothing is shown
+as decided that is not on disk. The current row is saved shortly after it changes (a burst of
+arrow keys is one write), and the store is backed up every half hour while decisions change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from core.dataset import Dataset
+from core.errors import ThresherError
+from core.project import ProjectStore, project_path_for
+from core.project.backup import back_up, due
+from core.review import ReviewSession, RowFilter, Rule
+from core.scoring import ScoreUpdate
+from core.scoring.heuristics import HeuristicSignals
+
+POSITION_SAVE_DELAY_MS = 800
+BACKUP_CHECK_MS = 5 * 60 * 1000
+
+
+class ReviewController(QObject):
+    """Owns the open dataset's :class:`ReviewSession` on the GUI thread."""
+
+    opened = Signal(object)          # ReviewSession
+    decisions_changed = Signal()
+    summary_changed = Signal(object)  # Summary
+    history_changed = Signal()
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session: ReviewSession | None = None
+        self._store: ProjectStore | None = None
+        self._pending_position: int | None = None
+        self._position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_DELAY_MS)
+        self._position_timer.timeout.connect(self.flush_position)
+        self._backup_timer = QTimer(self, interval=BACKUP_CHECK_MS)
+        self._backup_timer.timeout.connect(self._periodic_backup)
+        self._last_backup: datetime | None = None
+        self._changed_since_backup = False
+
+    # -- opening and closing -------------------------------------------------------------------
+
+    def open(self, dataset: Dataset) -> ReviewSession | None:
+        """Open ``dataset``'s project (restoring earlier work); None if the project fails."""
+        self.close()
+        try:
+            self._store = ProjectStore(project_path_for(dataset.path))
+            self.session = ReviewSession(dataset, self._store)
+        except ThresherError as exc:
+            self._store = None
+            self.session = None
+            self.failed.emit(f"Decisions cannot be saved for this dataset: {exc}")
+            return None
+        self._last_backup = datetime.now()
+        self._changed_since_backup = False
+        self._backup_timer.start()
+        self.opened.emit(self.session)
+        self._changed()
+        return self.session
+
+    def close(self) -> None:
+        """Save the position and close the project (decisions are already on disk)."""
+        self.flush_position()
+        self._backup_timer.stop()
+        if self._store is not None:
+            self._store.close()
+        self._store = None
+        self.session = None
+
+    # -- inputs --------------------------------------------------------------------------------
+
+    def apply_scores(self, update: ScoreUpdate) -> None:
+        """Take a streamed batch of scores; automatic decisions follow."""
+        if self.session is not None and len(update.batch.rows):
+            batch = update.batch
+            self.session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable)
+            self._changed()
+
+    def clear_scores(self) -> None:
+        """A new scoring run starts from nothing."""
+        if self.session is not None:
+            self.session.clear_scores()
+            self._changed()
+
+    def apply_flags(self, start: int, signals: HeuristicSignals) -> None:
+        """Take heuristic flags for rows ``start …``."""
+        if self.session is not None:
+            self.session.set_flags(slice(start, start + len(signals.score)), signals.flag_mask())
+            if self.session.rule.drop_flags:
+                self._changed()
+
+    def set_rule(self, rule: Rule) -> None:
+        """Change the automatic rule (saved at once)."""
+        if self.session is not None and rule != self.session.rule:
+            self._guard(lambda: self.session.set_rule(rule))
+            self._changed()
+
+    # -- decisions -----------------------------------------------------------------------------
+
+    def decide(self, rows, decision: int, reason: str = "", label: str = "") -> bool:
+        """Decide ``rows``; True once the change is committed and shown."""
+        if self.session is None or len(rows) == 0:
+            return False
+        change = self._guard(lambda: self.session.decide(rows, decision, reason, label))
+        if change is None:
+            return False
+        self._changed_since_backup = True
+        self._changed()
+        return True
+
+    def undo(self) -> None:
+        """Undo the last change."""
+        if self.session is not None and self._guard(self.session.undo) is not None:
+            self._changed()
+
+    def redo(self) -> None:
+        """Redo the last undone change."""
+        if self.session is not None and self._guard(self.session.redo) is not None:
+            self._changed()
+
+    # -- view state ----------------------------------------------------------------------------
+
+    def note_position(self, row: int) -> None:
+        """The current row changed; it is saved after a short pause."""
+        self._pending_position = row
+        self._position_timer.start()
+
+    def flush_position(self) -> None:
+        """Save the pending current row now."""
+        self._position_timer.stop()
+        if self.session is not None and self._pending_position is not None:
+            self._guard(lambda: self.session.save_position(self._pending_position))
+        self._pending_position = None
+
+    def save_filter(self, row_filter: RowFilter) -> None:
+        """Remember the filter for the next opening."""
+        if self.session is not None:
+            self._guard(lambda: self.session.save_filter(row_filter))
+
+    def save_sort(self, column: str, descending: bool) -> None:
+        """Remember the sort for the next opening."""
+        if self.session is not None:
+            self._guard(lambda: self.session.save_sort(column, descending))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self.decisions_changed.emit()
+        self.summary_changed.emit(self.session.summary())
+        self.history_changed.emit()
+
+    def _guard(self, action):
+        """Run a store action; a failure (disk full, file gone) is reported, never raised."""
+        try:
+            return action()
+        except (ThresherError, OSError, sqlite3.Error) as exc:
+            self.failed.emit(f"Could not save to the project file: {exc}. The change was not "
+                             "made.")
+            return None
+
+    def _periodic_backup(self) -> None:
+        now = datetime.now()
+        if self._store is not None and self._changed_since_backup and due(self._last_backup,
+                                                                          now):
+            self._guard(lambda: back_up(self._store, "periodic"))
+            self._last_backup = now
+            self._changed_since_backup = False
