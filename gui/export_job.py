@@ -29,7 +29,7 @@ class ExportJob(QObject):
         """Export ``session`` as ``options`` say."""
         worker = create_worker(iter_export, session, options, scorer, _start_thread=False,
                                _ignore_errors=True)
-        worker.yielded.connect(self.progressed)
+        worker.yielded.connect(self.progressed.emit)
         worker.returned.connect(self._on_returned)
         worker.errored.connect(self._on_errored)
         self._worker = worker

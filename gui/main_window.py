@@ -179,6 +179,11 @@ class MainWindow(QMainWindow):
         self.scoring.scores_arrived.connect(self.review.controller.apply_scores)
         self.scoring.scores_cleared.connect(self.review.controller.clear_scores)
         self.scoring.flags_computed.connect(self.review.controller.apply_flags)
+        # A filter on scores or flags is applied again once they have arrived.
+        self.scoring.flags_done.connect(self.review.refresh_filter)
+        self.scoring.scoring_finished.connect(self.review.refresh_filter)
+        self.scoring.scores_arrived.connect(
+            lambda update: update.cached and self.review.refresh_filter())
         self.review.status.connect(self.status_text.setText)
         self.review.controller.decisions_changed.connect(self._refresh_detail)
         self.review.notice.connect(self._show_notice)

@@ -12,6 +12,7 @@ import sqlite3
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from superqt.utils import FunctionWorker, create_worker
 
 from core.dataset import Dataset
 from core.errors import ThresherError
@@ -23,6 +24,8 @@ from core.scoring.heuristics import HeuristicSignals
 
 POSITION_SAVE_DELAY_MS = 800
 BACKUP_CHECK_MS = 5 * 60 * 1000
+#: Changes of this many rows or more are committed on a worker thread (100k rows: ~0.6 s).
+BACKGROUND_ROWS = 5_000
 
 
 class ReviewController(QObject):
@@ -33,6 +36,7 @@ class ReviewController(QObject):
     summary_changed = Signal(object)  # Summary
     history_changed = Signal()
     failed = Signal(str)
+    busy_changed = Signal(bool)       # a large change is being committed in the background
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,14 +49,20 @@ class ReviewController(QObject):
         self._backup_timer.timeout.connect(self._periodic_backup)
         self._last_backup: datetime | None = None
         self._changed_since_backup = False
+        self._worker: FunctionWorker | None = None
+        self._deferred: list = []
 
+    @property
+    def busy(self) -> bool:
+        """Whether a large change is being committed (the store belongs to the worker)."""
+        return self._worker is not None
     # -- opening and closing -------------------------------------------------------------------
 
     def open(self, dataset: Dataset) -> ReviewSession | None:
         """Open ``dataset``'s project (restoring earlier work); None if the project fails."""
         self.close()
         try:
-            self._store = ProjectStore(project_path_for(dataset.path))
+            self._store = ProjectStore(project_path_for(dataset.path), handed_over=True)
             self.session = ReviewSession(dataset, self._store)
         except ThresherError as exc:
             self._store = None
@@ -68,6 +78,10 @@ class ReviewController(QObject):
 
     def close(self) -> None:
         """Save the position and close the project (decisions are already on disk)."""
+        if self._worker is not None:
+            FunctionWorker.await_workers(10_000)     # a bulk commit finishes, never half-done
+            self._worker = None
+            self._run_deferred()
         self.flush_position()
         self._backup_timer.stop()
         if self._store is not None:
@@ -99,15 +113,23 @@ class ReviewController(QObject):
 
     def set_rule(self, rule: Rule) -> None:
         """Change the automatic rule (saved at once)."""
-        if self.session is not None and rule != self.session.rule:
+        if self.session is not None and rule != self.session.rule and not self.busy:
             self._guard(lambda: self.session.set_rule(rule))
             self._changed()
 
     # -- decisions -----------------------------------------------------------------------------
 
     def decide(self, rows, decision: int, reason: str = "", label: str = "") -> bool:
-        """Decide ``rows``; True once the change is committed and shown."""
-        if self.session is None or len(rows) == 0:
+        """Decide ``rows``; True once the change is committed and shown.
+
+        A large change is committed on a worker thread (False is returned; the table updates
+        when it is on disk, and the review actions wait until then).
+        """
+        if self.session is None or len(rows) == 0 or self.busy:
+            return False
+        if len(rows) >= BACKGROUND_ROWS:
+            session = self.session
+            self._in_background(lambda: session.decide(rows, decision, reason, label))
             return False
         change = self._guard(lambda: self.session.decide(rows, decision, reason, label))
         if change is None:
@@ -118,13 +140,49 @@ class ReviewController(QObject):
 
     def undo(self) -> None:
         """Undo the last change."""
-        if self.session is not None and self._guard(self.session.undo) is not None:
+        if self.session is None or self.busy:
+            return
+        if self.session.undo_rows() >= BACKGROUND_ROWS:
+            self._in_background(self.session.undo)
+        elif self._guard(self.session.undo) is not None:
             self._changed()
 
     def redo(self) -> None:
         """Redo the last undone change."""
-        if self.session is not None and self._guard(self.session.redo) is not None:
+        if self.session is None or self.busy:
+            return
+        if self.session.redo_rows() >= BACKGROUND_ROWS:
+            self._in_background(self.session.redo)
+        elif self._guard(self.session.redo) is not None:
             self._changed()
+
+    def _in_background(self, commit) -> None:
+        """Run ``commit`` (backup + one transaction) on a worker thread."""
+        worker = create_worker(commit, _start_thread=False, _ignore_errors=True)
+        worker.returned.connect(self._on_background_done)
+        worker.errored.connect(self._on_background_failed)
+        self._worker = worker
+        self.busy_changed.emit(True)
+        worker.start()
+
+    def _on_background_done(self, _result=None) -> None:
+        self._worker = None
+        self._changed_since_backup = True
+        self.busy_changed.emit(False)
+        self._run_deferred()
+        if self.session is not None:
+            self._changed()
+
+    def _on_background_failed(self, exc: Exception) -> None:
+        self._worker = None
+        self.busy_changed.emit(False)
+        self.failed.emit(f"Could not save to the project file: {exc}. The change was not made.")
+        self._run_deferred()
+
+    def _run_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        for action in deferred:
+            self._guard(action)
 
     # -- view state ----------------------------------------------------------------------------
 
@@ -136,19 +194,22 @@ class ReviewController(QObject):
     def flush_position(self) -> None:
         """Save the pending current row now."""
         self._position_timer.stop()
-        if self.session is not None and self._pending_position is not None:
-            self._guard(lambda: self.session.save_position(self._pending_position))
+        session, row = self.session, self._pending_position
+        if session is not None and row is not None:
+            self._guard(lambda: session.save_position(row))
         self._pending_position = None
 
     def save_filter(self, row_filter: RowFilter) -> None:
         """Remember the filter for the next opening."""
-        if self.session is not None:
-            self._guard(lambda: self.session.save_filter(row_filter))
+        session = self.session
+        if session is not None:
+            self._guard(lambda: session.save_filter(row_filter))
 
     def save_sort(self, column: str, descending: bool) -> None:
         """Remember the sort for the next opening."""
-        if self.session is not None:
-            self._guard(lambda: self.session.save_sort(column, descending))
+        session = self.session
+        if session is not None:
+            self._guard(lambda: session.save_sort(column, descending))
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -158,7 +219,13 @@ class ReviewController(QObject):
         self.history_changed.emit()
 
     def _guard(self, action):
-        """Run a store action; a failure (disk full, file gone) is reported, never raised."""
+        """Run a store action; a failure (disk full, file gone) is reported, never raised.
+
+        While a worker owns the store, the action waits until it is done.
+        """
+        if self.busy:
+            self._deferred.append(action)
+            return None
         try:
             return action()
         except (ThresherError, OSError, sqlite3.Error) as exc:
@@ -168,8 +235,8 @@ class ReviewController(QObject):
 
     def _periodic_backup(self) -> None:
         now = datetime.now()
-        if self._store is not None and self._changed_since_backup and due(self._last_backup,
-                                                                          now):
+        ready = self._store is not None and not self.busy and self._changed_since_backup
+        if ready and due(self._last_backup, now):
             self._guard(lambda: back_up(self._store, "periodic"))
             self._last_backup = now
             self._changed_since_backup = False

@@ -118,6 +118,7 @@ class ReviewDock(QDockWidget):
         self.controller.summary_changed.connect(self._on_summary)
         self.controller.history_changed.connect(self._refresh_history)
         self.controller.failed.connect(self._show_failure)
+        self.controller.busy_changed.connect(self._on_busy)
         self.filter_bar.filter_changed.connect(self.apply_filter)
         self.filter_job.done.connect(self._on_filtered)
         self.export_job.progressed.connect(
@@ -240,6 +241,9 @@ class ReviewDock(QDockWidget):
             self.actions_by_name["queue"].setChecked(False)   # filter changes end the queue
         current = self._current_source_row()
         self.table_model.set_filter(self._filter_mask)
+        if current is not None and current == self._pending_position and \
+                self.table_model.view_row(current) is not None:
+            self._pending_position = None     # the saved place is shown: restoring is done
         self._reselect(current)
         total = len(self.controller.session.final)
         shown = total if self._filter_mask is None else int(self._filter_mask.sum())
@@ -310,6 +314,10 @@ class ReviewDock(QDockWidget):
 
     # -- helpers -------------------------------------------------------------------------------
 
+    def _on_busy(self, busy: bool) -> None:
+        self.set_enabled(not busy and self.controller.session is not None)
+        self.status.emit("Saving a large change…" if busy else "Saved.")
+
     def _on_summary(self, summary: Summary) -> None:
         self.panel.show_summary(summary)
 
@@ -332,10 +340,14 @@ class ReviewDock(QDockWidget):
         if current.isValid():
             self.controller.note_position(self.table_model.source_row(current.row()))
 
+    def refresh_filter(self) -> None:
+        """Scores or flags arrived: apply the current filter again (not during the queue)."""
+        if self._filter.active and not self.actions_by_name["queue"].isChecked():
+            self.apply_filter(self._filter)
+
     def _current_source_row(self) -> int | None:
         if self._pending_position is not None:
-            row, self._pending_position = self._pending_position, None
-            return row
+            return self._pending_position
         current = self.view.currentIndex()
         return self.table_model.source_row(current.row()) if current.isValid() else None
 

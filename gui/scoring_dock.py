@@ -32,6 +32,7 @@ class ScoringDock(QDockWidget):
     scores_arrived = Signal(object)      # ScoreUpdate: streamed or restored from the cache
     scores_cleared = Signal()
     flags_computed = Signal(int, object)  # first row, HeuristicSignals
+    flags_done = Signal()
 
     def __init__(self, model: RecordsTableModel, settings: Settings,
                  parent: QWidget | None = None) -> None:
@@ -72,6 +73,7 @@ class ScoringDock(QDockWidget):
         self.heuristics.computed.connect(self.flags_computed)
         self.heuristics.computed.connect(self._keep_heuristic_scores)
         self.heuristics.done.connect(self._on_flags_done)
+        self.heuristics.done.connect(self.flags_done)
         self.download.progressed.connect(self.panel.show_download_progress)
         self.download.succeeded.connect(self._on_downloaded)
         self.download.failed.connect(self._on_download_failed)

@@ -70,13 +70,19 @@ class StoreError(ThresherError):
 
 
 class ProjectStore:
-    """One dataset's project file. Open one per thread; close it when done."""
+    """One dataset's project file. Open one per thread; close it when done.
 
-    def __init__(self, path: str | Path):
+    ``handed_over=True`` lets the connection move between threads (the app hands it to a
+    worker for a bulk action while its own thread leaves the store alone); it must never be
+    used by two threads at once.
+    """
+
+    def __init__(self, path: str | Path, handed_over: bool = False):
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0,
+                                       check_same_thread=not handed_over)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")

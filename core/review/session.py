@@ -265,6 +265,14 @@ class ReviewSession:
         """Whether there is a change to redo."""
         return bool(self._redo)
 
+    def undo_rows(self) -> int:
+        """How many rows Undo would change (large changes run in the background)."""
+        return len(self._undo[-1].rows) if self._undo else 0
+
+    def redo_rows(self) -> int:
+        """How many rows Redo would change."""
+        return len(self._redo[-1].rows) if self._redo else 0
+
     def undo_label(self) -> str:
         """What Undo would take back."""
         return self._undo[-1].label if self._undo else ""

@@ -24,7 +24,9 @@ def isolated_projects(tmp_path, monkeypatch):
     """Project files go to a private folder, and the default model counts as not installed."""
     projects = tmp_path / "projects"
     projects.mkdir()
-    monkeypatch.setattr("gui.scoring_dock.project_path_for",
-                        lambda source: projects / (Path(source).name + ".thresher"))
+    monkeypatch.setenv("THRESHER_DATA_DIR", str(tmp_path / "data"))
+    for module in ("gui.scoring_dock", "gui.review_controller"):
+        monkeypatch.setattr(f"{module}.project_path_for",
+                            lambda source: projects / (Path(source).name + ".thresher"))
     monkeypatch.setattr("gui.scoring_dock.model_available", lambda name: False)
     return projects

@@ -1,0 +1,154 @@
+"""Reviewing in the app: keys, bulk actions with undo, filters, export and a restored session."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import orjson
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from core.project import ProjectStore
+from core.review import DROP, KEEP, RowFilter
+from gui.export_dialog import ExportDialog
+from gui.main_window import MainWindow
+from gui.table_model import COLUMN_INDEX
+from tests.conftest import SAMPLE
+
+
+@pytest.fixture
+def dataset_path(tmp_path):
+    path = tmp_path / "sample.jsonl"
+    shutil.copy(SAMPLE, path)
+    return path
+
+
+def _open(qtbot, path) -> MainWindow:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.scoring.scoring_finished, timeout=30_000):
+        window.open_path(path)
+    return window
+
+
+def _saved(isolated_projects, path) -> dict:
+    with ProjectStore(isolated_projects / (path.name + ".thresher")) as store:
+        return store.decisions()
+
+
+def test_keys_decide_and_move_on_and_each_decision_is_saved(qtbot, dataset_path,
+                                                             isolated_projects):
+    window = _open(qtbot, dataset_path)
+    window.table.selectRow(0)
+    qtbot.keyClick(window.table, Qt.Key.Key_K)
+    assert window.table.currentIndex().row() == 1        # moved to the next row
+    qtbot.keyClick(window.table, Qt.Key.Key_D)
+    session = window.review.controller.session
+    assert session.final[:2].tolist() == [KEEP, DROP]
+    assert window.model.data(window.model.index(1, COLUMN_INDEX["decision"])) == "drop"
+    assert window.model.data(window.model.index(1, COLUMN_INDEX["source"])) == "curator"
+    assert sorted(d for d, _ in _saved(isolated_projects, dataset_path).values()) == [KEEP, DROP]
+    assert window.table.currentIndex().row() == 2
+    window.table.selectRow(1)
+    assert "drop (curator)" in window.detail.toPlainText().splitlines()[0]
+
+
+def test_bulk_action_over_a_filter_is_one_undoable_step(qtbot, dataset_path, isolated_projects,
+                                                        monkeypatch):
+    window = _open(qtbot, dataset_path)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(window.review.filter_job.done, timeout=10_000):
+        window.filter_bar.search.setText("python")
+    shown = window.model.rowCount()
+    assert 0 < shown < 294
+    window.review.drop_shown_action.trigger()
+    assert len(_saved(isolated_projects, dataset_path)) == shown
+    assert window.review.undo_action.text().startswith("&Undo drop")
+    window.review.undo_action.trigger()
+    assert _saved(isolated_projects, dataset_path) == {}
+    window.review.redo_action.trigger()
+    assert len(_saved(isolated_projects, dataset_path)) == shown
+
+
+def test_a_large_bulk_action_commits_in_the_background(qtbot, dataset_path, isolated_projects,
+                                                       monkeypatch):
+    monkeypatch.setattr("gui.review_controller.BACKGROUND_ROWS", 100)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
+    window = _open(qtbot, dataset_path)
+    with qtbot.waitSignals([window.review.controller.busy_changed] * 2, timeout=10_000):
+        window.review.drop_shown_action.trigger()
+    assert len(_saved(isolated_projects, dataset_path)) == 294
+    assert window.review.controller.session.summary().dropped == 294
+    assert window.review.actions_by_name["keep"].isEnabled()
+    with qtbot.waitSignals([window.review.controller.busy_changed] * 2, timeout=10_000):
+        window.review.undo_action.trigger()
+    assert _saved(isolated_projects, dataset_path) == {}
+
+
+def test_filter_then_export_writes_the_kept_records(qtbot, dataset_path, tmp_path, monkeypatch):
+    window = _open(qtbot, dataset_path)
+    out = tmp_path / "curated.jsonl"
+    window.review.controller.decide([0, 1, 2], DROP)
+    with qtbot.waitSignal(window.review.filter_job.done, timeout=10_000):
+        window.filter_bar.set_filter(RowFilter(decisions=("drop",)), emit=True)
+    assert window.model.rowCount() == window.review.controller.session.summary().dropped
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
+    monkeypatch.setattr("gui.export_dialog.default_output", lambda source: out)
+    with qtbot.waitSignal(window.review.export_job.finished, timeout=20_000) as blocker:
+        window.review.export_action.trigger()
+    result = blocker.args[0]
+    session = window.review.controller.session
+    lines = out.read_bytes().splitlines()
+    assert len(lines) == result.kept == session.summary().kept
+    assert lines[0] == session.dataset.originals[int(np.flatnonzero(session.final == KEEP)[0])]
+    manifest = orjson.loads((tmp_path / "curated.manifest.json").read_bytes())
+    assert manifest["counts"]["manual_overrides"] == 3
+    assert "Exported" in window.status_text.text()
+
+
+def test_reopening_restores_decisions_filter_and_place_and_says_so(qtbot, dataset_path):
+    window = _open(qtbot, dataset_path)
+    window.review.controller.decide([7], DROP, "<b>not bold</b>")
+    with qtbot.waitSignal(window.review.filter_job.done, timeout=10_000):
+        window.filter_bar.set_filter(RowFilter(score_min=0.5), emit=True)
+    view_row = window.model.view_row(20)
+    window.table.selectRow(view_row)
+    window.close()
+
+    again = _open(qtbot, dataset_path)
+    qtbot.waitUntil(lambda: again.model.rowCount() < 294, timeout=10_000)
+    session = again.review.controller.session
+    assert session.manual[7] == DROP and session.reasons[7] == "<b>not bold</b>"
+    assert again.filter_bar.score_min.text() == "0.5"
+    assert again.model.source_row(again.table.currentIndex().row()) == 20
+    notice = again.notice_text.text()
+    assert "Restored 1 decision" in notice and "filters" in notice and "your place" in notice
+    tooltip = again.model.data(again.model.index(again.model.view_row(7), COLUMN_INDEX["source"]),
+                               Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == "<qt>&lt;b&gt;not bold&lt;/b&gt;</qt>"     # shown as typed, not as HTML
+
+
+def test_the_borderline_queue_walks_rows_nearest_the_threshold(qtbot, dataset_path):
+    window = _open(qtbot, dataset_path)
+    window.review.actions_by_name["queue"].setChecked(True)
+    session = window.review.controller.session
+    first = window.model.source_row(0)
+    distances = np.abs(session.scores[[window.model.source_row(r) for r in range(10)]] - 0.5)
+    assert (np.diff(distances) >= 0).all()
+    assert window.model.source_row(window.table.currentIndex().row()) == first
+    window.review.actions_by_name["keep"].trigger()
+    assert session.manual[first] == KEEP
+    assert window.table.currentIndex().row() == 1
+
+
+def test_a_changed_rule_redecides_automatic_rows_only(qtbot, dataset_path):
+    window = _open(qtbot, dataset_path)
+    controller = window.review.controller
+    controller.decide([0], DROP)
+    window.review.panel.mode.setCurrentIndex(0)          # keep all
+    session = controller.session
+    assert session.summary().dropped == 1 and session.final[0] == DROP
+    assert window.review.panel.kept_label.text().startswith(f"{len(session.final) - 1:,}")
