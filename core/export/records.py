@@ -10,7 +10,7 @@ file that fails any of these never reaches the target path.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
@@ -18,29 +18,20 @@ import orjson
 from core.atomic import atomic_write
 from core.errors import ThresherError
 
-#: Lines written between two progress reports.
-PROGRESS_EVERY = 20_000
-
 
 class VerificationError(ThresherError):
     """A written file did not read back as what was written."""
 
 
-def write_jsonl(path: Path, lines: Iterable[bytes], expected: int,
-                progress: Callable[[int], None] | None = None) -> str:
+def write_jsonl(path: Path, lines: Iterable[bytes], expected: int) -> str:
     """Write ``lines`` (one JSON object each, no newline) to ``path``; returns the SHA-256."""
     digest = hashlib.sha256()
-    written = 0
 
     def write(handle) -> None:
-        nonlocal written
         for line in lines:
             data = line + b"\n"
             handle.write(data)
             digest.update(data)
-            written += 1
-            if progress is not None and written % PROGRESS_EVERY == 0:
-                progress(written)
 
     def verify(temp: Path) -> None:
         verify_jsonl(temp, expected, digest.hexdigest())

@@ -20,6 +20,7 @@ from core.errors import ThresherError
 from core.export.manifest import build_manifest, write_manifest
 from core.export.records import VerificationError, write_jsonl
 from core.export.sidecar import write_sidecar
+from core.generators import run_to_end
 from core.review.decisions import NAMES
 from core.review.session import ReviewSession
 
@@ -72,12 +73,7 @@ class ExportResult:
 def export_session(session: ReviewSession, options: ExportOptions,
                    scorer: dict | None = None) -> ExportResult:
     """Run :func:`iter_export` to completion."""
-    steps = iter_export(session, options, scorer)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    return run_to_end(iter_export(session, options, scorer))
 
 
 def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | None = None

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.dataset import Dataset, LoadProgress
 from core.errors import LoadError
+from core.generators import run_to_end
 from core.loading.builder import DatasetBuilder
 from core.loading.detect import detect_format
 from core.loading.document import read_document
@@ -55,9 +56,4 @@ def iter_load(path: str | Path,
 
 def load(path: str | Path, mapping: ColumnMapping | None = None) -> Dataset:
     """Load ``path`` to the end and return the dataset."""
-    generator = iter_load(path, mapping)
-    while True:
-        try:
-            next(generator)
-        except StopIteration as done:
-            return done.value
+    return run_to_end(iter_load(path, mapping))

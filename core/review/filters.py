@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from core.review.decisions import CODES, DROP, KEEP, NAMES, UNDECIDED
+from core.generators import run_to_end
+from core.review.decisions import AUTO, DROP, KEEP, NAMES, UNDECIDED
 from core.scoring.heuristics import FLAG_NAMES
 
 SEARCH_FIELDS = ("both", "prompt", "response")
@@ -140,9 +141,9 @@ class RowFilter:
                      for d in self.decisions]
             mask &= np.isin(inputs.final, codes)
         if self.source == "curator":
-            mask &= inputs.manual != CODES["auto"]
+            mask &= inputs.manual != AUTO
         elif self.source == "rule":
-            mask &= inputs.manual == CODES["auto"]
+            mask &= inputs.manual == AUTO
         if self.duplicates == "duplicates":
             mask &= inputs.duplicate
         elif self.duplicates == "unique":
@@ -179,9 +180,4 @@ class RowFilter:
 
     def mask(self, inputs: FilterInputs) -> np.ndarray:
         """The whole mask at once (command line, tests)."""
-        steps = self.iter_mask(inputs, pause_s=0.0)
-        while True:
-            try:
-                next(steps)
-            except StopIteration as done:
-                return done.value
+        return run_to_end(self.iter_mask(inputs, pause_s=0.0))
