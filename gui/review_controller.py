@@ -140,20 +140,21 @@ class ReviewController(QObject):
 
     def undo(self) -> None:
         """Undo the last change."""
-        if self.session is None or self.busy:
-            return
-        if self.session.undo_rows() >= BACKGROUND_ROWS:
-            self._in_background(self.session.undo)
-        elif self._guard(self.session.undo) is not None:
-            self._changed()
+        if self.session is not None:
+            self._replay(self.session.next_undo(), self.session.undo)
 
     def redo(self) -> None:
         """Redo the last undone change."""
-        if self.session is None or self.busy:
+        if self.session is not None:
+            self._replay(self.session.next_redo(), self.session.redo)
+
+    def _replay(self, change, step) -> None:
+        """Run an undo or redo ``step``; a large ``change`` is committed in the background."""
+        if change is None or self.busy:
             return
-        if self.session.redo_rows() >= BACKGROUND_ROWS:
-            self._in_background(self.session.redo)
-        elif self._guard(self.session.redo) is not None:
+        if len(change.rows) >= BACKGROUND_ROWS:
+            self._in_background(step)
+        elif self._guard(step) is not None:
             self._changed()
 
     def _in_background(self, commit) -> None:

@@ -237,22 +237,23 @@ class ReviewSession:
 
     def undo(self) -> Change | None:
         """Take back the last change (committed before returning)."""
-        if not self._undo:
-            return None
-        change = self._undo.pop()
-        self._commit(change.rows, change.before, change.before_reasons,
-                     bulk=len(change.rows) >= BULK_ROWS, label="undo")
-        self._redo.append(change)
-        return change
+        return self._replay(self._undo, self._redo, forward=False)
 
     def redo(self) -> Change | None:
         """Re-apply the last undone change."""
-        if not self._redo:
+        return self._replay(self._redo, self._undo, forward=True)
+
+    def _replay(self, source: list[Change], target: list[Change], forward: bool
+                ) -> Change | None:
+        """Move the newest change of ``source`` to ``target``, committing its new state."""
+        if not source:
             return None
-        change = self._redo.pop()
-        self._commit(change.rows, change.after, change.after_reasons,
-                     bulk=len(change.rows) >= BULK_ROWS, label="redo")
-        self._undo.append(change)
+        change = source[-1]
+        decisions, reasons = ((change.after, change.after_reasons) if forward
+                              else (change.before, change.before_reasons))
+        self._commit(change.rows, decisions, reasons, bulk=len(change.rows) >= BULK_ROWS,
+                     label="redo" if forward else "undo")
+        target.append(source.pop())      # only once committed: a failure leaves both stacks
         return change
 
     @property
@@ -265,21 +266,23 @@ class ReviewSession:
         """Whether there is a change to redo."""
         return bool(self._redo)
 
-    def undo_rows(self) -> int:
-        """How many rows Undo would change (large changes run in the background)."""
-        return len(self._undo[-1].rows) if self._undo else 0
+    def next_undo(self) -> Change | None:
+        """The change Undo would take back (its label and size), if any."""
+        return self._undo[-1] if self._undo else None
 
-    def redo_rows(self) -> int:
-        """How many rows Redo would change."""
-        return len(self._redo[-1].rows) if self._redo else 0
+    def next_redo(self) -> Change | None:
+        """The change Redo would re-apply, if any."""
+        return self._redo[-1] if self._redo else None
 
     def undo_label(self) -> str:
         """What Undo would take back."""
-        return self._undo[-1].label if self._undo else ""
+        change = self.next_undo()
+        return change.label if change else ""
 
     def redo_label(self) -> str:
         """What Redo would re-apply."""
-        return self._redo[-1].label if self._redo else ""
+        change = self.next_redo()
+        return change.label if change else ""
 
     def _commit(self, rows: np.ndarray, decisions: np.ndarray, reasons: tuple[str, ...],
                 bulk: bool, label: str) -> None:
