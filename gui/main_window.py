@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = Settings()
         self.dataset: Dataset | None = None
+        self._detail_shown: tuple[int, str] | None = None
         self.job = LoadJob(self)
         self.model = RecordsTableModel(self)
         self._build_widgets()
@@ -182,8 +183,7 @@ class MainWindow(QMainWindow):
         # A filter on scores or flags is applied again once they have arrived.
         self.scoring.flags_done.connect(self.review.refresh_filter)
         self.scoring.scoring_finished.connect(self.review.refresh_filter)
-        self.scoring.scores_arrived.connect(
-            lambda update: update.cached and self.review.refresh_filter())
+        self.scoring.scores_arrived.connect(self._on_scores_arrived)
         self.review.status.connect(self.status_text.setText)
         self.review.controller.decisions_changed.connect(self._refresh_detail)
         self.review.notice.connect(self._show_notice)
@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         self.model.set_dataset(dataset)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.detail.clear()
+        self._detail_shown = None
         self.setWindowTitle(f"{dataset.path.name} — {APP_NAME}")
         self.status_text.setText(summary_text(dataset).replace("\n", "  "))
         self.report_action.setEnabled(True)
@@ -297,6 +298,10 @@ class MainWindow(QMainWindow):
         self.report_button.setVisible(bool(dataset.bad_lines))
         self.banner.setVisible(bool(problems) or bool(self.notice_text.text()))
 
+    def _on_scores_arrived(self, update) -> None:
+        if update.cached:            # restored from the project: a saved score filter applies
+            self.review.refresh_filter()
+
     def _show_notice(self, text: str) -> None:
         """Say what re-opening the dataset restored (decisions, rule, filters, place)."""
         self.notice_text.setText(text)
@@ -312,6 +317,7 @@ class MainWindow(QMainWindow):
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self.dataset is None or not current.isValid():
             self.detail.clear()
+            self._detail_shown = None
             return
         self.review.note_current_row(current)
         self._show_detail(self.model.source_row(current.row()))
@@ -325,6 +331,9 @@ class MainWindow(QMainWindow):
             title += f"  ·  {decision} ({session.source(row)}"
             reason = session.reasons.get(row)
             title += f": {reason})" if reason else ")"
+        if (row, title) == self._detail_shown:
+            return      # streamed scores re-decide rows; re-rendering a long record is costly
+        self._detail_shown = (row, title)
         self.detail.show_turns(self.dataset.conversation(row), title)
 
     def _refresh_detail(self) -> None:
