@@ -7,6 +7,8 @@ the search box instead of being applied.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QLocale, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
@@ -30,6 +32,7 @@ class FilterBar(QWidget):
     """Filter controls; emits :attr:`filter_changed` with a valid filter."""
 
     filter_changed = Signal(object)   # RowFilter
+    invalid = Signal(str)             # why the filter as typed cannot be applied
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +56,9 @@ class FilterBar(QWidget):
                                   *((f"Flag: {n}", n) for n in (*FLAG_NAMES, *SCORE_FLAGS))),
                                  "Rows with this flag")
         self.clear_button = QToolButton(self, text="Clear")
+        self.search.setMinimumWidth(220)
+        # The reason can be long: a short note here, the whole reason in its tooltip (escaped,
+        # since it quotes what was typed), so the bar never squeezes the search box.
         self.error = plain_label("", self)
         self.error.setStyleSheet("color: #b3261e;")
         for widget in (self.search, self.regex, self.field, self.score_min, self.score_max,
@@ -135,7 +141,10 @@ class FilterBar(QWidget):
         try:
             row_filter = self.current()
         except (FilterError, ValueError) as exc:
-            self.error.setText(str(exc))
+            self.error.setText("Invalid regex" if self.regex.isChecked() else "Invalid filter")
+            self.error.setToolTip("<qt>" + html.escape(str(exc)) + "</qt>")
+            self.invalid.emit(f"Filter not applied: {exc}")
             return
         self.error.setText("")
+        self.error.setToolTip("")
         self.filter_changed.emit(row_filter)

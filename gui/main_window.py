@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self.scoring.scoring_finished.connect(self.review.refresh_filter)
         self.scoring.scores_arrived.connect(self._on_scores_arrived)
         self.review.status.connect(self.status_text.setText)
+        self.filter_bar.invalid.connect(self.status_text.setText)
         self.review.controller.decisions_changed.connect(self._refresh_detail)
         self.review.notice.connect(self._show_notice)
         app = QGuiApplication.instance()
