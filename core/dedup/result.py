@@ -1,0 +1,57 @@
+"""A finished duplicate run: the edges each detector found, down to its calibration floor.
+
+Thresholds are applied afterwards (:meth:`DuplicateResult.clusters`), so moving a threshold
+between its floor and 1 regroups the rows in milliseconds, without running a detector again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from core.dedup.clusters import Clusters, cluster_rows
+from core.dedup.edges import EXACT, Edges
+from core.dedup.settings import DedupSettings
+
+
+@dataclass(frozen=True)
+class DuplicateResult:
+    """Everything a run found; ``vectors`` hold the embeddings of semantically clustered rows."""
+
+    settings: DedupSettings
+    rows: int
+    source_sha256: str
+    edges: dict[int, Edges]
+    floors: dict[int, float]
+    exact_keys: np.ndarray | None = None       # group code per row on settings.exact_on
+    vector_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float16))
+    seconds: float = 0.0
+
+    def floor(self, kind: int) -> float:
+        """The lowest threshold this run can apply for ``kind`` without running again."""
+        return self.floors[kind]
+
+    def thresholded(self, settings: DedupSettings | None = None) -> list[Edges]:
+        """The edges that pass the thresholds of ``settings`` (default: the run's own)."""
+        settings = settings or self.settings
+        return [edges.at_least(settings.threshold(kind)) for kind, edges in self.edges.items()
+                if kind in settings.kinds()]
+
+    def clusters(self, settings: DedupSettings | None = None) -> Clusters:
+        """Connected components at the thresholds of ``settings`` (default: the run's own)."""
+        return cluster_rows(self.rows, self.thresholded(settings))
+
+    def with_settings(self, settings: DedupSettings) -> DuplicateResult:
+        """The same run with new thresholds or budget (each threshold at or above its floor)."""
+        for kind in settings.kinds():
+            if kind not in self.edges:
+                raise ValueError(f"this run did not look for kind {kind}; run it again")
+            if kind != EXACT and settings.threshold(kind) < self.floor(kind) - 1e-9:
+                raise ValueError("a threshold below the run's floor needs a new run")
+        return replace(self, settings=settings)
+
+    def vector_of(self) -> dict[int, int]:
+        """Row -> index into :attr:`vectors`."""
+        return {int(r): i for i, r in enumerate(self.vector_rows.tolist())}

@@ -1,0 +1,102 @@
+"""What a duplicate run looks for: which detectors, on which text, at which thresholds."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from core.dedup.edges import EXACT, KINDS, NEAR, SEMANTIC
+from core.dedup.normalize import FIELDS
+from core.errors import ThresherError
+
+DEFAULT_NEAR = 0.8
+DEFAULT_SEMANTIC = 0.9
+#: Detectors report edges this far below their threshold, so calibration can show what a
+#: lower threshold would do without running again.
+CALIBRATION_MARGIN = {NEAR: 0.15, SEMANTIC: 0.08}
+MIN_FLOOR = {NEAR: 0.5, SEMANTIC: 0.6}
+#: The seed's duplication sweet spot, offered as the budget to try.
+SWEET_SPOT_BUDGET = 0.25
+
+
+class DedupSettingsError(ThresherError):
+    """The duplicate settings are inconsistent (no detector, a threshold out of range...)."""
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    """Detectors and thresholds; ``None`` turns near or semantic matching off."""
+
+    exact: bool = True
+    near: float | None = DEFAULT_NEAR
+    semantic: float | None = None
+    exact_on: str = "pair"
+    near_on: str = "pair"
+    semantic_on: str = "prompt"
+    embedder: str = "bundled"
+    device: str = "auto"
+    shingle_words: int = 5
+    budget: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (self.exact or self.near is not None or self.semantic is not None):
+            raise DedupSettingsError("choose at least one kind of duplicate: exact, near or "
+                                     "semantic")
+        for name, value in (("near", self.near), ("semantic", self.semantic)):
+            if value is not None and not 0.0 < value <= 1.0:
+                raise DedupSettingsError(f"the {name} threshold must be in (0, 1], not {value}")
+        for name in ("exact_on", "near_on", "semantic_on"):
+            if getattr(self, name) not in FIELDS:
+                raise DedupSettingsError(f"{name.replace('_', ' ')} must be one of "
+                                         f"{', '.join(FIELDS)}, not {getattr(self, name)!r}")
+        if not 0.0 <= self.budget <= 1.0:
+            raise DedupSettingsError(f"the duplication budget must be between 0 and 1 (a "
+                                     f"fraction of the unique rows), not {self.budget}")
+        if not 1 <= self.shingle_words <= 20:
+            raise DedupSettingsError("shingles must be 1 to 20 words long")
+
+    def kinds(self) -> list[int]:
+        """The detectors that run, strongest first."""
+        on = [(EXACT, self.exact), (NEAR, self.near is not None),
+              (SEMANTIC, self.semantic is not None)]
+        return [kind for kind, enabled in on if enabled]
+
+    def threshold(self, kind: int) -> float:
+        """The similarity a pair needs to count as a duplicate of ``kind``."""
+        return {EXACT: 1.0, NEAR: self.near, SEMANTIC: self.semantic}[kind] or 1.0
+
+    def floor(self, kind: int) -> float:
+        """The lowest similarity a run records for ``kind`` (for calibration)."""
+        if kind == EXACT:
+            return 1.0
+        return max(MIN_FLOOR[kind], min(self.threshold(kind) - CALIBRATION_MARGIN[kind],
+                                        self.threshold(kind)))
+
+    def field(self, kind: int) -> str:
+        """Which text ``kind`` compares."""
+        return (self.exact_on, self.near_on, self.semantic_on)[kind]
+
+    def with_changes(self, **changes) -> DedupSettings:
+        """A copy with some settings changed (validated)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """Plain data for the project file, manifests and ``--json``."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DedupSettings:
+        """Settings saved by :meth:`to_dict` (unknown keys are ignored)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def describe(self) -> str:
+        """One line for the status bar and the log, e.g. ``exact (pair), near ≥ 0.80 (pair)``."""
+        parts = []
+        for kind in self.kinds():
+            if kind == EXACT:
+                parts.append(f"exact ({self.exact_on})")
+            else:
+                parts.append(f"{KINDS[kind]} ≥ {self.threshold(kind):.2f} ({self.field(kind)})")
+        if self.budget:
+            parts.append(f"budget {self.budget:.0%}")
+        return ", ".join(parts)
