@@ -1,0 +1,82 @@
+"""Which copy a cluster keeps, curator choices, and the duplication budget."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.dedup.clusters import cluster_rows
+from core.dedup.edges import NEAR, Edges
+from core.dedup.keep import DUPLICATE, EXTRA, KEPT, UNIQUE, plan_keep
+from core.dedup.outcome import build_table, with_preferred
+from core.dedup.run import find_duplicates
+from core.dedup.settings import DedupSettings
+from core.generators import run_to_end
+
+
+def _clusters(rows: int, groups: list[list[int]]):
+    first, second = [], []
+    for group in groups:
+        for other in group[1:]:
+            first.append(group[0])
+            second.append(other)
+    return cluster_rows(rows, [Edges.from_lists(NEAR, first, second, [0.9] * len(first))])
+
+
+def test_the_best_scored_copy_is_kept_and_the_earliest_without_scores():
+    clusters = _clusters(6, [[0, 2, 4]])
+    assert clusters.cluster.tolist() == [0, 1, 0, 3, 0, 5]
+    assert clusters.size.tolist() == [3, 1, 3, 1, 3, 1]
+    unscored = plan_keep(clusters)
+    assert unscored.role.tolist() == [KEPT, UNIQUE, DUPLICATE, UNIQUE, DUPLICATE, UNIQUE]
+    scores = np.array([0.1, 5.0, 0.9, 0.0, 0.5, np.nan])
+    scored = plan_keep(clusters, scores)
+    assert scored.kept.tolist() == [2, 1, 2, 3, 2, 5]
+    assert scored.role.tolist() == [DUPLICATE, UNIQUE, KEPT, UNIQUE, DUPLICATE, UNIQUE]
+    tie = plan_keep(clusters, np.array([0.5, 0, 0.9, 0, 0.9, 0]))
+    assert tie.kept[0] == 2                     # equal best scores: the earlier row
+
+
+def test_a_curators_choice_overrides_the_score():
+    clusters = _clusters(4, [[0, 1, 2]])
+    scores = np.array([0.9, 0.1, 0.2, 0.0])
+    preferred = np.array([False, True, False, False])
+    plan = plan_keep(clusters, scores, preferred)
+    assert plan.kept[:3].tolist() == [1, 1, 1]
+    assert plan.role.tolist() == [DUPLICATE, KEPT, DUPLICATE, UNIQUE]
+
+
+def test_the_budget_keeps_second_copies_round_robin_best_first():
+    # Three clusters of three, ten unique rows: 13 unique rows, so 25% allows 3 extra copies.
+    clusters = _clusters(19, [[0, 1, 2], [3, 4, 5], [6, 7, 8]])
+    scores = np.zeros(19)
+    scores[[0, 1, 2]] = [0.9, 0.8, 0.7]
+    scores[[3, 4, 5]] = [0.9, 0.2, 0.6]
+    scores[[6, 7, 8]] = [0.9, 0.5, 0.4]
+    plan = plan_keep(clusters, scores, budget=0.25)
+    assert np.flatnonzero(plan.role == EXTRA).tolist() == [1, 5, 7]   # each cluster's 2nd best
+    assert np.flatnonzero(plan.dropped).tolist() == [2, 4, 8]
+    tight = plan_keep(clusters, scores, budget=0.1)                    # one extra copy
+    assert np.flatnonzero(tight.role == EXTRA).tolist() == [1]
+    assert not plan_keep(clusters, scores).role.tolist().count(EXTRA)
+
+
+def test_scores_and_choices_change_the_kept_copy_in_the_table(injected, injected_dataset):
+    result = run_to_end(find_duplicates(injected_dataset, DedupSettings()))
+    original, copy = injected.exact[0]
+    scores = np.zeros(len(injected_dataset), dtype=np.float32)
+    scores[copy] = 1.0
+    table = build_table(injected_dataset, result, scores)
+    assert table.kept[original] == copy and table.dropped[original]
+    assert table.similarity[original] == 1.0
+
+    near_original, near_copy = injected.near[0]
+    preferred = np.zeros(len(injected_dataset), dtype=bool)
+    preferred[near_copy] = True
+    chosen = with_preferred(table, injected_dataset, result, scores, preferred)
+    assert chosen.kept[near_original] == near_copy
+    assert chosen.dropped[near_original] and not chosen.dropped[near_copy]
+    assert 0.8 <= chosen.similarity[near_original] < 1.0
+    assert np.isnan(chosen.similarity[near_copy])
+    rebuilt = build_table(injected_dataset, result, scores, preferred)
+    np.testing.assert_array_equal(rebuilt.kept, chosen.kept)
+    np.testing.assert_allclose(rebuilt.similarity, chosen.similarity, equal_nan=True)
