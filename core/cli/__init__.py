@@ -12,6 +12,7 @@ import sys
 
 from core.cli import (
     curate_command,
+    dedup_command,
     download_command,
     export_command,
     inspect_command,
@@ -22,7 +23,7 @@ from core.version import APP_NAME, APP_VERSION
 
 #: name -> module with ``configure(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS = {"inspect": inspect_command, "score": score_command,
-               "curate": curate_command, "export": export_command,
+               "dedup": dedup_command, "curate": curate_command, "export": export_command,
                "download": download_command}
 
 EXIT_FAILED = 1

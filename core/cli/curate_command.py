@@ -9,9 +9,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.cli.dedup_command import add_dedup_arguments
+from core.cli.dedup_command import drive as drive_dedup
+from core.cli.dedup_command import settings_from_arguments as dedup_settings
 from core.cli.export_args import add_export_arguments, options_from_arguments, report
 from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from core.cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
+from core.dedup.apply import restore_duplicates, session_scores
+from core.dedup.outcome import build_table
+from core.dedup.run import find_duplicates
+from core.dedup.storage import preferred_rows, save_result
 from core.errors import ThresherError
 from core.export import export_session
 from core.loading import load
@@ -40,6 +47,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       help="do not drop duplicates that are not their cluster's kept copy")
     rule.add_argument("--drop-flags", metavar="FLAG,…",
                       help=f"drop rows with any of these heuristic flags: {', '.join(FLAG_NAMES)}")
+    parser.add_argument("--dedup", metavar="KIND,…",
+                        help="find duplicates first: exact, near, semantic (comma-separated; "
+                        "without it the project's last duplicate run is used, if any)")
+    add_dedup_arguments(parser, device=False)
     add_scorer_arguments(parser)
     add_export_arguments(parser)
     add_mapping_arguments(parser)
@@ -62,6 +73,36 @@ def rule_from_arguments(args: argparse.Namespace, saved: Rule) -> Rule:
         return saved.with_changes(**changes)
     except RuleError as exc:
         raise ThresherError(f"invalid rule: {exc}") from exc
+
+
+def dedup_kinds(args: argparse.Namespace) -> set[str] | None:
+    """The kinds ``--dedup`` and the kind flags ask for; None when no new run is wanted."""
+    kinds = {k for k in ("exact", "near", "semantic") if getattr(args, k)}
+    if args.dedup is not None:
+        listed = {k.strip() for k in args.dedup.split(",") if k.strip()}
+        unknown = listed - {"exact", "near", "semantic"}
+        if unknown or not listed:
+            raise ThresherError(f"--dedup {args.dedup}: choose from exact, near, semantic")
+        kinds |= listed
+    return kinds or None
+
+
+def _apply_duplicates(args: argparse.Namespace, session: ReviewSession) -> dict:
+    """Run (or restore) duplicate detection and hand the non-kept copies to the rule."""
+    kinds = dedup_kinds(args)
+    if kinds is None:
+        table = restore_duplicates(session)
+    else:
+        result = drive_dedup(find_duplicates(session.dataset, dedup_settings(args, kinds)))
+        save_result(session.store, result)
+        table = build_table(session.dataset, result, session_scores(session),
+                            preferred_rows(session.store, session.dataset))
+        session.set_duplicates(table.dropped)
+    if table is None:
+        return {}
+    summary = table.summary()
+    return {"duplicates": {k: summary[k] for k in ("clusters", "duplicates", "dropped",
+                                                   "extra_copies", "settings")}}
 
 
 def _keep_top(text: str) -> dict:
@@ -100,8 +141,9 @@ def run(args: argparse.Namespace) -> int:
             summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
             session.set_scores(slice(None), table.scores, table.truncated, table.unscorable)
             scoring = {"scoring": summary.to_dict()}
+        duplicates = _apply_duplicates(args, session)
         result = export_session(session, options, last_scorer(store) if scoring else None)
         orphaned = session.restored.orphaned if session.restored else 0
         report(result, {"rule": session.rule.describe(), "orphaned_decisions": orphaned,
-                        **scoring}, args.json)
+                        **duplicates, **scoring}, args.json)
     return 0

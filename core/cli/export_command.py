@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core.cli.export_args import add_export_arguments, options_from_arguments, report
 from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from core.dedup.apply import restore_duplicates
 from core.errors import ThresherError
 from core.export import export_session
 from core.loading import load
@@ -44,7 +45,8 @@ def open_session(dataset, store: ProjectStore) -> ReviewSession:
     """A session showing what the app shows for this dataset.
 
     That is the project's decisions and rule, its cached scores (or the heuristic scores,
-    recomputed, when the heuristics scored it) and the heuristic flags.
+    recomputed, when the heuristics scored it), the heuristic flags and its last duplicate
+    run (with the curator's choices of kept copies).
     """
     session = ReviewSession(dataset, store)
     signals = compute_signals(dataset.prompts, dataset.responses)
@@ -54,6 +56,7 @@ def open_session(dataset, store: ProjectStore) -> ReviewSession:
     elif (cached := restore_cached_scores(dataset, store)) is not None:
         batch = cached.batch
         session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable)
+    restore_duplicates(session)
     return session
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.dedup.clusters import NO_MATCH, Clusters
+from core.dedup.clusters import Clusters
 
 UNIQUE, KEPT, DUPLICATE, EXTRA = range(4)
 ROLE_NAMES = ("", "kept copy", "duplicate", "extra copy")
@@ -69,10 +69,3 @@ def plan_keep(clusters: Clusters, scores: np.ndarray | None = None,
         by_turn = candidates[np.lexsort((candidates, -score[candidates], rank_of[candidates]))]
         role[by_turn[:extra]] = EXTRA
     return KeepPlan(role, kept)
-
-
-def match_names(match: np.ndarray) -> list[str]:
-    """``exact``/``near``/``semantic`` per row, empty where a row has no match."""
-    from core.dedup.edges import KINDS
-
-    return [KINDS[m] if m != NO_MATCH else "" for m in match.tolist()]

@@ -13,7 +13,7 @@ import numpy as np
 
 from core.dataset import Dataset
 from core.dedup.clusters import NO_MATCH, Clusters
-from core.dedup.edges import EXACT, NEAR, SEMANTIC
+from core.dedup.edges import EXACT, KINDS, NEAR, SEMANTIC
 from core.dedup.keep import DUPLICATE, EXTRA, KeepPlan, plan_keep
 from core.dedup.normalize import field_texts
 from core.dedup.result import DuplicateResult
@@ -144,3 +144,8 @@ def _cosine(result: DuplicateResult, where: dict[int, int], row: int, partner: i
     a = result.vectors[where[row]].astype(np.float32)
     b = result.vectors[where[partner]].astype(np.float32)
     return float(np.clip(a @ b, -1.0, 1.0))
+
+
+def match_names(match: np.ndarray) -> list[str]:
+    """``exact``/``near``/``semantic`` per row, empty where a row has no match."""
+    return [KINDS[m] if m != NO_MATCH else "" for m in match.tolist()]

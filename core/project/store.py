@@ -23,7 +23,7 @@ import orjson
 
 from core.errors import ThresherError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -48,6 +48,19 @@ CREATE TABLE IF NOT EXISTS decisions (
     decision    INTEGER NOT NULL,
     reason      TEXT NOT NULL DEFAULT '',
     decided_at  REAL NOT NULL,
+    PRIMARY KEY (fingerprint, occurrence)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS duplicate_runs (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    source_sha256 TEXT NOT NULL,
+    settings      TEXT NOT NULL,
+    created_at    REAL NOT NULL,
+    payload       BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kept_copies (
+    fingerprint BLOB NOT NULL,
+    occurrence  INTEGER NOT NULL,
+    chosen_at   REAL NOT NULL,
     PRIMARY KEY (fingerprint, occurrence)
 ) WITHOUT ROWID;
 """
@@ -197,6 +210,41 @@ class ProjectStore:
                 "decided_at) VALUES (?, ?, ?, ?, ?)",
                 [(fp, occ, decision, reason, now)
                  for (fp, occ), decision, reason in changes if decision])
+
+    # -- duplicates ----------------------------------------------------------------------------
+
+    def duplicate_run(self) -> tuple[str, dict, bytes] | None:
+        """The last duplicate run: ``(source_sha256, settings, payload)``, or None."""
+        row = self._db.execute(
+            "SELECT source_sha256, settings, payload FROM duplicate_runs WHERE id = 1").fetchone()
+        return None if row is None else (row[0], orjson.loads(row[1]), bytes(row[2]))
+
+    def put_duplicate_run(self, source_sha256: str, settings: dict, payload: bytes) -> None:
+        """Replace the saved duplicate run (one per project: the latest)."""
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO duplicate_runs (id, source_sha256, settings, "
+                       "created_at, payload) VALUES (1, ?, ?, ?, ?)",
+                       (source_sha256, orjson.dumps(settings).decode(), time.time(), payload))
+
+    def put_duplicate_settings(self, settings: dict) -> None:
+        """New thresholds or budget for the saved run (its edges stay)."""
+        with self.transaction() as db:
+            db.execute("UPDATE duplicate_runs SET settings = ? WHERE id = 1",
+                       (orjson.dumps(settings).decode(),))
+
+    def kept_copies(self) -> set[DecisionKey]:
+        """Copies a curator chose to keep in their duplicate cluster."""
+        return {(bytes(fp), occ) for fp, occ in
+                self._db.execute("SELECT fingerprint, occurrence FROM kept_copies")}
+
+    def choose_kept_copy(self, chosen: DecisionKey | None, cleared: list[DecisionKey]) -> None:
+        """Record ``chosen`` as its cluster's kept copy and forget the choices in ``cleared``."""
+        with self.transaction() as db:
+            db.executemany("DELETE FROM kept_copies WHERE fingerprint = ? AND occurrence = ?",
+                           cleared)
+            if chosen is not None:
+                db.execute("INSERT OR REPLACE INTO kept_copies (fingerprint, occurrence, "
+                           "chosen_at) VALUES (?, ?, ?)", (*chosen, time.time()))
 
     def backup_to(self, target: Path, pages_per_step: int = 1024) -> None:
         """Copy the live database to ``target`` with SQLite's online backup API.

@@ -6,26 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.atomic import atomic_write
 from core.dataset import Dataset
-from core.errors import ThresherError
 from core.scoring.heuristics import HeuristicSignals
 from core.scoring.run import ScoreTable
+from core.tables import OUTPUT_SUFFIXES, OutputError, output_format, write_table
 
-OUTPUT_SUFFIXES = (".jsonl", ".csv", ".parquet")
-
-
-class OutputError(ThresherError):
-    """The results file cannot be written."""
-
-
-def output_format(path: str | Path) -> str:
-    """``jsonl``, ``csv`` or ``parquet`` from the file name, or a clear error."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in OUTPUT_SUFFIXES:
-        raise OutputError(f"{path}: the output must end in {', '.join(OUTPUT_SUFFIXES)}")
-    return suffix[1:]
-
+__all__ = ["OUTPUT_SUFFIXES", "OutputError", "output_format", "results_frame", "write_results"]
 
 def results_frame(dataset: Dataset, table: ScoreTable, signals: HeuristicSignals) -> pd.DataFrame:
     """One row per usable record in file order: where it is, its fingerprint and results."""
@@ -44,18 +30,5 @@ def results_frame(dataset: Dataset, table: ScoreTable, signals: HeuristicSignals
 
 
 def write_results(path: str | Path, frame: pd.DataFrame) -> None:
-    """Write ``frame`` to ``path`` in the format its suffix names."""
-    fmt = output_format(path)
-
-    def write(handle) -> None:
-        if fmt == "jsonl":
-            frame.to_json(handle, orient="records", lines=True, force_ascii=False)
-        elif fmt == "csv":
-            frame.to_csv(handle, index=False)
-        else:
-            frame.to_parquet(handle, index=False)
-
-    try:
-        atomic_write(path, write)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    """Write ``frame`` to ``path`` in the format its suffix names (see :mod:`core.tables`)."""
+    write_table(path, frame)

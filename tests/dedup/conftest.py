@@ -100,6 +100,20 @@ def build_injected(folder: Path, seed: int = 7, exact_copies: int = 25,
     return Injected(path, records, exact, near)
 
 
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    """Backups and fallback projects go to the test's own folder."""
+    monkeypatch.setenv("THRESHER_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def injected_copy(injected, tmp_path) -> Path:
+    """A writable copy of the injected file, its project file beside it."""
+    path = tmp_path / injected.path.name
+    path.write_bytes(injected.path.read_bytes())
+    return path
+
+
 @pytest.fixture(scope="session")
 def injected(tmp_path_factory) -> Injected:
     return build_injected(tmp_path_factory.mktemp("dedup"))

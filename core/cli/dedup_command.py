@@ -1,0 +1,134 @@
+"""Find exact, near and semantic duplicates and write a per-record table of clusters."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import orjson
+from tqdm.auto import tqdm
+
+from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from core.dedup.normalize import FIELDS
+from core.dedup.outcome import build_table
+from core.dedup.output import rows_frame
+from core.dedup.progress import DedupProgress
+from core.dedup.run import find_duplicates
+from core.dedup.settings import (
+    DEFAULT_NEAR,
+    DEFAULT_SEMANTIC,
+    DedupSettings,
+    DedupSettingsError,
+)
+from core.dedup.storage import preferred_rows, save_result
+from core.errors import ThresherError
+from core.loading import load
+from core.project import ProjectStore, project_path_for
+from core.review import ReviewSession
+from core.scoring.run import restore_cached_scores
+from core.tables import output_format, write_table
+
+HELP = "find exact, near and semantic duplicates; write clusters per record"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the subcommand's arguments."""
+    parser.add_argument("file", help="dataset file (JSONL, JSON, CSV, TSV, Parquet; .gz)")
+    add_dedup_arguments(parser)
+    parser.add_argument("-o", "--output", required=True, metavar="OUT",
+                        help="per-record table: .csv, .jsonl or .parquet")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    parser.add_argument("--project", metavar="FILE",
+                        help="project file (default: beside the dataset, .thresher)")
+    add_mapping_arguments(parser)
+
+
+def add_dedup_arguments(parser: argparse.ArgumentParser, device: bool = True) -> None:
+    """The detector options, shared with ``curate --dedup`` (which has its own ``--device``)."""
+    group = parser.add_argument_group(
+        "duplicates", "which kinds to look for (default: --exact --near)")
+    group.add_argument("--exact", action="store_true",
+                       help="identical after normalising Unicode, case, spacing, punctuation")
+    group.add_argument("--near", nargs="?", type=float, const=DEFAULT_NEAR, metavar="JACCARD",
+                       help=f"MinHash near duplicates at this Jaccard (default {DEFAULT_NEAR})")
+    group.add_argument("--semantic", nargs="?", type=float, const=DEFAULT_SEMANTIC,
+                       metavar="COSINE", help="sentence-embedding duplicates at this cosine "
+                       f"(default {DEFAULT_SEMANTIC})")
+    group.add_argument("--on", choices=FIELDS,
+                       help="compare this text for every kind (default: pair for exact and "
+                       "near, prompt for semantic)")
+    group.add_argument("--embedder", metavar="ID|PATH", default="bundled",
+                       help="sentence-embedding model: 'bundled' (all-MiniLM-L6-v2, offline), "
+                       "a local folder or a downloaded hub id")
+    group.add_argument("--budget", type=float, default=0.0, metavar="FRACTION",
+                       help="keep extra copies up to FRACTION x the unique rows (e.g. 0.25)")
+    if device:
+        group.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+
+
+def settings_from_arguments(args: argparse.Namespace, kinds: set[str] | None = None
+                            ) -> DedupSettings:
+    """Settings from the flags; ``kinds`` (from ``curate --dedup``) overrides the kind flags."""
+    if kinds is None:
+        chosen = {k for k in ("exact", "near", "semantic") if getattr(args, k)}
+        kinds = chosen or {"exact", "near"}
+    fields = {"exact_on": args.on, "near_on": args.on, "semantic_on": args.on} if args.on else {}
+    try:
+        return DedupSettings(
+            exact="exact" in kinds,
+            near=(args.near or DEFAULT_NEAR) if "near" in kinds else None,
+            semantic=(args.semantic or DEFAULT_SEMANTIC) if "semantic" in kinds else None,
+            embedder=args.embedder, device=args.device, budget=args.budget, **fields)
+    except DedupSettingsError as exc:
+        raise ThresherError(str(exc)) from None
+
+
+def drive(run_generator):
+    """Run a duplicate generator with a progress bar per stage on stderr; return its result."""
+    bar = None
+    stage = None
+    try:
+        while True:
+            progress: DedupProgress = next(run_generator)
+            if progress.stage != stage:
+                if bar is not None:
+                    bar.close()
+                stage = progress.stage
+                bar = tqdm(total=progress.total, desc=stage, file=sys.stderr, disable=None,
+                           leave=False)
+            bar.n = progress.done
+            bar.refresh()
+    except StopIteration as done:
+        return done.value
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Detect, choose kept copies (best score first), save the run and write the table."""
+    output_format(args.output)
+    settings = settings_from_arguments(args)
+    dataset = load(args.file, mapping_from_arguments(args))
+    project = Path(args.project) if args.project else project_path_for(args.file)
+    with ProjectStore(project) as store:
+        session = ReviewSession(dataset, store)
+        cached = restore_cached_scores(dataset, store)
+        if cached is not None:
+            batch = cached.batch
+            session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable)
+        result = drive(find_duplicates(dataset, settings))
+        save_result(store, result)
+        scores = session.scores if cached is not None else None
+        table = build_table(dataset, result, scores, preferred_rows(store, dataset))
+    write_table(args.output, rows_frame(dataset, table))
+    summary = {**table.summary(), "seconds": round(result.seconds, 3),
+               "output": str(args.output), "project": str(project)}
+    if args.json:
+        sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        print(f"{summary['records']} records: {summary['clusters']} clusters, "
+              f"{summary['duplicates']} duplicates ({settings.describe()}) -> {args.output}",
+              file=sys.stderr)
+    return 0
