@@ -49,6 +49,10 @@ def lsh_bands(threshold: float, num_perm: int = NUM_PERM, false_negative_weight:
 def _subset(shingles: ShingleSets, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The flat hashes and row offsets of ``documents`` only."""
     sizes = shingles.sizes()
+    if len(documents) == np.count_nonzero(sizes):      # every document that has shingles
+        offsets = np.zeros(len(documents) + 1, dtype=np.uint64)
+        np.cumsum(sizes[documents], out=offsets[1:])
+        return shingles.hashes, offsets
     chosen = np.zeros(len(shingles), dtype=bool)
     chosen[documents] = True
     flat = shingles.hashes[np.repeat(chosen, sizes)]

@@ -25,12 +25,22 @@ _NON_ASCII_PUNCT = re.compile(r"[^\w\s]")
 _WORD_BYTE = np.zeros(256, dtype=bool)
 _WORD_BYTE[[ord(c) for c in string.ascii_letters + string.digits + "_"]] = True
 _WORD_BYTE[0x80:] = True
+_LOWER = np.arange(256, dtype=np.uint8)
+_LOWER[ord("A"):ord("Z") + 1] += 32
 
 
 def fold(text: str) -> str:
-    """What words are compared on: NFKC, case-folded, punctuation of any script ignored."""
+    """What words are compared on: NFKC, case-folded, punctuation of any script ignored.
+
+    ASCII text is NFKC-stable and its case folding is plain lowering, which
+    :func:`word_hashes` does on the bytes, so it skips this step (``str.isascii`` is O(1)).
+    """
     text = unicodedata.normalize("NFKC", text).casefold()
     return text if text.isascii() else _NON_ASCII_PUNCT.sub(" ", text)
+
+
+def _encoded(text: str) -> bytes:
+    return text.encode() if text.isascii() else fold(text).encode()
 
 
 def word_hashes(texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -43,7 +53,7 @@ def word_hashes(texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]
         encoded: list[bytes] = []
         size = 0
         while start + len(encoded) < len(texts) and (size < BLOCK_BYTES or not encoded):
-            data = fold(texts[start + len(encoded)]).encode()
+            data = _encoded(texts[start + len(encoded)])
             encoded.append(data)
             size += len(data) + 1
         start += len(encoded)
@@ -52,7 +62,7 @@ def word_hashes(texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]
 
 def _block_hashes(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     # Documents are joined by a space, so no word crosses from one to the next.
-    data = np.frombuffer(b" ".join(encoded) + b" ", dtype=np.uint8)
+    data = _LOWER[np.frombuffer(b" ".join(encoded) + b" ", dtype=np.uint8)]
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
     doc_starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
 
