@@ -37,6 +37,7 @@ from core.review.decisions import NAMES
 from core.schemas import ColumnMapping
 from core.version import APP_NAME
 from gui import settings as keys
+from gui.dedup_dock import DedupDock
 from gui.detail_pane import DetailPane
 from gui.filter_bar import FilterBar
 from gui.load_job import LoadJob
@@ -129,8 +130,12 @@ class MainWindow(QMainWindow):
 
         self.review = ReviewDock(self.model, self.table, self.filter_bar, self.settings, self)
         self.scoring = ScoringDock(self.model, self.settings, self)
+        self.dedup = DedupDock(self.model, self.current_source_row, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.scoring)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dedup)
+        self.tabifyDockWidget(self.scoring, self.dedup)
+        self.scoring.raise_()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -161,6 +166,11 @@ class MainWindow(QMainWindow):
         review_menu.addAction(self.review.drop_shown_action)
         review_menu.addAction(self.review.auto_shown_action)
         review_menu.addSeparator()
+        self.cluster_action = QAction("Show Duplicate &Cluster", self, shortcut="C")
+        self.cluster_action.setToolTip("Every copy of the current row side by side")
+        self.addAction(self.cluster_action)
+        review_menu.addAction(self.cluster_action)
+        review_menu.addSeparator()
         review_menu.addAction(self.review.advance_action)
         review_menu.addAction(self.review.shortcuts_action)
         self._rebuild_recent_menu(self.settings.recent_files())
@@ -185,6 +195,12 @@ class MainWindow(QMainWindow):
         self.scoring.scoring_finished.connect(self.review.refresh_filter)
         self.scoring.scores_arrived.connect(self._on_scores_arrived)
         self.review.status.connect(self.status_text.setText)
+        self.cluster_action.triggered.connect(self.dedup.show_cluster)
+        self.dedup.status.connect(self.status_text.setText)
+        self.dedup.duplicates_changed.connect(self.review.controller.apply_duplicates)
+        self.dedup.duplicates_changed.connect(lambda _mask: self.review.refresh_filter())
+        self.scoring.scoring_finished.connect(self.dedup.scores_changed)
+        self.scoring.scores_arrived.connect(self.dedup.scores_arrived)
         self.filter_bar.invalid.connect(self.status_text.setText)
         self.review.controller.decisions_changed.connect(self._refresh_detail)
         self.review.notice.connect(self._show_notice)
@@ -263,6 +279,8 @@ class MainWindow(QMainWindow):
             self.table.selectRow(0)
         self.review.set_dataset(dataset)
         self.scoring.set_dataset(dataset)
+        session = self.review.controller.session
+        self.dedup.set_dataset(dataset, session.store.path if session is not None else None)
         self.dataset_loaded.emit(dataset)
 
     def _on_load_failed(self, path: Path, exc: Exception) -> None:
@@ -323,6 +341,13 @@ class MainWindow(QMainWindow):
         self.review.note_current_row(current)
         self._show_detail(self.model.source_row(current.row()))
 
+    def current_source_row(self) -> int | None:
+        """The dataset row of the table's current row, or None."""
+        current = self.table.currentIndex()
+        if self.dataset is None or not current.isValid():
+            return None
+        return self.model.source_row(current.row())
+
     def _show_detail(self, row: int) -> None:
         unit = self.dataset.location_kind
         title = f"{unit.capitalize()} {int(self.dataset.locations[row])}"
@@ -378,6 +403,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
         self.job.cancel(quiet=True)
         self.scoring.shutdown()
+        self.dedup.shutdown()
         self.review.shutdown()
         self.settings.set_value(keys.KEY_STATE, self.saveState())
         self.settings.set_value(keys.KEY_GEOMETRY, self.saveGeometry())

@@ -43,8 +43,10 @@ class RecordsView(QTableView):
         for i, column in enumerate(COLUMNS):
             if column.key == "location":
                 width = 72
-            elif column.key in ("decision", "source"):
+            elif column.key in ("decision", "source", "dup_role"):
                 width = 76
+            elif column.key in ("cluster", "cluster_size", "similarity"):
+                width = 64
             elif column.key == "flags":
                 width = 150
             elif column.numeric:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from superqt.utils import FunctionWorker, create_worker
 
@@ -110,6 +111,12 @@ class ReviewController(QObject):
             self.session.set_flags(slice(start, start + len(signals.score)), signals.flag_mask())
             if self.session.rule.drop_flags:
                 self._changed()
+
+    def apply_duplicates(self, dropped: np.ndarray) -> None:
+        """Take the rows that are duplicates and not kept (by their cluster or the budget)."""
+        if self.session is not None and len(dropped) == len(self.session.dataset):
+            self.session.set_duplicates(dropped)
+            self._changed()
 
     def set_rule(self, rule: Rule) -> None:
         """Change the automatic rule (saved at once)."""

@@ -16,6 +16,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from core.dataset import Dataset
+from core.dedup.keep import ROLE_NAMES
+from core.dedup.outcome import DuplicateTable
 from core.review import ReviewSession
 from core.review.decisions import DROP, KEEP, NAMES
 from core.scoring import ScoreUpdate
@@ -47,6 +49,16 @@ COLUMNS = (
     Column("Decision", "decision", False,
            "Final decision: keep, drop, or empty while the rule cannot decide (no score yet)"),
     Column("By", "source", False, "Who decided: the rule, or a curator (a manual override)"),
+    Column("Dup", "dup_role", False,
+           "Duplicates: the kept copy of a cluster, a duplicate the rule drops, or an extra copy "
+           "the duplication budget allows"),
+    Column("Cluster", "cluster", True,
+           "The cluster's first line: rows with the same value are duplicates of each other; "
+           "sort by it to see them together"),
+    Column("Size", "cluster_size", True, "How many rows the duplicate cluster has"),
+    Column("Similarity", "similarity", True,
+           "Similarity to the cluster's kept copy, measured the way the row matched (exact: 1, "
+           "near: word-shingle Jaccard, semantic: cosine)", 3),
     Column("Prompt", "prompt", False, "The prompt, clipped to one line"),
     Column("Response", "response", False, "The response, clipped to one line"),
     Column("Flags", "flags", False,
@@ -60,6 +72,7 @@ COLUMNS = (
     Column("Turns", "turns", True, "Chat turns up to and including the response"),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+_DUPLICATE_KEYS = ("dup_role", "cluster", "cluster_size", "similarity")
 #: Set bits per flag-mask byte: how many warnings a row has, for sorting the Flags column.
 _BIT_COUNTS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int8)
 
@@ -117,6 +130,7 @@ class RecordsTableModel(QAbstractTableModel):
                 "score": np.full(n, np.nan, dtype=np.float32),
                 "flags": np.zeros(n, dtype=np.int8),
             }
+            self._clear_duplicate_columns(n)
             self._order = np.arange(len(dataset), dtype=np.int64)
         self.endResetModel()
 
@@ -193,6 +207,29 @@ class RecordsTableModel(QAbstractTableModel):
         self._refresh_flag_counts(rows)
         self._column_changed("flags")
 
+    def set_duplicates(self, table: DuplicateTable | None) -> None:
+        """Show a duplicate table's columns (None clears them)."""
+        if self._dataset is None:
+            return
+        n = len(self._dataset)
+        if table is None or len(table.role) != n:
+            self._clear_duplicate_columns(n)
+        else:
+            clustered = table.size > 1
+            self._numbers["dup_role"] = table.role.astype(np.int8)
+            self._numbers["cluster"] = np.where(clustered, table.cluster, n + np.arange(n))
+            self._numbers["cluster_size"] = table.size
+            self._numbers["similarity"] = table.similarity
+        for key in ("dup_role", "cluster", "cluster_size", "similarity"):
+            self._column_changed(key)
+
+    def _clear_duplicate_columns(self, n: int) -> None:
+        # Unique rows sort after every cluster (their key is past the last row).
+        self._numbers["dup_role"] = np.zeros(n, dtype=np.int8)
+        self._numbers["cluster"] = n + np.arange(n, dtype=np.int64)
+        self._numbers["cluster_size"] = np.ones(n, dtype=np.int32)
+        self._numbers["similarity"] = np.full(n, np.nan, dtype=np.float32)
+
     def flags_text(self, row: int) -> str:
         """The Flags cell of a source row."""
         flags = flag_names(int(self._flag_mask[row]))
@@ -236,6 +273,8 @@ class RecordsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column.key == "flags":
                 return self.flags_text(row)
+            if column.key in _DUPLICATE_KEYS:
+                return self._duplicate_text(column.key, row)
             if column.decimals:
                 value = float(self._numbers[column.key][row])
                 if np.isnan(value):
@@ -252,6 +291,18 @@ class RecordsTableModel(QAbstractTableModel):
         if role == SortKeyRole and column.key in self._numbers:
             return self._numbers[column.key][row].item()
         return None
+
+    def _duplicate_text(self, key: str, row: int) -> str:
+        if self._numbers["cluster_size"][row] <= 1:
+            return ""
+        if key == "dup_role":
+            return ROLE_NAMES[int(self._numbers["dup_role"][row])]
+        if key == "cluster":
+            return f"{int(self._dataset.locations[self._numbers['cluster'][row]]):,}"
+        if key == "cluster_size":
+            return f"{int(self._numbers['cluster_size'][row]):,}"
+        value = float(self._numbers["similarity"][row])
+        return "" if np.isnan(value) else f"{value:.3f}"
 
     def _decision_data(self, row: int, key: str, role: int):
         session = self._session

@@ -80,3 +80,29 @@ def test_scores_and_choices_change_the_kept_copy_in_the_table(injected, injected
     rebuilt = build_table(injected_dataset, result, scores, preferred)
     np.testing.assert_array_equal(rebuilt.kept, chosen.kept)
     np.testing.assert_allclose(rebuilt.similarity, chosen.similarity, equal_nan=True)
+
+
+def test_calibration_shows_what_each_threshold_drops(injected, injected_dataset):
+    from core.dedup.calibration import (
+        drop_curve,
+        pairs_at_cutoff,
+        similarity_histogram,
+        thresholds_to_try,
+    )
+
+    settings = DedupSettings(exact=False)
+    result = run_to_end(find_duplicates(injected_dataset, settings))
+    grid = thresholds_to_try(result.floor(NEAR))
+    assert grid[0] == result.floor(NEAR) and grid[-1] == 1.0
+    curve = list(drop_curve(result, settings, NEAR, grid))
+    dropped = [d for _, _, d in curve]
+    assert dropped == sorted(dropped, reverse=True)          # stricter drops fewer
+    at_default = dict((t, d) for t, _, d in curve)[0.8]
+    assert at_default == build_table(injected_dataset, result).summary()["dropped"]
+
+    counts, edges = similarity_histogram(result, NEAR)
+    assert counts.sum() == len(result.edges[NEAR]) and edges[-1] == 1.0
+    above, below = pairs_at_cutoff(result, NEAR, 0.9, count=3)
+    assert len(above) == 3 and all(p.similarity >= 0.9 - 1e-6 for p in above)
+    assert all(p.similarity < 0.9 for p in below)
+    assert above == sorted(above, key=lambda p: p.similarity)

@@ -1,0 +1,42 @@
+"""Read-only plain-text views with the words that differ from another copy highlighted.
+
+Highlighting is applied with ``QTextCharFormat`` on a plain-text document: the dataset's text
+is never interpreted as HTML.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from core.dedup.diff import changed_spans
+
+CHANGED = QColor("#ffe08a")
+
+
+def record_text(prompt: str, response: str) -> str:
+    """How a record is shown in a comparison: the prompt, a divider, the response."""
+    return f"{prompt}\n\n──── response ────\n\n{response}"
+
+
+class DiffText(QPlainTextEdit):
+    """Shows ``text``; words not found in ``base`` get a highlight."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+
+    def show_text(self, text: str, base: str | None = None) -> None:
+        """Show ``text``, highlighting where it differs from ``base`` (None: no highlight)."""
+        self.setPlainText(text)
+        if base is None or base == text:
+            return
+        highlight = QTextCharFormat()
+        highlight.setBackground(CHANGED)
+        cursor = QTextCursor(self.document())
+        for start, end in changed_spans(base, text):
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(highlight)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
