@@ -21,6 +21,7 @@ from core.dedup.settings import DedupSettings
 from core.dedup.storage import choose_kept
 from core.errors import ThresherError
 from core.project import ProjectStore
+from core.review.decisions import decision_keys
 from gui.calibration_dialog import CalibrationDialog
 from gui.cluster_dialog import ClusterDialog
 from gui.dedup_jobs import DetectJob, RestoreJob, TableJob
@@ -54,6 +55,7 @@ class DedupDock(QDockWidget):
         self.preferred = np.zeros(0, dtype=bool)
         self.cluster_dialog: ClusterDialog | None = None
         self._cluster_row: int | None = None
+        self._keys: list | None = None      # decision keys, computed at the first choice
         # Streamed or restored scores: rebuild once they pause, not on every batch.
         self._scores_settled = QTimer(self, singleShot=True, interval=1000)
         self._scores_settled.timeout.connect(self.scores_changed)
@@ -83,6 +85,7 @@ class DedupDock(QDockWidget):
         self.panel.set_running(False)
         self.dataset, self.project = dataset, project
         self.result, self.table = None, None
+        self._keys = None
         self.preferred = np.zeros(0 if dataset is None else len(dataset), dtype=bool)
         self.table_model.set_duplicates(None)
         self.panel.show_summary(None)
@@ -207,9 +210,11 @@ class DedupDock(QDockWidget):
         if self.table is None or self.dataset is None or self.project is None:
             return
         members = self.table.clusters.members(int(self.table.cluster[row]))
+        if self._keys is None:
+            self._keys = decision_keys(self.dataset.fingerprints)
         try:
             with ProjectStore(self.project) as store:
-                choose_kept(store, self.dataset, row, members)
+                choose_kept(store, self._keys, row, members)
         except (ThresherError, OSError) as exc:
             self.status.emit(f"Could not save the choice of kept copy: {exc}")
             return

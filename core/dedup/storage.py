@@ -16,7 +16,7 @@ from core.dataset import Dataset
 from core.dedup.edges import Edges
 from core.dedup.result import DuplicateResult
 from core.dedup.settings import DedupSettings
-from core.project.store import ProjectStore
+from core.project.store import DecisionKey, ProjectStore
 from core.review.decisions import decision_keys
 
 
@@ -78,8 +78,11 @@ def preferred_rows(store: ProjectStore, dataset: Dataset) -> np.ndarray:
     return mask
 
 
-def choose_kept(store: ProjectStore, dataset: Dataset, row: int, cluster_rows: np.ndarray
-                ) -> None:
-    """Make ``row`` its cluster's kept copy (clearing earlier choices in that cluster)."""
-    keys = decision_keys(dataset.fingerprints)
+def choose_kept(store: ProjectStore, keys: list[DecisionKey], row: int,
+                cluster_rows: np.ndarray) -> None:
+    """Make ``row`` its cluster's kept copy (clearing earlier choices in that cluster).
+
+    ``keys`` are the dataset's :func:`core.review.decisions.decision_keys`, computed once by
+    the caller: a curator may pick many kept copies in a row.
+    """
     store.choose_kept_copy(keys[row], [keys[r] for r in cluster_rows.tolist() if r != row])

@@ -30,3 +30,15 @@ def isolated_projects(tmp_path, monkeypatch):
                             lambda source: projects / (Path(source).name + ".thresher"))
     monkeypatch.setattr("gui.scoring_dock.model_available", lambda name: False)
     return projects
+
+
+def open_window(qtbot, path):
+    """A shown main window with ``path`` loaded and its first scoring (heuristic) finished."""
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.scoring.scoring_finished, timeout=30_000):
+        window.open_path(path)
+    return window

@@ -14,20 +14,12 @@ from gui.calibration_dialog import CalibrationDialog
 from gui.main_window import MainWindow
 from gui.table_model import COLUMN_INDEX
 from tests.dedup.conftest import build_injected
+from tests.gui.conftest import open_window
 
 
 @pytest.fixture
 def injected(tmp_path):
     return build_injected(tmp_path)
-
-
-def _open(qtbot, path) -> MainWindow:
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.scoring.scoring_finished, timeout=30_000):
-        window.open_path(path)
-    return window
 
 
 def _find(qtbot, window) -> None:
@@ -40,7 +32,7 @@ def _cell(window, view_row: int, key: str):
 
 
 def test_a_run_fills_the_columns_and_the_rule_drops_the_copies(qtbot, injected):
-    window = _open(qtbot, injected.path)
+    window = open_window(qtbot, injected.path)
     _find(qtbot, window)
     copies = {copy for _, copy in injected.exact + injected.near}
     session = window.review.controller.session
@@ -66,7 +58,7 @@ def test_a_run_fills_the_columns_and_the_rule_drops_the_copies(qtbot, injected):
 
 def test_choosing_the_kept_copy_is_saved_and_survives_reopening(qtbot, injected,
                                                                 isolated_projects):
-    window = _open(qtbot, injected.path)
+    window = open_window(qtbot, injected.path)
     _find(qtbot, window)
     original, copy = injected.near[0]
     table = window.dedup.table
@@ -99,7 +91,7 @@ def test_choosing_the_kept_copy_is_saved_and_survives_reopening(qtbot, injected,
 
 
 def test_calibration_applies_a_stricter_threshold(qtbot, injected, isolated_projects):
-    window = _open(qtbot, injected.path)
+    window = open_window(qtbot, injected.path)
     _find(qtbot, window)
     before = window.dedup.table.summary()["dropped"]
     window.dedup.calibrate()
@@ -117,7 +109,7 @@ def test_calibration_applies_a_stricter_threshold(qtbot, injected, isolated_proj
 
 
 def test_cancelling_keeps_the_previous_results(qtbot, injected):
-    window = _open(qtbot, injected.path)
+    window = open_window(qtbot, injected.path)
     _find(qtbot, window)
     previous = window.dedup.table
     window.dedup.panel.near_spin.setValue(0.6)
@@ -132,7 +124,7 @@ def test_the_cluster_view_shows_markup_as_plain_text(qtbot, tmp_path):
     path = tmp_path / "markup.jsonl"
     line = '{"prompt": "<b>bold</b> <img src=x>", "response": "<i>same</i> answer here"}\n'
     path.write_text(line + line.replace("same", "SAME"))
-    window = _open(qtbot, path)
+    window = open_window(qtbot, path)
     _find(qtbot, window)
     window.table.selectRow(0)
     window.cluster_action.trigger()

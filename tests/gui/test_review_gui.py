@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QMessageBox
 from core.project import ProjectStore
 from core.review import DROP, KEEP, RowFilter
 from gui.export_dialog import ExportDialog
-from gui.main_window import MainWindow
 from gui.table_model import COLUMN_INDEX
 from tests.conftest import SAMPLE
+from tests.gui.conftest import open_window
 
 
 @pytest.fixture
@@ -25,15 +25,6 @@ def dataset_path(tmp_path):
     return path
 
 
-def _open(qtbot, path) -> MainWindow:
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.scoring.scoring_finished, timeout=30_000):
-        window.open_path(path)
-    return window
-
-
 def _saved(isolated_projects, path) -> dict:
     with ProjectStore(isolated_projects / (path.name + ".thresher")) as store:
         return store.decisions()
@@ -41,7 +32,7 @@ def _saved(isolated_projects, path) -> dict:
 
 def test_keys_decide_and_move_on_and_each_decision_is_saved(qtbot, dataset_path,
                                                              isolated_projects):
-    window = _open(qtbot, dataset_path)
+    window = open_window(qtbot, dataset_path)
     window.table.selectRow(0)
     qtbot.keyClick(window.table, Qt.Key.Key_K)
     assert window.table.currentIndex().row() == 1        # moved to the next row
@@ -58,7 +49,7 @@ def test_keys_decide_and_move_on_and_each_decision_is_saved(qtbot, dataset_path,
 
 def test_bulk_action_over_a_filter_is_one_undoable_step(qtbot, dataset_path, isolated_projects,
                                                         monkeypatch):
-    window = _open(qtbot, dataset_path)
+    window = open_window(qtbot, dataset_path)
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(window.review.filter_job.done, timeout=10_000):
         window.filter_bar.search.setText("python")
@@ -77,7 +68,7 @@ def test_a_large_bulk_action_commits_in_the_background(qtbot, dataset_path, isol
                                                        monkeypatch):
     monkeypatch.setattr("gui.review_controller.BACKGROUND_ROWS", 100)
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
-    window = _open(qtbot, dataset_path)
+    window = open_window(qtbot, dataset_path)
     with qtbot.waitSignals([window.review.controller.busy_changed] * 2, timeout=10_000):
         window.review.drop_shown_action.trigger()
     assert len(_saved(isolated_projects, dataset_path)) == 294
@@ -89,7 +80,7 @@ def test_a_large_bulk_action_commits_in_the_background(qtbot, dataset_path, isol
 
 
 def test_filter_then_export_writes_the_kept_records(qtbot, dataset_path, tmp_path, monkeypatch):
-    window = _open(qtbot, dataset_path)
+    window = open_window(qtbot, dataset_path)
     out = tmp_path / "curated.jsonl"
     window.review.controller.decide([0, 1, 2], DROP)
     with qtbot.waitSignal(window.review.filter_job.done, timeout=10_000):
@@ -110,7 +101,7 @@ def test_filter_then_export_writes_the_kept_records(qtbot, dataset_path, tmp_pat
 
 
 def test_reopening_restores_decisions_filter_and_place_and_says_so(qtbot, dataset_path):
-    window = _open(qtbot, dataset_path)
+    window = open_window(qtbot, dataset_path)
     window.review.controller.decide([7], DROP, "<b>not bold</b>")
     with qtbot.waitSignal(window.review.filter_job.done, timeout=10_000):
         window.filter_bar.set_filter(RowFilter(score_min=0.5), emit=True)
@@ -118,7 +109,7 @@ def test_reopening_restores_decisions_filter_and_place_and_says_so(qtbot, datase
     window.table.selectRow(view_row)
     window.close()
 
-    again = _open(qtbot, dataset_path)
+    again = open_window(qtbot, dataset_path)
     qtbot.waitUntil(lambda: again.model.rowCount() < 294, timeout=10_000)
     session = again.review.controller.session
     assert session.manual[7] == DROP and session.reasons[7] == "<b>not bold</b>"
@@ -132,7 +123,7 @@ def test_reopening_restores_decisions_filter_and_place_and_says_so(qtbot, datase
 
 
 def test_the_borderline_queue_walks_rows_nearest_the_threshold(qtbot, dataset_path):
-    window = _open(qtbot, dataset_path)
+    window = open_window(qtbot, dataset_path)
     window.review.actions_by_name["queue"].setChecked(True)
     session = window.review.controller.session
     first = window.model.source_row(0)
@@ -145,7 +136,7 @@ def test_the_borderline_queue_walks_rows_nearest_the_threshold(qtbot, dataset_pa
 
 
 def test_a_changed_rule_redecides_automatic_rows_only(qtbot, dataset_path):
-    window = _open(qtbot, dataset_path)
+    window = open_window(qtbot, dataset_path)
     controller = window.review.controller
     controller.decide([0], DROP)
     window.review.panel.mode.setCurrentIndex(0)          # keep all
