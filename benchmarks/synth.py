@@ -48,12 +48,17 @@ def synthesize_jsonl(n: int, path: Path, seed: int = 0) -> Path:
     return path
 
 
+def _cached(name: str, build) -> Path:
+    """``bench-data/name``, built by ``build(path)`` the first time and reused after."""
+    path = OUT_DIR / name
+    if not path.exists():
+        build(path)
+    return path
+
+
 def cached_jsonl(n: int) -> Path:
     """A synthetic JSONL of ``n`` records, generated once and reused."""
-    path = OUT_DIR / f"synthetic_{n}.jsonl"
-    if not path.exists():
-        synthesize_jsonl(n, path)
-    return path
+    return _cached(f"synthetic_{n}.jsonl", lambda path: synthesize_jsonl(n, path))
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
@@ -105,7 +110,4 @@ def synthesize_dedup_jsonl(n: int, path: Path, seed: int = 0, exact_rate: float 
 
 def cached_dedup_jsonl(n: int) -> Path:
     """A synthetic JSONL with injected duplicates, generated once and reused."""
-    path = OUT_DIR / f"dedup_{n}.jsonl"
-    if not path.exists():
-        synthesize_dedup_jsonl(n, path)
-    return path
+    return _cached(f"dedup_{n}.jsonl", lambda path: synthesize_dedup_jsonl(n, path))

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
 import orjson
 from tqdm.auto import tqdm
 
@@ -25,7 +26,6 @@ from core.dedup.storage import preferred_rows, save_result
 from core.errors import ThresherError
 from core.loading import load
 from core.project import ProjectStore, project_path_for
-from core.review import ReviewSession
 from core.scoring.run import restore_cached_scores
 from core.tables import output_format, write_table
 
@@ -106,6 +106,16 @@ def drive(run_generator):
             bar.close()
 
 
+def _cached_scores(dataset, store: ProjectStore) -> np.ndarray | None:
+    """The project's cached scores by row (NaN where missing), or None when it has none."""
+    cached = restore_cached_scores(dataset, store)
+    if cached is None:
+        return None
+    scores = np.full(len(dataset), np.nan, dtype=np.float32)
+    scores[cached.batch.rows] = cached.batch.scores
+    return scores
+
+
 def run(args: argparse.Namespace) -> int:
     """Detect, choose kept copies (best score first), save the run and write the table."""
     output_format(args.output)
@@ -113,15 +123,10 @@ def run(args: argparse.Namespace) -> int:
     dataset = load(args.file, mapping_from_arguments(args))
     project = Path(args.project) if args.project else project_path_for(args.file)
     with ProjectStore(project) as store:
-        session = ReviewSession(dataset, store)
-        cached = restore_cached_scores(dataset, store)
-        if cached is not None:
-            batch = cached.batch
-            session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable)
         result = drive(find_duplicates(dataset, settings))
         save_result(store, result)
-        scores = session.scores if cached is not None else None
-        table = build_table(dataset, result, scores, preferred_rows(store, dataset))
+        table = build_table(dataset, result, _cached_scores(dataset, store),
+                            preferred_rows(store, dataset))
     write_table(args.output, rows_frame(dataset, table))
     summary = {**table.summary(), "seconds": round(result.seconds, 3),
                "output": str(args.output), "project": str(project)}

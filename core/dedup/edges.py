@@ -30,9 +30,8 @@ class Edges:
         return cls(kind, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
 
     @classmethod
-    def from_lists(cls, kind: int, first: list[int], second: list[int],
-                   similarity: list[float]) -> Edges:
-        """Edges from parallel lists, each pair ordered and listed once (the highest wins)."""
+    def from_lists(cls, kind: int, first, second, similarity) -> Edges:
+        """Edges from parallel lists or arrays, each pair ordered and listed once (highest wins)."""
         a = np.asarray(first, dtype=np.int64)
         b = np.asarray(second, dtype=np.int64)
         lo, hi = np.minimum(a, b), np.maximum(a, b)
@@ -54,6 +53,13 @@ class Edges:
     def mapped(self, rows: np.ndarray) -> Edges:
         """Edges between indices of ``rows`` re-expressed as edges between the rows themselves."""
         return Edges(self.kind, rows[self.first], rows[self.second], self.similarity)
+
+
+def first_rows(codes: np.ndarray, groups: int) -> np.ndarray:
+    """For each group code ``0 … groups-1``, the first row that has it."""
+    first = np.full(groups, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    return first
 
 
 def copy_edges(kind: int, groups: np.ndarray) -> Edges:

@@ -12,7 +12,7 @@ from collections.abc import Generator, Sequence
 import numpy as np
 import pandas as pd
 
-from core.dedup.edges import NEAR, Edges, concatenate, copy_edges
+from core.dedup.edges import NEAR, Edges, concatenate, copy_edges, first_rows
 from core.dedup.minhash import NUM_PERM, band_keys, buckets, colliding, lsh_bands, signatures
 from core.dedup.progress import DedupProgress
 from core.dedup.shingles import ShingleSets, jaccard, shingle_sets
@@ -34,7 +34,7 @@ def near_edges(texts: Sequence[str], floor: float, shingle_words: int = SHINGLE_
     total = len(texts)
     yield DedupProgress(_STAGE_SHINGLES, 0, total)
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
-    representatives = _first_rows(codes, len(uniques))
+    representatives = first_rows(codes, len(uniques))
     identical = copy_edges(NEAR, codes)
     shingles = shingle_sets(list(uniques), shingle_words)
     yield DedupProgress(_STAGE_SIGNATURES, 0, total)
@@ -44,13 +44,6 @@ def near_edges(texts: Sequence[str], floor: float, shingle_words: int = SHINGLE_
     signature = signatures(shingles, candidates, bands * rows)
     found = yield from _verified_pairs(signature, candidates, shingles, floor, bands, rows)
     return concatenate(NEAR, [identical, found.mapped(representatives)])
-
-
-def _first_rows(codes: np.ndarray, n_unique: int) -> np.ndarray:
-    """For each unique text code, the first row that has it."""
-    first = np.full(n_unique, len(codes), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
-    return first
 
 
 def _verified_pairs(signature: np.ndarray, documents: np.ndarray, shingles: ShingleSets,

@@ -81,6 +81,5 @@ def _approximate(vectors: np.ndarray, floor: float) -> Generator[DedupProgress, 
         seconds.append(neighbour[keep])
         sims.append(similarity[keep])
     yield DedupProgress(_STAGE, n, n)
-    return Edges.from_lists(SEMANTIC, np.concatenate(firsts).tolist(),
-                            np.concatenate(seconds).tolist(),
-                            np.minimum(np.concatenate(sims), 1.0).tolist())
+    return Edges.from_lists(SEMANTIC, np.concatenate(firsts), np.concatenate(seconds),
+                            np.minimum(np.concatenate(sims), 1.0))

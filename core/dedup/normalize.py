@@ -29,16 +29,19 @@ def normalise(text: str) -> str:
     return " ".join(_PUNCT_RUN.sub(r"\1", text).split())
 
 
-def field_texts(dataset: Dataset, field: str) -> list[str]:
-    """The raw text each row contributes for ``field`` (see :data:`FIELDS`)."""
+def field_texts(dataset: Dataset, field: str, rows: Sequence[int] | None = None) -> list[str]:
+    """The raw text ``rows`` (default: every row) contribute for ``field`` (see :data:`FIELDS`)."""
+    if field not in FIELDS:
+        raise ValueError(f"unknown field {field!r}: choose one of {', '.join(FIELDS)}")
+    prompts, responses = dataset.prompts, dataset.responses
+    if rows is not None:
+        prompts = [prompts[i] for i in rows]
+        responses = [responses[i] for i in rows]
     if field == "prompt":
-        return list(dataset.prompts)
+        return list(prompts)
     if field == "response":
-        return list(dataset.responses)
-    if field == "pair":
-        return [p + PAIR_SEPARATOR + r for p, r in zip(dataset.prompts, dataset.responses,
-                                                         strict=True)]
-    raise ValueError(f"unknown field {field!r}: choose one of {', '.join(FIELDS)}")
+        return list(responses)
+    return [p + PAIR_SEPARATOR + r for p, r in zip(prompts, responses, strict=True)]
 
 
 def normalised_texts(texts: Sequence[str]) -> list[str]:

@@ -130,8 +130,8 @@ def similarity_to_kept(dataset: Dataset, result: DuplicateResult, clusters: Clus
     for field, field_rows in jaccard_rows.items():
         partners = kept[field_rows]
         involved = np.unique(np.concatenate([field_rows, partners]))
-        texts = field_texts(dataset, field)
-        shingles = shingle_sets([texts[i] for i in involved.tolist()], settings.shingle_words)
+        shingles = shingle_sets(field_texts(dataset, field, involved.tolist()),
+                                settings.shingle_words)
         position = {int(r): i for i, r in enumerate(involved.tolist())}
         for row, partner in zip(field_rows, partners.tolist(), strict=True):
             out[row] = jaccard(shingles.set_of(position[row]), shingles.set_of(position[partner]))

@@ -15,19 +15,26 @@ import pandas as pd
 
 from core.dataset import Dataset
 from core.dedup.clusters import cluster_rows
-from core.dedup.edges import EXACT, NEAR, SEMANTIC, Edges, concatenate, copy_edges
+from core.dedup.edges import EXACT, NEAR, SEMANTIC, Edges, concatenate, copy_edges, first_rows
 from core.dedup.exact import exact_keys
 from core.dedup.near import near_edges
 from core.dedup.normalize import field_texts
 from core.dedup.progress import DedupProgress
 from core.dedup.result import DuplicateResult
 from core.dedup.settings import DedupSettings
+from core.scoring.model_files import ModelFiles
 
 
 def find_duplicates(dataset: Dataset, settings: DedupSettings
                     ) -> Generator[DedupProgress, None, DuplicateResult]:
     """Run the detectors ``settings`` asks for over ``dataset``."""
     started = time.perf_counter()
+    embedder = None
+    if settings.semantic is not None:
+        # Find the embedding model first: a missing one fails the run before minutes of work.
+        from core.dedup.embedder import embedder_files
+
+        embedder = embedder_files(settings.embedder)
     edges: dict[int, Edges] = {}
     keys = None
     if settings.exact:
@@ -39,26 +46,25 @@ def find_duplicates(dataset: Dataset, settings: DedupSettings
     vector_rows = np.zeros(0, np.int64)
     vectors = np.zeros((0, 0), np.float16)
     if settings.semantic is not None:
-        edges[SEMANTIC], vector_rows, vectors = yield from _semantic(dataset, settings)
+        edges[SEMANTIC], vector_rows, vectors = yield from _semantic(dataset, settings, embedder)
     floors = {kind: settings.floor(kind) for kind in edges}
     return DuplicateResult(settings, len(dataset), dataset.source_sha256, edges, floors, keys,
                            vector_rows, vectors, time.perf_counter() - started)
 
 
-def _semantic(dataset: Dataset, settings: DedupSettings
+def _semantic(dataset: Dataset, settings: DedupSettings, files: ModelFiles
               ) -> Generator[DedupProgress, None, tuple[Edges, np.ndarray, np.ndarray]]:
     """Embed each distinct text once, then compare; keep the vectors of clustered rows."""
-    from core.dedup.embedder import SentenceEmbedder, embedder_files
+    from core.dedup.embedder import SentenceEmbedder
     from core.dedup.neighbours import cosine_edges
 
     yield DedupProgress("semantic duplicates: loading the embedding model", 0, 1)
-    embedder = SentenceEmbedder(embedder_files(settings.embedder), settings.device)
+    embedder = SentenceEmbedder(files, settings.device)
     texts = field_texts(dataset, settings.field(SEMANTIC))
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
-    first_row = np.full(len(uniques), len(texts), dtype=np.int64)
-    np.minimum.at(first_row, codes, np.arange(len(texts), dtype=np.int64))
     unique_vectors = yield from embedder.embed(list(uniques))
     found = yield from cosine_edges(unique_vectors, settings.floor(SEMANTIC), embedder.device)
-    edges = concatenate(SEMANTIC, [copy_edges(SEMANTIC, codes), found.mapped(first_row)])
+    representatives = first_rows(codes, len(uniques))
+    edges = concatenate(SEMANTIC, [copy_edges(SEMANTIC, codes), found.mapped(representatives)])
     clustered = np.flatnonzero(cluster_rows(len(texts), [edges]).clustered)
     return edges, clustered, unique_vectors[codes[clustered]].astype(np.float16)

@@ -194,3 +194,12 @@ def test_kinds_and_fields_are_reported(injected_dataset):
     summary = build_table(injected_dataset, result).summary()
     assert summary["by_match"]["exact"] >= 25
     assert summary["records"] == len(injected_dataset)
+
+
+def test_a_missing_embedder_fails_before_any_other_work(injected_dataset, tmp_path):
+    from core.scoring.model_files import ModelNotFoundError
+
+    run = find_duplicates(injected_dataset, DedupSettings(semantic=0.9,
+                                                          embedder=str(tmp_path / "nowhere")))
+    with pytest.raises(ModelNotFoundError, match="does not exist"):
+        next(run)          # no exact or near stage has started

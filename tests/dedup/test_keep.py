@@ -106,3 +106,21 @@ def test_calibration_shows_what_each_threshold_drops(injected, injected_dataset)
     assert len(above) == 3 and all(p.similarity >= 0.9 - 1e-6 for p in above)
     assert all(p.similarity < 0.9 for p in below)
     assert above == sorted(above, key=lambda p: p.similarity)
+
+
+def test_the_approximate_index_finds_the_pairs_the_exact_search_finds():
+    from core.dedup.edges import SEMANTIC
+    from core.dedup.neighbours import cosine_edges
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(400, 32)).astype(np.float32)
+    vectors[200:220] = vectors[:20] + rng.normal(scale=0.05, size=(20, 32))   # 20 close copies
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact = run_to_end(cosine_edges(vectors, 0.9))
+    approximate = run_to_end(cosine_edges(vectors, 0.9, exact_limit=0))
+    assert exact.kind == approximate.kind == SEMANTIC
+    pairs = set(zip(exact.first.tolist(), exact.second.tolist(), strict=True))
+    assert {(i, 200 + i) for i in range(20)} <= pairs
+    assert set(zip(approximate.first.tolist(), approximate.second.tolist(), strict=True)) == pairs
+    np.testing.assert_allclose(np.sort(approximate.similarity), np.sort(exact.similarity),
+                               atol=1e-4)
