@@ -246,14 +246,17 @@ class ProjectStore:
                 db.execute("INSERT OR REPLACE INTO kept_copies (fingerprint, occurrence, "
                            "chosen_at) VALUES (?, ?, ?)", (*chosen, time.time()))
 
-    def backup_to(self, target: Path, pages_per_step: int = 1024) -> None:
-        """Copy the live database to ``target`` with SQLite's online backup API.
+    def backup_to(self, target: Path) -> None:
+        """Copy the live database to ``target`` with SQLite's online backup API, in one step.
 
         Never a file copy: copying a database file while it is written (or without its WAL)
-        produces a corrupt copy.
+        produces a corrupt copy. One step, not several: a multi-step backup restarts whenever
+        another connection writes between steps, so a busy writer (a bulk action on a worker)
+        could starve it forever. In WAL mode one step reads a single consistent snapshot
+        without blocking writers.
         """
         with sqlite3.connect(target) as copy:
-            self._db.backup(copy, pages=pages_per_step)
+            self._db.backup(copy, pages=-1)
         copy.close()
 
     def integrity_check(self) -> str:
