@@ -17,6 +17,7 @@ from core.cli import (
     export_command,
     inspect_command,
     score_command,
+    simulate_command,
 )
 from core.errors import ThresherError
 from core.version import APP_NAME, APP_VERSION
@@ -24,7 +25,7 @@ from core.version import APP_NAME, APP_VERSION
 #: name -> module with ``configure(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS = {"inspect": inspect_command, "score": score_command,
                "dedup": dedup_command, "curate": curate_command, "export": export_command,
-               "download": download_command}
+               "download": download_command, "simulate": simulate_command}
 
 EXIT_FAILED = 1
 

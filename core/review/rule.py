@@ -111,12 +111,19 @@ class Rule:
         else:
             result = np.where(np.isnan(scores), UNDECIDED, DROP).astype(np.int8)
             result[self._top_rows(scores)] = KEEP
+        result[self.forced_drops(n, flag_mask, duplicate)] = DROP
+        return result
+
+    def forced_drops(self, rows: int, flag_mask: np.ndarray | None = None,
+                     duplicate: np.ndarray | None = None) -> np.ndarray:
+        """Rows the rule drops whatever their score: duplicates and chosen flags."""
+        forced = np.zeros(rows, dtype=bool)
         if self.drop_duplicates and duplicate is not None:
-            result[duplicate] = DROP
+            forced |= duplicate
         if self.drop_flags and flag_mask is not None:
             bits = sum(1 << FLAG_NAMES.index(name) for name in self.drop_flags)
-            result[(flag_mask & bits) != 0] = DROP
-        return result
+            forced |= (flag_mask & bits) != 0
+        return forced
 
     def _top_rows(self, scores: np.ndarray) -> np.ndarray:
         scored = np.flatnonzero(~np.isnan(scores))
