@@ -33,6 +33,7 @@ class DedupDock(QDockWidget):
     """Duplicate detection, calibration, the cluster view and the duplicate columns."""
 
     duplicates_changed = Signal(object)   # bool mask of rows the rule drops as duplicates
+    table_built = Signal(object)          # DuplicateTable (clusters, roles, kept copies)
     status = Signal(str)
 
     def __init__(self, model: RecordsTableModel, current_row: Callable[[], int | None],
@@ -161,6 +162,7 @@ class DedupDock(QDockWidget):
         self.table = table
         self.table_model.set_duplicates(table)
         self.duplicates_changed.emit(table.dropped)
+        self.table_built.emit(table)
         self.panel.show_summary(table.summary())
         if self.cluster_dialog is not None and self.cluster_dialog.isVisible() \
                 and self._cluster_row is not None:

@@ -1,8 +1,8 @@
 """The shared mechanism of the app's background jobs: one generator worker, the newest wins.
 
-A job runs a core generator on superqt's thread pool. Starting again or cancelling bumps a
-generation number, and every report carries the generation it was started with, so results of
-a superseded or cancelled run are dropped instead of overwriting newer ones.
+A job runs a core generator (or a plain function) on superqt's thread pool. Starting again or
+cancelling bumps a generation number, and every report carries the generation it was started
+with, so results of a superseded or cancelled run are dropped instead of overwriting newer ones.
 """
 
 from __future__ import annotations
@@ -39,12 +39,10 @@ class LatestJob(QObject):
         self._generation += 1
         generation = self._generation
         worker = create_worker(function, *args, _start_thread=False, _ignore_errors=True)
-        for signal, slot, ends in ((worker.yielded, yielded, False),
-                                   (worker.returned, returned, True),
-                                   (worker.errored, errored, True),
-                                   (worker.finished, finished, True)):
-            if slot is not None:
-                signal.connect(partial(self._forward, generation, slot, ends))
+        for name, slot, ends in (("yielded", yielded, False), ("returned", returned, True),
+                                 ("errored", errored, True), ("finished", finished, True)):
+            if slot is not None:     # a plain function's worker has no ``yielded`` signal
+                getattr(worker, name).connect(partial(self._forward, generation, slot, ends))
         self._worker = worker
         worker.start()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -43,16 +44,20 @@ from gui.filter_bar import FilterBar
 from gui.load_job import LoadJob
 from gui.load_report import LoadReportDialog, summary_text
 from gui.mapping_dialog import ColumnMappingDialog
+from gui.plots_dock import PlotsDock
 from gui.records_view import RecordsView
 from gui.review_dock import ReviewDock
 from gui.scoring_dock import ScoringDock
 from gui.settings import Settings
+from gui.simulator_dock import SimulatorDock
 from gui.table_model import RecordsTableModel
 from gui.text_widgets import plain_label, plain_message
 
 FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;"
                "All files (*)")
 _NO_SCHEMA = "no known schema fits"
+#: The bottom docks' (plots, simulator) height on first run, before the curator resizes them.
+PLOTS_HEIGHT = 360
 
 
 class MainWindow(QMainWindow):
@@ -136,6 +141,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dedup)
         self.tabifyDockWidget(self.scoring, self.dedup)
         self.scoring.raise_()
+        # The right-hand docks run the full height; the plots sit under the table only.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.plots = PlotsDock(self)
+        self.simulator = SimulatorDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.plots)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.simulator)
+        self.tabifyDockWidget(self.plots, self.simulator)
+        self.plots.raise_()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -202,6 +215,7 @@ class MainWindow(QMainWindow):
         self.scoring.scoring_finished.connect(self.dedup.scores_changed)
         self.scoring.scores_arrived.connect(self.dedup.scores_arrived)
         self.filter_bar.invalid.connect(self.status_text.setText)
+        self._wire_plots()
         self.review.controller.decisions_changed.connect(self._refresh_detail)
         self.review.notice.connect(self._show_notice)
         app = QGuiApplication.instance()
@@ -209,6 +223,19 @@ class MainWindow(QMainWindow):
             # Logout/shutdown: everything is already saved; only the place is flushed, and
             # nothing asks the user anything.
             app.commitDataRequest.connect(lambda _manager: self.review.controller.flush_position())
+
+    def _wire_plots(self) -> None:
+        controller = self.review.controller
+        controller.decisions_changed.connect(self.plots.decisions_changed)
+        self.scoring.scores_arrived.connect(self.plots.scores_arrived)
+        self.scoring.scores_cleared.connect(self.plots.scores_cleared)
+        self.review.filter_applied.connect(self.plots.show_filter)
+        self.plots.rule_requested.connect(self.review.apply_rule)
+        self.plots.score_range_requested.connect(self.review.filter_score_range)
+        controller.decisions_changed.connect(self.simulator.data_changed)
+        self.scoring.scores_arrived.connect(self.simulator.scores_changed)
+        self.scoring.scores_cleared.connect(self.simulator.scores_changed)
+        self.dedup.table_built.connect(self.simulator.set_duplicates)
 
     # -- opening files -------------------------------------------------------------------------
 
@@ -278,6 +305,8 @@ class MainWindow(QMainWindow):
         if len(dataset):
             self.table.selectRow(0)
         self.review.set_dataset(dataset)
+        self.plots.set_session(self.review.controller.session)
+        self.simulator.set_session(self.review.controller.session)
         self.scoring.set_dataset(dataset)
         session = self.review.controller.session
         self.dedup.set_dataset(dataset, session.store.path if session is not None else None)
@@ -392,13 +421,19 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1560, 860)
         state = self.settings.bytes_value(keys.KEY_STATE)
-        if state is not None:
-            self.restoreState(state)
+        self._size_docks = state is None or not self.restoreState(state)
         splitter = self.settings.bytes_value(keys.KEY_SPLITTER)
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
             self.splitter.setSizes([780, 400])
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: D102
+        super().showEvent(event)
+        if self._size_docks:          # first run: give the plots a useful height once laid out
+            self._size_docks = False
+            QTimer.singleShot(0, lambda: self.resizeDocks(
+                [self.plots], [PLOTS_HEIGHT], Qt.Orientation.Vertical))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
         self.job.cancel(quiet=True)

@@ -7,6 +7,8 @@ does for scoring; the main window only places it and forwards scores and flags t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.dataset import Dataset
-from core.review import AUTO, DROP, KEEP, RowFilter
+from core.review import AUTO, DROP, KEEP, RowFilter, Rule
 from core.review.session import Summary
 from core.scoring.run import last_scorer
 from core.version import APP_NAME
@@ -44,6 +46,7 @@ class ReviewDock(QDockWidget):
 
     status = Signal(str)
     notice = Signal(str)
+    filter_applied = Signal(object)    # RowFilter now shown by the table
 
     def __init__(self, model: RecordsTableModel, view: QTableView, filter_bar: FilterBar,
                  settings: Settings, parent: QWidget | None = None) -> None:
@@ -237,6 +240,7 @@ class ReviewDock(QDockWidget):
             return
         self._filter_mask = None if not row_filter.active else mask
         self.controller.save_filter(row_filter)
+        self.filter_applied.emit(row_filter)
         if self.actions_by_name["queue"].isChecked():
             self.actions_by_name["queue"].setChecked(False)   # filter changes end the queue
         current = self._current_source_row()
@@ -249,6 +253,19 @@ class ReviewDock(QDockWidget):
         shown = total if self._filter_mask is None else int(self._filter_mask.sum())
         self.status.emit(f"Showing {shown:,} of {total:,} rows"
                          + (f" ({row_filter.describe()})" if row_filter.active else ""))
+
+    def filter_score_range(self, low: float | None, high: float | None) -> None:
+        """Show only rows scored within ``low``–``high`` (None: open), keeping other criteria."""
+        try:
+            current = self.filter_bar.current()
+        except ValueError:           # a half-typed filter: the range replaces it
+            current = RowFilter()
+        self.filter_bar.set_filter(replace(current, score_min=low, score_max=high), emit=True)
+
+    def apply_rule(self, rule: Rule) -> None:
+        """Change the automatic rule from elsewhere (the plots' cutoff lines)."""
+        self.panel.set_rule(rule)
+        self.controller.set_rule(rule)
 
     def set_queue(self, on: bool) -> None:
         """Walk the borderline queue (rows nearest the cutoff, then unresolved ones)."""

@@ -96,8 +96,12 @@ class Rule:
             return float(self.min_score)
         if self.mode == "all":
             return float("nan")
-        kept = self._top_rows(scores)
-        return float(scores[kept].min()) if len(kept) else float("nan")
+        scored = scores[~np.isnan(scores)]
+        count = min(self._top_count(len(scores)), len(scored))
+        if not count:
+            return float("nan")
+        # The count-th largest score: a partition, not a sort (plots ask on every redraw).
+        return float(np.partition(scored, len(scored) - count)[len(scored) - count])
 
     def decide(self, scores: np.ndarray, flag_mask: np.ndarray | None = None,
                duplicate: np.ndarray | None = None) -> np.ndarray:
@@ -127,9 +131,11 @@ class Rule:
 
     def _top_rows(self, scores: np.ndarray) -> np.ndarray:
         scored = np.flatnonzero(~np.isnan(scores))
-        count = (self.keep_top if self.mode == "top_n"
-                 else round(self.keep_fraction * len(scores)))
-        count = min(count, len(scored))
+        count = min(self._top_count(len(scores)), len(scored))
         # Descending by score, ties in file order: a stable sort of the negated scores.
         ranked = scored[np.argsort(-scores[scored], kind="stable")]
         return ranked[:count]
+
+    def _top_count(self, rows: int) -> int:
+        """How many rows a top-N or top-fraction rule keeps out of ``rows``."""
+        return self.keep_top if self.mode == "top_n" else round(self.keep_fraction * rows)

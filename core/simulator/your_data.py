@@ -49,6 +49,8 @@ class YourData:
     curated: PlacedSet
     baseline: PlacedSet
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Each row's noise probability, to pass back while the scores have not changed.
+    noisy: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def sets(self) -> tuple[PlacedSet, ...]:
         """All three, in display order."""
@@ -109,15 +111,18 @@ def _place(name: str, rows: np.ndarray, noisy: np.ndarray | None,
 
 
 def place_your_data(scores: np.ndarray, kept: np.ndarray, cluster: np.ndarray | None = None,
-                    seed: int = BASELINE_SEED) -> Generator[None, None, YourData]:
+                    seed: int = BASELINE_SEED, noisy: np.ndarray | None = None
+                    ) -> Generator[None, None, YourData]:
     """Place raw, curated (``kept`` mask) and a random same-size selection; yields between steps.
 
     ``cluster`` is each row's duplicate cluster id (the row itself when unique), or None when
-    no duplicate run exists.
+    no duplicate run exists. ``noisy`` is an earlier result's noise probabilities for the same
+    scores (the mixture fit is the slow part; decisions change far more often than scores).
     """
     n = len(scores)
     notes = []
-    noisy = noise_probability(scores)
+    if noisy is None or len(noisy) != n:
+        noisy = noise_probability(scores)
     yield
     if noisy is None:
         notes.append("Score the dataset to place it: noise is estimated from the scores.")
@@ -135,4 +140,4 @@ def place_your_data(scores: np.ndarray, kept: np.ndarray, cluster: np.ndarray | 
     yield
     curated = _place("Curated selection", kept_rows, noisy, cluster)
     baseline = _place("Random selection (same size)", random_rows, noisy, cluster)
-    return YourData(raw, curated, baseline, tuple(notes))
+    return YourData(raw, curated, baseline, tuple(notes), noisy)

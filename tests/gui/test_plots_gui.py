@@ -1,0 +1,151 @@
+"""The live plots in the app: streaming histogram, cutoff line, range filter, curves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.review.decisions import KEEP
+from core.review.rule import Rule
+from core.scoring import ScoreSettings, ScoreUpdate
+from core.scoring.engine import ScoredBatch
+from gui.plots_dock import MAX_REDRAWS_PER_SECOND
+from tests.conftest import SAMPLE
+from tests.gui.conftest import open_window
+
+
+@pytest.fixture
+def window(qtbot):
+    window = open_window(qtbot, SAMPLE)
+    window.plots.raise_()
+    qtbot.waitUntil(lambda: window.plots.isVisible() and window.plots.redraws > 0, timeout=5_000)
+    return window
+
+
+def drag_line(qtbot, line, value: float) -> None:
+    """What pyqtgraph emits while a line is dragged to ``value`` and released."""
+    line.moving = True
+    line.setValue(value)
+    line.sigDragged.emit(line)
+    line.moving = False
+    line.sigPositionChangeFinished.emit(line)
+
+
+def shown_rows(window) -> np.ndarray:
+    return np.array([window.model.source_row(r) for r in range(window.model.rowCount())])
+
+
+def test_scores_stream_into_the_histogram_with_throttled_redraws(qtbot, window, tiny_model):
+    dock = window.plots
+    session = window.review.controller.session
+    totals = []
+    window.scoring.scores_arrived.connect(lambda _u: totals.append(dock.histogram.total))
+    redraws_before = dock.redraws
+    window.scoring.panel.select_model(str(tiny_model))
+    with qtbot.waitSignal(window.scoring.scoring_finished, timeout=60_000):
+        window.scoring.start_scoring(ScoreSettings(model=str(tiny_model), device="cpu",
+                                                   token_budget=2048))
+    qtbot.wait(200)
+    assert len(totals) > 3 and totals == sorted(totals)          # filled in batch by batch
+    assert dock.histogram.total == np.isfinite(session.scores).sum() == len(session.scores)
+    counts, _ = np.histogram(session.scores, bins=dock.histogram.edges)
+    np.testing.assert_array_equal(dock.histogram.counts, counts)
+    assert dock.redraws > redraws_before
+
+
+def test_a_burst_of_batches_is_one_redraw(qtbot, window):
+    """Redraws are coalesced: however fast batches come, at most 25 frames a second."""
+    dock = window.plots
+    rows = len(window.review.controller.session.scores)
+    rng = np.random.default_rng(0)
+    before = dock.redraws
+    for start in range(0, rows, 3):                 # ~100 batches with no event loop between
+        batch_rows = np.arange(start, min(start + 3, rows))
+        scores = rng.normal(size=len(batch_rows)).astype(np.float32)
+        dock.scores_arrived(ScoreUpdate(ScoredBatch(batch_rows, scores,
+                                                    np.zeros(len(batch_rows), bool),
+                                                    np.zeros(len(batch_rows), bool)),
+                                        start, rows, cached=False))
+    assert dock.redraws == before                   # nothing drawn inside the burst
+    qtbot.wait(3 * 1000 // MAX_REDRAWS_PER_SECOND)
+    assert dock.redraws == before + 1
+    assert dock.histogram.total == rows
+
+
+def test_dragging_the_cutoff_line_moves_the_rule_and_the_counts(qtbot, window):
+    session = window.review.controller.session
+    scores = session.scores
+    cutoff = float(np.quantile(scores, 0.6))
+    drag_line(qtbot, window.plots.histogram_plot.line, cutoff)
+    qtbot.waitUntil(lambda: session.rule.min_score == round(cutoff, 3), timeout=3_000)
+    assert session.rule.mode == "threshold"
+    assert window.review.panel.min_score.value() == pytest.approx(round(cutoff, 3))
+    expected = int(np.count_nonzero((scores >= round(cutoff, 3)) & ~session.duplicate))
+    assert session.summary().kept == expected
+    assert window.review.panel.kept_label.text().startswith(f"{expected:,}")
+    qtbot.waitUntil(lambda: f"{expected:,} kept" in window.plots.histogram_plot.caption.text(),
+                    timeout=3_000)
+    # The kept bars add up to the kept rows.
+    kept_bars = window.plots.histogram_plot.bars["kept"].opts["height"]
+    assert int(np.sum(kept_bars)) == expected
+
+
+def test_in_best_n_mode_the_line_sets_how_many_rows_to_keep(qtbot, window):
+    session = window.review.controller.session
+    window.review.apply_rule(Rule(mode="top_n", keep_top=10))
+    cutoff = float(np.quantile(session.scores, 0.5))
+    drag_line(qtbot, window.plots.threshold_plot.line, cutoff)
+    expected = int(np.count_nonzero(session.scores >= cutoff))
+    qtbot.waitUntil(lambda: session.rule.keep_top == expected, timeout=3_000)
+    assert session.rule.mode == "top_n"
+    assert window.review.panel.keep_top.value() == expected
+
+
+def test_clicking_a_bar_or_dragging_a_range_filters_the_table(qtbot, window):
+    session = window.review.controller.session
+    scores = session.scores
+    histogram = window.plots.histogram
+    busiest = int(np.argmax(histogram.counts))
+    middle = float(histogram.edges[busiest] + histogram.width / 2)
+    with qtbot.waitSignal(window.review.filter_applied, timeout=5_000):
+        window.plots.histogram_plot.view_box.clicked.emit(middle)
+    low, high = histogram.bin_range(middle)
+    inside = np.flatnonzero((scores >= low) & (scores <= high))
+    assert sorted(shown_rows(window)) == list(inside)
+    assert len(inside) == histogram.counts[busiest]
+    assert float(window.filter_bar.score_min.text()) == pytest.approx(low)
+    assert window.plots.histogram_plot.region.isVisible()
+
+    low, high = float(np.quantile(scores, 0.2)), float(np.quantile(scores, 0.7))
+    with qtbot.waitSignal(window.review.filter_applied, timeout=5_000):
+        window.plots.histogram_plot.view_box.range_dragged.emit(low, high, True)
+    shown = scores[shown_rows(window)]
+    assert len(shown) and shown.min() >= low - 1e-6 and shown.max() <= high + 1e-6
+
+    with qtbot.waitSignal(window.review.filter_applied, timeout=5_000):
+        window.plots.histogram_plot.view_box.cleared.emit()
+    assert window.model.rowCount() == len(scores)
+    assert not window.plots.histogram_plot.region.isVisible()
+
+
+def test_the_threshold_curve_agrees_with_the_summary(qtbot, window):
+    session = window.review.controller.session
+    window.review.apply_rule(Rule(mode="threshold", min_score=0.55))
+    qtbot.waitUntil(lambda: window.plots.threshold_plot.curve is not None
+                    and "At cutoff 0.550" in window.plots.threshold_plot.caption.text(),
+                    timeout=5_000)
+    summary = session.summary()
+    assert window.plots.threshold_plot.curve.at(0.55) == (summary.kept, summary.kept_tokens)
+    assert f"{summary.kept:,} records kept" in window.plots.threshold_plot.caption.text()
+
+
+def test_score_vs_length_shows_the_sample_coloured_by_decision(qtbot, window):
+    session = window.review.controller.session
+    plot = window.plots.length_plot
+    qtbot.waitUntil(lambda: "Spearman r" in plot.caption.text(), timeout=5_000)
+    x, y = plot.points.getData()
+    assert len(x) == len(session.scores)            # small dataset: every row, no sampling
+    kept = session.final == KEEP
+    green = sum(1 for spot in plot.points.points()
+                if spot.brush().color().name() == plot._brushes["keep"].color().name())
+    assert green == kept.sum()
