@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_score.py --heartbeat
 	$(PY) benchmarks/bench_review.py
 	$(PY) benchmarks/bench_dedup.py
+	$(PY) benchmarks/bench_plots.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

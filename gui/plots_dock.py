@@ -17,7 +17,7 @@ from core.plots.histogram import StreamingHistogram
 from core.plots.length_sample import length_view, sample_rows
 from core.plots.threshold_curve import threshold_curve
 from core.review import ReviewSession, RowFilter, Rule
-from core.review.decisions import DROP, KEEP
+from core.review.decisions import DROP, KEEP, UNDECIDED
 from core.scoring import ScoreUpdate
 from gui.latest_job import LatestJob
 from gui.length_plot import LengthPlot
@@ -25,6 +25,7 @@ from gui.score_histogram import ScoreHistogramPlot
 from gui.threshold_plot import ThresholdCurvePlot
 
 MAX_REDRAWS_PER_SECOND = 25
+DECISION_CODES = max(KEEP, DROP, UNDECIDED) + 1
 #: While a cutoff line is dragged, the rule follows at most this often.
 DRAG_RULE_MS = 80
 #: The threshold curve (a sort of every score) is recomputed at most this often.
@@ -141,8 +142,8 @@ class PlotsDock(QDockWidget):
                                             "Open a dataset and score it to see its scores.")
             return
         final = session.final
-        kept = histogram.split(final == KEEP)
-        dropped = histogram.split(final == DROP)
+        by_decision = histogram.split_codes(final, DECISION_CODES)
+        kept, dropped = by_decision[:, KEEP], by_decision[:, DROP]
         cutoff = session.rule.cutoff(session.scores) if session.rule.uses_scores else None
         scored = histogram.total
         caption = (f"{scored:,} of {len(final):,} records scored · "

@@ -24,6 +24,8 @@ from gui.plot_style import AXIS, KEPT, THRESHOLD, Log10Axis, plot_widget
 GRID_SIZES = 160
 GRID_NOISES = 120
 NOISE_AXIS = (0.0, 0.9)
+#: The plane's visible noise range starts a little below 0 so that clean presets are seen.
+NOISE_VIEW = (-0.03, 0.9)
 REFERENCE_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9)
 CURRENT = "#000000"
 YOUR_DATA_STYLE = {"raw": ("s", "#ef6c00"), "curated": ("star", KEPT),
@@ -72,7 +74,8 @@ class SimulatorPlots(QWidget):
         plane.addItem(self.preset_points)
         self.preset_labels = []
         for preset in PRESETS.values():
-            label = pg.TextItem(preset.label, color="w", anchor=(-0.1, 0.5))
+            label = pg.TextItem(preset.label, color="w", anchor=(-0.1, 0.5),
+                                fill=pg.mkBrush(0, 0, 0, 110))
             label.setPos(math.log10(preset.point.size), preset.point.noise)
             plane.addItem(label)
             self.preset_labels.append(label)
@@ -83,7 +86,8 @@ class SimulatorPlots(QWidget):
         for key, (symbol, colour) in YOUR_DATA_STYLE.items():
             points = pg.ScatterPlotItem(size=14, symbol=symbol, pen=pg.mkPen("w", width=1.5),
                                         brush=pg.mkBrush(colour))
-            label = pg.TextItem(YOUR_DATA_LABELS[key], color="w", anchor=YOUR_DATA_ANCHORS[key])
+            label = pg.TextItem(YOUR_DATA_LABELS[key], color="w", anchor=YOUR_DATA_ANCHORS[key],
+                                fill=pg.mkBrush(0, 0, 0, 110))
             plane.addItem(points)
             plane.addItem(label)
             label.hide()
@@ -93,7 +97,7 @@ class SimulatorPlots(QWidget):
                                           brush=pg.mkBrush(CURRENT))
         plane.addItem(self.current)
         plane.setXRange(2, 7, padding=0)
-        plane.setYRange(*NOISE_AXIS, padding=0)
+        plane.setYRange(*NOISE_VIEW, padding=0)
         self.plane.setToolTip("Estimated performance over size and noise at the current "
                               "duplication. White line: every (D, η) with the current "
                               "performance (the Pareto curve); faint lines: 0.5 … 0.9.")
@@ -112,7 +116,7 @@ class SimulatorPlots(QWidget):
         self.by_size.setXRange(2, 7, padding=0.01)
         self.by_size.setYRange(0, 1.02, padding=0)
 
-        self.by_dup = plot_widget("duplication ρ (rows with a copy)", "performance", self)
+        self.by_dup = plot_widget("duplication ρ", "performance", self)
         self.dup_curve = pg.PlotCurveItem(pen=pg.mkPen(THRESHOLD, width=2.5))
         self.dup_marker = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT))
         self.sweet = pg.InfiniteLine(sweet_spot(), angle=90, movable=False,

@@ -84,6 +84,16 @@ class StreamingHistogram:
         index = self.row_bin[mask]
         return np.bincount(index[index != NO_BIN], minlength=self.bins)
 
+    def split_codes(self, codes: np.ndarray, kinds: int) -> np.ndarray:
+        """Counts per bin and code: ``result[bin, code]`` for per-row codes in 0 … kinds-1.
+
+        One ``bincount`` over every row, whatever the number of codes (e.g. the final decision
+        undecided/keep/drop), so a redraw costs one pass over 1M rows, not one per colour.
+        """
+        flat = (self.row_bin.astype(np.int64) + 1) * kinds + codes
+        counts = np.bincount(flat, minlength=(self.bins + 1) * kinds)
+        return counts.reshape(self.bins + 1, kinds)[1:]      # row 0 is NO_BIN: unscored rows
+
     def bin_range(self, value: float) -> tuple[float, float] | None:
         """The edges of the bin holding ``value``, or None outside the histogram."""
         if self.empty:

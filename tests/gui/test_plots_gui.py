@@ -143,7 +143,7 @@ def test_score_vs_length_shows_the_sample_coloured_by_decision(qtbot, window):
     session = window.review.controller.session
     plot = window.plots.length_plot
     qtbot.waitUntil(lambda: "Spearman r" in plot.caption.text(), timeout=5_000)
-    x, y = plot.points.getData()
+    x, _y = plot.points.getData()
     assert len(x) == len(session.scores)            # small dataset: every row, no sampling
     kept = session.final == KEEP
     green = sum(1 for spot in plot.points.points()

@@ -40,6 +40,11 @@ def test_the_kept_and_dropped_split_adds_up() -> None:
     np.testing.assert_array_equal(histogram.split(kept) + histogram.split(~kept),
                                   histogram.counts)
     assert histogram.split(kept).sum() == kept.sum()
+    codes = kept.astype(np.int8) + 1                  # 1 kept, 2 dropped… any small codes
+    by_code = histogram.split_codes(codes, 3)
+    np.testing.assert_array_equal(by_code[:, 2], histogram.split(kept))
+    np.testing.assert_array_equal(by_code[:, 1], histogram.split(~kept))
+    assert by_code[:, 0].sum() == 0
 
 
 def test_rescoring_a_row_moves_it_and_clear_forgets_everything() -> None:
