@@ -61,6 +61,7 @@ class PlotsDock(QDockWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         for widget in (self.histogram_plot, self.length_plot, self.threshold_plot):
             splitter.addWidget(widget)
+        splitter.setSizes([460, 360, 360])       # the histogram is the one worked with most
         self.setWidget(splitter)
         self.session: ReviewSession | None = None
         self.histogram: StreamingHistogram | None = None
@@ -147,7 +148,7 @@ class PlotsDock(QDockWidget):
         cutoff = session.rule.cutoff(session.scores) if session.rule.uses_scores else None
         scored = histogram.total
         caption = (f"{scored:,} of {len(final):,} records scored · "
-                   f"{int(kept.sum()):,} kept · {int(dropped.sum()):,} dropped")
+                   f"{int(kept.sum()):,} kept (green) · {int(dropped.sum()):,} dropped (red)")
         if not session.rule.uses_scores:
             caption += " · the rule keeps all rows (no cutoff)"
         if not scored:

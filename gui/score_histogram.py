@@ -84,9 +84,6 @@ class ScoreHistogramPlot(QWidget):
         self.line.setToolTip("The automatic rule's cutoff: drag it to change the rule")
         self.line.hide()
         self.plot.addItem(self.line)
-        legend = self.plot.getPlotItem().addLegend(offset=(6, 4), colCount=2)
-        legend.addItem(self.bars["kept"], "kept")
-        legend.addItem(self.bars["dropped"], "dropped")
         self.plot.setToolTip("Click a bar to show its rows; drag across to show a score range; "
                              "double-click to show all rows again")
         self.caption.setWordWrap(True)      # long captions wrap rather than widen the window

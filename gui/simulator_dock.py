@@ -22,6 +22,7 @@ from gui.simulator_panel import SimulatorPanel, SimulatorReadout
 from gui.simulator_plots import SimulatorPlots
 
 REDRAW_MS = 30
+PANEL_WIDTH = 410
 PLACE_DELAY_MS = 700
 
 
@@ -61,8 +62,9 @@ class SimulatorDock(QDockWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(scroller)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([PANEL_WIDTH, 3 * PANEL_WIDTH])
         self.setWidget(splitter)
         self.session: ReviewSession | None = None
         self.cluster: np.ndarray | None = None

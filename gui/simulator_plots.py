@@ -127,7 +127,7 @@ class SimulatorPlots(QWidget):
             self.by_dup.addItem(item)
         self.by_dup.setXRange(0, 1, padding=0.01)
 
-        layout.addWidget(self.plane, 5)
+        layout.addWidget(self.plane, 6)
         layout.addWidget(self.by_size, 3)
         layout.addWidget(self.by_dup, 3)
         self._grid_key: tuple | None = None

@@ -83,8 +83,8 @@ def test_dragging_the_cutoff_line_moves_the_rule_and_the_counts(qtbot, window):
     expected = int(np.count_nonzero((scores >= round(cutoff, 3)) & ~session.duplicate))
     assert session.summary().kept == expected
     assert window.review.panel.kept_label.text().startswith(f"{expected:,}")
-    qtbot.waitUntil(lambda: f"{expected:,} kept" in window.plots.histogram_plot.caption.text(),
-                    timeout=3_000)
+    caption = window.plots.histogram_plot.caption
+    qtbot.waitUntil(lambda: f"{expected:,} kept (green)" in caption.text(), timeout=3_000)
     # The kept bars add up to the kept rows.
     kept_bars = window.plots.histogram_plot.bars["kept"].opts["height"]
     assert int(np.sum(kept_bars)) == expected
