@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from core.plots.length_sample import LengthView, describe_correlation
-from gui.plot_style import DROPPED, KEPT, THRESHOLD, UNDECIDED, Log10Axis, plot_widget
-from gui.text_widgets import plain_label
+from gui.plot_style import (
+    DROPPED,
+    KEPT,
+    THRESHOLD,
+    UNDECIDED,
+    Log10Axis,
+    captioned,
+    dashed,
+    plot_widget,
+)
 
 
 class LengthPlot(QWidget):
@@ -21,23 +28,17 @@ class LengthPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.caption = plain_label("Score vs response length: waiting for scores.", self)
         self.plot = plot_widget("response length (≈ tokens, log scale)", "score", self,
                                 axis_items={"bottom": Log10Axis("bottom")})
         self.points = pg.ScatterPlotItem(size=4, pen=None)
         self.plot.addItem(self.points)
-        self.cutoff = pg.InfiniteLine(angle=0, movable=False,
-                                      pen=pg.mkPen(THRESHOLD, width=1.5,
-                                                   style=Qt.PenStyle.DashLine))
+        self.cutoff = pg.InfiniteLine(angle=0, movable=False, pen=dashed(THRESHOLD))
         self.cutoff.hide()
         self.plot.addItem(self.cutoff)
         self.plot.setToolTip("A sample of scored rows; green kept, red dropped. The dashed "
                              "line is the rule's cutoff.")
-        self.caption.setWordWrap(True)      # long captions wrap rather than widen the window
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.plot, 1)
+        self.caption = captioned(self, "Score vs response length: waiting for scores.",
+                                 self.plot)
         self._brushes = {code: pg.mkBrush(pg.mkColor(colour).lighter(105))
                          for code, colour in (("keep", KEPT), ("drop", DROPPED),
                                               ("other", UNDECIDED))}

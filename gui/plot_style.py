@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from gui.text_widgets import plain_label
 
 KEPT = "#2e7d32"
 DROPPED = "#c62828"
@@ -35,8 +38,39 @@ def plot_widget(x_label: str, y_label: str, parent: QWidget | None = None,
     item.setMenuEnabled(False)
     item.hideButtons()
     widget.setMouseEnabled(x=False, y=False)
-    widget.setMinimumHeight(170)
+    widget.setMinimumSize(140, 150)   # small windows shrink the plots, not the other way round
     return widget
+
+
+def captioned(owner: QWidget, text: str, plot: pg.PlotWidget) -> QLabel:
+    """Lay out a caption above ``plot`` in ``owner`` and return the caption.
+
+    The caption is plain text and wraps, so a long caption never widens the window.
+    """
+    caption = plain_label(text, owner)
+    caption.setWordWrap(True)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(caption)
+    layout.addWidget(plot, 1)
+    return caption
+
+
+def cutoff_line(label: str | None = None) -> pg.InfiniteLine:
+    """The rule's draggable cutoff line, hidden until the rule has a cutoff."""
+    options = {} if label is None else {
+        "label": label, "labelOpts": {"position": 0.92, "color": THRESHOLD,
+                                      "fill": (255, 255, 255, 200)}}
+    line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(THRESHOLD, width=2),
+                           hoverPen=pg.mkPen(THRESHOLD, width=4), **options)
+    line.setToolTip("The automatic rule's cutoff: drag it to change the rule")
+    line.hide()
+    return line
+
+
+def dashed(colour: str, width: float = 1.5):
+    """A dashed pen (reference lines and secondary curves)."""
+    return pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine)
 
 
 def short_count(value: float) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from core.plots.histogram import StreamingHistogram
 from gui.plot_style import (
@@ -21,9 +21,11 @@ from gui.plot_style import (
     THRESHOLD,
     UNDECIDED,
     CountAxis,
+    captioned,
+    cutoff_line,
+    dashed,
     plot_widget,
 )
-from gui.text_widgets import plain_label
 
 
 class RangeViewBox(pg.ViewBox):
@@ -60,7 +62,6 @@ class ScoreHistogramPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.caption = plain_label("Scores appear here as they arrive.", self)
         self.view_box = RangeViewBox()
         self.plot = plot_widget("score (higher is better)", "records", self,
                                 axis_items={"left": CountAxis("left")}, view_box=self.view_box)
@@ -71,26 +72,15 @@ class ScoreHistogramPlot(QWidget):
         for bar in self.bars.values():
             self.plot.addItem(bar)
         self.region = pg.LinearRegionItem(brush=pg.mkBrush(*RANGE_FILL), movable=False,
-                                          pen=pg.mkPen(THRESHOLD, style=Qt.PenStyle.DashLine))
+                                          pen=dashed(THRESHOLD, 1))
         self.region.setZValue(-10)
         self.region.hide()
         self.plot.addItem(self.region)
-        self.line = pg.InfiniteLine(angle=90, movable=True,
-                                    pen=pg.mkPen(THRESHOLD, width=2),
-                                    hoverPen=pg.mkPen(THRESHOLD, width=4),
-                                    label="cutoff {value:.3f}",
-                                    labelOpts={"position": 0.92, "color": THRESHOLD,
-                                               "fill": (255, 255, 255, 200)})
-        self.line.setToolTip("The automatic rule's cutoff: drag it to change the rule")
-        self.line.hide()
+        self.line = cutoff_line("cutoff {value:.3f}")
         self.plot.addItem(self.line)
         self.plot.setToolTip("Click a bar to show its rows; drag across to show a score range; "
                              "double-click to show all rows again")
-        self.caption.setWordWrap(True)      # long captions wrap rather than widen the window
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.plot, 1)
+        self.caption = captioned(self, "Scores appear here as they arrive.", self.plot)
         self._histogram: StreamingHistogram | None = None
         self._dragging_range = False
 

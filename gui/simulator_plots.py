@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from core.simulator.model import Point, iso_noise, performance, sweet_spot
 from core.simulator.presets import PRESETS
 from core.simulator.your_data import YourData
-from gui.plot_style import AXIS, KEPT, THRESHOLD, Log10Axis, plot_widget
+from gui.plot_style import AXIS, KEPT, THRESHOLD, Log10Axis, dashed, plot_widget
 
 GRID_SIZES = 160
 GRID_NOISES = 120
@@ -105,8 +105,7 @@ class SimulatorPlots(QWidget):
         self.by_size = plot_widget("size D (rows, log scale)", "performance", self,
                                    axis_items={"bottom": Log10Axis("bottom")})
         self.size_curve = pg.PlotCurveItem(pen=pg.mkPen(THRESHOLD, width=2.5))
-        self.clean_curve = pg.PlotCurveItem(pen=pg.mkPen(AXIS, width=1.5,
-                                                         style=Qt.PenStyle.DashLine))
+        self.clean_curve = pg.PlotCurveItem(pen=dashed(AXIS))
         self.size_marker = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(CURRENT))
         legend = self.by_size.getPlotItem().addLegend(offset=(-6, -6))
         for item, name in ((self.size_curve, "current noise"), (self.clean_curve, "no noise")):

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
 
 from core.plots.threshold_curve import ThresholdCurve
-from gui.plot_style import AXIS, KEPT, THRESHOLD, CountAxis, plot_widget, short_count
-from gui.text_widgets import plain_label
+from gui.plot_style import (
+    AXIS,
+    KEPT,
+    CountAxis,
+    captioned,
+    cutoff_line,
+    dashed,
+    plot_widget,
+    short_count,
+)
 
 TOKENS = "#6a1b9a"
 
@@ -25,8 +33,6 @@ class ThresholdCurvePlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.caption = plain_label("Kept records and tokens by threshold: waiting for scores.",
-                                   self)
         self.plot = plot_widget("score threshold", "kept records", self,
                                 axis_items={"left": CountAxis("left"),
                                             "right": CountAxis("right")})
@@ -45,20 +51,13 @@ class ThresholdCurvePlot(QWidget):
         right.setPen(pg.mkPen(AXIS))
         right.setTextPen(pg.mkPen(TOKENS))
         self.token_view.setXLink(item.vb)
-        self.tokens_curve = pg.PlotCurveItem(pen=pg.mkPen(TOKENS, width=2,
-                                                          style=Qt.PenStyle.DashLine))
+        self.tokens_curve = pg.PlotCurveItem(pen=dashed(TOKENS, 2))
         self.token_view.addItem(self.tokens_curve)
         item.vb.sigResized.connect(self._sync_views)
-        self.line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(THRESHOLD, width=2),
-                                    hoverPen=pg.mkPen(THRESHOLD, width=4))
-        self.line.setToolTip("The automatic rule's cutoff: drag it to change the rule")
-        self.line.hide()
+        self.line = cutoff_line()
         self.plot.addItem(self.line)
-        self.caption.setWordWrap(True)      # long captions wrap rather than widen the window
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.plot, 1)
+        self.caption = captioned(
+            self, "Kept records and tokens by threshold: waiting for scores.", self.plot)
         self.curve: ThresholdCurve | None = None
         self.line.sigDragged.connect(lambda line: self._moved(line.value(), False))
         self.line.sigPositionChangeFinished.connect(lambda line: self._moved(line.value(), True))
