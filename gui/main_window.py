@@ -147,8 +147,9 @@ class MainWindow(QMainWindow):
         self.simulator = SimulatorDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.plots)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.simulator)
-        self.tabifyDockWidget(self.plots, self.simulator)
-        self.plots.raise_()
+        # Plots and Simulator are tabbed on first show (see showEvent): tabbing docks in the
+        # bottom area lays the window out at once, which would clamp a restored geometry to
+        # the minimum size before the window is on a screen.
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -420,8 +421,8 @@ class MainWindow(QMainWindow):
         geometry = self.settings.bytes_value(keys.KEY_GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1560, 860)
-        state = self.settings.bytes_value(keys.KEY_STATE)
-        self._size_docks = state is None or not self.restoreState(state)
+        self._dock_state = self.settings.bytes_value(keys.KEY_STATE)
+        self._docks_arranged = False
         splitter = self.settings.bytes_value(keys.KEY_SPLITTER)
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -430,8 +431,13 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: D102
         super().showEvent(event)
-        if self._size_docks:          # first run: give the plots a useful height once laid out
-            self._size_docks = False
+        if self._docks_arranged:
+            return
+        self._docks_arranged = True
+        self.tabifyDockWidget(self.plots, self.simulator)
+        self.plots.raise_()
+        if self._dock_state is None or not self.restoreState(self._dock_state):
+            # First run: give the plots a useful height once the window is laid out.
             QTimer.singleShot(0, lambda: self.resizeDocks(
                 [self.plots], [PLOTS_HEIGHT], Qt.Orientation.Vertical))
 
@@ -439,8 +445,11 @@ class MainWindow(QMainWindow):
         self.job.cancel(quiet=True)
         self.scoring.shutdown()
         self.dedup.shutdown()
+        self.plots.shutdown()
+        self.simulator.shutdown()
         self.review.shutdown()
-        self.settings.set_value(keys.KEY_STATE, self.saveState())
+        if self._docks_arranged:          # a window never shown keeps the saved arrangement
+            self.settings.set_value(keys.KEY_STATE, self.saveState())
         self.settings.set_value(keys.KEY_GEOMETRY, self.saveGeometry())
         self.settings.set_value(keys.KEY_SPLITTER, self.splitter.saveState())
         self.settings.sync()

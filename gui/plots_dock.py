@@ -84,6 +84,12 @@ class PlotsDock(QDockWidget):
         self.histogram_plot.range_selected.connect(self.score_range_requested)
         self.visibilityChanged.connect(lambda visible: visible and self._schedule())
 
+    def shutdown(self) -> None:
+        """Stop timers and drop a curve still being computed (the window is closing)."""
+        for timer in (self._redraw_timer, self._drag_timer, self._curve_timer):
+            timer.stop()
+        self.curve_job.cancel()
+
     # -- inputs --------------------------------------------------------------------------------
 
     def set_session(self, session: ReviewSession | None) -> None:

@@ -58,7 +58,7 @@ class SimulatorDock(QDockWidget):
         scroller.setWidget(self.panel)
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroller.setMinimumWidth(300)
+        scroller.setMinimumWidth(200)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(scroller)
         splitter.addWidget(right)
@@ -87,6 +87,12 @@ class SimulatorDock(QDockWidget):
         self.visibilityChanged.connect(self._on_visibility)
         self.panel.set_point(self._point)
         self._redraw()
+
+    def shutdown(self) -> None:
+        """Stop timers and drop a placement still running (the window is closing)."""
+        self._redraw_timer.stop()
+        self._place_timer.stop()
+        self.job.cancel()
 
     # -- the model -----------------------------------------------------------------------------
 

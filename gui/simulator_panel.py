@@ -207,6 +207,7 @@ class SimulatorReadout(QWidget):
         title = plain_label("Estimated OOD performance", self)
         scale = plain_label("(1 = clean, unlimited, duplicate-free data)", self)
         scale.setStyleSheet("color: #555555;")
+        scale.setWordWrap(True)
         self.performance_bar = QProgressBar(self, minimum=0, maximum=1000, textVisible=False)
         self.performance_bar.setMaximumWidth(160)
         self.parts = plain_label("", self)
