@@ -39,9 +39,16 @@ class CurveJob(LatestJob):
 
     done = Signal(object)   # ThresholdCurve
 
-    def start(self, scores, tokens, manual, forced) -> None:
-        """Compute the curve from copies of the session's arrays."""
-        self._launch(threshold_curve, scores, tokens, manual, forced, returned=self.done.emit)
+    def start(self, scores, dataset, manual, forced) -> None:
+        """Compute the curve from copies of the session's arrays (tokens on the worker too)."""
+        self._launch(_curve_with_tokens, scores, dataset, manual, forced,
+                     returned=self.done.emit)
+
+
+def _curve_with_tokens(scores, dataset, manual, forced):
+    """The threshold curve; the per-row token counts are summed here, off the GUI thread."""
+    return threshold_curve(scores, dataset.prompt_tokens + dataset.response_tokens, manual,
+                           forced)
 
 
 class PlotsDock(QDockWidget):
@@ -173,12 +180,10 @@ class PlotsDock(QDockWidget):
         if session is None:
             return
         self._curve_dirty = False
-        dataset = session.dataset
         forced = session.rule.forced_drops(len(session.scores), session.flag_mask,
                                            session.duplicate)
-        self.curve_job.start(session.scores.copy(),
-                             dataset.prompt_tokens + dataset.response_tokens,
-                             session.manual.copy(), forced)
+        self.curve_job.start(session.scores.copy(), session.dataset, session.manual.copy(),
+                             forced)
 
     def _on_curve(self, curve) -> None:
         session = self.session
