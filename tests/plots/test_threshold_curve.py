@@ -29,6 +29,13 @@ def test_the_curve_matches_the_rule_at_every_threshold() -> None:
         assert curve.at(cutoff) == (kept.sum(), tokens[kept].sum())
 
 
+def test_float32_scores_at_the_cutoff_count_as_the_rule_counts_them() -> None:
+    scores = np.array([0.7, 0.69, 0.71, 0.7], dtype=np.float32)   # scorers emit float32
+    curve = threshold_curve(scores, np.ones(4), np.full(4, AUTO, np.int8), np.zeros(4, bool))
+    kept = Rule(mode="threshold", min_score=0.7).decide(scores) == KEEP
+    assert curve.at(0.7) == (kept.sum(), kept.sum()) == (3, 3)
+
+
 def test_drawn_curve_is_bounded_and_keeps_its_ends() -> None:
     scores = np.linspace(0, 1, 10_000)
     curve = threshold_curve(scores, np.ones(10_000), np.full(10_000, AUTO, np.int8),
