@@ -150,9 +150,10 @@ def windows(rows: np.ndarray, sizes: tuple[int, ...] = WINDOW_ROWS) -> list[np.n
 
 
 def score_windows(runner: BatchRunner, encode: Callable[[np.ndarray], EncodedRows],
-                  rows: np.ndarray) -> Iterator[ScoredBatch]:
+                  rows: np.ndarray, sizes: tuple[int, ...] = WINDOW_ROWS
+                  ) -> Iterator[ScoredBatch]:
     """Encode window k+1 on a helper thread while window k is scored."""
-    chunks = windows(rows)
+    chunks = windows(rows, sizes)
     if not chunks:
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="thresher-tokenize") as pool:

@@ -40,7 +40,7 @@ class RewardModel:
     @classmethod
     def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> RewardModel:
         """Load tokenizer and weights from the checked folder onto ``device``."""
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModelForSequenceClassification
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # our own progress reporting; stderr may be None
@@ -48,8 +48,7 @@ class RewardModel:
         torch_device = resolve_device(device)
         torch_dtype = resolve_dtype(dtype, torch_device)
         try:
-            tokenizer = AutoTokenizer.from_pretrained(
-                files.path, local_files_only=True, trust_remote_code=False)
+            tokenizer = load_tokenizer(files)
             model = AutoModelForSequenceClassification.from_pretrained(
                 files.path, local_files_only=True, trust_remote_code=False,
                 use_safetensors=True, dtype=torch_dtype)
@@ -64,14 +63,11 @@ class RewardModel:
 
     def default_format(self) -> str:
         """``chat`` when the tokenizer has a chat template, else ``pair``."""
-        return "chat" if getattr(self.tokenizer, "chat_template", None) else "pair"
+        return default_format(self.tokenizer)
 
     def default_max_length(self) -> int:
         """The shorter of the tokenizer's and the position embeddings' limits."""
-        limits = [int(v) for v in (getattr(self.tokenizer, "model_max_length", None),
-                                   getattr(self.model.config, "max_position_embeddings", None))
-                  if isinstance(v, int) and 0 < v < 1_000_000]
-        return min([*limits, MAX_DEFAULT_LENGTH]) if limits else FALLBACK_MAX_LENGTH
+        return default_max_length(self.tokenizer, self.model.config)
 
     def check_output_index(self, index: int) -> None:
         """Refuse an output index the model does not have."""
@@ -96,6 +92,39 @@ class RewardModel:
         self.model = None
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
+
+
+def load_tokenizer(files: ModelFiles):
+    """The model's tokenizer, from the checked folder only, never running the folder's code."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(files.path, local_files_only=True,
+                                         trust_remote_code=False)
+
+
+def load_config(files: ModelFiles):
+    """The model's configuration (no weights), with the same safety flags as the weights."""
+    from transformers import AutoConfig
+
+    try:
+        return AutoConfig.from_pretrained(files.path, local_files_only=True,
+                                          trust_remote_code=False)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelLoadError(f"cannot read the model's configuration in {files.path}: "
+                             f"{exc}") from None
+
+
+def default_format(tokenizer) -> str:
+    """``chat`` when the tokenizer has a chat template, else ``pair``."""
+    return "chat" if getattr(tokenizer, "chat_template", None) else "pair"
+
+
+def default_max_length(tokenizer, config) -> int:
+    """The shorter of the tokenizer's and the position embeddings' limits."""
+    limits = [int(v) for v in (getattr(tokenizer, "model_max_length", None),
+                               getattr(config, "max_position_embeddings", None))
+              if isinstance(v, int) and 0 < v < 1_000_000]
+    return min([*limits, MAX_DEFAULT_LENGTH]) if limits else FALLBACK_MAX_LENGTH
 
 
 def _to_device(array: np.ndarray, device: torch.device, non_blocking: bool) -> torch.Tensor:

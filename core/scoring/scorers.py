@@ -26,10 +26,10 @@ from core.scoring.encoding import (
     EncodingSetupError,
     chat_messages,
 )
-from core.scoring.engine import BatchRunner, ScoredBatch, score_windows
+from core.scoring.engine import WINDOW_ROWS, BatchRunner, ScoredBatch, score_windows
 from core.scoring.heuristics import compute_signals
-from core.scoring.model_files import DEFAULT_MODEL
-from core.scoring.reward_model import RewardModel
+from core.scoring.model_files import DEFAULT_MODEL, ModelFiles
+from core.scoring.reward_model import RewardModel, default_format, default_max_length
 
 HEURISTIC = "heuristic"
 HEURISTIC_CHUNK_ROWS = 256
@@ -57,6 +57,28 @@ class ScoreSettings:
 
 def _digest(description: dict) -> str:
     return hashlib.sha256(orjson.dumps(description, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def model_description(files: ModelFiles, tokenizer, config, settings: ScoreSettings,
+                      dtype) -> dict:
+    """Everything that decides a model's scores: provenance, input format, length, dtype.
+
+    Needs the tokenizer and configuration but not the weights, so a cluster's driver can learn
+    the cache key of a run before any worker has loaded the model.
+    """
+    fmt = settings.format or default_format(tokenizer)
+    if fmt not in FORMATS:
+        raise EncodingSetupError(f"unknown input format {fmt!r}: use {', '.join(FORMATS)}")
+    return {**files.describe(), "format": fmt,
+            "template": (settings.template or SEED_TEMPLATE) if fmt == "template" else None,
+            "max_length": settings.max_length or default_max_length(tokenizer, config),
+            "truncation": "prompt from its start", "output_index": settings.output_index,
+            "dtype": dtype_name(dtype)}
+
+
+def description_key(description: dict) -> str:
+    """The score-cache key of a description (without the folder: a moved model scores the same)."""
+    return _digest({k: v for k, v in description.items() if k != "path"})
 
 
 class HeuristicScorer:
@@ -96,28 +118,29 @@ class ModelScorer:
 
     def __init__(self, model: RewardModel, settings: ScoreSettings):
         self.model = model
-        self.format = settings.format or model.default_format()
-        if self.format not in FORMATS:
-            raise EncodingSetupError(f"unknown input format {self.format!r}: use "
-                                     f"{', '.join(FORMATS)}")
-        self.template = (settings.template or SEED_TEMPLATE) if self.format == "template" else None
-        self.max_length = settings.max_length or model.default_max_length()
+        self.description = model_description(model.files, model.tokenizer, model.model.config,
+                                             settings, model.dtype)
+        self.format = self.description["format"]
+        self.template = self.description["template"]
+        self.max_length = self.description["max_length"]
         self.output_index = settings.output_index
         model.check_output_index(self.output_index)
         self.encoder = Encoder(model.tokenizer, self.format, self.max_length, self.template)
         budget = settings.token_budget or (
             GPU_TOKEN_BUDGET if model.device.type == "cuda" else CPU_TOKEN_BUDGET)
         self.runner = BatchRunner(model, self.output_index, max(budget, self.max_length))
-        self.description = {
-            **model.files.describe(), "format": self.format, "template": self.template,
-            "max_length": self.max_length, "truncation": "prompt from its start",
-            "output_index": self.output_index, "dtype": dtype_name(model.dtype)}
-        # The cache key leaves out where the folder is: a moved model scores the same.
-        self.key = _digest({k: v for k, v in self.description.items() if k != "path"})
+        self.key = description_key(self.description)
 
-    def score(self, dataset: Dataset, rows: np.ndarray) -> Iterator[ScoredBatch]:
-        """Model scores, length-sorted within windows, tokenised ahead of the model."""
-        return score_windows(self.runner, lambda chunk: self._encode(dataset, chunk), rows)
+    def score(self, dataset: Dataset, rows: np.ndarray,
+              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Iterator[ScoredBatch]:
+        """Model scores, length-sorted within windows, tokenised ahead of the model.
+
+        ``window_sizes``: how ``rows`` are cut into windows (the last size repeats). Rows are
+        batched within a window, so the same windows give the same batches and bit-identical
+        scores; the Ray engine passes the windows the local engine would have used.
+        """
+        return score_windows(self.runner, lambda chunk: self._encode(dataset, chunk), rows,
+                             window_sizes)
 
     def _encode(self, dataset: Dataset, rows: np.ndarray):
         prompts = [dataset.prompts[i] for i in rows]
