@@ -53,6 +53,7 @@ class ScoredBatch:
     reasons: dict[int, str] = field(default_factory=dict)   # row -> why it is unscorable
     real_tokens: int = 0
     computed_tokens: int = 0
+    lengths: np.ndarray | None = None   # tokens per row, where the rows were run as one batch
 
 
 def release_memory(device: torch.device | None) -> None:
@@ -119,7 +120,7 @@ class BatchRunner:
             yield ScoredBatch(rows[batch], np.asarray(scores, dtype=np.float32),
                               encoded.truncated[batch], np.zeros(len(batch), dtype=bool),
                               real_tokens=int(lengths[batch].sum()),
-                              computed_tokens=int(ids.size))
+                              computed_tokens=int(ids.size), lengths=lengths[batch])
 
 
 def pad_batch(encoded: EncodedRows, batch: np.ndarray, pad_id: int

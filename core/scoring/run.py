@@ -133,7 +133,7 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
         store.set_meta(META_LAST_SCORER, str(scorer_id))
         found, batch = _cached_batch(store, scorer_id, dataset)
         if batch is not None:
-            _count(summary, batch)
+            count_results(summary, batch)
             summary.cached = len(batch.rows)
             yield ScoreUpdate(batch, len(batch.rows), total, cached=True)
             rows = np.flatnonzero(~found)
@@ -146,12 +146,8 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
     try:
         for batch in batches:
             if scorer_id is not None:
-                flags = (batch.truncated * FLAG_TRUNCATED) | (batch.unscorable * FLAG_UNSCORABLE)
-                store.put_scores(scorer_id, [bytes(dataset.fingerprints[r]) for r in batch.rows],
-                                 [None if u else float(s) for s, u in zip(
-                                     batch.scores, batch.unscorable, strict=True)],
-                                 flags.astype(int).tolist())
-            _count(summary, batch)
+                cache_batch(store, scorer_id, dataset, batch)
+            count_results(summary, batch)
             summary.computed += len(batch.rows)
             summary.real_tokens += batch.real_tokens
             summary.computed_tokens += batch.computed_tokens
@@ -220,7 +216,18 @@ def last_scorer_was_heuristic(store: ProjectStore) -> bool:
     return store.get_meta(META_LAST_SCORER) == HEURISTIC_SCORER
 
 
-def _count(summary: ScoreSummary, batch: ScoredBatch) -> None:
+def cache_batch(store: ProjectStore, scorer_id: int, dataset: Dataset,
+                batch: ScoredBatch) -> None:
+    """Record one batch's results in the project's score cache (one transaction)."""
+    flags = (batch.truncated * FLAG_TRUNCATED) | (batch.unscorable * FLAG_UNSCORABLE)
+    store.put_scores(scorer_id, [bytes(dataset.fingerprints[r]) for r in batch.rows],
+                     [None if u else float(s) for s, u in zip(batch.scores, batch.unscorable,
+                                                               strict=True)],
+                     flags.astype(int).tolist())
+
+
+def count_results(summary: ScoreSummary, batch: ScoredBatch) -> None:
+    """Add a batch's scored, unscorable and truncated rows to ``summary``."""
     summary.scored += int((~batch.unscorable).sum())
     summary.unscorable += int(batch.unscorable.sum())
     summary.truncated += int(batch.truncated.sum())

@@ -1,0 +1,350 @@
+"""Scoring on a Ray cluster: the local scoring core as a Ray Data actor pool.
+
+The driver (the machine running ``score --engine ray``) loads the file with Thresher's own
+loader, so formats, column mapping, bad-line reports, row numbers and fingerprints are exactly
+the local engine's. It cuts the rows into blocks (:mod:`core.cluster.blocks`) and hands the
+unfinished ones to ``Dataset.map_batches`` over an actor pool: one :class:`BlockScorer` actor
+per worker, each loading the model once. Results stream back block by block; each is written
+as a Parquet shard (the resume point), added to the score cache, and yielded as a
+:class:`~core.scoring.run.ScoreUpdate`, so the command line drives a cluster run with the same
+progress bar, summary and output as a local one.
+
+Ray is an optional dependency (``pip install .[ray]``): nothing else imports this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from core.cluster.block_scorer import BlockScorer, block_input, describe_scorer
+from core.cluster.blocks import DEFAULT_BLOCK_ROWS, Block, block_key, plan_blocks
+from core.cluster.shards import ShardFolder, table_batch
+from core.dataset import Dataset
+from core.errors import ThresherError
+from core.project.store import FLAG_TRUNCATED, FLAG_UNSCORABLE, ProjectStore
+from core.scoring.engine import ScoredBatch
+from core.scoring.run import (
+    CACHED_REASON,
+    META_LAST_SCORER,
+    ScoreSummary,
+    ScoreUpdate,
+    ScoringError,
+    cache_batch,
+    count_results,
+)
+from core.scoring.scorers import ScoreSettings, description_key
+
+#: Environment every worker runs with: never reach the hub (models come from the workers'
+#: cache or shared storage), and no tokenizer thread pools inside already-parallel actors.
+WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+              "TOKENIZERS_PARALLELISM": "false"}
+
+
+class RayUnavailableError(ThresherError):
+    """``--engine ray`` was asked for but Ray is not installed, or the cluster cannot run it."""
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where and how wide a cluster run goes."""
+
+    address: str | None = None          # None: start a local Ray instance
+    workers: int | None = None          # None: one per GPU (GPU workers) or 1 (CPU workers)
+    gpus_per_worker: float | None = None  # None: 1 if the cluster has GPUs, else 0
+    cpus_per_worker: float = 1.0
+    block_rows: int = DEFAULT_BLOCK_ROWS
+
+
+@dataclass
+class RayReport:
+    """What the cluster side of a run did, for the summary and ``--json``."""
+
+    address: str = ""
+    workers: int = 0
+    gpus_per_worker: float = 0.0
+    blocks: int = 0
+    blocks_from_shards: int = 0
+    blocks_from_cache: int = 0
+    blocks_scored: int = 0
+    startup_seconds: float = 0.0
+    shard_folder: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The ``--json`` section."""
+        return {"address": self.address, "workers": self.workers,
+                "gpus_per_worker": self.gpus_per_worker, "blocks": self.blocks,
+                "blocks_from_shards": self.blocks_from_shards,
+                "blocks_from_cache": self.blocks_from_cache,
+                "blocks_scored": self.blocks_scored,
+                "startup_seconds": round(self.startup_seconds, 2),
+                "shard_folder": self.shard_folder, "notes": self.notes}
+
+
+def import_ray():
+    """The ``ray`` module, or a clear message saying how to install it."""
+    try:
+        import ray
+        import ray.data  # Ray Data ships in the ray[data] extra
+    except ImportError:
+        raise RayUnavailableError(
+            "--engine ray needs Ray Data, which is not installed: pip install 'ray[data]' "
+            "(or, from the Thresher folder, pip install '.[ray]')") from None
+    return ray
+
+
+def score_on_ray(dataset: Dataset, settings: ScoreSettings, options: RayOptions,
+                 shards: ShardFolder, store: ProjectStore | None = None,
+                 report: RayReport | None = None, log: Callable[[str], None] = print
+                 ) -> Generator[ScoreUpdate, None, ScoreSummary]:
+    """Score every row of ``dataset`` on Ray; finished blocks are skipped on a re-run.
+
+    Closing the generator cancels the run: the blocks already written stay as shards.
+    """
+    if settings.heuristic:
+        raise RayUnavailableError("the heuristic scorer needs no model and runs locally: drop "
+                                  "--engine ray, or choose a reward model with --model")
+    ray = import_ray()
+    report = report if report is not None else RayReport()
+    report.shard_folder = str(shards.folder)
+    started = time.perf_counter()
+    own_instance = _connect(ray, options.address, log)
+    try:
+        gpus, workers = _size_pool(ray, options)
+        report.address = options.address or "local"
+        report.workers, report.gpus_per_worker = workers, gpus
+        worker_settings = settings if gpus or settings.device != "auto" else replace(
+            settings, device="cpu")
+        remote_args = {"num_cpus": options.cpus_per_worker, "num_gpus": gpus}
+        description = _remote(ray, lambda: ray.get(ray.remote(describe_scorer).options(
+            **remote_args).remote(worker_settings)))
+        report.startup_seconds = time.perf_counter() - started
+        summary = yield from _run(ray, dataset, worker_settings, description, options, workers,
+                                  remote_args, shards, store, report, log)
+        return summary
+    finally:
+        if own_instance:
+            ray.shutdown()
+
+
+def _run(ray, dataset, settings, description, options, workers, remote_args, shards, store,
+         report, log) -> Generator[ScoreUpdate, None, ScoreSummary]:
+    total = len(dataset)
+    key = description_key(description)
+    summary = ScoreSummary(description, total=total)
+    blocks = plan_blocks(total, options.block_rows)
+    report.blocks = len(blocks)
+    keys = {b.index: block_key(b, key, dataset.fingerprints) for b in blocks}
+    scorer_id = None
+    cached = np.zeros(total, dtype=bool)
+    cached_scores = cached_flags = np.zeros(0)
+    if store is not None:
+        scorer_id = store.scorer_id(key, description)
+        store.set_meta(META_LAST_SCORER, str(scorer_id))
+        cached, cached_scores, cached_flags = store.cached_scores(scorer_id, dataset.fingerprints)
+    done = 0
+    pending: list[Block] = []
+    for block in blocks:
+        if cached[block.start:block.stop].all():
+            batch = _from_cache(block, cached_scores, cached_flags)
+            report.blocks_from_cache += 1
+        else:
+            batch, note = shards.read(block, keys[block.index])
+            if note:
+                report.notes.append(note)
+                log(note)
+            if batch is None:
+                pending.append(block)
+                continue
+            report.blocks_from_shards += 1
+            if scorer_id is not None:
+                cache_batch(store, scorer_id, dataset, batch)
+        done += len(block)
+        summary.cached += len(block)
+        count_results(summary, batch)
+        yield ScoreUpdate(batch, done, total, cached=True)
+    if report.blocks_from_shards or report.blocks_from_cache:
+        log(f"Resuming: {report.blocks_from_shards + report.blocks_from_cache:,} of "
+            f"{len(blocks):,} blocks already done ({report.blocks_from_shards:,} from shards in "
+            f"{shards.folder}, {report.blocks_from_cache:,} from the score cache)")
+    if not pending:
+        return summary
+    log(f"Scoring {len(pending):,} blocks of up to {options.block_rows:,} rows on "
+        f"{workers} worker(s) ({report.gpus_per_worker:g} GPU each)")
+    with_turns = description["format"] == "chat"
+    by_index = {b.index: b for b in pending}
+    started = time.perf_counter()
+    results = _stream_results(ray, dataset, pending, with_turns, settings, options, workers,
+                              remote_args)
+    partial: dict[int, list[pa.Table]] = {}
+    try:
+        for table in results:
+            for index, part in _split_by_block(table):
+                partial.setdefault(index, []).append(part)
+                block = by_index[index]
+                if sum(p.num_rows for p in partial[index]) < len(block):
+                    continue
+                finished = pa.concat_tables(partial.pop(index)).sort_by("row")
+                _check_scorer(finished, key, index)
+                finished = finished.drop_columns(["block", "scorer_key"])
+                shards.write(block, keys[index], finished)
+                batch = table_batch(finished)
+                if scorer_id is not None:
+                    cache_batch(store, scorer_id, dataset, batch)
+                report.blocks_scored += 1
+                done += len(block)
+                count_results(summary, batch)
+                summary.computed += len(block)
+                summary.real_tokens += batch.real_tokens
+                summary.computed_tokens += batch.computed_tokens
+                summary.seconds = time.perf_counter() - started
+                yield ScoreUpdate(batch, done, total, cached=False)
+    except ThresherError:
+        raise
+    except Exception as exc:
+        raise ScoringError(
+            f"scoring on Ray stopped after {report.blocks_scored:,} of {len(pending):,} blocks: "
+            f"{_reason(exc)}. The blocks written so far are kept in {shards.folder}; run the "
+            "same command again to resume.") from exc
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _stream_results(ray, dataset, pending, with_turns, settings, options, workers,
+                    remote_args) -> Iterator[pa.Table]:
+    """Run the pending blocks through the actor pool; yield result tables as they finish."""
+    data = ray.data.from_arrow([block_input(dataset, b, with_turns) for b in pending])
+    scored = data.map_batches(
+        BlockScorer, batch_size=None, batch_format="pyarrow", zero_copy_batch=True,
+        fn_constructor_kwargs={"settings": settings,
+                               "threads": max(1, math.floor(options.cpus_per_worker))},
+        compute=ray.data.ActorPoolStrategy(size=min(workers, len(pending))), **remote_args)
+    return scored.iter_batches(batch_size=None, batch_format="pyarrow")
+
+
+def _connect(ray, address: str | None, log) -> bool:
+    """Join the cluster at ``address`` or start a local instance; True if we started one."""
+    if ray.is_initialized():
+        return False
+    for name in ("ray", "ray.data"):      # Ray Data logs each execution plan at INFO
+        logging.getLogger(name).setLevel(logging.ERROR)
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False        # the command line shows its own bar
+    context.execution_options.preserve_order = False   # blocks are put in order by number
+    try:
+        ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING,
+                 log_to_driver=True, runtime_env=job_runtime_env())
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise RayUnavailableError(f"cannot reach a Ray cluster at {address}: {exc}") from None
+    resources = ray.cluster_resources()
+    where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+    log(f"Connected to {where}: {resources.get('CPU', 0):g} CPUs, "
+        f"{resources.get('GPU', 0):g} GPUs")
+    return address is None
+
+
+def _size_pool(ray, options: RayOptions) -> tuple[float, int]:
+    """GPUs per worker and the number of workers, checked against the cluster."""
+    resources = ray.cluster_resources()
+    cluster_gpus = float(resources.get("GPU", 0))
+    cluster_cpus = float(resources.get("CPU", 0))
+    gpus = options.gpus_per_worker
+    if gpus is None:
+        gpus = 1.0 if cluster_gpus >= 1 else 0.0
+    if gpus < 0 or options.cpus_per_worker <= 0:
+        raise RayUnavailableError("GPUs per worker must be 0 or more and CPUs per worker "
+                                  "more than 0")
+    workers = options.workers
+    if workers is None:
+        workers = max(1, int(cluster_gpus // gpus)) if gpus else 1
+    if workers < 1:
+        raise RayUnavailableError("--workers must be at least 1")
+    if gpus * workers > cluster_gpus:
+        raise RayUnavailableError(
+            f"{workers} worker(s) with {gpus:g} GPU each need {gpus * workers:g} GPUs; the "
+            f"cluster has {cluster_gpus:g}")
+    if options.cpus_per_worker * workers > cluster_cpus:
+        raise RayUnavailableError(
+            f"{workers} worker(s) with {options.cpus_per_worker:g} CPU each need "
+            f"{options.cpus_per_worker * workers:g} CPUs; the cluster has {cluster_cpus:g}")
+    return gpus, workers
+
+
+def job_runtime_env() -> dict:
+    """The job's runtime environment: the ``core`` package and :data:`WORKER_ENV`.
+
+    Shipping ``core`` means a cluster needs only Thresher's dependencies installed.
+
+    Ray accepts local folders only when the job starts, so a program that calls ``ray.init``
+    itself before scoring passes this to it.
+    """
+    import core
+
+    return {"env_vars": dict(WORKER_ENV), "py_modules": [str(Path(core.__file__).parent)]}
+
+
+def _remote(ray, call):
+    """Run ``call``; a ThresherError raised on a worker surfaces as itself."""
+    try:
+        return call()
+    except ThresherError:
+        raise
+    except Exception as exc:
+        cause = _thresher_cause(exc)
+        if cause is not None:
+            raise cause from None
+        raise RayUnavailableError(f"the workers could not prepare the model: "
+                                  f"{_reason(exc)}") from exc
+
+
+def _thresher_cause(exc: BaseException) -> ThresherError | None:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ThresherError):
+            return exc
+        exc = getattr(exc, "cause", None) or exc.__cause__
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    cause = _thresher_cause(exc)
+    if cause is not None:
+        return str(cause)
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[-1] if text else ''}"
+
+
+def _split_by_block(table: pa.Table) -> Iterator[tuple[int, pa.Table]]:
+    numbers = table.column("block").to_numpy()
+    for index in np.unique(numbers):
+        yield int(index), table.filter(pa.array(numbers == index))
+
+
+def _check_scorer(table: pa.Table, key: str, index: int) -> None:
+    """Every worker must score as the probe said (a GPU without bfloat16 would not)."""
+    keys = set(table.column("scorer_key").to_pylist())
+    if keys != {key}:
+        raise ScoringError(
+            f"block {index} was scored with another configuration than the cluster reported "
+            "(different GPUs choose different dtypes under --dtype auto): set --dtype "
+            "explicitly so every worker scores the same way")
+
+
+def _from_cache(block: Block, scores: np.ndarray, flags: np.ndarray) -> ScoredBatch:
+    rows = block.rows
+    unscorable = (flags[rows] & FLAG_UNSCORABLE) != 0
+    return ScoredBatch(rows, scores[rows], (flags[rows] & FLAG_TRUNCATED) != 0, unscorable,
+                       {int(r): CACHED_REASON for r in rows[unscorable]})

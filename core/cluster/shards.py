@@ -1,0 +1,99 @@
+"""The folder of per-block result shards that makes a cluster run resumable.
+
+Each finished block is written as ``block-NNNNNN.parquet`` (atomically: a shard is whole or
+absent) with the block's key in the file's metadata. A re-run reads back every shard whose key
+and rows match and scores only the other blocks; a shard that is unreadable, truncated, or was
+written for other data or another model is scored again and replaced.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from core.atomic import atomic_write
+from core.cluster.blocks import Block
+from core.scoring.engine import ScoredBatch
+
+KEY_FIELD = b"thresher.block_key"
+SHARD_SCHEMA = pa.schema([
+    ("row", pa.int64()), ("score", pa.float32()), ("truncated", pa.bool_()),
+    ("unscorable", pa.bool_()), ("reason", pa.large_string()), ("tokens", pa.int32()),
+    ("padded_tokens", pa.int32()),
+])
+
+
+def shard_folder_for(output: str | Path) -> Path:
+    """The default shard folder of a results file: ``out.parquet`` -> ``out.parquet.shards``."""
+    output = Path(output)
+    return output.with_name(output.name + ".shards")
+
+
+def batch_table(batch: ScoredBatch, tokens: np.ndarray, padded: np.ndarray) -> pa.Table:
+    """One block's results as a shard table, rows in ascending order."""
+    order = np.argsort(batch.rows, kind="stable")
+    reasons = [batch.reasons.get(int(r)) for r in batch.rows[order]]
+    return pa.table({
+        "row": pa.array(batch.rows[order], pa.int64()),
+        "score": pa.array(batch.scores[order], pa.float32()),
+        "truncated": pa.array(batch.truncated[order]),
+        "unscorable": pa.array(batch.unscorable[order]),
+        "reason": pa.array(reasons, pa.large_string()),
+        "tokens": pa.array(tokens[order], pa.int32()),
+        "padded_tokens": pa.array(padded[order], pa.int32()),
+    }, schema=SHARD_SCHEMA)
+
+
+def table_batch(table: pa.Table) -> ScoredBatch:
+    """A shard table back as a :class:`ScoredBatch` (with its token counts)."""
+    rows = table.column("row").to_numpy()
+    unscorable = table.column("unscorable").to_numpy(zero_copy_only=False)
+    reasons = table.column("reason").to_pylist()
+    return ScoredBatch(
+        rows, table.column("score").to_numpy(zero_copy_only=False).astype(np.float32),
+        table.column("truncated").to_numpy(zero_copy_only=False), unscorable,
+        {int(r): why for r, why, bad in zip(rows.tolist(), reasons, unscorable, strict=True)
+         if bad and why},
+        real_tokens=int(pa.compute.sum(table.column("tokens")).as_py() or 0),
+        computed_tokens=int(pa.compute.sum(table.column("padded_tokens")).as_py() or 0))
+
+
+class ShardFolder:
+    """Where a run's block shards live (a local folder, or shared storage on a cluster)."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    def path(self, block: Block) -> Path:
+        """The shard file of ``block``."""
+        return self.folder / f"block-{block.index:06d}.parquet"
+
+    def write(self, block: Block, key: str, table: pa.Table) -> None:
+        """Write ``block``'s results atomically, checking they cover exactly its rows."""
+        rows = table.column("row").to_numpy()
+        if not np.array_equal(rows, block.rows):
+            raise ValueError(f"block {block.index}: results cover other rows than the block's")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamped = table.replace_schema_metadata({KEY_FIELD: key.encode()})
+        atomic_write(self.path(block), lambda handle: pq.write_table(stamped, handle))
+
+    def read(self, block: Block, key: str) -> tuple[ScoredBatch | None, str | None]:
+        """``block``'s results if a matching shard is there, else why not (None if absent)."""
+        path = self.path(block)
+        if not path.exists():
+            return None, None
+        try:
+            table = pq.read_table(path)
+        except (OSError, pa.ArrowException) as exc:
+            return None, f"{path.name} is unreadable ({exc}); scoring block {block.index} again"
+        stored = (table.schema.metadata or {}).get(KEY_FIELD, b"").decode()
+        if stored != key:
+            return None, (f"{path.name} was written for other data or another model; scoring "
+                          f"block {block.index} again")
+        if (table.schema.remove_metadata() != SHARD_SCHEMA
+                or not np.array_equal(table.column("row").to_numpy(), block.rows)):
+            return None, f"{path.name} does not hold block {block.index}'s rows; scoring it again"
+        return table_batch(table), None
