@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml | $(PY)
 	else \
 		$(PY) -m pip install --quiet "$(TORCH_PIN)"; \
 	fi
-	$(PY) scripts/requirements.py > $(VENV)/requirements.txt
+	$(PY) scripts/requirements.py dev ray > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
 	@touch $(STAMP)
 

@@ -7,6 +7,7 @@ import sys
 
 import orjson
 
+from core.cli.cluster_args import add_cluster_arguments, options_from_arguments, score_with_ray
 from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from core.cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
 from core.errors import ThresherError
@@ -31,29 +32,38 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="neither read nor write cached scores")
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     add_mapping_arguments(parser)
+    add_cluster_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load, score (resuming from the cache), write the results and report."""
+    """Load, score (resuming from the cache or shards), write the results and report."""
     output_format(args.output)
+    options = options_from_arguments(args)      # flag mistakes show before a long load
     dataset = load(args.file, mapping_from_arguments(args))
     if dataset.prompt_only:
         raise ThresherError(f"{args.file}: the records have prompts but no responses, so "
                             "there is nothing to score")
     settings = settings_from_arguments(args)
     signals = compute_signals(dataset.prompts, dataset.responses)   # output columns, and
-    scorer = make_scorer(settings, heuristic_scores=signals.score)   # the heuristic scorer
     store = None if args.no_cache else ProjectStore(args.project or project_path_for(args.file))
     table = ScoreTable(len(dataset))
+    cluster = None
     try:
-        summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
+        if options is None:
+            scorer = make_scorer(settings, heuristic_scores=signals.score)  # heuristic scorer
+            summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
+        else:
+            summary, cluster = score_with_ray(dataset, settings, options, args, store, table)
     finally:
         if store is not None:
             store.close()
     write_results(args.output, results_frame(dataset, table, signals))
-    report = summary.to_dict() | {"output": str(args.output)}
+    report = summary.to_dict() | {"output": str(args.output),
+                                  "engine": "local" if options is None else "ray"}
     report["truncated_rows"] = [int(r) for r in table.truncated.nonzero()[0]]
     report["unscorable_rows"] = {str(r): why for r, why in sorted(table.reasons.items())}
+    if cluster is not None:
+        report["ray"] = cluster.to_dict()
     if args.json:
         sys.stdout.buffer.write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
     else:
@@ -66,11 +76,21 @@ def format_summary(report: dict) -> str:
     lines = [
         f"Model:      {report['model']}",
         f"Scored:     {report['scored']:,} of {report['records']:,} "
-        f"({report['from_cache']:,} from the cache)",
+        f"({report['from_cache']:,} from {'earlier runs' if 'ray' in report else 'the cache'})",
         f"Truncated:  {report['truncated']:,}",
         f"Unscorable: {report['unscorable']:,}",
         f"Speed:      {report['pairs_per_second']:,.1f} pairs/s, padding efficiency "
         f"{report['padding_efficiency']:.3f}",
         f"Written:    {report['output']}",
     ]
+    cluster = report.get("ray")
+    if cluster is not None:
+        lines[1:1] = [
+            f"Ray:        {cluster['workers']} worker(s) at {cluster['address']}, "
+            f"{cluster['gpus_per_worker']:g} GPU each; start-up {cluster['startup_seconds']:.1f} s",
+            f"Blocks:     {cluster['blocks_scored']:,} scored, {cluster['blocks_from_shards']:,} "
+            f"from shards, {cluster['blocks_from_cache']:,} from the cache "
+            f"(of {cluster['blocks']:,})",
+            f"Shards:     {cluster['shard_folder']}",
+        ]
     return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""Scoring on a real local Ray instance with two CPU workers: same results, resumable, cached.
+
+Ray is an optional extra; ``make test`` installs it, and these tests are skipped without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+
+import numpy as np
+import orjson
+import pandas as pd
+import pytest
+
+from core.cluster.ray_engine import (
+    RayOptions,
+    RayReport,
+    RayUnavailableError,
+    job_runtime_env,
+    score_on_ray,
+)
+from core.cluster.shards import ShardFolder
+from core.loading import load
+from core.project import ProjectStore
+from core.scoring import ScoreSettings, ScoreTable
+from core.scoring.model_files import ModelNotFoundError
+from tests.conftest import ROOT, SAMPLE
+
+ray = pytest.importorskip("ray")
+GSM8K_800 = ROOT / "tests" / "data" / "gsm8k_800.jsonl"
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """One local Ray instance with two CPUs for the module (starting one takes seconds)."""
+    if ray.is_initialized():
+        ray.shutdown()
+    ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.ERROR,
+             runtime_env=job_runtime_env())
+    yield ray
+    ray.shutdown()
+
+
+def run(generator, total):
+    """Drive a run to the end: (scores table, summary)."""
+    table = ScoreTable(total)
+    while True:
+        try:
+            table.apply(next(generator).batch)
+        except StopIteration as stop:
+            return table, stop.value
+
+
+def cli(*args, env_dir):
+    environment = {**os.environ, "THRESHER_DATA_DIR": str(env_dir), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "score", *map(str, args)],
+                          capture_output=True, text=True, env=environment, timeout=600)
+
+
+def test_the_ray_engine_writes_what_the_local_engine_writes_and_fills_the_cache(
+        tiny_model, tmp_path):
+    """The command a curator runs: two workers, two blocks, bit-identical output file."""
+    common = (SAMPLE, "--model", tiny_model, "--device", "cpu", "--max-length", "64", "--json")
+    local = cli(*common, "-o", tmp_path / "local.parquet", "--project", tmp_path / "a.thresher",
+                env_dir=tmp_path)
+    assert local.returncode == 0, local.stderr
+    on_ray = cli(*common, "-o", tmp_path / "ray.parquet", "--project", tmp_path / "b.thresher",
+                 "--engine", "ray", "--workers", "2", "--block-rows", "256", env_dir=tmp_path)
+    assert on_ray.returncode == 0, on_ray.stderr
+    report = orjson.loads(on_ray.stdout)
+    assert report["engine"] == "ray" and report["ray"]["workers"] == 2
+    assert report["ray"]["blocks"] == report["ray"]["blocks_scored"] == 2
+    assert "Traceback" not in on_ray.stderr
+    expected = pd.read_parquet(tmp_path / "local.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "ray.parquet"), expected)
+    shards = sorted((tmp_path / "ray.parquet.shards").glob("block-*.parquet"))
+    assert [p.name for p in shards] == ["block-000000.parquet", "block-000001.parquet"]
+    # The app and the local engine now find every score in the cache the Ray run filled.
+    again = cli(*common, "-o", tmp_path / "again.parquet", "--project", tmp_path / "b.thresher",
+                env_dir=tmp_path)
+    assert orjson.loads(again.stdout)["from_cache"] == len(expected)
+
+
+def test_an_interrupted_run_resumes_from_the_blocks_it_wrote(local_ray, tiny_model, tmp_path):
+    dataset = load(GSM8K_800)
+    settings = ScoreSettings(model=str(tiny_model), device="cpu", max_length=64)
+    options = RayOptions(workers=2, block_rows=100)
+    shards = ShardFolder(tmp_path / "shards")
+    first = score_on_ray(dataset, settings, options, shards, log=lambda _: None)
+    update = next(first)
+    assert not update.cached and len(update.batch.rows) == 100
+    first.close()                                   # the curator pressed Ctrl-C
+    written = len(list(shards.folder.glob("block-*.parquet")))
+    assert 1 <= written < 8
+    report = RayReport()
+    resumed, summary = run(score_on_ray(dataset, settings, options, shards, report=report,
+                                        log=lambda _: None), len(dataset))
+    assert report.blocks == 8 and report.blocks_from_shards == written
+    assert report.blocks_scored == 8 - written
+    assert summary.computed == len(dataset) - summary.cached
+    uninterrupted, _ = run(score_on_ray(dataset, settings, options,
+                                        ShardFolder(tmp_path / "fresh"), log=lambda _: None),
+                           len(dataset))
+    assert np.array_equal(resumed.scores, uninterrupted.scores)
+    assert not np.isnan(resumed.scores).any()
+
+
+def test_a_run_whose_scores_are_all_cached_sends_nothing_to_the_workers(
+        local_ray, tiny_model, tmp_path):
+    dataset = load(SAMPLE)
+    settings = ScoreSettings(model=str(tiny_model), device="cpu", max_length=64)
+    with ProjectStore(tmp_path / "p.thresher") as store:
+        first, _ = run(score_on_ray(dataset, settings, RayOptions(workers=2),
+                                    ShardFolder(tmp_path / "a"), store, log=lambda _: None),
+                       len(dataset))
+        report = RayReport()
+        second, summary = run(score_on_ray(dataset, settings, RayOptions(workers=2),
+                                           ShardFolder(tmp_path / "b"), store, report,
+                                           log=lambda _: None), len(dataset))
+    assert report.blocks_from_cache == report.blocks and report.blocks_scored == 0
+    assert summary.cached == len(dataset) and summary.computed == 0
+    assert np.array_equal(first.scores, second.scores)
+
+
+def test_a_model_the_workers_cannot_find_is_named_in_one_clear_error(local_ray, tmp_path):
+    settings = ScoreSettings(model=str(tmp_path / "no-such-model"), device="cpu")
+    with pytest.raises(ModelNotFoundError, match="no-such-model"):
+        run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=1),
+                         ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
+
+
+def test_more_workers_than_the_cluster_can_hold_is_refused(local_ray, tiny_model, tmp_path):
+    settings = ScoreSettings(model=str(tiny_model), device="cpu")
+    with pytest.raises(RayUnavailableError, match="need 5 CPUs; the cluster has 2"):
+        run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=5),
+                         ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
+    with pytest.raises(RayUnavailableError, match="the cluster has 0"):
+        run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=1, gpus_per_worker=1),
+                         ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
