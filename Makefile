@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_review.py
 	$(PY) benchmarks/bench_dedup.py
 	$(PY) benchmarks/bench_plots.py
+	$(PY) benchmarks/bench_ray.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

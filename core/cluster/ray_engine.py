@@ -236,13 +236,13 @@ def _stream_results(ray, dataset, pending, with_turns, settings, options, worker
 
 def _connect(ray, address: str | None, log) -> bool:
     """Join the cluster at ``address`` or start a local instance; True if we started one."""
-    if ray.is_initialized():
-        return False
-    for name in ("ray", "ray.data"):      # Ray Data logs each execution plan at INFO
+    for name in ("ray", "ray.data"):      # Ray Data logs plans and progress at INFO
         logging.getLogger(name).setLevel(logging.ERROR)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False        # the command line shows its own bar
     context.execution_options.preserve_order = False   # blocks are put in order by number
+    if ray.is_initialized():
+        return False
     try:
         ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING,
                  log_to_driver=True, runtime_env=job_runtime_env())

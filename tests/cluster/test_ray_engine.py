@@ -27,6 +27,7 @@ from core.loading import load
 from core.project import ProjectStore
 from core.scoring import ScoreSettings, ScoreTable
 from core.scoring.model_files import ModelNotFoundError
+from core.scoring.run import restore_cached_scores
 from tests.conftest import ROOT, SAMPLE
 
 ray = pytest.importorskip("ray")
@@ -78,7 +79,14 @@ def test_the_ray_engine_writes_what_the_local_engine_writes_and_fills_the_cache(
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "ray.parquet"), expected)
     shards = sorted((tmp_path / "ray.parquet.shards").glob("block-*.parquet"))
     assert [p.name for p in shards] == ["block-000000.parquet", "block-000001.parquet"]
-    # The app and the local engine now find every score in the cache the Ray run filled.
+    # The app, opening the file, shows the scores the Ray run cached without re-scoring...
+    dataset = load(SAMPLE)
+    with ProjectStore(tmp_path / "b.thresher") as store:
+        restored = restore_cached_scores(dataset, store)
+    assert len(restored.batch.rows) == len(dataset)
+    np.testing.assert_array_equal(restored.batch.scores,
+                                  expected["score"].to_numpy(dtype=np.float32))
+    # ...and so does the local engine.
     again = cli(*common, "-o", tmp_path / "again.parquet", "--project", tmp_path / "b.thresher",
                 env_dir=tmp_path)
     assert orjson.loads(again.stdout)["from_cache"] == len(expected)
