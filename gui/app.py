@@ -59,9 +59,9 @@ def run_app(argv: list[str]) -> int:
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     app = create_application([])
 
+    from core.bundled import sample_dataset_path
     from gui.error_hook import install_error_hook
     from gui.main_window import MainWindow
-    from gui.resources import sample_dataset_path
 
     window = MainWindow()
     install_error_hook(window)

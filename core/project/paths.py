@@ -31,10 +31,21 @@ def project_path_for(source: str | Path) -> Path:
     """The project file of the dataset at ``source``: ``<file>.thresher`` or a data-folder copy."""
     source = Path(source).resolve()
     beside = source.with_name(source.name + PROJECT_SUFFIX)
-    if beside.exists() or _writable(source.parent):
+    if not app_owned(source) and (beside.exists() or _writable(source.parent)):
         return beside
     digest = hashlib.blake2b(str(source).encode("utf-8"), digest_size=8).hexdigest()
     return data_dir() / "projects" / f"{source.name}-{digest}{PROJECT_SUFFIX}"
+
+
+def app_owned(source: Path) -> bool:
+    """Whether ``source`` is one of Thresher's own files, never to be written beside.
+
+    The bundled sample and anything in a frozen build's folder belong to the app, even where
+    that folder happens to be writable.
+    """
+    from core.bundled import app_folders
+
+    return any(source.is_relative_to(folder) for folder in app_folders())
 
 
 def _writable(folder: Path) -> bool:
