@@ -1,14 +1,22 @@
-"""Thresher's entry point: the desktop app, or a command-line subcommand.
+"""Thresher's entry point: the desktop app, a command-line subcommand, or the self-test.
 
 ``python main.py [FILE]`` opens the app; ``python main.py --screenshot PNG [FILE]`` renders the
 main window offscreen and exits; ``python main.py inspect FILE`` (and the other subcommands)
-run headless without importing Qt.
+run headless without importing Qt; ``python main.py --self-test`` builds a tiny model, scores
+and exports the bundled sample, draws the window offscreen, and exits 0 if all went well. The
+frozen build (``Thresher``) takes the same arguments.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+from core.std_streams import ensure_std_streams
+
+# A windowed build has no console: give print, tqdm and transformers' logging a log file before
+# any of them is imported.
+ensure_std_streams()
 
 # Offline by default: the Hugging Face libraries read these at import time, so set them before
 # anything can import them. Downloading a model is an explicit action that lifts them.
@@ -19,9 +27,14 @@ if not (sys.argv[1:2] == ["download"] or "--download" in sys.argv[1:]):
 
 
 def main(argv: list[str]) -> int:
-    """Dispatch to the command line or the GUI."""
+    """Dispatch to the self-test, the command line or the GUI."""
     from core.cli import SUBCOMMANDS
 
+    if argv[:1] == ["--self-test"]:
+        from core.self_test import run_self_test
+        from gui.self_test import window_step
+
+        return run_self_test([("draw the main window offscreen", window_step)])
     if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
         from core.cli import main as cli_main
 
