@@ -18,7 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -80,13 +80,7 @@ class RayReport:
 
     def to_dict(self) -> dict:
         """The ``--json`` section."""
-        return {"address": self.address, "workers": self.workers,
-                "gpus_per_worker": self.gpus_per_worker, "blocks": self.blocks,
-                "blocks_from_shards": self.blocks_from_shards,
-                "blocks_from_cache": self.blocks_from_cache,
-                "blocks_scored": self.blocks_scored,
-                "startup_seconds": round(self.startup_seconds, 2),
-                "shard_folder": self.shard_folder, "notes": self.notes}
+        return asdict(self) | {"startup_seconds": round(self.startup_seconds, 2)}
 
 
 def import_ray():
