@@ -48,5 +48,15 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_plots.py
 	$(PY) benchmarks/bench_ray.py
 
+# The desktop bundle (build.spec): one folder, dist/Thresher/, runnable without Python.
+dist: $(STAMP)
+	@start=$$(date +%s); \
+	$(PY) -m PyInstaller build.spec --noconfirm --log-level WARN && \
+	echo "built dist/Thresher in $$(( $$(date +%s) - start )) s, $$(du -sh dist/Thresher | cut -f1)"
+
+# Build, then run the bundle's self-test (tiny model, sample, score, export, verify, window).
+dist-test: dist
+	dist/Thresher/Thresher --self-test
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

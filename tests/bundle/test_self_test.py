@@ -25,9 +25,10 @@ def test_self_test_passes_offline_and_leaves_no_file_behind(tmp_path):
                           capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     steps = [line for line in done.stdout.splitlines() if line.startswith("[")]
-    assert len(steps) == 6 and all(": ok (" in line for line in steps)
+    assert len(steps) == 7 and all(": ok (" in line for line in steps)
     assert "294 rows in the table" in steps[-1]
     assert done.stdout.splitlines()[-1].startswith("self-test passed")
+    assert "Traceback" not in done.stderr and "RuntimeWarning" not in done.stderr
     assert sorted(p.name for p in SAMPLE.parent.iterdir()) == before   # nothing beside it
     assert not data_dir.exists()                                       # nor in the user's data
     assert not list(tmp_path.glob("thresher-self-test-*"))              # its temp folder is gone
@@ -41,7 +42,7 @@ def test_a_failing_step_is_reported_in_one_line_with_exit_code_1():
 
     code = run_self_test([("a broken step", broken)], say=lines.append)
     assert code == FAILED
-    assert lines[-1] == "[6/6] a broken step: FAILED: OSError: disk full"
+    assert lines[-1] == "[8/8] a broken step: FAILED: OSError: disk full"
 
 
 def test_the_bundled_sample_is_read_in_place_and_never_written_beside(tmp_path, monkeypatch):
