@@ -25,6 +25,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,13 +54,12 @@ FALLBACK = ROOT / "tests" / "data" / "gsm8k_800.jsonl"
 
 
 def first_rows(dataset: Dataset, n: int) -> Dataset:
-    """The dataset cut to its first ``n`` rows (scoring reads prompts, responses, turns)."""
+    """The dataset cut to its first ``n`` rows."""
     n = min(n, len(dataset))
-    cut = Dataset(dataset.path, dataset.format, dataset.compressed, dataset.schema,
-                  dataset.prompt_only, dataset.originals[:n], dataset.prompts[:n],
-                  dataset.responses[:n], dataset.locations[:n], dataset.fingerprints[:n],
-                  dataset.turns[:n], dataset.row_schemas[:n], dataset.spec)
-    return cut
+    return replace(dataset, originals=dataset.originals[:n], prompts=dataset.prompts[:n],
+                   responses=dataset.responses[:n], locations=dataset.locations[:n],
+                   fingerprints=dataset.fingerprints[:n], turns=dataset.turns[:n],
+                   row_schemas=dataset.row_schemas[:n])
 
 
 def local_engine(dataset: Dataset, settings: ScoreSettings) -> tuple[float, np.ndarray]:

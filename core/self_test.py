@@ -26,6 +26,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import orjson
 
 from core.errors import ThresherError
@@ -117,7 +118,7 @@ def _score(folder: Path, state: dict) -> str:
             table.apply(update.batch)
     finally:
         store.close()
-    missing = int((~table.unscorable & (table.scores != table.scores)).sum())
+    missing = int((np.isnan(table.scores) & ~table.unscorable).sum())
     if missing:
         raise SelfTestError(f"{missing} rows got no score")
     state["scores"] = table

@@ -38,7 +38,6 @@ from core.scoring.run import (
     ScoreUpdate,
     ScoringError,
     cache_batch,
-    count_results,
 )
 from core.scoring.scorers import ScoreSettings, description_key
 
@@ -115,116 +114,131 @@ def score_on_ray(dataset: Dataset, settings: ScoreSettings, options: RayOptions,
         gpus, workers = _size_pool(ray, options)
         report.address = options.address or "local"
         report.workers, report.gpus_per_worker = workers, gpus
-        worker_settings = settings if gpus or settings.device != "auto" else replace(
-            settings, device="cpu")
-        remote_args = {"num_cpus": options.cpus_per_worker, "num_gpus": gpus}
+        if not gpus and settings.device == "auto":
+            settings = replace(settings, device="cpu")   # CPU actors: never grab a stray GPU
+        resources = {"num_cpus": options.cpus_per_worker, "num_gpus": gpus}
         description = _remote(ray, lambda: ray.get(ray.remote(describe_scorer).options(
-            **remote_args).remote(worker_settings)))
+            **resources).remote(settings)))
         report.startup_seconds = time.perf_counter() - started
-        summary = yield from _run(ray, dataset, worker_settings, description, options, workers,
-                                  remote_args, shards, store, report, log)
-        return summary
+        run = _BlockRun(dataset, description, options.block_rows, shards, store, report, log)
+        yield from run.finished_blocks()
+        if run.pending:
+            actor = {"settings": settings,
+                     "threads": max(1, math.floor(options.cpus_per_worker))}
+            results = _stream_results(ray, dataset, run.pending, description["format"] == "chat",
+                                      actor, min(workers, len(run.pending)), resources)
+            yield from run.scored_blocks(results)
+        return run.summary
     finally:
         if own_instance:
             ray.shutdown()
 
 
-def _run(ray, dataset, settings, description, options, workers, remote_args, shards, store,
-         report, log) -> Generator[ScoreUpdate, None, ScoreSummary]:
-    total = len(dataset)
-    key = description_key(description)
-    summary = ScoreSummary(description, total=total)
-    blocks = plan_blocks(total, options.block_rows)
-    report.blocks = len(blocks)
-    keys = {b.index: block_key(b, key, dataset.fingerprints) for b in blocks}
-    scorer_id = None
-    cached = np.zeros(total, dtype=bool)
-    cached_scores = cached_flags = np.zeros(0)
-    if store is not None:
-        scorer_id = store.scorer_id(key, description)
-        store.set_meta(META_LAST_SCORER, str(scorer_id))
-        cached, cached_scores, cached_flags = store.cached_scores(scorer_id, dataset.fingerprints)
-    done = 0
-    pending: list[Block] = []
-    for block in blocks:
-        if cached[block.start:block.stop].all():
-            batch = _from_cache(block, cached_scores, cached_flags)
-            report.blocks_from_cache += 1
-        else:
-            batch, note = shards.read(block, keys[block.index])
-            if note:
-                report.notes.append(note)
-                log(note)
-            if batch is None:
-                pending.append(block)
-                continue
-            report.blocks_from_shards += 1
-            if scorer_id is not None:
-                cache_batch(store, scorer_id, dataset, batch)
-        done += len(block)
-        summary.cached += len(block)
-        count_results(summary, batch)
-        yield ScoreUpdate(batch, done, total, cached=True)
-    if report.blocks_from_shards or report.blocks_from_cache:
-        log(f"Resuming: {report.blocks_from_shards + report.blocks_from_cache:,} of "
-            f"{len(blocks):,} blocks already done ({report.blocks_from_shards:,} from shards in "
-            f"{shards.folder}, {report.blocks_from_cache:,} from the score cache)")
-    if not pending:
-        return summary
-    log(f"Scoring {len(pending):,} blocks of up to {options.block_rows:,} rows on "
-        f"{workers} worker(s) ({report.gpus_per_worker:g} GPU each)")
-    with_turns = description["format"] == "chat"
-    by_index = {b.index: b for b in pending}
-    started = time.perf_counter()
-    results = _stream_results(ray, dataset, pending, with_turns, settings, options, workers,
-                              remote_args)
-    partial: dict[int, list[pa.Table]] = {}
-    try:
-        for table in results:
-            for index, part in _split_by_block(table):
-                partial.setdefault(index, []).append(part)
-                block = by_index[index]
-                if sum(p.num_rows for p in partial[index]) < len(block):
+class _BlockRun:
+    """One run's blocks: which are done (cache, shards), which are pending, and the tally."""
+
+    def __init__(self, dataset: Dataset, description: dict, block_rows: int,
+                 shards: ShardFolder, store: ProjectStore | None, report: RayReport, log):
+        self.dataset, self.shards, self.store, self.report, self.log = (
+            dataset, shards, store, report, log)
+        self.key = description_key(description)
+        self.summary = ScoreSummary(description, total=len(dataset))
+        self.blocks = plan_blocks(len(dataset), block_rows)
+        self.block_keys = {b.index: block_key(b, self.key, dataset.fingerprints)
+                           for b in self.blocks}
+        self.pending: list[Block] = []
+        self.done = 0
+        self.scorer_id = None
+        report.blocks = len(self.blocks)
+        if store is not None:
+            self.scorer_id = store.scorer_id(self.key, description)
+            store.set_meta(META_LAST_SCORER, str(self.scorer_id))
+
+    def finished_blocks(self) -> Iterator[ScoreUpdate]:
+        """Blocks whose rows are all in the score cache, or that have a matching shard."""
+        cached = None
+        if self.store is not None:
+            cached = self.store.cached_scores(self.scorer_id, self.dataset.fingerprints)
+        for block in self.blocks:
+            if cached is not None and cached[0][block.start:block.stop].all():
+                batch = _from_cache(block, cached[1], cached[2])
+                self.report.blocks_from_cache += 1
+            else:
+                batch, note = self.shards.read(block, self.block_keys[block.index])
+                if note:
+                    self.report.notes.append(note)
+                    self.log(note)
+                if batch is None:
+                    self.pending.append(block)
                     continue
-                finished = pa.concat_tables(partial.pop(index)).sort_by("row")
-                _check_scorer(finished, key, index)
-                finished = finished.drop_columns(["block", "scorer_key"])
-                shards.write(block, keys[index], finished)
-                batch = table_batch(finished)
-                if scorer_id is not None:
-                    cache_batch(store, scorer_id, dataset, batch)
-                report.blocks_scored += 1
-                done += len(block)
-                count_results(summary, batch)
-                summary.computed += len(block)
-                summary.real_tokens += batch.real_tokens
-                summary.computed_tokens += batch.computed_tokens
-                summary.seconds = time.perf_counter() - started
-                yield ScoreUpdate(batch, done, total, cached=False)
-    except ThresherError:
-        raise
-    except Exception as exc:
-        raise ScoringError(
-            f"scoring on Ray stopped after {report.blocks_scored:,} of {len(pending):,} blocks: "
-            f"{_reason(exc)}. The blocks written so far are kept in {shards.folder}; run the "
-            "same command again to resume.") from exc
-    finally:
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()
-    summary.seconds = time.perf_counter() - started
-    return summary
+                self.report.blocks_from_shards += 1
+                self._cache(batch)
+            yield self._update(block, batch, computed=False)
+        earlier = self.report.blocks_from_shards + self.report.blocks_from_cache
+        if earlier:
+            self.log(f"Resuming: {earlier:,} of {len(self.blocks):,} blocks already done "
+                     f"({self.report.blocks_from_shards:,} from shards in {self.shards.folder}, "
+                     f"{self.report.blocks_from_cache:,} from the score cache)")
+        if self.pending:
+            self.log(f"Scoring {len(self.pending):,} blocks of up to "
+                     f"{max(len(b) for b in self.pending):,} rows on {self.report.workers} "
+                     f"worker(s) ({self.report.gpus_per_worker:g} GPU each)")
+
+    def scored_blocks(self, results: Iterator[pa.Table]) -> Iterator[ScoreUpdate]:
+        """Pending blocks as the workers finish them: checked, written as shards, cached."""
+        by_index = {b.index: b for b in self.pending}
+        partial: dict[int, list[pa.Table]] = {}
+        started = time.perf_counter()
+        try:
+            for table in results:
+                for index, part in _split_by_block(table):
+                    partial.setdefault(index, []).append(part)
+                    block = by_index[index]
+                    if sum(p.num_rows for p in partial[index]) < len(block):
+                        continue     # Ray split this block's results; wait for the rest
+                    finished = pa.concat_tables(partial.pop(index)).sort_by("row")
+                    _check_scorer(finished, self.key, index)
+                    finished = finished.drop_columns(["block", "scorer_key"])
+                    self.shards.write(block, self.block_keys[index], finished)
+                    batch = table_batch(finished)
+                    self._cache(batch)
+                    self.report.blocks_scored += 1
+                    self.summary.seconds = time.perf_counter() - started
+                    yield self._update(block, batch, computed=True)
+        except ThresherError:
+            raise
+        except Exception as exc:
+            raise ScoringError(
+                f"scoring on Ray stopped after {self.report.blocks_scored:,} of "
+                f"{len(self.pending):,} blocks: {_reason(exc)}. The blocks written so far are "
+                f"kept in {self.shards.folder}; run the same command again to resume.") from exc
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+
+    def _update(self, block: Block, batch: ScoredBatch, computed: bool) -> ScoreUpdate:
+        self.done += len(block)
+        self.summary.add(batch, computed)
+        return ScoreUpdate(batch, self.done, len(self.dataset), cached=not computed)
+
+    def _cache(self, batch: ScoredBatch) -> None:
+        """Fill the score cache, so the app opens the file with these scores, unscored."""
+        if self.scorer_id is not None:
+            cache_batch(self.store, self.scorer_id, self.dataset, batch)
 
 
-def _stream_results(ray, dataset, pending, with_turns, settings, options, workers,
-                    remote_args) -> Iterator[pa.Table]:
-    """Run the pending blocks through the actor pool; yield result tables as they finish."""
+def _stream_results(ray, dataset: Dataset, pending: list[Block], with_turns: bool,
+                    actor: dict, workers: int, resources: dict) -> Iterator[pa.Table]:
+    """Run the pending blocks through a pool of :class:`BlockScorer` actors; yield results.
+
+    ``actor``: the actors' constructor arguments; ``workers``: the pool size.
+    """
     data = ray.data.from_arrow([block_input(dataset, b, with_turns) for b in pending])
     scored = data.map_batches(
         BlockScorer, batch_size=None, batch_format="pyarrow", zero_copy_batch=True,
-        fn_constructor_kwargs={"settings": settings,
-                               "threads": max(1, math.floor(options.cpus_per_worker))},
-        compute=ray.data.ActorPoolStrategy(size=min(workers, len(pending))), **remote_args)
+        fn_constructor_kwargs=actor, compute=ray.data.ActorPoolStrategy(size=workers),
+        **resources)
     return scored.iter_batches(batch_size=None, batch_format="pyarrow")
 
 

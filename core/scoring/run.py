@@ -70,6 +70,18 @@ class ScoreSummary:
         """Real tokens / computed tokens over the run's batches (1.0 when nothing ran)."""
         return self.real_tokens / self.computed_tokens if self.computed_tokens else 1.0
 
+    def add(self, batch: ScoredBatch, computed: bool) -> None:
+        """Count one batch: ``computed`` by the model in this run, or read back (cached)."""
+        self.scored += int((~batch.unscorable).sum())
+        self.unscorable += int(batch.unscorable.sum())
+        self.truncated += int(batch.truncated.sum())
+        if computed:
+            self.computed += len(batch.rows)
+            self.real_tokens += batch.real_tokens
+            self.computed_tokens += batch.computed_tokens
+        else:
+            self.cached += len(batch.rows)
+
     def to_dict(self) -> dict:
         """The ``--json`` summary."""
         return {"model": self.scorer.get("model"), "scorer": self.scorer, "records": self.total,
@@ -133,8 +145,7 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
         store.set_meta(META_LAST_SCORER, str(scorer_id))
         found, batch = _cached_batch(store, scorer_id, dataset)
         if batch is not None:
-            count_results(summary, batch)
-            summary.cached = len(batch.rows)
+            summary.add(batch, computed=False)
             yield ScoreUpdate(batch, len(batch.rows), total, cached=True)
             rows = np.flatnonzero(~found)
     elif store is not None:
@@ -147,10 +158,7 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
         for batch in batches:
             if scorer_id is not None:
                 cache_batch(store, scorer_id, dataset, batch)
-            count_results(summary, batch)
-            summary.computed += len(batch.rows)
-            summary.real_tokens += batch.real_tokens
-            summary.computed_tokens += batch.computed_tokens
+            summary.add(batch, computed=True)
             summary.seconds = time.perf_counter() - started
             done += len(batch.rows)
             yield ScoreUpdate(batch, done, total, cached=False)
@@ -224,10 +232,3 @@ def cache_batch(store: ProjectStore, scorer_id: int, dataset: Dataset,
                      [None if u else float(s) for s, u in zip(batch.scores, batch.unscorable,
                                                                strict=True)],
                      flags.astype(int).tolist())
-
-
-def count_results(summary: ScoreSummary, batch: ScoredBatch) -> None:
-    """Add a batch's scored, unscorable and truncated rows to ``summary``."""
-    summary.scored += int((~batch.unscorable).sum())
-    summary.unscorable += int(batch.unscorable.sum())
-    summary.truncated += int(batch.truncated.sum())

@@ -42,7 +42,7 @@ def test_a_failing_step_is_reported_in_one_line_with_exit_code_1():
 
     code = run_self_test([("a broken step", broken)], say=lines.append)
     assert code == FAILED
-    assert lines[-1] == "[8/8] a broken step: FAILED: OSError: disk full"
+    assert lines[-1] == "[7/7] a broken step: FAILED: OSError: disk full"
 
 
 def test_the_bundled_sample_is_read_in_place_and_never_written_beside(tmp_path, monkeypatch):
