@@ -16,6 +16,7 @@ from core.project import ProjectStore, project_path_for
 from core.scoring import ScoreTable, make_scorer, score_dataset
 from core.scoring.heuristics import compute_signals
 from core.scoring.output import output_format, results_frame, write_results
+from core.scoring.run import remember_settings
 
 HELP = "score every pair with a reward model and write the scores"
 
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
             summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
         else:
             summary, cluster = score_with_ray(dataset, settings, options, args, store, table)
+        if store is not None:   # the app, opening this file, shows which model scored it
+            remember_settings(store, settings)
     finally:
         if store is not None:
             store.close()

@@ -27,7 +27,7 @@ from core.loading import load
 from core.project import ProjectStore
 from core.scoring import ScoreSettings, ScoreTable
 from core.scoring.model_files import ModelNotFoundError
-from core.scoring.run import restore_cached_scores
+from core.scoring.run import last_settings, restore_cached_scores
 from tests.conftest import ROOT, SAMPLE
 
 ray = pytest.importorskip("ray")
@@ -83,6 +83,8 @@ def test_the_ray_engine_writes_what_the_local_engine_writes_and_fills_the_cache(
     dataset = load(SAMPLE)
     with ProjectStore(tmp_path / "b.thresher") as store:
         restored = restore_cached_scores(dataset, store)
+        settings = last_settings(store)         # the Scoring dock shows the model used
+    assert settings.model == str(tiny_model) and settings.max_length == 64
     assert len(restored.batch.rows) == len(dataset)
     np.testing.assert_array_equal(restored.batch.scores,
                                   expected["score"].to_numpy(dtype=np.float32))
