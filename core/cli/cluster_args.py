@@ -13,7 +13,7 @@ from core.cluster.blocks import DEFAULT_BLOCK_ROWS
 from core.dataset import Dataset
 from core.errors import ThresherError
 from core.project import ProjectStore
-from core.scoring import ScoreSettings, ScoreSummary, ScoreTable
+from core.scoring import HEURISTIC, ScoreSettings, ScoreSummary, ScoreTable
 
 
 def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,15 +46,14 @@ def options_from_arguments(args: argparse.Namespace):
         if given:
             raise ThresherError(f"{', '.join(given)} only apply with --engine ray")
         return None
-    if args.model == "heuristic":
-        raise ThresherError("the heuristic scorer needs no model and runs locally: drop "
-                            "--engine ray, or choose a reward model with --model")
+    from core.cluster.ray_engine import HEURISTIC_RUNS_LOCALLY, RayOptions, import_ray
+
+    if args.model == HEURISTIC:
+        raise ThresherError(HEURISTIC_RUNS_LOCALLY)
     if args.workers is not None and args.workers < 1:
         raise ThresherError("--workers must be at least 1")
     if args.block_rows < 1:
         raise ThresherError("--block-rows must be at least 1")
-    from core.cluster.ray_engine import RayOptions, import_ray
-
     import_ray()        # say at once if Ray is missing, not after loading a large file
     return RayOptions(address=args.address, workers=args.workers,
                       gpus_per_worker=args.gpus_per_worker,

@@ -9,7 +9,7 @@ same cache key.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import orjson
@@ -20,9 +20,6 @@ from core.cluster.shards import batch_table
 from core.dataset import Dataset
 from core.schemas import Turn
 from core.scoring.engine import ScoredBatch
-
-#: Columns of the tables the driver sends: the text a model reads and where each row belongs.
-INPUT_COLUMNS = ("block", "row", "window", "prompt", "response", "turns")
 
 
 def block_input(dataset: Dataset, block: Block, with_turns: bool) -> pa.Table:
@@ -89,50 +86,49 @@ class BlockScorer:
         from core.scoring.run import make_scorer
 
         torch.set_num_threads(max(1, threads))
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self.scorer = make_scorer(settings)
 
     def __call__(self, table: pa.Table) -> pa.Table:
-        """Score one block (one table holds one block: ``map_batches(batch_size=None)``)."""
-        blocks = np.unique(table.column("block").to_numpy())
-        return pa.concat_tables([self._score_block(table.filter(pa.compute.equal(
-            table.column("block"), pa.scalar(int(b), pa.int32())))) for b in blocks])
+        """Score the blocks in ``table`` (one per call under ``map_batches(batch_size=None)``)."""
+        return pa.concat_tables([self._score_block(index, part)
+                                 for index, part in split_by_block(table)])
 
-    def _score_block(self, table: pa.Table) -> pa.Table:
+    def _score_block(self, index: int, table: pa.Table) -> pa.Table:
         rows = table.column("row").to_numpy()
         sizes = tuple(int(n) for n in np.bincount(table.column("window").to_numpy()))
-        parts = list(self.scorer.score(BlockRows(table), np.arange(len(rows)), sizes))
-        merged = merge_batches(parts, len(rows))
-        results = batch_table(
-            ScoredBatch(rows, merged.scores, merged.truncated, merged.unscorable,
-                        {int(rows[r]): why for r, why in merged.reasons.items()}),
-            *row_tokens(parts, len(rows)))
+        parts = self.scorer.score(BlockRows(table), np.arange(len(rows)), sizes)
+        results = results_table(parts, rows)
         n = results.num_rows
-        block = int(table.column("block")[0].as_py())
-        return (results.append_column("block", pa.array(np.full(n, block, dtype=np.int32)))
+        return (results.append_column("block", pa.array(np.full(n, index, dtype=np.int32)))
                 .append_column("scorer_key", pa.array([self.scorer.key] * n)))
 
 
-def merge_batches(parts: list[ScoredBatch], n: int) -> ScoredBatch:
-    """Batches covering rows ``0..n-1`` once each, as one batch in row order."""
+def split_by_block(table: pa.Table) -> Iterator[tuple[int, pa.Table]]:
+    """``table``'s rows grouped by their ``block`` column: (block number, its rows)."""
+    numbers = table.column("block").to_numpy()
+    for index in np.unique(numbers):
+        yield int(index), table.filter(pa.array(numbers == index))
+
+
+def results_table(parts: Iterable[ScoredBatch], rows: np.ndarray) -> pa.Table:
+    """Batches over positions ``0..len(rows)-1`` as one shard table of dataset ``rows``.
+
+    Tokens per row are the row's real tokens and its batch's padded width (0 for rows that
+    never reached the model).
+    """
+    n = len(rows)
     scores = np.full(n, np.nan, dtype=np.float32)
     truncated = np.zeros(n, dtype=bool)
     unscorable = np.zeros(n, dtype=bool)
+    tokens = np.zeros(n, dtype=np.int64)
+    padded = np.zeros(n, dtype=np.int64)
     reasons: dict[int, str] = {}
     for part in parts:
         scores[part.rows] = part.scores
         truncated[part.rows] = part.truncated
         unscorable[part.rows] = part.unscorable
-        reasons.update(part.reasons)
-    return ScoredBatch(np.arange(n, dtype=np.int64), scores, truncated, unscorable, reasons)
-
-
-def row_tokens(parts: list[ScoredBatch], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Real and padded tokens per row (0 for rows that never reached the model)."""
-    tokens = np.zeros(n, dtype=np.int64)
-    padded = np.zeros(n, dtype=np.int64)
-    for part in parts:
+        reasons.update({int(rows[r]): why for r, why in part.reasons.items()})
         if part.lengths is not None and len(part.rows):
             tokens[part.rows] = part.lengths
             padded[part.rows] = part.computed_tokens // len(part.rows)
-    return tokens, padded
+    return batch_table(ScoredBatch(rows, scores, truncated, unscorable, reasons), tokens, padded)

@@ -24,7 +24,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from core.cluster.block_scorer import BlockScorer, block_input, describe_scorer
+from core.cluster.block_scorer import (
+    BlockScorer,
+    block_input,
+    describe_scorer,
+    split_by_block,
+)
 from core.cluster.blocks import DEFAULT_BLOCK_ROWS, Block, block_key, plan_blocks
 from core.cluster.shards import ShardFolder, table_batch
 from core.dataset import Dataset
@@ -45,6 +50,10 @@ from core.scoring.scorers import ScoreSettings, description_key
 #: cache or shared storage), and no tokenizer thread pools inside already-parallel actors.
 WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
               "TOKENIZERS_PARALLELISM": "false"}
+
+
+HEURISTIC_RUNS_LOCALLY = ("the heuristic scorer needs no model and runs locally: drop "
+                          "--engine ray, or choose a reward model with --model")
 
 
 class RayUnavailableError(ThresherError):
@@ -103,8 +112,7 @@ def score_on_ray(dataset: Dataset, settings: ScoreSettings, options: RayOptions,
     Closing the generator cancels the run: the blocks already written stay as shards.
     """
     if settings.heuristic:
-        raise RayUnavailableError("the heuristic scorer needs no model and runs locally: drop "
-                                  "--engine ray, or choose a reward model with --model")
+        raise RayUnavailableError(HEURISTIC_RUNS_LOCALLY)
     ray = import_ray()
     report = report if report is not None else RayReport()
     report.shard_folder = str(shards.folder)
@@ -191,7 +199,7 @@ class _BlockRun:
         started = time.perf_counter()
         try:
             for table in results:
-                for index, part in _split_by_block(table):
+                for index, part in split_by_block(table):
                     partial.setdefault(index, []).append(part)
                     block = by_index[index]
                     if sum(p.num_rows for p in partial[index]) < len(block):
@@ -333,12 +341,6 @@ def _reason(exc: BaseException) -> str:
         return str(cause)
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[-1] if text else ''}"
-
-
-def _split_by_block(table: pa.Table) -> Iterator[tuple[int, pa.Table]]:
-    numbers = table.column("block").to_numpy()
-    for index in np.unique(numbers):
-        yield int(index), table.filter(pa.array(numbers == index))
 
 
 def _check_scorer(table: pa.Table, key: str, index: int) -> None:
