@@ -213,9 +213,9 @@ class _BlockRun:
                     self.report.blocks_scored += 1
                     self.summary.seconds = time.perf_counter() - started
                     yield self._update(block, batch, computed=True)
-        except ThresherError:
-            raise
         except Exception as exc:
+            if isinstance(exc, ThresherError) and _thresher_cause(exc) is exc:
+                raise               # the driver's own, already one clear line
             raise ScoringError(
                 f"scoring on Ray stopped after {self.report.blocks_scored:,} of "
                 f"{len(self.pending):,} blocks: {_reason(exc)}. The blocks written so far are "
@@ -312,11 +312,9 @@ def job_runtime_env() -> dict:
 
 
 def _remote(ray, call):
-    """Run ``call``; a ThresherError raised on a worker surfaces as itself."""
+    """Run ``call``; a ThresherError raised on a worker surfaces as itself, in one line."""
     try:
         return call()
-    except ThresherError:
-        raise
     except Exception as exc:
         cause = _thresher_cause(exc)
         if cause is not None:
@@ -326,12 +324,19 @@ def _remote(ray, call):
 
 
 def _thresher_cause(exc: BaseException) -> ThresherError | None:
+    """The ThresherError a worker raised, as raised there.
+
+    Ray re-raises a task's exception as a subclass of both ``RayTaskError`` and the original
+    class, whose message is the worker's whole traceback; the original is its ``cause``. The
+    unwrapping goes to the innermost error first, so the curator reads one line.
+    """
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if isinstance(exc, ThresherError):
+        inner = getattr(exc, "cause", None) or exc.__cause__
+        if isinstance(exc, ThresherError) and not isinstance(inner, ThresherError):
             return exc
-        exc = getattr(exc, "cause", None) or exc.__cause__
+        exc = inner
     return None
 
 

@@ -69,12 +69,6 @@ class RewardModel:
         """The shorter of the tokenizer's and the position embeddings' limits."""
         return default_max_length(self.tokenizer, self.model.config)
 
-    def check_output_index(self, index: int) -> None:
-        """Refuse an output index the model does not have."""
-        if not 0 <= index < self.num_outputs:
-            raise ModelLoadError(f"output index {index} is out of range: the model has "
-                                 f"{self.num_outputs} output(s), numbered from 0")
-
     def forward(self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None,
                 output_index: int) -> np.ndarray:
         """Scores (float32) for one padded batch; may raise ``torch.OutOfMemoryError``."""
@@ -112,6 +106,14 @@ def load_config(files: ModelFiles):
     except (OSError, ValueError, KeyError) as exc:
         raise ModelLoadError(f"cannot read the model's configuration in {files.path}: "
                              f"{exc}") from None
+
+
+def check_output_index(index: int, config) -> None:
+    """Refuse an output index the model (as its configuration describes it) does not have."""
+    outputs = int(config.num_labels)
+    if not 0 <= index < outputs:
+        raise ModelLoadError(f"output index {index} is out of range: the model has "
+                             f"{outputs} output(s), numbered from 0")
 
 
 def default_format(tokenizer) -> str:

@@ -29,7 +29,12 @@ from core.scoring.encoding import (
 from core.scoring.engine import WINDOW_ROWS, BatchRunner, ScoredBatch, score_windows
 from core.scoring.heuristics import compute_signals
 from core.scoring.model_files import DEFAULT_MODEL, ModelFiles
-from core.scoring.reward_model import RewardModel, default_format, default_max_length
+from core.scoring.reward_model import (
+    RewardModel,
+    check_output_index,
+    default_format,
+    default_max_length,
+)
 
 HEURISTIC = "heuristic"
 HEURISTIC_CHUNK_ROWS = 256
@@ -63,9 +68,11 @@ def model_description(files: ModelFiles, tokenizer, config, settings: ScoreSetti
                       dtype) -> dict:
     """Everything that decides a model's scores: provenance, input format, length, dtype.
 
-    Needs the tokenizer and configuration but not the weights, so a cluster's driver can learn
-    the cache key of a run before any worker has loaded the model.
+    Needs the tokenizer and configuration but not the weights, so a cluster's driver learns the
+    cache key of a run (and hears of an output index the model does not have) before any
+    worker has loaded the model.
     """
+    check_output_index(settings.output_index, config)
     fmt = settings.format or default_format(tokenizer)
     if fmt not in FORMATS:
         raise EncodingSetupError(f"unknown input format {fmt!r}: use {', '.join(FORMATS)}")
@@ -124,7 +131,6 @@ class ModelScorer:
         self.template = self.description["template"]
         self.max_length = self.description["max_length"]
         self.output_index = settings.output_index
-        model.check_output_index(self.output_index)
         self.encoder = Encoder(model.tokenizer, self.format, self.max_length, self.template)
         budget = settings.token_budget or (
             GPU_TOKEN_BUDGET if model.device.type == "cuda" else CPU_TOKEN_BUDGET)

@@ -27,6 +27,7 @@ from core.loading import load
 from core.project import ProjectStore
 from core.scoring import ScoreSettings, ScoreTable
 from core.scoring.model_files import ModelNotFoundError
+from core.scoring.reward_model import ModelLoadError
 from core.scoring.run import last_settings, restore_cached_scores
 from tests.conftest import ROOT, SAMPLE
 
@@ -137,9 +138,10 @@ def test_a_run_whose_scores_are_all_cached_sends_nothing_to_the_workers(
 
 def test_a_model_the_workers_cannot_find_is_named_in_one_clear_error(local_ray, tmp_path):
     settings = ScoreSettings(model=str(tmp_path / "no-such-model"), device="cpu")
-    with pytest.raises(ModelNotFoundError, match="no-such-model"):
+    with pytest.raises(ModelNotFoundError, match="no-such-model") as raised:
         run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=1),
                          ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
+    assert str(raised.value) == f"model folder {tmp_path / 'no-such-model'} does not exist"
 
 
 def test_more_workers_than_the_cluster_can_hold_is_refused(local_ray, tiny_model, tmp_path):
@@ -150,3 +152,14 @@ def test_more_workers_than_the_cluster_can_hold_is_refused(local_ray, tiny_model
     with pytest.raises(RayUnavailableError, match="the cluster has 0"):
         run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=1, gpus_per_worker=1),
                          ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
+
+
+def test_an_output_index_the_model_lacks_is_refused_before_any_worker_loads_it(
+        local_ray, tiny_model, tmp_path):
+    settings = ScoreSettings(model=str(tiny_model), device="cpu", output_index=5)
+    with pytest.raises(ModelLoadError) as raised:
+        run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=1),
+                         ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
+    assert str(raised.value) == ("output index 5 is out of range: the model has 1 output(s), "
+                                 "numbered from 0")
+    assert not (tmp_path / "s").exists()
