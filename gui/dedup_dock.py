@@ -18,10 +18,7 @@ from core.dataset import Dataset
 from core.dedup.outcome import DuplicateTable
 from core.dedup.result import DuplicateResult
 from core.dedup.settings import DedupSettings
-from core.dedup.storage import choose_kept
 from core.errors import ThresherError
-from core.project import ProjectStore
-from core.review.decisions import decision_keys
 from gui.calibration_dialog import CalibrationDialog
 from gui.cluster_dialog import ClusterDialog
 from gui.dedup_jobs import DetectJob, RestoreJob, TableJob
@@ -35,6 +32,9 @@ class DedupDock(QDockWidget):
     duplicates_changed = Signal(object)   # bool mask of rows the rule drops as duplicates
     table_built = Signal(object)          # DuplicateTable (clusters, roles, kept copies)
     status = Signal(str)
+    #: The curator picked ``row`` as the kept copy of its cluster ``members``; the review
+    #: controller saves it as an undoable step and answers with :meth:`set_preferred`.
+    keep_requested = Signal(int, object)
 
     def __init__(self, model: RecordsTableModel, current_row: Callable[[], int | None],
                  parent: QWidget | None = None) -> None:
@@ -56,7 +56,6 @@ class DedupDock(QDockWidget):
         self.preferred = np.zeros(0, dtype=bool)
         self.cluster_dialog: ClusterDialog | None = None
         self._cluster_row: int | None = None
-        self._keys: list | None = None      # decision keys, computed at the first choice
         # Streamed or restored scores: rebuild once they pause, not on every batch.
         self._scores_settled = QTimer(self, singleShot=True, interval=1000)
         self._scores_settled.timeout.connect(self.scores_changed)
@@ -86,7 +85,6 @@ class DedupDock(QDockWidget):
         self.panel.set_running(False)
         self.dataset, self.project = dataset, project
         self.result, self.table = None, None
-        self._keys = None
         self.preferred = np.zeros(0 if dataset is None else len(dataset), dtype=bool)
         self.table_model.set_duplicates(None)
         self.panel.show_summary(None)
@@ -208,21 +206,18 @@ class DedupDock(QDockWidget):
         self.cluster_dialog.activateWindow()   # K now means "keep this copy", not "keep row"
 
     def keep_copy(self, row: int) -> None:
-        """Make ``row`` its cluster's kept copy (saved in the project at once)."""
-        if self.table is None or self.dataset is None or self.project is None:
+        """Ask for ``row`` to become its cluster's kept copy (saved and undone by the review)."""
+        if self.table is None or self.dataset is None:
             return
         members = self.table.clusters.members(int(self.table.cluster[row]))
-        if self._keys is None:
-            self._keys = decision_keys(self.dataset.fingerprints)
-        try:
-            with ProjectStore(self.project) as store:
-                choose_kept(store, self._keys, row, members)
-        except (ThresherError, OSError) as exc:
-            self.status.emit(f"Could not save the choice of kept copy: {exc}")
+        self.keep_requested.emit(row, members)
+        if self.preferred[row]:
+            self.status.emit(f"Line {int(self.dataset.locations[row]):,} is now the kept copy "
+                             f"of its cluster of {len(members):,}.")
+
+    def set_preferred(self, preferred: np.ndarray) -> None:
+        """The copies chosen by the curator changed (a choice, its undo or redo): rebuild."""
+        if self.dataset is None or len(preferred) != len(self.dataset):
             return
-        self.preferred = self.preferred.copy()
-        self.preferred[members] = False
-        self.preferred[row] = True
-        self.status.emit(f"Line {int(self.dataset.locations[row]):,} is now the kept copy of "
-                         f"its cluster of {len(members):,}.")
+        self.preferred = preferred
         self.rebuild(save=False)

@@ -52,6 +52,7 @@ from gui.settings import Settings
 from gui.simulator_dock import SimulatorDock
 from gui.table_model import RecordsTableModel
 from gui.text_widgets import plain_label, plain_message
+from gui.undo_keys import ReviewUndoKeys
 
 FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;"
                "All files (*)")
@@ -212,6 +213,8 @@ class MainWindow(QMainWindow):
         self.cluster_action.triggered.connect(self.dedup.show_cluster)
         self.dedup.status.connect(self.status_text.setText)
         self.dedup.duplicates_changed.connect(self.review.controller.apply_duplicates)
+        self.dedup.keep_requested.connect(self.review.controller.keep_copy)
+        self.review.controller.kept_copies_changed.connect(self.dedup.set_preferred)
         self.dedup.duplicates_changed.connect(lambda _mask: self.review.refresh_filter())
         self.scoring.scoring_finished.connect(self.dedup.scores_changed)
         self.scoring.scores_arrived.connect(self.dedup.scores_arrived)
@@ -221,6 +224,9 @@ class MainWindow(QMainWindow):
         self.review.notice.connect(self._show_notice)
         app = QGuiApplication.instance()
         if app is not None:
+            # The undo keys undo review steps even with the focus in a text box.
+            self.undo_keys = ReviewUndoKeys(self)
+            app.installEventFilter(self.undo_keys)
             # Logout/shutdown: everything is already saved; only the place is flushed, and
             # nothing asks the user anything.
             app.commitDataRequest.connect(lambda _manager: self.review.controller.flush_position())

@@ -54,7 +54,7 @@ def _curve_with_tokens(scores, dataset, manual, forced):
 class PlotsDock(QDockWidget):
     """Three live plots of the open dataset's scores and decisions."""
 
-    rule_requested = Signal(object)              # Rule
+    rule_requested = Signal(object, object)      # Rule, merge key (one per drag: one undo)
     score_range_requested = Signal(object, object)   # low, high (None, None: any score)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -77,6 +77,8 @@ class PlotsDock(QDockWidget):
         self._dirty = False
         self._curve_dirty = False
         self._pending_cutoff: float | None = None
+        self._drags = 0
+        self._drag_key: str | None = None
         self._redraw_timer = QTimer(self, singleShot=True,
                                     interval=1000 // MAX_REDRAWS_PER_SECOND)
         self._redraw_timer.timeout.connect(self._redraw)
@@ -196,9 +198,13 @@ class PlotsDock(QDockWidget):
 
     def _threshold_moved(self, cutoff: float, finished: bool) -> None:
         self._pending_cutoff = cutoff
+        if self._drag_key is None:          # a new gesture: its rule changes are one undo step
+            self._drags += 1
+            self._drag_key = f"cutoff-drag-{self._drags}"
         if finished:
             self._drag_timer.stop()
             self._apply_cutoff()
+            self._drag_key = None
         elif not self._drag_timer.isActive():
             self._drag_timer.start()
 
@@ -208,7 +214,7 @@ class PlotsDock(QDockWidget):
             return
         rule = rule_for_cutoff(session.rule, session.scores, cutoff)
         if rule is not None and rule != session.rule:
-            self.rule_requested.emit(rule)
+            self.rule_requested.emit(rule, self._drag_key)
 
 
 def rule_for_cutoff(rule: Rule, scores: np.ndarray, cutoff: float) -> Rule | None:

@@ -20,6 +20,7 @@ from core.errors import ThresherError
 from core.project import ProjectStore, project_path_for
 from core.project.backup import back_up, due
 from core.review import ReviewSession, RowFilter, Rule
+from core.review.history import KeptCopyChange, RuleChange
 from core.scoring import ScoreUpdate
 from core.scoring.heuristics import HeuristicSignals
 
@@ -36,6 +37,8 @@ class ReviewController(QObject):
     decisions_changed = Signal()
     summary_changed = Signal(object)  # Summary
     history_changed = Signal()
+    rule_changed = Signal(object)     # Rule: set by undo/redo (the panel and plots follow)
+    kept_copies_changed = Signal(object)  # bool mask of rows chosen as their cluster's copy
     failed = Signal(str)
     busy_changed = Signal(bool)       # a large change is being committed in the background
 
@@ -118,11 +121,28 @@ class ReviewController(QObject):
             self.session.set_duplicates(dropped)
             self._changed()
 
-    def set_rule(self, rule: Rule) -> None:
-        """Change the automatic rule (saved at once)."""
-        if self.session is not None and rule != self.session.rule and not self.busy:
-            self._guard(lambda: self.session.set_rule(rule))
+    def set_rule(self, rule: Rule, merge_key: str | None = None) -> None:
+        """Change the automatic rule (saved at once; one undo step per ``merge_key`` gesture)."""
+        if self.session is None or self.busy:
+            return
+        session = self.session
+        before = session.rule
+        self._guard(lambda: session.set_rule(rule, merge_key))
+        if session.rule != before:
             self._changed()
+        if session.rule != rule:        # not saved: the editor shows the rule in force again
+            self.rule_changed.emit(session.rule)
+
+    def keep_copy(self, row: int, members: np.ndarray) -> bool:
+        """Make ``row`` the kept copy of its duplicate cluster (saved at once, undoable)."""
+        if self.session is None or self.busy:
+            return False
+        session = self.session
+        if self._guard(lambda: session.choose_kept(row, members)) is None:
+            return False
+        self.kept_copies_changed.emit(session.preferred.copy())
+        self._changed()
+        return True
 
     # -- decisions -----------------------------------------------------------------------------
 
@@ -162,6 +182,10 @@ class ReviewController(QObject):
         if len(change.rows) >= BACKGROUND_ROWS:
             self._in_background(step)
         elif self._guard(step) is not None:
+            if isinstance(change, RuleChange):
+                self.rule_changed.emit(self.session.rule)
+            elif isinstance(change, KeptCopyChange):
+                self.kept_copies_changed.emit(self.session.preferred.copy())
             self._changed()
 
     def _in_background(self, commit) -> None:

@@ -82,6 +82,13 @@ class ReviewDock(QDockWidget):
         self.actions_by_name["queue"].setCheckable(True)
         self.undo_action = QAction("&Undo", self, shortcut=QKeySequence.StandardKey.Undo)
         self.redo_action = QAction("&Redo", self, shortcut=QKeySequence.StandardKey.Redo)
+        # Application-wide: Undo works from the cluster view and floating docks too, and
+        # gui.undo_keys stops a focused text box from taking the keys for its typing.
+        # Every platform binding (Redo is Ctrl+Y and Ctrl+Shift+Z on Linux), not just the first.
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.keep_shown_action = QAction("Keep All Rows Shown…", self)
         self.drop_shown_action = QAction("Drop All Rows Shown…", self)
         self.auto_shown_action = QAction("All Rows Shown Back to Automatic…", self)
@@ -117,6 +124,7 @@ class ReviewDock(QDockWidget):
         self.shortcuts_action.triggered.connect(self.edit_shortcuts)
         self.advance_action.toggled.connect(self.settings.set_advance_after_deciding)
         self.panel.rule_changed.connect(self.controller.set_rule)
+        self.controller.rule_changed.connect(self.panel.set_rule)
         self.controller.decisions_changed.connect(self.table_model.decisions_changed)
         self.controller.summary_changed.connect(self._on_summary)
         self.controller.history_changed.connect(self._refresh_history)
@@ -262,10 +270,13 @@ class ReviewDock(QDockWidget):
             current = RowFilter()
         self.filter_bar.set_filter(replace(current, score_min=low, score_max=high), emit=True)
 
-    def apply_rule(self, rule: Rule) -> None:
-        """Change the automatic rule from elsewhere (the plots' cutoff lines)."""
+    def apply_rule(self, rule: Rule, merge_key: str | None = None) -> None:
+        """Change the automatic rule from elsewhere (the plots' cutoff lines).
+
+        Changes with the same ``merge_key`` (one drag) are one undo step.
+        """
         self.panel.set_rule(rule)
-        self.controller.set_rule(rule)
+        self.controller.set_rule(rule, merge_key)
 
     def set_queue(self, on: bool) -> None:
         """Walk the borderline queue (rows nearest the cutoff, then unresolved ones)."""

@@ -98,6 +98,10 @@ class ReviewPanel(QWidget):
         layout.addWidget(summary_box)
         layout.addStretch(1)
 
+        # A typed value is one rule change (and one undo step) when it is entered, not one per
+        # keystroke; the arrows and the wheel still change the rule step by step.
+        for widget in (self.min_score, self.keep_top, self.keep_fraction):
+            widget.setKeyboardTracking(False)
         self.mode.currentIndexChanged.connect(self._on_mode)
         for widget in (self.min_score, self.keep_top, self.keep_fraction):
             widget.valueChanged.connect(self._emit)

@@ -246,6 +246,15 @@ class ProjectStore:
                 db.execute("INSERT OR REPLACE INTO kept_copies (fingerprint, occurrence, "
                            "chosen_at) VALUES (?, ?, ?)", (*chosen, time.time()))
 
+    def set_kept_copies(self, chosen: list[DecisionKey], cleared: list[DecisionKey]) -> None:
+        """Forget the choices in ``cleared`` and record ``chosen``, in one transaction."""
+        with self.transaction() as db:
+            db.executemany("DELETE FROM kept_copies WHERE fingerprint = ? AND occurrence = ?",
+                           cleared)
+            now = time.time()
+            db.executemany("INSERT OR REPLACE INTO kept_copies (fingerprint, occurrence, "
+                           "chosen_at) VALUES (?, ?, ?)", [(*key, now) for key in chosen])
+
     def backup_to(self, target: Path) -> None:
         """Copy the live database to ``target`` with SQLite's online backup API, in one step.
 

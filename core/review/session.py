@@ -3,7 +3,9 @@
 Every change a curator makes goes through :meth:`ReviewSession.decide` (or :meth:`undo` /
 :meth:`redo`), which commits it to the project store *before* returning: when the app shows a
 decision as made, it is on disk, and killing the process cannot take it back. A bulk action is
-one transaction and one undo step, preceded by a backup of the store.
+one transaction and one undo step, preceded by a backup of the store. One undo history holds
+every change a curator makes to what is exported: decisions, the rule (a whole cutoff drag is
+one step, see :class:`core.review.history.RuleChange`) and the kept copy of a duplicate cluster.
 
 The app and the command line drive the same class, so what ``main.py export`` writes is exactly
 what the app showed.
@@ -21,6 +23,7 @@ from core.project.backup import back_up
 from core.project.store import ProjectStore
 from core.review.decisions import AUTO, DROP, KEEP, UNDECIDED, decision_keys
 from core.review.filters import FilterInputs, RowFilter
+from core.review.history import Change, KeptCopyChange, RuleChange, Step
 from core.review.rule import Rule, RuleError
 
 #: Rows a change must touch to count as a bulk action (backed up first).
@@ -32,18 +35,6 @@ META_SORT = "review.sort"
 META_SOURCE = "source.sha256"
 META_SOURCE_SIZE = "source.size"
 META_SOURCE_NAME = "source.name"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One undoable step: rows and their manual decisions and reasons before and after."""
-
-    label: str
-    rows: np.ndarray
-    before: np.ndarray
-    before_reasons: tuple[str, ...]
-    after: np.ndarray
-    after_reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -122,8 +113,9 @@ class ReviewSession:
         self.reasons: dict[int, str] = {}
         self.rule_decision = np.zeros(n, dtype=np.int8)
         self.final = np.zeros(n, dtype=np.int8)
-        self._undo: list[Change] = []
-        self._redo: list[Change] = []
+        self.preferred = np.zeros(n, dtype=bool)
+        self._undo: list[Step] = []
+        self._redo: list[Step] = []
         self.restored = self._restore()
         self.refresh()
 
@@ -142,6 +134,12 @@ class ReviewSession:
             self.manual[row] = decision
             if reason:
                 self.reasons[row] = reason
+        chosen = self.store.kept_copies()
+        if chosen:
+            row_of = row_of or {key: row for row, key in enumerate(self.keys)}
+            for key in chosen:
+                if key in row_of:
+                    self.preferred[row_of[key]] = True
         rule_raw = self.store.get_meta(META_RULE)
         if rule_raw is not None:
             try:
@@ -196,11 +194,54 @@ class ReviewSession:
 
     # -- the rule ------------------------------------------------------------------------------
 
-    def set_rule(self, rule: Rule) -> None:
-        """Change the automatic rule (saved at once) and re-decide every automatic row."""
-        self.rule = rule
+    def set_rule(self, rule: Rule, merge_key: str | None = None) -> RuleChange | None:
+        """Change the automatic rule (saved at once) and re-decide every automatic row.
+
+        Returns the undo step (None when the rule is unchanged). Changes sharing a
+        ``merge_key`` with the newest step (one drag of a cutoff line) extend that step; a
+        gesture that ends where it began leaves no step.
+        """
+        last = self._undo[-1] if self._undo else None
+        merging = (merge_key is not None and isinstance(last, RuleChange)
+                   and last.merge_key == merge_key and not self._redo)
+        if not merging and rule == self.rule:
+            return None
+        before = last.before if merging else self.rule
+        self._save_rule(rule)
+        if merging:
+            self._undo.pop()
+            if rule == before:
+                return None
+        step = RuleChange(f"rule change ({rule.describe()})", before, rule, merge_key)
+        self._undo.append(step)
+        self._redo.clear()
+        return step
+
+    def _save_rule(self, rule: Rule) -> None:
         self.store.set_meta(META_RULE, orjson.dumps(rule.to_dict()).decode())
+        self.rule = rule
         self.refresh()
+
+    # -- kept copies of duplicate clusters -----------------------------------------------------
+
+    def choose_kept(self, row: int, members: np.ndarray) -> KeptCopyChange | None:
+        """Make ``row`` the kept copy of its cluster ``members`` (saved at once, undoable)."""
+        members = np.unique(np.asarray(members, dtype=np.int64))
+        before = tuple(int(r) for r in members[self.preferred[members]])
+        if before == (int(row),):
+            return None
+        step = KeptCopyChange(f"keep line {int(self.dataset.locations[row]):,} of its cluster",
+                              members, before, (int(row),))
+        self._save_kept(step.members, step.after)
+        self._undo.append(step)
+        self._redo.clear()
+        return step
+
+    def _save_kept(self, members: np.ndarray, chosen: tuple[int, ...]) -> None:
+        self.store.set_kept_copies([self.keys[r] for r in chosen],
+                                   [self.keys[int(r)] for r in members if int(r) not in chosen])
+        self.preferred[members] = False
+        self.preferred[list(chosen)] = True
 
     def refresh(self) -> None:
         """Recompute the rule's decisions and the final ones."""
@@ -236,24 +277,28 @@ class ReviewSession:
         self._redo.clear()
         return change
 
-    def undo(self) -> Change | None:
+    def undo(self) -> Step | None:
         """Take back the last change (committed before returning)."""
         return self._replay(self._undo, self._redo, forward=False)
 
-    def redo(self) -> Change | None:
+    def redo(self) -> Step | None:
         """Re-apply the last undone change."""
         return self._replay(self._redo, self._undo, forward=True)
 
-    def _replay(self, source: list[Change], target: list[Change], forward: bool
-                ) -> Change | None:
+    def _replay(self, source: list[Step], target: list[Step], forward: bool) -> Step | None:
         """Move the newest change of ``source`` to ``target``, committing its new state."""
         if not source:
             return None
         change = source[-1]
-        decisions, reasons = ((change.after, change.after_reasons) if forward
-                              else (change.before, change.before_reasons))
-        self._commit(change.rows, decisions, reasons, bulk=len(change.rows) >= BULK_ROWS,
-                     label="redo" if forward else "undo")
+        if isinstance(change, RuleChange):
+            self._save_rule(change.after if forward else change.before)
+        elif isinstance(change, KeptCopyChange):
+            self._save_kept(change.members, change.after if forward else change.before)
+        else:
+            decisions, reasons = ((change.after, change.after_reasons) if forward
+                                  else (change.before, change.before_reasons))
+            self._commit(change.rows, decisions, reasons, bulk=len(change.rows) >= BULK_ROWS,
+                         label="redo" if forward else "undo")
         target.append(source.pop())      # only once committed: a failure leaves both stacks
         return change
 
@@ -267,11 +312,11 @@ class ReviewSession:
         """Whether there is a change to redo."""
         return bool(self._redo)
 
-    def next_undo(self) -> Change | None:
+    def next_undo(self) -> Step | None:
         """The change Undo would take back (its label and size), if any."""
         return self._undo[-1] if self._undo else None
 
-    def next_redo(self) -> Change | None:
+    def next_redo(self) -> Step | None:
         """The change Redo would re-apply, if any."""
         return self._redo[-1] if self._redo else None
 

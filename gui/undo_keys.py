@@ -1,0 +1,50 @@
+"""Undo and Redo keys mean the review's undo wherever the focus is.
+
+Qt lets a focused text box claim Ctrl+Z for its own typing: a ``QLineEdit`` (the search box,
+the score boxes, a spin box's editor) accepts the ``ShortcutOverride`` event for the standard
+undo/redo keys, and the window's Undo action never fires. Then Ctrl+Z in the search box undoes
+the typing, the table changes (so it looks undone) and the bulk drop stays.
+
+The choice: in Thresher, the undo keys always undo the last *review* step (a decision, a rule
+change, a kept copy), as the Edit menu says. The review's Undo/Redo actions are
+application-wide shortcuts (so they also work from the cluster view and a floating dock), and
+this filter, installed on the application, declines the text boxes' claim to those keys while no
+modal dialog is open. A modal dialog (a reason prompt, the export dialog) keeps ordinary text
+undo: there the review actions are blocked anyway. Nothing else about typing changes; a search
+is cleared with its clear button or the Clear button.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QWidget
+
+_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+
+
+class ReviewUndoKeys(QObject):
+    """An application event filter that leaves the undo keys to the review's actions."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: D102
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
+            return False
+        if not any(event.matches(key) for key in _KEYS):
+            return False
+        if QApplication.activeModalWidget() is not None or not self._belongs(watched):
+            return False
+        event.ignore()          # not claimed: the shortcut map gives the key to Undo/Redo
+        return True
+
+    def _belongs(self, watched: QObject) -> bool:
+        """Whether ``watched`` is in the main window or one of its own windows (dialogs, docks)."""
+        widget = watched if isinstance(watched, QWidget) else None
+        while widget is not None:
+            if widget is self._window:
+                return True
+            widget = widget.parentWidget()
+        return False

@@ -1,0 +1,121 @@
+"""Undo in the app: the keys undo review steps wherever the focus is, and every change counts."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core.dedup.keep import DUPLICATE, KEPT
+from core.project import ProjectStore
+from core.review import DROP, Rule
+from tests.conftest import SAMPLE
+from tests.dedup.conftest import build_injected
+from tests.gui.conftest import open_window
+
+
+@pytest.fixture
+def dataset_path(tmp_path):
+    path = tmp_path / "sample.jsonl"
+    shutil.copy(SAMPLE, path)
+    return path
+
+
+def _focus(qtbot, widget) -> None:
+    widget.activateWindow()
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus, timeout=5_000)
+
+
+def test_ctrl_z_in_the_search_box_undoes_the_bulk_drop_not_the_typing(
+        qtbot, dataset_path, isolated_projects, monkeypatch):
+    window = open_window(qtbot, dataset_path)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
+    session = window.review.controller.session
+    _focus(qtbot, window.filter_bar.search)
+    with qtbot.waitSignal(window.review.filter_job.done, timeout=10_000):
+        qtbot.keyClicks(window.filter_bar.search, "python")
+    shown = window.model.visible_rows()
+    window.review.drop_shown_action.trigger()
+    assert (session.manual[shown] == DROP).all()
+    assert window.filter_bar.search.hasFocus()
+    qtbot.keyClick(window.filter_bar.search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not session.manual.any()                          # the drop is undone …
+    assert window.filter_bar.search.text() == "python"      # … and the typing stays
+    with ProjectStore(isolated_projects / (dataset_path.name + ".thresher")) as store:
+        assert store.decisions() == {}
+    _focus(qtbot, window.review.panel.min_score)            # a spin box's editor too
+    qtbot.keyClick(window.review.panel.min_score, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert (session.manual[shown] == DROP).all()            # redone
+
+
+def test_a_typed_rule_edit_is_one_undo_step(qtbot, dataset_path):
+    window = open_window(qtbot, dataset_path)
+    session = window.review.controller.session
+    before = session.rule
+    spin = window.review.panel.min_score
+    _focus(qtbot, spin)
+    spin.selectAll()
+    qtbot.keyClicks(spin, "0.75")
+    assert session.rule == before                       # nothing until the value is entered
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert session.rule.min_score == pytest.approx(0.75)
+    assert window.review.undo_action.text().startswith("&Undo rule change (keep score ≥ 0.75")
+    qtbot.keyClick(spin, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert session.rule == before
+    assert spin.value() == pytest.approx(before.min_score)   # the editor shows the rule again
+
+
+def test_dragging_the_cutoff_is_one_undo_step(qtbot, dataset_path):
+    window = open_window(qtbot, dataset_path)
+    session = window.review.controller.session
+    before = session.rule
+    line = window.plots.histogram_plot.line
+    line.moving = True
+    for value in (0.2, 0.3, 0.4, 0.45):
+        line.setValue(value)
+        line.sigDragged.emit(line)
+        qtbot.wait(120)                                # the rule follows while dragging
+    assert session.rule.min_score == pytest.approx(0.4, abs=0.051)
+    line.moving = False
+    line.sigPositionChangeFinished.emit(line)
+    assert session.rule.min_score == pytest.approx(0.45)
+    window.review.undo_action.trigger()
+    assert session.rule == before and not session.can_undo
+    assert window.review.panel.min_score.value() == pytest.approx(before.min_score)
+    window.review.redo_action.trigger()
+    assert session.rule.min_score == pytest.approx(0.45)
+
+
+def test_keeping_another_copy_is_undone_from_the_cluster_view(qtbot, tmp_path):
+    injected = build_injected(tmp_path)
+    window = open_window(qtbot, injected.path)
+    with qtbot.waitSignal(window.dedup.duplicates_changed, timeout=30_000):
+        window.dedup.panel.run_button.click()
+    original, copy = injected.near[0]
+    dropped = copy if window.dedup.table.role[copy] == DUPLICATE else original
+    window.table.selectRow(window.model.view_row(dropped))
+    window.cluster_action.trigger()
+    dialog = window.dedup.cluster_dialog
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5_000)
+    with qtbot.waitSignal(window.dedup.duplicates_changed, timeout=10_000):
+        window.dedup.keep_copy(dropped)
+    assert window.dedup.table.role[dropped] == KEPT
+    session = window.review.controller.session
+    with qtbot.waitSignal(window.dedup.duplicates_changed, timeout=10_000):
+        qtbot.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.dedup.table.role[dropped] == DUPLICATE
+    assert session.final[dropped] == DROP and not session.preferred.any()
+    with ProjectStore(session.store.path) as store:
+        assert store.kept_copies() == set()
+    assert np.array_equal(window.dedup.preferred, session.preferred)
+
+
+def test_rule_undo_is_refused_quietly_when_nothing_changed(qtbot, dataset_path):
+    window = open_window(qtbot, dataset_path)
+    window.review.apply_rule(Rule())                  # the rule in force: no step
+    assert not window.review.undo_action.isEnabled()
