@@ -20,8 +20,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV_FLAGS) $(VENV)
 
 # torch first, and only when none is importable: an installed build (CUDA, ROCm, MPS) is kept.
-# Then the declared dependencies; torch>=2.10 is already satisfied so pip pulls no CUDA wheels.
-$(STAMP): pyproject.toml | $(PY)
+# Then the declared dependencies, constrained to the tested versions (constraints.txt); torch>=2.10
+# is already satisfied so pip pulls no CUDA wheels.
+$(STAMP): pyproject.toml constraints.txt scripts/requirements.py | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	@if $(PY) -c "import torch" 2>/dev/null; then \
 		echo "keeping installed torch $$($(PY) -c 'import torch; print(torch.__version__)')"; \

@@ -91,6 +91,8 @@ class RecordsTableModel(QAbstractTableModel):
         self._dataset: Dataset | None = None
         self._numbers: dict[str, np.ndarray] = {}
         self._order = np.zeros(0, dtype=np.int64)
+        self._inverse = np.zeros(0, dtype=np.int64)
+        self._source_rows = 0
         self._text_keys: dict[str, np.ndarray] = {}
         self._flag_mask = np.zeros(0, dtype=np.uint8)
         self._truncated = np.zeros(0, dtype=bool)
@@ -112,13 +114,13 @@ class RecordsTableModel(QAbstractTableModel):
         self._fixed_order = None
         self._sort_column = -1
         self._text_keys = {}
-        n = 0 if dataset is None else len(dataset)
+        n = self._source_rows = 0 if dataset is None else len(dataset)
         self._flag_mask = np.zeros(n, dtype=np.uint8)
         self._truncated = np.zeros(n, dtype=bool)
         self._unscorable = np.zeros(n, dtype=bool)
         if dataset is None:
             self._numbers = {}
-            self._order = np.zeros(0, dtype=np.int64)
+            self._set_order(np.zeros(0, dtype=np.int64))
         else:
             self._numbers = {
                 "location": dataset.locations,
@@ -131,7 +133,7 @@ class RecordsTableModel(QAbstractTableModel):
                 "flags": np.zeros(n, dtype=np.int8),
             }
             self._clear_duplicate_columns(n)
-            self._order = np.arange(len(dataset), dtype=np.int64)
+            self._set_order(np.arange(len(dataset), dtype=np.int64))
         self.endResetModel()
 
     def set_session(self, session: ReviewSession | None) -> None:
@@ -161,9 +163,11 @@ class RecordsTableModel(QAbstractTableModel):
         return self._fixed_order is not None
 
     def view_row(self, source_row: int) -> int | None:
-        """Where ``source_row`` is shown, or None when it is filtered out."""
-        hits = np.flatnonzero(self._order == source_row)
-        return int(hits[0]) if len(hits) else None
+        """Where ``source_row`` is shown, or None when it is filtered out (O(1))."""
+        if not 0 <= source_row < len(self._inverse):
+            return None
+        view = int(self._inverse[source_row])
+        return view if view >= 0 else None
 
     def visible_rows(self) -> np.ndarray:
         """The source rows shown, in view order."""
@@ -362,9 +366,9 @@ class RecordsTableModel(QAbstractTableModel):
     def _reset_order(self) -> None:
         if self._dataset is None:
             return
+        order = self._fixed_order if self._fixed_order is not None else self._sorted_visible()
         self.beginResetModel()
-        self._order = (self._fixed_order if self._fixed_order is not None
-                       else self._sorted_visible()).astype(np.int64, copy=False)
+        self._set_order(order)
         self.endResetModel()
 
     # -- helpers -------------------------------------------------------------------------------
@@ -385,19 +389,34 @@ class RecordsTableModel(QAbstractTableModel):
                 [t[:24].casefold() for t in texts], dtype="U24")
         return self._text_keys[column.key]
 
+    def _inverse_of(self, order: np.ndarray) -> np.ndarray:
+        """Source row -> view row over *every* source row, -1 where the row is hidden.
+
+        Sized to the dataset, not to the visible rows (as Orange's ``AbstractSortTableModel``
+        keeps it): a filtered order holds source rows up to the dataset's length.
+        """
+        inverse = np.full(self._source_rows, -1, dtype=np.int64)
+        inverse[order] = np.arange(len(order), dtype=np.int64)
+        return inverse
+
+    def _set_order(self, order: np.ndarray) -> None:
+        self._order = order.astype(np.int64, copy=False)
+        self._inverse = self._inverse_of(self._order)
+
     def _apply_order(self, order: np.ndarray) -> None:
-        if len(order) != len(self._order):
-            self._reset_order()
+        """Show ``order`` as a re-arrangement of the same rows, moving persistent indexes.
+
+        Everything that can fail is computed before ``layoutAboutToBeChanged``: an exception
+        between it and ``layoutChanged`` leaves the view's selection pointing at other records.
+        """
+        order = order.astype(np.int64, copy=False)
+        inverse = self._inverse_of(order)
+        if len(order) != len(self._order) or np.any(inverse[self._order] < 0):
+            self._reset_order()        # a different set of rows is not a layout change
             return
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        sources = [int(self._order[p.row()]) for p in persistent]
-        self._order = order.astype(np.int64, copy=False)
-        inverse = np.empty_like(self._order)
-        inverse[self._order] = np.arange(len(self._order))
-        self.changePersistentIndexList(
-            persistent,
-            [self.index(int(inverse[s]), p.column()) for s, p in zip(sources, persistent,
-                                                                      strict=True)],
-        )
+        moved = [self.index(int(inverse[self._order[p.row()]]), p.column()) for p in persistent]
+        self._order, self._inverse = order, inverse
+        self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()

@@ -3,6 +3,9 @@
 The app runs from the repository root and is never installed as a wheel (its top-level package
 names, ``core`` and ``gui``, are too generic to publish), so the set-up installs the declared
 dependencies directly instead of ``pip install -e .``.
+
+The first line is ``-c constraints.txt`` (an absolute path): the versions the suite passed with,
+so a fresh install gets the tested set, not whatever the ranges allow that day.
 """
 
 import sys
@@ -15,4 +18,4 @@ extras = sys.argv[1:] or ["dev"]
 lines = list(project["dependencies"])
 for extra in extras:
     lines += project["optional-dependencies"].get(extra, [])
-print("\n".join(lines))
+print("\n".join([f"-c {root / 'constraints.txt'}", *lines]))

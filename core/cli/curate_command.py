@@ -21,6 +21,7 @@ from core.dedup.run import find_duplicates
 from core.dedup.storage import preferred_rows, save_result
 from core.errors import ThresherError
 from core.export import export_session
+from core.export.run import check_outputs
 from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession, Rule
@@ -126,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
     options = options_from_arguments(args)
     dataset = load(args.file, mapping_from_arguments(args))
     project = Path(args.project) if args.project else project_path_for(args.file)
+    check_outputs(options, Path(args.file), project)   # before anything is written
     with ProjectStore(project) as store:
         session = ReviewSession(dataset, store)
         session.set_rule(rule_from_arguments(args, session.rule))

@@ -10,6 +10,7 @@ from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from core.dedup.apply import restore_duplicates
 from core.errors import ThresherError
 from core.export import export_session
+from core.export.run import check_outputs
 from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     """Load the dataset, restore its project's scores and decisions, and export."""
     options = options_from_arguments(args)
     project = Path(args.project) if args.project else project_path_for(args.file)
+    check_outputs(options, Path(args.file), project)   # before anything is written
     if not project.exists():
         raise ThresherError(f"{args.file}: no project file ({project}); open the dataset in "
                             "the app or run 'main.py curate' first")

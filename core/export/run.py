@@ -9,6 +9,7 @@ were and the error says which file and why.
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,7 @@ def export_session(session: ReviewSession, options: ExportOptions,
 def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | None = None
                 ) -> Generator[float, None, ExportResult]:
     """Write the export described by ``options``; yields progress in [0, 1]."""
+    check_outputs(options, session.dataset.path, session.store.path)
     kept = session.kept_rows()
     dropped = session.dropped_rows()
     summary = session.summary()
@@ -89,7 +91,6 @@ def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | N
     if options.dropped is not None:
         targets.append(("dropped", options.dropped, dropped))
     for name, path, rows in targets:
-        _check_target(path, session)
         lines = _lines(session, rows, options.annotate)
         count = len(rows)
         sha = _guard(path, lambda p=path, ls=lines, n=count: write_jsonl(p, ls, n))
@@ -97,13 +98,11 @@ def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | N
         done += len(rows)
         yield done / max(1, total) * 0.9
     if options.sidecar is not None:
-        _check_target(options.sidecar, session)
         _guard(options.sidecar, lambda: write_sidecar(options.sidecar, session))
         files["sidecar"] = {"path": str(options.sidecar), "records": len(session.dataset)}
         yield 0.95
     if options.write_manifest:
         manifest_path = options.manifest_path
-        _check_target(manifest_path, session)
         manifest = build_manifest(session, files, scorer)
         _guard(manifest_path, lambda: write_manifest(manifest_path, manifest))
         files["manifest"] = {"path": str(manifest_path)}
@@ -134,14 +133,53 @@ def _annotated(session: ReviewSession, row: int) -> bytes:
     return orjson.dumps(record)
 
 
-def _check_target(path: Path, session: ReviewSession) -> None:
-    if Path(path).resolve() == session.dataset.path.resolve():
-        raise ExportError(f"{path}: refusing to overwrite the source dataset; choose another "
-                          "file name")
-    if Path(path).resolve() == session.store.path.resolve():
-        raise ExportError(f"{path}: that is the project file; choose another file name")
-    if not Path(path).parent.is_dir():
-        raise ExportError(f"{path}: the folder {Path(path).parent} does not exist")
+def check_outputs(options: ExportOptions, source: Path, project: Path) -> None:
+    """Refuse, before anything is written, outputs that would overwrite each other or inputs.
+
+    Two outputs naming one file would leave only the last written there (the curated records
+    replaced by the dropped ones, say) while the report described both; an output on the
+    source or the project would destroy what the export reads. Every problem is one line.
+    """
+    problems = []
+    seen: dict[Path, str] = {}
+    for name, path in _outputs(options):
+        where = _identity(path)
+        if _same(where, source):
+            problems.append(f"{path}: the {name} would overwrite the source dataset; choose "
+                            "another file name")
+        elif _same(where, project):
+            problems.append(f"{path}: the {name} would overwrite the project file; choose "
+                            "another file name")
+        elif where in seen:
+            problems.append(f"{path}: the {name} and the {seen[where]} are the same file; "
+                            "give each output its own name")
+        elif not where.parent.is_dir():
+            problems.append(f"{path}: the folder {Path(path).parent} does not exist")
+        seen.setdefault(where, name)
+    if problems:
+        raise ExportError("\n".join(problems))
+
+
+def _outputs(options: ExportOptions) -> list[tuple[str, Path]]:
+    named = [("curated output", options.output), ("dropped output", options.dropped),
+             ("sidecar", options.sidecar),
+             ("manifest", options.manifest_path if options.write_manifest else None)]
+    return [(name, Path(path)) for name, path in named if path is not None]
+
+
+def _identity(path: Path) -> Path:
+    return Path(os.path.normcase(Path(path).resolve()))
+
+
+def _same(where: Path, other: Path) -> bool:
+    """Whether ``where`` is ``other``: the same path, or (both existing) the same file."""
+    other = Path(other)
+    if where == _identity(other):
+        return True
+    try:
+        return where.exists() and other.exists() and os.path.samefile(where, other)
+    except OSError:
+        return False
 
 
 def _guard(path: Path, write):

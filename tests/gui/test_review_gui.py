@@ -143,3 +143,27 @@ def test_a_changed_rule_redecides_automatic_rows_only(qtbot, dataset_path):
     session = controller.session
     assert session.summary().dropped == 1 and session.final[0] == DROP
     assert window.review.panel.kept_label.text().startswith(f"{len(session.final) - 1:,}")
+
+
+def _detail_location(window) -> int:
+    heading = window.detail.toPlainText().splitlines()[0]
+    return int(heading.split()[1])
+
+
+def test_filter_then_sort_keeps_current_row_detail_and_key_on_one_record(qtbot, dataset_path):
+    # Issue 17 item 2: clicking a header under a filter raised IndexError mid layout change.
+    window = open_window(qtbot, dataset_path)
+    with qtbot.waitSignal(window.review.filter_job.done, timeout=10_000):
+        window.filter_bar.search.setText("python")
+    assert 0 < window.model.rowCount() < 294
+    window.table.selectRow(2)
+    held = window.model.source_row(window.table.currentIndex().row())
+    window.review.advance_action.setChecked(False)
+    for column in ("prompt_chars", "score", "location"):
+        window.table.sortByColumn(COLUMN_INDEX[column], Qt.SortOrder.DescendingOrder)
+        current = window.model.source_row(window.table.currentIndex().row())
+        assert current == held
+        location = int(window.review.controller.session.dataset.locations[held])
+        assert _detail_location(window) == location
+    window.review.actions_by_name["drop"].trigger()
+    assert window.review.controller.session.manual[held] == DROP

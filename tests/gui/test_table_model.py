@@ -1,10 +1,14 @@
 """The records model: sorting by permutation, persistent indexes, plain text cells."""
 
+from itertools import pairwise
+
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from core.loading import load
-from gui.table_model import COLUMN_INDEX, RecordsTableModel, SourceRowRole
+from gui.table_model import COLUMN_INDEX, COLUMNS, RecordsTableModel, SourceRowRole
 
 
 def test_model_passes_qt_model_tester_before_and_after_sorting(qtmodeltester, write):
@@ -52,7 +56,68 @@ def test_sorting_a_million_rows_is_a_permutation(write):
     model.set_dataset(load(write("a.jsonl", b'{"prompt":"p","response":"r"}\n')))
     keys = rng.integers(0, 1000, 1_000_000)
     model._numbers["prompt_chars"] = keys
+    model._source_rows = len(keys)
     model._order = np.arange(len(keys))
     model.sort(COLUMN_INDEX["prompt_chars"], Qt.SortOrder.DescendingOrder)
     ordered = keys[model._order]
     assert np.all(ordered[:-1] >= ordered[1:])
+
+
+def _model_of(write, prompts):
+    lines = [b'{"prompt":"%s","response":"r"}' % p.encode() for p in prompts]
+    model = RecordsTableModel()
+    model.set_dataset(load(write("a.jsonl", b"\n".join(lines))))
+    return model
+
+
+def test_sorting_a_filtered_table_keeps_the_filter_and_the_held_record(qtmodeltester, write):
+    # Issue 17 item 2: the inverse was sized to the visible rows and indexed by source rows.
+    model = _model_of(write, ["dddd", "a", "ccc", "bb", "eeeee", "f"])
+    model.set_filter(np.array([True, False, True, True, False, True]))
+    held = QPersistentModelIndex(model.index(1, 0))          # source row 2 ("ccc")
+    model.sort(COLUMN_INDEX["prompt_chars"])
+    assert model.visible_rows().tolist() == [5, 3, 2, 0]
+    assert model.source_row(held.row()) == 2
+    assert model.view_row(4) is None and model.view_row(0) == 3
+    qtmodeltester.check(model)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=30), st.data())
+def test_visible_rows_are_the_filtered_rows_in_sort_order(lengths, data):
+    """Any filter, any column, either way: the view is the filter in the sort's order."""
+    n = len(lengths)
+    model = RecordsTableModel()
+    model.set_dataset(_dataset_of_lengths(lengths))
+    for _ in range(data.draw(st.integers(1, 4))):
+        if data.draw(st.booleans()):
+            mask = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+            model.set_filter(mask)
+        column = data.draw(st.sampled_from([COLUMN_INDEX["prompt_chars"],
+                                            COLUMN_INDEX["location"], COLUMN_INDEX["prompt"]]))
+        descending = data.draw(st.booleans())
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        held_view = data.draw(st.integers(0, max(0, model.rowCount() - 1)))
+        held = QPersistentModelIndex(model.index(held_view, 0))
+        held_source = model.source_row(held_view) if model.rowCount() else None
+        model.sort(column, order)
+        visible = model.visible_rows()
+        shown = np.ones(n, bool) if model._visible is None else model._visible
+        assert sorted(visible.tolist()) == np.flatnonzero(shown).tolist()
+        keys = np.asarray(model._sort_keys(COLUMNS[column]))[visible]
+        assert all((a <= b) if not descending else (a >= b) for a, b in pairwise(keys))
+        for view, source in enumerate(visible.tolist()):
+            assert model.view_row(source) == view
+        if held_source is not None:
+            assert model.source_row(held.row()) == held_source
+
+
+def _dataset_of_lengths(lengths):
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "a.jsonl"
+    path.write_bytes(b"\n".join(b'{"prompt":"p%s","response":"r"}' % (b"x" * k)
+                                for k in lengths))
+    return load(path)

@@ -62,3 +62,34 @@ def test_bad_arguments_get_one_clear_line(sample_copy, tmp_path, capsys):
     assert "no project file" in capsys.readouterr().err
     assert main(["curate", str(sample_copy), "-o", str(tmp_path / "out.csv")]) == 1
     assert "must be a .jsonl" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("clash", [
+    ("--dropped", "out.jsonl"), ("--manifest", "out.jsonl"), ("--sidecar", "side.parquet",
+                                                               "--manifest", "side.parquet"),
+    ("--dropped", "d.jsonl", "--manifest", "d.jsonl"), ("--manifest", "sample.jsonl.thresher"),
+    ("--dropped", "sample.jsonl"), ("--manifest", "./sub/../out.jsonl")])
+def test_outputs_that_are_one_file_are_refused_before_anything_is_written(sample_copy, tmp_path,
+                                                                          capsys, clash):
+    # Issue 17 item 3: -o k.jsonl --dropped k.jsonl exited 0 with the dropped rows in k.jsonl.
+    (tmp_path / "sub").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    source = sample_copy.read_bytes()
+    argv = ["curate", str(sample_copy), "--model", "heuristic", "-o", str(tmp_path / "out.jsonl")]
+    argv += [a if a.startswith("--") else str(tmp_path / a) for a in clash]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and ("same file" in err or "source dataset" in err
+                                         or "project file" in err)
+    assert all(len(line) < 300 for line in err.splitlines())
+    after = sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".thresher")
+    assert after == [n for n in before if not n.endswith(".thresher")]     # nothing written
+    assert sample_copy.read_bytes() == source
+
+
+def test_the_export_command_refuses_the_same_clashes(sample_copy, tmp_path, capsys):
+    _run(capsys, "curate", sample_copy, "--model", "heuristic", "-o", tmp_path / "a.jsonl",
+         "--json")
+    out = tmp_path / "b.jsonl"
+    assert main(["export", str(sample_copy), "-o", str(out), "--dropped", str(out)]) == 1
+    assert "same file" in capsys.readouterr().err and not out.exists()
