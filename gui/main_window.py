@@ -34,10 +34,12 @@ from PySide6.QtWidgets import (
 from core.dataset import Dataset, LoadProgress
 from core.errors import LoadError
 from core.loading.peek import peek_fields
+from core.project.backup import Backup, describe, list_backups
 from core.review.decisions import NAMES
 from core.schemas import ColumnMapping
 from core.version import APP_NAME
 from gui import settings as keys
+from gui.backup_dialog import BackupDialog
 from gui.dedup_dock import DedupDock
 from gui.detail_pane import DetailPane
 from gui.filter_bar import FilterBar
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         self.settings = Settings()
         self.dataset: Dataset | None = None
         self._detail_shown: tuple[int, str] | None = None
+        self._restored_from = ""      # the backup being reopened from, for the notice
         self.job = LoadJob(self)
         self.model = RecordsTableModel(self)
         self._build_widgets()
@@ -158,12 +161,15 @@ class MainWindow(QMainWindow):
         self.open_mapped_action = QAction("Open with &Column Mapping…", self)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.report_action = QAction("Load &Report…", self, enabled=False)
+        self.restore_action = QAction("Restore from &Backup…", self, enabled=False)
+        self.restore_action.setToolTip("Go back to an earlier state of this dataset's decisions")
         self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_action)
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_mapped_action)
         file_menu.addSeparator()
         file_menu.addAction(self.review.export_action)
         file_menu.addAction(self.report_action)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -194,6 +200,7 @@ class MainWindow(QMainWindow):
         self.open_action.triggered.connect(self.choose_file)
         self.open_mapped_action.triggered.connect(self.choose_file_with_mapping)
         self.report_action.triggered.connect(self.show_load_report)
+        self.restore_action.triggered.connect(self.choose_backup)
         self.report_button.clicked.connect(self.show_load_report)
         self.quit_action.triggered.connect(self.close)
         self.cancel_button.clicked.connect(self.job.cancel)
@@ -289,6 +296,32 @@ class MainWindow(QMainWindow):
         if self.dataset is not None:
             LoadReportDialog(self.dataset, self).exec()
 
+    def choose_backup(self) -> None:
+        """List the open project's backups by time and reason; restore the one chosen."""
+        session = self.review.controller.session
+        if session is None:
+            return
+        backups = list_backups(session.store.path)
+        if not backups:
+            self.status_text.setText("No backups of this dataset's decisions yet: one is taken "
+                                     "before every bulk action and every half hour.")
+            return
+        dialog = BackupDialog(backups, self)
+        if dialog.exec() == BackupDialog.DialogCode.Accepted and dialog.chosen() is not None:
+            self.restore_backup(dialog.chosen())
+
+    def restore_backup(self, backup: Backup) -> None:
+        """Restore ``backup`` (backing up the present first) and reopen the dataset from it."""
+        if self.dataset is None:
+            return
+        path, mapping = self.dataset.path, self._mapping_tried
+        # Background work on the project stops first: nothing writes while it is replaced.
+        self.scoring.controller.cancel(quiet=True)
+        self.dedup.shutdown()
+        if self.review.controller.restore_backup(backup):
+            self._restored_from = describe(backup)
+            self.open_path(path, mapping)
+
     # -- load results --------------------------------------------------------------------------
 
     def _on_load_progress(self, progress: LoadProgress) -> None:
@@ -306,12 +339,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{dataset.path.name} — {APP_NAME}")
         self.status_text.setText(summary_text(dataset).replace("\n", "  "))
         self.report_action.setEnabled(True)
+        self.restore_action.setEnabled(True)
         self._rebuild_recent_menu(self.settings.add_recent_file(dataset.path))
         self.notice_text.setText("")
         self._update_banner(dataset)
         if len(dataset):
             self.table.selectRow(0)
         self.review.set_dataset(dataset)
+        if self._restored_from:          # the backup held nothing to describe
+            self._show_notice("")
         self.plots.set_session(self.review.controller.session)
         self.simulator.set_session(self.review.controller.session)
         self.scoring.set_dataset(dataset)
@@ -359,6 +395,10 @@ class MainWindow(QMainWindow):
 
     def _show_notice(self, text: str) -> None:
         """Say what re-opening the dataset restored (decisions, rule, filters, place)."""
+        if self._restored_from:
+            text = (f"Restored the backup of {self._restored_from} (what you had is backed up "
+                    f"as \"before restore\"). {text}")
+            self._restored_from = ""
         self.notice_text.setText(text)
         self.notice_text.setVisible(bool(text))
         self.banner.setVisible(bool(text) or bool(self.banner_text.text()))

@@ -18,7 +18,7 @@ from superqt.utils import FunctionWorker, create_worker
 from core.dataset import Dataset
 from core.errors import ThresherError
 from core.project import ProjectStore, project_path_for
-from core.project.backup import back_up, due
+from core.project.backup import Backup, back_up, due, restore_backup
 from core.review import ReviewSession, RowFilter, Rule
 from core.review.history import KeptCopyChange, RuleChange
 from core.scoring import ScoreUpdate
@@ -92,6 +92,24 @@ class ReviewController(QObject):
             self._store.close()
         self._store = None
         self.session = None
+
+    def restore_backup(self, backup: Backup) -> bool:
+        """Replace the project with ``backup`` (the present is backed up first), then close it.
+
+        True when restored: the caller reopens the dataset, so everything shown comes from the
+        restored file. The undo history ends here (it described the replaced state).
+        """
+        if self._store is None or self.busy:
+            return False
+        self.flush_position()
+        store = self._store
+        try:
+            restore_backup(store, backup.path)
+        except (ThresherError, OSError, sqlite3.Error) as exc:
+            self.failed.emit(f"Could not restore the backup: {exc}")
+            return False
+        self.close()
+        return True
 
     # -- inputs --------------------------------------------------------------------------------
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.errors import ThresherError
 from core.project.paths import data_dir
 
 if TYPE_CHECKING:
@@ -66,6 +68,43 @@ def back_up(store: ProjectStore, reason: str, now: datetime | None = None) -> Ba
     store.backup_to(target)
     thin_backups(store.path, now)
     return Backup(target, now, slug)
+
+
+class RestoreError(ThresherError):
+    """A backup cannot be restored (unreadable or damaged); the project was not touched."""
+
+
+def describe(backup: Backup) -> str:
+    """How the File > Restore from Backup list names ``backup``: when, and why it was taken."""
+    reason = backup.reason.replace("-", " ")
+    return f"{backup.taken:%Y-%m-%d %H:%M:%S}  ·  {reason}"
+
+
+def restore_backup(store: ProjectStore, backup: Path) -> Backup:
+    """Replace ``store``'s contents with ``backup``'s; returns the backup of what it replaced.
+
+    The current state is backed up first (reason ``before-restore``), so a restore is itself
+    undoable by restoring that copy. The backup is checked before anything is touched, and it
+    is copied in with SQLite's backup API into the live connection (one step, one consistent
+    write), never by replacing the file under open connections.
+    """
+    try:
+        # Read into memory first: backing up the current state thins the folder, which may
+        # delete the very backup being restored.
+        with contextlib.closing(sqlite3.connect(":memory:")) as copy:
+            with contextlib.closing(sqlite3.connect(f"file:{backup}?mode=ro",
+                                                    uri=True)) as source:
+                check = source.execute("PRAGMA integrity_check").fetchone()[0]
+                if check != "ok":
+                    raise RestoreError(f"backup {backup}: damaged ({check}); nothing was "
+                                       "restored")
+                source.backup(copy)
+            saved = back_up(store, "before-restore")
+            store.restore_from(copy)
+    except sqlite3.Error as exc:
+        raise RestoreError(f"backup {backup}: cannot be read ({exc}); nothing was restored") \
+            from exc
+    return saved
 
 
 def thin_backups(project: Path, now: datetime | None = None) -> list[Path]:

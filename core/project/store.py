@@ -268,6 +268,10 @@ class ProjectStore:
             self._db.backup(copy, pages=-1)
         copy.close()
 
+    def restore_from(self, source: sqlite3.Connection) -> None:
+        """Overwrite this database with ``source``'s, in one step (see :meth:`backup_to`)."""
+        source.backup(self._db, pages=-1)
+
     def integrity_check(self) -> str:
         """``ok``, or SQLite's description of the damage."""
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]

@@ -119,3 +119,39 @@ def test_rule_undo_is_refused_quietly_when_nothing_changed(qtbot, dataset_path):
     window = open_window(qtbot, dataset_path)
     window.review.apply_rule(Rule())                  # the rule in force: no step
     assert not window.review.undo_action.isEnabled()
+
+
+def test_restore_from_backup_lists_backups_and_reopens_from_the_chosen_one(
+        qtbot, dataset_path, monkeypatch):
+    from core.project.backup import list_backups
+    from gui.backup_dialog import BackupDialog
+
+    window = open_window(qtbot, dataset_path)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
+    session = window.review.controller.session
+    window.table.selectAll()
+    window.review.actions_by_name["drop"].trigger()           # backed up first: nothing
+    window.table.selectRow(3)
+    window.review.actions_by_name["keep"].trigger()
+    window.review.keep_shown_action.trigger()                 # backed up: all dropped, one kept
+    assert session.summary().kept == len(session.final)
+    shown = []
+
+    def choose(dialog):
+        shown.append([dialog.list.item(i).text() for i in range(dialog.list.count())])
+        dialog.list.setCurrentRow(0)                          # the newest
+        dialog.grab().save(str(dataset_path.parent / "backups.png"))
+        return BackupDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(BackupDialog, "exec", choose)
+    assert window.restore_action.isEnabled()
+    with qtbot.waitSignal(window.scoring.controller.restored, timeout=30_000):
+        window.restore_action.trigger()
+    assert len(shown[0]) == 2 and shown[0][0].endswith("before keep 294 rows shown")
+    restored = window.review.controller.session
+    assert restored is not session
+    assert restored.manual[3] == 1 and (restored.manual != 0).sum() == len(restored.final)
+    assert "Restored the backup of" in window.notice_text.text()
+    backups = list_backups(restored.store.path)
+    assert backups[-1].reason == "before-restore"
+    assert not window.review.undo_action.isEnabled()           # a new history starts

@@ -53,3 +53,38 @@ def test_the_store_runs_with_wal_and_full_sync(tmp_path):
     with ProjectStore(tmp_path / "p.thresher") as store:
         assert store.pragma("journal_mode") == "wal"
         assert store.pragma("synchronous") == 2
+
+
+def test_restoring_a_backup_brings_its_decisions_back_and_backs_up_the_present_first(
+        sample_copy, open_session):
+    from core.project.backup import describe, restore_backup
+    from core.review import DROP, KEEP
+
+    session = open_session(sample_copy)
+    session.decide(range(10), DROP)                      # backed up first: no decisions
+    session.decide([20, 21], KEEP)                       # backed up first: ten drops
+    backups = list_backups(session.store.path)
+    assert [b.reason for b in backups] == ["before-drop-10-rows", "before-keep-2-rows"]
+    assert describe(backups[1]).endswith("·  before keep 2 rows")
+    restore_backup(session.store, backups[1].path)
+    reopened = open_session(sample_copy)
+    assert sorted(reopened.store.decisions().values()) == [(DROP, "")] * 10
+    assert list_backups(session.store.path)[-1].reason == "before-restore"
+    restore_backup(session.store, list_backups(session.store.path)[-1].path)   # undo it
+    assert len(open_session(sample_copy).store.decisions()) == 12
+
+
+def test_a_damaged_backup_is_refused_and_the_project_is_untouched(sample_copy, open_session,
+                                                                  tmp_path):
+    import pytest
+
+    from core.project.backup import RestoreError, restore_backup
+    from core.review import DROP
+
+    session = open_session(sample_copy)
+    session.decide([1], DROP)
+    damaged = tmp_path / "damaged.thresher"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises(RestoreError, match=r"damaged\.thresher"):
+        restore_backup(session.store, damaged)
+    assert len(open_session(sample_copy).store.decisions()) == 1

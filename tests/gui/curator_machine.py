@@ -1,0 +1,565 @@
+"""A Hypothesis state machine that drives the real main window the way a curator does.
+
+Every rule is one thing a curator does (open a file, filter, sort, select, decide with the keys,
+act on everything shown, undo and redo with the focus anywhere, walk the borderline queue,
+change the rule, drag the cutoff, score and cancel, find duplicates, keep another copy, export,
+close and reopen). After every rule the background work is allowed to settle and
+:meth:`CuratorMachine.check` asserts what a curator relies on; see README "Contributing: the
+curator state machine" for how a new GUI action joins it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import orjson
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import QApplication
+
+from core.dedup.keep import DUPLICATE
+from core.export import ExportOptions
+from core.project import ProjectStore
+from core.review import AUTO, DROP, KEEP, UNDECIDED, RowFilter, Rule
+from core.review.decisions import NAMES
+from core.scoring.heuristics import FLAG_NAMES
+from gui.export_dialog import ExportDialog
+from gui.main_window import MainWindow
+from gui.table_model import COLUMN_INDEX, COLUMNS
+from tests.conftest import SAMPLE, SHARED_DATA
+
+#: Qt messages the offscreen platform prints for every window; nothing to do with the app.
+IGNORED_QT = ("propagateSizeHints",)
+SETTLE_MS = 60_000
+#: Steps between two openings of a file (opening is the slowest step by far).
+OPEN_EVERY = int(os.environ.get("THRESHER_SOAK_OPEN_EVERY", "12"))
+#: Columns whose sort keys never change while a file is open (checked after every step).
+STATIC_COLUMNS = {"location", "prompt_chars", "response_chars", "prompt_tokens",
+                  "response_tokens", "turns", "prompt", "response"}
+SEARCHES = ("the", "python", "x", "Zürich", "a.c", "(", "[a-z]+ing", "#### 7", "", "\\d+")
+
+
+def bad_lines_file(folder: Path) -> Path:
+    """The sample with broken lines among good ones (a file a curator really meets)."""
+    lines = SAMPLE.read_bytes().splitlines()
+    broken = [b'{"prompt": "cut off', b"not json at all", b'{"unrelated": 1}', b"[1, 2]"]
+    for i, bad in enumerate(broken):
+        lines.insert(7 + 41 * i, bad)
+    path = folder / "with_bad_lines.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def dataset_files(folder: Path) -> list[Path]:
+    """The files the machine opens: the sample, a file with bad lines, real files if present."""
+    files = [folder / "sample.jsonl", bad_lines_file(folder)]
+    shutil.copy(SAMPLE, files[0])
+    for name in ("seed_tasks.jsonl", "koala_test_set.jsonl"):
+        if (SHARED_DATA / name).is_file():
+            shutil.copy(SHARED_DATA / name, folder / name)
+            files.append(folder / name)
+    return files
+
+
+class Stats:
+    """What a run reached: steps, rules fired and distinct states (for the soak's report)."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.rules: Counter[str] = Counter()
+        self.states: set[tuple] = set()
+        self.examples = 0
+        self.seconds: Counter[str] = Counter()
+        self._last: tuple[str, float] | None = None
+
+    def step(self, name: str) -> None:
+        """Count a step; its time (with the checks after it) is counted at the next one."""
+        now = time.perf_counter()
+        if self._last is not None:
+            self.seconds[self._last[0]] += now - self._last[1]
+        self._last = (name, now)
+        self.steps += 1
+        self.rules[name] += 1
+
+    def report(self) -> str:
+        """One paragraph for the soak's output."""
+        rules = ", ".join(f"{name} {count} ({self.seconds[name] / count:.2f} s)"
+                          for name, count in sorted(self.rules.items()))
+        return (f"{self.steps:,} steps in {self.examples:,} sequences, "
+                f"{len(self.states):,} distinct states; rules: {rules}")
+
+
+def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedStateMachine]:
+    """The machine class, closed over pytest-qt's bot and log and a scratch folder."""
+    files = dataset_files(folder)
+
+    class CuratorMachine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.window: MainWindow | None = None
+            self.tester = None
+            self.errors: list[str] = []
+            self._hook = sys.excepthook
+            sys.excepthook = self._excepthook
+            self.log_seen = len(qtlog.records)
+            self.path: Path | None = None
+            self.queue: np.ndarray | None = None
+            self.fresh = False           # the filter and sort were just (re)applied
+            self.exports = 0
+            self.since_open = 0
+            stats.examples += 1
+            # A modal dialog nobody expected would block the run for ever: it is an error.
+            self._watchdog = QTimer(interval=500)
+            self._watchdog.timeout.connect(self._close_modal)
+            self._watchdog.start()
+
+        def _close_modal(self) -> None:
+            modal = QApplication.activeModalWidget()
+            if modal is not None:
+                text = modal.text() if hasattr(modal, "text") else ""
+                self.errors.append(f"unexpected modal dialog {modal.windowTitle()!r}: {text}")
+                modal.reject()
+
+        def _excepthook(self, kind, value, tb) -> None:
+            import traceback
+            self.errors.append("".join(traceback.format_exception(kind, value, tb)))
+
+        def teardown(self) -> None:
+            self._watchdog.stop()
+            sys.excepthook = self._hook
+            if self.window is not None:
+                self.window.close()
+                self.window.deleteLater()
+                self.window = None
+            self.tester = None
+            QApplication.processEvents()
+
+        # -- helpers -------------------------------------------------------------------------
+
+        @property
+        def review(self):
+            return self.window.review
+
+        @property
+        def session(self):
+            return self.review.controller.session
+
+        def _busy(self) -> bool:
+            w = self.window
+            r, s, d = w.review, w.scoring, w.dedup
+            return (w.job.running or r.filter_job.running or r.export_job.running
+                    or r.controller.busy or s.controller.running or s.heuristics.running
+                    or d.detect.running or d.restore.running or d.builder.running
+                    or w.filter_bar._timer.isActive() or d._scores_settled.isActive()
+                    or w.plots._drag_timer.isActive())
+
+        def settle(self) -> None:
+            qtbot.waitUntil(lambda: not self._busy(), timeout=SETTLE_MS)
+            QApplication.processEvents()
+            if self._busy():
+                self.settle()
+
+        def focus(self, widget) -> None:
+            self.window.activateWindow()
+            widget.setFocus()
+            QApplication.processEvents()
+
+        def press(self, widget, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+            self.focus(widget)
+            qtbot.keyClick(widget, key, modifiers)
+
+        def _open(self, path: Path) -> None:
+            window = MainWindow()
+            window.show()
+            qtbot.waitUntil(window.isVisible, timeout=5_000)
+            self.window = window
+            self.tester = QAbstractItemModelTester(
+                window.model, QAbstractItemModelTester.FailureReportingMode.Warning)
+            self._load(path)
+
+        def _load(self, path: Path) -> None:
+            self.path = path
+            with qtbot.waitSignal(self.window.dataset_loaded, timeout=SETTLE_MS):
+                self.window.open_path(path)
+            self.queue = None
+            self.settle()
+            self.fresh = True
+            self.since_open = 0
+
+        def _step(self, name: str) -> None:
+            stats.step(name)
+            self.since_open += 1
+
+        def _may_open(self) -> bool:
+            """Opening is slow: a sequence does a dozen other things between openings."""
+            return self.since_open >= OPEN_EVERY
+
+        # -- opening ---------------------------------------------------------------------------
+
+        @initialize(index=st.integers(0, len(files) - 1))
+        def open_first(self, index: int) -> None:
+            self._step("open")
+            self._open(files[index])
+
+        @precondition(lambda self: self._may_open())
+        @rule(index=st.integers(0, len(files) - 1))
+        def open_other(self, index: int) -> None:
+            self._step("open")
+            self._load(files[index])
+
+        @precondition(lambda self: self._may_open())
+        @rule()
+        def close_and_reopen(self) -> None:
+            self._step("reopen")
+            before = (self.session.manual.copy(), self.session.rule,
+                      self.session.preferred.copy())
+            self.window.close()
+            self.window.deleteLater()
+            self.tester = None
+            self._open(self.path)
+            session = self.session
+            assert session.manual.tolist() == before[0].tolist()
+            assert session.rule == before[1]
+            assert session.preferred.tolist() == before[2].tolist()
+
+        # -- filters and sorting ---------------------------------------------------------------
+
+        @rule(search=st.sampled_from(SEARCHES), regex=st.booleans(),
+              field=st.sampled_from(["both", "prompt", "response"]),
+              low=st.one_of(st.none(), st.sampled_from([0.0, 0.3, 0.5])),
+              high=st.one_of(st.none(), st.sampled_from([0.4, 0.7, 1.0])),
+              decision=st.sampled_from(["", "keep", "drop", "undecided"]),
+              source=st.sampled_from(["any", "rule", "curator"]),
+              duplicates=st.sampled_from(["any", "duplicates", "unique"]),
+              flag=st.sampled_from(["", *FLAG_NAMES]))
+        def set_filter(self, search, regex, field, low, high, decision, source, duplicates,
+                       flag) -> None:
+            self._step("filter")
+            try:
+                row_filter = RowFilter(score_min=low, score_max=high,
+                                       decisions=(decision,) if decision else (),
+                                       source=source, duplicates=duplicates,
+                                       flags=(flag,) if flag else (), search=search,
+                                       regex=regex, search_field=field)
+            except ValueError:        # an invalid regex: typed into the box, refused there
+                self.review.filter_bar.set_filter(RowFilter())
+                self.focus(self.window.filter_bar.search)
+                self.window.filter_bar.regex.setChecked(True)
+                self.window.filter_bar.search.setText(search)
+                self.settle()
+                assert self.window.filter_bar.error.text() == "Invalid regex"
+                return
+            self.window.filter_bar.set_filter(row_filter, emit=True)
+            self.settle()
+            self.queue = None
+            self.fresh = True
+
+        @rule(column=st.integers(0, len(COLUMNS) - 1), descending=st.booleans())
+        def sort(self, column: int, descending: bool) -> None:
+            self._step("sort")
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            self.window.table.sortByColumn(column, order)
+            self.settle()
+            self.fresh = self.queue is None
+
+        @rule(where=st.floats(0, 1))
+        def select(self, where: float) -> None:
+            self._step("select")
+            count = self.window.model.rowCount()
+            if count:
+                self.window.table.selectRow(min(count - 1, int(where * count)))
+                self.settle()
+
+        # -- deciding ------------------------------------------------------------------------
+
+        @rule(key=st.sampled_from([Qt.Key.Key_K, Qt.Key.Key_D, Qt.Key.Key_U]),
+              advance=st.booleans())
+        def decide_with_a_key(self, key, advance: bool) -> None:
+            self._step("key")
+            self.review.advance_action.setChecked(advance)
+            current = self.window.current_source_row()
+            view_row = self.window.table.currentIndex().row()
+            self.press(self.window.table, key)
+            self.settle()
+            if current is None:
+                return
+            decision = {Qt.Key.Key_K: KEEP, Qt.Key.Key_D: DROP, Qt.Key.Key_U: AUTO}[key]
+            assert self.session.manual[current] == decision
+            count = self.window.model.rowCount()
+            if advance and view_row + 1 < count:
+                assert self.window.table.currentIndex().row() == view_row + 1
+
+        @rule(decision=st.sampled_from([KEEP, DROP, AUTO]))
+        def decide_everything_shown(self, decision: int) -> None:
+            self._step("bulk")
+            shown = self.window.model.visible_rows()
+            {KEEP: self.review.keep_shown_action, DROP: self.review.drop_shown_action,
+             AUTO: self.review.auto_shown_action}[decision].trigger()
+            self.settle()
+            assert (self.session.manual[shown] == decision).all()
+
+        @rule(redo=st.booleans(), where=st.sampled_from(
+            ["table", "search", "score_min", "min_score", "keep_top", "dedup"]))
+        def undo_or_redo(self, redo: bool, where: str) -> None:
+            self._step("redo" if redo else "undo")
+            widget = {"table": self.window.table, "search": self.window.filter_bar.search,
+                      "score_min": self.window.filter_bar.score_min,
+                      "min_score": self.review.panel.min_score,
+                      "keep_top": self.review.panel.keep_top,
+                      "dedup": self.window.dedup.panel}[where]
+            session = self.session
+            step = session.next_redo() if redo else session.next_undo()
+            typed = (self.window.filter_bar.search.text(),
+                     self.window.filter_bar.score_min.text())
+            modifiers = Qt.KeyboardModifier.ControlModifier
+            if redo:
+                modifiers |= Qt.KeyboardModifier.ShiftModifier
+            self.press(widget, Qt.Key.Key_Z, modifiers)
+            self.settle()
+            if step is not None:
+                assert (session.next_undo() if redo else session.next_redo()) is step
+            assert typed == (self.window.filter_bar.search.text(),
+                             self.window.filter_bar.score_min.text())
+
+        @rule()
+        def toggle_queue(self) -> None:
+            self._step("queue")
+            action = self.review.actions_by_name["queue"]
+            expected = self.session.borderline_rows() if not action.isChecked() else None
+            self.press(self.window.table, Qt.Key.Key_B)
+            self.settle()
+            self.queue = expected
+            self.fresh = expected is None
+
+        # -- the rule ------------------------------------------------------------------------
+
+        @rule(mode=st.sampled_from(["all", "threshold", "top_n", "top_fraction"]),
+              value=st.floats(0, 1), duplicates=st.booleans(),
+              flags=st.sets(st.sampled_from(FLAG_NAMES), max_size=2))
+        def edit_the_rule(self, mode, value, duplicates, flags) -> None:
+            self._step("rule")
+            panel = self.review.panel
+            before = self.session.rule
+            panel.mode.setCurrentIndex(panel.mode.findData(mode))
+            panel.min_score.setValue(round(value, 3))
+            panel.keep_top.setValue(int(value * 300))
+            panel.keep_fraction.setValue(round(value * 100, 1))
+            panel.drop_duplicates.setChecked(duplicates)
+            for name, box in panel.flag_boxes.items():
+                box.setChecked(name in flags)
+            self.settle()
+            assert self.session.rule == panel.rule()
+            if self.session.rule != before:
+                assert self.review.undo_action.isEnabled()
+
+        @rule(values=st.lists(st.floats(0, 1), min_size=1, max_size=4))
+        def drag_the_cutoff(self, values) -> None:
+            self._step("drag")
+            session = self.session
+            depth = len(session._undo)
+            line = self.window.plots.histogram_plot.line
+            line.moving = True
+            for value in values:
+                line.setValue(value)
+                line.sigDragged.emit(line)
+                qtbot.wait(5)
+            line.moving = False
+            line.sigPositionChangeFinished.emit(line)
+            self.settle()
+            assert len(session._undo) <= depth + 1        # one drag: at most one step
+
+        # -- scoring and duplicates ----------------------------------------------------------
+
+        @rule(wait_ms=st.integers(0, 30))
+        def score_then_cancel(self, wait_ms: int) -> None:
+            self._step("score_cancel")
+            scoring = self.window.scoring
+            if self.session.dataset.prompt_only:
+                return
+            scoring.start_scoring(scoring.panel.settings())
+            qtbot.wait(wait_ms)
+            scoring.panel.cancel_button.click()
+            self.settle()
+
+        @rule()
+        def score(self) -> None:
+            self._step("score")
+            scoring = self.window.scoring
+            if self.session.dataset.prompt_only:
+                return
+            with qtbot.waitSignal(scoring.scoring_finished, timeout=SETTLE_MS):
+                scoring.start_scoring(scoring.panel.settings())
+            self.settle()
+            assert not np.isnan(self.session.scores).any()
+
+        @rule()
+        def find_duplicates(self) -> None:
+            self._step("dedup")
+            with qtbot.waitSignal(self.window.dedup.builder.built, timeout=SETTLE_MS):
+                self.window.dedup.panel.run_button.click()
+            self.settle()
+
+        @precondition(lambda self: self.window is not None and self.window.dedup.table
+                      is not None and (self.window.dedup.table.role == DUPLICATE).any())
+        @rule(pick=st.integers(0, 10_000))
+        def keep_another_copy(self, pick: int) -> None:
+            self._step("keep_copy")
+            table = self.window.dedup.table
+            candidates = np.flatnonzero(table.role == DUPLICATE)
+            row = int(candidates[pick % len(candidates)])
+            view_row = self.window.model.view_row(row)
+            if view_row is None:
+                return
+            self.window.table.selectRow(view_row)
+            self.window.cluster_action.trigger()
+            dialog = self.window.dedup.cluster_dialog
+            dialog._select(row)
+            dialog._keep_selected()
+            self.settle()
+            dialog.close()
+            assert self.window.dedup.table.role[row] != DUPLICATE
+            assert self.session.preferred[row]
+
+        # -- export --------------------------------------------------------------------------
+
+        @rule()
+        def export(self) -> None:
+            self._step("export")
+            self.exports += 1
+            output = folder / f"export-{stats.steps}.jsonl"
+            summary = self.session.summary()
+            original = (ExportDialog.exec, ExportDialog.options)
+            ExportDialog.exec = lambda dialog: ExportDialog.DialogCode.Accepted
+            ExportDialog.options = lambda dialog: ExportOptions(
+                output=output, dropped=output.with_suffix(".dropped.jsonl"))
+            try:
+                with qtbot.waitSignal(self.review.export_job.finished, timeout=SETTLE_MS):
+                    self.review.export_action.trigger()
+            finally:
+                ExportDialog.exec, ExportDialog.options = original
+            self.settle()
+            kept = output.read_bytes().count(b"\n")
+            dropped = output.with_suffix(".dropped.jsonl").read_bytes().count(b"\n")
+            assert (kept, dropped) == (summary.kept, summary.dropped)
+            manifest = orjson.loads(output.with_suffix(".manifest.json").read_bytes())
+            assert orjson.dumps(manifest)          # written and valid JSON
+
+        # -- what must hold after every step -------------------------------------------------
+
+        @invariant()
+        def check(self) -> None:
+            if self.window is None:
+                return
+            self.settle()
+            errors, self.errors = self.errors, []
+            assert not errors, errors[0]
+            new = [r for r in qtlog.records[self.log_seen:]
+                   if not any(text in r.message for text in IGNORED_QT)]
+            self.log_seen = len(qtlog.records)
+            assert not new, [r.message for r in new]
+            session, model, table = self.session, self.window.model, self.window.table
+            if session is None:
+                return
+            self._check_rows(session, model)
+            self._check_current(session, model, table)
+            self._check_decisions(session, model)
+            stats.states.add(self._state())
+
+        def _check_rows(self, session, model) -> None:
+            visible = model.visible_rows()
+            if self.queue is not None:
+                assert visible.tolist() == self.queue.tolist()
+                return
+            mask = self.review._filter_mask
+            expected = np.arange(len(session.final)) if mask is None else np.flatnonzero(mask)
+            assert sorted(visible.tolist()) == expected.tolist()
+            if self.fresh:
+                try:
+                    row_filter = self.window.filter_bar.current()
+                except ValueError:
+                    row_filter = None
+                if row_filter is not None and row_filter == self.review._filter:
+                    fresh = row_filter.mask(session.filter_inputs())
+                    assert np.flatnonzero(fresh).tolist() == expected.tolist()
+            column = model._sort_column
+            if column >= 0 and (self.fresh or COLUMNS[column].key in STATIC_COLUMNS):
+                keys = model._sort_keys(COLUMNS[column])[visible]
+                descending = model._sort_order == Qt.SortOrder.DescendingOrder
+                _assert_sorted(keys, visible, descending)
+            self.fresh = False
+
+        def _check_current(self, session, model, table) -> None:
+            current = table.currentIndex()
+            if not current.isValid():
+                assert model.rowCount() == 0 or self.window._detail_shown is None
+                return
+            source = model.source_row(current.row())
+            assert self.window._detail_shown is not None
+            assert self.window._detail_shown[0] == source      # the record being read …
+            assert self.review.selected_rows().tolist() == [source]   # … is the one K decides
+
+        def _check_decisions(self, session, model) -> None:
+            column = COLUMN_INDEX["decision"]
+            cells = [model.data(model.index(r, column)) for r in range(model.rowCount())]
+            shown = [NAMES[d] if d else "" for d in session.final[model.visible_rows()]]
+            assert cells == shown
+            expected = session.rule.decide(session.scores, session.flag_mask, session.duplicate)
+            final = np.where(session.manual != AUTO, session.manual, expected)
+            assert session.final.tolist() == final.tolist()
+            with ProjectStore(session.store.path) as store:
+                saved = store.decisions()
+                rule = store.get_meta("review.rule")
+            manual = [saved.get(key, (AUTO, ""))[0] for key in session.keys]
+            assert manual == session.manual.tolist()
+            if rule is not None:
+                assert Rule.from_dict(orjson.loads(rule)) == session.rule
+            summary = session.summary()
+            panel = self.review.panel
+            assert panel.kept_label.text().startswith(f"{summary.kept:,} ")
+            assert panel.dropped_label.text().startswith(f"{summary.dropped:,} ")
+            assert panel.undecided_label.text() == f"{summary.undecided:,}"
+            if model.rowCount() == len(session.final):            # the table shows every row
+                counts = Counter(cells)
+                assert counts.get("keep", 0) == summary.kept
+                assert counts.get("drop", 0) == summary.dropped
+                assert counts.get("", 0) + counts.get("undecided", 0) == summary.undecided
+
+        def _state(self) -> tuple:
+            session, model = self.session, self.window.model
+            return (self.path.name, self.review._filter.describe() if self.review._filter.active
+                    else "", model._sort_column, model._sort_order == Qt.SortOrder.DescendingOrder,
+                    self.queue is not None, session.rule.mode, session.rule.drop_duplicates,
+                    bool(session.duplicate.any()), bool(np.isnan(session.scores).all()),
+                    session.can_undo, session.can_redo, int(session.summary().undecided > 0))
+
+    return CuratorMachine
+
+
+def _assert_sorted(keys: np.ndarray, rows: np.ndarray, descending: bool) -> None:
+    """Keys in order (unscored rows last either way), equal keys in file order."""
+    if keys.dtype.kind == "f":
+        nan = np.isnan(keys)
+        if nan.any():
+            first = int(np.argmax(nan))
+            assert nan[first:].all(), "unscored rows are not last"
+            _assert_sorted(keys[:first], rows[:first], descending)
+            assert (np.diff(rows[first:]) > 0).all()
+            return
+    if len(keys) < 2:
+        return
+    a, b = keys[:-1], keys[1:]
+    in_order = (a >= b) if descending else (a <= b)
+    assert in_order.all(), "rows are not in the sort order"
+    ties = a == b
+    assert (np.diff(rows)[ties] > 0).all(), "equal keys are not in file order"
+
+
+__all__ = ["UNDECIDED", "Stats", "build_machine", "dataset_files"]
