@@ -79,6 +79,8 @@ class Stats:
         self.examples = 0
         self.seconds: Counter[str] = Counter()
         self._last: tuple[str, float] | None = None
+        self.report_every = 0
+        self.started = time.perf_counter()
 
     def step(self, name: str) -> None:
         """Count a step; its time (with the checks after it) is counted at the next one."""
@@ -88,6 +90,8 @@ class Stats:
         self._last = (name, now)
         self.steps += 1
         self.rules[name] += 1
+        if self.report_every and self.steps % self.report_every == 0:
+            print(f"[{time.perf_counter() - self.started:,.0f} s] {self.report()}", flush=True)
 
     def report(self) -> str:
         """One paragraph for the soak's output."""
