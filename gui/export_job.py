@@ -1,15 +1,27 @@
-"""Runs :func:`core.export.iter_export` on a worker thread and reports the result."""
+"""Runs :func:`core.export.iter_export` on a worker thread and reports the result.
+
+An export is cancelled only before its first file is replaced: after that it always runs to
+the end, so closing the app can never leave the curated file new and the manifest old. Closing
+asks it to stop (honoured only if nothing was written yet) and waits for this job's own worker.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from PySide6.QtCore import QObject, Signal
-from superqt.utils import GeneratorWorker, create_worker
 
 from core.export import ExportOptions, iter_export
 from core.review import ReviewSession
+from gui.latest_job import LatestJob
+
+log = logging.getLogger(__name__)
+#: Closing the app waits this long for an export that has started replacing files.
+SHUTDOWN_WAIT_MS = 120_000
 
 
-class ExportJob(QObject):
+class ExportJob(LatestJob):
     """One export at a time, with progress; the review actions wait while it runs."""
 
     progressed = Signal(float)
@@ -18,32 +30,29 @@ class ExportJob(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker: GeneratorWorker | None = None
-
-    @property
-    def running(self) -> bool:
-        """Whether an export is in progress."""
-        return self._worker is not None
+        self._stop_requested = threading.Event()
 
     def start(self, session: ReviewSession, options: ExportOptions, scorer: dict | None) -> None:
         """Export ``session`` as ``options`` say."""
-        worker = create_worker(iter_export, session, options, scorer, _start_thread=False,
-                               _ignore_errors=True)
-        worker.yielded.connect(self.progressed.emit)
-        worker.returned.connect(self._on_returned)
-        worker.errored.connect(self._on_errored)
-        self._worker = worker
-        worker.start()
+        self._stop_requested = stop = threading.Event()
+        self._launch(iter_export, session, options, scorer, stop.is_set,
+                     yielded=self.progressed.emit, returned=self.finished.emit,
+                     errored=lambda exc: self.failed.emit(str(exc)))
 
-    def wait(self, timeout_ms: int = 5000) -> None:
-        """Let a running export finish (closing the app): files are never left half-replaced."""
-        if self._worker is not None:
-            GeneratorWorker.await_workers(timeout_ms)
+    def request_stop(self) -> None:
+        """Stop the export if it has not replaced any file yet; otherwise let it finish."""
+        self._stop_requested.set()
 
-    def _on_returned(self, result) -> None:
+    def shutdown(self, timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
+        """Closing the app: stop an export that wrote nothing, wait for one that did."""
+        if not self.running:
+            return True
+        self.request_stop()
+        if not self.wait(timeout_ms):
+            log.error("an export was still writing %d s after closing", timeout_ms // 1000)
+            return False
+        return True
+
+    def _stop(self) -> None:
+        """Never quit an export's worker between files (superqt's quit stops at any yield)."""
         self._worker = None
-        self.finished.emit(result)
-
-    def _on_errored(self, exc: Exception) -> None:
-        self._worker = None
-        self.failed.emit(str(exc))

@@ -3,28 +3,43 @@
 A job runs a core generator (or a plain function) on superqt's thread pool. Starting again or
 cancelling bumps a generation number, and every report carries the generation it was started
 with, so results of a superseded or cancelled run are dropped instead of overwriting newer ones.
+
+Every failure is reported: to the caller's ``errored`` slot when it gave one, otherwise on
+:attr:`LatestJob.error` (the main window shows it in the status bar and an error dialog, and
+logs it). A job knows on its own when its worker has ended, whatever the callbacks given, and
+:meth:`LatestJob.wait` waits for *this* job's worker only (superqt's ``await_workers`` quits
+and waits for every worker in the process).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QObject
-from superqt.utils import GeneratorWorker, create_worker
+from PySide6.QtCore import QObject, Qt, Signal
+from superqt.utils import WorkerBase, create_worker
+
+log = logging.getLogger(__name__)
 
 
 class LatestJob(QObject):
     """Base class: runs one generator at a time and forwards only the newest run's reports."""
 
+    #: A failure no ``errored`` slot handled: "what failed: why", one line.
+    error = Signal(str)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker: GeneratorWorker | None = None
+        self._worker: WorkerBase | None = None
+        self._ended = threading.Event()
+        self._ended.set()
         self._generation = 0
 
     @property
     def running(self) -> bool:
-        """Whether a run is in progress."""
+        """Whether the newest run has not reported its end yet."""
         return self._worker is not None
 
     def _launch(self, function: Callable, *args, yielded: Callable | None = None,
@@ -32,24 +47,37 @@ class LatestJob(QObject):
                 finished: Callable | None = None) -> None:
         """Cancel any run, then run ``function(*args)`` reporting to the given callbacks.
 
-        ``returned``, ``errored`` and ``finished`` also mark the job idle before they are
-        called. Errors are reported through ``errored`` only (never re-raised by superqt).
+        The job is idle again once the run returns, fails or is cancelled, before ``returned``,
+        ``errored`` or ``finished`` is called. A failure goes to ``errored`` if given, else to
+        :attr:`error`; superqt never re-raises it.
         """
         self._stop()
         self._generation += 1
         generation = self._generation
         worker = create_worker(function, *args, _start_thread=False, _ignore_errors=True)
-        for name, slot, ends in (("yielded", yielded, False), ("returned", returned, True),
-                                 ("errored", errored, True), ("finished", finished, True)):
-            if slot is not None:     # a plain function's worker has no ``yielded`` signal
-                getattr(worker, name).connect(partial(self._forward, generation, slot, ends))
-        self._worker = worker
+        ended = threading.Event()
+        # Direct: set on the worker's thread as it ends, so wait() needs no GUI event loop.
+        worker.finished.connect(ended.set, Qt.ConnectionType.DirectConnection)
+        if yielded is not None:      # a plain function's worker has no ``yielded`` signal
+            worker.yielded.connect(partial(self._forward, generation, yielded, False))
+        if returned is not None:
+            worker.returned.connect(partial(self._forward, generation, returned, True))
+        worker.errored.connect(partial(self._forward, generation, errored or self._report, True))
+        worker.finished.connect(partial(self._forward, generation, finished or _nothing, True))
+        self._worker, self._ended = worker, ended
         worker.start()
 
     def cancel(self) -> None:
         """Stop the run at its next report and ignore anything it still sends."""
         self._stop()
         self._generation += 1
+
+    def wait(self, timeout_ms: int = 10_000) -> bool:
+        """Block until this job's last worker has ended; False if it is still running.
+
+        Cancel first to have a generator stop at its next report.
+        """
+        return self._ended.wait(timeout_ms / 1000)
 
     def _stop(self) -> None:
         if self._worker is not None:
@@ -62,3 +90,18 @@ class LatestJob(QObject):
         if ends:
             self._worker = None
         slot(*args)
+
+    def _report(self, exc: BaseException) -> None:
+        name = type(self).__name__
+        log.error("%s failed", name, exc_info=(type(exc), exc, exc.__traceback__))
+        self.error.emit(f"{_describe(name)} failed: {type(exc).__name__}: {exc}")
+
+
+def _nothing(*_args) -> None:
+    """The ``finished`` callback when the caller gave none: ending marks the job idle."""
+
+
+def _describe(class_name: str) -> str:
+    """``FilterJob`` -> ``the filter job`` for a message a curator reads."""
+    words = "".join(f" {c.lower()}" if c.isupper() else c for c in class_name.strip("_"))
+    return f"The {words.strip()}"

@@ -43,6 +43,7 @@ from gui.backup_dialog import BackupDialog
 from gui.dedup_dock import DedupDock
 from gui.detail_pane import DetailPane
 from gui.filter_bar import FilterBar
+from gui.latest_job import LatestJob
 from gui.load_job import LoadJob
 from gui.load_report import LoadReportDialog, summary_text
 from gui.mapping_dialog import ColumnMappingDialog
@@ -227,6 +228,8 @@ class MainWindow(QMainWindow):
         self.scoring.scores_arrived.connect(self.dedup.scores_arrived)
         self.filter_bar.invalid.connect(self.status_text.setText)
         self._wire_plots()
+        for job in self.findChildren(LatestJob):
+            job.error.connect(self._on_job_error)
         self.review.controller.decisions_changed.connect(self._refresh_detail)
         self.review.notice.connect(self._show_notice)
         app = QGuiApplication.instance()
@@ -402,6 +405,15 @@ class MainWindow(QMainWindow):
         self.notice_text.setText(text)
         self.notice_text.setVisible(bool(text))
         self.banner.setVisible(bool(text) or bool(self.banner_text.text()))
+
+    def _on_job_error(self, message: str) -> None:
+        """A background job failed unexpectedly (already logged): say so, never silently."""
+        self.status_text.setText(message)
+        box = plain_message(self, f"{APP_NAME}: unexpected error",
+                            message + "\n\nYour decisions on disk are unaffected.",
+                            QMessageBox.Icon.Critical)
+        box.setModal(False)
+        box.show()
 
     def _show_error(self, message: str) -> None:
         plain_message(self, f"{APP_NAME}: cannot open the file", message,

@@ -13,7 +13,6 @@ from datetime import datetime
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
-from superqt.utils import FunctionWorker, create_worker
 
 from core.dataset import Dataset
 from core.errors import ThresherError
@@ -23,11 +22,22 @@ from core.review import ReviewSession, RowFilter, Rule
 from core.review.history import KeptCopyChange, RuleChange
 from core.scoring import ScoreUpdate
 from core.scoring.heuristics import HeuristicSignals
+from gui.latest_job import LatestJob
 
 POSITION_SAVE_DELAY_MS = 800
 BACKUP_CHECK_MS = 5 * 60 * 1000
 #: Changes of this many rows or more are committed on a worker thread (100k rows: ~0.6 s).
 BACKGROUND_ROWS = 5_000
+#: Closing waits this long for a bulk commit: it finishes, it is never cut half-done.
+CLOSE_WAIT_MS = 60_000
+
+
+class CommitJob(LatestJob):
+    """Commits one large change (backup + one transaction) on a worker thread."""
+
+    def start(self, commit, returned, errored) -> None:
+        """Run ``commit()``; ``returned`` or ``errored`` hears how it went."""
+        self._launch(commit, returned=returned, errored=errored)
 
 
 class ReviewController(QObject):
@@ -53,13 +63,13 @@ class ReviewController(QObject):
         self._backup_timer.timeout.connect(self._periodic_backup)
         self._last_backup: datetime | None = None
         self._changed_since_backup = False
-        self._worker: FunctionWorker | None = None
+        self._commit_job = CommitJob(self)
         self._deferred: list = []
 
     @property
     def busy(self) -> bool:
         """Whether a large change is being committed (the store belongs to the worker)."""
-        return self._worker is not None
+        return self._commit_job.running
     # -- opening and closing -------------------------------------------------------------------
 
     def open(self, dataset: Dataset) -> ReviewSession | None:
@@ -82,10 +92,12 @@ class ReviewController(QObject):
 
     def close(self) -> None:
         """Save the position and close the project (decisions are already on disk)."""
-        if self._worker is not None:
-            FunctionWorker.await_workers(10_000)     # a bulk commit finishes, never half-done
-            self._worker = None
-            self._run_deferred()
+        if self._commit_job.running:
+            # This controller's own commit finishes, never half-done; other jobs are not ours.
+            finished = self._commit_job.wait(CLOSE_WAIT_MS)
+            self._commit_job.cancel()       # its queued report would arrive after closing
+            if finished:
+                self._run_deferred()
         self.flush_position()
         self._backup_timer.stop()
         if self._store is not None:
@@ -208,15 +220,10 @@ class ReviewController(QObject):
 
     def _in_background(self, commit) -> None:
         """Run ``commit`` (backup + one transaction) on a worker thread."""
-        worker = create_worker(commit, _start_thread=False, _ignore_errors=True)
-        worker.returned.connect(self._on_background_done)
-        worker.errored.connect(self._on_background_failed)
-        self._worker = worker
+        self._commit_job.start(commit, self._on_background_done, self._on_background_failed)
         self.busy_changed.emit(True)
-        worker.start()
 
     def _on_background_done(self, _result=None) -> None:
-        self._worker = None
         self._changed_since_backup = True
         self.busy_changed.emit(False)
         self._run_deferred()
@@ -224,7 +231,6 @@ class ReviewController(QObject):
             self._changed()
 
     def _on_background_failed(self, exc: Exception) -> None:
-        self._worker = None
         self.busy_changed.emit(False)
         self.failed.emit(f"Could not save to the project file: {exc}. The change was not made.")
         self._run_deferred()

@@ -175,7 +175,7 @@ class ReviewDock(QDockWidget):
     def shutdown(self) -> None:
         """Stop searches, let an export finish, save the place and close the project."""
         self.filter_job.cancel()
-        self.export_job.wait()
+        self.export_job.shutdown()
         self.controller.close()
 
     # -- deciding ------------------------------------------------------------------------------

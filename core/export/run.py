@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,10 @@ ANNOTATION_FIELDS = ("thresher_score", "thresher_decision", "thresher_source")
 
 class ExportError(ThresherError):
     """An export failed; the files it would have replaced are untouched."""
+
+
+class ExportCancelled(ExportError):
+    """An export was stopped before it replaced any file."""
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,18 @@ def export_session(session: ReviewSession, options: ExportOptions,
     return run_to_end(iter_export(session, options, scorer))
 
 
-def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | None = None
+def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | None = None,
+                stop_requested: Callable[[], bool] | None = None
                 ) -> Generator[float, None, ExportResult]:
-    """Write the export described by ``options``; yields progress in [0, 1]."""
+    """Write the export described by ``options``; yields progress in [0, 1].
+
+    ``stop_requested`` is asked once, after the checks and before the first file is replaced:
+    an export stops there (:class:`ExportCancelled`) or runs to the end, never in between.
+    """
     check_outputs(options, session.dataset.path, session.store.path)
+    yield 0.0
+    if stop_requested is not None and stop_requested():
+        raise ExportCancelled("the export was cancelled before any file was written")
     kept = session.kept_rows()
     dropped = session.dropped_rows()
     summary = session.summary()

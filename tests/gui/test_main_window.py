@@ -152,3 +152,24 @@ def test_no_display_points_to_screenshot(tmp_path):
     result = subprocess.run([sys.executable, "main.py"], cwd=ROOT, capture_output=True,
                             env=env, timeout=60, check=False)
     assert result.returncode == 2 and b"--screenshot" in result.stderr
+
+
+def test_a_failing_background_job_reaches_the_status_bar_and_a_dialog(qtbot, window, shared_data,
+                                                                       monkeypatch):
+    """A real file (Koala prompts), a search whose worker fails."""
+    # Issue 17 item 9: a failing filter search vanished and the job stayed "running".
+    from core.review.filters import RowFilter
+
+    open_and_wait(qtbot, window, shared_data / "koala_test_set.jsonl")
+
+    def broken(self, inputs):
+        yield 0.0
+        raise MemoryError("no room for the search")
+    monkeypatch.setattr(RowFilter, "iter_mask", broken)
+    with qtbot.waitSignal(window.review.filter_job.error, timeout=10_000):
+        window.filter_bar.search.setText("tell")
+    assert window.status_text.text() == ("The filter job failed: MemoryError: no room for the "
+                                         "search")
+    assert not window.review.filter_job.running
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert any("no room for the search" in b.text() for b in boxes)

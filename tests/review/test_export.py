@@ -149,3 +149,27 @@ def test_exported_files_are_readable_by_others(sample_copy, open_session, tmp_pa
     session = open_session(sample_copy)
     out, _ = _kept(session, tmp_path)
     assert out.stat().st_mode & 0o044 == 0o044 or os.name == "nt"
+
+
+def test_an_export_stops_before_its_first_file_or_not_at_all(sample_copy, open_session,
+                                                             tmp_path):
+    # Issue 17 item 9: closing the app could cut an export between its files.
+    from core.export.run import ExportCancelled, iter_export
+
+    session = open_session(sample_copy)
+    options = ExportOptions(tmp_path / "out.jsonl", dropped=tmp_path / "dropped.jsonl",
+                            sidecar=tmp_path / "side.parquet")
+    with pytest.raises(ExportCancelled):
+        list(iter_export(session, options, None, lambda: True))
+    assert not ({"out.jsonl", "dropped.jsonl", "side.parquet", "out.manifest.json"}
+                & {p.name for p in tmp_path.iterdir()})
+    asked = []
+
+    def stop_after_first_file() -> bool:
+        asked.append(True)
+        return len(asked) > 1
+    run = iter_export(session, options, None, stop_after_first_file)
+    progress = list(run)
+    assert progress[0] == 0.0 and progress[-1] == 1.0 and len(asked) == 1
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"out.jsonl", "dropped.jsonl", "side.parquet", "out.manifest.json"} <= names

@@ -1,0 +1,68 @@
+"""Background jobs report every failure, know when they are idle and wait only for themselves."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from gui.latest_job import LatestJob
+
+
+class _Job(LatestJob):
+    def start(self, function, *args, **callbacks):
+        self._launch(function, *args, **callbacks)
+
+
+def _fails(_text):
+    yield 0.5
+    raise ValueError("bad pattern")
+
+
+def _blocks(gate: threading.Event):
+    yield 0.0
+    gate.wait(30)
+    yield 1.0
+
+
+def test_a_failure_without_an_errored_slot_is_reported_and_the_job_goes_idle(qtbot, caplog):
+    # Issue 17 item 9: errors were dropped unless a caller passed errored=, and the job stayed
+    # "running" forever.
+    job = _Job()
+    progress = []
+    with qtbot.waitSignal(job.error, timeout=10_000) as report:
+        job.start(_fails, "x", yielded=progress.append)
+    assert report.args[0] == "The job failed: ValueError: bad pattern"
+    assert not job.running
+    assert "_Job failed" in caplog.text and "bad pattern" in caplog.text
+    assert job.wait(1000)
+
+
+def test_a_job_given_an_errored_slot_reports_there_and_not_twice(qtbot):
+    job = _Job()
+    seen, reported = [], []
+    job.error.connect(reported.append)
+    with qtbot.waitSignal(job.error, timeout=3_000, raising=False):
+        job.start(_fails, "x", errored=seen.append)
+    assert [type(e) for e in seen] == [ValueError] and reported == [] and not job.running
+
+
+def test_a_job_waits_for_its_own_worker_and_leaves_other_jobs_running(qtbot):
+    slow, quick = _Job(), _Job()
+    gate = threading.Event()
+    slow.start(_blocks, gate, yielded=lambda _v: None)
+    with qtbot.waitSignal(quick.error, timeout=10_000):
+        quick.start(_fails, "x")
+    assert quick.wait(1000)
+    assert slow.running and not slow.wait(200)       # untouched: not quit, still working
+    gate.set()
+    assert slow.wait(10_000)
+    qtbot.waitUntil(lambda: not slow.running, timeout=10_000)
+
+
+@pytest.mark.parametrize("name, words", [("FilterJob", "The filter job"),
+                                         ("HeuristicsJob", "The heuristics job")])
+def test_failure_messages_name_the_job_in_words(name, words):
+    from gui.latest_job import _describe
+
+    assert _describe(name) == words
