@@ -22,7 +22,7 @@ import orjson
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtTest import QAbstractItemModelTester, QTest
 from PySide6.QtWidgets import QApplication
 
 from core.dedup.keep import DUPLICATE
@@ -179,6 +179,11 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
         def press(self, widget, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
             self.focus(widget)
             qtbot.keyClick(widget, key, modifiers)
+            if modifiers != Qt.KeyboardModifier.NoModifier:
+                # QTest leaves Ctrl held in the application's state when a shortcut took the
+                # key; a later selectRow would toggle rows instead of selecting one.
+                for modifier in (Qt.Key.Key_Control, Qt.Key.Key_Shift):
+                    QTest.keyRelease(widget, modifier)
 
         def _open(self, path: Path) -> None:
             window = MainWindow()

@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.dedup.keep import DUPLICATE, KEPT
@@ -22,6 +23,20 @@ def dataset_path(tmp_path):
     path = tmp_path / "sample.jsonl"
     shutil.copy(SAMPLE, path)
     return path
+
+
+def _ctrl(qtbot, widget, key=Qt.Key.Key_Z, shift: bool = False) -> None:
+    """Ctrl(+Shift)+key, then the modifiers released.
+
+    QTest leaves Ctrl held in the application's modifier state when a shortcut takes the key,
+    and a later selectRow would then toggle the row instead of selecting it.
+    """
+    modifiers = Qt.KeyboardModifier.ControlModifier
+    if shift:
+        modifiers |= Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(widget, key, modifiers)
+    for modifier in (Qt.Key.Key_Control, Qt.Key.Key_Shift):
+        QTest.keyRelease(widget, modifier)
 
 
 def _focus(qtbot, widget) -> None:
@@ -42,14 +57,13 @@ def test_ctrl_z_in_the_search_box_undoes_the_bulk_drop_not_the_typing(
     window.review.drop_shown_action.trigger()
     assert (session.manual[shown] == DROP).all()
     assert window.filter_bar.search.hasFocus()
-    qtbot.keyClick(window.filter_bar.search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    _ctrl(qtbot, window.filter_bar.search)
     assert not session.manual.any()                          # the drop is undone …
     assert window.filter_bar.search.text() == "python"      # … and the typing stays
     with ProjectStore(isolated_projects / (dataset_path.name + ".thresher")) as store:
         assert store.decisions() == {}
     _focus(qtbot, window.review.panel.min_score)            # a spin box's editor too
-    qtbot.keyClick(window.review.panel.min_score, Qt.Key.Key_Z,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    _ctrl(qtbot, window.review.panel.min_score, shift=True)
     assert (session.manual[shown] == DROP).all()            # redone
 
 
@@ -65,7 +79,7 @@ def test_a_typed_rule_edit_is_one_undo_step(qtbot, dataset_path):
     qtbot.keyClick(spin, Qt.Key.Key_Return)
     assert session.rule.min_score == pytest.approx(0.75)
     assert window.review.undo_action.text().startswith("&Undo rule change (keep score ≥ 0.75")
-    qtbot.keyClick(spin, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    _ctrl(qtbot, spin)
     assert session.rule == before
     assert spin.value() == pytest.approx(before.min_score)   # the editor shows the rule again
 
@@ -107,7 +121,7 @@ def test_keeping_another_copy_is_undone_from_the_cluster_view(qtbot, tmp_path):
     assert window.dedup.table.role[dropped] == KEPT
     session = window.review.controller.session
     with qtbot.waitSignal(window.dedup.duplicates_changed, timeout=10_000):
-        qtbot.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        _ctrl(qtbot, dialog)
     assert window.dedup.table.role[dropped] == DUPLICATE
     assert session.final[dropped] == DROP and not session.preferred.any()
     with ProjectStore(session.store.path) as store:
@@ -132,7 +146,9 @@ def test_restore_from_backup_lists_backups_and_reopens_from_the_chosen_one(
     window.table.selectAll()
     window.review.actions_by_name["drop"].trigger()           # backed up first: nothing
     window.table.selectRow(3)
+    kept = window.current_source_row()
     window.review.actions_by_name["keep"].trigger()
+    assert session.manual[kept] == 1
     window.review.keep_shown_action.trigger()                 # backed up: all dropped, one kept
     assert session.summary().kept == len(session.final)
     shown = []
@@ -147,10 +163,10 @@ def test_restore_from_backup_lists_backups_and_reopens_from_the_chosen_one(
     assert window.restore_action.isEnabled()
     with qtbot.waitSignal(window.scoring.controller.restored, timeout=30_000):
         window.restore_action.trigger()
-    assert len(shown[0]) == 2 and shown[0][0].endswith("before keep 294 rows shown")
+    assert len(shown[0]) == 2 and "·  before keep 29" in shown[0][0]      # newest first
     restored = window.review.controller.session
     assert restored is not session
-    assert restored.manual[3] == 1 and (restored.manual != 0).sum() == len(restored.final)
+    assert restored.manual[kept] == 1 and (restored.manual != 0).sum() == len(restored.final)
     assert "Restored the backup of" in window.notice_text.text()
     backups = list_backups(restored.store.path)
     assert backups[-1].reason == "before-restore"
