@@ -166,6 +166,14 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                     or w.plots._drag_timer.isActive())
 
         def settle(self) -> None:
+            # Timers that only coalesce bursts fire now: the same code runs, sooner.
+            w = self.window
+            for timer, fire in ((w.filter_bar._timer, w.filter_bar._emit),
+                                (w.dedup._scores_settled, w.dedup.scores_changed),
+                                (w.plots._drag_timer, w.plots._apply_cutoff)):
+                if timer.isActive():
+                    timer.stop()
+                    fire()
             qtbot.waitUntil(lambda: not self._busy(), timeout=SETTLE_MS)
             QApplication.processEvents()
             if self._busy():
