@@ -1,7 +1,8 @@
 """A finished duplicate run: the edges each detector found, down to its calibration floor.
 
-Thresholds are applied afterwards (:meth:`DuplicateResult.clusters`), so moving a threshold
-between its floor and 1 regroups the rows in milliseconds, without running a detector again.
+Thresholds are applied afterwards (:meth:`DuplicateResult.thresholded`, then
+:func:`core.dedup.anchor.anchor`), so moving a threshold between its floor and 1 re-plans the
+clusters without running a detector again.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from core.dedup.clusters import Clusters, cluster_rows
 from core.dedup.edges import EXACT, Edges
 from core.dedup.settings import DedupSettings
 
@@ -38,10 +38,6 @@ class DuplicateResult:
         settings = settings or self.settings
         return [edges.at_least(settings.threshold(kind)) for kind, edges in self.edges.items()
                 if kind in settings.kinds()]
-
-    def clusters(self, settings: DedupSettings | None = None) -> Clusters:
-        """Connected components at the thresholds of ``settings`` (default: the run's own)."""
-        return cluster_rows(self.rows, self.thresholded(settings))
 
     def with_settings(self, settings: DedupSettings) -> DuplicateResult:
         """The same run with new thresholds or budget (each threshold at or above its floor)."""
