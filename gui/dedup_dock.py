@@ -182,7 +182,8 @@ class DedupDock(QDockWidget):
             self.status.emit("Calibration needs a near or semantic run: exact matches have no "
                              "threshold.")
             return
-        dialog = CalibrationDialog(self.dataset, self.result, self.table.settings, self)
+        dialog = CalibrationDialog(self.dataset, self.result, self.table.settings, self,
+                                   self._scores(), self.preferred.copy())
         dialog.applied.connect(self._apply_settings)
         dialog.open()
 

@@ -28,7 +28,12 @@ class DiffText(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
 
     def show_text(self, text: str, base: str | None = None) -> None:
-        """Show ``text``, highlighting where it differs from ``base`` (None: no highlight)."""
+        """Show ``text``, highlighting where it differs from ``base`` (None: no highlight).
+
+        Qt gives a new plain text the format at the old cursor: when that sat on a highlighted
+        word, the whole next text came out "different". The format is reset first.
+        """
+        self.setCurrentCharFormat(QTextCharFormat())
         self.setPlainText(text)
         if base is None or base == text:
             return
@@ -40,3 +45,4 @@ class DiffText(QPlainTextEdit):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(highlight)
         self.moveCursor(QTextCursor.MoveOperation.Start)
+        self.setCurrentCharFormat(QTextCharFormat())

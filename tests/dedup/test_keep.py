@@ -121,15 +121,24 @@ def test_calibration_shows_what_each_threshold_drops(injected, injected_dataset)
     curve = list(drop_curve(result, settings, NEAR, grid))
     dropped = [d for _, _, d in curve]
     assert dropped == sorted(dropped, reverse=True)          # stricter drops fewer
-    at_default = dict((t, d) for t, _, d in curve)[0.8]
-    assert at_default == build_table(injected_dataset, result).summary()["dropped"]
+    # Each point is what applying that threshold really drops.
+    for threshold, clusters, dropped_rows in curve[::4]:
+        summary = build_table(injected_dataset, result,
+                              settings=settings.with_changes(near=threshold)).summary()
+        assert (clusters, dropped_rows) == (summary["clusters"], summary["dropped"])
 
     counts, edges = similarity_histogram(result, NEAR)
     assert counts.sum() == len(result.edges[NEAR]) and edges[-1] == 1.0
-    above, below = pairs_at_cutoff(result, NEAR, 0.9, count=3)
+    above, below = pairs_at_cutoff(result, settings, NEAR, 0.9, count=3)
     assert len(above) == 3 and all(p.similarity >= 0.9 - 1e-6 for p in above)
     assert all(p.similarity < 0.9 for p in below)
     assert above == sorted(above, key=lambda p: p.similarity)
+    strict = build_table(injected_dataset, result, settings=settings.with_changes(near=0.9))
+    for pair in above:        # a dropped copy and its own kept copy, as the table has them
+        assert strict.dropped[pair.second] and strict.kept[pair.second] == pair.first
+        assert strict.similarity[pair.second] == np.float32(pair.similarity)
+    for pair in below:        # both stand at 0.9
+        assert not strict.plan.not_kept[[pair.first, pair.second]].any()
 
 
 def test_the_approximate_index_finds_the_pairs_the_exact_search_finds():
