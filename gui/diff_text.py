@@ -40,9 +40,16 @@ class DiffText(QPlainTextEdit):
         highlight = QTextCharFormat()
         highlight.setBackground(CHANGED)
         cursor = QTextCursor(self.document())
-        for start, end in changed_spans(base, text):
+        spans = changed_spans(base, text)
+        for start, end in spans:
             cursor.setPosition(start)
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(highlight)
         self.moveCursor(QTextCursor.MoveOperation.Start)
+        if spans:
+            # Copies behind a long shared preamble differ far down: show the first difference.
+            first = QTextCursor(self.document())
+            first.setPosition(spans[0][0])
+            self.setTextCursor(first)
+            self.ensureCursorVisible()
         self.setCurrentCharFormat(QTextCharFormat())

@@ -30,6 +30,7 @@ class DuplicateTable:
     clusters: Clusters
     plan: KeepPlan
     similarity: np.ndarray   # float32: a copy's similarity to its kept copy; NaN otherwise
+    notes: tuple[str, ...] = ()   # what the run noticed (shared boilerplate, truncation)
 
     @property
     def cluster(self) -> np.ndarray:
@@ -77,7 +78,8 @@ class DuplicateTable:
                 "extra_copies": int(np.count_nonzero(role == EXTRA)),
                 "rows_in_clusters": int(np.count_nonzero(self.clusters.clustered)),
                 "lowest_similarity": lowest,
-                "by_match": by_kind, "settings": self.settings.to_dict()}
+                "by_match": by_kind, "notes": list(self.notes),
+                "settings": self.settings.to_dict()}
 
 
 def build_table(dataset: Dataset, result: DuplicateResult, scores: np.ndarray | None = None,
@@ -93,7 +95,8 @@ def build_table(dataset: Dataset, result: DuplicateResult, scores: np.ndarray | 
                          f"{len(dataset)}")
     anchoring = anchor(result.rows, result.thresholded(settings), scores, preferred)
     plan = plan_keep(anchoring, scores, settings.budget)
-    return DuplicateTable(settings, anchored_clusters(anchoring), plan, anchoring.similarity)
+    return DuplicateTable(settings, anchored_clusters(anchoring), plan, anchoring.similarity,
+                          tuple(result.notes()))
 
 
 def match_names(match: np.ndarray) -> list[str]:
