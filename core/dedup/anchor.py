@@ -19,6 +19,7 @@ member ends up kept.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,15 +106,14 @@ def kind_graph(rows: int, edges: Edges) -> _KindGraph:
                       dst, both.astype(np.float32))
 
 
-#: A round of the parallel walk must settle at least this share of the undecided rows;
-#: past that (long chains in preference order) the rest is walked one row at a time.
-MIN_ROUND_SHARE = 0.02
+#: About what walking one row costs (seconds): a vectorised round goes on only while it
+#: settles rows faster than walking them would (long chains in preference order do not).
+WALK_SECONDS_PER_ROW = 5e-6
 UNDECIDED, KEEP, DROP = 0, 1, 2
 
 
 def anchor(rows: int, edges: list[Edges], scores: np.ndarray | None = None,
-           preferred: np.ndarray | None = None, round_share: float = MIN_ROUND_SHARE
-           ) -> Anchoring:
+           preferred: np.ndarray | None = None, strategy: str = "auto") -> Anchoring:
     """Walk the rows in preference order and anchor each on a kept row it matches, if any.
 
     ``edges`` are already thresholded (every edge counts as a match); several lists may share
@@ -146,7 +146,8 @@ def anchor(rows: int, edges: list[Edges], scores: np.ndarray | None = None,
     for _, g in graphs:
         active |= (g.group_size[g.group] > 1) | (np.diff(g.indptr)[g.group] > 0)
     status = np.where(active & ~chosen, UNDECIDED, KEEP).astype(np.int8)
-    _rounds(status, rank, [g for _, g in graphs], round_share)
+    if strategy != "walk":
+        _rounds(status, rank, [g for _, g in graphs], strategy == "rounds")
     left = order[status[order] == UNDECIDED]
     if len(left):
         _walk(left.tolist(), status, [g for _, g in graphs])
@@ -177,10 +178,12 @@ def _segment_reduce(ufunc, values: np.ndarray, g: _KindGraph, empty) -> np.ndarr
 
 
 def _rounds(status: np.ndarray, rank: np.ndarray, graphs: list[_KindGraph],
-            round_share: float) -> None:
-    """Settle rows in vectorised rounds until a round settles too few."""
+            to_the_end: bool) -> None:
+    """Settle rows in vectorised rounds while that is faster than walking them."""
     never = np.iinfo(np.int64).max
+    recent: list[tuple[int, float]] = []       # (rows settled, seconds) of the last rounds
     while True:
+        started = time.perf_counter()
         undecided = np.flatnonzero(status == UNDECIDED)
         if not len(undecided):
             return
@@ -201,7 +204,13 @@ def _rounds(status: np.ndarray, rank: np.ndarray, graphs: list[_KindGraph],
         status[undecided[matched]] = DROP
         status[undecided[~matched & ~blocked]] = KEEP
         settled = int(np.count_nonzero(matched | ~blocked))
-        if settled < round_share * len(undecided):
+        recent = [*recent[-1:], (settled, time.perf_counter() - started)]
+        # Rounds alternate (one keeps rows, the next drops their matches): judge two at once.
+        walk_left = (len(undecided) - settled) * WALK_SECONDS_PER_ROW
+        walk_settled = sum(n for n, _ in recent) * WALK_SECONDS_PER_ROW
+        spent = sum(t for _, t in recent)
+        if not to_the_end and (walk_left < spent / len(recent)
+                               or (len(recent) == 2 and walk_settled < spent)):
             return
 
 

@@ -72,15 +72,15 @@ def preferences(rows: int):
     return st.tuples(scores, chosen)
 
 
-def check(result: DuplicateResult, truth: np.ndarray, trial: DedupSettings, scores, chosen,
-          round_share: float = 0.0):
+def check(result: DuplicateResult, truth: np.ndarray, trial: DedupSettings, scores, chosen):
     scores = None if scores is None else np.array(scores, dtype=np.float64)
     chosen = np.array(chosen, dtype=bool)
-    anchoring = anchor(result.rows, result.thresholded(trial), scores, chosen, round_share)
+    anchoring = anchor(result.rows, result.thresholded(trial), scores, chosen)
     # The vectorised rounds and the one-by-one walk reach the same answer.
-    walked = anchor(result.rows, result.thresholded(trial), scores, chosen, round_share=1.0)
-    np.testing.assert_array_equal(walked.kept, anchoring.kept)
-    np.testing.assert_array_equal(walked.similarity, anchoring.similarity)
+    for strategy in ("rounds", "walk"):
+        other = anchor(result.rows, result.thresholded(trial), scores, chosen, strategy)
+        np.testing.assert_array_equal(other.kept, anchoring.kept)
+        np.testing.assert_array_equal(other.similarity, anchoring.similarity)
     kinds = trial.kinds()
     limit = {k: np.float32(trial.threshold(k)) - np.float32(1e-6) for k in kinds}
     rows = np.arange(result.rows)
