@@ -157,3 +157,27 @@ def test_the_approximate_index_finds_the_pairs_the_exact_search_finds():
     assert set(zip(approximate.first.tolist(), approximate.second.tolist(), strict=True)) == pairs
     np.testing.assert_allclose(np.sort(approximate.similarity), np.sort(exact.similarity),
                                atol=1e-4)
+
+
+def test_keeping_another_copy_re_anchors_its_cluster():
+    # 0≈1 and 1≈2, but 0 and 2 are far apart; 3≈2 only.
+    edges = [Edges.from_lists(NEAR, [0, 1, 2], [1, 2, 3], [0.9, 0.85, 0.95])]
+    first = anchor(4, edges)
+    assert first.kept.tolist() == [0, 0, 2, 2]
+    # K on row 1: it keeps both neighbours; 3 is no copy of 1, so it stands on its own.
+    chosen = np.array([False, True, False, False])
+    second = anchor(4, edges, preferred=chosen)
+    assert second.kept.tolist() == [1, 1, 1, 3]
+    # K on row 0 within that cluster: 2 is not similar to 0, so it leaves and takes 3 again.
+    chosen = np.array([True, False, False, False])
+    third = anchor(4, edges, preferred=chosen)
+    assert third.kept.tolist() == [0, 0, 2, 2]
+    assert third.similarity[1] == np.float32(0.9) and third.similarity[3] == np.float32(0.95)
+
+
+def test_a_row_matching_several_kept_copies_joins_the_most_similar():
+    # 0 and 1 are kept (independent); 2 matches both, 1 more closely.
+    edges = [Edges.from_lists(NEAR, [0, 1], [2, 2], [0.82, 0.93])]
+    anchoring = anchor(3, edges)
+    assert anchoring.kept.tolist() == [0, 1, 1]
+    assert anchoring.similarity[2] == np.float32(0.93)
