@@ -123,8 +123,12 @@ def anchor(rows: int, edges: list[Edges], scores: np.ndarray | None = None,
 
     The walk is sequential by definition, but most rows' fate is settled in a few vectorised
     rounds: a row is dropped once a kept row matches it, and kept once no undecided row before
-    it matches it. Rows left by long chains are walked one by one.
+    it matches it. Once rounds settle rows slower than walking them would (long chains in
+    preference order), the rest are walked one by one. ``strategy`` ("rounds": rounds to the
+    end, "walk": no rounds; for tests and benchmarks) never changes the answer.
     """
+    if strategy not in ("auto", "rounds", "walk"):
+        raise ValueError(f"unknown strategy {strategy!r}")
     by_kind: dict[int, list[Edges]] = {}
     for e in edges:
         by_kind.setdefault(e.kind, []).append(e)
