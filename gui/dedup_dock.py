@@ -21,8 +21,9 @@ from core.dedup.settings import DedupSettings
 from core.errors import ThresherError
 from gui.calibration_dialog import CalibrationDialog
 from gui.cluster_dialog import ClusterDialog
-from gui.dedup_jobs import DetectJob, RestoreJob, TableJob
+from gui.dedup_jobs import DetectJob, RestoreJob, SimilarJob, TableJob
 from gui.dedup_panel import DedupPanel
+from gui.similar_dialog import SimilarDialog
 from gui.table_model import RecordsTableModel
 
 
@@ -49,6 +50,8 @@ class DedupDock(QDockWidget):
         self.detect = DetectJob(self)
         self.restore = RestoreJob(self)
         self.builder = TableJob(self)
+        self.similar = SimilarJob(self)
+        self.similar_dialog: SimilarDialog | None = None
         self.dataset: Dataset | None = None
         self.project: Path | None = None
         self.result: DuplicateResult | None = None
@@ -67,6 +70,9 @@ class DedupDock(QDockWidget):
         self.panel.budget_changed.connect(self._budget_changed)
         self.panel.calibrate_requested.connect(self.calibrate)
         self.panel.cluster_requested.connect(self.show_cluster)
+        self.panel.similar_requested.connect(self.find_similar)
+        self.similar.found.connect(self._show_similar)
+        self.similar.failed.connect(lambda exc: self.status.emit(str(exc)))
         self.detect.progressed.connect(self.panel.show_progress)
         self.detect.done.connect(self._on_detected)
         self.detect.failed.connect(self._on_failed)
@@ -80,7 +86,7 @@ class DedupDock(QDockWidget):
 
     def set_dataset(self, dataset: Dataset | None, project: Path | None) -> None:
         """Show ``dataset`` (restoring its project's last run) or nothing."""
-        for job in (self.detect, self.restore, self.builder):
+        for job in (self.detect, self.restore, self.builder, self.similar):
             job.cancel()
         self.panel.set_running(False)
         self.dataset, self.project = dataset, project
@@ -91,6 +97,9 @@ class DedupDock(QDockWidget):
         if self.cluster_dialog is not None:
             self.cluster_dialog.close()
             self.cluster_dialog = None
+        if self.similar_dialog is not None:
+            self.similar_dialog.close()
+            self.similar_dialog = None
         if dataset is not None and project is not None:
             self.restore.start(dataset, project)
 
@@ -104,7 +113,7 @@ class DedupDock(QDockWidget):
 
     def shutdown(self) -> None:
         """Stop background work (the window is closing)."""
-        for job in (self.detect, self.restore, self.builder):
+        for job in (self.detect, self.restore, self.builder, self.similar):
             job.cancel()
 
     # -- results -------------------------------------------------------------------------------
@@ -180,7 +189,8 @@ class DedupDock(QDockWidget):
             self.status.emit("Calibration needs a near or semantic run: exact matches have no "
                              "threshold.")
             return
-        dialog = CalibrationDialog(self.dataset, self.result, self.table.settings, self)
+        dialog = CalibrationDialog(self.dataset, self.result, self.table.settings, self,
+                                   self._scores(), self.preferred.copy())
         dialog.applied.connect(self._apply_settings)
         dialog.open()
 
@@ -204,6 +214,28 @@ class DedupDock(QDockWidget):
         self.cluster_dialog.show()
         self.cluster_dialog.raise_()
         self.cluster_dialog.activateWindow()   # K now means "keep this copy", not "keep row"
+
+    def find_similar(self) -> None:
+        """Show the rows nearest to the current row by the last semantic run's embeddings."""
+        row = self.current_row()
+        if self.dataset is None or row is None:
+            return
+        if self.result is None:
+            self.status.emit("Find similar needs a semantic duplicate run: tick Semantic and "
+                             "find duplicates.")
+            return
+        self.similar.start(self.result, row)
+
+    def _show_similar(self, row: int, neighbours) -> None:
+        if self.dataset is None:
+            return
+        if self.similar_dialog is None:
+            self.similar_dialog = SimilarDialog(self.dataset, self)
+        settings = self.table.settings if self.table is not None else None
+        self.similar_dialog.show_neighbours(row, neighbours, self.table,
+                                            settings.semantic if settings else None)
+        self.similar_dialog.show()
+        self.similar_dialog.raise_()
 
     def keep_copy(self, row: int) -> None:
         """Ask for ``row`` to become its cluster's kept copy (saved and undone by the review)."""

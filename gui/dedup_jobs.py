@@ -17,6 +17,7 @@ from core.dedup.outcome import build_table
 from core.dedup.result import DuplicateResult
 from core.dedup.run import find_duplicates
 from core.dedup.settings import DedupSettings
+from core.dedup.similar import find_similar
 from core.dedup.storage import load_result, preferred_rows, save_result, save_settings
 from core.project import ProjectStore
 from gui.latest_job import LatestJob
@@ -91,3 +92,16 @@ class TableJob(LatestJob):
         """Build the table; ``project`` also saves ``settings`` there (thresholds, budget)."""
         self._launch(_rebuild, dataset, result, scores, preferred, settings, project,
                      returned=self.built.emit, errored=self.failed.emit)
+
+
+class SimilarJob(LatestJob):
+    """Finds the rows nearest to one row by the run's embeddings."""
+
+    found = Signal(int, object)   # row, list[Neighbour]
+    failed = Signal(object)
+
+    def start(self, result: DuplicateResult, row: int, count: int = 10) -> None:
+        """Look for ``row``'s nearest rows; an earlier search is abandoned."""
+        self._launch(find_similar, result, row, count,
+                     returned=lambda found: self.found.emit(row, found),
+                     errored=self.failed.emit)

@@ -61,6 +61,7 @@ class DedupPanel(QWidget):
     budget_changed = Signal(float)
     calibrate_requested = Signal()
     cluster_requested = Signal()
+    similar_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +109,12 @@ class DedupPanel(QWidget):
         embedder_row.addWidget(self.embedder_edit, 1)
         embedder_row.addWidget(self.embedder_button)
 
+        self.strip_check = QCheckBox("Compare without shared boilerplate", self)
+        self.strip_check.setToolTip(
+            "Near and semantic matching ignore a prefix or suffix most rows share (a system "
+            "prompt, a tool description) and passages repeated across rows (one context "
+            "behind several questions). Exact matching always compares the whole text")
+
         self.budget_spin = QDoubleSpinBox(self)
         self.budget_spin.setRange(0.0, 100.0)
         self.budget_spin.setDecimals(0)
@@ -138,24 +145,38 @@ class DedupPanel(QWidget):
 
         self.summary = plain_label("No duplicate search yet.", self)
         self.summary.setWordWrap(True)
+        self.notes = plain_label("", self)
+        self.notes.setWordWrap(True)
+        self.notes.hide()
+        self.strip_button = QPushButton("Find again without the boilerplate", self)
+        self.strip_button.setToolTip("Tick 'Compare without shared boilerplate' and run again")
+        self.strip_button.hide()
         self.calibrate_button = QPushButton("Calibrate thresholds…", self)
         self.calibrate_button.setToolTip("See how many rows each threshold would drop, the "
                                          "similarity histogram and pairs at the cutoff")
         self.cluster_button = QPushButton("Show cluster…", self)
         self.cluster_button.setToolTip("All copies of the current row side by side (C)")
+        self.similar_button = QPushButton("Find similar…", self)
+        self.similar_button.setToolTip("The rows nearest to the current row by the last "
+                                       "semantic run's embeddings (S)")
         self.calibrate_button.setEnabled(False)
         self.cluster_button.setEnabled(False)
+        self.similar_button.setEnabled(False)
         tools = QHBoxLayout()
         tools.addWidget(self.calibrate_button)
         tools.addWidget(self.cluster_button)
+        tools.addWidget(self.similar_button)
 
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addLayout(embedder_row)
+        layout.addWidget(self.strip_check)
         layout.addLayout(budget_row)
         layout.addLayout(buttons)
         layout.addWidget(self.stage)
         layout.addWidget(self.summary)
+        layout.addWidget(self.notes)
+        layout.addWidget(self.strip_button)
         layout.addLayout(tools)
         layout.addStretch(1)
         self._wire()
@@ -166,7 +187,9 @@ class DedupPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.calibrate_button.clicked.connect(self.calibrate_requested)
         self.cluster_button.clicked.connect(self.cluster_requested)
+        self.similar_button.clicked.connect(self.similar_requested)
         self.embedder_button.clicked.connect(self._browse_embedder)
+        self.strip_button.clicked.connect(self._run_without_boilerplate)
         self.sweet_spot_button.clicked.connect(
             lambda: self.budget_spin.setValue(SWEET_SPOT_BUDGET * 100))
         self.budget_spin.valueChanged.connect(lambda v: self.budget_changed.emit(v / 100))
@@ -199,12 +222,13 @@ class DedupPanel(QWidget):
             exact_on=self.exact_on.currentData(), near_on=self.near_on.currentData(),
             semantic_on=self.semantic_on.currentData(),
             embedder=self.embedder_edit.text().strip() or "bundled",
-            budget=self.budget_spin.value() / 100)
+            budget=self.budget_spin.value() / 100,
+            strip_boilerplate=self.strip_check.isChecked())
 
     def show_settings(self, settings: DedupSettings) -> None:
         """Show a saved run's settings (without emitting changes)."""
         widgets = (self.exact_check, self.near_check, self.semantic_check, self.near_spin,
-                   self.semantic_spin, self.budget_spin)
+                   self.semantic_spin, self.budget_spin, self.strip_check)
         for widget in widgets:
             widget.blockSignals(True)
         self.exact_check.setChecked(settings.exact)
@@ -220,9 +244,14 @@ class DedupPanel(QWidget):
             combo.setCurrentIndex(FIELDS.index(field))
         self.embedder_edit.setText("" if settings.embedder == "bundled" else settings.embedder)
         self.budget_spin.setValue(settings.budget * 100)
+        self.strip_check.setChecked(settings.strip_boilerplate)
         for widget in widgets:
             widget.blockSignals(False)
         self._sync_enabled()
+
+    def _run_without_boilerplate(self) -> None:
+        self.strip_check.setChecked(True)
+        self._request_run()
 
     def _request_run(self) -> None:
         try:
@@ -251,6 +280,12 @@ class DedupPanel(QWidget):
         """What the current table says (None: no run)."""
         self.calibrate_button.setEnabled(summary is not None)
         self.cluster_button.setEnabled(summary is not None)
+        self.similar_button.setEnabled(summary is not None and
+                                       summary["settings"].get("semantic") is not None)
+        notes = (summary or {}).get("notes", [])
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
+        self.strip_button.setVisible(any(n.endswith("compare without it.") for n in notes))
         if summary is None:
             self.summary.setText(note or "No duplicate search yet.")
             return

@@ -28,15 +28,28 @@ class DiffText(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
 
     def show_text(self, text: str, base: str | None = None) -> None:
-        """Show ``text``, highlighting where it differs from ``base`` (None: no highlight)."""
+        """Show ``text``, highlighting where it differs from ``base`` (None: no highlight).
+
+        Qt gives a new plain text the format at the old cursor: when that sat on a highlighted
+        word, the whole next text came out "different". The format is reset first.
+        """
+        self.setCurrentCharFormat(QTextCharFormat())
         self.setPlainText(text)
         if base is None or base == text:
             return
         highlight = QTextCharFormat()
         highlight.setBackground(CHANGED)
         cursor = QTextCursor(self.document())
-        for start, end in changed_spans(base, text):
+        spans = changed_spans(base, text)
+        for start, end in spans:
             cursor.setPosition(start)
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(highlight)
         self.moveCursor(QTextCursor.MoveOperation.Start)
+        if spans:
+            # Copies behind a long shared preamble differ far down: show the first difference.
+            first = QTextCursor(self.document())
+            first.setPosition(spans[0][0])
+            self.setTextCursor(first)
+            self.ensureCursorVisible()
+        self.setCurrentCharFormat(QTextCharFormat())

@@ -53,12 +53,12 @@ COLUMNS = (
            "Duplicates: the kept copy of a cluster, a duplicate the rule drops, or an extra copy "
            "the duplication budget allows"),
     Column("Cluster", "cluster", True,
-           "The cluster's first line: rows with the same value are duplicates of each other; "
-           "sort by it to see them together"),
+           "The cluster's first line: a kept copy and the rows that each match it at or above "
+           "the threshold; sort by it to see them together"),
     Column("Size", "cluster_size", True, "How many rows the duplicate cluster has"),
     Column("Similarity", "similarity", True,
            "Similarity to the cluster's kept copy, measured the way the row matched (exact: 1, "
-           "near: word-shingle Jaccard, semantic: cosine)", 3),
+           "near: word-shingle Jaccard, semantic: cosine); never below the threshold", 3),
     Column("Prompt", "prompt", False, "The prompt, clipped to one line"),
     Column("Response", "response", False, "The response, clipped to one line"),
     Column("Flags", "flags", False,

@@ -61,6 +61,10 @@ def add_dedup_arguments(parser: argparse.ArgumentParser, device: bool = True) ->
     group.add_argument("--embedder", metavar="ID|PATH", default="bundled",
                        help="sentence-embedding model: 'bundled' (all-MiniLM-L6-v2, offline), "
                        "a local folder or a downloaded hub id")
+    group.add_argument("--strip-boilerplate", action="store_true",
+                       help="compare near and semantic text without the prefix, suffix or "
+                       "passages most rows share (a system prompt, a tool description); the run "
+                       "reports what it found either way")
     group.add_argument("--budget", type=float, default=0.0, metavar="FRACTION",
                        help="keep extra copies up to FRACTION x the unique rows (e.g. 0.25)")
     if device:
@@ -79,7 +83,8 @@ def settings_from_arguments(args: argparse.Namespace, kinds: set[str] | None = N
             exact="exact" in kinds,
             near=(args.near or DEFAULT_NEAR) if "near" in kinds else None,
             semantic=(args.semantic or DEFAULT_SEMANTIC) if "semantic" in kinds else None,
-            embedder=args.embedder, device=args.device, budget=args.budget, **fields)
+            embedder=args.embedder, device=args.device, budget=args.budget,
+            strip_boilerplate=args.strip_boilerplate, **fields)
     except DedupSettingsError as exc:
         raise ThresherError(str(exc)) from None
 
@@ -136,4 +141,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{summary['records']} records: {summary['clusters']} clusters, "
               f"{summary['duplicates']} duplicates ({settings.describe()}) -> {args.output}",
               file=sys.stderr)
+        for note in summary["notes"]:
+            print(note.replace("compare without it.", "compare without it: "
+                               "--strip-boilerplate."), file=sys.stderr)
     return 0

@@ -2,7 +2,9 @@
 
 Curators should see a threshold's consequences before applying it: the similarity histogram of
 the pairs found, how many rows each threshold would remove, and real pairs just above and just
-below the cutoff (the ones a small change would flip).
+below the cutoff (the ones a small change would flip). Both use the rule the product applies
+(:mod:`core.dedup.anchor`, with the session's scores and chosen copies), so the numbers here are
+what Apply will really drop.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.dedup.clusters import cluster_rows
+from core.dedup.anchor import anchor
 from core.dedup.edges import KINDS
+from core.dedup.keep import DUPLICATE, anchored_clusters, plan_keep
 from core.dedup.result import DuplicateResult
 from core.dedup.settings import DedupSettings
 
@@ -33,19 +36,28 @@ def thresholds_to_try(floor: float, step: float = 0.025) -> np.ndarray:
     return np.unique(np.round(np.concatenate(([floor], grid, [1.0])), 4))
 
 
+def plan_at(result: DuplicateResult, settings: DedupSettings, scores: np.ndarray | None = None,
+            preferred: np.ndarray | None = None):
+    """The anchoring and keep plan ``settings`` would give (what the table would show)."""
+    anchoring = anchor(result.rows, result.thresholded(settings), scores, preferred)
+    return anchoring, plan_keep(anchoring, scores, settings.budget)
+
+
 def drop_curve(result: DuplicateResult, settings: DedupSettings, kind: int,
-               thresholds: np.ndarray) -> Generator[tuple[float, int, int], None, None]:
+               thresholds: np.ndarray, scores: np.ndarray | None = None,
+               preferred: np.ndarray | None = None
+               ) -> Generator[tuple[float, int, int], None, None]:
     """Yield ``(threshold, clusters, rows dropped)`` for each threshold of ``kind``.
 
-    The other kinds stay as ``settings`` has them; one copy per cluster is kept.
+    The other kinds and the budget stay as ``settings`` has them; clusters are anchored on
+    the copies ``scores`` and ``preferred`` make kept, exactly as the table would be.
     """
     name = KINDS[kind]
     for threshold in thresholds.tolist():
         trial = settings.with_changes(**{name: float(threshold)})
-        clusters = cluster_rows(result.rows, result.thresholded(trial))
-        clustered = int(np.count_nonzero(clusters.clustered))
-        count = clusters.count()
-        yield float(threshold), count, clustered - count
+        anchoring, plan = plan_at(result, trial, scores, preferred)
+        clusters = anchored_clusters(anchoring)
+        yield float(threshold), clusters.count(), int(np.count_nonzero(plan.role == DUPLICATE))
 
 
 def similarity_histogram(result: DuplicateResult, kind: int, bins: int = 50
@@ -55,18 +67,30 @@ def similarity_histogram(result: DuplicateResult, kind: int, bins: int = 50
     return np.histogram(similarity, bins=bins, range=(result.floor(kind), 1.0))
 
 
-def pairs_at_cutoff(result: DuplicateResult, kind: int, threshold: float, count: int = 4
+def pairs_at_cutoff(result: DuplicateResult, settings: DedupSettings, kind: int,
+                    threshold: float, count: int = 4, scores: np.ndarray | None = None,
+                    preferred: np.ndarray | None = None
                     ) -> tuple[list[CutoffPair], list[CutoffPair]]:
-    """The ``count`` pairs just at or above ``threshold`` and the ``count`` just below it."""
+    """The pairs a small move of ``kind``'s threshold would flip, under the anchored rule.
+
+    Above: ``count`` rows dropped as ``kind`` duplicates at ``threshold`` with the lowest
+    similarity to their kept copy (``first`` is the kept copy). Below: the ``count`` most
+    similar pairs under the threshold whose two rows both stay (neither is anyone's
+    duplicate): lowering the threshold past them drops one of the two.
+    """
+    trial = settings.with_changes(**{KINDS[kind]: float(threshold)})
+    anchoring, plan = plan_at(result, trial, scores, preferred)
+    dropped = np.flatnonzero(plan.not_kept & (anchoring.match == kind))
+    by_similarity = dropped[np.lexsort((dropped, anchoring.similarity[dropped]))]
+    above = [CutoffPair(int(anchoring.kept[r]), int(r), float(anchoring.similarity[r]))
+             for r in by_similarity[:count].tolist()]
+
     edges = result.edges[kind]
-    order = np.argsort(edges.similarity, kind="stable")
-    similarity = edges.similarity[order]
-    cut = int(np.searchsorted(similarity, np.float32(threshold) - np.float32(1e-6)))
-
-    def pick(indices: np.ndarray) -> list[CutoffPair]:
-        return [CutoffPair(int(edges.first[order[i]]), int(edges.second[order[i]]),
-                           float(similarity[i])) for i in indices.tolist()]
-
-    above = pick(np.arange(cut, min(cut + count, len(order))))
-    below = pick(np.arange(max(cut - count, 0), cut)[::-1])
+    standing = ~plan.not_kept
+    under = (edges.similarity < np.float32(threshold) - np.float32(1e-6)) \
+        & standing[edges.first] & standing[edges.second]
+    candidates = np.flatnonzero(under)
+    nearest = candidates[np.lexsort((candidates, -edges.similarity[candidates]))][:count]
+    below = [CutoffPair(int(edges.first[i]), int(edges.second[i]), float(edges.similarity[i]))
+             for i in nearest.tolist()]
     return above, below

@@ -1,4 +1,10 @@
-"""Clusters of duplicates: connected components of the edges that pass their thresholds."""
+"""Clusters of duplicates as per-row columns, and connected components of the match graph.
+
+The clusters the product shows are anchored on their kept copy (:mod:`core.dedup.anchor`,
+:func:`core.dedup.keep.anchored_clusters`). Connected components (:func:`cluster_rows`) only
+answer "does this row match anything at all?" (which rows' embeddings a run keeps), and serve
+as the old chaining baseline in the benchmark: they are never used to drop a row.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +21,12 @@ NO_MATCH = -1
 
 @dataclass(frozen=True)
 class Clusters:
-    """Per row: its cluster (the lowest row in it), the cluster's size, and its strongest match.
+    """Per row: its cluster (the lowest row in it), the cluster's size, and how it matched.
 
     A row with no duplicate is its own cluster of size 1 with ``match`` :data:`NO_MATCH`.
-    ``match`` is the strongest kind (exact, then near, then semantic) among the row's edges.
+    For anchored clusters ``match`` is the kind of a duplicate's match to its kept copy (for
+    the kept copy, the strongest among its duplicates'); for :func:`cluster_rows` it is the
+    strongest kind (exact, then near, then semantic) among the row's edges.
     """
 
     cluster: np.ndarray   # int64

@@ -74,6 +74,8 @@ class SentenceEmbedder:
         self.model.to(self.device).eval()
         limit = getattr(self.tokenizer, "model_max_length", max_length)
         self.max_length = min(max_length, limit) if isinstance(limit, int) else max_length
+        #: Texts that filled the token limit (cut there, or exactly that long).
+        self.truncated = 0
 
     def embed(self, texts: Sequence[str]) -> Generator[DedupProgress, None, np.ndarray]:
         """Unit-length embeddings of ``texts`` (float32), batched shortest-first."""
@@ -106,6 +108,7 @@ class SentenceEmbedder:
     def _forward(self, texts: list[str]) -> np.ndarray:
         encoded = self.tokenizer(texts, padding=True, truncation=True,
                                  max_length=self.max_length, return_tensors="pt")
+        self.truncated += int((encoded["attention_mask"].sum(dim=1) >= self.max_length).sum())
         encoded = {k: v.to(self.device) for k, v in encoded.items()}
         with torch.inference_mode():
             hidden = self.model(**encoded).last_hidden_state

@@ -1,10 +1,11 @@
-"""Which copy each cluster keeps, and the optional duplication budget.
+"""Which rows each anchored cluster keeps, and the optional duplication budget.
 
-The best-scored member is kept (the earliest when nothing is scored, or on a tie); a copy the
-curator chose overrides that. The seed's "duplication threshold" finds that a little
-duplication (~25%) can help while heavy duplication hurts, so a budget can keep extra copies:
-up to ``budget`` × the number of unique rows, taken round-robin (every cluster's second-best
-copy before any cluster's third) and best score first.
+The clusters themselves come from :func:`core.dedup.anchor.anchor`: the kept copy is the row
+the walk kept (a curator's choice, else the best score, else the earliest row), and every other
+member truly matches it. The seed's "duplication threshold" finds that a little duplication
+(~25%) can help while heavy duplication hurts, so a budget can keep extra copies: up to
+``budget`` × the number of unique rows, taken round-robin (every cluster's second-best copy
+before any cluster's third) and best score first.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.dedup.anchor import Anchoring
 from core.dedup.clusters import Clusters
 
 UNIQUE, KEPT, DUPLICATE, EXTRA = range(4)
@@ -37,35 +39,41 @@ class KeepPlan:
         return (self.role == DUPLICATE) | (self.role == EXTRA)
 
 
-def plan_keep(clusters: Clusters, scores: np.ndarray | None = None,
-              preferred: np.ndarray | None = None, budget: float = 0.0) -> KeepPlan:
-    """Choose each cluster's kept copy and which extra copies the budget allows."""
-    n = len(clusters)
-    score = np.full(n, -np.inf) if scores is None else np.where(
-        np.isnan(scores), -np.inf, np.asarray(scores, dtype=np.float64))
-    chosen = np.zeros(n, dtype=bool) if preferred is None else np.asarray(preferred, dtype=bool)
+def anchored_clusters(anchoring: Anchoring) -> Clusters:
+    """Each kept copy with its duplicates as one cluster, named by its lowest row."""
+    n = len(anchoring)
     rows = np.arange(n, dtype=np.int64)
-    # Within a cluster: a curator's choice first, then the best score, then the earliest row.
-    order = np.lexsort((rows, -score, ~chosen, clusters.cluster))
-    ordered_cluster = clusters.cluster[order]
-    leads = np.concatenate(([True], ordered_cluster[1:] != ordered_cluster[:-1]))
-    group_start = np.flatnonzero(leads)
-    group_of = np.cumsum(leads) - 1
-    rank = np.arange(n) - group_start[group_of]
+    kept = anchoring.kept
+    lowest = rows.copy()
+    np.minimum.at(lowest, kept, rows)
+    size = np.bincount(kept, minlength=n).astype(np.int32)[kept]
+    return Clusters(lowest[kept], size, anchoring.match.copy())
 
-    kept = np.empty(n, dtype=np.int64)
-    kept[order] = order[group_start[group_of]]
-    rank_of = np.empty(n, dtype=np.int64)
-    rank_of[order] = rank
 
+def plan_keep(anchoring: Anchoring, scores: np.ndarray | None = None,
+              budget: float = 0.0) -> KeepPlan:
+    """Roles from an anchoring, with the extra copies the budget allows."""
+    n = len(anchoring)
+    rows = np.arange(n, dtype=np.int64)
+    kept = anchoring.kept
+    size = np.bincount(kept, minlength=n)[kept]
     role = np.full(n, UNIQUE, dtype=np.int8)
-    clustered = clusters.size > 1
-    role[clustered & (rank_of == 0)] = KEPT
-    role[clustered & (rank_of > 0)] = DUPLICATE
+    role[(kept == rows) & (size > 1)] = KEPT
+    role[kept != rows] = DUPLICATE
 
     extra = int(budget * (n - int(np.count_nonzero(role == DUPLICATE))))
     if extra > 0:
+        score = np.full(n, -np.inf) if scores is None else np.where(
+            np.isnan(scores), -np.inf, np.asarray(scores, dtype=np.float64))
+        # A copy's turn is its place among its cluster's copies in preference order.
+        order = anchoring.order
+        by_cluster = order[np.argsort(kept[order], kind="stable")]
+        cluster_sorted = kept[by_cluster]
+        leads = np.concatenate(([True], cluster_sorted[1:] != cluster_sorted[:-1]))
+        starts = np.flatnonzero(leads)
+        turn = np.empty(n, dtype=np.int64)
+        turn[by_cluster] = np.arange(n) - starts[np.cumsum(leads) - 1]
         candidates = np.flatnonzero(role == DUPLICATE)
-        by_turn = candidates[np.lexsort((candidates, -score[candidates], rank_of[candidates]))]
+        by_turn = candidates[np.lexsort((candidates, -score[candidates], turn[candidates]))]
         role[by_turn[:extra]] = EXTRA
-    return KeepPlan(role, kept)
+    return KeepPlan(role, kept.copy())

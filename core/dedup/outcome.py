@@ -1,24 +1,25 @@
 """The per-row duplicate table: cluster, size, match, role, kept copy and similarity to it.
 
-This is what the app's columns, the review rule and ``dedup -o`` show. It is rebuilt cheaply
-when scores arrive (the best-scored copy may change), when a threshold or the budget moves,
-or when a curator chooses another copy to keep.
+This is what the app's columns, the review rule and ``dedup -o`` show. It is re-planned from
+the run's edges (milliseconds to a second, never a new detection) whenever the kept copy can
+move: scores arriving, a threshold or the budget changing, a curator choosing another copy, a
+saved run opened again. Every re-plan keeps the anchoring guarantee of
+:mod:`core.dedup.anchor`: each dropped row matches its own kept copy at or above the threshold.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from core.dataset import Dataset
+from core.dedup.anchor import anchor
 from core.dedup.clusters import NO_MATCH, Clusters
-from core.dedup.edges import EXACT, KINDS, NEAR, SEMANTIC
-from core.dedup.keep import DUPLICATE, EXTRA, KeepPlan, plan_keep
-from core.dedup.normalize import field_texts
+from core.dedup.edges import KINDS
+from core.dedup.keep import DUPLICATE, EXTRA, KeepPlan, anchored_clusters, plan_keep
 from core.dedup.result import DuplicateResult
 from core.dedup.settings import DedupSettings
-from core.dedup.shingles import jaccard, shingle_sets
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class DuplicateTable:
     settings: DedupSettings
     clusters: Clusters
     plan: KeepPlan
-    similarity: np.ndarray   # float32; NaN for rows that are unique or kept
+    similarity: np.ndarray   # float32: a copy's similarity to its kept copy; NaN otherwise
+    notes: tuple[str, ...] = ()   # what the run noticed (shared boilerplate, truncation)
 
     @property
     def cluster(self) -> np.ndarray:
@@ -42,7 +44,7 @@ class DuplicateTable:
 
     @property
     def match(self) -> np.ndarray:
-        """Each row's strongest kind of match (see :data:`core.dedup.edges.KINDS`)."""
+        """How each row matched its kept copy (see :data:`core.dedup.edges.KINDS`)."""
         return self.clusters.match
 
     @property
@@ -66,84 +68,35 @@ class DuplicateTable:
         not_kept = self.plan.not_kept
         by_kind = {name: int(np.count_nonzero(not_kept & (self.match == code)))
                    for code, name in enumerate(("exact", "near", "semantic"))}
+        dropped = self.plan.dropped
+        lowest = {KINDS[code]: round(float(np.min(self.similarity[dropped & (self.match == code)])),
+                                     4)
+                  for code in range(len(KINDS)) if np.any(dropped & (self.match == code))}
         return {"records": len(role), "clusters": self.clusters.count(),
                 "duplicates": int(np.count_nonzero(not_kept)),
                 "dropped": int(np.count_nonzero(role == DUPLICATE)),
                 "extra_copies": int(np.count_nonzero(role == EXTRA)),
                 "rows_in_clusters": int(np.count_nonzero(self.clusters.clustered)),
-                "by_match": by_kind, "settings": self.settings.to_dict()}
+                "lowest_similarity": lowest,
+                "by_match": by_kind, "notes": list(self.notes),
+                "settings": self.settings.to_dict()}
 
 
 def build_table(dataset: Dataset, result: DuplicateResult, scores: np.ndarray | None = None,
                 preferred: np.ndarray | None = None,
                 settings: DedupSettings | None = None) -> DuplicateTable:
-    """Cluster at ``settings``' thresholds, choose kept copies and measure each copy against it."""
-    settings = settings or result.settings
-    clusters = result.clusters(settings)
-    plan = plan_keep(clusters, scores, preferred, settings.budget)
-    similarity = similarity_to_kept(dataset, result, clusters, plan, settings,
-                                    np.flatnonzero(plan.not_kept))
-    return DuplicateTable(settings, clusters, plan, similarity)
+    """Anchor clusters at ``settings``' thresholds on the preferred kept copies.
 
-
-def with_preferred(table: DuplicateTable, dataset: Dataset, result: DuplicateResult,
-                   scores: np.ndarray | None, preferred: np.ndarray) -> DuplicateTable:
-    """``table`` after a curator chose which copy a cluster keeps (only changed rows measured)."""
-    plan = plan_keep(table.clusters, scores, preferred, table.settings.budget)
-    changed = np.flatnonzero((plan.kept != table.plan.kept) | (plan.role != table.plan.role))
-    similarity = table.similarity.copy()
-    similarity[changed] = np.nan
-    measured = similarity_to_kept(dataset, result, table.clusters, plan, table.settings,
-                                  changed[plan.not_kept[changed]])
-    todo = ~np.isnan(measured)
-    similarity[todo] = measured[todo]
-    return replace(table, plan=plan, similarity=similarity)
-
-
-def similarity_to_kept(dataset: Dataset, result: DuplicateResult, clusters: Clusters,
-                       plan: KeepPlan, settings: DedupSettings, rows: np.ndarray) -> np.ndarray:
-    """Each of ``rows``' similarity to its kept copy, measured the way the row matched.
-
-    Exact: 1 when its normalised text equals the kept copy's, else the word-shingle Jaccard.
-    Near: Jaccard of word shingles. Semantic: cosine of the embeddings. A row that joined its
-    cluster through a chain of matches can sit below the threshold: that is worth seeing.
+    ``dataset`` must be the one ``result`` was found in (same rows).
     """
-    out = np.full(len(clusters), np.nan, dtype=np.float32)
-    kept = plan.kept
-    match = clusters.match
-    jaccard_rows: dict[str, list[int]] = {}
-    vector_index: dict[int, int] | None = None
-    for row in rows.tolist():
-        kind = int(match[row])
-        if kind == NO_MATCH:
-            continue
-        partner = int(kept[row])
-        if kind == EXACT and result.exact_keys is not None and (
-                result.exact_keys[row] == result.exact_keys[partner]):
-            out[row] = 1.0
-        elif kind == SEMANTIC:
-            vector_index = vector_index if vector_index is not None else result.vector_of()
-            out[row] = _cosine(result, vector_index, row, partner)
-        else:
-            field = settings.field(NEAR if kind == NEAR else EXACT)
-            jaccard_rows.setdefault(field, []).append(row)
-    for field, field_rows in jaccard_rows.items():
-        partners = kept[field_rows]
-        involved = np.unique(np.concatenate([field_rows, partners]))
-        shingles = shingle_sets(field_texts(dataset, field, involved.tolist()),
-                                settings.shingle_words)
-        position = {int(r): i for i, r in enumerate(involved.tolist())}
-        for row, partner in zip(field_rows, partners.tolist(), strict=True):
-            out[row] = jaccard(shingles.set_of(position[row]), shingles.set_of(position[partner]))
-    return out
-
-
-def _cosine(result: DuplicateResult, where: dict[int, int], row: int, partner: int) -> float:
-    if row not in where or partner not in where:
-        return float("nan")
-    a = result.vectors[where[row]].astype(np.float32)
-    b = result.vectors[where[partner]].astype(np.float32)
-    return float(np.clip(a @ b, -1.0, 1.0))
+    settings = settings or result.settings
+    if result.rows != len(dataset):
+        raise ValueError(f"the duplicate run has {result.rows} rows, the dataset "
+                         f"{len(dataset)}")
+    anchoring = anchor(result.rows, result.thresholded(settings), scores, preferred)
+    plan = plan_keep(anchoring, scores, settings.budget)
+    return DuplicateTable(settings, anchored_clusters(anchoring), plan, anchoring.similarity,
+                          tuple(result.notes()))
 
 
 def match_names(match: np.ndarray) -> list[str]:

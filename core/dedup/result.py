@@ -1,7 +1,8 @@
 """A finished duplicate run: the edges each detector found, down to its calibration floor.
 
-Thresholds are applied afterwards (:meth:`DuplicateResult.clusters`), so moving a threshold
-between its floor and 1 regroups the rows in milliseconds, without running a detector again.
+Thresholds are applied afterwards (:meth:`DuplicateResult.thresholded`, then
+:func:`core.dedup.anchor.anchor`), so moving a threshold between its floor and 1 re-plans the
+clusters without running a detector again.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from core.dedup.clusters import Clusters, cluster_rows
 from core.dedup.edges import EXACT, Edges
 from core.dedup.settings import DedupSettings
 
 
 @dataclass(frozen=True)
 class DuplicateResult:
-    """Everything a run found; ``vectors`` hold the embeddings of semantically clustered rows."""
+    """Everything a run found; ``vectors`` hold every row's embedding after a semantic run."""
 
     settings: DedupSettings
     rows: int
@@ -28,6 +28,10 @@ class DuplicateResult:
     vector_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float16))
     seconds: float = 0.0
+    #: What the run noticed about the text (plain data): ``boilerplate`` per compared field
+    #: (:meth:`core.dedup.boilerplate.Boilerplate.to_dict`), ``truncated`` distinct texts cut
+    #: at the embedder's token limit, of ``embedded``.
+    report: dict = field(default_factory=dict)
 
     def floor(self, kind: int) -> float:
         """The lowest threshold this run can apply for ``kind`` without running again."""
@@ -38,10 +42,6 @@ class DuplicateResult:
         settings = settings or self.settings
         return [edges.at_least(settings.threshold(kind)) for kind, edges in self.edges.items()
                 if kind in settings.kinds()]
-
-    def clusters(self, settings: DedupSettings | None = None) -> Clusters:
-        """Connected components at the thresholds of ``settings`` (default: the run's own)."""
-        return cluster_rows(self.rows, self.thresholded(settings))
 
     def with_settings(self, settings: DedupSettings) -> DuplicateResult:
         """The same run with new thresholds or budget (each threshold at or above its floor)."""
@@ -55,3 +55,21 @@ class DuplicateResult:
     def vector_of(self) -> dict[int, int]:
         """Row -> index into :attr:`vectors`."""
         return {int(r): i for i, r in enumerate(self.vector_rows.tolist())}
+
+    def notes(self) -> list[str]:
+        """Lines for the run summary and the dock: shared boilerplate, truncated texts."""
+        from core.dedup.boilerplate import Boilerplate
+
+        lines = []
+        for data in self.report.get("boilerplate", {}).values():
+            line = Boilerplate.from_dict(data).describe()
+            if line:
+                lines.append(line + (" — compared without it." if self.settings.strip_boilerplate
+                                     else " — it can make different requests look alike; "
+                                     "compare without it."))
+        truncated = self.report.get("truncated", 0)
+        if truncated:
+            lines.append(f"{truncated:,} of {self.report.get('embedded', 0):,} distinct texts "
+                         f"were cut at the embedder's limit of {self.report.get('max_tokens')} "
+                         f"tokens: text past it was not compared.")
+        return lines

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from core.dataset import Dataset
-from core.dedup.clusters import cluster_rows
+from core.dedup.boilerplate import Boilerplate, find_boilerplate, strip_texts
 from core.dedup.edges import EXACT, NEAR, SEMANTIC, Edges, concatenate, copy_edges, first_rows
 from core.dedup.exact import exact_keys
 from core.dedup.near import near_edges
@@ -37,34 +37,54 @@ def find_duplicates(dataset: Dataset, settings: DedupSettings
         embedder = embedder_files(settings.embedder)
     edges: dict[int, Edges] = {}
     keys = None
+    report: dict = {"boilerplate": {}}
     if settings.exact:
         keys = yield from exact_keys(dataset, settings.exact_on)
         edges[EXACT] = copy_edges(EXACT, keys)
     if settings.near is not None:
-        edges[NEAR] = yield from near_edges(field_texts(dataset, settings.near_on),
-                                            settings.floor(NEAR), settings.shingle_words)
+        texts = yield from _compared_texts(dataset, settings, NEAR, report)
+        edges[NEAR] = yield from near_edges(texts, settings.floor(NEAR), settings.shingle_words)
     vector_rows = np.zeros(0, np.int64)
     vectors = np.zeros((0, 0), np.float16)
     if settings.semantic is not None:
-        edges[SEMANTIC], vector_rows, vectors = yield from _semantic(dataset, settings, embedder)
+        texts = yield from _compared_texts(dataset, settings, SEMANTIC, report)
+        edges[SEMANTIC], vector_rows, vectors = yield from _semantic(texts, settings, embedder,
+                                                                     report)
     floors = {kind: settings.floor(kind) for kind in edges}
     return DuplicateResult(settings, len(dataset), dataset.source_sha256, edges, floors, keys,
-                           vector_rows, vectors, time.perf_counter() - started)
+                           vector_rows, vectors, time.perf_counter() - started, report)
 
 
-def _semantic(dataset: Dataset, settings: DedupSettings, files: ModelFiles
+def _compared_texts(dataset: Dataset, settings: DedupSettings, kind: int, report: dict
+                    ) -> Generator[DedupProgress, None, list[str]]:
+    """The field ``kind`` compares; its shared boilerplate is noted, and removed if asked."""
+    field = settings.field(kind)
+    texts = field_texts(dataset, field)
+    found = report["boilerplate"].get(field)
+    if found is None:
+        yield DedupProgress("looking for shared boilerplate", 0, 1)
+        boilerplate = find_boilerplate(texts, field)
+        report["boilerplate"][field] = boilerplate.to_dict()
+    else:
+        boilerplate = Boilerplate.from_dict(found)
+    return strip_texts(texts, boilerplate) if settings.strip_boilerplate else texts
+
+
+def _semantic(texts: list[str], settings: DedupSettings, files: ModelFiles, report: dict
               ) -> Generator[DedupProgress, None, tuple[Edges, np.ndarray, np.ndarray]]:
-    """Embed each distinct text once, then compare; keep the vectors of clustered rows."""
+    """Embed each distinct text once, then compare; keep the vectors of matched rows."""
     from core.dedup.embedder import SentenceEmbedder
     from core.dedup.neighbours import cosine_edges
 
     yield DedupProgress("semantic duplicates: loading the embedding model", 0, 1)
     embedder = SentenceEmbedder(files, settings.device)
-    texts = field_texts(dataset, settings.field(SEMANTIC))
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
     unique_vectors = yield from embedder.embed(list(uniques))
+    report["embedded"] = len(uniques)
+    report["truncated"] = int(getattr(embedder, "truncated", 0))
+    report["max_tokens"] = getattr(embedder, "max_length", None)
     found = yield from cosine_edges(unique_vectors, settings.floor(SEMANTIC), embedder.device)
     representatives = first_rows(codes, len(uniques))
     edges = concatenate(SEMANTIC, [copy_edges(SEMANTIC, codes), found.mapped(representatives)])
-    clustered = np.flatnonzero(cluster_rows(len(texts), [edges]).clustered)
-    return edges, clustered, unique_vectors[codes[clustered]].astype(np.float16)
+    # Every row's vector (for Find similar and the Similarity column), as float16.
+    return edges, np.arange(len(texts), dtype=np.int64), unique_vectors[codes].astype(np.float16)

@@ -36,6 +36,8 @@ class DedupSettings:
     device: str = "auto"
     shingle_words: int = 5
     budget: float = 0.0
+    #: Compare near and semantic text without shared boilerplate (core.dedup.boilerplate).
+    strip_boilerplate: bool = False
 
     def __post_init__(self) -> None:
         if not (self.exact or self.near is not None or self.semantic is not None):
@@ -99,4 +101,6 @@ class DedupSettings:
                 parts.append(f"{KINDS[kind]} ≥ {self.threshold(kind):.2f} ({self.field(kind)})")
         if self.budget:
             parts.append(f"budget {self.budget:.0%}")
+        if self.strip_boilerplate:
+            parts.append("without shared boilerplate")
         return ", ".join(parts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import orjson
 
 from core.dataset import Dataset
 from core.dedup.edges import Edges
@@ -33,6 +34,7 @@ def save_result(store: ProjectStore, result: DuplicateResult) -> None:
         arrays["exact_keys"] = result.exact_keys
     arrays["vector_rows"] = result.vector_rows
     arrays["vectors"] = result.vectors
+    arrays["report_json"] = np.frombuffer(orjson.dumps(result.report), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     store.put_duplicate_run(result.source_sha256, result.settings.to_dict(), buffer.getvalue())
@@ -59,7 +61,19 @@ def load_result(store: ProjectStore, dataset: Dataset) -> DuplicateResult | None
             floors[kind] = float(arrays[f"floor_{kind}"][0])
     return DuplicateResult(DedupSettings.from_dict(settings), len(dataset), source_sha256,
                            edges, floors, arrays.get("exact_keys"), arrays["vector_rows"],
-                           arrays["vectors"], float(arrays["seconds"][0]))
+                           arrays["vectors"], float(arrays["seconds"][0]),
+                           _report(arrays.get("report_json")))
+
+
+def _report(data: np.ndarray | None) -> dict:
+    """The run's report (runs saved before reports existed have none)."""
+    if data is None:
+        return {}
+    try:
+        report = orjson.loads(data.tobytes())
+    except orjson.JSONDecodeError:
+        return {}
+    return report if isinstance(report, dict) else {}
 
 
 def save_settings(store: ProjectStore, settings: DedupSettings) -> None:

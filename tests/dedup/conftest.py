@@ -122,3 +122,22 @@ def injected(tmp_path_factory) -> Injected:
 @pytest.fixture(scope="session")
 def injected_dataset(injected):
     return load(injected.path)
+
+
+def tool_preamble(seed_tasks: Path, tools: int = 40) -> str:
+    """A long tool description, as tool-use prompts carry: real self-instruct task texts."""
+    tasks = [orjson.loads(line) for line in seed_tasks.read_bytes().splitlines()][:tools]
+    lines = [f"- {task['name']}: {' '.join(task['instruction'].split())}" for task in tasks]
+    return ("You are an assistant that can call the tools below. Read the request, decide "
+            "which tool fits, and answer step by step.\n\nTools:\n" + "\n".join(lines))
+
+
+def build_template_heavy(folder: Path, seed_tasks: Path) -> Injected:
+    """The injected GSM8K file with the same long tool description before every prompt."""
+    injected = build_injected(folder)
+    preamble = tool_preamble(seed_tasks)
+    records = [{**r, "instruction": preamble + "\n\nRequest: " + r["instruction"]}
+               for r in injected.records]
+    path = folder / "gsm8k_tools.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return Injected(path, records, injected.exact, injected.near)

@@ -173,7 +173,21 @@ def test_semantic_duplicates_with_the_bundled_embedder(injected, injected_datase
     above = vectors @ vectors.T >= 0.9 + 2e-3
     np.fill_diagonal(above, False)
     for a, b in zip(*np.nonzero(np.triu(above)), strict=True):
-        assert table.cluster[a] == table.cluster[b]
+        assert table.plan.not_kept[[a, b]].any()          # never both kept
+    dropped = np.flatnonzero(table.dropped)
+    assert np.all(np.einsum("ij,ij->i", vectors[dropped], vectors[table.kept[dropped]])
+                  >= 0.9 - 2e-3)                          # each matches its own kept copy
+
+    # Find similar: a copy's nearest row is its original, by the run's own embeddings.
+    from core.dedup.similar import find_similar
+
+    original, copy = pairs[0]
+    nearest = find_similar(result, at[copy], count=5)
+    assert len(nearest) == 5 and nearest[0].row == at[original]
+    assert nearest[0].similarity >= 0.9
+    assert [n.similarity for n in nearest] == sorted((n.similarity for n in nearest),
+                                                     reverse=True)
+    assert at[copy] not in [n.row for n in nearest]
 
 
 def _take(dataset, rows):
