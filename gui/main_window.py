@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         self.scoring.flags_done.connect(self.review.refresh_filter)
         self.scoring.scoring_finished.connect(self.review.refresh_filter)
         self.scoring.scores_arrived.connect(self._on_scores_arrived)
+        self.scoring.restoring.connect(self.review.set_restoring)
         self.review.status.connect(self.status_text.setText)
         self.cluster_action.triggered.connect(self.dedup.show_cluster)
         self.dedup.status.connect(self.status_text.setText)
