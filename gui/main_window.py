@@ -51,6 +51,7 @@ from gui.review_dock import ReviewDock
 from gui.scoring_dock import ScoringDock
 from gui.settings import Settings
 from gui.simulator_dock import SimulatorDock
+from gui.source_watch import SourceWatcher
 from gui.table_model import RecordsTableModel
 from gui.text_widgets import plain_label, plain_message
 
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self._detail_shown: tuple[int, str] | None = None
         self.job = LoadJob(self)
         self.model = RecordsTableModel(self)
+        self.source_watch = SourceWatcher(self)
         self._build_widgets()
         self._build_menus()
         self._wire()
@@ -96,10 +98,14 @@ class MainWindow(QMainWindow):
         self.notice_text.setWordWrap(True)
         self.notice_text.setStyleSheet("color: #1d4f91;")
         self.report_button = QPushButton("Show load report", self.banner)
+        self.reload_button = QPushButton("Reload", self.banner)
+        self.reload_button.setToolTip("Read the file again; your decisions follow their records")
+        self.reload_button.hide()
         texts = QVBoxLayout()
         texts.addWidget(self.notice_text)
         texts.addWidget(self.banner_text)
         banner_layout.addLayout(texts, 1)
+        banner_layout.addWidget(self.reload_button)
         banner_layout.addWidget(self.report_button)
         self.banner.hide()
 
@@ -195,6 +201,8 @@ class MainWindow(QMainWindow):
         self.open_mapped_action.triggered.connect(self.choose_file_with_mapping)
         self.report_action.triggered.connect(self.show_load_report)
         self.report_button.clicked.connect(self.show_load_report)
+        self.reload_button.clicked.connect(self.reload)
+        self.source_watch.changed.connect(self._on_source_changed)
         self.quit_action.triggered.connect(self.close)
         self.cancel_button.clicked.connect(self.job.cancel)
         self.job.progressed.connect(self._on_load_progress)
@@ -306,6 +314,8 @@ class MainWindow(QMainWindow):
         self.report_action.setEnabled(True)
         self._rebuild_recent_menu(self.settings.add_recent_file(dataset.path))
         self.notice_text.setText("")
+        self.reload_button.hide()
+        self.source_watch.watch(dataset)
         self._update_banner(dataset)
         if len(dataset):
             self.table.selectRow(0)
@@ -354,6 +364,19 @@ class MainWindow(QMainWindow):
     def _on_scores_arrived(self, update) -> None:
         if update.cached:            # restored from the project: a saved score filter applies
             self.review.refresh_filter()
+
+    def _on_source_changed(self, change: str) -> None:
+        """The open file changed on disk: say so and offer to read it again."""
+        self._show_notice(change + ". The table shows the copy read when it was opened; "
+                          "Reload reads the file again (your decisions follow their records). "
+                          "Exports are refused until then.")
+        self.reload_button.show()
+        self.status_text.setText(change)
+
+    def reload(self) -> None:
+        """Read the open file again (it changed on disk)."""
+        if self.dataset is not None:
+            self.open_path(self.dataset.path, self._mapping_tried)
 
     def _show_notice(self, text: str) -> None:
         """Say what re-opening the dataset restored (decisions, rule, filters, place)."""
@@ -456,6 +479,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
         self.job.cancel(quiet=True)
+        self.source_watch.stop()
         self.scoring.shutdown()
         self.dedup.shutdown()
         self.plots.shutdown()

@@ -213,3 +213,23 @@ def test_parquet_values_export_as_their_types_and_bytes_as_base64(tmp_path, open
                         b'"ok":true}')
     assert orjson.loads(lines[1]) == {"prompt": "p1", "response": "r1", "blob": "/w==",
                                       "price": -0.25, "count": None, "ok": False}
+
+
+def test_an_export_refuses_a_source_that_changed_since_it_was_read(sample_copy, open_session,
+                                                                   tmp_path):
+    # Issue 17 item 8: the export wrote the old in-memory records under the path's manifest.
+    from core.loading.freshness import SourceChanged, change_since_load
+
+    session = open_session(sample_copy)
+    assert change_since_load(session.dataset) is None
+    original = sample_copy.read_bytes()
+    stat = sample_copy.stat()
+    sample_copy.write_bytes(original.replace(b"a", b"b", 1))        # same size, new content
+    os.utime(sample_copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old time
+    with pytest.raises(SourceChanged, match="changed on disk since it was opened"):
+        _kept(session, tmp_path)
+    assert not (tmp_path / "out.jsonl").exists()
+    sample_copy.write_bytes(original + b'{"prompt":"new","response":"row"}\n')
+    assert "bytes)" in change_since_load(session.dataset)
+    sample_copy.unlink()
+    assert "moved or deleted" in change_since_load(session.dataset)
