@@ -6,6 +6,8 @@ It holds no dataset logic: loading runs in :class:`gui.load_job.LoadJob`, rows c
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -60,6 +62,9 @@ FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.g
 _NO_SCHEMA = "no known schema fits"
 #: The bottom docks' (plots, simulator) height on first run, before the curator resizes them.
 PLOTS_HEIGHT = 360
+#: Closing waits at most this long, in all, for cancelled background jobs to stop.
+JOBS_CLOSE_WAIT_S = 3.0
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -477,6 +482,17 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.resizeDocks(
                 [self.plots], [PLOTS_HEIGHT], Qt.Orientation.Vertical))
 
+    def _wait_for_jobs(self, budget_s: float = JOBS_CLOSE_WAIT_S) -> None:
+        """Give each cancelled job's own worker a moment to stop before the window goes.
+
+        Each job waits for its own worker only (never the process-wide ``await_workers``, which
+        would quit every worker, an export's included); the whole wait is bounded.
+        """
+        deadline = time.monotonic() + budget_s
+        for job in self.findChildren(LatestJob):
+            if not job.wait(int(max(0.0, deadline - time.monotonic()) * 1000)):
+                log.warning("%s was still running when the window closed", type(job).__name__)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
         self.job.cancel(quiet=True)
         self.source_watch.stop()
@@ -485,6 +501,7 @@ class MainWindow(QMainWindow):
         self.plots.shutdown()
         self.simulator.shutdown()
         self.review.shutdown()
+        self._wait_for_jobs()
         if self._docks_arranged:          # a window never shown keeps the saved arrangement
             self.settings.set_value(keys.KEY_STATE, self.saveState())
         self.settings.set_value(keys.KEY_GEOMETRY, self.saveGeometry())

@@ -211,3 +211,20 @@ def test_until_cached_scores_are_in_export_waits_and_the_summary_says_restoring(
     summary = again.review.controller.session.summary()
     assert summary.undecided == 0
     assert again.review.panel.kept_label.text().startswith(f"{summary.kept:,}")
+
+
+def test_closing_during_an_export_leaves_all_of_its_files_or_none(qtbot, dataset_path, tmp_path,
+                                                                  monkeypatch):
+    window = open_window(qtbot, dataset_path)
+    out = tmp_path / "curated.jsonl"
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
+    monkeypatch.setattr("gui.export_dialog.default_output", lambda source: out)
+    window.review.export_action.trigger()
+    window.close()                                  # at once, while the export runs
+    assert not window.review.export_job.running or window.review.export_job.wait(0)
+    manifest = tmp_path / "curated.manifest.json"
+    if out.exists():
+        written = orjson.loads(manifest.read_bytes())["outputs"]["curated"]
+        assert written["records"] == len(out.read_bytes().splitlines())
+    else:
+        assert not manifest.exists()
