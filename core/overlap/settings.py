@@ -17,7 +17,7 @@ DEFAULT_NGRAM = 13
 #: little lower so short evaluation prompts (Koala, Vicuna: a quarter under 13 words) can
 #: still be caught when edited, and no lower, so a common 3-word phrase is never called a leak.
 DEFAULT_MIN_WORDS = 6
-DEFAULT_SEMANTIC = 0.85
+DEFAULT_SEMANTIC = 0.8
 
 
 class OverlapSettingsError(ThresherError):

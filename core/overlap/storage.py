@@ -75,6 +75,15 @@ def load_overlap(store: ProjectStore, source_sha256: str, rows: int) -> OverlapR
                          float(arrays["seconds"][0]), locations)
 
 
+def restore_overlap(session) -> OverlapResult | None:
+    """Hand the project's saved overlap run (if any) to a review session's rule."""
+    dataset = session.dataset
+    result = load_overlap(session.store, dataset.source_sha256, len(dataset))
+    if result is not None:
+        session.set_overlap(result.level_bits())
+    return result
+
+
 def overlap_manifest(store: ProjectStore, source_sha256: str, rows: int) -> dict | None:
     """What the export manifest says about the overlap check, or None when none was made.
 
