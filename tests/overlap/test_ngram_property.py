@@ -23,18 +23,22 @@ def grams(text: str) -> list[tuple[str, ...]]:
 
 
 def plain(texts: list[str], refs: list[str]) -> dict[int, tuple[float, int, set[int]]]:
-    """Row -> (best coverage, shared n-grams at it, reference rows achieving it)."""
+    """Row -> (best coverage, shared windows at it, reference rows achieving it).
+
+    Coverage is the share of the record's distinct n-grams among the row's windows, capped
+    at 1 (a row repeating a phrase has more windows than the record has n-grams).
+    """
     ref_sets = [set(grams(r)) for r in refs]
     out = {}
     for row, text in enumerate(texts):
         words = re.findall(r"\w+", text.casefold())
-        own = {tuple(words[i:i + k]) for k in {N, *range(MIN_WORDS, N)}
-               for i in range(len(words) - k + 1)}
+        own = [tuple(words[i:i + k]) for k in {N, *range(MIN_WORDS, N)}
+               for i in range(len(words) - k + 1)]
         scored = []
         for ref, ref_set in enumerate(ref_sets):
-            shared = len(own & ref_set)
+            shared = sum(gram in ref_set for gram in own)    # windows, repeats included
             if shared:
-                scored.append((shared / len(ref_set), shared, ref))
+                scored.append((min(shared / len(ref_set), 1.0), shared, ref))
         if scored:
             best = max(s[:2] for s in scored)
             out[row] = (best[0], best[1], {s[2] for s in scored if s[:2] == best})
