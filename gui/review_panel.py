@@ -37,6 +37,8 @@ class ReviewPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._updating = False
+        # Set in the Overlap dock, not here: kept as shown so editing the rule here keeps it.
+        self._drop_overlap: tuple[str, ...] = ()
         layout = QVBoxLayout(self)
 
         rule_box = QGroupBox("Automatic rule", self)
@@ -117,6 +119,7 @@ class ReviewPanel(QWidget):
             self.drop_duplicates.setChecked(rule.drop_duplicates)
             for name, box in self.flag_boxes.items():
                 box.setChecked(name in rule.drop_flags)
+            self._drop_overlap = rule.drop_overlap
         finally:
             self._updating = False
 
@@ -126,7 +129,8 @@ class ReviewPanel(QWidget):
                     keep_top=self.keep_top.value(),
                     keep_fraction=self.keep_fraction.value() / 100,
                     drop_duplicates=self.drop_duplicates.isChecked(),
-                    drop_flags=tuple(n for n, b in self.flag_boxes.items() if b.isChecked()))
+                    drop_flags=tuple(n for n, b in self.flag_boxes.items() if b.isChecked()),
+                    drop_overlap=self._drop_overlap)
 
     def show_summary(self, summary: Summary) -> None:
         """Update the counts."""

@@ -19,3 +19,12 @@ def field_texts(dataset: Dataset, field: str) -> list[str]:
         return list(dataset.prompts)
     return [p + PAIR_SEPARATOR + r for p, r in zip(dataset.prompts, dataset.responses,
                                                    strict=True)]
+
+
+def field_text(dataset: Dataset, field: str, row: int) -> str:
+    """One row's text for ``field`` (see :func:`field_texts`), without building the column."""
+    if field == "prompt" or (field == "both" and dataset.prompt_only):
+        return dataset.prompts[row]
+    if field == "response":
+        return dataset.responses[row]
+    return dataset.prompts[row] + PAIR_SEPARATOR + dataset.responses[row]
