@@ -2,17 +2,26 @@
 
 Dataset text is untrusted, so it is only ever inserted with ``QTextCursor.insertText``, which
 never interprets markup; the role headings are the app's own text with a character format.
+A row that overlaps a reference file also shows the matching reference record, with the words
+the two share highlighted in both (a background colour on plain text, never HTML).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from core.schemas import Turn
 
+if TYPE_CHECKING:
+    from gui.overlap_dock import OverlapDetail
+
 HEADING_COLOUR = "#5b6b8c"
 RESPONSE_COLOUR = "#2e7d4f"
+OVERLAP_COLOUR = "#b3261e"
+SHARED_BACKGROUND = "#ffd7d2"
 
 
 class DetailPane(QPlainTextEdit):
@@ -29,10 +38,16 @@ class DetailPane(QPlainTextEdit):
         self._response_heading = QTextCharFormat(self._heading)
         self._response_heading.setForeground(QColor(RESPONSE_COLOUR))
         self._body = QTextCharFormat()
+        self._overlap_heading = QTextCharFormat(self._heading)
+        self._overlap_heading.setForeground(QColor(OVERLAP_COLOUR))
+        self._shared = QTextCharFormat()
+        self._shared.setBackground(QColor(SHARED_BACKGROUND))
+        self._turn_starts: list[tuple[int, str]] = []
 
     def show_turns(self, turns: list[Turn], title: str = "") -> None:
         """Replace the pane's content with ``turns`` under an optional title line."""
         self.clear()
+        self._turn_starts = []
         cursor = QTextCursor(self.document())
         if title:
             cursor.insertText(title + "\n\n", self._heading)
@@ -42,6 +57,34 @@ class DetailPane(QPlainTextEdit):
             label = turn.role.upper() + ("  (response)" if turn.is_response else "")
             cursor.insertText(label + "\n",
                               self._response_heading if turn.is_response else self._heading)
+            self._turn_starts.append((cursor.position(), turn.text))
             cursor.insertText(turn.text if turn.text else "(empty)", self._body)
         self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def show_overlap(self, detail: OverlapDetail) -> None:
+        """Append the matching reference record; highlight what it shares with the turns."""
+        cursor = QTextCursor(self.document())
+        for start, text in self._turn_starts:
+            self._highlight(cursor, start, text, detail.spans_in(text))
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText("\n\n" + detail.title + "\n", self._overlap_heading)
+        start = cursor.position()
+        cursor.insertText(detail.reference_text or "(the reference record is not available)",
+                          self._body)
+        self._highlight(cursor, start, detail.reference_text, detail.reference_spans)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _highlight(self, cursor: QTextCursor, offset: int, text: str,
+                   spans: list[tuple[int, int]]) -> None:
+        """Highlight ``spans`` (Python string indices) of ``text``, inserted at ``offset``."""
+        for begin, end in spans:
+            # The document counts UTF-16 units: a character outside the BMP counts two.
+            cursor.setPosition(offset + _utf16_length(text[:begin]))
+            cursor.setPosition(offset + _utf16_length(text[:end]),
+                               QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(self._shared)
+
+
+def _utf16_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 

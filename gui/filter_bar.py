@@ -52,6 +52,9 @@ class FilterBar(QWidget):
                                    ("By a curator", "curator")), "Decided by")
         self.duplicates = self._combo((("Dups and unique", "any"), ("Duplicates", "duplicates"),
                                        ("Unique", "unique")), "Duplicates")
+        self.overlap = self._combo((("Overlap or not", "any"),
+                                    ("Overlapping a reference", "overlapping"),
+                                    ("No overlap", "clean")), "Overlap with reference files")
         self.flags = self._combo((("Any flags", ""),
                                   *((f"Flag: {n}", n) for n in (*FLAG_NAMES, *SCORE_FLAGS))),
                                  "Rows with this flag")
@@ -62,7 +65,7 @@ class FilterBar(QWidget):
         self.error = plain_label("", self)
         self.error.setStyleSheet("color: #b3261e;")
         for widget in (self.search, self.regex, self.field, self.score_min, self.score_max,
-                       self.decision, self.source, self.duplicates, self.flags,
+                       self.decision, self.source, self.duplicates, self.overlap, self.flags,
                        self.clear_button, self.error):
             layout.addWidget(widget, 3 if widget is self.search else 0)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -70,7 +73,8 @@ class FilterBar(QWidget):
         self._updating = False
         for edit in (self.search, self.score_min, self.score_max):
             edit.textChanged.connect(self._changed)
-        for combo in (self.field, self.decision, self.source, self.duplicates, self.flags):
+        for combo in (self.field, self.decision, self.source, self.duplicates, self.flags,
+                      self.overlap):
             combo.currentIndexChanged.connect(self._changed)
         self.regex.toggled.connect(self._changed)
         self.clear_button.clicked.connect(lambda: self.set_filter(RowFilter(), emit=True))
@@ -108,6 +112,7 @@ class FilterBar(QWidget):
             score_min=number(self.score_min), score_max=number(self.score_max),
             decisions=(decision,) if decision else (), source=pick(self.source),
             duplicates=pick(self.duplicates), flags=(flag,) if flag else (),
+            overlap=pick(self.overlap),
             search=self.search.text(), regex=self.regex.isChecked(),
             search_field=pick(self.field))
 
@@ -125,6 +130,7 @@ class FilterBar(QWidget):
             self._select(self.decision, row_filter.decisions[0] if row_filter.decisions else "")
             self._select(self.source, row_filter.source)
             self._select(self.duplicates, row_filter.duplicates)
+            self._select(self.overlap, row_filter.overlap)
             self._select(self.flags, row_filter.flags[0] if row_filter.flags else "")
             self.error.setText("")
         finally:

@@ -49,6 +49,7 @@ from gui.latest_job import LatestJob
 from gui.load_job import LoadJob
 from gui.load_report import LoadReportDialog, summary_text
 from gui.mapping_dialog import ColumnMappingDialog
+from gui.overlap_dock import OverlapDock
 from gui.plots_dock import PlotsDock
 from gui.records_view import RecordsView
 from gui.review_dock import ReviewDock
@@ -156,6 +157,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.scoring)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dedup)
         self.tabifyDockWidget(self.scoring, self.dedup)
+        self.overlap = OverlapDock(self.model, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.overlap)
+        self.tabifyDockWidget(self.dedup, self.overlap)
         self.scoring.raise_()
         # The right-hand docks run the full height; the plots sit under the table only.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -247,6 +251,7 @@ class MainWindow(QMainWindow):
         self.scoring.scoring_finished.connect(self.dedup.scores_changed)
         self.scoring.scores_arrived.connect(self.dedup.scores_arrived)
         self.filter_bar.invalid.connect(self.status_text.setText)
+        self._wire_overlap()
         self._wire_plots()
         for job in self.findChildren(LatestJob):
             job.error.connect(self._on_job_error)
@@ -260,6 +265,24 @@ class MainWindow(QMainWindow):
             # Logout/shutdown: everything is already saved; only the place is flushed, and
             # nothing asks the user anything.
             app.commitDataRequest.connect(lambda _manager: self.review.controller.flush_position())
+
+    def _wire_overlap(self) -> None:
+        self.overlap.status.connect(self.status_text.setText)
+        self.overlap.overlap_changed.connect(self.review.controller.apply_overlap)
+        self.overlap.overlap_changed.connect(lambda _bits: self.review.refresh_filter())
+        self.overlap.overlap_changed.connect(lambda _bits: self._refresh_detail(force=True))
+        self.overlap.drop_levels_changed.connect(self._drop_overlap_levels)
+        self.review.controller.decisions_changed.connect(self._show_overlap_rule)
+
+    def _drop_overlap_levels(self, levels: tuple[str, ...]) -> None:
+        session = self.review.controller.session
+        if session is not None:
+            self.review.apply_rule(session.rule.with_changes(drop_overlap=levels))
+
+    def _show_overlap_rule(self) -> None:
+        session = self.review.controller.session
+        if session is not None:
+            self.overlap.set_drop_levels(session.rule.drop_overlap)
 
     def _wire_plots(self) -> None:
         controller = self.review.controller
@@ -378,6 +401,7 @@ class MainWindow(QMainWindow):
         self.scoring.set_dataset(dataset)
         session = self.review.controller.session
         self.dedup.set_dataset(dataset, session.store.path if session is not None else None)
+        self.overlap.set_dataset(dataset, session.store.path if session is not None else None)
         self.dataset_loaded.emit(dataset)
 
     def _on_load_failed(self, path: Path, exc: Exception) -> None:
@@ -484,9 +508,17 @@ class MainWindow(QMainWindow):
             return      # streamed scores re-decide rows; re-rendering a long record is costly
         self._detail_shown = (row, title)
         self.detail.show_turns(self.dataset.conversation(row), title)
+        overlap = self.overlap.detail_for(row)
+        if overlap is not None:
+            self.detail.show_overlap(overlap)
 
-    def _refresh_detail(self) -> None:
-        """A decision changed: the detail pane's heading shows the current row's decision."""
+    def _refresh_detail(self, force: bool = False) -> None:
+        """A decision changed: the detail pane's heading shows the current row's decision.
+
+        ``force`` redraws even an unchanged heading (a new overlap check changed the rest).
+        """
+        if force:
+            self._detail_shown = None
         current = self.table.currentIndex()
         if self.dataset is not None and current.isValid():
             self._show_detail(self.model.source_row(current.row()))
@@ -550,6 +582,7 @@ class MainWindow(QMainWindow):
         self.source_watch.stop()
         self.scoring.shutdown()
         self.dedup.shutdown()
+        self.overlap.shutdown()
         self.plots.shutdown()
         self.simulator.shutdown()
         self.review.shutdown()

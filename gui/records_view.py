@@ -49,6 +49,8 @@ class RecordsView(QTableView):
                 width = 64
             elif column.key == "flags":
                 width = 150
+            elif column.key == "overlap":
+                width = 170
             elif column.numeric:
                 width = NUMBER_COLUMN_WIDTH_PX
             else:

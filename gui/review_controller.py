@@ -155,6 +155,12 @@ class ReviewController(QObject):
             self.session.set_duplicates(dropped)
             self._changed()
 
+    def apply_overlap(self, level_bits: np.ndarray) -> None:
+        """Take the overlap levels each row matched (the rule may drop them per level)."""
+        if self.session is not None and len(level_bits) == len(self.session.dataset):
+            self.session.set_overlap(level_bits)
+            self._changed()
+
     def set_rule(self, rule: Rule, merge_key: str | None = None) -> None:
         """Change the automatic rule (saved at once; one undo step per ``merge_key`` gesture)."""
         if self.session is None or self.busy:

@@ -39,6 +39,8 @@ class ReviewPanel(QWidget):
         self._updating = False
         self._restoring = False
         self._summary: Summary | None = None
+        # Set in the Overlap dock, not here: kept as shown so editing the rule here keeps it.
+        self._drop_overlap: tuple[str, ...] = ()
         layout = QVBoxLayout(self)
 
         rule_box = QGroupBox("Automatic rule", self)
@@ -123,6 +125,7 @@ class ReviewPanel(QWidget):
             self.drop_duplicates.setChecked(rule.drop_duplicates)
             for name, box in self.flag_boxes.items():
                 box.setChecked(name in rule.drop_flags)
+            self._drop_overlap = rule.drop_overlap
         finally:
             self._updating = False
 
@@ -132,7 +135,8 @@ class ReviewPanel(QWidget):
                     keep_top=self.keep_top.value(),
                     keep_fraction=self.keep_fraction.value() / 100,
                     drop_duplicates=self.drop_duplicates.isChecked(),
-                    drop_flags=tuple(n for n, b in self.flag_boxes.items() if b.isChecked()))
+                    drop_flags=tuple(n for n, b in self.flag_boxes.items() if b.isChecked()),
+                    drop_overlap=self._drop_overlap)
 
     def show_restoring(self, restoring: bool) -> None:
         """While cached scores are being restored the counts are not the curated set yet."""

@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor
 from core.dataset import Dataset
 from core.dedup.keep import ROLE_NAMES
 from core.dedup.outcome import DuplicateTable
+from core.overlap.settings import LEVELS as OVERLAP_LEVELS
 from core.review import ReviewSession
 from core.review.decisions import DROP, KEEP, NAMES
 from core.scoring.heuristics import flag_names
@@ -33,6 +34,7 @@ SourceRowRole = Qt.ItemDataRole.UserRole + 1
 SortKeyRole = Qt.ItemDataRole.UserRole + 2
 _ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 DECISION_COLOURS = {KEEP: QColor("#1f7a3f"), DROP: QColor("#b3261e")}
+OVERLAP_COLOUR = QColor("#b3261e")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,9 @@ COLUMNS = (
     Column("Similarity", "similarity", True,
            "Similarity to the cluster's kept copy, measured the way the row matched (exact: 1, "
            "near: word-shingle Jaccard, semantic: cosine); never below the threshold", 3),
+    Column("Overlap", "overlap", False,
+           "Overlap with a reference file (an evaluation set, earlier data): the strongest "
+           "level (exact, 13-gram, near, semantic) and the matching record's file and line"),
     Column("Prompt", "prompt", False, "The prompt, clipped to one line"),
     Column("Response", "response", False, "The response, clipped to one line"),
     Column("Flags", "flags", False,
@@ -102,6 +107,7 @@ class RecordsTableModel(QAbstractTableModel):
         self._inverse = np.zeros(0, dtype=np.int64)
         self._source_rows = 0
         self._text_keys: dict[str, np.ndarray] = {}
+        self._overlap_labels: dict[int, str] = {}
         self._session: ReviewSession | None = None
         self._visible: np.ndarray | None = None
         self._fixed_order: np.ndarray | None = None
@@ -136,6 +142,8 @@ class RecordsTableModel(QAbstractTableModel):
                 "turns": dataset.turns,
             }
             self._clear_duplicate_columns(n)
+            self._numbers["overlap"] = np.full(n, len(OVERLAP_LEVELS), dtype=np.int8)
+            self._overlap_labels = {}
             self._set_order(np.arange(len(dataset), dtype=np.int64))
         self.endResetModel()
 
@@ -234,6 +242,26 @@ class RecordsTableModel(QAbstractTableModel):
         for key in ("dup_role", "cluster", "cluster_size", "similarity"):
             self._column_changed(key)
 
+    def set_overlap(self, strongest: np.ndarray | None, labels: dict[int, str]) -> None:
+        """Show each row's strongest overlap level and its cell text; None clears them.
+
+        ``strongest`` indexes the overlap levels (-1: none); ``labels`` maps the rows that
+        overlap to their cell text (level, reference file and line).
+        """
+        if self._dataset is None:
+            return
+        n = len(self._dataset)
+        if strongest is None or len(strongest) != n:
+            self._numbers["overlap"] = np.full(n, len(OVERLAP_LEVELS), dtype=np.int8)
+            self._overlap_labels = {}
+        else:
+            # Strongest first when sorted ascending; rows without overlap last.
+            self._numbers["overlap"] = np.where(strongest < 0, len(OVERLAP_LEVELS),
+                                                strongest).astype(np.int8)
+            self._overlap_labels = dict(labels)
+        self._column_changed("overlap")
+        self._column_changed("flags")
+
     def _clear_duplicate_columns(self, n: int) -> None:
         # Unique rows sort after every cluster (their key is past the last row).
         self._numbers["dup_role"] = np.zeros(n, dtype=np.int8)
@@ -251,6 +279,8 @@ class RecordsTableModel(QAbstractTableModel):
             flags.append("truncated")
         if session.unscorable[row]:
             flags.append("unscorable")
+        if row in self._overlap_labels:
+            flags.append("overlap")
         return ", ".join(flags)
 
     def _flag_counts(self, rows: slice) -> np.ndarray:
@@ -259,7 +289,8 @@ class RecordsTableModel(QAbstractTableModel):
         if session is None:
             return np.zeros(len(range(*rows.indices(self._source_rows))), dtype=np.int8)
         return (_BIT_COUNTS[session.flag_mask[rows]] + session.truncated[rows]
-                + session.unscorable[rows])
+                + session.unscorable[rows]
+                + (self._numbers["overlap"][rows] < len(OVERLAP_LEVELS)))
 
     def _column_changed(self, key: str) -> None:
         if len(self._order):
@@ -290,6 +321,8 @@ class RecordsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column.key == "flags":
                 return self.flags_text(row)
+            if column.key == "overlap":
+                return self._overlap_labels.get(row, "")
             if column.key in _DUPLICATE_KEYS:
                 return self._duplicate_text(column.key, row)
             if column.decimals:
@@ -302,6 +335,8 @@ class RecordsTableModel(QAbstractTableModel):
                 return f"{int(self._row_number(column.key, row)):,}"
             texts = self._dataset.prompts if column.key == "prompt" else self._dataset.responses
             return clip_to_line(texts[row])
+        if role == Qt.ItemDataRole.ForegroundRole and column.key == "overlap":
+            return OVERLAP_COLOUR if row in self._overlap_labels else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _ALIGN_NUMBER if column.numeric else None
         if role == SourceRowRole:

@@ -23,6 +23,8 @@ from core.errors import ThresherError
 from core.export import export_session
 from core.export.run import check_outputs
 from core.loading import load
+from core.overlap.settings import LEVELS as OVERLAP_LEVELS
+from core.overlap.storage import restore_overlap
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession, Rule
 from core.review.rule import RuleError
@@ -48,6 +50,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       help="do not drop duplicates that are not their cluster's kept copy")
     rule.add_argument("--drop-flags", metavar="FLAG,…",
                       help=f"drop rows with any of these heuristic flags: {', '.join(FLAG_NAMES)}")
+    rule.add_argument("--drop-overlap", metavar="LEVEL,…",
+                      help="drop rows the project's last overlap check (main.py overlap) found "
+                      f"at any of these levels: {', '.join(OVERLAP_LEVELS)}")
     parser.add_argument("--dedup", metavar="KIND,…",
                         help="find duplicates first: exact, near, semantic (comma-separated; "
                         "without it the project's last duplicate run is used, if any)")
@@ -70,6 +75,9 @@ def rule_from_arguments(args: argparse.Namespace, saved: Rule) -> Rule:
         changes["drop_duplicates"] = False
     if args.drop_flags is not None:
         changes["drop_flags"] = tuple(f.strip() for f in args.drop_flags.split(",") if f.strip())
+    if getattr(args, "drop_overlap", None) is not None:
+        changes["drop_overlap"] = tuple(f.strip() for f in args.drop_overlap.split(",")
+                                        if f.strip())
     try:
         return saved.with_changes(**changes)
     except RuleError as exc:
@@ -144,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
             session.set_scores(slice(None), table.scores, table.truncated, table.unscorable)
             scoring = {"scoring": summary.to_dict()}
         duplicates = _apply_duplicates(args, session)
+        restore_overlap(session)
         result = export_session(session, options, last_scorer(store) if scoring else None)
         orphaned = session.restored.orphaned if session.restored else 0
         report(result, {"rule": session.rule.describe(), "orphaned_decisions": orphaned,

@@ -12,6 +12,7 @@ from core.errors import ThresherError
 from core.export import export_session
 from core.export.run import check_outputs
 from core.loading import load
+from core.overlap.storage import restore_overlap
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession
 from core.scoring.heuristics import compute_signals
@@ -48,7 +49,7 @@ def open_session(dataset, store: ProjectStore) -> ReviewSession:
 
     That is the project's decisions and rule, its cached scores (or the heuristic scores,
     recomputed, when the heuristics scored it), the heuristic flags and its last duplicate
-    run (with the curator's choices of kept copies).
+    run (with the curator's choices of kept copies), and its last overlap check.
     """
     session = ReviewSession(dataset, store)
     signals = compute_signals(dataset.prompts, dataset.responses)
@@ -59,6 +60,7 @@ def open_session(dataset, store: ProjectStore) -> ReviewSession:
         batch = cached.batch
         session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable)
     restore_duplicates(session)
+    restore_overlap(session)
     return session
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import orjson
 
 from core.atomic import atomic_write
+from core.overlap.storage import overlap_manifest
 from core.review.session import ReviewSession
 from core.version import APP_NAME, APP_VERSION
 
@@ -44,6 +45,7 @@ def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dic
         "scorer": scorer,
         "rule": session.rule.to_dict(),
         "counts": summary.to_dict(),
+        "overlap": overlap_manifest(session.store, dataset.source_sha256, len(dataset)),
         "outputs": outputs,
     }
 

@@ -21,6 +21,8 @@ from core.scoring.heuristics import FLAG_NAMES
 SEARCH_FIELDS = ("both", "prompt", "response")
 SOURCES = ("any", "rule", "curator")
 DUPLICATES = ("any", "duplicates", "unique")
+#: Rows overlapping a reference file, or not (see :mod:`core.overlap`).
+OVERLAPS = ("any", "overlapping", "clean")
 #: Flags a row can carry besides the heuristic warnings.
 SCORE_FLAGS = ("truncated", "unscorable")
 #: Rows searched between two yields (and pauses that let a GUI thread run).
@@ -44,6 +46,7 @@ class FilterInputs:
     unscorable: np.ndarray
     prompts: Sequence[str]
     responses: Sequence[str]
+    overlap: np.ndarray | None = None     # a bit per overlap level matched
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class RowFilter:
     source: str = "any"
     duplicates: str = "any"
     flags: tuple[str, ...] = ()
+    overlap: str = "any"
     search: str = ""
     regex: bool = False
     search_field: str = "both"
@@ -70,6 +74,8 @@ class RowFilter:
             raise FilterError(f"unknown source {self.source!r}")
         if self.duplicates not in DUPLICATES:
             raise FilterError(f"unknown duplicate filter {self.duplicates!r}")
+        if self.overlap not in OVERLAPS:
+            raise FilterError(f"unknown overlap filter {self.overlap!r}")
         if self.search_field not in SEARCH_FIELDS:
             raise FilterError(f"unknown search field {self.search_field!r}")
         bad_flags = set(self.flags) - set(FLAG_NAMES) - set(SCORE_FLAGS)
@@ -121,6 +127,9 @@ class RowFilter:
             parts.append(self.duplicates)
         if self.flags:
             parts.append("flagged " + "/".join(self.flags))
+        if self.overlap != "any":
+            parts.append("overlapping a reference" if self.overlap == "overlapping"
+                         else "no overlap")
         if self.search:
             parts.append(f"{'regex' if self.regex else 'search'} {self.search!r}")
         return ", ".join(parts) or "all rows"
@@ -158,6 +167,10 @@ class RowFilter:
             if "unscorable" in self.flags:
                 flagged |= inputs.unscorable
             mask &= flagged
+        if self.overlap != "any":
+            overlapping = (inputs.overlap != 0 if inputs.overlap is not None
+                           else np.zeros(n, dtype=bool))
+            mask &= overlapping if self.overlap == "overlapping" else ~overlapping
         return mask
 
     def iter_mask(self, inputs: FilterInputs, pause_s: float = 0.001

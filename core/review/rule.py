@@ -5,7 +5,8 @@ Visible and editable, and stored in the project so the command line and the app 
 - a score criterion: keep everything, keep ``score >= min_score``, keep the ``keep_top`` best
   rows, or the best ``keep_fraction`` of all rows (ties go to the earlier row);
 - drop rows that are duplicates and not the kept copy of their cluster;
-- drop rows with any of the chosen heuristic flags.
+- drop rows with any of the chosen heuristic flags;
+- drop rows that overlap a reference file (an eval set, earlier data) at chosen levels.
 
 A row without a score is undecided under a score criterion: the rule cannot judge it, and
 guessing either way would hide it from the curator.
@@ -17,6 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from core.overlap.settings import LEVELS as OVERLAP_LEVELS
 from core.review.decisions import DROP, KEEP, UNDECIDED
 from core.scoring.heuristics import FLAG_NAMES
 
@@ -39,6 +41,7 @@ class Rule:
     keep_fraction: float = 0.5
     drop_duplicates: bool = True
     drop_flags: tuple[str, ...] = field(default_factory=tuple)
+    drop_overlap: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -51,6 +54,10 @@ class Rule:
         if unknown:
             raise RuleError(f"unknown flag(s) {', '.join(sorted(unknown))} "
                             f"(choose from {', '.join(FLAG_NAMES)})")
+        unknown_levels = set(self.drop_overlap) - set(OVERLAP_LEVELS)
+        if unknown_levels:
+            raise RuleError(f"unknown overlap level(s) {', '.join(sorted(unknown_levels))} "
+                            f"(choose from {', '.join(OVERLAP_LEVELS)})")
         if not np.isfinite(self.min_score):
             raise RuleError("the minimum score must be a finite number")
 
@@ -63,14 +70,16 @@ class Rule:
         """A JSON-ready form (the project store and manifests keep rules this way)."""
         data = asdict(self)
         data["drop_flags"] = list(self.drop_flags)
+        data["drop_overlap"] = list(self.drop_overlap)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Rule:
         """The rule saved by :meth:`to_dict`; unknown keys (a newer app) are ignored."""
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        if "drop_flags" in known:
-            known["drop_flags"] = tuple(known["drop_flags"])
+        for key in ("drop_flags", "drop_overlap"):
+            if key in known:
+                known[key] = tuple(known[key])
         return cls(**known)
 
     def with_changes(self, **changes) -> Rule:
@@ -88,6 +97,8 @@ class Rule:
             parts.append("drop duplicates")
         if self.drop_flags:
             parts.append("drop " + ", ".join(self.drop_flags))
+        if self.drop_overlap:
+            parts.append("drop overlap (" + ", ".join(self.drop_overlap) + ")")
         return "; ".join(parts)
 
     def cutoff(self, scores: np.ndarray) -> float:
@@ -104,7 +115,8 @@ class Rule:
         return float(np.partition(scored, len(scored) - count)[len(scored) - count])
 
     def decide(self, scores: np.ndarray, flag_mask: np.ndarray | None = None,
-               duplicate: np.ndarray | None = None) -> np.ndarray:
+               duplicate: np.ndarray | None = None,
+               overlap: np.ndarray | None = None) -> np.ndarray:
         """The rule's decision per row: KEEP, DROP or UNDECIDED (int8)."""
         n = len(scores)
         if self.mode == "all":
@@ -115,18 +127,26 @@ class Rule:
         else:
             result = np.where(np.isnan(scores), UNDECIDED, DROP).astype(np.int8)
             result[self._top_rows(scores)] = KEEP
-        result[self.forced_drops(n, flag_mask, duplicate)] = DROP
+        result[self.forced_drops(n, flag_mask, duplicate, overlap)] = DROP
         return result
 
     def forced_drops(self, rows: int, flag_mask: np.ndarray | None = None,
-                     duplicate: np.ndarray | None = None) -> np.ndarray:
-        """Rows the rule drops whatever their score: duplicates and chosen flags."""
+                     duplicate: np.ndarray | None = None,
+                     overlap: np.ndarray | None = None) -> np.ndarray:
+        """Rows the rule drops whatever their score: duplicates, chosen flags, overlaps.
+
+        ``overlap`` holds a bit per overlap level a row matched (bit i: ``LEVELS[i]`` of
+        :mod:`core.overlap.settings`).
+        """
         forced = np.zeros(rows, dtype=bool)
         if self.drop_duplicates and duplicate is not None:
             forced |= duplicate
         if self.drop_flags and flag_mask is not None:
             bits = sum(1 << FLAG_NAMES.index(name) for name in self.drop_flags)
             forced |= (flag_mask & bits) != 0
+        if self.drop_overlap and overlap is not None:
+            bits = sum(1 << OVERLAP_LEVELS.index(level) for level in self.drop_overlap)
+            forced |= (overlap & bits) != 0
         return forced
 
     def _top_rows(self, scores: np.ndarray) -> np.ndarray:

@@ -109,6 +109,7 @@ class ReviewSession:
         self.truncated = np.zeros(n, dtype=bool)
         self.unscorable = np.zeros(n, dtype=bool)
         self.duplicate = np.zeros(n, dtype=bool)
+        self.overlap = np.zeros(n, dtype=np.uint8)     # a bit per overlap level matched
         self.manual = np.zeros(n, dtype=np.int8)
         self.reasons: dict[int, str] = {}
         self.rule_decision = np.zeros(n, dtype=np.int8)
@@ -192,6 +193,11 @@ class ReviewSession:
         self.duplicate = np.asarray(duplicate, dtype=bool).copy()
         self.refresh()
 
+    def set_overlap(self, level_bits: np.ndarray) -> None:
+        """Take the overlap levels each row matched (see :meth:`OverlapResult.level_bits`)."""
+        self.overlap = np.asarray(level_bits, dtype=np.uint8).copy()
+        self.refresh()
+
     # -- the rule ------------------------------------------------------------------------------
 
     def set_rule(self, rule: Rule, merge_key: str | None = None) -> RuleChange | None:
@@ -245,7 +251,8 @@ class ReviewSession:
 
     def refresh(self) -> None:
         """Recompute the rule's decisions and the final ones."""
-        self.rule_decision = self.rule.decide(self.scores, self.flag_mask, self.duplicate)
+        self.rule_decision = self.rule.decide(self.scores, self.flag_mask, self.duplicate,
+                                              self.overlap)
         self.final = np.where(self.manual != AUTO, self.manual, self.rule_decision).astype(np.int8)
 
     # -- deciding ------------------------------------------------------------------------------
@@ -373,7 +380,7 @@ class ReviewSession:
         """The arrays a :class:`RowFilter` looks at."""
         return FilterInputs(self.scores, self.final, self.manual, self.duplicate, self.flag_mask,
                             self.truncated, self.unscorable, self.dataset.prompts,
-                            self.dataset.responses)
+                            self.dataset.responses, self.overlap)
 
     def borderline_rows(self) -> np.ndarray:
         """The review queue: automatic rows nearest the rule's cutoff, then undecided ones.

@@ -1,0 +1,82 @@
+"""An overlap run: every chosen level against every reference, as one cancellable generator.
+
+The app drives it on a worker thread and the command line in a loop; both get
+:class:`~core.dedup.progress.DedupProgress` records and, at the end, an
+:class:`~core.overlap.result.OverlapResult`. Closing the generator cancels the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator, Sequence
+
+from core.dataset import Dataset
+from core.dedup.normalize import normalised_texts
+from core.dedup.progress import DedupProgress
+from core.overlap.exact import exact_matches
+from core.overlap.matches import LevelMatches
+from core.overlap.near import near_matches
+from core.overlap.ngrams import build_index, match
+from core.overlap.references import ReferenceInfo, check_reference
+from core.overlap.result import OverlapResult
+from core.overlap.settings import OverlapSettings
+from core.overlap.texts import field_texts
+
+
+def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: OverlapSettings
+                 ) -> Generator[DedupProgress, None, OverlapResult]:
+    """Compare ``dataset`` with each of ``references`` at the levels ``settings`` asks for."""
+    started = time.perf_counter()
+    for reference in references:
+        check_reference(reference, dataset, settings)
+    embedder = None
+    if settings.semantic is not None:
+        # Find the embedding model first: a missing one fails the run before minutes of work.
+        from core.dedup.embedder import embedder_files
+
+        files = embedder_files(settings.embedder)
+    n = len(dataset)
+    levels = {level: LevelMatches.none(n) for level in settings.levels()}
+    texts: dict[tuple[str, bool], list[str]] = {}
+
+    def own_texts(field: str, normalised: bool) -> list[str]:
+        if (field, normalised) not in texts:
+            raw = field_texts(dataset, field)
+            texts[field, normalised] = normalised_texts(raw) if normalised else raw
+        return texts[field, normalised]
+
+    for index, reference in enumerate(references):
+        found: dict[str, LevelMatches] = {}
+        if settings.exact:
+            rows, ref_rows = yield from exact_matches(dataset, reference, settings.exact_on)
+            found["exact"] = LevelMatches.found(n, index, rows, ref_rows, 1.0)
+        if settings.ngram:
+            ngram_index = yield from build_index(
+                field_texts(reference, settings.ngram_on), settings.ngram_words,
+                settings.min_words)
+            hits = yield from match(own_texts(settings.ngram_on, False), ngram_index)
+            found["ngram"] = LevelMatches.found(n, index, hits.rows, hits.ref_rows,
+                                                hits.coverage, hits.shared, hits.span)
+        if settings.near is not None:
+            rows, ref_rows, similarity = yield from near_matches(
+                own_texts(settings.near_on, True),
+                normalised_texts(field_texts(reference, settings.near_on)), settings.near,
+                settings.shingle_words)
+            found["near"] = LevelMatches.found(n, index, rows, ref_rows, similarity)
+        if settings.semantic is not None:
+            if embedder is None:
+                from core.dedup.embedder import SentenceEmbedder
+
+                yield DedupProgress("semantic: loading the embedding model", 0, 1)
+                embedder = SentenceEmbedder(files, settings.device)
+            from core.overlap.semantic import semantic_matches
+
+            rows, ref_rows, cosine = yield from semantic_matches(
+                embedder, own_texts(settings.semantic_on, False),
+                field_texts(reference, settings.semantic_on), settings.semantic)
+            found["semantic"] = LevelMatches.found(n, index, rows, ref_rows, cosine)
+        for level, matches in found.items():
+            levels[level] = levels[level].better(matches)
+    return OverlapResult(settings, n, dataset.source_sha256,
+                         [ReferenceInfo.of(r) for r in references], levels,
+                         time.perf_counter() - started, [r.locations for r in references])

@@ -1,0 +1,112 @@
+"""Overlap in the app: a background check, the column and flag, filter, rule, detail, restore."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor, QTextCursor
+
+from core.review import DROP, KEEP
+from core.review.filters import RowFilter
+from gui.detail_pane import SHARED_BACKGROUND
+from gui.main_window import MainWindow
+from gui.table_model import COLUMN_INDEX
+from tests.conftest import ROOT, SHARED_DATA
+from tests.gui.conftest import open_window
+from tests.overlap.conftest import build
+
+
+@pytest.fixture
+def injected(tmp_path):
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not available")
+    return build(tmp_path, SHARED_DATA)
+
+
+def _check(qtbot, window, injected) -> None:
+    window.overlap.panel.set_paths([str(injected.koala), str(injected.vicuna)])
+    window.overlap.panel.near.setChecked(False)
+    with qtbot.waitSignal(window.overlap.check.done, timeout=60_000):
+        window.overlap.panel.run_button.click()
+
+
+def _select(window, source_row: int) -> None:
+    window.table.selectRow(window.model.view_row(source_row))
+
+
+def _highlighted(document, start: int, end: int) -> bool:
+    cursor = QTextCursor(document)
+    cursor.setPosition(start + 1)
+    return cursor.charFormat().background().color() == QColor(SHARED_BACKGROUND)
+
+
+def test_a_check_flags_rows_and_the_rule_drops_them(qtbot, injected):
+    window = open_window(qtbot, injected.path)
+    _check(qtbot, window, injected)
+    row, (name, line) = next(iter(injected.verbatim.items()))
+    cell = window.model.data(window.model.index(window.model.view_row(row),
+                                                COLUMN_INDEX["overlap"]))
+    assert cell == f"exact · {name}:{line}"
+    assert "overlap" in window.model.flags_text(row)
+    clean = injected.background[0]
+    assert window.model.flags_text(clean) == "" or "overlap" not in window.model.flags_text(clean)
+    counts = window.overlap.panel.counts
+    assert counts.item(0, 0).text() == "koala_test_set.jsonl"
+    assert int(counts.item(0, 1).text()) >= 180
+
+    session = window.review.controller.session
+    window.review.apply_rule(session.rule.with_changes(mode="all"))
+    window.overlap.panel.drop_boxes["exact"].setChecked(True)
+    window.overlap.panel.drop_boxes["ngram"].setChecked(True)
+    assert session.rule.drop_overlap == ("exact", "ngram")
+    assert (session.final[list(injected.verbatim)] == DROP).all()
+    assert (session.final[injected.background] == KEEP).all()
+    # Editing the rule in the Review dock keeps the overlap choices.
+    window.review.panel.drop_duplicates.setChecked(not session.rule.drop_duplicates)
+    assert session.rule.drop_overlap == ("exact", "ngram")
+
+    with qtbot.waitSignal(window.review.filter_applied, timeout=10_000):
+        window.filter_bar.set_filter(RowFilter(overlap="overlapping"), emit=True)
+    shown = set(window.model.visible_rows().tolist())
+    assert set(injected.verbatim) <= shown and not shown & set(injected.background)
+
+
+def test_the_detail_pane_shows_the_reference_record_with_shared_words(qtbot, injected):
+    window = open_window(qtbot, injected.path)
+    _check(qtbot, window, injected)
+    row = next(r for r, (name, line, kind) in injected.edited.items()
+               if kind == "sentence" and injected.words[name, line] >= 13)
+    _select(window, row)
+    text = window.detail.toPlainText()
+    assert "OVERLAP (13-gram:" in text
+    prompt = window.dataset.prompts[row]
+    added = text.index("Here is a question for you.")
+    shared_start = text.index(prompt.removeprefix("Here is a question for you. ")[:20])
+    document = window.detail.document()
+    assert _highlighted(document, shared_start, shared_start + 10)
+    assert not _highlighted(document, added, added + 5)
+    # The reference record follows the heading, highlighted too.
+    heading = text.index("OVERLAP (")
+    reference_start = text.index("\n", heading) + 1
+    assert _highlighted(document, reference_start, reference_start + 5)
+    window.resize(1500, 820)
+    _select(window, row)
+    window.overlap.raise_()
+    qtbot.wait(200)
+    window.grab().save(str(ROOT / "docs" / "screenshot-overlap.png"))
+
+
+def test_the_check_is_restored_when_the_file_is_opened_again(qtbot, injected):
+    window = open_window(qtbot, injected.path)
+    _check(qtbot, window, injected)
+    bits = window.review.controller.session.overlap.copy()
+    window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    with qtbot.waitSignal(again.overlap.restore.restored, timeout=30_000):
+        again.open_path(injected.path)
+    qtbot.waitUntil(lambda: again.review.controller.session is not None
+                    and again.review.controller.session.overlap.any(), timeout=10_000)
+    assert np.array_equal(again.review.controller.session.overlap, bits)
+    assert again.overlap.panel.paths() == [str(injected.koala), str(injected.vicuna)]

@@ -1,0 +1,70 @@
+"""``main.py overlap``: the per-record table, the summary, the project, one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import orjson
+import pandas as pd
+import pytest
+
+from core.cli import main as cli_main
+from core.overlap.storage import saved_references
+from core.project import ProjectStore
+from tests.conftest import ROOT
+
+COLUMNS = ["row", "line", "overlap_level", "reference", "reference_line", "similarity",
+           "shared_ngrams", "longest_span"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_table_has_one_row_per_record_with_the_strongest_level(injected, tmp_path, suffix,
+                                                                capsys):
+    out = tmp_path / f"overlap{suffix}"
+    project = tmp_path / "p.thresher"
+    code = cli_main(["overlap", str(injected.path), "--against", str(injected.koala),
+                     str(injected.vicuna), "-o", str(out), "--project", str(project),
+                     "--json"])
+    assert code == 0
+    summary = orjson.loads(capsys.readouterr().out)
+    table = {".csv": pd.read_csv, ".jsonl": lambda p: pd.read_json(p, lines=True),
+             ".parquet": pd.read_parquet}[suffix](out)
+    assert list(table.columns) == COLUMNS
+    assert len(table) == injected.rows and table["row"].tolist() == list(range(injected.rows))
+    row, (name, line) = next(iter(injected.verbatim.items()))
+    hit = table.iloc[row]
+    assert hit["overlap_level"] == "exact" and hit["reference"].endswith(name)
+    assert hit["reference_line"] == line and hit["similarity"] == 1.0
+    clean = table.iloc[injected.background[0]]
+    assert clean["overlap_level"] in ("", None) or pd.isna(clean["overlap_level"])
+    assert pd.isna(clean["reference_line"]) and clean["shared_ngrams"] == 0
+    assert summary["overlapping"] == int((table["overlap_level"].fillna("") != "").sum())
+    assert [r["path"] for r in summary["references"]] == [str(injected.koala),
+                                                          str(injected.vicuna)]
+    with ProjectStore(project) as store:
+        remembered = saved_references(store)
+    assert [r.sha256 for r in remembered] == [r["sha256"] for r in summary["references"]]
+
+
+def test_a_missing_reference_is_one_line_naming_it(injected, tmp_path):
+    missing = tmp_path / "nowhere.jsonl"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "overlap", str(injected.path), "--against",
+         str(injected.koala), str(missing), "-o", str(tmp_path / "o.csv"), "--project",
+         str(tmp_path / "p.thresher")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"error: {missing}: cannot open the file: No such file or directory"]
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_bad_lines_in_a_reference_are_a_warning_and_the_rest_is_used(injected, tmp_path,
+                                                                      capsys):
+    ref = tmp_path / "ref.jsonl"
+    ref.write_bytes(injected.vicuna.read_bytes() + b"{oops\n")
+    code = cli_main(["overlap", str(injected.path), "--against", str(ref), "-o",
+                     str(tmp_path / "o.csv"), "--project", str(tmp_path / "p.thresher")])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert f"warning: {ref}: 1 unusable line(s) skipped (first: line 81" in err
