@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 HEURISTIC_THRESHOLD = 0.5
+#: How the heuristic scorer is named in manifests and the project (it has no model files).
+SCORER_DESCRIPTION = {"model": "heuristic", "version": 1}
 #: Words at which an answer's length stops adding to the heuristic score.
 FULL_CREDIT_WORDS = 40
 #: An answer with fewer letters and digits than this is "near-empty" ("", "ok", "42", "Yes.").

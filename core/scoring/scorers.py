@@ -27,7 +27,7 @@ from core.scoring.encoding import (
     chat_messages,
 )
 from core.scoring.engine import WINDOW_ROWS, BatchRunner, ScoredBatch, score_windows
-from core.scoring.heuristics import compute_signals
+from core.scoring.heuristics import SCORER_DESCRIPTION, compute_signals
 from core.scoring.model_files import DEFAULT_MODEL, ModelFiles
 from core.scoring.reward_model import (
     RewardModel,
@@ -99,7 +99,7 @@ class HeuristicScorer:
     cacheable = False
 
     def __init__(self, scores: np.ndarray | None = None) -> None:
-        self.description = {"model": HEURISTIC, "version": 1}
+        self.description = dict(SCORER_DESCRIPTION)
         self.key = _digest(self.description)
         self.scores = scores
 
