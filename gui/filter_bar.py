@@ -14,8 +14,8 @@ from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from core.review import FilterError, RowFilter
 from core.review.filters import SCORE_FLAGS
 from core.scoring.heuristics import FLAG_NAMES
+from gui.flow_layout import FlowLayout
 from gui.text_widgets import plain_label
 
 DEBOUNCE_MS = 300
@@ -36,8 +37,11 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        # The controls wrap onto a second line in a narrow window rather than widen it.
+        layout = FlowLayout(self)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.search = QLineEdit(self, placeholderText="Search prompt and response…",
                                 clearButtonEnabled=True)
         self.regex = QCheckBox("Regex", self)
@@ -56,15 +60,17 @@ class FilterBar(QWidget):
                                   *((f"Flag: {n}", n) for n in (*FLAG_NAMES, *SCORE_FLAGS))),
                                  "Rows with this flag")
         self.clear_button = QToolButton(self, text="Clear")
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(260)
         # The reason can be long: a short note here, the whole reason in its tooltip (escaped,
-        # since it quotes what was typed), so the bar never squeezes the search box.
+        # since it quotes what was typed). Its room is kept even when empty, so the note
+        # appearing never moves the other controls.
         self.error = plain_label("", self)
         self.error.setStyleSheet("color: #b3261e;")
+        self.error.setFixedWidth(self.error.fontMetrics().horizontalAdvance("Invalid filter") + 8)
         for widget in (self.search, self.regex, self.field, self.score_min, self.score_max,
                        self.decision, self.source, self.duplicates, self.flags,
                        self.clear_button, self.error):
-            layout.addWidget(widget, 3 if widget is self.search else 0)
+            layout.addWidget(widget)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._emit)
         self._updating = False

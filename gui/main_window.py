@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QKeySequence,
+    QPaintEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -40,6 +42,7 @@ from core.version import APP_NAME
 from gui import settings as keys
 from gui.dedup_dock import DedupDock
 from gui.detail_pane import DetailPane
+from gui.dock_fit import fit_dock
 from gui.filter_bar import FilterBar
 from gui.load_job import LoadJob
 from gui.load_report import LoadReportDialog, summary_text
@@ -58,6 +61,8 @@ FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.g
 _NO_SCHEMA = "no known schema fits"
 #: The bottom docks' (plots, simulator) height on first run, before the curator resizes them.
 PLOTS_HEIGHT = 360
+#: The right-hand docks' (review, scoring, duplicates) width on first run.
+RIGHT_DOCKS_WIDTH = 420
 
 
 class MainWindow(QMainWindow):
@@ -147,6 +152,12 @@ class MainWindow(QMainWindow):
         self.simulator = SimulatorDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.plots)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.simulator)
+        self.docks = (self.review, self.scoring, self.dedup, self.plots, self.simulator)
+        for dock in self.docks:         # usable at 1280 x 720: contents scroll, docks close
+            fit_dock(dock)
+        # A long status message must not set the window's minimum width.
+        self.status_text.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                       QSizePolicy.Policy.Preferred)
         # Plots and Simulator are tabbed on first show (see showEvent): tabbing docks in the
         # bottom area lays the window out at once, which would clamp a restored geometry to
         # the minimum size before the window is on a screen.
@@ -187,6 +198,9 @@ class MainWindow(QMainWindow):
         review_menu.addSeparator()
         review_menu.addAction(self.review.advance_action)
         review_menu.addAction(self.review.shortcuts_action)
+        self.view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks:         # a closed dock comes back from here
+            self.view_menu.addAction(dock.toggleViewAction())
         self._rebuild_recent_menu(self.settings.recent_files())
 
     def _wire(self) -> None:
@@ -423,11 +437,18 @@ class MainWindow(QMainWindow):
             self.resize(1560, 860)
         self._dock_state = self.settings.bytes_value(keys.KEY_STATE)
         self._docks_arranged = False
+        self._painted = False
         splitter = self.settings.bytes_value(keys.KEY_SPLITTER)
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
             self.splitter.setSizes([780, 400])
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
+        super().paintEvent(event)
+        if not self._painted:       # torch and transformers load only once the window is up
+            self._painted = True
+            QTimer.singleShot(0, self.scoring.controller.warm_up)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: D102
         super().showEvent(event)
@@ -438,8 +459,14 @@ class MainWindow(QMainWindow):
         self.plots.raise_()
         if self._dock_state is None or not self.restoreState(self._dock_state):
             # First run: give the plots a useful height once the window is laid out.
-            QTimer.singleShot(0, lambda: self.resizeDocks(
-                [self.plots], [PLOTS_HEIGHT], Qt.Orientation.Vertical))
+            QTimer.singleShot(0, self._first_run_dock_sizes)
+
+    def _first_run_dock_sizes(self) -> None:
+        """Useful dock sizes that leave the table room on a small screen (1280 x 720)."""
+        self.resizeDocks([self.plots], [min(PLOTS_HEIGHT, int(self.height() * 0.4))],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.review], [min(RIGHT_DOCKS_WIDTH, int(self.width() * 0.32))],
+                         Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
         self.job.cancel(quiet=True)

@@ -66,10 +66,14 @@ class ScoringPanel(QWidget):
         self.download_button = QPushButton("Download", self)
         self.download_button.setToolTip("Fetch the model id from the Hugging Face hub into the "
                                         "local cache (the only time Thresher goes online)")
-        model_row = QHBoxLayout()
-        model_row.addWidget(self.model_combo, 1)
-        model_row.addWidget(self.browse_button)
-        model_row.addWidget(self.download_button)
+        # The buttons go under the combo so the model's name gets the whole width of the dock.
+        model_buttons = QHBoxLayout()
+        model_buttons.addWidget(self.browse_button)
+        model_buttons.addWidget(self.download_button)
+        model_buttons.addStretch(1)
+        model_row = QVBoxLayout()
+        model_row.addWidget(self.model_combo)
+        model_row.addLayout(model_buttons)
 
         self.format_combo = QComboBox(self)
         self.format_combo.addItem(AUTO_FORMAT, None)
@@ -128,6 +132,7 @@ class ScoringPanel(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
+        self.model_combo.setMinimumContentsLength(len(HEURISTIC_LABEL))
         self.template_edit.setMinimumWidth(120)
 
         layout = QVBoxLayout(self)
@@ -144,8 +149,10 @@ class ScoringPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.format_combo.currentIndexChanged.connect(self._update_enabled)
         self.model_combo.currentTextChanged.connect(self._update_enabled)
+        self.model_combo.currentIndexChanged.connect(self._show_model_start)
         self._downloading = False
         self._update_enabled()
+        self._show_model_start()
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -166,6 +173,15 @@ class ScoringPanel(QWidget):
         text = self.model_combo.currentText().strip()
         index = self.model_combo.findText(text)
         return self.model_combo.itemData(index) if index >= 0 else text
+
+    def _show_model_start(self) -> None:
+        """Show the model's name from its start, and in full in the tooltip.
+
+        An editable combo otherwise scrolls to the end of a long text ("c score (no model)").
+        """
+        self.model_combo.lineEdit().setCursorPosition(0)
+        self.model_combo.setToolTip(f"{self.model_combo.currentText()}\n\nA Hugging Face "
+                                    "model id (looked up in the local cache) or a model folder")
 
     def select_model(self, name: str) -> None:
         """Show ``name`` as the chosen model (adding it when new)."""

@@ -22,10 +22,11 @@ from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
 from core.scoring.heuristics import SCORER_DESCRIPTION
 from core.scoring.model_files import ModelFiles, locate_model
 from core.scoring.scored_batch import ScoredBatch
+from core.scoring.settings import ScoreSettings
 
 if TYPE_CHECKING:       # torch and transformers load only when a model scores (about 1-3 s)
     from core.scoring.reward_model import RewardModel
-    from core.scoring.scorers import HeuristicScorer, ModelScorer, ScoreSettings
+    from core.scoring.scorers import HeuristicScorer, ModelScorer
 
 CACHED_REASON = "unscorable (cached result)"
 #: Project-store keys naming the scorer and settings of the last run, restored on re-open.
@@ -200,8 +201,6 @@ def remember_settings(store: ProjectStore, settings: ScoreSettings) -> None:
 
 def last_settings(store: ProjectStore) -> ScoreSettings | None:
     """The settings of the dataset's last scoring run, if any."""
-    from core.scoring.scorers import ScoreSettings
-
     raw = store.get_meta(META_LAST_SETTINGS)
     if raw is None:
         return None
