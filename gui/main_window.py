@@ -168,7 +168,10 @@ class MainWindow(QMainWindow):
         self.open_mapped_action = QAction("Open with &Column Mapping…", self)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.report_action = QAction("Load &Report…", self, enabled=False)
-        self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        self.quit_action = QAction("&Quit", self)
+        # Some platforms (and Linux desktops without a theme) bind no key to Quit: Ctrl+Q then.
+        self.quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+                                      or [QKeySequence("Ctrl+Q")])
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_action)
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_mapped_action)
         file_menu.addSeparator()

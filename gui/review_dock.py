@@ -33,7 +33,7 @@ from gui.filter_job import FilterJob
 from gui.review_controller import ReviewController
 from gui.review_panel import ReviewPanel
 from gui.settings import Settings
-from gui.shortcuts import REVIEW_KEYS, ShortcutsDialog, key_for
+from gui.shortcuts import REVIEW_KEYS, ShortcutsDialog, key_for, portable
 from gui.table_model import COLUMN_INDEX, COLUMNS, RecordsTableModel
 from gui.text_widgets import plain_message
 
@@ -318,10 +318,21 @@ class ReviewDock(QDockWidget):
 
     def edit_shortcuts(self) -> None:
         """Let the curator rebind the review keys."""
-        if ShortcutsDialog(self.settings, self).exec() == ShortcutsDialog.DialogCode.Accepted:
+        dialog = ShortcutsDialog(self.settings, self, self.menu_shortcuts())
+        if dialog.exec() == ShortcutsDialog.DialogCode.Accepted:
             for key in REVIEW_KEYS:
                 self.actions_by_name[key.name].setShortcut(key_for(self.settings, key))
             self._refresh_tooltips()
+
+    def menu_shortcuts(self) -> dict[str, str]:
+        """Keys the window's other commands use (key -> command), which review keys may not."""
+        review = set(self.actions_by_name.values())
+        taken = {}
+        for action in self.window().findChildren(QAction):
+            for sequence in action.shortcuts():
+                if action not in review and not sequence.isEmpty():
+                    taken[portable(sequence)] = action.text().replace("&", "").removesuffix("…")
+        return taken
 
     def _refresh_tooltips(self) -> None:
         for action in self.actions_by_name.values():
