@@ -74,6 +74,10 @@ class FilterBar(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._emit)
         self._updating = False
+        # The score bounds as set (e.g. by a click on a histogram bar), kept exact while the
+        # rounded text shown for them is not edited.
+        self._exact: dict[QLineEdit, tuple[str, float]] = {}
+        self._max_open = False
         for edit in (self.search, self.score_min, self.score_max):
             edit.textChanged.connect(self._changed)
         for combo in (self.field, self.decision, self.source, self.duplicates, self.flags):
@@ -107,11 +111,16 @@ class FilterBar(QWidget):
 
         def number(edit: QLineEdit) -> float | None:
             text = edit.text().strip()
+            if edit in self._exact and self._exact[edit][0] == edit.text():
+                return self._exact[edit][1]      # shown rounded, kept exact (a bar's edge)
             return float(text) if text and text not in "+-." else None
 
         decision, flag = pick(self.decision), pick(self.flags)
+        high_open = self._max_open and self.score_max in self._exact and \
+            self._exact[self.score_max][0] == self.score_max.text()
         return RowFilter(
             score_min=number(self.score_min), score_max=number(self.score_max),
+            score_max_open=high_open,
             decisions=(decision,) if decision else (), source=pick(self.source),
             duplicates=pick(self.duplicates), flags=(flag,) if flag else (),
             search=self.search.text(), regex=self.regex.isChecked(),
@@ -124,10 +133,15 @@ class FilterBar(QWidget):
             self.search.setText(row_filter.search)
             self.regex.setChecked(row_filter.regex)
             self._select(self.field, row_filter.search_field)
-            self.score_min.setText("" if row_filter.score_min is None
-                                   else f"{row_filter.score_min:g}")
-            self.score_max.setText("" if row_filter.score_max is None
-                                   else f"{row_filter.score_max:g}")
+            self._exact = {}
+            for edit, value in ((self.score_min, row_filter.score_min),
+                                (self.score_max, row_filter.score_max)):
+                edit.setText("" if value is None else f"{value:g}")
+                if value is not None:
+                    self._exact[edit] = (edit.text(), value)
+            self._max_open = row_filter.score_max_open
+            self.score_max.setToolTip("Scores below this (a histogram bar's upper edge)"
+                                      if row_filter.score_max_open else "")
             self._select(self.decision, row_filter.decisions[0] if row_filter.decisions else "")
             self._select(self.source, row_filter.source)
             self._select(self.duplicates, row_filter.duplicates)

@@ -254,13 +254,18 @@ class ReviewDock(QDockWidget):
         self.status.emit(f"Showing {shown:,} of {total:,} rows"
                          + (f" ({row_filter.describe()})" if row_filter.active else ""))
 
-    def filter_score_range(self, low: float | None, high: float | None) -> None:
-        """Show only rows scored within ``low``–``high`` (None: open), keeping other criteria."""
+    def filter_score_range(self, low: float | None, high: float | None,
+                           high_open: bool = False) -> None:
+        """Show only rows scored within ``low``–``high`` (None: open), keeping other criteria.
+
+        ``high_open``: ``high`` itself is left out (a histogram bar's upper edge).
+        """
         try:
             current = self.filter_bar.current()
         except ValueError:           # a half-typed filter: the range replaces it
             current = RowFilter()
-        self.filter_bar.set_filter(replace(current, score_min=low, score_max=high), emit=True)
+        self.filter_bar.set_filter(replace(current, score_min=low, score_max=high,
+                                           score_max_open=high_open), emit=True)
 
     def apply_rule(self, rule: Rule) -> None:
         """Change the automatic rule from elsewhere (the plots' cutoff lines)."""
