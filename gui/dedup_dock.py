@@ -84,6 +84,7 @@ class DedupDock(QDockWidget):
         for job in (self.detect, self.restore, self.builder):
             job.cancel()
         self.panel.set_running(False)
+        self.panel.set_has_dataset(dataset is not None)
         self.dataset, self.project = dataset, project
         self.result, self.table = None, None
         self._keys = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+from superqt.utils import FunctionWorker
 
 from core.dataset import Dataset
 from core.review import AUTO, DROP, KEEP, RowFilter, Rule
@@ -39,6 +40,8 @@ from gui.text_widgets import plain_message
 
 #: Bulk actions over more rows than this ask for confirmation first.
 CONFIRM_ROWS = 1
+#: The reason dialog's width: a sentence fits without scrolling.
+REASON_DIALOG_WIDTH = 520
 
 
 class ReviewDock(QDockWidget):
@@ -66,6 +69,8 @@ class ReviewDock(QDockWidget):
         self._filter = RowFilter()
         self._filter_mask: np.ndarray | None = None
         self._pending_position: int | None = None
+        self._queue: np.ndarray | None = None     # the borderline queue's rows while it is on
+        self._queued: list[tuple[np.ndarray, int, str]] = []   # decided while a save ran
         self._build_actions()
         self._wire()
         self.set_enabled(False)
@@ -118,6 +123,7 @@ class ReviewDock(QDockWidget):
         self.advance_action.toggled.connect(self.settings.set_advance_after_deciding)
         self.panel.rule_changed.connect(self.controller.set_rule)
         self.controller.decisions_changed.connect(self.table_model.decisions_changed)
+        self.controller.decisions_changed.connect(self._show_queue_left)
         self.controller.summary_changed.connect(self._on_summary)
         self.controller.history_changed.connect(self._refresh_history)
         self.controller.failed.connect(self._show_failure)
@@ -137,6 +143,7 @@ class ReviewDock(QDockWidget):
         """Open ``dataset``'s review session and restore the rule, filter, sort and place."""
         self.filter_job.cancel()
         self.actions_by_name["queue"].setChecked(False)
+        self._finish_queued()
         session = self.controller.open(dataset)
         self.set_enabled(session is not None)
         if session is None:
@@ -168,7 +175,14 @@ class ReviewDock(QDockWidget):
         """Stop searches, let an export finish, save the place and close the project."""
         self.filter_job.cancel()
         self.export_job.wait()
+        self._finish_queued()
         self.controller.close()
+
+    def _finish_queued(self) -> None:
+        """Let a large save end and commit the decisions queued behind it (closing, reopening)."""
+        if self._queued and self.controller.busy:
+            FunctionWorker.await_workers(10_000)
+            QCoreApplication.processEvents()     # delivers the save's end: the queue runs
 
     # -- deciding ------------------------------------------------------------------------------
 
@@ -187,14 +201,31 @@ class ReviewDock(QDockWidget):
             return
         reason = ""
         if ask:
-            text, ok = QInputDialog.getText(self, "Reason", "Why? (saved with the decision)",
-                                            QLineEdit.EchoMode.Normal)
-            if not ok:
+            dialog = self.reason_dialog()
+            if dialog.exec() != QInputDialog.DialogCode.Accepted:
                 return
-            reason = text
+            reason = dialog.textValue()
+        if self.controller.busy:
+            # A large change is being saved: this decision follows it rather than being lost.
+            self._queued.append((rows, decision, reason))
+            self.status.emit(f"Saving a large change… your decision on {len(rows):,} row"
+                             f"{'s' if len(rows) > 1 else ''} is queued and follows it.")
+            if len(rows) == 1 and self.advance_action.isChecked():
+                self.move(1)
+            return
         committed = self.controller.decide(rows, decision, reason)
         if committed and len(rows) == 1 and self.advance_action.isChecked():
             self.move(1)
+
+    def reason_dialog(self) -> QInputDialog:
+        """The dialog asking why: wide enough for a sentence (QInputDialog's default is not)."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Reason")
+        dialog.setLabelText("Why? (saved with the decision)")
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
+        # The dialog sizes itself to its contents, so the field itself is made wide.
+        dialog.findChild(QLineEdit).setMinimumWidth(REASON_DIALOG_WIDTH)
+        return dialog
 
     def decide_shown(self, decision: int) -> None:
         """Decide every row the filter (or queue) shows, as one undoable step."""
@@ -279,17 +310,31 @@ class ReviewDock(QDockWidget):
             return
         if on:
             queue = session.borderline_rows()
+            self._queue = queue
             self.table_model.set_fixed_order(queue)
             self._select_view_row(0)
             cutoff = session.rule.cutoff(session.scores)
             where = f"nearest the cutoff {cutoff:.3f}" if not np.isnan(cutoff) else "undecided"
             self.status.emit(f"Borderline queue: {len(queue):,} rows, {where} first. "
                              "Decide with the review keys; the queue moves on.")
+            self._show_queue_left()
         else:
+            self._queue = None
+            self._show_queue_left()
             current = self._current_source_row()
             self.table_model.set_filter(self._filter_mask)
             self._reselect(current)
             self.status.emit("Left the borderline queue.")
+
+    def _show_queue_left(self) -> None:
+        """The queue's button counts the rows still to decide by hand (it goes down as they are)."""
+        action = self.actions_by_name["queue"]
+        session = self.controller.session
+        if self._queue is None or session is None:
+            action.setText(next(k.text for k in REVIEW_KEYS if k.name == "queue"))
+            return
+        left = int((session.manual[self._queue] == AUTO).sum())
+        action.setText(f"&Borderline Queue ({left:,} left)")
 
     # -- export --------------------------------------------------------------------------------
 
@@ -349,7 +394,14 @@ class ReviewDock(QDockWidget):
 
     def _on_busy(self, busy: bool) -> None:
         self.set_enabled(not busy and self.controller.session is not None)
+        if busy:        # the review keys stay live: what they decide is queued (decide_selected)
+            for name in ("keep", "drop", "auto", "keep_reason", "drop_reason", "next",
+                         "previous"):
+                self.actions_by_name[name].setEnabled(True)
         self.status.emit("Saving a large change…" if busy else "Saved.")
+        while self._queued and not busy and not self.controller.busy:
+            rows, decision, reason = self._queued.pop(0)
+            self.controller.decide(rows, decision, reason)
 
     def _on_summary(self, summary: Summary) -> None:
         self.panel.show_summary(summary)

@@ -93,6 +93,7 @@ class ScoringDock(QDockWidget):
     def set_dataset(self, dataset: Dataset) -> None:
         """A dataset was opened: compute its flags and restore its cached scores."""
         self.controller.cancel(quiet=True)
+        self.panel.set_can_score(not dataset.prompt_only)
         self.panel.set_running(False)
         self.dataset = dataset
         self._score_after_flags = False
@@ -101,7 +102,6 @@ class ScoringDock(QDockWidget):
         self.heuristics.start(dataset)
         if dataset.prompt_only:
             self.panel.show_status("This file has no responses, so there is nothing to score.")
-            self.panel.score_button.setEnabled(False)
             return
         self.panel.show_status("")
         self.controller.restore(dataset, project_path_for(dataset.path))

@@ -56,6 +56,9 @@ class ScoringPanel(QWidget):
 
     def __init__(self, recent_models: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._can_score = False        # no dataset yet, or one without responses
+        self._running = False
+        self._counts: tuple[int, int] | None = None    # the last progress shown
         self.model_combo = QComboBox(self)
         self.model_combo.setEditable(True)
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -110,6 +113,7 @@ class ScoringPanel(QWidget):
         self.score_button.setDefault(True)
         self.score_button.setToolTip("Score every pair; rows scored before with the same model "
                                      "and settings come from the cache, so a stopped run resumes")
+        self.score_button.setEnabled(False)       # until a dataset is open
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setEnabled(False)
         buttons = QHBoxLayout()
@@ -222,12 +226,26 @@ class ScoringPanel(QWidget):
     # -- state ---------------------------------------------------------------------------------
 
     def set_running(self, running: bool) -> None:
-        """Enable Cancel while a run is in progress, Score otherwise."""
-        self.score_button.setEnabled(not running)
+        """Enable Cancel while a run is in progress, Score otherwise (with something to score).
+
+        A stopped run keeps its count but not its speed and ETA, which no longer mean anything.
+        """
+        self._running = running
+        self.score_button.setEnabled(self._can_score and not running)
         self.cancel_button.setEnabled(running)
         if running:
+            self._counts = None
             self.progress.setValue(0)
             self.progress.setFormat("starting…")
+        elif self._counts is not None:
+            self.progress.setFormat(f"{self._counts[0]:,} / {self._counts[1]:,}")
+        elif self.progress.format() == "starting…":
+            self.progress.setFormat("")
+
+    def set_can_score(self, can_score: bool) -> None:
+        """Whether there is a dataset with responses to score."""
+        self._can_score = can_score
+        self.score_button.setEnabled(can_score and not self._running)
 
     def set_downloading(self, downloading: bool) -> None:
         """Turn the Download button into a Cancel-download button and back."""
@@ -248,6 +266,7 @@ class ScoringPanel(QWidget):
 
     def show_progress(self, done: int, total: int, rate: float, eta: float) -> None:
         """Rows done, pairs per second and the time left."""
+        self._counts = (done, total)
         self.progress.setValue(int(1000 * done / total) if total else 1000)
         # Speed and ETA describe a model; the heuristic score is ready almost at once.
         with_speed = rate and self.model_value() != HEURISTIC
