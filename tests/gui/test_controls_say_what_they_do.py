@@ -98,3 +98,21 @@ def test_the_reason_dialog_has_room_for_a_sentence(qtbot, dataset_path):
     field = dialog.findChild(QLineEdit)
     sentence = "duplicate of the row above with a wrong final answer"
     assert field.width() >= field.fontMetrics().horizontalAdvance(sentence)
+
+
+def test_hidden_characters_show_as_markers_and_flag_the_row(qtbot, tmp_path):
+    from gui.table_model import COLUMN_INDEX
+
+    path = tmp_path / "hidden.jsonl"
+    path.write_text('{"instruction": "Rename the file", "output": "Call it \\u202eexe.txt '
+                    'please"}\n{"instruction": "Plain", "output": "Nothing hidden here"}\n',
+                    encoding="utf-8")
+    window = open_window(qtbot, path)
+    window.table.selectRow(0)
+    text = window.detail.toPlainText()
+    assert "Call it ⟦RLO U+202E⟧exe.txt please" in text
+    assert "\u202e" not in text
+    flags = window.model.data(window.model.index(0, COLUMN_INDEX["flags"]))
+    assert "invisible" in flags
+    assert "invisible" not in (window.model.data(window.model.index(1, COLUMN_INDEX["flags"]))
+                               or "")
