@@ -61,6 +61,13 @@ def run_app(argv: list[str]) -> int:
               "or use the command line:         python main.py inspect FILE",
               file=sys.stderr)
         return 2
+    else:
+        from gui.xcb_check import xcb_hint
+
+        hint = xcb_hint()
+        if hint is not None:        # Qt would abort with a generic message
+            print(hint, file=sys.stderr)
+            return 2
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     app = create_application([])
 
