@@ -39,6 +39,14 @@ def main(argv: list[str]) -> int:
         from core.cli import main as cli_main
 
         return cli_main(argv)
+    if argv and not argv[0].startswith("-") and not os.path.exists(argv[0]):
+        from core.cli import closest_command
+
+        meant = closest_command(argv[0])
+        if meant is not None:       # ``inpsect FILE`` is a typo, not a file to open
+            print(f"error: unknown command {argv[0]!r}; did you mean {meant!r}? "
+                  f"(python main.py --help lists the commands)", file=sys.stderr)
+            return 2
     from gui.app import run_app
 
     return run_app(argv)

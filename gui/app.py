@@ -49,6 +49,11 @@ def run_app(argv: list[str]) -> int:
     """Open the app (or render a screenshot); returns the exit code."""
     args = _parse(argv)
     if args.screenshot:
+        folder = Path(args.screenshot).resolve().parent
+        if not folder.is_dir():
+            print(f"error: {args.screenshot}: the folder {folder} does not exist",
+                  file=sys.stderr)
+            return 2
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif not has_display():
         print("No display found: the Thresher window cannot open here.\n"
@@ -56,6 +61,13 @@ def run_app(argv: list[str]) -> int:
               "or use the command line:         python main.py inspect FILE",
               file=sys.stderr)
         return 2
+    else:
+        from gui.xcb_check import xcb_hint
+
+        hint = xcb_hint()
+        if hint is not None:        # Qt would abort with a generic message
+            print(hint, file=sys.stderr)
+            return 2
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     app = create_application([])
 
@@ -80,9 +92,12 @@ def _screenshot(app, window, path: Path, target: Path) -> int:
     outcome = {"code": 1}
 
     def grab(_dataset=None) -> None:
-        window.grab().save(str(target))
-        outcome["code"] = 0
-        print(f"saved {target}")
+        if window.grab().save(str(target)):
+            outcome["code"] = 0
+            print(f"saved {target}")
+        else:
+            print(f"error: {target}: could not write the picture (check the folder's "
+                  "permissions and the extension, e.g. .png)", file=sys.stderr)
         window.close()
         app.quit()
 

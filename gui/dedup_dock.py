@@ -89,6 +89,7 @@ class DedupDock(QDockWidget):
         for job in (self.detect, self.restore, self.builder, self.similar):
             job.cancel()
         self.panel.set_running(False)
+        self.panel.set_has_dataset(dataset is not None)
         self.dataset, self.project = dataset, project
         self.result, self.table = None, None
         self.preferred = np.zeros(0 if dataset is None else len(dataset), dtype=bool)

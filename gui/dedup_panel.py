@@ -65,6 +65,7 @@ class DedupPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._has_dataset = False      # Find duplicates waits for a dataset
         self.exact_check = QCheckBox("Exact", self)
         self.exact_check.setChecked(True)
         self.exact_check.setToolTip("Identical after normalising Unicode, case, spacing and "
@@ -206,7 +207,13 @@ class DedupPanel(QWidget):
             widget.setEnabled(semantic)
         any_kind = any(c.isChecked() for c in (self.exact_check, self.near_check,
                                                  self.semantic_check))
-        self.run_button.setEnabled(any_kind and not self.cancel_button.isVisible())
+        self.run_button.setEnabled(any_kind and self._has_dataset
+                                   and not self.cancel_button.isVisible())
+
+    def set_has_dataset(self, has_dataset: bool) -> None:
+        """Find duplicates is offered only with a dataset open."""
+        self._has_dataset = has_dataset
+        self._sync_enabled()
 
     def _browse_embedder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Sentence-embedding model folder")

@@ -4,6 +4,7 @@ Dataset text is untrusted, so it is only ever inserted with ``QTextCursor.insert
 never interprets markup; the role headings are the app's own text with a character format.
 A row that overlaps a reference file also shows the matching reference record, with the words
 the two share highlighted in both (a background colour on plain text, never HTML).
+Zero-width and bidi control characters are replaced by visible markers (:mod:`core.invisible`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from core.invisible import has_invisible, marker, split_invisible
 from core.schemas import Turn
 
 if TYPE_CHECKING:
@@ -22,6 +24,9 @@ HEADING_COLOUR = "#5b6b8c"
 RESPONSE_COLOUR = "#2e7d4f"
 OVERLAP_COLOUR = "#b3261e"
 SHARED_BACKGROUND = "#ffd7d2"
+#: Zero-width and bidi controls are shown as ``⟦U+202E …⟧`` in these colours, never applied.
+INVISIBLE_COLOUR = "#b3261e"
+INVISIBLE_BACKGROUND = "#fde7e4"
 
 
 class DetailPane(QPlainTextEdit):
@@ -43,6 +48,9 @@ class DetailPane(QPlainTextEdit):
         self._shared = QTextCharFormat()
         self._shared.setBackground(QColor(SHARED_BACKGROUND))
         self._turn_starts: list[tuple[int, str]] = []
+        self._invisible = QTextCharFormat()
+        self._invisible.setForeground(QColor(INVISIBLE_COLOUR))
+        self._invisible.setBackground(QColor(INVISIBLE_BACKGROUND))
 
     def show_turns(self, turns: list[Turn], title: str = "") -> None:
         """Replace the pane's content with ``turns`` under an optional title line."""
@@ -58,20 +66,35 @@ class DetailPane(QPlainTextEdit):
             cursor.insertText(label + "\n",
                               self._response_heading if turn.is_response else self._heading)
             self._turn_starts.append((cursor.position(), turn.text))
-            cursor.insertText(turn.text if turn.text else "(empty)", self._body)
+            self._insert_text(cursor, turn.text if turn.text else "(empty)")
         self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _insert_text(self, cursor: QTextCursor, text: str) -> None:
+        """Insert ``text``; each zero-width or bidi control shows as a marked stand-in."""
+        if not has_invisible(text):
+            cursor.insertText(text, self._body)
+            return
+        for piece, hidden in split_invisible(text):
+            cursor.insertText(marker(piece) if hidden else piece,
+                              self._invisible if hidden else self._body)
 
     def show_overlap(self, detail: OverlapDetail) -> None:
         """Append the matching reference record; highlight what it shares with the turns."""
         cursor = QTextCursor(self.document())
         for start, text in self._turn_starts:
-            self._highlight(cursor, start, text, detail.spans_in(text))
+            if not has_invisible(text):     # markers shift positions: no highlight there
+                self._highlight(cursor, start, text, detail.spans_in(text))
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText("\n\n" + detail.title + "\n", self._overlap_heading)
         start = cursor.position()
-        cursor.insertText(detail.reference_text or "(the reference record is not available)",
-                          self._body)
-        self._highlight(cursor, start, detail.reference_text, detail.reference_spans)
+        reference = detail.reference_text
+        if reference and not has_invisible(reference):
+            cursor.insertText(reference, self._body)
+            self._highlight(cursor, start, reference, detail.reference_spans)
+        elif reference:
+            self._insert_text(cursor, reference)
+        else:
+            cursor.insertText("(the reference record is not available)", self._body)
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def _highlight(self, cursor: QTextCursor, offset: int, text: str,

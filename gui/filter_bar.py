@@ -14,8 +14,8 @@ from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from core.review import FilterError, RowFilter
 from core.review.filters import SCORE_FLAGS
 from core.scoring.heuristics import FLAG_NAMES
+from gui.flow_layout import FlowLayout
 from gui.text_widgets import plain_label
 
 DEBOUNCE_MS = 300
@@ -36,8 +37,11 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        # The controls wrap onto a second line in a narrow window rather than widen it.
+        layout = FlowLayout(self)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.search = QLineEdit(self, placeholderText="Search prompt and response…",
                                 clearButtonEnabled=True)
         self.regex = QCheckBox("Regex", self)
@@ -59,18 +63,24 @@ class FilterBar(QWidget):
                                   *((f"Flag: {n}", n) for n in (*FLAG_NAMES, *SCORE_FLAGS))),
                                  "Rows with this flag")
         self.clear_button = QToolButton(self, text="Clear")
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(260)
         # The reason can be long: a short note here, the whole reason in its tooltip (escaped,
-        # since it quotes what was typed), so the bar never squeezes the search box.
+        # since it quotes what was typed). Its room is kept even when empty, so the note
+        # appearing never moves the other controls.
         self.error = plain_label("", self)
         self.error.setStyleSheet("color: #b3261e;")
+        self.error.setFixedWidth(self.error.fontMetrics().horizontalAdvance("Invalid filter") + 8)
         for widget in (self.search, self.regex, self.field, self.score_min, self.score_max,
                        self.decision, self.source, self.duplicates, self.overlap, self.flags,
                        self.clear_button, self.error):
-            layout.addWidget(widget, 3 if widget is self.search else 0)
+            layout.addWidget(widget)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._emit)
         self._updating = False
+        # The score bounds as set (e.g. by a click on a histogram bar), kept exact while the
+        # rounded text shown for them is not edited.
+        self._exact: dict[QLineEdit, tuple[str, float]] = {}
+        self._max_open = False
         for edit in (self.search, self.score_min, self.score_max):
             edit.textChanged.connect(self._changed)
         for combo in (self.field, self.decision, self.source, self.duplicates, self.flags,
@@ -105,11 +115,16 @@ class FilterBar(QWidget):
 
         def number(edit: QLineEdit) -> float | None:
             text = edit.text().strip()
+            if edit in self._exact and self._exact[edit][0] == edit.text():
+                return self._exact[edit][1]      # shown rounded, kept exact (a bar's edge)
             return float(text) if text and text not in "+-." else None
 
         decision, flag = pick(self.decision), pick(self.flags)
+        high_open = self._max_open and self.score_max in self._exact and \
+            self._exact[self.score_max][0] == self.score_max.text()
         return RowFilter(
             score_min=number(self.score_min), score_max=number(self.score_max),
+            score_max_open=high_open,
             decisions=(decision,) if decision else (), source=pick(self.source),
             duplicates=pick(self.duplicates), flags=(flag,) if flag else (),
             overlap=pick(self.overlap),
@@ -123,10 +138,15 @@ class FilterBar(QWidget):
             self.search.setText(row_filter.search)
             self.regex.setChecked(row_filter.regex)
             self._select(self.field, row_filter.search_field)
-            self.score_min.setText("" if row_filter.score_min is None
-                                   else f"{row_filter.score_min:g}")
-            self.score_max.setText("" if row_filter.score_max is None
-                                   else f"{row_filter.score_max:g}")
+            self._exact = {}
+            for edit, value in ((self.score_min, row_filter.score_min),
+                                (self.score_max, row_filter.score_max)):
+                edit.setText("" if value is None else f"{value:g}")
+                if value is not None:
+                    self._exact[edit] = (edit.text(), value)
+            self._max_open = row_filter.score_max_open
+            self.score_max.setToolTip("Scores below this (a histogram bar's upper edge)"
+                                      if row_filter.score_max_open else "")
             self._select(self.decision, row_filter.decisions[0] if row_filter.decisions else "")
             self._select(self.source, row_filter.source)
             self._select(self.duplicates, row_filter.duplicates)

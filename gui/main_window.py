@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QKeySequence,
+    QPaintEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -44,6 +46,7 @@ from gui import settings as keys
 from gui.backup_dialog import BackupDialog
 from gui.dedup_dock import DedupDock
 from gui.detail_pane import DetailPane
+from gui.dock_fit import fit_dock
 from gui.filter_bar import FilterBar
 from gui.latest_job import LatestJob
 from gui.load_job import LoadJob
@@ -68,6 +71,8 @@ _NO_SCHEMA = "no known schema fits"
 PLOTS_HEIGHT = 360
 #: Closing waits at most this long, in all, for cancelled background jobs to stop.
 JOBS_CLOSE_WAIT_S = 3.0
+#: The right-hand docks' (review, scoring, duplicates) width on first run.
+RIGHT_DOCKS_WIDTH = 420
 log = logging.getLogger(__name__)
 
 
@@ -167,6 +172,13 @@ class MainWindow(QMainWindow):
         self.simulator = SimulatorDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.plots)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.simulator)
+        self.docks = (self.review, self.scoring, self.dedup, self.overlap, self.plots,
+                      self.simulator)
+        for dock in self.docks:         # usable at 1280 x 720: contents scroll, docks close
+            fit_dock(dock)
+        # A long status message must not set the window's minimum width.
+        self.status_text.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                       QSizePolicy.Policy.Preferred)
         # Plots and Simulator are tabbed on first show (see showEvent): tabbing docks in the
         # bottom area lays the window out at once, which would clamp a restored geometry to
         # the minimum size before the window is on a screen.
@@ -179,7 +191,10 @@ class MainWindow(QMainWindow):
         self.report_action = QAction("Load &Report…", self, enabled=False)
         self.restore_action = QAction("Restore from &Backup…", self, enabled=False)
         self.restore_action.setToolTip("Go back to an earlier state of this dataset's decisions")
-        self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        self.quit_action = QAction("&Quit", self)
+        # Some platforms (and Linux desktops without a theme) bind no key to Quit: Ctrl+Q then.
+        self.quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+                                      or [QKeySequence("Ctrl+Q")])
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_action)
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_mapped_action)
         file_menu.addSeparator()
@@ -215,6 +230,9 @@ class MainWindow(QMainWindow):
         review_menu.addSeparator()
         review_menu.addAction(self.review.advance_action)
         review_menu.addAction(self.review.shortcuts_action)
+        self.view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks:         # a closed dock comes back from here
+            self.view_menu.addAction(dock.toggleViewAction())
         self._rebuild_recent_menu(self.settings.recent_files())
 
     def _wire(self) -> None:
@@ -548,11 +566,18 @@ class MainWindow(QMainWindow):
             self.resize(1560, 860)
         self._dock_state = self.settings.bytes_value(keys.KEY_STATE)
         self._docks_arranged = False
+        self._painted = False
         splitter = self.settings.bytes_value(keys.KEY_SPLITTER)
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
             self.splitter.setSizes([780, 400])
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
+        super().paintEvent(event)
+        if not self._painted:       # torch and transformers load only once the window is up
+            self._painted = True
+            QTimer.singleShot(0, self.scoring.controller.warm_up)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: D102
         super().showEvent(event)
@@ -563,8 +588,14 @@ class MainWindow(QMainWindow):
         self.plots.raise_()
         if self._dock_state is None or not self.restoreState(self._dock_state):
             # First run: give the plots a useful height once the window is laid out.
-            QTimer.singleShot(0, lambda: self.resizeDocks(
-                [self.plots], [PLOTS_HEIGHT], Qt.Orientation.Vertical))
+            QTimer.singleShot(0, self._first_run_dock_sizes)
+
+    def _first_run_dock_sizes(self) -> None:
+        """Useful dock sizes that leave the table room on a small screen (1280 x 720)."""
+        self.resizeDocks([self.plots], [min(PLOTS_HEIGHT, int(self.height() * 0.4))],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.review], [min(RIGHT_DOCKS_WIDTH, int(self.width() * 0.32))],
+                         Qt.Orientation.Horizontal)
 
     def _wait_for_jobs(self, budget_s: float = JOBS_CLOSE_WAIT_S) -> None:
         """Give each cancelled job's own worker a moment to stop before the window goes.

@@ -55,7 +55,7 @@ class PlotsDock(QDockWidget):
     """Three live plots of the open dataset's scores and decisions."""
 
     rule_requested = Signal(object, object)      # Rule, merge key (one per drag: one undo)
-    score_range_requested = Signal(object, object)   # low, high (None, None: any score)
+    score_range_requested = Signal(object, object, bool)  # low, high (None: open), high out
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Plots", parent)

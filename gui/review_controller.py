@@ -205,6 +205,16 @@ class ReviewController(QObject):
         self._changed()
         return True
 
+    def decide_after_save(self, rows, decision: int, reason: str = "") -> None:
+        """Queue a decision made while a large change is being saved: it follows that save.
+
+        It joins the same deferred queue as every other store action, so it is committed
+        when the save ends (or when the project closes after it), never dropped.
+        """
+        session = self.session
+        if session is not None:
+            self._deferred.append(lambda: session.decide(rows, decision, reason))
+
     def undo(self) -> None:
         """Undo the last change."""
         if self.session is not None:

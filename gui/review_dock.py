@@ -33,12 +33,14 @@ from gui.filter_job import FilterJob
 from gui.review_controller import ReviewController
 from gui.review_panel import ReviewPanel
 from gui.settings import Settings
-from gui.shortcuts import REVIEW_KEYS, ShortcutsDialog, key_for
+from gui.shortcuts import REVIEW_KEYS, ShortcutsDialog, key_for, portable
 from gui.table_model import COLUMN_INDEX, COLUMNS, RecordsTableModel
 from gui.text_widgets import plain_message
 
 #: Bulk actions over more rows than this ask for confirmation first.
 CONFIRM_ROWS = 1
+#: The reason dialog's width: a sentence fits without scrolling.
+REASON_DIALOG_WIDTH = 520
 
 
 class ReviewDock(QDockWidget):
@@ -67,6 +69,7 @@ class ReviewDock(QDockWidget):
         self._filter_mask: np.ndarray | None = None
         self._pending_position: int | None = None
         self._restoring = False
+        self._queue: np.ndarray | None = None     # the borderline queue's rows while it is on
         self._build_actions()
         self._wire()
         self.set_enabled(False)
@@ -128,6 +131,7 @@ class ReviewDock(QDockWidget):
         self.controller.rule_changed.connect(self.panel.set_rule)
         self.controller.decisions_changed.connect(self.table_model.decisions_changed)
         self.controller.rows_changed.connect(self.table_model.rows_changed)
+        self.controller.decisions_changed.connect(self._show_queue_left)
         self.controller.summary_changed.connect(self._on_summary)
         self.controller.history_changed.connect(self._refresh_history)
         self.controller.failed.connect(self._show_failure)
@@ -207,14 +211,31 @@ class ReviewDock(QDockWidget):
             return
         reason = ""
         if ask:
-            text, ok = QInputDialog.getText(self, "Reason", "Why? (saved with the decision)",
-                                            QLineEdit.EchoMode.Normal)
-            if not ok:
+            dialog = self.reason_dialog()
+            if dialog.exec() != QInputDialog.DialogCode.Accepted:
                 return
-            reason = text
+            reason = dialog.textValue()
+        if self.controller.busy:
+            # A large change is being saved: this decision follows it rather than being lost.
+            self.controller.decide_after_save(rows, decision, reason)
+            self.status.emit(f"Saving a large change… your decision on {len(rows):,} row"
+                             f"{'s' if len(rows) > 1 else ''} is queued and follows it.")
+            if len(rows) == 1 and self.advance_action.isChecked():
+                self.move(1)
+            return
         committed = self.controller.decide(rows, decision, reason)
         if committed and len(rows) == 1 and self.advance_action.isChecked():
             self.move(1)
+
+    def reason_dialog(self) -> QInputDialog:
+        """The dialog asking why: wide enough for a sentence (QInputDialog's default is not)."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Reason")
+        dialog.setLabelText("Why? (saved with the decision)")
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
+        # The dialog sizes itself to its contents, so the field itself is made wide.
+        dialog.findChild(QLineEdit).setMinimumWidth(REASON_DIALOG_WIDTH)
+        return dialog
 
     def decide_shown(self, decision: int) -> None:
         """Decide every row the filter (or queue) shows, as one undoable step."""
@@ -274,13 +295,18 @@ class ReviewDock(QDockWidget):
         self.status.emit(f"Showing {shown:,} of {total:,} rows"
                          + (f" ({row_filter.describe()})" if row_filter.active else ""))
 
-    def filter_score_range(self, low: float | None, high: float | None) -> None:
-        """Show only rows scored within ``low``–``high`` (None: open), keeping other criteria."""
+    def filter_score_range(self, low: float | None, high: float | None,
+                           high_open: bool = False) -> None:
+        """Show only rows scored within ``low``–``high`` (None: open), keeping other criteria.
+
+        ``high_open``: ``high`` itself is left out (a histogram bar's upper edge).
+        """
         try:
             current = self.filter_bar.current()
         except ValueError:           # a half-typed filter: the range replaces it
             current = RowFilter()
-        self.filter_bar.set_filter(replace(current, score_min=low, score_max=high), emit=True)
+        self.filter_bar.set_filter(replace(current, score_min=low, score_max=high,
+                                           score_max_open=high_open), emit=True)
 
     def apply_rule(self, rule: Rule, merge_key: str | None = None) -> None:
         """Change the automatic rule from elsewhere (the plots' cutoff lines).
@@ -297,17 +323,31 @@ class ReviewDock(QDockWidget):
             return
         if on:
             queue = session.borderline_rows()
+            self._queue = queue
             self.table_model.set_fixed_order(queue)
             self._select_view_row(0)
             cutoff = session.rule.cutoff(session.scores)
             where = f"nearest the cutoff {cutoff:.3f}" if not np.isnan(cutoff) else "undecided"
             self.status.emit(f"Borderline queue: {len(queue):,} rows, {where} first. "
                              "Decide with the review keys; the queue moves on.")
+            self._show_queue_left()
         else:
+            self._queue = None
+            self._show_queue_left()
             current = self._current_source_row()
             self.table_model.set_filter(self._filter_mask)
             self._reselect(current)
             self.status.emit("Left the borderline queue.")
+
+    def _show_queue_left(self) -> None:
+        """The queue's button counts the rows still to decide by hand (it goes down as they are)."""
+        action = self.actions_by_name["queue"]
+        session = self.controller.session
+        if self._queue is None or session is None:
+            action.setText(next(k.text for k in REVIEW_KEYS if k.name == "queue"))
+            return
+        left = int((session.manual[self._queue] == AUTO).sum())
+        action.setText(f"&Borderline Queue ({left:,} left)")
 
     # -- export --------------------------------------------------------------------------------
 
@@ -341,10 +381,21 @@ class ReviewDock(QDockWidget):
 
     def edit_shortcuts(self) -> None:
         """Let the curator rebind the review keys."""
-        if ShortcutsDialog(self.settings, self).exec() == ShortcutsDialog.DialogCode.Accepted:
+        dialog = ShortcutsDialog(self.settings, self, self.menu_shortcuts())
+        if dialog.exec() == ShortcutsDialog.DialogCode.Accepted:
             for key in REVIEW_KEYS:
                 self.actions_by_name[key.name].setShortcut(key_for(self.settings, key))
             self._refresh_tooltips()
+
+    def menu_shortcuts(self) -> dict[str, str]:
+        """Keys the window's other commands use (key -> command), which review keys may not."""
+        review = set(self.actions_by_name.values())
+        taken = {}
+        for action in self.window().findChildren(QAction):
+            for sequence in action.shortcuts():
+                if action not in review and not sequence.isEmpty():
+                    taken[portable(sequence)] = action.text().replace("&", "").removesuffix("…")
+        return taken
 
     def _refresh_tooltips(self) -> None:
         for action in self.actions_by_name.values():
@@ -356,6 +407,10 @@ class ReviewDock(QDockWidget):
 
     def _on_busy(self, busy: bool) -> None:
         self.set_enabled(not busy and self.controller.session is not None)
+        if busy:        # the review keys stay live: what they decide is queued (decide_selected)
+            for name in ("keep", "drop", "auto", "keep_reason", "drop_reason", "next",
+                         "previous"):
+                self.actions_by_name[name].setEnabled(True)
         self.status.emit("Saving a large change…" if busy else "Saved.")
 
     def _on_summary(self, summary: Summary) -> None:

@@ -58,7 +58,7 @@ class ScoreHistogramPlot(QWidget):
     """Stacked kept/dropped/undecided bars with the threshold line and the filter range."""
 
     threshold_moved = Signal(float, bool)      # cutoff, finished (released)
-    range_selected = Signal(object, object)    # low, high (None, None: cleared)
+    range_selected = Signal(object, object, bool)   # low, high (None: open), high excluded
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,7 +89,7 @@ class ScoreHistogramPlot(QWidget):
             lambda line: self.threshold_moved.emit(line.value(), True))
         self.view_box.clicked.connect(self._on_click)
         self.view_box.range_dragged.connect(self._on_drag)
-        self.view_box.cleared.connect(lambda: self.range_selected.emit(None, None))
+        self.view_box.cleared.connect(lambda: self.range_selected.emit(None, None, False))
 
     # -- drawing -------------------------------------------------------------------------------
 
@@ -149,15 +149,17 @@ class ScoreHistogramPlot(QWidget):
     def _on_click(self, x: float) -> None:
         if self._histogram is None:
             return
-        bounds = self._histogram.bin_range(x)
-        if bounds is not None:
+        index = self._histogram.bin_of(x)
+        if index is not None:
+            bounds = self._histogram.bin_range(x)
             self.region.setRegion(bounds)
             self.region.show()
-            self.range_selected.emit(*bounds)
+            # One bar's rows: its upper edge belongs to the next bar (the last bar has none).
+            self.range_selected.emit(*bounds, index < self._histogram.bins - 1)
 
     def _on_drag(self, low: float, high: float, finished: bool) -> None:
         self._dragging_range = not finished
         self.region.setRegion((low, high))
         self.region.show()
         if finished and high > low:
-            self.range_selected.emit(low, high)
+            self.range_selected.emit(low, high, False)

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
@@ -23,9 +24,10 @@ from core.dataset import Dataset
 from core.errors import ThresherError
 from core.project import ProjectStore
 from core.scoring import ScoreSettings, ScoreSummary, ScoreUpdate, make_scorer, score_dataset
-from core.scoring.reward_model import RewardModel
 from core.scoring.run import last_settings, remember_settings, restore_cached_scores
-from core.scoring.scorers import ModelScorer
+
+if TYPE_CHECKING:   # torch loads on the scoring thread when a model is first needed
+    from core.scoring.reward_model import RewardModel
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ class ScoringWorker(QObject):
             self.status.emit(generation, "Loading the model…" if not settings.heuristic
                              else "Scoring with the heuristics…")
             scorer = make_scorer(settings, self._model, heuristic_scores)
-            if isinstance(scorer, ModelScorer):
+            if not settings.heuristic:      # a ModelScorer: keep its model loaded
                 self._model = scorer.model
             if self.cancel_event.is_set():
                 self.cancelled.emit(generation)
@@ -160,7 +162,6 @@ class ScoringController(QObject):
         self._worker.cancelled.connect(self._on_cancelled)
         self._worker.restored.connect(self._on_restored)
         self._thread.start()
-        self._warm_up_requested.emit()
         # Should the window be destroyed without closing, stop the thread first: deleting a
         # running QThread aborts the process. The closure holds the thread and worker alive.
         thread, worker = self._thread, self._worker
@@ -180,6 +181,14 @@ class ScoringController(QObject):
         self._started_at = 0.0
         self._computed = 0
         self._shut_down = False
+
+    def warm_up(self) -> None:
+        """Import the model libraries on the scoring thread (the window calls this once shown).
+
+        Not at construction: the import holds the GIL in long stretches and would delay the
+        window's first paint by seconds.
+        """
+        self._warm_up_requested.emit()
 
     @property
     def running(self) -> bool:

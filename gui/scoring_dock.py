@@ -93,6 +93,7 @@ class ScoringDock(QDockWidget):
     def set_dataset(self, dataset: Dataset) -> None:
         """A dataset was opened: compute its flags and restore its cached scores."""
         self.controller.cancel(quiet=True)
+        self.panel.set_can_score(not dataset.prompt_only)
         self.panel.set_running(False)
         self.dataset = dataset
         self._score_after_flags = False
@@ -102,7 +103,6 @@ class ScoringDock(QDockWidget):
         if dataset.prompt_only:
             self.restoring.emit(False)      # nothing to restore (a previous file's restore ended)
             self.panel.show_status("This file has no responses, so there is nothing to score.")
-            self.panel.score_button.setEnabled(False)
             return
         self.panel.show_status("")
         self.restoring.emit(True)

@@ -56,6 +56,9 @@ class ScoringPanel(QWidget):
 
     def __init__(self, recent_models: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._can_score = False        # no dataset yet, or one without responses
+        self._running = False
+        self._counts: tuple[int, int] | None = None    # the last progress shown
         self.model_combo = QComboBox(self)
         self.model_combo.setEditable(True)
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -66,10 +69,14 @@ class ScoringPanel(QWidget):
         self.download_button = QPushButton("Download", self)
         self.download_button.setToolTip("Fetch the model id from the Hugging Face hub into the "
                                         "local cache (the only time Thresher goes online)")
-        model_row = QHBoxLayout()
-        model_row.addWidget(self.model_combo, 1)
-        model_row.addWidget(self.browse_button)
-        model_row.addWidget(self.download_button)
+        # The buttons go under the combo so the model's name gets the whole width of the dock.
+        model_buttons = QHBoxLayout()
+        model_buttons.addWidget(self.browse_button)
+        model_buttons.addWidget(self.download_button)
+        model_buttons.addStretch(1)
+        model_row = QVBoxLayout()
+        model_row.addWidget(self.model_combo)
+        model_row.addLayout(model_buttons)
 
         self.format_combo = QComboBox(self)
         self.format_combo.addItem(AUTO_FORMAT, None)
@@ -106,6 +113,7 @@ class ScoringPanel(QWidget):
         self.score_button.setDefault(True)
         self.score_button.setToolTip("Score every pair; rows scored before with the same model "
                                      "and settings come from the cache, so a stopped run resumes")
+        self.score_button.setEnabled(False)       # until a dataset is open
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setEnabled(False)
         buttons = QHBoxLayout()
@@ -128,6 +136,7 @@ class ScoringPanel(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
+        self.model_combo.setMinimumContentsLength(len(HEURISTIC_LABEL))
         self.template_edit.setMinimumWidth(120)
 
         layout = QVBoxLayout(self)
@@ -144,8 +153,10 @@ class ScoringPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.format_combo.currentIndexChanged.connect(self._update_enabled)
         self.model_combo.currentTextChanged.connect(self._update_enabled)
+        self.model_combo.currentIndexChanged.connect(self._show_model_start)
         self._downloading = False
         self._update_enabled()
+        self._show_model_start()
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -166,6 +177,15 @@ class ScoringPanel(QWidget):
         text = self.model_combo.currentText().strip()
         index = self.model_combo.findText(text)
         return self.model_combo.itemData(index) if index >= 0 else text
+
+    def _show_model_start(self) -> None:
+        """Show the model's name from its start, and in full in the tooltip.
+
+        An editable combo otherwise scrolls to the end of a long text ("c score (no model)").
+        """
+        self.model_combo.lineEdit().setCursorPosition(0)
+        self.model_combo.setToolTip(f"{self.model_combo.currentText()}\n\nA Hugging Face "
+                                    "model id (looked up in the local cache) or a model folder")
 
     def select_model(self, name: str) -> None:
         """Show ``name`` as the chosen model (adding it when new)."""
@@ -206,12 +226,26 @@ class ScoringPanel(QWidget):
     # -- state ---------------------------------------------------------------------------------
 
     def set_running(self, running: bool) -> None:
-        """Enable Cancel while a run is in progress, Score otherwise."""
-        self.score_button.setEnabled(not running)
+        """Enable Cancel while a run is in progress, Score otherwise (with something to score).
+
+        A stopped run keeps its count but not its speed and ETA, which no longer mean anything.
+        """
+        self._running = running
+        self.score_button.setEnabled(self._can_score and not running)
         self.cancel_button.setEnabled(running)
         if running:
+            self._counts = None
             self.progress.setValue(0)
             self.progress.setFormat("starting…")
+        elif self._counts is not None:
+            self.progress.setFormat(f"{self._counts[0]:,} / {self._counts[1]:,}")
+        elif self.progress.format() == "starting…":
+            self.progress.setFormat("")
+
+    def set_can_score(self, can_score: bool) -> None:
+        """Whether there is a dataset with responses to score."""
+        self._can_score = can_score
+        self.score_button.setEnabled(can_score and not self._running)
 
     def set_downloading(self, downloading: bool) -> None:
         """Turn the Download button into a Cancel-download button and back."""
@@ -232,6 +266,7 @@ class ScoringPanel(QWidget):
 
     def show_progress(self, done: int, total: int, rate: float, eta: float) -> None:
         """Rows done, pairs per second and the time left."""
+        self._counts = (done, total)
         self.progress.setValue(int(1000 * done / total) if total else 1000)
         # Speed and ETA describe a model; the heuristic score is ready almost at once.
         with_speed = rate and self.model_value() != HEURISTIC

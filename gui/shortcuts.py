@@ -49,13 +49,40 @@ def key_for(settings: Settings, key: ReviewKey) -> QKeySequence:
                                    QKeySequence.SequenceFormat.PortableText)
 
 
-class ShortcutsDialog(QDialog):
-    """Lets the curator rebind each review key."""
+def portable(sequence: QKeySequence) -> str:
+    """The settings form of a key sequence (``Ctrl+Q``), the same on every system."""
+    return sequence.toString(QKeySequence.SequenceFormat.PortableText)
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+
+def find_clash(chosen: dict[str, str], reserved: dict[str, str]) -> str | None:
+    """Why the ``chosen`` keys (review key name -> key) cannot be used together, or None.
+
+    A key bound twice does only one of its jobs, silently: two review keys may not share a
+    key, and a review key may not take a key a menu command already has (``reserved``: key ->
+    that command's name).
+    """
+    names = {key.name: key.text.replace("&", "").removesuffix("…") for key in REVIEW_KEYS}
+    owner: dict[str, str] = {}
+    for name, sequence in chosen.items():
+        if not sequence:
+            continue
+        if sequence in owner:
+            return f"{sequence} is chosen for both {names[owner[sequence]]} and {names[name]}."
+        if sequence in reserved:
+            return f"{sequence} already means {reserved[sequence]} (a menu command)."
+        owner[sequence] = name
+    return None
+
+
+class ShortcutsDialog(QDialog):
+    """Lets the curator rebind each review key; refuses a key that is already taken."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 reserved: dict[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Review Keys")
         self.settings = settings
+        self.reserved = reserved or {}
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label("Click a field and press the key to use. Arrow keys also "
                                      "move between rows.", self))
@@ -67,6 +94,11 @@ class ShortcutsDialog(QDialog):
             self.edits[key.name] = edit
             form.addRow(key.text.replace("&", ""), edit)
         layout.addLayout(form)
+        self.error = plain_label("", self)
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.RestoreDefaults, self)
@@ -80,9 +112,17 @@ class ShortcutsDialog(QDialog):
         for key in REVIEW_KEYS:
             self.edits[key.name].setKeySequence(QKeySequence(key.default))
 
+    def chosen(self) -> dict[str, str]:
+        """Review key name -> the key typed for it (portable text; empty when cleared)."""
+        return {key.name: portable(self.edits[key.name].keySequence()) for key in REVIEW_KEYS}
+
     def accept(self) -> None:  # noqa: D102
-        for key in REVIEW_KEYS:
-            sequence = self.edits[key.name].keySequence().toString(
-                QKeySequence.SequenceFormat.PortableText)
-            self.settings.set_shortcut(key.name, sequence)
+        chosen = self.chosen()
+        clash = find_clash(chosen, self.reserved)
+        if clash is not None:
+            self.error.setText(f"{clash} Choose another key.")
+            self.error.show()
+            return
+        for name, sequence in chosen.items():
+            self.settings.set_shortcut(name, sequence)
         super().accept()

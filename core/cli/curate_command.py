@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.cli.dedup_command import add_dedup_arguments
+from core.cli.dedup_command import add_dedup_arguments, chosen_kinds
 from core.cli.dedup_command import drive as drive_dedup
 from core.cli.dedup_command import settings_from_arguments as dedup_settings
 from core.cli.export_args import add_export_arguments, options_from_arguments, report
@@ -31,8 +31,6 @@ from core.review.rule import RuleError
 from core.scoring import ScoreTable, make_scorer, score_dataset
 from core.scoring.heuristics import FLAG_NAMES, compute_signals
 from core.scoring.run import last_scorer
-
-HELP = "score, apply a keep rule and export the curated JSONL in one go"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -86,7 +84,7 @@ def rule_from_arguments(args: argparse.Namespace, saved: Rule) -> Rule:
 
 def dedup_kinds(args: argparse.Namespace) -> set[str] | None:
     """The kinds ``--dedup`` and the kind flags ask for; None when no new run is wanted."""
-    kinds = {k for k in ("exact", "near", "semantic") if getattr(args, k)}
+    kinds = chosen_kinds(args)
     if args.dedup is not None:
         listed = {k.strip() for k in args.dedup.split(",") if k.strip()}
         unknown = listed - {"exact", "near", "semantic"}
@@ -124,7 +122,8 @@ def _keep_top(text: str) -> dict:
         fraction = float(value)
     except ValueError:
         fraction = -1.0
-    if not 0.0 < fraction < 1.0:
+    # "1" is a whole number (one row); "1.0" is a fraction: everything.
+    if not 0.0 < fraction <= 1.0:
         raise ThresherError(f"--keep-top {text}: give a whole number of rows, a fraction "
                             "between 0 and 1, or a percentage")
     return {"mode": "top_fraction", "keep_fraction": fraction}

@@ -29,8 +29,6 @@ from core.project import ProjectStore, project_path_for
 from core.scoring.run import restore_cached_scores
 from core.tables import output_format, write_table
 
-HELP = "find exact, near and semantic duplicates; write clusters per record"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""
@@ -75,18 +73,28 @@ def settings_from_arguments(args: argparse.Namespace, kinds: set[str] | None = N
                             ) -> DedupSettings:
     """Settings from the flags; ``kinds`` (from ``curate --dedup``) overrides the kind flags."""
     if kinds is None:
-        chosen = {k for k in ("exact", "near", "semantic") if getattr(args, k)}
-        kinds = chosen or {"exact", "near"}
+        kinds = chosen_kinds(args) or {"exact", "near"}
     fields = {"exact_on": args.on, "near_on": args.on, "semantic_on": args.on} if args.on else {}
     try:
         return DedupSettings(
             exact="exact" in kinds,
-            near=(args.near or DEFAULT_NEAR) if "near" in kinds else None,
-            semantic=(args.semantic or DEFAULT_SEMANTIC) if "semantic" in kinds else None,
+            near=_given(args.near, DEFAULT_NEAR) if "near" in kinds else None,
+            semantic=_given(args.semantic, DEFAULT_SEMANTIC) if "semantic" in kinds else None,
             embedder=args.embedder, device=args.device, budget=args.budget,
             strip_boilerplate=args.strip_boilerplate, **fields)
     except DedupSettingsError as exc:
         raise ThresherError(str(exc)) from None
+
+
+def chosen_kinds(args: argparse.Namespace) -> set[str]:
+    """The kinds whose flags were given (``--near 0`` counts, so that it is refused)."""
+    return {k for k in ("exact", "near", "semantic")
+            if getattr(args, k) is True or isinstance(getattr(args, k), float)}
+
+
+def _given(value: float | None, default: float) -> float:
+    """The threshold typed, or the default when none was (``--near 0`` is refused, not 0.8)."""
+    return default if value is None else value
 
 
 def drive(run_generator):

@@ -11,8 +11,6 @@ from tqdm.auto import tqdm
 from core.scoring.download import download_model
 from core.scoring.model_files import locate_model
 
-HELP = "fetch a reward model (safetensors only) into the local Hugging Face cache"
-
 
 class _JsonLinesProgress(tqdm):
     """Progress as JSON lines on stdout, for the app's download dialog."""

@@ -44,8 +44,16 @@ def options_from_arguments(args: argparse.Namespace) -> ExportOptions:
 
 
 def report(result: ExportResult, extra: dict, as_json: bool) -> None:
-    """Print what was exported, as JSON or as a few lines."""
+    """Print what was exported, as JSON or as a few lines; warn on stderr when nothing was kept.
+
+    An empty export is valid (the rule may really drop everything), but it is far more often a
+    rule typed wrong, so it is said even with ``--json``.
+    """
     data = result.to_dict() | extra
+    if result.kept == 0:
+        rule = extra.get("rule") or "the project's decisions"
+        print(f"warning: no records were kept ({rule}); {result.output} is empty",
+              file=sys.stderr)
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
         return

@@ -18,8 +18,6 @@ from core.review import ReviewSession
 from core.scoring.heuristics import compute_signals
 from core.scoring.run import last_scorer, last_scorer_was_heuristic, restore_cached_scores
 
-HELP = "export the kept records of a dataset's project, with a manifest"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""

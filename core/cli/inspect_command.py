@@ -12,8 +12,6 @@ from core.dataset import Dataset
 from core.loading import load
 from core.stats import length_summary
 
-HELP = "describe a dataset file and list its unusable lines"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""
@@ -67,13 +65,29 @@ def format_report(report: dict) -> str:
     if len(report["schemas"]) > 1:
         lines.append("Mixed:    " + ", ".join(f"{k} {v:,}" for k, v in report["schemas"].items()))
     lines += [f"Note:     {note}" for note in report["notes"]]
-    lines += ["", f"{'Lengths':<18}{'min':>8}{'median':>10}{'mean':>10}{'p95':>10}{'max':>10}"]
-    for name, s in report["lengths"].items():
-        label = name.replace("_", " ").replace("tokens", "tokens~")
-        lines.append(f"{label:<18}{s['min']:>8,}{s['median']:>10,.0f}{s['mean']:>10,.1f}"
-                     f"{s['p95']:>10,.0f}{s['max']:>10,}")
+    lines += ["", *length_table(report["lengths"])]
     if report["bad_lines"]:
         unit = report["bad_line_unit"]
         lines += ["", f"Unusable {unit}s:"]
         lines += [f"  {unit} {b['line']}: {b['reason']}" for b in report["bad_lines"]]
     return "\n".join(lines)
+
+
+#: The length table's columns: heading and how a value is written.
+_LENGTH_COLUMNS = (("min", "{:,}"), ("median", "{:,.0f}"), ("mean", "{:,.1f}"),
+                   ("p95", "{:,.0f}"), ("max", "{:,}"))
+
+
+def length_table(lengths: dict) -> list[str]:
+    """The length summary as aligned rows; columns widen so long records never run together."""
+    labels = [name.replace("_", " ").replace("tokens", "tokens~") for name in lengths]
+    cells = [[fmt.format(stats[key]) for key, fmt in _LENGTH_COLUMNS]
+             for stats in lengths.values()]
+    widths = [max([len(key), *(len(row[i]) for row in cells)]) + 2
+              for i, (key, _) in enumerate(_LENGTH_COLUMNS)]
+    label_width = max([len("Lengths"), *map(len, labels)]) + 2
+    header = "Lengths".ljust(label_width) + "".join(
+        key.rjust(width) for (key, _), width in zip(_LENGTH_COLUMNS, widths, strict=True))
+    return [header] + [label.ljust(label_width) + "".join(
+        cell.rjust(width) for cell, width in zip(row, widths, strict=True))
+        for label, row in zip(labels, cells, strict=True)]

@@ -18,8 +18,6 @@ from core.scoring.heuristics import compute_signals
 from core.scoring.output import output_format, results_frame, write_results
 from core.scoring.run import remember_settings
 
-HELP = "score every pair with a reward model and write the scores"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""

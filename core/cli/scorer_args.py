@@ -7,6 +7,7 @@ import sys
 
 from tqdm.auto import tqdm
 
+from core.errors import ThresherError
 from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, ScoreSettings, ScoreTable
 from core.scoring.devices import DTYPE_CHOICES
 from core.scoring.download import download_model
@@ -25,7 +26,7 @@ def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--template", help="for --format template: a string with {prompt} "
                                            "and {response}")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
-    parser.add_argument("--dtype", default="auto", choices=tuple(DTYPE_CHOICES),
+    parser.add_argument("--dtype", default="auto", choices=DTYPE_CHOICES,
                         help="auto: bfloat16/float16 on a GPU, float32 on the CPU")
     parser.add_argument("--max-length", type=int, help="tokens per pair (default: the model's)")
     parser.add_argument("--output-index", type=int, default=0,
@@ -36,6 +37,9 @@ def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_arguments(args: argparse.Namespace) -> ScoreSettings:
     """The scoring settings the flags describe, downloading the model first if asked to."""
+    if args.max_length is not None and args.max_length < 1:
+        raise ThresherError(f"--max-length {args.max_length}: give a positive number of tokens "
+                            "(leave it out for the model's own limit)")
     if args.download and args.model != HEURISTIC and not looks_like_path(args.model):
         download_model(args.model, args.revision)
     return ScoreSettings(model=args.model, revision=args.revision, format=args.format,

@@ -10,8 +10,6 @@ import orjson
 from core.simulator.model import DEFAULT_COPIES, Point, SimulatorError, estimate, size_for
 from core.simulator.presets import PRESETS
 
-HELP = "estimate OOD performance from size, noise and duplication"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""

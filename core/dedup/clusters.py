@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from core.dedup.edges import KINDS, Edges
 
@@ -52,6 +50,10 @@ class Clusters:
 
 def cluster_rows(rows: int, edges: list[Edges]) -> Clusters:
     """Group ``rows`` rows into connected components of ``edges`` (already thresholded)."""
+    # Imported here: scipy.sparse would add half a second to the app's start-up.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     first = np.concatenate([e.first for e in edges]) if edges else np.zeros(0, np.int64)
     second = np.concatenate([e.second for e in edges]) if edges else np.zeros(0, np.int64)
     graph = coo_matrix((np.ones(len(first), dtype=np.int8), (first, second)),

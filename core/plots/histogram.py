@@ -63,7 +63,9 @@ class StreamingHistogram:
             self._double(grow_left=True)
         while high >= self.start + self.width * self.bins:
             self._double(grow_left=False)
-        index = np.clip(((scores - self.start) / self.width).astype(np.int64), 0, self.bins - 1)
+        # Compared with the edges themselves, so a row is in bin i exactly when
+        # edges[i] <= score < edges[i + 1]: the range filter a click on a bar applies.
+        index = np.clip(np.searchsorted(self.edges, scores, side="right") - 1, 0, self.bins - 1)
         self.row_bin[rows] = index
         self.counts += np.bincount(index, minlength=self.bins)
 
@@ -94,15 +96,20 @@ class StreamingHistogram:
         counts = np.bincount(flat, minlength=(self.bins + 1) * kinds)
         return counts.reshape(self.bins + 1, kinds)[1:]      # row 0 is NO_BIN: unscored rows
 
-    def bin_range(self, value: float) -> tuple[float, float] | None:
-        """The edges of the bin holding ``value``, or None outside the histogram."""
+    def bin_of(self, value: float) -> int | None:
+        """The bin holding ``value`` (left edge included, right edge excluded), or None."""
         if self.empty:
             return None
-        index = math.floor((value - self.start) / self.width)
-        if not 0 <= index < self.bins:
+        index = int(np.searchsorted(self.edges, value, side="right")) - 1
+        return index if 0 <= index < self.bins else None
+
+    def bin_range(self, value: float) -> tuple[float, float] | None:
+        """The edges of the bin holding ``value``, or None outside the histogram."""
+        index = self.bin_of(value)
+        if index is None:
             return None
-        left = self.start + index * self.width
-        return left, left + self.width
+        edges = self.edges
+        return float(edges[index]), float(edges[index + 1])
 
     def _first_range(self, low: float, high: float) -> None:
         span = high - low

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import spearmanr
 
 SAMPLE_POINTS = 5_000
 SAMPLE_SEED = 7
@@ -42,6 +41,8 @@ def length_view(sample: np.ndarray, scores: np.ndarray, lengths: np.ndarray) -> 
     x, y = lengths[scored], scores[scored]
     correlation = float("nan")
     if len(scored) >= MIN_POINTS and np.ptp(x) > 0 and np.ptp(y) > 0:
+        from scipy.stats import spearmanr  # here: scipy.stats costs ~1 s at start-up
+
         correlation = float(spearmanr(x, y).statistic)
     return LengthView(scored, x, y, correlation)
 

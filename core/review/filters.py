@@ -55,6 +55,8 @@ class RowFilter:
 
     score_min: float | None = None
     score_max: float | None = None
+    #: ``score_max`` itself is left out: a histogram bar's upper edge belongs to the next bar.
+    score_max_open: bool = False
     decisions: tuple[str, ...] = ()
     source: str = "any"
     duplicates: str = "any"
@@ -118,6 +120,7 @@ class RowFilter:
         if self.score_min is not None or self.score_max is not None:
             low = "" if self.score_min is None else f"{self.score_min:g}"
             high = "" if self.score_max is None else f"{self.score_max:g}"
+            high = f"under {high}" if high and self.score_max_open else high
             parts.append(f"score {low}–{high}")
         if self.decisions:
             parts.append("/".join(self.decisions))
@@ -140,11 +143,16 @@ class RowFilter:
         """Every criterion but the text search."""
         n = len(inputs.scores)
         mask = np.ones(n, dtype=bool)
+        # Compared in float64, as the histogram bins them: float32 scores against a bound
+        # would otherwise round the bound to float32 and move rows across a bar's edge.
+        scores = inputs.scores.astype(np.float64, copy=False)
         with np.errstate(invalid="ignore"):
             if self.score_min is not None:
-                mask &= inputs.scores >= self.score_min
-            if self.score_max is not None:
-                mask &= inputs.scores <= self.score_max
+                mask &= scores >= self.score_min
+            if self.score_max is not None and self.score_max_open:
+                mask &= scores < self.score_max
+            elif self.score_max is not None:
+                mask &= scores <= self.score_max
         if self.decisions:
             codes = [{"keep": KEEP, "drop": DROP, "undecided": UNDECIDED}[d]
                      for d in self.decisions]

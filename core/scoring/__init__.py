@@ -14,8 +14,8 @@ _EXPORTS = {
     "ScoreSummary": "core.scoring.run", "ScoreTable": "core.scoring.run",
     "ScoreUpdate": "core.scoring.run", "ScoringError": "core.scoring.run",
     "make_scorer": "core.scoring.run", "score_dataset": "core.scoring.run",
-    "HEURISTIC": "core.scoring.scorers", "HeuristicScorer": "core.scoring.scorers",
-    "ModelScorer": "core.scoring.scorers", "ScoreSettings": "core.scoring.scorers",
+    "HEURISTIC": "core.scoring.settings", "HeuristicScorer": "core.scoring.scorers",
+    "ModelScorer": "core.scoring.scorers", "ScoreSettings": "core.scoring.settings",
 }
 
 __all__ = sorted(_EXPORTS)

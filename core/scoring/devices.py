@@ -1,14 +1,21 @@
-"""Choosing where and in what precision a reward model runs."""
+"""Choosing where and in what precision a reward model runs.
+
+torch is imported inside the functions: the choices are offered by ``--help`` and the app's
+Scoring panel, which must not wait a second or more for torch before they can be shown.
+"""
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from core.errors import ThresherError
 
+if TYPE_CHECKING:
+    import torch
+
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")  # plus "cuda:N"
-DTYPE_CHOICES = {"auto": None, "float32": torch.float32, "bfloat16": torch.bfloat16,
-                 "float16": torch.float16}
+#: Precision names; ``auto`` is chosen by the device, the others are torch dtypes.
+DTYPE_CHOICES = ("auto", "float32", "bfloat16", "float16")
 
 
 class DeviceError(ThresherError):
@@ -17,6 +24,8 @@ class DeviceError(ThresherError):
 
 def resolve_device(name: str = "auto") -> torch.device:
     """``auto`` picks CUDA, then Apple MPS, then the CPU."""
+    import torch
+
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -42,11 +51,12 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
     """``auto`` is bfloat16 on GPUs that have it, float16 on other GPUs, float32 on the CPU."""
+    import torch
+
     if name not in DTYPE_CHOICES:
         raise DeviceError(f"unknown dtype {name!r}: use {', '.join(DTYPE_CHOICES)}")
-    chosen = DTYPE_CHOICES[name]
-    if chosen is not None:
-        return chosen
+    if name != "auto":
+        return getattr(torch, name)
     if device.type == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     if device.type == "mps":
@@ -60,5 +70,7 @@ def dtype_name(dtype: torch.dtype) -> str:
 
 
 def _mps_available() -> bool:
+    import torch
+
     backend = getattr(torch.backends, "mps", None)
     return bool(backend and backend.is_available())

@@ -16,7 +16,6 @@ import gc
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -24,6 +23,7 @@ import torch
 
 from core.scoring.batching import MAX_BATCH_ROWS, padded_tokens, plan_batches, split_to_budget
 from core.scoring.encoding import EncodedRows
+from core.scoring.scored_batch import ScoredBatch
 
 #: Rows tokenised per window: small at first so the first scores show at once, then larger
 #: windows so length sorting has enough rows to pack tightly.
@@ -40,20 +40,6 @@ class ForwardModel(Protocol):
     def forward(self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None,
                 output_index: int) -> np.ndarray:
         """Scores for one padded batch."""
-
-
-@dataclass(frozen=True)
-class ScoredBatch:
-    """Results for some rows (dataset row numbers), in no particular order."""
-
-    rows: np.ndarray
-    scores: np.ndarray          # float32, NaN where unscorable
-    truncated: np.ndarray       # bool
-    unscorable: np.ndarray      # bool
-    reasons: dict[int, str] = field(default_factory=dict)   # row -> why it is unscorable
-    real_tokens: int = 0
-    computed_tokens: int = 0
-    lengths: np.ndarray | None = None   # tokens per row, where the rows were run as one batch
 
 
 def release_memory(device: torch.device | None) -> None:

@@ -20,7 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.invisible import has_invisible
+
 HEURISTIC_THRESHOLD = 0.5
+#: How the heuristic scorer is named in manifests and the project (it has no model files).
+SCORER_DESCRIPTION = {"model": "heuristic", "version": 1}
 #: Words at which an answer's length stops adding to the heuristic score.
 FULL_CREDIT_WORDS = 40
 #: An answer with fewer letters and digits than this is "near-empty" ("", "ok", "42", "Yes.").
@@ -46,7 +50,7 @@ _MARKUP_RUNS = frozenset({"...", "---", "```", "***", "===", "'''", '"""', "___"
 
 #: Warnings shown for a row, in display order; bit i of :meth:`HeuristicSignals.flag_mask` is
 #: ``FLAG_NAMES[i]``. A ratio signal becomes a warning from its threshold below.
-FLAG_NAMES = ("empty", "refusal", "echo", "garbage", "repetitive")
+FLAG_NAMES = ("empty", "refusal", "echo", "garbage", "repetitive", "invisible")
 ECHO_FLAG_FROM = 0.8
 GARBAGE_FLAG_FROM = 0.3
 REPETITIVE_FLAG_FROM = 0.3
@@ -63,6 +67,7 @@ class HeuristicSignals:
     echo: np.ndarray             # float32, share of the response's trigrams found in the prompt
     garbage: np.ndarray          # float32, share of junk tokens in the prompt or response
     score: np.ndarray            # float32, :func:`heuristic_score`
+    invisible: np.ndarray        # bool, zero-width or bidi control characters (core.invisible)
 
     #: Column names and descriptions, in display order.
     COLUMNS = (
@@ -73,6 +78,7 @@ class HeuristicSignals:
         ("echo", "Share of the response's word trigrams copied from the prompt"),
         ("garbage", "Share of junk tokens (keyboard mash, repeated units, symbol runs)"),
         ("score", "Heuristic quality score in [0, 1]"),
+        ("invisible", "Prompt or response holds zero-width or bidi control characters"),
     )
 
     def column(self, name: str) -> np.ndarray:
@@ -86,6 +92,7 @@ class HeuristicSignals:
         mask |= (self.echo >= ECHO_FLAG_FROM).astype(np.uint8) << 2
         mask |= (self.garbage >= GARBAGE_FLAG_FROM).astype(np.uint8) << 3
         mask |= (self.repetition >= REPETITIVE_FLAG_FROM).astype(np.uint8) << 4
+        mask |= self.invisible.astype(np.uint8) << 5
         return mask
 
 
@@ -160,7 +167,9 @@ def compute_signals(prompts: Sequence[str], responses: Sequence[str]) -> Heurist
     echo = np.zeros(n, dtype=np.float32)
     garbage = np.zeros(n, dtype=np.float32)
     score = np.zeros(n, dtype=np.float32)
+    invisible = np.zeros(n, dtype=bool)
     for i, (prompt, response) in enumerate(zip(prompts, responses, strict=True)):
+        invisible[i] = has_invisible(prompt) or has_invisible(response)
         response_words = _WORD.findall(response.lower())
         words[i] = len(response_words)
         near_empty[i] = sum(map(str.isalnum, response)) < NEAR_EMPTY_CHARS
@@ -170,7 +179,8 @@ def compute_signals(prompts: Sequence[str], responses: Sequence[str]) -> Heurist
         garbage[i] = max(garbage_ratio(prompt), garbage_ratio(response))
         score[i] = heuristic_score(int(words[i]), float(repetition[i]), float(garbage[i]),
                                    bool(refusal[i]), float(echo[i]))
-    return HeuristicSignals(words, near_empty, refusal, repetition, echo, garbage, score)
+    return HeuristicSignals(words, near_empty, refusal, repetition, echo, garbage, score,
+                            invisible)
 
 
 def iter_signals(prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 256,

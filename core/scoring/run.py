@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
@@ -18,10 +19,14 @@ from core.dataset import Dataset
 from core.errors import ThresherError
 from core.project.store import FLAG_TRUNCATED, FLAG_UNSCORABLE, ProjectStore
 from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
-from core.scoring.engine import ScoredBatch
+from core.scoring.heuristics import SCORER_DESCRIPTION
 from core.scoring.model_files import ModelFiles, locate_model
-from core.scoring.reward_model import RewardModel
-from core.scoring.scorers import HeuristicScorer, ModelScorer, ScoreSettings
+from core.scoring.scored_batch import ScoredBatch
+from core.scoring.settings import ScoreSettings
+
+if TYPE_CHECKING:       # torch and transformers load only when a model scores (about 1-3 s)
+    from core.scoring.reward_model import RewardModel
+    from core.scoring.scorers import HeuristicScorer, ModelScorer
 
 CACHED_REASON = "unscorable (cached result)"
 #: Project-store keys naming the scorer and settings of the last run, restored on re-open.
@@ -114,6 +119,9 @@ def make_scorer(settings: ScoreSettings, loaded: RewardModel | None = None,
 
     ``heuristic_scores``: the dataset's heuristic scores when the caller already has them.
     """
+    from core.scoring.reward_model import RewardModel
+    from core.scoring.scorers import HeuristicScorer, ModelScorer
+
     if settings.heuristic:
         return HeuristicScorer(heuristic_scores)
     files = locate_model(settings.model, settings.revision)
@@ -215,7 +223,7 @@ def last_scorer(store: ProjectStore) -> dict | None:
     """The description of the scorer whose scores the project shows (for manifests)."""
     raw = store.get_meta(META_LAST_SCORER)
     if raw == HEURISTIC_SCORER:
-        return HeuristicScorer().description
+        return dict(SCORER_DESCRIPTION)
     return store.scorer_description(int(raw)) if raw is not None and raw.isdigit() else None
 
 

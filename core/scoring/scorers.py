@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import orjson
@@ -27,37 +26,17 @@ from core.scoring.encoding import (
     chat_messages,
 )
 from core.scoring.engine import WINDOW_ROWS, BatchRunner, ScoredBatch, score_windows
-from core.scoring.heuristics import compute_signals
-from core.scoring.model_files import DEFAULT_MODEL, ModelFiles
+from core.scoring.heuristics import SCORER_DESCRIPTION, compute_signals
+from core.scoring.model_files import ModelFiles
 from core.scoring.reward_model import (
     RewardModel,
     check_output_index,
     default_format,
     default_max_length,
 )
+from core.scoring.settings import ScoreSettings
 
-HEURISTIC = "heuristic"
 HEURISTIC_CHUNK_ROWS = 256
-
-
-@dataclass(frozen=True)
-class ScoreSettings:
-    """Everything a curator can choose about a scoring run."""
-
-    model: str = DEFAULT_MODEL          # hub id, folder, or "heuristic"
-    revision: str | None = None
-    format: str | None = None           # None: the model's default
-    template: str | None = None         # for the template format (default: the seed's)
-    device: str = "auto"
-    dtype: str = "auto"
-    max_length: int | None = None       # None: the model's limit
-    output_index: int = 0
-    token_budget: int | None = None     # None: by device
-
-    @property
-    def heuristic(self) -> bool:
-        """Whether these settings ask for the offline heuristic scorer."""
-        return self.model == HEURISTIC
 
 
 def _digest(description: dict) -> str:
@@ -99,7 +78,7 @@ class HeuristicScorer:
     cacheable = False
 
     def __init__(self, scores: np.ndarray | None = None) -> None:
-        self.description = {"model": HEURISTIC, "version": 1}
+        self.description = dict(SCORER_DESCRIPTION)
         self.key = _digest(self.description)
         self.scores = scores
 

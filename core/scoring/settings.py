@@ -1,0 +1,34 @@
+"""What a curator chooses about a scoring run, as plain data (no torch).
+
+Kept apart from the scorers so the Scoring panel and ``--help`` can show the choices without
+importing torch or transformers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.scoring.model_files import DEFAULT_MODEL
+
+#: The ``model`` that asks for the offline heuristic scorer instead of a reward model.
+HEURISTIC = "heuristic"
+
+
+@dataclass(frozen=True)
+class ScoreSettings:
+    """Everything a curator can choose about a scoring run."""
+
+    model: str = DEFAULT_MODEL          # hub id, folder, or "heuristic"
+    revision: str | None = None
+    format: str | None = None           # None: the model's default
+    template: str | None = None         # for the template format (default: the seed's)
+    device: str = "auto"
+    dtype: str = "auto"
+    max_length: int | None = None       # None: the model's limit
+    output_index: int = 0
+    token_budget: int | None = None     # None: by device
+
+    @property
+    def heuristic(self) -> bool:
+        """Whether these settings ask for the offline heuristic scorer."""
+        return self.model == HEURISTIC
