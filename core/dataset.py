@@ -75,6 +75,8 @@ class Dataset:
     source_sha256: str = ""
     source_size: int = 0
     notes: list[str] = field(default_factory=list)
+    #: The file's modification time when it was opened (0: unknown), to notice later changes.
+    source_mtime_ns: int = 0
 
     def __post_init__(self) -> None:
         n = len(self.prompts)

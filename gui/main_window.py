@@ -6,6 +6,8 @@ It holds no dataset logic: loading runs in :class:`gui.load_job.LoadJob`, rows c
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -53,6 +55,7 @@ from gui.review_dock import ReviewDock
 from gui.scoring_dock import ScoringDock
 from gui.settings import Settings
 from gui.simulator_dock import SimulatorDock
+from gui.source_watch import SourceWatcher
 from gui.table_model import RecordsTableModel
 from gui.text_widgets import plain_label, plain_message
 from gui.undo_keys import ReviewUndoKeys
@@ -62,6 +65,9 @@ FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.g
 _NO_SCHEMA = "no known schema fits"
 #: The bottom docks' (plots, simulator) height on first run, before the curator resizes them.
 PLOTS_HEIGHT = 360
+#: Closing waits at most this long, in all, for cancelled background jobs to stop.
+JOBS_CLOSE_WAIT_S = 3.0
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -80,6 +86,7 @@ class MainWindow(QMainWindow):
         self._restored_from = ""      # the backup being reopened from, for the notice
         self.job = LoadJob(self)
         self.model = RecordsTableModel(self)
+        self.source_watch = SourceWatcher(self)
         self._build_widgets()
         self._build_menus()
         self._wire()
@@ -100,10 +107,14 @@ class MainWindow(QMainWindow):
         self.notice_text.setWordWrap(True)
         self.notice_text.setStyleSheet("color: #1d4f91;")
         self.report_button = QPushButton("Show load report", self.banner)
+        self.reload_button = QPushButton("Reload", self.banner)
+        self.reload_button.setToolTip("Read the file again; your decisions follow their records")
+        self.reload_button.hide()
         texts = QVBoxLayout()
         texts.addWidget(self.notice_text)
         texts.addWidget(self.banner_text)
         banner_layout.addLayout(texts, 1)
+        banner_layout.addWidget(self.reload_button)
         banner_layout.addWidget(self.report_button)
         self.banner.hide()
 
@@ -203,6 +214,8 @@ class MainWindow(QMainWindow):
         self.report_action.triggered.connect(self.show_load_report)
         self.restore_action.triggered.connect(self.choose_backup)
         self.report_button.clicked.connect(self.show_load_report)
+        self.reload_button.clicked.connect(self.reload)
+        self.source_watch.changed.connect(self._on_source_changed)
         self.quit_action.triggered.connect(self.close)
         self.cancel_button.clicked.connect(self.job.cancel)
         self.job.progressed.connect(self._on_load_progress)
@@ -217,6 +230,7 @@ class MainWindow(QMainWindow):
         self.scoring.flags_done.connect(self.review.refresh_filter)
         self.scoring.scoring_finished.connect(self.review.refresh_filter)
         self.scoring.scores_arrived.connect(self._on_scores_arrived)
+        self.scoring.restoring.connect(self.review.set_restoring)
         self.review.status.connect(self.status_text.setText)
         self.cluster_action.triggered.connect(self.dedup.show_cluster)
         self.dedup.status.connect(self.status_text.setText)
@@ -345,6 +359,8 @@ class MainWindow(QMainWindow):
         self.restore_action.setEnabled(True)
         self._rebuild_recent_menu(self.settings.add_recent_file(dataset.path))
         self.notice_text.setText("")
+        self.reload_button.hide()
+        self.source_watch.watch(dataset)
         self._update_banner(dataset)
         if len(dataset):
             self.table.selectRow(0)
@@ -395,6 +411,19 @@ class MainWindow(QMainWindow):
     def _on_scores_arrived(self, update) -> None:
         if update.cached:            # restored from the project: a saved score filter applies
             self.review.refresh_filter()
+
+    def _on_source_changed(self, change: str) -> None:
+        """The open file changed on disk: say so and offer to read it again."""
+        self._show_notice(change + ". The table shows the copy read when it was opened; "
+                          "Reload reads the file again (your decisions follow their records). "
+                          "Exports are refused until then.")
+        self.reload_button.show()
+        self.status_text.setText(change)
+
+    def reload(self) -> None:
+        """Read the open file again (it changed on disk)."""
+        if self.dataset is not None:
+            self.open_path(self.dataset.path, self._mapping_tried)
 
     def _show_notice(self, text: str) -> None:
         """Say what re-opening the dataset restored (decisions, rule, filters, place)."""
@@ -499,13 +528,26 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.resizeDocks(
                 [self.plots], [PLOTS_HEIGHT], Qt.Orientation.Vertical))
 
+    def _wait_for_jobs(self, budget_s: float = JOBS_CLOSE_WAIT_S) -> None:
+        """Give each cancelled job's own worker a moment to stop before the window goes.
+
+        Each job waits for its own worker only (never the process-wide ``await_workers``, which
+        would quit every worker, an export's included); the whole wait is bounded.
+        """
+        deadline = time.monotonic() + budget_s
+        for job in self.findChildren(LatestJob):
+            if not job.wait(int(max(0.0, deadline - time.monotonic()) * 1000)):
+                log.warning("%s was still running when the window closed", type(job).__name__)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
         self.job.cancel(quiet=True)
+        self.source_watch.stop()
         self.scoring.shutdown()
         self.dedup.shutdown()
         self.plots.shutdown()
         self.simulator.shutdown()
         self.review.shutdown()
+        self._wait_for_jobs()
         if self._docks_arranged:          # a window never shown keeps the saved arrangement
             self.settings.set_value(keys.KEY_STATE, self.saveState())
         self.settings.set_value(keys.KEY_GEOMETRY, self.saveGeometry())

@@ -45,6 +45,7 @@ class ReviewController(QObject):
 
     opened = Signal(object)          # ReviewSession
     decisions_changed = Signal()
+    rows_changed = Signal(str)        # "scores" or "flags": the session's per-row data changed
     summary_changed = Signal(object)  # Summary
     history_changed = Signal()
     rule_changed = Signal(object)     # Rule: set by undo/redo (the panel and plots follow)
@@ -130,18 +131,21 @@ class ReviewController(QObject):
         if self.session is not None and len(update.batch.rows):
             batch = update.batch
             self.session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable)
+            self.rows_changed.emit("scores")
             self._changed()
 
     def clear_scores(self) -> None:
         """A new scoring run starts from nothing."""
         if self.session is not None:
             self.session.clear_scores()
+            self.rows_changed.emit("scores")
             self._changed()
 
     def apply_flags(self, start: int, signals: HeuristicSignals) -> None:
         """Take heuristic flags for rows ``start …``."""
         if self.session is not None:
             self.session.set_flags(slice(start, start + len(signals.score)), signals.flag_mask())
+            self.rows_changed.emit("flags")
             if self.session.rule.drop_flags:
                 self._changed()
 

@@ -66,6 +66,7 @@ class ReviewDock(QDockWidget):
         self._filter = RowFilter()
         self._filter_mask: np.ndarray | None = None
         self._pending_position: int | None = None
+        self._restoring = False
         self._build_actions()
         self._wire()
         self.set_enabled(False)
@@ -126,6 +127,7 @@ class ReviewDock(QDockWidget):
         self.panel.rule_changed.connect(self.controller.set_rule)
         self.controller.rule_changed.connect(self.panel.set_rule)
         self.controller.decisions_changed.connect(self.table_model.decisions_changed)
+        self.controller.rows_changed.connect(self.table_model.rows_changed)
         self.controller.summary_changed.connect(self._on_summary)
         self.controller.history_changed.connect(self._refresh_history)
         self.controller.failed.connect(self._show_failure)
@@ -169,8 +171,18 @@ class ReviewDock(QDockWidget):
                        self.export_action):
             action.setEnabled(enabled)
         self.panel.setEnabled(enabled)
+        if self._restoring:
+            self.export_action.setEnabled(False)
         if enabled:
             self._refresh_history()
+
+    def set_restoring(self, restoring: bool) -> None:
+        """Cached scores are on their way: no export and no counts until they are in."""
+        self._restoring = restoring
+        self.panel.show_restoring(restoring)
+        session_ready = self.controller.session is not None and not self.controller.busy
+        self.export_action.setEnabled(not restoring and session_ready
+                                      and not self.export_job.running)
 
     def shutdown(self) -> None:
         """Stop searches, let an export finish, save the place and close the project."""
@@ -307,7 +319,7 @@ class ReviewDock(QDockWidget):
     def export(self) -> None:
         """Ask where to export, then export in the background."""
         session = self.controller.session
-        if session is None or self.export_job.running:
+        if session is None or self.export_job.running or self._restoring:
             return
         dialog = ExportDialog(session.dataset.path, session.summary(), self)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:

@@ -37,6 +37,8 @@ class ReviewPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._updating = False
+        self._restoring = False
+        self._summary: Summary | None = None
         layout = QVBoxLayout(self)
 
         rule_box = QGroupBox("Automatic rule", self)
@@ -80,7 +82,7 @@ class ReviewPanel(QWidget):
         buttons.addStretch(1)
         layout.addWidget(decide_box)
 
-        summary_box = QGroupBox("Curated set", self)
+        summary_box = self.summary_box = QGroupBox("Curated set", self)
         summary = QFormLayout(summary_box)
         self.kept_label = plain_label("—", summary_box)
         self.dropped_label = plain_label("—", summary_box)
@@ -132,8 +134,21 @@ class ReviewPanel(QWidget):
                     drop_duplicates=self.drop_duplicates.isChecked(),
                     drop_flags=tuple(n for n, b in self.flag_boxes.items() if b.isChecked()))
 
+    def show_restoring(self, restoring: bool) -> None:
+        """While cached scores are being restored the counts are not the curated set yet."""
+        self._restoring = restoring
+        self.summary_box.setTitle("Curated set (restoring…)" if restoring else "Curated set")
+        if restoring:
+            for label in (self.kept_label, self.dropped_label, self.undecided_label):
+                label.setText("restoring…")
+        elif self._summary is not None:
+            self.show_summary(self._summary)
+
     def show_summary(self, summary: Summary) -> None:
-        """Update the counts."""
+        """Update the counts (held back while restoring: they would read "Kept 4")."""
+        self._summary = summary
+        if self._restoring:
+            return
         total = max(1, summary.rows)
         self.kept_label.setText(f"{summary.kept:,}  ({summary.kept / total:.1%})")
         self.dropped_label.setText(f"{summary.dropped:,}  ({summary.dropped / total:.1%})")

@@ -34,6 +34,7 @@ class ScoringWorker(QObject):
     """Lives on the scoring thread; runs one job at a time and keeps the last model loaded."""
 
     status = Signal(int, str)            # generation, what it is doing
+    ready = Signal(int)                  # generation: the scorer is found and loaded
     updated = Signal(int, object)        # generation, ScoreUpdate
     finished = Signal(int, object)       # generation, ScoreSummary
     failed = Signal(int, str)            # generation, message
@@ -59,6 +60,7 @@ class ScoringWorker(QObject):
             if self.cancel_event.is_set():
                 self.cancelled.emit(generation)
                 return
+            self.ready.emit(generation)
             store = ProjectStore(project) if project is not None else None
             if store is not None:
                 remember_settings(store, settings)
@@ -93,6 +95,10 @@ class ScoringWorker(QObject):
                                    restore_cached_scores(dataset, store))
         except ThresherError as exc:
             self.failed.emit(generation, str(exc))
+        except Exception as exc:  # the app must outlive a damaged cache; the curator hears of it
+            log.exception("restoring cached scores failed")
+            self.failed.emit(generation, f"restoring cached scores failed: "
+                                         f"{type(exc).__name__}: {exc}")
 
     @Slot()
     def warm_up(self) -> None:
@@ -123,6 +129,7 @@ class ScoringController(QObject):
 
     started = Signal()
     status = Signal(str)
+    ready = Signal()                     # the model is loaded: the run's results replace the old
     updated = Signal(object)             # ScoreUpdate
     progressed = Signal(int, int, float, float)   # done, total, pairs/s, eta seconds (-1: ?)
     finished = Signal(object)            # ScoreSummary
@@ -146,6 +153,7 @@ class ScoringController(QObject):
         self._release_requested.connect(self._worker.release_model)
         self._warm_up_requested.connect(self._worker.warm_up)
         self._worker.status.connect(self._on_status)
+        self._worker.ready.connect(self._on_ready)
         self._worker.updated.connect(self._on_updated)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
@@ -235,6 +243,10 @@ class ScoringController(QObject):
     def _on_status(self, generation: int, text: str) -> None:
         if self._current(generation):
             self.status.emit(text)
+
+    def _on_ready(self, generation: int) -> None:
+        if self._current(generation):
+            self.ready.emit()
 
     def _on_updated(self, generation: int, update: ScoreUpdate) -> None:
         if not self._current(generation):

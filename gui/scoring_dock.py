@@ -30,7 +30,8 @@ class ScoringDock(QDockWidget):
     scoring_finished = Signal(object)    # ScoreSummary
     scoring_failed = Signal(str)
     scores_arrived = Signal(object)      # ScoreUpdate: streamed or restored from the cache
-    scores_cleared = Signal()
+    scores_cleared = Signal()            # a run's model is loaded: its scores replace the old
+    restoring = Signal(bool)             # cached scores of a freshly opened file are on the way
     flags_computed = Signal(int, object)  # first row, HeuristicSignals
     flags_done = Signal()
 
@@ -62,14 +63,13 @@ class ScoringDock(QDockWidget):
         self.panel.model_combo.currentTextChanged.connect(self._update_note)
         self.controller.started.connect(lambda: self.panel.set_running(True))
         self.controller.status.connect(self.panel.show_status)
-        self.controller.updated.connect(self.table_model.apply_scores)
+        self.controller.ready.connect(self.scores_cleared)
         self.controller.updated.connect(self.scores_arrived)
         self.controller.progressed.connect(self.panel.show_progress)
         self.controller.finished.connect(self._on_finished)
         self.controller.failed.connect(self._on_failed)
         self.controller.cancelled.connect(self._on_cancelled)
         self.controller.restored.connect(self._on_restored)
-        self.heuristics.computed.connect(self.table_model.apply_signals)
         self.heuristics.computed.connect(self.flags_computed)
         self.heuristics.computed.connect(self._keep_heuristic_scores)
         self.heuristics.done.connect(self._on_flags_done)
@@ -100,10 +100,12 @@ class ScoringDock(QDockWidget):
         self._heuristic_rows = 0
         self.heuristics.start(dataset)
         if dataset.prompt_only:
+            self.restoring.emit(False)      # nothing to restore (a previous file's restore ended)
             self.panel.show_status("This file has no responses, so there is nothing to score.")
             self.panel.score_button.setEnabled(False)
             return
         self.panel.show_status("")
+        self.restoring.emit(True)
         self.controller.restore(dataset, project_path_for(dataset.path))
 
     def start_scoring(self, settings: ScoreSettings) -> None:
@@ -112,8 +114,8 @@ class ScoringDock(QDockWidget):
             return
         if not settings.heuristic:
             self.panel.set_models(self.settings.add_recent_model(settings.model))
-        self.table_model.clear_scores()
-        self.scores_cleared.emit()
+        # Nothing is cleared yet: the old scores stay until the model is found and loaded
+        # (controller.ready), so a run that cannot start changes nothing.
         known = settings.heuristic and self._heuristic_rows == len(self.dataset)
         self.controller.start(self.dataset, settings, project_path_for(self.dataset.path),
                               self._heuristic_scores if known else None)
@@ -129,8 +131,8 @@ class ScoringDock(QDockWidget):
     def _on_restored(self, settings: ScoreSettings | None, update) -> None:
         if settings is not None:
             self.panel.set_settings(settings)
+        self.restoring.emit(False)         # whatever the cache held is in the session now
         if update is not None:
-            self.table_model.apply_scores(update)
             self.scores_arrived.emit(update)
             self.panel.show_progress(update.done, update.total, 0.0, -1.0)
             self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores from the "
@@ -160,6 +162,7 @@ class ScoringDock(QDockWidget):
         self.scoring_finished.emit(summary)
 
     def _on_failed(self, message: str) -> None:
+        self.restoring.emit(False)
         self.panel.set_running(False)
         self.panel.show_status(f"Scoring stopped: {message}")
         self.scoring_failed.emit(message)

@@ -1,5 +1,10 @@
 """The records table: a thin Qt adapter over the dataset's column arrays and a sort permutation.
 
+Scores, flags and truncation are read from the :class:`core.review.ReviewSession`, the one
+source of per-row truth that the plots and docks read too; the model keeps no copy. When the
+session's rows change it repaints the affected columns, and re-sorts if the table is sorted by
+one of them (a saved sort by score is restored before the cached scores arrive).
+
 No ``QSortFilterProxyModel`` (104 s to sort 1M rows, measured in the house style notes): the
 model keeps ``order`` (view row -> source row) and sorts it with ``numpy.argsort``, remapping
 persistent indexes so the selection survives a sort. A filter is a boolean mask over source
@@ -12,7 +17,7 @@ import html
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor
 
 from core.dataset import Dataset
@@ -20,8 +25,7 @@ from core.dedup.keep import ROLE_NAMES
 from core.dedup.outcome import DuplicateTable
 from core.review import ReviewSession
 from core.review.decisions import DROP, KEEP, NAMES
-from core.scoring import ScoreUpdate
-from core.scoring.heuristics import HeuristicSignals, flag_names
+from core.scoring.heuristics import flag_names
 
 #: Characters of a prompt or response shown in a cell; the detail pane shows the rest.
 CELL_TEXT_CHARS = 200
@@ -75,6 +79,10 @@ COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 _DUPLICATE_KEYS = ("dup_role", "cluster", "cluster_size", "similarity")
 #: Set bits per flag-mask byte: how many warnings a row has, for sorting the Flags column.
 _BIT_COUNTS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int8)
+#: Which columns show each kind of per-row data the session reports as changed.
+CHANGED_COLUMNS = {"scores": ("score", "flags"), "flags": ("flags",)}
+#: Streamed scores re-sort a table sorted by them at most this often (1M rows: ~0.1 s a sort).
+RESORT_DELAY_MS = 250
 
 
 def clip_to_line(text: str) -> str:
@@ -94,14 +102,13 @@ class RecordsTableModel(QAbstractTableModel):
         self._inverse = np.zeros(0, dtype=np.int64)
         self._source_rows = 0
         self._text_keys: dict[str, np.ndarray] = {}
-        self._flag_mask = np.zeros(0, dtype=np.uint8)
-        self._truncated = np.zeros(0, dtype=bool)
-        self._unscorable = np.zeros(0, dtype=bool)
         self._session: ReviewSession | None = None
         self._visible: np.ndarray | None = None
         self._fixed_order: np.ndarray | None = None
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self._resort_timer = QTimer(self, singleShot=True, interval=RESORT_DELAY_MS)
+        self._resort_timer.timeout.connect(self._resort)
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -114,10 +121,8 @@ class RecordsTableModel(QAbstractTableModel):
         self._fixed_order = None
         self._sort_column = -1
         self._text_keys = {}
+        self._resort_timer.stop()
         n = self._source_rows = 0 if dataset is None else len(dataset)
-        self._flag_mask = np.zeros(n, dtype=np.uint8)
-        self._truncated = np.zeros(n, dtype=bool)
-        self._unscorable = np.zeros(n, dtype=bool)
         if dataset is None:
             self._numbers = {}
             self._set_order(np.zeros(0, dtype=np.int64))
@@ -129,17 +134,32 @@ class RecordsTableModel(QAbstractTableModel):
                 "prompt_tokens": dataset.prompt_tokens,
                 "response_tokens": dataset.response_tokens,
                 "turns": dataset.turns,
-                "score": np.full(n, np.nan, dtype=np.float32),
-                "flags": np.zeros(n, dtype=np.int8),
             }
             self._clear_duplicate_columns(n)
             self._set_order(np.arange(len(dataset), dtype=np.int64))
         self.endResetModel()
 
     def set_session(self, session: ReviewSession | None) -> None:
-        """Show ``session``'s decisions (it must belong to the dataset shown)."""
+        """Show ``session``'s decisions, scores and flags (it must belong to the dataset shown)."""
         self._session = session
         self.decisions_changed()
+        self.rows_changed("scores")
+
+    def rows_changed(self, kind: str) -> None:
+        """The session's ``kind`` of per-row data ("scores", "flags") changed: show it.
+
+        A table sorted by a column of that data is sorted again (after a short pause, so a
+        stream of score batches is one re-sort, not one per batch).
+        """
+        keys = CHANGED_COLUMNS.get(kind, ())
+        for key in keys:
+            self._column_changed(key)
+        if 0 <= self._sort_column < len(COLUMNS) and COLUMNS[self._sort_column].key in keys:
+            self._resort_timer.start()
+
+    def _resort(self) -> None:
+        if self._dataset is not None and self._fixed_order is None and self._sort_column >= 0:
+            self._apply_order(self._sorted_visible())
 
     def decisions_changed(self) -> None:
         """Repaint the Decision and By columns (decisions or the rule changed)."""
@@ -179,37 +199,24 @@ class RecordsTableModel(QAbstractTableModel):
         return self._dataset
 
     @property
+    def session(self) -> ReviewSession | None:
+        """The session whose rows are shown (None: no project could be opened)."""
+        return self._session
+
+    @property
     def scores(self) -> np.ndarray:
-        """Scores by source row (NaN: not scored)."""
-        return self._numbers.get("score", np.zeros(0, dtype=np.float32))
+        """Scores by source row (NaN: not scored), read from the session."""
+        if self._session is not None:
+            return self._session.scores
+        return np.full(self._source_rows, np.nan, dtype=np.float32)
 
-    def apply_scores(self, update: ScoreUpdate) -> None:
-        """Show one batch of scores as it arrives."""
-        batch = update.batch
-        self._numbers["score"][batch.rows] = batch.scores
-        self._truncated[batch.rows] = batch.truncated
-        self._unscorable[batch.rows] = batch.unscorable
-        self._refresh_flag_counts(batch.rows)
-        self._column_changed("score")
-        self._column_changed("flags")
-
-    def clear_scores(self) -> None:
-        """Forget all scores (a new scorer was chosen)."""
-        if self._dataset is None:
-            return
-        self._numbers["score"][:] = np.nan
-        self._truncated[:] = False
-        self._unscorable[:] = False
-        self._refresh_flag_counts(slice(None))
-        self._column_changed("score")
-        self._column_changed("flags")
-
-    def apply_signals(self, start: int, signals: HeuristicSignals) -> None:
-        """Show the heuristic flags of rows ``start …`` as they are computed."""
-        rows = slice(start, start + len(signals.score))
-        self._flag_mask[rows] = signals.flag_mask()
-        self._refresh_flag_counts(rows)
-        self._column_changed("flags")
+    def _row_number(self, key: str, row: int):
+        """A numeric cell's value: the session's per-row data, or the dataset's columns."""
+        if key == "score":
+            return self.scores[row]
+        if key == "flags":
+            return self._flag_counts(slice(row, row + 1))[0]
+        return self._numbers[key][row]
 
     def set_duplicates(self, table: DuplicateTable | None) -> None:
         """Show a duplicate table's columns (None clears them)."""
@@ -236,17 +243,23 @@ class RecordsTableModel(QAbstractTableModel):
 
     def flags_text(self, row: int) -> str:
         """The Flags cell of a source row."""
-        flags = flag_names(int(self._flag_mask[row]))
-        if self._truncated[row]:
+        session = self._session
+        if session is None:
+            return ""
+        flags = flag_names(int(session.flag_mask[row]))
+        if session.truncated[row]:
             flags.append("truncated")
-        if self._unscorable[row]:
+        if session.unscorable[row]:
             flags.append("unscorable")
         return ", ".join(flags)
 
-    def _refresh_flag_counts(self, rows: np.ndarray | slice) -> None:
-        """The Flags column sorts by how many warnings a row has."""
-        self._numbers["flags"][rows] = (_BIT_COUNTS[self._flag_mask[rows]]
-                                        + self._truncated[rows] + self._unscorable[rows])
+    def _flag_counts(self, rows: slice) -> np.ndarray:
+        """How many warnings each row has: the Flags column sorts by it."""
+        session = self._session
+        if session is None:
+            return np.zeros(len(range(*rows.indices(self._source_rows))), dtype=np.int8)
+        return (_BIT_COUNTS[session.flag_mask[rows]] + session.truncated[rows]
+                + session.unscorable[rows])
 
     def _column_changed(self, key: str) -> None:
         if len(self._order):
@@ -280,20 +293,21 @@ class RecordsTableModel(QAbstractTableModel):
             if column.key in _DUPLICATE_KEYS:
                 return self._duplicate_text(column.key, row)
             if column.decimals:
-                value = float(self._numbers[column.key][row])
+                value = float(self._row_number(column.key, row))
                 if np.isnan(value):
-                    return "—" if self._unscorable[row] else ""
+                    unscorable = self._session is not None and self._session.unscorable[row]
+                    return "—" if unscorable else ""
                 return f"{value:.{column.decimals}f}"
             if column.numeric:
-                return f"{int(self._numbers[column.key][row]):,}"
+                return f"{int(self._row_number(column.key, row)):,}"
             texts = self._dataset.prompts if column.key == "prompt" else self._dataset.responses
             return clip_to_line(texts[row])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _ALIGN_NUMBER if column.numeric else None
         if role == SourceRowRole:
             return row
-        if role == SortKeyRole and column.key in self._numbers:
-            return self._numbers[column.key][row].item()
+        if role == SortKeyRole and column.numeric:
+            return self._row_number(column.key, row).item()
         return None
 
     def _duplicate_text(self, key: str, row: int) -> str:
@@ -379,6 +393,10 @@ class RecordsTableModel(QAbstractTableModel):
             if session is None:
                 return np.zeros(len(self._dataset), dtype=np.int8)
             return session.final if column.key == "decision" else (session.manual != 0)
+        if column.key == "score":
+            return self.scores
+        if column.key == "flags":
+            return self._flag_counts(slice(None))
         if column.key in self._numbers:
             return self._numbers[column.key]
         if column.key not in self._text_keys:

@@ -22,6 +22,7 @@ from core.export.manifest import build_manifest, write_manifest
 from core.export.records import VerificationError, write_jsonl
 from core.export.sidecar import write_sidecar
 from core.generators import run_to_end
+from core.loading.freshness import check_unchanged
 from core.review.decisions import NAMES
 from core.review.session import ReviewSession
 
@@ -90,6 +91,7 @@ def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | N
     an export stops there (:class:`ExportCancelled`) or runs to the end, never in between.
     """
     check_outputs(options, session.dataset.path, session.store.path)
+    check_unchanged(session.dataset)     # never export a stale copy under the file's name
     yield 0.0
     if stop_requested is not None and stop_requested():
         raise ExportCancelled("the export was cancelled before any file was written")

@@ -44,6 +44,7 @@ def iter_load(path: str | Path,
             else:
                 blank = yield from read_table(source, builder, "\t" if fmt == "tsv" else ",")
             dataset = builder.finish(sha256=source.sha256(), size=source.size, blank_lines=blank)
+            dataset.source_mtime_ns = source.mtime_ns
         except SchemaError as exc:
             raise LoadError(path, str(exc)) from None
         except MemoryError:

@@ -8,6 +8,8 @@ is dropped without a reason.
 
 from __future__ import annotations
 
+import base64
+from decimal import Decimal
 from hashlib import blake2b
 from pathlib import Path
 
@@ -19,6 +21,20 @@ from core.dataset import BadLine, Dataset
 
 FINGERPRINT_BYTES = 16
 _CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def json_value(value: object) -> object:
+    r"""How a value JSON has no type for is written into an exported record.
+
+    Parquet can hold what JSON cannot: bytes become their base64 text (RFC 4648, the usual
+    JSON convention; ``str()`` would write ``"b'\x00'"``), a decimal stays a number with its
+    exact digits, anything else its text. Dates and times are written by orjson as RFC 3339.
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Decimal) and value.is_finite():
+        return orjson.Fragment(str(value).encode("ascii"))
+    return str(value)
 
 
 def fingerprint(record: dict) -> bytes:
@@ -92,7 +108,7 @@ class DatasetBuilder:
                 self._accept(locations[i], record, raws[i] if raws is not None else None)
             return
         if raws is None:
-            raws = [orjson.dumps(record, default=str) for record in records]
+            raws = [orjson.dumps(record, default=json_value) for record in records]
         self.originals += raws
         prompts, responses, turns = zip(*pairs, strict=True)
         self.prompts += prompts
@@ -150,7 +166,8 @@ class DatasetBuilder:
 
     def _append(self, location: int, record: dict, raw: bytes | None, prompt: str,
                 response: str, turns: int, code: int) -> None:
-        self.originals.append(raw if raw is not None else orjson.dumps(record, default=str))
+        self.originals.append(raw if raw is not None
+                              else orjson.dumps(record, default=json_value))
         self.prompts.append(prompt)
         self.responses.append(response)
         self.locations.append(location)

@@ -1,5 +1,7 @@
 """Read a JSON document: an array of records, or an object holding one list of records.
 
+Each record keeps its own text from the file (:mod:`core.loading.json_items`) for exports.
+
 Bad items are reported by their 1-based record index (the position in the list).
 """
 
@@ -15,6 +17,7 @@ from core.loading.builder import DatasetBuilder, describe_value
 from core.loading.detect import UTF8_BOM
 from core.loading.duplicate_keys import may_repeat_keys, repeated_keys_by_item
 from core.loading.json_errors import json_error_reason, utf8_error_offset
+from core.loading.json_items import record_texts
 from core.loading.source import Source
 
 PROGRESS_EVERY_RECORDS = 50_000
@@ -34,11 +37,15 @@ def read_document(source: Source, builder: DatasetBuilder) -> Generator[LoadProg
     if -1 in repeated:
         raise LoadError(source.path, f"the top-level object repeats the key '{repeated[-1]}'")
     total = len(records)
+    # Each record's own text, so an export writes it as the file did (not re-serialised).
+    texts = record_texts(data, isinstance(document, dict))
+    if texts is not None and len(texts) != total:
+        texts = None
     for index, record in enumerate(records, 1):
         if index - 1 in repeated:
             builder.bad(index, f"repeated key '{repeated[index - 1]}': the record is ambiguous")
         else:
-            builder.add(index, record)
+            builder.add(index, record, texts[index - 1] if texts is not None else None)
         if index % PROGRESS_EVERY_RECORDS == 0:
             done = source.size * index // max(total, 1)
             yield LoadProgress(done, source.size, builder.rows, len(builder.bad_lines))

@@ -53,7 +53,9 @@ class Source:
     def __init__(self, path: Path, compressed: bool):
         self.path = path
         try:
-            self.size = path.stat().st_size
+            stat = path.stat()
+            self.size = stat.st_size
+            self.mtime_ns = stat.st_mtime_ns
             self.raw = HashingReader(path)
         except OSError as exc:
             raise LoadError(path, f"cannot open the file: {exc.strerror or exc}") from None

@@ -173,3 +173,23 @@ def test_a_failing_background_job_reaches_the_status_bar_and_a_dialog(qtbot, win
     assert not window.review.filter_job.running
     boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     assert any("no room for the search" in b.text() for b in boxes)
+
+
+def test_a_file_changed_on_disk_is_noticed_and_can_be_reloaded(qtbot, window, tmp_path):
+    # Issue 17 item 8: no notice, and the export wrote the old records under the path.
+    import shutil
+
+    path = tmp_path / "sample.jsonl"
+    shutil.copy(SAMPLE, path)
+    dataset = open_and_wait(qtbot, window, path)
+    assert window.reload_button.isHidden()
+    with path.open("ab") as handle:
+        handle.write(b'{"prompt": "added later", "response": "by an editor"}\n')
+    with qtbot.waitSignal(window.source_watch.changed, timeout=10_000):
+        pass
+    assert str(path) in window.notice_text.text() and "Reload" in window.notice_text.text()
+    assert not window.reload_button.isHidden()
+    with qtbot.waitSignal(window.dataset_loaded, timeout=20_000) as reloaded:
+        window.reload_button.click()
+    assert len(reloaded.args[0]) == len(dataset) + 1
+    assert window.reload_button.isHidden()

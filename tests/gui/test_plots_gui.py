@@ -131,7 +131,9 @@ def test_clicking_a_bar_or_dragging_a_range_filters_the_table(qtbot, window):
 def test_the_threshold_curve_agrees_with_the_summary(qtbot, window):
     session = window.review.controller.session
     window.review.apply_rule(Rule(mode="threshold", min_score=0.55))
+    # Wait for the curve of the current scores, not one computed before they all arrived.
     qtbot.waitUntil(lambda: window.plots.threshold_plot.curve is not None
+                    and not window.plots.curve_job.running and not window.plots._curve_dirty
                     and "At cutoff 0.550" in window.plots.threshold_plot.caption.text(),
                     timeout=5_000)
     summary = session.summary()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from core.project import ProjectStore
 from core.review import DROP, KEEP, RowFilter
 from gui.export_dialog import ExportDialog
+from gui.main_window import MainWindow
 from gui.table_model import COLUMN_INDEX
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
@@ -167,3 +168,63 @@ def test_filter_then_sort_keeps_current_row_detail_and_key_on_one_record(qtbot, 
         assert _detail_location(window) == location
     window.review.actions_by_name["drop"].trigger()
     assert window.review.controller.session.manual[held] == DROP
+
+
+def test_a_saved_sort_by_score_is_applied_once_the_scores_arrive(qtbot, dataset_path):
+    # Issue 17 item 7: the header said sorted by score, the rows stayed in file order.
+    window = open_window(qtbot, dataset_path)
+    window.table.sortByColumn(COLUMN_INDEX["score"], Qt.SortOrder.DescendingOrder)
+    window.close()
+
+    again = open_window(qtbot, dataset_path)
+    header = again.table.horizontalHeader()
+    assert header.sortIndicatorSection() == COLUMN_INDEX["score"]
+    scores = again.review.controller.session.scores
+
+    def in_score_order() -> bool:
+        shown = scores[again.model.visible_rows()]
+        return bool(np.all(shown[:-1] >= shown[1:]))
+    qtbot.waitUntil(in_score_order, timeout=5_000)
+    assert again.model.visible_rows().tolist() != list(range(294))
+
+
+def test_until_cached_scores_are_in_export_waits_and_the_summary_says_restoring(
+        qtbot, dataset_path, tiny_model):
+    from core.scoring import ScoreSettings
+
+    window = open_window(qtbot, dataset_path)
+    with qtbot.waitSignal(window.scoring.scoring_finished, timeout=60_000):
+        window.scoring.start_scoring(ScoreSettings(model=str(tiny_model), device="cpu"))
+    window.close()
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    seen = []
+    again.dataset_loaded.connect(lambda _d: seen.append(
+        (again.review.export_action.isEnabled(), again.review.panel.kept_label.text())))
+    with qtbot.waitSignal(again.scoring.restoring, timeout=30_000,
+                          check_params_cb=lambda on: not on):
+        again.open_path(dataset_path)
+    assert seen == [(False, "restoring…")]
+    assert again.review.export_action.isEnabled()
+    summary = again.review.controller.session.summary()
+    assert summary.undecided == 0
+    assert again.review.panel.kept_label.text().startswith(f"{summary.kept:,}")
+
+
+def test_closing_during_an_export_leaves_all_of_its_files_or_none(qtbot, dataset_path, tmp_path,
+                                                                  monkeypatch):
+    window = open_window(qtbot, dataset_path)
+    out = tmp_path / "curated.jsonl"
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
+    monkeypatch.setattr("gui.export_dialog.default_output", lambda source: out)
+    window.review.export_action.trigger()
+    window.close()                                  # at once, while the export runs
+    assert not window.review.export_job.running or window.review.export_job.wait(0)
+    manifest = tmp_path / "curated.manifest.json"
+    if out.exists():
+        written = orjson.loads(manifest.read_bytes())["outputs"]["curated"]
+        assert written["records"] == len(out.read_bytes().splitlines())
+    else:
+        assert not manifest.exists()

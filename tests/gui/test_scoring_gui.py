@@ -157,3 +157,28 @@ def test_the_no_model_note_shows_only_while_the_heuristics_are_chosen(qtbot, win
     assert not panel.note.isVisibleTo(panel)
     panel.select_model(HEURISTIC)
     assert "No reward model was found" in panel.note.text()
+
+
+def test_a_model_that_cannot_be_found_changes_no_score(qtbot, window, tmp_path):
+    # Issue 17 item 4: every score was cleared before the run learnt its model was missing.
+    open_sample(qtbot, window)
+    session = window.review.controller.session
+    before, kept = session.scores.copy(), session.summary().kept
+    assert kept > 0
+    with qtbot.waitSignal(window.scoring.scoring_failed, timeout=30_000):
+        window.scoring.start_scoring(ScoreSettings(model=str(tmp_path / "no-such-model"),
+                                                   device="cpu"))
+    assert np.array_equal(window.review.controller.session.scores, before)
+    assert session.summary().kept == kept
+    assert window.review.panel.kept_label.text().startswith(f"{kept:,}")
+    assert score_cell(window, 0) == f"{before[window.model.source_row(0)]:.3f}"
+
+
+def test_table_plots_and_session_read_one_array_of_scores(qtbot, window):
+    open_sample(qtbot, window)
+    session = window.review.controller.session
+    assert window.model.scores is session.scores
+    assert not hasattr(window.model, "apply_scores")
+    session_row = int(np.argmax(session.scores))
+    view_row = window.model.view_row(session_row)
+    assert score_cell(window, view_row) == f"{session.scores[session_row]:.3f}"

@@ -173,3 +173,63 @@ def test_an_export_stops_before_its_first_file_or_not_at_all(sample_copy, open_s
     assert progress[0] == 0.0 and progress[-1] == 1.0 and len(asked) == 1
     names = {p.name for p in tmp_path.iterdir()}
     assert {"out.jsonl", "dropped.jsonl", "side.parquet", "out.manifest.json"} <= names
+
+
+def test_json_array_records_export_as_the_file_wrote_them(tmp_path, open_session):
+    # Issue 17 item 6: a 30-digit id came out as 1.2345678901234568e+29.
+    items = [b'{"id": 123456789012345678901234567890, "prompt": "caf\\u00e9", '
+             b'"response": "1.50 \\"quoted\\" ], {", "weight": 1.50}',
+             b'{"id": 2, "prompt": "p2",\n     "response": "r2", "tags": [1, 2.0, 3e2]}']
+    source = tmp_path / "data.json"
+    source.write_bytes(b'{"meta": {"note": [1, 2]},\n "data": [\n  ' + b",\n  ".join(items)
+                       + b"\n]}\n")
+    session = open_session(source)
+    session.set_rule(Rule(mode="all"))
+    out, _ = _kept(session, tmp_path)
+    assert out.read_bytes().splitlines() == [
+        items[0], b'{"id": 2, "prompt": "p2","response": "r2", "tags": [1, 2.0, 3e2]}']
+
+
+def test_parquet_values_export_as_their_types_and_bytes_as_base64(tmp_path, open_session):
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "prompt": ["p0", "p1"], "response": ["r0", "r1"],
+        "blob": pa.array([b"\x00\x01", b"\xff"], pa.binary()),
+        "price": pa.array([decimal.Decimal("1.50"), decimal.Decimal("-0.25")],
+                          pa.decimal128(5, 2)),
+        "count": pa.array([3, None], pa.int64()), "ok": [True, False],
+    })
+    source = tmp_path / "data.parquet"
+    pq.write_table(table, source)
+    session = open_session(source)
+    session.set_rule(Rule(mode="all"))
+    out, _ = _kept(session, tmp_path)
+    lines = out.read_bytes().splitlines()
+    assert lines[0] == (b'{"prompt":"p0","response":"r0","blob":"AAE=","price":1.50,"count":3,'
+                        b'"ok":true}')
+    assert orjson.loads(lines[1]) == {"prompt": "p1", "response": "r1", "blob": "/w==",
+                                      "price": -0.25, "count": None, "ok": False}
+
+
+def test_an_export_refuses_a_source_that_changed_since_it_was_read(sample_copy, open_session,
+                                                                   tmp_path):
+    # Issue 17 item 8: the export wrote the old in-memory records under the path's manifest.
+    from core.loading.freshness import SourceChanged, change_since_load
+
+    session = open_session(sample_copy)
+    assert change_since_load(session.dataset) is None
+    original = sample_copy.read_bytes()
+    stat = sample_copy.stat()
+    sample_copy.write_bytes(original.replace(b"a", b"b", 1))        # same size, new content
+    os.utime(sample_copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old time
+    with pytest.raises(SourceChanged, match="changed on disk since it was opened"):
+        _kept(session, tmp_path)
+    assert not (tmp_path / "out.jsonl").exists()
+    sample_copy.write_bytes(original + b'{"prompt":"new","response":"row"}\n')
+    assert "bytes)" in change_since_load(session.dataset)
+    sample_copy.unlink()
+    assert "moved or deleted" in change_since_load(session.dataset)
