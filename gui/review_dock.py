@@ -224,7 +224,12 @@ class ReviewDock(QDockWidget):
                 self.move(1)
             return
         committed = self.controller.decide(rows, decision, reason)
-        if committed and len(rows) == 1 and self.advance_action.isChecked():
+        # A row that already had this decision is decided too: the curator confirmed it and
+        # moves on (found by the curator state machine: K on a kept row stayed put).
+        session = self.controller.session
+        in_place = committed or (session is not None and not self.controller.busy
+                                 and bool((session.manual[rows] == decision).all()))
+        if in_place and len(rows) == 1 and self.advance_action.isChecked():
             self.move(1)
 
     def reason_dialog(self) -> QInputDialog:

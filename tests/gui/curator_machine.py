@@ -160,7 +160,8 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             w = self.window
             r, s, d = w.review, w.scoring, w.dedup
             return (w.job.running or r.filter_job.running or r.export_job.running
-                    or r.controller.busy or s.controller.running or s.heuristics.running
+                    or r.controller.busy or r._restoring or s.controller.running
+                    or s.heuristics.running
                     or d.detect.running or d.restore.running or d.builder.running
                     or w.filter_bar._timer.isActive() or d._scores_settled.isActive()
                     or w.plots._drag_timer.isActive())

@@ -39,7 +39,7 @@ def stats():
 def test_curator_state_machine(qtbot, qtlog, tmp_path, stats):
     machine = build_machine(qtbot, qtlog, tmp_path, stats)
     run_state_machine_as_test(machine, settings=settings(
-        max_examples=3, stateful_step_count=12, **_SETTINGS))
+        max_examples=2, stateful_step_count=12, **_SETTINGS))
     assert stats.steps >= 6
 
 
