@@ -82,7 +82,8 @@ class OverlapDock(QDockWidget):
         self.restore.cancel()
         self.panel.set_running(False)
         self.dataset, self.project = dataset, project
-        self._show(None, [])
+        # A new dataset's session starts with no overlap: nothing to tell the rule.
+        self._show(None, [], announce=False)
         if dataset is not None and project is not None:
             self.restore.start(dataset, project)
 
@@ -136,13 +137,15 @@ class OverlapDock(QDockWidget):
         self.panel.stage.setText(f"Overlap check failed: {reason}")
         self.status.emit(f"Overlap check failed: {reason}")
 
-    def _show(self, result: OverlapResult | None, references: list) -> None:
+    def _show(self, result: OverlapResult | None, references: list,
+              announce: bool = True) -> None:
         self.result, self.references = result, references
         self.panel.show_result(result)
         n = 0 if self.dataset is None else len(self.dataset)
         if result is None or result.rows != n:
             self.table_model.set_overlap(None, {})
-            self.overlap_changed.emit(np.zeros(n, dtype=np.uint8))
+            if announce:
+                self.overlap_changed.emit(np.zeros(n, dtype=np.uint8))
             return
         strongest = result.strongest()
         labels = {row: self._label(row) for row in np.flatnonzero(strongest >= 0).tolist()}
