@@ -16,6 +16,7 @@ from core.cli import (
     download_command,
     export_command,
     inspect_command,
+    map_command,
     score_command,
     simulate_command,
 )
@@ -25,7 +26,8 @@ from core.version import APP_NAME, APP_VERSION
 #: name -> module with ``configure(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS = {"inspect": inspect_command, "score": score_command,
                "dedup": dedup_command, "curate": curate_command, "export": export_command,
-               "download": download_command, "simulate": simulate_command}
+               "download": download_command, "simulate": simulate_command,
+               "map": map_command}
 
 EXIT_FAILED = 1
 

@@ -122,6 +122,9 @@ class ReviewSession:
         self.reasons: dict[int, str] = {}
         self.rule_decision = np.zeros(n, dtype=np.int8)
         self.final = np.zeros(n, dtype=np.int8)
+        self.map_xy: np.ndarray | None = None     # the embedding map, for map filters
+        self.map_topics: np.ndarray | None = None
+        self.map_key = ""
         self._undo: list[Change] = []
         self._redo: list[Change] = []
         self.restored = self._restore()
@@ -193,6 +196,10 @@ class ReviewSession:
         """Take the rows that are duplicates and not the kept copy of their cluster."""
         self.duplicate = np.asarray(duplicate, dtype=bool).copy()
         self.refresh()
+
+    def set_map(self, xy: np.ndarray | None, topics: np.ndarray | None, key: str) -> None:
+        """Take the embedding map (points, topics, settings key) that map filters read."""
+        self.map_xy, self.map_topics, self.map_key = xy, topics, key
 
     # -- the rule ------------------------------------------------------------------------------
 
@@ -328,7 +335,7 @@ class ReviewSession:
         """The arrays a :class:`RowFilter` looks at."""
         return FilterInputs(self.scores, self.final, self.manual, self.duplicate, self.flag_mask,
                             self.truncated, self.unscorable, self.dataset.prompts,
-                            self.dataset.responses)
+                            self.dataset.responses, self.map_xy, self.map_topics, self.map_key)
 
     def borderline_rows(self) -> np.ndarray:
         """The review queue: automatic rows nearest the rule's cutoff, then undecided ones.
