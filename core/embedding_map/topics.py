@@ -27,15 +27,17 @@ def topic_count(rows: int) -> int:
 def cluster_map(xy: np.ndarray, seed: int = 0, k: int | None = None) -> np.ndarray:
     """A topic number per row (int32), by k-means on the 2-D coordinates."""
     n = len(xy)
-    k = min(k or topic_count(n), n)
+    rng = np.random.default_rng(seed)
+    sample = xy if n <= KMEANS_SAMPLE else xy[rng.choice(n, KMEANS_SAMPLE, replace=False)]
+    # Never more topics than distinct places (copies of one text share a point).
+    k = min(k or topic_count(n), len(np.unique(sample, axis=0)))
     if k <= 1:
         return np.zeros(n, np.int32)
     from sklearn.cluster import KMeans
 
-    rng = np.random.default_rng(seed)
-    sample = xy if n <= KMEANS_SAMPLE else xy[rng.choice(n, KMEANS_SAMPLE, replace=False)]
     model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(sample)
-    return model.predict(xy).astype(np.int32)
+    # Numbered 0.. without gaps, whatever centres ended up empty.
+    return np.unique(model.predict(xy), return_inverse=True)[1].astype(np.int32)
 
 
 def topic_labels(texts: Sequence[str], topics: np.ndarray, seed: int = 0) -> tuple[str, ...]:
