@@ -43,6 +43,7 @@ from gui.detail_pane import DetailPane
 from gui.filter_bar import FilterBar
 from gui.load_job import LoadJob
 from gui.load_report import LoadReportDialog, summary_text
+from gui.map_dock import MapDock
 from gui.mapping_dialog import ColumnMappingDialog
 from gui.plots_dock import PlotsDock
 from gui.records_view import RecordsView
@@ -147,6 +148,8 @@ class MainWindow(QMainWindow):
         self.simulator = SimulatorDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.plots)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.simulator)
+        self.map = MapDock(self.model, self.table, self.filter_bar, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.map)
         # Plots and Simulator are tabbed on first show (see showEvent): tabbing docks in the
         # bottom area lays the window out at once, which would clamp a restored geometry to
         # the minimum size before the window is on a screen.
@@ -217,6 +220,7 @@ class MainWindow(QMainWindow):
         self.scoring.scores_arrived.connect(self.dedup.scores_arrived)
         self.filter_bar.invalid.connect(self.status_text.setText)
         self._wire_plots()
+        self._wire_map()
         self.review.controller.decisions_changed.connect(self._refresh_detail)
         self.review.notice.connect(self._show_notice)
         app = QGuiApplication.instance()
@@ -237,6 +241,15 @@ class MainWindow(QMainWindow):
         self.scoring.scores_arrived.connect(self.simulator.scores_changed)
         self.scoring.scores_cleared.connect(self.simulator.scores_changed)
         self.dedup.table_built.connect(self.simulator.set_duplicates)
+
+    def _wire_map(self) -> None:
+        self.review.controller.decisions_changed.connect(self.map.data_changed)
+        self.scoring.scores_arrived.connect(self.map.data_changed)
+        self.scoring.scores_cleared.connect(self.map.data_changed)
+        self.dedup.table_built.connect(self.map.set_duplicates)
+        self.review.filter_applied.connect(self.map.show_filter)
+        self.map.map_changed.connect(self.review.refresh_filter)
+        self.map.status.connect(self.status_text.setText)
 
     # -- opening files -------------------------------------------------------------------------
 
@@ -308,6 +321,7 @@ class MainWindow(QMainWindow):
         self.review.set_dataset(dataset)
         self.plots.set_session(self.review.controller.session)
         self.simulator.set_session(self.review.controller.session)
+        self.map.set_session(self.review.controller.session)
         self.scoring.set_dataset(dataset)
         session = self.review.controller.session
         self.dedup.set_dataset(dataset, session.store.path if session is not None else None)
@@ -435,6 +449,7 @@ class MainWindow(QMainWindow):
             return
         self._docks_arranged = True
         self.tabifyDockWidget(self.plots, self.simulator)
+        self.tabifyDockWidget(self.plots, self.map)
         self.plots.raise_()
         if self._dock_state is None or not self.restoreState(self._dock_state):
             # First run: give the plots a useful height once the window is laid out.
@@ -447,6 +462,7 @@ class MainWindow(QMainWindow):
         self.dedup.shutdown()
         self.plots.shutdown()
         self.simulator.shutdown()
+        self.map.shutdown()
         self.review.shutdown()
         if self._docks_arranged:          # a window never shown keeps the saved arrangement
             self.settings.set_value(keys.KEY_STATE, self.saveState())
