@@ -20,8 +20,8 @@ LABEL_WORDS = 3
 
 
 def topic_count(rows: int) -> int:
-    """About one topic per 400 rows, between 2 and 24: enough islands, few enough to read."""
-    return int(np.clip(round(rows / 400), 2, 24)) if rows >= 2 else 1
+    """About one topic per 200 rows, between 2 and 24: enough islands, few enough to read."""
+    return int(np.clip(round(rows / 200), 2, 24)) if rows >= 2 else 1
 
 
 def cluster_map(xy: np.ndarray, seed: int = 0, k: int | None = None) -> np.ndarray:
