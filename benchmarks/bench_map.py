@@ -118,7 +118,7 @@ def panning(points: int, frames: int) -> None:
     raster = time.perf_counter() - started
     print(f"  Map plot (numpy raster):  set_points {load:6.2f} s, frame median "
           f"{np.median(times) * 1000:7.1f} ms, p95 {np.percentile(times, 95) * 1000:7.1f} ms "
-          f"({plot.renders - renders} re-renders in {frames} frames; one re-render "
+          f"({plot.renders - renders} re-renders in {frames} frames; one re-render at rest "
           f"{raster * 1000:.0f} ms)")
     print(f"  ratios: frame {np.median(base) / np.median(times):.0f}x faster, loading "
           f"{base_load / load:.0f}x faster than the baseline")

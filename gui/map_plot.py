@@ -5,13 +5,11 @@ Why not one ``ScatterPlotItem``: measured here, its ``setData`` walks every poin
 points are splatted into an RGBA image the size of the view (one vectorised scatter, then a
 dilation to :data:`POINT_SIZE` pixels) shown by an ``ImageItem`` placed in map coordinates.
 While the view pans or zooms the image simply moves with it (one image per frame, whatever the
-number of points) and it is re-rendered at most every :data:`RENDER_MS`. Hover and click find
-the nearest point with a k-d tree built off the GUI thread.
+number of points) and it is re-rendered once the view rests for :data:`RENDER_MS`. Hover and
+click find the nearest point with a k-d tree built off the GUI thread.
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,9 +17,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-#: While the view moves, the points are re-rendered at most this often (the image moves
-#: with the view in between).
-RENDER_MS = 80
+#: The points are re-rendered once the view has rested this long; while it moves, the last
+#: image moves with it (a pan shows it shifted, a zoom scaled).
+RENDER_MS = 120
 #: A lasso is simplified to at most this many corners (the filter tests each edge).
 LASSO_CORNERS = 64
 #: Hover and click pick the nearest point within this many pixels.
@@ -109,7 +107,6 @@ class MapPlot(pg.PlotWidget):
         self.selection.setZValue(15)
         self.box.addItem(self.selection, ignoreBounds=True)
         self.renders = 0                 # rasterisations so far (tests, the benchmark)
-        self._last_render = 0.0
         self._render_timer = QTimer(self, singleShot=True, interval=RENDER_MS)
         self._render_timer.timeout.connect(self.rasterise)
         self.box.sigRangeChanged.connect(self._range_changed)
@@ -127,10 +124,10 @@ class MapPlot(pg.PlotWidget):
         new_points = xy is not self.xy
         self.xy, self.tree = xy, tree
         if new_points and len(xy):
-            low, high = xy.min(axis=0), xy.max(axis=0)
-            span = np.maximum(high - low, 1e-6)
-            self.box.setRange(xRange=(low[0], low[0] + span[0]),
-                              yRange=(low[1], low[1] + span[1]), padding=0.03)
+            low = xy.min(axis=0).astype(np.float64)
+            span = np.maximum(xy.max(axis=0).astype(np.float64) - low, 1e-6)
+            self.box.setRange(xRange=(float(low[0]), float(low[0] + span[0])),
+                              yRange=(float(low[1]), float(low[1] + span[1])), padding=0.03)
         self.set_colours(codes, colours)
 
     def set_colours(self, codes: np.ndarray, colours: list[str]) -> None:
@@ -144,32 +141,29 @@ class MapPlot(pg.PlotWidget):
     def rasterise(self) -> None:
         """Rasterise the points inside the view into the image (vectorised, O(points))."""
         self._render_timer.stop()
-        self._last_render = time.perf_counter()
         self.renders += 1
         rect = self.box.viewRect()
         width, height = max(1, int(self.box.width())), max(1, int(self.box.height()))
-        canvas = np.zeros((height, width, 4), np.uint8)
+        # One uint32 per pixel (RGBA bytes): one 4-byte write per point, 0 = nothing drawn.
+        canvas = np.zeros((height, width), np.uint32)
         if len(self.xy_drawn) and rect.width() > 0 and rect.height() > 0:
             x, y = self.xy_drawn[:, 0], self.xy_drawn[:, 1]
-            col = ((x - rect.left()) * (width / rect.width())).astype(np.int64)
-            row = ((y - rect.top()) * (height / rect.height())).astype(np.int64)
+            col = ((x - rect.left()) * (width / rect.width())).astype(np.int32)
+            row = ((y - rect.top()) * (height / rect.height())).astype(np.int32)
             inside = (col >= 0) & (col < width) & (row >= 0) & (row < height)
-            flat = canvas.reshape(-1, 4)
+            colours = np.ascontiguousarray(self.rgba).view(np.uint32).ravel()
             # Fancy assignment keeps the last write: later (higher) codes end on top.
-            flat[row[inside] * width + col[inside]] = self.rgba[self.codes[inside]]
+            canvas.reshape(-1)[row[inside].astype(np.int64) * width + col[inside]] = \
+                colours[self.codes[inside]]
             canvas = _dilate(canvas, POINT_SIZE // 2)
+        canvas = canvas.view(np.uint8).reshape(height, width, 4)
         self.image.setImage(canvas, autoLevels=False, levels=(0, 255))
         self.image.setRect(QRectF(rect))
 
     def _range_changed(self, *_args) -> None:
-        """The view moved: the image moves with it; re-render soon (throttled)."""
-        if not len(self.xy):
-            return
-        waited = (time.perf_counter() - self._last_render) * 1000
-        if waited >= RENDER_MS:
-            self._render_timer.start(0)
-        elif not self._render_timer.isActive():
-            self._render_timer.start(int(RENDER_MS - waited))
+        """The view moved: the image moves with it; re-render once the view rests."""
+        if len(self.xy):
+            self._render_timer.start()
 
     def set_labels(self, labels: list[str], positions: np.ndarray) -> None:
         """Draw topic names (plain text) at ``positions``."""
@@ -230,13 +224,12 @@ def _dilate(canvas: np.ndarray, radius: int) -> np.ndarray:
     if radius <= 0:
         return canvas
     out = canvas.copy()
-    height, width = canvas.shape[:2]
+    height, width = canvas.shape
     for dy in range(-radius, radius + 1):
         for dx in range(-radius, radius + 1):
             if dx == 0 and dy == 0:
                 continue
             target = out[max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)]
             source = canvas[max(-dy, 0):height + min(-dy, 0), max(-dx, 0):width + min(-dx, 0)]
-            empty = target[..., 3] == 0
-            target[empty] = source[empty]
+            np.copyto(target, source, where=target == 0)
     return out

@@ -115,3 +115,30 @@ def test_a_saved_map_is_restored_with_its_filter(qtbot, mapped_window, tmp_path)
     qtbot.waitUntil(lambda: np.array_equal(np.sort(again.model.visible_rows()), expected),
                     timeout=10_000)
     assert again.map.topic_combo.currentData() == topic
+
+
+def test_the_raster_draws_each_point_in_its_colour_where_it_is(qtbot):
+    from gui.map_plot import POINT_SIZE, MapPlot
+
+    plot = MapPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    xy = np.array([[0, 0], [10, 5], [10, 5.001]], np.float32)
+    plot.set_points(xy, np.array([0, 1, 2]), ["#ff0000", "#00ff00", "#0000ff"])
+    rect = plot.box.viewRect()
+    height, width = plot.image.image.shape[:2]
+
+    def pixel(x, y):
+        return plot.image.image[int((y - rect.top()) * height / rect.height()),
+                     int((x - rect.left()) * width / rect.width())]
+
+    assert tuple(pixel(0, 0)) == (255, 0, 0, 255)
+    assert tuple(pixel(10, 5)) == (0, 0, 255, 255)     # overlapping: the later colour on top
+    drawn = (plot.image.image[..., 3] > 0).sum()
+    assert 2 * POINT_SIZE ** 2 >= drawn >= POINT_SIZE ** 2 + 1
+    plot.set_colours(np.array([1, 1, 1]), ["#ff0000", "#00ff00"])
+    assert tuple(pixel(0, 0)) == (0, 255, 0, 255)
+    plot.box.setRange(xRange=(20, 30), yRange=(20, 30), padding=0)
+    qtbot.waitUntil(lambda: not (plot.image.image[..., 3] > 0).any(), timeout=2_000)
