@@ -8,6 +8,7 @@ the search box instead of being applied.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from PySide6.QtCore import QLocale, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
@@ -62,6 +63,11 @@ class FilterBar(QWidget):
         self.flags = self._combo((("Any flags", ""),
                                   *((f"Flag: {n}", n) for n in (*FLAG_NAMES, *SCORE_FLAGS))),
                                  "Rows with this flag")
+        # A lasso, box or topic chosen on the Map dock: shown as one button that removes it.
+        self.map_button = QToolButton(self, text="Map selection ✕")
+        self.map_button.setToolTip("Rows chosen on the map; click to show all of the map again")
+        self.map_button.hide()
+        self._map = RowFilter()       # holds only the map fields
         self.clear_button = QToolButton(self, text="Clear")
         self.search.setMinimumWidth(260)
         # The reason can be long: a short note here, the whole reason in its tooltip (escaped,
@@ -72,7 +78,7 @@ class FilterBar(QWidget):
         self.error.setFixedWidth(self.error.fontMetrics().horizontalAdvance("Invalid filter") + 8)
         for widget in (self.search, self.regex, self.field, self.score_min, self.score_max,
                        self.decision, self.source, self.duplicates, self.overlap, self.flags,
-                       self.clear_button, self.error):
+                       self.map_button, self.clear_button, self.error):
             layout.addWidget(widget)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._emit)
@@ -88,6 +94,7 @@ class FilterBar(QWidget):
             combo.currentIndexChanged.connect(self._changed)
         self.regex.toggled.connect(self._changed)
         self.clear_button.clicked.connect(lambda: self.set_filter(RowFilter(), emit=True))
+        self.map_button.clicked.connect(lambda: self.set_map_selection((), (), ""))
 
     def _combo(self, items, tooltip: str) -> QComboBox:
         combo = QComboBox(self)
@@ -129,7 +136,25 @@ class FilterBar(QWidget):
             duplicates=pick(self.duplicates), flags=(flag,) if flag else (),
             overlap=pick(self.overlap),
             search=self.search.text(), regex=self.regex.isChecked(),
-            search_field=pick(self.field))
+            search_field=pick(self.field), map_region=self._map.map_region,
+            map_topics=self._map.map_topics, map_key=self._map.map_key)
+
+    def set_map_selection(self, region: tuple, topics: tuple, key: str) -> None:
+        """Filter to a map region and/or topics (empty: no map criterion), applied at once."""
+        self._map = RowFilter(map_region=tuple(region), map_topics=tuple(topics),
+                              map_key=key if region or topics else "")
+        self._show_map_button()
+        self._emit()
+
+    def current_map_selection(self) -> RowFilter:
+        """The map part of the filter (region, topics, the map they belong to)."""
+        return self._map
+
+    def _show_map_button(self) -> None:
+        parts = (["lasso"] if self._map.map_region else []) + \
+            (["topic"] if self._map.map_topics else [])
+        self.map_button.setText(f"Map: {' + '.join(parts)} ✕")
+        self.map_button.setVisible(bool(parts))
 
     def set_filter(self, row_filter: RowFilter, emit: bool = False) -> None:
         """Show ``row_filter`` in the controls (restoring a session), optionally applying it."""
@@ -152,6 +177,9 @@ class FilterBar(QWidget):
             self._select(self.duplicates, row_filter.duplicates)
             self._select(self.overlap, row_filter.overlap)
             self._select(self.flags, row_filter.flags[0] if row_filter.flags else "")
+            self._map = replace(RowFilter(), map_region=row_filter.map_region,
+                                map_topics=row_filter.map_topics, map_key=row_filter.map_key)
+            self._show_map_button()
             self.error.setText("")
         finally:
             self._updating = False

@@ -51,6 +51,7 @@ from gui.filter_bar import FilterBar
 from gui.latest_job import LatestJob
 from gui.load_job import LoadJob
 from gui.load_report import LoadReportDialog, summary_text
+from gui.map_dock import MapDock
 from gui.mapping_dialog import ColumnMappingDialog
 from gui.overlap_dock import OverlapDock
 from gui.plots_dock import PlotsDock
@@ -172,8 +173,10 @@ class MainWindow(QMainWindow):
         self.simulator = SimulatorDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.plots)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.simulator)
+        self.map = MapDock(self.model, self.table, self.filter_bar, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.map)
         self.docks = (self.review, self.scoring, self.dedup, self.overlap, self.plots,
-                      self.simulator)
+                      self.simulator, self.map)
         for dock in self.docks:         # usable at 1280 x 720: contents scroll, docks close
             fit_dock(dock)
         # A long status message must not set the window's minimum width.
@@ -271,6 +274,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.invalid.connect(self.status_text.setText)
         self._wire_overlap()
         self._wire_plots()
+        self._wire_map()
         for job in self.findChildren(LatestJob):
             job.error.connect(self._on_job_error)
         self.review.controller.decisions_changed.connect(self._refresh_detail)
@@ -314,6 +318,15 @@ class MainWindow(QMainWindow):
         self.scoring.scores_arrived.connect(self.simulator.scores_changed)
         self.scoring.scores_cleared.connect(self.simulator.scores_changed)
         self.dedup.table_built.connect(self.simulator.set_duplicates)
+
+    def _wire_map(self) -> None:
+        self.review.controller.decisions_changed.connect(self.map.data_changed)
+        self.scoring.scores_arrived.connect(self.map.data_changed)
+        self.scoring.scores_cleared.connect(self.map.data_changed)
+        self.dedup.table_built.connect(self.map.set_duplicates)
+        self.review.filter_applied.connect(self.map.show_filter)
+        self.map.map_changed.connect(self.review.refresh_filter)
+        self.map.status.connect(self.status_text.setText)
 
     # -- opening files -------------------------------------------------------------------------
 
@@ -416,6 +429,7 @@ class MainWindow(QMainWindow):
             self._show_notice("")
         self.plots.set_session(self.review.controller.session)
         self.simulator.set_session(self.review.controller.session)
+        self.map.set_session(self.review.controller.session)
         self.scoring.set_dataset(dataset)
         session = self.review.controller.session
         self.dedup.set_dataset(dataset, session.store.path if session is not None else None)
@@ -585,6 +599,7 @@ class MainWindow(QMainWindow):
             return
         self._docks_arranged = True
         self.tabifyDockWidget(self.plots, self.simulator)
+        self.tabifyDockWidget(self.plots, self.map)
         self.plots.raise_()
         if self._dock_state is None or not self.restoreState(self._dock_state):
             # First run: give the plots a useful height once the window is laid out.
@@ -616,6 +631,7 @@ class MainWindow(QMainWindow):
         self.overlap.shutdown()
         self.plots.shutdown()
         self.simulator.shutdown()
+        self.map.shutdown()
         self.review.shutdown()
         self._wait_for_jobs()
         if self._docks_arranged:          # a window never shown keeps the saved arrangement

@@ -28,6 +28,7 @@ SUBCOMMANDS = {
     "download": "fetch a reward model (safetensors only) into the local Hugging Face cache",
     "simulate": "estimate OOD performance from size, noise and duplication",
     "overlap": "find records that overlap reference files (eval sets, earlier training data)",
+    "map": "2-D map of the records' embeddings with topic labels; write row, x, y, topic",
 }
 
 EXIT_FAILED = 1

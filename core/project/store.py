@@ -57,6 +57,13 @@ CREATE TABLE IF NOT EXISTS duplicate_runs (
     created_at    REAL NOT NULL,
     payload       BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS maps (
+    settings      TEXT PRIMARY KEY,
+    source_sha256 TEXT NOT NULL,
+    meta          TEXT NOT NULL,
+    created_at    REAL NOT NULL,
+    payload       BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS kept_copies (
     fingerprint BLOB NOT NULL,
     occurrence  INTEGER NOT NULL,
@@ -254,6 +261,23 @@ class ProjectStore:
             now = time.time()
             db.executemany("INSERT OR REPLACE INTO kept_copies (fingerprint, occurrence, "
                            "chosen_at) VALUES (?, ?, ?)", [(*key, now) for key in chosen])
+    # -- embedding maps ------------------------------------------------------------------------
+
+    def saved_map(self, settings: str | None = None) -> tuple[str, str, str, bytes] | None:
+        """A saved map ``(settings, source_sha256, meta, payload)``: for ``settings``, or newest."""
+        query = ("SELECT settings, source_sha256, meta, payload FROM maps "
+                 + ("WHERE settings = ?" if settings is not None else "")
+                 + " ORDER BY created_at DESC LIMIT 1")
+        row = self._db.execute(query, (settings,) if settings is not None else ()).fetchone()
+        return None if row is None else (row[0], row[1], row[2], bytes(row[3]))
+
+    def put_map(self, settings: str, source_sha256: str, meta: str, payload: bytes) -> None:
+        """Save a map for ``settings``; maps of another version of the file are dropped."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM maps WHERE source_sha256 != ?", (source_sha256,))
+            db.execute("INSERT OR REPLACE INTO maps (settings, source_sha256, meta, created_at, "
+                       "payload) VALUES (?, ?, ?, ?, ?)",
+                       (settings, source_sha256, meta, time.time(), payload))
 
     def backup_to(self, target: Path) -> None:
         """Copy the live database to ``target`` with SQLite's online backup API, in one step.

@@ -47,6 +47,10 @@ class FilterInputs:
     prompts: Sequence[str]
     responses: Sequence[str]
     overlap: np.ndarray | None = None     # a bit per overlap level matched
+    #: The embedding map's points (rows, 2), its topics and settings key, once there is a map.
+    map_xy: np.ndarray | None = None
+    map_topics: np.ndarray | None = None
+    map_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,11 @@ class RowFilter:
     regex: bool = False
     search_field: str = "both"
     case_sensitive: bool = False
+    #: A lasso or box on the embedding map (its vertices) and/or some of its topics; both are
+    #: read against the map whose settings key is ``map_key``, and match nothing without it.
+    map_region: tuple[tuple[float, float], ...] = ()
+    map_topics: tuple[int, ...] = ()
+    map_key: str = ""
     _pattern: re.Pattern | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +92,8 @@ class RowFilter:
         bad_flags = set(self.flags) - set(FLAG_NAMES) - set(SCORE_FLAGS)
         if bad_flags:
             raise FilterError(f"unknown flag {sorted(bad_flags)[0]!r}")
+        if self.map_region and len(self.map_region) < 3:
+            raise FilterError("a map region needs at least three corners")
         if self.search:
             text = self.search if self.regex else re.escape(self.search)
             try:
@@ -103,15 +114,19 @@ class RowFilter:
         data.pop("_pattern")
         data["decisions"] = list(self.decisions)
         data["flags"] = list(self.flags)
+        data["map_region"] = [list(point) for point in self.map_region]
+        data["map_topics"] = list(self.map_topics)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> RowFilter:
         """The filter saved by :meth:`to_dict`; unknown keys are ignored."""
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "_pattern"}
-        for key in ("decisions", "flags"):
+        for key in ("decisions", "flags", "map_topics"):
             if key in known:
                 known[key] = tuple(known[key])
+        if "map_region" in known:
+            known["map_region"] = tuple((float(x), float(y)) for x, y in known["map_region"])
         return cls(**known)
 
     def describe(self) -> str:
@@ -133,6 +148,11 @@ class RowFilter:
         if self.overlap != "any":
             parts.append("overlapping a reference" if self.overlap == "overlapping"
                          else "no overlap")
+        if self.map_region:
+            parts.append("map selection")
+        if self.map_topics:
+            count = len(self.map_topics)
+            parts.append(f"{count} map topic{'s' if count != 1 else ''}")
         if self.search:
             parts.append(f"{'regex' if self.regex else 'search'} {self.search!r}")
         return ", ".join(parts) or "all rows"
@@ -179,6 +199,19 @@ class RowFilter:
             overlapping = (inputs.overlap != 0 if inputs.overlap is not None
                            else np.zeros(n, dtype=bool))
             mask &= overlapping if self.overlap == "overlapping" else ~overlapping
+        if self.map_region or self.map_topics:
+            mask &= self._map_mask(inputs, n)
+        return mask
+
+    def _map_mask(self, inputs: FilterInputs, n: int) -> np.ndarray:
+        """Rows inside the map region and in the chosen topics (none without that map)."""
+        if inputs.map_xy is None or inputs.map_key != self.map_key or len(inputs.map_xy) != n:
+            return np.zeros(n, dtype=bool)
+        mask = np.ones(n, dtype=bool)
+        if self.map_region:
+            mask &= inside_polygon(inputs.map_xy, np.array(self.map_region, dtype=np.float64))
+        if self.map_topics and inputs.map_topics is not None:
+            mask &= np.isin(inputs.map_topics, self.map_topics)
         return mask
 
     def iter_mask(self, inputs: FilterInputs, pause_s: float = 0.001
@@ -202,3 +235,28 @@ class RowFilter:
     def mask(self, inputs: FilterInputs) -> np.ndarray:
         """The whole mask at once (command line, tests)."""
         return run_to_end(self.iter_mask(inputs, pause_s=0.0))
+
+
+def inside_polygon(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """Which ``points`` (n, 2) lie inside ``polygon`` (m, 2), by the even-odd crossing rule.
+
+    Vectorised over points, one pass per edge, and only over the points inside the polygon's
+    bounding box: a 64-corner lasso over a million points takes a fraction of a second.
+    """
+    result = np.zeros(len(points), dtype=bool)
+    low, high = polygon.min(axis=0), polygon.max(axis=0)
+    candidates = np.flatnonzero((points[:, 0] >= low[0]) & (points[:, 0] <= high[0])
+                                & (points[:, 1] >= low[1]) & (points[:, 1] <= high[1]))
+    if not len(candidates):
+        return result
+    x = points[candidates, 0].astype(np.float64)
+    y = points[candidates, 1].astype(np.float64)
+    inside = np.zeros(len(candidates), dtype=bool)
+    for (x1, y1), (x2, y2) in zip(polygon, np.roll(polygon, -1, axis=0), strict=True):
+        if y1 == y2:
+            continue
+        crosses = (y1 > y) != (y2 > y)
+        at_x = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+        inside ^= crosses & (x < at_x)
+    result[candidates] = inside
+    return result

@@ -115,6 +115,9 @@ class ReviewSession:
         self.rule_decision = np.zeros(n, dtype=np.int8)
         self.final = np.zeros(n, dtype=np.int8)
         self.preferred = np.zeros(n, dtype=bool)
+        self.map_xy: np.ndarray | None = None     # the embedding map, for map filters
+        self.map_topics: np.ndarray | None = None
+        self.map_key = ""
         self._undo: list[Step] = []
         self._redo: list[Step] = []
         self.restored = self._restore()
@@ -197,6 +200,10 @@ class ReviewSession:
         """Take the overlap levels each row matched (see :meth:`OverlapResult.level_bits`)."""
         self.overlap = np.asarray(level_bits, dtype=np.uint8).copy()
         self.refresh()
+
+    def set_map(self, xy: np.ndarray | None, topics: np.ndarray | None, key: str) -> None:
+        """Take the embedding map (points, topics, settings key) that map filters read."""
+        self.map_xy, self.map_topics, self.map_key = xy, topics, key
 
     # -- the rule ------------------------------------------------------------------------------
 
@@ -380,7 +387,8 @@ class ReviewSession:
         """The arrays a :class:`RowFilter` looks at."""
         return FilterInputs(self.scores, self.final, self.manual, self.duplicate, self.flag_mask,
                             self.truncated, self.unscorable, self.dataset.prompts,
-                            self.dataset.responses, self.overlap)
+                            self.dataset.responses, self.overlap, self.map_xy, self.map_topics,
+                            self.map_key)
 
     def borderline_rows(self) -> np.ndarray:
         """The review queue: automatic rows nearest the rule's cutoff, then undecided ones.
