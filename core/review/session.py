@@ -387,8 +387,8 @@ class ReviewSession:
         """The arrays a :class:`RowFilter` looks at."""
         return FilterInputs(self.scores, self.final, self.manual, self.duplicate, self.flag_mask,
                             self.truncated, self.unscorable, self.dataset.prompts,
-                            self.dataset.responses, self.overlap, self.map_xy, self.map_topics,
-                            self.map_key)
+                            self.dataset.responses, overlap=self.overlap, map_xy=self.map_xy,
+                            map_topics=self.map_topics, map_key=self.map_key)
 
     def borderline_rows(self) -> np.ndarray:
         """The review queue: automatic rows nearest the rule's cutoff, then undecided ones.

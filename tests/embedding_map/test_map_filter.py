@@ -17,7 +17,7 @@ def _inputs(xy, topics=None, key="k"):
     zeros = np.zeros(n, bool)
     return FilterInputs(np.full(n, np.nan, np.float32), np.zeros(n, np.int8),
                         np.zeros(n, np.int8), zeros, np.zeros(n, np.uint8), zeros, zeros,
-                        [""] * n, [""] * n, xy, topics, key)
+                        [""] * n, [""] * n, map_xy=xy, map_topics=topics, map_key=key)
 
 
 @settings(max_examples=60, deadline=None)
