@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_score.py --heartbeat
 	$(PY) benchmarks/bench_review.py
 	$(PY) benchmarks/bench_dedup.py
+	$(PY) benchmarks/bench_overlap.py
 	$(PY) benchmarks/bench_plots.py
 	$(PY) benchmarks/bench_ray.py
 

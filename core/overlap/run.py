@@ -38,6 +38,7 @@ def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: Over
     n = len(dataset)
     levels = {level: LevelMatches.none(n) for level in settings.levels()}
     texts: dict[tuple[str, bool], list[str]] = {}
+    own_vectors = None
 
     def own_texts(field: str, normalised: bool) -> list[str]:
         if (field, normalised) not in texts:
@@ -69,11 +70,14 @@ def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: Over
 
                 yield DedupProgress("semantic: loading the embedding model", 0, 1)
                 embedder = SentenceEmbedder(files, settings.device)
-            from core.overlap.semantic import semantic_matches
+            from core.overlap.semantic import embed_distinct, semantic_matches
 
+            if own_vectors is None:
+                own_vectors = yield from embed_distinct(
+                    embedder, own_texts(settings.semantic_on, False))
             rows, ref_rows, cosine = yield from semantic_matches(
-                embedder, own_texts(settings.semantic_on, False),
-                field_texts(reference, settings.semantic_on), settings.semantic)
+                embedder, own_vectors, field_texts(reference, settings.semantic_on),
+                settings.semantic)
             found["semantic"] = LevelMatches.found(n, index, rows, ref_rows, cosine)
         for level, matches in found.items():
             levels[level] = levels[level].better(matches)

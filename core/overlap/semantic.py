@@ -41,20 +41,31 @@ def best_cosine(vectors: np.ndarray, ref_vectors: np.ndarray, device: torch.devi
     return best, cosine
 
 
-def semantic_matches(embedder, texts: Sequence[str], ref_texts: Sequence[str],
-                     threshold: float
-                     ) -> Generator[DedupProgress, None, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Rows of ``texts`` with cosine >= ``threshold`` to a reference record.
+def embed_distinct(embedder, texts: Sequence[str]
+                   ) -> Generator[DedupProgress, None, tuple[np.ndarray, list, np.ndarray]]:
+    """Each distinct text embedded once: (code per text, distinct texts, their vectors).
 
-    Returns the rows, their most similar reference row, and the cosine. ``embedder`` is a
-    :class:`core.dedup.embedder.SentenceEmbedder`.
+    The open file's texts are embedded once and compared with every reference.
     """
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    vectors = yield from embedder.embed(list(uniques))
+    return codes, list(uniques), vectors
+
+
+def semantic_matches(embedder, own: tuple[np.ndarray, list, np.ndarray],
+                     ref_texts: Sequence[str], threshold: float
+                     ) -> Generator[DedupProgress, None, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Rows with cosine >= ``threshold`` to a reference record.
+
+    ``own`` is :func:`embed_distinct` of the open file's texts. Returns the rows, their most
+    similar reference row, and the cosine. ``embedder`` is a
+    :class:`core.dedup.embedder.SentenceEmbedder`.
+    """
+    codes, uniques, vectors = own
     ref_codes, ref_uniques = pd.factorize(pd.Series(ref_texts, dtype=object), sort=False)
     first_ref = np.full(len(ref_uniques), -1, dtype=np.int64)
     first_ref[ref_codes[::-1]] = np.arange(len(ref_codes))[::-1]
     ref_vectors = yield from embedder.embed(list(ref_uniques))
-    vectors = yield from embedder.embed(list(uniques))
     best, cosine = yield from best_cosine(vectors, ref_vectors, embedder.device)
     blank = np.array([not t.strip() for t in uniques], dtype=bool)
     hit = (best >= 0) & (cosine >= threshold) & ~blank
