@@ -10,8 +10,6 @@ decide exactly the rows selected, as one undoable step.
 from __future__ import annotations
 
 import html
-from collections.abc import Generator
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -28,22 +26,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from scipy.spatial import cKDTree
 
-from core.dataset import Dataset
 from core.dedup.normalize import FIELDS
 from core.dedup.outcome import DuplicateTable
-from core.dedup.storage import load_result
 from core.embedding_map import MapResult, MapSettings
 from core.embedding_map.progress import MapProgress
-from core.embedding_map.run import compute_map
-from core.embedding_map.storage import load_map, save_map
 from core.errors import ThresherError
-from core.project import ProjectStore
 from core.review import ReviewSession, RowFilter
 from core.review.decisions import AUTO, DROP, KEEP, UNDECIDED
 from gui.filter_bar import FilterBar
-from gui.latest_job import LatestJob
+from gui.map_job import MapJob
 from gui.table_model import RecordsTableModel
 from gui.text_widgets import plain_label
 
@@ -60,41 +52,6 @@ COLOUR_BY = (("Topic", "topic"), ("Score", "score"), ("Decision", "decision"),
              ("Decided by", "source"), ("Duplicate cluster", "duplicates"))
 #: Decisions and scores change often; the colours follow at most this often.
 RECOLOUR_MS = 300
-
-
-def _restore(dataset: Dataset, project: Path) -> Generator[None, None, tuple | None]:
-    yield
-    with ProjectStore(project) as store:
-        result = load_map(store, dataset)
-    return None if result is None else (result, cKDTree(result.xy))
-
-
-def _compute(dataset: Dataset, settings: MapSettings, project: Path
-             ) -> Generator[MapProgress, None, tuple]:
-    with ProjectStore(project) as store:
-        duplicates = load_result(store, dataset)
-    result = yield from compute_map(dataset, settings, "auto", duplicates)
-    with ProjectStore(project) as store:
-        save_map(store, result)
-    return result, cKDTree(result.xy)
-
-
-class MapJob(LatestJob):
-    """Restores or computes a map; the newest request wins."""
-
-    progressed = Signal(object)   # MapProgress
-    done = Signal(object)         # (MapResult, cKDTree) or None (nothing saved)
-    failed = Signal(object)
-
-    def restore(self, dataset: Dataset, project: Path) -> None:
-        """Read the project's newest map for this file."""
-        self._launch(_restore, dataset, project, returned=self.done.emit,
-                     errored=self.failed.emit)
-
-    def compute(self, dataset: Dataset, settings: MapSettings, project: Path) -> None:
-        """Make a map with ``settings`` (and save it)."""
-        self._launch(_compute, dataset, settings, project, yielded=self.progressed.emit,
-                     returned=self.done.emit, errored=self.failed.emit)
 
 
 class MapDock(QDockWidget):
