@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 
 from core.dataset import Dataset
 from core.dedup.outcome import DuplicateTable
+from core.dedup.progress import DedupProgress
 from core.dedup.result import DuplicateResult
 from core.dedup.settings import DedupSettings
 from core.dedup.storage import choose_kept
@@ -68,7 +69,7 @@ class DedupDock(QDockWidget):
         self.panel.budget_changed.connect(self._budget_changed)
         self.panel.calibrate_requested.connect(self.calibrate)
         self.panel.cluster_requested.connect(self.show_cluster)
-        self.detect.progressed.connect(self.panel.show_progress)
+        self.detect.progressed.connect(self._on_progress)
         self.detect.done.connect(self._on_detected)
         self.detect.failed.connect(self._on_failed)
         self.detect.cancelled.connect(self._on_cancelled)
@@ -108,6 +109,11 @@ class DedupDock(QDockWidget):
         """Stop background work (the window is closing)."""
         for job in (self.detect, self.restore, self.builder):
             job.cancel()
+
+    def _on_progress(self, progress: DedupProgress) -> None:
+        self.panel.show_progress(progress)
+        if progress.notice:
+            self.status.emit(progress.notice)
 
     # -- results -------------------------------------------------------------------------------
 
