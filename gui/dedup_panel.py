@@ -37,7 +37,8 @@ OTHER = ""
 EMBEDDERS = (
     ("Fast (static, distilled from MiniLM)", FAST,
      "A static model distilled from the bundled MiniLM: 100k prompts in seconds on a CPU. "
-     "Built once on first use (about 30 s, with progress), then cached in your data folder"),
+     "Built once on first use (about 30 s, with progress), then cached in your data folder. "
+     "Weaker than MiniLM on short chat prompts (it misses rewordings of a few words)"),
     ("MiniLM (all-MiniLM-L6-v2, bundled)", BUNDLED,
      "The transformer itself: the reference, but about 100 rows/s on two CPU cores; "
      "fine on a GPU"),

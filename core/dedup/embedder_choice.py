@@ -22,7 +22,7 @@ FAST_NAME = "static model distilled from all-MiniLM-L6-v2 (fast)"
 #: GSM8K's 7,473 questions (0.91 there; 83 pairs flagged where MiniLM flags 43):
 #: ``python benchmarks/calibrate_embedder.py`` measures it on every dataset in ../shared/data.
 #: On short chat prompts (HH-RLHF) a static model finds far fewer of MiniLM's paraphrase pairs
-#: at any precise threshold: use ``bundled`` there (README, "Semantic duplicates on a CPU").
+#: at any precise threshold: use ``bundled`` there (README, "Duplicates").
 DEFAULT_THRESHOLDS = {FAST: 0.93, BUNDLED: 0.90}
 OTHER_THRESHOLD = 0.90
 
