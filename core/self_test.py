@@ -131,7 +131,7 @@ def _duplicates(folder: Path, state: dict) -> str:
     from core.generators import run_to_end
 
     result = run_to_end(find_duplicates(state["dataset"], DedupSettings(
-        exact=True, near=0.8, semantic=0.9, device="cpu")))
+        exact=True, near=0.8, semantic=0.9, embedder="bundled", device="cpu")))
     found = {name: len(result.edges[kind].first)
              for name, kind in (("exact", EXACT), ("near", NEAR), ("semantic", SEMANTIC))}
     empty = [name for name, pairs in found.items() if not pairs]

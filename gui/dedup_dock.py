@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 
 from core.dataset import Dataset
 from core.dedup.outcome import DuplicateTable
+from core.dedup.progress import DedupProgress
 from core.dedup.result import DuplicateResult
 from core.dedup.settings import DedupSettings
 from core.errors import ThresherError
@@ -73,7 +74,7 @@ class DedupDock(QDockWidget):
         self.panel.similar_requested.connect(self.find_similar)
         self.similar.found.connect(self._show_similar)
         self.similar.failed.connect(lambda exc: self.status.emit(str(exc)))
-        self.detect.progressed.connect(self.panel.show_progress)
+        self.detect.progressed.connect(self._on_progress)
         self.detect.done.connect(self._on_detected)
         self.detect.failed.connect(self._on_failed)
         self.detect.cancelled.connect(self._on_cancelled)
@@ -116,6 +117,11 @@ class DedupDock(QDockWidget):
         """Stop background work (the window is closing)."""
         for job in (self.detect, self.restore, self.builder, self.similar):
             job.cancel()
+
+    def _on_progress(self, progress: DedupProgress) -> None:
+        self.panel.show_progress(progress)
+        if progress.notice:
+            self.status.emit(progress.notice)
 
     # -- results -------------------------------------------------------------------------------
 

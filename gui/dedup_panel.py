@@ -20,18 +20,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
 from core.dedup.normalize import FIELDS
 from core.dedup.progress import DedupProgress
 from core.dedup.settings import (
     DEFAULT_NEAR,
-    DEFAULT_SEMANTIC,
     SWEET_SPOT_BUDGET,
     DedupSettings,
     DedupSettingsError,
 )
 from gui.text_widgets import plain_label
 
-BUNDLED_LABEL = "bundled (all-MiniLM-L6-v2, offline)"
+#: The embedder combo: (label, settings name, tooltip). :data:`OTHER` is "another model",
+#: named in the line edit beside it.
+OTHER = ""
+EMBEDDERS = (
+    ("Fast (static, distilled from MiniLM)", FAST,
+     "A static model distilled from the bundled MiniLM: 100k prompts in seconds on a CPU. "
+     "Built once on first use (about 30 s, with progress), then cached in your data folder. "
+     "Weaker than MiniLM on short chat prompts (it misses rewordings of a few words)"),
+    ("MiniLM (all-MiniLM-L6-v2, bundled)", BUNDLED,
+     "The transformer itself: the reference, but about 100 rows/s on two CPU cores; "
+     "fine on a GPU"),
+    ("Other model…", OTHER,
+     "A sentence-embedding model folder, or a Hugging Face id already downloaded"),
+)
 
 
 def _threshold_spin(value: float, tooltip: str, parent: QWidget) -> QDoubleSpinBox:
@@ -75,12 +88,14 @@ class DedupPanel(QWidget):
         self.near_check.setToolTip("MinHash LSH over 5-word shingles; every pair verified "
                                    "with its true Jaccard similarity")
         self.semantic_check = QCheckBox("Semantic", self)
-        self.semantic_check.setToolTip("Sentence embeddings (cosine). Slow on a CPU: about "
-                                       "100 rows/s on two cores; a GPU is used when present")
+        self.semantic_check.setToolTip("Sentence embeddings (cosine), on the embedder chosen "
+                                       "below; a GPU is used when present")
         self.near_spin = _threshold_spin(DEFAULT_NEAR, "Jaccard similarity for a near "
                                          "duplicate", self)
-        self.semantic_spin = _threshold_spin(DEFAULT_SEMANTIC, "Cosine similarity for a "
-                                             "semantic duplicate", self)
+        self.semantic_spin = _threshold_spin(default_threshold(FAST), "Cosine similarity for "
+                                             "a semantic duplicate; each embedder has its own "
+                                             "scale, so choosing one sets its calibrated "
+                                             "default", self)
         self.exact_on = _field_combo("pair", self)
         self.near_on = _field_combo("pair", self)
         self.semantic_on = _field_combo("prompt", self)
@@ -99,16 +114,23 @@ class DedupPanel(QWidget):
         grid.addWidget(self.semantic_spin, 3, 1)
         grid.addWidget(self.semantic_on, 3, 2)
 
+        self.embedder_combo = QComboBox(self)
+        for index, (label, name, tooltip) in enumerate(EMBEDDERS):
+            self.embedder_combo.addItem(label, name)
+            self.embedder_combo.setItemData(index, tooltip, Qt.ItemDataRole.ToolTipRole)
+        self.embedder_combo.setToolTip("Sentence embedder for semantic duplicates")
         self.embedder_edit = QLineEdit(self)
-        self.embedder_edit.setPlaceholderText(BUNDLED_LABEL)
-        self.embedder_edit.setToolTip("Sentence-embedding model for semantic duplicates: "
-                                      "empty for the bundled all-MiniLM-L6-v2, a model folder, "
-                                      "or a Hugging Face id already downloaded")
+        self.embedder_edit.setPlaceholderText("model folder or downloaded hub id")
+        self.embedder_edit.setToolTip("Sentence-embedding model for semantic duplicates: a "
+                                      "model folder, or a Hugging Face id already downloaded")
         self.embedder_button = QPushButton("Folder…", self)
         embedder_row = QHBoxLayout()
         embedder_row.addWidget(plain_label("Embedder", self))
-        embedder_row.addWidget(self.embedder_edit, 1)
-        embedder_row.addWidget(self.embedder_button)
+        embedder_row.addWidget(self.embedder_combo)
+        embedder_row.addStretch(1)
+        other_row = QHBoxLayout()       # shown for "Other model…" only
+        other_row.addWidget(self.embedder_edit, 1)
+        other_row.addWidget(self.embedder_button)
 
         self.strip_check = QCheckBox("Compare without shared boilerplate", self)
         self.strip_check.setToolTip(
@@ -139,6 +161,9 @@ class DedupPanel(QWidget):
         self.progress.hide()
         self.stage = plain_label("", self)
         self.stage.setWordWrap(True)
+        self.notice = plain_label("", self)
+        self.notice.setWordWrap(True)
+        self.notice.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
@@ -171,10 +196,12 @@ class DedupPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addLayout(embedder_row)
+        layout.addLayout(other_row)
         layout.addWidget(self.strip_check)
         layout.addLayout(budget_row)
         layout.addLayout(buttons)
         layout.addWidget(self.stage)
+        layout.addWidget(self.notice)
         layout.addWidget(self.summary)
         layout.addWidget(self.notes)
         layout.addWidget(self.strip_button)
@@ -191,6 +218,7 @@ class DedupPanel(QWidget):
         self.similar_button.clicked.connect(self.similar_requested)
         self.embedder_button.clicked.connect(self._browse_embedder)
         self.strip_button.clicked.connect(self._run_without_boilerplate)
+        self.embedder_combo.currentIndexChanged.connect(self._embedder_chosen)
         self.sweet_spot_button.clicked.connect(
             lambda: self.budget_spin.setValue(SWEET_SPOT_BUDGET * 100))
         self.budget_spin.valueChanged.connect(lambda v: self.budget_changed.emit(v / 100))
@@ -202,9 +230,12 @@ class DedupPanel(QWidget):
         self.near_on.setEnabled(self.near_check.isChecked())
         self.exact_on.setEnabled(self.exact_check.isChecked())
         semantic = self.semantic_check.isChecked()
-        for widget in (self.semantic_spin, self.semantic_on, self.embedder_edit,
-                       self.embedder_button):
+        for widget in (self.semantic_spin, self.semantic_on, self.embedder_combo):
             widget.setEnabled(semantic)
+        other = self.embedder_combo.currentData() == OTHER
+        for widget in (self.embedder_edit, self.embedder_button):
+            widget.setEnabled(semantic and other)
+            widget.setVisible(other)
         any_kind = any(c.isChecked() for c in (self.exact_check, self.near_check,
                                                  self.semantic_check))
         self.run_button.setEnabled(any_kind and self._has_dataset
@@ -214,6 +245,23 @@ class DedupPanel(QWidget):
         """Find duplicates is offered only with a dataset open."""
         self._has_dataset = has_dataset
         self._sync_enabled()
+
+    def _embedder_chosen(self) -> None:
+        """A new embedder brings its own calibrated threshold (their scales differ)."""
+        name = self.embedder_combo.currentData()
+        self.semantic_spin.setValue(default_threshold(name if name != OTHER
+                                                      else self.embedder_edit.text().strip()))
+        self._sync_enabled()
+
+    def _embedder_name(self) -> str:
+        """The chosen embedder as the settings name it (``fast``, ``bundled`` or a model)."""
+        name = self.embedder_combo.currentData()
+        if name != OTHER:
+            return name
+        if not self.embedder_edit.text().strip() and self.semantic_check.isChecked():
+            raise DedupSettingsError("name the other embedder: a model folder or a "
+                                     "downloaded Hugging Face id")
+        return self.embedder_edit.text().strip() or FAST
 
     def _browse_embedder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Sentence-embedding model folder")
@@ -228,14 +276,14 @@ class DedupPanel(QWidget):
             semantic=self.semantic_spin.value() if self.semantic_check.isChecked() else None,
             exact_on=self.exact_on.currentData(), near_on=self.near_on.currentData(),
             semantic_on=self.semantic_on.currentData(),
-            embedder=self.embedder_edit.text().strip() or "bundled",
+            embedder=self._embedder_name(),
             budget=self.budget_spin.value() / 100,
             strip_boilerplate=self.strip_check.isChecked())
 
     def show_settings(self, settings: DedupSettings) -> None:
         """Show a saved run's settings (without emitting changes)."""
         widgets = (self.exact_check, self.near_check, self.semantic_check, self.near_spin,
-                   self.semantic_spin, self.budget_spin, self.strip_check)
+                   self.semantic_spin, self.budget_spin, self.strip_check, self.embedder_combo)
         for widget in widgets:
             widget.blockSignals(True)
         self.exact_check.setChecked(settings.exact)
@@ -249,7 +297,10 @@ class DedupPanel(QWidget):
                              (self.near_on, settings.near_on),
                              (self.semantic_on, settings.semantic_on)):
             combo.setCurrentIndex(FIELDS.index(field))
-        self.embedder_edit.setText("" if settings.embedder == "bundled" else settings.embedder)
+        named = self.embedder_combo.findData(settings.embedder)
+        self.embedder_combo.setCurrentIndex(named if named >= 0
+                                            else self.embedder_combo.findData(OTHER))
+        self.embedder_edit.setText("" if named >= 0 else settings.embedder)
         self.budget_spin.setValue(settings.budget * 100)
         self.strip_check.setChecked(settings.strip_boilerplate)
         for widget in widgets:
@@ -271,6 +322,8 @@ class DedupPanel(QWidget):
     def set_running(self, running: bool) -> None:
         """Swap Find/Cancel and show or hide the progress bar."""
         self.cancel_button.setVisible(running)
+        if running:
+            self.notice.hide()
         self.progress.setVisible(running)
         self.progress.setValue(0)
         if not running:
@@ -278,7 +331,10 @@ class DedupPanel(QWidget):
         self._sync_enabled()
 
     def show_progress(self, progress: DedupProgress) -> None:
-        """A run's stage and how far it is."""
+        """A run's stage and how far it is; a notice stays in view until the next run."""
+        if progress.notice:
+            self.notice.setText(progress.notice)
+            self.notice.show()
         self.progress.setValue(int(progress.fraction * 1000))
         self.stage.setText(f"{progress.stage}: {progress.done:,} of {progress.total:,}"
                            if progress.total > 1 else progress.stage)

@@ -63,3 +63,35 @@ def two_head_model(tmp_path_factory, sample) -> Path:
     """A tiny model with two outputs."""
     return build_reward_model(tmp_path_factory.mktemp("two-head-rm"),
                               sample.prompts + sample.responses, num_labels=2, seed=1)
+
+
+@pytest.fixture(scope="session")
+def fast_embedder_build(tmp_path_factory):
+    """The fast embedder distilled once per session, as a user's first run builds it.
+
+    Returns the data folder it was built in and the progress the build reported. Tests that
+    need it in their own data folder use :func:`fast_embedder_in` (a copy is seconds; a build
+    is half a minute).
+    """
+    from core.dedup.embedder import embedder_files
+    from core.dedup.static_embedder import FOLDER_NAME, ensure_static_model
+
+    data = tmp_path_factory.mktemp("fast-embedder")
+    folder = data / "embedders" / FOLDER_NAME
+    progress = []
+    generator = ensure_static_model(embedder_files("fast"), folder)
+    while True:
+        try:
+            progress.append(next(generator))
+        except StopIteration as done:
+            assert done.value == folder
+            return folder, progress
+
+
+def fast_embedder_in(data_dir: Path, built: Path) -> Path:
+    """Copy the session's built fast embedder into ``data_dir``, where a run looks for it."""
+    import shutil
+
+    target = data_dir / "embedders" / built.name
+    shutil.copytree(built, target)
+    return target

@@ -11,23 +11,22 @@ import orjson
 from tqdm.auto import tqdm
 
 from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from core.dedup.embedder_choice import BUNDLED, DEFAULT_THRESHOLDS, FAST, default_threshold
 from core.dedup.normalize import FIELDS
 from core.dedup.outcome import build_table
 from core.dedup.output import rows_frame
 from core.dedup.progress import DedupProgress
 from core.dedup.run import find_duplicates
-from core.dedup.settings import (
-    DEFAULT_NEAR,
-    DEFAULT_SEMANTIC,
-    DedupSettings,
-    DedupSettingsError,
-)
+from core.dedup.settings import DEFAULT_NEAR, DedupSettings, DedupSettingsError
 from core.dedup.storage import preferred_rows, save_result
 from core.errors import ThresherError
 from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.scoring.run import restore_cached_scores
 from core.tables import output_format, write_table
+
+#: ``--semantic`` given without a number: use the embedder's own threshold.
+EMBEDDER_DEFAULT = -1.0
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -50,15 +49,20 @@ def add_dedup_arguments(parser: argparse.ArgumentParser, device: bool = True) ->
                        help="identical after normalising Unicode, case, spacing, punctuation")
     group.add_argument("--near", nargs="?", type=float, const=DEFAULT_NEAR, metavar="JACCARD",
                        help=f"MinHash near duplicates at this Jaccard (default {DEFAULT_NEAR})")
-    group.add_argument("--semantic", nargs="?", type=float, const=DEFAULT_SEMANTIC,
+    group.add_argument("--semantic", nargs="?", type=float, const=EMBEDDER_DEFAULT,
                        metavar="COSINE", help="sentence-embedding duplicates at this cosine "
-                       f"(default {DEFAULT_SEMANTIC})")
+                       "(default: the embedder's own, "
+                       + ", ".join(f"{t:.2f} for {n}" for n, t in DEFAULT_THRESHOLDS.items())
+                       + ", 0.90 for other models)")
     group.add_argument("--on", choices=FIELDS,
                        help="compare this text for every kind (default: pair for exact and "
                        "near, prompt for semantic)")
-    group.add_argument("--embedder", metavar="ID|PATH", default="bundled",
-                       help="sentence-embedding model: 'bundled' (all-MiniLM-L6-v2, offline), "
-                       "a local folder or a downloaded hub id")
+    group.add_argument("--embedder", metavar="NAME|ID|PATH", default=FAST,
+                       help=f"sentence embedder: '{FAST}' (default: a static model distilled "
+                       "from the bundled MiniLM on first use, about 30 s, then cached; "
+                       f"100k prompts in seconds on a CPU), '{BUNDLED}' (all-MiniLM-L6-v2 "
+                       "itself, offline: slow on a CPU, fine on a GPU), a local folder or a "
+                       "downloaded hub id")
     group.add_argument("--strip-boilerplate", action="store_true",
                        help="compare near and semantic text without the prefix, suffix or "
                        "passages most rows share (a system prompt, a tool description); the run "
@@ -79,7 +83,7 @@ def settings_from_arguments(args: argparse.Namespace, kinds: set[str] | None = N
         return DedupSettings(
             exact="exact" in kinds,
             near=_given(args.near, DEFAULT_NEAR) if "near" in kinds else None,
-            semantic=_given(args.semantic, DEFAULT_SEMANTIC) if "semantic" in kinds else None,
+            semantic=_semantic_threshold(args) if "semantic" in kinds else None,
             embedder=args.embedder, device=args.device, budget=args.budget,
             strip_boilerplate=args.strip_boilerplate, **fields)
     except DedupSettingsError as exc:
@@ -97,6 +101,13 @@ def _given(value: float | None, default: float) -> float:
     return default if value is None else value
 
 
+def _semantic_threshold(args: argparse.Namespace) -> float:
+    """``--semantic COSINE``, or the chosen embedder's calibrated threshold."""
+    if args.semantic is None or args.semantic == EMBEDDER_DEFAULT:
+        return default_threshold(args.embedder)
+    return args.semantic
+
+
 def drive(run_generator):
     """Run a duplicate generator with a progress bar per stage on stderr; return its result."""
     bar = None
@@ -104,6 +115,8 @@ def drive(run_generator):
     try:
         while True:
             progress: DedupProgress = next(run_generator)
+            if progress.notice:
+                print(f"note: {progress.notice}", file=sys.stderr)
             if progress.stage != stage:
                 if bar is not None:
                     bar.close()

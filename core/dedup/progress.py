@@ -7,11 +7,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class DedupProgress:
-    """Where a run is: ``stage`` (a short phrase for the status line), ``done`` of ``total``."""
+    """Where a run is: ``stage`` (a short phrase for the status line), ``done`` of ``total``.
+
+    ``notice`` is a one-off message the curator must read even when progress is not shown
+    (a damaged cache being rebuilt, say): the app shows it, the command line prints it.
+    """
 
     stage: str
     done: int
     total: int
+    notice: str = ""
 
     @property
     def fraction(self) -> float:

@@ -24,6 +24,10 @@ from core.dedup.result import DuplicateResult
 from core.dedup.settings import DedupSettings
 from core.scoring.model_files import ModelFiles
 
+#: Distinct texts up to which a CPU compares every pair; past it, nearby partitions only
+#: (:mod:`core.dedup.partitioned`): 100k texts in seconds instead of minutes.
+CPU_EXACT_LIMIT = 20_000
+
 
 def find_duplicates(dataset: Dataset, settings: DedupSettings
                     ) -> Generator[DedupProgress, None, DuplicateResult]:
@@ -70,20 +74,25 @@ def _compared_texts(dataset: Dataset, settings: DedupSettings, kind: int, report
     return strip_texts(texts, boilerplate) if settings.strip_boilerplate else texts
 
 
-def _semantic(texts: list[str], settings: DedupSettings, files: ModelFiles, report: dict
+def _semantic(texts: list[str], settings: DedupSettings, files: ModelFiles | None, report: dict
               ) -> Generator[DedupProgress, None, tuple[Edges, np.ndarray, np.ndarray]]:
-    """Embed each distinct text once, then compare; keep the vectors of matched rows."""
-    from core.dedup.embedder import SentenceEmbedder
+    """Embed each distinct text once, then compare; keep every row's vector (Find similar)."""
+    from core.dedup.embedder import open_embedder
     from core.dedup.neighbours import cosine_edges
 
-    yield DedupProgress("semantic duplicates: loading the embedding model", 0, 1)
-    embedder = SentenceEmbedder(files, settings.device)
+    embedder = yield from open_embedder(settings.embedder, files, settings.device)
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
     unique_vectors = yield from embedder.embed(list(uniques))
     report["embedded"] = len(uniques)
     report["truncated"] = int(getattr(embedder, "truncated", 0))
     report["max_tokens"] = getattr(embedder, "max_length", None)
-    found = yield from cosine_edges(unique_vectors, settings.floor(SEMANTIC), embedder.device)
+    if embedder.device.type == "cpu" and len(unique_vectors) > CPU_EXACT_LIMIT:
+        from core.dedup.partitioned import partitioned_edges
+
+        found = yield from partitioned_edges(unique_vectors, settings.floor(SEMANTIC))
+    else:
+        found = yield from cosine_edges(unique_vectors, settings.floor(SEMANTIC),
+                                        embedder.device)
     representatives = first_rows(codes, len(uniques))
     edges = concatenate(SEMANTIC, [copy_edges(SEMANTIC, codes), found.mapped(representatives)])
     # Every row's vector (for Find similar and the Similarity column), as float16.

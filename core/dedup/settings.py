@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 from core.dedup.edges import EXACT, KINDS, NEAR, SEMANTIC
+from core.dedup.embedder_choice import FAST, default_threshold
 from core.dedup.normalize import FIELDS
 from core.errors import ThresherError
 
 DEFAULT_NEAR = 0.8
-DEFAULT_SEMANTIC = 0.9
+#: The default embedder's threshold (each embedder has its own: see embedder_choice).
+DEFAULT_SEMANTIC = default_threshold(FAST)
 #: Detectors report edges this far below their threshold, so calibration can show what a
 #: lower threshold would do without running again.
 CALIBRATION_MARGIN = {NEAR: 0.15, SEMANTIC: 0.08}
@@ -32,7 +34,7 @@ class DedupSettings:
     exact_on: str = "pair"
     near_on: str = "pair"
     semantic_on: str = "prompt"
-    embedder: str = "bundled"
+    embedder: str = FAST
     device: str = "auto"
     shingle_words: int = 5
     budget: float = 0.0
@@ -98,7 +100,9 @@ class DedupSettings:
             if kind == EXACT:
                 parts.append(f"exact ({self.exact_on})")
             else:
-                parts.append(f"{KINDS[kind]} ≥ {self.threshold(kind):.2f} ({self.field(kind)})")
+                embedder = f", {self.embedder}" if kind == SEMANTIC else ""
+                parts.append(f"{KINDS[kind]} ≥ {self.threshold(kind):.2f} "
+                             f"({self.field(kind)}{embedder})")
         if self.budget:
             parts.append(f"budget {self.budget:.0%}")
         if self.strip_boilerplate:

@@ -156,7 +156,8 @@ def test_semantic_duplicates_with_the_bundled_embedder(injected, injected_datase
     rows = np.array(sorted(set(range(120)) | {row for pair in pairs for row in pair}))
     small = _take(injected_dataset, rows)
     at = {int(row): i for i, row in enumerate(rows)}
-    settings = DedupSettings(exact=False, near=None, semantic=0.9, device="cpu")
+    settings = DedupSettings(exact=False, near=None, semantic=0.9, embedder="bundled",
+                             device="cpu")
     result = run_to_end(find_duplicates(small, settings))
     table = build_table(small, result)
     # Prompts of injected copies are the same question (case and spacing aside).
