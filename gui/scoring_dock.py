@@ -131,9 +131,10 @@ class ScoringDock(QDockWidget):
     def _on_restored(self, settings: ScoreSettings | None, update) -> None:
         if settings is not None:
             self.panel.set_settings(settings)
-        self.restoring.emit(False)         # whatever the cache held is in the session now
         if update is not None:
-            self.scores_arrived.emit(update)
+            self.scores_arrived.emit(update)      # into the session, then the counts are true
+        self.restoring.emit(False)
+        if update is not None:
             self.panel.show_progress(update.done, update.total, 0.0, -1.0)
             self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores from the "
                                    "project. Score again to finish or refresh them.")

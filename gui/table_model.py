@@ -148,13 +148,14 @@ class RecordsTableModel(QAbstractTableModel):
     def rows_changed(self, kind: str) -> None:
         """The session's ``kind`` of per-row data ("scores", "flags") changed: show it.
 
-        A table sorted by a column of that data is sorted again (after a short pause, so a
-        stream of score batches is one re-sort, not one per batch).
+        A table sorted by a column of that data is sorted again, at most every
+        :data:`RESORT_DELAY_MS` (a stream of score batches is a few re-sorts, not one a batch).
         """
         keys = CHANGED_COLUMNS.get(kind, ())
         for key in keys:
             self._column_changed(key)
-        if 0 <= self._sort_column < len(COLUMNS) and COLUMNS[self._sort_column].key in keys:
+        sorted_key = COLUMNS[self._sort_column].key if self._sort_column >= 0 else None
+        if sorted_key in keys and not self._resort_timer.isActive():
             self._resort_timer.start()
 
     def _resort(self) -> None:
