@@ -164,14 +164,15 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                     or s.heuristics.running
                     or d.detect.running or d.restore.running or d.builder.running
                     or w.filter_bar._timer.isActive() or d._scores_settled.isActive()
-                    or w.plots._drag_timer.isActive())
+                    or w.plots._drag_timer.isActive() or w.model._resort_timer.isActive())
 
         def settle(self) -> None:
             # Timers that only coalesce bursts fire now: the same code runs, sooner.
             w = self.window
             for timer, fire in ((w.filter_bar._timer, w.filter_bar._emit),
                                 (w.dedup._scores_settled, w.dedup.scores_changed),
-                                (w.plots._drag_timer, w.plots._apply_cutoff)):
+                                (w.plots._drag_timer, w.plots._apply_cutoff),
+                                (w.model._resort_timer, w.model._resort)):
                 if timer.isActive():
                     timer.stop()
                     fire()
