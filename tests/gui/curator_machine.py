@@ -426,13 +426,16 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                 self.window.dedup.panel.run_button.click()
             self.settle()
 
-        @precondition(lambda self: self.window is not None and self.window.dedup.table
-                      is not None and (self.window.dedup.table.role == DUPLICATE).any())
+        # No precondition: whether duplicates exist depends on background results, and a
+        # precondition that depends on them makes Hypothesis's data generation inconsistent.
         @rule(pick=st.integers(0, 10_000))
         def keep_another_copy(self, pick: int) -> None:
             self._step("keep_copy")
             table = self.window.dedup.table
-            candidates = np.flatnonzero(table.role == DUPLICATE)
+            candidates = (np.zeros(0, dtype=np.int64) if table is None
+                          else np.flatnonzero(table.role == DUPLICATE))
+            if not len(candidates):
+                return
             row = int(candidates[pick % len(candidates)])
             view_row = self.window.model.view_row(row)
             if view_row is None:
