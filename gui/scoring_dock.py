@@ -161,6 +161,7 @@ class ScoringDock(QDockWidget):
 
     def _on_failed(self, message: str) -> None:
         self.panel.set_running(False)
+        self.panel.show_stopped()
         self.panel.show_status(f"Scoring stopped: {message}")
         self.scoring_failed.emit(message)
         plain_message(self, f"{APP_NAME}: scoring stopped", message,
@@ -168,6 +169,7 @@ class ScoringDock(QDockWidget):
 
     def _on_cancelled(self) -> None:
         self.panel.set_running(False)
+        self.panel.show_stopped()
         done = int((~np.isnan(self.table_model.scores)).sum())
         self.panel.show_status(f"Cancelled. {done:,} scores are kept; Score resumes from there.")
 
