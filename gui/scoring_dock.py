@@ -165,6 +165,7 @@ class ScoringDock(QDockWidget):
     def _on_failed(self, message: str) -> None:
         self.restoring.emit(False)
         self.panel.set_running(False)
+        self.panel.show_stopped()
         self.panel.show_status(f"Scoring stopped: {message}")
         self.scoring_failed.emit(message)
         plain_message(self, f"{APP_NAME}: scoring stopped", message,
@@ -172,6 +173,7 @@ class ScoringDock(QDockWidget):
 
     def _on_cancelled(self) -> None:
         self.panel.set_running(False)
+        self.panel.show_stopped()
         done = int((~np.isnan(self.table_model.scores)).sum())
         self.panel.show_status(f"Cancelled. {done:,} scores are kept; Score resumes from there.")
 

@@ -226,10 +226,7 @@ class ScoringPanel(QWidget):
     # -- state ---------------------------------------------------------------------------------
 
     def set_running(self, running: bool) -> None:
-        """Enable Cancel while a run is in progress, Score otherwise (with something to score).
-
-        A stopped run keeps its count but not its speed and ETA, which no longer mean anything.
-        """
+        """Enable Cancel while a run is in progress, Score otherwise (with something to score)."""
         self._running = running
         self.score_button.setEnabled(self._can_score and not running)
         self.cancel_button.setEnabled(running)
@@ -237,10 +234,13 @@ class ScoringPanel(QWidget):
             self._counts = None
             self.progress.setValue(0)
             self.progress.setFormat("starting…")
-        elif self._counts is not None:
-            self.progress.setFormat(f"{self._counts[0]:,} / {self._counts[1]:,}")
         elif self.progress.format() == "starting…":
             self.progress.setFormat("")
+
+    def show_stopped(self) -> None:
+        """A cancelled or failed run keeps its count, not its speed and ETA (now meaningless)."""
+        self.progress.setFormat("" if self._counts is None
+                                else f"{self._counts[0]:,} / {self._counts[1]:,}")
 
     def set_can_score(self, can_score: bool) -> None:
         """Whether there is a dataset with responses to score."""
