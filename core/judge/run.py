@@ -47,3 +47,13 @@ def length_correlation(scores: np.ndarray, response_chars: np.ndarray) -> float 
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return None
     return float(spearmanr(x, y).statistic)
+
+
+def judge_report(dataset, table) -> dict:
+    """The judge's part of a run summary: length bias and how sure it was."""
+    entropy = table.entropy if table.entropy is not None else np.array([], dtype=np.float32)
+    rated = np.isfinite(entropy)
+    return {"judge_length_correlation": length_correlation(table.scores,
+                                                           dataset.response_chars),
+            "judge_mean_entropy": round(float(entropy[rated].mean()), 4) if rated.any()
+            else None}

@@ -48,8 +48,9 @@ class JudgeScorer:
     cacheable = True
 
     def __init__(self, model: JudgeModel, prompt: JudgePrompt, max_length: int | None = None,
-                 token_budget: int | None = None):
+                 token_budget: int | None = None, min_share: float = MIN_RATING_SHARE):
         self.model = model
+        self.min_share = min_share
         self.prompt = prompt
         tokenizer = model.tokenizer
         if not getattr(tokenizer, "chat_template", None):
@@ -62,7 +63,7 @@ class JudgeScorer:
         self.description = {
             **model.files.describe(), "kind": "judge", "method": METHOD,
             "prompt": prompt.describe(), "max_length": self.max_length,
-            "min_rating_share": MIN_RATING_SHARE, "dtype": dtype_name(model.dtype)}
+            "min_rating_share": min_share, "dtype": dtype_name(model.dtype)}
         self.key = description_key(self.description)
         budget = token_budget or (GPU_TOKEN_BUDGET if model.device.type == "cuda"
                                   else CPU_TOKEN_BUDGET)
@@ -94,7 +95,7 @@ class JudgeScorer:
             except Exception as exc:  # a chat template may raise anything
                 texts.append("")
                 errors[k] = f"unscorable: the judge's chat template failed ({exc})"
-        encoded = tokenizer(texts, add_special_tokens=False)["input_ids"]
+        encoded = tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
         for k, row_ids in enumerate(encoded):
             if errors[k] is None and len(row_ids) > self.max_length:
                 row_ids, errors[k] = self._shorten(pieces[k], len(row_ids))
@@ -105,13 +106,14 @@ class JudgeScorer:
     def _shorten(self, piece: RowText, length: int) -> tuple[list[int], str | None]:
         """Cut the response's end so the whole prompt fits; the question and the ask stay."""
         tokenizer = self.model.tokenizer
-        response = tokenizer.encode(piece.response, add_special_tokens=False)
+        response = tokenizer.encode(piece.response, add_special_tokens=False, verbose=False)
         keep = len(response) - (length - self.max_length) - 8
         if keep >= MIN_RESPONSE_TOKENS:
             cut = tokenizer.decode(response[:keep]) + TRUNCATION_MARK
             shorter = RowText(piece.instruction, piece.input, piece.prompt, cut,
                               piece.conversation.replace(piece.response, cut))
-            ids = tokenizer(self.rendered(shorter), add_special_tokens=False)["input_ids"]
+            ids = tokenizer(self.rendered(shorter), add_special_tokens=False,
+                                verbose=False)["input_ids"]
             if len(ids) <= self.max_length:
                 return ids, None
         return [], (f"unscorable: the judge prompt is {length:,} tokens and the judge reads "
@@ -134,7 +136,7 @@ class JudgeScorer:
                                                               dtype=np.float32))
         probs, share, top = batch.scores[:, :k], batch.scores[:, k], batch.scores[:, k + 1]
         scores, entropy = expected_rating(probs, self.prompt.low)
-        bad = ~np.isfinite(scores) | ~(share >= MIN_RATING_SHARE)
+        bad = ~np.isfinite(scores) | ~(share >= self.min_share)
         reasons = {}
         for j in np.flatnonzero(bad).tolist():
             reasons[int(batch.rows[j])] = self._reason(float(share[j]), int(top[j]))
