@@ -37,6 +37,12 @@ def test_score_with_a_judge_writes_ratings_entropy_and_the_length_bias(rating_ju
     again = orjson.loads(capsys.readouterr().out)
     assert again["from_cache"] == len(frame) and again["judge_length_correlation"] == pytest.approx(
         report["judge_length_correlation"])
+    kept = tmp_path / "kept.jsonl"                # curate with the same judge, from the cache
+    assert cli_main(["curate", str(SAMPLE), "-o", str(kept), "--judge", str(rating_judge),
+                     "--judge-preset", "rubric-1-5", "--device", "cpu", "--min-score", "3",
+                     "--keep-duplicates", "--project", str(tmp_path / "p.thresher"),
+                     "--no-manifest"]) == 0
+    assert len(kept.read_bytes().splitlines()) == int((frame["score"] >= 3).sum())
 
 
 def test_judge_flags_are_checked_before_any_model_loads(tmp_path, write):
