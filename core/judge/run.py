@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.judge.model import JudgeModel, locate_judge
+from core.judge.model import JudgeModel, JudgeSetupError, locate_judge
 from core.judge.prompts import resolve_prompt
 from core.judge.scorer import JudgeScorer
 from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
+from core.scoring.scorers import HEURISTIC
 
 #: Fewer rated rows than this give no length correlation (it would be noise).
 MIN_ROWS_FOR_CORRELATION = 10
@@ -19,6 +20,9 @@ def make_judge_scorer(settings, loaded=None) -> JudgeScorer:
     The prompt is checked before the model loads, so a wrong scale or file fails at once.
     """
     prompt = resolve_prompt(settings.judge_preset, settings.judge_prompt, settings.judge_scale)
+    if settings.model == HEURISTIC:
+        raise JudgeSetupError("an LLM judge needs a model: choose an instruct model (hub id, "
+                              "folder or .gguf file) as the judge")
     files = locate_judge(settings.model, settings.revision)
     model = loaded
     device = resolve_device(settings.device)

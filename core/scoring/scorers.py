@@ -60,7 +60,7 @@ class ScoreSettings:
     @property
     def heuristic(self) -> bool:
         """Whether these settings ask for the offline heuristic scorer."""
-        return self.model == HEURISTIC
+        return self.model == HEURISTIC and not self.judge
 
     @property
     def judge(self) -> bool:

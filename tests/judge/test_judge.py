@@ -210,3 +210,10 @@ def test_left_padding_keeps_each_row_and_puts_its_end_last(lengths):
     for r, n in enumerate(lengths):
         assert left[r, -n:].tolist() == ids[r, :n].tolist()
         assert left_mask[r].sum() == n and left_mask[r, -1] == 1
+
+
+def test_choosing_a_judge_without_a_model_is_refused_not_scored_with_heuristics():
+    settings = ScoreSettings(model="heuristic", judge_preset="alpagasus-accuracy")
+    assert not settings.heuristic
+    with pytest.raises(JudgeSetupError, match="needs a model"):
+        make_scorer(settings)
