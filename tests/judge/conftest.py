@@ -12,7 +12,7 @@ from tests.judge.models import build_causal_lm, build_rating_judge
 
 @pytest.fixture(scope="session")
 def rating_judge(tmp_path_factory, sample) -> Path:
-    """A tiny Llama judge taught to answer the rubric with a digit (longer answer, higher)."""
+    """A tiny Llama judge taught to answer the rubric with a digit (the ratings mean nothing)."""
     return build_rating_judge(tmp_path_factory.mktemp("rating-judge"), sample)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from core.scoring.model_factory import SIMPLE_CHAT_TEMPLATE
@@ -49,7 +48,7 @@ def build_causal_lm(folder: Path, texts: list[str], kind: str = "llama", seed: i
     return folder
 
 
-def teach_to_rate(folder: Path, texts: list[str], ratings: list[int], steps: int = 60) -> Path:
+def teach_to_rate(folder: Path, texts: list[str], ratings: list[int], steps: int = 40) -> Path:
     """Train the tiny judge's first output token to be the given digit for each prompt text.
 
     A random model answers with any of its ~600 tokens (digits get ~1%, so every row is
@@ -60,7 +59,7 @@ def teach_to_rate(folder: Path, texts: list[str], ratings: list[int], steps: int
 
     tokenizer = AutoTokenizer.from_pretrained(folder)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
-    chats = [tokenizer.apply_chat_template([{"role": "user", "content": t[:300]}],
+    chats = [tokenizer.apply_chat_template([{"role": "user", "content": t[:120]}],
                                            tokenize=False, add_generation_prompt=True)
              for t in texts]
     ids = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in chats]
@@ -73,26 +72,30 @@ def teach_to_rate(folder: Path, texts: list[str], ratings: list[int], steps: int
         batch[row, width - len(seq):] = torch.tensor(seq)
         mask[row, width - len(seq):] = 1
     positions = (mask.cumsum(1) - 1).clamp(min=0)
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=5e-3)
     model.train()
-    for _ in range(steps):
-        logits = model(input_ids=batch, attention_mask=mask, position_ids=positions).logits
-        loss = torch.nn.functional.cross_entropy(logits[:, -1], targets)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)      # a tiny model: more threads only contend (10x slower on 2 cores)
+    try:
+        for _ in range(steps):
+            logits = model(input_ids=batch, attention_mask=mask, position_ids=positions).logits
+            loss = torch.nn.functional.cross_entropy(logits[:, -1], targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    finally:
+        torch.set_num_threads(threads)
     model.eval().save_pretrained(folder, safe_serialization=True)
     return folder
 
 
 
 def build_rating_judge(folder: Path, sample) -> Path:
-    """A tiny Llama judge taught to answer the rubric with a digit (longer answer, higher)."""
+    """A tiny Llama judge taught to answer the rubric with a digit (the ratings mean nothing)."""
     from core.judge.prompts import PRESETS, render, row_text
 
     build_causal_lm(folder, sample.prompts + sample.responses, seed=2)
-    rows = range(min(32, len(sample)))
+    rows = range(min(16, len(sample)))
     texts = [render(PRESETS["rubric-1-5"], row_text(sample.conversation(i), sample.prompts[i],
                                                     sample.responses[i])) for i in rows]
-    ranks = np.argsort(np.argsort([len(sample.responses[i]) for i in rows]))
-    return teach_to_rate(folder, texts, [1 + int(5 * r / len(rows)) for r in ranks])
+    return teach_to_rate(folder, texts, [1 + i % 5 for i in rows])
