@@ -31,6 +31,8 @@ $(STAMP): pyproject.toml constraints.txt scripts/requirements.py | $(PY)
 	fi
 	$(PY) scripts/requirements.py dev ray > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
+	$(PY) scripts/requirements.py --no-deps dev ray > $(VENV)/requirements-no-deps.txt
+	$(PY) -m pip install --quiet --no-deps -r $(VENV)/requirements-no-deps.txt
 	@touch $(STAMP)
 
 run: $(STAMP)

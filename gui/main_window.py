@@ -519,6 +519,7 @@ class MainWindow(QMainWindow):
             return
         self.review.note_current_row(current)
         self._show_detail(self.model.source_row(current.row()))
+        self.scoring.show_prompt_for_row(self.model.source_row(current.row()))
 
     def current_source_row(self) -> int | None:
         """The dataset row of the table's current row, or None."""

@@ -11,6 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDockWidget, QMessageBox, QWidget
 
 from core.dataset import Dataset
+from core.judge.preview import judge_preview
 from core.project import project_path_for
 from core.scoring import DEFAULT_MODEL, HEURISTIC, ScoreSettings, ScoreSummary
 from core.scoring.model_files import model_available
@@ -50,6 +51,7 @@ class ScoringDock(QDockWidget):
         self.download = ModelDownload(self)
         self.heuristics = HeuristicsJob(self)
         self._score_after_flags = False
+        self._preview_row: int | None = None
         self._heuristic_scores = np.zeros(0, dtype=np.float32)
         self._heuristic_rows = 0
         self._choose_default_model()
@@ -61,6 +63,7 @@ class ScoringDock(QDockWidget):
         self.panel.download_requested.connect(self._start_download)
         self.panel.download_cancel_requested.connect(self._cancel_download)
         self.panel.model_combo.currentTextChanged.connect(self._update_note)
+        self.panel.judge_changed.connect(self._refresh_prompt_preview)
         self.controller.started.connect(lambda: self.panel.set_running(True))
         self.controller.status.connect(self.panel.show_status)
         self.controller.ready.connect(self.scores_cleared)
@@ -106,6 +109,7 @@ class ScoringDock(QDockWidget):
             return
         self.panel.show_status("")
         self.restoring.emit(True)
+        self.show_prompt_for_row(0)
         self.controller.restore(dataset, project_path_for(dataset.path))
 
     def start_scoring(self, settings: ScoreSettings) -> None:
@@ -119,6 +123,22 @@ class ScoringDock(QDockWidget):
         known = settings.heuristic and self._heuristic_rows == len(self.dataset)
         self.controller.start(self.dataset, settings, project_path_for(self.dataset.path),
                               self._heuristic_scores if known else None)
+
+    def show_prompt_for_row(self, row: int | None) -> None:
+        """Show what the chosen judge would read for dataset row ``row`` (the current row)."""
+        self._preview_row = row
+        self._refresh_prompt_preview()
+
+    def _refresh_prompt_preview(self) -> None:
+        settings = self.panel.settings()
+        if not settings.judge:
+            return
+        row = self._preview_row
+        if self.dataset is None or not len(self.dataset) or self.dataset.prompt_only:
+            self.panel.show_prompt_preview("Open a dataset to see the judge's prompt.")
+            return
+        self.panel.show_prompt_preview(judge_preview(
+            settings, self.dataset, row if row is not None and row < len(self.dataset) else 0))
 
     def shutdown(self) -> None:
         """Stop every background job before the window closes."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.judge.prompts import PRESETS
 from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, SEED_TEMPLATE, ScoreSettings
 from core.scoring.devices import DTYPE_CHOICES
 from core.scoring.heuristics import HEURISTIC_THRESHOLD
@@ -31,6 +33,8 @@ from core.scoring.run import ScoreSummary
 from gui.text_widgets import plain_label
 
 HEURISTIC_LABEL = "Heuristic score (no model)"
+REWARD_MODEL_LABEL = "Reward model"
+CUSTOM_JUDGE = "custom"
 AUTO_FORMAT = "auto"
 NO_MODEL_NOTE = (f"No reward model was found on this machine, so Thresher scores with its "
                  f"offline heuristics (0–1; {HEURISTIC_THRESHOLD} suggested threshold). Download "
@@ -53,6 +57,7 @@ class ScoringPanel(QWidget):
     cancel_requested = Signal()
     download_requested = Signal(str)
     download_cancel_requested = Signal()
+    judge_changed = Signal()
 
     def __init__(self, recent_models: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,8 +105,11 @@ class ScoringPanel(QWidget):
         self.output_spin = QSpinBox(self)
         self.output_spin.setRange(0, 64)
 
-        form = QFormLayout()
+        self._build_judge_widgets()
+        form = self._form = QFormLayout()
+        form.addRow(plain_label("Scorer", self), self.judge_combo)
         form.addRow(plain_label("Model", self), model_row)
+        form.addRow(plain_label("Judge prompt", self), self.judge_prompt_row)
         form.addRow(plain_label("Input format", self), self.format_combo)
         form.addRow(plain_label("Template", self), self.template_edit)
         form.addRow(plain_label("Device", self), self.device_combo)
@@ -141,6 +149,7 @@ class ScoringPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.prompt_preview)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
@@ -154,9 +163,71 @@ class ScoringPanel(QWidget):
         self.format_combo.currentIndexChanged.connect(self._update_enabled)
         self.model_combo.currentTextChanged.connect(self._update_enabled)
         self.model_combo.currentIndexChanged.connect(self._show_model_start)
+        self.judge_combo.currentIndexChanged.connect(self._on_judge_changed)
+        self.judge_prompt_edit.editingFinished.connect(self.judge_changed)
+        self.judge_scale_edit.editingFinished.connect(self.judge_changed)
+        self.judge_browse_button.clicked.connect(self.choose_judge_prompt)
         self._downloading = False
         self._update_enabled()
         self._show_model_start()
+        self._on_judge_changed()
+
+    def _build_judge_widgets(self) -> None:
+        """The LLM-judge choices: the scorer kind, a prompt file and scale, the prompt preview."""
+        self.judge_combo = QComboBox(self)
+        self.judge_combo.setToolTip(
+            "Reward model: the model's own score. An LLM judge (AlpaGasus): an instruct model "
+            "(hub id, folder or .gguf file) rates each pair; the rating is read from one "
+            "forward pass as the expected digit")
+        self.judge_combo.addItem(REWARD_MODEL_LABEL, None)
+        for name, preset in PRESETS.items():
+            self.judge_combo.addItem(f"LLM judge: {preset.label}", name)
+        self.judge_combo.addItem("LLM judge: my prompt file…", CUSTOM_JUDGE)
+        self.judge_prompt_edit = QLineEdit(self)
+        self.judge_prompt_edit.setPlaceholderText("prompt file with {prompt} {response} …")
+        self.judge_scale_edit = QLineEdit("1-5", self)
+        self.judge_scale_edit.setMaximumWidth(48)
+        self.judge_scale_edit.setToolTip("The rating scale, single digits: LOW-HIGH")
+        self.judge_browse_button = QPushButton("File…", self)
+        self.judge_prompt_row = QWidget(self)
+        row = QHBoxLayout(self.judge_prompt_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.judge_prompt_edit, 1)
+        row.addWidget(self.judge_scale_edit)
+        row.addWidget(self.judge_browse_button)
+        self.prompt_preview = QPlainTextEdit(self)
+        self.prompt_preview.setReadOnly(True)
+        self.prompt_preview.setMaximumHeight(150)
+        self.prompt_preview.setToolTip("What the judge reads for the current row (before the "
+                                       "model's chat template is applied)")
+        self.judge_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.judge_combo.setMinimumContentsLength(8)
+
+    def judge_choice(self) -> str | None:
+        """The chosen judge preset, ``custom`` for a prompt file, or None for a reward model."""
+        return self.judge_combo.currentData()
+
+    def show_prompt_preview(self, text: str) -> None:
+        """The rendered judge prompt for the current row (plain text)."""
+        self.prompt_preview.setPlainText(text)
+
+    def choose_judge_prompt(self) -> None:
+        """Pick a judge prompt file."""
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a judge prompt file", "",
+                                              "Text files (*.txt *.md);;All files (*)")
+        if path:
+            self.judge_prompt_edit.setText(path)
+            self.judge_changed.emit()
+
+    def _on_judge_changed(self) -> None:
+        choice = self.judge_choice()
+        self._form.setRowVisible(self.judge_prompt_row, choice == CUSTOM_JUDGE)
+        self.prompt_preview.setVisible(choice is not None)
+        for widget in (self.format_combo, self.template_edit, self.output_spin):
+            # A judge reads its own prompt and one digit: format and output index do not apply.
+            self._form.setRowVisible(widget, choice is None)
+        self.judge_changed.emit()
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -198,6 +269,16 @@ class ScoringPanel(QWidget):
     def settings(self) -> ScoreSettings:
         """The settings the panel shows."""
         fmt = self.format_combo.currentData()
+        judge = self.judge_choice()
+        if judge is not None:
+            custom = judge == CUSTOM_JUDGE
+            return ScoreSettings(
+                model=self.model_value(), device=self.device_combo.currentText().strip() or "auto",
+                dtype=self.dtype_combo.currentText(),
+                max_length=self.max_length_spin.value() or None,
+                judge_preset=None if custom else judge,
+                judge_prompt=self.judge_prompt_edit.text().strip() if custom else None,
+                judge_scale=self.judge_scale_edit.text().strip() if custom else None)
         return ScoreSettings(
             model=self.model_value(), format=fmt,
             template=self.template_edit.text() if fmt == "template" else None,
@@ -209,6 +290,11 @@ class ScoringPanel(QWidget):
     def set_settings(self, settings: ScoreSettings) -> None:
         """Show ``settings`` (restored from a dataset's project)."""
         self.select_model(settings.model)
+        judge = CUSTOM_JUDGE if settings.judge_prompt else settings.judge_preset
+        self.judge_combo.setCurrentIndex(max(0, self.judge_combo.findData(judge)))
+        if settings.judge_prompt:
+            self.judge_prompt_edit.setText(settings.judge_prompt)
+            self.judge_scale_edit.setText(settings.judge_scale or "")
         self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(settings.format)))
         if settings.template:
             self.template_edit.setText(settings.template)
@@ -218,7 +304,13 @@ class ScoringPanel(QWidget):
         self.output_spin.setValue(settings.output_index)
 
     def choose_folder(self) -> None:
-        """Pick a local model folder."""
+        """Pick a local model folder (or, for a judge, a GGUF file)."""
+        if self.judge_choice() is not None:
+            path, _ = QFileDialog.getOpenFileName(self, "Choose a judge model (GGUF file)", "",
+                                                  "GGUF models (*.gguf)")
+            if path:
+                self.select_model(path)
+                return
         folder = QFileDialog.getExistingDirectory(self, "Choose a reward model folder")
         if folder:
             self.select_model(folder)
@@ -283,12 +375,21 @@ class ScoringPanel(QWidget):
         if summary.cached:
             parts.append(f"{summary.cached:,} from the cache")
         if summary.truncated:
-            parts.append(f"{summary.truncated:,} truncated (prompt start cut)")
+            cut = "response end cut" if summary.scorer.get("kind") == "judge" else (
+                "prompt start cut")
+            parts.append(f"{summary.truncated:,} truncated ({cut})")
         if summary.unscorable:
             parts.append(f"{summary.unscorable:,} unscorable")
         if summary.computed and summary.scorer.get("model") != HEURISTIC:
             parts.append(f"{summary.pairs_per_second:,.0f} pairs/s")
         scorer = summary.scorer
+        if scorer.get("kind") == "judge":
+            prompt = scorer.get("prompt", {})
+            self.status.setText("; ".join(parts) + f".\nJudge: {scorer.get('model')}, prompt "
+                                f"{prompt.get('name')} ({prompt.get('low')}–{prompt.get('high')}"
+                                f"), {scorer.get('dtype')}, max {scorer.get('max_length')}")
+            self.progress.setValue(1000)
+            return
         model = "heuristic score" if scorer.get("model") == HEURISTIC else (
             f"{scorer.get('model')} @ {str(scorer.get('revision', ''))[:12]}, "
             f"{scorer.get('format')}, {scorer.get('dtype')}, max {scorer.get('max_length')}")

@@ -11,6 +11,7 @@ from core.cli.cluster_args import add_cluster_arguments, options_from_arguments,
 from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from core.cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
 from core.errors import ThresherError
+from core.judge.run import judge_report
 from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.scoring import ScoreTable, make_scorer, score_dataset
@@ -43,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
         raise ThresherError(f"{args.file}: the records have prompts but no responses, so "
                             "there is nothing to score")
     settings = settings_from_arguments(args)
+    if settings.judge and options is not None:
+        raise ThresherError("--judge runs on the local engine only; --engine ray is for reward "
+                            "models")
     signals = compute_signals(dataset.prompts, dataset.responses)   # output columns, and
     store = None if args.no_cache else ProjectStore(args.project or project_path_for(args.file))
     table = ScoreTable(len(dataset))
@@ -63,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
                                   "engine": "local" if options is None else "ray"}
     report["truncated_rows"] = [int(r) for r in table.truncated.nonzero()[0]]
     report["unscorable_rows"] = {str(r): why for r, why in sorted(table.reasons.items())}
+    if settings.judge:
+        report |= judge_report(dataset, table)
     if cluster is not None:
         report["ray"] = cluster.to_dict()
     if args.json:
@@ -84,6 +90,10 @@ def format_summary(report: dict) -> str:
         f"{report['padding_efficiency']:.3f}",
         f"Written:    {report['output']}",
     ]
+    if "judge_length_correlation" in report:
+        rho = report["judge_length_correlation"]
+        lines.insert(-1, "Length bias: " + ("too few ratings to tell" if rho is None else
+                     f"Spearman ρ = {rho:+.2f} between rating and response length"))
     cluster = report.get("ray")
     if cluster is not None:
         lines[1:1] = [

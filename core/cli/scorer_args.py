@@ -8,6 +8,7 @@ import sys
 from tqdm.auto import tqdm
 
 from core.errors import ThresherError
+from core.judge.prompts import DEFAULT_PRESET, PRESETS, resolve_prompt
 from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, ScoreSettings, ScoreTable
 from core.scoring.devices import DTYPE_CHOICES
 from core.scoring.download import download_model
@@ -33,6 +34,16 @@ def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
                         help="which model output is the reward (default 0)")
     parser.add_argument("--download", action="store_true",
                         help="fetch the model from the Hugging Face hub if it is not cached")
+    judge = parser.add_argument_group("LLM judge (AlpaGasus): a causal LM rates each pair")
+    judge.add_argument("--judge", metavar="MODEL|FOLDER|FILE.gguf",
+                       help="score with this instruct model as a judge instead of --model")
+    judge.add_argument("--judge-preset", choices=tuple(PRESETS),
+                       help=f"the judge's prompt and scale (default: {DEFAULT_PRESET})")
+    judge.add_argument("--judge-prompt", metavar="FILE",
+                       help="your own judge prompt (UTF-8 text with {instruction} {input} "
+                            "{prompt} {response} {conversation}); needs --judge-scale")
+    judge.add_argument("--judge-scale", metavar="LO-HI",
+                       help="the rating scale of --judge-prompt, single digits (e.g. 1-5)")
 
 
 def settings_from_arguments(args: argparse.Namespace) -> ScoreSettings:
@@ -40,6 +51,16 @@ def settings_from_arguments(args: argparse.Namespace) -> ScoreSettings:
     if args.max_length is not None and args.max_length < 1:
         raise ThresherError(f"--max-length {args.max_length}: give a positive number of tokens "
                             "(leave it out for the model's own limit)")
+    if args.judge is None and (args.judge_preset or args.judge_prompt or args.judge_scale):
+        raise ThresherError("--judge-preset, --judge-prompt and --judge-scale need --judge MODEL")
+    if args.judge is not None:
+        # The prompt is checked before any model is found or loaded.
+        resolve_prompt(args.judge_preset, args.judge_prompt, args.judge_scale)
+        return ScoreSettings(model=args.judge, revision=args.revision, device=args.device,
+                             dtype=args.dtype, max_length=args.max_length,
+                             judge_preset=None if args.judge_prompt else (
+                                 args.judge_preset or DEFAULT_PRESET),
+                             judge_prompt=args.judge_prompt, judge_scale=args.judge_scale)
     if args.download and args.model != HEURISTIC and not looks_like_path(args.model):
         download_model(args.model, args.revision)
     return ScoreSettings(model=args.model, revision=args.revision, format=args.format,

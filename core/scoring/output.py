@@ -24,6 +24,11 @@ def results_frame(dataset: Dataset, table: ScoreTable, signals: HeuristicSignals
         "unscorable": table.unscorable,
     })
     frame.loc[table.unscorable, "score"] = pd.NA
+    if table.entropy is not None:   # an LLM judge: how sure it was, and why rows got no rating
+        frame["judge_entropy"] = pd.array(table.entropy, dtype="Float32")
+        frame.loc[~(table.entropy == table.entropy), "judge_entropy"] = pd.NA
+        frame["unscorable_reason"] = pd.array(
+            [table.reasons.get(r) for r in range(len(dataset))], dtype="string")
     for name, _ in HeuristicSignals.COLUMNS:
         frame[f"heuristic_{name}" if name == "score" else name] = signals.column(name)
     return frame

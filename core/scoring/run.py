@@ -104,10 +104,16 @@ class ScoreTable:
         self.truncated = np.zeros(n, dtype=bool)
         self.unscorable = np.zeros(n, dtype=bool)
         self.reasons: dict[int, str] = {}
+        #: A judge's rating entropy per row; None until a judge's batch arrives.
+        self.entropy: np.ndarray | None = None
 
     def apply(self, batch: ScoredBatch) -> None:
         """Record one batch."""
         self.scores[batch.rows] = batch.scores
+        if batch.entropy is not None:
+            if self.entropy is None:
+                self.entropy = np.full(len(self.scores), np.nan, dtype=np.float32)
+            self.entropy[batch.rows] = batch.entropy
         self.truncated[batch.rows] = batch.truncated
         self.unscorable[batch.rows] = batch.unscorable
         self.reasons.update(batch.reasons)
@@ -124,6 +130,10 @@ def make_scorer(settings: ScoreSettings, loaded: RewardModel | None = None,
 
     if settings.heuristic:
         return HeuristicScorer(heuristic_scores)
+    if settings.judge:
+        from core.judge.run import make_judge_scorer  # torch-heavy; only when judging
+
+        return make_judge_scorer(settings, loaded)
     files = locate_model(settings.model, settings.revision)
     model = loaded
     if model is None or not _same_load(model, files, settings):
@@ -152,6 +162,8 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
         scorer_id = store.scorer_id(scorer.key, scorer.description)
         store.set_meta(META_LAST_SCORER, str(scorer_id))
         found, batch = _cached_batch(store, scorer_id, dataset)
+        if batch is not None and hasattr(scorer, "cached_details"):
+            batch = scorer.cached_details(store, scorer_id, dataset, batch)
         if batch is not None:
             summary.add(batch, computed=False)
             yield ScoreUpdate(batch, len(batch.rows), total, cached=True)
@@ -166,6 +178,8 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
         for batch in batches:
             if scorer_id is not None:
                 cache_batch(store, scorer_id, dataset, batch)
+                if hasattr(scorer, "cache_details"):
+                    scorer.cache_details(store, scorer_id, dataset, batch)
             summary.add(batch, computed=True)
             summary.seconds = time.perf_counter() - started
             done += len(batch.rows)

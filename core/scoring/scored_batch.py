@@ -23,3 +23,4 @@ class ScoredBatch:
     real_tokens: int = 0
     computed_tokens: int = 0
     lengths: np.ndarray | None = None   # tokens per row, where the rows were run as one batch
+    entropy: np.ndarray | None = None   # a judge's rating entropy (nats), NaN where unscorable

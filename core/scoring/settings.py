@@ -27,8 +27,16 @@ class ScoreSettings:
     max_length: int | None = None       # None: the model's limit
     output_index: int = 0
     token_budget: int | None = None     # None: by device
+    judge_preset: str | None = None     # an LLM judge (``model`` is then a causal LM/GGUF)
+    judge_prompt: str | None = None     # a judge prompt file (with ``judge_scale``)
+    judge_scale: str | None = None      # "LOW-HIGH" for a prompt file
 
     @property
     def heuristic(self) -> bool:
         """Whether these settings ask for the offline heuristic scorer."""
-        return self.model == HEURISTIC
+        return self.model == HEURISTIC and not self.judge
+
+    @property
+    def judge(self) -> bool:
+        """Whether ``model`` is an LLM judge (:mod:`core.judge`) rather than a reward model."""
+        return bool(self.judge_preset or self.judge_prompt)

