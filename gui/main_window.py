@@ -10,7 +10,7 @@ import logging
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -74,7 +74,15 @@ PLOTS_HEIGHT = 360
 JOBS_CLOSE_WAIT_S = 3.0
 #: The right-hand docks' (review, scoring, duplicates) width on first run.
 RIGHT_DOCKS_WIDTH = 420
+#: The window's size on first run, on a screen with room for it (see ``first_run_size``).
+FIRST_RUN_SIZE = QSize(1560, 860)
 log = logging.getLogger(__name__)
+
+
+def first_run_size(available: QSize) -> QSize:
+    """The window's size on first run: roomy, but never larger than the screen's free area."""
+    return QSize(min(FIRST_RUN_SIZE.width(), available.width()),
+                 min(FIRST_RUN_SIZE.height(), available.height()))
 
 
 class MainWindow(QMainWindow):
@@ -578,7 +586,7 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         geometry = self.settings.bytes_value(keys.KEY_GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1560, 860)
+            self.resize(first_run_size(self.screen().availableGeometry().size()))
         self._dock_state = self.settings.bytes_value(keys.KEY_STATE)
         self._docks_arranged = False
         self._painted = False

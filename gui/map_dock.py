@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QProgressBar,
     QPushButton,
-    QTableView,
     QToolButton,
     QToolTip,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from core.review import ReviewSession, RowFilter
 from core.review.decisions import AUTO, DROP, KEEP, UNDECIDED
 from gui.filter_bar import FilterBar
 from gui.map_job import MapJob
+from gui.records_view import RecordsView
 from gui.table_model import RecordsTableModel
 from gui.text_widgets import plain_label
 
@@ -60,7 +60,7 @@ class MapDock(QDockWidget):
     status = Signal(str)
     map_changed = Signal()          # the session has a new map: map filters must be re-read
 
-    def __init__(self, model: RecordsTableModel, view: QTableView, filter_bar: FilterBar,
+    def __init__(self, model: RecordsTableModel, view: RecordsView, filter_bar: FilterBar,
                  parent: QWidget | None = None) -> None:
         super().__init__("Map", parent)
         self.setObjectName("map_dock")
@@ -349,8 +349,7 @@ class MapDock(QDockWidget):
         if view_row is None:
             self.status.emit("That row is hidden by the table's filter.")
             return
-        self.view.selectRow(view_row)
-        self.view.scrollTo(self.table_model.index(view_row, 0))
+        self.view.select_only(view_row)
 
     def _on_hovered(self, row: int) -> None:
         if row < 0 or self.session is None:

@@ -6,7 +6,7 @@ data (the house style measured 128 s for a 1M-row vertical header).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gui.table_model import COLUMNS
@@ -37,6 +37,22 @@ class RecordsView(QTableView):
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setStretchLastSection(True)
         horizontal.setHighlightSections(False)
+
+    def select_only(self, view_row: int) -> None:
+        """Make ``view_row`` the current row and the only one selected, and show it.
+
+        Unlike ``selectRow``, the keyboard modifiers held at the time do not matter: a key
+        bound with Shift (Previous Row is Shift+J) must move to one row, not extend the
+        selection, or the review keys would decide rows the detail pane does not show.
+        """
+        model = self.model()
+        if model is None or not 0 <= view_row < model.rowCount():
+            return
+        index = model.index(view_row, max(0, self.currentIndex().column()))
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                 | QItemSelectionModel.SelectionFlag.Rows)
+        self.selectionModel().setCurrentIndex(index, flags)
+        self.scrollTo(index)
 
     def apply_default_widths(self) -> None:
         """Give each column a sensible width (never computed from the content)."""

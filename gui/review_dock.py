@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLineEdit,
     QMessageBox,
-    QTableView,
     QWidget,
 )
 
@@ -30,12 +29,14 @@ from gui.export_dialog import ExportDialog
 from gui.export_job import ExportJob
 from gui.filter_bar import FilterBar
 from gui.filter_job import FilterJob
+from gui.records_view import RecordsView
 from gui.review_controller import ReviewController
 from gui.review_panel import ReviewPanel
 from gui.settings import Settings
 from gui.shortcuts import REVIEW_KEYS, ShortcutsDialog, key_for, portable
 from gui.table_model import COLUMN_INDEX, COLUMNS, RecordsTableModel
 from gui.text_widgets import plain_message
+from gui.undo_keys import redo_sequences
 
 #: Bulk actions over more rows than this ask for confirmation first.
 CONFIRM_ROWS = 1
@@ -50,7 +51,7 @@ class ReviewDock(QDockWidget):
     notice = Signal(str)
     filter_applied = Signal(object)    # RowFilter now shown by the table
 
-    def __init__(self, model: RecordsTableModel, view: QTableView, filter_bar: FilterBar,
+    def __init__(self, model: RecordsTableModel, view: RecordsView, filter_bar: FilterBar,
                  settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__("Review", parent)
         self.setObjectName("review_dock")
@@ -88,9 +89,9 @@ class ReviewDock(QDockWidget):
         self.redo_action = QAction("&Redo", self, shortcut=QKeySequence.StandardKey.Redo)
         # Application-wide: Undo works from the cluster view and floating docks too, and
         # gui.undo_keys stops a focused text box from taking the keys for its typing.
-        # Every platform binding (Redo is Ctrl+Y and Ctrl+Shift+Z on Linux), not just the first.
+        # Every platform binding (and Ctrl+Y wherever the platform lacks it), not just the first.
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
-        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
+        self.redo_action.setShortcuts(redo_sequences())
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.keep_shown_action = QAction("Keep All Rows Shown…", self)
@@ -456,9 +457,7 @@ class ReviewDock(QDockWidget):
         self._select_view_row(0 if view_row is None else view_row)
 
     def _select_view_row(self, row: int) -> None:
-        if 0 <= row < self.table_model.rowCount():
-            self.view.selectRow(row)
-            self.view.scrollTo(self.table_model.index(row, 0))
+        self.view.select_only(row)
 
     def _show_failure(self, message: str) -> None:
         self.status.emit(message)

@@ -20,7 +20,21 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
-_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+#: Pressed by most curators for Redo, but Qt binds it only on some desktops (Linux without a
+#: desktop theme has Ctrl+Shift+Z alone), so it is added wherever it is missing.
+CTRL_Y = QKeySequence("Ctrl+Y")
+
+
+def redo_sequences() -> list[QKeySequence]:
+    """Every platform binding of Redo, plus Ctrl+Y."""
+    keys = list(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
+    return keys if CTRL_Y in keys else [*keys, CTRL_Y]
+
+
+def _is_undo_key(event: QKeyEvent) -> bool:
+    if event.matches(QKeySequence.StandardKey.Undo):
+        return True
+    return QKeySequence(event.keyCombination()) in redo_sequences()
 
 
 class ReviewUndoKeys(QObject):
@@ -33,7 +47,7 @@ class ReviewUndoKeys(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: D102
         if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
             return False
-        if not any(event.matches(key) for key in _KEYS):
+        if not _is_undo_key(event):
             return False
         if QApplication.activeModalWidget() is not None or not self._belongs(watched):
             return False

@@ -10,7 +10,7 @@ import orjson
 
 from core.cli.dedup_command import drive
 from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
-from core.dedup.embedder import BUNDLED
+from core.dedup.embedder_choice import BUNDLED
 from core.dedup.normalize import FIELDS
 from core.dedup.storage import load_result
 from core.embedding_map import METHODS, MapSettings, MapSettingsError

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 import orjson
 
-from core.dedup.embedder import BUNDLED
+from core.dedup.embedder_choice import BUNDLED
 from core.dedup.normalize import FIELDS
 from core.errors import ThresherError
 

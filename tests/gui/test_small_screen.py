@@ -57,7 +57,8 @@ def test_at_1280_by_720_the_controls_a_curator_needs_are_on_screen(qtbot, window
 
 def test_docks_close_and_come_back_from_the_view_menu(qtbot, window):
     view_titles = [action.text() for action in window.view_menu.actions()]
-    assert view_titles == ["Review", "Scoring", "Duplicates", "Plots", "Simulator"]
+    assert view_titles == ["Review", "Scoring", "Duplicates", "Overlap", "Plots", "Simulator",
+                           "Map"]
     for dock in window.docks:
         assert dock.features() & dock.DockWidgetFeature.DockWidgetClosable
     window.plots.close()
@@ -137,3 +138,13 @@ def test_the_window_paints_before_torch_or_transformers_are_imported(tmp_path):
     result = subprocess.run([sys.executable, "-c", PAINT_PROBE], cwd=ROOT, env=env,
                             capture_output=True, text=True, check=False, timeout=300)
     assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stderr[-2000:]
+
+
+def test_the_first_window_is_never_larger_than_the_screen():
+    from PySide6.QtCore import QSize
+
+    from gui.main_window import FIRST_RUN_SIZE, first_run_size
+
+    assert first_run_size(QSize(*SMALL)) == QSize(*SMALL)
+    assert first_run_size(QSize(2560, 1440)) == FIRST_RUN_SIZE
+    assert first_run_size(QSize(1366, 1000)) == QSize(1366, FIRST_RUN_SIZE.height())
