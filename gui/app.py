@@ -9,6 +9,8 @@ from pathlib import Path
 
 GIL_SWITCH_INTERVAL_S = 0.001
 SCREENSHOT_SETTLE_MS = 1500  # lets the first scores and flags stream in
+#: After the window closed, how long cancelled workers get to reach their next step and end.
+WORKERS_EXIT_WAIT_MS = 60_000
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -82,7 +84,30 @@ def run_app(argv: list[str]) -> int:
         return _screenshot(app, window, path, Path(args.screenshot))
     window.show()
     window.open_path(path)
-    return app.exec()
+    return wait_for_workers(app.exec())
+
+
+def wait_for_workers(code: int, timeout_ms: int = WORKERS_EXIT_WAIT_MS) -> int:
+    """Let cancelled background workers end before Python tears the Qt objects down; ``code``.
+
+    Closing the window cancels every job, but a worker stops only at its run's next step (one
+    embedding batch of the map, say), which can outlast the window's short wait. Left running
+    into interpreter shutdown it would report to deleted signal objects ("Signal source has
+    been deleted"). Waiting here keeps those objects alive; a worker stuck past the bound is
+    logged and the process ends without running it further.
+    """
+    import logging
+
+    from PySide6.QtCore import QThreadPool
+
+    if QThreadPool.globalInstance().waitForDone(timeout_ms):
+        return code
+    logging.getLogger(__name__).error("a background worker was still running %d s after the "
+                                      "window closed; exiting without it", timeout_ms // 1000)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _screenshot(app, window, path: Path, target: Path) -> int:

@@ -151,7 +151,7 @@ class FilterBar(QWidget):
         return self._map
 
     def _show_map_button(self) -> None:
-        parts = (["lasso"] if self._map.map_region else []) + \
+        parts = ([_region_kind(self._map.map_region)] if self._map.map_region else []) + \
             (["topic"] if self._map.map_topics else [])
         self.map_button.setText(f"Map: {' + '.join(parts)} ✕")
         self.map_button.setVisible(bool(parts))
@@ -202,3 +202,16 @@ class FilterBar(QWidget):
         self.error.setText("")
         self.error.setToolTip("")
         self.filter_changed.emit(row_filter)
+
+
+def _region_kind(region: tuple) -> str:
+    """``box`` for the map's box selection, else ``lasso``.
+
+    A box is four axis-aligned corners in the order the box draws them; reading it from the
+    region itself means a restored filter's chip says the same.
+    """
+    if len(region) == 4:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = region
+        if y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0:
+            return "box"
+    return "lasso"

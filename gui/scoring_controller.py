@@ -25,6 +25,7 @@ from core.errors import ThresherError
 from core.project import ProjectStore
 from core.scoring import ScoreSettings, ScoreSummary, ScoreUpdate, make_scorer, score_dataset
 from core.scoring.run import last_settings, remember_settings, restore_cached_scores
+from core.transformers_import import load_transformers
 
 if TYPE_CHECKING:   # torch loads on the scoring thread when a model is first needed
     from core.scoring.reward_model import RewardModel
@@ -109,12 +110,9 @@ class ScoringWorker(QObject):
         Importing transformers and torch's compiler stack takes seconds of mostly Python work;
         done at the first Score click it would hold the GIL in long stretches mid-session.
         """
-        try:
-            from transformers import (  # noqa: F401
-                AutoModelForSequenceClassification,
-                AutoTokenizer,
-                modeling_utils,
-            )
+        try:  # through the lock: a map or dedup worker may be importing transformers too
+            load_transformers("AutoModelForSequenceClassification", "AutoTokenizer",
+                              "modeling_utils", "AutoModel")
         except Exception:  # a broken install is reported properly when scoring starts
             log.exception("could not import transformers ahead of scoring")
 

@@ -15,7 +15,6 @@ from core.dedup.embedder_choice import BUNDLED, DEFAULT_THRESHOLDS, FAST, defaul
 from core.dedup.normalize import FIELDS
 from core.dedup.outcome import build_table
 from core.dedup.output import rows_frame
-from core.dedup.progress import DedupProgress
 from core.dedup.run import find_duplicates
 from core.dedup.settings import DEFAULT_NEAR, DedupSettings, DedupSettingsError
 from core.dedup.storage import preferred_rows, save_result
@@ -109,14 +108,20 @@ def _semantic_threshold(args: argparse.Namespace) -> float:
 
 
 def drive(run_generator):
-    """Run a duplicate generator with a progress bar per stage on stderr; return its result."""
+    """Run a staged generator with a progress bar per stage on stderr; return its result.
+
+    Any progress record with ``stage``, ``done`` and ``total`` will do (dedup, overlap and map
+    runs share this); a ``notice`` is printed only where the record type has one, so a run
+    whose progress has no notices (the map's) is not refused.
+    """
     bar = None
     stage = None
     try:
         while True:
-            progress: DedupProgress = next(run_generator)
-            if progress.notice:
-                print(f"note: {progress.notice}", file=sys.stderr)
+            progress = next(run_generator)
+            notice = getattr(progress, "notice", "")
+            if notice:
+                print(f"note: {notice}", file=sys.stderr)
             if progress.stage != stage:
                 if bar is not None:
                     bar.close()

@@ -22,6 +22,7 @@ from core.dedup.progress import DedupProgress
 from core.errors import ThresherError
 from core.scoring.devices import resolve_device, resolve_dtype
 from core.scoring.model_files import ModelFiles, locate_model
+from core.transformers_import import load_transformers
 
 if TYPE_CHECKING:
     from core.dedup.static_embedder import StaticEmbedder
@@ -91,6 +92,7 @@ class SentenceEmbedder:
     """A transformer encoder whose mean-pooled, unit-length output embeds a text."""
 
     def __init__(self, files: ModelFiles, device: str = "auto", max_length: int = MAX_LENGTH):
+        load_transformers("AutoModel", "AutoTokenizer")
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 

@@ -34,6 +34,7 @@ import orjson
 from core.dedup.progress import DedupProgress
 from core.errors import ThresherError
 from core.scoring.model_files import ModelFiles
+from core.transformers_import import load_transformers
 
 #: Bump when the recipe changes: a cache built by another version is rebuilt.
 RECIPE_VERSION = 1
@@ -159,6 +160,7 @@ def build_static_model(source: ModelFiles, folder: Path) -> Generator[DedupProgr
 def _token_vectors(source: ModelFiles) -> Generator[DedupProgress, None, np.ndarray]:
     """MiniLM's mean-pooled output for ``[CLS] token [SEP]``, for every vocabulary token."""
     import torch
+    load_transformers("AutoModel")
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 

@@ -19,6 +19,7 @@ from core.errors import ThresherError
 from core.scoring.devices import resolve_device, resolve_dtype
 from core.scoring.model_files import ModelFiles, ModelNotFoundError, file_sha256, locate_model
 from core.scoring.reward_model import ModelLoadError, _pad_id, _to_device
+from core.transformers_import import load_transformers
 
 
 class JudgeSetupError(ThresherError):
@@ -42,6 +43,7 @@ def locate_judge(name: str, revision: str | None = None) -> ModelFiles:
 
 def load_judge_tokenizer(files: ModelFiles):
     """The judge's tokenizer (from the folder's files, or the GGUF file's metadata)."""
+    load_transformers("AutoTokenizer")
     from transformers import AutoTokenizer
 
     kwargs = _load_kwargs(files)
@@ -87,6 +89,7 @@ class JudgeModel:
     @classmethod
     def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> JudgeModel:
         """Load tokenizer and weights onto ``device`` (never running code from the model)."""
+        load_transformers("AutoModelForCausalLM")
         from transformers import AutoModelForCausalLM
         from transformers.utils import logging as hf_logging
 

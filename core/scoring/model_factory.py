@@ -13,6 +13,8 @@ from pathlib import Path
 
 import torch
 
+from core.transformers_import import load_transformers
+
 #: Shapes by name: ``tiny`` for tests, ``deberta-v3-large`` matches the default reward model.
 SHAPES = {
     "tiny": {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2,
@@ -33,6 +35,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 2000, max_length: in
     """A WordPiece tokenizer with BERT-style pair post-processing, trained on ``texts``."""
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from tokenizers.trainers import WordPieceTrainer
+    load_transformers("PreTrainedTokenizerFast")
     from transformers import PreTrainedTokenizerFast
 
     core = Tokenizer(models.WordPiece(unk_token="[UNK]"))
@@ -57,6 +60,7 @@ def build_reward_model(folder: str | Path, texts: Iterable[str], shape: str = "t
                        num_labels: int = 1, max_length: int = 512, seed: int = 0,
                        chat_template: str | None = None, vocab_size: int = 2000) -> Path:
     """Save a randomly initialised DeBERTa-v2 reward model and its tokenizer in ``folder``."""
+    load_transformers("DebertaV2Config", "DebertaV2ForSequenceClassification")
     from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
     from transformers.utils import logging as hf_logging
 

@@ -13,6 +13,7 @@ import torch
 from core.errors import ThresherError
 from core.scoring.devices import resolve_device, resolve_dtype
 from core.scoring.model_files import ModelFiles
+from core.transformers_import import load_transformers
 
 #: Used when neither the tokenizer nor the config states a usable maximum length.
 FALLBACK_MAX_LENGTH = 512
@@ -40,6 +41,7 @@ class RewardModel:
     @classmethod
     def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> RewardModel:
         """Load tokenizer and weights from the checked folder onto ``device``."""
+        load_transformers("AutoModelForSequenceClassification")
         from transformers import AutoModelForSequenceClassification
         from transformers.utils import logging as hf_logging
 
@@ -90,6 +92,7 @@ class RewardModel:
 
 def load_tokenizer(files: ModelFiles):
     """The model's tokenizer, from the checked folder only, never running the folder's code."""
+    load_transformers("AutoTokenizer")
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(files.path, local_files_only=True,
@@ -98,6 +101,7 @@ def load_tokenizer(files: ModelFiles):
 
 def load_config(files: ModelFiles):
     """The model's configuration (no weights), with the same safety flags as the weights."""
+    load_transformers("AutoConfig")
     from transformers import AutoConfig
 
     try:

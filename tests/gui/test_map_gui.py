@@ -66,6 +66,7 @@ def test_box_on_the_map_filters_the_table_then_drop_and_undo(qtbot, mapped_windo
         _drag(dock.plot.viewport(), steps)
     row_filter = window.filter_bar.current()
     assert len(row_filter.map_region) == 4 and window.filter_bar.map_button.isVisible()
+    assert window.filter_bar.map_button.text().startswith("Map: box")
     inside = inside_polygon(xy, np.array(row_filter.map_region))
     shown = np.sort(window.model.visible_rows())
     assert 0 < len(shown) < len(xy)
@@ -142,3 +143,14 @@ def test_the_raster_draws_each_point_in_its_colour_where_it_is(qtbot):
     assert tuple(pixel(0, 0)) == (0, 255, 0, 255)
     plot.box.setRange(xRange=(20, 30), yRange=(20, 30), padding=0)
     qtbot.waitUntil(lambda: not (plot.image.image[..., 3] > 0).any(), timeout=2_000)
+
+
+def test_the_map_chip_says_box_for_a_box_and_lasso_for_a_lasso(qtbot):
+    from gui.filter_bar import FilterBar
+
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    bar.set_map_selection(((0.0, 0.0), (2.0, 0.0), (2.0, 1.0), (0.0, 1.0)), (), "k")
+    assert bar.map_button.text().startswith("Map: box")
+    bar.set_map_selection(((0.0, 0.0), (2.0, 0.5), (1.5, 1.0), (0.2, 0.9), (0.1, 0.4)), (3,), "k")
+    assert bar.map_button.text().startswith("Map: lasso + topic")
