@@ -107,6 +107,7 @@ def _semantic(texts: list[str], settings: DedupSettings, files: ModelFiles | Non
     report["embedded"] = len(uniques)
     report["truncated"] = int(getattr(embedder, "truncated", 0))
     report["max_tokens"] = getattr(embedder, "max_length", None)
+    report["max_chars"] = getattr(embedder, "max_chars", None)
     if embedder.device.type == "cpu" and len(unique_vectors) > CPU_EXACT_LIMIT:
         from core.dedup.partitioned import partitioned_edges
 
