@@ -8,8 +8,15 @@ it before near and semantic comparison; exact matching always compares the whole
 
 What counts: a prefix or a suffix (cut at a whitespace) of at least :data:`MIN_CHARS`
 characters shared by at least :data:`MIN_SHARE` of the distinct texts, and any paragraph
-(text between blank lines) of at least :data:`MIN_BLOCK_CHARS` characters that appears in two
-or more distinct texts.
+(text between blank lines) of at least :data:`MIN_BLOCK_CHARS` characters that stands beside
+different content in at least :data:`MIN_ROWS` rows. Rows that share a passage because they are
+copies of each other (a problem and its answer copied with one line added) do not count: a
+passage shared only by copies is the content itself, and removing it would leave each copy with
+little but the added line, matching other copies' added lines instead of its original.
+
+Stripping can never make two different records look the same: a row that would keep fewer
+than :data:`FEW_WORDS` words, or whose remains would equal another row's while it loses most of
+its words, is compared with its full text.
 """
 
 from __future__ import annotations
@@ -23,9 +30,12 @@ MIN_SHARE = 0.3
 MIN_CHARS = 40
 MIN_BLOCK_CHARS = 150
 MIN_ROWS = 3
+#: A row keeping fewer words than this after stripping is compared with its full text.
+FEW_WORDS = 10
 #: Prefixes and suffixes are looked for in an even sample of this many distinct texts.
 SAMPLE = 2000
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -115,19 +125,46 @@ def find_boilerplate(texts: Sequence[str], field_name: str = "") -> Boilerplate:
                                  for t in distinct if t.startswith(prefix)
                                  and t.endswith(suffix)):
         suffix = ""
-    passages = Counter()
-    for text in distinct:
-        body = _trim(text, prefix, suffix)
-        passages.update({p.strip() for p in _PARAGRAPH.split(body)
-                         if len(p.strip()) >= MIN_BLOCK_CHARS})
-    blocks = tuple(sorted(p for p, n in passages.items() if n >= 2))
-    found = Boilerplate(prefix, 0, suffix, 0, blocks, 0, len(texts), field_name)
+    blocks = _shared_passages(distinct, prefix, suffix)
+    shared = set(blocks)
     return Boilerplate(
         prefix, sum(1 for t in texts if prefix and t.startswith(prefix)),
         suffix, sum(1 for t in texts if suffix and t.endswith(suffix)),
-        blocks, sum(1 for t in texts if blocks and strip_text(t, found) != _trim(t, prefix,
-                                                                                   suffix)),
+        blocks, sum(1 for t in texts if shared
+                    and not shared.isdisjoint(_paragraphs(_trim(t, prefix, suffix)))),
         len(texts), field_name)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in _PARAGRAPH.split(text)]
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _shared_passages(distinct: Sequence[str], prefix: str, suffix: str) -> tuple[str, ...]:
+    """Long paragraphs that stand beside different content in :data:`MIN_ROWS` rows or more.
+
+    A row's own content is what is left without every paragraph that several rows share; rows
+    whose own content is only a few words, or whose longest own paragraph equals another's
+    (copies of one record), count once.
+    """
+    bodies = [_paragraphs(_trim(text, prefix, suffix)) for text in distinct]
+    counts = Counter(p for body in bodies for p in {p for p in body if len(p) >= MIN_BLOCK_CHARS})
+    candidates = {p for p, n in counts.items() if n >= MIN_ROWS}
+    if not candidates:
+        return ()
+    owners: dict[str, set[str]] = {}
+    for body in bodies:
+        shared = {p for p in body if p in candidates}
+        own = [p for p in body if p not in candidates]
+        if not shared or _words(" ".join(own)) < FEW_WORDS:
+            continue
+        key = " ".join(max(own, key=len).casefold().split())
+        for passage in shared:
+            owners.setdefault(passage, set()).add(key)
+    return tuple(sorted(p for p, keys in owners.items() if len(keys) >= MIN_ROWS))
 
 
 def _trim(text: str, prefix: str, suffix: str) -> str:
@@ -139,19 +176,38 @@ def _trim(text: str, prefix: str, suffix: str) -> str:
 
 
 def strip_text(text: str, boilerplate: Boilerplate) -> str:
-    """``text`` without the shared prefix, suffix and passages (the whole text if nothing is left).
+    """``text`` without the shared prefix, suffix and passages.
 
-    A row made only of boilerplate keeps its text: emptied, every such row would look the same.
+    A row that would keep fewer than :data:`FEW_WORDS` words keeps its whole text: emptied or
+    cut to a generic line, different rows would look the same.
     """
     body = _trim(text, boilerplate.prefix, boilerplate.suffix)
     if boilerplate.blocks:
         shared = set(boilerplate.blocks)
         body = "\n\n".join(p for p in _PARAGRAPH.split(body) if p.strip() not in shared)
-    return body if body.strip() else text
+    return body if _words(body) >= FEW_WORDS else text
 
 
 def strip_texts(texts: Sequence[str], boilerplate: Boilerplate) -> list[str]:
-    """:func:`strip_text` over a column (unchanged when there is no boilerplate)."""
+    """:func:`strip_text` over a column (unchanged when there is no boilerplate).
+
+    Where the remains of rows with different full texts coincide and one of them lost most of
+    its words, those rows are compared with their full texts (repeated until none coincide).
+    """
     if not boilerplate:
         return list(texts)
-    return [strip_text(t, boilerplate) for t in texts]
+    full = list(texts)
+    compared = [strip_text(t, boilerplate) for t in full]
+    while True:
+        sources: dict[str, set[str]] = {}
+        for text, kept in zip(full, compared, strict=True):
+            sources.setdefault(kept, set()).add(text)
+        clashing = {kept for kept, fulls in sources.items() if len(fulls) > 1
+                    and any(_words(kept) * 2 < _words(t) for t in fulls)}
+        changed = False
+        for i, kept in enumerate(compared):
+            if kept in clashing and kept != full[i]:
+                compared[i] = full[i]
+                changed = True
+        if not changed:
+            return compared

@@ -30,7 +30,8 @@ class DuplicateResult:
     seconds: float = 0.0
     #: What the run noticed about the text (plain data): ``boilerplate`` per compared field
     #: (:meth:`core.dedup.boilerplate.Boilerplate.to_dict`), ``truncated`` distinct texts cut
-    #: at the embedder's token limit, of ``embedded``.
+    #: at the embedder's limit (``max_tokens``; ``max_chars`` for the fast one), of
+    #: ``embedded``.
     report: dict = field(default_factory=dict)
 
     def floor(self, kind: int) -> float:
@@ -69,7 +70,9 @@ class DuplicateResult:
                                      "compare without it."))
         truncated = self.report.get("truncated", 0)
         if truncated:
+            tokens, chars = self.report.get("max_tokens"), self.report.get("max_chars")
+            limit = f"{tokens} tokens" if tokens else f"{chars or 0:,} characters"
             lines.append(f"{truncated:,} of {self.report.get('embedded', 0):,} distinct texts "
-                         f"were cut at the embedder's limit of {self.report.get('max_tokens')} "
-                         f"tokens: text past it was not compared.")
+                         f"were cut at the embedder's limit of {limit}: text past it was not "
+                         f"compared.")
         return lines

@@ -15,13 +15,22 @@ import pandas as pd
 
 from core.dataset import Dataset
 from core.dedup.boilerplate import Boilerplate, find_boilerplate, strip_texts
-from core.dedup.edges import EXACT, NEAR, SEMANTIC, Edges, concatenate, copy_edges, first_rows
+from core.dedup.edges import (
+    EXACT,
+    KINDS,
+    NEAR,
+    SEMANTIC,
+    Edges,
+    concatenate,
+    copy_edges,
+    first_rows,
+)
 from core.dedup.exact import exact_keys
 from core.dedup.near import near_edges
 from core.dedup.normalize import field_texts
 from core.dedup.progress import DedupProgress
 from core.dedup.result import DuplicateResult
-from core.dedup.settings import DedupSettings
+from core.dedup.settings import DedupSettings, DedupSettingsError
 from core.scoring.model_files import ModelFiles
 
 #: Distinct texts up to which a CPU compares every pair; past it, nearby partitions only
@@ -32,6 +41,7 @@ CPU_EXACT_LIMIT = 20_000
 def find_duplicates(dataset: Dataset, settings: DedupSettings
                     ) -> Generator[DedupProgress, None, DuplicateResult]:
     """Run the detectors ``settings`` asks for over ``dataset``."""
+    check_fields(dataset, settings)
     started = time.perf_counter()
     embedder = None
     if settings.semantic is not None:
@@ -57,6 +67,17 @@ def find_duplicates(dataset: Dataset, settings: DedupSettings
     floors = {kind: settings.floor(kind) for kind in edges}
     return DuplicateResult(settings, len(dataset), dataset.source_sha256, edges, floors, keys,
                            vector_rows, vectors, time.perf_counter() - started, report)
+
+
+def check_fields(dataset: Dataset, settings: DedupSettings) -> None:
+    """Refuse comparing responses of a prompt-only file: every empty response is the same."""
+    if not dataset.prompt_only:
+        return
+    on_response = [KINDS[kind] for kind in settings.kinds() if settings.field(kind) == "response"]
+    if on_response:
+        raise DedupSettingsError(f"{dataset.path}: the file has prompts only, so "
+                                 f"{on_response[0]} matching on responses has nothing to compare; "
+                                 "compare on prompt or pair")
 
 
 def _compared_texts(dataset: Dataset, settings: DedupSettings, kind: int, report: dict
@@ -86,6 +107,7 @@ def _semantic(texts: list[str], settings: DedupSettings, files: ModelFiles | Non
     report["embedded"] = len(uniques)
     report["truncated"] = int(getattr(embedder, "truncated", 0))
     report["max_tokens"] = getattr(embedder, "max_length", None)
+    report["max_chars"] = getattr(embedder, "max_chars", None)
     if embedder.device.type == "cpu" and len(unique_vectors) > CPU_EXACT_LIMIT:
         from core.dedup.partitioned import partitioned_edges
 

@@ -286,6 +286,9 @@ class StaticEmbedder:
         self.unknown = self.tokenizer.token_to_id("[UNK]")
         #: Only the comparison runs on ``device``; embedding is a table lookup on the CPU.
         self.device = resolve_device(device)
+        #: Texts cut at :data:`MAX_CHARS` so far (the run's notes say how many).
+        self.truncated = 0
+        self.max_chars = MAX_CHARS
 
     def embed(self, texts: Sequence[str]) -> Generator[DedupProgress, None, np.ndarray]:
         """Unit-length embeddings of ``texts`` (float32); a text with no known token is zero."""
@@ -293,6 +296,8 @@ class StaticEmbedder:
         yield DedupProgress(_EMBED_STAGE, 0, len(texts))
         for start in range(0, len(texts), EMBED_CHUNK):
             chunk = [text[:MAX_CHARS] for text in texts[start:start + EMBED_CHUNK]]
+            self.truncated += sum(len(text) > MAX_CHARS
+                                  for text in texts[start:start + EMBED_CHUNK])
             out[start:start + len(chunk)] = self._mean_vectors(chunk)
             yield DedupProgress(_EMBED_STAGE, start + len(chunk), len(texts))
         return out

@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 from core.dedup.edges import SEMANTIC
 from core.dedup.embedder import embedder_files, open_embedder
 from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
+from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
 from core.dedup.settings import DedupSettings
 from core.dedup.static_embedder import (
     MANIFEST_FILE,
+    MAX_CHARS,
     TOKENIZER_FILE,
     WEIGHTS_FILE,
     StaticEmbedder,
@@ -78,6 +80,21 @@ def test_a_run_reuses_the_cached_model_without_building(fast_cache, write):
     edges = result.edges[SEMANTIC].at_least(default_threshold(FAST))
     assert list(zip(edges.first.tolist(), edges.second.tolist(), strict=True)) == [(0, 1)]
     assert result.settings.embedder == FAST
+
+
+def test_texts_cut_at_the_character_limit_are_counted_in_the_notes(fast_cache, write):
+    long_text = "How many legs does a spider have? " * (MAX_CHARS // 20)
+    path = write("long.jsonl", b"".join(orjson.dumps(r) + b"\n" for r in (
+        {"instruction": long_text, "output": "Eight."},
+        {"instruction": long_text + " Please answer briefly.", "output": "8"},
+        {"instruction": "Write a haiku about the sea.", "output": "Waves..."},
+    )))
+    dataset = load(path)
+    result, _ = _semantic_run(dataset)
+    assert result.report["truncated"] == 2 and result.report["embedded"] == 3
+    notes = build_table(dataset, result).summary()["notes"]
+    assert any(f"2 of 3 distinct texts were cut at the embedder's limit of {MAX_CHARS:,} "
+               "characters" in note for note in notes), notes
 
 
 def test_each_embedder_has_its_own_calibrated_threshold():
