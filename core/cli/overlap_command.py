@@ -67,19 +67,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_arguments(args: argparse.Namespace) -> OverlapSettings:
     """Settings from the flags (default levels: exact, ngram and near)."""
-    chosen = {k for k in LEVELS if getattr(args, k) not in (None, False)}
+    # ``--near 0`` or ``--ngram 0`` is a choice to refuse, not an absent flag (0 == False).
+    chosen = {k for k in LEVELS if getattr(args, k) is not None and getattr(args, k) is not False}
     levels = chosen or {"exact", "ngram", "near"}
+    ngram = _given(args.ngram, DEFAULT_NGRAM)
     try:
         return OverlapSettings(
             exact="exact" in levels, ngram="ngram" in levels,
-            near=(args.near or DEFAULT_NEAR) if "near" in levels else None,
-            semantic=(args.semantic or DEFAULT_SEMANTIC) if "semantic" in levels else None,
+            near=_given(args.near, DEFAULT_NEAR) if "near" in levels else None,
+            semantic=_given(args.semantic, DEFAULT_SEMANTIC) if "semantic" in levels else None,
             exact_on=args.on, ngram_on=args.on, near_on=args.on, semantic_on=args.on,
-            ngram_words=args.ngram or DEFAULT_NGRAM,
-            min_words=min(args.min_words, args.ngram or DEFAULT_NGRAM),
+            ngram_words=ngram, min_words=min(args.min_words, max(ngram, 1)),
             embedder=args.embedder, device=args.device)
     except OverlapSettingsError as exc:
         raise ThresherError(str(exc)) from None
+
+
+def _given(value, default):
+    """The value typed, or the default when the flag was given without one or not at all."""
+    return default if value is None or value is True else value
 
 
 def run(args: argparse.Namespace) -> int:

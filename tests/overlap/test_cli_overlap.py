@@ -68,3 +68,18 @@ def test_bad_lines_in_a_reference_are_a_warning_and_the_rest_is_used(injected, t
     err = capsys.readouterr().err
     assert code == 0
     assert f"warning: {ref}: 1 unusable line(s) skipped (first: line 81" in err
+
+
+@pytest.mark.parametrize(("flag", "value", "message"), [
+    ("--ngram", "0", "n-grams must be 1 to 50 words long"),
+    ("--near", "0", "the near threshold must be in (0, 1], not 0.0"),
+    ("--semantic", "0", "the semantic threshold must be in (0, 1], not 0.0"),
+])
+def test_a_zero_setting_is_refused_not_replaced_by_the_default(injected, tmp_path, capsys,
+                                                               flag, value, message):
+    out = tmp_path / "o.csv"
+    code = cli_main(["overlap", str(injected.path), "--against", str(injected.koala), flag, value,
+                     "-o", str(out), "--project", str(tmp_path / "p.thresher")])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == f"error: {message}"
+    assert not out.exists()
