@@ -82,6 +82,20 @@ def rule_from_arguments(args: argparse.Namespace, saved: Rule) -> Rule:
         raise ThresherError(f"invalid rule: {exc}") from exc
 
 
+def _check_overlap_levels(file: str, levels: tuple[str, ...], checked) -> None:
+    """Refuse a rule that drops overlap at a level the project's last check did not look at.
+
+    Such a rule would drop nothing there and the export would look checked when it was not.
+    """
+    missing = [level for level in levels
+               if checked is None or level not in checked.settings.levels()]
+    if missing:
+        found = ("no overlap check was made" if checked is None else
+                 "its last overlap check looked at " + ", ".join(checked.settings.levels()))
+        raise ThresherError(f"the rule drops overlap at {', '.join(missing)}, but {found}: run "
+                            f"main.py overlap {file} --against REF… with those levels first")
+
+
 def dedup_kinds(args: argparse.Namespace) -> set[str] | None:
     """The kinds ``--dedup`` and the kind flags ask for; None when no new run is wanted."""
     kinds = chosen_kinds(args)
@@ -138,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
     with ProjectStore(project) as store:
         session = ReviewSession(dataset, store)
         session.set_rule(rule_from_arguments(args, session.rule))
+        _check_overlap_levels(args.file, session.rule.drop_overlap, restore_overlap(session))
         signals = compute_signals(dataset.prompts, dataset.responses)
         session.set_flags(slice(None), signals.flag_mask())
         scoring = {}
@@ -151,7 +166,6 @@ def run(args: argparse.Namespace) -> int:
             session.set_scores(slice(None), table.scores, table.truncated, table.unscorable)
             scoring = {"scoring": summary.to_dict()}
         duplicates = _apply_duplicates(args, session)
-        restore_overlap(session)
         result = export_session(session, options, last_scorer(store) if scoring else None)
         orphaned = session.restored.orphaned if session.restored else 0
         report(result, {"rule": session.rule.describe(), "orphaned_decisions": orphaned,

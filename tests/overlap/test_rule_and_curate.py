@@ -43,3 +43,22 @@ def test_curate_drops_what_the_last_check_found(injected, tmp_path, capsys):
     assert manifest["overlap"]["references"][0]["path"] == str(injected.vicuna)
     assert manifest["rule"]["drop_overlap"] == ["exact"]
     capsys.readouterr()
+
+
+def test_curate_refuses_to_drop_a_level_the_check_never_looked_at(injected, tmp_path, capsys):
+    project = tmp_path / "p.thresher"
+    out = tmp_path / "curated.jsonl"
+    curate = ["curate", str(injected.path), "--keep-all", "--keep-duplicates", "--drop-overlap",
+              "semantic", "-o", str(out), "--project", str(project)]
+    assert cli_main(curate) == 1
+    assert "no overlap check was made" in capsys.readouterr().err
+    assert cli_main(["overlap", str(injected.path), "--against", str(injected.vicuna),
+                     "--exact", "-o", str(tmp_path / "o.csv"), "--project",
+                     str(project)]) == 0
+    capsys.readouterr()
+    assert cli_main(curate) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == ("error: the rule drops overlap at semantic, but its last overlap check "
+                   f"looked at exact: run main.py overlap {injected.path} --against REF… with "
+                   "those levels first")
+    assert not out.exists()
