@@ -431,7 +431,7 @@ class MainWindow(QMainWindow):
         self.source_watch.watch(dataset)
         self._update_banner(dataset)
         if len(dataset):
-            self.table.selectRow(0)
+            self.table.select_only(0)
         self.review.set_dataset(dataset)
         if self._restored_from:          # the backup held nothing to describe
             self._show_notice("")

@@ -294,7 +294,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self._step("select")
             count = self.window.model.rowCount()
             if count:
-                self.window.table.selectRow(min(count - 1, int(where * count)))
+                self.window.table.select_only(min(count - 1, int(where * count)))
                 self.settle()
 
         # -- deciding ------------------------------------------------------------------------

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
 
 from core.review import AUTO, KEEP
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
+
+
+def _press(qtbot, widget, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    """``key`` with ``modifiers``, then the modifiers released.
+
+    QTest leaves them held in the application's state when a shortcut takes the key, which
+    would leak into later tests.
+    """
+    qtbot.keyClick(widget, key, modifiers)
+    for modifier in (Qt.Key.Key_Control, Qt.Key.Key_Shift):
+        QTest.keyRelease(widget, modifier)
 
 
 def _selected_rows(window) -> list[int]:
@@ -18,7 +30,7 @@ def test_previous_row_with_shift_moves_rather_than_extending_the_selection(qtbot
     window = open_window(qtbot, SAMPLE)
     window.table.setFocus()
     window.review.view.select_only(10)
-    qtbot.keyClick(window.table, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
+    _press(qtbot, window.table, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
     assert window.table.currentIndex().row() == 9
     assert _selected_rows(window) == [9]          # the row the detail pane shows, alone
     qtbot.keyClick(window.table, Qt.Key.Key_K)
@@ -37,8 +49,8 @@ def test_ctrl_y_redoes_wherever_the_platform_binds_redo(qtbot):
     qtbot.keyClick(window.table, Qt.Key.Key_K)
     session = window.review.controller.session
     assert session.manual[source] == KEEP
-    qtbot.keyClick(window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    _press(qtbot, window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert session.manual[source] == AUTO
     window.filter_bar.search.setFocus()           # a text box must not take it for its typing
-    qtbot.keyClick(window.filter_bar.search, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    _press(qtbot, window.filter_bar.search, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert session.manual[source] == KEEP
