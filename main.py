@@ -28,7 +28,7 @@ if not (sys.argv[1:2] == ["download"] or "--download" in sys.argv[1:]):
 
 def main(argv: list[str]) -> int:
     """Dispatch to the self-test, the command line or the GUI."""
-    from core.cli import SUBCOMMANDS
+    from cli import SUBCOMMANDS
 
     if argv[:1] == ["--self-test"]:
         from core.self_test import run_self_test
@@ -36,11 +36,11 @@ def main(argv: list[str]) -> int:
 
         return run_self_test([("draw the main window offscreen", window_step)])
     if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
-        from core.cli import main as cli_main
+        from cli import main as cli_main
 
         return cli_main(argv)
     if argv and not argv[0].startswith("-") and not os.path.exists(argv[0]):
-        from core.cli import closest_command
+        from cli import closest_command
 
         meant = closest_command(argv[0])
         if meant is not None:       # ``inpsect FILE`` is a typo, not a file to open

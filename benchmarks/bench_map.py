@@ -66,8 +66,8 @@ def panning(points: int, frames: int) -> None:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    from gui.map_dock import PALETTE
-    from gui.map_plot import MapPlot
+    from gui.embedding_map.dock import PALETTE
+    from gui.embedding_map.plot import MapPlot
 
     app = QApplication.instance() or QApplication([])
     rng = np.random.default_rng(0)

@@ -9,7 +9,7 @@ import traceback
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gui.text_widgets import plain_message
+from gui.widgets.text_widgets import plain_message
 
 
 class _Relay(QObject):

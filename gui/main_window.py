@@ -1,7 +1,7 @@
 """The main window: a composition root that builds the widgets, wires them and persists state.
 
-It holds no dataset logic: loading runs in :class:`gui.load_job.LoadJob`, rows come from
-:class:`gui.table_model.RecordsTableModel`, and everything shown about a record is plain text.
+It holds no dataset logic: loading runs in :class:`gui.loading.jobs.LoadJob`, rows come from
+:class:`gui.table.model.RecordsTableModel`, and everything shown about a record is plain text.
 """
 
 from __future__ import annotations
@@ -43,27 +43,27 @@ from core.review.decisions import NAMES
 from core.schemas import ColumnMapping
 from core.version import APP_NAME
 from gui import settings as keys
-from gui.backup_dialog import BackupDialog
-from gui.dedup_dock import DedupDock
-from gui.detail_pane import DetailPane
-from gui.dock_fit import fit_dock
-from gui.filter_bar import FilterBar
-from gui.latest_job import LatestJob
-from gui.load_job import LoadJob
-from gui.load_report import LoadReportDialog, summary_text
-from gui.map_dock import MapDock
-from gui.mapping_dialog import ColumnMappingDialog
-from gui.overlap_dock import OverlapDock
-from gui.plots_dock import PlotsDock
-from gui.records_view import RecordsView
-from gui.review_dock import ReviewDock
-from gui.scoring_dock import ScoringDock
+from gui.dedup.dock import DedupDock
+from gui.embedding_map.dock import MapDock
+from gui.jobs import LatestJob
+from gui.loading.jobs import LoadJob
+from gui.loading.load_report import LoadReportDialog, summary_text
+from gui.loading.mapping_dialog import ColumnMappingDialog
+from gui.loading.source_watch import SourceWatcher
+from gui.overlap.dock import OverlapDock
+from gui.plots.dock import PlotsDock
+from gui.project.backup_dialog import BackupDialog
+from gui.review.dock import ReviewDock
+from gui.scoring.dock import ScoringDock
 from gui.settings import Settings
-from gui.simulator_dock import SimulatorDock
-from gui.source_watch import SourceWatcher
-from gui.table_model import RecordsTableModel
-from gui.text_widgets import plain_label, plain_message
+from gui.simulator.dock import SimulatorDock
+from gui.table.detail_pane import DetailPane
+from gui.table.filter_bar import FilterBar
+from gui.table.model import RecordsTableModel
+from gui.table.records_view import RecordsView
 from gui.undo_keys import ReviewUndoKeys
+from gui.widgets.dock_fit import fit_dock
+from gui.widgets.text_widgets import plain_label, plain_message
 
 FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;"
                "All files (*)")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.settings import Settings
-from gui.text_widgets import plain_label
+from gui.widgets.text_widgets import plain_label
 
 
 @dataclass(frozen=True)

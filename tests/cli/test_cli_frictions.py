@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from core.cli import main
-from core.cli.inspect_command import length_table
+from cli import main
+from cli.inspect_command import length_table
 
 
 def _curate(capsys, sample_copy, tmp_path, *extra) -> tuple[int, dict, str]:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from core.cli import main
+from cli import main
 from tests.conftest import ROOT
 
 HEAVY = ("torch", "transformers")

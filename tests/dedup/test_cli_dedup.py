@@ -6,7 +6,7 @@ import orjson
 import pandas as pd
 import pytest
 
-from core.cli import main
+from cli import main
 from core.dedup.storage import load_result
 from core.loading import load
 from core.project import ProjectStore, project_path_for

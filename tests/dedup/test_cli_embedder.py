@@ -7,8 +7,8 @@ import argparse
 import orjson
 import pytest
 
-from core.cli import main
-from core.cli.dedup_command import configure, settings_from_arguments
+from cli import main
+from cli.dedup_command import configure, settings_from_arguments
 from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
 from tests.conftest import fast_embedder_in
 

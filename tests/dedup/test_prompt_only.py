@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.cli import main
+from cli import main
 from core.dedup.run import find_duplicates
 from core.dedup.settings import DedupSettings, DedupSettingsError
 from core.generators import run_to_end

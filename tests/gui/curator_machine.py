@@ -31,9 +31,9 @@ from core.project import ProjectStore
 from core.review import AUTO, DROP, KEEP, UNDECIDED, RowFilter, Rule
 from core.review.decisions import NAMES
 from core.scoring.heuristics import FLAG_NAMES
-from gui.export_dialog import ExportDialog
 from gui.main_window import MainWindow
-from gui.table_model import COLUMN_INDEX, COLUMNS
+from gui.review.export_dialog import ExportDialog
+from gui.table.model import COLUMN_INDEX, COLUMNS
 from tests.conftest import SAMPLE, SHARED_DATA
 
 #: Qt messages the offscreen platform prints for every window; nothing to do with the app.

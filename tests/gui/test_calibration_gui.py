@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QTextCursor
 
-from gui.calibration_dialog import CalibrationDialog
-from gui.diff_text import CHANGED, DiffText
+from gui.dedup.calibration_dialog import CalibrationDialog
+from gui.widgets.diff_text import CHANGED, DiffText
 from tests.dedup.conftest import build_injected
 from tests.gui.conftest import open_window
 

@@ -73,7 +73,7 @@ def test_the_borderline_queue_counts_down_as_rows_are_decided(qtbot, dataset_pat
 
 
 def test_a_key_pressed_during_a_large_save_is_queued_and_said(qtbot, dataset_path, monkeypatch):
-    monkeypatch.setattr("gui.review_controller.BACKGROUND_ROWS", 50)
+    monkeypatch.setattr("gui.review.controller.BACKGROUND_ROWS", 50)
     window = open_window(qtbot, dataset_path)
     review, session = window.review, window.review.controller.session
     messages = []
@@ -101,7 +101,7 @@ def test_the_reason_dialog_has_room_for_a_sentence(qtbot, dataset_path):
 
 
 def test_hidden_characters_show_as_markers_and_flag_the_row(qtbot, tmp_path):
-    from gui.table_model import COLUMN_INDEX
+    from gui.table.model import COLUMN_INDEX
 
     path = tmp_path / "hidden.jsonl"
     path.write_text('{"instruction": "Rename the file", "output": "Call it \\u202eexe.txt '

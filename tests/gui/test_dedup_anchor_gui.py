@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from core.dedup.keep import DUPLICATE
-from gui.table_model import COLUMN_INDEX
+from gui.table.model import COLUMN_INDEX
 from tests.conftest import SHARED_DATA
 from tests.dedup.conftest import build_template_heavy
 from tests.gui.conftest import open_window

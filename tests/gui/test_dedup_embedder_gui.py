@@ -7,7 +7,7 @@ import pytest
 from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
 from core.dedup.progress import DedupProgress
 from core.dedup.settings import DedupSettings, DedupSettingsError
-from gui.dedup_panel import DedupPanel
+from gui.dedup.panel import DedupPanel
 
 
 @pytest.fixture

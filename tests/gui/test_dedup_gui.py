@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication
 from core.dedup.keep import DUPLICATE, KEPT
 from core.project import ProjectStore
 from core.review import DROP, KEEP
-from gui.calibration_dialog import CalibrationDialog
+from gui.dedup.calibration_dialog import CalibrationDialog
 from gui.main_window import MainWindow
-from gui.table_model import COLUMN_INDEX
+from gui.table.model import COLUMN_INDEX
 from tests.dedup.conftest import build_injected
 from tests.gui.conftest import open_window
 

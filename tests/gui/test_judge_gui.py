@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gui.main_window import MainWindow
-from gui.table_model import COLUMN_INDEX
+from gui.table.model import COLUMN_INDEX
 from tests.conftest import SAMPLE
 from tests.judge.models import build_rating_judge
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from gui.latest_job import LatestJob
+from gui.jobs import LatestJob
 
 
 class _Job(LatestJob):
@@ -63,6 +63,6 @@ def test_a_job_waits_for_its_own_worker_and_leaves_other_jobs_running(qtbot):
 @pytest.mark.parametrize("name, words", [("FilterJob", "The filter job"),
                                          ("HeuristicsJob", "The heuristics job")])
 def test_failure_messages_name_the_job_in_words(name, words):
-    from gui.latest_job import _describe
+    from gui.jobs import _describe
 
     assert _describe(name) == words

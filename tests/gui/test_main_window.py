@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from core.invisible import marker, split_invisible
 from gui.main_window import MainWindow
-from gui.table_model import COLUMN_INDEX
+from gui.table.model import COLUMN_INDEX
 from tests.conftest import ROOT, SAMPLE
 
 HOSTILE = [
@@ -96,7 +96,7 @@ def test_unreadable_file_shows_a_plain_message_not_a_traceback(qtbot, window, wr
 
 
 def test_unknown_schema_offers_the_column_mapping_dialog(qtbot, window, write, monkeypatch):
-    from gui.mapping_dialog import ColumnMappingDialog
+    from gui.loading.mapping_dialog import ColumnMappingDialog
 
     def choose(dialog):
         dialog.prompt.setCurrentText("ask")

@@ -119,7 +119,7 @@ def test_a_saved_map_is_restored_with_its_filter(qtbot, mapped_window, tmp_path)
 
 
 def test_the_raster_draws_each_point_in_its_colour_where_it_is(qtbot):
-    from gui.map_plot import POINT_SIZE, MapPlot
+    from gui.embedding_map.plot import POINT_SIZE, MapPlot
 
     plot = MapPlot()
     qtbot.addWidget(plot)
@@ -146,7 +146,7 @@ def test_the_raster_draws_each_point_in_its_colour_where_it_is(qtbot):
 
 
 def test_the_map_chip_says_box_for_a_box_and_lasso_for_a_lasso(qtbot):
-    from gui.filter_bar import FilterBar
+    from gui.table.filter_bar import FilterBar
 
     bar = FilterBar()
     qtbot.addWidget(bar)

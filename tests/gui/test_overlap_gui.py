@@ -11,9 +11,9 @@ from PySide6.QtGui import QColor, QTextCursor
 
 from core.review import DROP, KEEP
 from core.review.filters import RowFilter
-from gui.detail_pane import SHARED_BACKGROUND
 from gui.main_window import MainWindow
-from gui.table_model import COLUMN_INDEX
+from gui.table.detail_pane import SHARED_BACKGROUND
+from gui.table.model import COLUMN_INDEX
 from tests.conftest import SHARED_DATA
 from tests.gui.conftest import open_window
 from tests.overlap.conftest import build

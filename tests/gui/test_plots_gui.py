@@ -9,7 +9,7 @@ from core.review.decisions import KEEP
 from core.review.rule import Rule
 from core.scoring import ScoreSettings, ScoreUpdate
 from core.scoring.engine import ScoredBatch
-from gui.plots_dock import MAX_REDRAWS_PER_SECOND
+from gui.plots.dock import MAX_REDRAWS_PER_SECOND
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
 

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from core.project import ProjectStore
 from core.review import DROP, KEEP, RowFilter
-from gui.export_dialog import ExportDialog
 from gui.main_window import MainWindow
-from gui.table_model import COLUMN_INDEX
+from gui.review.export_dialog import ExportDialog
+from gui.table.model import COLUMN_INDEX
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
 
@@ -67,7 +67,7 @@ def test_bulk_action_over_a_filter_is_one_undoable_step(qtbot, dataset_path, iso
 
 def test_a_large_bulk_action_commits_in_the_background(qtbot, dataset_path, isolated_projects,
                                                        monkeypatch):
-    monkeypatch.setattr("gui.review_controller.BACKGROUND_ROWS", 100)
+    monkeypatch.setattr("gui.review.controller.BACKGROUND_ROWS", 100)
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
     window = open_window(qtbot, dataset_path)
     with qtbot.waitSignals([window.review.controller.busy_changed] * 2, timeout=10_000):
@@ -88,7 +88,7 @@ def test_filter_then_export_writes_the_kept_records(qtbot, dataset_path, tmp_pat
         window.filter_bar.set_filter(RowFilter(decisions=("drop",)), emit=True)
     assert window.model.rowCount() == window.review.controller.session.summary().dropped
     monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
-    monkeypatch.setattr("gui.export_dialog.default_output", lambda source: out)
+    monkeypatch.setattr("gui.review.export_dialog.default_output", lambda source: out)
     with qtbot.waitSignal(window.review.export_job.finished, timeout=20_000) as blocker:
         window.review.export_action.trigger()
     result = blocker.args[0]
@@ -218,7 +218,7 @@ def test_closing_during_an_export_leaves_all_of_its_files_or_none(qtbot, dataset
     window = open_window(qtbot, dataset_path)
     out = tmp_path / "curated.jsonl"
     monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
-    monkeypatch.setattr("gui.export_dialog.default_output", lambda source: out)
+    monkeypatch.setattr("gui.review.export_dialog.default_output", lambda source: out)
     window.review.export_action.trigger()
     window.close()                                  # at once, while the export runs
     assert not window.review.export_job.running or window.review.export_job.wait(0)

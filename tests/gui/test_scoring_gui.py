@@ -8,7 +8,7 @@ import pytest
 from core.scoring import HEURISTIC, ScoreSettings
 from core.scoring.reward_model import RewardModel
 from gui.main_window import MainWindow
-from gui.table_model import COLUMN_INDEX
+from gui.table.model import COLUMN_INDEX
 from tests.conftest import SAMPLE
 
 

@@ -8,8 +8,8 @@ import pytest
 from core.review.rule import Rule
 from core.simulator.model import Point, estimate, iso_noise, performance
 from core.simulator.presets import PRESETS
-from gui.simulator_dock import REDRAW_MS
-from gui.simulator_panel import PERCENT_STEPS, size_to_slider, slider_to_size
+from gui.simulator.dock import REDRAW_MS
+from gui.simulator.panel import PERCENT_STEPS, size_to_slider, slider_to_size
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
 

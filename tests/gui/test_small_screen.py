@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QWidget
 
-from gui.filter_bar import FilterBar
 from gui.main_window import MainWindow
-from gui.scoring_panel import HEURISTIC_LABEL
+from gui.scoring.panel import HEURISTIC_LABEL
+from gui.table.filter_bar import FilterBar
 from tests.conftest import ROOT, SAMPLE
 
 SMALL = (1280, 720)

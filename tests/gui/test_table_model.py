@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from core.loading import load
-from gui.table_model import COLUMN_INDEX, COLUMNS, RecordsTableModel, SourceRowRole
+from gui.table.model import COLUMN_INDEX, COLUMNS, RecordsTableModel, SourceRowRole
 
 
 def test_model_passes_qt_model_tester_before_and_after_sorting(qtmodeltester, write):

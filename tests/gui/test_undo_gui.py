@@ -138,7 +138,7 @@ def test_rule_undo_is_refused_quietly_when_nothing_changed(qtbot, dataset_path):
 def test_restore_from_backup_lists_backups_and_reopens_from_the_chosen_one(
         qtbot, dataset_path, monkeypatch):
     from core.project.backup import list_backups
-    from gui.backup_dialog import BackupDialog
+    from gui.project.backup_dialog import BackupDialog
 
     window = open_window(qtbot, dataset_path)
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)

@@ -9,7 +9,7 @@ import orjson
 import pandas as pd
 import pytest
 
-from core.cli import main as cli_main
+from cli import main as cli_main
 from tests.conftest import ROOT, SAMPLE
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import orjson
 import pytest
 
-from core.cli import main as cli_main
+from cli import main as cli_main
 from core.review.rule import Rule, RuleError
 
 

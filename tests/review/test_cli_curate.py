@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from core.cli import main
+from cli import main
 from core.review import DROP
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
+from cli import main
 from core.simulator.model import Point, estimate
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,173 @@
+"""Curate headless: load, score (resuming from the cache), apply the rule and export.
+
+Manual decisions made in the app are kept: they are read from the dataset's project, and the
+rule given here is saved there, so the app shows exactly what this command exported.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli.dedup_command import add_dedup_arguments, chosen_kinds
+from cli.dedup_command import drive as drive_dedup
+from cli.dedup_command import settings_from_arguments as dedup_settings
+from cli.export_args import add_export_arguments, options_from_arguments, report
+from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
+from core.dedup.apply import restore_duplicates, session_scores
+from core.dedup.outcome import build_table
+from core.dedup.run import find_duplicates
+from core.dedup.storage import preferred_rows, save_result
+from core.errors import ThresherError
+from core.export import export_session
+from core.export.run import check_outputs
+from core.loading import load
+from core.overlap.settings import LEVELS as OVERLAP_LEVELS
+from core.overlap.storage import restore_overlap
+from core.project import ProjectStore, project_path_for
+from core.review import ReviewSession, Rule
+from core.review.rule import RuleError
+from core.scoring import ScoreTable, make_scorer, score_dataset
+from core.scoring.heuristics import FLAG_NAMES, compute_signals
+from core.scoring.run import last_scorer
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the subcommand's arguments."""
+    parser.add_argument("file", help="dataset file (JSONL, JSON, CSV, TSV, Parquet; .gz)")
+    rule = parser.add_argument_group(
+        "rule", "which rows are kept (default: the project's saved rule, else score >= 0.5)")
+    criterion = rule.add_mutually_exclusive_group()
+    criterion.add_argument("--min-score", type=float, metavar="X", help="keep score >= X")
+    criterion.add_argument("--keep-top", metavar="N|FRACTION",
+                           help="keep the N best rows, or the best FRACTION (e.g. 0.2 or 20%%)")
+    criterion.add_argument("--keep-all", action="store_true",
+                           help="keep every row not dropped by the options below")
+    rule.add_argument("--keep-duplicates", action="store_true",
+                      help="do not drop duplicates that are not their cluster's kept copy")
+    rule.add_argument("--drop-flags", metavar="FLAG,…",
+                      help=f"drop rows with any of these heuristic flags: {', '.join(FLAG_NAMES)}")
+    rule.add_argument("--drop-overlap", metavar="LEVEL,…",
+                      help="drop rows the project's last overlap check (main.py overlap) found "
+                      f"at any of these levels: {', '.join(OVERLAP_LEVELS)}")
+    parser.add_argument("--dedup", metavar="KIND,…",
+                        help="find duplicates first: exact, near, semantic (comma-separated; "
+                        "without it the project's last duplicate run is used, if any)")
+    add_dedup_arguments(parser, device=False)
+    add_scorer_arguments(parser)
+    add_export_arguments(parser)
+    add_mapping_arguments(parser)
+
+
+def rule_from_arguments(args: argparse.Namespace, saved: Rule) -> Rule:
+    """The saved rule with the flags' changes applied."""
+    changes: dict = {}
+    if args.min_score is not None:
+        changes.update(mode="threshold", min_score=args.min_score)
+    elif args.keep_top is not None:
+        changes.update(_keep_top(args.keep_top))
+    elif args.keep_all:
+        changes["mode"] = "all"
+    if args.keep_duplicates:
+        changes["drop_duplicates"] = False
+    if args.drop_flags is not None:
+        changes["drop_flags"] = tuple(f.strip() for f in args.drop_flags.split(",") if f.strip())
+    if getattr(args, "drop_overlap", None) is not None:
+        changes["drop_overlap"] = tuple(f.strip() for f in args.drop_overlap.split(",")
+                                        if f.strip())
+    try:
+        return saved.with_changes(**changes)
+    except RuleError as exc:
+        raise ThresherError(f"invalid rule: {exc}") from exc
+
+
+def _check_overlap_levels(file: str, levels: tuple[str, ...], checked) -> None:
+    """Refuse a rule that drops overlap at a level the project's last check did not look at.
+
+    Such a rule would drop nothing there and the export would look checked when it was not.
+    """
+    missing = [level for level in levels
+               if checked is None or level not in checked.settings.levels()]
+    if missing:
+        found = ("no overlap check was made" if checked is None else
+                 "its last overlap check looked at " + ", ".join(checked.settings.levels()))
+        raise ThresherError(f"the rule drops overlap at {', '.join(missing)}, but {found}: run "
+                            f"main.py overlap {file} --against REF… with those levels first")
+
+
+def dedup_kinds(args: argparse.Namespace) -> set[str] | None:
+    """The kinds ``--dedup`` and the kind flags ask for; None when no new run is wanted."""
+    kinds = chosen_kinds(args)
+    if args.dedup is not None:
+        listed = {k.strip() for k in args.dedup.split(",") if k.strip()}
+        unknown = listed - {"exact", "near", "semantic"}
+        if unknown or not listed:
+            raise ThresherError(f"--dedup {args.dedup}: choose from exact, near, semantic")
+        kinds |= listed
+    return kinds or None
+
+
+def _apply_duplicates(args: argparse.Namespace, session: ReviewSession) -> dict:
+    """Run (or restore) duplicate detection and hand the non-kept copies to the rule."""
+    kinds = dedup_kinds(args)
+    if kinds is None:
+        table = restore_duplicates(session)
+    else:
+        result = drive_dedup(find_duplicates(session.dataset, dedup_settings(args, kinds)))
+        save_result(session.store, result)
+        table = build_table(session.dataset, result, session_scores(session),
+                            preferred_rows(session.store, session.dataset))
+        session.set_duplicates(table.dropped)
+    if table is None:
+        return {}
+    summary = table.summary()
+    return {"duplicates": {k: summary[k] for k in ("clusters", "duplicates", "dropped",
+                                                   "extra_copies", "settings")}}
+
+
+def _keep_top(text: str) -> dict:
+    value = text.strip()
+    try:
+        if value.endswith("%"):
+            return {"mode": "top_fraction", "keep_fraction": float(value[:-1]) / 100}
+        if value.isdigit():
+            return {"mode": "top_n", "keep_top": int(value)}
+        fraction = float(value)
+    except ValueError:
+        fraction = -1.0
+    # "1" is a whole number (one row); "1.0" is a fraction: everything.
+    if not 0.0 < fraction <= 1.0:
+        raise ThresherError(f"--keep-top {text}: give a whole number of rows, a fraction "
+                            "between 0 and 1, or a percentage")
+    return {"mode": "top_fraction", "keep_fraction": fraction}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, score, decide and export; prints a summary."""
+    options = options_from_arguments(args)
+    dataset = load(args.file, mapping_from_arguments(args))
+    project = Path(args.project) if args.project else project_path_for(args.file)
+    check_outputs(options, Path(args.file), project)   # before anything is written
+    with ProjectStore(project) as store:
+        session = ReviewSession(dataset, store)
+        session.set_rule(rule_from_arguments(args, session.rule))
+        _check_overlap_levels(args.file, session.rule.drop_overlap, restore_overlap(session))
+        signals = compute_signals(dataset.prompts, dataset.responses)
+        session.set_flags(slice(None), signals.flag_mask())
+        scoring = {}
+        if session.rule.uses_scores:
+            if dataset.prompt_only:
+                raise ThresherError(f"{args.file}: the records have no responses, so they "
+                                    "cannot be scored; use --keep-all")
+            scorer = make_scorer(settings_from_arguments(args), heuristic_scores=signals.score)
+            table = ScoreTable(len(dataset))
+            summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
+            session.set_scores(slice(None), table.scores, table.truncated, table.unscorable)
+            scoring = {"scoring": summary.to_dict()}
+        duplicates = _apply_duplicates(args, session)
+        result = export_session(session, options, last_scorer(store) if scoring else None)
+        orphaned = session.restored.orphaned if session.restored else 0
+        report(result, {"rule": session.rule.describe(), "orphaned_decisions": orphaned,
+                        **duplicates, **scoring}, args.json)
+    return 0

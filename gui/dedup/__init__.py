@@ -1,0 +1,1 @@
+"""The duplicates dock: run settings, cluster view, calibration and Find similar over core.dedup."""

@@ -1,0 +1,87 @@
+"""Background work for overlap checks: running a check, and restoring the project's last one.
+
+Each is a :class:`gui.jobs.LatestJob`, so a newer request supersedes an older one. The
+workers open their own project-store connection (a SQLite connection belongs to its thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+
+from core.dataset import Dataset
+from core.errors import ThresherError
+from core.loading import load
+from core.overlap.references import load_references
+from core.overlap.result import OverlapResult
+from core.overlap.run import find_overlap
+from core.overlap.settings import OverlapSettings
+from core.overlap.storage import load_overlap, save_overlap
+from core.project import ProjectStore
+from gui.jobs import LatestJob
+
+
+def _check_and_save(dataset: Dataset, paths: list[str], settings: OverlapSettings,
+                    project: Path) -> Generator[object, None, tuple]:
+    references = yield from load_references(paths, dataset, settings)
+    result = yield from find_overlap(dataset, references, settings)
+    with ProjectStore(project) as store:
+        save_overlap(store, result)
+    return result, references
+
+
+def _restore(dataset: Dataset, project: Path) -> Generator[None, None, tuple]:
+    """The saved check and its reference files (None for one missing or changed since)."""
+    yield
+    with ProjectStore(project) as store:
+        result = load_overlap(store, dataset.source_sha256, len(dataset))
+    references: list[Dataset | None] = []
+    for info in result.references if result is not None else []:
+        try:
+            reference = load(info.path)
+        except (ThresherError, OSError):     # gone or unreadable: only the detail text is lost
+            reference = None
+        if reference is not None and reference.source_sha256 != info.sha256:
+            reference = None
+        references.append(reference)
+    return result, references
+
+
+class CheckJob(LatestJob):
+    """Loads the references, compares, and saves the check in the project."""
+
+    progressed = Signal(object)    # DedupProgress
+    done = Signal(object, object)  # OverlapResult, list[Dataset]
+    failed = Signal(object)        # Exception
+    cancelled = Signal()
+
+    def start(self, dataset: Dataset, paths: list[str], settings: OverlapSettings,
+              project: Path) -> None:
+        """Check ``dataset`` against ``paths``; any earlier check is abandoned."""
+        self._launch(_check_and_save, dataset, paths, settings, project,
+                     yielded=self.progressed.emit, returned=lambda r: self.done.emit(*r),
+                     errored=self.failed.emit)
+
+    def cancel(self) -> None:
+        """Stop the check; nothing of it is kept."""
+        was_running = self.running
+        super().cancel()
+        if was_running:
+            self.cancelled.emit()
+
+
+class RestoreJob(LatestJob):
+    """Reads the project's saved check and reloads its references for the detail pane."""
+
+    restored = Signal(object, object)   # OverlapResult | None, list[Dataset | None]
+    failed = Signal(object)
+
+    def start(self, dataset: Dataset, project: Path) -> None:
+        """Restore what the project holds for ``dataset``."""
+        self._launch(_restore, dataset, project, returned=lambda r: self.restored.emit(*r),
+                     errored=self.failed.emit)
+
+
+__all__ = ["CheckJob", "OverlapResult", "RestoreJob"]

@@ -1,0 +1,234 @@
+"""The Plots dock: live score histogram, score vs length, and kept records/tokens by threshold.
+
+Scores stream into a :class:`core.plots.histogram.StreamingHistogram` as they arrive (counts
+are incremental); redraws are coalesced to at most :data:`MAX_REDRAWS_PER_SECOND`, and only
+while the dock is visible. The threshold curve needs a sort, so it is computed on a worker.
+Dragging a cutoff line asks the Review dock to change the rule (throttled while dragging);
+clicking or dragging on the histogram asks it to filter the table to a score range.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QDockWidget, QSplitter, QWidget
+
+from core.plots.histogram import StreamingHistogram
+from core.plots.length_sample import length_view, sample_rows
+from core.plots.threshold_curve import threshold_curve
+from core.review import ReviewSession, RowFilter, Rule
+from core.review.decisions import DROP, KEEP, UNDECIDED
+from core.scoring import ScoreUpdate
+from gui.jobs import LatestJob
+from gui.plots.length_plot import LengthPlot
+from gui.plots.score_histogram import ScoreHistogramPlot
+from gui.plots.threshold_plot import ThresholdCurvePlot
+
+MAX_REDRAWS_PER_SECOND = 25
+DECISION_CODES = max(KEEP, DROP, UNDECIDED) + 1
+#: While a cutoff line is dragged, the rule follows at most this often.
+DRAG_RULE_MS = 80
+#: The threshold curve (a sort of every score) is recomputed at most this often.
+CURVE_MS = 300
+#: Decimals the rule's minimum score keeps (the Review dock's spin box shows three).
+CUTOFF_DECIMALS = 3
+
+
+class CurveJob(LatestJob):
+    """Computes the threshold curve on a worker; the newest request wins."""
+
+    done = Signal(object)   # ThresholdCurve
+
+    def start(self, scores, dataset, manual, forced) -> None:
+        """Compute the curve from copies of the session's arrays (tokens on the worker too)."""
+        self._launch(_curve_with_tokens, scores, dataset, manual, forced,
+                     returned=self.done.emit)
+
+
+def _curve_with_tokens(scores, dataset, manual, forced):
+    """The threshold curve; the per-row token counts are summed here, off the GUI thread."""
+    return threshold_curve(scores, dataset.prompt_tokens + dataset.response_tokens, manual,
+                           forced)
+
+
+class PlotsDock(QDockWidget):
+    """Three live plots of the open dataset's scores and decisions."""
+
+    rule_requested = Signal(object, object)      # Rule, merge key (one per drag: one undo)
+    score_range_requested = Signal(object, object, bool)  # low, high (None: open), high out
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Plots", parent)
+        self.setObjectName("plots_dock")
+        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.histogram_plot = ScoreHistogramPlot(self)
+        self.length_plot = LengthPlot(self)
+        self.threshold_plot = ThresholdCurvePlot(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        for widget in (self.histogram_plot, self.length_plot, self.threshold_plot):
+            splitter.addWidget(widget)
+        splitter.setSizes([460, 360, 360])       # the histogram is the one worked with most
+        self.setWidget(splitter)
+        self.session: ReviewSession | None = None
+        self.histogram: StreamingHistogram | None = None
+        self.sample = np.zeros(0, dtype=np.int64)
+        self.redraws = 0                       # drawn frames (tests check the throttle)
+        self._dirty = False
+        self._curve_dirty = False
+        self._pending_cutoff: float | None = None
+        self._drags = 0
+        self._drag_key: str | None = None
+        self._redraw_timer = QTimer(self, singleShot=True,
+                                    interval=1000 // MAX_REDRAWS_PER_SECOND)
+        self._redraw_timer.timeout.connect(self._redraw)
+        self._drag_timer = QTimer(self, singleShot=True, interval=DRAG_RULE_MS)
+        self._drag_timer.timeout.connect(self._apply_cutoff)
+        self._curve_timer = QTimer(self, singleShot=True, interval=CURVE_MS)
+        self._curve_timer.timeout.connect(self._start_curve)
+        self.curve_job = CurveJob(self)
+        self.curve_job.done.connect(self._on_curve)
+        self.histogram_plot.threshold_moved.connect(self._threshold_moved)
+        self.threshold_plot.threshold_moved.connect(self._threshold_moved)
+        self.histogram_plot.range_selected.connect(self.score_range_requested)
+        self.visibilityChanged.connect(lambda visible: visible and self._schedule())
+
+    def shutdown(self) -> None:
+        """Stop timers and drop a curve still being computed (the window is closing)."""
+        for timer in (self._redraw_timer, self._drag_timer, self._curve_timer):
+            timer.stop()
+        self.curve_job.cancel()
+
+    # -- inputs --------------------------------------------------------------------------------
+
+    def set_session(self, session: ReviewSession | None) -> None:
+        """A dataset was opened (or closed): start from its current scores and decisions."""
+        self.curve_job.cancel()
+        self.session = session
+        self.threshold_plot.curve = None
+        if session is None:
+            self.histogram = None
+            self.sample = np.zeros(0, dtype=np.int64)
+        else:
+            rows = len(session.scores)
+            self.histogram = StreamingHistogram(rows)
+            self.histogram.add(np.arange(rows), session.scores)
+            self.sample = sample_rows(rows)
+        self._curve_dirty = True
+        self._schedule()
+
+    def scores_arrived(self, update: ScoreUpdate) -> None:
+        """Count a streamed (or restored) batch of scores."""
+        if self.histogram is not None and len(update.batch.rows):
+            self.histogram.add(update.batch.rows, update.batch.scores)
+            self._curve_dirty = True
+            self._schedule()
+
+    def scores_cleared(self) -> None:
+        """A new scoring run starts from nothing."""
+        if self.histogram is not None:
+            self.histogram.clear()
+            self._curve_dirty = True
+            self._schedule()
+
+    def decisions_changed(self) -> None:
+        """The rule, a decision, duplicates or flags changed."""
+        self._curve_dirty = True
+        self._schedule()
+
+    def show_filter(self, row_filter: RowFilter) -> None:
+        """Shade the table's score range on the histogram."""
+        self.histogram_plot.show_range(row_filter.score_min, row_filter.score_max)
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def _schedule(self) -> None:
+        self._dirty = True
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    def _redraw(self) -> None:
+        if not self._dirty or not self.isVisible():
+            return                          # drawn when the dock is shown again
+        self._dirty = False
+        self.redraws += 1
+        session, histogram = self.session, self.histogram
+        if session is None or histogram is None:
+            self.histogram_plot.show_counts(StreamingHistogram(0), np.zeros(0), np.zeros(0),
+                                            "Open a dataset and score it to see its scores.")
+            return
+        final = session.final
+        by_decision = histogram.split_codes(final, DECISION_CODES)
+        kept, dropped = by_decision[:, KEEP], by_decision[:, DROP]
+        cutoff = session.rule.cutoff(session.scores) if session.rule.uses_scores else None
+        scored = histogram.total
+        caption = (f"{scored:,} of {len(final):,} records scored · "
+                   f"{int(kept.sum()):,} kept (green) · {int(dropped.sum()):,} dropped (red)")
+        if not session.rule.uses_scores:
+            caption += " · the rule keeps all rows (no cutoff)"
+        if not scored:
+            caption = "No scores yet: score the dataset in the Scoring dock."
+        self.histogram_plot.show_counts(histogram, kept, dropped, caption, cutoff)
+        self.histogram_plot.show_threshold(cutoff)
+        view = length_view(self.sample, session.scores, session.dataset.response_tokens)
+        self.length_plot.show_view(view, final[view.rows] == KEEP, final[view.rows] == DROP,
+                                   cutoff, len(final))
+        self.threshold_plot.show_threshold(cutoff)
+        if self._curve_dirty and not self._curve_timer.isActive():
+            self._curve_timer.start()
+
+    def _start_curve(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        self._curve_dirty = False
+        forced = session.rule.forced_drops(len(session.scores), session.flag_mask,
+                                           session.duplicate)
+        self.curve_job.start(session.scores.copy(), session.dataset, session.manual.copy(),
+                             forced)
+
+    def _on_curve(self, curve) -> None:
+        session = self.session
+        cutoff = (session.rule.cutoff(session.scores)
+                  if session is not None and session.rule.uses_scores else None)
+        self.threshold_plot.show_curve(curve, self.histogram_plot.x_range(cutoff))
+        self.threshold_plot.show_threshold(cutoff)
+
+    # -- the cutoff lines ----------------------------------------------------------------------
+
+    def _threshold_moved(self, cutoff: float, finished: bool) -> None:
+        self._pending_cutoff = cutoff
+        if self._drag_key is None:          # a new gesture: its rule changes are one undo step
+            self._drags += 1
+            self._drag_key = f"cutoff-drag-{self._drags}"
+        if finished:
+            self._drag_timer.stop()
+            self._apply_cutoff()
+            self._drag_key = None
+        elif not self._drag_timer.isActive():
+            self._drag_timer.start()
+
+    def _apply_cutoff(self) -> None:
+        session, cutoff = self.session, self._pending_cutoff
+        if session is None or cutoff is None:
+            return
+        rule = rule_for_cutoff(session.rule, session.scores, cutoff)
+        if rule is not None and rule != session.rule:
+            self.rule_requested.emit(rule, self._drag_key)
+
+
+def rule_for_cutoff(rule: Rule, scores: np.ndarray, cutoff: float) -> Rule | None:
+    """The rule with its score criterion moved to ``cutoff`` (None for a keep-all rule).
+
+    A threshold rule takes the cutoff itself; a best-N or best-fraction rule keeps as many rows
+    as score at least ``cutoff``, so the line means the same thing whatever the mode.
+    """
+    if rule.mode == "threshold":
+        return rule.with_changes(min_score=round(float(cutoff), CUTOFF_DECIMALS))
+    if rule.mode not in ("top_n", "top_fraction"):
+        return None
+    above = int(np.count_nonzero(scores >= cutoff))
+    if rule.mode == "top_n":
+        return rule.with_changes(keep_top=above)
+    # The Review dock shows the fraction as a percentage with one decimal.
+    return rule.with_changes(keep_fraction=round(above / max(1, len(scores)), 3))

@@ -1,0 +1,66 @@
+"""Score against response length on a fixed sample, coloured by the final decision.
+
+Reward models tend to prefer long answers; the caption reads the rank correlation out in words
+and the dashed line is the cutoff, so a curator sees at once whether the rule is a length cut.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+from core.plots.length_sample import LengthView, describe_correlation
+from gui.widgets.plot_style import (
+    DROPPED,
+    KEPT,
+    THRESHOLD,
+    UNDECIDED,
+    Log10Axis,
+    captioned,
+    dashed,
+    plot_widget,
+)
+
+
+class LengthPlot(QWidget):
+    """Scatter of score vs response length (≈ tokens, log scale)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = plot_widget("response length (≈ tokens, log scale)", "score", self,
+                                axis_items={"bottom": Log10Axis("bottom")})
+        self.points = pg.ScatterPlotItem(size=4, pen=None)
+        self.plot.addItem(self.points)
+        self.cutoff = pg.InfiniteLine(angle=0, movable=False, pen=dashed(THRESHOLD))
+        self.cutoff.hide()
+        self.plot.addItem(self.cutoff)
+        self.plot.setToolTip("A sample of scored rows; green kept, red dropped. The dashed "
+                             "line is the rule's cutoff.")
+        self.caption = captioned(self, "Score vs response length: waiting for scores.",
+                                 self.plot)
+        self._brushes = {code: pg.mkBrush(pg.mkColor(colour).lighter(105))
+                         for code, colour in (("keep", KEPT), ("drop", DROPPED),
+                                              ("other", UNDECIDED))}
+
+    def show_view(self, view: LengthView, kept: np.ndarray, dropped: np.ndarray,
+                  cutoff: float | None, sampled_from: int) -> None:
+        """Draw the sample (``kept``/``dropped``: per-point masks aligned with ``view.rows``)."""
+        if not len(view.rows):
+            self.points.setData([], [])
+            self.caption.setText("Score vs response length: waiting for scores.")
+            self.cutoff.hide()
+            return
+        brushes = np.where(kept, 0, np.where(dropped, 1, 2))
+        table = (self._brushes["keep"], self._brushes["drop"], self._brushes["other"])
+        x = np.log10(np.maximum(view.lengths, 1))
+        self.points.setData(x=x, y=view.scores, brush=[table[b] for b in brushes])
+        if cutoff is not None and np.isfinite(cutoff):
+            self.cutoff.setValue(cutoff)
+            self.cutoff.show()
+        else:
+            self.cutoff.hide()
+        sample = (f"{len(view.rows):,} sampled rows" if sampled_from > len(view.rows)
+                  else f"{len(view.rows):,} rows")
+        self.caption.setText(f"Score vs length ({sample}). "
+                             f"{describe_correlation(view.correlation)}.")

@@ -1,0 +1,1 @@
+"""Views of the project store (core.project): restoring from a backup."""

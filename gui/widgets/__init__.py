@@ -1,0 +1,1 @@
+"""Small widgets shared by several feature packages; none knows about a feature."""
