@@ -38,9 +38,13 @@ $(STAMP): pyproject.toml constraints.txt scripts/requirements.py | $(PY)
 run: $(STAMP)
 	$(PY) main.py $(FILE)
 
-test: $(STAMP)
+# Style, layering and types: what review would otherwise catch by eye (also the pre-commit hook).
+lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 bench: $(STAMP)

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import orjson
 from tqdm.auto import tqdm
 
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from cli.report import print_json
 from core.dedup.embedder_choice import BUNDLED, DEFAULT_THRESHOLDS, FAST, default_threshold
 from core.dedup.normalize import FIELDS
 from core.dedup.outcome import build_table
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
     summary = {**table.summary(), "seconds": round(result.seconds, 3),
                "output": str(args.output), "project": str(project)}
     if args.json:
-        sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+        print_json(summary)
     else:
         print(f"{summary['records']} records: {summary['clusters']} clusters, "
               f"{summary['duplicates']} duplicates ({settings.describe()}) -> {args.output}",

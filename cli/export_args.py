@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import orjson
-
+from cli.report import print_json
 from core.errors import ThresherError
 from core.export import ExportOptions, ExportResult
 
@@ -55,7 +54,7 @@ def report(result: ExportResult, extra: dict, as_json: bool) -> None:
         print(f"warning: no records were kept ({rule}); {result.output} is empty",
               file=sys.stderr)
     if as_json:
-        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        print_json(data)
         return
     lines = [f"Rule:       {extra.get('rule', '')}",
              f"Kept:       {result.kept:,}",

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
-
-import orjson
 
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from cli.report import print_report
 from core.dataset import Dataset
 from core.loading import load
 from core.stats import length_summary
@@ -24,10 +22,7 @@ def run(args: argparse.Namespace) -> int:
     """Load the file and print the report; 0 whenever the file could be read."""
     dataset = load(args.file, mapping_from_arguments(args))
     report = inspect_report(dataset)
-    if args.json:
-        sys.stdout.buffer.write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
-    else:
-        print(format_report(report))
+    print_report(report, args.json, format_report)
     return 0
 
 

@@ -6,10 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import orjson
-
 from cli.dedup_command import drive
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from cli.report import print_json
 from core.dedup.embedder_choice import BUNDLED
 from core.dedup.normalize import FIELDS
 from core.dedup.storage import load_result
@@ -66,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     summary = {**result.summary(), "cached": cached, "output": str(args.output),
                "project": str(project)}
     if args.json:
-        sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+        print_json(summary)
     else:
         print(f"{result.rows:,} records mapped ({settings.describe()}"
               f"{', from the project' if cached else ''}), {len(result.labels)} topics -> "

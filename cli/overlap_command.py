@@ -6,10 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import orjson
-
 from cli.dedup_command import drive
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from cli.report import print_json
 from core.dedup.settings import DEFAULT_NEAR
 from core.errors import ThresherError
 from core.loading import load
@@ -108,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     write_table(args.output, rows_frame(dataset, result))
     summary = {**result.summary(), "output": str(args.output), "project": str(project)}
     if args.json:
-        sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+        print_json(summary)
     else:
         by_level = ", ".join(f"{level} {count:,}" for level, count in
                              summary["by_level"].items())

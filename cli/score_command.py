@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
-
-import orjson
 
 from cli.cluster_args import add_cluster_arguments, options_from_arguments, score_with_ray
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from cli.report import print_report
 from cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
 from core.errors import ThresherError
 from core.judge.run import judge_report
@@ -71,10 +69,7 @@ def run(args: argparse.Namespace) -> int:
         report |= judge_report(dataset, table)
     if cluster is not None:
         report["ray"] = cluster.to_dict()
-    if args.json:
-        sys.stdout.buffer.write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
-    else:
-        print(format_summary(report))
+    print_report(report, args.json, format_summary)
     return 0
 
 

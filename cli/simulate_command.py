@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-import orjson
-
+from cli.report import print_json
 from core.simulator.model import DEFAULT_COPIES, Point, SimulatorError, estimate, size_for
 from core.simulator.presets import PRESETS
 
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
                              "duplication": point.duplication, "copies": point.copies},
                    **result.to_dict(),
                    "size_for_one_more_point_of_noise": None if math.isinf(needed) else needed}
-        print(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
+        print_json(payload)
         return 0
     print(f"size {point.size:,.0f} rows, noise {point.noise:.1%}, duplication "
           f"{point.duplication:.1%} (copies {point.copies:g})")

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -63,6 +62,7 @@ from gui.table.model import RecordsTableModel
 from gui.table.records_view import RecordsView
 from gui.undo_keys import ReviewUndoKeys
 from gui.widgets.dock_fit import fit_dock
+from gui.widgets.progress import ProgressCancel
 from gui.widgets.text_widgets import plain_label, plain_message
 
 FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;"
@@ -154,15 +154,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.status_text = plain_label("Open a dataset: File > Open, or drop a file here.", self)
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(220)
-        self.progress.hide()
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.hide()
+        self.progress = ProgressCancel(self, bar_width=220)
         self.statusBar().addWidget(self.status_text, 1)
         self.statusBar().addPermanentWidget(self.progress)
-        self.statusBar().addPermanentWidget(self.cancel_button)
 
         self.review = ReviewDock(self.model, self.table, self.filter_bar, self.settings, self)
         self.scoring = ScoringDock(self.model, self.settings, self)
@@ -255,7 +249,7 @@ class MainWindow(QMainWindow):
         self.reload_button.clicked.connect(self.reload)
         self.source_watch.changed.connect(self._on_source_changed)
         self.quit_action.triggered.connect(self.close)
-        self.cancel_button.clicked.connect(self.job.cancel)
+        self.progress.cancel_requested.connect(self.job.cancel)
         self.job.progressed.connect(self._on_load_progress)
         self.job.loaded.connect(self._on_loaded)
         self.job.failed.connect(self._on_load_failed)
@@ -343,9 +337,7 @@ class MainWindow(QMainWindow):
         path = Path(path)
         self._mapping_tried = mapping
         self.status_text.setText(f"Loading {path.name}…")
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
+        self.progress.start()
         self.job.start(path, mapping)
 
     def choose_file(self) -> None:
@@ -410,7 +402,7 @@ class MainWindow(QMainWindow):
     # -- load results --------------------------------------------------------------------------
 
     def _on_load_progress(self, progress: LoadProgress) -> None:
-        self.progress.setValue(int(progress.fraction * 1000))
+        self.progress.set_fraction(progress.fraction)
         self.status_text.setText(f"Loading… {progress.records:,} records"
                                  + (f", {progress.bad:,} unusable" if progress.bad else ""))
 
@@ -460,8 +452,7 @@ class MainWindow(QMainWindow):
         self.status_text.setText(f"Loading {Path(path).name} was cancelled.")
 
     def _end_progress(self) -> None:
-        self.progress.hide()
-        self.cancel_button.hide()
+        self.progress.finish()
 
     def _update_banner(self, dataset: Dataset) -> None:
         problems = []

@@ -47,11 +47,6 @@ class Anchoring:
     def __len__(self) -> int:
         return len(self.kept)
 
-    @property
-    def is_duplicate(self) -> np.ndarray:
-        """Rows that are not their cluster's kept copy."""
-        return self.kept != np.arange(len(self.kept))
-
 
 @dataclass(frozen=True)
 class _KindGraph:

@@ -32,6 +32,3 @@ def default_threshold(name: str) -> float:
     return DEFAULT_THRESHOLDS.get(name, OTHER_THRESHOLD)
 
 
-def describe_embedder(name: str) -> str:
-    """The embedder ``name`` in words, for summaries and the log."""
-    return {FAST: FAST_NAME, BUNDLED: BUNDLED_NAME}.get(name, name)

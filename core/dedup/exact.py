@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from core.dataset import Dataset
-from core.dedup.edges import EXACT, Edges, copy_edges
 from core.dedup.normalize import normalise
 from core.dedup.progress import DedupProgress
 
@@ -39,7 +38,3 @@ def exact_keys(dataset: Dataset, field: str) -> Generator[DedupProgress, None, n
     return pd.factorize(combined, sort=False)[0].astype(np.int64)
 
 
-def exact_edges(dataset: Dataset, field: str) -> Generator[DedupProgress, None, Edges]:
-    """Similarity-1 edges from every copy to the first row with the same normalised text."""
-    keys = yield from exact_keys(dataset, field)
-    return copy_edges(EXACT, keys)

@@ -53,10 +53,6 @@ class DuplicateResult:
                 raise ValueError("a threshold below the run's floor needs a new run")
         return replace(self, settings=settings)
 
-    def vector_of(self) -> dict[int, int]:
-        """Row -> index into :attr:`vectors`."""
-        return {int(r): i for i, r in enumerate(self.vector_rows.tolist())}
-
     def notes(self) -> list[str]:
         """Lines for the run summary and the dock: shared boilerplate, truncated texts."""
         from core.dedup.boilerplate import Boilerplate

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
 from core.dataset import Dataset
 from core.dedup.outcome import DuplicateTable
@@ -26,9 +26,10 @@ from gui.dedup.jobs import DetectJob, RestoreJob, SimilarJob, TableJob
 from gui.dedup.panel import DedupPanel
 from gui.dedup.similar_dialog import SimilarDialog
 from gui.table.model import RecordsTableModel
+from gui.widgets.feature_dock import FeatureDock
 
 
-class DedupDock(QDockWidget):
+class DedupDock(FeatureDock):
     """Duplicate detection, calibration, the cluster view and the duplicate columns."""
 
     duplicates_changed = Signal(object)   # bool mask of rows the rule drops as duplicates
@@ -40,10 +41,7 @@ class DedupDock(QDockWidget):
 
     def __init__(self, model: RecordsTableModel, current_row: Callable[[], int | None],
                  parent: QWidget | None = None) -> None:
-        super().__init__("Duplicates", parent)
-        self.setObjectName("dedup_dock")
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        super().__init__("Duplicates", "dedup_dock", parent)
         self.table_model = model
         self.current_row = current_row
         self.panel = DedupPanel(self)

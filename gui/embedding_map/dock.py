@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QProgressBar,
     QPushButton,
@@ -37,6 +36,7 @@ from gui.embedding_map.jobs import MapJob
 from gui.table.filter_bar import FilterBar
 from gui.table.model import RecordsTableModel
 from gui.table.records_view import RecordsView
+from gui.widgets.feature_dock import FeatureDock
 from gui.widgets.text_widgets import plain_label
 
 GREY = "#b8b8b8"
@@ -54,7 +54,7 @@ COLOUR_BY = (("Topic", "topic"), ("Score", "score"), ("Decision", "decision"),
 RECOLOUR_MS = 300
 
 
-class MapDock(QDockWidget):
+class MapDock(FeatureDock):
     """The embedding map of the open dataset."""
 
     status = Signal(str)
@@ -62,10 +62,7 @@ class MapDock(QDockWidget):
 
     def __init__(self, model: RecordsTableModel, view: RecordsView, filter_bar: FilterBar,
                  parent: QWidget | None = None) -> None:
-        super().__init__("Map", parent)
-        self.setObjectName("map_dock")
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        super().__init__("Map", "map_dock", parent)
         self.table_model, self.view, self.filter_bar = model, view, filter_bar
         self.session: ReviewSession | None = None
         self.result: MapResult | None = None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
 from core.dataset import Dataset
 from core.errors import ThresherError
@@ -24,9 +24,10 @@ from core.overlap.texts import field_text
 from gui.overlap.jobs import CheckJob, RestoreJob
 from gui.overlap.panel import LEVEL_TITLES, OverlapPanel
 from gui.table.model import RecordsTableModel
+from gui.widgets.feature_dock import FeatureDock
 
 
-class OverlapDock(QDockWidget):
+class OverlapDock(FeatureDock):
     """Overlap checks against reference files, their counts, and the drop choices."""
 
     overlap_changed = Signal(object)     # uint8 level bits per row
@@ -34,10 +35,7 @@ class OverlapDock(QDockWidget):
     status = Signal(str)
 
     def __init__(self, model: RecordsTableModel, parent: QWidget | None = None) -> None:
-        super().__init__("Overlap", parent)
-        self.setObjectName("overlap_dock")
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        super().__init__("Overlap", "overlap_dock", parent)
         self.table_model = model
         self.panel = OverlapPanel(self)
         self.setWidget(self.panel)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QSplitter, QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
 from core.plots.histogram import StreamingHistogram
 from core.plots.length_sample import length_view, sample_rows
@@ -23,6 +23,7 @@ from gui.jobs import LatestJob
 from gui.plots.length_plot import LengthPlot
 from gui.plots.score_histogram import ScoreHistogramPlot
 from gui.plots.threshold_plot import ThresholdCurvePlot
+from gui.widgets.feature_dock import FeatureDock
 
 MAX_REDRAWS_PER_SECOND = 25
 DECISION_CODES = max(KEEP, DROP, UNDECIDED) + 1
@@ -51,17 +52,14 @@ def _curve_with_tokens(scores, dataset, manual, forced):
                            forced)
 
 
-class PlotsDock(QDockWidget):
+class PlotsDock(FeatureDock):
     """Three live plots of the open dataset's scores and decisions."""
 
     rule_requested = Signal(object, object)      # Rule, merge key (one per drag: one undo)
     score_range_requested = Signal(object, object, bool)  # low, high (None: open), high out
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Plots", parent)
-        self.setObjectName("plots_dock")
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        super().__init__("Plots", "plots_dock", parent)
         self.histogram_plot = ScoreHistogramPlot(self)
         self.length_plot = LengthPlot(self)
         self.threshold_plot = ThresholdCurvePlot(self)

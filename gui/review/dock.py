@@ -13,7 +13,6 @@ import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget,
     QInputDialog,
     QLineEdit,
     QMessageBox,
@@ -36,6 +35,7 @@ from gui.table.jobs import FilterJob
 from gui.table.model import COLUMN_INDEX, COLUMNS, RecordsTableModel
 from gui.table.records_view import RecordsView
 from gui.undo_keys import redo_sequences
+from gui.widgets.feature_dock import FeatureDock
 from gui.widgets.text_widgets import plain_message
 
 #: Bulk actions over more rows than this ask for confirmation first.
@@ -44,7 +44,7 @@ CONFIRM_ROWS = 1
 REASON_DIALOG_WIDTH = 520
 
 
-class ReviewDock(QDockWidget):
+class ReviewDock(FeatureDock):
     """Everything about deciding: rule, keys, bulk actions, filters, queue and export."""
 
     status = Signal(str)
@@ -53,10 +53,7 @@ class ReviewDock(QDockWidget):
 
     def __init__(self, model: RecordsTableModel, view: RecordsView, filter_bar: FilterBar,
                  settings: Settings, parent: QWidget | None = None) -> None:
-        super().__init__("Review", parent)
-        self.setObjectName("review_dock")
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        super().__init__("Review", "review_dock", parent)
         self.table_model = model
         self.view = view
         self.filter_bar = filter_bar

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDockWidget, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from core.dataset import Dataset
 from core.judge.preview import judge_preview
@@ -22,10 +22,11 @@ from gui.scoring.model_download import ModelDownload
 from gui.scoring.panel import NO_MODEL_NOTE, ScoringPanel
 from gui.settings import Settings
 from gui.table.model import RecordsTableModel
+from gui.widgets.feature_dock import FeatureDock
 from gui.widgets.text_widgets import plain_message
 
 
-class ScoringDock(QDockWidget):
+class ScoringDock(FeatureDock):
     """Everything about scores: choosing a scorer, running it, streaming results into the table."""
 
     scoring_finished = Signal(object)    # ScoreSummary
@@ -38,10 +39,7 @@ class ScoringDock(QDockWidget):
 
     def __init__(self, model: RecordsTableModel, settings: Settings,
                  parent: QWidget | None = None) -> None:
-        super().__init__("Scoring", parent)
-        self.setObjectName("scoring_dock")
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        super().__init__("Scoring", "scoring_dock", parent)
         self.table_model = model
         self.settings = settings
         self.dataset: Dataset | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from core.review import ReviewSession
 from core.review.decisions import KEEP
@@ -20,6 +20,7 @@ from core.simulator.your_data import BASELINE_SEED, YourData, place_your_data
 from gui.jobs import LatestJob
 from gui.simulator.panel import SimulatorPanel, SimulatorReadout
 from gui.simulator.plots import SimulatorPlots
+from gui.widgets.feature_dock import FeatureDock
 
 REDRAW_MS = 30
 PANEL_WIDTH = 410
@@ -38,14 +39,11 @@ class PlaceJob(LatestJob):
                      returned=self.done.emit, errored=lambda exc: self.failed.emit(str(exc)))
 
 
-class SimulatorDock(QDockWidget):
+class SimulatorDock(FeatureDock):
     """Sliders and readout on the left, the plane and two slices on the right."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Simulator", parent)
-        self.setObjectName("simulator_dock")
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        super().__init__("Simulator", "simulator_dock", parent)
         self.panel = SimulatorPanel(self)
         self.plots = SimulatorPlots(self)
         self.readout = SimulatorReadout(self)

@@ -136,7 +136,7 @@ def test_geometry_persists_between_sessions(qtbot):
 
 def test_cancelling_a_load_leaves_the_window_usable(qtbot, window):
     window.open_path(SAMPLE)
-    window.cancel_button.click()
+    window.progress.cancel_button.click()
     assert not window.job.running
     open_and_wait(qtbot, window, SAMPLE)
     assert window.model.rowCount() == 294

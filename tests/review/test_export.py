@@ -13,7 +13,7 @@ import pytest
 from core.export import ExportError, ExportOptions, export_session
 from core.export import records as export_records
 from core.review import DROP, KEEP, Rule
-from tests.core.test_formats import as_csv
+from tests.loading.test_formats import as_csv
 
 CHAT = [{"messages": [{"role": "user", "content": f"q{i}"},
                       {"role": "assistant", "content": f"a{i}\u2028line"}]} for i in range(4)]
