@@ -57,8 +57,8 @@ def build_parser(command: str | None = None
     for name, help_text in SUBCOMMANDS.items():
         if name == command:
             module = command_module(name)
-            child = subparsers.add_parser(
-                name, help=help_text, description=module.__doc__.strip().splitlines()[0])
+            summary = (module.__doc__ or help_text).strip().splitlines()[0]
+            child = subparsers.add_parser(name, help=help_text, description=summary)
             module.configure(child)
         else:
             child = subparsers.add_parser(name, help=help_text, description=help_text)

@@ -153,7 +153,8 @@ def _optional_text(record: dict, key: str) -> str:
 
 
 def _kind(value: object) -> str:
-    return {dict: "an object", list: "a list"}.get(type(value), f"a {type(value).__name__}")
+    kinds: dict[type, str] = {dict: "an object", list: "a list"}
+    return kinds.get(type(value), f"a {type(value).__name__}")
 
 
 _MISSING = object()

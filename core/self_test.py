@@ -22,7 +22,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,7 +54,7 @@ def private_data_dir(folder: Path):
             os.environ[DATA_DIR_VARIABLE] = before
 
 
-def run_self_test(extra_steps: list[tuple[str, Callable[[Path, dict], str]]] = (),
+def run_self_test(extra_steps: Sequence[tuple[str, Callable[[Path, dict], str]]] = (),
                   say: Callable[[str], None] = print) -> int:
     """Run every step, printing one line each; 0 if all passed, 1 at the first failure.
 

@@ -1,7 +1,16 @@
-"""Uncaught exceptions are logged and shown, never allowed to end the app silently."""
+"""The one error boundary: every failure is logged and shown, never allowed to pass silently.
+
+Two ways in. Background jobs hand their exception to :func:`report_failure` (through their
+``failed`` signal); anything uncaught, on any thread, goes through the hook that
+:func:`install_error_hook` installs. Either way a :class:`~core.errors.ThresherError` (a bad
+file, a model that cannot load, an invalid rule) is shown as its own message, plainly, while
+anything else is shown with its type, so an unexpected bug is never dressed up as advice, and
+is logged with its traceback.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import traceback
@@ -9,7 +18,10 @@ import traceback
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from core.errors import ThresherError
 from gui.widgets.text_widgets import plain_message
+
+log = logging.getLogger(__name__)
 
 
 class _Relay(QObject):
@@ -39,3 +51,36 @@ def _show(parent: QWidget | None, text: str) -> None:
                         QMessageBox.Icon.Critical)
     box.setModal(False)
     QTimer.singleShot(0, box.show)
+
+
+def failure_text(exc: BaseException) -> str:
+    """What the curator reads: a ThresherError's message, or the type and message of a bug."""
+    if isinstance(exc, ThresherError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+#: Boxes shown without a parent, kept alive until they are closed.
+_orphans: set[QMessageBox] = set()
+
+
+def report_failure(parent: QWidget | None, title: str, exc: BaseException,
+                   note: str = "") -> QMessageBox:
+    """Log ``exc`` and show it in a non-modal box titled ``title``; returns the box.
+
+    ``note`` follows the message (e.g. "Your decisions on disk are unaffected.").
+    """
+    text = failure_text(exc)
+    if isinstance(exc, ThresherError):
+        log.warning("%s: %s", title, text)
+    else:
+        log.error("%s: %s", title, text, exc_info=(type(exc), exc, exc.__traceback__))
+    icon = QMessageBox.Icon.Warning if isinstance(exc, ThresherError) else QMessageBox.Icon.Critical
+    box = plain_message(parent, f"Thresher: {title}", text + (f"\n\n{note}" if note else ""),
+                        icon)
+    box.setModal(False)
+    if parent is None:
+        _orphans.add(box)
+        box.finished.connect(lambda _result: _orphans.discard(box))
+    box.show()
+    return box

@@ -10,6 +10,7 @@ same cache key.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 import numpy as np
 import orjson
@@ -96,7 +97,9 @@ class BlockScorer:
     def _score_block(self, index: int, table: pa.Table) -> pa.Table:
         rows = table.column("row").to_numpy()
         sizes = tuple(int(n) for n in np.bincount(table.column("window").to_numpy()))
-        parts = self.scorer.score(BlockRows(table), np.arange(len(rows)), sizes)
+        # BlockRows offers what a scorer reads of a Dataset (prompts, responses, turns).
+        rows_as_dataset = cast("Dataset", BlockRows(table))
+        parts = self.scorer.score(rows_as_dataset, np.arange(len(rows)), sizes)
         results = results_table(parts, rows)
         n = results.num_rows
         return (results.append_column("block", pa.array(np.full(n, index, dtype=np.int32)))

@@ -52,7 +52,7 @@ def plan_blocks(total: int, block_rows: int = DEFAULT_BLOCK_ROWS) -> list[Block]
         raise ValueError("a block needs at least one row")
     sizes = tuple(min(size, block_rows) for size in WINDOW_ROWS)
     blocks: list[Block] = []
-    start, current = 0, []
+    start, current = 0, list[int]()
     for window in windows(np.arange(total, dtype=np.int64), sizes):
         if current and sum(current) + len(window) > block_rows:
             blocks.append(Block(len(blocks), start, start + sum(current), tuple(current)))

@@ -165,7 +165,7 @@ class _BlockRun:
     def finished_blocks(self) -> Iterator[ScoreUpdate]:
         """Blocks whose rows are all in the score cache, or that have a matching shard."""
         cached = None
-        if self.store is not None:
+        if self.store is not None and self.scorer_id is not None:
             cached = self.store.cached_scores(self.scorer_id, self.dataset.fingerprints)
         for block in self.blocks:
             if cached is not None and cached[0][block.start:block.stop].all():
@@ -232,7 +232,7 @@ class _BlockRun:
 
     def _cache(self, batch: ScoredBatch) -> None:
         """Fill the score cache, so the app opens the file with these scores, unscored."""
-        if self.scorer_id is not None:
+        if self.store is not None and self.scorer_id is not None:
             cache_batch(self.store, self.scorer_id, self.dataset, batch)
 
 
@@ -331,12 +331,13 @@ def _thresher_cause(exc: BaseException) -> ThresherError | None:
     unwrapping goes to the innermost error first, so the curator reads one line.
     """
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        inner = getattr(exc, "cause", None) or exc.__cause__
-        if isinstance(exc, ThresherError) and not isinstance(inner, ThresherError):
-            return exc
-        exc = inner
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        inner = getattr(current, "cause", None) or current.__cause__
+        if isinstance(current, ThresherError) and not isinstance(inner, ThresherError):
+            return current
+        current = inner
     return None
 
 

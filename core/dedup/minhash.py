@@ -38,8 +38,8 @@ def lsh_bands(threshold: float, num_perm: int = NUM_PERM, false_negative_weight:
     for rows in range(1, num_perm + 1):
         for bands in range(1, num_perm // rows + 1):
             p = 1.0 - (1.0 - s ** rows) ** bands
-            false_pos = np.trapezoid(p[below], s[below])
-            false_neg = np.trapezoid(1.0 - p[above], s[above])
+            false_pos = float(np.trapezoid(p[below], s[below]))
+            false_neg = float(np.trapezoid(1.0 - p[above], s[above]))
             cost = (1 - false_negative_weight) * false_pos + false_negative_weight * false_neg
             if cost < best_cost:
                 best, best_cost = (bands, rows), cost

@@ -36,7 +36,7 @@ def save_result(store: ProjectStore, result: DuplicateResult) -> None:
     arrays["vectors"] = result.vectors
     arrays["report_json"] = np.frombuffer(orjson.dumps(result.report), dtype=np.uint8)
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, allow_pickle=False, **arrays)
     store.put_duplicate_run(result.source_sha256, result.settings.to_dict(), buffer.getvalue())
 
 

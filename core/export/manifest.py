@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
@@ -53,4 +54,8 @@ def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dic
 def write_manifest(path: Path, manifest: dict) -> None:
     """Write ``manifest`` as indented JSON, atomically."""
     data = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
-    atomic_write(path, lambda handle: handle.write(data))
+
+    def write(handle: BinaryIO) -> None:
+        handle.write(data)
+
+    atomic_write(path, write)

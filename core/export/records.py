@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
@@ -27,7 +28,7 @@ def write_jsonl(path: Path, lines: Iterable[bytes], expected: int) -> str:
     """Write ``lines`` (one JSON object each, no newline) to ``path``; returns the SHA-256."""
     digest = hashlib.sha256()
 
-    def write(handle) -> None:
+    def write(handle: BinaryIO) -> None:
         for line in lines:
             data = line + b"\n"
             handle.write(data)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import orjson
@@ -25,6 +26,8 @@ from core.generators import run_to_end
 from core.loading.freshness import check_unchanged
 from core.review.decisions import NAMES
 from core.review.session import ReviewSession
+
+T = TypeVar("T")
 
 #: Fields added to each record by ``annotate``; prefixed so they never clash with a dataset's.
 ANNOTATION_FIELDS = ("thresher_score", "thresher_decision", "thresher_source")
@@ -126,7 +129,7 @@ def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | N
                         output_sha256=files["curated"]["sha256"], files=files)
 
 
-def _lines(session: ReviewSession, rows: np.ndarray, annotate: bool):
+def _lines(session: ReviewSession, rows: np.ndarray, annotate: bool) -> Iterator[bytes]:
     originals = session.dataset.originals
     if not annotate:
         return (originals[row] for row in rows.tolist())
@@ -196,14 +199,15 @@ def _same(where: Path, other: Path) -> bool:
         return False
 
 
-def _guard(path: Path, write):
+def _guard(path: Path, write: Callable[[], T]) -> T:
     """Run one file's write, turning I/O and verification failures into :class:`ExportError`."""
     try:
         return write()
     except VerificationError as exc:
         raise ExportError(f"{exc}. The previous {Path(path).name}, if any, is untouched.") from exc
     except OSError as exc:
-        reason = {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied",
-                  errno.EROFS: "the folder is read-only"}.get(exc.errno, exc.strerror or str(exc))
+        reasons = {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied",
+                   errno.EROFS: "the folder is read-only"}
+        reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
         raise ExportError(f"{path}: could not write ({reason}). The previous "
                           f"{Path(path).name}, if any, is untouched.") from exc

@@ -19,7 +19,7 @@ MAX_WORDS = 20_000
 
 def _words(text: str) -> list[tuple[str, int, int]]:
     """(folded word, start, end) for each word of ``text``."""
-    out = []
+    out: list[tuple[str, int, int]] = []
     for found in _WORD.finditer(text):
         if len(out) >= MAX_WORDS:
             break

@@ -40,7 +40,7 @@ def save_overlap(store: ProjectStore, result: OverlapResult) -> None:
     for index, locations in enumerate(result.ref_locations):
         arrays[f"ref_locations_{index}"] = locations
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, allow_pickle=False, **arrays)
     refs = orjson.dumps([info.to_dict() for info in result.references]).decode()
     with store.transaction() as db:
         db.execute(_TABLE)

@@ -79,7 +79,9 @@ class StreamingHistogram:
 
     def clear(self) -> None:
         """Back to no scores (a different scorer)."""
-        self.__init__(len(self.row_bin), self.bins)
+        self.start = self.width = math.nan
+        self.counts[:] = 0
+        self.row_bin[:] = NO_BIN
 
     def split(self, mask: np.ndarray) -> np.ndarray:
         """Counts per bin of the rows in ``mask`` (e.g. the finally kept rows)."""

@@ -32,8 +32,8 @@ class ThresholdCurve:
         """Kept (rows, tokens) at ``cutoff``."""
         # Compared in the scores' own dtype, as the rule compares them: a float32 score of 0.7
         # is below the float64 0.7 but equal to float32(0.7), and the rule keeps it.
-        cutoff = np.asarray(cutoff, dtype=self.cutoffs.dtype)
-        first = int(np.searchsorted(self.cutoffs, cutoff, side="left"))
+        typed = np.asarray(cutoff, dtype=self.cutoffs.dtype)
+        first = int(np.searchsorted(self.cutoffs, typed, side="left"))
         if first >= len(self.cutoffs):
             return self.fixed_rows, self.fixed_tokens
         return int(self.rows[first]), int(self.tokens[first])

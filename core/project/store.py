@@ -125,7 +125,7 @@ class ProjectStore:
     def __enter__(self) -> ProjectStore:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     @contextmanager
@@ -300,6 +300,6 @@ class ProjectStore:
         """``ok``, or SQLite's description of the damage."""
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]
 
-    def pragma(self, name: str):
+    def pragma(self, name: str) -> object:
         """The value of a PRAGMA (for tests and diagnostics)."""
         return self._db.execute(f"PRAGMA {name}").fetchone()[0]

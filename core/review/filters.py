@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from core.errors import ThresherError
 from core.generators import run_to_end
 from core.review.decisions import AUTO, DROP, KEEP, NAMES, UNDECIDED
 from core.scoring.heuristics import FLAG_NAMES
@@ -29,8 +30,12 @@ SCORE_FLAGS = ("truncated", "unscorable")
 SEARCH_CHUNK = 20_000
 
 
-class FilterError(ValueError):
-    """A filter setting is unusable (e.g. a regular expression that does not compile)."""
+class FilterError(ThresherError, ValueError):
+    """A filter setting is unusable (e.g. a regular expression that does not compile).
+
+    A :class:`ThresherError`, so every front end shows its message as it is; still a
+    ``ValueError`` for callers that validate input generically.
+    """
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from core.errors import ThresherError
 from core.overlap.settings import LEVELS as OVERLAP_LEVELS
 from core.review.decisions import DROP, KEEP, UNDECIDED
 from core.scoring.heuristics import FLAG_NAMES
@@ -27,8 +28,8 @@ MODE_LABELS = {"all": "Keep all", "threshold": "Score at least", "top_n": "Best 
                "top_fraction": "Best fraction"}
 
 
-class RuleError(ValueError):
-    """A rule setting is out of range."""
+class RuleError(ThresherError, ValueError):
+    """A rule setting is out of range (a :class:`ThresherError`, shown as its message)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Rule:
                 known[key] = tuple(known[key])
         return cls(**known)
 
-    def with_changes(self, **changes) -> Rule:
+    def with_changes(self, **changes: object) -> Rule:
         """A copy with some settings changed."""
         return replace(self, **changes)
 

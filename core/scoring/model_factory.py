@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -67,12 +68,14 @@ def build_reward_model(folder: str | Path, texts: Iterable[str], shape: str = "t
     hf_logging.disable_progress_bar()
     folder = Path(folder)
     tokenizer = train_tokenizer(texts, vocab_size, max_length, chat_template)
-    config = DebertaV2Config(
+    # DeBERTa-v3's own settings; some are read by the model but not declared by the config class.
+    options: dict[str, Any] = dict(
         vocab_size=len(tokenizer), max_position_embeddings=max_length, num_labels=num_labels,
         pad_token_id=tokenizer.pad_token_id, relative_attention=True,
         pos_att_type=["p2c", "c2p"], position_biased_input=False, max_relative_positions=-1,
         position_buckets=256, share_att_key=True, norm_rel_ebd="layer_norm", type_vocab_size=0,
         **SHAPES[shape])
+    config = DebertaV2Config(**options)
     torch.manual_seed(seed)
     model = DebertaV2ForSequenceClassification(config).eval()
     model.save_pretrained(folder, safe_serialization=True)

@@ -82,8 +82,13 @@ class HeuristicScorer:
         self.key = _digest(self.description)
         self.scores = scores
 
-    def score(self, dataset: Dataset, rows: np.ndarray) -> Iterator[ScoredBatch]:
-        """Heuristic scores, a chunk of rows at a time (pausing like ``iter_signals``)."""
+    def score(self, dataset: Dataset, rows: np.ndarray,
+              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Iterator[ScoredBatch]:
+        """Heuristic scores, a chunk of rows at a time (pausing like ``iter_signals``).
+
+        ``window_sizes`` is accepted for the scorers' common interface and not needed: each
+        row's heuristic score depends on that row alone.
+        """
         for start in range(0, len(rows), HEURISTIC_CHUNK_ROWS):
             chunk = rows[start:start + HEURISTIC_CHUNK_ROWS]
             if self.scores is not None:
