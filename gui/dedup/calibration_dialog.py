@@ -29,51 +29,17 @@ from PySide6.QtWidgets import (
 
 from core.dataset import Dataset
 from core.dedup.calibration import (
-    drop_curve,
-    pairs_at_cutoff,
-    plan_at,
     similarity_histogram,
     thresholds_to_try,
 )
 from core.dedup.edges import EXACT, KINDS
-from core.dedup.keep import DUPLICATE
 from core.dedup.result import DuplicateResult
 from core.dedup.settings import DedupSettings
-from gui.jobs import LatestJob
+from gui.dedup.jobs import CutoffPlanJob, DropCurveJob
 from gui.widgets.diff_text import DiffText, record_text
 from gui.widgets.text_widgets import plain_label
 
 PairRole = Qt.ItemDataRole.UserRole + 1
-
-
-class CurveJob(LatestJob):
-    """Computes :func:`core.dedup.calibration.drop_curve` row by row on a worker."""
-
-    point = Signal(float, int, int)
-
-    def start(self, result, settings, kind, thresholds, scores, preferred) -> None:
-        """Compute the curve for ``kind``; an earlier computation is abandoned."""
-        self._launch(drop_curve, result, settings, kind, thresholds, scores, preferred,
-                     yielded=lambda p: self.point.emit(*p))
-
-
-def _cutoff(result, settings, kind, threshold, scores, preferred):
-    """What one threshold drops, and the pairs it would flip (see ``pairs_at_cutoff``)."""
-    trial = settings.with_changes(**{KINDS[kind]: float(threshold)})
-    _, plan = plan_at(result, trial, scores, preferred)
-    above, below = pairs_at_cutoff(result, settings, kind, threshold, 4, scores, preferred)
-    return threshold, int((plan.role == DUPLICATE).sum()), above, below
-
-
-class CutoffJob(LatestJob):
-    """Computes the rows dropped at the shown threshold and its cutoff pairs on a worker."""
-
-    ready = Signal(float, int, object, object)
-
-    def start(self, result, settings, kind, threshold, scores, preferred) -> None:
-        """Plan ``threshold``; an earlier plan still computing is abandoned."""
-        self._launch(_cutoff, result, settings, kind, threshold, scores, preferred,
-                     returned=lambda r: self.ready.emit(*r))
 
 
 class CalibrationDialog(QDialog):
@@ -154,9 +120,9 @@ class CalibrationDialog(QDialog):
         layout.addWidget(lower, 3)
         layout.addWidget(buttons)
 
-        self.job = CurveJob(self)
+        self.job = DropCurveJob(self)
         self.job.point.connect(self._add_point)
-        self.cutoff_job = CutoffJob(self)
+        self.cutoff_job = CutoffPlanJob(self)
         self.cutoff_job.ready.connect(self._show_cutoff)
         self.kind_combo.currentIndexChanged.connect(self._show_kind)
         self.threshold_spin.valueChanged.connect(self._threshold_changed)

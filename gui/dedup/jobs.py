@@ -1,4 +1,4 @@
-"""Background work for duplicates: detection, restoring a saved run, and rebuilding the table.
+"""Background work for duplicates: detection, restored runs, tables, calibration curves.
 
 Each is a :class:`gui.jobs.LatestJob`, so a newer request supersedes an older one. The
 workers open their own project-store connection (a SQLite connection belongs to its thread).
@@ -13,6 +13,9 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from core.dataset import Dataset
+from core.dedup.calibration import drop_curve, pairs_at_cutoff, plan_at
+from core.dedup.edges import KINDS
+from core.dedup.keep import DUPLICATE
 from core.dedup.outcome import build_table
 from core.dedup.result import DuplicateResult
 from core.dedup.run import find_duplicates
@@ -105,3 +108,33 @@ class SimilarJob(LatestJob):
         self._launch(find_similar, result, row, count,
                      returned=lambda found: self.found.emit(row, found),
                      errored=self.failed.emit)
+
+
+class DropCurveJob(LatestJob):
+    """Computes :func:`core.dedup.calibration.drop_curve` row by row on a worker."""
+
+    point = Signal(float, int, int)
+
+    def start(self, result, settings, kind, thresholds, scores, preferred) -> None:
+        """Compute the curve for ``kind``; an earlier computation is abandoned."""
+        self._launch(drop_curve, result, settings, kind, thresholds, scores, preferred,
+                     yielded=lambda p: self.point.emit(*p))
+
+
+def _cutoff(result, settings, kind, threshold, scores, preferred):
+    """What one threshold drops, and the pairs it would flip (see ``pairs_at_cutoff``)."""
+    trial = settings.with_changes(**{KINDS[kind]: float(threshold)})
+    _, plan = plan_at(result, trial, scores, preferred)
+    above, below = pairs_at_cutoff(result, settings, kind, threshold, 4, scores, preferred)
+    return threshold, int((plan.role == DUPLICATE).sum()), above, below
+
+
+class CutoffPlanJob(LatestJob):
+    """Computes the rows dropped at the shown threshold and its cutoff pairs on a worker."""
+
+    ready = Signal(float, int, object, object)
+
+    def start(self, result, settings, kind, threshold, scores, preferred) -> None:
+        """Plan ``threshold``; an earlier plan still computing is abandoned."""
+        self._launch(_cutoff, result, settings, kind, threshold, scores, preferred,
+                     returned=lambda r: self.ready.emit(*r))

@@ -15,11 +15,10 @@ from PySide6.QtWidgets import QSplitter, QWidget
 
 from core.plots.histogram import StreamingHistogram
 from core.plots.length_sample import length_view, sample_rows
-from core.plots.threshold_curve import threshold_curve
 from core.review import ReviewSession, RowFilter, Rule
 from core.review.decisions import DROP, KEEP, UNDECIDED
 from core.scoring import ScoreUpdate
-from gui.jobs import LatestJob
+from gui.plots.jobs import ThresholdCurveJob
 from gui.plots.length_plot import LengthPlot
 from gui.plots.score_histogram import ScoreHistogramPlot
 from gui.plots.threshold_plot import ThresholdCurvePlot
@@ -33,23 +32,6 @@ DRAG_RULE_MS = 80
 CURVE_MS = 300
 #: Decimals the rule's minimum score keeps (the Review dock's spin box shows three).
 CUTOFF_DECIMALS = 3
-
-
-class CurveJob(LatestJob):
-    """Computes the threshold curve on a worker; the newest request wins."""
-
-    done = Signal(object)   # ThresholdCurve
-
-    def start(self, scores, dataset, manual, forced) -> None:
-        """Compute the curve from copies of the session's arrays (tokens on the worker too)."""
-        self._launch(_curve_with_tokens, scores, dataset, manual, forced,
-                     returned=self.done.emit)
-
-
-def _curve_with_tokens(scores, dataset, manual, forced):
-    """The threshold curve; the per-row token counts are summed here, off the GUI thread."""
-    return threshold_curve(scores, dataset.prompt_tokens + dataset.response_tokens, manual,
-                           forced)
 
 
 class PlotsDock(FeatureDock):
@@ -84,7 +66,7 @@ class PlotsDock(FeatureDock):
         self._drag_timer.timeout.connect(self._apply_cutoff)
         self._curve_timer = QTimer(self, singleShot=True, interval=CURVE_MS)
         self._curve_timer.timeout.connect(self._start_curve)
-        self.curve_job = CurveJob(self)
+        self.curve_job = ThresholdCurveJob(self)
         self.curve_job.done.connect(self._on_curve)
         self.histogram_plot.threshold_moved.connect(self._threshold_moved)
         self.threshold_plot.threshold_moved.connect(self._threshold_moved)

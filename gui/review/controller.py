@@ -22,7 +22,7 @@ from core.review import ReviewSession, RowFilter, Rule
 from core.review.history import KeptCopyChange, RuleChange
 from core.scoring import ScoreUpdate
 from core.scoring.heuristics import HeuristicSignals
-from gui.jobs import LatestJob
+from gui.review.jobs import CommitJob
 
 POSITION_SAVE_DELAY_MS = 800
 BACKUP_CHECK_MS = 5 * 60 * 1000
@@ -30,14 +30,6 @@ BACKUP_CHECK_MS = 5 * 60 * 1000
 BACKGROUND_ROWS = 5_000
 #: Closing waits this long for a bulk commit: it finishes, it is never cut half-done.
 CLOSE_WAIT_MS = 60_000
-
-
-class CommitJob(LatestJob):
-    """Commits one large change (backup + one transaction) on a worker thread."""
-
-    def start(self, commit, returned, errored) -> None:
-        """Run ``commit()``; ``returned`` or ``errored`` hears how it went."""
-        self._launch(commit, returned=returned, errored=errored)
 
 
 class ReviewController(QObject):

@@ -56,3 +56,11 @@ class ExportJob(LatestJob):
     def _stop(self) -> None:
         """Never quit an export's worker between files (superqt's quit stops at any yield)."""
         self._worker = None
+
+
+class CommitJob(LatestJob):
+    """Commits one large change (backup + one transaction) on a worker thread."""
+
+    def start(self, commit, returned, errored) -> None:
+        """Run ``commit()``; ``returned`` or ``errored`` hears how it went."""
+        self._launch(commit, returned=returned, errored=errored)

@@ -9,15 +9,15 @@ dock is visible.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from core.review import ReviewSession
 from core.review.decisions import KEEP
 from core.simulator.model import Point, estimate
 from core.simulator.presets import PRESETS
-from core.simulator.your_data import BASELINE_SEED, YourData, place_your_data
-from gui.jobs import LatestJob
+from core.simulator.your_data import YourData
+from gui.simulator.jobs import PlaceJob
 from gui.simulator.panel import SimulatorPanel, SimulatorReadout
 from gui.simulator.plots import SimulatorPlots
 from gui.widgets.feature_dock import FeatureDock
@@ -25,18 +25,6 @@ from gui.widgets.feature_dock import FeatureDock
 REDRAW_MS = 30
 PANEL_WIDTH = 410
 PLACE_DELAY_MS = 700
-
-
-class PlaceJob(LatestJob):
-    """Places the dataset on the simulator's axes on a worker."""
-
-    done = Signal(object)      # YourData
-    failed = Signal(str)
-
-    def start(self, scores, kept, cluster, noisy) -> None:
-        """Place raw, curated and random sets; an earlier request is abandoned."""
-        self._launch(place_your_data, scores, kept, cluster, BASELINE_SEED, noisy,
-                     returned=self.done.emit, errored=lambda exc: self.failed.emit(str(exc)))
 
 
 class SimulatorDock(FeatureDock):

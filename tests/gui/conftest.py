@@ -32,6 +32,16 @@ def isolated_projects(tmp_path, monkeypatch):
     return projects
 
 
+@pytest.fixture
+def window(qtbot):
+    """A fresh main window with nothing open (closed and deleted after the test)."""
+    from gui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    return w
+
+
 def open_window(qtbot, path):
     """A shown main window with ``path`` loaded and its first scoring (heuristic) finished."""
     from gui.main_window import MainWindow

@@ -3,7 +3,6 @@
 import subprocess
 import sys
 
-import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QLabel, QMessageBox
@@ -17,13 +16,6 @@ HOSTILE = [
     '<img src="sentinel.png">', '<a href="http://x">click</a>', "<b>bold</b>\n<i>it</i>",
     "\u202eevil\u200b", "nul\x00byte", "<table>" * 1000, "x" * (1 << 20),
 ]
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    return w
 
 
 def open_and_wait(qtbot, window, path, mapping=None):

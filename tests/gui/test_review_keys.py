@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtGui import QKeySequence
 
-from gui.main_window import MainWindow
 from gui.shortcuts import REVIEW_KEYS, ShortcutsDialog, find_clash, key_for
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    return w
 
 
 def _dialog(window) -> ShortcutsDialog:

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from core.scoring import HEURISTIC, ScoreSettings
 from core.scoring.reward_model import RewardModel
 from gui.main_window import MainWindow
 from gui.table.model import COLUMN_INDEX
 from tests.conftest import SAMPLE
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    return w
 
 
 def open_sample(qtbot, window):

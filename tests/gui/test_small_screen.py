@@ -19,9 +19,9 @@ SMALL = (1280, 720)
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
+def window(window, qtbot):
+    """The shared window, at a small laptop's size."""
+    w = window
     w.resize(*SMALL)
     w.show()
     qtbot.waitExposed(w)

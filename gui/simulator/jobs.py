@@ -1,0 +1,20 @@
+"""Background work for the simulator: placing the open dataset on its axes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+
+from core.simulator.your_data import BASELINE_SEED, place_your_data
+from gui.jobs import LatestJob
+
+
+class PlaceJob(LatestJob):
+    """Places the dataset on the simulator's axes on a worker."""
+
+    done = Signal(object)      # YourData
+    failed = Signal(str)
+
+    def start(self, scores, kept, cluster, noisy) -> None:
+        """Place raw, curated and random sets; an earlier request is abandoned."""
+        self._launch(place_your_data, scores, kept, cluster, BASELINE_SEED, noisy,
+                     returned=self.done.emit, errored=lambda exc: self.failed.emit(str(exc)))
