@@ -34,13 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import cached_dedup_jsonl
 
 from core.dedup.clusters import cluster_rows
+from core.dedup.config import DedupConfig
 from core.dedup.edges import NEAR, SEMANTIC
 from core.dedup.embedder import embedder_files
 from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
 from core.dedup.near import near_edges
 from core.dedup.normalize import field_texts
 from core.dedup.run import find_duplicates
-from core.dedup.settings import DedupSettings
 from core.dedup.static_embedder import ensure_static_model
 from core.generators import run_to_end
 from core.loading import load
@@ -121,7 +121,7 @@ def main() -> None:
           f"Jaccard {THRESHOLD}, 5-word shingles, {NUM_PERM} permutations")
 
     ours_s, ours_cluster, ours_edges = run_thresher(texts, THRESHOLD)
-    app_s, _, _ = run_thresher(texts, DedupSettings().floor(NEAR))
+    app_s, _, _ = run_thresher(texts, DedupConfig().floor(NEAR))
     theirs_s, candidates = run_datasketch(texts)
 
     rng = np.random.default_rng(0)
@@ -145,7 +145,7 @@ def main() -> None:
     print(f"{'thresher (rensa + verified LSH)':34}{ours_s:9.2f}{found_ours / n:9.3f}"
           f"{1.0:11.3f}   (direct pairs {direct_ours / n:.3f})")
     print(f"{'thresher, app default floor':34}{app_s:9.2f}   (records pairs down to "
-          f"{DedupSettings().floor(NEAR):.2f} for calibration)")
+          f"{DedupConfig().floor(NEAR):.2f} for calibration)")
     print(f"\nspeed-up over datasketch: {theirs_s / ours_s:.1f}x "
           f"(app default: {theirs_s / app_s:.1f}x); goal: 10x at no lower recall")
 
@@ -182,10 +182,10 @@ def semantic_cpu(path: Path, rows: int, minilm_rows: int) -> None:
     print(f"\nsemantic duplicates on the CPU ({os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f}), prompts; fast embedder ready in "
           f"{time.perf_counter() - start:.1f} s (built once, then cached)")
-    fast_wall, fast_cpu, fast = _timed_run(dataset, DedupSettings(
+    fast_wall, fast_cpu, fast = _timed_run(dataset, DedupConfig(
         exact=False, near=None, semantic=fast_t, embedder=FAST, device="cpu"))
     sample = _head(path, minilm_rows)
-    minilm_wall, minilm_cpu, minilm = _timed_run(sample, DedupSettings(
+    minilm_wall, minilm_cpu, minilm = _timed_run(sample, DedupConfig(
         exact=False, near=None, semantic=minilm_t, embedder=BUNDLED, device="cpu"))
     scale = len(dataset) / len(sample)
     truth = _pairs(minilm, minilm_t, len(sample))

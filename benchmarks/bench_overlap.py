@@ -36,11 +36,11 @@ from core.dataset import Dataset
 from core.dedup.normalize import normalised_texts
 from core.generators import run_to_end
 from core.loading import load
+from core.overlap.config import OverlapConfig
 from core.overlap.exact import exact_matches
 from core.overlap.near import near_matches
 from core.overlap.ngrams import build_index, match
 from core.overlap.run import find_overlap
-from core.overlap.settings import OverlapSettings
 
 N = 13
 _WORD = re.compile(r"\w+")
@@ -140,7 +140,7 @@ def main() -> int:
         normalised_texts(texts), normalised_texts(refs), 0.8)))
     print(f"near (0.8)   {near_s:7.2f} s   {len(rows):,} rows")
     whole_s, result = timed(lambda: run_to_end(find_overlap(dataset, [reference],
-                                                            OverlapSettings())))
+                                                            OverlapConfig())))
     print(f"exact+13-gram+near in one run (short-record rule on): {whole_s:.2f} s, "
           f"{result.summary()['overlapping']:,} rows overlap")
 
@@ -150,7 +150,7 @@ def main() -> int:
         small = slice_dataset(dataset, args.semantic_rows, folder, "rows.jsonl")
         small_ref = slice_dataset(reference, max(1, args.semantic_rows // 10), folder,
                                   "ref.jsonl")
-        settings = OverlapSettings(exact=False, ngram=False, near=None, semantic=0.8,
+        settings = OverlapConfig(exact=False, ngram=False, near=None, semantic=0.8,
                                    device="cpu")
         semantic_s, result = timed(lambda: run_to_end(find_overlap(small, [small_ref],
                                                                    settings)))

@@ -46,7 +46,7 @@ from core.cluster.ray_engine import (  # noqa: E402
 from core.cluster.shards import ShardFolder  # noqa: E402
 from core.dataset import Dataset  # noqa: E402
 from core.loading import load  # noqa: E402
-from core.scoring import ScoreSettings, ScoreTable, make_scorer, score_dataset  # noqa: E402
+from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset  # noqa: E402
 from core.scoring.model_factory import build_reward_model  # noqa: E402
 
 GSM8K = ROOT.parent / "shared" / "data" / "gsm_8k_train.json"
@@ -62,7 +62,7 @@ def first_rows(dataset: Dataset, n: int) -> Dataset:
                    row_schemas=dataset.row_schemas[:n])
 
 
-def local_engine(dataset: Dataset, settings: ScoreSettings) -> tuple[float, np.ndarray]:
+def local_engine(dataset: Dataset, settings: ScoreConfig) -> tuple[float, np.ndarray]:
     """Seconds for the local engine with one torch thread, and its scores."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -77,7 +77,7 @@ def local_engine(dataset: Dataset, settings: ScoreSettings) -> tuple[float, np.n
         torch.set_num_threads(threads)
 
 
-def ray_run(dataset: Dataset, settings: ScoreSettings, workers: int, block_rows: int,
+def ray_run(dataset: Dataset, settings: ScoreConfig, workers: int, block_rows: int,
             folder: Path) -> dict:
     """One fresh Ray run; timings and scores."""
     report = RayReport()
@@ -114,7 +114,7 @@ def main() -> None:
         tmp = Path(tmp)
         model = build_reward_model(tmp / "model", dataset.prompts + dataset.responses,
                                    max_length=args.max_length)
-        settings = ScoreSettings(model=str(model), device="cpu", max_length=args.max_length)
+        settings = ScoreConfig(model=str(model), device="cpu", max_length=args.max_length)
         print(f"data             {source.name}, {len(dataset):,} rows; tiny DeBERTa-v2, "
               f"max length {args.max_length}; blocks of {args.block_rows:,} rows")
         print(f"machine          {os.cpu_count()} CPU cores, torch {torch.__version__}, "

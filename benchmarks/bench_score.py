@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from core.loading import load  # noqa: E402
-from core.scoring import SEED_TEMPLATE, ScoreSettings, make_scorer, score_dataset  # noqa: E402
+from core.scoring import SEED_TEMPLATE, ScoreConfig, make_scorer, score_dataset  # noqa: E402
 from core.scoring.model_factory import build_reward_model  # noqa: E402
 
 GSM8K = ROOT.parent / "shared" / "data" / "gsm_8k_train.json"
@@ -70,7 +70,7 @@ def _sync(device: torch.device) -> None:
 
 def engine(folder: Path, dataset, device: str, dtype: str) -> dict:
     """Thresher's engine over the whole dataset; returns speed and padding figures."""
-    scorer = make_scorer(ScoreSettings(model=str(folder), format="template",
+    scorer = make_scorer(ScoreConfig(model=str(folder), format="template",
                                        template=SEED_TEMPLATE, device=device, dtype=dtype,
                                        max_length=512))
     warm = score_dataset(dataset, scorer)   # first batch warms kernels and allocator
@@ -128,7 +128,7 @@ def heartbeat(folder: Path, path: Path) -> dict:
             return
         state["started"] = True
         dock.scoring_finished.connect(finished)
-        dock.start_scoring(ScoreSettings(model=str(folder), device="cpu", token_budget=4096))
+        dock.start_scoring(ScoreConfig(model=str(folder), device="cpu", token_budget=4096))
 
     poll = QTimer()
     poll.setInterval(50)

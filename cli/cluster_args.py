@@ -13,7 +13,7 @@ from core.cluster.blocks import DEFAULT_BLOCK_ROWS
 from core.dataset import Dataset
 from core.errors import ThresherError
 from core.project import ProjectStore
-from core.scoring import HEURISTIC, ScoreSettings, ScoreSummary, ScoreTable
+from core.scoring import HEURISTIC, ScoreConfig, ScoreSummary, ScoreTable
 
 
 def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +60,7 @@ def options_from_arguments(args: argparse.Namespace):
                       cpus_per_worker=args.cpus_per_worker, block_rows=args.block_rows)
 
 
-def score_with_ray(dataset: Dataset, settings: ScoreSettings, options, args: argparse.Namespace,
+def score_with_ray(dataset: Dataset, settings: ScoreConfig, options, args: argparse.Namespace,
                    store: ProjectStore | None, table: ScoreTable):
     """Run the job on Ray with a progress bar; return (summary, cluster report)."""
     from core.cluster.ray_engine import RayReport, score_on_ray

@@ -23,7 +23,7 @@ from core.errors import ThresherError
 from core.export import export_session
 from core.export.run import check_outputs
 from core.loading import load
-from core.overlap.settings import LEVELS as OVERLAP_LEVELS
+from core.overlap.config import LEVELS as OVERLAP_LEVELS
 from core.overlap.storage import restore_overlap
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession, Rule

@@ -11,12 +11,12 @@ from tqdm.auto import tqdm
 
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.report import print_json
+from core.dedup.config import DEFAULT_NEAR, DedupConfig, DedupSettingsError
 from core.dedup.embedder_choice import BUNDLED, DEFAULT_THRESHOLDS, FAST, default_threshold
 from core.dedup.normalize import FIELDS
 from core.dedup.outcome import build_table
 from core.dedup.output import rows_frame
 from core.dedup.run import find_duplicates
-from core.dedup.settings import DEFAULT_NEAR, DedupSettings, DedupSettingsError
 from core.dedup.storage import preferred_rows, save_result
 from core.errors import ThresherError
 from core.loading import load
@@ -73,13 +73,13 @@ def add_dedup_arguments(parser: argparse.ArgumentParser, device: bool = True) ->
 
 
 def settings_from_arguments(args: argparse.Namespace, kinds: set[str] | None = None
-                            ) -> DedupSettings:
+                            ) -> DedupConfig:
     """Settings from the flags; ``kinds`` (from ``curate --dedup``) overrides the kind flags."""
     if kinds is None:
         kinds = chosen_kinds(args) or {"exact", "near"}
     fields = {"exact_on": args.on, "near_on": args.on, "semantic_on": args.on} if args.on else {}
     try:
-        return DedupSettings(
+        return DedupConfig(
             exact="exact" in kinds,
             near=_given(args.near, DEFAULT_NEAR) if "near" in kinds else None,
             semantic=_semantic_threshold(args) if "semantic" in kinds else None,

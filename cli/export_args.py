@@ -22,7 +22,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where the manifest goes (default: OUT with .manifest.json)")
     parser.add_argument("--no-manifest", action="store_true", help="write no manifest")
     parser.add_argument("--annotate", action="store_true",
-                        help="add thresher_score, thresher_decision and thresher_source to "
+                        help="add thresher_score, thresher_decision and thresher_decided_by to "
                              "each exported record")
     parser.add_argument("--project", help="project file (default: <FILE>.thresher or the "
                                           "data folder)")

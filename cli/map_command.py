@@ -12,9 +12,9 @@ from cli.report import print_json
 from core.dedup.embedder_choice import BUNDLED
 from core.dedup.normalize import FIELDS
 from core.dedup.storage import load_result
-from core.embedding_map import METHODS, MapSettings, MapSettingsError
+from core.embedding_map import METHODS, MapConfig, MapSettingsError
+from core.embedding_map.config import FIT_SAMPLE
 from core.embedding_map.run import compute_map
-from core.embedding_map.settings import FIT_SAMPLE
 from core.embedding_map.storage import load_map, save_map
 from core.errors import ThresherError
 from core.loading import load
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     """Reuse the project's map for these settings or make one (and save it); write the table."""
     output_format(args.output)
     try:
-        settings = MapSettings(on=args.on, method=args.method, embedder=args.embedder,
+        settings = MapConfig(on=args.on, method=args.method, embedder=args.embedder,
                                fit_sample=args.fit_sample)
     except MapSettingsError as exc:
         raise ThresherError(str(exc)) from None

@@ -9,21 +9,21 @@ from pathlib import Path
 from cli.dedup_command import drive
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.report import print_json
-from core.dedup.settings import DEFAULT_NEAR
+from core.dedup.config import DEFAULT_NEAR
 from core.errors import ThresherError
 from core.loading import load
-from core.overlap.output import rows_frame
-from core.overlap.references import load_references
-from core.overlap.run import find_overlap
-from core.overlap.settings import (
+from core.overlap.config import (
     DEFAULT_MIN_WORDS,
     DEFAULT_NGRAM,
     DEFAULT_SEMANTIC,
     FIELDS,
     LEVELS,
-    OverlapSettings,
+    OverlapConfig,
     OverlapSettingsError,
 )
+from core.overlap.output import rows_frame
+from core.overlap.references import load_references
+from core.overlap.run import find_overlap
 from core.overlap.storage import save_overlap
 from core.project import ProjectStore, project_path_for
 from core.tables import output_format, write_table
@@ -64,14 +64,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_mapping_arguments(parser)
 
 
-def settings_from_arguments(args: argparse.Namespace) -> OverlapSettings:
+def settings_from_arguments(args: argparse.Namespace) -> OverlapConfig:
     """Settings from the flags (default levels: exact, ngram and near)."""
     # ``--near 0`` or ``--ngram 0`` is a choice to refuse, not an absent flag (0 == False).
     chosen = {k for k in LEVELS if getattr(args, k) is not None and getattr(args, k) is not False}
     levels = chosen or {"exact", "ngram", "near"}
     ngram = _given(args.ngram, DEFAULT_NGRAM)
     try:
-        return OverlapSettings(
+        return OverlapConfig(
             exact="exact" in levels, ngram="ngram" in levels,
             near=_given(args.near, DEFAULT_NEAR) if "near" in levels else None,
             semantic=_given(args.semantic, DEFAULT_SEMANTIC) if "semantic" in levels else None,

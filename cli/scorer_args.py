@@ -9,7 +9,7 @@ from tqdm.auto import tqdm
 
 from core.errors import ThresherError
 from core.judge.prompts import DEFAULT_PRESET, PRESETS, resolve_prompt
-from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, ScoreSettings, ScoreTable
+from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, ScoreConfig, ScoreTable
 from core.scoring.devices import DTYPE_CHOICES
 from core.scoring.download import download_model
 from core.scoring.model_files import looks_like_path
@@ -46,7 +46,7 @@ def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
                        help="the rating scale of --judge-prompt, single digits (e.g. 1-5)")
 
 
-def settings_from_arguments(args: argparse.Namespace) -> ScoreSettings:
+def settings_from_arguments(args: argparse.Namespace) -> ScoreConfig:
     """The scoring settings the flags describe, downloading the model first if asked to."""
     if args.max_length is not None and args.max_length < 1:
         raise ThresherError(f"--max-length {args.max_length}: give a positive number of tokens "
@@ -56,14 +56,14 @@ def settings_from_arguments(args: argparse.Namespace) -> ScoreSettings:
     if args.judge is not None:
         # The prompt is checked before any model is found or loaded.
         resolve_prompt(args.judge_preset, args.judge_prompt, args.judge_scale)
-        return ScoreSettings(model=args.judge, revision=args.revision, device=args.device,
+        return ScoreConfig(model=args.judge, revision=args.revision, device=args.device,
                              dtype=args.dtype, max_length=args.max_length,
                              judge_preset=None if args.judge_prompt else (
                                  args.judge_preset or DEFAULT_PRESET),
                              judge_prompt=args.judge_prompt, judge_scale=args.judge_scale)
     if args.download and args.model != HEURISTIC and not looks_like_path(args.model):
         download_model(args.model, args.revision)
-    return ScoreSettings(model=args.model, revision=args.revision, format=args.format,
+    return ScoreConfig(model=args.model, revision=args.revision, format=args.format,
                          template=args.template, device=args.device, dtype=args.dtype,
                          max_length=args.max_length, output_index=args.output_index)
 

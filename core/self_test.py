@@ -105,10 +105,10 @@ def _load(folder: Path, state: dict) -> str:
 
 def _score(folder: Path, state: dict) -> str:
     from core.project.store import ProjectStore
-    from core.scoring import ScoreSettings, ScoreTable, make_scorer, score_dataset
+    from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
 
     dataset = state["dataset"]
-    scorer = make_scorer(ScoreSettings(model=str(state["model"]), device="cpu"))
+    scorer = make_scorer(ScoreConfig(model=str(state["model"]), device="cpu"))
     table = ScoreTable(len(dataset))
     store = ProjectStore(folder / "self-test.thresher")
     try:
@@ -125,12 +125,12 @@ def _score(folder: Path, state: dict) -> str:
 
 def _duplicates(folder: Path, state: dict) -> str:
     """Exact, near and semantic duplicates (the bundled MiniLM embedder) in the sample."""
+    from core.dedup.config import DedupConfig
     from core.dedup.edges import EXACT, NEAR, SEMANTIC
     from core.dedup.run import find_duplicates
-    from core.dedup.settings import DedupSettings
     from core.generators import run_to_end
 
-    result = run_to_end(find_duplicates(state["dataset"], DedupSettings(
+    result = run_to_end(find_duplicates(state["dataset"], DedupConfig(
         exact=True, near=0.8, semantic=0.9, embedder="bundled", device="cpu")))
     found = {name: len(result.edges[kind].first)
              for name, kind in (("exact", EXACT), ("near", NEAR), ("semantic", SEMANTIC))}

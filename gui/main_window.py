@@ -271,8 +271,8 @@ class MainWindow(QMainWindow):
         self.dedup.keep_requested.connect(self.review.controller.keep_copy)
         self.review.controller.kept_copies_changed.connect(self.dedup.set_preferred)
         self.dedup.duplicates_changed.connect(lambda _mask: self.review.refresh_filter())
-        self.scoring.scoring_finished.connect(self.dedup.scores_changed)
-        self.scoring.scores_arrived.connect(self.dedup.scores_arrived)
+        self.scoring.scoring_finished.connect(self.dedup.on_scores_changed)
+        self.scoring.scores_arrived.connect(self.dedup.on_scores_arrived)
         self.filter_bar.invalid.connect(self.status_text.setText)
         self._wire_overlap()
         self._wire_plots()
@@ -311,14 +311,14 @@ class MainWindow(QMainWindow):
     def _wire_plots(self) -> None:
         controller = self.review.controller
         controller.decisions_changed.connect(self.plots.decisions_changed)
-        self.scoring.scores_arrived.connect(self.plots.scores_arrived)
-        self.scoring.scores_cleared.connect(self.plots.scores_cleared)
+        self.scoring.scores_arrived.connect(self.plots.on_scores_arrived)
+        self.scoring.scores_cleared.connect(self.plots.on_scores_cleared)
         self.review.filter_applied.connect(self.plots.show_filter)
         self.plots.rule_requested.connect(self.review.apply_rule)
         self.plots.score_range_requested.connect(self.review.filter_score_range)
         controller.decisions_changed.connect(self.simulator.data_changed)
-        self.scoring.scores_arrived.connect(self.simulator.scores_changed)
-        self.scoring.scores_cleared.connect(self.simulator.scores_changed)
+        self.scoring.scores_arrived.connect(self.simulator.on_scores_changed)
+        self.scoring.scores_cleared.connect(self.simulator.on_scores_changed)
         self.dedup.table_built.connect(self.simulator.set_duplicates)
 
     def _wire_map(self) -> None:
@@ -533,7 +533,7 @@ class MainWindow(QMainWindow):
         session = self.review.controller.session
         if session is not None:
             decision = NAMES[int(session.final[row])]
-            title += f"  ·  {decision} ({session.source(row)}"
+            title += f"  ·  {decision} ({session.decided_by(row)}"
             reason = session.reasons.get(row)
             title += f": {reason})" if reason else ")"
         if (row, title) == self._detail_shown:

@@ -44,7 +44,7 @@ from core.scoring.run import (
     ScoringError,
     cache_batch,
 )
-from core.scoring.scorers import ScoreSettings, description_key
+from core.scoring.scorers import ScoreConfig, description_key
 
 #: Environment every worker runs with: never reach the hub (models come from the workers'
 #: cache or shared storage), and no tokenizer thread pools inside already-parallel actors.
@@ -103,7 +103,7 @@ def import_ray():
     return ray
 
 
-def score_on_ray(dataset: Dataset, settings: ScoreSettings, options: RayOptions,
+def score_on_ray(dataset: Dataset, settings: ScoreConfig, options: RayOptions,
                  shards: ShardFolder, store: ProjectStore | None = None,
                  report: RayReport | None = None, log: Callable[[str], None] = print
                  ) -> Generator[ScoreUpdate, None, ScoreSummary]:

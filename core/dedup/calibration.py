@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.dedup.anchor import anchor
+from core.dedup.config import DedupConfig
 from core.dedup.edges import KINDS
 from core.dedup.keep import DUPLICATE, anchored_clusters, plan_keep
 from core.dedup.result import DuplicateResult
-from core.dedup.settings import DedupSettings
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,14 @@ def thresholds_to_try(floor: float, step: float = 0.025) -> np.ndarray:
     return np.unique(np.round(np.concatenate(([floor], grid, [1.0])), 4))
 
 
-def plan_at(result: DuplicateResult, settings: DedupSettings, scores: np.ndarray | None = None,
+def plan_at(result: DuplicateResult, settings: DedupConfig, scores: np.ndarray | None = None,
             preferred: np.ndarray | None = None):
     """The anchoring and keep plan ``settings`` would give (what the table would show)."""
     anchoring = anchor(result.rows, result.thresholded(settings), scores, preferred)
     return anchoring, plan_keep(anchoring, scores, settings.budget)
 
 
-def drop_curve(result: DuplicateResult, settings: DedupSettings, kind: int,
+def drop_curve(result: DuplicateResult, settings: DedupConfig, kind: int,
                thresholds: np.ndarray, scores: np.ndarray | None = None,
                preferred: np.ndarray | None = None
                ) -> Generator[tuple[float, int, int], None, None]:
@@ -67,7 +67,7 @@ def similarity_histogram(result: DuplicateResult, kind: int, bins: int = 50
     return np.histogram(similarity, bins=bins, range=(result.floor(kind), 1.0))
 
 
-def pairs_at_cutoff(result: DuplicateResult, settings: DedupSettings, kind: int,
+def pairs_at_cutoff(result: DuplicateResult, settings: DedupConfig, kind: int,
                     threshold: float, count: int = 4, scores: np.ndarray | None = None,
                     preferred: np.ndarray | None = None
                     ) -> tuple[list[CutoffPair], list[CutoffPair]]:

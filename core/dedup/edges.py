@@ -7,12 +7,22 @@ show what other thresholds would do (calibration) without running the detector a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
-#: Kinds of match, strongest first; codes index this tuple.
-KINDS = ("exact", "near", "semantic")
-EXACT, NEAR, SEMANTIC = range(3)
+
+class DedupKind(IntEnum):
+    """Kinds of match, strongest first; the value is the code stored per row and per edge."""
+
+    EXACT = 0
+    NEAR = 1
+    SEMANTIC = 2
+
+
+#: Each kind's name, indexed by its code.
+KINDS = tuple(kind.name.lower() for kind in DedupKind)
+EXACT, NEAR, SEMANTIC = DedupKind.EXACT, DedupKind.NEAR, DedupKind.SEMANTIC
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,17 @@ import numpy as np
 from core.dataset import Dataset
 from core.dedup.anchor import anchor
 from core.dedup.clusters import NO_MATCH, Clusters
+from core.dedup.config import DedupConfig
 from core.dedup.edges import KINDS
 from core.dedup.keep import DUPLICATE, EXTRA, KeepPlan, anchored_clusters, plan_keep
 from core.dedup.result import DuplicateResult
-from core.dedup.settings import DedupSettings
 
 
 @dataclass(frozen=True)
 class DuplicateTable:
     """Duplicate columns for every row of one dataset."""
 
-    settings: DedupSettings
+    settings: DedupConfig
     clusters: Clusters
     plan: KeepPlan
     similarity: np.ndarray   # float32: a copy's similarity to its kept copy; NaN otherwise
@@ -84,7 +84,7 @@ class DuplicateTable:
 
 def build_table(dataset: Dataset, result: DuplicateResult, scores: np.ndarray | None = None,
                 preferred: np.ndarray | None = None,
-                settings: DedupSettings | None = None) -> DuplicateTable:
+                settings: DedupConfig | None = None) -> DuplicateTable:
     """Anchor clusters at ``settings``' thresholds on the preferred kept copies.
 
     ``dataset`` must be the one ``result`` was found in (same rows).

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from core.dedup.config import DedupConfig
 from core.dedup.edges import EXACT, Edges
-from core.dedup.settings import DedupSettings
 
 
 @dataclass(frozen=True)
 class DuplicateResult:
     """Everything a run found; ``vectors`` hold every row's embedding after a semantic run."""
 
-    settings: DedupSettings
+    settings: DedupConfig
     rows: int
     source_sha256: str
     edges: dict[int, Edges]
@@ -38,13 +38,13 @@ class DuplicateResult:
         """The lowest threshold this run can apply for ``kind`` without running again."""
         return self.floors[kind]
 
-    def thresholded(self, settings: DedupSettings | None = None) -> list[Edges]:
+    def thresholded(self, settings: DedupConfig | None = None) -> list[Edges]:
         """The edges that pass the thresholds of ``settings`` (default: the run's own)."""
         settings = settings or self.settings
         return [edges.at_least(settings.threshold(kind)) for kind, edges in self.edges.items()
                 if kind in settings.kinds()]
 
-    def with_settings(self, settings: DedupSettings) -> DuplicateResult:
+    def with_settings(self, settings: DedupConfig) -> DuplicateResult:
         """The same run with new thresholds or budget (each threshold at or above its floor)."""
         for kind in settings.kinds():
             if kind not in self.edges:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from core.dataset import Dataset
 from core.dedup.boilerplate import Boilerplate, find_boilerplate, strip_texts
+from core.dedup.config import DedupConfig, DedupSettingsError
 from core.dedup.edges import (
     EXACT,
     KINDS,
@@ -30,7 +31,6 @@ from core.dedup.near import near_edges
 from core.dedup.normalize import field_texts
 from core.dedup.progress import DedupProgress
 from core.dedup.result import DuplicateResult
-from core.dedup.settings import DedupSettings, DedupSettingsError
 from core.scoring.model_files import ModelFiles
 
 #: Distinct texts up to which a CPU compares every pair; past it, nearby partitions only
@@ -38,7 +38,7 @@ from core.scoring.model_files import ModelFiles
 CPU_EXACT_LIMIT = 20_000
 
 
-def find_duplicates(dataset: Dataset, settings: DedupSettings
+def find_duplicates(dataset: Dataset, settings: DedupConfig
                     ) -> Generator[DedupProgress, None, DuplicateResult]:
     """Run the detectors ``settings`` asks for over ``dataset``."""
     check_fields(dataset, settings)
@@ -69,7 +69,7 @@ def find_duplicates(dataset: Dataset, settings: DedupSettings
                            vector_rows, vectors, time.perf_counter() - started, report)
 
 
-def check_fields(dataset: Dataset, settings: DedupSettings) -> None:
+def check_fields(dataset: Dataset, settings: DedupConfig) -> None:
     """Refuse comparing responses of a prompt-only file: every empty response is the same."""
     if not dataset.prompt_only:
         return
@@ -80,7 +80,7 @@ def check_fields(dataset: Dataset, settings: DedupSettings) -> None:
                                  "compare on prompt or pair")
 
 
-def _compared_texts(dataset: Dataset, settings: DedupSettings, kind: int, report: dict
+def _compared_texts(dataset: Dataset, settings: DedupConfig, kind: int, report: dict
                     ) -> Generator[DedupProgress, None, list[str]]:
     """The field ``kind`` compares; its shared boilerplate is noted, and removed if asked."""
     field = settings.field(kind)
@@ -95,7 +95,7 @@ def _compared_texts(dataset: Dataset, settings: DedupSettings, kind: int, report
     return strip_texts(texts, boilerplate) if settings.strip_boilerplate else texts
 
 
-def _semantic(texts: list[str], settings: DedupSettings, files: ModelFiles | None, report: dict
+def _semantic(texts: list[str], settings: DedupConfig, files: ModelFiles | None, report: dict
               ) -> Generator[DedupProgress, None, tuple[Edges, np.ndarray, np.ndarray]]:
     """Embed each distinct text once, then compare; keep every row's vector (Find similar)."""
     from core.dedup.embedder import open_embedder

@@ -14,9 +14,9 @@ import numpy as np
 import orjson
 
 from core.dataset import Dataset
+from core.dedup.config import DedupConfig
 from core.dedup.edges import Edges
 from core.dedup.result import DuplicateResult
-from core.dedup.settings import DedupSettings
 from core.project.store import DecisionKey, ProjectStore
 from core.review.decisions import decision_keys
 
@@ -59,7 +59,7 @@ def load_result(store: ProjectStore, dataset: Dataset) -> DuplicateResult | None
             edges[kind] = Edges(kind, arrays[f"first_{kind}"], arrays[f"second_{kind}"],
                                 arrays[f"similarity_{kind}"])
             floors[kind] = float(arrays[f"floor_{kind}"][0])
-    return DuplicateResult(DedupSettings.from_dict(settings), len(dataset), source_sha256,
+    return DuplicateResult(DedupConfig.from_dict(settings), len(dataset), source_sha256,
                            edges, floors, arrays.get("exact_keys"), arrays["vector_rows"],
                            arrays["vectors"], float(arrays["seconds"][0]),
                            _report(arrays.get("report_json")))
@@ -76,7 +76,7 @@ def _report(data: np.ndarray | None) -> dict:
     return report if isinstance(report, dict) else {}
 
 
-def save_settings(store: ProjectStore, settings: DedupSettings) -> None:
+def save_settings(store: ProjectStore, settings: DedupConfig) -> None:
     """Keep new thresholds or budget for the saved run."""
     store.put_duplicate_settings(settings.to_dict())
 

@@ -4,7 +4,7 @@ Qt-free: :func:`core.embedding_map.run.compute_map` is a generator the app drive
 thread (progress, a PCA preview, cancel by closing it) and the command line drives in a loop.
 """
 
+from core.embedding_map.config import METHODS, MapConfig, MapSettingsError
 from core.embedding_map.result import MapResult
-from core.embedding_map.settings import METHODS, MapSettings, MapSettingsError
 
-__all__ = ["METHODS", "MapResult", "MapSettings", "MapSettingsError"]
+__all__ = ["METHODS", "MapConfig", "MapResult", "MapSettingsError"]

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.embedding_map.settings import MapSettings
+from core.embedding_map.config import MapConfig
 
 
 @dataclass(frozen=True, eq=False)
 class MapResult:
     """``xy`` is float32 (rows, 2); ``topics`` int32 per row, indexing ``labels``."""
 
-    settings: MapSettings
+    settings: MapConfig
     source_sha256: str
     xy: np.ndarray
     topics: np.ndarray

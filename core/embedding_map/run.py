@@ -16,15 +16,15 @@ import numpy as np
 from core.dataset import Dataset
 from core.dedup.normalize import field_texts
 from core.dedup.result import DuplicateResult
+from core.embedding_map.config import MapConfig
 from core.embedding_map.progress import MapProgress
 from core.embedding_map.projection import MIN_PACMAP_ROWS, pacmap_2d, pca_2d
 from core.embedding_map.result import MapResult
-from core.embedding_map.settings import MapSettings
 from core.embedding_map.topics import cluster_map, topic_labels
 from core.embedding_map.vectors import embed_rows
 
 
-def compute_map(dataset: Dataset, settings: MapSettings, device: str = "auto",
+def compute_map(dataset: Dataset, settings: MapConfig, device: str = "auto",
                 duplicates: DuplicateResult | None = None,
                 vectors: np.ndarray | None = None
                 ) -> Generator[MapProgress, None, MapResult]:

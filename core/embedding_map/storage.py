@@ -12,8 +12,8 @@ import numpy as np
 import orjson
 
 from core.dataset import Dataset
+from core.embedding_map.config import MapConfig, MapSettingsError
 from core.embedding_map.result import MapResult
-from core.embedding_map.settings import MapSettings, MapSettingsError
 from core.project.store import ProjectStore
 
 
@@ -28,7 +28,7 @@ def save_map(store: ProjectStore, result: MapResult) -> None:
                   buffer.getvalue())
 
 
-def load_map(store: ProjectStore, dataset: Dataset, settings: MapSettings | None = None
+def load_map(store: ProjectStore, dataset: Dataset, settings: MapConfig | None = None
              ) -> MapResult | None:
     """The saved map for ``settings`` (default: the newest saved) and this file, or None."""
     saved = store.saved_map(settings.key() if settings is not None else None)
@@ -38,7 +38,7 @@ def load_map(store: ProjectStore, dataset: Dataset, settings: MapSettings | None
     if source_sha256 != dataset.source_sha256:
         return None
     try:
-        saved_settings = MapSettings.from_dict(orjson.loads(key))
+        saved_settings = MapConfig.from_dict(orjson.loads(key))
         meta = orjson.loads(meta_text)
         with np.load(io.BytesIO(payload), allow_pickle=False) as data:
             xy, topics = data["xy"], data["topics"]

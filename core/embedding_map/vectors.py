@@ -15,11 +15,11 @@ from core.dataset import Dataset
 from core.dedup.edges import SEMANTIC
 from core.dedup.normalize import field_texts
 from core.dedup.result import DuplicateResult
+from core.embedding_map.config import MapConfig
 from core.embedding_map.progress import MapProgress
-from core.embedding_map.settings import MapSettings
 
 
-def reusable_vectors(settings: MapSettings, duplicates: DuplicateResult | None
+def reusable_vectors(settings: MapConfig, duplicates: DuplicateResult | None
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Rows and vectors of a semantic run made with this map's embedder and text, if any."""
     empty = np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
@@ -31,7 +31,7 @@ def reusable_vectors(settings: MapSettings, duplicates: DuplicateResult | None
     return duplicates.vector_rows, duplicates.vectors.astype(np.float32)
 
 
-def embed_rows(dataset: Dataset, settings: MapSettings, device: str = "auto",
+def embed_rows(dataset: Dataset, settings: MapConfig, device: str = "auto",
                duplicates: DuplicateResult | None = None
                ) -> Generator[MapProgress, None, tuple[np.ndarray, int]]:
     """Unit-length float32 vectors, one per row, and how many rows reused a semantic run's."""

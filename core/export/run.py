@@ -30,7 +30,7 @@ from core.review.session import ReviewSession
 T = TypeVar("T")
 
 #: Fields added to each record by ``annotate``; prefixed so they never clash with a dataset's.
-ANNOTATION_FIELDS = ("thresher_score", "thresher_decision", "thresher_source")
+ANNOTATION_FIELDS = ("thresher_score", "thresher_decision", "thresher_decided_by")
 
 
 class ExportError(ThresherError):
@@ -146,7 +146,7 @@ def _annotated(session: ReviewSession, row: int) -> bytes:
     score = float(session.scores[row])
     record["thresher_score"] = None if np.isnan(score) else round(score, 6)
     record["thresher_decision"] = NAMES[int(session.final[row])]
-    record["thresher_source"] = session.source(row)
+    record["thresher_decided_by"] = session.decided_by(row)
     return orjson.dumps(record)
 
 

@@ -42,7 +42,7 @@ def decisions_frame(session: ReviewSession) -> pd.DataFrame:
         "duplicate": session.duplicate,
         "rule_decision": names[session.rule_decision],
         "decision": names[session.final],
-        "source": np.where(session.manual != 0, "curator", "rule"),
+        "decided_by": np.where(session.manual != 0, "curator", "rule"),
         "reason": [session.reasons.get(row, "") for row in range(len(dataset))],
     })
 

@@ -7,8 +7,8 @@ import numpy as np
 from core.judge.model import JudgeModel, JudgeSetupError, locate_judge
 from core.judge.prompts import resolve_prompt
 from core.judge.scorer import JudgeScorer
+from core.scoring.config import HEURISTIC
 from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
-from core.scoring.settings import HEURISTIC
 
 #: Fewer rated rows than this give no length correlation (it would be noise).
 MIN_ROWS_FOR_CORRELATION = 10

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from core.dataset import Dataset
+from core.overlap.config import LEVELS
 from core.overlap.result import OverlapResult
-from core.overlap.settings import LEVELS
 
 
 def rows_frame(dataset: Dataset, result: OverlapResult) -> pd.DataFrame:

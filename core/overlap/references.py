@@ -16,7 +16,7 @@ from core.dataset import Dataset
 from core.dedup.progress import DedupProgress
 from core.errors import ThresherError
 from core.loading import iter_load
-from core.overlap.settings import OverlapSettings
+from core.overlap.config import OverlapConfig
 
 
 class OverlapError(ThresherError):
@@ -67,7 +67,7 @@ class ReferenceInfo:
                    int(data.get("rejected", 0)), str(data.get("first_rejected", "")))
 
 
-def check_reference(reference: Dataset, dataset: Dataset, settings: OverlapSettings) -> None:
+def check_reference(reference: Dataset, dataset: Dataset, settings: OverlapConfig) -> None:
     """Refuse a reference that cannot give a meaningful answer, with a one-line reason."""
     path = reference.path
     if not len(reference):
@@ -89,7 +89,7 @@ def check_reference(reference: Dataset, dataset: Dataset, settings: OverlapSetti
                                "prompt or both")
 
 
-def load_references(paths: Sequence[str | Path], dataset: Dataset, settings: OverlapSettings
+def load_references(paths: Sequence[str | Path], dataset: Dataset, settings: OverlapConfig
                     ) -> Generator[DedupProgress, None, list[Dataset]]:
     """Load and check every reference (each path once), in order."""
     seen: set[Path] = set()

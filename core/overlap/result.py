@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.overlap.config import LEVELS, OverlapConfig
 from core.overlap.matches import LevelMatches
 from core.overlap.references import ReferenceInfo
-from core.overlap.settings import LEVELS, OverlapSettings
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class RowMatch:
 class OverlapResult:
     """Everything a run found. ``levels`` holds only the levels that ran."""
 
-    settings: OverlapSettings
+    settings: OverlapConfig
     rows: int
     source_sha256: str
     references: list[ReferenceInfo]

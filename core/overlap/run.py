@@ -13,17 +13,17 @@ from collections.abc import Generator, Sequence
 from core.dataset import Dataset
 from core.dedup.normalize import normalised_texts
 from core.dedup.progress import DedupProgress
+from core.overlap.config import OverlapConfig
 from core.overlap.exact import exact_matches
 from core.overlap.matches import LevelMatches
 from core.overlap.near import near_matches
 from core.overlap.ngrams import build_index, match
 from core.overlap.references import ReferenceInfo, check_reference
 from core.overlap.result import OverlapResult
-from core.overlap.settings import OverlapSettings
 from core.overlap.texts import field_texts
 
 
-def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: OverlapSettings
+def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: OverlapConfig
                  ) -> Generator[DedupProgress, None, OverlapResult]:
     """Compare ``dataset`` with each of ``references`` at the levels ``settings`` asks for."""
     started = time.perf_counter()

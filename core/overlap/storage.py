@@ -14,10 +14,10 @@ import time
 import numpy as np
 import orjson
 
+from core.overlap.config import OverlapConfig
 from core.overlap.matches import LevelMatches
 from core.overlap.references import ReferenceInfo
 from core.overlap.result import OverlapResult
-from core.overlap.settings import OverlapSettings
 from core.project.store import ProjectStore
 
 _TABLE = """
@@ -65,7 +65,7 @@ def load_overlap(store: ProjectStore, source_sha256: str, rows: int) -> OverlapR
         arrays = {name: data[name] for name in data.files}
     if int(arrays["rows"][0]) != rows:
         return None
-    settings = OverlapSettings.from_dict(orjson.loads(row[1]))
+    settings = OverlapConfig.from_dict(orjson.loads(row[1]))
     references = [ReferenceInfo.from_dict(d) for d in orjson.loads(row[2])]
     levels = {level: LevelMatches.from_arrays(arrays, level) for level in settings.levels()
               if f"{level}_ref_row" in arrays}

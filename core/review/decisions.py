@@ -8,16 +8,36 @@ copies can still be decided one by one.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 import numpy as np
 
 from core.project.store import DecisionKey
 
-#: A manual decision of "automatic" (no override), and a rule that cannot decide a row.
-AUTO = UNDECIDED = 0
-KEEP = 1
-DROP = 2
-NAMES = {KEEP: "keep", DROP: "drop", UNDECIDED: "undecided"}
-CODES = {"keep": KEEP, "drop": DROP, "auto": AUTO, "automatic": AUTO}
+
+class Decision(IntEnum):
+    """What becomes of a row: the rule's proposal, or the final outcome (int8 arrays hold it)."""
+
+    UNDECIDED = 0   # the rule cannot decide the row yet (e.g. it has no score)
+    KEEP = 1
+    DROP = 2
+
+
+class Override(IntEnum):
+    """A curator's manual decision for a row, which always wins over the rule."""
+
+    AUTO = 0        # no override: the rule decides
+    KEEP = 1
+    DROP = 2
+
+
+#: The short names the code uses; each has one meaning (0 is AUTO as an override and UNDECIDED
+#: as a decision, two members of two enums, equal as the int8 both are stored as).
+KEEP, DROP, UNDECIDED = Decision.KEEP, Decision.DROP, Decision.UNDECIDED
+AUTO = Override.AUTO
+NAMES = {Decision.KEEP: "keep", Decision.DROP: "drop", Decision.UNDECIDED: "undecided"}
+CODES = {"keep": Override.KEEP, "drop": Override.DROP, "auto": Override.AUTO,
+         "automatic": Override.AUTO}
 
 
 def occurrences(fingerprints: np.ndarray) -> np.ndarray:

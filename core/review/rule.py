@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from core.errors import ThresherError
-from core.overlap.settings import LEVELS as OVERLAP_LEVELS
+from core.overlap.config import LEVELS as OVERLAP_LEVELS
 from core.review.decisions import DROP, KEEP, UNDECIDED
 from core.scoring.heuristics import FLAG_NAMES
 
@@ -137,7 +137,7 @@ class Rule:
         """Rows the rule drops whatever their score: duplicates, chosen flags, overlaps.
 
         ``overlap`` holds a bit per overlap level a row matched (bit i: ``LEVELS[i]`` of
-        :mod:`core.overlap.settings`).
+        :mod:`core.overlap.config`).
         """
         forced = np.zeros(rows, dtype=bool)
         if self.drop_duplicates and duplicate is not None:

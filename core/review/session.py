@@ -361,7 +361,7 @@ class ReviewSession:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def source(self, row: int) -> str:
+    def decided_by(self, row: int) -> str:
         """``curator`` for a manual decision, ``rule`` otherwise."""
         return "curator" if self.manual[row] != AUTO else "rule"
 

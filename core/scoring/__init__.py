@@ -14,8 +14,8 @@ _EXPORTS = {
     "ScoreSummary": "core.scoring.run", "ScoreTable": "core.scoring.run",
     "ScoreUpdate": "core.scoring.run", "ScoringError": "core.scoring.run",
     "make_scorer": "core.scoring.run", "score_dataset": "core.scoring.run",
-    "HEURISTIC": "core.scoring.settings", "HeuristicScorer": "core.scoring.scorers",
-    "ModelScorer": "core.scoring.scorers", "ScoreSettings": "core.scoring.settings",
+    "HEURISTIC": "core.scoring.config", "HeuristicScorer": "core.scoring.scorers",
+    "ModelScorer": "core.scoring.scorers", "ScoreConfig": "core.scoring.config",
 }
 
 __all__ = sorted(_EXPORTS)

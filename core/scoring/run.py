@@ -18,11 +18,11 @@ import orjson
 from core.dataset import Dataset
 from core.errors import ThresherError
 from core.project.store import FLAG_TRUNCATED, FLAG_UNSCORABLE, ProjectStore
+from core.scoring.config import ScoreConfig
 from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
 from core.scoring.heuristics import SCORER_DESCRIPTION
 from core.scoring.model_files import ModelFiles, locate_model
 from core.scoring.scored_batch import ScoredBatch
-from core.scoring.settings import ScoreSettings
 
 if TYPE_CHECKING:       # torch and transformers load only when a model scores (about 1-3 s)
     from core.scoring.reward_model import RewardModel
@@ -119,7 +119,7 @@ class ScoreTable:
         self.reasons.update(batch.reasons)
 
 
-def make_scorer(settings: ScoreSettings, loaded: RewardModel | None = None,
+def make_scorer(settings: ScoreConfig, loaded: RewardModel | None = None,
                 heuristic_scores: np.ndarray | None = None) -> HeuristicScorer | ModelScorer:
     """The scorer for ``settings``, reusing ``loaded`` when it is the same model and device.
 
@@ -143,7 +143,7 @@ def make_scorer(settings: ScoreSettings, loaded: RewardModel | None = None,
     return ModelScorer(model, settings)
 
 
-def _same_load(model: RewardModel, files: ModelFiles, settings: ScoreSettings) -> bool:
+def _same_load(model: RewardModel, files: ModelFiles, settings: ScoreConfig) -> bool:
     device = resolve_device(settings.device)
     return (model.files.path == files.path and model.files.weights == files.weights
             and model.device == device
@@ -208,18 +208,18 @@ def _cached_batch(store: ProjectStore, scorer_id: int, dataset: Dataset
                               {int(r): CACHED_REASON for r in hit[unscorable]})
 
 
-def remember_settings(store: ProjectStore, settings: ScoreSettings) -> None:
+def remember_settings(store: ProjectStore, settings: ScoreConfig) -> None:
     """Record the settings of a run so re-opening the dataset restores them."""
     store.set_meta(META_LAST_SETTINGS, orjson.dumps(asdict(settings)).decode())
 
 
-def last_settings(store: ProjectStore) -> ScoreSettings | None:
+def last_settings(store: ProjectStore) -> ScoreConfig | None:
     """The settings of the dataset's last scoring run, if any."""
     raw = store.get_meta(META_LAST_SETTINGS)
     if raw is None:
         return None
     try:
-        return ScoreSettings(**orjson.loads(raw))
+        return ScoreConfig(**orjson.loads(raw))
     except (orjson.JSONDecodeError, TypeError):
         return None
 

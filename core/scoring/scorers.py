@@ -17,6 +17,7 @@ import orjson
 
 from core.dataset import Dataset
 from core.scoring.batching import CPU_TOKEN_BUDGET, GPU_TOKEN_BUDGET
+from core.scoring.config import ScoreConfig
 from core.scoring.devices import dtype_name
 from core.scoring.encoding import (
     FORMATS,
@@ -34,7 +35,6 @@ from core.scoring.reward_model import (
     default_format,
     default_max_length,
 )
-from core.scoring.settings import ScoreSettings
 
 HEURISTIC_CHUNK_ROWS = 256
 
@@ -43,7 +43,7 @@ def _digest(description: dict) -> str:
     return hashlib.sha256(orjson.dumps(description, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def model_description(files: ModelFiles, tokenizer, config, settings: ScoreSettings,
+def model_description(files: ModelFiles, tokenizer, config, settings: ScoreConfig,
                       dtype) -> dict:
     """Everything that decides a model's scores: provenance, input format, length, dtype.
 
@@ -107,7 +107,7 @@ class ModelScorer:
 
     cacheable = True
 
-    def __init__(self, model: RewardModel, settings: ScoreSettings):
+    def __init__(self, model: RewardModel, settings: ScoreConfig):
         self.model = model
         self.description = model_description(model.files, model.tokenizer, model.model.config,
                                              settings, model.dtype)

@@ -32,9 +32,9 @@ from core.dedup.calibration import (
     similarity_histogram,
     thresholds_to_try,
 )
+from core.dedup.config import DedupConfig
 from core.dedup.edges import EXACT, KINDS
 from core.dedup.result import DuplicateResult
-from core.dedup.settings import DedupSettings
 from gui.dedup.jobs import CutoffPlanJob, DropCurveJob
 from gui.widgets.diff_text import DiffText, record_text
 from gui.widgets.text_widgets import plain_label
@@ -45,9 +45,9 @@ PairRole = Qt.ItemDataRole.UserRole + 1
 class CalibrationDialog(QDialog):
     """Pick a near or semantic threshold with its consequences in view; Apply emits settings."""
 
-    applied = Signal(object)   # DedupSettings
+    applied = Signal(object)   # DedupConfig
 
-    def __init__(self, dataset: Dataset, result: DuplicateResult, settings: DedupSettings,
+    def __init__(self, dataset: Dataset, result: DuplicateResult, settings: DedupConfig,
                  parent: QWidget | None = None, scores: np.ndarray | None = None,
                  preferred: np.ndarray | None = None) -> None:
         super().__init__(parent)
@@ -212,7 +212,7 @@ class CalibrationDialog(QDialog):
         self.left_text.show_text(base)
         self.right_text.show_text(record_text(prompts[second], responses[second]), base)
 
-    def chosen_settings(self) -> DedupSettings:
+    def chosen_settings(self) -> DedupConfig:
         """The settings with the shown threshold for the shown kind."""
         return self.settings.with_changes(**{KINDS[self.kind]: self.threshold_spin.value()})
 

@@ -15,10 +15,10 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from core.dataset import Dataset
+from core.dedup.config import DedupConfig
 from core.dedup.outcome import DuplicateTable
 from core.dedup.progress import DedupProgress
 from core.dedup.result import DuplicateResult
-from core.dedup.settings import DedupSettings
 from core.errors import ThresherError
 from gui.dedup.calibration_dialog import CalibrationDialog
 from gui.dedup.cluster_dialog import ClusterDialog
@@ -60,7 +60,7 @@ class DedupDock(FeatureDock):
         self._cluster_row: int | None = None
         # Streamed or restored scores: rebuild once they pause, not on every batch.
         self._scores_settled = QTimer(self, singleShot=True, interval=1000)
-        self._scores_settled.timeout.connect(self.scores_changed)
+        self._scores_settled.timeout.connect(self.on_scores_changed)
         self._wire()
 
     def _wire(self) -> None:
@@ -103,7 +103,7 @@ class DedupDock(FeatureDock):
         if dataset is not None and project is not None:
             self.restore.start(dataset, project)
 
-    def start(self, settings: DedupSettings) -> None:
+    def start(self, settings: DedupConfig) -> None:
         """Look for duplicates with ``settings`` in the background."""
         if self.dataset is None or self.project is None:
             return
@@ -149,7 +149,7 @@ class DedupDock(FeatureDock):
                                 f"Duplicate search failed: {reason}")
         self.status.emit(f"Duplicate search failed: {reason}")
 
-    def rebuild(self, settings: DedupSettings | None = None, save: bool = True) -> None:
+    def rebuild(self, settings: DedupConfig | None = None, save: bool = True) -> None:
         """Rebuild the per-row table (kept copies follow scores, budget and choices)."""
         if self.result is None or self.dataset is None:
             return
@@ -157,12 +157,12 @@ class DedupDock(FeatureDock):
         self.builder.start(self.dataset, self.result, self._scores(), self.preferred, settings,
                            self.project if save else None)
 
-    def scores_arrived(self, _update=None) -> None:
+    def on_scores_arrived(self, _update=None) -> None:
         """A batch of scores arrived; the table is rebuilt once they settle."""
         if self.result is not None:
             self._scores_settled.start()
 
-    def scores_changed(self, *_args) -> None:
+    def on_scores_changed(self, *_args) -> None:
         """Scores finished or were restored: the best-scored copies may have changed."""
         self.rebuild(save=False)
 
@@ -199,7 +199,7 @@ class DedupDock(FeatureDock):
         dialog.applied.connect(self._apply_settings)
         dialog.open()
 
-    def _apply_settings(self, settings: DedupSettings) -> None:
+    def _apply_settings(self, settings: DedupConfig) -> None:
         self.panel.show_settings(settings)
         self.rebuild(settings)
 

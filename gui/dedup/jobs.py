@@ -14,19 +14,19 @@ from PySide6.QtCore import Signal
 
 from core.dataset import Dataset
 from core.dedup.calibration import drop_curve, pairs_at_cutoff, plan_at
+from core.dedup.config import DedupConfig
 from core.dedup.edges import KINDS
 from core.dedup.keep import DUPLICATE
 from core.dedup.outcome import build_table
 from core.dedup.result import DuplicateResult
 from core.dedup.run import find_duplicates
-from core.dedup.settings import DedupSettings
 from core.dedup.similar import find_similar
 from core.dedup.storage import load_result, preferred_rows, save_result, save_settings
 from core.project import ProjectStore
 from gui.jobs import LatestJob
 
 
-def _detect_and_save(dataset: Dataset, settings: DedupSettings, project: Path
+def _detect_and_save(dataset: Dataset, settings: DedupConfig, project: Path
                      ) -> Generator[object, None, DuplicateResult]:
     result = yield from find_duplicates(dataset, settings)
     with ProjectStore(project) as store:
@@ -42,7 +42,7 @@ def _restore(dataset: Dataset, project: Path
 
 
 def _rebuild(dataset: Dataset, result: DuplicateResult, scores: np.ndarray | None,
-             preferred: np.ndarray, settings: DedupSettings, project: Path | None):
+             preferred: np.ndarray, settings: DedupConfig, project: Path | None):
     yield
     if project is not None:
         with ProjectStore(project) as store:
@@ -58,7 +58,7 @@ class DetectJob(LatestJob):
     failed = Signal(object)        # Exception
     cancelled = Signal()
 
-    def start(self, dataset: Dataset, settings: DedupSettings, project: Path) -> None:
+    def start(self, dataset: Dataset, settings: DedupConfig, project: Path) -> None:
         """Look for duplicates in ``dataset``; any earlier run is abandoned."""
         self._launch(_detect_and_save, dataset, settings, project,
                      yielded=self.progressed.emit, returned=self.done.emit,
@@ -91,7 +91,7 @@ class TableJob(LatestJob):
     failed = Signal(object)
 
     def start(self, dataset: Dataset, result: DuplicateResult, scores: np.ndarray | None,
-              preferred: np.ndarray, settings: DedupSettings, project: Path | None) -> None:
+              preferred: np.ndarray, settings: DedupConfig, project: Path | None) -> None:
         """Build the table; ``project`` also saves ``settings`` there (thresholds, budget)."""
         self._launch(_rebuild, dataset, result, scores, preferred, settings, project,
                      returned=self.built.emit, errored=self.failed.emit)

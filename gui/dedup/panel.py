@@ -20,15 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.dedup.config import (
+    DEFAULT_NEAR,
+    SWEET_SPOT_BUDGET,
+    DedupConfig,
+    DedupSettingsError,
+)
 from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
 from core.dedup.normalize import FIELDS
 from core.dedup.progress import DedupProgress
-from core.dedup.settings import (
-    DEFAULT_NEAR,
-    SWEET_SPOT_BUDGET,
-    DedupSettings,
-    DedupSettingsError,
-)
 from gui.widgets.text_widgets import plain_label
 
 #: The embedder combo: (label, settings name, tooltip). :data:`OTHER` is "another model",
@@ -69,7 +69,7 @@ def _field_combo(default: str, parent: QWidget) -> QComboBox:
 class DedupPanel(QWidget):
     """Detector choices, budget, Find/Cancel with progress, and what the run found."""
 
-    run_requested = Signal(object)       # DedupSettings
+    run_requested = Signal(object)       # DedupConfig
     cancel_requested = Signal()
     budget_changed = Signal(float)
     calibrate_requested = Signal()
@@ -268,9 +268,9 @@ class DedupPanel(QWidget):
         if folder:
             self.embedder_edit.setText(folder)
 
-    def settings(self) -> DedupSettings:
+    def settings(self) -> DedupConfig:
         """The settings the widgets show (raises DedupSettingsError when inconsistent)."""
-        return DedupSettings(
+        return DedupConfig(
             exact=self.exact_check.isChecked(),
             near=self.near_spin.value() if self.near_check.isChecked() else None,
             semantic=self.semantic_spin.value() if self.semantic_check.isChecked() else None,
@@ -280,7 +280,7 @@ class DedupPanel(QWidget):
             budget=self.budget_spin.value() / 100,
             strip_boilerplate=self.strip_check.isChecked())
 
-    def show_settings(self, settings: DedupSettings) -> None:
+    def show_settings(self, settings: DedupConfig) -> None:
         """Show a saved run's settings (without emitting changes)."""
         widgets = (self.exact_check, self.near_check, self.semantic_check, self.near_spin,
                    self.semantic_spin, self.budget_spin, self.strip_check, self.embedder_combo)

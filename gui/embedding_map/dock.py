@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from core.dedup.normalize import FIELDS
 from core.dedup.outcome import DuplicateTable
-from core.embedding_map import MapResult, MapSettings
+from core.embedding_map import MapConfig, MapResult
 from core.embedding_map.progress import MapProgress
 from core.errors import ThresherError
 from core.review import ReviewSession, RowFilter
@@ -49,7 +49,7 @@ PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 SCORE_COLOURS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89",
                  "#35b779", "#6ece58", "#b5de2b", "#fde725"]
 COLOUR_BY = (("Topic", "topic"), ("Score", "score"), ("Decision", "decision"),
-             ("Decided by", "source"), ("Duplicate cluster", "duplicates"))
+             ("Decided by", "decided_by"), ("Duplicate cluster", "duplicates"))
 #: Decisions and scores change often; the colours follow at most this often.
 RECOLOUR_MS = 300
 
@@ -158,7 +158,7 @@ class MapDock(FeatureDock):
         if self.session is None:
             return
         self._asked = True
-        settings = MapSettings(on=self.on_combo.currentData(),
+        settings = MapConfig(on=self.on_combo.currentData(),
                                method=self.method_combo.currentData())
         self.progress.setValue(0)
         self.progress.show()
@@ -298,7 +298,7 @@ class MapDock(FeatureDock):
             lookup = np.zeros(max(KEEP, DROP, UNDECIDED) + 1, np.int64)
             lookup[KEEP], lookup[DROP], lookup[UNDECIDED] = 1, 2, 0
             return lookup[session.final], [GREY, "#59a14f", "#e15759"]
-        if mode == "source" and session is not None:
+        if mode == "decided_by" and session is not None:
             return (session.manual != AUTO).astype(np.int64), [GREY, "#4e79a7"]
         if mode == "duplicates" and self.duplicates is not None \
                 and len(self.duplicates.size) == n:

@@ -15,7 +15,7 @@ from scipy.spatial import cKDTree
 
 from core.dataset import Dataset
 from core.dedup.storage import load_result
-from core.embedding_map import MapSettings
+from core.embedding_map import MapConfig
 from core.embedding_map.progress import MapProgress
 from core.embedding_map.run import compute_map
 from core.embedding_map.storage import load_map, save_map
@@ -30,7 +30,7 @@ def _restore(dataset: Dataset, project: Path) -> Generator[None, None, tuple | N
     return None if result is None else (result, cKDTree(result.xy))
 
 
-def _compute(dataset: Dataset, settings: MapSettings, project: Path
+def _compute(dataset: Dataset, settings: MapConfig, project: Path
              ) -> Generator[MapProgress, None, tuple]:
     with ProjectStore(project) as store:
         duplicates = load_result(store, dataset)
@@ -52,7 +52,7 @@ class MapJob(LatestJob):
         self._launch(_restore, dataset, project, returned=self.done.emit,
                      errored=self.failed.emit)
 
-    def compute(self, dataset: Dataset, settings: MapSettings, project: Path) -> None:
+    def compute(self, dataset: Dataset, settings: MapConfig, project: Path) -> None:
         """Make a map with ``settings`` (and save it)."""
         self._launch(_compute, dataset, settings, project, yielded=self.progressed.emit,
                      returned=self.done.emit, errored=self.failed.emit)

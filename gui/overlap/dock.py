@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QWidget
 
 from core.dataset import Dataset
 from core.errors import ThresherError
+from core.overlap.config import OverlapConfig
 from core.overlap.detail import OverlapDetail
 from core.overlap.result import OverlapResult
-from core.overlap.settings import OverlapSettings
 from core.overlap.spans import shared_spans
 from core.overlap.texts import field_text
 from gui.overlap.jobs import CheckJob, RestoreJob
@@ -72,7 +72,7 @@ class OverlapDock(FeatureDock):
         """Show the rule's drop-per-level choices (the rule changed elsewhere)."""
         self.panel.set_drop_levels(levels)
 
-    def start(self, paths: list[str], settings: OverlapSettings) -> None:
+    def start(self, paths: list[str], settings: OverlapConfig) -> None:
         """Check the dataset against ``paths`` in the background."""
         if self.dataset is None or self.project is None:
             return

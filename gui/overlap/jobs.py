@@ -14,16 +14,16 @@ from PySide6.QtCore import Signal
 from core.dataset import Dataset
 from core.errors import ThresherError
 from core.loading import load
+from core.overlap.config import OverlapConfig
 from core.overlap.references import load_references
 from core.overlap.result import OverlapResult
 from core.overlap.run import find_overlap
-from core.overlap.settings import OverlapSettings
 from core.overlap.storage import load_overlap, save_overlap
 from core.project import ProjectStore
 from gui.jobs import LatestJob
 
 
-def _check_and_save(dataset: Dataset, paths: list[str], settings: OverlapSettings,
+def _check_and_save(dataset: Dataset, paths: list[str], settings: OverlapConfig,
                     project: Path) -> Generator[object, None, tuple]:
     references = yield from load_references(paths, dataset, settings)
     result = yield from find_overlap(dataset, references, settings)
@@ -57,7 +57,7 @@ class CheckJob(LatestJob):
     failed = Signal(object)        # Exception
     cancelled = Signal()
 
-    def start(self, dataset: Dataset, paths: list[str], settings: OverlapSettings,
+    def start(self, dataset: Dataset, paths: list[str], settings: OverlapConfig,
               project: Path) -> None:
         """Check ``dataset`` against ``paths``; any earlier check is abandoned."""
         self._launch(_check_and_save, dataset, paths, settings, project,

@@ -27,18 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.dedup.config import DEFAULT_NEAR
 from core.dedup.progress import DedupProgress
-from core.dedup.settings import DEFAULT_NEAR
-from core.overlap.result import OverlapResult
-from core.overlap.settings import (
+from core.overlap.config import (
     DEFAULT_MIN_WORDS,
     DEFAULT_NGRAM,
     DEFAULT_SEMANTIC,
     FIELDS,
     LEVELS,
-    OverlapSettings,
+    OverlapConfig,
     OverlapSettingsError,
 )
+from core.overlap.result import OverlapResult
 from gui.widgets.text_widgets import plain_label
 
 FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;"
@@ -56,7 +56,7 @@ def _spin(value: float, low: float, tooltip: str, parent: QWidget) -> QDoubleSpi
 class OverlapPanel(QWidget):
     """Reference list, level choices, Check/Cancel with progress, counts, and drop choices."""
 
-    run_requested = Signal(object, object)   # list[str] paths, OverlapSettings
+    run_requested = Signal(object, object)   # list[str] paths, OverlapConfig
     cancel_requested = Signal()
     drop_changed = Signal(object)            # tuple of levels the rule drops
 
@@ -163,10 +163,10 @@ class OverlapPanel(QWidget):
         listed = set(self.paths())
         self.references.addItems([p for p in paths if p not in listed])
 
-    def settings(self) -> OverlapSettings:
+    def settings(self) -> OverlapConfig:
         """The settings the widgets show (raises OverlapSettingsError if inconsistent)."""
         field = self.field.currentData()
-        return OverlapSettings(
+        return OverlapConfig(
             exact=self.exact.isChecked(), ngram=self.ngram.isChecked(),
             near=self.near_threshold.value() if self.near.isChecked() else None,
             semantic=self.semantic_threshold.value() if self.semantic.isChecked() else None,
@@ -174,7 +174,7 @@ class OverlapPanel(QWidget):
             ngram_words=self.ngram_words.value(),
             min_words=min(DEFAULT_MIN_WORDS, self.ngram_words.value()))
 
-    def show_settings(self, settings: OverlapSettings) -> None:
+    def show_settings(self, settings: OverlapConfig) -> None:
         """Show a saved check's settings."""
         self.exact.setChecked(settings.exact)
         self.ngram.setChecked(settings.ngram)

@@ -97,14 +97,14 @@ class PlotsDock(FeatureDock):
         self._curve_dirty = True
         self._schedule()
 
-    def scores_arrived(self, update: ScoreUpdate) -> None:
+    def on_scores_arrived(self, update: ScoreUpdate) -> None:
         """Count a streamed (or restored) batch of scores."""
         if self.histogram is not None and len(update.batch.rows):
             self.histogram.add(update.batch.rows, update.batch.scores)
             self._curve_dirty = True
             self._schedule()
 
-    def scores_cleared(self) -> None:
+    def on_scores_cleared(self) -> None:
         """A new scoring run starts from nothing."""
         if self.histogram is not None:
             self.histogram.clear()

@@ -52,7 +52,7 @@ class ExportDialog(QDialog):
         self.dropped = QCheckBox("Also write the dropped records (…dropped.jsonl)", self)
         self.sidecar = QCheckBox("Write a decisions sidecar: every row's score, flags and "
                                  "decision (…decisions.parquet)", self)
-        self.annotate = QCheckBox("Add thresher_score, thresher_decision and thresher_source "
+        self.annotate = QCheckBox("Add thresher_score, thresher_decision and thresher_decided_by "
                                   "fields to each record", self)
         self.manifest = QCheckBox("Write a manifest (hashes, model, rule, counts)", self)
         self.manifest.setChecked(True)

@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from core.dataset import Dataset
 from core.errors import ThresherError
 from core.project import ProjectStore
-from core.scoring import ScoreSettings, ScoreSummary, ScoreUpdate, make_scorer, score_dataset
+from core.scoring import ScoreConfig, ScoreSummary, ScoreUpdate, make_scorer, score_dataset
 from core.scoring.run import last_settings, remember_settings, restore_cached_scores
 from core.transformers_import import load_transformers
 
@@ -42,7 +42,7 @@ class ScoringWorker(QObject):
     finished = Signal(int, object)       # generation, ScoreSummary
     failed = Signal(int, str)            # generation, message
     cancelled = Signal(int)              # generation
-    restored = Signal(int, object, object)   # generation, ScoreSettings | None, update | None
+    restored = Signal(int, object, object)   # generation, ScoreConfig | None, update | None
 
     def __init__(self) -> None:
         super().__init__()
@@ -50,7 +50,7 @@ class ScoringWorker(QObject):
         self._model: RewardModel | None = None
 
     @Slot(int, object, object, object, object)
-    def score(self, generation: int, dataset: Dataset, settings: ScoreSettings,
+    def score(self, generation: int, dataset: Dataset, settings: ScoreConfig,
               project: Path | None, heuristic_scores) -> None:
         """Score ``dataset`` with ``settings``, caching in the ``project`` store."""
         store = None
@@ -135,7 +135,7 @@ class ScoringController(QObject):
     finished = Signal(object)            # ScoreSummary
     failed = Signal(str)
     cancelled = Signal()
-    restored = Signal(object, object)    # ScoreSettings | None, ScoreUpdate | None
+    restored = Signal(object, object)    # ScoreConfig | None, ScoreUpdate | None
 
     _score_requested = Signal(int, object, object, object, object)
     _restore_requested = Signal(int, object, object)
@@ -193,7 +193,7 @@ class ScoringController(QObject):
         """Whether a scoring run is in progress."""
         return self._running
 
-    def start(self, dataset: Dataset, settings: ScoreSettings, project: Path | None,
+    def start(self, dataset: Dataset, settings: ScoreConfig, project: Path | None,
               heuristic_scores=None) -> None:
         """Score ``dataset``; a run in progress is cancelled first and its results ignored.
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from core.dataset import Dataset
 from core.judge.preview import judge_preview
 from core.project import project_path_for
-from core.scoring import DEFAULT_MODEL, HEURISTIC, ScoreSettings, ScoreSummary
+from core.scoring import DEFAULT_MODEL, HEURISTIC, ScoreConfig, ScoreSummary
 from core.scoring.model_files import model_available
 from core.version import APP_NAME
 from gui.scoring.controller import ScoringController
@@ -110,7 +110,7 @@ class ScoringDock(FeatureDock):
         self.show_prompt_for_row(0)
         self.controller.restore(dataset, project_path_for(dataset.path))
 
-    def start_scoring(self, settings: ScoreSettings) -> None:
+    def start_scoring(self, settings: ScoreConfig) -> None:
         """Score the open dataset with ``settings`` (cached rows come back at once)."""
         if self.dataset is None or self.dataset.prompt_only:
             return
@@ -146,7 +146,7 @@ class ScoringDock(FeatureDock):
 
     # -- reports -------------------------------------------------------------------------------
 
-    def _on_restored(self, settings: ScoreSettings | None, update) -> None:
+    def _on_restored(self, settings: ScoreConfig | None, update) -> None:
         if settings is not None:
             self.panel.set_settings(settings)
         if update is not None:

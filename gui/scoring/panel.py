@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.judge.prompts import PRESETS
-from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, SEED_TEMPLATE, ScoreSettings
+from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, SEED_TEMPLATE, ScoreConfig
 from core.scoring.devices import DTYPE_CHOICES
 from core.scoring.heuristics import HEURISTIC_THRESHOLD
 from core.scoring.model_files import looks_like_path
@@ -53,7 +53,7 @@ def format_eta(seconds: float) -> str:
 class ScoringPanel(QWidget):
     """Model, format, device, dtype and length choices, with Score/Cancel and progress."""
 
-    score_requested = Signal(object)     # ScoreSettings
+    score_requested = Signal(object)     # ScoreConfig
     cancel_requested = Signal()
     download_requested = Signal(str)
     download_cancel_requested = Signal()
@@ -266,20 +266,20 @@ class ScoringPanel(QWidget):
             index = self.model_combo.count() - 1
         self.model_combo.setCurrentIndex(index)
 
-    def settings(self) -> ScoreSettings:
+    def settings(self) -> ScoreConfig:
         """The settings the panel shows."""
         fmt = self.format_combo.currentData()
         judge = self.judge_choice()
         if judge is not None:
             custom = judge == CUSTOM_JUDGE
-            return ScoreSettings(
+            return ScoreConfig(
                 model=self.model_value(), device=self.device_combo.currentText().strip() or "auto",
                 dtype=self.dtype_combo.currentText(),
                 max_length=self.max_length_spin.value() or None,
                 judge_preset=None if custom else judge,
                 judge_prompt=self.judge_prompt_edit.text().strip() if custom else None,
                 judge_scale=self.judge_scale_edit.text().strip() if custom else None)
-        return ScoreSettings(
+        return ScoreConfig(
             model=self.model_value(), format=fmt,
             template=self.template_edit.text() if fmt == "template" else None,
             device=self.device_combo.currentText().strip() or "auto",
@@ -287,7 +287,7 @@ class ScoringPanel(QWidget):
             max_length=self.max_length_spin.value() or None,
             output_index=self.output_spin.value())
 
-    def set_settings(self, settings: ScoreSettings) -> None:
+    def set_settings(self, settings: ScoreConfig) -> None:
         """Show ``settings`` (restored from a dataset's project)."""
         self.select_model(settings.model)
         judge = CUSTOM_JUDGE if settings.judge_prompt else settings.judge_preset

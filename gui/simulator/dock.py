@@ -119,7 +119,7 @@ class SimulatorDock(FeatureDock):
         self.plots.show_your_data(None)
         self.data_changed()
 
-    def scores_changed(self, *_args) -> None:
+    def on_scores_changed(self, *_args) -> None:
         """Scores arrived or were cleared: the noise estimate is fitted again."""
         self._noisy = None
         self.data_changed()

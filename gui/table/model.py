@@ -23,7 +23,7 @@ from PySide6.QtGui import QColor
 from core.dataset import Dataset
 from core.dedup.keep import ROLE_NAMES
 from core.dedup.outcome import DuplicateTable
-from core.overlap.settings import LEVELS as OVERLAP_LEVELS
+from core.overlap.config import LEVELS as OVERLAP_LEVELS
 from core.review import ReviewSession
 from core.review.decisions import DROP, KEEP, NAMES
 from core.scoring.heuristics import flag_names
@@ -54,7 +54,7 @@ COLUMNS = (
            3),
     Column("Decision", "decision", False,
            "Final decision: keep, drop, or empty while the rule cannot decide (no score yet)"),
-    Column("By", "source", False, "Who decided: the rule, or a curator (a manual override)"),
+    Column("By", "decided_by", False, "Who decided: the rule, or a curator (a manual override)"),
     Column("Dup", "dup_role", False,
            "Duplicates: the kept copy of a cluster, a duplicate the rule drops, or an extra copy "
            "the duplication budget allows"),
@@ -173,7 +173,7 @@ class RecordsTableModel(QAbstractTableModel):
     def decisions_changed(self) -> None:
         """Repaint the Decision and By columns (decisions or the rule changed)."""
         self._column_changed("decision")
-        self._column_changed("source")
+        self._column_changed("decided_by")
 
     def set_filter(self, visible: np.ndarray | None) -> None:
         """Show only source rows where ``visible`` is true (None: all), in the current sort."""
@@ -317,7 +317,7 @@ class RecordsTableModel(QAbstractTableModel):
             return None
         column = COLUMNS[index.column()]
         row = int(self._order[index.row()])
-        if column.key in ("decision", "source"):
+        if column.key in ("decision", "decided_by"):
             return self._decision_data(row, column.key, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if column.key == "flags":
@@ -364,12 +364,12 @@ class RecordsTableModel(QAbstractTableModel):
             return None
         decision = int(session.final[row])
         if role == Qt.ItemDataRole.DisplayRole:
-            if key == "source":
-                return session.source(row) if decision or session.manual[row] else ""
+            if key == "decided_by":
+                return session.decided_by(row) if decision or session.manual[row] else ""
             return NAMES[decision] if decision else ""
         if role == Qt.ItemDataRole.ForegroundRole and key == "decision":
             return DECISION_COLOURS.get(decision)
-        if role == Qt.ItemDataRole.ToolTipRole and key == "source":
+        if role == Qt.ItemDataRole.ToolTipRole and key == "decided_by":
             # The reason is dataset-independent text typed by the curator, but still shown
             # as plain text: Qt would render a tooltip with markup as rich text.
             reason = session.reasons.get(row)
@@ -424,7 +424,7 @@ class RecordsTableModel(QAbstractTableModel):
     # -- helpers -------------------------------------------------------------------------------
 
     def _sort_keys(self, column: Column) -> np.ndarray:
-        if column.key in ("decision", "source"):
+        if column.key in ("decision", "decided_by"):
             session = self._session
             if session is None:
                 return np.zeros(len(self._dataset), dtype=np.int8)

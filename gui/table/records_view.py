@@ -59,7 +59,7 @@ class RecordsView(QTableView):
         for i, column in enumerate(COLUMNS):
             if column.key == "location":
                 width = 72
-            elif column.key in ("decision", "source", "dup_role"):
+            elif column.key in ("decision", "decided_by", "dup_role"):
                 width = 76
             elif column.key in ("cluster", "cluster_size", "similarity"):
                 width = 64

@@ -9,7 +9,7 @@ import pytest
 from core.cluster.block_scorer import BlockScorer, block_input
 from core.cluster.blocks import block_key, plan_blocks
 from core.cluster.shards import ShardFolder, batch_table, table_batch
-from core.scoring import ScoreSettings, ScoreTable, make_scorer, score_dataset
+from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
 from core.scoring.engine import WINDOW_ROWS, ScoredBatch, windows
 
 
@@ -101,7 +101,7 @@ def test_table_batch_inverts_batch_table():
 @pytest.mark.parametrize("model", ["tiny_model", "chat_model"])
 def test_the_block_scorer_gives_the_local_engines_scores_bit_for_bit(model, sample, request):
     """Blocks keep the local windows, so every row meets the model in the same batch."""
-    settings = ScoreSettings(model=str(request.getfixturevalue(model)), device="cpu",
+    settings = ScoreConfig(model=str(request.getfixturevalue(model)), device="cpu",
                              max_length=64)
     scorer = make_scorer(settings)
     local = ScoreTable(len(sample))

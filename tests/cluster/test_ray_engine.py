@@ -25,7 +25,7 @@ from core.cluster.ray_engine import (
 from core.cluster.shards import ShardFolder
 from core.loading import load
 from core.project import ProjectStore
-from core.scoring import ScoreSettings, ScoreTable
+from core.scoring import ScoreConfig, ScoreTable
 from core.scoring.model_files import ModelNotFoundError
 from core.scoring.reward_model import ModelLoadError
 from core.scoring.run import last_settings, restore_cached_scores
@@ -97,7 +97,7 @@ def test_the_ray_engine_writes_what_the_local_engine_writes_and_fills_the_cache(
 
 def test_an_interrupted_run_resumes_from_the_blocks_it_wrote(local_ray, tiny_model, tmp_path):
     dataset = load(GSM8K_800)
-    settings = ScoreSettings(model=str(tiny_model), device="cpu", max_length=64)
+    settings = ScoreConfig(model=str(tiny_model), device="cpu", max_length=64)
     options = RayOptions(workers=2, block_rows=100)
     shards = ShardFolder(tmp_path / "shards")
     first = score_on_ray(dataset, settings, options, shards, log=lambda _: None)
@@ -122,7 +122,7 @@ def test_an_interrupted_run_resumes_from_the_blocks_it_wrote(local_ray, tiny_mod
 def test_a_run_whose_scores_are_all_cached_sends_nothing_to_the_workers(
         local_ray, tiny_model, tmp_path):
     dataset = load(SAMPLE)
-    settings = ScoreSettings(model=str(tiny_model), device="cpu", max_length=64)
+    settings = ScoreConfig(model=str(tiny_model), device="cpu", max_length=64)
     with ProjectStore(tmp_path / "p.thresher") as store:
         first, _ = run(score_on_ray(dataset, settings, RayOptions(workers=2),
                                     ShardFolder(tmp_path / "a"), store, log=lambda _: None),
@@ -137,7 +137,7 @@ def test_a_run_whose_scores_are_all_cached_sends_nothing_to_the_workers(
 
 
 def test_a_model_the_workers_cannot_find_is_named_in_one_clear_error(local_ray, tmp_path):
-    settings = ScoreSettings(model=str(tmp_path / "no-such-model"), device="cpu")
+    settings = ScoreConfig(model=str(tmp_path / "no-such-model"), device="cpu")
     with pytest.raises(ModelNotFoundError, match="no-such-model") as raised:
         run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=1),
                          ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
@@ -145,7 +145,7 @@ def test_a_model_the_workers_cannot_find_is_named_in_one_clear_error(local_ray, 
 
 
 def test_more_workers_than_the_cluster_can_hold_is_refused(local_ray, tiny_model, tmp_path):
-    settings = ScoreSettings(model=str(tiny_model), device="cpu")
+    settings = ScoreConfig(model=str(tiny_model), device="cpu")
     with pytest.raises(RayUnavailableError, match="need 5 CPUs; the cluster has 2"):
         run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=5),
                          ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
@@ -156,7 +156,7 @@ def test_more_workers_than_the_cluster_can_hold_is_refused(local_ray, tiny_model
 
 def test_an_output_index_the_model_lacks_is_refused_before_any_worker_loads_it(
         local_ray, tiny_model, tmp_path):
-    settings = ScoreSettings(model=str(tiny_model), device="cpu", output_index=5)
+    settings = ScoreConfig(model=str(tiny_model), device="cpu", output_index=5)
     with pytest.raises(ModelLoadError) as raised:
         run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=1),
                          ShardFolder(tmp_path / "s"), log=lambda _: None), 1)

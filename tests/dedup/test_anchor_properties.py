@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.dedup.anchor import anchor
+from core.dedup.config import DedupConfig
 from core.dedup.edges import EXACT, NEAR, SEMANTIC, Edges, concatenate, copy_edges
 from core.dedup.keep import DUPLICATE, EXTRA, KEPT, plan_keep
 from core.dedup.result import DuplicateResult
-from core.dedup.settings import DedupSettings
 
 FLOORS = {EXACT: 1.0, NEAR: 0.5, SEMANTIC: 0.6}
 
@@ -50,7 +50,7 @@ def runs(draw):
                     truth[kind][block] = sim
                     truth[kind][block[::-1]] = sim
         edges[kind] = concatenate(kind, parts)
-    run_settings = DedupSettings(exact=True, near=0.5, semantic=0.6)
+    run_settings = DedupConfig(exact=True, near=0.5, semantic=0.6)
     result = DuplicateResult(run_settings, rows, "sha", edges, dict(FLOORS))
     return result, truth
 
@@ -58,7 +58,7 @@ def runs(draw):
 def _settings_or_default(near, semantic, exact):
     if not exact and near is None and semantic is None:
         exact = True
-    return DedupSettings(exact=exact, near=near, semantic=semantic)
+    return DedupConfig(exact=exact, near=near, semantic=semantic)
 
 
 trial_settings = st.builds(_settings_or_default, st.one_of(st.none(), st.floats(0.5, 1.0)),
@@ -72,7 +72,7 @@ def preferences(rows: int):
     return st.tuples(scores, chosen)
 
 
-def check(result: DuplicateResult, truth: np.ndarray, trial: DedupSettings, scores, chosen):
+def check(result: DuplicateResult, truth: np.ndarray, trial: DedupConfig, scores, chosen):
     scores = None if scores is None else np.array(scores, dtype=np.float64)
     chosen = np.array(chosen, dtype=bool)
     anchoring = anchor(result.rows, result.thresholded(trial), scores, chosen)

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.dedup.boilerplate import Boilerplate, find_boilerplate, strip_texts
+from core.dedup.config import DedupConfig
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
-from core.dedup.settings import DedupSettings
 from core.generators import run_to_end
 from core.loading import load
 
@@ -33,7 +33,7 @@ def _gsm(shared_data, count: int) -> list[dict]:
 
 def _run(path, **options):
     dataset = load(path)
-    return build_table(dataset, run_to_end(find_duplicates(dataset, DedupSettings(**options))))
+    return build_table(dataset, run_to_end(find_duplicates(dataset, DedupConfig(**options))))
 
 
 def test_copies_with_one_added_line_still_find_their_originals(shared_data, tmp_path):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from core.dedup.config import DedupConfig, DedupSettingsError
 from core.dedup.edges import EXACT, NEAR, SEMANTIC
 from core.dedup.normalize import field_texts, normalise
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
-from core.dedup.settings import DedupSettings, DedupSettingsError
 from core.dedup.shingles import jaccard, shingle_sets
 from core.generators import run_to_end
 from tests.dedup.conftest import reference_jaccard, reference_shingles
@@ -30,7 +30,7 @@ def test_rows_match_the_injected_records(injected, injected_dataset):
 
 
 def test_exact_finds_every_injected_copy_and_nothing_else(injected, injected_dataset):
-    result = run_to_end(find_duplicates(injected_dataset, DedupSettings(near=None)))
+    result = run_to_end(find_duplicates(injected_dataset, DedupConfig(near=None)))
     table = build_table(injected_dataset, result)
     assert _clusters_of(table) == {frozenset(pair) for pair in injected.exact}
     copies = [copy for _, copy in injected.exact]
@@ -40,7 +40,7 @@ def test_exact_finds_every_injected_copy_and_nothing_else(injected, injected_dat
 
 
 def test_near_finds_injected_near_copies_without_false_positives(injected, injected_dataset):
-    settings = DedupSettings(exact=False, near=0.8)
+    settings = DedupConfig(exact=False, near=0.8)
     result = run_to_end(find_duplicates(injected_dataset, settings))
     table = build_table(injected_dataset, result)
     found = [table.cluster[a] == table.cluster[b] for a, b in injected.near]
@@ -66,7 +66,7 @@ def test_near_on_the_prompt_finds_gsm8k_template_questions(shared_data):
     from core.loading import load
 
     dataset = load(shared_data / "gsm_8k_train.json")
-    settings = DedupSettings(exact=False, near=0.6, near_on="prompt")
+    settings = DedupConfig(exact=False, near=0.6, near_on="prompt")
     result = run_to_end(find_duplicates(dataset, settings))
     edges = result.edges[NEAR].at_least(0.6)
     assert len(edges) >= 2              # e.g. Josie's and Amanda's $50 gift, two cassette tapes
@@ -108,12 +108,12 @@ def test_pair_keys_cannot_collide_across_the_separator(write):
     path = write("pairs.jsonl", '{"prompt": "a b", "response": "c"}\n'
                                 '{"prompt": "a", "response": "b c"}\n')
     dataset = load(path)
-    result = run_to_end(find_duplicates(dataset, DedupSettings(near=None)))
+    result = run_to_end(find_duplicates(dataset, DedupConfig(near=None)))
     assert build_table(dataset, result).summary()["duplicates"] == 0
 
 
 def test_progress_is_reported_and_closing_the_generator_cancels(injected_dataset):
-    run = find_duplicates(injected_dataset, DedupSettings())
+    run = find_duplicates(injected_dataset, DedupConfig())
     stages = []
     for progress in run:
         stages.append(progress.stage)
@@ -122,7 +122,7 @@ def test_progress_is_reported_and_closing_the_generator_cancels(injected_dataset
             break
     run.close()
     assert any("exact" in s for s in stages)
-    full = [p.stage for p in find_duplicates(injected_dataset, DedupSettings())]
+    full = [p.stage for p in find_duplicates(injected_dataset, DedupConfig())]
     assert any("exact" in s for s in full) and any("near" in s for s in full)
 
 
@@ -134,11 +134,11 @@ def test_progress_is_reported_and_closing_the_generator_cancels(injected_dataset
 ])
 def test_bad_settings_are_refused_with_a_reason(changes, message):
     with pytest.raises(DedupSettingsError, match=message):
-        DedupSettings(**changes)
+        DedupConfig(**changes)
 
 
 def test_thresholds_move_without_a_new_run(injected, injected_dataset):
-    result = run_to_end(find_duplicates(injected_dataset, DedupSettings(exact=False)))
+    result = run_to_end(find_duplicates(injected_dataset, DedupConfig(exact=False)))
     strict = build_table(injected_dataset, result, settings=result.settings.with_changes(near=0.95))
     loose = build_table(injected_dataset, result, settings=result.settings.with_changes(near=0.7))
     default = build_table(injected_dataset, result)
@@ -156,7 +156,7 @@ def test_semantic_duplicates_with_the_bundled_embedder(injected, injected_datase
     rows = np.array(sorted(set(range(120)) | {row for pair in pairs for row in pair}))
     small = _take(injected_dataset, rows)
     at = {int(row): i for i, row in enumerate(rows)}
-    settings = DedupSettings(exact=False, near=None, semantic=0.9, embedder="bundled",
+    settings = DedupConfig(exact=False, near=None, semantic=0.9, embedder="bundled",
                              device="cpu")
     result = run_to_end(find_duplicates(small, settings))
     table = build_table(small, result)
@@ -204,7 +204,7 @@ def _take(dataset, rows):
 
 
 def test_kinds_and_fields_are_reported(injected_dataset):
-    result = run_to_end(find_duplicates(injected_dataset, DedupSettings()))
+    result = run_to_end(find_duplicates(injected_dataset, DedupConfig()))
     assert set(result.edges) == {EXACT, NEAR}
     summary = build_table(injected_dataset, result).summary()
     assert summary["by_match"]["exact"] >= 25
@@ -214,7 +214,7 @@ def test_kinds_and_fields_are_reported(injected_dataset):
 def test_a_missing_embedder_fails_before_any_other_work(injected_dataset, tmp_path):
     from core.scoring.model_files import ModelNotFoundError
 
-    run = find_duplicates(injected_dataset, DedupSettings(semantic=0.9,
+    run = find_duplicates(injected_dataset, DedupConfig(semantic=0.9,
                                                           embedder=str(tmp_path / "nowhere")))
     with pytest.raises(ModelNotFoundError, match="does not exist"):
         next(run)          # no exact or near stage has started

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.dedup.config import DedupConfig
 from core.dedup.edges import SEMANTIC
 from core.dedup.embedder import embedder_files, open_embedder
 from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
-from core.dedup.settings import DedupSettings
 from core.dedup.static_embedder import (
     MANIFEST_FILE,
     MAX_CHARS,
@@ -45,7 +45,7 @@ def fast_cache(fast_embedder_build, tmp_path):
 
 
 def _semantic_run(dataset, embedder=FAST, threshold=None):
-    settings = DedupSettings(exact=False, near=None, embedder=embedder, device="cpu",
+    settings = DedupConfig(exact=False, near=None, embedder=embedder, device="cpu",
                              semantic=threshold or default_threshold(embedder))
     progress = []
     generator = find_duplicates(dataset, settings)
@@ -101,7 +101,7 @@ def test_each_embedder_has_its_own_calibrated_threshold():
     assert default_threshold(BUNDLED) == pytest.approx(0.90)
     assert default_threshold(FAST) > default_threshold(BUNDLED)
     assert default_threshold("/some/other/model") == pytest.approx(0.90)
-    assert DedupSettings(semantic=0.9).embedder == FAST
+    assert DedupConfig(semantic=0.9).embedder == FAST
 
 
 def _real_prompts(shared_data, rng):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from core.dedup.anchor import anchor
+from core.dedup.config import DedupConfig
 from core.dedup.edges import NEAR, Edges
 from core.dedup.keep import DUPLICATE, EXTRA, KEPT, UNIQUE, anchored_clusters, plan_keep
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
-from core.dedup.settings import DedupSettings
 from core.generators import run_to_end
 
 
@@ -88,7 +88,7 @@ def test_the_budget_keeps_second_copies_round_robin_best_first():
 
 
 def test_scores_and_choices_change_the_kept_copy_in_the_table(injected, injected_dataset):
-    result = run_to_end(find_duplicates(injected_dataset, DedupSettings()))
+    result = run_to_end(find_duplicates(injected_dataset, DedupConfig()))
     original, copy = injected.exact[0]
     scores = np.zeros(len(injected_dataset), dtype=np.float32)
     scores[copy] = 1.0
@@ -114,7 +114,7 @@ def test_calibration_shows_what_each_threshold_drops(injected, injected_dataset)
         thresholds_to_try,
     )
 
-    settings = DedupSettings(exact=False)
+    settings = DedupConfig(exact=False)
     result = run_to_end(find_duplicates(injected_dataset, settings))
     grid = thresholds_to_try(result.floor(NEAR))
     assert grid[0] == result.floor(NEAR) and grid[-1] == 1.0

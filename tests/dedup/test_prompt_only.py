@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from cli import main
+from core.dedup.config import DedupConfig, DedupSettingsError
 from core.dedup.run import find_duplicates
-from core.dedup.settings import DedupSettings, DedupSettingsError
 from core.generators import run_to_end
 from core.loading import load
 
@@ -31,13 +31,13 @@ def test_comparing_responses_of_a_prompt_only_file_is_refused(prompts_only, opti
     dataset = load(prompts_only)
     assert dataset.prompt_only
     with pytest.raises(DedupSettingsError, match="prompts only") as refused:
-        run_to_end(find_duplicates(dataset, DedupSettings(**options)))
+        run_to_end(find_duplicates(dataset, DedupConfig(**options)))
     assert str(prompts_only) in str(refused.value) and "\n" not in str(refused.value)
 
 
 def test_prompts_of_a_prompt_only_file_are_still_compared(prompts_only):
     dataset = load(prompts_only)
-    result = run_to_end(find_duplicates(dataset, DedupSettings(exact_on="prompt")))
+    result = run_to_end(find_duplicates(dataset, DedupConfig(exact_on="prompt")))
     assert result.rows == len(dataset)
 
 

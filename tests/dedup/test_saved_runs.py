@@ -7,10 +7,10 @@ import io
 import numpy as np
 
 from core.dedup.clusters import cluster_rows
+from core.dedup.config import DedupConfig
 from core.dedup.edges import NEAR
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
-from core.dedup.settings import DedupSettings
 from core.dedup.storage import load_result
 from core.generators import run_to_end
 from core.project import ProjectStore
@@ -33,7 +33,7 @@ def _save_as_older_version(store: ProjectStore, result) -> None:
 
 def test_an_older_saved_run_is_re_planned_on_open(injected, injected_dataset, tmp_path):
     # A loose threshold chains the GSM8K templates together.
-    settings = DedupSettings(exact=False, near=0.5)
+    settings = DedupConfig(exact=False, near=0.5)
     result = run_to_end(find_duplicates(injected_dataset, settings))
     with ProjectStore(tmp_path / "old.thresher") as store:
         _save_as_older_version(store, result)

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from core.dedup.clusters import cluster_rows
+from core.dedup.config import DedupConfig
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
-from core.dedup.settings import DedupSettings
 from core.generators import run_to_end
 from core.loading import load
 from tests.conftest import SHARED_DATA
@@ -40,7 +40,7 @@ def _all_pairs_found(table, injected, one_kept: bool = True) -> None:
 
 def test_the_shared_preamble_is_detected_and_said(template_heavy):
     _, dataset = template_heavy
-    result = run_to_end(find_duplicates(dataset, DedupSettings()))
+    result = run_to_end(find_duplicates(dataset, DedupConfig()))
     found = result.report["boilerplate"]["pair"]
     assert found["prefix_rows"] == len(dataset)
     assert found["prefix"].startswith("You are an assistant that can call the tools below")
@@ -51,7 +51,7 @@ def test_the_shared_preamble_is_detected_and_said(template_heavy):
 
 def test_no_copy_is_dropped_below_the_threshold_even_with_a_shared_preamble(template_heavy):
     injected, dataset = template_heavy
-    result = run_to_end(find_duplicates(dataset, DedupSettings(exact=False, near=0.8)))
+    result = run_to_end(find_duplicates(dataset, DedupConfig(exact=False, near=0.8)))
     chained = cluster_rows(result.rows, result.thresholded())
     chained_drops = int(chained.clustered.sum() - chained.count())
     table = build_table(dataset, result)
@@ -64,7 +64,7 @@ def test_no_copy_is_dropped_below_the_threshold_even_with_a_shared_preamble(temp
 
 def test_without_the_boilerplate_the_flagged_share_is_the_injected_share(template_heavy):
     injected, dataset = template_heavy
-    settings = DedupSettings(strip_boilerplate=True)
+    settings = DedupConfig(strip_boilerplate=True)
     table = build_table(dataset, run_to_end(find_duplicates(dataset, settings)))
     injected_share = len(injected.exact + injected.near) / len(dataset)
     flagged_share = table.summary()["dropped"] / len(dataset)

@@ -8,7 +8,7 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import cross_val_predict
 from sklearn.neighbors import KNeighborsClassifier
 
-from core.embedding_map import MapSettings
+from core.embedding_map import MapConfig
 from core.embedding_map.run import compute_map
 from core.loading import load
 
@@ -25,7 +25,7 @@ def mapped(mixed):
     path, is_gsm8k = mixed
     dataset = load(path)
     progress = []
-    generator = compute_map(dataset, MapSettings(method="pacmap"), device="cpu")
+    generator = compute_map(dataset, MapConfig(method="pacmap"), device="cpu")
     try:
         while True:
             progress.append(next(generator))
@@ -67,7 +67,7 @@ def test_a_pca_preview_comes_before_the_real_map(mapped):
 
 def test_closing_the_generator_stops_the_work(mixed):
     dataset = load(mixed[0])
-    generator = compute_map(dataset, MapSettings(), device="cpu",
+    generator = compute_map(dataset, MapConfig(), device="cpu",
                             vectors=np.random.default_rng(0).standard_normal(
                                 (len(dataset), 8)).astype(np.float32))
     first = next(generator)

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.embedding_map import MapResult, MapSettings
+from core.embedding_map import MapConfig, MapResult
 from core.embedding_map.storage import load_map, save_map
 from core.embedding_map.topics import cluster_map, topic_labels
 from core.loading import load
@@ -14,7 +14,7 @@ from core.project import ProjectStore
 
 
 def _result(dataset, xy, topics, labels):
-    return MapResult(MapSettings(), dataset.source_sha256, xy, topics, labels, "pacmap", len(xy), 0,
+    return MapResult(MapConfig(), dataset.source_sha256, xy, topics, labels, "pacmap", len(xy), 0,
                      1.5)
 
 
@@ -25,14 +25,14 @@ def test_a_saved_map_comes_back_only_for_its_settings_and_file(tmp_path):
     xy = np.array([[0.5, 1.0], [2.0, -3.0]], np.float32)
     with ProjectStore(tmp_path / "p.thresher") as store:
         save_map(store, _result(dataset, xy, np.array([0, 1], np.int32), ("x y", "z")))
-        back = load_map(store, dataset, MapSettings())
+        back = load_map(store, dataset, MapConfig())
         assert back is not None and np.array_equal(back.xy, xy)
         assert back.labels == ("x y", "z") and back.topics.tolist() == [0, 1]
-        assert load_map(store, dataset, MapSettings(on="response")) is None
-        assert load_map(store, dataset).settings == MapSettings()   # newest, any settings
+        assert load_map(store, dataset, MapConfig(on="response")) is None
+        assert load_map(store, dataset).settings == MapConfig()   # newest, any settings
     source.write_text('{"prompt": "a", "response": "b"}\n{"prompt": "c", "response": "e"}\n')
     with ProjectStore(tmp_path / "p.thresher") as store:
-        assert load_map(store, load(source), MapSettings()) is None
+        assert load_map(store, load(source), MapConfig()) is None
 
 
 words = st.sampled_from(["apple", "river", "code", "python", "money", "sum", "poem", "rhyme"])
@@ -62,7 +62,7 @@ def test_settings_reject_unknown_text_and_method():
     from core.embedding_map import MapSettingsError
 
     with pytest.raises(MapSettingsError, match="unknown text"):
-        MapSettings(on="title")
+        MapConfig(on="title")
     with pytest.raises(MapSettingsError, match="unknown method"):
-        MapSettings(method="tsne")
-    assert MapSettings.from_dict(MapSettings(on="pair").to_dict()) == MapSettings(on="pair")
+        MapConfig(method="tsne")
+    assert MapConfig.from_dict(MapConfig(on="pair").to_dict()) == MapConfig(on="pair")

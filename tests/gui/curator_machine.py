@@ -170,7 +170,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             # Timers that only coalesce bursts fire now: the same code runs, sooner.
             w = self.window
             for timer, fire in ((w.filter_bar._timer, w.filter_bar._emit),
-                                (w.dedup._scores_settled, w.dedup.scores_changed),
+                                (w.dedup._scores_settled, w.dedup.on_scores_changed),
                                 (w.plots._drag_timer, w.plots._apply_cutoff),
                                 (w.model._resort_timer, w.model._resort)):
                 if timer.isActive():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.dedup.config import DedupConfig, DedupSettingsError
 from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
 from core.dedup.progress import DedupProgress
-from core.dedup.settings import DedupSettings, DedupSettingsError
 from gui.dedup.panel import DedupPanel
 
 
@@ -45,10 +45,10 @@ def test_another_model_must_be_named(panel, tmp_path):
 
 
 def test_a_saved_run_shows_its_embedder_and_threshold(panel, tmp_path):
-    panel.show_settings(DedupSettings(semantic=0.95, embedder=BUNDLED))
+    panel.show_settings(DedupConfig(semantic=0.95, embedder=BUNDLED))
     assert panel.embedder_combo.currentData() == BUNDLED
     assert panel.semantic_spin.value() == pytest.approx(0.95)   # not reset to the default
-    panel.show_settings(DedupSettings(semantic=0.91, embedder=str(tmp_path)))
+    panel.show_settings(DedupConfig(semantic=0.91, embedder=str(tmp_path)))
     assert panel.embedder_edit.text() == str(tmp_path)
     assert panel.settings().embedder == str(tmp_path)
 

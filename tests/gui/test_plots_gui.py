@@ -7,7 +7,7 @@ import pytest
 
 from core.review.decisions import KEEP
 from core.review.rule import Rule
-from core.scoring import ScoreSettings, ScoreUpdate
+from core.scoring import ScoreConfig, ScoreUpdate
 from core.scoring.engine import ScoredBatch
 from gui.plots.dock import MAX_REDRAWS_PER_SECOND
 from tests.conftest import SAMPLE
@@ -43,7 +43,7 @@ def test_scores_stream_into_the_histogram_with_throttled_redraws(qtbot, window, 
     redraws_before = dock.redraws
     window.scoring.panel.select_model(str(tiny_model))
     with qtbot.waitSignal(window.scoring.scoring_finished, timeout=60_000):
-        window.scoring.start_scoring(ScoreSettings(model=str(tiny_model), device="cpu",
+        window.scoring.start_scoring(ScoreConfig(model=str(tiny_model), device="cpu",
                                                    token_budget=2048))
     qtbot.wait(200)
     assert len(totals) > 3 and totals == sorted(totals)          # filled in batch by batch
@@ -62,7 +62,7 @@ def test_a_burst_of_batches_is_one_redraw(qtbot, window):
     for start in range(0, rows, 3):                 # ~100 batches with no event loop between
         batch_rows = np.arange(start, min(start + 3, rows))
         scores = rng.normal(size=len(batch_rows)).astype(np.float32)
-        dock.scores_arrived(ScoreUpdate(ScoredBatch(batch_rows, scores,
+        dock.on_scores_arrived(ScoreUpdate(ScoredBatch(batch_rows, scores,
                                                     np.zeros(len(batch_rows), bool),
                                                     np.zeros(len(batch_rows), bool)),
                                         start, rows, cached=False))

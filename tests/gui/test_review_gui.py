@@ -41,7 +41,7 @@ def test_keys_decide_and_move_on_and_each_decision_is_saved(qtbot, dataset_path,
     session = window.review.controller.session
     assert session.final[:2].tolist() == [KEEP, DROP]
     assert window.model.data(window.model.index(1, COLUMN_INDEX["decision"])) == "drop"
-    assert window.model.data(window.model.index(1, COLUMN_INDEX["source"])) == "curator"
+    assert window.model.data(window.model.index(1, COLUMN_INDEX["decided_by"])) == "curator"
     assert sorted(d for d, _ in _saved(isolated_projects, dataset_path).values()) == [KEEP, DROP]
     assert window.table.currentIndex().row() == 2
     window.table.selectRow(1)
@@ -118,8 +118,8 @@ def test_reopening_restores_decisions_filter_and_place_and_says_so(qtbot, datase
     assert again.model.source_row(again.table.currentIndex().row()) == 20
     notice = again.notice_text.text()
     assert "Restored 1 decision" in notice and "filters" in notice and "your place" in notice
-    tooltip = again.model.data(again.model.index(again.model.view_row(7), COLUMN_INDEX["source"]),
-                               Qt.ItemDataRole.ToolTipRole)
+    cell = again.model.index(again.model.view_row(7), COLUMN_INDEX["decided_by"])
+    tooltip = again.model.data(cell, Qt.ItemDataRole.ToolTipRole)
     assert tooltip == "<qt>&lt;b&gt;not bold&lt;/b&gt;</qt>"     # shown as typed, not as HTML
 
 
@@ -190,11 +190,11 @@ def test_a_saved_sort_by_score_is_applied_once_the_scores_arrive(qtbot, dataset_
 
 def test_until_cached_scores_are_in_export_waits_and_the_summary_says_restoring(
         qtbot, dataset_path, tiny_model):
-    from core.scoring import ScoreSettings
+    from core.scoring import ScoreConfig
 
     window = open_window(qtbot, dataset_path)
     with qtbot.waitSignal(window.scoring.scoring_finished, timeout=60_000):
-        window.scoring.start_scoring(ScoreSettings(model=str(tiny_model), device="cpu"))
+        window.scoring.start_scoring(ScoreConfig(model=str(tiny_model), device="cpu"))
     window.close()
 
     again = MainWindow()

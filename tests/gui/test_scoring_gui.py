@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.scoring import HEURISTIC, ScoreSettings
+from core.scoring import HEURISTIC, ScoreConfig
 from core.scoring.reward_model import RewardModel
 from gui.main_window import MainWindow
 from gui.table.model import COLUMN_INDEX
@@ -26,7 +26,7 @@ def score_with(qtbot, window, model, **settings):
     dock.controller.updated.connect(updates.append)
     with qtbot.waitSignal(dock.scoring_finished, timeout=60_000) as finished:
         if settings:
-            dock.start_scoring(ScoreSettings(model=str(model), device="cpu", **settings))
+            dock.start_scoring(ScoreConfig(model=str(model), device="cpu", **settings))
         else:
             dock.panel.score_button.click()
     return finished.args[0], updates
@@ -71,7 +71,7 @@ def test_sorting_by_score_orders_the_rows(qtbot, window, tiny_model):
 def test_cancel_keeps_the_scores_and_score_resumes_from_the_cache(qtbot, window, tiny_model):
     dataset = open_sample(qtbot, window)
     dock = window.scoring
-    settings = ScoreSettings(model=str(tiny_model), device="cpu", token_budget=600)
+    settings = ScoreConfig(model=str(tiny_model), device="cpu", token_budget=600)
     first = []
 
     def cancel_after_two(update):
@@ -107,7 +107,7 @@ def test_a_model_error_mid_run_is_reported_and_the_app_keeps_working(qtbot, wind
     monkeypatch.setattr(RewardModel, "forward", flaky)
     dock = window.scoring
     with qtbot.waitSignal(dock.scoring_failed, timeout=60_000) as failed:
-        dock.start_scoring(ScoreSettings(model=str(tiny_model), device="cpu", token_budget=600))
+        dock.start_scoring(ScoreConfig(model=str(tiny_model), device="cpu", token_budget=600))
     assert "device-side assert" in failed.args[0]
     assert "Scoring stopped" in dock.panel.status.text() and dock.panel.score_button.isEnabled()
     assert int((~np.isnan(window.model.scores)).sum()) > 0      # the first batches are kept
@@ -136,7 +136,7 @@ def test_closing_the_window_while_scoring_stops_the_thread_cleanly(qtbot, tiny_m
     with qtbot.waitSignal(window.scoring.scoring_finished, timeout=30_000):
         window.open_path(SAMPLE)
     with qtbot.waitSignal(window.scoring.controller.updated, timeout=60_000):
-        window.scoring.start_scoring(ScoreSettings(model=str(tiny_model), device="cpu",
+        window.scoring.start_scoring(ScoreConfig(model=str(tiny_model), device="cpu",
                                                    token_budget=300))
     window.close()
     assert window.scoring.controller.stopped
@@ -158,7 +158,7 @@ def test_a_model_that_cannot_be_found_changes_no_score(qtbot, window, tmp_path):
     before, kept = session.scores.copy(), session.summary().kept
     assert kept > 0
     with qtbot.waitSignal(window.scoring.scoring_failed, timeout=30_000):
-        window.scoring.start_scoring(ScoreSettings(model=str(tmp_path / "no-such-model"),
+        window.scoring.start_scoring(ScoreConfig(model=str(tmp_path / "no-such-model"),
                                                    device="cpu"))
     assert np.array_equal(window.review.controller.session.scores, before)
     assert session.summary().kept == kept

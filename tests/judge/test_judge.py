@@ -23,7 +23,7 @@ from core.judge.prompts import (
 )
 from core.judge.scorer import JudgeScorer, expected_rating
 from core.project import ProjectStore
-from core.scoring import ScoreSettings, ScoreTable, make_scorer, score_dataset
+from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
 
 RUBRIC = PRESETS["rubric-1-5"]
 
@@ -101,7 +101,7 @@ def test_a_prompt_longer_than_the_judge_reads_is_cut_in_the_response_or_unscorab
 
 def test_a_rerun_computes_nothing_and_restores_entropies_and_reasons(tiny_judge, sample,
                                                                      tmp_path):
-    settings = ScoreSettings(model=str(tiny_judge), device="cpu", judge_preset="rubric-1-5")
+    settings = ScoreConfig(model=str(tiny_judge), device="cpu", judge_preset="rubric-1-5")
     with ProjectStore(tmp_path / "p.thresher") as store:
         scorer = make_scorer(settings)
         first = ScoreTable(len(sample))
@@ -213,7 +213,7 @@ def test_left_padding_keeps_each_row_and_puts_its_end_last(lengths):
 
 
 def test_choosing_a_judge_without_a_model_is_refused_not_scored_with_heuristics():
-    settings = ScoreSettings(model="heuristic", judge_preset="alpagasus-accuracy")
+    settings = ScoreConfig(model="heuristic", judge_preset="alpagasus-accuracy")
     assert not settings.heuristic
     with pytest.raises(JudgeSetupError, match="needs a model"):
         make_scorer(settings)

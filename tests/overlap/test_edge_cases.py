@@ -8,9 +8,9 @@ import pytest
 from core.errors import LoadError
 from core.generators import run_to_end
 from core.loading import load
+from core.overlap.config import OverlapConfig
 from core.overlap.references import OverlapError, load_references
 from core.overlap.run import find_overlap
-from core.overlap.settings import OverlapSettings
 
 LEAKED = "List the layers of the TCP/IP model and for each layer identify one protocol."
 OTHER = "Write a short poem about the sea at night, with a storm coming in from the west."
@@ -29,14 +29,14 @@ def training(write):
 
 
 def _references(paths, dataset, settings=None):
-    return run_to_end(load_references(paths, dataset, settings or OverlapSettings()))
+    return run_to_end(load_references(paths, dataset, settings or OverlapConfig()))
 
 
 def test_a_reference_with_bad_lines_reports_them_and_uses_the_rest(write, training):
     ref = write("eval.jsonl", b'{"prompt": "unrelated question about birds and their songs"}\n'
                 b'{"prompt": broken\n' + orjson.dumps({"prompt": LEAKED}) + b"\n[1, 2]\n")
     references = _references([ref], training)
-    result = run_to_end(find_overlap(training, references, OverlapSettings()))
+    result = run_to_end(find_overlap(training, references, OverlapConfig()))
     info = result.references[0]
     assert (info.records, info.rejected) == (2, 2)
     assert "line 2" in info.warning() and "2 unusable" in info.warning()
@@ -69,7 +69,7 @@ def test_the_open_file_itself_is_refused_even_under_another_name(write, training
 def test_comparing_responses_of_a_prompt_only_reference_is_refused(write, training):
     ref = _jsonl(write, "eval.jsonl", [{"prompt": LEAKED}])
     with pytest.raises(OverlapError, match="prompts only, so ngram matching on responses"):
-        _references([ref], training, OverlapSettings(exact=False, near=None,
+        _references([ref], training, OverlapConfig(exact=False, near=None,
                                                      ngram_on="response"))
 
 
@@ -87,7 +87,7 @@ def test_text_without_spaces_is_matched_whole_but_not_by_ngrams(write):
         {"instruction": "Background: " + LEAKED + " Thanks!", "output": "ok"}]))
     ref = _jsonl(write, "eval.jsonl", [{"prompt": sentence}, {"prompt": LEAKED}])
     result = run_to_end(find_overlap(training, _references([ref], training),
-                                     OverlapSettings(near=None)))
+                                     OverlapConfig(near=None)))
     assert result.match_of(0).level == "exact"
     assert result.match_of(1) is None
     assert result.match_of(2).level == "ngram"
@@ -98,6 +98,6 @@ def test_two_empty_texts_are_not_an_overlap(write):
                                                    "output": ""}]))
     ref = _jsonl(write, "ref.jsonl", [{"instruction": "Other", "input": "", "output": ""}])
     result = run_to_end(find_overlap(training, _references([ref], training),
-                                     OverlapSettings(exact_on="response", near=None,
+                                     OverlapConfig(exact_on="response", near=None,
                                                      ngram=False)))
     assert result.match_of(0) is None

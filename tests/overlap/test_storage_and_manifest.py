@@ -8,8 +8,8 @@ import orjson
 from core.export import ExportOptions, export_session
 from core.generators import run_to_end
 from core.loading import load
+from core.overlap.config import OverlapConfig
 from core.overlap.run import find_overlap
-from core.overlap.settings import OverlapSettings
 from core.overlap.storage import load_overlap, restore_overlap, save_overlap
 from core.project import ProjectStore
 from core.review import ReviewSession, Rule
@@ -20,7 +20,7 @@ from core.review.filters import RowFilter
 def test_drop_overlap_rule_export_and_manifest(injected, tmp_path):
     dataset = load(injected.path)
     references = [load(injected.koala), load(injected.vicuna)]
-    result = run_to_end(find_overlap(dataset, references, OverlapSettings()))
+    result = run_to_end(find_overlap(dataset, references, OverlapConfig()))
     with ProjectStore(tmp_path / "p.thresher") as store:
         save_overlap(store, result)
         restored = load_overlap(store, dataset.source_sha256, len(dataset))

@@ -69,7 +69,7 @@ def test_kept_records_keep_file_order_and_dropped_go_to_their_own_file(sample_co
     assert (tmp_path / "dropped.jsonl").read_bytes() == originals[1] + b"\n" + originals[5] + b"\n"
     sidecar = pd.read_parquet(tmp_path / "rows.parquet")
     assert len(sidecar) == len(originals)
-    assert sidecar.loc[5, "decision"] == "drop" and sidecar.loc[5, "source"] == "curator"
+    assert sidecar.loc[5, "decision"] == "drop" and sidecar.loc[5, "decided_by"] == "curator"
     assert result.manual_overrides == 2
 
 
@@ -97,7 +97,7 @@ def test_annotation_adds_score_and_decision_fields(sample_copy, open_session, tm
     session.decide([0], KEEP)
     out, _ = _kept(session, tmp_path, annotate=True)
     first = orjson.loads(out.read_bytes().split(b"\n")[0])
-    assert first["thresher_decision"] == "keep" and first["thresher_source"] == "curator"
+    assert first["thresher_decision"] == "keep" and first["thresher_decided_by"] == "curator"
     assert first["thresher_score"] is None
 
 

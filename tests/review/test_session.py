@@ -16,7 +16,7 @@ def test_a_decision_is_on_disk_when_decide_returns(sample_copy, open_session):
     session.decide([3], DROP, "off-topic")
     other = open_session(sample_copy)          # a second connection sees it at once
     assert other.manual[3] == DROP and other.reasons[3] == "off-topic"
-    assert other.final[3] == DROP and other.source(3) == "curator"
+    assert other.final[3] == DROP and other.decided_by(3) == "curator"
     assert other.restored.decisions == 1
 
 
@@ -42,7 +42,7 @@ def test_back_to_automatic_follows_the_rule(sample_copy, open_session):
     session.set_rule(Rule(mode="all"))
     session.decide([0], DROP)
     session.decide([0], AUTO)
-    assert session.final[0] == KEEP and session.source(0) == "rule"
+    assert session.final[0] == KEEP and session.decided_by(0) == "rule"
     assert open_session(sample_copy).restored.decisions == 0
 
 

@@ -7,7 +7,7 @@ import orjson
 import pytest
 import torch
 
-from core.scoring import ScoreSettings, ScoreTable, make_scorer, score_dataset
+from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
 from core.scoring.batching import padded_tokens, plan_batches
 from core.scoring.encoding import EncodedRows
 from core.scoring.engine import TOO_LONG_FOR_DEVICE, BatchRunner
@@ -24,7 +24,7 @@ def run_all(scorer, dataset, store=None):
 
 
 def test_batched_scores_equal_one_at_a_time_scores(tiny_model, sample):
-    scorer = make_scorer(ScoreSettings(model=str(tiny_model), device="cpu", dtype="float32"))
+    scorer = make_scorer(ScoreConfig(model=str(tiny_model), device="cpu", dtype="float32"))
     table, summary = run_all(scorer, sample)
     assert max(scorer.runner.batch_sizes) > 16      # real batches with padding were used
     singles = []
@@ -37,8 +37,8 @@ def test_batched_scores_equal_one_at_a_time_scores(tiny_model, sample):
 
 
 def test_the_chosen_output_of_a_multi_output_model_is_the_score(two_head_model, sample):
-    first = make_scorer(ScoreSettings(model=str(two_head_model), device="cpu"))
-    second = make_scorer(ScoreSettings(model=str(two_head_model), device="cpu", output_index=1))
+    first = make_scorer(ScoreConfig(model=str(two_head_model), device="cpu"))
+    second = make_scorer(ScoreConfig(model=str(two_head_model), device="cpu", output_index=1))
     a, _ = run_all(first, sample)
     b, _ = run_all(second, sample)
     assert not np.allclose(a.scores, b.scores)
@@ -105,7 +105,7 @@ def test_a_row_too_long_even_alone_is_unscorable_and_the_run_goes_on():
 def test_an_error_other_than_out_of_memory_stops_the_run(tiny_model, sample):
     from core.scoring import ScoringError
 
-    scorer = make_scorer(ScoreSettings(model=str(tiny_model), device="cpu"))
+    scorer = make_scorer(ScoreConfig(model=str(tiny_model), device="cpu"))
     real_forward = scorer.model.forward
     calls = []
 

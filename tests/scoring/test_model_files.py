@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from core.scoring import ScoreSettings, locate_model, make_scorer
+from core.scoring import ScoreConfig, locate_model, make_scorer
 from core.scoring.model_files import ModelNotFoundError, UnsafeModelError
 from core.scoring.reward_model import ModelLoadError
 
@@ -32,7 +32,7 @@ def test_a_folder_with_only_pickle_weights_is_refused_and_never_unpickled(tiny_m
     sentinel = tmp_path / "SENTINEL"
     (folder / "pytorch_model.bin").write_bytes(pickle.dumps(_CreatesSentinel(sentinel)))
     with pytest.raises(UnsafeModelError, match=r"only pickle weights.*pytorch_model\.bin"):
-        make_scorer(ScoreSettings(model=str(folder), device="cpu"))
+        make_scorer(ScoreConfig(model=str(folder), device="cpu"))
     assert not sentinel.exists()
 
 
@@ -51,7 +51,7 @@ def test_a_model_missing_from_the_cache_fails_fast_naming_it_and_the_cache(tmp_p
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
     started = time.monotonic()
     with pytest.raises(ModelNotFoundError) as caught:
-        make_scorer(ScoreSettings(model="OpenAssistant/reward-model-deberta-v3-large-v2"))
+        make_scorer(ScoreConfig(model="OpenAssistant/reward-model-deberta-v3-large-v2"))
     message = str(caught.value)
     assert time.monotonic() - started < 2
     assert "OpenAssistant/reward-model-deberta-v3-large-v2" in message
@@ -77,7 +77,7 @@ def test_provenance_records_the_weight_files_sha256(tiny_model):
 
 def test_an_output_index_the_model_lacks_is_refused(tiny_model):
     with pytest.raises(ModelLoadError, match="out of range: the model has 1 output"):
-        make_scorer(ScoreSettings(model=str(tiny_model), device="cpu", output_index=3))
+        make_scorer(ScoreConfig(model=str(tiny_model), device="cpu", output_index=3))
 
 
 def test_a_hub_cache_snapshot_is_found_offline_with_its_revision(tiny_model, tmp_path,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.project import ProjectStore
-from core.scoring import ScoreSettings, ScoreTable, make_scorer, score_dataset
+from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
 
 
 class CountingForward:
@@ -23,7 +23,7 @@ class CountingForward:
 
 
 def counted_scorer(model_path, **settings):
-    scorer = make_scorer(ScoreSettings(model=str(model_path), device="cpu", **settings))
+    scorer = make_scorer(ScoreConfig(model=str(model_path), device="cpu", **settings))
     counter = CountingForward(scorer.model)
     scorer.runner.model = counter
     return scorer, counter
@@ -106,9 +106,9 @@ CHILD = r"""
 import sys
 from core.loading import load
 from core.project import ProjectStore
-from core.scoring import ScoreSettings, make_scorer, score_dataset
+from core.scoring import ScoreConfig, make_scorer, score_dataset
 dataset = load(sys.argv[1])
-scorer = make_scorer(ScoreSettings(model=sys.argv[2], device="cpu", token_budget=400))
+scorer = make_scorer(ScoreConfig(model=sys.argv[2], device="cpu", token_budget=400))
 with ProjectStore(sys.argv[3]) as store:
     done = 0
     for update in score_dataset(dataset, scorer, store):

@@ -26,7 +26,7 @@ class MapSettingsError(ThresherError):
 
 
 @dataclass(frozen=True)
-class MapSettings:
+class MapConfig:
     """How to build a map."""
 
     on: str = "prompt"
@@ -50,7 +50,7 @@ class MapSettings:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> MapSettings:
+    def from_dict(cls, data: dict) -> MapConfig:
         """The settings saved by :meth:`to_dict` (unknown keys ignored)."""
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 

@@ -15,7 +15,7 @@ HEURISTIC = "heuristic"
 
 
 @dataclass(frozen=True)
-class ScoreSettings:
+class ScoreConfig:
     """Everything a curator can choose about a scoring run."""
 
     model: str = DEFAULT_MODEL          # hub id, folder, or "heuristic"

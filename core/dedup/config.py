@@ -25,7 +25,7 @@ class DedupSettingsError(ThresherError):
 
 
 @dataclass(frozen=True)
-class DedupSettings:
+class DedupConfig:
     """Detectors and thresholds; ``None`` turns near or semantic matching off."""
 
     exact: bool = True
@@ -79,7 +79,7 @@ class DedupSettings:
         """Which text ``kind`` compares."""
         return (self.exact_on, self.near_on, self.semantic_on)[kind]
 
-    def with_changes(self, **changes) -> DedupSettings:
+    def with_changes(self, **changes) -> DedupConfig:
         """A copy with some settings changed (validated)."""
         return replace(self, **changes)
 
@@ -88,7 +88,7 @@ class DedupSettings:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> DedupSettings:
+    def from_dict(cls, data: dict) -> DedupConfig:
         """Settings saved by :meth:`to_dict` (unknown keys are ignored)."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})

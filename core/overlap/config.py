@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
-from core.dedup.settings import DEFAULT_NEAR
+from core.dedup.config import DEFAULT_NEAR
 from core.errors import ThresherError
 
 #: Matching levels, strongest first; a row's overlap level is the strongest one it matched.
@@ -25,7 +25,7 @@ class OverlapSettingsError(ThresherError):
 
 
 @dataclass(frozen=True)
-class OverlapSettings:
+class OverlapConfig:
     """Levels and thresholds; ``None`` turns near or semantic matching off."""
 
     exact: bool = True
@@ -74,7 +74,7 @@ class OverlapSettings:
         """The similarity a match needs at ``level`` (None: any shared n-gram, or exact)."""
         return {"near": self.near, "semantic": self.semantic}.get(level)
 
-    def with_changes(self, **changes) -> OverlapSettings:
+    def with_changes(self, **changes) -> OverlapConfig:
         """A copy with some settings changed (validated)."""
         return replace(self, **changes)
 
@@ -83,7 +83,7 @@ class OverlapSettings:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> OverlapSettings:
+    def from_dict(cls, data: dict) -> OverlapConfig:
         """Settings saved by :meth:`to_dict` (unknown keys are ignored)."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
