@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from core.dedup.words import BLOCK_BYTES, fold
+from core.overlap.kernels import compiled
 
 BASE = np.uint64(0x100000001B3)
 BASE_INVERSE = np.uint64(pow(0x100000001B3, -1, 1 << 64))
@@ -49,19 +50,31 @@ def word_hashes(texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]
                                                   + BLOCK_BYTES, side="right")))
         block = texts[start:stop]
         lengths = chars[start:stop].copy()
-        if not all(map(str.isascii, block)):
+        joined = " ".join(block)
+        if not joined.isascii():
             # Only texts outside ASCII are folded (NFKC, case, punctuation), and measured
             # in bytes; the block is still encoded in one call.
             block = list(block)
-            for i in np.flatnonzero([not t.isascii() for t in block]).tolist():
+            ascii_ = np.fromiter(map(str.isascii, block), dtype=bool, count=len(block))
+            for i in np.flatnonzero(~ascii_).tolist():
                 block[i] = _encoded(block[i]).decode()
                 lengths[i] = len(block[i].encode())
-        yield _block_hashes(" ".join(block).encode(), lengths)
+            joined = " ".join(block)
+        yield _block_hashes(joined.encode(), lengths)
         start = stop
 
 
 def _block_hashes(joined: bytes, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Word hashes of documents joined by a space (so no word crosses from one to the next)."""
+    kernels = compiled()
+    if kernels is not None:
+        return kernels.word_hashes(np.frombuffer(joined, dtype=np.uint8), lengths, _WORD_BYTE,
+                                   _JOINER, _TERM, BASE)
+    return numpy_block_hashes(joined, lengths)
+
+
+def numpy_block_hashes(joined: bytes, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_block_hashes` in numpy passes: the definition, and the path without numba."""
     data = np.frombuffer(joined + b" ", dtype=np.uint8)
     doc_starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
     is_word = _WORD_BYTE[data]
