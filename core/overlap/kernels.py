@@ -28,6 +28,22 @@ ENV_SWITCH = "THRESHER_NUMBA"
 SCREEN_BITS = 24
 
 
+#: Characters of text from which a check loads the kernels: importing numba and loading them
+#: costs a second or two per process, more than the numpy path spends on a few MB of text.
+MIN_CHARS = 2_000_000
+#: Tests set True or False to force one path whatever the size.
+FORCE: bool | None = None
+
+
+def for_size(chars: int):
+    """The kernels when ``chars`` of text make loading them worth it (or they are loaded)."""
+    if FORCE is not None:
+        return compiled() if FORCE else None
+    if chars >= MIN_CHARS or compiled.cache_info().currsize:
+        return compiled()
+    return None
+
+
 @cache
 def compiled():
     """The compiled kernels as a namespace, or None when numba is not usable here."""

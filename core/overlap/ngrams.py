@@ -22,14 +22,14 @@ when it is copied whole (exact level) or by the near and semantic levels.
 from __future__ import annotations
 
 from collections.abc import Collection, Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
 from core.dedup.progress import DedupProgress
 from core.dedup.shingles import splitmix64
-from core.overlap.kernels import compiled
+from core.overlap.kernels import for_size
 from core.overlap.words import BASE, BASE_INVERSE, powers, word_hashes
 
 #: A hash shared by more reference records than this (boilerplate) is matched to the first
@@ -102,9 +102,9 @@ class _Block:
                 yield k, gram, self.remaining[:windows] >= k
 
 
-def _blocks(texts: Sequence[str]) -> Generator[_Block, None, None]:
+def _blocks(texts: Sequence[str], kernels=None) -> Generator[_Block, None, None]:
     first = 0
-    for word_hash, counts in word_hashes(texts):
+    for word_hash, counts in word_hashes(texts, kernels):
         yield _Block(word_hash, counts, first)
         first += len(counts)
 
@@ -118,11 +118,25 @@ class NgramIndex:
     grams: np.ndarray    # int64 per reference row: its distinct n-grams (1 for a short one)
     lengths: tuple[int, ...]   # word counts under n of the short records indexed whole
     n: int
-    screen: np.ndarray   # bool, 2**FILTER_BITS: which top-bit prefixes any hash has (numpy path)
-    #: With numba: a hash table over the distinct hashes (keys, slot -> distinct index + 1,
-    #: a bitmap), and where each distinct hash's run starts in ``hashes`` (one more: the end).
-    table: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    runs: np.ndarray | None = None
+    #: Look-up structures built on first use: the numpy path's screen, or the compiled
+    #: path's hash table and where each distinct hash's run starts in ``hashes``.
+    built: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def screen(self) -> np.ndarray:
+        """bool, 2**FILTER_BITS: which top-bit prefixes any hash has (the numpy path)."""
+        if "screen" not in self.built:
+            screen = np.zeros(1 << FILTER_BITS, dtype=bool)
+            screen[self.hashes >> np.uint64(64 - FILTER_BITS)] = True
+            self.built["screen"] = screen
+        return self.built["screen"]
+
+    def table(self, kernels) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+        """The compiled path's (keys, slot -> distinct index + 1, bitmap) and run starts."""
+        if "table" not in self.built:
+            flat = self.hashes
+            runs = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+            self.built["table"] = (kernels.build_table(flat[runs]), np.append(runs, len(flat)))
+        return self.built["table"]
 
     @property
     def records(self) -> int:
@@ -157,18 +171,8 @@ def build_index(texts: Sequence[str], n: int, min_words: int
     distinct[1:] = (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])
     flat, owner = flat[distinct], owner[distinct]
     grams = np.bincount(owner, minlength=len(texts)).astype(np.int64)
-    kernels = compiled()
-    table = runs = None
-    screen = np.zeros(0, dtype=bool)
-    if kernels is not None and len(flat):
-        runs = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
-        table = kernels.build_table(flat[runs])
-        runs = np.append(runs, len(flat))
-    else:
-        screen = np.zeros(1 << FILTER_BITS, dtype=bool)
-        screen[flat >> np.uint64(64 - FILTER_BITS)] = True
     yield DedupProgress(_STAGE_INDEX, len(texts), len(texts))
-    return NgramIndex(flat, owner, grams, tuple(sorted(lengths)), n, screen, table, runs)
+    return NgramIndex(flat, owner, grams, tuple(sorted(lengths)), n)
 
 
 @dataclass(frozen=True)
@@ -188,11 +192,12 @@ def match(texts: Sequence[str], index: NgramIndex
     n = index.n
     looked_up = set(index.lengths) | {n}
     hit_rows, hit_refs, hit_pos, hit_len = [], [], [], []
-    for block in _blocks(texts):
+    kernels = for_size(sum(map(len, texts)))
+    for block in _blocks(texts, kernels):
         yield DedupProgress(_STAGE_MATCH, block.first_text, len(texts))
         if not len(index.hashes):
             continue
-        where, low, high, length = _hits(block, index, sorted(looked_up))
+        where, low, high, length = _hits(block, index, sorted(looked_up), kernels)
         if not len(where):
             continue
         per = np.minimum(high - low, MAX_RECORDS_PER_GRAM)
@@ -213,26 +218,26 @@ def match(texts: Sequence[str], index: NgramIndex
                  np.concatenate(hit_pos), np.concatenate(hit_len), index)
 
 
-def _hits(block: _Block, index: NgramIndex, lengths: list[int]
+def _hits(block: _Block, index: NgramIndex, lengths: list[int], kernels
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The block's windows found in the index: start word, run of equal hashes, length.
 
     ``low:high`` is the run of ``index.hashes`` equal to the window's hash (one entry per
     reference record having it). Compiled when numba is here, else numpy passes per length.
     """
-    kernels = compiled()
-    if index.table is not None and kernels is not None:
+    if kernels is not None:
+        table, runs = index.table(kernels)
         with np.errstate(over="ignore"):
             words = len(block.word_hash)
             where, distinct, length = kernels.windows(
                 block.word_hash, block.counts, np.array(lengths, dtype=np.int64),
                 _length_keys(index.n), powers(BASE, words), powers(BASE_INVERSE, words),
-                *index.table)
-        return where, index.runs[distinct], index.runs[distinct + 1], length
+                *table)
+        return where, runs[distinct], runs[distinct + 1], length
     shift = np.uint64(64 - FILTER_BITS)
     found = []
     for k, gram, inside in block.grams(index.n, lengths):
-        where = np.flatnonzero(inside & index.screen[gram >> shift])
+        where = np.flatnonzero(inside & index.screen()[gram >> shift])
         low = np.searchsorted(index.hashes, gram[where], side="left")
         hit = index.hashes[np.minimum(low, len(index.hashes) - 1)] == gram[where]
         where, low = where[hit], low[hit]

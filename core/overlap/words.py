@@ -17,7 +17,6 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from core.dedup.words import BLOCK_BYTES, fold
-from core.overlap.kernels import compiled
 
 BASE = np.uint64(0x100000001B3)
 BASE_INVERSE = np.uint64(pow(0x100000001B3, -1, 1 << 64))
@@ -39,8 +38,11 @@ def _encoded(text: str) -> bytes:
     return fold(text.replace("’", "'")).encode()
 
 
-def word_hashes(texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """For consecutive blocks of ``texts``: every word's hash, and the word count per text."""
+def word_hashes(texts: Sequence[str], kernels=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For consecutive blocks of ``texts``: every word's hash, and the word count per text.
+
+    ``kernels`` (:func:`core.overlap.kernels.compiled`) hash in one compiled pass; None: numpy.
+    """
     chars = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     ends = np.cumsum(chars + 1)
     start = 0
@@ -60,13 +62,13 @@ def word_hashes(texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]
                 block[i] = _encoded(block[i]).decode()
                 lengths[i] = len(block[i].encode())
             joined = " ".join(block)
-        yield _block_hashes(joined.encode(), lengths)
+        yield _block_hashes(joined.encode(), lengths, kernels)
         start = stop
 
 
-def _block_hashes(joined: bytes, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _block_hashes(joined: bytes, lengths: np.ndarray, kernels=None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Word hashes of documents joined by a space (so no word crosses from one to the next)."""
-    kernels = compiled()
     if kernels is not None:
         return kernels.word_hashes(np.frombuffer(joined, dtype=np.uint8), lengths, _WORD_BYTE,
                                    _JOINER, _TERM, BASE)

@@ -18,19 +18,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.generators import run_to_end
-from core.overlap import ngrams, words
+from core.overlap import kernels, ngrams, words
 from core.overlap.kernels import compiled
 
 FIELDS = ("rows", "ref_rows", "shared", "coverage", "span")
 
 
 @pytest.fixture
-def numpy_only(monkeypatch):
-    """Run the body with the numpy path (as without numba)."""
-    def use_numpy():
-        monkeypatch.setattr(words, "compiled", lambda: None)
-        monkeypatch.setattr(ngrams, "compiled", lambda: None)
-    return use_numpy
+def path(monkeypatch):
+    """Choose the compiled (True) or numpy (False) path, whatever the size of the texts."""
+    def choose(compiled_path: bool):
+        monkeypatch.setattr(kernels, "FORCE", compiled_path)
+    return choose
 
 
 def real_texts(shared) -> tuple[list[str], list[str]]:
@@ -50,11 +49,20 @@ def test_numba_is_available_for_the_fast_path():
     assert compiled() is not None
 
 
-def test_real_data_matches_are_identical_with_and_without_numba(shared_data, numpy_only):
+def test_small_checks_do_not_load_numba_large_ones_do():
+    """Loading the kernels costs a second or two: worth it only past a few MB of text."""
+    kernels.compiled.cache_clear()
+    assert kernels.for_size(kernels.MIN_CHARS - 1) is None
+    assert kernels.for_size(kernels.MIN_CHARS) is not None
+    assert kernels.for_size(10) is not None      # once loaded, every check uses them
+
+
+def test_real_data_matches_are_identical_with_and_without_numba(shared_data, path):
     texts, reference = real_texts(shared_data)
+    path(True)
     fast = run_to_end(ngrams.match(texts, run_to_end(ngrams.build_index(reference, 13, 8))))
-    assert compiled() is not None and len(fast.rows) > 1000
-    numpy_only()
+    assert len(fast.rows) > 1000
+    path(False)
     slow = run_to_end(ngrams.match(texts, run_to_end(ngrams.build_index(reference, 13, 8))))
     for field in FIELDS:
         assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
@@ -68,7 +76,7 @@ texts_strategy = st.lists(st.text(alphabet=st.sampled_from(list("ab .'’,-\nÉ�
 @given(texts=texts_strategy)
 def test_word_hashes_are_the_numpy_definition_on_any_text(texts):
     """Joiners at text edges, runs of marks, non-ASCII words: the same words, same hashes."""
-    fast = list(words.word_hashes(texts))
+    fast = list(words.word_hashes(texts, compiled()))
     lengths = np.array([len(words._encoded(t)) for t in texts], dtype=np.int64)
     joined = " ".join(words._encoded(t).decode() for t in texts).encode()
     slow_hashes, slow_counts = words.numpy_block_hashes(joined, lengths)
