@@ -150,7 +150,7 @@ def build_index(texts: Sequence[str], n: int, min_words: int
     hashes: list[np.ndarray] = []
     owners: list[np.ndarray] = []
     lengths: set[int] = set()
-    for block in _blocks(texts):
+    for block in _blocks(texts, for_size(sum(map(len, texts)))):
         yield DedupProgress(_STAGE_INDEX, block.first_text, len(texts))
         short = (block.counts >= min_words) & (block.counts < n)
         for k, gram, inside in block.grams(n, range(min_words, n + 1)):
