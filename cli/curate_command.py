@@ -24,6 +24,7 @@ from core.export import export_session
 from core.export.run import check_outputs
 from core.loading import load
 from core.overlap.config import LEVELS as OVERLAP_LEVELS
+from core.overlap.staleness import reference_states, stale_reason
 from core.overlap.storage import restore_overlap
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession, Rule
@@ -94,6 +95,12 @@ def _check_overlap_levels(file: str, levels: tuple[str, ...], checked) -> None:
                  "its last overlap check looked at " + ", ".join(checked.settings.levels()))
         raise ThresherError(f"the rule drops overlap at {', '.join(missing)}, but {found}: run "
                             f"main.py overlap {file} --against REF… with those levels first")
+    if levels:
+        # A check against an edited or vanished reference proves nothing about its new rows.
+        stale = stale_reason(reference_states(checked.references))
+        if stale:
+            raise ThresherError(f"{file}: the rule drops overlap, but {stale} (main.py overlap "
+                                f"{file} --against REF…) before relying on it")
 
 
 def dedup_kinds(args: argparse.Namespace) -> set[str] | None:

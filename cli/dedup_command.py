@@ -12,7 +12,13 @@ from tqdm.auto import tqdm
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.report import print_json
 from core.dedup.config import DEFAULT_NEAR, DedupConfig, DedupSettingsError
-from core.dedup.embedder_choice import BUNDLED, DEFAULT_THRESHOLDS, FAST, default_threshold
+from core.dedup.embedder_choice import (
+    BUNDLED,
+    DEFAULT_THRESHOLDS,
+    FAST,
+    VERIFIED,
+    default_threshold,
+)
 from core.dedup.normalize import FIELDS
 from core.dedup.outcome import build_table
 from core.dedup.output import rows_frame
@@ -59,7 +65,9 @@ def add_dedup_arguments(parser: argparse.ArgumentParser, device: bool = True) ->
     group.add_argument("--embedder", metavar="NAME|ID|PATH", default=FAST,
                        help=f"sentence embedder: '{FAST}' (default: a static model distilled "
                        "from the bundled MiniLM on first use, about 30 s, then cached; "
-                       f"100k prompts in seconds on a CPU), '{BUNDLED}' (all-MiniLM-L6-v2 "
+                       f"100k prompts in seconds on a CPU), '{VERIFIED}' (the fast one "
+                       "proposes pairs, MiniLM embeds only their texts and decides each at its "
+                       f"own threshold), '{BUNDLED}' (all-MiniLM-L6-v2 "
                        "itself, offline: slow on a CPU, fine on a GPU), a local folder or a "
                        "downloaded hub id")
     group.add_argument("--strip-boilerplate", action="store_true",

@@ -24,7 +24,8 @@ from core.overlap.config import (
 from core.overlap.output import rows_frame
 from core.overlap.references import load_references
 from core.overlap.run import find_overlap
-from core.overlap.storage import save_overlap
+from core.overlap.staleness import reference_states, stale_reason
+from core.overlap.storage import load_overlap, save_overlap
 from core.project import ProjectStore, project_path_for
 from core.tables import output_format, write_table
 
@@ -34,10 +35,15 @@ HELP = "find records that overlap reference files (eval sets, earlier training d
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""
     parser.add_argument("file", help="dataset file (JSONL, JSON, CSV, TSV, Parquet; .gz)")
-    parser.add_argument("--against", nargs="+", required=True, metavar="REF",
-                        help="reference files, in any format the dataset may have")
-    parser.add_argument("-o", "--output", required=True, metavar="OUT",
-                        help="per-record table: .csv, .jsonl or .parquet")
+    parser.add_argument("--against", nargs="+", metavar="REF",
+                        help="reference files, in any format the dataset may have (required "
+                        "unless --status)")
+    parser.add_argument("-o", "--output", metavar="OUT",
+                        help="per-record table: .csv, .jsonl or .parquet (required unless "
+                        "--status)")
+    parser.add_argument("--status", action="store_true",
+                        help="check nothing: summarise the project's last check and say "
+                        "whether each reference is unchanged since (exit 1 when stale)")
     group = parser.add_argument_group(
         "levels", "which levels to check (default: --exact --ngram --near)")
     group.add_argument("--exact", action="store_true",
@@ -89,6 +95,11 @@ def _given(value, default):
 
 def run(args: argparse.Namespace) -> int:
     """Load, check each reference, compare, save the run in the project, write the table."""
+    if args.status:
+        return status(args)
+    if not args.against or not args.output:
+        raise ThresherError("overlap: give --against REF… and -o OUT to check (or --status to "
+                            "summarise the last check)")
     output_format(args.output)
     settings = settings_from_arguments(args)
     dataset = load(args.file, mapping_from_arguments(args))
@@ -114,4 +125,34 @@ def run(args: argparse.Namespace) -> int:
         print(f"{summary['records']:,} records: {summary['overlapping']:,} overlap "
               f"{len(references)} reference(s) ({by_level}; {settings.describe()}) -> "
               f"{args.output}", file=sys.stderr)
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    """Summarise the project's last check; exit 1 when a reference changed or vanished."""
+    dataset = load(args.file, mapping_from_arguments(args))
+    project = Path(args.project) if args.project else project_path_for(args.file)
+    with ProjectStore(project) as store:
+        result = load_overlap(store, dataset.source_sha256, len(dataset))
+    if result is None:
+        raise ThresherError(f"{args.file}: the project {project} holds no overlap check of this "
+                            "version of the file: run main.py overlap FILE --against REF… -o OUT")
+    states = reference_states(result.references)
+    summary = result.summary()
+    for entry, state in zip(summary["references"], states, strict=True):
+        entry["unchanged_since_check"] = state.current
+    stale = stale_reason(states)
+    summary.update(stale=stale, project=str(project))
+    if args.json:
+        print_json(summary)
+    else:
+        print(f"{summary['records']:,} records: {summary['overlapping']:,} overlapped at the "
+              f"last check ({result.settings.describe()})")
+        for entry, state in zip(summary["references"], states, strict=True):
+            levels = ", ".join(f"{level} {count:,}" for level, count in entry["rows"].items())
+            print(f"  {entry['path']}: {entry['any']:,} rows ({levels}); "
+                  f"{'unchanged' if state.current else state.describe()}")
+    if stale:
+        print(f"warning: {args.file}: {stale}", file=sys.stderr)
+        return 1
     return 0

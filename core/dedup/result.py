@@ -64,6 +64,13 @@ class DuplicateResult:
                 lines.append(line + (" — compared without it." if self.settings.strip_boilerplate
                                      else " — it can make different requests look alike; "
                                      "compare without it."))
+        if "candidate_pairs" in self.report:
+            lines.append(f"MiniLM verified {self.report['candidate_pairs']:,} candidate pair(s) "
+                         f"the fast embedder proposed at cosine ≥ "
+                         f"{self.report['candidate_threshold']:.2f}, embedding "
+                         f"{self.report['verified_texts']:,} of "
+                         f"{self.report.get('embedded', 0):,} distinct texts: every "
+                         "similarity shown is MiniLM's cosine.")
         truncated = self.report.get("truncated", 0)
         if truncated:
             tokens, chars = self.report.get("max_tokens"), self.report.get("max_chars")

@@ -26,6 +26,7 @@ from core.dedup.edges import (
     copy_edges,
     first_rows,
 )
+from core.dedup.embedder_choice import VERIFIED
 from core.dedup.exact import exact_keys
 from core.dedup.near import near_edges
 from core.dedup.normalize import field_texts
@@ -101,10 +102,16 @@ def _semantic(texts: list[str], settings: DedupConfig, files: ModelFiles | None,
     from core.dedup.embedder import open_embedder
     from core.dedup.neighbours import cosine_edges
 
-    embedder = yield from open_embedder(settings.embedder, files, settings.device)
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
-    unique_vectors = yield from embedder.embed(list(uniques))
     report["embedded"] = len(uniques)
+    if settings.embedder == VERIFIED:
+        from core.dedup.verified import verified_edges
+
+        found, unique_vectors = yield from verified_edges(
+            list(uniques), settings.floor(SEMANTIC), files, settings.device, report)
+        return _semantic_edges(codes, len(uniques), found, unique_vectors)
+    embedder = yield from open_embedder(settings.embedder, files, settings.device)
+    unique_vectors = yield from embedder.embed(list(uniques))
     report["truncated"] = int(getattr(embedder, "truncated", 0))
     report["max_tokens"] = getattr(embedder, "max_length", None)
     report["max_chars"] = getattr(embedder, "max_chars", None)
@@ -115,7 +122,13 @@ def _semantic(texts: list[str], settings: DedupConfig, files: ModelFiles | None,
     else:
         found = yield from cosine_edges(unique_vectors, settings.floor(SEMANTIC),
                                         embedder.device)
-    representatives = first_rows(codes, len(uniques))
+    return _semantic_edges(codes, len(uniques), found, unique_vectors)
+
+
+def _semantic_edges(codes: np.ndarray, groups: int, found: Edges, unique_vectors: np.ndarray
+                    ) -> tuple[Edges, np.ndarray, np.ndarray]:
+    """Pairs between distinct texts, mapped to rows, plus copies of one text; row vectors."""
+    representatives = first_rows(codes, groups)
     edges = concatenate(SEMANTIC, [copy_edges(SEMANTIC, codes), found.mapped(representatives)])
     # Every row's vector (for Find similar and the Similarity column), as float16.
-    return edges, np.arange(len(texts), dtype=np.int64), unique_vectors[codes].astype(np.float16)
+    return edges, np.arange(len(codes), dtype=np.int64), unique_vectors[codes].astype(np.float16)

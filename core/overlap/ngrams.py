@@ -22,12 +22,14 @@ when it is copied whole (exact level) or by the near and semantic levels.
 from __future__ import annotations
 
 from collections.abc import Collection, Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from core.dedup.progress import DedupProgress
 from core.dedup.shingles import splitmix64
+from core.overlap.kernels import for_size
 from core.overlap.words import BASE, BASE_INVERSE, powers, word_hashes
 
 #: A hash shared by more reference records than this (boilerplate) is matched to the first
@@ -45,23 +47,36 @@ def _length_keys(n: int) -> np.ndarray:
     return splitmix64(np.arange(n + 1, dtype=np.uint64) + np.uint64(0x5EED))
 
 
-@dataclass(frozen=True)
 class _Block:
-    """One block of texts' words: mixed word hashes, owner text and word position."""
+    """One block of texts' words: word hashes, and (computed when asked) owner and position.
 
-    ids: np.ndarray
-    counts: np.ndarray
-    starts: np.ndarray
-    owner: np.ndarray
-    remaining: np.ndarray   # words from each word to the end of its text, itself included
-    first_text: int
+    The compiled path mixes the hashes and finds text ends inside its loop; the per-word
+    arrays below are built only for the numpy path and the index.
+    """
 
-    @classmethod
-    def of(cls, word_hash: np.ndarray, counts: np.ndarray, first_text: int) -> _Block:
-        ends = np.cumsum(counts)
-        owner = np.repeat(np.arange(len(counts)), counts)
-        remaining = ends[owner] - np.arange(len(owner))
-        return cls(splitmix64(word_hash), counts, ends - counts, owner, remaining, first_text)
+    def __init__(self, word_hash: np.ndarray, counts: np.ndarray, first_text: int) -> None:
+        self.word_hash, self.counts, self.first_text = word_hash, counts, first_text
+        self.ends = np.cumsum(counts)
+        self.starts = self.ends - counts
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        """Mixed word hashes (splitmix64): the terms of the window polynomial."""
+        return splitmix64(self.word_hash)
+
+    @cached_property
+    def owner(self) -> np.ndarray:
+        """The text (within the block) each word belongs to."""
+        return np.repeat(np.arange(len(self.counts)), self.counts)
+
+    @cached_property
+    def remaining(self) -> np.ndarray:
+        """Words from each word to the end of its text, itself included."""
+        return self.ends[self.owner] - np.arange(len(self.owner))
+
+    def owners_of(self, words: np.ndarray) -> np.ndarray:
+        """The text owning each of ``words`` (positions in the block), without ``owner``."""
+        return np.searchsorted(self.ends, words, side="right")
 
     def grams(self, n: int, wanted: Collection[int]
               ) -> Generator[tuple[int, np.ndarray, np.ndarray], None, None]:
@@ -87,10 +102,10 @@ class _Block:
                 yield k, gram, self.remaining[:windows] >= k
 
 
-def _blocks(texts: Sequence[str]) -> Generator[_Block, None, None]:
+def _blocks(texts: Sequence[str], kernels=None) -> Generator[_Block, None, None]:
     first = 0
-    for word_hash, counts in word_hashes(texts):
-        yield _Block.of(word_hash, counts, first)
+    for word_hash, counts in word_hashes(texts, kernels):
+        yield _Block(word_hash, counts, first)
         first += len(counts)
 
 
@@ -103,7 +118,25 @@ class NgramIndex:
     grams: np.ndarray    # int64 per reference row: its distinct n-grams (1 for a short one)
     lengths: tuple[int, ...]   # word counts under n of the short records indexed whole
     n: int
-    screen: np.ndarray   # bool, 2**FILTER_BITS: which top-bit prefixes any hash has
+    #: Look-up structures built on first use: the numpy path's screen, or the compiled
+    #: path's hash table and where each distinct hash's run starts in ``hashes``.
+    built: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def screen(self) -> np.ndarray:
+        """bool, 2**FILTER_BITS: which top-bit prefixes any hash has (the numpy path)."""
+        if "screen" not in self.built:
+            screen = np.zeros(1 << FILTER_BITS, dtype=bool)
+            screen[self.hashes >> np.uint64(64 - FILTER_BITS)] = True
+            self.built["screen"] = screen
+        return self.built["screen"]
+
+    def table(self, kernels) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+        """The compiled path's (keys, slot -> distinct index + 1, bitmap) and run starts."""
+        if "table" not in self.built:
+            flat = self.hashes
+            runs = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+            self.built["table"] = (kernels.build_table(flat[runs]), np.append(runs, len(flat)))
+        return self.built["table"]
 
     @property
     def records(self) -> int:
@@ -117,7 +150,7 @@ def build_index(texts: Sequence[str], n: int, min_words: int
     hashes: list[np.ndarray] = []
     owners: list[np.ndarray] = []
     lengths: set[int] = set()
-    for block in _blocks(texts):
+    for block in _blocks(texts, for_size(sum(map(len, texts)))):
         yield DedupProgress(_STAGE_INDEX, block.first_text, len(texts))
         short = (block.counts >= min_words) & (block.counts < n)
         for k, gram, inside in block.grams(n, range(min_words, n + 1)):
@@ -138,10 +171,8 @@ def build_index(texts: Sequence[str], n: int, min_words: int
     distinct[1:] = (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])
     flat, owner = flat[distinct], owner[distinct]
     grams = np.bincount(owner, minlength=len(texts)).astype(np.int64)
-    screen = np.zeros(1 << FILTER_BITS, dtype=bool)
-    screen[flat >> np.uint64(64 - FILTER_BITS)] = True
     yield DedupProgress(_STAGE_INDEX, len(texts), len(texts))
-    return NgramIndex(flat, owner, grams, tuple(sorted(lengths)), n, screen)
+    return NgramIndex(flat, owner, grams, tuple(sorted(lengths)), n)
 
 
 @dataclass(frozen=True)
@@ -160,31 +191,24 @@ def match(texts: Sequence[str], index: NgramIndex
     """Which of ``texts`` share an n-gram with the reference ``index`` covers, and how much."""
     n = index.n
     looked_up = set(index.lengths) | {n}
-    shift = np.uint64(64 - FILTER_BITS)
     hit_rows, hit_refs, hit_pos, hit_len = [], [], [], []
-    for block in _blocks(texts):
+    kernels = for_size(sum(map(len, texts)))
+    for block in _blocks(texts, kernels):
         yield DedupProgress(_STAGE_MATCH, block.first_text, len(texts))
         if not len(index.hashes):
             continue
-        for k, gram, inside in block.grams(n, looked_up):
-            where = np.flatnonzero(inside & index.screen[gram >> shift])
-            if not len(where):
-                continue
-            low = np.searchsorted(index.hashes, gram[where], side="left")
-            hit = index.hashes[np.minimum(low, len(index.hashes) - 1)] == gram[where]
-            if not hit.any():
-                continue
-            where, hashes, low = where[hit], gram[where[hit]], low[hit]
-            high = np.searchsorted(index.hashes, hashes, side="right")
-            per = np.minimum(high - low, MAX_RECORDS_PER_GRAM)
-            # Every (window, reference record) pair: low[i] .. low[i] + per[i] - 1.
-            repeat = np.repeat(np.arange(len(where)), per)
-            step = np.arange(len(repeat)) - np.repeat(np.cumsum(per) - per, per)
-            owner = block.owner[where]
-            hit_rows.append(owner[repeat] + block.first_text)
-            hit_refs.append(index.owners[low[repeat] + step])
-            hit_pos.append((where - block.starts[owner])[repeat])
-            hit_len.append(np.full(len(repeat), k, dtype=np.int32))
+        where, low, high, length = _hits(block, index, sorted(looked_up), kernels)
+        if not len(where):
+            continue
+        per = np.minimum(high - low, MAX_RECORDS_PER_GRAM)
+        # Every (window, reference record) pair: low[i] .. low[i] + per[i] - 1.
+        repeat = np.repeat(np.arange(len(where)), per)
+        step = np.arange(len(repeat)) - np.repeat(np.cumsum(per) - per, per)
+        owner = block.owners_of(where)
+        hit_rows.append(owner[repeat] + block.first_text)
+        hit_refs.append(index.owners[low[repeat] + step])
+        hit_pos.append((where - block.starts[owner])[repeat])
+        hit_len.append(length[repeat])
     yield DedupProgress(_STAGE_MATCH, len(texts), len(texts))
     if not hit_rows:
         empty = np.zeros(0, np.int64)
@@ -192,6 +216,37 @@ def match(texts: Sequence[str], index: NgramIndex
                             empty.astype(np.int32))
     return _best(np.concatenate(hit_rows), np.concatenate(hit_refs),
                  np.concatenate(hit_pos), np.concatenate(hit_len), index)
+
+
+def _hits(block: _Block, index: NgramIndex, lengths: list[int], kernels
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The block's windows found in the index: start word, run of equal hashes, length.
+
+    ``low:high`` is the run of ``index.hashes`` equal to the window's hash (one entry per
+    reference record having it). Compiled when numba is here, else numpy passes per length.
+    """
+    if kernels is not None:
+        table, runs = index.table(kernels)
+        with np.errstate(over="ignore"):
+            words = len(block.word_hash)
+            where, distinct, length = kernels.windows(
+                block.word_hash, block.counts, np.array(lengths, dtype=np.int64),
+                _length_keys(index.n), powers(BASE, words), powers(BASE_INVERSE, words),
+                *table)
+        return where, runs[distinct], runs[distinct + 1], length
+    shift = np.uint64(64 - FILTER_BITS)
+    found = []
+    for k, gram, inside in block.grams(index.n, lengths):
+        where = np.flatnonzero(inside & index.screen()[gram >> shift])
+        low = np.searchsorted(index.hashes, gram[where], side="left")
+        hit = index.hashes[np.minimum(low, len(index.hashes) - 1)] == gram[where]
+        where, low = where[hit], low[hit]
+        high = np.searchsorted(index.hashes, gram[where], side="right")
+        found.append((where, low, high, np.full(len(where), k, dtype=np.int32)))
+    if not found:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, empty.astype(np.int32)
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
 
 
 def _best(rows, refs, positions, lengths, index: NgramIndex) -> NgramMatches:

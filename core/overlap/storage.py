@@ -18,6 +18,7 @@ from core.overlap.config import OverlapConfig
 from core.overlap.matches import LevelMatches
 from core.overlap.references import ReferenceInfo
 from core.overlap.result import OverlapResult
+from core.overlap.staleness import reference_states, stale_reason
 from core.project.store import ProjectStore
 
 _TABLE = """
@@ -94,6 +95,11 @@ def overlap_manifest(store: ProjectStore, source_sha256: str, rows: int) -> dict
         return None
     summary = result.summary()
     summary.pop("seconds")
+    # Hashed again at export: the manifest says whether the check is about these files still.
+    states = reference_states(result.references)
+    for entry, state in zip(summary["references"], states, strict=True):
+        entry["unchanged_since_check"] = state.current
+    summary["stale"] = stale_reason(states)
     return summary
 
 

@@ -38,8 +38,11 @@ def _encoded(text: str) -> bytes:
     return fold(text.replace("’", "'")).encode()
 
 
-def word_hashes(texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """For consecutive blocks of ``texts``: every word's hash, and the word count per text."""
+def word_hashes(texts: Sequence[str], kernels=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For consecutive blocks of ``texts``: every word's hash, and the word count per text.
+
+    ``kernels`` (:func:`core.overlap.kernels.compiled`) hash in one compiled pass; None: numpy.
+    """
     chars = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     ends = np.cumsum(chars + 1)
     start = 0
@@ -49,19 +52,31 @@ def word_hashes(texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]
                                                   + BLOCK_BYTES, side="right")))
         block = texts[start:stop]
         lengths = chars[start:stop].copy()
-        if not all(map(str.isascii, block)):
+        joined = " ".join(block)
+        if not joined.isascii():
             # Only texts outside ASCII are folded (NFKC, case, punctuation), and measured
             # in bytes; the block is still encoded in one call.
             block = list(block)
-            for i in np.flatnonzero([not t.isascii() for t in block]).tolist():
+            ascii_ = np.fromiter(map(str.isascii, block), dtype=bool, count=len(block))
+            for i in np.flatnonzero(~ascii_).tolist():
                 block[i] = _encoded(block[i]).decode()
                 lengths[i] = len(block[i].encode())
-        yield _block_hashes(" ".join(block).encode(), lengths)
+            joined = " ".join(block)
+        yield _block_hashes(joined.encode(), lengths, kernels)
         start = stop
 
 
-def _block_hashes(joined: bytes, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _block_hashes(joined: bytes, lengths: np.ndarray, kernels=None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Word hashes of documents joined by a space (so no word crosses from one to the next)."""
+    if kernels is not None:
+        return kernels.word_hashes(np.frombuffer(joined, dtype=np.uint8), lengths, _WORD_BYTE,
+                                   _JOINER, _TERM, BASE)
+    return numpy_block_hashes(joined, lengths)
+
+
+def numpy_block_hashes(joined: bytes, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_block_hashes` in numpy passes: the definition, and the path without numba."""
     data = np.frombuffer(joined + b" ", dtype=np.uint8)
     doc_starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
     is_word = _WORD_BYTE[data]

@@ -26,7 +26,7 @@ from core.dedup.config import (
     DedupConfig,
     DedupSettingsError,
 )
-from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
+from core.dedup.embedder_choice import BUNDLED, FAST, VERIFIED, default_threshold
 from core.dedup.normalize import FIELDS
 from core.dedup.progress import DedupProgress
 from gui.widgets.text_widgets import plain_label
@@ -39,6 +39,10 @@ EMBEDDERS = (
      "A static model distilled from the bundled MiniLM: 100k prompts in seconds on a CPU. "
      "Built once on first use (about 30 s, with progress), then cached in your data folder. "
      "Weaker than MiniLM on short chat prompts (it misses rewordings of a few words)"),
+    ("Fast candidates, MiniLM verifies", VERIFIED,
+     "The fast model proposes pairs at a loose cosine; MiniLM embeds only the rows in them and "
+     "decides each pair at its own 0.90: MiniLM's judgement, the time it takes depends on how "
+     "many rows have a candidate"),
     ("MiniLM (all-MiniLM-L6-v2, bundled)", BUNDLED,
      "The transformer itself: the reference, but about 100 rows/s on two CPU cores; "
      "fine on a GPU"),

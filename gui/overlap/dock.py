@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from core.dataset import Dataset
@@ -20,11 +20,16 @@ from core.overlap.config import OverlapConfig
 from core.overlap.detail import OverlapDetail
 from core.overlap.result import OverlapResult
 from core.overlap.spans import shared_spans
+from core.overlap.staleness import stale_reason
 from core.overlap.texts import field_text
-from gui.overlap.jobs import CheckJob, RestoreJob
+from gui.overlap.jobs import CheckJob, RestoreJob, StaleJob
 from gui.overlap.panel import LEVEL_TITLES, OverlapPanel
 from gui.table.model import RecordsTableModel
 from gui.widgets.feature_dock import FeatureDock
+
+#: How often the references' size and modification time are compared (one ``stat`` each);
+#: a difference has them hashed again in the background.
+POLL_MS = 2_000
 
 
 class OverlapDock(FeatureDock):
@@ -41,6 +46,10 @@ class OverlapDock(FeatureDock):
         self.setWidget(self.panel)
         self.check = CheckJob(self)
         self.restore = RestoreJob(self)
+        self.stale_job = StaleJob(self)
+        self._stats: dict[str, tuple | None] = {}
+        self._poll = QTimer(self, interval=POLL_MS)
+        self._poll.timeout.connect(self.poll_references)
         self.dataset: Dataset | None = None
         self.project: Path | None = None
         self.result: OverlapResult | None = None
@@ -54,6 +63,8 @@ class OverlapDock(FeatureDock):
         self.check.cancelled.connect(self._on_cancelled)
         self.restore.restored.connect(self._on_restored)
         self.restore.failed.connect(self._on_failed)
+        self.stale_job.checked.connect(self._on_states)
+        self.stale_job.failed.connect(self._on_failed)
 
     # -- dataset -------------------------------------------------------------------------------
 
@@ -61,7 +72,9 @@ class OverlapDock(FeatureDock):
         """Show ``dataset`` (restoring its project's last check) or nothing."""
         self.check.cancel()
         self.restore.cancel()
+        self.stale_job.cancel()
         self.panel.set_running(False)
+        self.panel.show_stale(None)
         self.dataset, self.project = dataset, project
         # A new dataset's session starts with no overlap: nothing to tell the rule.
         self._show(None, [], announce=False)
@@ -83,30 +96,51 @@ class OverlapDock(FeatureDock):
 
     def shutdown(self) -> None:
         """Stop background work (the window is closing)."""
+        self._poll.stop()
         self.check.cancel()
         self.restore.cancel()
+        self.stale_job.cancel()
 
     # -- results -------------------------------------------------------------------------------
 
     def _on_checked(self, result: OverlapResult, references: list[Dataset]) -> None:
         self.panel.set_running(False)
         self._show(result, list(references))
+        self.panel.show_stale(None)
         warnings = [info.warning() for info in result.references if info.rejected]
         summary = result.summary()
         self.status.emit(f"Overlap check done in {result.seconds:.1f} s: "
                          f"{summary['overlapping']:,} rows overlap. " + " ".join(warnings))
 
-    def _on_restored(self, result: OverlapResult | None, references: list) -> None:
+    def _on_restored(self, result: OverlapResult | None, references: list, states: list
+                     ) -> None:
         if result is None:
             return
         self.panel.set_paths([info.path for info in result.references])
         self.panel.show_settings(result.settings)
         self._show(result, references)
-        missing = [info.name for info, ref in zip(result.references, references, strict=True)
-                   if ref is None]
-        if missing:
-            self.status.emit(f"Restored the last overlap check; {', '.join(missing)} changed "
-                             "or is missing since, so its records cannot be shown: check again.")
+        self._on_states(result, states)
+
+    def _on_states(self, result: OverlapResult, states: list) -> None:
+        """Say whether the shown check is still about the reference files on disk."""
+        if result is not self.result:
+            return
+        reason = stale_reason(states)
+        self.panel.show_stale(reason)
+        for index, state in enumerate(states):
+            if not state.current and index < len(self.references):
+                self.references[index] = None     # its records are not the ones checked
+        if reason:
+            self.status.emit(f"Overlap: {reason}.")
+
+    def poll_references(self) -> None:
+        """Re-hash the references in the background when one looks different on disk."""
+        if self.result is None:
+            return
+        now = _stats(self.result)
+        if now != self._stats:
+            self._stats = now
+            self.stale_job.start(self.result)
 
     def _on_cancelled(self) -> None:
         self.panel.set_running(False)
@@ -121,6 +155,11 @@ class OverlapDock(FeatureDock):
     def _show(self, result: OverlapResult | None, references: list,
               announce: bool = True) -> None:
         self.result, self.references = result, references
+        self._stats = {} if result is None else _stats(result)
+        if result is None:
+            self._poll.stop()
+        else:
+            self._poll.start()
         self.panel.show_result(result)
         n = 0 if self.dataset is None else len(self.dataset)
         if result is None or result.rows != n:
@@ -169,6 +208,18 @@ class OverlapDock(FeatureDock):
         own = field_text(self.dataset, settings.field(match.level), row)
         spans = shared_spans(text, own, settings.ngram_words, settings.min_words)
         return OverlapDetail(title, text, spans, settings.ngram_words, settings.min_words)
+
+
+def _stats(result: OverlapResult) -> dict[str, tuple | None]:
+    """Size and modification time of each reference (None: gone), to notice edits cheaply."""
+    out: dict[str, tuple | None] = {}
+    for info in result.references:
+        try:
+            stat = Path(info.path).stat()
+            out[info.path] = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            out[info.path] = None
+    return out
 
 
 def _unit(path: str) -> str:

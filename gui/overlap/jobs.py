@@ -18,6 +18,7 @@ from core.overlap.config import OverlapConfig
 from core.overlap.references import load_references
 from core.overlap.result import OverlapResult
 from core.overlap.run import find_overlap
+from core.overlap.staleness import reference_states
 from core.overlap.storage import load_overlap, save_overlap
 from core.project import ProjectStore
 from gui.jobs import LatestJob
@@ -33,20 +34,26 @@ def _check_and_save(dataset: Dataset, paths: list[str], settings: OverlapConfig,
 
 
 def _restore(dataset: Dataset, project: Path) -> Generator[None, None, tuple]:
-    """The saved check and its reference files (None for one missing or changed since)."""
+    """The saved check, its references (None: changed or missing since) and their states."""
     yield
     with ProjectStore(project) as store:
         result = load_overlap(store, dataset.source_sha256, len(dataset))
+    states = reference_states(result.references) if result is not None else []
     references: list[Dataset | None] = []
-    for info in result.references if result is not None else []:
-        try:
-            reference = load(info.path)
-        except (ThresherError, OSError):     # gone or unreadable: only the detail text is lost
-            reference = None
-        if reference is not None and reference.source_sha256 != info.sha256:
-            reference = None
+    for state in states:
+        reference = None
+        if state.current:
+            try:
+                reference = load(state.info.path)
+            except (ThresherError, OSError):  # unreadable: only the detail text is lost
+                reference = None
         references.append(reference)
-    return result, references
+    return result, references, states
+
+
+def _states(result: OverlapResult) -> Generator[None, None, list]:
+    yield
+    return reference_states(result.references)
 
 
 class CheckJob(LatestJob):
@@ -75,7 +82,7 @@ class CheckJob(LatestJob):
 class RestoreJob(LatestJob):
     """Reads the project's saved check and reloads its references for the detail pane."""
 
-    restored = Signal(object, object)   # OverlapResult | None, list[Dataset | None]
+    restored = Signal(object, object, object)   # OverlapResult | None, references, states
     failed = Signal(object)
 
     def start(self, dataset: Dataset, project: Path) -> None:
@@ -84,4 +91,16 @@ class RestoreJob(LatestJob):
                      errored=self.failed.emit)
 
 
-__all__ = ["CheckJob", "OverlapResult", "RestoreJob"]
+class StaleJob(LatestJob):
+    """Hashes a check's references again, to tell whether they are the versions it read."""
+
+    checked = Signal(object, object)     # OverlapResult, list[ReferenceState]
+    failed = Signal(object)
+
+    def start(self, result: OverlapResult) -> None:
+        """Re-hash ``result``'s references (a file looked different on disk)."""
+        self._launch(_states, result, returned=lambda s: self.checked.emit(result, s),
+                     errored=self.failed.emit)
+
+
+__all__ = ["CheckJob", "OverlapResult", "RestoreJob", "StaleJob"]

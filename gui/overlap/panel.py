@@ -41,6 +41,8 @@ from core.overlap.config import (
 from core.overlap.result import OverlapResult
 from gui.widgets.text_widgets import plain_label
 
+STALE_PREFIX = "the last overlap check is stale: "
+
 FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;"
                "All files (*)")
 LEVEL_TITLES = {"exact": "Exact", "ngram": "13-gram", "near": "Near", "semantic": "Semantic"}
@@ -63,6 +65,12 @@ class OverlapPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
+        # First in the dock: the counts, flags and drop rule below depend on it.
+        self.stale = plain_label("", self)
+        self.stale.setWordWrap(True)
+        self.stale.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.stale.hide()
+        layout.addWidget(self.stale)
 
         refs_box = QGroupBox("Reference files (evaluation sets, earlier training data)", self)
         refs_layout = QVBoxLayout(refs_box)
@@ -234,6 +242,15 @@ class OverlapPanel(QWidget):
         self.stage.setText(message or (
             f"{summary['overlapping']:,} of {summary['records']:,} rows overlap "
             f"({result.settings.describe()}); checked in {result.seconds:.1f} s."))
+
+    def show_stale(self, reason: str | None) -> None:
+        """Say the shown check is stale (a reference changed or vanished), or clear it."""
+        self.stale.setText(f"Stale check: {reason[len(STALE_PREFIX):]}" if reason and
+                           reason.startswith(STALE_PREFIX) else (reason or ""))
+        self.stale.setVisible(bool(reason))
+        self.stale.setToolTip("The counts, flags and the drop rule below are about the "
+                              "reference files as they were when checked. Check again to cover "
+                              "their current version." if reason else "")
 
     # -- slots ---------------------------------------------------------------------------------
 

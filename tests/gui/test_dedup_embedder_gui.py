@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.dedup.config import DedupConfig, DedupSettingsError
-from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
+from core.dedup.embedder_choice import BUNDLED, FAST, VERIFIED, default_threshold
 from core.dedup.progress import DedupProgress
 from gui.dedup.panel import DedupPanel
 
@@ -31,6 +31,10 @@ def test_choosing_an_embedder_brings_its_calibrated_threshold(panel):
     settings = panel.settings()
     assert settings.embedder == BUNDLED
     assert settings.semantic == pytest.approx(0.90)
+    panel.embedder_combo.setCurrentIndex(panel.embedder_combo.findData(VERIFIED))
+    settings = panel.settings()
+    assert settings.embedder == VERIFIED
+    assert settings.semantic == pytest.approx(0.90)      # MiniLM decides: MiniLM's threshold
     panel.embedder_combo.setCurrentIndex(panel.embedder_combo.findData(FAST))
     assert panel.settings().semantic == pytest.approx(default_threshold(FAST))
 

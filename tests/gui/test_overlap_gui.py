@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -115,3 +116,40 @@ def test_the_check_is_restored_when_the_file_is_opened_again(qtbot, injected):
                     and again.review.controller.session.overlap.any(), timeout=10_000)
     assert np.array_equal(again.review.controller.session.overlap, bits)
     assert again.overlap.panel.paths() == [str(injected.koala), str(injected.vicuna)]
+
+
+def test_a_reference_edited_after_the_check_marks_it_stale(qtbot, injected, tmp_path):
+    reference = tmp_path / "vicuna_copy.jsonl"
+    shutil.copy(injected.vicuna, reference)
+    window = open_window(qtbot, injected.path)
+    window.overlap.panel.set_paths([str(reference)])
+    window.overlap.panel.near.setChecked(False)
+    with qtbot.waitSignal(window.overlap.check.done, timeout=60_000):
+        window.overlap.panel.run_button.click()
+    stale = window.overlap.panel.stale
+    assert stale.isHidden()
+    with open(reference, "ab") as handle:
+        handle.write(b'{"question_id": 81, "text": "A prompt added after the check."}\n')
+    # The dock's poll notices the new size and hashes the file again in the background.
+    with qtbot.waitSignal(window.overlap.stale_job.checked, timeout=10_000):
+        window.overlap.poll_references()
+    assert stale.isVisible()
+    assert stale.text() == (f"Stale check: {reference} changed since the check (its SHA-256 "
+                            "differs); re-run the check")
+    window.overlap.raise_()
+    window.overlap.panel.resize(460, 640)
+    qtbot.wait(100)
+    folder = Path(os.environ.get("THRESHER_SHOTS", tmp_path))
+    assert window.overlap.panel.grab().save(str(folder / "overlap-stale.png"))
+    window.close()
+    # Opened again later, the restored check says the same at once; a new check clears it.
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    with qtbot.waitSignal(again.overlap.restore.restored, timeout=30_000):
+        again.open_path(injected.path)
+    qtbot.waitUntil(lambda: again.overlap.panel.stale.isVisible(), timeout=10_000)
+    assert str(reference) in again.overlap.panel.stale.text()
+    with qtbot.waitSignal(again.overlap.check.done, timeout=60_000):
+        again.overlap.panel.run_button.click()
+    assert again.overlap.panel.stale.isHidden()
