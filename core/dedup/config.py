@@ -14,8 +14,8 @@ DEFAULT_NEAR = 0.8
 DEFAULT_SEMANTIC = default_threshold(FAST)
 #: Detectors report edges this far below their threshold, so calibration can show what a
 #: lower threshold would do without running again.
-CALIBRATION_MARGIN = {NEAR: 0.15, SEMANTIC: 0.08}
-MIN_FLOOR = {NEAR: 0.5, SEMANTIC: 0.6}
+CALIBRATION_MARGIN: dict[int, float] = {NEAR: 0.15, SEMANTIC: 0.08}
+MIN_FLOOR: dict[int, float] = {NEAR: 0.5, SEMANTIC: 0.6}
 #: The seed's duplication sweet spot, offered as the budget to try.
 SWEET_SPOT_BUDGET = 0.25
 
@@ -66,7 +66,9 @@ class DedupConfig:
 
     def threshold(self, kind: int) -> float:
         """The similarity a pair needs to count as a duplicate of ``kind``."""
-        return {EXACT: 1.0, NEAR: self.near, SEMANTIC: self.semantic}[kind] or 1.0
+        thresholds: dict[int, float | None] = {EXACT: 1.0, NEAR: self.near,
+                                                SEMANTIC: self.semantic}
+        return thresholds[kind] or 1.0
 
     def floor(self, kind: int) -> float:
         """The lowest similarity a run records for ``kind`` (for calibration)."""

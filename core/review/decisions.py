@@ -35,7 +35,8 @@ class Override(IntEnum):
 #: as a decision, two members of two enums, equal as the int8 both are stored as).
 KEEP, DROP, UNDECIDED = Decision.KEEP, Decision.DROP, Decision.UNDECIDED
 AUTO = Override.AUTO
-NAMES = {Decision.KEEP: "keep", Decision.DROP: "drop", Decision.UNDECIDED: "undecided"}
+NAMES: dict[int, str] = {Decision.KEEP: "keep", Decision.DROP: "drop",
+                         Decision.UNDECIDED: "undecided"}
 CODES = {"keep": Override.KEEP, "drop": Override.DROP, "auto": Override.AUTO,
          "automatic": Override.AUTO}
 

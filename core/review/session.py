@@ -460,5 +460,6 @@ class ReviewSession:
 
 
 def _label(decision: int, rows: int) -> str:
-    verb = {KEEP: "keep", DROP: "drop", AUTO: "automatic"}[decision]
+    verbs: dict[int, str] = {KEEP: "keep", DROP: "drop", AUTO: "automatic"}
+    verb = verbs[decision]
     return f"{verb} {rows:,} row{'s' if rows != 1 else ''}"
