@@ -19,7 +19,7 @@ from core.version import APP_NAME
 from gui.heuristics_job import HeuristicsJob
 from gui.model_download import ModelDownload
 from gui.scoring_controller import ScoringController
-from gui.scoring_panel import NO_MODEL_NOTE, ScoringPanel
+from gui.scoring_panel import HEURISTIC_NOTE, NO_MODEL_NOTE, ScoringPanel
 from gui.settings import Settings
 from gui.table_model import RecordsTableModel
 from gui.text_widgets import plain_message
@@ -54,6 +54,9 @@ class ScoringDock(QDockWidget):
         self._preview_row: int | None = None
         self._heuristic_scores = np.zeros(0, dtype=np.float32)
         self._heuristic_rows = 0
+        #: Who produced the scores the table holds ("heuristic", a model id); None: no scores.
+        self.scored_by: str | None = None
+        self._run_scorer: str | None = None
         self._choose_default_model()
         self._wire()
 
@@ -66,6 +69,7 @@ class ScoringDock(QDockWidget):
         self.panel.judge_changed.connect(self._refresh_prompt_preview)
         self.controller.started.connect(lambda: self.panel.set_running(True))
         self.controller.status.connect(self.panel.show_status)
+        self.controller.ready.connect(self._on_ready)
         self.controller.ready.connect(self.scores_cleared)
         self.controller.updated.connect(self.scores_arrived)
         self.controller.progressed.connect(self.panel.show_progress)
@@ -87,9 +91,10 @@ class ScoringDock(QDockWidget):
         self._update_note()
 
     def _update_note(self) -> None:
-        """Say that the heuristics are in use for want of a model, while they are."""
+        """While the heuristic score is chosen, say what it can tell (and why, without a model)."""
         heuristic = self.panel.model_value() == HEURISTIC
-        self.panel.show_note(NO_MODEL_NOTE if heuristic and not self._default_available else "")
+        note = NO_MODEL_NOTE if not self._default_available else HEURISTIC_NOTE
+        self.panel.show_note(note if heuristic else "")
 
     # -- datasets and runs ---------------------------------------------------------------------
 
@@ -102,6 +107,7 @@ class ScoringDock(QDockWidget):
         self._score_after_flags = False
         self._heuristic_scores = np.full(len(dataset), np.nan, dtype=np.float32)
         self._heuristic_rows = 0
+        self.scored_by = None
         self.heuristics.start(dataset)
         if dataset.prompt_only:
             self.restoring.emit(False)      # nothing to restore (a previous file's restore ended)
@@ -121,6 +127,7 @@ class ScoringDock(QDockWidget):
         # Nothing is cleared yet: the old scores stay until the model is found and loaded
         # (controller.ready), so a run that cannot start changes nothing.
         known = settings.heuristic and self._heuristic_rows == len(self.dataset)
+        self._run_scorer = scorer_name(settings)
         self.controller.start(self.dataset, settings, project_path_for(self.dataset.path),
                               self._heuristic_scores if known else None)
 
@@ -148,9 +155,15 @@ class ScoringDock(QDockWidget):
 
     # -- reports -------------------------------------------------------------------------------
 
+    def _on_ready(self, *_args) -> None:
+        """The run's scorer is loaded: its scores replace the table's from now on."""
+        self.scored_by = self._run_scorer
+
     def _on_restored(self, settings: ScoreSettings | None, update) -> None:
         if settings is not None:
             self.panel.set_settings(settings)
+            if update is not None:
+                self.scored_by = scorer_name(settings)
         if update is not None:
             self.scores_arrived.emit(update)      # into the session, then the counts are true
         self.restoring.emit(False)
@@ -216,3 +229,12 @@ class ScoringDock(QDockWidget):
     def _on_download_failed(self, message: str) -> None:
         self.panel.set_downloading(False)
         self.panel.show_status(f"Download failed: {message}")
+
+
+def scorer_name(settings: ScoreSettings) -> str:
+    """How a scorer is named to the curator: "heuristic", a model id, or a judge and its model."""
+    if settings.heuristic:
+        return "heuristic"
+    if settings.judge:
+        return f"judge {settings.judge_preset or 'prompt'} ({settings.model})"
+    return settings.model

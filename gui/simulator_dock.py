@@ -8,6 +8,8 @@ dock is visible.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QScrollArea, QSplitter, QVBoxLayout, QWidget
@@ -32,9 +34,9 @@ class PlaceJob(LatestJob):
     done = Signal(object)      # YourData
     failed = Signal(str)
 
-    def start(self, scores, kept, cluster, noisy) -> None:
+    def start(self, scores, kept, cluster, noisy, scorer=None) -> None:
         """Place raw, curated and random sets; an earlier request is abandoned."""
-        self._launch(place_your_data, scores, kept, cluster, BASELINE_SEED, noisy,
+        self._launch(place_your_data, scores, kept, cluster, BASELINE_SEED, noisy, scorer,
                      returned=self.done.emit, errored=lambda exc: self.failed.emit(str(exc)))
 
 
@@ -69,6 +71,8 @@ class SimulatorDock(QDockWidget):
         self.session: ReviewSession | None = None
         self.cluster: np.ndarray | None = None
         self.your_data: YourData | None = None
+        #: Names the scorer of the session's scores (set by the window; None: not known).
+        self.scorer_of: Callable[[], str | None] | None = None
         self.redraws = 0
         self._point = PRESETS["alpagasus"].point
         self._noisy: np.ndarray | None = None      # noise probabilities of the current scores
@@ -158,7 +162,8 @@ class SimulatorDock(QDockWidget):
         if session is None or not self.isVisible():
             return
         self._place_dirty = False
-        self.job.start(session.scores.copy(), session.final == KEEP, self.cluster, self._noisy)
+        self.job.start(session.scores.copy(), session.final == KEEP, self.cluster, self._noisy,
+                       self.scorer_of() if self.scorer_of is not None else None)
 
     def _on_placed(self, data: YourData) -> None:
         self.your_data = data
