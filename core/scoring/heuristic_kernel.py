@@ -89,8 +89,18 @@ def class_table() -> np.ndarray:
 
 @cache
 def keyboard_runs() -> np.ndarray:
-    """Each keyboard run's four ASCII codes packed into one integer, sorted."""
-    return np.array(sorted(_pack(run) for run in KEYBOARD_RUNS), dtype=np.int64)
+    """The keyboard runs for the kernel, as two rows of one int64 array.
+
+    Row 0 (the first 676 entries) says which two lower-case letters open a run (index
+    ``26·a + b``); row 1 holds how many runs there are, then each run's four codes packed into
+    one integer.
+    """
+    table = np.zeros((2, 26 * 26), dtype=np.int64)
+    for k, run in enumerate(KEYBOARD_RUNS, start=1):
+        table[0, (ord(run[0]) - 97) * 26 + ord(run[1]) - 97] = 1
+        table[1, k] = _pack(run)
+    table[1, 0] = len(KEYBOARD_RUNS)
+    return table
 
 
 def _pack(run: str) -> int:
@@ -251,33 +261,43 @@ def _periodic(codes, start, end):  # pragma: no cover - compiled
 
 
 @numba.njit(nogil=True, cache=CACHE)
-def _junk(codes, start, end, table, runs):  # pragma: no cover - compiled
-    """Whether the token ``codes[start:end]`` is junk (the rules in core.scoring.heuristics)."""
+def _symbol_junk(codes, start, end, table):  # pragma: no cover - compiled
+    """Whether a token without letters or digits is junk (an ASCII symbol run)."""
     length = end - start
+    if length < 3:
+        return False
+    all_markup = True
+    all_closer = True
+    same = True
+    for i in range(start, end):
+        if codes[i] >= 128:
+            return False
+        bits = table[codes[i]]
+        if not bits & MARKUP:
+            all_markup = False
+        if not bits & CLOSER:
+            all_closer = False
+        if codes[i] != codes[start]:
+            same = False
+    if all_markup or all_closer:
+        return False
+    return same or length >= 5
+
+
+@numba.njit(nogil=True, cache=CACHE)
+def _junk(codes, start, end, table, runs):  # pragma: no cover - compiled
+    """Whether the token ``codes[start:end]`` is junk (the rules in core.scoring.heuristics).
+
+    One pass over the token once its edge punctuation is stripped; a keyboard run is looked
+    for only where two letters open one (:func:`run_openers`).
+    """
     has_alnum = False
-    ascii_only = True
     for i in range(start, end):
         if table[codes[i]] & ALNUM:
             has_alnum = True
-        if codes[i] >= 128:
-            ascii_only = False
+            break
     if not has_alnum:
-        if not ascii_only or length < 3:
-            return False
-        all_markup = True
-        all_closer = True
-        same = True
-        for i in range(start, end):
-            bits = table[codes[i]]
-            if not bits & MARKUP:
-                all_markup = False
-            if not bits & CLOSER:
-                all_closer = False
-            if codes[i] != codes[start]:
-                same = False
-        if all_markup or all_closer:
-            return False
-        return same or length >= 5
+        return _symbol_junk(codes, start, end, table)
     while start < end and table[codes[start]] & EDGE:
         start += 1
     while end > start and table[codes[end - 1]] & EDGE:
@@ -288,32 +308,34 @@ def _junk(codes, start, end, table, runs):  # pragma: no cover - compiled
     any_alpha = False
     ascii_only = True
     any_vowel = False
+    keyboard = False
     for i in range(start, end):
-        bits = table[codes[i]]
+        code = codes[i]
+        bits = table[code]
         if not bits & ALNUM:
             all_alnum = False
         if bits & ALPHA:
             any_alpha = True
         else:
             all_alpha = False
-        if codes[i] >= 128:
+        if code >= 128:
             ascii_only = False
         if bits & VOWEL:
             any_vowel = True
+        if (not keyboard and i + 3 < end and 97 <= code <= 122 and 97 <= codes[i + 1] <= 122
+                and runs[0, (code - 97) * 26 + codes[i + 1] - 97]):
+            packed = (np.int64(code) | np.int64(codes[i + 1]) << 8
+                      | np.int64(codes[i + 2]) << 16 | np.int64(codes[i + 3]) << 24)
+            for k in range(1, runs[1, 0] + 1):
+                if runs[1, k] == packed:
+                    keyboard = True
     if all_alnum and any_alpha and length >= 6 and _periodic(codes, start, end):
         return True
     if not all_alpha or length == 0:
         return False
     if ascii_only and length >= 6 and not any_vowel:
         return True
-    for i in range(start, end - 3):
-        if codes[i] < 128 and codes[i + 1] < 128 and codes[i + 2] < 128 and codes[i + 3] < 128:
-            packed = (np.int64(codes[i]) | np.int64(codes[i + 1]) << 8
-                      | np.int64(codes[i + 2]) << 16 | np.int64(codes[i + 3]) << 24)
-            at = np.searchsorted(runs, packed)
-            if at < len(runs) and runs[at] == packed:
-                return True
-    return False
+    return keyboard
 
 
 @numba.njit(nogil=True, cache=CACHE)
@@ -371,8 +393,9 @@ def _row_signals(codes, starts, prompt_codes, prompt_starts, table, runs, struct
         count = _word_hashes(codes, start, end, table, response_words)
         words[row] = count
         grams = _trigrams(response_words, count, response_grams)
+        ordered = response_grams[:grams]
+        ordered.sort()    # in place: the echo below needs the set of trigrams, not their order
         if grams >= 2:
-            ordered = np.sort(response_grams[:grams])
             unique = 1
             for i in range(1, grams):
                 if ordered[i] != ordered[i - 1]:
@@ -390,11 +413,14 @@ def _row_signals(codes, starts, prompt_codes, prompt_starts, table, runs, struct
             echo[row] = 1.0 if same else 0.0
         else:
             prompt_gram_count = _trigrams(prompt_words, prompt_count, prompt_grams)
-            known = np.sort(prompt_grams[:prompt_gram_count])
+            known = prompt_grams[:prompt_gram_count]
+            known.sort()
             copied = 0
-            for i in range(grams):
-                at = np.searchsorted(known, response_grams[i])
-                if at < prompt_gram_count and known[at] == response_grams[i]:
+            at = 0
+            for i in range(grams):     # both sorted: one merge walk
+                while at < prompt_gram_count and known[at] < ordered[i]:
+                    at += 1
+                if at < prompt_gram_count and known[at] == ordered[i]:
                     copied += 1
             echo[row] = copied / grams
         share = 1.0 if placeholder[row] else _junk_share(codes, start, end, table, runs)
