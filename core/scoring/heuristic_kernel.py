@@ -46,7 +46,7 @@ REFUSAL_KEYS = ("an ai", "language model", "i can", "i am unable", "i am not abl
 #: patterns are alternations of these; a test keeps them in step).
 PLACEHOLDER_KEYS = ("lorem ipsum",)
 PLACEHOLDER_WANTED_KEYS = ("lorem", "placeholder", "filler", "dummy text")
-_STRUCTURED_ENDS = frozenset("]})`>")
+_STRUCTURED_ENDS = np.array([ord(c) for c in "]})`>"], dtype=np.uint32)
 #: numba caches compiled kernels beside their source file; a frozen app has no source files,
 #: so there they compile once per launch (on the flags worker, a few seconds).
 CACHE = not getattr(sys, "frozen", False)
@@ -144,19 +144,29 @@ def _rows_matching(pattern: re.Pattern, keys: Sequence[str], joined: str, starts
     return found
 
 
-def _structured(joined: str, starts: np.ndarray, first: np.ndarray, last: np.ndarray
-                ) -> np.ndarray:
+def _structured(joined: str, codes: np.ndarray, starts: np.ndarray, first: np.ndarray,
+                last: np.ndarray) -> np.ndarray:
     """Rows whose stripped response is a tool call or JSON (:data:`STRUCTURED`).
 
     Only rows that end in a bracket, brace, fence or tag are tried against the pattern.
     """
     result = np.zeros(len(first), dtype=bool)
-    for row in np.flatnonzero(last >= 0):
-        end = starts[row] + last[row] + 1
-        if joined[end - 1] in _STRUCTURED_ENDS:
-            text = joined[starts[row] + first[row]:end]
-            result[row] = STRUCTURED.fullmatch(text) is not None
+    rows = np.flatnonzero(last >= 0)
+    rows = rows[np.isin(codes[starts[rows] + last[rows]], _STRUCTURED_ENDS)]
+    for row in rows:
+        text = joined[starts[row] + first[row]:starts[row] + last[row] + 1]
+        result[row] = STRUCTURED.fullmatch(text) is not None
     return result
+
+
+def _unasked_placeholders(response_text: str, response_starts: np.ndarray, prompt_text: str,
+                          prompt_starts: np.ndarray) -> np.ndarray:
+    """Rows whose response holds placeholder text that their prompt does not ask for."""
+    found = _rows_containing(PLACEHOLDER_KEYS, response_text, response_starts)
+    for row in np.flatnonzero(found):
+        prompt = prompt_text[prompt_starts[row]:prompt_starts[row + 1] - 1]
+        found[row] = not any(key in prompt for key in PLACEHOLDER_WANTED_KEYS)
+    return found
 
 
 def raw_signals(prompts: Sequence[str], responses: Sequence[str]) -> RawSignals:
@@ -171,10 +181,10 @@ def raw_signals(prompts: Sequence[str], responses: Sequence[str]) -> RawSignals:
     table = class_table()
     first, last = _edges(response_codes, response_starts, table)
     refusal = _rows_matching(REFUSAL, REFUSAL_KEYS, response_text, response_starts)
-    placeholder = (_rows_containing(PLACEHOLDER_KEYS, response_text, response_starts)
-                   & ~_rows_containing(PLACEHOLDER_WANTED_KEYS, prompt_text, prompt_starts))
+    placeholder = _unasked_placeholders(response_text, response_starts, prompt_text,
+                                        prompt_starts)
     invisible = np.zeros(n, dtype=bool)
-    structured = _structured(response_text, response_starts, first, last)
+    structured = _structured(response_text, response_codes, response_starts, first, last)
     words = np.zeros(n, dtype=np.int32)
     near_empty = np.zeros(n, dtype=bool)
     repetition = np.zeros(n, dtype=np.float64)
@@ -359,6 +369,44 @@ def _junk_share(codes, start, end, table, runs):  # pragma: no cover - compiled
 
 
 @numba.njit(nogil=True, cache=CACHE)
+def _junk_share_from(codes, start, end, table, runs, level):  # pragma: no cover - compiled
+    """:func:`_junk_share` when it is at least ``level``, else -1.
+
+    Stops as soon as the share can no longer reach ``level``: a prompt is judged only when it
+    is mostly junk, and a normal prompt is settled after about half its tokens.
+    """
+    tokens = 0
+    i = start
+    while i < end:
+        while i < end and table[codes[i]] & SPACE:
+            i += 1
+        if i >= end:
+            break
+        tokens += 1
+        while i < end and not table[codes[i]] & SPACE:
+            i += 1
+    if not tokens:
+        return 0.0 if level <= 0.0 else -1.0
+    junk = 0
+    seen = 0
+    i = start
+    while i < end:
+        while i < end and table[codes[i]] & SPACE:
+            i += 1
+        if i >= end:
+            break
+        token_start = i
+        while i < end and not table[codes[i]] & SPACE:
+            i += 1
+        seen += 1
+        if _junk(codes, token_start, i, table, runs):
+            junk += 1
+        if (junk + tokens - seen) / tokens < level:
+            return -1.0
+    return junk / tokens
+
+
+@numba.njit(nogil=True, cache=CACHE)
 def _row_signals(codes, starts, prompt_codes, prompt_starts, table, runs, structured,
                  placeholder, echo_min_words, prompt_junk_from,
                  words, near_empty, repetition, echo, garbage,
@@ -424,5 +472,6 @@ def _row_signals(codes, starts, prompt_codes, prompt_starts, table, runs, struct
                     copied += 1
             echo[row] = copied / grams
         share = 1.0 if placeholder[row] else _junk_share(codes, start, end, table, runs)
-        prompt_share = _junk_share(prompt_codes, prompt_start, prompt_end, table, runs)
+        prompt_share = _junk_share_from(prompt_codes, prompt_start, prompt_end, table, runs,
+                                        prompt_junk_from)
         garbage[row] = max(share, prompt_share) if prompt_share >= prompt_junk_from else share
