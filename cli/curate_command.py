@@ -29,8 +29,8 @@ from core.overlap.storage import restore_overlap
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession, Rule
 from core.review.rule import RuleError
-from core.scoring import ScoreTable, make_scorer, score_dataset
-from core.scoring.heuristics import FLAG_NAMES, compute_signals
+from core.scoring import HEURISTIC, ScoreTable, make_scorer, score_dataset
+from core.scoring.heuristics import DEFECTS_NOT_QUALITY, FLAG_NAMES, compute_signals
 from core.scoring.run import last_scorer
 
 
@@ -172,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
             summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
             session.set_scores(slice(None), table.scores, table.truncated, table.unscorable)
             scoring = {"scoring": summary.to_dict()}
+            if summary.scorer.get("model") == HEURISTIC:
+                scoring["note"] = DEFECTS_NOT_QUALITY
         duplicates = _apply_duplicates(args, session)
         result = export_session(session, options, last_scorer(store) if scoring else None)
         orphaned = session.restored.orphaned if session.restored else 0

@@ -64,4 +64,6 @@ def report(result: ExportResult, extra: dict, as_json: bool) -> None:
              f"Written:    {result.output} (sha256 {result.output_sha256[:16]}…)"]
     lines += [f"            {name}: {info['path']}" for name, info in result.files.items()
               if name != "curated"]
+    if extra.get("note"):
+        lines.append(f"Note:       {extra['note']}")
     print("\n".join(lines))

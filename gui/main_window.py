@@ -319,6 +319,7 @@ class MainWindow(QMainWindow):
         controller.decisions_changed.connect(self.simulator.data_changed)
         self.scoring.scores_arrived.connect(self.simulator.on_scores_changed)
         self.scoring.scores_cleared.connect(self.simulator.on_scores_changed)
+        self.simulator.scorer_of = lambda: self.scoring.scored_by
         self.dedup.table_built.connect(self.simulator.set_duplicates)
 
     def _wire_map(self) -> None:

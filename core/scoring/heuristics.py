@@ -1,18 +1,54 @@
-"""Offline quality signals: cheap, explainable, and available on every machine.
+r"""Offline defect signals: cheap, explainable, and available on every machine.
 
-Each signal is its own column so a curator can sort and filter by it; :func:`heuristic_score`
-combines them into the score the app uses when no reward model is available:
+They find **defects, not quality**. Each signal is its own column so a curator can sort and
+filter by it; :func:`heuristic_score` combines them into the score the app uses when no reward
+model or judge is available:
 
-``score = length × (1 − repetition) × (1 − garbage) × (1 − 0.9·refusal) × (1 − 0.9·echo)``
+``score = 0 if empty, else 1 − (the worst defect's share, 1 for a refusal)``
 
-where ``length = min(1, ln(1 + words) / ln(1 + 40))`` (an answer of 40 words or more gets full
-credit, an empty one none), ``refusal`` is 0 or 1, and the other terms are ratios in [0, 1].
-The result is in [0, 1]; :data:`HEURISTIC_THRESHOLD` is the suggested keep threshold.
+where a defect is a refusal, an echo (at least :data:`ECHO_FLAG_FROM` of the response's
+trigrams copied from the prompt: GSM8K's correct worked answers restate up to 65% of the
+question), or more than half (:data:`DEFECT_FROM`) of its trigrams repeated or of its tokens
+junk. A row without a defect scores exactly 1 whatever its length, a row with one scores below
+0.5, and the default rule (keep ``score ≥ 0.5``, :data:`HEURISTIC_THRESHOLD`) drops exactly
+the rows with a defect. Length earns
+nothing: measured on real data, a score that rewarded words dropped 96% of the correct answers
+of five words or fewer ("No", "42", "mixed") and ranked HH-RLHF's preferred answers below the
+rejected ones (issue 20). Ranking by quality needs a reward model or a judge.
+
+The signals (all on the lower-cased text; "words" are ``\w+`` runs, "tokens" are what
+``str.split()`` gives):
+
+- **empty**: the response has no letter, digit or emoji-like symbol ("", "…", ":-("). "No",
+  "42", "D" and "👍" are answers.
+- **refusal**: a refusal or AI boilerplate phrase (:data:`REFUSAL`), with straight or curly
+  apostrophes; "I can't help but smile" in a poem is not one.
+- **repetition**: the share of the response's word trigrams that repeat an earlier trigram.
+- **echo**: the share of the response's word trigrams copied from the prompt. A response of
+  fewer than :data:`ECHO_MIN_WORDS` words is an echo only when it is the whole prompt again
+  (picking "positive" or "At higher speeds" out of the prompt answers it), and a tool call or
+  other JSON answer (:data:`STRUCTURED`) is never one: passing the user's words as arguments is
+  its job.
+- **garbage**: the share of the response's tokens that are junk, or 1 for "lorem ipsum"
+  placeholder text the prompt did not ask for. A token is junk when it is an ASCII symbol run
+  ("???", "#$%^&", five or more mixed symbols, or one symbol three or more times) other than
+  Markdown rules ("---", "|:--|") and JSON or code closers ("}}", "});"); or, once edge
+  punctuation is stripped, a letters-and-digits token of six or more characters that repeats a
+  unit of 1–4 ("asdfasdfasdf", "hahahaha"), an ASCII word of six or more letters with no vowel
+  ("xkcdfgh"), or a word holding a keyboard run (:data:`KEYBOARD_RUNS`: "qwer", "asdf"…).
+  Emoji, regexes ("^[a-z0-9._%+-]+$") and passwords ("xK9#mP2$vL") mix in characters a word
+  has not and are not junk. The prompt counts only when it is
+  itself junk through and through (at least :data:`PROMPT_JUNK_FROM` of its tokens): quoting
+  placeholder text or a regex in a prompt does not make its answer garbage.
+- **invisible**: zero-width or bidi control characters in the prompt or response.
+
+:func:`compute_signals` is vectorised (:mod:`core.scoring.heuristic_kernel`: compiled loops and
+regular expressions over the joined text of many rows); tests keep a plain per-row reference
+and check that both agree on random text.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections.abc import Sequence
@@ -20,33 +56,55 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.invisible import has_invisible
-
 HEURISTIC_THRESHOLD = 0.5
 #: How the heuristic scorer is named in manifests and the project (it has no model files).
-SCORER_DESCRIPTION = {"model": "heuristic", "version": 1}
-#: Words at which an answer's length stops adding to the heuristic score.
-FULL_CREDIT_WORDS = 40
-#: An answer with fewer letters and digits than this is "near-empty" ("", "ok", "42", "Yes.").
-NEAR_EMPTY_CHARS = 4
+#: Version 2: defects only, no reward for length.
+SCORER_DESCRIPTION = {"model": "heuristic", "version": 2}
+#: What the heuristic score can and cannot say, for every place that shows or uses it.
+DEFECTS_NOT_QUALITY = ("The heuristic score finds defects (empty, refusal, garbage, echo, "
+                       "repetition), not quality: ranking by quality needs a reward model or a "
+                       "judge.")
+#: More than this share of repeated trigrams or junk tokens is a defect (less is only flagged).
+DEFECT_FROM = 0.5
+#: A response shorter than this (in words) is an echo only when it repeats the whole prompt.
+ECHO_MIN_WORDS = 6
+#: The share of junk tokens from which a prompt makes its row garbage.
+PROMPT_JUNK_FROM = 0.5
 
-_WORD = re.compile(r"\w+")
-_REFUSAL = re.compile(
-    r"\bas an ai\b|\bas a language model\b|\bi am an ai\b|\bi'm an ai\b"
-    r"|\bi (?:cannot|can't|can not|am unable to|am not able to|won't) "
-    r"(?:help|assist|provide|fulfil|fulfill|comply|answer|do that|generate|create|write)"
-    r"|\bi'?m (?:sorry|afraid),? but i (?:cannot|can't|am unable|am not able|won't)"
-    r"|\bi do not have personal (?:opinions|feelings|experiences|beliefs)"
-    r"|\bi don't have personal (?:opinions|feelings|experiences|beliefs)"
-    r"|\bmy knowledge cutoff\b",
-    re.IGNORECASE)
-_REPEATED_UNIT = re.compile(r"^(.{1,4}?)\1{2,}$")
-_VOWEL = re.compile(r"[aeiouy]")
+_APOSTROPHE = "['\u2019]"
+#: Refusals and AI boilerplate, searched in the lower-cased response. It never matches the NUL
+#: that separates rows in the vectorised search.
+REFUSAL = re.compile(
+    r"\bas an ai (?:language )?model\b|\bas an ai(?:\s+assistant|\s+chatbot)?\s*(?:,|\bi\b)"
+    r"|\bas a (?:large )?language model\b"
+    r"|\bi(?: am|" + _APOSTROPHE + r"m) an ai(?:\s+(?:language\s+)?model|\s+assistant)?"
+    r"(?=\s*(?:[^\w\s]|\Z)|\s+(?:and|so|i|with|that|created|developed|trained|made|designed)\b)"
+    r"|\bi (?:cannot|can" + _APOSTROPHE + r"?t|can not|am unable to|am not able to|won"
+    + _APOSTROPHE + r"?t|will not) (?:help|assist|provide|fulfil|fulfill|comply|answer|do that"
+    r"|generate|create|write)\b(?!\s+(?:but|it|myself|\w+ing)\b)"
+    r"|\bi" + _APOSTROPHE + r"?m (?:sorry|afraid),? but i (?:cannot|can" + _APOSTROPHE
+    + r"?t|am unable|am not able|won" + _APOSTROPHE + r"?t)"
+    r"|\bi (?:do not|don" + _APOSTROPHE + r"?t) have personal "
+    r"(?:opinions|feelings|experiences|beliefs)"
+    r"|\bmy knowledge cutoff\b")
+#: Placeholder text in a response, and what in a prompt asks for it.
+PLACEHOLDER = re.compile(r"lorem ipsum")
+PLACEHOLDER_WANTED = re.compile(r"lorem|placeholder|filler|dummy text")
+#: A tool call or JSON answer: an object or array (optionally in a function-call tag or a code
+#: fence) or a call such as ``get_weather(city="Paris")``, once surrounding space is stripped.
+STRUCTURED = re.compile(
+    r"(?:<functioncall>|<tool_call>|```(?:json)?)?\s*[\[{][\s\S]*[\]}]\s*(?:</tool_call>|```)?"
+    r"|\[?[a-z_][\w.]*\([\s\S]*\)\]?")
 #: Runs of adjacent keys that no English word contains ("erty" would hit "property").
-_KEYBOARD_RUNS = ("qwer", "rtyu", "tyui", "yuio", "uiop", "asdf", "sdfg", "dfgh", "fghj", "ghjk",
-                  "hjkl", "zxcv", "xcvb", "cvbn", "vbnm")
-_PLACEHOLDER = re.compile(r"lorem ipsum", re.IGNORECASE)
-_MARKUP_RUNS = frozenset({"...", "---", "```", "***", "===", "'''", '"""', "___", "###", "|---|"})
+KEYBOARD_RUNS = ("qwer", "rtyu", "tyui", "yuio", "uiop", "asdf", "sdfg", "dfgh", "fghj", "ghjk",
+                 "hjkl", "zxcv", "xcvb", "cvbn", "vbnm")
+#: Characters of Markdown rules and tables ("---", "|:---:|", "***"): never junk.
+MARKUP_CHARS = frozenset("-=*_#.`~|:+'\"")
+#: Brackets, quotes and separators that close JSON and code ("}}", "});", "\"]}"): never junk.
+CLOSER_CHARS = frozenset("{}[]()<>\"',;:.")
+#: Stripped from a token's ends before it is judged as a word ("hmmmm," → "hmmmm").
+WORD_EDGE_CHARS = ".,;:!?\"'()\u201c\u201d\u2018\u2019\u00ab\u00bb"
+VOWELS = frozenset("aeiouy")
 
 #: Warnings shown for a row, in display order; bit i of :meth:`HeuristicSignals.flag_mask` is
 #: ``FLAG_NAMES[i]``. A ratio signal becomes a warning from its threshold below.
@@ -61,23 +119,24 @@ class HeuristicSignals:
     """Per-row signals, aligned with the rows they were computed for."""
 
     response_words: np.ndarray   # int32
-    near_empty: np.ndarray       # bool
+    near_empty: np.ndarray       # bool: no letter, digit or non-ASCII symbol in the response
     refusal: np.ndarray          # bool
     repetition: np.ndarray       # float32, share of repeated word trigrams in the response
     echo: np.ndarray             # float32, share of the response's trigrams found in the prompt
-    garbage: np.ndarray          # float32, share of junk tokens in the prompt or response
+    garbage: np.ndarray          # float32, share of junk tokens in the response (see above)
     score: np.ndarray            # float32, :func:`heuristic_score`
     invisible: np.ndarray        # bool, zero-width or bidi control characters (core.invisible)
 
     #: Column names and descriptions, in display order.
     COLUMNS = (
         ("response_words", "Words in the response"),
-        ("near_empty", f"Response has fewer than {NEAR_EMPTY_CHARS} letters or digits"),
+        ("near_empty", "Response has no letter, digit or emoji"),
         ("refusal", "Response contains a refusal or AI-boilerplate phrase"),
         ("repetition", "Share of the response's word trigrams that repeat an earlier one"),
         ("echo", "Share of the response's word trigrams copied from the prompt"),
-        ("garbage", "Share of junk tokens (keyboard mash, repeated units, symbol runs)"),
-        ("score", "Heuristic quality score in [0, 1]"),
+        ("garbage", "Share of junk tokens in the response (keyboard mash, repeated units, "
+                    "symbol runs)"),
+        ("score", "Heuristic defect score in [0, 1]: 1 = no defect found (not a quality rank)"),
         ("invisible", "Prompt or response holds zero-width or bidi control characters"),
     )
 
@@ -101,94 +160,43 @@ def flag_names(mask: int) -> list[str]:
     return [name for bit, name in enumerate(FLAG_NAMES) if mask >> bit & 1]
 
 
-def _trigrams(words: list[str]) -> list[tuple[str, str, str]]:
-    return list(zip(words, words[1:], words[2:], strict=False))
+def heuristic_score(empty, repetition, garbage, refusal, echo):
+    """The documented combination of the signals (see the module docstring); arrays or scalars.
 
-
-def repetition_ratio(words: list[str]) -> float:
-    """Share of word trigrams that already occurred earlier in the same text."""
-    grams = _trigrams(words)
-    return 1.0 - len(set(grams)) / len(grams) if len(grams) >= 2 else 0.0
-
-
-def echo_ratio(prompt_words: list[str], response_words: list[str]) -> float:
-    """Share of the response copied from the prompt.
-
-    Counted in word trigrams; a response too short for trigrams is an echo only when it repeats
-    (nearly) the whole prompt, since a one-word answer picked from the prompt's options is not.
+    1 minus the worst defect's share (1 for a refusal), 0 for an empty response, and exactly 1
+    for a row without a defect; a ratio below its defect level is no defect and costs nothing.
     """
-    if not response_words:
-        return 0.0
-    if len(response_words) < 3:
-        same = response_words == prompt_words[:len(response_words)]
-        return 1.0 if same and len(response_words) >= 0.8 * len(prompt_words) else 0.0
-    grams = _trigrams(response_words)
-    prompt_grams = set(_trigrams(prompt_words))
-    return sum(g in prompt_grams for g in grams) / len(grams)
+    def defect(share, level, inclusive):
+        share = np.asarray(share, dtype=np.float32)
+        over = share >= level if inclusive else share > level
+        return np.where(over, share, np.float32(0))
 
-
-def _junk_token(token: str) -> bool:
-    low = token.lower()
-    if not any(c.isalnum() for c in low):
-        return len(low) >= 3 and low not in _MARKUP_RUNS
-    letters = "".join(c for c in low if c.isalpha())
-    if len(low) >= 6 and _REPEATED_UNIT.match(low):
-        return True
-    if len(letters) >= 5 and letters.isascii() and not _VOWEL.search(letters):
-        return True
-    return any(run in letters for run in _KEYBOARD_RUNS)
-
-
-def garbage_ratio(text: str) -> float:
-    """Share of whitespace-separated tokens that look like keyboard mash or symbol noise."""
-    if _PLACEHOLDER.search(text):
-        return 1.0
-    tokens = text.split()
-    if not tokens:
-        return 0.0
-    return sum(map(_junk_token, tokens)) / len(tokens)
-
-
-def heuristic_score(words: int, repetition: float, garbage: float, refusal: bool,
-                    echo: float) -> float:
-    """The documented combination of the signals (see the module docstring)."""
-    length = min(1.0, math.log1p(words) / math.log1p(FULL_CREDIT_WORDS))
-    return (length * (1.0 - repetition) * (1.0 - garbage) * (0.1 if refusal else 1.0)
-            * (1.0 - 0.9 * echo))
+    worst = np.maximum(np.maximum(defect(repetition, DEFECT_FROM, False),
+                                  defect(garbage, DEFECT_FROM, False)),
+                       np.maximum(defect(echo, ECHO_FLAG_FROM, True),
+                                  np.asarray(refusal, dtype=np.float32)))
+    return np.where(empty, np.float32(0), np.float32(1) - worst).astype(np.float32)
 
 
 def compute_signals(prompts: Sequence[str], responses: Sequence[str]) -> HeuristicSignals:
     """Signals for aligned prompts and responses."""
-    n = len(responses)
-    words = np.zeros(n, dtype=np.int32)
-    near_empty = np.zeros(n, dtype=bool)
-    refusal = np.zeros(n, dtype=bool)
-    repetition = np.zeros(n, dtype=np.float32)
-    echo = np.zeros(n, dtype=np.float32)
-    garbage = np.zeros(n, dtype=np.float32)
-    score = np.zeros(n, dtype=np.float32)
-    invisible = np.zeros(n, dtype=bool)
-    for i, (prompt, response) in enumerate(zip(prompts, responses, strict=True)):
-        invisible[i] = has_invisible(prompt) or has_invisible(response)
-        response_words = _WORD.findall(response.lower())
-        words[i] = len(response_words)
-        near_empty[i] = sum(map(str.isalnum, response)) < NEAR_EMPTY_CHARS
-        refusal[i] = _REFUSAL.search(response) is not None
-        repetition[i] = repetition_ratio(response_words)
-        echo[i] = echo_ratio(_WORD.findall(prompt.lower()), response_words)
-        garbage[i] = max(garbage_ratio(prompt), garbage_ratio(response))
-        score[i] = heuristic_score(int(words[i]), float(repetition[i]), float(garbage[i]),
-                                   bool(refusal[i]), float(echo[i]))
-    return HeuristicSignals(words, near_empty, refusal, repetition, echo, garbage, score,
-                            invisible)
+    # Imported here: numba takes a moment to import, and FLAG_NAMES users need none of it.
+    from core.scoring.heuristic_kernel import raw_signals
+
+    if len(prompts) != len(responses):
+        raise ValueError(f"{len(prompts)} prompts but {len(responses)} responses")
+    raw = raw_signals(prompts, responses)
+    score = heuristic_score(raw.near_empty, raw.repetition, raw.garbage, raw.refusal, raw.echo)
+    return HeuristicSignals(raw.words, raw.near_empty, raw.refusal, raw.repetition, raw.echo,
+                            raw.garbage, score, raw.invisible)
 
 
-def iter_signals(prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 256,
+def iter_signals(prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 8192,
                  pause_s: float = 0.002):
     """Yield ``(start_row, signals)`` chunk by chunk, so a front end can stream and cancel.
 
-    This is pure Python and holds the GIL while it computes; ``pause_s`` of sleep between
-    chunks (about a fifth of the compute time) lets a GUI thread paint without stalling.
+    The compiled loops release the GIL, but joining and searching the text hold it; ``pause_s``
+    of sleep between chunks lets a GUI thread paint without stalling.
     """
     for start in range(0, len(prompts), chunk_rows):
         if start and pause_s:

@@ -11,6 +11,11 @@
   set's η is the low component's weight and a selection's η is what it still carries.
 - The baseline is a random selection of the curated size (fixed seed), measured the same way:
   what the same budget would buy without curating.
+
+η is only as good as the scores: the notes name the scorer it came from, and for the offline
+heuristic score (which finds defects and gives every clean row 1) say that η then counts
+defective rows, not low-quality ones. With heuristic scores only, the earlier length-rewarding
+score read human-written Dolly as 65% noise (issue 20).
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ FIT_ROWS = 50_000
 MIN_SCORED = 20
 BASELINE_SEED = 20231
 NO_CLUSTER = -1
+#: The note for heuristic scores (see the module docstring).
+HEURISTIC_NOISE_NOTE = ("These are heuristic scores: η counts rows with defects (empty, refusal, "
+                        "garbage, echo, repetition), not low quality. Score with a reward model "
+                        "or a judge to estimate noise.")
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,8 @@ class YourData:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: Each row's noise probability, to pass back while the scores have not changed.
     noisy: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: The scorer whose scores η was estimated from ("heuristic", a model id), when known.
+    scorer: str | None = None
 
     def sets(self) -> tuple[PlacedSet, ...]:
         """All three, in display order."""
@@ -111,22 +122,30 @@ def _place(name: str, rows: np.ndarray, noisy: np.ndarray | None,
 
 
 def place_your_data(scores: np.ndarray, kept: np.ndarray, cluster: np.ndarray | None = None,
-                    seed: int = BASELINE_SEED, noisy: np.ndarray | None = None
-                    ) -> Generator[None, None, YourData]:
+                    seed: int = BASELINE_SEED, noisy: np.ndarray | None = None,
+                    scorer: str | None = None) -> Generator[None, None, YourData]:
     """Place raw, curated (``kept`` mask) and a random same-size selection; yields between steps.
 
     ``cluster`` is each row's duplicate cluster id (the row itself when unique), or None when
     no duplicate run exists. ``noisy`` is an earlier result's noise probabilities for the same
     scores (the mixture fit is the slow part; decisions change far more often than scores).
+    ``scorer`` names what produced the scores; the notes say it.
     """
     n = len(scores)
     notes = []
     if noisy is None or len(noisy) != n:
         noisy = noise_probability(scores)
     yield
-    if noisy is None:
+    scored = int(np.count_nonzero(np.isfinite(scores)))
+    if noisy is None and scored >= MIN_SCORED:
+        notes.extend(scorer_notes(scorer))
+        why = ": no row has a defect" if scorer == "heuristic" else ""
+        notes.append(f"The {scored:,} scores are all equal{why}, so noise cannot be estimated "
+                     "from them.")
+    elif noisy is None:
         notes.append("Score the dataset to place it: noise is estimated from the scores.")
     else:
+        notes.extend(scorer_notes(scorer))
         unscored = int(np.count_nonzero(~np.isfinite(scores)))
         if unscored:
             notes.append(f"{unscored:,} unscored rows are left out of the noise estimate.")
@@ -140,4 +159,14 @@ def place_your_data(scores: np.ndarray, kept: np.ndarray, cluster: np.ndarray | 
     yield
     curated = _place("Curated selection", kept_rows, noisy, cluster)
     baseline = _place("Random selection (same size)", random_rows, noisy, cluster)
-    return YourData(raw, curated, baseline, tuple(notes), noisy)
+    return YourData(raw, curated, baseline, tuple(notes), noisy, scorer)
+
+
+def scorer_notes(scorer: str | None) -> list[str]:
+    """What the noise estimate came from, and what that means for heuristic scores."""
+    if scorer is None:
+        return []
+    notes = [f"η is estimated from the {scorer} scores."]
+    if scorer == "heuristic":
+        notes.append(HEURISTIC_NOISE_NOTE)
+    return notes

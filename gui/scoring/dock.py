@@ -19,7 +19,7 @@ from core.version import APP_NAME
 from gui.scoring.controller import ScoringController
 from gui.scoring.jobs import HeuristicsJob
 from gui.scoring.model_download import ModelDownload
-from gui.scoring.panel import NO_MODEL_NOTE, ScoringPanel
+from gui.scoring.panel import HEURISTIC_NOTE, NO_MODEL_NOTE, ScoringPanel
 from gui.settings import Settings
 from gui.table.model import RecordsTableModel
 from gui.widgets.feature_dock import FeatureDock
@@ -52,6 +52,9 @@ class ScoringDock(FeatureDock):
         self._preview_row: int | None = None
         self._heuristic_scores = np.zeros(0, dtype=np.float32)
         self._heuristic_rows = 0
+        #: Who produced the scores the table holds ("heuristic", a model id); None: no scores.
+        self.scored_by: str | None = None
+        self._run_scorer: str | None = None
         self._choose_default_model()
         self._wire()
 
@@ -64,6 +67,7 @@ class ScoringDock(FeatureDock):
         self.panel.judge_changed.connect(self._refresh_prompt_preview)
         self.controller.started.connect(lambda: self.panel.set_running(True))
         self.controller.status.connect(self.panel.show_status)
+        self.controller.ready.connect(self._on_ready)
         self.controller.ready.connect(self.scores_cleared)
         self.controller.updated.connect(self.scores_arrived)
         self.controller.progressed.connect(self.panel.show_progress)
@@ -85,9 +89,10 @@ class ScoringDock(FeatureDock):
         self._update_note()
 
     def _update_note(self) -> None:
-        """Say that the heuristics are in use for want of a model, while they are."""
+        """While the heuristic score is chosen, say what it can tell (and why, without a model)."""
         heuristic = self.panel.model_value() == HEURISTIC
-        self.panel.show_note(NO_MODEL_NOTE if heuristic and not self._default_available else "")
+        note = NO_MODEL_NOTE if not self._default_available else HEURISTIC_NOTE
+        self.panel.show_note(note if heuristic else "")
 
     # -- datasets and runs ---------------------------------------------------------------------
 
@@ -100,6 +105,7 @@ class ScoringDock(FeatureDock):
         self._score_after_flags = False
         self._heuristic_scores = np.full(len(dataset), np.nan, dtype=np.float32)
         self._heuristic_rows = 0
+        self.scored_by = None
         self.heuristics.start(dataset)
         if dataset.prompt_only:
             self.restoring.emit(False)      # nothing to restore (a previous file's restore ended)
@@ -119,6 +125,7 @@ class ScoringDock(FeatureDock):
         # Nothing is cleared yet: the old scores stay until the model is found and loaded
         # (controller.ready), so a run that cannot start changes nothing.
         known = settings.heuristic and self._heuristic_rows == len(self.dataset)
+        self._run_scorer = scorer_name(settings)
         self.controller.start(self.dataset, settings, project_path_for(self.dataset.path),
                               self._heuristic_scores if known else None)
 
@@ -146,9 +153,15 @@ class ScoringDock(FeatureDock):
 
     # -- reports -------------------------------------------------------------------------------
 
+    def _on_ready(self, *_args) -> None:
+        """The run's scorer is loaded: its scores replace the table's from now on."""
+        self.scored_by = self._run_scorer
+
     def _on_restored(self, settings: ScoreConfig | None, update) -> None:
         if settings is not None:
             self.panel.set_settings(settings)
+            if update is not None:
+                self.scored_by = scorer_name(settings)
         if update is not None:
             self.scores_arrived.emit(update)      # into the session, then the counts are true
         self.restoring.emit(False)
@@ -214,3 +227,12 @@ class ScoringDock(FeatureDock):
     def _on_download_failed(self, message: str) -> None:
         self.panel.set_downloading(False)
         self.panel.show_status(f"Download failed: {message}")
+
+
+def scorer_name(settings: ScoreConfig) -> str:
+    """How a scorer is named to the curator: "heuristic", a model id, or a judge and its model."""
+    if settings.heuristic:
+        return "heuristic"
+    if settings.judge:
+        return f"judge {settings.judge_preset or 'prompt'} ({settings.model})"
+    return settings.model

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from core.judge.prompts import PRESETS
 from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, SEED_TEMPLATE, ScoreConfig
 from core.scoring.devices import DTYPE_CHOICES
-from core.scoring.heuristics import HEURISTIC_THRESHOLD
+from core.scoring.heuristics import DEFECTS_NOT_QUALITY, HEURISTIC_THRESHOLD
 from core.scoring.model_files import looks_like_path
 from core.scoring.run import ScoreSummary
 from gui.widgets.text_widgets import plain_label
@@ -37,8 +37,11 @@ REWARD_MODEL_LABEL = "Reward model"
 CUSTOM_JUDGE = "custom"
 AUTO_FORMAT = "auto"
 NO_MODEL_NOTE = (f"No reward model was found on this machine, so Thresher scores with its "
-                 f"offline heuristics (0–1; {HEURISTIC_THRESHOLD} suggested threshold). Download "
-                 f"{DEFAULT_MODEL} or choose a model folder to use a reward model.")
+                 f"offline heuristics (0–1; below {HEURISTIC_THRESHOLD} = a defect). "
+                 f"{DEFECTS_NOT_QUALITY} Download {DEFAULT_MODEL} or choose a model folder to "
+                 f"use a reward model.")
+#: Shown whenever the heuristic score is the chosen scorer and a model could be used instead.
+HEURISTIC_NOTE = DEFECTS_NOT_QUALITY
 
 
 def format_eta(seconds: float) -> str:

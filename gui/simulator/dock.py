@@ -8,6 +8,8 @@ dock is visible.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
@@ -55,6 +57,8 @@ class SimulatorDock(FeatureDock):
         self.session: ReviewSession | None = None
         self.cluster: np.ndarray | None = None
         self.your_data: YourData | None = None
+        #: Names the scorer of the session's scores (set by the window; None: not known).
+        self.scorer_of: Callable[[], str | None] | None = None
         self.redraws = 0
         self._point = PRESETS["alpagasus"].point
         self._noisy: np.ndarray | None = None      # noise probabilities of the current scores
@@ -144,7 +148,8 @@ class SimulatorDock(FeatureDock):
         if session is None or not self.isVisible():
             return
         self._place_dirty = False
-        self.job.start(session.scores.copy(), session.final == KEEP, self.cluster, self._noisy)
+        self.job.start(session.scores.copy(), session.final == KEEP, self.cluster, self._noisy,
+                       self.scorer_of() if self.scorer_of is not None else None)
 
     def _on_placed(self, data: YourData) -> None:
         self.your_data = data

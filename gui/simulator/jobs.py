@@ -14,7 +14,7 @@ class PlaceJob(LatestJob):
     done = Signal(object)      # YourData
     failed = Signal(str)
 
-    def start(self, scores, kept, cluster, noisy) -> None:
+    def start(self, scores, kept, cluster, noisy, scorer=None) -> None:
         """Place raw, curated and random sets; an earlier request is abandoned."""
-        self._launch(place_your_data, scores, kept, cluster, BASELINE_SEED, noisy,
+        self._launch(place_your_data, scores, kept, cluster, BASELINE_SEED, noisy, scorer,
                      returned=self.done.emit, errored=lambda exc: self.failed.emit(str(exc)))

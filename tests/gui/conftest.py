@@ -19,6 +19,18 @@ def isolated_settings(tmp_path, qapp):
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def heuristic_kernels_ready():
+    """Compile (or load from numba's cache) the heuristic kernels once, before any window waits.
+
+    The first call in a fresh checkout compiles them (seconds, far more on a loaded machine),
+    which would otherwise land inside the first test's wait for its heuristic scores.
+    """
+    from core.scoring.heuristics import compute_signals
+
+    compute_signals(["warm up"], ["the kernels"])
+
+
 @pytest.fixture(autouse=True)
 def isolated_projects(tmp_path, monkeypatch):
     """Project files go to a private folder, and the default model counts as not installed."""

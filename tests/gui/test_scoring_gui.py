@@ -41,6 +41,7 @@ def test_without_a_model_the_app_says_so_and_shows_heuristic_scores(qtbot, windo
     panel = window.scoring.panel
     assert panel.model_value() == HEURISTIC
     assert "No reward model was found" in panel.note.text()
+    assert "not quality" in panel.note.text() and "a reward model or a judge" in panel.note.text()
     assert not np.isnan(window.model.scores).any()
     refusal = next(i for i, r in enumerate(dataset.responses) if "As an AI language model" in r)
     flags = window.model.data(window.model.index(refusal, COLUMN_INDEX["flags"]))
@@ -149,6 +150,7 @@ def test_the_no_model_note_shows_only_while_the_heuristics_are_chosen(qtbot, win
     assert not panel.note.isVisibleTo(panel)
     panel.select_model(HEURISTIC)
     assert "No reward model was found" in panel.note.text()
+    assert "not quality" in panel.note.text() and "a reward model or a judge" in panel.note.text()
 
 
 def test_a_model_that_cannot_be_found_changes_no_score(qtbot, window, tmp_path):

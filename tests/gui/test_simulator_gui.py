@@ -72,6 +72,8 @@ def test_your_data_is_placed_and_curation_beats_random(qtbot, window):
     text = dock.panel.your_data.text()
     assert "Raw dataset" in text and "Curated selection" in text and "Random selection" in text
     assert "No duplicate run yet" in text
+    # The sample is scored by the heuristic: η names it and says it counts defects.
+    assert "η is estimated from the heuristic scores" in text and "not low quality" in text
     assert "Gaussian mixture" in dock.panel.how.text()
     # The three points sit on the plane where their (D, η) say.
     x, y = dock.plots.your_points["curated"].getData()

@@ -67,3 +67,30 @@ def test_without_scores_or_duplicates_the_notes_say_why() -> None:
     assert placed.raw.point is None and placed.curated.estimate is None
     assert any("Score the dataset" in note for note in placed.notes)
     assert any("No duplicate run" in note for note in placed.notes)
+
+
+def test_the_notes_name_the_scorer_and_say_heuristic_noise_is_defects(shared_data) -> None:
+    """Issue 20: with heuristic scores only, η read human-written Dolly as 65% noise."""
+    from core.loading import load
+    from core.scoring.heuristics import compute_signals
+
+    seed = load(shared_data / "seed_tasks.jsonl")
+    scores = compute_signals(seed.prompts, seed.responses).score
+    kept = scores >= 0.5
+    placed = run_to_end(place_your_data(scores, kept, None, scorer="heuristic"))
+    assert "η is estimated from the heuristic scores." in placed.notes
+    assert any("not low quality" in note and "reward model or a judge" in note
+               for note in placed.notes)
+    # Hand-written answers have few defects, so η stays small instead of reading length.
+    assert placed.raw.point is None or placed.raw.point.noise < 0.05
+    model = run_to_end(place_your_data(scores, kept, None, scorer="OpenAssistant/rm"))
+    assert "η is estimated from the OpenAssistant/rm scores." in model.notes
+    assert not any("not low quality" in note for note in model.notes)
+
+
+def test_equal_scores_say_so_instead_of_asking_for_scores() -> None:
+    placed = run_to_end(place_your_data(np.ones(500, dtype=np.float32), np.ones(500, bool), None,
+                                        scorer="heuristic"))
+    assert placed.raw.point is None
+    assert any("all equal: no row has a defect" in note for note in placed.notes)
+    assert not any("Score the dataset" in note for note in placed.notes)

@@ -1,0 +1,86 @@
+"""The vectorised signals are the reference's signals, on real text and on random text."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.scoring.heuristic_kernel import (
+    CLASSIFIED_BELOW,
+    PLACEHOLDER_KEYS,
+    PLACEHOLDER_WANTED_KEYS,
+    REFUSAL_KEYS,
+    class_table,
+)
+from core.scoring.heuristics import PLACEHOLDER, PLACEHOLDER_WANTED, REFUSAL, compute_signals
+from tests.scoring.heuristics_reference import reference_signals
+
+FIELDS = ("response_words", "near_empty", "refusal", "repetition", "echo", "garbage", "score",
+          "invisible")
+#: Pieces that reach every rule: refusal phrases, placeholders, tool calls, junk, Unicode whose
+#: lower case is longer ("İ") or contextual ("Σ"), invisible characters, NUL (the row separator).
+PIECES = ["as an AI, I", "As an AI language model", "I can't help", "I can’t help but",
+          "i'm an ai", "I won't write", "I am an AI.", "lorem ipsum", "Lorem", "placeholder",
+          "asdfasdfasdf", "qwerty", "xkcdfgh", "hahahaha", "???", "#$%^&", "}}", "---", "😀😃",
+          "İ", "ΣΑΣ", "\u200b", "\u202e", "\x00", "{\"name\": \"f\"}", "<tool_call>",
+          "get(x=1)", "the cat sat", "’", "\n", "  ", ".", ",", "no", "42", "_", "ß", "ﬁ"]
+text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=12).map(
+    " ".join)
+echoing_rows = st.tuples(text, text).map(lambda pair: (pair[0] + " " + pair[1], pair[1]))
+rows = st.lists(st.one_of(st.tuples(text, text), echoing_rows), min_size=1, max_size=12)
+
+
+def assert_same(prompts, responses):
+    fast = compute_signals(prompts, responses)
+    slow = reference_signals(prompts, responses)
+    for field in FIELDS:
+        np.testing.assert_array_equal(getattr(fast, field), getattr(slow, field), err_msg=field)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows)
+def test_the_vectorised_signals_equal_the_reference_on_random_text(pairs):
+    prompts, responses = (list(column) for column in zip(*pairs, strict=True))
+    assert_same(prompts, responses)
+
+
+def test_they_agree_on_real_text(shared_data, sample):
+    import orjson
+
+    records = orjson.loads((shared_data / "gsm_8k_train.json").read_bytes())[:1500]
+    prompts = [r["instruction"] for r in records] + sample.prompts
+    responses = [r["output"] for r in records] + sample.responses
+    assert_same(prompts, responses)
+
+
+def test_no_rows_gives_empty_columns():
+    signals = compute_signals([], [])
+    assert all(len(getattr(signals, field)) == 0 for field in FIELDS)
+
+
+def test_the_class_table_is_python_s_own_classes():
+    every = "".join(map(chr, range(0x110000)))
+    table = class_table()
+    word = np.zeros(0x110000, dtype=bool)
+    word[[m.start() for m in re.finditer(r"\w", every)]] = True
+    assert np.array_equal(table & 1 != 0, word)
+    assert np.array_equal(table & 2 != 0, np.fromiter(map(str.isalnum, every), bool))
+    assert np.array_equal(table & 8 != 0, np.fromiter(map(str.isspace, every), bool))
+    assert not (table[CLASSIFIED_BELOW:] & 0b1111).any()
+
+
+def test_the_literal_prefilters_cover_their_patterns():
+    assert PLACEHOLDER.pattern == "|".join(PLACEHOLDER_KEYS)
+    assert PLACEHOLDER_WANTED.pattern == "|".join(PLACEHOLDER_WANTED_KEYS)
+    for phrase in ("as an ai, i", "as an ai language model", "as a large language model",
+                   "i'm an ai.", "i am an ai and", "i cannot help", "i can’t assist",
+                   "i cant do that",
+                   "i can not answer", "i am unable to help", "i am not able to provide",
+                   "i won’t write", "i will not comply", "i'm sorry, but i cannot",
+                   "i don't have personal opinions", "my knowledge cutoff"):
+        match = REFUSAL.search(phrase)
+        assert match, phrase
+        assert any(key in phrase for key in REFUSAL_KEYS), phrase
