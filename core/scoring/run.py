@@ -64,6 +64,8 @@ class ScoreSummary:
     seconds: float = 0.0
     real_tokens: int = 0
     computed_tokens: int = 0
+    #: IFD runs: rows flagged IFD > 1 (counted among the unscorable: they are left unranked).
+    ifd_above_1: int = 0
 
     @property
     def pairs_per_second(self) -> float:
@@ -80,6 +82,8 @@ class ScoreSummary:
         self.scored += int((~batch.unscorable).sum())
         self.unscorable += int(batch.unscorable.sum())
         self.truncated += int(batch.truncated.sum())
+        if "ifd_above_1" in batch.extra:
+            self.ifd_above_1 += int(batch.extra["ifd_above_1"].sum())
         if computed:
             self.computed += len(batch.rows)
             self.real_tokens += batch.real_tokens
@@ -147,7 +151,7 @@ def make_scorer(settings: ScoreSettings, loaded: RewardModel | None = None,
         return make_ifd_scorer(settings, loaded)
     files = locate_model(settings.model, settings.revision)
     model = loaded
-    if model is None or not _same_load(model, files, settings):
+    if not isinstance(model, RewardModel) or not _same_load(model, files, settings):
         if model is not None:
             model.release()
         model = RewardModel.load(files, settings.device, settings.dtype)
