@@ -6,26 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.ifd.models import build_gpt2
 from tests.judge.conftest import smollm2_gguf  # noqa: F401  (the real GGUF model fixture)
 from tests.judge.models import build_causal_lm
-
-
-def build_gpt2(folder: Path, texts: list[str]) -> Path:
-    """A 2-layer random GPT-2 with no chat template (IFD's plain-text path)."""
-    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
-
-    source = build_causal_lm(folder.with_name(folder.name + "-tokenizer"), texts)
-    tokenizer = AutoTokenizer.from_pretrained(source)
-    tokenizer.chat_template = None
-    config = GPT2Config(vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=4,
-                        n_positions=512, bos_token_id=tokenizer.eos_token_id,
-                        eos_token_id=tokenizer.eos_token_id)
-    import torch
-
-    torch.manual_seed(3)
-    GPT2LMHeadModel(config).eval().save_pretrained(folder, safe_serialization=True)
-    tokenizer.save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture(scope="session")
