@@ -180,7 +180,7 @@ class IFDScorer:
 
 def extras(given: np.ndarray, alone: np.ndarray) -> dict[str, np.ndarray]:
     """The per-row columns: IFD, both losses and the IFD > 1 flag."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         ifd = (given / alone).astype(np.float32)
     ifd[~np.isfinite(ifd)] = np.nan
     return {"ifd": ifd, "loss_given_prompt": given.astype(np.float32),
