@@ -14,6 +14,7 @@ from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.scoring import ScoreTable, make_scorer, score_dataset
 from core.scoring.heuristics import compute_signals
+from core.scoring.ifd_report import ifd_report
 from core.scoring.output import output_format, results_frame, write_results
 from core.scoring.run import remember_settings
 
@@ -42,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
         raise ThresherError(f"{args.file}: the records have prompts but no responses, so "
                             "there is nothing to score")
     settings = settings_from_arguments(args)
-    if settings.judge and options is not None:
-        raise ThresherError("--judge runs on the local engine only; --engine ray is for reward "
-                            "models")
+    if (settings.judge or settings.ifd) and options is not None:
+        raise ThresherError("--judge and --ifd run on the local engine only; --engine ray is "
+                            "for reward models")
     signals = compute_signals(dataset.prompts, dataset.responses)   # output columns, and
     store = None if args.no_cache else ProjectStore(args.project or project_path_for(args.file))
     table = ScoreTable(len(dataset))
@@ -67,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     report["unscorable_rows"] = {str(r): why for r, why in sorted(table.reasons.items())}
     if settings.judge:
         report |= judge_report(dataset, table)
+    if settings.ifd:
+        report |= ifd_report(table)
     if cluster is not None:
         report["ray"] = cluster.to_dict()
     print_report(report, args.json, format_summary)
@@ -89,6 +92,9 @@ def format_summary(report: dict) -> str:
         rho = report["judge_length_correlation"]
         lines.insert(-1, "Length bias: " + ("too few ratings to tell" if rho is None else
                      f"Spearman ρ = {rho:+.2f} between rating and response length"))
+    if "ifd_above_1" in report:
+        lines.insert(-1, f"IFD > 1:    {report['ifd_above_1']:,} rows flagged ifd_above_1 (the "
+                     "prompt does not help; left unranked); higher IFD = harder = keep")
     cluster = report.get("ray")
     if cluster is not None:
         lines[1:1] = [

@@ -44,6 +44,12 @@ def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
                             "{prompt} {response} {conversation}); needs --judge-scale")
     judge.add_argument("--judge-scale", metavar="LO-HI",
                        help="the rating scale of --judge-prompt, single digits (e.g. 1-5)")
+    ifd = parser.add_argument_group(
+        "IFD (instruction-following difficulty, Cherry LLM): a small causal LM's loss on the "
+        "response given the prompt / alone; higher = harder = keep (e.g. --keep-top 5%%); "
+        "rows with IFD > 1 are flagged ifd_above_1 and never kept by the score")
+    ifd.add_argument("--ifd", metavar="MODEL|FOLDER|FILE.gguf",
+                     help="score with IFD from this causal LM instead of --model")
 
 
 def settings_from_arguments(args: argparse.Namespace) -> ScoreConfig:
@@ -53,6 +59,11 @@ def settings_from_arguments(args: argparse.Namespace) -> ScoreConfig:
                             "(leave it out for the model's own limit)")
     if args.judge is None and (args.judge_preset or args.judge_prompt or args.judge_scale):
         raise ThresherError("--judge-preset, --judge-prompt and --judge-scale need --judge MODEL")
+    if getattr(args, "ifd", None) is not None:
+        if args.judge is not None:
+            raise ThresherError("--ifd and --judge are two different scorers: choose one")
+        return ScoreSettings(model=args.ifd, revision=args.revision, device=args.device,
+                             dtype=args.dtype, max_length=args.max_length, ifd=True)
     if args.judge is not None:
         # The prompt is checked before any model is found or loaded.
         resolve_prompt(args.judge_preset, args.judge_prompt, args.judge_scale)

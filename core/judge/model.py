@@ -1,62 +1,30 @@
 """A causal LM loaded as a judge: from the local cache, a folder (safetensors) or a GGUF file.
 
-Folders and hub ids go through :func:`core.scoring.model_files.locate_model`, so a judge gets
-the same checks as a reward model: offline only, safetensors only, no custom code. A GGUF file
-holds only tensors and metadata (no code, no pickle); transformers dequantises it with the
-``gguf`` package. The forward pass returns, for each row, the probabilities of the scale's digit
+Finding and loading go through :mod:`core.scoring.causal_lm` (shared with the IFD scorer), so
+a judge gets the same checks as a reward model: offline only, safetensors or GGUF only, no
+custom code. The forward pass returns, for each row, the probabilities of the scale's digit
 tokens at the first output position, how much of the whole next-token distribution those digits
 hold, and the most likely token (to say why a row could not be read).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import torch
 
 from core.errors import ThresherError
-from core.scoring.devices import resolve_device, resolve_dtype
-from core.scoring.model_files import ModelFiles, ModelNotFoundError, file_sha256, locate_model
-from core.scoring.reward_model import ModelLoadError, _pad_id, _to_device
-from core.transformers_import import load_transformers
+from core.scoring.causal_lm import load_causal_lm, locate_causal_lm
+from core.scoring.model_files import ModelFiles
+from core.scoring.reward_model import _pad_id, _to_device
 
 
 class JudgeSetupError(ThresherError):
     """The judge model cannot rate on this scale (e.g. a rating is not one token)."""
 
 
-def is_gguf(name: str) -> bool:
-    """Whether ``name`` names a GGUF file."""
-    return name.lower().endswith(".gguf")
-
-
 def locate_judge(name: str, revision: str | None = None) -> ModelFiles:
     """Find the judge on this machine and record what exactly it is (weights' sha256)."""
-    if not is_gguf(name):
-        return locate_model(name, revision)
-    path = Path(name).expanduser().resolve()
-    if not path.is_file():
-        raise ModelNotFoundError(f"judge model file {path} does not exist")
-    return ModelFiles(name, path, "gguf", {path.name: file_sha256(path)}, "in the GGUF file")
-
-
-def load_judge_tokenizer(files: ModelFiles):
-    """The judge's tokenizer (from the folder's files, or the GGUF file's metadata)."""
-    load_transformers("AutoTokenizer")
-    from transformers import AutoTokenizer
-
-    kwargs = _load_kwargs(files)
-    kwargs.pop("use_safetensors", None)
-    return AutoTokenizer.from_pretrained(kwargs.pop("folder"), **kwargs)
-
-
-def _load_kwargs(files: ModelFiles) -> dict:
-    kwargs = {"local_files_only": True, "trust_remote_code": False, "use_safetensors": True}
-    if files.revision == "gguf":
-        return {**kwargs, "folder": files.path.parent, "gguf_file": files.path.name,
-                "use_safetensors": None}
-    return {**kwargs, "folder": files.path}
+    return locate_causal_lm(name, revision, what="judge model")
 
 
 def digit_token_ids(tokenizer, digits: list[str]) -> list[int]:
@@ -89,23 +57,8 @@ class JudgeModel:
     @classmethod
     def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> JudgeModel:
         """Load tokenizer and weights onto ``device`` (never running code from the model)."""
-        load_transformers("AutoModelForCausalLM")
-        from transformers import AutoModelForCausalLM
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        torch_device = resolve_device(device)
-        torch_dtype = resolve_dtype(dtype, torch_device)
-        kwargs = _load_kwargs(files)
-        folder = kwargs.pop("folder")
-        if kwargs.get("use_safetensors") is None:
-            kwargs.pop("use_safetensors")
-        try:
-            tokenizer = load_judge_tokenizer(files)
-            model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch_dtype, **kwargs)
-        except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
-            raise ModelLoadError(f"cannot load the judge model {files.path}: {exc}") from None
-        model.to(torch_device).eval()
+        tokenizer, model, torch_device, torch_dtype = load_causal_lm(files, device, dtype,
+                                                                     what="judge model")
         return cls(files, tokenizer, model, torch_device, torch_dtype)
 
     def forward(self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None,

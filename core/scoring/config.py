@@ -30,11 +30,12 @@ class ScoreConfig:
     judge_preset: str | None = None     # an LLM judge (``model`` is then a causal LM/GGUF)
     judge_prompt: str | None = None     # a judge prompt file (with ``judge_scale``)
     judge_scale: str | None = None      # "LOW-HIGH" for a prompt file
+    ifd: bool = False                   # IFD (:mod:`core.scoring.ifd`): ``model`` is a causal LM
 
     @property
     def heuristic(self) -> bool:
         """Whether these settings ask for the offline heuristic scorer."""
-        return self.model == HEURISTIC and not self.judge
+        return self.model == HEURISTIC and not self.judge and not self.ifd
 
     @property
     def judge(self) -> bool:

@@ -178,16 +178,24 @@ class Encoder:
         heads, tails = [], []
         for row, chat in enumerate(messages):
             try:
-                full = self._tokenizer.apply_chat_template(chat, tokenize=False)
-                head = self._tokenizer.apply_chat_template(
-                    chat[:-1], tokenize=False, add_generation_prompt=True)
+                head, tail = render_chat(self._tokenizer, chat)
             except Exception as exc:  # a template may raise anything
                 errors[row] = f"chat template failed: {exc}"
-                heads.append("")
-                tails.append("")
-                continue
-            if not full.startswith(head):
-                head = ""
+                head, tail = "", ""
             heads.append(head)
-            tails.append(full[len(head):])
+            tails.append(tail)
         return heads, tails
+
+
+def render_chat(tokenizer, chat: list[dict]) -> tuple[str, str]:
+    """A chat as (history with the generation prompt, the final answer and its end).
+
+    When the template renders the history differently inside the whole chat (the head is not
+    a prefix of it), the head is empty and the whole text is the tail. A template may raise
+    anything; the caller reports it for the row.
+    """
+    full = tokenizer.apply_chat_template(chat, tokenize=False)
+    head = tokenizer.apply_chat_template(chat[:-1], tokenize=False, add_generation_prompt=True)
+    if not full.startswith(head):
+        head = ""
+    return head, full[len(head):]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from core.dataset import Dataset
@@ -27,6 +28,13 @@ def results_frame(dataset: Dataset, table: ScoreTable, signals: HeuristicSignals
     if table.entropy is not None:   # an LLM judge: how sure it was, and why rows got no rating
         frame["judge_entropy"] = pd.array(table.entropy, dtype="Float32")
         frame.loc[~(table.entropy == table.entropy), "judge_entropy"] = pd.NA
+        frame["unscorable_reason"] = pd.array(
+            [table.reasons.get(r) for r in range(len(dataset))], dtype="string")
+    for name, values in table.extra.items():    # a scorer's own columns (IFD: ifd, losses)
+        frame[name] = values if values.dtype == bool else pd.array(values, dtype="Float32")
+        if values.dtype != bool:
+            frame.loc[np.isnan(values), name] = pd.NA
+    if table.extra and "unscorable_reason" not in frame:
         frame["unscorable_reason"] = pd.array(
             [table.reasons.get(r) for r in range(len(dataset))], dtype="string")
     for name, _ in HeuristicSignals.COLUMNS:

@@ -64,6 +64,8 @@ class ScoreSummary:
     seconds: float = 0.0
     real_tokens: int = 0
     computed_tokens: int = 0
+    #: IFD runs: rows flagged IFD > 1 (counted among the unscorable: they are left unranked).
+    ifd_above_1: int = 0
 
     @property
     def pairs_per_second(self) -> float:
@@ -80,6 +82,8 @@ class ScoreSummary:
         self.scored += int((~batch.unscorable).sum())
         self.unscorable += int(batch.unscorable.sum())
         self.truncated += int(batch.truncated.sum())
+        if "ifd_above_1" in batch.extra:
+            self.ifd_above_1 += int(batch.extra["ifd_above_1"].sum())
         if computed:
             self.computed += len(batch.rows)
             self.real_tokens += batch.real_tokens
@@ -106,6 +110,8 @@ class ScoreTable:
         self.reasons: dict[int, str] = {}
         #: A judge's rating entropy per row; None until a judge's batch arrives.
         self.entropy: np.ndarray | None = None
+        #: A scorer's own columns (see :attr:`ScoredBatch.extra`): NaN/False until filled.
+        self.extra: dict[str, np.ndarray] = {}
 
     def apply(self, batch: ScoredBatch) -> None:
         """Record one batch."""
@@ -114,6 +120,11 @@ class ScoreTable:
             if self.entropy is None:
                 self.entropy = np.full(len(self.scores), np.nan, dtype=np.float32)
             self.entropy[batch.rows] = batch.entropy
+        for name, values in batch.extra.items():
+            if name not in self.extra:
+                empty = False if values.dtype == bool else np.nan
+                self.extra[name] = np.full(len(self.scores), empty, dtype=values.dtype)
+            self.extra[name][batch.rows] = values
         self.truncated[batch.rows] = batch.truncated
         self.unscorable[batch.rows] = batch.unscorable
         self.reasons.update(batch.reasons)
@@ -134,9 +145,13 @@ def make_scorer(settings: ScoreConfig, loaded: RewardModel | None = None,
         from core.judge.run import make_judge_scorer  # torch-heavy; only when judging
 
         return make_judge_scorer(settings, loaded)
+    if settings.ifd:
+        from core.scoring.ifd import make_ifd_scorer
+
+        return make_ifd_scorer(settings, loaded)
     files = locate_model(settings.model, settings.revision)
     model = loaded
-    if model is None or not _same_load(model, files, settings):
+    if not isinstance(model, RewardModel) or not _same_load(model, files, settings):
         if model is not None:
             model.release()
         model = RewardModel.load(files, settings.device, settings.dtype)

@@ -24,3 +24,5 @@ class ScoredBatch:
     computed_tokens: int = 0
     lengths: np.ndarray | None = None   # tokens per row, where the rows were run as one batch
     entropy: np.ndarray | None = None   # a judge's rating entropy (nats), NaN where unscorable
+    #: A scorer's own per-row columns (IFD: the ratio, both losses, the IFD > 1 flag).
+    extra: dict[str, np.ndarray] = field(default_factory=dict)

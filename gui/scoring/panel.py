@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -35,6 +35,8 @@ from gui.widgets.text_widgets import plain_label
 HEURISTIC_LABEL = "Heuristic score (no model)"
 REWARD_MODEL_LABEL = "Reward model"
 CUSTOM_JUDGE = "custom"
+#: The scorer choice for IFD (instruction-following difficulty, :mod:`core.scoring.ifd`).
+IFD_CHOICE = "ifd"
 AUTO_FORMAT = "auto"
 NO_MODEL_NOTE = (f"No reward model was found on this machine, so Thresher scores with its "
                  f"offline heuristics (0–1; below {HEURISTIC_THRESHOLD} = a defect). "
@@ -186,6 +188,13 @@ class ScoringPanel(QWidget):
         for name, preset in PRESETS.items():
             self.judge_combo.addItem(f"LLM judge: {preset.label}", name)
         self.judge_combo.addItem("LLM judge: my prompt file…", CUSTOM_JUDGE)
+        self.judge_combo.addItem("IFD: instruction-following difficulty", IFD_CHOICE)
+        self.judge_combo.setItemData(
+            self.judge_combo.count() - 1,
+            "A small causal LM (hub id, folder or .gguf) reads each response with and without "
+            "its prompt; IFD = loss with / loss without. Higher = harder = more valuable: keep "
+            "the top few percent. Rows with IFD > 1 (the prompt does not help) are flagged and "
+            "left unranked, so a top-N rule never keeps them.", Qt.ItemDataRole.ToolTipRole)
         self.judge_prompt_edit = QLineEdit(self)
         self.judge_prompt_edit.setPlaceholderText("prompt file with {prompt} {response} …")
         self.judge_scale_edit = QLineEdit("1-5", self)
@@ -226,7 +235,7 @@ class ScoringPanel(QWidget):
     def _on_judge_changed(self) -> None:
         choice = self.judge_choice()
         self._form.setRowVisible(self.judge_prompt_row, choice == CUSTOM_JUDGE)
-        self.prompt_preview.setVisible(choice is not None)
+        self.prompt_preview.setVisible(choice not in (None, IFD_CHOICE))
         for widget in (self.format_combo, self.template_edit, self.output_spin):
             # A judge reads its own prompt and one digit: format and output index do not apply.
             self._form.setRowVisible(widget, choice is None)
@@ -273,6 +282,11 @@ class ScoringPanel(QWidget):
         """The settings the panel shows."""
         fmt = self.format_combo.currentData()
         judge = self.judge_choice()
+        if judge == IFD_CHOICE:
+            return ScoreSettings(
+                model=self.model_value(), device=self.device_combo.currentText().strip() or "auto",
+                dtype=self.dtype_combo.currentText(),
+                max_length=self.max_length_spin.value() or None, ifd=True)
         if judge is not None:
             custom = judge == CUSTOM_JUDGE
             return ScoreConfig(
@@ -294,6 +308,7 @@ class ScoringPanel(QWidget):
         """Show ``settings`` (restored from a dataset's project)."""
         self.select_model(settings.model)
         judge = CUSTOM_JUDGE if settings.judge_prompt else settings.judge_preset
+        judge = IFD_CHOICE if settings.ifd else judge
         self.judge_combo.setCurrentIndex(max(0, self.judge_combo.findData(judge)))
         if settings.judge_prompt:
             self.judge_prompt_edit.setText(settings.judge_prompt)
@@ -309,7 +324,8 @@ class ScoringPanel(QWidget):
     def choose_folder(self) -> None:
         """Pick a local model folder (or, for a judge, a GGUF file)."""
         if self.judge_choice() is not None:
-            path, _ = QFileDialog.getOpenFileName(self, "Choose a judge model (GGUF file)", "",
+            what = "an IFD model" if self.judge_choice() == IFD_CHOICE else "a judge model"
+            path, _ = QFileDialog.getOpenFileName(self, f"Choose {what} (GGUF file)", "",
                                                   "GGUF models (*.gguf)")
             if path:
                 self.select_model(path)
@@ -382,10 +398,18 @@ class ScoringPanel(QWidget):
                 "prompt start cut")
             parts.append(f"{summary.truncated:,} truncated ({cut})")
         if summary.unscorable:
-            parts.append(f"{summary.unscorable:,} unscorable")
+            above = (f", {summary.ifd_above_1:,} of them IFD > 1 (flagged ifd_above_1, left "
+                     "unranked)" if summary.ifd_above_1 else "")
+            parts.append(f"{summary.unscorable:,} unscorable{above}")
         if summary.computed and summary.scorer.get("model") != HEURISTIC:
             parts.append(f"{summary.pairs_per_second:,.0f} pairs/s")
         scorer = summary.scorer
+        if scorer.get("kind") == "ifd":
+            self.status.setText("; ".join(parts) + f".\nIFD: {scorer.get('model')}, "
+                                f"{scorer.get('dtype')}, max {scorer.get('max_length')}; "
+                                "higher = harder to predict from the prompt = keep the top")
+            self.progress.setValue(1000)
+            return
         if scorer.get("kind") == "judge":
             prompt = scorer.get("prompt", {})
             self.status.setText("; ".join(parts) + f".\nJudge: {scorer.get('model')}, prompt "

@@ -1,0 +1,76 @@
+"""Finding and loading a causal LM safely: hub id from the cache, a safetensors folder, or GGUF.
+
+Shared by the LLM judge (:mod:`core.judge.model`) and the IFD scorer (:mod:`core.scoring.ifd`)
+so both get the same checks. Folders and hub ids go through
+:func:`core.scoring.model_files.locate_model`: offline only, safetensors only, no custom code.
+A GGUF file holds only tensors and metadata (no code, no pickle); transformers dequantises it
+with the ``gguf`` package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.scoring.devices import resolve_device, resolve_dtype
+from core.scoring.model_files import ModelFiles, ModelNotFoundError, file_sha256, locate_model
+from core.scoring.reward_model import ModelLoadError
+from core.transformers_import import load_transformers
+
+
+def is_gguf(name: str) -> bool:
+    """Whether ``name`` names a GGUF file."""
+    return name.lower().endswith(".gguf")
+
+
+def locate_causal_lm(name: str, revision: str | None = None, what: str = "model") -> ModelFiles:
+    """Find the model on this machine and record what exactly it is (weights' sha256)."""
+    if not is_gguf(name):
+        return locate_model(name, revision)
+    path = Path(name).expanduser().resolve()
+    if not path.is_file():
+        raise ModelNotFoundError(f"{what} file {path} does not exist")
+    return ModelFiles(name, path, "gguf", {path.name: file_sha256(path)}, "in the GGUF file")
+
+
+def _load_kwargs(files: ModelFiles) -> dict:
+    kwargs = {"local_files_only": True, "trust_remote_code": False, "use_safetensors": True}
+    if files.revision == "gguf":
+        return {**kwargs, "folder": files.path.parent, "gguf_file": files.path.name,
+                "use_safetensors": None}
+    return {**kwargs, "folder": files.path}
+
+
+def load_causal_tokenizer(files: ModelFiles):
+    """The model's tokenizer (from the folder's files, or the GGUF file's metadata)."""
+    load_transformers("AutoTokenizer")
+    from transformers import AutoTokenizer
+
+    kwargs = _load_kwargs(files)
+    kwargs.pop("use_safetensors", None)
+    return AutoTokenizer.from_pretrained(kwargs.pop("folder"), **kwargs)
+
+
+def load_causal_lm(files: ModelFiles, device: str = "auto", dtype: str = "auto",
+                   what: str = "model") -> tuple:
+    """(tokenizer, model in eval mode on the device, torch device, torch dtype).
+
+    Never runs code from the model; any loading failure is one :class:`ModelLoadError` line.
+    """
+    load_transformers("AutoModelForCausalLM")
+    from transformers import AutoModelForCausalLM
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    torch_device = resolve_device(device)
+    torch_dtype = resolve_dtype(dtype, torch_device)
+    kwargs = _load_kwargs(files)
+    folder = kwargs.pop("folder")
+    if kwargs.get("use_safetensors") is None:
+        kwargs.pop("use_safetensors")
+    try:
+        tokenizer = load_causal_tokenizer(files)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch_dtype, **kwargs)
+    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+        raise ModelLoadError(f"cannot load the {what} {files.path}: {exc}") from None
+    model.to(torch_device).eval()
+    return tokenizer, model, torch_device, torch_dtype
