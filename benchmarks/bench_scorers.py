@@ -46,7 +46,7 @@ import numpy as np  # noqa: E402
 import orjson  # noqa: E402
 
 from core.loading import load  # noqa: E402
-from core.scoring import ScoreSettings, ScoreTable, make_scorer, score_dataset  # noqa: E402
+from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset  # noqa: E402
 from core.scoring.heuristics import compute_signals  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -143,7 +143,7 @@ def gsm_rows(count: int, rng: np.random.Generator) -> tuple[list[dict], np.ndarr
 
 # -- scoring and figures -----------------------------------------------------------------------
 
-def run_model(dataset, settings: ScoreSettings, loaded=None):
+def run_model(dataset, settings: ScoreConfig, loaded=None):
     scorer = make_scorer(settings, loaded)
     table = ScoreTable(len(dataset))
     started = time.perf_counter()
@@ -157,7 +157,7 @@ def scores_for(dataset, names: list[str], model: str, device: str,
     """Per scorer: (scores, seconds) on ``dataset``'s rows."""
     out: dict[str, tuple] = {}
     if "ifd" in names or "loss" in names:
-        table, seconds, _ = run_model(dataset, ScoreSettings(
+        table, seconds, _ = run_model(dataset, ScoreConfig(
             model=model, device=device, max_length=max_length, ifd=True))
         out["ifd"] = (table.extra["ifd"], seconds)
         out["loss"] = (-table.extra["loss_alone"], seconds)
@@ -166,7 +166,7 @@ def scores_for(dataset, names: list[str], model: str, device: str,
         score = compute_signals(dataset.prompts, dataset.responses).score
         out["heuristic"] = (np.asarray(score, dtype=np.float64), time.perf_counter() - started)
     if "judge" in names:
-        table, seconds, _ = run_model(dataset, ScoreSettings(
+        table, seconds, _ = run_model(dataset, ScoreConfig(
             model=model, device=device, max_length=max_length, judge_preset="rubric-1-5"))
         out["judge"] = (table.scores, seconds)
     return {k: v for k, v in out.items() if k in names}

@@ -62,7 +62,7 @@ def settings_from_arguments(args: argparse.Namespace) -> ScoreConfig:
     if getattr(args, "ifd", None) is not None:
         if args.judge is not None:
             raise ThresherError("--ifd and --judge are two different scorers: choose one")
-        return ScoreSettings(model=args.ifd, revision=args.revision, device=args.device,
+        return ScoreConfig(model=args.ifd, revision=args.revision, device=args.device,
                              dtype=args.dtype, max_length=args.max_length, ifd=True)
     if args.judge is not None:
         # The prompt is checked before any model is found or loaded.

@@ -32,6 +32,7 @@ from core.errors import ThresherError
 from core.scoring import ifd_details
 from core.scoring.batching import CPU_TOKEN_BUDGET, GPU_TOKEN_BUDGET
 from core.scoring.causal_lm import locate_causal_lm
+from core.scoring.config import HEURISTIC
 from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
 from core.scoring.encoding import EncodedRows, chat_messages, render_chat
 from core.scoring.engine import WINDOW_ROWS, BatchRunner, ScoredBatch, score_windows
@@ -39,7 +40,6 @@ from core.scoring.ifd_model import LOSS_ALONE, LOSS_GIVEN_PROMPT, IFDModel
 from core.scoring.ifd_report import ABOVE_1 as IFD_FLAG
 from core.scoring.reward_model import default_max_length
 from core.scoring.scorers import description_key
-from core.scoring.settings import HEURISTIC
 
 METHOD = ("IFD = mean response-token loss given the prompt / mean loss of the same tokens "
           "alone (Cherry LLM); higher = harder, keep the highest; IFD > 1 flagged, unranked (v1)")

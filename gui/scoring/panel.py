@@ -283,7 +283,7 @@ class ScoringPanel(QWidget):
         fmt = self.format_combo.currentData()
         judge = self.judge_choice()
         if judge == IFD_CHOICE:
-            return ScoreSettings(
+            return ScoreConfig(
                 model=self.model_value(), device=self.device_combo.currentText().strip() or "auto",
                 dtype=self.dtype_combo.currentText(),
                 max_length=self.max_length_spin.value() or None, ifd=True)

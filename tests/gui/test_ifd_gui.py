@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gui.main_window import MainWindow
-from gui.scoring_panel import IFD_CHOICE
+from gui.scoring.panel import IFD_CHOICE
 from tests.conftest import SAMPLE
 from tests.judge.models import build_causal_lm
 

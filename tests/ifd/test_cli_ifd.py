@@ -9,7 +9,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from core.cli import main as cli_main
+from cli import main as cli_main
 from tests.conftest import ROOT, SAMPLE
 
 

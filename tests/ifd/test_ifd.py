@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from core.project import ProjectStore
 from core.review.rule import Rule
-from core.scoring import ScoreSettings, ScoreTable, make_scorer, score_dataset
+from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
 from core.scoring.causal_lm import locate_causal_lm
 from core.scoring.encoding import chat_messages
 from core.scoring.ifd import ABOVE_1, IFDScorer, from_losses
@@ -154,7 +154,7 @@ def test_rows_above_1_are_flagged_and_no_top_rule_keeps_them(pairs, fraction):
 
 def test_a_rerun_reads_scores_losses_flags_and_reasons_from_the_cache(tiny_llama, small,
                                                                        tmp_path):
-    settings_ = ScoreSettings(model=str(tiny_llama), device="cpu", ifd=True)
+    settings_ = ScoreConfig(model=str(tiny_llama), device="cpu", ifd=True)
     rows = small
     with ProjectStore(tmp_path / "p.thresher") as store:
         scorer = make_scorer(settings_)
@@ -194,6 +194,6 @@ def test_ifd_without_a_model_is_refused(tmp_path):
     from core.errors import ThresherError
 
     with pytest.raises(ThresherError, match="causal language model"):
-        make_scorer(ScoreSettings(model="heuristic", ifd=True))
+        make_scorer(ScoreConfig(model="heuristic", ifd=True))
     with pytest.raises(ThresherError, match="does not exist"):
-        make_scorer(ScoreSettings(model=str(tmp_path / "none.gguf"), ifd=True))
+        make_scorer(ScoreConfig(model=str(tmp_path / "none.gguf"), ifd=True))
