@@ -43,7 +43,13 @@ def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dic
         },
         "project": str(session.store.path),
         "scorer": scorer,
+        # One entry per score column (sidecar column ``score:<name>``): its scorer's
+        # provenance, so every score an export carries is recorded.
+        "score_columns": [{"name": c.name, "key": c.key, "scorer": c.description,
+                           "hidden": c.hidden, "scored": c.scored}
+                          for c in session.columns.values()],
         "rule": session.rule.to_dict(),
+        "rule_text": session.describe_rule(),
         "counts": summary.to_dict(),
         "overlap": overlap_manifest(session.store, dataset.source_sha256, len(dataset)),
         "outputs": outputs,
