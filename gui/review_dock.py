@@ -32,6 +32,7 @@ from gui.filter_job import FilterJob
 from gui.records_view import RecordsView
 from gui.review_controller import ReviewController
 from gui.review_panel import ReviewPanel
+from gui.scoring.column_menu import ScoreColumnMenu
 from gui.settings import Settings
 from gui.shortcuts import REVIEW_KEYS, ShortcutsDialog, key_for, portable
 from gui.table_model import COLUMN_INDEX, COLUMNS, RecordsTableModel
@@ -71,8 +72,10 @@ class ReviewDock(QDockWidget):
         self._pending_position: int | None = None
         self._restoring = False
         self._queue: np.ndarray | None = None     # the borderline queue's rows while it is on
+        self._disagreement: tuple[str, str] | None = None   # the two scorers, for that queue
         self._build_actions()
         self._wire()
+        self.column_menu = ScoreColumnMenu(view, model, self.controller)
         self.set_enabled(False)
 
     # -- construction --------------------------------------------------------------------------
@@ -327,23 +330,50 @@ class ReviewDock(QDockWidget):
         session = self.controller.session
         if session is None:
             return
-        if on:
+        if on and self._disagreement is not None:
+            a, b = self._disagreement
+            queue = session.disagreement_rows(a, b)
+            self._queue = queue
+            self.table_model.set_fixed_order(queue)
+            self._select_view_row(0)
+            names = session.column_names()
+            self.status.emit(f"Disagreement queue: {len(queue):,} rows, those {names[a]} and "
+                             f"{names[b]} rank furthest apart first. Decide with the review "
+                             "keys; the queue moves on.")
+            self._show_queue_left()
+        elif on:
             queue = session.borderline_rows()
             self._queue = queue
             self.table_model.set_fixed_order(queue)
             self._select_view_row(0)
-            cutoff = session.rule.cutoff(session.scores)
+            cutoff = session.rule.cutoff(session.criterion_scores())
             where = f"nearest the cutoff {cutoff:.3f}" if not np.isnan(cutoff) else "undecided"
             self.status.emit(f"Borderline queue: {len(queue):,} rows, {where} first. "
                              "Decide with the review keys; the queue moves on.")
             self._show_queue_left()
         else:
             self._queue = None
+            self._disagreement = None
             self._show_queue_left()
             current = self._current_source_row()
             self.table_model.set_filter(self._filter_mask)
             self._reselect(current)
-            self.status.emit("Left the borderline queue.")
+            self.status.emit("Left the queue.")
+
+    def walk_disagreement(self, a: str, b: str) -> None:
+        """Walk the rows scorers ``a`` and ``b`` (column keys) rank furthest apart.
+
+        The same queue as the borderline one (the Queue button, the review keys, leaving it),
+        only ordered by the two scorers' rank gap.
+        """
+        session = self.controller.session
+        if session is None or a == b or a not in session.columns or b not in session.columns:
+            return
+        action = self.actions_by_name["queue"]
+        if action.isChecked():
+            action.setChecked(False)
+        self._disagreement = (a, b)
+        action.setChecked(True)
 
     def _show_queue_left(self) -> None:
         """The queue's button counts the rows still to decide by hand (it goes down as they are)."""
@@ -353,7 +383,8 @@ class ReviewDock(QDockWidget):
             action.setText(next(k.text for k in REVIEW_KEYS if k.name == "queue"))
             return
         left = int((session.manual[self._queue] == AUTO).sum())
-        action.setText(f"&Borderline Queue ({left:,} left)")
+        kind = "Disagreement" if self._disagreement is not None else "Borderline"
+        action.setText(f"&{kind} Queue ({left:,} left)")
 
     # -- export --------------------------------------------------------------------------------
 
@@ -421,6 +452,10 @@ class ReviewDock(QDockWidget):
 
     def _on_summary(self, summary: Summary) -> None:
         self.panel.show_summary(summary)
+        session = self.controller.session
+        if session is not None:     # score columns come and go with runs; the rule follows
+            self.panel.set_scorers(session.column_names())
+            self.panel.show_rule_text(session.describe_rule() if session.rule.several else "")
 
     def _refresh_history(self) -> None:
         session = self.controller.session
