@@ -455,6 +455,7 @@ class ReviewDock(QDockWidget):
         session = self.controller.session
         if session is not None:     # score columns come and go with runs; the rule follows
             self.panel.set_scorers(session.column_names())
+            self.filter_bar.set_scorers(session.column_names())
             self.panel.show_rule_text(session.describe_rule() if session.rule.several else "")
 
     def _refresh_history(self) -> None:

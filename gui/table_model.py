@@ -171,8 +171,9 @@ class RecordsTableModel(QAbstractTableModel):
         """Show the session's visible score columns (after a run, hide, show, rename, remove)."""
         wanted = self._wanted_score_keys()
         if wanted == self._score_keys:
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, len(COLUMNS),
-                                        len(COLUMNS) + len(wanted) - 1)
+            if wanted:          # a renamed column's header
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, len(COLUMNS),
+                                            len(COLUMNS) + len(wanted) - 1)
             return
         sorted_key = self.column_at(self._sort_column).key if self._sort_column >= 0 else None
         self.beginResetModel()

@@ -531,7 +531,8 @@ class ReviewSession:
         return FilterInputs(self.scores, self.final, self.manual, self.duplicate, self.flag_mask,
                             self.truncated, self.unscorable, self.dataset.prompts,
                             self.dataset.responses, overlap=self.overlap, map_xy=self.map_xy,
-                            map_topics=self.map_topics, map_key=self.map_key)
+                            map_topics=self.map_topics, map_key=self.map_key,
+                            columns=self.column_scores())
 
     def criterion_scores(self) -> np.ndarray:
         """What the rule's main criterion reads: the default column, or the rank average."""

@@ -174,3 +174,20 @@ def test_bad_rule_flags_get_one_line(sample_copy, open_session, tmp_path, capsys
     assert main(["curate", str(sample_copy), *flags, "-o", str(tmp_path / "o.jsonl")]) == 1
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_the_score_filter_reads_the_scorer_it_names(sample_copy, open_session):
+    from core.review import RowFilter
+    from core.review.score_columns import fill_cached_columns
+
+    reward, judge = _two_scorers(open_session(sample_copy))
+    session = open_session(sample_copy)
+    fill_cached_columns(session)
+    inputs = session.filter_inputs()
+    by_judge = RowFilter(score_min=4, score_column="judge-key").mask(inputs)
+    assert np.array_equal(by_judge, judge >= 4)
+    by_reward = RowFilter(score_min=0.5, score_max=1.0, score_column="reward-key").mask(inputs)
+    assert np.array_equal(by_reward, (reward >= 0.5) & (reward <= 1.0))
+    assert not RowFilter(score_min=0, score_column="gone").mask(inputs).any()
+    saved = RowFilter(score_min=4, score_column="judge-key")
+    assert RowFilter.from_dict(saved.to_dict()) == saved
