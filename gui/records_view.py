@@ -42,6 +42,7 @@ class RecordsView(QTableView):
         super().setModel(model)
         if model is not None:
             model.modelReset.connect(self.place_score_columns)
+            model.columnsInserted.connect(self.place_score_columns)
 
     def place_score_columns(self) -> None:
         """Show the scorers' columns (after the fixed ones in the model) next to Score."""

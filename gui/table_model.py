@@ -176,13 +176,31 @@ class RecordsTableModel(QAbstractTableModel):
                                             len(COLUMNS) + len(wanted) - 1)
             return
         sorted_key = self.column_at(self._sort_column).key if self._sort_column >= 0 else None
-        self.beginResetModel()
-        self._score_keys = wanted
+        # Columns are removed and inserted, never a model reset: a reset would lose the
+        # current row and the selection while a run streams in.
+        kept = [k for k in self._score_keys if k in wanted]
+        if kept != [k for k in wanted if k in kept]:        # reordered: rare, reset
+            self.beginResetModel()
+            self._score_keys = wanted
+            self.endResetModel()
+        else:
+            for index in reversed(range(len(self._score_keys))):
+                if self._score_keys[index] not in wanted:
+                    section = len(COLUMNS) + index
+                    self.beginRemoveColumns(QModelIndex(), section, section)
+                    self._score_keys = self._score_keys[:index] + self._score_keys[index + 1:]
+                    self.endRemoveColumns()
+            for index, key in enumerate(wanted):
+                if key not in self._score_keys:
+                    section = len(COLUMNS) + index
+                    self.beginInsertColumns(QModelIndex(), section, section)
+                    self._score_keys = (*self._score_keys[:index], key,
+                                        *self._score_keys[index:])
+                    self.endInsertColumns()
         if sorted_key is not None:
             # The rows keep their order; only the sorted column's position may have moved.
             self._sort_column = next((i for i in range(self.columnCount())
                                       if self.column_at(i).key == sorted_key), -1)
-        self.endResetModel()
 
     def column_at(self, section: int) -> Column:
         """The column shown at ``section``: a fixed one, or a scorer's score column."""

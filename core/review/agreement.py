@@ -57,15 +57,37 @@ def spearman(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
     return float((ra * rb).sum() / denominator), count
 
 
+def _centred_ranks(values: np.ndarray) -> tuple[np.ndarray, float]:
+    ranks = rankdata(values)
+    ranks -= ranks.mean()
+    return ranks, float(np.sqrt((ranks * ranks).sum()))
+
+
 def agreement(names: Sequence[str], columns: Sequence[np.ndarray]) -> Agreement:
-    """Spearman's ρ of every pair of ``columns`` (1 on the diagonal where a column varies)."""
+    """Spearman's ρ of every pair of ``columns`` (1 on the diagonal where a column varies).
+
+    Each column is ranked once over its own scored rows; a pair is re-ranked only when the two
+    scored different rows (ranks must be taken over the rows both scored).
+    """
     k = len(columns)
     rho = np.full((k, k), np.nan)
     paired = np.zeros((k, k), dtype=np.int64)
     arrays = [np.asarray(c, dtype=np.float64) for c in columns]
+    scored = [~np.isnan(a) for a in arrays]
+    own = [_centred_ranks(a[m]) for a, m in zip(arrays, scored, strict=True)]
     for i in range(k):
-        for j in range(i, k):
-            value, count = spearman(arrays[i], arrays[j])
+        count = int(scored[i].sum())
+        paired[i, i] = count
+        if count >= MIN_PAIRED_ROWS and own[i][1] > 0:
+            rho[i, i] = 1.0
+        for j in range(i + 1, k):
+            if np.array_equal(scored[i], scored[j]):
+                count = int(scored[i].sum())
+                (ri, ni), (rj, nj) = own[i], own[j]
+                value = (float((ri * rj).sum() / (ni * nj))
+                         if count >= MIN_PAIRED_ROWS and ni > 0 and nj > 0 else float("nan"))
+            else:
+                value, count = spearman(arrays[i], arrays[j])
             rho[i, j] = rho[j, i] = value
             paired[i, j] = paired[j, i] = count
     return Agreement(tuple(names), rho, paired)

@@ -136,7 +136,7 @@ def restore_columns(store: ProjectStore, rows: int) -> tuple[list[ScoreColumn], 
     seen: set[str] = set()
     for entry in saved:
         key = entry["key"]
-        if key in seen or (key not in by_key and key != PLAIN_KEY):
+        if key in seen or key not in by_key:    # a plain or forgotten column has no scores
             continue
         seen.add(key)
         name = str(entry.get("name") or default_name(key, by_key.get(key)))

@@ -179,9 +179,11 @@ def test_spearman_matrix_matches_scipy_over_rows_both_scored():
     c = -a ** 3
     a[rng.choice(300, 40, replace=False)] = np.nan
     b[rng.choice(300, 25, replace=False)] = np.nan
-    found = agreement(["a", "b", "c"], [a, b, c])
-    for i, x in enumerate((a, b, c)):
-        for j, y in enumerate((a, b, c)):
+    d = np.tanh(a) + rng.normal(scale=0.3, size=300)        # scored on exactly a's rows
+    d[np.isnan(a)] = np.nan
+    found = agreement(["a", "b", "c", "d"], [a, b, c, d])
+    for i, x in enumerate((a, b, c, d)):
+        for j, y in enumerate((a, b, c, d)):
             both = ~(np.isnan(x) | np.isnan(y))
             expected = spearmanr(x[both], y[both]).statistic
             assert found.rho[i, j] == pytest.approx(expected, abs=1e-12)
