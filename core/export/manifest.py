@@ -26,6 +26,9 @@ def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dic
     """The manifest of an export whose files are described by ``outputs``."""
     dataset = session.dataset
     summary = session.summary()
+    shown = session.columns.get(session.score_key or "")
+    if scorer is not None and shown is not None and shown.description:   # what the rule reads
+        scorer = shown.description
     return {
         "app": APP_NAME,
         "app_version": APP_VERSION,
