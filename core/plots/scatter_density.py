@@ -60,4 +60,26 @@ def scatter_density(x: np.ndarray, y: np.ndarray, codes: np.ndarray, colours: np
     flat[filled, :3] = np.round(mixed).astype(np.uint8)
     strength = np.log1p(total[filled]) / np.log1p(total.max())
     flat[filled, 3] = (110 + 145 * strength).astype(np.uint8)
-    return ScatterImage(rgba, x_range, y_range, rows)
+    return ScatterImage(_grow(rgba, point_radius(rows)), x_range, y_range, rows)
+
+
+def point_radius(rows: int) -> int:
+    """Pixels a point spreads to each side: a few hundred rows must still be seen."""
+    return 2 if rows <= 5_000 else 1 if rows <= 50_000 else 0
+
+
+def _grow(rgba: np.ndarray, radius: int) -> np.ndarray:
+    """Each filled pixel spread into the empty pixels around it (a filled pixel keeps its own)."""
+    if radius <= 0:
+        return rgba
+    grown = rgba.copy()
+    height, width = rgba.shape[:2]
+    for dy in range(-radius, radius + 1):
+        for dx in range(-radius, radius + 1):
+            if not dy and not dx:
+                continue
+            source = rgba[max(0, -dy):height - max(0, dy), max(0, -dx):width - max(0, dx)]
+            target = grown[max(0, dy):height - max(0, -dy), max(0, dx):width - max(0, -dx)]
+            empty = (target[..., 3] == 0) & (source[..., 3] > 0)
+            target[empty] = source[empty]
+    return grown
