@@ -20,6 +20,7 @@ from core.project import ProjectStore, project_path_for
 from core.project.backup import Backup, back_up, due, restore_backup
 from core.review import ReviewSession, RowFilter, Rule
 from core.review.history import KeptCopyChange, RuleChange
+from core.review.score_columns import HEURISTIC_KEY
 from core.scoring import ScoreUpdate
 from core.scoring.heuristics import HeuristicSignals
 from gui.latest_job import LatestJob
@@ -169,7 +170,8 @@ class ReviewController(QObject):
             self.session.set_flags(slice(start, start + len(signals.score)), signals.flag_mask(),
                                    signals.score)
             self.rows_changed.emit("flags")
-            if self.session.rule.drop_flags:
+            # The heuristic scores fill the heuristic column, which the rule may read.
+            if self.session.rule.drop_flags or HEURISTIC_KEY in self.session.columns:
                 self._changed()
 
     def apply_duplicates(self, dropped: np.ndarray) -> None:

@@ -149,3 +149,36 @@ def _descending():
     from PySide6.QtCore import Qt
 
     return Qt.SortOrder.DescendingOrder
+
+
+def test_the_curator_machine_walks_the_score_column_rules(qtbot, qtlog, tmp_path):
+    """The state machine's score-column rules, in one fixed order, with its invariants."""
+    from tests.gui.curator_machine import Stats, build_machine
+
+    machine = build_machine(qtbot, qtlog, tmp_path, Stats())()
+    try:
+        machine.open_first(0)
+        machine.check()
+        steps = [lambda: machine.add_a_cached_scorer_and_reopen(1),
+                 lambda: machine.sort(len(COLUMNS) + 1, True),
+                 lambda: machine.choose_the_rule_scorer(2),
+                 lambda: machine.walk_the_disagreement_queue(0, 1),
+                 lambda: machine.decide_with_a_key(_key("K"), True),
+                 lambda: machine.toggle_queue(),
+                 lambda: machine.rename_a_score_column(1, "mine"),
+                 lambda: machine.hide_or_show_a_score_column(0, True),
+                 lambda: machine.hide_or_show_a_score_column(0, False),
+                 lambda: machine.choose_the_rule_scorer(0),
+                 lambda: machine.remove_a_score_column(1, False),
+                 lambda: machine.close_and_reopen()]
+        for step in steps:
+            step()
+            machine.check()
+    finally:
+        machine.teardown()
+
+
+def _key(name):
+    from PySide6.QtCore import Qt
+
+    return getattr(Qt.Key, f"Key_{name}")
