@@ -22,7 +22,12 @@ import orjson
 from core.errors import ThresherError
 from core.project.store import ProjectStore
 from core.scoring.heuristics import SCORER_DESCRIPTION
-from core.scoring.run import HEURISTIC_SCORER, META_LAST_SCORER, restore_columns_scores
+from core.scoring.run import (
+    HEURISTIC_SCORER,
+    META_HEURISTIC_RUN,
+    META_LAST_SCORER,
+    restore_columns_scores,
+)
 
 #: The heuristic score's column key (its scores are recomputed, never cached).
 HEURISTIC_KEY = HEURISTIC_SCORER
@@ -125,7 +130,7 @@ def restore_columns(store: ProjectStore, rows: int) -> tuple[list[ScoreColumn], 
     """The project's columns (empty: scores are read later), removed keys and last-run key.
 
     Columns are the saved ones still known, then every other registered scorer not removed,
-    in the order they were first run; the heuristic column exists when it was saved or last run.
+    in the order they were first run; the heuristic column exists once the heuristics scored.
     """
     saved, removed = saved_layout(store)
     registered = {sid: (key, description) for sid, key, description in store.scorer_list()}
@@ -143,7 +148,7 @@ def restore_columns(store: ProjectStore, rows: int) -> tuple[list[ScoreColumn], 
         columns.append(ScoreColumn.empty(key, name, by_key.get(key, {}), rows,
                                          bool(entry.get("hidden"))))
     extra = [key for key, _ in registered.values()]
-    if last == HEURISTIC_KEY:
+    if last == HEURISTIC_KEY or store.get_meta(META_HEURISTIC_RUN):
         extra.append(HEURISTIC_KEY)
     for key in extra:
         if key in seen or key in removed:

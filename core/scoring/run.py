@@ -32,6 +32,8 @@ CACHED_REASON = "unscorable (cached result)"
 #: Project-store keys naming the scorer and settings of the last run, restored on re-open.
 META_LAST_SCORER = "scoring.last_scorer"
 META_LAST_SETTINGS = "scoring.last_settings"
+#: Set once the (uncached) heuristic scorer has been run on the project's file.
+META_HEURISTIC_RUN = "scoring.heuristic_run"
 #: :data:`META_LAST_SCORER` when the last run used the (uncached) heuristic scorer.
 HEURISTIC_SCORER = "heuristic"
 
@@ -176,8 +178,10 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
                               description=scorer.description)
             rows = np.flatnonzero(~found)
     elif store is not None:
-        # Not cached (recomputing is as quick as reading): remember only that it was used.
+        # Not cached (recomputing is as quick as reading): remember only that it was used,
+        # last and at all (its score column comes back on open; see core.review.score_columns).
         store.set_meta(META_LAST_SCORER, HEURISTIC_SCORER)
+        store.set_meta(META_HEURISTIC_RUN, "1")
     done = total - len(rows)
     started = time.perf_counter()
     batches = scorer.score(dataset, rows)

@@ -191,3 +191,14 @@ def test_the_score_filter_reads_the_scorer_it_names(sample_copy, open_session):
     assert not RowFilter(score_min=0, score_column="gone").mask(inputs).any()
     saved = RowFilter(score_min=4, score_column="judge-key")
     assert RowFilter.from_dict(saved.to_dict()) == saved
+
+
+def test_the_heuristic_column_stays_after_another_scorer_runs(sample_copy, open_session,
+                                                              capsys, tmp_path):
+    _run(capsys, "score", sample_copy, "--model", "heuristic", "-o", tmp_path / "h.jsonl",
+         "--json")
+    _cache(open_session(sample_copy), "judge-key", JUDGE,
+           np.arange(294, dtype=np.float32) % 5 + 1)      # then a judge ran (and was last)
+    session = open_session(sample_copy)
+    assert set(session.columns) == {HEURISTIC_KEY, "judge-key"}
+    assert session.score_key == "judge-key"
