@@ -314,8 +314,10 @@ class ReviewDock(QDockWidget):
             current = self.filter_bar.current()
         except ValueError:           # a half-typed filter: the range replaces it
             current = RowFilter()
+        # The range comes from the plots, which show the rule's score: it reads that column.
         self.filter_bar.set_filter(replace(current, score_min=low, score_max=high,
-                                           score_max_open=high_open), emit=True)
+                                           score_max_open=high_open, score_column=""),
+                                   emit=True)
 
     def apply_rule(self, rule: Rule, merge_key: str | None = None) -> None:
         """Change the automatic rule from elsewhere (the plots' cutoff lines).
