@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from core.review.decisions import DROP, KEEP, UNDECIDED
 
@@ -123,6 +122,8 @@ def combine(decisions: list[np.ndarray], how: str) -> np.ndarray:
 
 def percentile_ranks(scores: np.ndarray) -> np.ndarray:
     """Each scored row's rank in 0 (worst) … 1 (best), ties averaged; NaN stays NaN."""
+    from scipy.stats import rankdata  # scipy.stats takes ~0.3 s to import: only when ranking
+
     ranks = np.full(len(scores), np.nan, dtype=np.float64)
     scored = ~np.isnan(scores)
     count = int(scored.sum())
