@@ -14,6 +14,12 @@ from cli.dedup_command import drive as drive_dedup
 from cli.dedup_command import settings_from_arguments as dedup_settings
 from cli.export_args import add_export_arguments, options_from_arguments, report
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
+from cli.rule_args import (
+    add_rule_arguments,
+    keep_top_changes,
+    rule_over_scorers,
+    several_scorers,
+)
 from cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
 from core.dedup.apply import restore_duplicates, session_scores
 from core.dedup.outcome import build_table
@@ -29,9 +35,10 @@ from core.overlap.storage import restore_overlap
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession, Rule
 from core.review.rule import RuleError
+from core.review.score_columns import check_named_columns, columns_summary, fill_cached_columns
 from core.scoring import HEURISTIC, ScoreTable, make_scorer, score_dataset
 from core.scoring.heuristics import DEFECTS_NOT_QUALITY, FLAG_NAMES, compute_signals
-from core.scoring.run import last_scorer
+from core.scoring.run import HEURISTIC_SCORER, last_scorer
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +52,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                            help="keep the N best rows, or the best FRACTION (e.g. 0.2 or 20%%)")
     criterion.add_argument("--keep-all", action="store_true",
                            help="keep every row not dropped by the options below")
+    add_rule_arguments(rule, criterion)
     rule.add_argument("--keep-duplicates", action="store_true",
                       help="do not drop duplicates that are not their cluster's kept copy")
     rule.add_argument("--drop-flags", metavar="FLAG,…",
@@ -67,9 +75,16 @@ def rule_from_arguments(args: argparse.Namespace, saved: Rule) -> Rule:
     if args.min_score is not None:
         changes.update(mode="threshold", min_score=args.min_score)
     elif args.keep_top is not None:
-        changes.update(_keep_top(args.keep_top))
+        changes.update(keep_top_changes(args.keep_top))
+    elif getattr(args, "keep_fraction", None) is not None:
+        if not 0.0 < args.keep_fraction <= 1.0:
+            raise ThresherError(f"--keep-fraction {args.keep_fraction}: give a fraction "
+                                "between 0 and 1")
+        changes.update(mode="top_fraction", keep_fraction=args.keep_fraction)
     elif args.keep_all:
         changes["mode"] = "all"
+    if changes:     # a one-score criterion reads "the score": the scorer run now
+        changes.update(scorer="", conditions=(), rank_weights=())
     if args.keep_duplicates:
         changes["drop_duplicates"] = False
     if args.drop_flags is not None:
@@ -133,23 +148,6 @@ def _apply_duplicates(args: argparse.Namespace, session: ReviewSession) -> dict:
                                                    "extra_copies", "settings")}}
 
 
-def _keep_top(text: str) -> dict:
-    value = text.strip()
-    try:
-        if value.endswith("%"):
-            return {"mode": "top_fraction", "keep_fraction": float(value[:-1]) / 100}
-        if value.isdigit():
-            return {"mode": "top_n", "keep_top": int(value)}
-        fraction = float(value)
-    except ValueError:
-        fraction = -1.0
-    # "1" is a whole number (one row); "1.0" is a fraction: everything.
-    if not 0.0 < fraction <= 1.0:
-        raise ThresherError(f"--keep-top {text}: give a whole number of rows, a fraction "
-                            "between 0 and 1, or a percentage")
-    return {"mode": "top_fraction", "keep_fraction": fraction}
-
-
 def run(args: argparse.Namespace) -> int:
     """Load, score, decide and export; prints a summary."""
     options = options_from_arguments(args)
@@ -158,25 +156,35 @@ def run(args: argparse.Namespace) -> int:
     check_outputs(options, Path(args.file), project)   # before anything is written
     with ProjectStore(project) as store:
         session = ReviewSession(dataset, store)
-        session.set_rule(rule_from_arguments(args, session.rule))
+        rule = rule_from_arguments(args, session.rule)
+        if several_scorers(args):
+            rule = rule_over_scorers(args, rule, session)
+        session.set_rule(rule)
         _check_overlap_levels(args.file, session.rule.drop_overlap, restore_overlap(session))
         signals = compute_signals(dataset.prompts, dataset.responses)
-        session.set_flags(slice(None), signals.flag_mask())
+        session.set_flags(slice(None), signals.flag_mask(), signals.score)
+        fill_cached_columns(session)
         scoring = {}
-        if session.rule.uses_scores:
-            if dataset.prompt_only:
-                raise ThresherError(f"{args.file}: the records have no responses, so they "
-                                    "cannot be scored; use --keep-all")
+        if session.rule.uses_scores and dataset.prompt_only:
+            raise ThresherError(f"{args.file}: the records have no responses, so they "
+                                "cannot be scored; use --keep-all")
+        if session.rule.uses_scores and (session.rule.several or session.rule.scorer):
+            # A rule over named scorers reads their columns; it runs no scorer itself.
+            check_named_columns(args.file, session)
+            scoring = {"scorers": columns_summary(session)}
+        elif session.rule.uses_scores:
             scorer = make_scorer(settings_from_arguments(args), heuristic_scores=signals.score)
             table = ScoreTable(len(dataset))
             summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
-            session.set_scores(slice(None), table.scores, table.truncated, table.unscorable)
+            session.set_scores(slice(None), table.scores, table.truncated, table.unscorable,
+                               key=scorer.key if scorer.cacheable else HEURISTIC_SCORER,
+                               description=scorer.description, last_run=True)
             scoring = {"scoring": summary.to_dict()}
             if summary.scorer.get("model") == HEURISTIC:
                 scoring["note"] = DEFECTS_NOT_QUALITY
         duplicates = _apply_duplicates(args, session)
         result = export_session(session, options, last_scorer(store) if scoring else None)
         orphaned = session.restored.orphaned if session.restored else 0
-        report(result, {"rule": session.rule.describe(), "orphaned_decisions": orphaned,
+        report(result, {"rule": session.describe_rule(), "orphaned_decisions": orphaned,
                         **duplicates, **scoring}, args.json)
     return 0

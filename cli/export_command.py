@@ -15,8 +15,9 @@ from core.loading import load
 from core.overlap.storage import restore_overlap
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession
+from core.review.score_columns import fill_cached_columns
 from core.scoring.heuristics import compute_signals
-from core.scoring.run import last_scorer, last_scorer_was_heuristic, restore_cached_scores
+from core.scoring.run import last_scorer
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     with ProjectStore(project) as store:
         session = open_session(dataset, store)
         result = export_session(session, options, last_scorer(store))
-        report(result, {"rule": session.rule.describe(), **_restored(session)}, args.json)
+        report(result, {"rule": session.describe_rule(), **_restored(session)}, args.json)
     return 0
 
 
@@ -51,12 +52,9 @@ def open_session(dataset, store: ProjectStore) -> ReviewSession:
     """
     session = ReviewSession(dataset, store)
     signals = compute_signals(dataset.prompts, dataset.responses)
-    session.set_flags(slice(None), signals.flag_mask())
-    if last_scorer_was_heuristic(store):
-        session.set_scores(slice(None), signals.score)
-    elif (cached := restore_cached_scores(dataset, store)) is not None:
-        batch = cached.batch
-        session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable)
+    # The heuristic column (when the project has one) is filled from the signals.
+    session.set_flags(slice(None), signals.flag_mask(), signals.score)
+    fill_cached_columns(session)
     restore_duplicates(session)
     restore_overlap(session)
     return session

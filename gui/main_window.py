@@ -53,6 +53,7 @@ from gui.overlap.dock import OverlapDock
 from gui.plots.dock import PlotsDock
 from gui.project.backup_dialog import BackupDialog
 from gui.review.dock import ReviewDock
+from gui.scoring.agreement_dock import AgreementDock
 from gui.scoring.dock import ScoringDock
 from gui.settings import Settings
 from gui.simulator.dock import SimulatorDock
@@ -177,8 +178,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.simulator)
         self.map = MapDock(self.model, self.table, self.filter_bar, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.map)
+        self.agreement = AgreementDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.agreement)
         self.docks = (self.review, self.scoring, self.dedup, self.overlap, self.plots,
-                      self.simulator, self.map)
+                      self.simulator, self.map, self.agreement)
         for dock in self.docks:         # usable at 1280 x 720: contents scroll, docks close
             fit_dock(dock)
         # A long status message must not set the window's minimum width.
@@ -277,6 +280,7 @@ class MainWindow(QMainWindow):
         self._wire_overlap()
         self._wire_plots()
         self._wire_map()
+        self._wire_agreement()
         for job in self.findChildren(LatestJob):
             job.error.connect(self._on_job_error)
         self.review.controller.decisions_changed.connect(self._refresh_detail)
@@ -321,6 +325,11 @@ class MainWindow(QMainWindow):
         self.scoring.scores_cleared.connect(self.simulator.on_scores_changed)
         self.simulator.scorer_of = lambda: self.scoring.scored_by
         self.dedup.table_built.connect(self.simulator.set_duplicates)
+
+    def _wire_agreement(self) -> None:
+        self.review.controller.decisions_changed.connect(self.agreement.data_changed)
+        self.review.controller.rows_changed.connect(self.agreement.data_changed)
+        self.agreement.disagreement_requested.connect(self.review.walk_disagreement)
 
     def _wire_map(self) -> None:
         self.review.controller.decisions_changed.connect(self.map.data_changed)
@@ -431,6 +440,7 @@ class MainWindow(QMainWindow):
         self.plots.set_session(self.review.controller.session)
         self.simulator.set_session(self.review.controller.session)
         self.map.set_session(self.review.controller.session)
+        self.agreement.set_session(self.review.controller.session)
         self.scoring.set_dataset(dataset)
         session = self.review.controller.session
         self.dedup.set_dataset(dataset, session.store.path if session is not None else None)
@@ -601,6 +611,7 @@ class MainWindow(QMainWindow):
         self._docks_arranged = True
         self.tabifyDockWidget(self.plots, self.simulator)
         self.tabifyDockWidget(self.plots, self.map)
+        self.tabifyDockWidget(self.plots, self.agreement)
         self.plots.raise_()
         if self._dock_state is None or not self.restoreState(self._dock_state):
             # First run: give the plots a useful height once the window is laid out.
@@ -633,6 +644,7 @@ class MainWindow(QMainWindow):
         self.plots.shutdown()
         self.simulator.shutdown()
         self.map.shutdown()
+        self.agreement.shutdown()
         self.review.shutdown()
         self._wait_for_jobs()
         if self._docks_arranged:          # a window never shown keeps the saved arrangement

@@ -27,6 +27,9 @@ def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dic
     """The manifest of an export whose files are described by ``outputs``."""
     dataset = session.dataset
     summary = session.summary()
+    shown = session.columns.get(session.score_key or "")
+    if scorer is not None and shown is not None and shown.description:   # what the rule reads
+        scorer = shown.description
     return {
         "app": APP_NAME,
         "app_version": APP_VERSION,
@@ -44,7 +47,13 @@ def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dic
         },
         "project": str(session.store.path),
         "scorer": scorer,
+        # One entry per score column (sidecar column ``score:<name>``): its scorer's
+        # provenance, so every score an export carries is recorded.
+        "score_columns": [{"name": c.name, "key": c.key, "scorer": c.description,
+                           "hidden": c.hidden, "scored": c.scored}
+                          for c in session.columns.values()],
         "rule": session.rule.to_dict(),
+        "rule_text": session.describe_rule(),
         "counts": summary.to_dict(),
         "overlap": overlap_manifest(session.store, dataset.source_sha256, len(dataset)),
         "outputs": outputs,

@@ -1,5 +1,7 @@
 """The decisions sidecar: one Parquet row per usable record with everything that decided it.
 
+``score`` is the column the rule reads by default; ``score:<name>`` holds every score column.
+
 It lets a curator (or a notebook) audit a curation without the app: where each record is in
 the source, its fingerprint, score, flags, the rule's decision, the final one and who made it.
 """
@@ -28,14 +30,12 @@ def decisions_frame(session: ReviewSession) -> pd.DataFrame:
         if mask not in flag_text:
             flag_text[mask] = ",".join(flag_names(mask))
         flags.append(flag_text[mask])
-    scores = pd.array(session.scores, dtype="Float32")
-    scores[np.isnan(session.scores)] = pd.NA
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "row": np.arange(len(dataset)),
         dataset.location_kind: dataset.locations,
         "fingerprint": [fp.hex() for fp, _ in session.keys],
         "occurrence": [occ for _, occ in session.keys],
-        "score": scores,
+        "score": _nullable(session.scores),
         "truncated": session.truncated,
         "unscorable": session.unscorable,
         "flags": flags,
@@ -45,6 +45,17 @@ def decisions_frame(session: ReviewSession) -> pd.DataFrame:
         "decided_by": np.where(session.manual != 0, "curator", "rule"),
         "reason": [session.reasons.get(row, "") for row in range(len(dataset))],
     })
+    # One column per scorer (the manifest's score_columns say which scorer each one is).
+    for column in session.columns.values():
+        frame[f"score:{column.name}"] = _nullable(column.scores)
+    return frame
+
+
+def _nullable(scores: np.ndarray) -> pd.arrays.FloatingArray:
+    """Scores with NaN (not scored) as a missing value, not a number."""
+    values = pd.array(scores, dtype="Float32")
+    values[np.isnan(scores)] = pd.NA
+    return values
 
 
 def write_sidecar(path: Path, session: ReviewSession) -> None:

@@ -166,6 +166,22 @@ class ProjectStore:
                                (scorer,)).fetchone()
         return orjson.loads(row[0]) if row else None
 
+    def scorer_list(self) -> list[tuple[int, str, dict]]:
+        """Every registered scorer as ``(id, key, description)``, oldest first."""
+        return [(sid, key, orjson.loads(desc)) for sid, key, desc in self._db.execute(
+            "SELECT id, key, description FROM scorers ORDER BY id")]
+
+    def forget_scorer(self, key: str) -> None:
+        """Delete a scorer's cached results and its registration (one transaction)."""
+        with self.transaction() as db:
+            tables = {name for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            for table in ("scores", "judge_details"):    # every table keyed by scorer id
+                if table in tables:
+                    db.execute(f"DELETE FROM {table} WHERE scorer IN "
+                               "(SELECT id FROM scorers WHERE key = ?)", (key,))
+            db.execute("DELETE FROM scorers WHERE key = ?", (key,))
+
     def cached_scores(self, scorer: int, fingerprints: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cached results for ``fingerprints``: (found mask, scores, flags), aligned with it."""

@@ -56,6 +56,8 @@ class FilterInputs:
     map_xy: np.ndarray | None = None
     map_topics: np.ndarray | None = None
     map_key: str = ""
+    #: Every score column by scorer key, for a score range on a named scorer.
+    columns: dict[str, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class RowFilter:
     score_max: float | None = None
     #: ``score_max`` itself is left out: a histogram bar's upper edge belongs to the next bar.
     score_max_open: bool = False
+    #: The scorer (column key) the score range reads; "" = the rule's column ("the score").
+    score_column: str = ""
     decisions: tuple[str, ...] = ()
     source: str = "any"
     duplicates: str = "any"
@@ -170,7 +174,12 @@ class RowFilter:
         mask = np.ones(n, dtype=bool)
         # Compared in float64, as the histogram bins them: float32 scores against a bound
         # would otherwise round the bound to float32 and move rows across a bar's edge.
-        scores = inputs.scores.astype(np.float64, copy=False)
+        scores = inputs.scores
+        if self.score_column and (self.score_min is not None or self.score_max is not None):
+            # A scorer the project no longer has matches nothing rather than another column.
+            scores = (inputs.columns or {}).get(self.score_column,
+                                                np.full(n, np.nan, dtype=np.float32))
+        scores = scores.astype(np.float64, copy=False)
         with np.errstate(invalid="ignore"):
             if self.score_min is not None:
                 mask &= scores >= self.score_min

@@ -21,10 +21,22 @@ import orjson
 from core.dataset import Dataset
 from core.project.backup import back_up
 from core.project.store import ProjectStore
+from core.review.agreement import disagreement_order
 from core.review.decisions import AUTO, DROP, KEEP, UNDECIDED, decision_keys
 from core.review.filters import FilterInputs, RowFilter
 from core.review.history import Change, KeptCopyChange, RuleChange, Step
 from core.review.rule import Rule, RuleError
+from core.review.score_columns import (
+    HEURISTIC_KEY,
+    PLAIN_KEY,
+    ColumnError,
+    ScoreColumn,
+    default_name,
+    resolve,
+    restore_columns,
+    save_layout,
+    unique_name,
+)
 
 #: Rows a change must touch to count as a bulk action (backed up first).
 BULK_ROWS = 2
@@ -104,10 +116,12 @@ class ReviewSession:
     def __post_init__(self) -> None:
         n = len(self.dataset)
         self.keys = decision_keys(self.dataset.fingerprints)
-        self.scores = np.full(n, np.nan, dtype=np.float32)
+        #: Score columns by scorer key, in display order (see core.review.score_columns).
+        self.columns: dict[str, ScoreColumn] = {}
+        self.removed_columns: set[str] = set()
+        self.last_run: str | None = None     # the column "the score" means by default
+        self._no_column = ScoreColumn.empty(PLAIN_KEY, "score", {}, n)
         self.flag_mask = np.zeros(n, dtype=np.uint8)
-        self.truncated = np.zeros(n, dtype=bool)
-        self.unscorable = np.zeros(n, dtype=bool)
         self.duplicate = np.zeros(n, dtype=bool)
         self.overlap = np.zeros(n, dtype=np.uint8)     # a bit per overlap level matched
         self.manual = np.zeros(n, dtype=np.int8)
@@ -126,6 +140,9 @@ class ReviewSession:
     # -- opening -------------------------------------------------------------------------------
 
     def _restore(self) -> Restored:
+        columns, self.removed_columns, self.last_run = restore_columns(self.store,
+                                                                       len(self.dataset))
+        self.columns = {c.key: c for c in columns}
         saved = self.store.decisions()
         # Only a project with decisions needs the key -> row index (20 ms per 100k rows).
         row_of = {key: row for row, key in enumerate(self.keys)} if saved else {}
@@ -165,30 +182,156 @@ class ReviewSession:
                         and saved_filter.active,
                         position=self.saved_position() is not None)
 
+    # -- score columns -------------------------------------------------------------------------
+
+    @property
+    def score_key(self) -> str | None:
+        """The column "the score" is: the one the rule names, else the last-run scorer's."""
+        return self.rule.scorer or self.last_run
+
+    def column(self, key: str | None = None) -> ScoreColumn:
+        """The column ``key`` (default :attr:`score_key`); an empty one when there is none."""
+        key = key or self.score_key
+        return self.columns.get(key, self._no_column) if key else self._no_column
+
+    @property
+    def scores(self) -> np.ndarray:
+        """The default column's scores (what one-score views read); NaN: not scored."""
+        return self.column().scores
+
+    @property
+    def truncated(self) -> np.ndarray:
+        """Whether the default column's scorer cut each row short."""
+        return self.column().truncated
+
+    @property
+    def unscorable(self) -> np.ndarray:
+        """Whether the default column's scorer could not score each row."""
+        return self.column().unscorable
+
+    def column_scores(self) -> dict[str, np.ndarray]:
+        """Every column's scores by key (what a rule over several scorers reads)."""
+        return {key: c.scores for key, c in self.columns.items()}
+
+    def column_names(self) -> dict[str, str]:
+        """Column key -> display name."""
+        return {key: c.name for key, c in self.columns.items()}
+
+    def resolve_scorer(self, name: str) -> str:
+        """The key of the column ``name`` means (see :func:`core.review.score_columns.resolve`)."""
+        return resolve(name, list(self.columns.values()))
+
+    def describe_rule(self, rule: Rule | None = None) -> str:
+        """The rule in words, scorers by their column names."""
+        return (rule or self.rule).describe(self.column_names())
+
+    def add_column(self, key: str, description: dict | None = None) -> ScoreColumn:
+        """The column of scorer ``key``, created (with a readable unique name) if new."""
+        column = self.columns.get(key)
+        if column is None:
+            self.removed_columns.discard(key)
+            name = unique_name(default_name(key, description),
+                               {c.name for c in self.columns.values()}, description)
+            column = ScoreColumn.empty(key, name, dict(description or {}), len(self.dataset))
+            self.columns[key] = column
+            self._save_columns()
+        return column
+
+    def rename_column(self, key: str, name: str) -> None:
+        """Give a column a new display name (saved at once); names stay unique."""
+        name = name.strip()
+        column = self._existing(key)
+        if not name:
+            raise ColumnError("a score column needs a name")
+        if any(c.name == name for k, c in self.columns.items() if k != key):
+            raise ColumnError(f"another score column is already called {name!r}")
+        column.name = name
+        self._save_columns()
+
+    def set_column_hidden(self, key: str, hidden: bool) -> None:
+        """Show or hide a column in the table (saved at once; the rule still reads it)."""
+        self._existing(key).hidden = hidden
+        self._save_columns()
+
+    def move_column(self, key: str, position: int) -> None:
+        """Put a column at ``position`` in the display order (saved at once)."""
+        column = self._existing(key)
+        order = [c for k, c in self.columns.items() if k != key]
+        order.insert(max(0, min(position, len(order))), column)
+        self.columns = {c.key: c for c in order}
+        self._save_columns()
+
+    def remove_column(self, key: str, forget_cache: bool = False) -> None:
+        """Forget a column (its cached scores stay unless ``forget_cache``).
+
+        Refused while the rule reads it: the rule would silently stop judging by it.
+        """
+        column = self._existing(key)
+        if key in self.rule.scorers() or (key == self.score_key and self.rule.uses_scores
+                                          and not self.rule.rank_weights):
+            raise ColumnError(f"the rule reads {column.name}: change the rule first")
+        del self.columns[key]
+        self.removed_columns.add(key)
+        if self.last_run == key:
+            self.last_run = next(reversed(self.columns), None)
+        if forget_cache:
+            self.store.forget_scorer(key)
+        self._save_columns()
+        self.refresh()
+
+    def _existing(self, key: str) -> ScoreColumn:
+        column = self.columns.get(key)
+        if column is None:
+            raise ColumnError(f"no score column {key!r}")
+        return column
+
+    def _save_columns(self) -> None:
+        save_layout(self.store, list(self.columns.values()), self.removed_columns)
+
     # -- inputs from scoring, heuristics and duplicates ----------------------------------------
 
     def set_scores(self, rows: np.ndarray | slice, scores: np.ndarray,
                    truncated: np.ndarray | None = None,
-                   unscorable: np.ndarray | None = None) -> None:
-        """Take scores for some rows (a streamed batch, or all of them)."""
-        self.scores[rows] = scores
+                   unscorable: np.ndarray | None = None, key: str | None = None,
+                   description: dict | None = None, last_run: bool = False) -> None:
+        """Take scores for some rows (a streamed batch, or all of them) into a column.
+
+        ``key``: the scorer's column (created when new); without it, the default column (or
+        one plain column when there is none). ``last_run``: this run's scorer becomes what
+        "the score" means (a fresh run does; restoring a cached column does not).
+        """
+        key = key or self.score_key or PLAIN_KEY
+        column = self.add_column(key, description)
+        if last_run or self.last_run is None:
+            self.last_run = key
+        column.scores[rows] = scores
         if truncated is not None:
-            self.truncated[rows] = truncated
+            column.truncated[rows] = truncated
         if unscorable is not None:
-            self.unscorable[rows] = unscorable
+            column.unscorable[rows] = unscorable
         self.refresh()
 
-    def clear_scores(self) -> None:
-        """Forget every score (a different scorer was chosen)."""
-        self.scores[:] = np.nan
-        self.truncated[:] = False
-        self.unscorable[:] = False
+    def clear_scores(self, key: str | None = None) -> None:
+        """Forget a column's scores (default: the default column's)."""
+        column = self.column(key)
+        column.scores[:] = np.nan
+        column.truncated[:] = False
+        column.unscorable[:] = False
         self.refresh()
 
-    def set_flags(self, rows: np.ndarray | slice, flag_mask: np.ndarray) -> None:
-        """Take heuristic flag masks for some rows."""
+    def set_flags(self, rows: np.ndarray | slice, flag_mask: np.ndarray,
+                  heuristic_scores: np.ndarray | None = None) -> None:
+        """Take heuristic flag masks for some rows, and their heuristic scores.
+
+        The scores fill the heuristic column when the project has one (it is recomputed on
+        every open, never cached).
+        """
         self.flag_mask[rows] = flag_mask
-        if self.rule.drop_flags:
+        heuristic = self.columns.get(HEURISTIC_KEY)
+        if heuristic is not None and heuristic_scores is not None:
+            heuristic.scores[rows] = heuristic_scores
+            self.refresh()
+        elif self.rule.drop_flags:
             self.refresh()
 
     def set_duplicates(self, duplicate: np.ndarray) -> None:
@@ -225,7 +368,7 @@ class ReviewSession:
             self._undo.pop()
             if rule == before:
                 return None
-        step = RuleChange(f"rule change ({rule.describe()})", before, rule, merge_key)
+        step = RuleChange(f"rule change ({self.describe_rule(rule)})", before, rule, merge_key)
         self._undo.append(step)
         self._redo.clear()
         return step
@@ -259,7 +402,7 @@ class ReviewSession:
     def refresh(self) -> None:
         """Recompute the rule's decisions and the final ones."""
         self.rule_decision = self.rule.decide(self.scores, self.flag_mask, self.duplicate,
-                                              self.overlap)
+                                              self.overlap, self.column_scores())
         self.final = np.where(self.manual != AUTO, self.manual, self.rule_decision).astype(np.int8)
 
     # -- deciding ------------------------------------------------------------------------------
@@ -388,7 +531,12 @@ class ReviewSession:
         return FilterInputs(self.scores, self.final, self.manual, self.duplicate, self.flag_mask,
                             self.truncated, self.unscorable, self.dataset.prompts,
                             self.dataset.responses, overlap=self.overlap, map_xy=self.map_xy,
-                            map_topics=self.map_topics, map_key=self.map_key)
+                            map_topics=self.map_topics, map_key=self.map_key,
+                            columns=self.column_scores())
+
+    def criterion_scores(self) -> np.ndarray:
+        """What the rule's main criterion reads: the default column, or the rank average."""
+        return self.rule.criterion_scores(self.scores, self.column_scores())
 
     def borderline_rows(self) -> np.ndarray:
         """The review queue: automatic rows nearest the rule's cutoff, then undecided ones.
@@ -397,17 +545,26 @@ class ReviewSession:
         hand are left out, and so are rows the rule decided for other reasons (flags, dups).
         """
         automatic = self.manual == AUTO
-        cutoff = self.rule.cutoff(self.scores)
-        scored = automatic & ~np.isnan(self.scores)
+        scores = self.criterion_scores()
+        cutoff = self.rule.cutoff(scores)
+        scored = automatic & ~np.isnan(scores)
         queue = []
         if not np.isnan(cutoff):
             rows = np.flatnonzero(scored & ~self.duplicate)
-            queue.append(rows[np.argsort(np.abs(self.scores[rows] - cutoff), kind="stable")])
+            queue.append(rows[np.argsort(np.abs(scores[rows] - cutoff), kind="stable")])
         queue.append(np.flatnonzero(automatic & self.duplicate))
         queue.append(np.flatnonzero(automatic & (self.final == UNDECIDED) & ~self.duplicate))
         rows = np.concatenate(queue) if queue else np.zeros(0, dtype=np.int64)
         _, first = np.unique(rows, return_index=True)
         return rows[np.sort(first)]
+
+    def disagreement_rows(self, a: str, b: str) -> np.ndarray:
+        """The disagreement queue: automatic rows two scorers rank furthest apart.
+
+        Walked like :meth:`borderline_rows`: rows already decided by hand are left out.
+        """
+        return disagreement_order(self._existing(a).scores, self._existing(b).scores,
+                                  self.manual == AUTO)
 
     # -- view state ----------------------------------------------------------------------------
 

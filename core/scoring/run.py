@@ -32,6 +32,8 @@ CACHED_REASON = "unscorable (cached result)"
 #: Project-store keys naming the scorer and settings of the last run, restored on re-open.
 META_LAST_SCORER = "scoring.last_scorer"
 META_LAST_SETTINGS = "scoring.last_settings"
+#: Set once the (uncached) heuristic scorer has been run on the project's file.
+META_HEURISTIC_RUN = "scoring.heuristic_run"
 #: :data:`META_LAST_SCORER` when the last run used the (uncached) heuristic scorer.
 HEURISTIC_SCORER = "heuristic"
 
@@ -48,6 +50,11 @@ class ScoreUpdate:
     done: int
     total: int
     cached: bool
+    #: The scorer's column key (its cache key; :data:`HEURISTIC_SCORER` for the heuristics),
+    #: its description, and whether this is a column restored on open rather than a run.
+    key: str = ""
+    description: dict | None = None
+    restored: bool = False
 
 
 @dataclass
@@ -173,6 +180,7 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
     summary = ScoreSummary(scorer.description, total=total)
     rows = np.arange(total, dtype=np.int64)
     scorer_id = None
+    column = scorer.key if scorer.cacheable else HEURISTIC_SCORER
     if store is not None and scorer.cacheable:
         scorer_id = store.scorer_id(scorer.key, scorer.description)
         store.set_meta(META_LAST_SCORER, str(scorer_id))
@@ -181,11 +189,14 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
             batch = scorer.cached_details(store, scorer_id, dataset, batch)
         if batch is not None:
             summary.add(batch, computed=False)
-            yield ScoreUpdate(batch, len(batch.rows), total, cached=True)
+            yield ScoreUpdate(batch, len(batch.rows), total, cached=True, key=column,
+                              description=scorer.description)
             rows = np.flatnonzero(~found)
     elif store is not None:
-        # Not cached (recomputing is as quick as reading): remember only that it was used.
+        # Not cached (recomputing is as quick as reading): remember only that it was used,
+        # last and at all (its score column comes back on open; see core.review.score_columns).
         store.set_meta(META_LAST_SCORER, HEURISTIC_SCORER)
+        store.set_meta(META_HEURISTIC_RUN, "1")
     done = total - len(rows)
     started = time.perf_counter()
     batches = scorer.score(dataset, rows)
@@ -198,7 +209,8 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
             summary.add(batch, computed=True)
             summary.seconds = time.perf_counter() - started
             done += len(batch.rows)
-            yield ScoreUpdate(batch, done, total, cached=False)
+            yield ScoreUpdate(batch, done, total, cached=False, key=column,
+                              description=scorer.description)
     except ThresherError:
         raise
     except Exception as exc:
@@ -246,6 +258,29 @@ def restore_cached_scores(dataset: Dataset, store: ProjectStore) -> ScoreUpdate 
         return None
     _, batch = _cached_batch(store, int(raw), dataset)
     return None if batch is None else ScoreUpdate(batch, len(batch.rows), len(dataset), True)
+
+
+def restore_columns_scores(dataset: Dataset, store: ProjectStore, keys: list[str]
+                           ) -> list[ScoreUpdate]:
+    """The cached scores of the scorers ``keys`` (score columns), without loading any model.
+
+    Keys with nothing cached for this file (and the recomputed heuristics) are left out; the
+    last-run scorer's update comes last so views that show one score end on it.
+    """
+    registered = {key: (sid, description) for sid, key, description in store.scorer_list()}
+    raw = store.get_meta(META_LAST_SCORER)
+    last = int(raw) if raw is not None and raw.isdigit() else None
+    updates = []
+    for key in keys:
+        if key not in registered:
+            continue
+        sid, description = registered[key]
+        _, batch = _cached_batch(store, sid, dataset)
+        if batch is not None:
+            updates.append(ScoreUpdate(batch, len(batch.rows), len(dataset), True, key=key,
+                                       description=description, restored=True))
+    updates.sort(key=lambda u: registered[u.key][0] == last)
+    return updates
 
 
 def last_scorer(store: ProjectStore) -> dict | None:

@@ -59,6 +59,7 @@ class PlotsDock(FeatureDock):
         self._pending_cutoff: float | None = None
         self._drags = 0
         self._drag_key: str | None = None
+        self._shown: str | None = None          # which scores the plots show (see _shown_key)
         self._redraw_timer = QTimer(self, singleShot=True,
                                     interval=1000 // MAX_REDRAWS_PER_SECOND)
         self._redraw_timer.timeout.connect(self._redraw)
@@ -90,19 +91,41 @@ class PlotsDock(FeatureDock):
             self.histogram = None
             self.sample = np.zeros(0, dtype=np.int64)
         else:
-            rows = len(session.scores)
-            self.histogram = StreamingHistogram(rows)
-            self.histogram.add(np.arange(rows), session.scores)
-            self.sample = sample_rows(rows)
+            self._rebuild()
+            self.sample = sample_rows(len(session.scores))
         self._curve_dirty = True
         self._schedule()
 
+    def _shown_key(self) -> str | None:
+        """What the plots show: the column the rule's main criterion reads, or its rank average.
+
+        Dragging the cutoff edits that criterion, so the line always belongs to the scores drawn.
+        """
+        session = self.session
+        if session is None:
+            return None
+        return "rank average" if session.rule.rank_weights else session.score_key
+
+    def _rebuild(self) -> None:
+        """Count the shown scores afresh (the rule now reads another column)."""
+        session = self.session
+        scores = session.criterion_scores()
+        self.histogram = StreamingHistogram(len(scores))
+        self.histogram.add(np.arange(len(scores)), scores)
+        self._shown = self._shown_key()
+
     def on_scores_arrived(self, update: ScoreUpdate) -> None:
-        """Count a streamed (or restored) batch of scores."""
-        if self.histogram is not None and len(update.batch.rows):
+        """Count a streamed (or restored) batch of scores, if it is the column shown."""
+        if self.histogram is None or not len(update.batch.rows):
+            return
+        if self._shown_key() != self._shown or self._shown == "rank average":
+            self._rebuild()
+        elif update.key and update.key != self._shown:
+            return                           # another scorer's column
+        else:
             self.histogram.add(update.batch.rows, update.batch.scores)
-            self._curve_dirty = True
-            self._schedule()
+        self._curve_dirty = True
+        self._schedule()
 
     def on_scores_cleared(self) -> None:
         """A new scoring run starts from nothing."""
@@ -113,6 +136,8 @@ class PlotsDock(FeatureDock):
 
     def decisions_changed(self) -> None:
         """The rule, a decision, duplicates or flags changed."""
+        if self.session is not None and self._shown_key() != self._shown:
+            self._rebuild()
         self._curve_dirty = True
         self._schedule()
 
@@ -140,17 +165,21 @@ class PlotsDock(FeatureDock):
         final = session.final
         by_decision = histogram.split_codes(final, DECISION_CODES)
         kept, dropped = by_decision[:, KEEP], by_decision[:, DROP]
-        cutoff = session.rule.cutoff(session.scores) if session.rule.uses_scores else None
+        shown = session.criterion_scores()
+        cutoff = session.rule.cutoff(shown) if session.rule.uses_scores else None
         scored = histogram.total
         caption = (f"{scored:,} of {len(final):,} records scored · "
                    f"{int(kept.sum()):,} kept (green) · {int(dropped.sum()):,} dropped (red)")
         if not session.rule.uses_scores:
             caption += " · the rule keeps all rows (no cutoff)"
+        elif session.rule.several or len(session.columns) > 1:
+            name = self._shown if session.rule.rank_weights else session.column().name
+            caption = f"{name}: {caption}"
         if not scored:
             caption = "No scores yet: score the dataset in the Scoring dock."
         self.histogram_plot.show_counts(histogram, kept, dropped, caption, cutoff)
         self.histogram_plot.show_threshold(cutoff)
-        view = length_view(self.sample, session.scores, session.dataset.response_tokens)
+        view = length_view(self.sample, shown, session.dataset.response_tokens)
         self.length_plot.show_view(view, final[view.rows] == KEEP, final[view.rows] == DROP,
                                    cutoff, len(final))
         self.threshold_plot.show_threshold(cutoff)
@@ -164,12 +193,12 @@ class PlotsDock(FeatureDock):
         self._curve_dirty = False
         forced = session.rule.forced_drops(len(session.scores), session.flag_mask,
                                            session.duplicate)
-        self.curve_job.start(session.scores.copy(), session.dataset, session.manual.copy(),
-                             forced)
+        self.curve_job.start(session.criterion_scores().copy(), session.dataset,
+                             session.manual.copy(), forced)
 
     def _on_curve(self, curve) -> None:
         session = self.session
-        cutoff = (session.rule.cutoff(session.scores)
+        cutoff = (session.rule.cutoff(session.criterion_scores())
                   if session is not None and session.rule.uses_scores else None)
         self.threshold_plot.show_curve(curve, self.histogram_plot.x_range(cutoff))
         self.threshold_plot.show_threshold(cutoff)
@@ -192,7 +221,7 @@ class PlotsDock(FeatureDock):
         session, cutoff = self.session, self._pending_cutoff
         if session is None or cutoff is None:
             return
-        rule = rule_for_cutoff(session.rule, session.scores, cutoff)
+        rule = rule_for_cutoff(session.rule, session.criterion_scores(), cutoff)
         if rule is not None and rule != session.rule:
             self.rule_requested.emit(rule, self._drag_key)
 

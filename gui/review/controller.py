@@ -20,6 +20,7 @@ from core.project import ProjectStore, project_path_for
 from core.project.backup import Backup, back_up, due, restore_backup
 from core.review import ReviewSession, RowFilter, Rule
 from core.review.history import KeptCopyChange, RuleChange
+from core.review.score_columns import HEURISTIC_KEY
 from core.scoring import ScoreUpdate
 from core.scoring.heuristics import HeuristicSignals
 from gui.review.jobs import CommitJob
@@ -122,23 +123,47 @@ class ReviewController(QObject):
         """Take a streamed batch of scores; automatic decisions follow."""
         if self.session is not None and len(update.batch.rows):
             batch = update.batch
-            self.session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable)
+            self.session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable,
+                                    key=update.key or None, description=update.description,
+                                    last_run=not update.restored)
             self.rows_changed.emit("scores")
             self._changed()
 
     def clear_scores(self) -> None:
-        """A new scoring run starts from nothing."""
-        if self.session is not None:
-            self.session.clear_scores()
-            self.rows_changed.emit("scores")
-            self._changed()
+        """A new scoring run's model is loaded.
+
+        Each scorer has its own column, so nothing is cleared: the run's batches fill its
+        column (made the default one) and the other scorers' columns stay.
+        """
+
+    def column_action(self, action: str, key: str, value=None) -> bool:
+        """Rename, hide/show or remove a score column; False (and a message) when refused."""
+        if self.session is None:
+            return False
+        try:
+            if action == "rename":
+                self.session.rename_column(key, str(value))
+            elif action == "hidden":
+                self.session.set_column_hidden(key, bool(value))
+            elif action == "remove":
+                self.session.remove_column(key, forget_cache=bool(value))
+            else:
+                raise ValueError(f"unknown column action {action!r}")
+        except ThresherError as exc:
+            self.failed.emit(str(exc))
+            return False
+        self.rows_changed.emit("scores")
+        self._changed()
+        return True
 
     def apply_flags(self, start: int, signals: HeuristicSignals) -> None:
         """Take heuristic flags for rows ``start …``."""
         if self.session is not None:
-            self.session.set_flags(slice(start, start + len(signals.score)), signals.flag_mask())
+            self.session.set_flags(slice(start, start + len(signals.score)), signals.flag_mask(),
+                                   signals.score)
             self.rows_changed.emit("flags")
-            if self.session.rule.drop_flags:
+            # The heuristic scores fill the heuristic column, which the rule may read.
+            if self.session.rule.drop_flags or HEURISTIC_KEY in self.session.columns:
                 self._changed()
 
     def apply_duplicates(self, dropped: np.ndarray) -> None:

@@ -24,6 +24,7 @@ from core.review import AUTO, DROP, KEEP, RowFilter, Rule
 from core.review.session import Summary
 from core.scoring.run import last_scorer
 from core.version import APP_NAME
+from gui.review.column_menu import ScoreColumnMenu
 from gui.review.controller import ReviewController
 from gui.review.export_dialog import ExportDialog
 from gui.review.jobs import ExportJob
@@ -68,8 +69,10 @@ class ReviewDock(FeatureDock):
         self._pending_position: int | None = None
         self._restoring = False
         self._queue: np.ndarray | None = None     # the borderline queue's rows while it is on
+        self._disagreement: tuple[str, str] | None = None   # the two scorers, for that queue
         self._build_actions()
         self._wire()
+        self.column_menu = ScoreColumnMenu(view, model, self.controller)
         self.set_enabled(False)
 
     # -- construction --------------------------------------------------------------------------
@@ -308,8 +311,10 @@ class ReviewDock(FeatureDock):
             current = self.filter_bar.current()
         except ValueError:           # a half-typed filter: the range replaces it
             current = RowFilter()
+        # The range comes from the plots, which show the rule's score: it reads that column.
         self.filter_bar.set_filter(replace(current, score_min=low, score_max=high,
-                                           score_max_open=high_open), emit=True)
+                                           score_max_open=high_open, score_column=""),
+                                   emit=True)
 
     def apply_rule(self, rule: Rule, merge_key: str | None = None) -> None:
         """Change the automatic rule from elsewhere (the plots' cutoff lines).
@@ -324,23 +329,50 @@ class ReviewDock(FeatureDock):
         session = self.controller.session
         if session is None:
             return
-        if on:
+        if on and self._disagreement is not None:
+            a, b = self._disagreement
+            queue = session.disagreement_rows(a, b)
+            self._queue = queue
+            self.table_model.set_fixed_order(queue)
+            self._select_view_row(0)
+            names = session.column_names()
+            self.status.emit(f"Disagreement queue: {len(queue):,} rows, those {names[a]} and "
+                             f"{names[b]} rank furthest apart first. Decide with the review "
+                             "keys; the queue moves on.")
+            self._show_queue_left()
+        elif on:
             queue = session.borderline_rows()
             self._queue = queue
             self.table_model.set_fixed_order(queue)
             self._select_view_row(0)
-            cutoff = session.rule.cutoff(session.scores)
+            cutoff = session.rule.cutoff(session.criterion_scores())
             where = f"nearest the cutoff {cutoff:.3f}" if not np.isnan(cutoff) else "undecided"
             self.status.emit(f"Borderline queue: {len(queue):,} rows, {where} first. "
                              "Decide with the review keys; the queue moves on.")
             self._show_queue_left()
         else:
             self._queue = None
+            self._disagreement = None
             self._show_queue_left()
             current = self._current_source_row()
             self.table_model.set_filter(self._filter_mask)
             self._reselect(current)
-            self.status.emit("Left the borderline queue.")
+            self.status.emit("Left the queue.")
+
+    def walk_disagreement(self, a: str, b: str) -> None:
+        """Walk the rows scorers ``a`` and ``b`` (column keys) rank furthest apart.
+
+        The same queue as the borderline one (the Queue button, the review keys, leaving it),
+        only ordered by the two scorers' rank gap.
+        """
+        session = self.controller.session
+        if session is None or a == b or a not in session.columns or b not in session.columns:
+            return
+        action = self.actions_by_name["queue"]
+        if action.isChecked():
+            action.setChecked(False)
+        self._disagreement = (a, b)
+        action.setChecked(True)
 
     def _show_queue_left(self) -> None:
         """The queue's button counts the rows still to decide by hand (it goes down as they are)."""
@@ -350,7 +382,8 @@ class ReviewDock(FeatureDock):
             action.setText(next(k.text for k in REVIEW_KEYS if k.name == "queue"))
             return
         left = int((session.manual[self._queue] == AUTO).sum())
-        action.setText(f"&Borderline Queue ({left:,} left)")
+        kind = "Disagreement" if self._disagreement is not None else "Borderline"
+        action.setText(f"&{kind} Queue ({left:,} left)")
 
     # -- export --------------------------------------------------------------------------------
 
@@ -418,6 +451,11 @@ class ReviewDock(FeatureDock):
 
     def _on_summary(self, summary: Summary) -> None:
         self.panel.show_summary(summary)
+        session = self.controller.session
+        if session is not None:     # score columns come and go with runs; the rule follows
+            self.panel.set_scorers(session.column_names())
+            self.filter_bar.set_scorers(session.column_names())
+            self.panel.show_rule_text(session.describe_rule() if session.rule.several else "")
 
     def _refresh_history(self) -> None:
         session = self.controller.session

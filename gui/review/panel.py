@@ -41,10 +41,21 @@ class ReviewPanel(QWidget):
         self._summary: Summary | None = None
         # Set in the Overlap dock, not here: kept as shown so editing the rule here keeps it.
         self._drop_overlap: tuple[str, ...] = ()
+        # The rule's other scorers' conditions and rank average (set from the command line or
+        # the histogram of another scorer): kept as shown so editing the rule here keeps them.
+        self._several: dict = {"conditions": (), "combine": "all", "rank_weights": ()}
         layout = QVBoxLayout(self)
 
         rule_box = QGroupBox("Automatic rule", self)
         form = QFormLayout(rule_box)
+        self.scorer = QComboBox(rule_box)
+        self.scorer.setToolTip("The score column the rule reads: the last scorer run, or a "
+                               "chosen one (each scorer keeps its own column)")
+        self.scorer.addItem("Last scorer run", "")
+        form.addRow(plain_label("Scorer"), self.scorer)
+        self.rule_text = plain_label("", rule_box)
+        self.rule_text.setWordWrap(True)
+        self.rule_text.hide()
         self.mode = QComboBox(rule_box)
         for mode in MODES:
             self.mode.addItem(MODE_LABELS[mode], mode)
@@ -59,6 +70,7 @@ class ReviewPanel(QWidget):
             self.value_stack.addWidget(widget)
         form.addRow(plain_label("Keep"), self.mode)
         form.addRow(plain_label(""), self.value_stack)
+        form.addRow(self.rule_text)
         self.drop_duplicates = QCheckBox("Drop duplicates (all but the kept copy)", rule_box)
         form.addRow(self.drop_duplicates)
         flags = QWidget(rule_box)
@@ -107,6 +119,7 @@ class ReviewPanel(QWidget):
         for widget in (self.min_score, self.keep_top, self.keep_fraction):
             widget.setKeyboardTracking(False)
         self.mode.currentIndexChanged.connect(self._on_mode)
+        self.scorer.currentIndexChanged.connect(self._emit)
         for widget in (self.min_score, self.keep_top, self.keep_fraction):
             widget.valueChanged.connect(self._emit)
         self.drop_duplicates.toggled.connect(self._emit)
@@ -126,8 +139,40 @@ class ReviewPanel(QWidget):
             for name, box in self.flag_boxes.items():
                 box.setChecked(name in rule.drop_flags)
             self._drop_overlap = rule.drop_overlap
+            self._several = {"conditions": rule.conditions, "combine": rule.combine,
+                             "rank_weights": rule.rank_weights}
+            self._select_scorer(rule.scorer)
+            self.scorer.setEnabled(not rule.rank_weights)
         finally:
             self._updating = False
+
+    def set_scorers(self, names: dict[str, str]) -> None:
+        """Offer the score columns (key -> name) as the scorer the rule reads."""
+        if names == getattr(self, "_names", None):
+            return
+        self._names = dict(names)
+        current = self.scorer.currentData() or ""
+        self._updating, updating = True, self._updating
+        try:
+            self.scorer.clear()
+            self.scorer.addItem("Last scorer run", "")
+            for key, name in names.items():
+                self.scorer.addItem(name, key)
+            self._select_scorer(current)
+        finally:
+            self._updating = updating
+
+    def _select_scorer(self, key: str) -> None:
+        index = self.scorer.findData(key)
+        if index < 0:       # a column not restored yet: shown by key until its name arrives
+            self.scorer.addItem(key[:12], key)
+            index = self.scorer.count() - 1
+        self.scorer.setCurrentIndex(index)
+
+    def show_rule_text(self, text: str) -> None:
+        """Spell out a rule over several scorers (the widgets above show only its main part)."""
+        self.rule_text.setText(text)
+        self.rule_text.setVisible(bool(text))
 
     def rule(self) -> Rule:
         """The rule the widgets show."""
@@ -136,7 +181,8 @@ class ReviewPanel(QWidget):
                     keep_fraction=self.keep_fraction.value() / 100,
                     drop_duplicates=self.drop_duplicates.isChecked(),
                     drop_flags=tuple(n for n, b in self.flag_boxes.items() if b.isChecked()),
-                    drop_overlap=self._drop_overlap)
+                    drop_overlap=self._drop_overlap, scorer=self.scorer.currentData() or "",
+                    **self._several)
 
     def show_restoring(self, restoring: bool) -> None:
         """While cached scores are being restored the counts are not the curated set yet."""

@@ -23,8 +23,13 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from core.dataset import Dataset
 from core.errors import ThresherError
 from core.project import ProjectStore
+from core.review.score_columns import restore_columns
 from core.scoring import ScoreConfig, ScoreSummary, ScoreUpdate, make_scorer, score_dataset
-from core.scoring.run import last_settings, remember_settings, restore_cached_scores
+from core.scoring.run import (
+    last_settings,
+    remember_settings,
+    restore_columns_scores,
+)
 from core.transformers_import import load_transformers
 
 if TYPE_CHECKING:   # torch loads on the scoring thread when a model is first needed
@@ -42,7 +47,7 @@ class ScoringWorker(QObject):
     finished = Signal(int, object)       # generation, ScoreSummary
     failed = Signal(int, str)            # generation, message
     cancelled = Signal(int)              # generation
-    restored = Signal(int, object, object)   # generation, ScoreConfig | None, update | None
+    restored = Signal(int, object, object)   # generation, ScoreConfig | None, [ScoreUpdate]
 
     def __init__(self) -> None:
         super().__init__()
@@ -94,8 +99,9 @@ class ScoringWorker(QObject):
         """Read the last run's settings and cached scores for a freshly opened dataset."""
         try:
             with ProjectStore(project) as store:
-                self.restored.emit(generation, last_settings(store),
-                                   restore_cached_scores(dataset, store))
+                columns, _, _ = restore_columns(store, 0)
+                self.restored.emit(generation, last_settings(store), restore_columns_scores(
+                    dataset, store, [c.key for c in columns]))
         except ThresherError as exc:
             self.failed.emit(generation, str(exc))
         except Exception as exc:  # the app must outlive a damaged cache; the curator hears of it
@@ -135,7 +141,7 @@ class ScoringController(QObject):
     finished = Signal(object)            # ScoreSummary
     failed = Signal(str)
     cancelled = Signal()
-    restored = Signal(object, object)    # ScoreConfig | None, ScoreUpdate | None
+    restored = Signal(object, object)    # ScoreConfig | None, [ScoreUpdate] (one per column)
 
     _score_requested = Signal(int, object, object, object, object)
     _restore_requested = Signal(int, object, object)

@@ -157,18 +157,20 @@ class ScoringDock(FeatureDock):
         """The run's scorer is loaded: its scores replace the table's from now on."""
         self.scored_by = self._run_scorer
 
-    def _on_restored(self, settings: ScoreConfig | None, update) -> None:
+    def _on_restored(self, settings: ScoreConfig | None, updates) -> None:
         if settings is not None:
             self.panel.set_settings(settings)
-            if update is not None:
+            if updates:
                 self.scored_by = scorer_name(settings)
-        if update is not None:
+        for update in updates:          # one per score column, the last-run scorer's last
             self.scores_arrived.emit(update)      # into the session, then the counts are true
         self.restoring.emit(False)
+        update = updates[-1] if updates else None
         if update is not None:
             self.panel.show_progress(update.done, update.total, 0.0, -1.0)
-            self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores from the "
-                                   "project. Score again to finish or refresh them.")
+            columns = f" in {len(updates)} score columns" if len(updates) > 1 else ""
+            self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores{columns} "
+                                   "from the project. Score again to finish or refresh them.")
         elif self.panel.model_value() == HEURISTIC:
             # The heuristic score is quick and needs no model: show it straight away, once the
             # flags are done (two CPU-bound Python threads at once starve the GUI thread).

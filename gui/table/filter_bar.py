@@ -50,6 +50,8 @@ class FilterBar(QWidget):
                                   ("In response", "response")), "Search in")
         self.score_min = self._number("min score")
         self.score_max = self._number("max score")
+        self.score_column = self._combo((("of the rule's score", ""),),
+                                        "Which scorer's column the score range reads")
         self.decision = self._combo(
             (("Any decision", ""), ("Kept", "keep"), ("Dropped", "drop"),
              ("Undecided", "undecided")), "Final decision")
@@ -77,8 +79,8 @@ class FilterBar(QWidget):
         self.error.setStyleSheet("color: #b3261e;")
         self.error.setFixedWidth(self.error.fontMetrics().horizontalAdvance("Invalid filter") + 8)
         for widget in (self.search, self.regex, self.field, self.score_min, self.score_max,
-                       self.decision, self.source, self.duplicates, self.overlap, self.flags,
-                       self.map_button, self.clear_button, self.error):
+                       self.score_column, self.decision, self.source, self.duplicates,
+                       self.overlap, self.flags, self.map_button, self.clear_button, self.error):
             layout.addWidget(widget)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._emit)
@@ -90,7 +92,7 @@ class FilterBar(QWidget):
         for edit in (self.search, self.score_min, self.score_max):
             edit.textChanged.connect(self._changed)
         for combo in (self.field, self.decision, self.source, self.duplicates, self.flags,
-                      self.overlap):
+                      self.overlap, self.score_column):
             combo.currentIndexChanged.connect(self._changed)
         self.regex.toggled.connect(self._changed)
         self.clear_button.clicked.connect(lambda: self.set_filter(RowFilter(), emit=True))
@@ -131,13 +133,36 @@ class FilterBar(QWidget):
             self._exact[self.score_max][0] == self.score_max.text()
         return RowFilter(
             score_min=number(self.score_min), score_max=number(self.score_max),
-            score_max_open=high_open,
+            score_max_open=high_open, score_column=pick(self.score_column) or "",
             decisions=(decision,) if decision else (), source=pick(self.source),
             duplicates=pick(self.duplicates), flags=(flag,) if flag else (),
             overlap=pick(self.overlap),
             search=self.search.text(), regex=self.regex.isChecked(),
             search_field=pick(self.field), map_region=self._map.map_region,
             map_topics=self._map.map_topics, map_key=self._map.map_key)
+
+    def set_scorers(self, names: dict[str, str]) -> None:
+        """Offer the score columns (key -> name) for the score range."""
+        current = self.score_column.currentData() or ""
+        wanted = [("of the rule's score", "")] + [(f"of {n}", k) for k, n in names.items()]
+        if [(self.score_column.itemText(i), self.score_column.itemData(i))
+                for i in range(self.score_column.count())] == wanted:
+            return
+        self.score_column.blockSignals(True)
+        self.score_column.clear()
+        for text, key in wanted:
+            self.score_column.addItem(text, key)
+        self.score_column.blockSignals(False)
+        self._select_scorer(current)
+
+    def _select_scorer(self, key: str) -> None:
+        self.score_column.blockSignals(True)
+        index = self.score_column.findData(key)
+        if index < 0:           # a saved filter's scorer whose column is not restored yet
+            self.score_column.addItem(f"of {key[:12]}", key)
+            index = self.score_column.count() - 1
+        self.score_column.setCurrentIndex(index)
+        self.score_column.blockSignals(False)
 
     def set_map_selection(self, region: tuple, topics: tuple, key: str) -> None:
         """Filter to a map region and/or topics (empty: no map criterion), applied at once."""
@@ -172,6 +197,7 @@ class FilterBar(QWidget):
             self._max_open = row_filter.score_max_open
             self.score_max.setToolTip("Scores below this (a histogram bar's upper edge)"
                                       if row_filter.score_max_open else "")
+            self._select_scorer(row_filter.score_column)
             self._select(self.decision, row_filter.decisions[0] if row_filter.decisions else "")
             self._select(self.source, row_filter.source)
             self._select(self.duplicates, row_filter.duplicates)

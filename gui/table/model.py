@@ -26,6 +26,7 @@ from core.dedup.outcome import DuplicateTable
 from core.overlap.config import LEVELS as OVERLAP_LEVELS
 from core.review import ReviewSession
 from core.review.decisions import DROP, KEEP, NAMES
+from core.review.score_columns import HEURISTIC_KEY
 from core.scoring.heuristics import flag_names
 
 #: Characters of a prompt or response shown in a cell; the detail pane shows the rest.
@@ -113,6 +114,7 @@ class RecordsTableModel(QAbstractTableModel):
         self._fixed_order: np.ndarray | None = None
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self._score_keys: tuple[str, ...] = ()     # visible score columns, after COLUMNS
         self._resort_timer = QTimer(self, singleShot=True, interval=RESORT_DELAY_MS)
         self._resort_timer.timeout.connect(self._resort)
 
@@ -153,6 +155,71 @@ class RecordsTableModel(QAbstractTableModel):
         self.decisions_changed()
         self.rows_changed("scores")
 
+    # -- score columns (one per visible scorer, after the fixed columns) -----------------------
+
+    def score_column_keys(self) -> tuple[str, ...]:
+        """The scorer keys of the score columns shown, in table order."""
+        return self._score_keys
+
+    def _wanted_score_keys(self) -> tuple[str, ...]:
+        session = self._session
+        if session is None:
+            return ()
+        return tuple(k for k, c in session.columns.items() if not c.hidden)
+
+    def score_columns_changed(self) -> None:
+        """Show the session's visible score columns (after a run, hide, show, rename, remove)."""
+        wanted = self._wanted_score_keys()
+        if wanted == self._score_keys:
+            if wanted:          # a renamed column's header
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, len(COLUMNS),
+                                            len(COLUMNS) + len(wanted) - 1)
+            return
+        sorted_key = self.column_at(self._sort_column).key if self._sort_column >= 0 else None
+        # Columns are removed and inserted, never a model reset: a reset would lose the
+        # current row and the selection while a run streams in.
+        kept = [k for k in self._score_keys if k in wanted]
+        if kept != [k for k in wanted if k in kept]:        # reordered: rare, reset
+            self.beginResetModel()
+            self._score_keys = wanted
+            self.endResetModel()
+        else:
+            for index in reversed(range(len(self._score_keys))):
+                if self._score_keys[index] not in wanted:
+                    section = len(COLUMNS) + index
+                    self.beginRemoveColumns(QModelIndex(), section, section)
+                    self._score_keys = self._score_keys[:index] + self._score_keys[index + 1:]
+                    self.endRemoveColumns()
+            for index, key in enumerate(wanted):
+                if key not in self._score_keys:
+                    section = len(COLUMNS) + index
+                    self.beginInsertColumns(QModelIndex(), section, section)
+                    self._score_keys = (*self._score_keys[:index], key,
+                                        *self._score_keys[index:])
+                    self.endInsertColumns()
+        if sorted_key is not None:
+            # The rows keep their order; only the sorted column's position may have moved.
+            self._sort_column = next((i for i in range(self.columnCount())
+                                      if self.column_at(i).key == sorted_key), -1)
+
+    def column_at(self, section: int) -> Column:
+        """The column shown at ``section``: a fixed one, or a scorer's score column."""
+        if section < len(COLUMNS):
+            return COLUMNS[section]
+        key = self._score_keys[section - len(COLUMNS)]
+        column = self._session.columns.get(key) if self._session is not None else None
+        name = column.name if column is not None else key
+        model = (column.description.get("model") if column is not None else None) or key
+        return Column(name, f"score:{key}", True,
+                      f"{name}: scores of {model} (right-click the header to rename, hide or "
+                      "remove the column)", 3)
+
+    def _scorer_scores(self, key: str) -> np.ndarray:
+        session = self._session
+        if session is None or key not in session.columns:
+            return np.full(self._source_rows, np.nan, dtype=np.float32)
+        return session.columns[key].scores
+
     def rows_changed(self, kind: str) -> None:
         """The session's ``kind`` of per-row data ("scores", "flags") changed: show it.
 
@@ -160,9 +227,14 @@ class RecordsTableModel(QAbstractTableModel):
         :data:`RESORT_DELAY_MS` (a stream of score batches is a few re-sorts, not one a batch).
         """
         keys = CHANGED_COLUMNS.get(kind, ())
+        if kind == "scores":
+            self.score_columns_changed()
+            keys = keys + tuple(f"score:{k}" for k in self._score_keys)
+        elif kind == "flags" and HEURISTIC_KEY in self._score_keys:
+            keys = (*keys, f"score:{HEURISTIC_KEY}")
         for key in keys:
             self._column_changed(key)
-        sorted_key = COLUMNS[self._sort_column].key if self._sort_column >= 0 else None
+        sorted_key = self.column_at(self._sort_column).key if self._sort_column >= 0 else None
         if sorted_key in keys and not self._resort_timer.isActive():
             self._resort_timer.start()
 
@@ -223,6 +295,8 @@ class RecordsTableModel(QAbstractTableModel):
         """A numeric cell's value: the session's per-row data, or the dataset's columns."""
         if key == "score":
             return self.scores[row]
+        if key.startswith("score:"):
+            return self._scorer_scores(key[6:])[row]
         if key == "flags":
             return self._flag_counts(slice(row, row + 1))[0]
         return self._numbers[key][row]
@@ -295,7 +369,12 @@ class RecordsTableModel(QAbstractTableModel):
 
     def _column_changed(self, key: str) -> None:
         if len(self._order):
-            column = COLUMN_INDEX[key]
+            if key.startswith("score:"):
+                if key[6:] not in self._score_keys:
+                    return
+                column = len(COLUMNS) + self._score_keys.index(key[6:])
+            else:
+                column = COLUMN_INDEX[key]
             self.dataChanged.emit(self.index(0, column), self.index(len(self._order) - 1, column),
                                   [Qt.ItemDataRole.DisplayRole])
 
@@ -309,13 +388,13 @@ class RecordsTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._order)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, D102
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(COLUMNS) + len(self._score_keys)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,  # noqa: D102
              role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self._dataset is None:
             return None
-        column = COLUMNS[index.column()]
+        column = self.column_at(index.column())
         row = int(self._order[index.row()])
         if column.key in ("decision", "decided_by"):
             return self._decision_data(row, column.key, role)
@@ -329,7 +408,10 @@ class RecordsTableModel(QAbstractTableModel):
             if column.decimals:
                 value = float(self._row_number(column.key, row))
                 if np.isnan(value):
-                    unscorable = self._session is not None and self._session.unscorable[row]
+                    session = self._session
+                    unscorable = session is not None and session.column(
+                        column.key[6:] if column.key.startswith("score:") else None
+                    ).unscorable[row]
                     return "—" if unscorable else ""
                 return f"{value:.{column.decimals}f}"
             if column.numeric:
@@ -380,16 +462,16 @@ class RecordsTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: D102
                    role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].title
+            return self.column_at(section).title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section].tooltip
+            return self.column_at(section).tooltip
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # noqa: D102
-        if self._dataset is None or not 0 <= column < len(COLUMNS):
+        if self._dataset is None or not 0 <= column < self.columnCount():
             return
         self._sort_column, self._sort_order = column, order
         if self._fixed_order is not None:
@@ -401,7 +483,7 @@ class RecordsTableModel(QAbstractTableModel):
         if self._sort_column < 0:
             permutation = np.arange(len(self._dataset), dtype=np.int64)
         else:
-            keys = self._sort_keys(COLUMNS[self._sort_column])
+            keys = self._sort_keys(self.column_at(self._sort_column))
             permutation = np.argsort(keys, kind="stable")
             if self._sort_order == Qt.SortOrder.DescendingOrder:
                 if keys.dtype.kind == "f":
@@ -431,6 +513,8 @@ class RecordsTableModel(QAbstractTableModel):
             return session.final if column.key == "decision" else (session.manual != 0)
         if column.key == "score":
             return self.scores
+        if column.key.startswith("score:"):
+            return self._scorer_scores(column.key[6:])
         if column.key == "flags":
             return self._flag_counts(slice(None))
         if column.key in self._numbers:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from gui.table.model import COLUMNS
+from gui.table.model import COLUMN_INDEX, COLUMNS
 
 ROW_HEIGHT_PX = 24
 TEXT_COLUMN_WIDTH_PX = 250
@@ -37,6 +37,21 @@ class RecordsView(QTableView):
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setStretchLastSection(True)
         horizontal.setHighlightSections(False)
+
+    def setModel(self, model) -> None:  # noqa: D102
+        super().setModel(model)
+        if model is not None:
+            model.modelReset.connect(self.place_score_columns)
+            model.columnsInserted.connect(self.place_score_columns)
+
+    def place_score_columns(self) -> None:
+        """Show the scorers' columns (after the fixed ones in the model) next to Score."""
+        header = self.horizontalHeader()
+        after = header.visualIndex(COLUMN_INDEX["score"]) + 1
+        for i, logical in enumerate(range(len(COLUMNS), header.count())):
+            header.moveSection(header.visualIndex(logical), after + i)
+            if self.columnWidth(logical) <= 0 or self.columnWidth(logical) > 300:
+                self.setColumnWidth(logical, NUMBER_COLUMN_WIDTH_PX)
 
     def select_only(self, view_row: int) -> None:
         """Make ``view_row`` the current row and the only one selected, and show it.

@@ -31,6 +31,8 @@ from core.project import ProjectStore
 from core.review import AUTO, DROP, KEEP, UNDECIDED, RowFilter, Rule
 from core.review.decisions import NAMES
 from core.scoring.heuristics import FLAG_NAMES
+from core.scoring.run import cache_batch
+from core.scoring.scored_batch import ScoredBatch
 from gui.main_window import MainWindow
 from gui.review.export_dialog import ExportDialog
 from gui.table.model import COLUMN_INDEX, COLUMNS
@@ -281,9 +283,10 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self.queue = None
             self.fresh = True
 
-        @rule(column=st.integers(0, len(COLUMNS) - 1), descending=st.booleans())
+        @rule(column=st.integers(0, len(COLUMNS) + 2), descending=st.booleans())
         def sort(self, column: int, descending: bool) -> None:
             self._step("sort")
+            column = min(column, self.window.model.columnCount() - 1)   # score columns too
             order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
             self.window.table.sortByColumn(column, order)
             self.settle()
@@ -394,6 +397,95 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             line.sigPositionChangeFinished.emit(line)
             self.settle()
             assert len(session._undo) <= depth + 1        # one drag: at most one step
+
+        # -- score columns -------------------------------------------------------------------
+
+        @precondition(lambda self: self._may_open())
+        @rule(seed=st.integers(0, 3))
+        def add_a_cached_scorer_and_reopen(self, seed: int) -> None:
+            """Another scorer's results in the project (as ``main.py score`` leaves them)."""
+            self._step("column_add")
+            session = self.session
+            if session.dataset.prompt_only:
+                return
+            key = f"machine-judge-{seed}"
+            rng = np.random.default_rng(seed)
+            rows = np.arange(len(session.dataset))
+            with ProjectStore(session.store.path) as store:
+                sid = store.scorer_id(key, {"model": f"judge-{seed}.gguf", "kind": "judge",
+                                            "prompt": {"name": f"machine-{seed}"}})
+                cache_batch(store, sid, session.dataset, ScoredBatch(
+                    rows, rng.integers(1, 6, len(rows)).astype(np.float32),
+                    np.zeros(len(rows), bool), np.zeros(len(rows), bool)))
+            removed = key in session.removed_columns
+            self.close_and_reopen()
+            assert (key in self.session.columns) != removed
+            if not removed:
+                qtbot.waitUntil(lambda: self.session.columns[key].scored == len(rows),
+                                timeout=SETTLE_MS)
+
+        @rule(pick=st.integers(0, 10), hidden=st.booleans())
+        def hide_or_show_a_score_column(self, pick: int, hidden: bool) -> None:
+            self._step("column_hide")
+            keys = list(self.session.columns)
+            if not keys:
+                return
+            assert self.review.column_menu.set_hidden(keys[pick % len(keys)], hidden)
+            self.settle()
+            shown = tuple(k for k, c in self.session.columns.items() if not c.hidden)
+            assert self.window.model.score_column_keys() == shown
+
+        @rule(pick=st.integers(0, 10), name=st.sampled_from(["accuracy", "reward", "mine"]))
+        def rename_a_score_column(self, pick: int, name: str) -> None:
+            self._step("column_rename")
+            columns = self.session.columns
+            keys = list(columns)
+            if not keys or any(c.name == name for c in columns.values()):
+                return
+            key = keys[pick % len(keys)]
+            assert self.review.column_menu.rename(key, name)
+            self.settle()
+            section = len(COLUMNS) + self.window.model.score_column_keys().index(key) \
+                if key in self.window.model.score_column_keys() else None
+            if section is not None:
+                assert self.window.model.headerData(section, Qt.Orientation.Horizontal) == name
+
+        @rule(pick=st.integers(0, 10), forget=st.booleans())
+        def remove_a_score_column(self, pick: int, forget: bool) -> None:
+            self._step("column_remove")
+            session = self.session
+            rule = session.rule
+            removable = [k for k in session.columns if k not in rule.scorers()
+                         and not (k == session.score_key and rule.uses_scores)]
+            if not removable:
+                return
+            key = removable[pick % len(removable)]
+            assert self.review.column_menu.remove(key, forget)
+            self.settle()
+            assert key not in session.columns
+            assert key not in self.window.model.score_column_keys()
+
+        @rule(pick=st.integers(0, 10))
+        def choose_the_rule_scorer(self, pick: int) -> None:
+            self._step("rule_scorer")
+            combo = self.review.panel.scorer
+            combo.setCurrentIndex(pick % combo.count())
+            self.settle()
+            assert self.session.rule == self.review.panel.rule()
+            assert self.session.rule.scorer == (combo.currentData() or "")
+
+        @rule(a=st.integers(0, 10), b=st.integers(0, 10))
+        def walk_the_disagreement_queue(self, a: int, b: int) -> None:
+            self._step("disagreement")
+            keys = list(self.session.columns)
+            if len(keys) < 2 or a % len(keys) == b % len(keys):
+                return
+            first, second = keys[a % len(keys)], keys[b % len(keys)]
+            expected = self.session.disagreement_rows(first, second)
+            self.review.walk_disagreement(first, second)
+            self.settle()
+            self.queue = expected
+            self.fresh = False
 
         # -- scoring and duplicates ----------------------------------------------------------
 
@@ -512,8 +604,8 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                     fresh = row_filter.mask(session.filter_inputs())
                     assert np.flatnonzero(fresh).tolist() == expected.tolist()
             column = model._sort_column
-            if column >= 0 and (self.fresh or COLUMNS[column].key in STATIC_COLUMNS):
-                keys = model._sort_keys(COLUMNS[column])[visible]
+            if column >= 0 and (self.fresh or model.column_at(column).key in STATIC_COLUMNS):
+                keys = model._sort_keys(model.column_at(column))[visible]
                 descending = model._sort_order == Qt.SortOrder.DescendingOrder
                 _assert_sorted(keys, visible, descending)
             self.fresh = False
@@ -533,7 +625,8 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             cells = [model.data(model.index(r, column)) for r in range(model.rowCount())]
             shown = [NAMES[d] if d else "" for d in session.final[model.visible_rows()]]
             assert cells == shown
-            expected = session.rule.decide(session.scores, session.flag_mask, session.duplicate)
+            expected = session.rule.decide(session.scores, session.flag_mask, session.duplicate,
+                                           columns=session.column_scores())
             final = np.where(session.manual != AUTO, session.manual, expected)
             assert session.final.tolist() == final.tolist()
             with ProjectStore(session.store.path) as store:

@@ -124,8 +124,8 @@ def test_reopening_a_scored_file_restores_scores_without_scoring(qtbot, window, 
     dock = window.scoring
     with qtbot.waitSignal(dock.controller.restored, timeout=30_000) as restored:
         window.open_path(SAMPLE)
-    settings, update = restored.args
-    assert settings.model == str(tiny_model) and update.cached
+    settings, updates = restored.args       # one update per cached score column
+    assert settings.model == str(tiny_model) and [u.cached for u in updates] == [True]
     np.testing.assert_array_equal(window.model.scores, scores)
     assert dock.panel.model_value() == str(tiny_model)
     assert "Restored 294 cached scores" in dock.panel.status.text()
