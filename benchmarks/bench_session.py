@@ -117,6 +117,11 @@ class GuiSession:
         self.wait(lambda: True)
         self.heartbeat.take()
 
+    def opened(self) -> bool:
+        """The file is loaded and its session open (scores and flags may still stream)."""
+        w = self.window
+        return not (w.job.running or w.review.controller.busy or w.review._restoring)
+
     def busy(self) -> bool:
         w = self.window
         r, s, d = w.review, w.scoring, w.dedup
@@ -127,17 +132,17 @@ class GuiSession:
                 or d._scores_settled.isActive() or w.plots._drag_timer.isActive()
                 or w.model._resort_timer.isActive() or w.model.sorting)
 
-    def wait(self, done, timeout_s: float = 3600) -> None:
-        """Run the event loop until ``done()`` and nothing is busy."""
+    def wait(self, done, timeout_s: float = 3600, settle: bool = True) -> None:
+        """Run the event loop until ``done()`` and (with ``settle``) nothing is busy."""
         from PySide6.QtTest import QTest
 
         deadline = time.perf_counter() + timeout_s
-        while not done() or self.busy():
+        while not done() or (settle and self.busy()):
             if time.perf_counter() > deadline:
                 raise TimeoutError("the step did not finish")
             QTest.qWait(5)
 
-    def step(self, name: str, action, done=lambda: True) -> None:
+    def step(self, name: str, action, done=lambda: True, settle: bool = True) -> None:
         """Time ``action`` and the background work it starts, with heartbeat and memory."""
         self.heartbeat.take()
         profiler = cProfile.Profile() if self.profile else None
@@ -145,7 +150,7 @@ class GuiSession:
         if profiler:
             profiler.enable()
         action()
-        self.wait(done)
+        self.wait(done, settle=settle)
         if profiler:
             profiler.disable()
             profiler.dump_stats(self.profile / f"{len(self.rows):02d}_{name.split()[0]}.prof")
@@ -173,9 +178,11 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
     w = s.window
     loaded = []
     w.dataset_loaded.connect(loaded.append)
-    s.step("open (load + session)", lambda: w.open_path(path), lambda: bool(loaded))
-    s.step("flags + heuristic scores", lambda: None,
-           lambda: not np.isnan(w.review.controller.session.scores).all())
+    # The embedding map is made when its dock is first shown: not part of this session.
+    w.map.close()
+    s.step("open (load + session)", lambda: w.open_path(path),
+           lambda: bool(loaded) and s.opened(), settle=False)
+    s.step("flags + heuristic scores", lambda: None)
     session = w.review.controller.session
 
     def dedup() -> None:
@@ -208,6 +215,7 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
             t = time.perf_counter()
             QTest.keyClick(w.table, Qt.Key.Key_K if i % 3 else Qt.Key.Key_D)
             times.append(time.perf_counter() - t)
+            QTest.qWait(1)        # keys arrive through the event loop, between other events
         keys.ms = np.array(times) * 1000
 
     s.step(f"{KEYS:,} keyboard decisions", keys)
@@ -216,9 +224,16 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
     decided = int((session.manual != 0).sum())
 
     def bulk() -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         w.filter_bar.set_filter(RowFilter(search="Assistant:"), emit=True)
         s.wait(lambda: True)
-        w.review.drop_shown_action.trigger()
+        original = QMessageBox.exec
+        QMessageBox.exec = lambda box: QMessageBox.StandardButton.Yes   # "Drop all …?" Yes
+        try:
+            w.review.drop_shown_action.trigger()
+        finally:
+            QMessageBox.exec = original
 
     s.step("bulk drop of a filter ('Assistant:')", bulk)
     dropped = int((session.manual != 0).sum()) - decided
@@ -246,10 +261,12 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
 
     s.step("export (+ dropped, sidecar, manifest)", export, lambda: bool(finished))
     summary = session.summary()
-    print(f"\n{len(session):,} rows; {decided:,} decided by key, bulk drop {dropped:,} rows "
+    print(f"\n{len(session.final):,} rows; {decided:,} decided by key, bulk drop {dropped:,} rows "
           f"(undone); exported {summary.kept:,} kept, {summary.dropped:,} dropped; "
           f"{output.stat().st_size / 1e6:,.0f} MB written, manifest "
           f"{output.with_name('export.manifest.json').exists()}")
+    w.close()
+    s.wait(lambda: True, settle=True)
     return s.rows
 
 

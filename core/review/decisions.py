@@ -8,6 +8,9 @@ copies can still be decided one by one.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterator, Sequence
+
 import numpy as np
 
 from core.project.store import DecisionKey
@@ -21,14 +24,27 @@ CODES = {"keep": KEEP, "drop": DROP, "auto": AUTO, "automatic": AUTO}
 
 
 def occurrences(fingerprints: np.ndarray) -> np.ndarray:
-    """For each row, how many earlier rows have the same fingerprint."""
+    """For each row, how many earlier rows have the same fingerprint.
+
+    Fingerprints whose width is a multiple of 8 bytes are grouped as columns of ``uint64``
+    with one stable ``lexsort`` (at 1M rows several times faster than ``np.unique`` on the
+    byte strings); within a group the rows stay in file order, so a row's rank is its count.
+    """
     n = len(fingerprints)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    _, inverse = np.unique(fingerprints, return_inverse=True)
-    order = np.argsort(inverse, kind="stable")
-    grouped = inverse[order]
-    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    width = fingerprints.dtype.itemsize
+    if width % 8:
+        _, inverse = np.unique(fingerprints, return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        grouped = inverse[order]
+        new_group = np.r_[True, grouped[1:] != grouped[:-1]]
+    else:
+        words = np.ascontiguousarray(fingerprints).view(np.uint64).reshape(n, width // 8)
+        order = np.lexsort(words.T[::-1])
+        ordered = words[order]
+        new_group = np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)]
+    starts = np.flatnonzero(new_group)
     first_of_group = np.repeat(starts, np.diff(np.r_[starts, n]))
     result = np.empty(n, dtype=np.int64)
     result[order] = np.arange(n) - first_of_group
@@ -42,7 +58,38 @@ def fingerprint_bytes(fingerprints: np.ndarray) -> list[bytes]:
     return [raw[i:i + width] for i in range(0, len(raw), width)]
 
 
-def decision_keys(fingerprints: np.ndarray) -> list[DecisionKey]:
+class DecisionKeys(Sequence):
+    """The store key of every row, made when asked for instead of held as a million tuples.
+
+    A list of ``(bytes, int)`` pairs cost about 140 MB and a second on the GUI thread when a
+    1M-row session opened; this keeps the fingerprints' bytes and the occurrence counts.
+    """
+
+    def __init__(self, fingerprints: np.ndarray):
+        self._width = fingerprints.dtype.itemsize
+        self._raw = np.ascontiguousarray(fingerprints).tobytes()
+        self._occurrences = occurrences(fingerprints)
+
+    def __len__(self) -> int:
+        return len(self._occurrences)
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        row = operator.index(row)
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(f"row {row} out of range")
+        start = row * self._width
+        return self._raw[start:start + self._width], int(self._occurrences[row])
+
+    def __iter__(self) -> Iterator[DecisionKey]:
+        raw, width = self._raw, self._width
+        return zip((raw[i:i + width] for i in range(0, len(raw), width)),
+                   self._occurrences.tolist(), strict=True)
+
+
+def decision_keys(fingerprints: np.ndarray) -> DecisionKeys:
     """The store key of every row."""
-    return list(zip(fingerprint_bytes(fingerprints), occurrences(fingerprints).tolist(),
-                    strict=True))
+    return DecisionKeys(fingerprints)
