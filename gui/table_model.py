@@ -430,7 +430,7 @@ class RecordsTableModel(QAbstractTableModel):
                         descending: np.ndarray) -> None:
         if len(keys) != self._source_rows:
             return
-        self._text_keys[key] = keys
+        # Only the orders are kept: the keys of a 1M-row column are 96 MB of fixed-width text.
         self._text_orders[key] = (ascending, descending)
         if (self._sort_column >= 0 and COLUMNS[self._sort_column].key == key
                 and self._fixed_order is None):
