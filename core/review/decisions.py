@@ -84,6 +84,31 @@ class DecisionKeys(Sequence):
         start = row * self._width
         return self._raw[start:start + self._width], int(self._occurrences[row])
 
+    def rows_of(self, wanted) -> dict[DecisionKey, int]:
+        """The row of each of the ``wanted`` keys that the dataset has (absent ones left out).
+
+        Reopening a project looks up its saved decisions this way: a NumPy pass narrows the
+        rows to those whose fingerprint starts like a wanted one, and only those few are
+        compared in Python (a dict over every row took seconds at 1M rows).
+        """
+        wanted = set(wanted)
+        if not wanted:
+            return {}
+        n, width = len(self), self._width
+        if width % 8:
+            candidates = range(n)
+        else:
+            firsts = np.frombuffer(self._raw, dtype=np.uint64)[::width // 8]
+            heads = np.array([np.frombuffer(fp[:8].ljust(8, b"\0"), dtype=np.uint64)[0]
+                              for fp, _ in wanted], dtype=np.uint64)
+            candidates = np.flatnonzero(np.isin(firsts, heads)).tolist()
+        found = {}
+        for row in candidates:
+            key = self[row]
+            if key in wanted:
+                found[key] = row
+        return found
+
     def __iter__(self) -> Iterator[DecisionKey]:
         raw, width = self._raw, self._width
         return zip((raw[i:i + width] for i in range(0, len(raw), width)),

@@ -42,3 +42,5 @@ def test_keys_are_content_and_how_many_earlier_copies(picks, width, seed):
     assert occurrences(fingerprints).tolist() == [occ for _, occ in expected]
     if expected:
         assert keys.index(expected[-1]) == expected.index(expected[-1])
+    wanted = [*expected[::3], (b"\x01" * width, 0), (expected[0][0] if expected else b"", 99)]
+    assert keys.rows_of(wanted) == {k: expected.index(k) for k in wanted if k in expected}
