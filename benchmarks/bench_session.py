@@ -279,6 +279,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     path = cached_mixed_jsonl(args.rows)
+    for old in path.parent.glob(path.name + ".thresher*"):
+        old.unlink()          # a fresh project: the session starts with no decisions
     print(f"file: {path}, {args.rows:,} records, {path.stat().st_size / 1e6:,.0f} MB; "
           f"load average {os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} cores")
     if args.profile:

@@ -83,9 +83,14 @@ class HeuristicScorer:
         self.scores = scores
 
     def score(self, dataset: Dataset, rows: np.ndarray) -> Iterator[ScoredBatch]:
-        """Heuristic scores, a chunk of rows at a time (pausing like ``iter_signals``)."""
-        for start in range(0, len(rows), HEURISTIC_CHUNK_ROWS):
-            chunk = rows[start:start + HEURISTIC_CHUNK_ROWS]
+        """Heuristic scores, a chunk of rows at a time (pausing like ``iter_signals``).
+
+        Scores already computed (by the flags job) come in one batch: each batch re-applies the
+        rule over every row on the GUI thread, and 256-row batches were 3,900 of those at 1M.
+        """
+        step = max(1, len(rows)) if self.scores is not None else HEURISTIC_CHUNK_ROWS
+        for start in range(0, len(rows), step):
+            chunk = rows[start:start + step]
             if self.scores is not None:
                 scores = self.scores[chunk]
             else:
