@@ -53,4 +53,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    # A frozen build starts the loader's worker processes by running itself: let them work.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     sys.exit(main(sys.argv[1:]))

@@ -18,7 +18,6 @@ from core.loading.builder import DatasetBuilder
 from core.loading.detect import detect_format
 from core.loading.document import read_document
 from core.loading.jsonl import read_jsonl
-from core.loading.parquet import read_parquet
 from core.loading.source import Source
 from core.loading.tabular import read_table
 from core.schemas import ColumnMapping, SchemaError
@@ -40,6 +39,10 @@ def iter_load(path: str | Path,
             elif fmt == "json":
                 blank = yield from read_document(source, builder)
             elif fmt == "parquet":
+                # pyarrow is imported only for Parquet: the loader's worker processes (and every
+                # JSONL load) start without it.
+                from core.loading.parquet import read_parquet
+
                 blank = yield from read_parquet(source, builder)
             else:
                 blank = yield from read_table(source, builder, "\t" if fmt == "tsv" else ",")

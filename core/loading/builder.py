@@ -121,6 +121,35 @@ class DatasetBuilder:
             blake2b(orjson.dumps(record, option=_CANONICAL, default=str),
                     digest_size=FINGERPRINT_BYTES).digest() for record in records])
 
+    @property
+    def settled(self) -> bool:
+        """Whether the schema is chosen, so records are accepted as they come."""
+        return self._normalise is not None
+
+    def preset(self, spec: schemas.SchemaSpec) -> None:
+        """Use a schema another builder detected (a worker parsing part of the same file)."""
+        self.spec = spec
+        self._normalise = schemas.normaliser(spec)
+        self._code = spec.code
+
+    def part(self) -> tuple:
+        """Everything accepted so far, as plain values a worker process can send back."""
+        return (self.originals, self.prompts, self.responses, self.locations, self.turns,
+                bytes(self.codes), bytes(self.fingerprints),
+                [(b.line, b.reason) for b in self.bad_lines])
+
+    def merge(self, part: tuple) -> None:
+        """Append what :meth:`part` returned, after every row this builder already holds."""
+        originals, prompts, responses, locations, turns, codes, fingerprints, bad = part
+        self.originals += originals
+        self.prompts += prompts
+        self.responses += responses
+        self.locations += locations
+        self.turns += turns
+        self.codes += codes
+        self.fingerprints += fingerprints
+        self.bad_lines += [BadLine(line, reason) for line, reason in bad]
+
     def _settle(self) -> None:
         """Choose the schema from the pending records, then accept them."""
         sample = [r for _, r, _ in self._pending if type(r) is dict]

@@ -8,6 +8,8 @@ copies can still be decided one by one.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterator, Sequence
 from enum import IntEnum
 
 import numpy as np
@@ -42,14 +44,27 @@ CODES = {"keep": Override.KEEP, "drop": Override.DROP, "auto": Override.AUTO,
 
 
 def occurrences(fingerprints: np.ndarray) -> np.ndarray:
-    """For each row, how many earlier rows have the same fingerprint."""
+    """For each row, how many earlier rows have the same fingerprint.
+
+    Fingerprints whose width is a multiple of 8 bytes are grouped as columns of ``uint64``
+    with one stable ``lexsort`` (at 1M rows several times faster than ``np.unique`` on the
+    byte strings); within a group the rows stay in file order, so a row's rank is its count.
+    """
     n = len(fingerprints)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    _, inverse = np.unique(fingerprints, return_inverse=True)
-    order = np.argsort(inverse, kind="stable")
-    grouped = inverse[order]
-    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    width = fingerprints.dtype.itemsize
+    if width % 8:
+        _, inverse = np.unique(fingerprints, return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        grouped = inverse[order]
+        new_group = np.r_[True, grouped[1:] != grouped[:-1]]
+    else:
+        words = np.ascontiguousarray(fingerprints).view(np.uint64).reshape(n, width // 8)
+        order = np.lexsort(words.T[::-1])
+        ordered = words[order]
+        new_group = np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)]
+    starts = np.flatnonzero(new_group)
     first_of_group = np.repeat(starts, np.diff(np.r_[starts, n]))
     result = np.empty(n, dtype=np.int64)
     result[order] = np.arange(n) - first_of_group
@@ -63,7 +78,63 @@ def fingerprint_bytes(fingerprints: np.ndarray) -> list[bytes]:
     return [raw[i:i + width] for i in range(0, len(raw), width)]
 
 
-def decision_keys(fingerprints: np.ndarray) -> list[DecisionKey]:
+class DecisionKeys(Sequence):
+    """The store key of every row, made when asked for instead of held as a million tuples.
+
+    A list of ``(bytes, int)`` pairs cost about 140 MB and a second on the GUI thread when a
+    1M-row session opened; this keeps the fingerprints' bytes and the occurrence counts.
+    """
+
+    def __init__(self, fingerprints: np.ndarray):
+        self._width = fingerprints.dtype.itemsize
+        self._raw = np.ascontiguousarray(fingerprints).tobytes()
+        self._occurrences = occurrences(fingerprints)
+
+    def __len__(self) -> int:
+        return len(self._occurrences)
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        row = operator.index(row)
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(f"row {row} out of range")
+        start = row * self._width
+        return self._raw[start:start + self._width], int(self._occurrences[row])
+
+    def rows_of(self, wanted) -> dict[DecisionKey, int]:
+        """The row of each of the ``wanted`` keys that the dataset has (absent ones left out).
+
+        Reopening a project looks up its saved decisions this way: a NumPy pass narrows the
+        rows to those whose fingerprint starts like a wanted one, and only those few are
+        compared in Python (a dict over every row took seconds at 1M rows).
+        """
+        wanted = set(wanted)
+        if not wanted:
+            return {}
+        n, width = len(self), self._width
+        if width % 8:
+            candidates = range(n)
+        else:
+            firsts = np.frombuffer(self._raw, dtype=np.uint64)[::width // 8]
+            heads = np.array([np.frombuffer(fp[:8].ljust(8, b"\0"), dtype=np.uint64)[0]
+                              for fp, _ in wanted], dtype=np.uint64)
+            candidates = np.flatnonzero(np.isin(firsts, heads)).tolist()
+        found = {}
+        for row in candidates:
+            key = self[row]
+            if key in wanted:
+                found[key] = row
+        return found
+
+    def __iter__(self) -> Iterator[DecisionKey]:
+        raw, width = self._raw, self._width
+        return zip((raw[i:i + width] for i in range(0, len(raw), width)),
+                   self._occurrences.tolist(), strict=True)
+
+
+def decision_keys(fingerprints: np.ndarray) -> DecisionKeys:
     """The store key of every row."""
-    return list(zip(fingerprint_bytes(fingerprints), occurrences(fingerprints).tolist(),
-                    strict=True))
+    return DecisionKeys(fingerprints)

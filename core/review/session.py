@@ -144,8 +144,7 @@ class ReviewSession:
                                                                        len(self.dataset))
         self.columns = {c.key: c for c in columns}
         saved = self.store.decisions()
-        # Only a project with decisions needs the key -> row index (20 ms per 100k rows).
-        row_of = {key: row for row, key in enumerate(self.keys)} if saved else {}
+        row_of = self.keys.rows_of(saved)
         orphaned = 0
         for key, (decision, reason) in saved.items():
             row = row_of.get(key)
@@ -157,7 +156,7 @@ class ReviewSession:
                 self.reasons[row] = reason
         chosen = self.store.kept_copies()
         if chosen:
-            row_of = row_of or {key: row for row, key in enumerate(self.keys)}
+            row_of = self.keys.rows_of(chosen)
             for key in chosen:
                 if key in row_of:
                     self.preferred[row_of[key]] = True
@@ -597,10 +596,7 @@ class ReviewSession:
             key = (bytes.fromhex(digest), int(occurrence))
         except ValueError:
             return None
-        try:
-            return self.keys.index(key)
-        except ValueError:
-            return None
+        return self.keys.rows_of([key]).get(key)
 
     def save_sort(self, column: str, descending: bool) -> None:
         """Remember the table's sort column and direction."""

@@ -86,11 +86,14 @@ class HeuristicScorer:
               window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Iterator[ScoredBatch]:
         """Heuristic scores, a chunk of rows at a time (pausing like ``iter_signals``).
 
+        Scores already computed (by the flags job) come in one batch: each batch re-applies the
+        rule over every row on the GUI thread, and 256-row batches were 3,900 of those at 1M.
         ``window_sizes`` is accepted for the scorers' common interface and not needed: each
         row's heuristic score depends on that row alone.
         """
-        for start in range(0, len(rows), HEURISTIC_CHUNK_ROWS):
-            chunk = rows[start:start + HEURISTIC_CHUNK_ROWS]
+        step = max(1, len(rows)) if self.scores is not None else HEURISTIC_CHUNK_ROWS
+        for start in range(0, len(rows), step):
+            chunk = rows[start:start + step]
             if self.scores is not None:
                 scores = self.scores[chunk]
             else:

@@ -30,8 +30,15 @@ class LengthPlot(QWidget):
         super().__init__(parent)
         self.plot = plot_widget("response length (≈ tokens, log scale)", "score", self,
                                 axis_items={"bottom": Log10Axis("bottom")})
-        self.points = pg.ScatterPlotItem(size=4, pen=None)
-        self.plot.addItem(self.points)
+        # One scatter per decision, each with a single brush: a brush per point made pyqtgraph
+        # build 5,000 brushes in Python on every decision (90 ms a key on the GUI thread).
+        self._brushes = {code: pg.mkBrush(pg.mkColor(colour).lighter(105))
+                         for code, colour in (("keep", KEPT), ("drop", DROPPED),
+                                              ("other", UNDECIDED))}
+        self.layers = {code: pg.ScatterPlotItem(size=4, pen=None, brush=brush)
+                       for code, brush in self._brushes.items()}
+        for layer in self.layers.values():
+            self.plot.addItem(layer)
         self.cutoff = pg.InfiniteLine(angle=0, movable=False, pen=dashed(THRESHOLD))
         self.cutoff.hide()
         self.plot.addItem(self.cutoff)
@@ -39,22 +46,19 @@ class LengthPlot(QWidget):
                              "line is the rule's cutoff.")
         self.caption = captioned(self, "Score vs response length: waiting for scores.",
                                  self.plot)
-        self._brushes = {code: pg.mkBrush(pg.mkColor(colour).lighter(105))
-                         for code, colour in (("keep", KEPT), ("drop", DROPPED),
-                                              ("other", UNDECIDED))}
 
     def show_view(self, view: LengthView, kept: np.ndarray, dropped: np.ndarray,
                   cutoff: float | None, sampled_from: int) -> None:
         """Draw the sample (``kept``/``dropped``: per-point masks aligned with ``view.rows``)."""
         if not len(view.rows):
-            self.points.setData([], [])
+            for layer in self.layers.values():
+                layer.setData([], [])
             self.caption.setText("Score vs response length: waiting for scores.")
             self.cutoff.hide()
             return
-        brushes = np.where(kept, 0, np.where(dropped, 1, 2))
-        table = (self._brushes["keep"], self._brushes["drop"], self._brushes["other"])
         x = np.log10(np.maximum(view.lengths, 1))
-        self.points.setData(x=x, y=view.scores, brush=[table[b] for b in brushes])
+        for code, mask in (("keep", kept), ("drop", dropped), ("other", ~(kept | dropped))):
+            self.layers[code].setData(x=x[mask], y=view.scores[mask])
         if cutoff is not None and np.isfinite(cutoff):
             self.cutoff.setValue(cutoff)
             self.cutoff.show()

@@ -8,7 +8,9 @@ one of them (a saved sort by score is restored before the cached scores arrive).
 No ``QSortFilterProxyModel`` (104 s to sort 1M rows, measured in the house style notes): the
 model keeps ``order`` (view row -> source row) and sorts it with ``numpy.argsort``, remapping
 persistent indexes so the selection survives a sort. A filter is a boolean mask over source
-rows applied to that order; the borderline queue replaces the order with its own.
+rows applied to that order; the borderline queue replaces the order with its own. A big table's
+text-column order is computed on a worker (:class:`gui.table.sort_job.TextSortJob`): the table
+keeps its order until the new one arrives.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from core.review import ReviewSession
 from core.review.decisions import DROP, KEEP, NAMES
 from core.review.score_columns import HEURISTIC_KEY
 from core.scoring.heuristics import flag_names
+from core.text_order import text_sort_keys
+from gui.table.sort_job import TextSortJob
 
 #: Characters of a prompt or response shown in a cell; the detail pane shows the rest.
 CELL_TEXT_CHARS = 200
@@ -89,6 +93,8 @@ _BIT_COUNTS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int8)
 CHANGED_COLUMNS = {"scores": ("score", "flags"), "flags": ("flags",)}
 #: Streamed scores re-sort a table sorted by them at most this often (1M rows: ~0.1 s a sort).
 RESORT_DELAY_MS = 250
+#: From this many rows a text column is sorted on a worker (1M rows: ~1 s of Python and sort).
+ASYNC_TEXT_SORT_ROWS = 50_000
 
 
 def clip_to_line(text: str) -> str:
@@ -108,6 +114,9 @@ class RecordsTableModel(QAbstractTableModel):
         self._inverse = np.zeros(0, dtype=np.int64)
         self._source_rows = 0
         self._text_keys: dict[str, np.ndarray] = {}
+        self._text_orders: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._sort_job = TextSortJob(self)
+        self._sort_job.done.connect(self._on_text_sorted)
         self._overlap_labels: dict[int, str] = {}
         self._session: ReviewSession | None = None
         self._visible: np.ndarray | None = None
@@ -129,6 +138,8 @@ class RecordsTableModel(QAbstractTableModel):
         self._fixed_order = None
         self._sort_column = -1
         self._text_keys = {}
+        self._text_orders = {}
+        self._sort_job.cancel()
         self._resort_timer.stop()
         n = self._source_rows = 0 if dataset is None else len(dataset)
         if dataset is None:
@@ -476,12 +487,44 @@ class RecordsTableModel(QAbstractTableModel):
         self._sort_column, self._sort_order = column, order
         if self._fixed_order is not None:
             return
+        if self._text_order_pending():
+            return                               # the order is swapped in when it arrives
+        self._sort_job.cancel()
         self._apply_order(self._sorted_visible())
+
+    def _text_order_pending(self) -> bool:
+        """Whether the sort column's order is computed on a worker (started here if not yet)."""
+        key = COLUMNS[self._sort_column].key if self._sort_column >= 0 else None
+        if (key not in ("prompt", "response") or key in self._text_orders
+                or self._source_rows < ASYNC_TEXT_SORT_ROWS):
+            return False
+        if not self._sort_job.running:
+            texts = self._dataset.prompts if key == "prompt" else self._dataset.responses
+            self._sort_job.start(key, texts)
+        return True
+
+    @property
+    def sorting(self) -> bool:
+        """Whether a text column's order is still being computed on a worker."""
+        return self._sort_job.running
+
+    def _on_text_sorted(self, key: str, keys: np.ndarray, ascending: np.ndarray,
+                        descending: np.ndarray) -> None:
+        if len(keys) != self._source_rows:
+            return
+        # Only the orders are kept: the keys of a 1M-row column are 96 MB of fixed-width text.
+        self._text_orders[key] = (ascending, descending)
+        if (self._sort_column >= 0 and COLUMNS[self._sort_column].key == key
+                and self._fixed_order is None):
+            self._apply_order(self._sorted_visible())
 
     def _sorted_visible(self) -> np.ndarray:
         """Visible source rows in the current sort (file order when unsorted)."""
-        if self._sort_column < 0:
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        if self._sort_column < 0 or self._text_order_pending():
             permutation = np.arange(len(self._dataset), dtype=np.int64)
+        elif COLUMNS[self._sort_column].key in self._text_orders:
+            permutation = self._text_orders[COLUMNS[self._sort_column].key][descending]
         else:
             keys = self._sort_keys(self.column_at(self._sort_column))
             permutation = np.argsort(keys, kind="stable")
@@ -523,8 +566,7 @@ class RecordsTableModel(QAbstractTableModel):
             texts = self._dataset.prompts if column.key == "prompt" else self._dataset.responses
             # Case-insensitive on the first characters: enough to order a table, and a fixed
             # width array sorts in C instead of comparing Python strings.
-            self._text_keys[column.key] = np.array(
-                [t[:24].casefold() for t in texts], dtype="U24")
+            self._text_keys[column.key] = text_sort_keys(texts)
         return self._text_keys[column.key]
 
     def _inverse_of(self, order: np.ndarray) -> np.ndarray:

@@ -166,7 +166,8 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                     or s.heuristics.running
                     or d.detect.running or d.restore.running or d.builder.running
                     or w.filter_bar._timer.isActive() or d._scores_settled.isActive()
-                    or w.plots._drag_timer.isActive() or w.model._resort_timer.isActive())
+                    or w.plots._drag_timer.isActive() or w.model._resort_timer.isActive()
+                    or w.model.sorting)
 
         def settle(self) -> None:
             # Timers that only coalesce bursts fire now: the same code runs, sooner.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.review.decisions import KEEP
+from core.review.decisions import DROP, KEEP
 from core.review.rule import Rule
 from core.scoring import ScoreConfig, ScoreUpdate
 from core.scoring.engine import ScoredBatch
@@ -146,9 +146,11 @@ def test_score_vs_length_shows_the_sample_coloured_by_decision(qtbot, window):
     session = window.review.controller.session
     plot = window.plots.length_plot
     qtbot.waitUntil(lambda: "Spearman r" in plot.caption.text(), timeout=5_000)
-    x, _y = plot.points.getData()
-    assert len(x) == len(session.scores)            # small dataset: every row, no sampling
+    shown = sum(len(layer.getData()[0]) for layer in plot.layers.values())
+    assert shown == len(session.scores)             # small dataset: every row, no sampling
     kept = session.final == KEEP
-    green = sum(1 for spot in plot.points.points()
+    green = sum(1 for spot in plot.layers["keep"].points()
                 if spot.brush().color().name() == plot._brushes["keep"].color().name())
     assert green == kept.sum()
+    dropped = plot.layers["drop"].getData()[0]
+    assert len(dropped) == (session.final == DROP).sum()

@@ -1,0 +1,302 @@
+"""A whole curation session at 1M rows, through the real app offscreen and through the CLI.
+
+    .venv/bin/python benchmarks/bench_session.py [--rows 1000000] [--skip-cli] [--profile DIR]
+
+The file is the mixed real-source benchmark file (``mixed_synth.py``, in /tmp). The GUI part
+opens it in the real main window (offscreen) and does what a curator does: open → flags and
+heuristic scores → exact+near duplicates → a rule → a text filter → sort by a text column →
+1,000 keyboard decisions → drop everything a filter shows → undo → export with sidecar and
+manifest. For each step it prints the wall time, the process's memory (now and peak) and the
+GUI heartbeat: a 10 ms precise QTimer whose lateness is what a curator feels as a frozen
+window (goals: p99 <= 50 ms, max <= 100 ms). The CLI part runs ``curate`` on the same file in a
+child process (heuristic model, exact+near dedup, sidecar and manifest) and prints its time and
+peak memory. Projects and settings go to a temporary folder, never the user's.
+
+``--profile DIR`` writes a cProfile of each GUI step (what the GUI thread did) for stalls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mixed_synth import cached_mixed_jsonl
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEARTBEAT_MS = 10
+KEYS = 1000
+
+
+def rss_bytes() -> int:
+    """Resident memory of this process now."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_bytes() -> int:
+    """Peak resident memory of this process so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def run_cli(path: Path, folder: Path) -> None:
+    """``main.py curate`` on the file in a child process: its time and peak memory."""
+    out = folder / "cli.jsonl"
+    command = [sys.executable, str(ROOT / "main.py"), "curate", str(path), "--model",
+               "heuristic", "--dedup", "exact,near", "--min-score", "0.5", "-o", str(out),
+               "--sidecar", str(folder / "cli.parquet"), "--project", str(folder / "cli.db")]
+    env = {**os.environ, "THRESHER_DATA_DIR": str(folder / "data")}
+    start = time.perf_counter()
+    child = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    stdout, stderr = child.communicate()
+    seconds = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"\nCLI curate (heuristic, exact+near, sidecar, manifest): rc {child.returncode}, "
+          f"{seconds:,.1f} s, peak {usage.ru_maxrss / 1024:,.0f} MB (largest child process)")
+    print("  " + (stdout.strip() or stderr.strip()).replace("\n", "\n  ")[:800])
+
+
+class Heartbeat:
+    """A precise 10 ms timer on the GUI thread; lateness of each tick, collected per step."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=HEARTBEAT_MS)
+        self.timer.timeout.connect(self._tick)
+        self.late: list[float] = []
+        self.last = time.perf_counter()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.late.append(max(0.0, now - self.last - HEARTBEAT_MS / 1000))
+        self.last = now
+
+    def take(self) -> np.ndarray:
+        """Lateness (ms) of the ticks since the last call, including a stall still running."""
+        self._tick()
+        late, self.late = np.array(self.late) * 1000, []
+        return late
+
+
+class GuiSession:
+    """The main window and the helpers to wait for its background work."""
+
+    def __init__(self, folder: Path, profile: Path | None) -> None:
+        from PySide6.QtCore import QSettings
+        from PySide6.QtWidgets import QApplication
+
+        os.environ["THRESHER_DATA_DIR"] = str(folder / "data")
+        self.app = QApplication.instance() or QApplication(["bench"])
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                          str(folder / "settings"))
+        from gui.main_window import MainWindow
+
+        self.folder = folder
+        self.window = MainWindow()
+        self.window.resize(1400, 900)
+        self.window.show()
+        self.heartbeat = Heartbeat()
+        self.profile = profile
+        self.rows: list[tuple] = []
+        self.wait(lambda: True)
+        self.heartbeat.take()
+
+    def opened(self) -> bool:
+        """The file is loaded and its session open (scores and flags may still stream)."""
+        w = self.window
+        return not (w.job.running or w.review.controller.busy or w.review._restoring)
+
+    def busy(self) -> bool:
+        w = self.window
+        r, s, d = w.review, w.scoring, w.dedup
+        return (w.job.running or r.filter_job.running or r.export_job.running
+                or r.controller.busy or r._restoring or s.controller.running
+                or s.heuristics.running or d.detect.running or d.restore.running
+                or d.builder.running or w.filter_bar._timer.isActive()
+                or d._scores_settled.isActive() or w.plots._drag_timer.isActive()
+                or w.model._resort_timer.isActive() or w.model.sorting)
+
+    def wait(self, done, timeout_s: float = 3600, settle: bool = True) -> None:
+        """Run the event loop until ``done()`` and (with ``settle``) nothing is busy."""
+        from PySide6.QtTest import QTest
+
+        deadline = time.perf_counter() + timeout_s
+        while not done() or (settle and self.busy()):
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the step did not finish")
+            QTest.qWait(5)
+
+    def step(self, name: str, action, done=lambda: True, settle: bool = True) -> None:
+        """Time ``action`` and the background work it starts, with heartbeat and memory."""
+        self.heartbeat.take()
+        profiler = cProfile.Profile() if self.profile else None
+        start = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        action()
+        self.wait(done, settle=settle)
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(self.profile / f"{len(self.rows):02d}_{name.split()[0]}.prof")
+        seconds = time.perf_counter() - start
+        late = self.heartbeat.take()
+        p99 = float(np.percentile(late, 99)) if len(late) else 0.0
+        worst = float(late.max()) if len(late) else 0.0
+        self.rows.append((name, seconds, rss_bytes(), peak_bytes(), p99, worst))
+        print(f"{name:38} {seconds:8.2f} s  rss {rss_bytes() / 2**20:7,.0f} MB  "
+              f"peak {peak_bytes() / 2**20:7,.0f} MB  heartbeat p99 {p99:6.0f} ms  "
+              f"max {worst:6.0f} ms", flush=True)
+
+
+def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
+    """Drive the main window through the session; returns the step rows."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from core.export import ExportOptions
+    from core.review import RowFilter
+    from gui.review.export_dialog import ExportDialog
+    from gui.table.model import COLUMN_INDEX
+
+    s = GuiSession(folder, profile)
+    w = s.window
+    loaded = []
+    w.dataset_loaded.connect(loaded.append)
+    # The embedding map is made when its dock is first shown: not part of this session.
+    w.map.close()
+    s.step("open (load + session)", lambda: w.open_path(path),
+           lambda: bool(loaded) and s.opened(), settle=False)
+    s.step("flags + heuristic scores", lambda: None)
+    session = w.review.controller.session
+
+    def dedup() -> None:
+        w.dedup.panel.exact_check.setChecked(True)
+        w.dedup.panel.near_check.setChecked(True)
+        w.dedup.panel.semantic_check.setChecked(False)
+        w.dedup.panel.run_button.click()
+
+    s.step("exact + near duplicates", dedup, lambda: w.dedup.table is not None)
+
+    def rule() -> None:
+        panel = w.review.panel
+        panel.mode.setCurrentIndex(panel.mode.findData("threshold"))
+        panel.min_score.setValue(0.5)
+        panel.drop_duplicates.setChecked(True)
+
+    s.step("rule (score >= 0.5, drop duplicates)", rule)
+    s.step("text filter ('the')",
+           lambda: w.filter_bar.set_filter(RowFilter(search="the"), emit=True))
+    s.step("sort by response (text)",
+           lambda: w.table.sortByColumn(COLUMN_INDEX["response"], Qt.SortOrder.AscendingOrder))
+
+    def keys() -> None:
+        w.review.advance_action.setChecked(True)
+        w.table.select_only(0)
+        w.activateWindow()
+        w.table.setFocus()
+        times = []
+        for i in range(KEYS):
+            t = time.perf_counter()
+            QTest.keyClick(w.table, Qt.Key.Key_K if i % 3 else Qt.Key.Key_D)
+            times.append(time.perf_counter() - t)
+            QTest.qWait(1)        # keys arrive through the event loop, between other events
+        keys.ms = np.array(times) * 1000
+
+    s.step(f"{KEYS:,} keyboard decisions", keys)
+    print(f"{'':38} per key: median {np.median(keys.ms):.1f} ms, p99 "
+          f"{np.percentile(keys.ms, 99):.1f} ms, max {keys.ms.max():.1f} ms")
+    decided = int((session.manual != 0).sum())
+
+    def bulk() -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        w.filter_bar.set_filter(RowFilter(search="Assistant:"), emit=True)
+        s.wait(lambda: True)
+        original = QMessageBox.exec
+        QMessageBox.exec = lambda box: QMessageBox.StandardButton.Yes   # "Drop all …?" Yes
+        try:
+            w.review.drop_shown_action.trigger()
+        finally:
+            QMessageBox.exec = original
+
+    s.step("bulk drop of a filter ('Assistant:')", bulk)
+    dropped = int((session.manual != 0).sum()) - decided
+
+    def undo() -> None:
+        QTest.keyClick(w.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        for modifier in (Qt.Key.Key_Control, Qt.Key.Key_Shift):
+            QTest.keyRelease(w.table, modifier)
+
+    s.step("undo the bulk drop", undo)
+    assert int((session.manual != 0).sum()) == decided, "undo did not restore the decisions"
+    output = folder / "export.jsonl"
+    finished = []
+
+    def export() -> None:
+        original = (ExportDialog.exec, ExportDialog.options)
+        ExportDialog.exec = lambda dialog: ExportDialog.DialogCode.Accepted
+        ExportDialog.options = lambda dialog: ExportOptions(
+            output=output, dropped=folder / "dropped.jsonl", sidecar=folder / "sidecar.parquet")
+        w.review.export_job.finished.connect(lambda *a: finished.append(1))
+        try:
+            w.review.export_action.trigger()
+        finally:
+            ExportDialog.exec, ExportDialog.options = original
+
+    s.step("export (+ dropped, sidecar, manifest)", export, lambda: bool(finished))
+    summary = session.summary()
+    print(f"\n{len(session.final):,} rows; {decided:,} decided by key, bulk drop {dropped:,} rows "
+          f"(undone); exported {summary.kept:,} kept, {summary.dropped:,} dropped; "
+          f"{output.stat().st_size / 1e6:,.0f} MB written, manifest "
+          f"{output.with_name('export.manifest.json').exists()}")
+    w.close()
+    s.wait(lambda: True, settle=True)
+    return s.rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument("--skip-gui", action="store_true")
+    parser.add_argument("--profile", type=Path)
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    path = cached_mixed_jsonl(args.rows)
+    for old in path.parent.glob(path.name + ".thresher*"):
+        old.unlink()          # a fresh project: the session starts with no decisions
+    print(f"file: {path}, {args.rows:,} records, {path.stat().st_size / 1e6:,.0f} MB; "
+          f"load average {os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} cores")
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if not args.skip_gui:
+            rows = run_gui(path, folder, args.profile)
+            print("\n| step | time | memory now / peak | heartbeat p99 / max |")
+            print("|---|---:|---:|---:|")
+            for name, seconds, rss, peak, p99, worst in rows:
+                print(f"| {name} | {seconds:,.1f} s | {rss / 2**20:,.0f} / {peak / 2**20:,.0f} MB"
+                      f" | {p99:,.0f} / {worst:,.0f} ms |")
+        if not args.skip_cli:
+            run_cli(path, folder)
+
+
+if __name__ == "__main__":
+    main()
