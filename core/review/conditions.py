@@ -17,14 +17,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 
 import numpy as np
 
 from core.errors import ThresherError
 from core.review.decisions import DROP, KEEP, UNDECIDED
 
-MODES = ("all", "threshold", "top_n", "top_fraction")
-COMBINE = ("all", "any")
+
+class RuleMode(StrEnum):
+    """How one condition keeps rows (a ``str``, so saved rules read back unchanged)."""
+
+    ALL = "all"                     # keep every row with a score
+    THRESHOLD = "threshold"         # score at least ``min_score``
+    TOP_N = "top_n"                 # the ``keep_top`` best rows
+    TOP_FRACTION = "top_fraction"   # the best ``keep_fraction`` of the rows
+
+
+class Combine(StrEnum):
+    """How several conditions combine."""
+
+    ALL = "all"     # a row is kept when every condition keeps it
+    ANY = "any"     # a row is kept when one condition keeps it
+
+
+MODES = tuple(RuleMode)
+COMBINE = tuple(Combine)
 
 
 class RuleError(ThresherError, ValueError):
@@ -36,7 +54,7 @@ class Condition:
     """One score criterion over the column of scorer ``scorer`` ("" = the default column)."""
 
     scorer: str = ""
-    mode: str = "threshold"
+    mode: RuleMode = RuleMode.THRESHOLD
     min_score: float = 0.5
     keep_top: int = 1000
     keep_fraction: float = 0.5
@@ -44,6 +62,7 @@ class Condition:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise RuleError(f"unknown rule mode {self.mode!r} (choose from {', '.join(MODES)})")
+        object.__setattr__(self, "mode", RuleMode(self.mode))
         if self.keep_top < 0:
             raise RuleError("the number of rows to keep cannot be negative")
         if not 0.0 <= self.keep_fraction <= 1.0:

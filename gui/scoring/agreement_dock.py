@@ -15,7 +15,6 @@ from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QPushButton,
     QSplitter,
@@ -28,6 +27,7 @@ from core.review import ReviewSession
 from core.review.agreement import Agreement, agreement, rank_gaps
 from core.review.decisions import DROP, KEEP, UNDECIDED
 from gui.jobs import LatestJob
+from gui.widgets.feature_dock import FeatureDock
 from gui.widgets.plot_style import DROPPED, KEPT, plot_widget
 from gui.widgets.plot_style import UNDECIDED as UNDECIDED_COLOUR
 from gui.widgets.text_widgets import plain_label
@@ -71,16 +71,13 @@ def _rho_colour(rho: float) -> tuple[int, int, int]:
     return tuple(round(255 + (t - 255) * strength) for t in target)
 
 
-class AgreementDock(QDockWidget):
+class AgreementDock(FeatureDock):
     """Heat map of pairwise ρ, a two-scorer scatter and the disagreement queue's button."""
 
     disagreement_requested = Signal(str, str)     # the two scorers' column keys
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Agreement", parent)
-        self.setObjectName("agreement_dock")
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        super().__init__("Agreement", "agreement_dock", parent)
         self.session: ReviewSession | None = None
         self.keys: list[str] = []
         self.result: Agreement | None = None
