@@ -7,6 +7,7 @@ import sys
 
 import orjson
 
+from core.cli import learned_score
 from core.cli.cluster_args import add_cluster_arguments, options_from_arguments, score_with_ray
 from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from core.cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
@@ -33,6 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     add_mapping_arguments(parser)
     add_cluster_arguments(parser)
+    learned_score.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
     if dataset.prompt_only:
         raise ThresherError(f"{args.file}: the records have prompts but no responses, so "
                             "there is nothing to score")
+    if args.learned_from:
+        learned_score.refuse_mixed(args)
+        return learned_score.run(args, dataset)
     settings = settings_from_arguments(args)
     if settings.judge and options is not None:
         raise ThresherError("--judge runs on the local engine only; --engine ray is for reward "
