@@ -117,7 +117,7 @@ def check_counts(labels: np.ndarray, source: str = "decisions") -> None:
 def _fit_arrays(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     """Weights on the raw features (scaler folded in) and the intercept."""
     from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits   # installed with scikit-learn
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
