@@ -132,16 +132,30 @@ def _fit_arrays(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return weights.astype(np.float32), float(classifier.intercept_[0] - weights @ mean)
 
 
-def cross_validated_auc(x: np.ndarray, y: np.ndarray, folds: int = FOLDS,
-                        seed: int = 0) -> np.ndarray:
-    """Held-out AUC of each of ``folds`` stratified folds."""
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold
+def cross_validated_auc(x: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None,
+                        folds: int = FOLDS, seed: int = 0) -> np.ndarray:
+    """Held-out AUC of each of ``folds`` stratified folds; a group never spans two folds.
 
+    ``groups``: rows sharing a prompt. Without them, a prompt kept once and dropped once (two
+    answers to one question, as in preference data) leaks across folds: on HH-RLHF the AUC read
+    0.44 (worse than chance) because the fold learned the prompt with the other label.
+    """
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    if groups is None:
+        groups = np.arange(len(y))
     aucs = []
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y):
+    splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
+    if len(np.unique(groups)) < 2 * folds:      # a few prompts only: folds by row
+        groups = np.arange(len(y))
+    for train, test in splitter.split(x, y, groups):
+        if len(np.unique(y[test])) < 2 or len(np.unique(y[train])) < 2:
+            continue                                # a fold one big group filled: no AUC
         weights, intercept = _fit_arrays(x[train], y[train])
         aucs.append(roc_auc_score(y[test], x[test] @ weights + intercept))
+    if not aucs:
+        return cross_validated_auc(x, y, None, folds, seed)
     return np.asarray(aucs)
 
 
@@ -152,7 +166,9 @@ def fit(features: PairFeatures, labels: np.ndarray, embedder: str,
     check_counts(labels, source)
     x = features.matrix()
     y = labels.astype(np.int64)
-    aucs = cross_validated_auc(x, y)
+    # Identical prompts have identical vectors: one group each (see cross_validated_auc).
+    _, groups = np.unique(features.prompt, axis=0, return_inverse=True)
+    aucs = cross_validated_auc(x, y, groups.ravel())
     weights, intercept = _fit_arrays(x, y)
     d = features.prompt.shape[1]
     return LearnedModel(features.names, weights[:d], weights[d:2 * d], weights[2 * d:],

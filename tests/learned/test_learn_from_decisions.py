@@ -133,3 +133,25 @@ def test_a_retrain_replaces_the_older_learned_scores(sample_session):
     learned = [row for row in store._db.execute("SELECT id, description FROM scorers")
                if "learned" in row[1]]
     assert [row[0] for row in learned] == [scorer]
+
+
+def test_a_prompt_kept_once_and_dropped_once_does_not_leak_across_folds():
+    """Two answers to one question, one kept and one dropped, carry no signal in the prompt.
+
+    Without grouping by prompt, each fold learned the prompt with the other label and the AUC
+    read below chance; grouped, a signal-free set reads near 0.5, and a real signal still shows.
+    """
+    from core.learned.model import fit
+
+    rng = np.random.default_rng(3)
+    pairs = 150
+    prompt = np.repeat(rng.normal(size=(pairs, 8)).astype(np.float32), 2, axis=0)
+    keep = np.tile([True, False], pairs)
+    response = rng.normal(size=(2 * pairs, 8)).astype(np.float32)
+    from core.learned.features import BASE_NAMES, PairFeatures
+    dense = np.zeros((2 * pairs, len(BASE_NAMES)), np.float32)
+    noise = fit(PairFeatures(prompt, response, dense, BASE_NAMES), keep, "fast")
+    assert 0.4 < noise.auc < 0.6
+    response[:, 0] += np.where(keep, 1.0, -1.0)
+    signal = fit(PairFeatures(prompt, response, dense, BASE_NAMES), keep, "fast")
+    assert signal.auc > 0.8
