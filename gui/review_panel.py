@@ -83,6 +83,10 @@ class ReviewPanel(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addWidget(decide_box)
+        # What the learned scorer learned (or why not yet): right under the keys that teach it.
+        self.learned_label = plain_label("—", self)
+        self.learned_label.setWordWrap(True)
+        layout.addWidget(self.learned_label)
 
         summary_box = self.summary_box = QGroupBox("Curated set", self)
         summary = QFormLayout(summary_box)
@@ -96,9 +100,6 @@ class ReviewPanel(QWidget):
         summary.addRow(plain_label("Undecided"), self.undecided_label)
         summary.addRow(plain_label("Your overrides"), self.manual_label)
         summary.addRow(plain_label("Kept tokens (≈)"), self.tokens_label)
-        self.learned_label = plain_label("—", summary_box)
-        self.learned_label.setWordWrap(True)
-        summary.addRow(plain_label("Learned"), self.learned_label)
         self.export_button = QToolButton(summary_box)
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         summary.addRow(self.export_button)
