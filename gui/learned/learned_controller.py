@@ -168,6 +168,8 @@ class LearnedController(QObject):
     def _on_failed(self, session: ReviewSession, exc: BaseException) -> None:
         if session is not self.session:
             return
+        if self._trained_on is None:     # try again after RETRAIN_EVERY more, not every key
+            self._trained_on = session.manual.copy()
         self._describe(f"Learning stopped: {exc}")
         self.failed.emit(f"Learning from your decisions stopped: {exc}")
 
