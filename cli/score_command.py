@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from cli import learned_score
 from cli.cluster_args import add_cluster_arguments, options_from_arguments, score_with_ray
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.report import print_report
@@ -32,6 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     add_mapping_arguments(parser)
     add_cluster_arguments(parser)
+    learned_score.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
     if dataset.prompt_only:
         raise ThresherError(f"{args.file}: the records have prompts but no responses, so "
                             "there is nothing to score")
+    if args.learned_from:
+        learned_score.refuse_mixed(args)
+        return learned_score.run(args, dataset)
     settings = settings_from_arguments(args)
     if (settings.judge or settings.ifd) and options is not None:
         raise ThresherError("--judge and --ifd run on the local engine only; --engine ray is "

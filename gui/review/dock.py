@@ -8,11 +8,13 @@ does for scoring; the main window only places it and forwards scores and flags t
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QInputDialog,
     QLineEdit,
     QMessageBox,
@@ -28,6 +30,7 @@ from gui.review.column_menu import ScoreColumnMenu
 from gui.review.controller import ReviewController
 from gui.review.export_dialog import ExportDialog
 from gui.review.jobs import ExportJob
+from gui.review.learned import LearnedController
 from gui.review.panel import ReviewPanel
 from gui.settings import Settings
 from gui.shortcuts import REVIEW_KEYS, ShortcutsDialog, key_for, portable
@@ -62,6 +65,7 @@ class ReviewDock(FeatureDock):
         self.panel = ReviewPanel(self)
         self.setWidget(self.panel)
         self.controller = ReviewController(self)
+        self.learned = LearnedController(self.controller, self)
         self.filter_job = FilterJob(self)
         self.export_job = ExportJob(self)
         self._filter = RowFilter()
@@ -103,6 +107,9 @@ class ReviewDock(FeatureDock):
         self.advance_action = QAction("Move to the Next Row After Deciding", self,
                                       checkable=True)
         self.advance_action.setChecked(self.settings.advance_after_deciding())
+        self.learn_files_action = QAction("&Learn from Kept and Dropped Files…", self)
+        self.least_sure_action = QAction("Borderline Queue: &Least Sure First (Learned)", self,
+                                         checkable=True)
         self.panel.keep_button.setDefaultAction(self.actions_by_name["keep"])
         self.panel.drop_button.setDefaultAction(self.actions_by_name["drop"])
         self.panel.auto_button.setDefaultAction(self.actions_by_name["auto"])
@@ -120,6 +127,11 @@ class ReviewDock(FeatureDock):
         named["next"].triggered.connect(lambda: self.move(1))
         named["previous"].triggered.connect(lambda: self.move(-1))
         named["queue"].toggled.connect(self.set_queue)
+        self.learn_files_action.triggered.connect(self.learn_from_files)
+        self.least_sure_action.toggled.connect(self._on_least_sure)
+        self.learned.described.connect(self.panel.learned_label.setText)
+        self.learned.progress.connect(self.status.emit)
+        self.learned.failed.connect(self.notice.emit)
         self.undo_action.triggered.connect(self.controller.undo)
         self.redo_action.triggered.connect(self.controller.redo)
         self.keep_shown_action.triggered.connect(lambda: self.decide_shown(KEEP))
@@ -192,6 +204,7 @@ class ReviewDock(FeatureDock):
     def shutdown(self) -> None:
         """Stop searches, let an export finish, save the place and close the project."""
         self.filter_job.cancel()
+        self.learned.cancel()
         self.export_job.shutdown()
         self.controller.close()
 
@@ -341,12 +354,18 @@ class ReviewDock(FeatureDock):
                              "keys; the queue moves on.")
             self._show_queue_left()
         elif on:
-            queue = session.borderline_rows()
+            least_sure = self.learned.least_sure_rows() if self.least_sure_action.isChecked() \
+                else np.zeros(0, dtype=np.int64)
+            queue = least_sure if len(least_sure) else session.borderline_rows()
             self._queue = queue
             self.table_model.set_fixed_order(queue)
             self._select_view_row(0)
             cutoff = session.rule.cutoff(session.criterion_scores())
             where = f"nearest the cutoff {cutoff:.3f}" if not np.isnan(cutoff) else "undecided"
+            if len(least_sure):
+                where = "the learned scorer's least sure (keep-probability nearest 0.5)"
+            elif self.least_sure_action.isChecked():
+                where += " (nothing learned yet, so not least sure)"
             self.status.emit(f"Borderline queue: {len(queue):,} rows, {where} first. "
                              "Decide with the review keys; the queue moves on.")
             self._show_queue_left()
@@ -373,6 +392,25 @@ class ReviewDock(FeatureDock):
             action.setChecked(False)
         self._disagreement = (a, b)
         action.setChecked(True)
+
+    def _on_least_sure(self, _on: bool) -> None:
+        """Switching the queue's order while it is walked rebuilds it in the new order."""
+        if self._queue is not None:
+            self.set_queue(True)
+
+    def learn_from_files(self) -> None:
+        """Ask for an earlier curation's kept and dropped files and learn from them."""
+        session = self.controller.session
+        if session is None:
+            return
+        folder = str(session.dataset.path.parent)
+        kept, _ = QFileDialog.getOpenFileName(self, "Learn from files: the KEPT records", folder)
+        if not kept:
+            return
+        dropped, _ = QFileDialog.getOpenFileName(self, "Learn from files: the DROPPED records",
+                                                 str(Path(kept).parent))
+        if dropped:
+            self.learned.learn_now((Path(kept), Path(dropped)))
 
     def _show_queue_left(self) -> None:
         """The queue's button counts the rows still to decide by hand (it goes down as they are)."""

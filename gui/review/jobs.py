@@ -1,4 +1,6 @@
-"""Runs :func:`core.export.iter_export` on a worker thread and reports the result.
+"""Background work for review: the export, large commits, and the learned scorer's runs.
+
+The export runs :func:`core.export.iter_export` on a worker thread and reports the result.
 
 An export is cancelled only before its first file is replaced: after that it always runs to
 the end, so closing the app can never leave the curated file new and the manifest old. Closing
@@ -9,10 +11,29 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from core.dataset import Dataset
+from core.dedup.storage import load_result
 from core.export import ExportOptions, iter_export
+from core.learned import storage
+from core.learned.features import PairFeatures
+from core.learned.progress import LearnProgress
+from core.learned.train import (
+    LearnResult,
+    check_examples,
+    dataset_features,
+    examples_features,
+    learn,
+)
+from core.learned.vectors import DEFAULT_EMBEDDER, reusable_vectors
+from core.loading import load
+from core.project.store import ProjectStore
 from core.review import ReviewSession
 from gui.jobs import LatestJob
 
@@ -64,3 +85,56 @@ class CommitJob(LatestJob):
     def start(self, commit, returned, errored) -> None:
         """Run ``commit()``; ``returned`` or ``errored`` hears how it went."""
         self._launch(commit, returned=returned, errored=errored)
+
+
+@dataclass(frozen=True)
+class LearnOutcome:
+    """What a run hands back to the GUI thread."""
+
+    result: LearnResult
+    features: PairFeatures
+    source: str                 # "decisions" or "examples"
+    examples: tuple[int, int]   # kept and dropped example rows from files (0, 0 without)
+
+
+def _learn(dataset: Dataset, project: Path, manual: np.ndarray, extra: np.ndarray | None,
+         features: PairFeatures | None, files: tuple[Path, Path] | None
+         ) -> Generator[LearnProgress, None, LearnOutcome]:
+    store = ProjectStore(project)
+    try:
+        embedder = None
+        if features is None:
+            reuse = reusable_vectors(load_result(store, dataset), DEFAULT_EMBEDDER)
+            features, embedder = yield from dataset_features(dataset, DEFAULT_EMBEDDER, reuse)
+        examples = labels = None
+        counts = (0, 0)
+        if files is not None:
+            yield LearnProgress("learning: reading the kept and dropped files", 0, 1)
+            kept, dropped = load(files[0]), load(files[1])
+            check_examples(kept, dropped)
+            counts = (len(kept), len(dropped))
+            examples, _ = yield from examples_features(
+                list(kept.prompts) + list(dropped.prompts),
+                list(kept.responses) + list(dropped.responses), DEFAULT_EMBEDDER, embedder)
+            labels = np.r_[np.ones(len(kept), bool), np.zeros(len(dropped), bool)]
+        result = yield from learn(features, manual, DEFAULT_EMBEDDER,
+                                  None if files is not None else extra, examples, labels)
+        source = "examples" if files is not None else "decisions"
+        yield LearnProgress("learning: saving to the project", 0, 1)
+        storage.save(store, dataset, result.model, source, result.rows, result.scores)
+        return LearnOutcome(result, features, source, counts)
+    finally:
+        store.close()
+
+
+class LearnJob(LatestJob):
+    """Runs one learning run at a time; the newest wins."""
+
+    def start(self, dataset: Dataset, project: Path, manual: np.ndarray,
+              extra: np.ndarray | None, features: PairFeatures | None,
+              files: tuple[Path, Path] | None, progress: Callable, returned: Callable,
+              errored: Callable) -> None:
+        """Learn in the background from copies of ``manual`` and ``extra`` (never the live ones)."""
+        self._launch(_learn, dataset, project, np.array(manual, copy=True),
+                     None if extra is None else np.array(extra, copy=True), features, files,
+                     yielded=progress, returned=returned, errored=errored)

@@ -95,6 +95,10 @@ class ReviewPanel(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addWidget(decide_box)
+        # What the learned scorer learned (or why not yet): right under the keys that teach it.
+        self.learned_label = plain_label("—", self)
+        self.learned_label.setWordWrap(True)
+        layout.addWidget(self.learned_label)
 
         summary_box = self.summary_box = QGroupBox("Curated set", self)
         summary = QFormLayout(summary_box)

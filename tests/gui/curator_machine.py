@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QAbstractItemModelTester, QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from core.dedup.keep import DUPLICATE
 from core.export import ExportOptions
@@ -163,7 +163,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             r, s, d = w.review, w.scoring, w.dedup
             return (w.job.running or r.filter_job.running or r.export_job.running
                     or r.controller.busy or r._restoring or s.controller.running
-                    or s.heuristics.running
+                    or s.heuristics.running or r.learned.job.running
                     or d.detect.running or d.restore.running or d.builder.running
                     or w.filter_bar._timer.isActive() or d._scores_settled.isActive()
                     or w.plots._drag_timer.isActive() or w.model._resort_timer.isActive()
@@ -356,11 +356,52 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
         def toggle_queue(self) -> None:
             self._step("queue")
             action = self.review.actions_by_name["queue"]
-            expected = self.session.borderline_rows() if not action.isChecked() else None
+            expected = self._expected_queue() if not action.isChecked() else None
             self.press(self.window.table, Qt.Key.Key_B)
             self.settle()
             self.queue = expected
             self.fresh = expected is None
+
+        def _expected_queue(self) -> np.ndarray:
+            least_sure = (self.review.learned.least_sure_rows()
+                          if self.review.least_sure_action.isChecked() else [])
+            return least_sure if len(least_sure) else self.session.borderline_rows()
+
+        @rule()
+        def toggle_least_sure(self) -> None:
+            self._step("least_sure")
+            self.review.least_sure_action.toggle()
+            self.settle()
+            if self.queue is not None:           # the queue being walked follows the order
+                self.queue = self._expected_queue()
+
+        # -- learning from decisions and files ---------------------------------------------
+
+        @rule()
+        def learn_from_files(self) -> None:
+            self._step("learn_files")
+            if self.session.dataset.prompt_only:
+                return
+            lines = SAMPLE.read_text().splitlines(keepends=True)
+            kept, dropped = folder / "learn-kept.jsonl", folder / "learn-dropped.jsonl"
+            kept.write_text("".join(lines[:60]))
+            dropped.write_text("".join(lines[60:120]))
+            before = self.session.manual.copy()
+            answers = iter([(str(kept), ""), (str(dropped), "")])
+            original = QFileDialog.getOpenFileName
+            QFileDialog.getOpenFileName = lambda *a, **k: next(answers)
+            try:
+                self.review.learn_files_action.trigger()
+            finally:
+                QFileDialog.getOpenFileName = original
+            self.settle()
+            learned = self.review.learned
+            assert self.session.manual.tolist() == before.tolist()   # a score, never a decision
+            label = self.review.panel.learned_label.text()
+            assert label.startswith(("Learned from ", "Learning stopped")), label
+            if label.startswith("Learned"):
+                decided = self.session.manual != AUTO
+                assert np.isnan(learned.probabilities[decided]).all()
 
         # -- the rule ------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 from PySide6.QtWidgets import QMessageBox
 
+from tests.conftest import fast_embedder_in
 from tests.gui.curator_machine import Stats, build_machine
 
 SOAK_STEPS = int(os.environ.get("THRESHER_SOAK_STEPS", "0"))
@@ -36,7 +37,8 @@ def stats():
 
 
 @pytest.mark.skipif(SOAK_STEPS > 0, reason="the soak runs instead")
-def test_curator_state_machine(qtbot, qtlog, tmp_path, stats):
+def test_curator_state_machine(qtbot, qtlog, tmp_path, stats, fast_embedder_build):
+    fast_embedder_in(tmp_path / "data", fast_embedder_build[0])     # the learned scorer's
     machine = build_machine(qtbot, qtlog, tmp_path, stats)
     run_state_machine_as_test(machine, settings=settings(
         max_examples=2, stateful_step_count=12, **_SETTINGS))
@@ -44,7 +46,8 @@ def test_curator_state_machine(qtbot, qtlog, tmp_path, stats):
 
 
 @pytest.mark.skipif(SOAK_STEPS == 0, reason="set THRESHER_SOAK_STEPS to soak")
-def test_curator_soak(qtbot, qtlog, tmp_path, stats):
+def test_curator_soak(qtbot, qtlog, tmp_path, stats, fast_embedder_build):
+    fast_embedder_in(tmp_path / "data", fast_embedder_build[0])
     stats.report_every = 250
     machine = build_machine(qtbot, qtlog, tmp_path, stats)
     while stats.steps < SOAK_STEPS:

@@ -1,0 +1,191 @@
+"""The learned scorer in the app: retrains in the background as the curator decides.
+
+Holds the one copy of the learned keep-probabilities per row (NaN where there is none: rows the
+curator decided, or no scorer yet); the Review dock's label and the "least sure" queue read it.
+A run starts when both kinds of manual decisions reach :data:`core.learned.model.MIN_EACH`, and
+again whenever :data:`RETRAIN_EVERY` rows' manual decisions changed since the last run. Training
+reads a copy of the decisions and never writes one: the keep-probability is a score, not a
+decision.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from core.learned import storage
+from core.learned.features import PairFeatures
+from core.learned.model import MIN_EACH
+from core.learned.progress import LearnProgress
+from core.learned.queue import least_sure_rows
+from core.learned.train import manual_labels
+from core.review import AUTO
+from core.review.session import ReviewSession
+from gui.review.controller import ReviewController
+from gui.review.jobs import LearnJob, LearnOutcome
+
+#: Manual decisions made (or changed) since the last run that start a new one.
+RETRAIN_EVERY = 20
+
+
+class LearnedController(QObject):
+    """Keeps the learned scorer of the open dataset current."""
+
+    #: One line for the Review dock: what was learned and how well, or why nothing yet.
+    described = Signal(str)
+    #: The keep-probabilities changed (a run finished, or a project was opened).
+    predictions_changed = Signal()
+    #: A run stopped with an error, in one line.
+    failed = Signal(str)
+    #: Progress of a run, in words (for the status bar).
+    progress = Signal(str)
+
+    def __init__(self, review: ReviewController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.review = review
+        self.job = LearnJob(self)
+        self.session: ReviewSession | None = None
+        self.probabilities = np.zeros(0, dtype=np.float32)
+        self.description = ""
+        self._features: PairFeatures | None = None
+        self._trained_on: np.ndarray | None = None    # manual decisions the scorer learned from
+        self._last_stage = ""
+        review.opened.connect(self._on_opened)
+        review.decisions_changed.connect(self._on_decisions_changed)
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _on_opened(self, session: ReviewSession) -> None:
+        self.job.cancel()
+        self.session = session
+        self._features = None
+        self._trained_on = None
+        n = len(session.dataset)
+        self.probabilities = np.full(n, np.nan, dtype=np.float32)
+        saved = storage.load_model(session.store)
+        cached = storage.cached_predictions(session.store, session.dataset)
+        if saved is not None and cached is not None:
+            model, source = saved
+            self.probabilities = np.where(session.manual == AUTO, cached, np.nan
+                                          ).astype(np.float32)
+            self._trained_on = session.manual.copy()
+            self._describe(model.describe(_source_words(source)) + " (saved)")
+        else:
+            self._describe(self._waiting_text())
+        self.predictions_changed.emit()
+
+    # -- when to learn -------------------------------------------------------------------------
+
+    def _on_decisions_changed(self) -> None:
+        session = self.session
+        if session is None or session is not self.review.session:
+            return
+        if self._trained_on is not None and len(self._trained_on) == len(session.manual):
+            # A decided row's old prediction is no longer shown: its decision stands.
+            self.probabilities[session.manual != AUTO] = np.nan
+        if self.job.running:
+            return
+        if self._enough() and self._new_decisions() >= (
+                RETRAIN_EVERY if self._trained_on is not None else 0):
+            self.learn_now()
+        elif self._trained_on is None:
+            self._describe(self._waiting_text())
+
+    def _enough(self) -> bool:
+        _, labels = manual_labels(self.session.manual)
+        return int(labels.sum()) >= MIN_EACH and int((~labels).sum()) >= MIN_EACH
+
+    def _new_decisions(self) -> int:
+        if self._trained_on is None:
+            return int((self.session.manual != AUTO).sum())
+        return int((self.session.manual != self._trained_on).sum())
+
+    def _waiting_text(self) -> str:
+        _, labels = manual_labels(self.session.manual)
+        keep, drop = int(labels.sum()), int((~labels).sum())
+        return (f"Learns once you have {MIN_EACH} keeps and {MIN_EACH} drops of your own "
+                f"(now {keep} and {drop}).")
+
+    # -- running -------------------------------------------------------------------------------
+
+    def learn_now(self, files: tuple[Path, Path] | None = None) -> bool:
+        """Start a run from the manual decisions (and ``files``: kept, dropped); False if none."""
+        session = self.session
+        if session is None or session.dataset.prompt_only:
+            return False
+        if files is None and not self._enough():
+            self._describe(self._waiting_text())
+            return False
+        extra = session.scores if np.isfinite(session.scores).any() else None
+        self._describe("Learning from " + ("the kept and dropped files and " if files else "")
+                       + f"{int((session.manual != AUTO).sum()):,} of your decisions…")
+        self.job.start(session.dataset, session.store.path, session.manual, extra,
+                       self._features, files, self._on_progress,
+                       lambda outcome: self._on_learned(session, outcome),
+                       lambda exc: self._on_failed(session, exc))
+        return True
+
+    def cancel(self) -> None:
+        """Stop a run (the previous scorer, if any, stays)."""
+        self.job.cancel()
+
+    def least_sure_rows(self) -> np.ndarray:
+        """The undecided rows the scorer is least sure of, closest to 0.5 first."""
+        if self.session is None or len(self.probabilities) != len(self.session.manual):
+            return np.zeros(0, dtype=np.int64)
+        return least_sure_rows(self.probabilities, self.session.manual)
+
+    def _on_progress(self, step: LearnProgress) -> None:
+        if step.stage != self._last_stage or step.done == step.total:
+            self._last_stage = step.stage
+            self.progress.emit(f"{step.stage} {step.done:,} of {step.total:,}"
+                               if step.total > 1 else step.stage)
+
+    def _on_learned(self, session: ReviewSession, outcome: LearnOutcome) -> None:
+        if session is not self.session:
+            return
+        result = outcome.result
+        self._features = outcome.features
+        self._trained_on = result.manual
+        probabilities = np.full(len(session.dataset), np.nan, dtype=np.float32)
+        probabilities[result.rows] = result.scores
+        probabilities[session.manual != AUTO] = np.nan   # decided while it ran: theirs stands
+        self.probabilities = probabilities
+        model = result.model
+        if outcome.source == "examples":
+            kept, dropped = outcome.examples
+            mine = model.examples - kept - dropped
+            text = (f"learned from {kept:,} kept and {dropped:,} dropped examples and {mine:,} "
+                    f"of your decisions, AUC {model.auc:.2f} ± {model.auc_std:.2f}")
+        else:
+            text = model.describe()
+        self._describe(text[0].upper() + text[1:] + f"; {_share_keep(probabilities)}.")
+        self.predictions_changed.emit()
+        self._on_decisions_changed()      # decisions made while it ran may call for another
+
+    def _on_failed(self, session: ReviewSession, exc: BaseException) -> None:
+        if session is not self.session:
+            return
+        if self._trained_on is None:     # try again after RETRAIN_EVERY more, not every key
+            self._trained_on = session.manual.copy()
+        self._describe(f"Learning stopped: {exc}")
+        self.failed.emit(f"Learning from your decisions stopped: {exc}")
+
+    def _describe(self, text: str) -> None:
+        self.description = text
+        self.described.emit(text)
+
+
+def _source_words(source: str) -> str:
+    return "your decisions" if source == "decisions" else "examples and decisions"
+
+
+def _share_keep(probabilities: np.ndarray) -> str:
+    known = probabilities[np.isfinite(probabilities)]
+    if not len(known):
+        return "no undecided rows to score"
+    return (f"{len(known):,} undecided rows scored, {(known >= 0.5).mean():.0%} more likely "
+            "kept than dropped")
+
