@@ -26,16 +26,20 @@ MODEL_NAME = "learned keep-probability"
 def description(model: LearnedModel, source: str) -> dict:
     """The scorer's description in the cache: what it is and what it learned from."""
     weights = hashlib.sha256(orjson.dumps(model.to_dict(), option=orjson.OPT_SORT_KEYS))
-    return {"model": MODEL_NAME, "embedder": model.embedder, "source": source,
+    return {"kind": "learned", "model": MODEL_NAME, "embedder": model.embedder, "source": source,
             "keep": model.keep, "drop": model.drop, "auc": round(model.auc, 4),
             "auc_std": round(model.auc_std, 4), "features": list(model.names),
             "weights_sha256": weights.hexdigest()}
 
 
+#: The learned scorer's one key: each run replaces the last one's scores (and description), so
+#: it is one score column that keeps its name, place and the rule's reference across retrains.
+LEARNED_KEY = "learned"
+
+
 def scorer_key(desc: dict) -> str:
-    """The score-cache key of a learned scorer."""
-    return "learned-" + hashlib.sha256(orjson.dumps(desc, option=orjson.OPT_SORT_KEYS)
-                                       ).hexdigest()
+    """The score-cache key of a learned scorer (the same for every run; see LEARNED_KEY)."""
+    return LEARNED_KEY
 
 
 def save(store: ProjectStore, dataset: Dataset, model: LearnedModel, source: str,
@@ -50,7 +54,8 @@ def save(store: ProjectStore, dataset: Dataset, model: LearnedModel, source: str
     fingerprints = [bytes(dataset.fingerprints[r]) for r in rows.tolist()]
     with store.transaction() as db:
         old = db.execute("SELECT value FROM meta WHERE key = ?", (META_SCORER,)).fetchone()
-        db.execute("INSERT OR IGNORE INTO scorers (key, description) VALUES (?, ?)",
+        db.execute("INSERT INTO scorers (key, description) VALUES (?, ?) ON CONFLICT(key) "
+                   "DO UPDATE SET description = excluded.description",
                    (key, orjson.dumps(desc).decode()))
         scorer = db.execute("SELECT id FROM scorers WHERE key = ?", (key,)).fetchone()[0]
         if old is not None and old[0].isdigit() and int(old[0]) != scorer:

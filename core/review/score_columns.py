@@ -75,6 +75,8 @@ def default_name(key: str, description: dict | None) -> str:
         return "score"
     model = PurePosixPath(str(description.get("model") or key[:8]).replace("\\", "/")).name
     model = model.removesuffix(".gguf")
+    if description.get("kind") == "learned":
+        return "learned"
     if description.get("kind") == "judge":
         prompt = description.get("prompt") or {}
         preset = PurePosixPath(str(prompt.get("name") or "custom")).stem

@@ -23,6 +23,8 @@ from core.learned.queue import least_sure_rows
 from core.learned.train import manual_labels
 from core.review import AUTO
 from core.review.session import ReviewSession
+from core.scoring.run import ScoreUpdate
+from core.scoring.scored_batch import ScoredBatch
 from gui.review.controller import ReviewController
 from gui.review.jobs import LearnJob, LearnOutcome
 
@@ -74,7 +76,29 @@ class LearnedController(QObject):
             self._describe(model.describe(_source_words(source)) + " (saved)")
         else:
             self._describe(self._waiting_text())
+        self._publish()
         self.predictions_changed.emit()
+
+    def _publish(self) -> None:
+        """Show the keep-probabilities as the ``learned`` score column (a score, not a decision).
+
+        Handed to the session like a restored column, so it never becomes "the score" the rule
+        reads unless the curator picks it; rows without a probability (decided by the curator,
+        or nothing learned yet) stay empty.
+        """
+        session = self.session
+        if session is None or not np.isfinite(self.probabilities).any():
+            return
+        scores = self.probabilities.astype(np.float32)
+        n = len(scores)
+        missing = np.isnan(scores)
+        batch = ScoredBatch(np.arange(n, dtype=np.int64), scores, np.zeros(n, dtype=bool),
+                            missing)
+        described = storage.load_model(session.store)
+        desc = (storage.description(*described) if described is not None
+                else {"kind": "learned", "model": storage.MODEL_NAME})
+        self.review.apply_scores(ScoreUpdate(batch, n, n, cached=True, key=storage.LEARNED_KEY,
+                                             description=desc, restored=True))
 
     # -- when to learn -------------------------------------------------------------------------
 
@@ -162,6 +186,7 @@ class LearnedController(QObject):
         else:
             text = model.describe()
         self._describe(text[0].upper() + text[1:] + f"; {_share_keep(probabilities)}.")
+        self._publish()
         self.predictions_changed.emit()
         self._on_decisions_changed()      # decisions made while it ran may call for another
 

@@ -47,6 +47,11 @@ def test_enough_decisions_start_learning_and_fill_only_undecided_rows(qtbot, dat
     assert np.isnan(learned.probabilities[manual]).all()
     assert np.isfinite(learned.probabilities[~manual]).all()
     assert session.manual[order[-MIN_EACH:]].tolist() == [KEEP] * MIN_EACH   # theirs stand
+    # The keep-probability is a score column of its own, beside the others, not the rule's.
+    column = session.columns["learned"]
+    assert column.name == "learned" and session.score_key != "learned"
+    np.testing.assert_array_equal(np.isnan(column.scores), manual)
+    assert "learned" in window.model.score_column_keys()
     # The least-sure queue walks undecided rows nearest 0.5 first.
     window.review.least_sure_action.setChecked(True)
     window.review.actions_by_name["queue"].setChecked(True)
