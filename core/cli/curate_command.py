@@ -14,7 +14,12 @@ from core.cli.dedup_command import drive as drive_dedup
 from core.cli.dedup_command import settings_from_arguments as dedup_settings
 from core.cli.export_args import add_export_arguments, options_from_arguments, report
 from core.cli.mapping_args import add_mapping_arguments, mapping_from_arguments
-from core.cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
+from core.cli.scorer_args import (
+    add_scorer_arguments,
+    announce_estimate,
+    drive,
+    settings_from_arguments,
+)
 from core.dedup.apply import restore_duplicates, session_scores
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
@@ -22,6 +27,7 @@ from core.dedup.storage import preferred_rows, save_result
 from core.errors import ThresherError
 from core.export import export_session
 from core.export.run import check_outputs
+from core.judge.report import judge_report
 from core.loading import load
 from core.overlap.settings import LEVELS as OVERLAP_LEVELS
 from core.overlap.storage import restore_overlap
@@ -160,11 +166,17 @@ def run(args: argparse.Namespace) -> int:
             if dataset.prompt_only:
                 raise ThresherError(f"{args.file}: the records have no responses, so they "
                                     "cannot be scored; use --keep-all")
-            scorer = make_scorer(settings_from_arguments(args), heuristic_scores=signals.score)
+            settings = settings_from_arguments(args)
+            scorer = make_scorer(settings, heuristic_scores=signals.score)
+            estimate = announce_estimate(scorer, dataset, store, args)
             table = ScoreTable(len(dataset))
-            summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
+            summary = drive(score_dataset(dataset, scorer, store), table, len(dataset), scorer)
             session.set_scores(slice(None), table.scores, table.truncated, table.unscorable)
             scoring = {"scoring": summary.to_dict()}
+            if settings.judge:      # how much the judge favours long answers
+                scoring["scoring"] |= judge_report(dataset, table)
+            if estimate is not None:
+                scoring["scoring"]["judge_estimate"] = estimate
         duplicates = _apply_duplicates(args, session)
         result = export_session(session, options, last_scorer(store) if scoring else None)
         orphaned = session.restored.orphaned if session.restored else 0

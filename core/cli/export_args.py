@@ -65,4 +65,9 @@ def report(result: ExportResult, extra: dict, as_json: bool) -> None:
              f"Written:    {result.output} (sha256 {result.output_sha256[:16]}…)"]
     lines += [f"            {name}: {info['path']}" for name, info in result.files.items()
               if name != "curated"]
+    scoring = extra.get("scoring") or {}
+    if "judge_length_correlation" in scoring:   # a judge scored: say how it treats length
+        from core.judge.report import length_bias_line
+
+        lines.append(length_bias_line(scoring["judge_length_correlation"]))
     print("\n".join(lines))

@@ -24,3 +24,4 @@ class ScoredBatch:
     computed_tokens: int = 0
     lengths: np.ndarray | None = None   # tokens per row, where the rows were run as one batch
     entropy: np.ndarray | None = None   # a judge's rating entropy (nats), NaN where unscorable
+    texts: dict[int, str] | None = None  # row -> an endpoint judge's raw answer (text mode)

@@ -30,6 +30,11 @@ class ScoreSettings:
     judge_preset: str | None = None     # an LLM judge (``model`` is then a causal LM/GGUF)
     judge_prompt: str | None = None     # a judge prompt file (with ``judge_scale``)
     judge_scale: str | None = None      # "LOW-HIGH" for a prompt file
+    judge_endpoint: str | None = None   # an OpenAI-compatible server's base URL (``model``
+                                        # is then the server's model name)
+    judge_concurrency: int = 4          # requests in flight at once to the server
+    judge_rpm: int | None = None        # at most this many requests a minute (None: no limit)
+    judge_timeout: float | None = None  # seconds per request (None: 60)
 
     @property
     def heuristic(self) -> bool:
