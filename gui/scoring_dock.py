@@ -12,14 +12,15 @@ from PySide6.QtWidgets import QDockWidget, QMessageBox, QWidget
 
 from core.dataset import Dataset
 from core.judge.preview import judge_preview
+from core.judge.report import judge_report
 from core.project import project_path_for
-from core.scoring import DEFAULT_MODEL, HEURISTIC, ScoreSettings, ScoreSummary
+from core.scoring import DEFAULT_MODEL, HEURISTIC, ScoreSettings, ScoreSummary, ScoreTable
 from core.scoring.model_files import model_available
 from core.version import APP_NAME
 from gui.heuristics_job import HeuristicsJob
 from gui.model_download import ModelDownload
 from gui.scoring_controller import ScoringController
-from gui.scoring_panel import NO_MODEL_NOTE, ScoringPanel
+from gui.scoring_panel import NO_MODEL_NOTE, ScoringPanel, judge_lines
 from gui.settings import Settings
 from gui.table_model import RecordsTableModel
 from gui.text_widgets import plain_message
@@ -54,6 +55,8 @@ class ScoringDock(QDockWidget):
         self._preview_row: int | None = None
         self._heuristic_scores = np.zeros(0, dtype=np.float32)
         self._heuristic_rows = 0
+        #: The judge's entropies and answers for the open dataset (held here only).
+        self.judge_details = ScoreTable(0)
         self._choose_default_model()
         self._wire()
 
@@ -67,7 +70,9 @@ class ScoringDock(QDockWidget):
         self.controller.started.connect(lambda: self.panel.set_running(True))
         self.controller.status.connect(self.panel.show_status)
         self.controller.ready.connect(self.scores_cleared)
+        self.controller.ready.connect(self._clear_judge_details)
         self.controller.updated.connect(self.scores_arrived)
+        self.controller.updated.connect(self._keep_judge_details)
         self.controller.progressed.connect(self.panel.show_progress)
         self.controller.finished.connect(self._on_finished)
         self.controller.failed.connect(self._on_failed)
@@ -99,6 +104,7 @@ class ScoringDock(QDockWidget):
         self.panel.set_can_score(not dataset.prompt_only)
         self.panel.set_running(False)
         self.dataset = dataset
+        self.judge_details = ScoreTable(len(dataset))
         self._score_after_flags = False
         self._heuristic_scores = np.full(len(dataset), np.nan, dtype=np.float32)
         self._heuristic_rows = 0
@@ -116,7 +122,7 @@ class ScoringDock(QDockWidget):
         """Score the open dataset with ``settings`` (cached rows come back at once)."""
         if self.dataset is None or self.dataset.prompt_only:
             return
-        if not settings.heuristic:
+        if not settings.heuristic and not settings.judge_endpoint:
             self.panel.set_models(self.settings.add_recent_model(settings.model))
         # Nothing is cleared yet: the old scores stay until the model is found and loaded
         # (controller.ready), so a run that cannot start changes nothing.
@@ -152,12 +158,15 @@ class ScoringDock(QDockWidget):
         if settings is not None:
             self.panel.set_settings(settings)
         if update is not None:
+            self._keep_judge_details(update)
             self.scores_arrived.emit(update)      # into the session, then the counts are true
         self.restoring.emit(False)
         if update is not None:
             self.panel.show_progress(update.done, update.total, 0.0, -1.0)
+            judge = (judge_lines(judge_report(self.dataset, self.judge_details))
+                     if update.batch.entropy is not None else "")
             self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores from the "
-                                   "project. Score again to finish or refresh them.")
+                                   "project. Score again to finish or refresh them." + judge)
         elif self.panel.model_value() == HEURISTIC:
             # The heuristic score is quick and needs no model: show it straight away, once the
             # flags are done (two CPU-bound Python threads at once starve the GUI thread).
@@ -177,9 +186,18 @@ class ScoringDock(QDockWidget):
             if self.panel.model_value() == HEURISTIC and not self.controller.running:
                 self.start_scoring(self.panel.settings())
 
+    def _clear_judge_details(self) -> None:
+        self.judge_details = ScoreTable(len(self.dataset) if self.dataset is not None else 0)
+
+    def _keep_judge_details(self, update) -> None:
+        if update.batch.entropy is not None and len(self.judge_details.scores) == update.total:
+            self.judge_details.apply(update.batch)
+
     def _on_finished(self, summary: ScoreSummary) -> None:
         self.panel.set_running(False)
-        self.panel.show_summary(summary)
+        judge = (judge_report(self.dataset, self.judge_details)
+                 if self.judge_details.entropy is not None and self.dataset is not None else None)
+        self.panel.show_summary(summary, judge)
         self.scoring_finished.emit(summary)
 
     def _on_failed(self, message: str) -> None:
