@@ -78,7 +78,7 @@ class FaultProxy:
                 fault = self.faults.popleft() if self.faults else self.always
             if handler.command == "POST":
                 self.requests += 1
-                self.seen_headers.append(dict(handler.headers))
+                self.seen_headers.append({k.lower(): v for k, v in handler.headers.items()})
                 self.bodies.append(body)
         if fault == "429":
             return _reply(handler, 429, {"error": {"message": "rate limited"}},
