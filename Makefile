@@ -14,7 +14,7 @@ FILE ?=
 
 VENV_FLAGS := $(if $(SYSTEM_TORCH),--system-site-packages,)
 
-.PHONY: run test lint bench dist dist-test clean
+.PHONY: run test test-server lint bench dist dist-test clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV_FLAGS) $(VENV)
@@ -46,6 +46,13 @@ lint: $(STAMP)
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+# The endpoint judge against a real OpenAI-compatible server (llama.cpp's): installs the
+# judge-server extra first, which compiles llama.cpp once (no CPU wheel on PyPI).
+test-server: $(STAMP)
+	$(PY) scripts/requirements.py judge-server > $(VENV)/requirements-server.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements-server.txt
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/judge
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py

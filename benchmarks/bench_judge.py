@@ -11,6 +11,11 @@ reads the digit distribution at the first output position in length-sorted token
 batches. Prints pairs/s for both, their ratio, how often the generated digit equals the
 distribution's most likely digit, and how many generated answers had no rating to parse.
 The model loads once and is shared, so load time is not in either figure.
+
+``--endpoint-only`` (or ``--endpoint-rows N``) measures the endpoint judge instead: requests/s at
+concurrency 1, 4 and 16 against an OpenAI-compatible server (``--endpoint URL --endpoint-model
+NAME``; default: llama.cpp's server from llama-cpp-python, started here on 127.0.0.1 with the
+same SmolLM2 GGUF), the same rows at each level, no cache, ratios against concurrency 1.
 """
 
 from __future__ import annotations
@@ -87,8 +92,17 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--max-new-tokens", type=int, default=8)
+    parser.add_argument("--endpoint-rows", type=int, default=0,
+                        help="also rate this many rows through a judge server")
+    parser.add_argument("--endpoint-only", action="store_true")
+    parser.add_argument("--endpoint", help="a running server's base URL (default: start one)")
+    parser.add_argument("--endpoint-model", default="smollm2")
     args = parser.parse_args()
     judge = args.judge or default_judge()
+    if args.endpoint_only or args.endpoint_rows:
+        bench_endpoint(args, judge)
+        if args.endpoint_only:
+            return
     dataset = load(GSM8K)
     rows = np.arange(min(args.rows, len(dataset)), dtype=np.int64)
     started = time.perf_counter()
@@ -109,6 +123,47 @@ def main() -> None:
           f"generated digit = most likely digit on {agree:.0%} of the rest")
     print(f"expected ratings: mean {np.nanmean(scores[rows]):.2f}, "
           f"range {np.nanmin(scores[rows]):.2f}-{np.nanmax(scores[rows]):.2f}")
+
+
+def bench_endpoint(args, judge: str) -> None:
+    """Requests/s of the endpoint judge at concurrency 1, 4, 16 (same rows, no cache)."""
+    import threading
+
+    from core.judge.endpoint import EndpointJudgeScorer
+    from core.judge.endpoint_client import JudgeServer
+
+    dataset = load(GSM8K)
+    rows = np.arange(min(args.endpoint_rows or 24, len(dataset)), dtype=np.int64)
+    prompt = PRESETS[args.preset]
+    server = None
+    url = args.endpoint
+    if url is None:
+        from tests.judge.judge_server import LlamaServer
+
+        server = LlamaServer(Path(judge), Path("/tmp/bench_judge_server.log"))
+        url = server.url
+    try:
+        base = None
+        print(f"endpoint: {url}, model {args.endpoint_model}; {len(rows)} GSM8K rows, "
+              f"preset {args.preset}")
+        for concurrency in (1, 4, 16):
+            client = JudgeServer(url, args.endpoint_model, prompt.low, prompt.high)
+            client.probe(threading.Event())
+            scorer = EndpointJudgeScorer(client, prompt, concurrency)
+            sent = client.requests_sent
+            started = time.perf_counter()
+            scores = np.full(len(dataset), np.nan)
+            for batch in scorer.score(dataset, rows):
+                scores[batch.rows] = batch.scores
+            seconds = time.perf_counter() - started
+            rate = (client.requests_sent - sent) / seconds
+            base = base or rate
+            print(f"concurrency {concurrency:2d}: {rate:6.2f} requests/s ({seconds:.1f} s, "
+                  f"mode {client.mode}, {np.isfinite(scores[rows]).sum()} rated) "
+                  f"{rate / base:5.2f}x concurrency 1")
+    finally:
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":

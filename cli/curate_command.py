@@ -20,7 +20,12 @@ from cli.rule_args import (
     rule_over_scorers,
     several_scorers,
 )
-from cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
+from cli.scorer_args import (
+    add_scorer_arguments,
+    announce_estimate,
+    drive,
+    settings_from_arguments,
+)
 from core.dedup.apply import restore_duplicates, session_scores
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
@@ -28,6 +33,7 @@ from core.dedup.storage import preferred_rows, save_result
 from core.errors import ThresherError
 from core.export import export_session
 from core.export.run import check_outputs
+from core.judge.report import judge_report
 from core.loading import load
 from core.overlap.config import LEVELS as OVERLAP_LEVELS
 from core.overlap.staleness import reference_states, stale_reason
@@ -173,13 +179,19 @@ def run(args: argparse.Namespace) -> int:
             check_named_columns(args.file, session)
             scoring = {"scorers": columns_summary(session)}
         elif session.rule.uses_scores:
-            scorer = make_scorer(settings_from_arguments(args), heuristic_scores=signals.score)
+            settings = settings_from_arguments(args)
+            scorer = make_scorer(settings, heuristic_scores=signals.score)
+            estimate = announce_estimate(scorer, dataset, store, args)
             table = ScoreTable(len(dataset))
-            summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
+            summary = drive(score_dataset(dataset, scorer, store), table, len(dataset), scorer)
             session.set_scores(slice(None), table.scores, table.truncated, table.unscorable,
                                key=scorer.key if scorer.cacheable else HEURISTIC_SCORER,
                                description=scorer.description, last_run=True)
             scoring = {"scoring": summary.to_dict()}
+            if settings.judge:      # how much the judge favours long answers
+                scoring["scoring"] |= judge_report(dataset, table)
+            if estimate is not None:
+                scoring["scoring"]["judge_estimate"] = estimate
             if summary.scorer.get("model") == HEURISTIC:
                 scoring["note"] = DEFECTS_NOT_QUALITY
         duplicates = _apply_duplicates(args, session)

@@ -66,4 +66,9 @@ def report(result: ExportResult, extra: dict, as_json: bool) -> None:
               if name != "curated"]
     if extra.get("note"):
         lines.append(f"Note:       {extra['note']}")
+    scoring = extra.get("scoring") or {}
+    if "judge_length_correlation" in scoring:   # a judge scored: say how it treats length
+        from core.judge.report import length_bias_line
+
+        lines.append(length_bias_line(scoring["judge_length_correlation"]))
     print("\n".join(lines))

@@ -8,9 +8,14 @@ from cli import learned_score
 from cli.cluster_args import add_cluster_arguments, options_from_arguments, score_with_ray
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.report import print_report
-from cli.scorer_args import add_scorer_arguments, drive, settings_from_arguments
+from cli.scorer_args import (
+    add_scorer_arguments,
+    announce_estimate,
+    drive,
+    settings_from_arguments,
+)
 from core.errors import ThresherError
-from core.judge.run import judge_report
+from core.judge.report import judge_report, length_bias_line
 from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.scoring import ScoreTable, make_scorer, score_dataset
@@ -55,10 +60,12 @@ def run(args: argparse.Namespace) -> int:
     store = None if args.no_cache else ProjectStore(args.project or project_path_for(args.file))
     table = ScoreTable(len(dataset))
     cluster = None
+    estimate = None
     try:
         if options is None:
             scorer = make_scorer(settings, heuristic_scores=signals.score)  # heuristic scorer
-            summary = drive(score_dataset(dataset, scorer, store), table, len(dataset))
+            estimate = announce_estimate(scorer, dataset, store, args)
+            summary = drive(score_dataset(dataset, scorer, store), table, len(dataset), scorer)
         else:
             summary, cluster = score_with_ray(dataset, settings, options, args, store, table)
         if store is not None:   # the app, opening this file, shows which model scored it
@@ -75,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
         report |= judge_report(dataset, table)
     if settings.ifd:
         report |= ifd_report(table)
+    if estimate is not None:
+        report["judge_estimate"] = estimate
     if cluster is not None:
         report["ray"] = cluster.to_dict()
     print_report(report, args.json, format_summary)
@@ -94,9 +103,7 @@ def format_summary(report: dict) -> str:
         f"Written:    {report['output']}",
     ]
     if "judge_length_correlation" in report:
-        rho = report["judge_length_correlation"]
-        lines.insert(-1, "Length bias: " + ("too few ratings to tell" if rho is None else
-                     f"Spearman ρ = {rho:+.2f} between rating and response length"))
+        lines.insert(-1, length_bias_line(report["judge_length_correlation"]))
     if "ifd_above_1" in report:
         lines.insert(-1, f"IFD > 1:    {report['ifd_above_1']:,} rows flagged ifd_above_1 (the "
                      "prompt does not help; left unranked); higher IFD = harder = keep")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from core.errors import ThresherError
@@ -50,6 +51,22 @@ def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
         "rows with IFD > 1 are flagged ifd_above_1 and never kept by the score")
     ifd.add_argument("--ifd", metavar="MODEL|FOLDER|FILE.gguf",
                      help="score with IFD from this causal LM instead of --model")
+    judge.add_argument("--judge-endpoint", metavar="URL",
+                       help="rate with an OpenAI-compatible server instead (base URL, e.g. "
+                            "http://127.0.0.1:8080/v1); the API key comes from "
+                            "$THRESHER_JUDGE_API_KEY, $OPENAI_API_KEY or the OS keyring")
+    judge.add_argument("--judge-model", metavar="NAME",
+                       help="the model name the --judge-endpoint server rates with")
+    judge.add_argument("--concurrency", type=int, default=4,
+                       help="requests in flight at once to the judge server (default 4)")
+    judge.add_argument("--max-requests-per-minute", type=int, metavar="N",
+                       help="pace requests to the judge server (default: no limit)")
+    judge.add_argument("--judge-timeout", type=float, metavar="SECONDS",
+                       help="seconds to wait for one answer from the judge server (default 60)")
+    judge.add_argument("--judge-price-in", type=float, metavar="USD",
+                       help="the server's price per million input tokens, for the estimate")
+    judge.add_argument("--judge-price-out", type=float, metavar="USD",
+                       help="the server's price per million output tokens, for the estimate")
 
 
 def settings_from_arguments(args: argparse.Namespace) -> ScoreConfig:
@@ -57,6 +74,11 @@ def settings_from_arguments(args: argparse.Namespace) -> ScoreConfig:
     if args.max_length is not None and args.max_length < 1:
         raise ThresherError(f"--max-length {args.max_length}: give a positive number of tokens "
                             "(leave it out for the model's own limit)")
+    if args.judge_endpoint is not None:
+        return _endpoint_settings(args)
+    if args.judge_model is not None:
+        raise ThresherError("--judge-model names the model of a --judge-endpoint server; "
+                            "for a local judge use --judge MODEL")
     if args.judge is None and (args.judge_preset or args.judge_prompt or args.judge_scale):
         raise ThresherError("--judge-preset, --judge-prompt and --judge-scale need --judge MODEL")
     if getattr(args, "ifd", None) is not None:
@@ -79,8 +101,53 @@ def settings_from_arguments(args: argparse.Namespace) -> ScoreConfig:
                          max_length=args.max_length, output_index=args.output_index)
 
 
-def drive(run_generator, table: ScoreTable, total: int):
-    """Run a scoring generator with a progress bar on stderr; return its summary."""
+def _endpoint_settings(args: argparse.Namespace) -> ScoreConfig:
+    if args.judge is not None:
+        raise ThresherError("--judge (a local model) and --judge-endpoint (a server) exclude "
+                            "each other: choose one judge")
+    if not args.judge_model:
+        raise ThresherError("--judge-endpoint needs --judge-model NAME (the model the server "
+                            "rates with)")
+    if args.concurrency < 1:
+        raise ThresherError(f"--concurrency {args.concurrency}: give at least 1")
+    if args.max_requests_per_minute is not None and args.max_requests_per_minute < 1:
+        raise ThresherError(f"--max-requests-per-minute {args.max_requests_per_minute}: give at "
+                            "least 1 (leave it out for no limit)")
+    if args.judge_timeout is not None and not args.judge_timeout > 0:
+        raise ThresherError(f"--judge-timeout {args.judge_timeout}: give a positive number of "
+                            "seconds")
+    resolve_prompt(args.judge_preset, args.judge_prompt, args.judge_scale)
+    return ScoreConfig(model=args.judge_model,
+                         judge_preset=None if args.judge_prompt else (
+                             args.judge_preset or DEFAULT_PRESET),
+                         judge_prompt=args.judge_prompt, judge_scale=args.judge_scale,
+                         judge_endpoint=args.judge_endpoint,
+                         judge_concurrency=args.concurrency,
+                         judge_rpm=args.max_requests_per_minute,
+                         judge_timeout=args.judge_timeout)
+
+
+def announce_estimate(scorer, dataset, store, args: argparse.Namespace) -> dict | None:
+    """An endpoint judge's token and cost estimate, printed on stderr before the run starts."""
+    if not hasattr(scorer, "estimate"):
+        return None
+    rows = np.arange(len(dataset), dtype=np.int64)
+    if store is not None:
+        scorer.use_store(store)
+        found, _, _ = store.cached_scores(store.scorer_id(scorer.key, scorer.description),
+                                          dataset.fingerprints)
+        rows = np.flatnonzero(~found)
+    estimate = scorer.estimate(dataset, rows, args.judge_price_in, args.judge_price_out)
+    print(estimate.line(), file=sys.stderr)
+    return estimate.to_dict()
+
+
+def drive(run_generator, table: ScoreTable, total: int, scorer=None):
+    """Run a scoring generator with a progress bar on stderr; return its summary.
+
+    With an endpoint judge (``scorer`` has a live request rate) the bar shows requests/s.
+    """
+    live = getattr(scorer, "requests_per_second", None)
     with tqdm(total=total, unit="pair", file=sys.stderr, disable=None,
               desc="scoring") as bar:
         while True:
@@ -90,3 +157,5 @@ def drive(run_generator, table: ScoreTable, total: int):
                 return stop.value
             table.apply(update.batch)
             bar.update(len(update.batch.rows))
+            if live is not None:
+                bar.set_postfix_str(f"{live():.1f} requests/s", refresh=False)

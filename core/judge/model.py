@@ -63,7 +63,7 @@ class JudgeModel:
 
     def forward(self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None,
                 output_index: int) -> np.ndarray:
-        """Per row: digit probabilities (K), their share of all tokens, the top token id.
+        """Per row: the digits' log-probabilities among all tokens (K), then the top token id.
 
         The batch loop pads on the right; here rows move to the left padding a causal LM
         generates with (position ids from the mask, as ``generate()`` sets them), so every
@@ -80,10 +80,8 @@ class JudgeModel:
                                 logits_to_keep=1, use_cache=False).logits[:, -1].float()
             log_all = torch.log_softmax(logits, dim=-1)
             digits = log_all[:, self.digit_ids]
-            share = digits.exp().sum(dim=-1, keepdim=True)
-            probs = torch.softmax(digits, dim=-1)
             top = logits.argmax(dim=-1, keepdim=True).float()
-            return torch.cat([probs, share, top], dim=1).cpu().numpy()
+            return torch.cat([digits, top], dim=1).cpu().numpy()
 
     def release(self) -> None:
         """Drop the weights and give cached GPU memory back."""

@@ -17,6 +17,7 @@ from core.dataset import Dataset
 from core.judge import details
 from core.judge.model import JudgeModel, digit_token_ids
 from core.judge.prompts import JudgePrompt, RowText, messages, render, row_text
+from core.judge.rating import rate_digits
 from core.scoring.batching import CPU_TOKEN_BUDGET, GPU_TOKEN_BUDGET
 from core.scoring.devices import dtype_name
 from core.scoring.encoding import EncodedRows
@@ -31,15 +32,6 @@ MIN_RATING_SHARE = 0.05
 #: Tokens kept at the least of a response cut to fit the judge's length.
 MIN_RESPONSE_TOKENS = 16
 TRUNCATION_MARK = " […]"
-
-
-def expected_rating(probs: np.ndarray, low: int) -> tuple[np.ndarray, np.ndarray]:
-    """Σ k·p_k over the scale ``low..`` and the distribution's entropy (nats), per row."""
-    scale = np.arange(low, low + probs.shape[1], dtype=np.float64)
-    p = probs.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        entropy = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
-    return (p @ scale).astype(np.float32), entropy.astype(np.float32)
 
 
 class JudgeScorer:
@@ -134,8 +126,8 @@ class JudgeScorer:
             return ScoredBatch(batch.rows, batch.scores, batch.truncated, batch.unscorable,
                                batch.reasons, entropy=np.full(len(batch.rows), np.nan,
                                                               dtype=np.float32))
-        probs, share, top = batch.scores[:, :k], batch.scores[:, k], batch.scores[:, k + 1]
-        scores, entropy = expected_rating(probs, self.prompt.low)
+        scores, entropy, share = rate_digits(batch.scores[:, :k], self.prompt.low)
+        top = batch.scores[:, k]
         bad = ~np.isfinite(scores) | ~(share >= self.min_share)
         reasons = {}
         for j in np.flatnonzero(bad).tolist():

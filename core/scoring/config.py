@@ -31,6 +31,11 @@ class ScoreConfig:
     judge_prompt: str | None = None     # a judge prompt file (with ``judge_scale``)
     judge_scale: str | None = None      # "LOW-HIGH" for a prompt file
     ifd: bool = False                   # IFD (:mod:`core.scoring.ifd`): ``model`` is a causal LM
+    judge_endpoint: str | None = None   # an OpenAI-compatible server's base URL (``model``
+                                        # is then the server's model name)
+    judge_concurrency: int = 4          # requests in flight at once to the server
+    judge_rpm: int | None = None        # at most this many requests a minute (None: no limit)
+    judge_timeout: float | None = None  # seconds per request (None: 60)
 
     @property
     def heuristic(self) -> bool:

@@ -37,6 +37,9 @@ def results_frame(dataset: Dataset, table: ScoreTable, signals: HeuristicSignals
     if table.extra and "unscorable_reason" not in frame:
         frame["unscorable_reason"] = pd.array(
             [table.reasons.get(r) for r in range(len(dataset))], dtype="string")
+    if table.texts:     # an endpoint judge without log-probabilities: its answers, as written
+        frame["judge_text"] = pd.array([table.texts.get(r) for r in range(len(dataset))],
+                                       dtype="string")
     for name, _ in HeuristicSignals.COLUMNS:
         frame[f"heuristic_{name}" if name == "score" else name] = signals.column(name)
     return frame

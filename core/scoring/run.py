@@ -119,6 +119,8 @@ class ScoreTable:
         self.entropy: np.ndarray | None = None
         #: A scorer's own columns (see :attr:`ScoredBatch.extra`): NaN/False until filled.
         self.extra: dict[str, np.ndarray] = {}
+        #: An endpoint judge's raw answers (text mode), by row.
+        self.texts: dict[int, str] = {}
 
     def apply(self, batch: ScoredBatch) -> None:
         """Record one batch."""
@@ -135,6 +137,8 @@ class ScoreTable:
         self.truncated[batch.rows] = batch.truncated
         self.unscorable[batch.rows] = batch.unscorable
         self.reasons.update(batch.reasons)
+        if batch.texts:
+            self.texts.update(batch.texts)
 
 
 def make_scorer(settings: ScoreConfig, loaded: RewardModel | None = None,
@@ -143,11 +147,14 @@ def make_scorer(settings: ScoreConfig, loaded: RewardModel | None = None,
 
     ``heuristic_scores``: the dataset's heuristic scores when the caller already has them.
     """
-    from core.scoring.reward_model import RewardModel
-    from core.scoring.scorers import HeuristicScorer, ModelScorer
+    from core.scoring.scorers import HeuristicScorer
 
     if settings.heuristic:
         return HeuristicScorer(heuristic_scores)
+    if settings.judge and settings.judge_endpoint:
+        from core.judge.endpoint import make_endpoint_scorer  # no torch: a server rates
+
+        return make_endpoint_scorer(settings)
     if settings.judge:
         from core.judge.run import make_judge_scorer  # torch-heavy; only when judging
 
@@ -156,6 +163,9 @@ def make_scorer(settings: ScoreConfig, loaded: RewardModel | None = None,
         from core.scoring.ifd import make_ifd_scorer
 
         return make_ifd_scorer(settings, loaded)
+    from core.scoring.reward_model import RewardModel
+    from core.scoring.scorers import ModelScorer
+
     files = locate_model(settings.model, settings.revision)
     model = loaded
     if not isinstance(model, RewardModel) or not _same_load(model, files, settings):
@@ -181,6 +191,8 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
     rows = np.arange(total, dtype=np.int64)
     scorer_id = None
     column = scorer.key if scorer.cacheable else HEURISTIC_SCORER
+    if store is not None and hasattr(scorer, "use_store"):
+        scorer.use_store(store)     # an endpoint judge's per-request cache
     if store is not None and scorer.cacheable:
         scorer_id = store.scorer_id(scorer.key, scorer.description)
         store.set_meta(META_LAST_SCORER, str(scorer_id))
@@ -203,9 +215,11 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
     try:
         for batch in batches:
             if scorer_id is not None:
-                cache_batch(store, scorer_id, dataset, batch)
+                # A failure to reach a server is not the judge's answer: not cached, retried.
+                kept = scorer.lasting(batch) if hasattr(scorer, "lasting") else batch
+                cache_batch(store, scorer_id, dataset, kept)
                 if hasattr(scorer, "cache_details"):
-                    scorer.cache_details(store, scorer_id, dataset, batch)
+                    scorer.cache_details(store, scorer_id, dataset, kept)
             summary.add(batch, computed=True)
             summary.seconds = time.perf_counter() - started
             done += len(batch.rows)
@@ -257,7 +271,14 @@ def restore_cached_scores(dataset: Dataset, store: ProjectStore) -> ScoreUpdate 
     if raw is None or not raw.isdigit():
         return None
     _, batch = _cached_batch(store, int(raw), dataset)
-    return None if batch is None else ScoreUpdate(batch, len(batch.rows), len(dataset), True)
+    if batch is None:
+        return None
+    description = store.scorer_description(int(raw)) or {}
+    if str(description.get("kind", "")).startswith("judge"):
+        from core.judge import details  # numpy only: a judge's entropies, reasons, answers
+
+        batch = details.restore(store, int(raw), dataset, batch)
+    return ScoreUpdate(batch, len(batch.rows), len(dataset), True)
 
 
 def restore_columns_scores(dataset: Dataset, store: ProjectStore, keys: list[str]

@@ -26,3 +26,4 @@ class ScoredBatch:
     entropy: np.ndarray | None = None   # a judge's rating entropy (nats), NaN where unscorable
     #: A scorer's own per-row columns (IFD: the ratio, both losses, the IFD > 1 flag).
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    texts: dict[int, str] | None = None  # row -> an endpoint judge's raw answer (text mode)

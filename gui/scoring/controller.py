@@ -60,11 +60,14 @@ class ScoringWorker(QObject):
         """Score ``dataset`` with ``settings``, caching in the ``project`` store."""
         store = None
         try:
-            self.status.emit(generation, "Loading the model…" if not settings.heuristic
-                             else "Scoring with the heuristics…")
+            self.status.emit(generation, "Scoring with the heuristics…" if settings.heuristic
+                             else "Connecting to the judge server…" if settings.judge_endpoint
+                             else "Loading the model…")
             scorer = make_scorer(settings, self._model, heuristic_scores)
-            if not settings.heuristic:      # a ModelScorer: keep its model loaded
+            if hasattr(scorer, "model"):    # a model scorer or local judge: keep it loaded
                 self._model = scorer.model
+            if hasattr(scorer, "connect"):     # a judge server: a wrong URL fails here,
+                scorer.connect()                # before the old scores are replaced
             if self.cancel_event.is_set():
                 self.cancelled.emit(generation)
                 return
@@ -72,7 +75,10 @@ class ScoringWorker(QObject):
             store = ProjectStore(project) if project is not None else None
             if store is not None:
                 remember_settings(store, settings)
+            if hasattr(scorer, "cancel_event"):    # an endpoint judge waiting on a server
+                scorer.cancel_event = self.cancel_event
             run = score_dataset(dataset, scorer, store)
+            live = getattr(scorer, "requests_per_second", None)     # an endpoint judge
             self.status.emit(generation, "Scoring…")
             while True:
                 if self.cancel_event.is_set():
@@ -82,9 +88,15 @@ class ScoringWorker(QObject):
                 try:
                     update = next(run)
                 except StopIteration as stop:
-                    self.finished.emit(generation, stop.value)
+                    if self.cancel_event.is_set():      # stopped early by the cancel
+                        self.cancelled.emit(generation)
+                    else:
+                        self.finished.emit(generation, stop.value)
                     return
                 self.updated.emit(generation, update)
+                if live is not None and not update.cached:
+                    self.status.emit(generation, f"Asking the judge server… "
+                                     f"{live():.1f} requests/s")
         except ThresherError as exc:
             self.failed.emit(generation, str(exc))
         except Exception as exc:  # the app must outlive any scoring failure

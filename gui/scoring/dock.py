@@ -12,14 +12,15 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from core.dataset import Dataset
 from core.judge.preview import judge_preview
+from core.judge.report import judge_report
 from core.project import project_path_for
-from core.scoring import DEFAULT_MODEL, HEURISTIC, ScoreConfig, ScoreSummary
+from core.scoring import DEFAULT_MODEL, HEURISTIC, ScoreConfig, ScoreSummary, ScoreTable
 from core.scoring.model_files import model_available
 from core.version import APP_NAME
 from gui.scoring.controller import ScoringController
 from gui.scoring.jobs import HeuristicsJob
 from gui.scoring.model_download import ModelDownload
-from gui.scoring.panel import HEURISTIC_NOTE, NO_MODEL_NOTE, ScoringPanel
+from gui.scoring.panel import HEURISTIC_NOTE, NO_MODEL_NOTE, ScoringPanel, judge_lines
 from gui.settings import Settings
 from gui.table.model import RecordsTableModel
 from gui.widgets.feature_dock import FeatureDock
@@ -55,6 +56,8 @@ class ScoringDock(FeatureDock):
         #: Who produced the scores the table holds ("heuristic", a model id); None: no scores.
         self.scored_by: str | None = None
         self._run_scorer: str | None = None
+        #: The judge's entropies and answers for the open dataset (held here only).
+        self.judge_details = ScoreTable(0)
         self._choose_default_model()
         self._wire()
 
@@ -69,7 +72,9 @@ class ScoringDock(FeatureDock):
         self.controller.status.connect(self.panel.show_status)
         self.controller.ready.connect(self._on_ready)
         self.controller.ready.connect(self.scores_cleared)
+        self.controller.ready.connect(self._clear_judge_details)
         self.controller.updated.connect(self.scores_arrived)
+        self.controller.updated.connect(self._keep_judge_details)
         self.controller.progressed.connect(self.panel.show_progress)
         self.controller.finished.connect(self._on_finished)
         self.controller.failed.connect(self._on_failed)
@@ -102,6 +107,7 @@ class ScoringDock(FeatureDock):
         self.panel.set_can_score(not dataset.prompt_only)
         self.panel.set_running(False)
         self.dataset = dataset
+        self.judge_details = ScoreTable(len(dataset))
         self._score_after_flags = False
         self._heuristic_scores = np.full(len(dataset), np.nan, dtype=np.float32)
         self._heuristic_rows = 0
@@ -120,7 +126,7 @@ class ScoringDock(FeatureDock):
         """Score the open dataset with ``settings`` (cached rows come back at once)."""
         if self.dataset is None or self.dataset.prompt_only:
             return
-        if not settings.heuristic:
+        if not settings.heuristic and not settings.judge_endpoint:
             self.panel.set_models(self.settings.add_recent_model(settings.model))
         # Nothing is cleared yet: the old scores stay until the model is found and loaded
         # (controller.ready), so a run that cannot start changes nothing.
@@ -163,14 +169,18 @@ class ScoringDock(FeatureDock):
             if updates:
                 self.scored_by = scorer_name(settings)
         for update in updates:          # one per score column, the last-run scorer's last
+            self._keep_judge_details(update)
             self.scores_arrived.emit(update)      # into the session, then the counts are true
         self.restoring.emit(False)
         update = updates[-1] if updates else None
         if update is not None:
             self.panel.show_progress(update.done, update.total, 0.0, -1.0)
             columns = f" in {len(updates)} score columns" if len(updates) > 1 else ""
+            judge = (judge_lines(judge_report(self.dataset, self.judge_details))
+                     if update.batch.entropy is not None else "")
             self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores{columns} "
-                                   "from the project. Score again to finish or refresh them.")
+                                   "from the project. Score again to finish or refresh them."
+                                   + judge)
         elif self.panel.model_value() == HEURISTIC:
             # The heuristic score is quick and needs no model: show it straight away, once the
             # flags are done (two CPU-bound Python threads at once starve the GUI thread).
@@ -190,9 +200,18 @@ class ScoringDock(FeatureDock):
             if self.panel.model_value() == HEURISTIC and not self.controller.running:
                 self.start_scoring(self.panel.settings())
 
+    def _clear_judge_details(self) -> None:
+        self.judge_details = ScoreTable(len(self.dataset) if self.dataset is not None else 0)
+
+    def _keep_judge_details(self, update) -> None:
+        if update.batch.entropy is not None and len(self.judge_details.scores) == update.total:
+            self.judge_details.apply(update.batch)
+
     def _on_finished(self, summary: ScoreSummary) -> None:
         self.panel.set_running(False)
-        self.panel.show_summary(summary)
+        judge = (judge_report(self.dataset, self.judge_details)
+                 if self.judge_details.entropy is not None and self.dataset is not None else None)
+        self.panel.show_summary(summary, judge)
         self.scoring_finished.emit(summary)
 
     def _on_failed(self, message: str) -> None:

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from core.judge.prompts import PRESETS
+from core.judge.report import length_bias_line
 from core.scoring import DEFAULT_MODEL, FORMATS, HEURISTIC, SEED_TEMPLATE, ScoreConfig
 from core.scoring.devices import DTYPE_CHOICES
 from core.scoring.heuristics import DEFECTS_NOT_QUALITY, HEURISTIC_THRESHOLD
 from core.scoring.model_files import looks_like_path
 from core.scoring.run import ScoreSummary
+from gui.scoring.judge_server_fields import JudgeServerFields
 from gui.widgets.text_widgets import plain_label
 
 #: The progress bar is redrawn at most this often while a run streams batches.
@@ -47,6 +49,15 @@ NO_MODEL_NOTE = (f"No reward model was found on this machine, so Thresher scores
                  f"use a reward model.")
 #: Shown whenever the heuristic score is the chosen scorer and a model could be used instead.
 HEURISTIC_NOTE = DEFECTS_NOT_QUALITY
+
+
+def judge_lines(judge: dict | None) -> str:
+    """A judge run's length bias and mean entropy, as lines for the status (or nothing)."""
+    if not judge:
+        return ""
+    entropy = judge.get("judge_mean_entropy")
+    return ("\n" + length_bias_line(judge.get("judge_length_correlation"))
+            + ("" if entropy is None else f"\nMean rating entropy: {entropy:.2f} nats"))
 
 
 def format_eta(seconds: float) -> str:
@@ -117,7 +128,10 @@ class ScoringPanel(QWidget):
         self._build_judge_widgets()
         form = self._form = QFormLayout()
         form.addRow(plain_label("Scorer", self), self.judge_combo)
+        form.addRow(plain_label("Judge runs on", self), self.judge_where.where_combo)
+        form.addRow(self.judge_where.server_box)
         form.addRow(plain_label("Model", self), model_row)
+        self._model_row = model_row
         form.addRow(plain_label("Judge prompt", self), self.judge_prompt_row)
         form.addRow(plain_label("Input format", self), self.format_combo)
         form.addRow(plain_label("Template", self), self.template_edit)
@@ -176,6 +190,7 @@ class ScoringPanel(QWidget):
         self.judge_prompt_edit.editingFinished.connect(self.judge_changed)
         self.judge_scale_edit.editingFinished.connect(self.judge_changed)
         self.judge_browse_button.clicked.connect(self.choose_judge_prompt)
+        self.judge_where.changed.connect(self._on_judge_changed)
         self._downloading = False
         self._update_enabled()
         self._show_model_start()
@@ -219,6 +234,7 @@ class ScoringPanel(QWidget):
         self.judge_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.judge_combo.setMinimumContentsLength(8)
+        self.judge_where = JudgeServerFields(self)
 
     def judge_choice(self) -> str | None:
         """The chosen judge preset, ``custom`` for a prompt file, or None for a reward model."""
@@ -243,6 +259,12 @@ class ScoringPanel(QWidget):
         for widget in (self.format_combo, self.template_edit, self.output_spin):
             # A judge reads its own prompt and one digit: format and output index do not apply.
             self._form.setRowVisible(widget, choice is None)
+        server = choice is not None and self.judge_where.on_server()
+        self._form.setRowVisible(self.judge_where.where_combo, choice is not None)
+        self._form.setRowVisible(self.judge_where.server_box, server)
+        self._form.setRowVisible(self._model_row, not server)
+        for widget in (self.device_combo, self.dtype_combo, self.max_length_spin):
+            self._form.setRowVisible(widget, not server)    # the server decides these
         self.judge_changed.emit()
 
     # -- settings ------------------------------------------------------------------------------
@@ -291,6 +313,14 @@ class ScoringPanel(QWidget):
                 model=self.model_value(), device=self.device_combo.currentText().strip() or "auto",
                 dtype=self.dtype_combo.currentText(),
                 max_length=self.max_length_spin.value() or None, ifd=True)
+        if judge is not None and self.judge_where.on_server():
+            custom = judge == CUSTOM_JUDGE
+            return ScoreConfig(
+                model=self.judge_where.model_edit.text().strip(),
+                judge_preset=None if custom else judge,
+                judge_prompt=self.judge_prompt_edit.text().strip() if custom else None,
+                judge_scale=self.judge_scale_edit.text().strip() if custom else None,
+                **self.judge_where.values())
         if judge is not None:
             custom = judge == CUSTOM_JUDGE
             return ScoreConfig(
@@ -310,7 +340,9 @@ class ScoringPanel(QWidget):
 
     def set_settings(self, settings: ScoreConfig) -> None:
         """Show ``settings`` (restored from a dataset's project)."""
-        self.select_model(settings.model)
+        if not settings.judge_endpoint:     # a server's model name is not a local model
+            self.select_model(settings.model)
+        self.judge_where.show_settings(settings)
         judge = CUSTOM_JUDGE if settings.judge_prompt else settings.judge_preset
         judge = IFD_CHOICE if settings.ifd else judge
         self.judge_combo.setCurrentIndex(max(0, self.judge_combo.findData(judge)))
@@ -401,8 +433,8 @@ class ScoringPanel(QWidget):
         """A line about what is happening."""
         self.status.setText(text)
 
-    def show_summary(self, summary: ScoreSummary) -> None:
-        """How the finished run went."""
+    def show_summary(self, summary: ScoreSummary, judge: dict | None = None) -> None:
+        """How the finished run went (``judge``: a judge's length bias and mean entropy)."""
         parts = [f"Scored {summary.scored:,} of {summary.total:,} pairs"]
         if summary.cached:
             parts.append(f"{summary.cached:,} from the cache")
@@ -423,11 +455,13 @@ class ScoringPanel(QWidget):
                                 "higher = harder to predict from the prompt = keep the top")
             self.progress.setValue(1000)
             return
-        if scorer.get("kind") == "judge":
+        if scorer.get("kind") in ("judge", "judge-endpoint"):
             prompt = scorer.get("prompt", {})
+            where = (f"{scorer.get('dtype')}, max {scorer.get('max_length')}"
+                     if scorer.get("kind") == "judge" else f"at {scorer.get('endpoint')}")
             self.status.setText("; ".join(parts) + f".\nJudge: {scorer.get('model')}, prompt "
                                 f"{prompt.get('name')} ({prompt.get('low')}–{prompt.get('high')}"
-                                f"), {scorer.get('dtype')}, max {scorer.get('max_length')}")
+                                f"), {where}" + judge_lines(judge))
             self.progress.setValue(1000)
             return
         model = "heuristic score" if scorer.get("model") == HEURISTIC else (

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QAbstractItemModelTester, QTest
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core.dedup.keep import DUPLICATE
 from core.export import ExportOptions
@@ -552,6 +552,31 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                 scoring.start_scoring(scoring.panel.settings())
             self.settle()
             assert not np.isnan(self.session.scores).any()
+
+        @rule()
+        def score_with_an_unreachable_judge_server(self) -> None:
+            self._step("judge_server_down")
+            scoring = self.window.scoring
+            if self.session.dataset.prompt_only:
+                return
+            panel = scoring.panel
+            before = self.session.scores.copy()
+            panel.judge_combo.setCurrentIndex(panel.judge_combo.findData("rubric-1-5"))
+            where = panel.judge_where
+            where.where_combo.setCurrentIndex(where.where_combo.findData("server"))
+            where.url_edit.setText("http://127.0.0.1:9/v1")     # nothing listens there
+            where.model_edit.setText("judge")
+            with qtbot.waitSignal(scoring.scoring_failed, timeout=SETTLE_MS):
+                panel.score_button.click()
+            for box in QApplication.topLevelWidgets():    # the expected "scoring stopped" box
+                if isinstance(box, QMessageBox) and box.isVisible():
+                    box.close()
+            assert "did not answer" in panel.status.text()
+            where.where_combo.setCurrentIndex(where.where_combo.findData("local"))
+            panel.judge_combo.setCurrentIndex(0)
+            self.settle()
+            # A run that could not start changed no score.
+            np.testing.assert_array_equal(self.session.scores, before)
 
         @rule()
         def find_duplicates(self) -> None:

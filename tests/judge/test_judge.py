@@ -21,7 +21,8 @@ from core.judge.prompts import (
     resolve_prompt,
     row_text,
 )
-from core.judge.scorer import JudgeScorer, expected_rating
+from core.judge.rating import expected_rating
+from core.judge.scorer import JudgeScorer
 from core.project import ProjectStore
 from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
 
