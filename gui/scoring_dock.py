@@ -51,6 +51,9 @@ class ScoringDock(QDockWidget):
         self.download = ModelDownload(self)
         self.heuristics = HeuristicsJob(self)
         self._score_after_flags = False
+        # The heuristic scores are recomputed, not cached: while the opening's own run makes
+        # them, the summary says "restoring…" (its counts would read "Kept 0").
+        self._restoring_by_run = False
         self._preview_row: int | None = None
         self._heuristic_scores = np.zeros(0, dtype=np.float32)
         self._heuristic_rows = 0
@@ -77,6 +80,7 @@ class ScoringDock(QDockWidget):
         self.heuristics.computed.connect(self._keep_heuristic_scores)
         self.heuristics.done.connect(self._on_flags_done)
         self.heuristics.done.connect(self.flags_done)
+        self.heuristics.error.connect(lambda _message: self._end_restoring())
         self.download.progressed.connect(self.panel.show_download_progress)
         self.download.succeeded.connect(self._on_downloaded)
         self.download.failed.connect(self._on_download_failed)
@@ -100,6 +104,7 @@ class ScoringDock(QDockWidget):
         self.panel.set_running(False)
         self.dataset = dataset
         self._score_after_flags = False
+        self._restoring_by_run = False
         self._heuristic_scores = np.full(len(dataset), np.nan, dtype=np.float32)
         self._heuristic_rows = 0
         self.heuristics.start(dataset)
@@ -114,7 +119,12 @@ class ScoringDock(QDockWidget):
 
     def start_scoring(self, settings: ScoreSettings) -> None:
         """Score the open dataset with ``settings`` (cached rows come back at once)."""
+        self._end_restoring()           # the curator's own run: its counts stream live
+        self._start(settings)
+
+    def _start(self, settings: ScoreSettings) -> None:
         if self.dataset is None or self.dataset.prompt_only:
+            self._end_restoring()
             return
         if not settings.heuristic:
             self.panel.set_models(self.settings.add_recent_model(settings.model))
@@ -153,18 +163,28 @@ class ScoringDock(QDockWidget):
             self.panel.set_settings(settings)
         if update is not None:
             self.scores_arrived.emit(update)      # into the session, then the counts are true
+        if update is None and self.panel.model_value() == HEURISTIC:
+            # The heuristic score is quick and needs no model: show it straight away, once the
+            # flags are done (two CPU-bound Python threads at once starve the GUI thread). Until
+            # that run is done the summary stays "restoring…".
+            self._restoring_by_run = True
+            if self.heuristics.running:
+                self._score_after_flags = True
+            else:
+                self._start(self.panel.settings())
+            return
         self.restoring.emit(False)
         if update is not None:
             self.panel.show_progress(update.done, update.total, 0.0, -1.0)
             self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores from the "
                                    "project. Score again to finish or refresh them.")
-        elif self.panel.model_value() == HEURISTIC:
-            # The heuristic score is quick and needs no model: show it straight away, once the
-            # flags are done (two CPU-bound Python threads at once starve the GUI thread).
-            if self.heuristics.running:
-                self._score_after_flags = True
-            else:
-                self.start_scoring(self.panel.settings())
+
+    def _end_restoring(self) -> None:
+        """The opening's heuristic run is over (or replaced): the counts are true again."""
+        if self._restoring_by_run:
+            self._restoring_by_run = False
+            self._score_after_flags = False
+            self.restoring.emit(False)
 
     def _keep_heuristic_scores(self, start: int, signals) -> None:
         """The flags job computes the heuristic score too; keep it so no run recomputes it."""
@@ -175,14 +195,18 @@ class ScoringDock(QDockWidget):
         if self._score_after_flags:
             self._score_after_flags = False
             if self.panel.model_value() == HEURISTIC and not self.controller.running:
-                self.start_scoring(self.panel.settings())
+                self._start(self.panel.settings())
+            else:
+                self._end_restoring()
 
     def _on_finished(self, summary: ScoreSummary) -> None:
         self.panel.set_running(False)
         self.panel.show_summary(summary)
+        self._end_restoring()
         self.scoring_finished.emit(summary)
 
     def _on_failed(self, message: str) -> None:
+        self._restoring_by_run = False
         self.restoring.emit(False)
         self.panel.set_running(False)
         self.panel.show_stopped()
@@ -192,6 +216,7 @@ class ScoringDock(QDockWidget):
                       QMessageBox.Icon.Warning).show()
 
     def _on_cancelled(self) -> None:
+        self._end_restoring()
         self.panel.set_running(False)
         self.panel.show_stopped()
         done = int((~np.isnan(self.table_model.scores)).sum())
