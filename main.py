@@ -53,4 +53,9 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    # The map's PaCMAP fit runs in a spawned child; in the frozen build that child is this
+    # executable, and freeze_support turns it into the child instead of a second app.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     sys.exit(main(sys.argv[1:]))
