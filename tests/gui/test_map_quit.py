@@ -90,7 +90,7 @@ sys.exit(code)
 def test_quitting_while_pacmap_fits_ends_its_process_promptly(tmp_path):
     # Issue 22: the fit could not be interrupted, so quitting waited for it to finish.
     done = subprocess.run([sys.executable, "-c", QUIT_WHILE_FITTING, str(tmp_path / "m.jsonl")],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600,
+                          capture_output=True, text=True, cwd=ROOT, timeout=1200,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert "quitting while map: PaCMAP" in done.stderr, done.stderr
     assert "children: 1" in done.stderr             # the fit runs in its own process
