@@ -54,6 +54,8 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     # A frozen build starts the loader's worker processes by running itself: let them work.
+    # The map's PaCMAP fit runs in a spawned child; in the frozen build that child is this
+    # executable, and freeze_support turns it into the child instead of a second app.
     import multiprocessing
 
     multiprocessing.freeze_support()

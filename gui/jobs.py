@@ -56,7 +56,15 @@ class LatestJob(QObject):
         generation = self._generation
         worker = create_worker(function, *args, _start_thread=False, _ignore_errors=True)
         ended = threading.Event()
-        # Direct: set on the worker's thread as it ends, so wait() needs no GUI event loop.
+        # Direct, on the worker's thread as it ends, so wait() needs no GUI event loop. A
+        # cancelled generator is closed first, so its cleanup (a child process terminated, a
+        # file closed) is done by the time the job reads as ended.
+        # Only the generator is held (superqt's GeneratorWorker makes it at once), never the
+        # worker itself: the pool deletes a finished worker, and nothing may keep it alive.
+        generator = getattr(worker, "_gen", None)
+        if generator is not None:
+            worker.finished.connect(partial(_close_generator, generator),
+                                    Qt.ConnectionType.DirectConnection)
         worker.finished.connect(ended.set, Qt.ConnectionType.DirectConnection)
         if yielded is not None:      # a plain function's worker has no ``yielded`` signal
             worker.yielded.connect(partial(self._forward, generation, yielded, False))
@@ -95,6 +103,14 @@ class LatestJob(QObject):
         name = type(self).__name__
         log.error("%s failed", name, exc_info=(type(exc), exc, exc.__traceback__))
         self.error.emit(f"{_describe(name)} failed: {type(exc).__name__}: {exc}")
+
+
+def _close_generator(generator) -> None:
+    """Run a stopped generator's ``finally`` now, not whenever the worker is collected."""
+    try:
+        generator.close()
+    except Exception:  # a cleanup that fails is logged; the job still ends
+        log.exception("closing a cancelled job's generator failed")
 
 
 def _nothing(*_args) -> None:

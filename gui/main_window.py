@@ -39,6 +39,7 @@ from core.errors import LoadError
 from core.loading.peek import peek_fields
 from core.project.backup import Backup, describe, list_backups
 from core.review.decisions import NAMES
+from core.review.place import nearest_row
 from core.schemas import ColumnMapping
 from core.version import APP_NAME
 from gui import settings as keys
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.dataset: Dataset | None = None
         self._detail_shown: tuple[int, str] | None = None
         self._restored_from = ""      # the backup being reopened from, for the notice
+        self._reload_line: int | None = None   # a reload's place, if its record is gone
         self.job = LoadJob(self)
         self.model = RecordsTableModel(self)
         self.source_watch = SourceWatcher(self)
@@ -410,6 +412,9 @@ class MainWindow(QMainWindow):
         self.dedup.shutdown()
         if self.review.controller.restore_backup(backup):
             self._restored_from = describe(backup)
+            # Until the restored state is read back, no count is shown: the old ones are not
+            # the backup's, and the reopened session's read "Kept 0" until its scores are in.
+            self.review.set_restoring(True)
             self.open_path(path, mapping)
 
     # -- load results --------------------------------------------------------------------------
@@ -421,6 +426,9 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self, dataset: Dataset) -> None:
         self._end_progress()
+        # The old file's place is saved before its rows go; the first row selected below only
+        # stands in until the new session's saved place is found (never saved as the place).
+        self.review.controller.flush_position()
         self.dataset = dataset
         self.model.set_dataset(dataset)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -437,7 +445,10 @@ class MainWindow(QMainWindow):
         self._update_banner(dataset)
         if len(dataset):
             self.table.select_only(0)
-        self.review.set_dataset(dataset)
+        self.review.controller.forget_position()
+        line, self._reload_line = self._reload_line, None
+        self.review.set_dataset(dataset, None if line is None
+                                else nearest_row(dataset.locations, line))
         if self._restored_from:          # the backup held nothing to describe
             self._show_notice("")
         self.plots.set_session(self.review.controller.session)
@@ -455,6 +466,7 @@ class MainWindow(QMainWindow):
         message = str(exc) if isinstance(exc, LoadError) else (
             f"{path}: unexpected error while loading ({type(exc).__name__}: {exc})")
         self.status_text.setText(f"Could not open {Path(path).name}.")
+        self._end_restore_without_session()
         self.load_failed.emit(message)
         if isinstance(exc, LoadError) and _NO_SCHEMA in exc.reason and self._mapping_tried is None:
             self.ask_mapping_and_open(Path(path), exc.reason)
@@ -463,7 +475,14 @@ class MainWindow(QMainWindow):
 
     def _on_load_cancelled(self, path: Path) -> None:
         self._end_progress()
+        self._end_restore_without_session()
         self.status_text.setText(f"Loading {Path(path).name} was cancelled.")
+
+    def _end_restore_without_session(self) -> None:
+        """A reopening after a restore failed: no session, so no counts (not the old ones)."""
+        if self.review.controller.session is None:
+            self.review.panel.clear_summary()
+            self.review.set_restoring(False)
 
     def _end_progress(self) -> None:
         self.progress.finish()
@@ -498,6 +517,8 @@ class MainWindow(QMainWindow):
     def reload(self) -> None:
         """Read the open file again (it changed on disk)."""
         if self.dataset is not None:
+            row = self.current_source_row()
+            self._reload_line = None if row is None else int(self.dataset.locations[row])
             self.open_path(self.dataset.path, self._mapping_tried)
 
     def _show_notice(self, text: str) -> None:

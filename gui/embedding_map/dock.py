@@ -199,7 +199,9 @@ class MapDock(FeatureDock):
         self._end_progress()
         if found is None:
             self.hover_text.setText("No map yet: it is made when this tab is first shown.")
-            if self.isVisible() and not self._asked:
+            # isVisible() is true behind another tab too: only a tab the curator sees starts
+            # the work (embedding every row and PaCMAP take minutes of CPU on a big file).
+            if self.isVisible() and not self.visibleRegion().isEmpty() and not self._asked:
                 self.make_map()
             return
         self._asked = True

@@ -284,6 +284,11 @@ class ReviewController(QObject):
         self._pending_position = row
         self._position_timer.start()
 
+    def forget_position(self) -> None:
+        """Drop a noted row that is not the curator's place (a stand-in while opening)."""
+        self._position_timer.stop()
+        self._pending_position = None
+
     def flush_position(self) -> None:
         """Save the pending current row now."""
         self._position_timer.stop()

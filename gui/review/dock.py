@@ -160,8 +160,11 @@ class ReviewDock(FeatureDock):
 
     # -- datasets ------------------------------------------------------------------------------
 
-    def set_dataset(self, dataset: Dataset) -> None:
-        """Open ``dataset``'s review session and restore the rule, filter, sort and place."""
+    def set_dataset(self, dataset: Dataset, fallback_row: int | None = None) -> None:
+        """Open ``dataset``'s review session and restore the rule, filter, sort and place.
+
+        ``fallback_row``: where to land if the saved place's record is gone (a reload).
+        """
         self.filter_job.cancel()
         self.actions_by_name["queue"].setChecked(False)
         session = self.controller.open(dataset)
@@ -171,6 +174,8 @@ class ReviewDock(FeatureDock):
         self.table_model.set_session(session)
         self.panel.set_rule(session.rule)
         self._pending_position = session.saved_position()
+        if self._pending_position is None:
+            self._pending_position = fallback_row
         sort = session.saved_sort()
         if sort is not None and sort[0] in COLUMN_INDEX:
             order = Qt.SortOrder.DescendingOrder if sort[1] else Qt.SortOrder.AscendingOrder

@@ -193,10 +193,18 @@ class ReviewPanel(QWidget):
         self._restoring = restoring
         self.summary_box.setTitle("Curated set (restoring…)" if restoring else "Curated set")
         if restoring:
-            for label in (self.kept_label, self.dropped_label, self.undecided_label):
+            for label in (self.kept_label, self.dropped_label, self.undecided_label,
+                          self.manual_label, self.tokens_label):
                 label.setText("restoring…")
         elif self._summary is not None:
             self.show_summary(self._summary)
+
+    def clear_summary(self) -> None:
+        """No session: no counts at all (never the last session's)."""
+        self._summary = None
+        for label in (self.kept_label, self.dropped_label, self.undecided_label,
+                      self.manual_label, self.tokens_label):
+            label.setText("—")
 
     def show_summary(self, summary: Summary) -> None:
         """Update the counts (held back while restoring: they would read "Kept 4")."""

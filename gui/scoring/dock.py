@@ -50,6 +50,9 @@ class ScoringDock(FeatureDock):
         self.download = ModelDownload(self)
         self.heuristics = HeuristicsJob(self)
         self._score_after_flags = False
+        # The heuristic scores are recomputed, not cached: while the opening's own run makes
+        # them, the summary says "restoring…" (its counts would read "Kept 0").
+        self._restoring_by_run = False
         self._preview_row: int | None = None
         self._heuristic_scores = np.zeros(0, dtype=np.float32)
         self._heuristic_rows = 0
@@ -84,6 +87,7 @@ class ScoringDock(FeatureDock):
         self.heuristics.computed.connect(self._keep_heuristic_scores)
         self.heuristics.done.connect(self._on_flags_done)
         self.heuristics.done.connect(self.flags_done)
+        self.heuristics.error.connect(lambda _message: self._end_restoring())
         self.download.progressed.connect(self.panel.show_download_progress)
         self.download.succeeded.connect(self._on_downloaded)
         self.download.failed.connect(self._on_download_failed)
@@ -109,6 +113,7 @@ class ScoringDock(FeatureDock):
         self.dataset = dataset
         self.judge_details = ScoreTable(len(dataset))
         self._score_after_flags = False
+        self._restoring_by_run = False
         self._heuristic_scores = np.full(len(dataset), np.nan, dtype=np.float32)
         self._heuristic_rows = 0
         self.scored_by = None
@@ -124,7 +129,12 @@ class ScoringDock(FeatureDock):
 
     def start_scoring(self, settings: ScoreConfig) -> None:
         """Score the open dataset with ``settings`` (cached rows come back at once)."""
+        self._end_restoring()           # the curator's own run: its counts stream live
+        self._start(settings)
+
+    def _start(self, settings: ScoreConfig) -> None:
         if self.dataset is None or self.dataset.prompt_only:
+            self._end_restoring()
             return
         if not settings.heuristic and not settings.judge_endpoint:
             self.panel.set_models(self.settings.add_recent_model(settings.model))
@@ -171,6 +181,16 @@ class ScoringDock(FeatureDock):
         for update in updates:          # one per score column, the last-run scorer's last
             self._keep_judge_details(update)
             self.scores_arrived.emit(update)      # into the session, then the counts are true
+        if update is None and self.panel.model_value() == HEURISTIC:
+            # The heuristic score is quick and needs no model: show it straight away, once the
+            # flags are done (two CPU-bound Python threads at once starve the GUI thread). Until
+            # that run is done the summary stays "restoring…".
+            self._restoring_by_run = True
+            if self.heuristics.running:
+                self._score_after_flags = True
+            else:
+                self._start(self.panel.settings())
+            return
         self.restoring.emit(False)
         update = updates[-1] if updates else None
         if update is not None:
@@ -181,13 +201,13 @@ class ScoringDock(FeatureDock):
             self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores{columns} "
                                    "from the project. Score again to finish or refresh them."
                                    + judge)
-        elif self.panel.model_value() == HEURISTIC:
-            # The heuristic score is quick and needs no model: show it straight away, once the
-            # flags are done (two CPU-bound Python threads at once starve the GUI thread).
-            if self.heuristics.running:
-                self._score_after_flags = True
-            else:
-                self.start_scoring(self.panel.settings())
+
+    def _end_restoring(self) -> None:
+        """The opening's heuristic run is over (or replaced): the counts are true again."""
+        if self._restoring_by_run:
+            self._restoring_by_run = False
+            self._score_after_flags = False
+            self.restoring.emit(False)
 
     def _keep_heuristic_scores(self, start: int, signals) -> None:
         """The flags job computes the heuristic score too; keep it so no run recomputes it."""
@@ -198,7 +218,9 @@ class ScoringDock(FeatureDock):
         if self._score_after_flags:
             self._score_after_flags = False
             if self.panel.model_value() == HEURISTIC and not self.controller.running:
-                self.start_scoring(self.panel.settings())
+                self._start(self.panel.settings())
+            else:
+                self._end_restoring()
 
     def _clear_judge_details(self) -> None:
         self.judge_details = ScoreTable(len(self.dataset) if self.dataset is not None else 0)
@@ -212,9 +234,11 @@ class ScoringDock(FeatureDock):
         judge = (judge_report(self.dataset, self.judge_details)
                  if self.judge_details.entropy is not None and self.dataset is not None else None)
         self.panel.show_summary(summary, judge)
+        self._end_restoring()
         self.scoring_finished.emit(summary)
 
     def _on_failed(self, message: str) -> None:
+        self._restoring_by_run = False
         self.restoring.emit(False)
         self.panel.set_running(False)
         self.panel.show_stopped()
@@ -224,6 +248,7 @@ class ScoringDock(FeatureDock):
                       QMessageBox.Icon.Warning).show()
 
     def _on_cancelled(self) -> None:
+        self._end_restoring()
         self.panel.set_running(False)
         self.panel.show_stopped()
         done = int((~np.isnan(self.table_model.scores)).sum())

@@ -66,3 +66,26 @@ def test_failure_messages_name_the_job_in_words(name, words):
     from gui.jobs import _describe
 
     assert _describe(name) == words
+
+
+def test_a_cancelled_generator_has_cleaned_up_when_wait_returns(qtbot):
+    # A map's PaCMAP child process is terminated in its generator's ``finally``: that must
+    # run as the worker stops, not whenever the worker object happens to be collected.
+    job = _Job()
+    cleaned = threading.Event()
+    running = threading.Event()
+
+    def endless():
+        try:
+            while True:
+                running.set()
+                yield 0.0
+                threading.Event().wait(0.01)
+        finally:
+            cleaned.set()
+
+    job.start(endless, yielded=lambda _value: None)
+    assert running.wait(10)
+    job.cancel()
+    assert job.wait(10_000)
+    assert cleaned.is_set()

@@ -188,3 +188,65 @@ def test_a_file_changed_on_disk_is_noticed_and_can_be_reloaded(qtbot, window, tm
         window.reload_button.click()
     assert len(reloaded.args[0]) == len(dataset) + 1
     assert window.reload_button.isHidden()
+
+
+def _reload_after(qtbot, window, path, edit) -> None:
+    """Edit ``path`` with ``edit(lines)``, wait for the notice, Reload, wait for the place."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(edit(lines)))
+    with qtbot.waitSignal(window.source_watch.changed, timeout=10_000):
+        pass
+    with qtbot.waitSignal(window.dataset_loaded, timeout=20_000):
+        window.reload_button.click()
+    qtbot.waitUntil(lambda: not window.review.filter_job.running
+                    and window.review._pending_position is None, timeout=20_000)
+
+
+def test_reload_keeps_the_curators_record_sort_and_filter(qtbot, window, tmp_path):
+    # Issue 17: Reload after the file changed on disk landed the curator on line 1.
+    import shutil
+
+    path = tmp_path / "sample.jsonl"
+    shutil.copy(SAMPLE, path)
+    open_and_wait(qtbot, window, path)
+    qtbot.waitUntil(lambda: window.review.controller.session is not None, timeout=10_000)
+    window.table.sortByColumn(COLUMN_INDEX["prompt_chars"], Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(window.review.filter_job.done, timeout=10_000):
+        window.filter_bar.search.setText("the")
+    window.table.select_only(7)
+    held = window.current_source_row()
+    fingerprint = bytes(window.dataset.fingerprints[held])
+    shown_before = window.model.rowCount()
+
+    _reload_after(qtbot, window, path, lambda lines: [b'{"prompt": "new first", '
+                                                      b'"response": "an added line"}\n', *lines])
+    row = window.current_source_row()
+    assert bytes(window.dataset.fingerprints[row]) == fingerprint
+    assert row == held + 1                                     # one line was added above it
+    header = window.table.horizontalHeader()
+    assert header.sortIndicatorSection() == COLUMN_INDEX["prompt_chars"]
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    assert window.filter_bar.search.text() == "the"
+    assert window.model.rowCount() == shown_before
+    heading = window.detail.toPlainText().splitlines()[0]
+    assert str(int(window.dataset.locations[row])) in heading    # the pane shows that record
+
+
+def test_reload_lands_on_the_nearest_line_when_the_record_is_gone(qtbot, window, tmp_path):
+    import shutil
+
+    path = tmp_path / "sample.jsonl"
+    shutil.copy(SAMPLE, path)
+    dataset = open_and_wait(qtbot, window, path)
+    qtbot.waitUntil(lambda: window.review.controller.session is not None, timeout=10_000)
+    window.table.sortByColumn(COLUMN_INDEX["prompt_chars"], Qt.SortOrder.AscendingOrder)
+    window.table.select_only(40)
+    held = window.current_source_row()
+    line = int(dataset.locations[held])
+    following = bytes(dataset.fingerprints[held + 1])
+    assert int(dataset.locations[held + 1]) == line + 1
+
+    _reload_after(qtbot, window, path, lambda lines: lines[:line - 1] + lines[line:])
+    row = window.current_source_row()
+    assert int(window.dataset.locations[row]) == line          # the line that took its place
+    assert bytes(window.dataset.fingerprints[row]) == following

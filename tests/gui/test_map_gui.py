@@ -154,3 +154,18 @@ def test_the_map_chip_says_box_for_a_box_and_lasso_for_a_lasso(qtbot):
     assert bar.map_button.text().startswith("Map: box")
     bar.set_map_selection(((0.0, 0.0), (2.0, 0.5), (1.5, 1.0), (0.2, 0.9), (0.1, 0.4)), (3,), "k")
     assert bar.map_button.text().startswith("Map: lasso + topic")
+
+
+def test_the_map_is_made_only_once_its_tab_is_in_front(qtbot, tmp_path):
+    # Behind the Plots tab the dock still reads as visible: every opened file was embedded and
+    # projected in the background, minutes of CPU nobody had asked for.
+    source = tmp_path / "mixed.jsonl"
+    write_mixed(source, gsm8k_rows=150)
+    window = open_window(qtbot, source)
+    dock = window.map
+    qtbot.waitUntil(lambda: dock.hover_text.text().startswith("No map yet"), timeout=30_000)
+    assert not dock.job.running and dock.result is None
+    dock.method_combo.setCurrentIndex(dock.method_combo.findData("pca"))
+    with qtbot.waitSignal(dock.job.done, timeout=300_000):
+        dock.raise_()
+    assert dock.result is not None

@@ -171,3 +171,41 @@ def test_restore_from_backup_lists_backups_and_reopens_from_the_chosen_one(
     backups = list_backups(restored.store.path)
     assert backups[-1].reason == "before-restore"
     assert not window.review.undo_action.isEnabled()           # a new history starts
+
+
+def test_restoring_a_backup_shows_no_count_until_the_restored_state_is_in(
+        qtbot, dataset_path, monkeypatch):
+    # Issue 17: after a restore the summary read "Kept 0" (and before that the replaced
+    # state's counts) for seconds on a big file, while the backup's state was still being read.
+    from PySide6.QtCore import QTimer
+
+    from core.project.backup import back_up
+    from gui.project.backup_dialog import BackupDialog
+
+    window = open_window(qtbot, dataset_path)
+    back_up(window.review.controller.session.store, "test")
+    window.table.selectRow(1)
+    window.review.actions_by_name["drop"].trigger()
+    monkeypatch.setattr(BackupDialog, "exec", lambda dialog: BackupDialog.DialogCode.Accepted)
+    panel = window.review.panel
+    seen: list[tuple[str, bool]] = []
+
+    def look() -> None:
+        shown = (panel.kept_label.text(), window.review.export_action.isEnabled())
+        if not seen or seen[-1] != shown:
+            seen.append(shown)
+    timer = QTimer(interval=1)
+    timer.timeout.connect(look)
+    window.restore_action.trigger()
+    look()
+    timer.start()
+    with qtbot.waitSignal(window.scoring.scoring_finished, timeout=30_000):
+        pass
+    qtbot.wait(50)
+    timer.stop()
+    look()
+    summary = window.review.controller.session.summary()
+    assert summary.kept > 0
+    final = (f"{summary.kept:,}  ({summary.kept / summary.rows:.1%})", True)
+    assert seen[-1] == final
+    assert set(seen[:-1]) == {("restoring…", False)}, seen
