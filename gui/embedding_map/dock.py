@@ -49,7 +49,10 @@ PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 SCORE_COLOURS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89",
                  "#35b779", "#6ece58", "#b5de2b", "#fde725"]
 COLOUR_BY = (("Topic", "topic"), ("Score", "score"), ("Decision", "decision"),
-             ("Decided by", "decided_by"), ("Duplicate cluster", "duplicates"))
+             ("Decided by", "decided_by"), ("Duplicate cluster", "duplicates"),
+             ("Overlap with references", "overlap"))
+#: Colour-by values naming one scorer's column: this prefix and the column's key.
+SCORER_PREFIX = "score:"
 #: Decisions and scores change often; the colours follow at most this often.
 RECOLOUR_MS = 300
 
@@ -263,8 +266,33 @@ class MapDock(FeatureDock):
 
     def data_changed(self, *_args) -> None:
         """Decisions, scores or duplicates changed: recolour soon (coalesced)."""
+        self._offer_scorers()
         if self.colour_combo.currentData() != "topic":
             self._recolour.start()
+
+    def _offer_scorers(self) -> None:
+        """One "Colour: score of …" entry per score column, when there are several."""
+        session = self.session
+        names = session.column_names() if session is not None else {}
+        wanted = [(f"Colour: score of {name}", SCORER_PREFIX + key)
+                  for key, name in names.items()] if len(names) > 1 else []
+        combo = self.colour_combo
+        have = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())
+                if str(combo.itemData(i)).startswith(SCORER_PREFIX)]
+        if have == wanted:
+            return
+        current = combo.currentData()
+        combo.blockSignals(True)
+        for i in reversed(range(combo.count())):
+            if str(combo.itemData(i)).startswith(SCORER_PREFIX):
+                combo.removeItem(i)
+        for text, value in wanted:
+            combo.addItem(text, value)
+        index = combo.findData(current)
+        combo.setCurrentIndex(index if index >= 0 else 0)
+        combo.blockSignals(False)
+        if index < 0:
+            self.recolour()
 
     def set_duplicates(self, table: DuplicateTable | None) -> None:
         """Take the duplicate clusters (for colouring by cluster)."""
@@ -285,8 +313,13 @@ class MapDock(FeatureDock):
         session = self.session
         if mode == "topic" and self.result is not None and self.result.labels:
             return self.result.topics % len(PALETTE), PALETTE
+        if mode == "overlap" and session is not None and len(session.overlap) == n:
+            return (session.overlap != 0).astype(np.int64), [GREY, "#e15759"]
+        scorer = str(mode)[len(SCORER_PREFIX):] if str(mode).startswith(SCORER_PREFIX) else None
+        if scorer is not None and session is not None and scorer in session.columns:
+            mode = "score"
         if mode == "score" and session is not None:
-            scores = session.scores
+            scores = session.column(scorer).scores if scorer is not None else session.scores
             finite = np.isfinite(scores)
             codes = np.full(n, len(SCORE_COLOURS), np.int64)
             if finite.any():
