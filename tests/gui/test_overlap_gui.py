@@ -153,3 +153,33 @@ def test_a_reference_edited_after_the_check_marks_it_stale(qtbot, injected, tmp_
     with qtbot.waitSignal(again.overlap.check.done, timeout=60_000):
         again.overlap.panel.run_button.click()
     assert again.overlap.panel.stale.isHidden()
+
+
+def test_the_app_refuses_to_export_a_rule_relying_on_a_stale_check(qtbot, injected, tmp_path,
+                                                                   monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.review.export_dialog import ExportDialog
+
+    reference = tmp_path / "vicuna_copy.jsonl"
+    shutil.copy(injected.vicuna, reference)
+    window = open_window(qtbot, injected.path)
+    window.overlap.panel.set_paths([str(reference)])
+    window.overlap.panel.near.setChecked(False)
+    with qtbot.waitSignal(window.overlap.check.done, timeout=60_000):
+        window.overlap.panel.run_button.click()
+    window.overlap.panel.drop_boxes["exact"].setChecked(True)
+    with open(reference, "ab") as handle:
+        handle.write(b'{"question_id": 81, "text": "A prompt added after the check."}\n')
+    out = tmp_path / "curated.jsonl"
+    shown = []
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
+    monkeypatch.setattr("gui.review.export_dialog.default_output", lambda source: out)
+    monkeypatch.setattr(QMessageBox, "show", lambda box: shown.append(box.text()))
+    with qtbot.waitSignal(window.review.export_job.failed, timeout=20_000) as blocker:
+        window.review.export_action.trigger()
+    message = blocker.args[0]
+    assert "\n" not in message and "the rule drops overlap" in message
+    assert f"{reference} changed since the check" in message
+    assert shown == [message] and not out.exists()
+    assert window.review.export_action.isEnabled()
