@@ -10,6 +10,7 @@ from cli.dedup_command import drive
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.report import print_json
 from core.dedup.config import DEFAULT_NEAR
+from core.dedup.normalize import NORMALISATION_HELP
 from core.errors import ThresherError
 from core.loading import load
 from core.overlap.config import (
@@ -47,7 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "levels", "which levels to check (default: --exact --ngram --near)")
     group.add_argument("--exact", action="store_true",
-                       help="identical after normalising Unicode, case, spacing, punctuation")
+                       help=f"identical after {NORMALISATION_HELP}")
     group.add_argument("--ngram", nargs="?", type=int, const=DEFAULT_NGRAM, metavar="N",
                        help=f"any shared word N-gram (default {DEFAULT_NGRAM})")
     group.add_argument("--min-words", type=int, default=DEFAULT_MIN_WORDS, metavar="W",
