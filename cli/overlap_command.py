@@ -104,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     output_format(args.output)
     settings = settings_from_arguments(args)
     dataset = load(args.file, mapping_from_arguments(args))
-    references = drive(load_references(args.against, dataset, settings))
+    skipped: list[str] = []
+    references = drive(load_references(args.against, dataset, settings, skipped))
     for reference in references:
         if reference.bad_lines:
             first = reference.bad_lines[0]
@@ -112,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
                   f"{reference.location_kind}(s) skipped (first: {reference.location_kind} "
                   f"{first.line}, {first.reason}); the other {len(reference):,} records are "
                   "used", file=sys.stderr)
+    for line in skipped:     # said before the matching starts, like unusable lines
+        print(f"warning: {line}", file=sys.stderr)
     result = drive(find_overlap(dataset, references, settings))
     project = Path(args.project) if args.project else project_path_for(args.file)
     with ProjectStore(project) as store:
@@ -126,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{summary['records']:,} records: {summary['overlapping']:,} overlap "
               f"{len(references)} reference(s) ({by_level}; {settings.describe()}) -> "
               f"{args.output}", file=sys.stderr)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 
