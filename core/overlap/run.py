@@ -71,10 +71,11 @@ def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: Over
             found["near"] = LevelMatches.found(n, index, rows, ref_rows, similarity)
         if settings.semantic is not None:
             if embedder is None:
-                from core.dedup.embedder import SentenceEmbedder
+                # The embedder the name means, as for duplicates: 'fast' is the static model
+                # (built on first use), 'bundled' and 'verified' are MiniLM deciding every pair.
+                from core.dedup.embedder import open_embedder
 
-                yield DedupProgress("semantic: loading the embedding model", 0, 1)
-                embedder = SentenceEmbedder(files, settings.device)
+                embedder = yield from open_embedder(settings.embedder, files, settings.device)
             from core.overlap.semantic import embed_distinct, semantic_matches
 
             if own_vectors is None:

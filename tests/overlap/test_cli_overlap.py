@@ -119,3 +119,17 @@ def test_text_without_spaces_gets_a_note_pointing_to_semantic(tmp_path, capsys):
                        "without spaces between words (Chinese, Japanese, Thai…): the exact, "
                        "13-gram and near levels miss edited copies of such text; the semantic "
                        "level finds them (--semantic on the command line)"]   # …and it says so
+
+
+def test_embedder_help_names_every_choice_dedup_takes_and_the_default():
+    from cli import build_parser
+    from core.dedup.embedder_choice import BUNDLED, FAST, VERIFIED
+    from core.overlap.config import OverlapConfig
+
+    _, children = build_parser("overlap")
+    embedder = next(a for a in children["overlap"]._actions
+                    if "--embedder" in a.option_strings)
+    assert embedder.default == OverlapConfig().embedder == BUNDLED
+    for name in (FAST, VERIFIED, BUNDLED):
+        assert f"'{name}'" in embedder.help
+    assert "the default here, unlike dedup" in embedder.help
