@@ -36,7 +36,7 @@ from core.export.run import check_outputs
 from core.judge.report import judge_report
 from core.loading import load
 from core.overlap.config import LEVELS as OVERLAP_LEVELS
-from core.overlap.staleness import reference_states, stale_reason
+from core.overlap.reliance import check_overlap_rule
 from core.overlap.storage import restore_overlap
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession, Rule
@@ -104,26 +104,6 @@ def rule_from_arguments(args: argparse.Namespace, saved: Rule) -> Rule:
         raise ThresherError(f"invalid rule: {exc}") from exc
 
 
-def _check_overlap_levels(file: str, levels: tuple[str, ...], checked) -> None:
-    """Refuse a rule that drops overlap at a level the project's last check did not look at.
-
-    Such a rule would drop nothing there and the export would look checked when it was not.
-    """
-    missing = [level for level in levels
-               if checked is None or level not in checked.settings.levels()]
-    if missing:
-        found = ("no overlap check was made" if checked is None else
-                 "its last overlap check looked at " + ", ".join(checked.settings.levels()))
-        raise ThresherError(f"the rule drops overlap at {', '.join(missing)}, but {found}: run "
-                            f"main.py overlap {file} --against REF… with those levels first")
-    if levels:
-        # A check against an edited or vanished reference proves nothing about its new rows.
-        stale = stale_reason(reference_states(checked.references))
-        if stale:
-            raise ThresherError(f"{file}: the rule drops overlap, but {stale} (main.py overlap "
-                                f"{file} --against REF…) before relying on it")
-
-
 def dedup_kinds(args: argparse.Namespace) -> set[str] | None:
     """The kinds ``--dedup`` and the kind flags ask for; None when no new run is wanted."""
     kinds = chosen_kinds(args)
@@ -162,23 +142,24 @@ def run(args: argparse.Namespace) -> int:
     check_outputs(options, Path(args.file), project)   # before anything is written
     with ProjectStore(project) as store:
         session = ReviewSession(dataset, store)
-        rule = rule_from_arguments(args, session.rule)
+        saved = session.rule
+        rule = rule_from_arguments(args, saved)
         if several_scorers(args):
             rule = rule_over_scorers(args, rule, session)
-        session.set_rule(rule)
-        _check_overlap_levels(args.file, session.rule.drop_overlap, restore_overlap(session))
         signals = compute_signals(dataset.prompts, dataset.responses)
         session.set_flags(slice(None), signals.flag_mask(), signals.score)
         fill_cached_columns(session)
+        # Every refusal comes before the rule is saved: a refused run leaves the project as it was.
+        check_overlap_rule(args.file, rule.drop_overlap, restore_overlap(session))
         scoring = {}
-        if session.rule.uses_scores and dataset.prompt_only:
+        if rule.uses_scores and dataset.prompt_only:
             raise ThresherError(f"{args.file}: the records have no responses, so they "
                                 "cannot be scored; use --keep-all")
-        if session.rule.uses_scores and (session.rule.several or session.rule.scorer):
+        if rule.uses_scores and (rule.several or rule.scorer):
             # A rule over named scorers reads their columns; it runs no scorer itself.
-            check_named_columns(args.file, session)
+            check_named_columns(args.file, session, rule)
             scoring = {"scorers": columns_summary(session)}
-        elif session.rule.uses_scores:
+        elif rule.uses_scores:
             settings = settings_from_arguments(args)
             scorer = make_scorer(settings, heuristic_scores=signals.score)
             estimate = announce_estimate(scorer, dataset, store, args)
@@ -195,7 +176,12 @@ def run(args: argparse.Namespace) -> int:
             if summary.scorer.get("model") == HEURISTIC:
                 scoring["note"] = DEFECTS_NOT_QUALITY
         duplicates = _apply_duplicates(args, session)
-        result = export_session(session, options, last_scorer(store) if scoring else None)
+        session.set_rule(rule)
+        try:
+            result = export_session(session, options, last_scorer(store) if scoring else None)
+        except BaseException:
+            session.set_rule(saved)     # a failed export leaves the saved rule as it was
+            raise
         orphaned = session.restored.orphaned if session.restored else 0
         report(result, {"rule": session.describe_rule(), "orphaned_decisions": orphaned,
                         **duplicates, **scoring}, args.json)

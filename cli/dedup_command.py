@@ -19,7 +19,7 @@ from core.dedup.embedder_choice import (
     VERIFIED,
     default_threshold,
 )
-from core.dedup.normalize import FIELDS
+from core.dedup.normalize import FIELDS, NORMALISATION_HELP
 from core.dedup.outcome import build_table
 from core.dedup.output import rows_frame
 from core.dedup.run import find_duplicates
@@ -51,7 +51,7 @@ def add_dedup_arguments(parser: argparse.ArgumentParser, device: bool = True) ->
     group = parser.add_argument_group(
         "duplicates", "which kinds to look for (default: --exact --near)")
     group.add_argument("--exact", action="store_true",
-                       help="identical after normalising Unicode, case, spacing, punctuation")
+                       help=f"identical after {NORMALISATION_HELP}")
     group.add_argument("--near", nargs="?", type=float, const=DEFAULT_NEAR, metavar="JACCARD",
                        help=f"MinHash near duplicates at this Jaccard (default {DEFAULT_NEAR})")
     group.add_argument("--semantic", nargs="?", type=float, const=EMBEDDER_DEFAULT,

@@ -24,6 +24,8 @@ from core.export.records import VerificationError, write_jsonl
 from core.export.sidecar import write_sidecar
 from core.generators import run_to_end
 from core.loading.freshness import check_unchanged
+from core.overlap.reliance import check_overlap_rule
+from core.overlap.storage import load_overlap
 from core.review.decisions import NAMES
 from core.review.session import ReviewSession
 
@@ -95,6 +97,7 @@ def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | N
     """
     check_outputs(options, session.dataset.path, session.store.path)
     check_unchanged(session.dataset)     # never export a stale copy under the file's name
+    _check_overlap(session)
     yield 0.0
     if stop_requested is not None and stop_requested():
         raise ExportCancelled("the export was cancelled before any file was written")
@@ -127,6 +130,15 @@ def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | N
     return ExportResult(kept=summary.kept, dropped=summary.dropped, undecided=summary.undecided,
                         manual_overrides=summary.manual, output=str(options.output),
                         output_sha256=files["curated"]["sha256"], files=files)
+
+
+def _check_overlap(session: ReviewSession) -> None:
+    """Refuse a rule dropping overlap that the project's last check cannot vouch for."""
+    levels = session.rule.drop_overlap
+    if levels:
+        dataset = session.dataset
+        checked = load_overlap(session.store, dataset.source_sha256, len(dataset))
+        check_overlap_rule(str(dataset.path), levels, checked)
 
 
 def _lines(session: ReviewSession, rows: np.ndarray, annotate: bool) -> Iterator[bytes]:

@@ -22,6 +22,9 @@ _EXTENSION_HINTS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".cs
                     ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet"}
 _LINES_TO_TRY = 5
 
+#: The reason a file with nothing but whitespace is refused (references skip such files).
+EMPTY_FILE = "the file is empty"
+
 
 def extension_hint(path: Path) -> str | None:
     """The format the file name suggests (``data.jsonl.gz`` -> ``jsonl``), if any."""
@@ -60,7 +63,7 @@ def sniff(head: bytes, path: Path, compressed: bool = False) -> str:
         return "parquet"
     text = head.removeprefix(UTF8_BOM).lstrip(b" \t\r\n")
     if not text:
-        raise LoadError(path, "the file is empty")
+        raise LoadError(path, EMPTY_FILE)
     if text[:1] == b"[":
         return "jsonl" if hint == "jsonl" else "json"
     if text[:1] == b"{":

@@ -2,8 +2,10 @@
 
 A reference is identified by its path and SHA-256, so the project and the export manifest can
 say exactly which version of which file the data was checked against. Bad lines in a reference
-are reported and the rest is used; a reference that holds nothing usable, or that is the open
-file itself, is refused with a one-line reason instead of producing a meaningless result.
+are reported and the rest is used; in the same spirit an empty reference (no bytes, or no usable
+record) is reported in one line and skipped, and the others are used; only when every reference
+is empty is the check refused. A reference that is the open file itself is refused with a
+one-line reason instead of producing a meaningless result.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from pathlib import Path
 
 from core.dataset import Dataset
 from core.dedup.progress import DedupProgress
-from core.errors import ThresherError
+from core.errors import LoadError, ThresherError
 from core.loading import iter_load
+from core.loading.detect import EMPTY_FILE
 from core.overlap.config import OverlapConfig
 
 
@@ -67,15 +70,22 @@ class ReferenceInfo:
                    int(data.get("rejected", 0)), str(data.get("first_rejected", "")))
 
 
+def empty_reason(reference: Dataset) -> str | None:
+    """Why ``reference`` holds nothing to compare against (one line), or None when it holds some."""
+    if len(reference):
+        return None
+    detail = (f" ({len(reference.bad_lines):,} unusable line(s), first: line "
+              f"{reference.bad_lines[0].line}: {reference.bad_lines[0].reason})"
+              if reference.bad_lines else "")
+    return f"{reference.path}: the reference holds no usable records{detail}"
+
+
 def check_reference(reference: Dataset, dataset: Dataset, settings: OverlapConfig) -> None:
     """Refuse a reference that cannot give a meaningful answer, with a one-line reason."""
     path = reference.path
-    if not len(reference):
-        detail = (f" ({len(reference.bad_lines):,} unusable line(s), first: line "
-                  f"{reference.bad_lines[0].line}: {reference.bad_lines[0].reason})"
-                  if reference.bad_lines else "")
-        raise OverlapError(f"{path}: the reference holds no usable records{detail}; there is "
-                           "nothing to compare against")
+    empty = empty_reason(reference)
+    if empty:
+        raise OverlapError(f"{empty}; there is nothing to compare against")
     if reference.source_sha256 == dataset.source_sha256:
         raise OverlapError(f"{path}: this reference is the open file itself (same SHA-256), so "
                            "every record would match; to find copies inside one file, look for "
@@ -89,23 +99,49 @@ def check_reference(reference: Dataset, dataset: Dataset, settings: OverlapConfi
                                "prompt or both")
 
 
-def load_references(paths: Sequence[str | Path], dataset: Dataset, settings: OverlapConfig
+def load_references(paths: Sequence[str | Path], dataset: Dataset, settings: OverlapConfig,
+                    skipped: list[str] | None = None
                     ) -> Generator[DedupProgress, None, list[Dataset]]:
-    """Load and check every reference (each path once), in order."""
+    """Load and check every reference (each path once), in order.
+
+    An empty reference is left out, with a one-line reason appended to ``skipped`` (for the
+    run's notes); when every reference is empty the check is refused.
+    """
     seen: set[Path] = set()
     references = []
+    empties = []
     for index, path in enumerate(paths):
         resolved = Path(path).resolve()
         if resolved in seen:
             continue
         seen.add(resolved)
         yield DedupProgress(f"loading reference {Path(path).name}", index, len(paths))
-        loader = iter_load(path)
         try:
-            while True:
-                next(loader)
-        except StopIteration as done:
-            reference = done.value
+            reference = _load(path)
+        except LoadError as exc:
+            if exc.reason != EMPTY_FILE:
+                raise
+            empties.append(f"{path}: the reference is empty")
+            continue
+        empty = empty_reason(reference)
+        if empty:
+            empties.append(empty)
+            continue
         check_reference(reference, dataset, settings)
         references.append(reference)
+    if empties and not references:
+        raise OverlapError(f"{empties[0]}" + (f" (and {len(empties) - 1} more empty "
+                           "reference(s))" if len(empties) > 1 else "")
+                           + "; there is nothing to compare against")
+    if skipped is not None:
+        skipped.extend(f"{line}; skipped, the other reference(s) are used" for line in empties)
     return references
+
+
+def _load(path: str | Path) -> Dataset:
+    loader = iter_load(path)
+    try:
+        while True:
+            next(loader)
+    except StopIteration as done:
+        return done.value

@@ -34,6 +34,9 @@ class OverlapResult:
     levels: dict[str, LevelMatches]
     seconds: float = 0.0
     ref_locations: list[np.ndarray] = field(default_factory=list)
+    #: One-line notes for the curator about this run (skipped references, text the word-based
+    #: levels cannot judge); said when the run ends, not saved with it.
+    notes: tuple[str, ...] = ()
 
     def level_bits(self) -> np.ndarray:
         """Per row, a bit per level it matched (bit i: ``LEVELS[i]``), as uint8."""

@@ -20,12 +20,17 @@ from core.overlap.near import near_matches
 from core.overlap.ngrams import build_index, match
 from core.overlap.references import ReferenceInfo, check_reference
 from core.overlap.result import OverlapResult
+from core.overlap.spaceless import spaceless_note, spaceless_share
 from core.overlap.texts import field_texts
 
 
-def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: OverlapConfig
-                 ) -> Generator[DedupProgress, None, OverlapResult]:
-    """Compare ``dataset`` with each of ``references`` at the levels ``settings`` asks for."""
+def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: OverlapConfig,
+                 notes: Sequence[str] = ()) -> Generator[DedupProgress, None, OverlapResult]:
+    """Compare ``dataset`` with each of ``references`` at the levels ``settings`` asks for.
+
+    ``notes`` (e.g. the references skipped as empty) go into the result's notes, with one about
+    text written without spaces when the word-based levels ran on a real share of it.
+    """
     started = time.perf_counter()
     for reference in references:
         check_reference(reference, dataset, settings)
@@ -66,10 +71,11 @@ def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: Over
             found["near"] = LevelMatches.found(n, index, rows, ref_rows, similarity)
         if settings.semantic is not None:
             if embedder is None:
-                from core.dedup.embedder import SentenceEmbedder
+                # The embedder the name means, as for duplicates: 'fast' is the static model
+                # (built on first use), 'bundled' and 'verified' are MiniLM deciding every pair.
+                from core.dedup.embedder import open_embedder
 
-                yield DedupProgress("semantic: loading the embedding model", 0, 1)
-                embedder = SentenceEmbedder(files, settings.device)
+                embedder = yield from open_embedder(settings.embedder, files, settings.device)
             from core.overlap.semantic import embed_distinct, semantic_matches
 
             if own_vectors is None:
@@ -83,4 +89,18 @@ def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: Over
             levels[level] = levels[level].better(matches)
     return OverlapResult(settings, n, dataset.source_sha256,
                          [ReferenceInfo.of(r) for r in references], levels,
-                         time.perf_counter() - started, [r.locations for r in references])
+                         time.perf_counter() - started, [r.locations for r in references],
+                         (*notes, *_spaceless_notes(dataset, references, settings)))
+
+
+def _spaceless_notes(dataset: Dataset, references: Sequence[Dataset], settings: OverlapConfig
+                     ) -> list[str]:
+    """The note on text without spaces, when word-based levels ran and semantic did not."""
+    words = [level for level in ("exact", "ngram", "near") if level in settings.levels()]
+    if not words or settings.semantic is not None:
+        return []
+    field = settings.field(words[0])
+    ref_texts = [text for reference in references for text in field_texts(reference, field)]
+    note = spaceless_note(spaceless_share(field_texts(dataset, field)),
+                          spaceless_share(ref_texts))
+    return [note] if note else []

@@ -197,9 +197,12 @@ def fill_cached_columns(session) -> int:
     return len(updates)
 
 
-def check_named_columns(file: str, session) -> None:
-    """Refuse a rule naming a scorer with no scores for this file (it would decide nothing)."""
-    for key in session.rule.scorers():
+def check_named_columns(file: str, session, rule=None) -> None:
+    """Refuse a rule (``rule``, else the session's) naming a scorer with no scores for this file.
+
+    Such a rule would decide nothing. ``curate`` passes its new rule to check it before saving.
+    """
+    for key in (rule or session.rule).scorers():
         column = session.column(key)
         if not key or column.scored == 0:
             name = column.name if key else "the score"

@@ -108,6 +108,7 @@ class OverlapDock(FeatureDock):
         self._show(result, list(references))
         self.panel.show_stale(None)
         warnings = [info.warning() for info in result.references if info.rejected]
+        warnings += [f"Note: {note}." for note in result.notes]
         summary = result.summary()
         self.status.emit(f"Overlap check done in {result.seconds:.1f} s: "
                          f"{summary['overlapping']:,} rows overlap. " + " ".join(warnings))

@@ -26,8 +26,9 @@ from gui.jobs import LatestJob
 
 def _check_and_save(dataset: Dataset, paths: list[str], settings: OverlapConfig,
                     project: Path) -> Generator[object, None, tuple]:
-    references = yield from load_references(paths, dataset, settings)
-    result = yield from find_overlap(dataset, references, settings)
+    skipped: list[str] = []
+    references = yield from load_references(paths, dataset, settings, skipped)
+    result = yield from find_overlap(dataset, references, settings, skipped)
     with ProjectStore(project) as store:
         save_overlap(store, result)
     return result, references

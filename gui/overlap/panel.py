@@ -239,9 +239,10 @@ class OverlapPanel(QWidget):
                 self.counts.setItem(r, c, QTableWidgetItem("—" if count is None
                                                            else f"{count:,}"))
         summary = result.summary()
-        self.stage.setText(message or (
+        self.stage.setText(message or "\n".join((
             f"{summary['overlapping']:,} of {summary['records']:,} rows overlap "
-            f"({result.settings.describe()}); checked in {result.seconds:.1f} s."))
+            f"({result.settings.describe()}); checked in {result.seconds:.1f} s.",
+            *(f"Note: {note}." for note in result.notes))))
 
     def show_stale(self, reason: str | None) -> None:
         """Say the shown check is stale (a reference changed or vanished), or clear it."""

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from core.export import ExportOptions
 from core.review.session import Summary
-from gui.widgets.text_widgets import plain_label
+from gui.widgets.text_widgets import plain_label, plain_message
 
 
 def default_output(source: Path) -> Path:
@@ -30,7 +31,12 @@ def default_output(source: Path) -> Path:
 
 
 class ExportDialog(QDialog):
-    """Asks for the export's options."""
+    """Asks for the export's options, and before replacing existing files, whether to.
+
+    The save dialog behind Browse… asks about the curated file itself; a name typed or left at
+    its default (``data.curated.jsonl``, often there from an earlier export) is asked about
+    here, so an export never replaces a file the curator did not agree to replace.
+    """
 
     def __init__(self, source: Path, summary: Summary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,6 +50,7 @@ class ExportDialog(QDialog):
         layout.addWidget(plain_label(counts, self))
         row = QHBoxLayout()
         self.path = QLineEdit(str(default_output(source)), self)
+        self._confirmed: Path | None = None     # the path the save dialog asked about
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse)
         row.addWidget(self.path, 1)
@@ -68,7 +75,31 @@ class ExportDialog(QDialog):
         path, _ = QFileDialog.getSaveFileName(self, "Export curated dataset", self.path.text(),
                                               "JSON Lines (*.jsonl)")
         if path:
-            self.path.setText(path if path.endswith(".jsonl") else path + ".jsonl")
+            chosen = path if path.endswith(".jsonl") else path + ".jsonl"
+            self.path.setText(chosen)
+            # The save dialog confirmed replacing exactly the name it returned.
+            self._confirmed = Path(chosen).expanduser() if chosen == path else None
+
+    def accept(self) -> None:
+        """Close with Export, after asking whether to replace any output that exists."""
+        if self.replace_confirmed():
+            super().accept()
+
+    def replace_confirmed(self) -> bool:
+        """Whether the outputs may be written: none exists, or the curator agreed to replace."""
+        options = self.options()
+        outputs = [options.output, options.dropped, options.sidecar,
+                   options.manifest_path if options.write_manifest else None]
+        existing = [path for path in outputs if path is not None and path.exists()]
+        if not existing or options.output == self._confirmed:
+            return True     # nothing to replace, or replacing the curated file was agreed
+        names = "\n".join(f"  {path}" for path in existing)
+        box = plain_message(self, "Replace existing files?",
+                            f"These files already exist and the export would replace "
+                            f"them:\n{names}\n\nReplace them?", QMessageBox.Icon.Question,
+                            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def options(self) -> ExportOptions:
         """The export the dialog describes."""

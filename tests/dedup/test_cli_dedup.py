@@ -92,3 +92,20 @@ def test_curate_refuses_an_unknown_duplicate_kind(injected_copy, tmp_path, capsy
     assert main(["curate", str(injected_copy), "--keep-all", "--dedup", "fuzzy",
                  "-o", str(tmp_path / "o.jsonl")]) == 1
     assert "choose from exact, near, semantic" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["dedup", "overlap"])
+def test_exact_help_says_what_the_normalisation_does(command):
+    """Every example the ``--exact`` help gives holds, and it shows what is not ignored."""
+    import re
+
+    from cli import build_parser
+    from core.dedup.normalize import normalise
+
+    _, children = build_parser(command)
+    exact = next(a for a in children[command]._actions if "--exact" in a.option_strings)
+    equal = re.findall(r'"([^"]+)" = "([^"]+)"', exact.help)
+    different = re.findall(r'"([^"]+)" ≠ "([^"]+)"', exact.help)
+    assert equal and different       # what is collapsed, and that a single mark still counts
+    assert all(normalise(a) == normalise(b) for a, b in equal)
+    assert all(normalise(a) != normalise(b) for a, b in different)

@@ -153,3 +153,64 @@ def test_a_reference_edited_after_the_check_marks_it_stale(qtbot, injected, tmp_
     with qtbot.waitSignal(again.overlap.check.done, timeout=60_000):
         again.overlap.panel.run_button.click()
     assert again.overlap.panel.stale.isHidden()
+
+
+def test_the_app_refuses_to_export_a_rule_relying_on_a_stale_check(qtbot, injected, tmp_path,
+                                                                   monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.review.export_dialog import ExportDialog
+
+    reference = tmp_path / "vicuna_copy.jsonl"
+    shutil.copy(injected.vicuna, reference)
+    window = open_window(qtbot, injected.path)
+    window.overlap.panel.set_paths([str(reference)])
+    window.overlap.panel.near.setChecked(False)
+    with qtbot.waitSignal(window.overlap.check.done, timeout=60_000):
+        window.overlap.panel.run_button.click()
+    window.overlap.panel.drop_boxes["exact"].setChecked(True)
+    with open(reference, "ab") as handle:
+        handle.write(b'{"question_id": 81, "text": "A prompt added after the check."}\n')
+    out = tmp_path / "curated.jsonl"
+    shown = []
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
+    monkeypatch.setattr("gui.review.export_dialog.default_output", lambda source: out)
+    monkeypatch.setattr(QMessageBox, "show", lambda box: shown.append(box.text()))
+    with qtbot.waitSignal(window.review.export_job.failed, timeout=20_000) as blocker:
+        window.review.export_action.trigger()
+    message = blocker.args[0]
+    assert "\n" not in message and "the rule drops overlap" in message
+    assert f"{reference} changed since the check" in message
+    assert shown == [message] and not out.exists()
+    assert window.review.export_action.isEnabled()
+
+
+def test_the_dock_notes_skipped_references_and_text_without_spaces(qtbot, tmp_path):
+    import orjson
+
+    sentence = "请问如何提高时间管理能力并且在工作中保持高效率和专注力呢我想知道具体的方法"
+    train, ref, empty = (tmp_path / n for n in ("train.jsonl", "ref.jsonl", "empty.jsonl"))
+    train.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in [
+        {"instruction": "前言。" + sentence, "output": "ok"},
+        *({"instruction": f"an unrelated English prompt number {i}", "output": "ok"}
+          for i in range(9))]))
+    ref.write_bytes(orjson.dumps({"prompt": sentence}) + b"\n")
+    empty.write_bytes(b"")
+    window = open_window(qtbot, train)
+    statuses = []
+    window.overlap.status.connect(statuses.append)
+    window.overlap.panel.set_paths([str(empty), str(ref)])
+    with qtbot.waitSignal(window.overlap.check.done, timeout=60_000):
+        window.overlap.panel.run_button.click()
+    stage = window.overlap.panel.stage.text().splitlines()
+    assert stage[0].startswith("0 of 10 rows overlap")
+    assert stage[1] == (f"Note: {empty}: the reference is empty; skipped, the other "
+                        "reference(s) are used.")
+    assert stage[2].startswith("Note: 10% of the rows and 100% of the reference records are "
+                               "written without spaces") and "semantic level" in stage[2]
+    assert "without spaces" in statuses[-1] and str(empty) in statuses[-1]
+    folder = Path(os.environ.get("THRESHER_SHOTS", tmp_path))
+    window.overlap.raise_()
+    window.overlap.panel.resize(460, 640)
+    qtbot.wait(100)
+    assert window.overlap.panel.grab().save(str(folder / "overlap-notes.png"))

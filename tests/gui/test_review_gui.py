@@ -228,3 +228,42 @@ def test_closing_during_an_export_leaves_all_of_its_files_or_none(qtbot, dataset
         assert written["records"] == len(out.read_bytes().splitlines())
     else:
         assert not manifest.exists()
+
+
+def test_the_export_dialog_asks_before_replacing_an_existing_file(qtbot, dataset_path,
+                                                                  monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from core.review.session import Summary
+    from gui.review.export_dialog import default_output
+
+    existing = default_output(dataset_path)
+    existing.write_text('{"an": "earlier export"}\n')
+    summary = Summary(rows=1, kept=1, dropped=0, undecided=0, manual=0, kept_tokens=0)
+    answers, asked = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes], []
+
+    def answer(box):
+        asked.append(box.text())
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    dialog = ExportDialog(dataset_path, summary)
+    qtbot.addWidget(dialog)
+    dialog.accept()                                    # "No": the dialog stays open
+    assert dialog.result() != ExportDialog.DialogCode.Accepted
+    assert str(existing) in asked[0]
+    dialog.accept()                                    # "Yes"
+    assert dialog.result() == ExportDialog.DialogCode.Accepted
+    # A name the save dialog confirmed is not asked about again; a new name is not asked about.
+    dialog = ExportDialog(dataset_path, summary)
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *args, **kwargs: (str(existing), "")))
+    dialog._browse()
+    dialog.accept()
+    assert dialog.result() == ExportDialog.DialogCode.Accepted and len(asked) == 2
+    dialog = ExportDialog(dataset_path, summary)
+    qtbot.addWidget(dialog)
+    dialog.path.setText(str(dataset_path.with_name("fresh.jsonl")))
+    dialog.accept()
+    assert dialog.result() == ExportDialog.DialogCode.Accepted and len(asked) == 2

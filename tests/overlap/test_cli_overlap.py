@@ -83,3 +83,53 @@ def test_a_zero_setting_is_refused_not_replaced_by_the_default(injected, tmp_pat
     assert code == 1
     assert capsys.readouterr().err.strip() == f"error: {message}"
     assert not out.exists()
+
+
+def test_an_empty_reference_is_a_warning_and_the_others_are_used(injected, tmp_path, capsys):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    argv = ["overlap", str(injected.path), "--against", str(empty), str(injected.vicuna), "-o",
+            str(tmp_path / "o.csv"), "--project", str(tmp_path / "p.thresher"), "--exact"]
+    assert cli_main(argv) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (f"warning: {empty}: the reference is empty; skipped, the other "
+                      "reference(s) are used")
+    assert "overlap 1 reference(s)" in err[1]
+    assert not any("without spaces" in line for line in err)    # English: no such note
+    argv[4] = str(empty)                             # every reference empty: refused
+    assert cli_main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: {empty}: the reference is empty; there is nothing to compare "
+                   "against"]
+
+
+def test_text_without_spaces_gets_a_note_pointing_to_semantic(tmp_path, capsys):
+    sentence = "请问如何提高时间管理能力并且在工作中保持高效率和专注力呢我想知道具体的方法"
+    train, ref = tmp_path / "train.jsonl", tmp_path / "ref.jsonl"
+    train.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in [
+        {"instruction": sentence[:-3], "output": "ok"},          # three characters removed
+        *({"instruction": f"an unrelated English prompt number {i}", "output": "ok"}
+          for i in range(9))]))
+    ref.write_bytes(orjson.dumps({"prompt": sentence}) + b"\n")
+    assert cli_main(["overlap", str(train), "--against", str(ref), "-o", str(tmp_path / "o.csv"),
+                     "--project", str(tmp_path / "p.thresher")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert "0 overlap" in err[0]                     # the edited copy is missed…
+    assert err[1:] == ["note: 10% of the rows and 100% of the reference records are written "
+                       "without spaces between words (Chinese, Japanese, Thai…): the exact, "
+                       "13-gram and near levels miss edited copies of such text; the semantic "
+                       "level finds them (--semantic on the command line)"]   # …and it says so
+
+
+def test_embedder_help_names_every_choice_dedup_takes_and_the_default():
+    from cli import build_parser
+    from core.dedup.embedder_choice import BUNDLED, FAST, VERIFIED
+    from core.overlap.config import OverlapConfig
+
+    _, children = build_parser("overlap")
+    embedder = next(a for a in children["overlap"]._actions
+                    if "--embedder" in a.option_strings)
+    assert embedder.default == OverlapConfig().embedder == BUNDLED
+    for name in (FAST, VERIFIED, BUNDLED):
+        assert f"'{name}'" in embedder.help
+    assert "the default here, unlike dedup" in embedder.help

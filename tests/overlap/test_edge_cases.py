@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.errors import LoadError
 from core.generators import run_to_end
@@ -11,6 +13,7 @@ from core.loading import load
 from core.overlap.config import OverlapConfig
 from core.overlap.references import OverlapError, load_references
 from core.overlap.run import find_overlap
+from core.overlap.spaceless import spaceless
 
 LEAKED = "List the layers of the TCP/IP model and for each layer identify one protocol."
 OTHER = "Write a short poem about the sea at night, with a storm coming in from the west."
@@ -45,16 +48,37 @@ def test_a_reference_with_bad_lines_reports_them_and_uses_the_rest(write, traini
     assert result.match_of(1) is None and result.match_of(2) is None
 
 
-def test_an_empty_reference_is_refused_with_the_file_named(write, training):
-    with pytest.raises(LoadError, match=r"empty\.jsonl: the file is empty"):
+def test_an_empty_reference_beside_good_ones_is_reported_and_skipped(write, training):
+    good = _jsonl(write, "eval.jsonl", [{"prompt": LEAKED}])
+    empty, blank = write("empty.jsonl", b""), write("blank.jsonl", b"\n  \n")
+    junk = write("junk.jsonl", b"[1]\n[2]\n")
+    skipped: list[str] = []
+    references = run_to_end(load_references([empty, good, blank, junk], training,
+                                            OverlapConfig(), skipped))
+    assert [r.path for r in references] == [good]
+    assert len(skipped) == 3 and all("\n" not in line and "skipped" in line
+                                     for line in skipped)
+    assert skipped[0].startswith(f"{empty}: the reference is empty")
+    assert skipped[1].startswith(f"{blank}: the reference is empty")
+    assert skipped[2].startswith(f"{junk}: the reference holds no usable records (2 unusable "
+                                 "line(s), first: line 1")
+    result = run_to_end(find_overlap(training, references, OverlapConfig()))
+    assert result.match_of(0).level == "exact"
+
+
+def test_only_empty_references_are_refused_with_the_file_named(write, training):
+    with pytest.raises(OverlapError, match=r"empty\.jsonl: the reference is empty; there is "
+                       "nothing to compare against"):
         _references([write("empty.jsonl", b"")], training)
-
-
-def test_a_reference_with_no_usable_record_is_refused(write, training):
-    ref = write("junk.jsonl", b"[1]\n[2]\n")
     with pytest.raises(OverlapError, match=r"junk.jsonl: the reference holds no usable "
-                       r"records \(2 unusable line\(s\), first: line 1"):
-        _references([ref], training)
+                       r"records \(2 unusable line\(s\), first: line 1.*\(and 1 more empty"):
+        _references([write("junk.jsonl", b"[1]\n[2]\n"), write("e.jsonl", b"")], training)
+
+
+def test_a_reference_in_an_unknown_schema_is_still_refused(write, training):
+    good = _jsonl(write, "eval.jsonl", [{"prompt": LEAKED}])
+    with pytest.raises(LoadError, match="no known schema"):
+        _references([good, write("odd.jsonl", b'{"x": 1}\n')], training)
 
 
 def test_the_open_file_itself_is_refused_even_under_another_name(write, training):
@@ -101,3 +125,29 @@ def test_two_empty_texts_are_not_an_overlap(write):
                                      OverlapConfig(exact_on="response", near=None,
                                                      ngram=False)))
     assert result.match_of(0) is None
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1),
+       st.text(alphabet=" \t\n", max_size=20))
+def test_spaces_never_decide_whether_text_is_spaceless(chinese, spaces):
+    """Han text is spaceless however it is spaced; text in spaced scripts never is."""
+    assert spaceless(chinese) and spaceless(spaces + chinese + spaces)
+    assert not spaceless(spaces)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=200))
+def test_latin_text_is_never_spaceless(text):
+    assert not spaceless(text)
+
+
+def test_spaced_scripts_get_no_note_and_spaceless_ones_do(write, training):
+    ref = _jsonl(write, "eval.jsonl", [{"prompt": LEAKED}])
+    result = run_to_end(find_overlap(training, _references([ref], training), OverlapConfig()))
+    assert result.notes == ()
+    chinese = _jsonl(write, "zh.jsonl", [{"prompt": "请列出模型的各层并为每一层指出一个协议"}])
+    result = run_to_end(find_overlap(training, _references([chinese], training),
+                                     OverlapConfig(), notes=["earlier note"]))
+    assert result.notes[0] == "earlier note"
+    assert result.notes[1].startswith("0% of the rows and 100% of the reference records are "
+                                      "written without spaces")
+    assert len(result.notes) == 2

@@ -58,7 +58,7 @@ def test_curate_refuses_to_drop_a_level_the_check_never_looked_at(injected, tmp_
     capsys.readouterr()
     assert cli_main(curate) == 1
     err = capsys.readouterr().err.strip()
-    assert err == ("error: the rule drops overlap at semantic, but its last overlap check "
-                   f"looked at exact: run main.py overlap {injected.path} --against REF… with "
-                   "those levels first")
+    assert err == (f"error: {injected.path}: the rule drops overlap at semantic, but its last "
+                   f"overlap check looked at exact: run main.py overlap {injected.path} "
+                   "--against REF… with those levels first")
     assert not out.exists()

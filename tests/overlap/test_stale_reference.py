@@ -102,3 +102,48 @@ def test_the_manifest_records_a_stale_check(injected, tmp_path, capsys):
     assert "missing" in manifest["overlap"]["stale"]
     assert manifest["overlap"]["references"][0]["unchanged_since_check"] is False
     capsys.readouterr()
+
+
+def _export(injected, tmp_path, project):
+    out = tmp_path / "exported.jsonl"
+    code = cli_main(["export", str(injected.path), "-o", str(out), "--project", str(project)])
+    return code, out
+
+
+def _saved_rule(tmp_path):
+    manifest = orjson.loads((tmp_path / "exported.manifest.json").read_bytes())
+    return manifest["rule"]["drop_overlap"]
+
+
+def test_a_refused_curate_leaves_the_projects_rule_as_it_was(injected, tmp_path, capsys):
+    reference, project = _checked(injected, tmp_path)
+    assert _curate(injected, tmp_path, project)[0] == 0              # no overlap dropped
+    # The check looked at exact only: a rule dropping semantic overlap is refused, unsaved.
+    assert _curate(injected, tmp_path, project, "--drop-overlap", "semantic")[0] == 1
+    assert _export(injected, tmp_path, project)[0] == 0
+    assert _saved_rule(tmp_path) == []
+    # A stale check: a rule dropping exact overlap is refused, unsaved.
+    with open(reference, "ab") as handle:
+        handle.write(b'{"question_id": 81, "text": "Write a haiku about leaked benchmarks."}\n')
+    assert _curate(injected, tmp_path, project, "--drop-overlap", "exact")[0] == 1
+    assert _export(injected, tmp_path, project)[0] == 0
+    assert _saved_rule(tmp_path) == []
+    capsys.readouterr()
+
+
+def test_export_refuses_a_rule_relying_on_a_stale_check(injected, tmp_path, capsys):
+    reference, project = _checked(injected, tmp_path)
+    original = reference.read_bytes()
+    assert _curate(injected, tmp_path, project, "--drop-overlap", "exact")[0] == 0
+    reference.write_bytes(original + b'{"question_id": 81, "text": "A new question?"}\n')
+    capsys.readouterr()
+    code, out = _export(injected, tmp_path, project)
+    assert code == 1 and not out.exists()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ")
+    assert f"{reference} changed since the check" in err[0]
+    assert err[0].count("re-run") == 1       # said once, not twice
+    reference.write_bytes(original)           # the very version the check read: trusted again
+    assert _export(injected, tmp_path, project)[0] == 0
+    assert _saved_rule(tmp_path) == ["exact"]
+    capsys.readouterr()
