@@ -53,6 +53,19 @@ def _show(parent: QWidget | None, text: str) -> None:
     QTimer.singleShot(0, box.show)
 
 
+def log_failure(what: str, exc: BaseException) -> str:
+    """Log ``exc`` (with its traceback unless it is a ThresherError); the text to show for it.
+
+    For failures a dock shows in its own status line rather than in a box.
+    """
+    text = failure_text(exc)
+    if isinstance(exc, ThresherError):
+        log.warning("%s: %s", what, text)
+    else:
+        log.error("%s: %s", what, text, exc_info=(type(exc), exc, exc.__traceback__))
+    return text
+
+
 def failure_text(exc: BaseException) -> str:
     """What the curator reads: a ThresherError's message, or the type and message of a bug."""
     if isinstance(exc, ThresherError):
@@ -70,11 +83,7 @@ def report_failure(parent: QWidget | None, title: str, exc: BaseException,
 
     ``note`` follows the message (e.g. "Your decisions on disk are unaffected.").
     """
-    text = failure_text(exc)
-    if isinstance(exc, ThresherError):
-        log.warning("%s: %s", title, text)
-    else:
-        log.error("%s: %s", title, text, exc_info=(type(exc), exc, exc.__traceback__))
+    text = log_failure(title, exc)
     icon = QMessageBox.Icon.Warning if isinstance(exc, ThresherError) else QMessageBox.Icon.Critical
     box = plain_message(parent, f"Thresher: {title}", text + (f"\n\n{note}" if note else ""),
                         icon)

@@ -19,12 +19,12 @@ from core.dedup.config import DedupConfig
 from core.dedup.outcome import DuplicateTable
 from core.dedup.progress import DedupProgress
 from core.dedup.result import DuplicateResult
-from core.errors import ThresherError
 from gui.dedup.calibration_dialog import CalibrationDialog
 from gui.dedup.cluster_dialog import ClusterDialog
 from gui.dedup.jobs import DetectJob, RestoreJob, SimilarJob, TableJob
 from gui.dedup.panel import DedupPanel
 from gui.dedup.similar_dialog import SimilarDialog
+from gui.error_hook import log_failure
 from gui.table.model import RecordsTableModel
 from gui.widgets.feature_dock import FeatureDock
 
@@ -144,7 +144,7 @@ class DedupDock(FeatureDock):
 
     def _on_failed(self, exc: Exception) -> None:
         self.panel.set_running(False)
-        reason = str(exc) if isinstance(exc, ThresherError | OSError) else repr(exc)
+        reason = log_failure("Duplicate search failed", exc)
         self.panel.show_summary(self.table.summary() if self.table else None,
                                 f"Duplicate search failed: {reason}")
         self.status.emit(f"Duplicate search failed: {reason}")

@@ -29,10 +29,10 @@ from core.dedup.normalize import FIELDS
 from core.dedup.outcome import DuplicateTable
 from core.embedding_map import MapConfig, MapResult
 from core.embedding_map.progress import MapProgress
-from core.errors import ThresherError
 from core.review import ReviewSession, RowFilter
 from core.review.decisions import AUTO, DROP, KEEP, UNDECIDED
 from gui.embedding_map.jobs import MapJob
+from gui.error_hook import log_failure
 from gui.table.filter_bar import FilterBar
 from gui.table.model import RecordsTableModel
 from gui.table.records_view import RecordsView
@@ -219,7 +219,7 @@ class MapDock(FeatureDock):
 
     def _on_failed(self, exc: Exception) -> None:
         self._end_progress()
-        reason = str(exc) if isinstance(exc, ThresherError | OSError) else repr(exc)
+        reason = log_failure("Map failed", exc)
         self.hover_text.setText(f"Map failed: {reason}")
         self.status.emit(f"Map failed: {reason}")
 

@@ -15,13 +15,13 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from core.dataset import Dataset
-from core.errors import ThresherError
 from core.overlap.config import OverlapConfig
 from core.overlap.detail import OverlapDetail
 from core.overlap.result import OverlapResult
 from core.overlap.spans import shared_spans
 from core.overlap.staleness import stale_reason
 from core.overlap.texts import field_text
+from gui.error_hook import log_failure
 from gui.overlap.jobs import CheckJob, RestoreJob, StaleJob
 from gui.overlap.panel import LEVEL_TITLES, OverlapPanel
 from gui.table.model import RecordsTableModel
@@ -149,7 +149,7 @@ class OverlapDock(FeatureDock):
 
     def _on_failed(self, exc: Exception) -> None:
         self.panel.set_running(False)
-        reason = str(exc) if isinstance(exc, ThresherError | OSError) else repr(exc)
+        reason = log_failure("Overlap check failed", exc)
         self.panel.stage.setText(f"Overlap check failed: {reason}")
         self.status.emit(f"Overlap check failed: {reason}")
 
