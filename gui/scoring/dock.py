@@ -181,6 +181,7 @@ class ScoringDock(FeatureDock):
         for update in updates:          # one per score column, the last-run scorer's last
             self._keep_judge_details(update)
             self.scores_arrived.emit(update)      # into the session, then the counts are true
+        update = updates[-1] if updates else None
         if update is None and self.panel.model_value() == HEURISTIC:
             # The heuristic score is quick and needs no model: show it straight away, once the
             # flags are done (two CPU-bound Python threads at once starve the GUI thread). Until
@@ -192,7 +193,6 @@ class ScoringDock(FeatureDock):
                 self._start(self.panel.settings())
             return
         self.restoring.emit(False)
-        update = updates[-1] if updates else None
         if update is not None:
             self.panel.show_progress(update.done, update.total, 0.0, -1.0)
             columns = f" in {len(updates)} score columns" if len(updates) > 1 else ""
