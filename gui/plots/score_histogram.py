@@ -93,6 +93,11 @@ class ScoreHistogramPlot(QWidget):
 
     # -- drawing -------------------------------------------------------------------------------
 
+    @property
+    def histogram(self):
+        """The counts drawn now (None before the first draw)."""
+        return self._histogram
+
     def show_counts(self, histogram: StreamingHistogram, kept: np.ndarray,
                     dropped: np.ndarray, caption: str, cutoff: float | None = None) -> None:
         """Draw the bars (``kept`` and ``dropped``: per-bin counts of the histogram's bins)."""

@@ -211,6 +211,11 @@ class ScoringController(QObject):
         """Whether a scoring run is in progress."""
         return self._running
 
+    @property
+    def stopped(self) -> bool:
+        """Whether the scoring thread has finished (after :meth:`shutdown`)."""
+        return self._thread.isFinished()
+
     def start(self, dataset: Dataset, settings: ScoreConfig, project: Path | None,
               heuristic_scores=None) -> None:
         """Score ``dataset``; a run in progress is cancelled first and its results ignored.

@@ -494,7 +494,7 @@ class RecordsTableModel(QAbstractTableModel):
 
     def _text_order_pending(self) -> bool:
         """Whether the sort column's order is computed on a worker (started here if not yet)."""
-        key = COLUMNS[self._sort_column].key if self._sort_column >= 0 else None
+        key = self.column_at(self._sort_column).key if self._sort_column >= 0 else None
         if (key not in ("prompt", "response") or key in self._text_orders
                 or self._source_rows < ASYNC_TEXT_SORT_ROWS):
             return False
@@ -514,7 +514,7 @@ class RecordsTableModel(QAbstractTableModel):
             return
         # Only the orders are kept: the keys of a 1M-row column are 96 MB of fixed-width text.
         self._text_orders[key] = (ascending, descending)
-        if (self._sort_column >= 0 and COLUMNS[self._sort_column].key == key
+        if (self._sort_column >= 0 and self.column_at(self._sort_column).key == key
                 and self._fixed_order is None):
             self._apply_order(self._sorted_visible())
 
@@ -523,8 +523,8 @@ class RecordsTableModel(QAbstractTableModel):
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
         if self._sort_column < 0 or self._text_order_pending():
             permutation = np.arange(len(self._dataset), dtype=np.int64)
-        elif COLUMNS[self._sort_column].key in self._text_orders:
-            permutation = self._text_orders[COLUMNS[self._sort_column].key][descending]
+        elif self.column_at(self._sort_column).key in self._text_orders:
+            permutation = self._text_orders[self.column_at(self._sort_column).key][descending]
         else:
             keys = self._sort_keys(self.column_at(self._sort_column))
             permutation = np.argsort(keys, kind="stable")
