@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from cli.dedup_command import add_dedup_arguments, chosen_kinds
 from cli.dedup_command import drive as drive_dedup
@@ -170,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         signals = compute_signals(dataset.prompts, dataset.responses)
         session.set_flags(slice(None), signals.flag_mask(), signals.score)
         fill_cached_columns(session)
-        scoring = {}
+        scoring: dict[str, Any] = {}
         if session.rule.uses_scores and dataset.prompt_only:
             raise ThresherError(f"{args.file}: the records have no responses, so they "
                                 "cannot be scored; use --keep-all")
