@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from cli.dedup_command import add_dedup_arguments, chosen_kinds
 from cli.dedup_command import drive as drive_dedup
@@ -151,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         fill_cached_columns(session)
         # Every refusal comes before the rule is saved: a refused run leaves the project as it was.
         check_overlap_rule(args.file, rule.drop_overlap, restore_overlap(session))
-        scoring = {}
+        scoring: dict[str, Any] = {}
         if rule.uses_scores and dataset.prompt_only:
             raise ThresherError(f"{args.file}: the records have no responses, so they "
                                 "cannot be scored; use --keep-all")

@@ -14,7 +14,7 @@ import argparse
 import re
 
 from core.errors import ThresherError
-from core.review.conditions import Condition
+from core.review.conditions import Condition, RuleMode
 from core.review.rule import Rule, RuleError
 from core.review.score_columns import HEURISTIC_KEY, ColumnError
 from core.review.session import ReviewSession
@@ -116,7 +116,7 @@ def _condition(spec: str, session: ReviewSession) -> Condition:
     if op and name.strip():
         key = scorer_key(name, session, f"--keep {spec}")
         try:
-            return Condition(key, "threshold", min_score=float(value))
+            return Condition(key, RuleMode.THRESHOLD, min_score=float(value))
         except ValueError:
             raise ThresherError(f"--keep {spec}: {value.strip()!r} is not a number") from None
     match = _TOP.match(text)

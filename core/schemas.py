@@ -385,6 +385,7 @@ def conversation(record: dict, name: str, spec: SchemaSpec) -> list[Turn]:
     if name in ("openai_messages", "sharegpt") or (name == "mapped" and spec.messages_key):
         key = spec.messages_key if name == spec.name else (
             "messages" if name == "openai_messages" else "conversations")
+        assert key is not None  # a chat schema (detected or mapped) always names its list
         turns = chat_turns(record, key)
         last = _last_assistant(turns)
         if last < 0:

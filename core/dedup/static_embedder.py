@@ -136,6 +136,7 @@ def ensure_static_model(source: ModelFiles | None, folder: Path | None = None
                       "rebuilding it")
             log.warning(notice)
             yield DedupProgress(_BUILD_STAGE, 0, 1, notice=notice)
+    assert source is not None  # both ways here (no cache, or a bad one) raised when it is None
     yield from build_static_model(source, folder)
     return folder
 

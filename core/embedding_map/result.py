@@ -39,7 +39,8 @@ class MapResult:
 
     def summary(self) -> dict:
         """The ``--json`` form: sizes, method and each topic's label and size."""
-        counts = np.bincount(self.topics, minlength=len(self.labels)) if self.rows else []
+        counts: np.ndarray | list[int] = (
+            np.bincount(self.topics, minlength=len(self.labels)) if self.rows else [])
         return {"records": self.rows, "method": self.method, "on": self.settings.on,
                 "fitted_rows": self.fitted_rows, "reused_vectors": self.reused_vectors,
                 "seconds": round(self.seconds, 3),

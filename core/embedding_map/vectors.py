@@ -35,7 +35,7 @@ def embed_rows(dataset: Dataset, settings: MapConfig, device: str = "auto",
                duplicates: DuplicateResult | None = None
                ) -> Generator[MapProgress, None, tuple[np.ndarray, int]]:
     """Unit-length float32 vectors, one per row, and how many rows reused a semantic run's."""
-    from core.dedup.embedder import SentenceEmbedder, embedder_files
+    from core.dedup.embedder import SentenceEmbedder, sentence_files
 
     texts = field_texts(dataset, settings.on)
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
@@ -49,7 +49,7 @@ def embed_rows(dataset: Dataset, settings: MapConfig, device: str = "auto",
     missing = np.flatnonzero(~have)
     if len(missing):
         yield MapProgress("map: loading the embedding model", 0, 1)
-        embedder = SentenceEmbedder(embedder_files(settings.embedder), device)
+        embedder = SentenceEmbedder(sentence_files(settings.embedder), device)
         generator = embedder.embed([uniques[i] for i in missing.tolist()])
         try:
             while True:

@@ -12,6 +12,7 @@ import errno
 import os
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -113,13 +114,14 @@ def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | N
     for name, path, rows in targets:
         lines = _lines(session, rows, options.annotate)
         count = len(rows)
-        sha = _guard(path, lambda p=path, ls=lines, n=count: write_jsonl(p, ls, n))
+        sha = _guard(path, partial(write_jsonl, path, lines, count))
         files[name] = {"path": str(path), "sha256": sha, "records": count}
         done += len(rows)
         yield done / max(1, total) * 0.9
-    if options.sidecar is not None:
-        _guard(options.sidecar, lambda: write_sidecar(options.sidecar, session))
-        files["sidecar"] = {"path": str(options.sidecar), "records": len(session.dataset)}
+    sidecar = options.sidecar
+    if sidecar is not None:
+        _guard(sidecar, lambda: write_sidecar(sidecar, session))
+        files["sidecar"] = {"path": str(sidecar), "records": len(session.dataset)}
         yield 0.95
     if options.write_manifest:
         manifest_path = options.manifest_path

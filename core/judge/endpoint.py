@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
@@ -173,7 +173,7 @@ class EndpointJudgeScorer:
         return RunEstimate(len(dataset), len(dataset) - len(rows) + sum(count[k] for k in known),
                            len(todo), input_tokens, output_tokens, cost)
 
-    def score(self, dataset: Dataset, rows: np.ndarray) -> Iterator[ScoredBatch]:
+    def score(self, dataset: Dataset, rows: np.ndarray) -> Generator[ScoredBatch, None, None]:
         """Ratings as they arrive: cached answers first, then the server's, in small batches."""
         by_key: dict[bytes, list[int]] = {}
         chats: dict[bytes, list[dict]] = {}

@@ -9,7 +9,7 @@ next-token probability) is unscorable with that reason, never given a number.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import numpy as np
 
@@ -114,7 +114,7 @@ class JudgeScorer:
     # -- rating --------------------------------------------------------------------------------
 
     def score(self, dataset: Dataset, rows: np.ndarray,
-              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Iterator[ScoredBatch]:
+              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Generator[ScoredBatch, None, None]:
         """Ratings, batch by batch, each with its distribution's entropy."""
         for batch in score_windows(self.runner, lambda chunk: self._encode(dataset, chunk),
                                    rows, window_sizes):

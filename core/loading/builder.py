@@ -96,7 +96,7 @@ class DatasetBuilder:
         Falls back to :meth:`add` per record when the batch holds anything unusual (a record
         that is not an object, one the schema does not fit, pending schema detection).
         """
-        if (self._normalise is None or self.spec.instances
+        if (self._normalise is None or self.spec is None or self.spec.instances
                 or set(map(type, records)) != {dict}):
             for i, record in enumerate(records):
                 self.add(locations[i], record, raws[i] if raws is not None else None)
@@ -167,6 +167,8 @@ class DatasetBuilder:
         if type(record) is not dict:
             self.bad(location, f"not a JSON object (got {describe_value(record)})")
             return
+        # Records are accepted only once the schema is settled (see add, _settle, preset).
+        assert self.spec is not None and self._normalise is not None
         if self.spec.instances:
             self._accept_instances(location, record, raw)
             return
@@ -183,9 +185,11 @@ class DatasetBuilder:
 
     def _accept_instances(self, location: int, record: dict, raw: bytes | None) -> None:
         """One row per self-instruct instance; a one-instance record keeps its exact text."""
+        assert self.spec is not None and self._normalise is not None  # only from _accept
+        normalise = self._normalise
         try:
             pieces = schemas.expand_instances(record)
-            rows = [(self._normalise(flat), original) for flat, original in pieces]
+            rows = [(normalise(flat), original) for flat, original in pieces]
         except schemas.RowError as exc:
             self.bad(location, str(exc))
             return
@@ -214,16 +218,18 @@ class DatasetBuilder:
                     self.bad(location, f"not a JSON object (got {describe_value(record)})")
                 self.spec = schemas.SchemaSpec("prompt_response", ("prompt",), "response")
                 self.notes.append("the file holds no usable records")
+        spec = self.spec
+        assert spec is not None  # _settle() or the fallback above has chosen one
         self.bad_lines.sort(key=lambda b: b.line)
-        if self.spec.prompt_only:
+        if spec.prompt_only:
             self.notes.append(
                 "prompt-only file: the records have no responses, so they cannot be scored")
         return Dataset(
             path=self.path,
             format=self.format,
             compressed=self.compressed,
-            schema=self.spec.name,
-            prompt_only=self.spec.prompt_only,
+            schema=spec.name,
+            prompt_only=spec.prompt_only,
             originals=self.originals,
             prompts=self.prompts,
             responses=self.responses,
@@ -231,7 +237,7 @@ class DatasetBuilder:
             fingerprints=np.frombuffer(bytes(self.fingerprints), dtype=f"S{FINGERPRINT_BYTES}"),
             turns=np.asarray(self.turns, dtype=np.int32),
             row_schemas=np.frombuffer(bytes(self.codes), dtype=np.uint8),
-            spec=self.spec,
+            spec=spec,
             bad_lines=self.bad_lines,
             blank_lines=blank_lines,
             source_sha256=sha256,

@@ -61,7 +61,9 @@ def one_line(text: bytes) -> bytes:
 
 
 def _skip(text: str, pos: int) -> int:
-    return _SPACE.match(text, pos).end()
+    match = _SPACE.match(text, pos)
+    assert match is not None  # the pattern is all-optional, so it matches at any position
+    return match.end()
 
 
 def _list_in_object(text: str, pos: int) -> int:

@@ -7,7 +7,6 @@ import hashlib
 import io
 import zlib
 from pathlib import Path
-from typing import BinaryIO
 
 from core.errors import LoadError
 
@@ -60,7 +59,7 @@ class Source:
         except OSError as exc:
             raise LoadError(path, f"cannot open the file: {exc.strerror or exc}") from None
         self.compressed = compressed
-        self.stream: BinaryIO = (
+        self.stream: io.BufferedIOBase = (
             gzip.GzipFile(fileobj=self.raw, mode="rb") if compressed
             else io.BufferedReader(self.raw, READ_BLOCK_BYTES)
         )

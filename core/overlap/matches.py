@@ -33,7 +33,7 @@ class LevelMatches:
 
     @classmethod
     def found(cls, rows: int, reference: int, which: np.ndarray, ref_row: np.ndarray,
-              similarity: np.ndarray, shared: np.ndarray | None = None,
+              similarity: np.ndarray | float, shared: np.ndarray | None = None,
               span: np.ndarray | None = None) -> LevelMatches:
         """Matches for rows ``which`` against one reference."""
         out = cls.none(rows)

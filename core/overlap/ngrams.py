@@ -246,7 +246,8 @@ def _hits(block: _Block, index: NgramIndex, lengths: list[int], kernels
     if not found:
         empty = np.zeros(0, np.int64)
         return empty, empty, empty, empty.astype(np.int32)
-    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
+    where, low, high, ks = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    return where, low, high, ks
 
 
 def _best(rows, refs, positions, lengths, index: NgramIndex) -> NgramMatches:

@@ -37,9 +37,9 @@ def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: Over
     embedder = None
     if settings.semantic is not None:
         # Find the embedding model first: a missing one fails the run before minutes of work.
-        from core.dedup.embedder import embedder_files
+        from core.dedup.embedder import sentence_files
 
-        files = embedder_files(settings.embedder)
+        files = sentence_files(settings.embedder)
     n = len(dataset)
     levels = {level: LevelMatches.none(n) for level in settings.levels()}
     texts: dict[tuple[str, bool], list[str]] = {}

@@ -9,8 +9,9 @@ copies can still be decided one by one.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from enum import IntEnum
+from typing import SupportsIndex, overload
 
 import numpy as np
 
@@ -78,7 +79,7 @@ def fingerprint_bytes(fingerprints: np.ndarray) -> list[bytes]:
     return [raw[i:i + width] for i in range(0, len(raw), width)]
 
 
-class DecisionKeys(Sequence):
+class DecisionKeys(Sequence[DecisionKey]):
     """The store key of every row, made when asked for instead of held as a million tuples.
 
     A list of ``(bytes, int)`` pairs cost about 140 MB and a second on the GUI thread when a
@@ -93,7 +94,13 @@ class DecisionKeys(Sequence):
     def __len__(self) -> int:
         return len(self._occurrences)
 
-    def __getitem__(self, row):
+    @overload
+    def __getitem__(self, row: SupportsIndex) -> DecisionKey: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[DecisionKey]: ...
+
+    def __getitem__(self, row: SupportsIndex | slice) -> DecisionKey | list[DecisionKey]:
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
         row = operator.index(row)
@@ -104,28 +111,29 @@ class DecisionKeys(Sequence):
         start = row * self._width
         return self._raw[start:start + self._width], int(self._occurrences[row])
 
-    def rows_of(self, wanted) -> dict[DecisionKey, int]:
+    def rows_of(self, wanted: Iterable[DecisionKey]) -> dict[DecisionKey, int]:
         """The row of each of the ``wanted`` keys that the dataset has (absent ones left out).
 
         Reopening a project looks up its saved decisions this way: a NumPy pass narrows the
         rows to those whose fingerprint starts like a wanted one, and only those few are
         compared in Python (a dict over every row took seconds at 1M rows).
         """
-        wanted = set(wanted)
-        if not wanted:
+        wanted_keys = set(wanted)
+        if not wanted_keys:
             return {}
         n, width = len(self), self._width
+        candidates: Iterable[int]
         if width % 8:
             candidates = range(n)
         else:
             firsts = np.frombuffer(self._raw, dtype=np.uint64)[::width // 8]
             heads = np.array([np.frombuffer(fp[:8].ljust(8, b"\0"), dtype=np.uint64)[0]
-                              for fp, _ in wanted], dtype=np.uint64)
+                              for fp, _ in wanted_keys], dtype=np.uint64)
             candidates = np.flatnonzero(np.isin(firsts, heads)).tolist()
-        found = {}
+        found: dict[DecisionKey, int] = {}
         for row in candidates:
             key = self[row]
-            if key in wanted:
+            if key in wanted_keys:
                 found[key] = row
         return found
 

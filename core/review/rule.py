@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any, cast
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from core.review.conditions import (
     MODES,
     Condition,
     RuleError,
+    RuleMode,
     check_weights,
     combine,
     rank_average,
@@ -78,7 +80,9 @@ class Rule:
     @property
     def primary(self) -> Condition:
         """The score criterion (over ``scorer``'s column, or over the rank average)."""
-        return Condition(self.scorer, self.mode, self.min_score, self.keep_top,
+        # A str stands in for the RuleMode: Condition refuses an unknown one (RuleError), then
+        # converts it.
+        return Condition(self.scorer, cast(RuleMode, self.mode), self.min_score, self.keep_top,
                          self.keep_fraction)
 
     @property
@@ -120,7 +124,7 @@ class Rule:
             known["rank_weights"] = tuple((str(k), float(w)) for k, w in known["rank_weights"])
         return cls(**known)
 
-    def with_changes(self, **changes: object) -> Rule:
+    def with_changes(self, **changes: Any) -> Rule:
         """A copy with some settings changed."""
         return replace(self, **changes)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
@@ -28,6 +29,10 @@ from core.scoring.run import (
     META_LAST_SCORER,
     restore_columns_scores,
 )
+
+if TYPE_CHECKING:
+    from core.review.rule import Rule
+    from core.review.session import ReviewSession
 
 #: The heuristic score's column key (its scores are recomputed, never cached).
 HEURISTIC_KEY = HEURISTIC_SCORER
@@ -183,7 +188,7 @@ def resolve(name: str, columns: list[ScoreColumn]) -> str:
     raise ColumnError(f"unknown scorer {wanted!r} (this project's score columns: {there})")
 
 
-def fill_cached_columns(session) -> int:
+def fill_cached_columns(session: ReviewSession) -> int:
     """Read every cached column's scores into ``session`` (the command line's restore).
 
     Returns how many columns had cached scores for this file. The app does the same on its
@@ -197,7 +202,7 @@ def fill_cached_columns(session) -> int:
     return len(updates)
 
 
-def check_named_columns(file: str, session, rule=None) -> None:
+def check_named_columns(file: str, session: ReviewSession, rule: Rule | None = None) -> None:
     """Refuse a rule (``rule``, else the session's) naming a scorer with no scores for this file.
 
     Such a rule would decide nothing. ``curate`` passes its new rule to check it before saving.
@@ -210,7 +215,7 @@ def check_named_columns(file: str, session, rule=None) -> None:
                               f"(main.py score {file} --model …, or --judge …)")
 
 
-def columns_summary(session) -> list[dict]:
+def columns_summary(session: ReviewSession) -> list[dict]:
     """Each column's name, key, scorer and how many rows it scored (``--json``, manifests)."""
     return [{"name": c.name, "key": c.key, "scorer": c.description, "hidden": c.hidden,
              "scored": c.scored} for c in session.columns.values()]

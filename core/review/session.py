@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import orjson
 
 from core.dataset import Dataset
@@ -170,11 +171,11 @@ class ReviewSession:
         changed = old_sha is not None and old_sha != self.dataset.source_sha256
         if old_sha != self.dataset.source_sha256:
             with self.store.transaction() as db:
-                for key, value in ((META_SOURCE, self.dataset.source_sha256),
-                                   (META_SOURCE_SIZE, str(self.dataset.source_size)),
-                                   (META_SOURCE_NAME, self.dataset.path.name)):
+                for meta_key, value in ((META_SOURCE, self.dataset.source_sha256),
+                                        (META_SOURCE_SIZE, str(self.dataset.source_size)),
+                                        (META_SOURCE_NAME, self.dataset.path.name)):
                     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                               (key, value))
+                               (meta_key, value))
         return Restored(decisions=len(saved) - orphaned, orphaned=orphaned,
                         source_changed=changed, rule=rule_raw is not None,
                         filter=(saved_filter := self.saved_filter()) is not None
@@ -357,11 +358,12 @@ class ReviewSession:
         gesture that ends where it began leaves no step.
         """
         last = self._undo[-1] if self._undo else None
-        merging = (merge_key is not None and isinstance(last, RuleChange)
-                   and last.merge_key == merge_key and not self._redo)
+        merged = (last if merge_key is not None and isinstance(last, RuleChange)
+                  and last.merge_key == merge_key and not self._redo else None)
+        merging = merged is not None
         if not merging and rule == self.rule:
             return None
-        before = last.before if merging else self.rule
+        before = merged.before if merged is not None else self.rule
         self._save_rule(rule)
         if merging:
             self._undo.pop()
@@ -406,29 +408,30 @@ class ReviewSession:
 
     # -- deciding ------------------------------------------------------------------------------
 
-    def decide(self, rows, decision: int, reason: str = "", label: str = "") -> Change | None:
+    def decide(self, rows: npt.ArrayLike, decision: int, reason: str = "", label: str = ""
+               ) -> Change | None:
         """Set the manual decision of ``rows`` (AUTO clears it), committed before returning.
 
         Returns the undo step, or None when nothing changed. A change of :data:`BULK_ROWS` rows
         or more is backed up first and committed as one transaction.
         """
-        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        picked = np.unique(np.asarray(rows, dtype=np.int64))
         if decision not in (AUTO, KEEP, DROP):
             raise ValueError(f"unknown decision {decision}")
         reason = "" if decision == AUTO else reason.strip()
-        before = self.manual[rows].copy()
-        before_reasons = tuple(self.reasons.get(int(r), "") for r in rows)
+        before = self.manual[picked].copy()
+        before_reasons = tuple(self.reasons.get(int(r), "") for r in picked)
         changed = (before != decision) | np.array([b != reason for b in before_reasons],
                                                   dtype=bool)
-        rows, before = rows[changed], before[changed]
+        picked, before = picked[changed], before[changed]
         before_reasons = tuple(r for r, c in zip(before_reasons, changed, strict=True) if c)
-        if not len(rows):
+        if not len(picked):
             return None
-        after = np.full(len(rows), decision, dtype=np.int8)
-        change = Change(label or _label(decision, len(rows)), rows, before, before_reasons,
-                        after, (reason,) * len(rows))
-        self._commit(change.rows, change.after, change.after_reasons, bulk=len(rows) >= BULK_ROWS,
-                     label=change.label)
+        after = np.full(len(picked), decision, dtype=np.int8)
+        change = Change(label or _label(decision, len(picked)), picked, before, before_reasons,
+                        after, (reason,) * len(picked))
+        self._commit(change.rows, change.after, change.after_reasons,
+                     bulk=len(picked) >= BULK_ROWS, label=change.label)
         self._undo.append(change)
         self._redo.clear()
         return change

@@ -72,5 +72,6 @@ def load_causal_lm(files: ModelFiles, device: str = "auto", dtype: str = "auto",
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch_dtype, **kwargs)
     except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
         raise ModelLoadError(f"cannot load the {what} {files.path}: {exc}") from None
-    model.to(torch_device).eval()
+    # transformers types .to() through a decorator whose signature drops ``self``
+    model.to(torch_device).eval()  # type: ignore[arg-type]
     return tokenizer, model, torch_device, torch_dtype

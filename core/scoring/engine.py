@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
@@ -74,7 +74,7 @@ class BatchRunner:
         if failed.any():
             where = np.flatnonzero(failed)
             yield unscorable_batch(rows[where], encoded.truncated[where],
-                                   [encoded.errors[i] for i in where])
+                                   [e for e in encoded.errors if e is not None])
         lengths = encoded.lengths
         good = np.flatnonzero(~failed)
         queue = deque(good[b] for b in plan_batches(lengths[good], self.token_budget,
@@ -115,13 +115,14 @@ def pad_batch(encoded: EncodedRows, batch: np.ndarray, pad_id: int
     width = max(len(encoded.ids[i]) for i in batch)
     ids = np.full((len(batch), width), pad_id, dtype=np.int64)
     mask = np.zeros((len(batch), width), dtype=np.int64)
-    type_ids = np.zeros((len(batch), width), dtype=np.int64) if encoded.type_ids else None
+    token_types = encoded.type_ids
+    type_ids = np.zeros((len(batch), width), dtype=np.int64) if token_types else None
     for out, i in enumerate(batch):
         row = encoded.ids[i]
         ids[out, :len(row)] = row
         mask[out, :len(row)] = 1
-        if type_ids is not None:
-            type_ids[out, :len(row)] = encoded.type_ids[i]
+        if type_ids is not None and token_types is not None:
+            type_ids[out, :len(row)] = token_types[i]
     return ids, mask, type_ids
 
 
@@ -138,7 +139,7 @@ def windows(rows: np.ndarray, sizes: tuple[int, ...] = WINDOW_ROWS) -> list[np.n
 
 def score_windows(runner: BatchRunner, encode: Callable[[np.ndarray], EncodedRows],
                   rows: np.ndarray, sizes: tuple[int, ...] = WINDOW_ROWS
-                  ) -> Iterator[ScoredBatch]:
+                  ) -> Generator[ScoredBatch, None, None]:
     """Encode window k+1 on a helper thread while window k is scored."""
     chunks = windows(rows, sizes)
     if not chunks:

@@ -22,7 +22,7 @@ back-off, cache under its own key, cancel/resume, progress): each row is one eng
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import replace
 
 import numpy as np
@@ -123,14 +123,15 @@ class IFDScorer:
         start = [] if self.chat else self.model.alone_head
         ids, types = [], []
         truncated = np.zeros(len(rows), dtype=bool)
-        for k, (head, tail) in enumerate(zip(head_ids, tail_ids, strict=True)):
-            head = start + head
+        for k, (head_tokens, tail_tokens) in enumerate(zip(head_ids, tail_ids, strict=True)):
+            head_tokens = start + head_tokens
             if errors[k] is None:
-                head, tail, truncated[k], errors[k] = self._fit(head, tail)
+                head_tokens, tail_tokens, truncated[k], errors[k] = self._fit(head_tokens,
+                                                                              tail_tokens)
             if errors[k] is not None:
-                head, tail = [], []
-            ids.append(head + tail)
-            types.append([0] * len(head) + [1] * len(tail))
+                head_tokens, tail_tokens = [], []
+            ids.append(head_tokens + tail_tokens)
+            types.append([0] * len(head_tokens) + [1] * len(tail_tokens))
         return EncodedRows(ids, types, truncated, errors)
 
     def _fit(self, head: list[int], tail: list[int]
@@ -149,7 +150,7 @@ class IFDScorer:
     # -- scoring -------------------------------------------------------------------------------
 
     def score(self, dataset: Dataset, rows: np.ndarray,
-              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Iterator[ScoredBatch]:
+              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Generator[ScoredBatch, None, None]:
         """IFD scores, batch by batch, with both losses and the IFD > 1 flag."""
         for batch in score_windows(self.runner, lambda chunk: self._encode(dataset, chunk),
                                    rows, window_sizes):

@@ -25,8 +25,14 @@ from core.scoring.model_files import ModelFiles, locate_model
 from core.scoring.scored_batch import ScoredBatch
 
 if TYPE_CHECKING:       # torch and transformers load only when a model scores (about 1-3 s)
+    from core.judge.endpoint import EndpointJudgeScorer
+    from core.judge.scorer import JudgeScorer
+    from core.scoring.ifd import IFDScorer
     from core.scoring.reward_model import RewardModel
     from core.scoring.scorers import HeuristicScorer, ModelScorer
+
+    #: Every scorer :func:`make_scorer` can return.
+    Scorer = HeuristicScorer | ModelScorer | JudgeScorer | EndpointJudgeScorer | IFDScorer
 
 CACHED_REASON = "unscorable (cached result)"
 #: Project-store keys naming the scorer and settings of the last run, restored on re-open.
@@ -142,7 +148,7 @@ class ScoreTable:
 
 
 def make_scorer(settings: ScoreConfig, loaded: RewardModel | None = None,
-                heuristic_scores: np.ndarray | None = None) -> HeuristicScorer | ModelScorer:
+                heuristic_scores: np.ndarray | None = None) -> Scorer:
     """The scorer for ``settings``, reusing ``loaded`` when it is the same model and device.
 
     ``heuristic_scores``: the dataset's heuristic scores when the caller already has them.
@@ -182,7 +188,7 @@ def _same_load(model: RewardModel, files: ModelFiles, settings: ScoreConfig) -> 
             and dtype_name(model.dtype) == dtype_name(resolve_dtype(settings.dtype, device)))
 
 
-def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
+def score_dataset(dataset: Dataset, scorer: Scorer,
                   store: ProjectStore | None = None
                   ) -> Generator[ScoreUpdate, None, ScoreSummary]:
     """Score every row of ``dataset``: cached rows at once, the rest batch by batch."""
@@ -214,7 +220,7 @@ def score_dataset(dataset: Dataset, scorer: HeuristicScorer | ModelScorer,
     batches = scorer.score(dataset, rows)
     try:
         for batch in batches:
-            if scorer_id is not None:
+            if store is not None and scorer_id is not None:    # (scorer_id is set with a store)
                 # A failure to reach a server is not the judge's answer: not cached, retried.
                 kept = scorer.lasting(batch) if hasattr(scorer, "lasting") else batch
                 cache_batch(store, scorer_id, dataset, kept)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import numpy as np
 import orjson
@@ -83,7 +83,7 @@ class HeuristicScorer:
         self.scores = scores
 
     def score(self, dataset: Dataset, rows: np.ndarray,
-              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Iterator[ScoredBatch]:
+              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Generator[ScoredBatch, None, None]:
         """Heuristic scores, a chunk of rows at a time (pausing like ``iter_signals``).
 
         Scores already computed (by the flags job) come in one batch: each batch re-applies the
@@ -125,7 +125,7 @@ class ModelScorer:
         self.key = description_key(self.description)
 
     def score(self, dataset: Dataset, rows: np.ndarray,
-              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Iterator[ScoredBatch]:
+              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Generator[ScoredBatch, None, None]:
         """Model scores, length-sorted within windows, tokenised ahead of the model.
 
         ``window_sizes``: how ``rows`` are cut into windows (the last size repeats). Rows are
