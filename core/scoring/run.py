@@ -303,6 +303,10 @@ def restore_columns_scores(dataset: Dataset, store: ProjectStore, keys: list[str
             continue
         sid, description = registered[key]
         _, batch = _cached_batch(store, sid, dataset)
+        if batch is not None and str((description or {}).get("kind", "")).startswith("judge"):
+            from core.judge import details  # numpy only: a judge's entropies, reasons, answers
+
+            batch = details.restore(store, sid, dataset, batch)
         if batch is not None:
             updates.append(ScoreUpdate(batch, len(batch.rows), len(dataset), True, key=key,
                                        description=description, restored=True))

@@ -58,7 +58,7 @@ def test_at_1280_by_720_the_controls_a_curator_needs_are_on_screen(qtbot, window
 def test_docks_close_and_come_back_from_the_view_menu(qtbot, window):
     view_titles = [action.text() for action in window.view_menu.actions()]
     assert view_titles == ["Review", "Scoring", "Duplicates", "Overlap", "Plots", "Simulator",
-                           "Map"]
+                           "Map", "Agreement"]
     for dock in window.docks:
         assert dock.features() & dock.DockWidgetFeature.DockWidgetClosable
     window.plots.close()
