@@ -169,3 +169,25 @@ def test_the_map_is_made_only_once_its_tab_is_in_front(qtbot, tmp_path):
     with qtbot.waitSignal(dock.job.done, timeout=300_000):
         dock.raise_()
     assert dock.result is not None
+
+
+def test_colour_by_overlap_and_by_each_scorer_column(qtbot, mapped_window):
+    window, is_gsm8k = mapped_window
+    dock, session = window.map, window.review.controller.session
+    overlapping = np.zeros(len(is_gsm8k), dtype=np.uint8)
+    overlapping[:7] = 1
+    session.set_overlap(overlapping)
+    dock.colour_combo.setCurrentIndex(dock.colour_combo.findData("overlap"))
+    codes, colours = dock.colours()
+    assert np.flatnonzero(codes).tolist() == list(range(7)) and len(colours) == 2
+    # With a second score column, each column can colour the map on its own.
+    rows = np.arange(len(is_gsm8k))
+    other = np.linspace(0.0, 1.0, len(rows)).astype(np.float32)
+    session.set_scores(rows, other, key="other-scorer", description={"model": "other"})
+    dock.data_changed()
+    value = "score:other-scorer"
+    assert dock.colour_combo.findData(value) >= 0
+    dock.colour_combo.setCurrentIndex(dock.colour_combo.findData(value))
+    codes, _ = dock.colours()
+    assert codes[0] == 0 and codes[-1] == codes.max()      # low to high along the column
+    assert np.all(np.diff(codes) >= 0)
