@@ -43,13 +43,25 @@ def smollm2_gguf() -> Path:
 
 
 @pytest.fixture(scope="session")
-def llama_server(smollm2_gguf, tmp_path_factory):
-    """A real OpenAI-compatible server (llama.cpp's) serving SmolLM2, for the whole session."""
-    from tests.judge.judge_server import LlamaServer, llama_server_available
+def llama_server_installed(smollm2_gguf):
+    """The SmolLM2 file, where llama-cpp-python's server can serve it (else the test skips).
+
+    For tests that start and kill their own server; others share :func:`llama_server`.
+    """
+    from tests.judge.judge_server import llama_server_available
 
     if not llama_server_available():
         pytest.skip("llama-cpp-python[server] is not installed (compiles llama.cpp; `make "
                     "test-server` installs it and runs these tests)")
+    return smollm2_gguf
+
+
+@pytest.fixture(scope="session")
+def llama_server(llama_server_installed, tmp_path_factory):
+    """A real OpenAI-compatible server (llama.cpp's) serving SmolLM2, for the whole session."""
+    from tests.judge.judge_server import LlamaServer
+
+    smollm2_gguf = llama_server_installed
     server = LlamaServer(smollm2_gguf, tmp_path_factory.mktemp("llama") / "server.log")
     yield server
     server.stop()

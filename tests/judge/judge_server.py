@@ -48,7 +48,11 @@ class LlamaServer:
              "--n_ctx", "1024", "--n_threads", "1", "--n_batch", "512", "--logits_all", "True",
              "--verbose", "False"],
             stdout=self._log_file, stderr=subprocess.STDOUT)
-        self._wait()
+        try:
+            self._wait()
+        except BaseException:
+            self.stop()
+            raise
 
     @property
     def url(self) -> str:
@@ -71,7 +75,6 @@ class LlamaServer:
                         return
             except OSError:
                 time.sleep(0.3)
-        self.stop()
         raise RuntimeError(f"llama server did not start: {self.log.read_text()[-2000:]}")
 
     def stop(self) -> None:
@@ -79,4 +82,5 @@ class LlamaServer:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=30)
-        self._log_file.close()
+        if not self._log_file.closed:
+            self._log_file.close()

@@ -220,9 +220,10 @@ def test_cancel_then_resume_asks_only_the_rest(proxy, rows_file, tmp_path):
 
 
 def test_a_server_dying_mid_run_stops_it_in_one_line_and_a_new_run_resumes(
-        smollm2_gguf, rows_file, tmp_path):
+        llama_server_installed, rows_file, tmp_path):
     from tests.judge.judge_server import LlamaServer
 
+    smollm2_gguf = llama_server_installed
     data = rows_file(4)
     server = LlamaServer(smollm2_gguf, tmp_path / "dying.log")
     proxy = FaultProxy(server.root)
