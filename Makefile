@@ -41,6 +41,7 @@ run: $(STAMP)
 # Style, layering and types: what review would otherwise catch by eye (also the pre-commit hook).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 

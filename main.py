@@ -43,9 +43,12 @@ def main(argv: list[str]) -> int:
         from cli import closest_command
 
         meant = closest_command(argv[0])
-        if meant is not None:       # ``inpsect FILE`` is a typo, not a file to open
-            print(f"error: unknown command {argv[0]!r}; did you mean {meant!r}? "
-                  f"(python main.py --help lists the commands)", file=sys.stderr)
+        if meant is not None:  # ``inpsect FILE`` is a typo, not a file to open
+            print(
+                f"error: unknown command {argv[0]!r}; did you mean {meant!r}? "
+                f"(python main.py --help lists the commands)",
+                file=sys.stderr,
+            )
             return 2
     from gui.app import run_app
 

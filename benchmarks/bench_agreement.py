@@ -44,9 +44,9 @@ def main() -> int:
     rng = np.random.default_rng(0)
     base = rng.normal(size=args.rows)
     columns = [base + rng.normal(scale=1 + i, size=args.rows) for i in range(args.scorers)]
-    columns[-1] = np.round(np.clip(columns[-1], -2, 2))          # a judge: five levels
+    columns[-1] = np.round(np.clip(columns[-1], -2, 2))  # a judge: five levels
     for column in columns:
-        column[rng.random(args.rows) < 0.05] = np.nan            # unscored rows
+        column[rng.random(args.rows) < 0.05] = np.nan  # unscored rows
     names = [f"s{i}" for i in range(args.scorers)]
 
     def baseline():
@@ -62,22 +62,32 @@ def main() -> int:
     image = _timed(lambda: scatter_density(columns[0], columns[-1], codes, colours))
     queue = _timed(lambda: disagreement_order(columns[0], columns[-1]))
     named = {n: c.astype(np.float32) for n, c in zip(names, columns, strict=True)}
-    several = Rule(scorer="s0", min_score=0.0,
-                   conditions=(Condition("s1", "top_fraction", keep_fraction=0.5),
-                               Condition("s2", "threshold", min_score=-0.5)))
-    ranked = Rule(mode="top_fraction", keep_fraction=0.3,
-                  rank_weights=(("s0", 2.0), ("s1", 1.0), ("s3", 1.0)))
+    several = Rule(
+        scorer="s0",
+        min_score=0.0,
+        conditions=(
+            Condition("s1", "top_fraction", keep_fraction=0.5),
+            Condition("s2", "threshold", min_score=-0.5),
+        ),
+    )
+    ranked = Rule(
+        mode="top_fraction", keep_fraction=0.3, rank_weights=(("s0", 2.0), ("s1", 1.0), ("s3", 1.0))
+    )
     decide_all = _timed(lambda: several.decide(named["s0"], columns=named))
     decide_rank = _timed(lambda: ranked.decide(named["s0"], columns=named))
     single = _timed(lambda: Rule(mode="top_fraction").decide(named["s1"]))
     pairs = args.scorers * (args.scorers - 1) // 2
     print(f"{args.rows:,} rows, {args.scorers} scorers ({pairs} pairs)")
-    print(f"  ρ matrix          {ours * 1000:8.1f} ms   scipy pair by pair {theirs * 1000:8.1f} ms"
-          f"   ratio {theirs / ours:.2f}x")
+    print(
+        f"  ρ matrix          {ours * 1000:8.1f} ms   scipy pair by pair {theirs * 1000:8.1f} ms"
+        f"   ratio {theirs / ours:.2f}x"
+    )
     print(f"  density image     {image * 1000:8.1f} ms")
     print(f"  disagreement queue{queue * 1000:8.1f} ms")
-    print(f"  rule, 3 conditions {decide_all * 1000:7.1f} ms   one best-fraction rule "
-          f"{single * 1000:.1f} ms   ratio {decide_all / single:.1f}x")
+    print(
+        f"  rule, 3 conditions {decide_all * 1000:7.1f} ms   one best-fraction rule "
+        f"{single * 1000:.1f} ms   ratio {decide_all / single:.1f}x"
+    )
     print(f"  rule, rank average {decide_rank * 1000:7.1f} ms")
     return 0
 

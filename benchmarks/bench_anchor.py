@@ -88,10 +88,12 @@ def compare(name: str, rows: int, edges: list[Edges], scores, repeat: int) -> No
     plan = plan_keep(anchoring, scores)
     clusters = anchored_clusters(anchoring)
     base_dropped = int(np.count_nonzero(base_kept != np.arange(rows)))
-    print(f"{name:44}{base_s:8.2f}{new_s:8.2f}{new_s / base_s:8.1f}x"
-          f"{base_dropped:>10,}{unmatched_drops(base_kept, edges):>10,}"
-          f"{int(plan.dropped.sum()):>10,}{unmatched_drops(anchoring.kept, edges):>10,}"
-          f"{int(clusters.size.max()):>9,}")
+    print(
+        f"{name:44}{base_s:8.2f}{new_s:8.2f}{new_s / base_s:8.1f}x"
+        f"{base_dropped:>10,}{unmatched_drops(base_kept, edges):>10,}"
+        f"{int(plan.dropped.sum()):>10,}{unmatched_drops(anchoring.kept, edges):>10,}"
+        f"{int(clusters.size.max()):>9,}"
+    )
 
 
 def main() -> None:
@@ -99,20 +101,30 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--edges", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--real", action=argparse.BooleanOptionalAction, default=True,
-                        help="also plan the bench_dedup file's real near-duplicate edges")
+    parser.add_argument(
+        "--real",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also plan the bench_dedup file's real near-duplicate edges",
+    )
     args = parser.parse_args()
 
     graph = synthetic(args.rows, args.edges)
     thresholded = [e.at_least(THRESHOLD) for e in graph]
     loose = [e.at_least(0.65) for e in graph]
     scores = np.random.default_rng(1).random(args.rows)
-    print(f"planning {args.rows:,} rows; best of {args.repeat}; 'no match' = dropped rows "
-          f"with no edge at the threshold to their kept copy")
-    print(f"{'case':44}{'comp s':>8}{'anchor':>8}{'ratio':>9}{'comp drop':>10}"
-          f"{'no match':>10}{'anch drop':>10}{'no match':>10}{'largest':>9}")
-    for label, edges in ((f"synthetic, edges >= {THRESHOLD}", thresholded),
-                         ("synthetic, edges >= 0.65 (calibration floor)", loose)):
+    print(
+        f"planning {args.rows:,} rows; best of {args.repeat}; 'no match' = dropped rows "
+        f"with no edge at the threshold to their kept copy"
+    )
+    print(
+        f"{'case':44}{'comp s':>8}{'anchor':>8}{'ratio':>9}{'comp drop':>10}"
+        f"{'no match':>10}{'anch drop':>10}{'no match':>10}{'largest':>9}"
+    )
+    for label, edges in (
+        (f"synthetic, edges >= {THRESHOLD}", thresholded),
+        ("synthetic, edges >= 0.65 (calibration floor)", loose),
+    ):
         count = sum(len(e) for e in edges)
         compare(f"{label} ({count / 1e6:.2f}M), scored", args.rows, edges, scores, args.repeat)
         compare(f"{label}, unscored", args.rows, edges, None, args.repeat)
@@ -129,8 +141,13 @@ def main() -> None:
         near = run_to_end(near_edges(field_texts(dataset, "pair"), 0.65))
         for threshold in (THRESHOLD, 0.65):
             edges = [near.at_least(threshold)]
-            compare(f"bench_dedup file, near >= {threshold} ({len(edges[0]):,} edges)",
-                    len(dataset), edges, scores[:len(dataset)], args.repeat)
+            compare(
+                f"bench_dedup file, near >= {threshold} ({len(edges[0]):,} edges)",
+                len(dataset),
+                edges,
+                scores[: len(dataset)],
+                args.repeat,
+            )
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def shingles(text: str) -> set[str]:
     w = words(text)
     if 0 < len(w) < 5:
         return {" ".join(w)}
-    return {" ".join(w[i:i + 5]) for i in range(len(w) - 4)}
+    return {" ".join(w[i : i + 5]) for i in range(len(w) - 4)}
 
 
 def run_datasketch(texts: list[str]) -> tuple[float, list[set[int]]]:
@@ -93,8 +93,9 @@ def true_pairs(texts: list[str], sample: np.ndarray) -> list[tuple[int, int]]:
         ids = {vocabulary.setdefault(s, len(vocabulary)) for s in shingles(text)}
         indices.extend(sorted(ids))
         indptr.append(len(indices))
-    matrix = csr_matrix((np.ones(len(indices), np.float32), indices, indptr),
-                        shape=(len(texts), len(vocabulary)))
+    matrix = csr_matrix(
+        (np.ones(len(indices), np.float32), indices, indptr), shape=(len(texts), len(vocabulary))
+    )
     sizes = np.diff(matrix.indptr)
     common = (matrix[sample] @ matrix.T).tocoo()
     union = sizes[sample][common.row] + sizes[common.col] - common.data
@@ -108,27 +109,40 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=1000)
-    parser.add_argument("--semantic-rows", type=int, default=100_000,
-                        help="rows for the fast embedder's semantic run (0 skips it)")
-    parser.add_argument("--minilm-rows", type=int, default=2000,
-                        help="rows MiniLM embeds for its time and the recall truth")
-    parser.add_argument("--verified-rows", type=int, nargs="*", default=[20_000, 100_000],
-                        help="row counts for 'fast candidates, MiniLM verifies' (none: skip)")
-    parser.add_argument("--verified-only", action="store_true",
-                        help="run only the verified case")
+    parser.add_argument(
+        "--semantic-rows",
+        type=int,
+        default=100_000,
+        help="rows for the fast embedder's semantic run (0 skips it)",
+    )
+    parser.add_argument(
+        "--minilm-rows",
+        type=int,
+        default=2000,
+        help="rows MiniLM embeds for its time and the recall truth",
+    )
+    parser.add_argument(
+        "--verified-rows",
+        type=int,
+        nargs="*",
+        default=[20_000, 100_000],
+        help="row counts for 'fast candidates, MiniLM verifies' (none: skip)",
+    )
+    parser.add_argument("--verified-only", action="store_true", help="run only the verified case")
     args = parser.parse_args()
 
     if args.verified_rows:
         for rows in args.verified_rows:
-            semantic_verified(cached_dedup_jsonl(max(args.verified_rows)), rows,
-                              args.minilm_rows)
+            semantic_verified(cached_dedup_jsonl(max(args.verified_rows)), rows, args.minilm_rows)
     if args.verified_only:
         return
     path = cached_dedup_jsonl(args.rows)
     dataset = load(path)
     texts = field_texts(dataset, "pair")
-    print(f"{len(texts):,} records from {path.name}; near duplicates on prompt+response at "
-          f"Jaccard {THRESHOLD}, 5-word shingles, {NUM_PERM} permutations")
+    print(
+        f"{len(texts):,} records from {path.name}; near duplicates on prompt+response at "
+        f"Jaccard {THRESHOLD}, 5-word shingles, {NUM_PERM} permutations"
+    )
 
     ours_s, ours_cluster, ours_edges = run_thresher(texts, THRESHOLD)
     app_s, _, _ = run_thresher(texts, DedupConfig().floor(NEAR))
@@ -139,8 +153,7 @@ def main() -> None:
     truth = true_pairs(texts, sample)
     found_ours = sum(ours_cluster[a] == ours_cluster[b] for a, b in truth)
     found_theirs = sum(b in candidates[a] for a, b in truth)
-    edge_set = {(int(a), int(b)) for a, b in zip(ours_edges.first, ours_edges.second,
-                                                  strict=True)}
+    edge_set = {(int(a), int(b)) for a, b in zip(ours_edges.first, ours_edges.second, strict=True)}
     direct_ours = sum((min(a, b), max(a, b)) in edge_set for a, b in truth)
     in_sample = set(sample.tolist())
     theirs_candidates = sum(len(candidates[a]) for a in in_sample)
@@ -150,14 +163,22 @@ def main() -> None:
     n = max(len(truth), 1)
     print(f"\ntrue pairs touching {len(sample)} sampled rows: {len(truth)}")
     print(f"{'':34}{'seconds':>9}{'recall':>9}{'precision':>11}")
-    print(f"{'datasketch MinHashLSH (baseline)':34}{theirs_s:9.2f}{found_theirs / n:9.3f}"
-          f"{theirs_true / max(theirs_candidates, 1):11.3f}")
-    print(f"{'thresher (rensa + verified LSH)':34}{ours_s:9.2f}{found_ours / n:9.3f}"
-          f"{1.0:11.3f}   (direct pairs {direct_ours / n:.3f})")
-    print(f"{'thresher, app default floor':34}{app_s:9.2f}   (records pairs down to "
-          f"{DedupConfig().floor(NEAR):.2f} for calibration)")
-    print(f"\nspeed-up over datasketch: {theirs_s / ours_s:.1f}x "
-          f"(app default: {theirs_s / app_s:.1f}x); goal: 10x at no lower recall")
+    print(
+        f"{'datasketch MinHashLSH (baseline)':34}{theirs_s:9.2f}{found_theirs / n:9.3f}"
+        f"{theirs_true / max(theirs_candidates, 1):11.3f}"
+    )
+    print(
+        f"{'thresher (rensa + verified LSH)':34}{ours_s:9.2f}{found_ours / n:9.3f}"
+        f"{1.0:11.3f}   (direct pairs {direct_ours / n:.3f})"
+    )
+    print(
+        f"{'thresher, app default floor':34}{app_s:9.2f}   (records pairs down to "
+        f"{DedupConfig().floor(NEAR):.2f} for calibration)"
+    )
+    print(
+        f"\nspeed-up over datasketch: {theirs_s / ours_s:.1f}x "
+        f"(app default: {theirs_s / app_s:.1f}x); goal: 10x at no lower recall"
+    )
 
     if args.semantic_rows:
         semantic_cpu(path, args.semantic_rows, args.minilm_rows)
@@ -173,7 +194,7 @@ def _timed_run(dataset, settings):
 def _pairs(result, threshold: float, rows: int) -> set[tuple[int, int]]:
     """Pairs of different texts among the first ``rows`` rows at ``threshold`` or above."""
     edges = result.edges[SEMANTIC].at_least(threshold)
-    keep = (edges.second < rows) & (edges.similarity < 0.99995)   # identical texts: trivial
+    keep = (edges.second < rows) & (edges.similarity < 0.99995)  # identical texts: trivial
     return set(zip(edges.first[keep].tolist(), edges.second[keep].tolist(), strict=True))
 
 
@@ -189,31 +210,46 @@ def semantic_cpu(path: Path, rows: int, minilm_rows: int) -> None:
     dataset = load(path) if rows >= 100_000 else _head(path, rows)
     start = time.perf_counter()
     run_to_end(ensure_static_model(embedder_files(FAST)))
-    print(f"\nsemantic duplicates on the CPU ({os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.1f}), prompts; fast embedder ready in "
-          f"{time.perf_counter() - start:.1f} s (built once, then cached)")
-    fast_wall, fast_cpu, fast = _timed_run(dataset, DedupConfig(
-        exact=False, near=None, semantic=fast_t, embedder=FAST, device="cpu"))
+    print(
+        f"\nsemantic duplicates on the CPU ({os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f}), prompts; fast embedder ready in "
+        f"{time.perf_counter() - start:.1f} s (built once, then cached)"
+    )
+    fast_wall, fast_cpu, fast = _timed_run(
+        dataset, DedupConfig(exact=False, near=None, semantic=fast_t, embedder=FAST, device="cpu")
+    )
     sample = _head(path, minilm_rows)
-    minilm_wall, minilm_cpu, minilm = _timed_run(sample, DedupConfig(
-        exact=False, near=None, semantic=minilm_t, embedder=BUNDLED, device="cpu"))
+    minilm_wall, minilm_cpu, minilm = _timed_run(
+        sample,
+        DedupConfig(exact=False, near=None, semantic=minilm_t, embedder=BUNDLED, device="cpu"),
+    )
     scale = len(dataset) / len(sample)
     truth = _pairs(minilm, minilm_t, len(sample))
     found = _pairs(fast, fast_t, len(sample))
     recall = len(truth & found) / max(len(truth), 1)
     print(f"{'':44}{'rows':>8}{'wall s':>9}{'CPU s':>8}{'pairs':>9}")
-    print(f"{f'fast (static, cosine {fast_t:.2f})':44}{len(dataset):>8,}{fast_wall:>9.1f}"
-          f"{fast_cpu:>8.1f}{len(fast.edges[SEMANTIC].at_least(fast_t)):>9,}")
-    print(f"{f'bundled MiniLM (cosine {minilm_t:.2f}), measured':44}{len(sample):>8,}"
-          f"{minilm_wall:>9.1f}{minilm_cpu:>8.1f}"
-          f"{len(minilm.edges[SEMANTIC].at_least(minilm_t)):>9,}")
-    print(f"{'bundled MiniLM, extrapolated':44}{len(dataset):>8,}{minilm_wall * scale:>9.0f}"
-          f"{minilm_cpu * scale:>8.0f}")
-    print(f"speed-up: {minilm_wall * scale / fast_wall:.0f}x wall, "
-          f"{minilm_cpu * scale / fast_cpu:.0f}x CPU; goal: 100k rows under 60 s")
-    print(f"recall of MiniLM's {len(truth)} pairs of different prompts among the first "
-          f"{len(sample):,} rows: {recall:.3f} (the fast embedder flags {len(found)} there); "
-          "goal: 0.9")
+    print(
+        f"{f'fast (static, cosine {fast_t:.2f})':44}{len(dataset):>8,}{fast_wall:>9.1f}"
+        f"{fast_cpu:>8.1f}{len(fast.edges[SEMANTIC].at_least(fast_t)):>9,}"
+    )
+    print(
+        f"{f'bundled MiniLM (cosine {minilm_t:.2f}), measured':44}{len(sample):>8,}"
+        f"{minilm_wall:>9.1f}{minilm_cpu:>8.1f}"
+        f"{len(minilm.edges[SEMANTIC].at_least(minilm_t)):>9,}"
+    )
+    print(
+        f"{'bundled MiniLM, extrapolated':44}{len(dataset):>8,}{minilm_wall * scale:>9.0f}"
+        f"{minilm_cpu * scale:>8.0f}"
+    )
+    print(
+        f"speed-up: {minilm_wall * scale / fast_wall:.0f}x wall, "
+        f"{minilm_cpu * scale / fast_cpu:.0f}x CPU; goal: 100k rows under 60 s"
+    )
+    print(
+        f"recall of MiniLM's {len(truth)} pairs of different prompts among the first "
+        f"{len(sample):,} rows: {recall:.3f} (the fast embedder flags {len(found)} there); "
+        "goal: 0.9"
+    )
 
 
 def semantic_verified(path: Path, rows: int, minilm_rows: int) -> None:
@@ -255,44 +291,61 @@ def semantic_verified(path: Path, rows: int, minilm_rows: int) -> None:
     truth_vectors = run_to_end(minilm.embed(uniques[:sample]))
     minilm_wall, minilm_cpu = time.perf_counter() - wall, time.process_time() - cpu
     chars = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
-    per_char_wall, per_char_cpu = minilm_wall / chars[:sample].sum(), minilm_cpu / chars[
-        :sample].sum()
+    per_char_wall, per_char_cpu = (
+        minilm_wall / chars[:sample].sum(),
+        minilm_cpu / chars[:sample].sum(),
+    )
     verify_chars, all_chars = chars[involved].sum(), chars.sum()
 
     similarity = truth_vectors @ truth_vectors.T
     upper = np.triu(np.ones_like(similarity, dtype=bool), 1)
-    truth = {(int(a), int(b)) for a, b in zip(*np.nonzero(upper & (similarity >= 0.90)),
-                                              strict=True)}
+    truth = {
+        (int(a), int(b)) for a, b in zip(*np.nonzero(upper & (similarity >= 0.90)), strict=True)
+    }
     in_sample = candidates.second < sample
-    proposed = set(zip(candidates.first[in_sample].tolist(),
-                       candidates.second[in_sample].tolist(), strict=True))
+    proposed = set(
+        zip(
+            candidates.first[in_sample].tolist(), candidates.second[in_sample].tolist(), strict=True
+        )
+    )
     recall = len(truth & proposed) / max(len(truth), 1)
     fast_similarity = vectors[:sample] @ vectors[:sample].T
     fast_only = np.nonzero(upper & (fast_similarity >= default_threshold(FAST)))
     fast_pairs = len(fast_only[0])
     false_drops = int((similarity[fast_only] < 0.90).sum())
-    fast_recall = (len(truth & set(zip(*map(np.ndarray.tolist, fast_only), strict=True)))
-                   / max(len(truth), 1))
+    fast_recall = len(truth & set(zip(*map(np.ndarray.tolist, fast_only), strict=True))) / max(
+        len(truth), 1
+    )
 
     verified_wall = fast_wall + per_char_wall * verify_chars
     verified_cpu = fast_cpu + per_char_cpu * verify_chars
-    print(f"\nfast candidates (cosine >= {CANDIDATE_THRESHOLD:.2f}), MiniLM verifies: {rows:,} "
-          f"rows, {len(uniques):,} distinct prompts (load average {os.getloadavg()[0]:.1f})")
-    print(f"  fast embedding + candidate search, measured: {fast_wall:.1f} s wall, "
-          f"{fast_cpu:.1f} s CPU; {len(candidates):,} candidate pairs over {len(involved):,} "
-          f"texts ({len(involved) / len(uniques):.1%}, {verify_chars / all_chars:.1%} of the "
-          "characters)")
-    print(f"  MiniLM on the first {sample:,} distinct prompts, measured: {minilm_wall:.1f} s "
-          f"wall, {minilm_cpu:.1f} s CPU")
+    print(
+        f"\nfast candidates (cosine >= {CANDIDATE_THRESHOLD:.2f}), MiniLM verifies: {rows:,} "
+        f"rows, {len(uniques):,} distinct prompts (load average {os.getloadavg()[0]:.1f})"
+    )
+    print(
+        f"  fast embedding + candidate search, measured: {fast_wall:.1f} s wall, "
+        f"{fast_cpu:.1f} s CPU; {len(candidates):,} candidate pairs over {len(involved):,} "
+        f"texts ({len(involved) / len(uniques):.1%}, {verify_chars / all_chars:.1%} of the "
+        "characters)"
+    )
+    print(
+        f"  MiniLM on the first {sample:,} distinct prompts, measured: {minilm_wall:.1f} s "
+        f"wall, {minilm_cpu:.1f} s CPU"
+    )
     print(f"  verified run, extrapolated: {verified_wall:.0f} s wall, {verified_cpu:.0f} s CPU")
-    print(f"  exhaustive MiniLM, extrapolated: {per_char_wall * all_chars:.0f} s wall, "
-          f"{per_char_cpu * all_chars:.0f} s CPU "
-          f"(verified: {per_char_wall * all_chars / verified_wall:.1f}x wall, "
-          f"{per_char_cpu * all_chars / verified_cpu:.1f}x CPU)")
-    print(f"  recall of MiniLM's {len(truth)} pairs among the sample: verified {recall:.3f}, "
-          f"fast alone at {default_threshold(FAST):.2f}: {fast_recall:.3f} with {false_drops} "
-          f"of its {fast_pairs} pairs below MiniLM's 0.90 (false drops; verified: 0 by "
-          "construction)")
+    print(
+        f"  exhaustive MiniLM, extrapolated: {per_char_wall * all_chars:.0f} s wall, "
+        f"{per_char_cpu * all_chars:.0f} s CPU "
+        f"(verified: {per_char_wall * all_chars / verified_wall:.1f}x wall, "
+        f"{per_char_cpu * all_chars / verified_cpu:.1f}x CPU)"
+    )
+    print(
+        f"  recall of MiniLM's {len(truth)} pairs among the sample: verified {recall:.3f}, "
+        f"fast alone at {default_threshold(FAST):.2f}: {fast_recall:.3f} with {false_drops} "
+        f"of its {fast_pairs} pairs below MiniLM's 0.90 (false drops; verified: 0 by "
+        "construction)"
+    )
 
 
 def _head(path: Path, rows: int):

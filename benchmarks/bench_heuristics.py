@@ -34,8 +34,10 @@ from synth import OUT_DIR, SHARED_DATA, perturb  # noqa: E402
 
 def real_pairs() -> list[tuple[str, str]]:
     """(prompt, response) pairs from every real source with both."""
-    pairs = [(r["instruction"], r["output"]) for r in
-             orjson.loads((SHARED_DATA / "gsm_8k_train.json").read_bytes())]
+    pairs = [
+        (r["instruction"], r["output"])
+        for r in orjson.loads((SHARED_DATA / "gsm_8k_train.json").read_bytes())
+    ]
     for line in (SHARED_DATA / "seed_tasks.jsonl").read_bytes().splitlines():
         task = orjson.loads(line)
         for instance in task["instances"]:
@@ -67,8 +69,16 @@ def build(rows: int) -> Path:
     with open(path, "wb") as out:
         for _ in range(rows):
             prompt, response = rng.choice(pairs)
-            out.write(orjson.dumps({"instruction": perturb(prompt, rng), "input": "",
-                                    "output": perturb(response, rng)}) + b"\n")
+            out.write(
+                orjson.dumps(
+                    {
+                        "instruction": perturb(prompt, rng),
+                        "input": "",
+                        "output": perturb(response, rng),
+                    }
+                )
+                + b"\n"
+            )
     return path
 
 
@@ -106,8 +116,10 @@ def main() -> None:
     dataset, load_s = timed(load, path)
     prompts, responses = dataset.prompts, dataset.responses
     chars = sum(map(len, prompts)) + sum(map(len, responses))
-    print(f"{len(dataset):,} rows of mixed real text ({path.stat().st_size / 1e6:,.0f} MB, "
-          f"{chars / len(dataset):,.0f} characters a row)")
+    print(
+        f"{len(dataset):,} rows of mixed real text ({path.stat().st_size / 1e6:,.0f} MB, "
+        f"{chars / len(dataset):,.0f} characters a row)"
+    )
     _, warm_s = timed(compute_signals, prompts[:100], responses[:100])
     print(f"first call (numba kernels from cache or compiled, class table): {warm_s:.2f} s")
     _, signals_s = timed(all_signals, prompts, responses)
@@ -115,25 +127,44 @@ def main() -> None:
     m = min(args.baseline_rows, len(dataset))
     _, seed_s = timed(seed_signals, prompts[:m], responses[:m])
     _, reference_s = timed(reference_signals, prompts[:m], responses[:m])
-    cpu = {name: CPU[function] for name, function in
-           (("load", load), ("signals", all_signals), ("seed", seed_signals),
-            ("reference", reference_signals))}
+    cpu = {
+        name: CPU[function]
+        for name, function in (
+            ("load", load),
+            ("signals", all_signals),
+            ("seed", seed_signals),
+            ("reference", reference_signals),
+        )
+    }
     print("                                          wall s    CPU s        rows/s (wall)")
     print(f"load (core.loading.load, full validation) {load_s:7.2f}  {cpu['load']:7.2f}")
-    print(f"all signals, vectorised                   {signals_s:7.2f}  {cpu['signals']:7.2f}"
-          f"  {rate:12,.0f}")
-    print(f"seed pure Python ({m:,} rows)           {seed_s:7.2f}  {cpu['seed']:7.2f}"
-          f"  {m / seed_s:12,.0f}")
-    print(f"reference of today's rules ({m:,} rows) {reference_s:7.2f}  "
-          f"{cpu['reference']:7.2f}  {m / reference_s:12,.0f}")
-    per_row = {name: cpu[name] / (m if name in ("seed", "reference") else len(dataset))
-               for name in cpu}
-    print(f"\nvectorised vs seed:        {rate / (m / seed_s):6.1f}x wall, "
-          f"{per_row['seed'] / per_row['signals']:6.1f}x CPU")
-    print(f"vectorised vs reference:   {rate / (m / reference_s):6.1f}x wall, "
-          f"{per_row['reference'] / per_row['signals']:6.1f}x CPU")
-    print(f"signals time / load time:  {signals_s / load_s:6.2f} wall, "
-          f"{cpu['signals'] / cpu['load']:6.2f} CPU  (goal: at most 1)")
+    print(
+        f"all signals, vectorised                   {signals_s:7.2f}  {cpu['signals']:7.2f}"
+        f"  {rate:12,.0f}"
+    )
+    print(
+        f"seed pure Python ({m:,} rows)           {seed_s:7.2f}  {cpu['seed']:7.2f}"
+        f"  {m / seed_s:12,.0f}"
+    )
+    print(
+        f"reference of today's rules ({m:,} rows) {reference_s:7.2f}  "
+        f"{cpu['reference']:7.2f}  {m / reference_s:12,.0f}"
+    )
+    per_row = {
+        name: cpu[name] / (m if name in ("seed", "reference") else len(dataset)) for name in cpu
+    }
+    print(
+        f"\nvectorised vs seed:        {rate / (m / seed_s):6.1f}x wall, "
+        f"{per_row['seed'] / per_row['signals']:6.1f}x CPU"
+    )
+    print(
+        f"vectorised vs reference:   {rate / (m / reference_s):6.1f}x wall, "
+        f"{per_row['reference'] / per_row['signals']:6.1f}x CPU"
+    )
+    print(
+        f"signals time / load time:  {signals_s / load_s:6.2f} wall, "
+        f"{cpu['signals'] / cpu['load']:6.2f} CPU  (goal: at most 1)"
+    )
 
 
 if __name__ == "__main__":

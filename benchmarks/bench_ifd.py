@@ -58,7 +58,7 @@ def engine(scorer: IFDScorer, dataset, rows: np.ndarray) -> tuple[np.ndarray, fl
 
 def naive(scorer: IFDScorer, dataset, rows: np.ndarray) -> tuple[np.ndarray, float]:
     """Two plain forward passes per row (full logits, cross-entropy), no batching."""
-    encoded = scorer._encode(dataset, rows)          # the same ids the engine reads
+    encoded = scorer._encode(dataset, rows)  # the same ids the engine reads
     model, device = scorer.model.model, scorer.model.device
     alone_head = scorer.model.alone_head
     ifd = np.full(len(dataset), np.nan)
@@ -68,7 +68,8 @@ def naive(scorer: IFDScorer, dataset, rows: np.ndarray) -> tuple[np.ndarray, flo
         with torch.inference_mode():
             logits = model(input_ids=ids, use_cache=False).logits[0].float()
         return torch.nn.functional.cross_entropy(
-            logits[len(context) - 1:-1], ids[0, len(context):]).item()
+            logits[len(context) - 1 : -1], ids[0, len(context) :]
+        ).item()
 
     started = time.perf_counter()
     for k, row in enumerate(rows.tolist()):
@@ -85,30 +86,39 @@ def naive(scorer: IFDScorer, dataset, rows: np.ndarray) -> tuple[np.ndarray, flo
 def compare(name: str, folder_or_file: str, dataset, rows: np.ndarray, args) -> None:
     model = IFDModel.load(locate_causal_lm(folder_or_file), args.device, args.dtype)
     scorer = IFDScorer(model)
-    engine(scorer, dataset, rows[:8])                         # warm-up (kernels, allocator)
+    engine(scorer, dataset, rows[:8])  # warm-up (kernels, allocator)
     fast, fast_s = engine(scorer, dataset, rows)
-    slow_rows = rows[:max(1, len(rows) // args.naive_share)]
+    slow_rows = rows[: max(1, len(rows) // args.naive_share)]
     slow, slow_s = naive(scorer, dataset, slow_rows)
     fast_rate, slow_rate = len(rows) / fast_s, len(slow_rows) / slow_s
     diff = np.nanmax(np.abs(fast[slow_rows] - slow[slow_rows]))
-    print(f"{name}: {len(rows)} rows on {model.device.type} ({torch.get_num_threads()} "
-          f"threads), batches of {min(scorer.runner.batch_sizes)}-"
-          f"{max(scorer.runner.batch_sizes)} rows")
+    print(
+        f"{name}: {len(rows)} rows on {model.device.type} ({torch.get_num_threads()} "
+        f"threads), batches of {min(scorer.runner.batch_sizes)}-"
+        f"{max(scorer.runner.batch_sizes)} rows"
+    )
     print(f"  engine  {fast_rate:9.1f} pairs/s")
-    print(f"  naive   {slow_rate:9.1f} pairs/s  ({len(slow_rows)} rows, two unbatched passes "
-          "per row)")
-    print(f"  ratio   {fast_rate / slow_rate:9.2f}x   largest IFD difference {diff:.2e}",
-          flush=True)
+    print(
+        f"  naive   {slow_rate:9.1f} pairs/s  ({len(slow_rows)} rows, two unbatched passes per row)"
+    )
+    print(
+        f"  ratio   {fast_rate / slow_rate:9.2f}x   largest IFD difference {diff:.2e}", flush=True
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=None, help="causal LM (default: SmolLM2 GGUF)")
     parser.add_argument("--rows", type=int, default=32, help="GSM8K rows for --model")
-    parser.add_argument("--gpt2-rows", type=int, default=256,
-                        help="GSM8K rows for the tiny GPT-2 (0: skip it)")
-    parser.add_argument("--naive-share", type=int, default=1,
-                        help="time the naive baseline on 1/N of the rows (it is slow)")
+    parser.add_argument(
+        "--gpt2-rows", type=int, default=256, help="GSM8K rows for the tiny GPT-2 (0: skip it)"
+    )
+    parser.add_argument(
+        "--naive-share",
+        type=int,
+        default=1,
+        help="time the naive baseline on 1/N of the rows (it is slow)",
+    )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="auto")
     args = parser.parse_args()
@@ -119,15 +129,21 @@ def main() -> None:
         path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records[:count]))
         dataset = load(path)
         if args.rows:
-            compare("SmolLM2-135M (GGUF)", args.model or default_model(), dataset,
-                    np.arange(args.rows), args)
+            compare(
+                "SmolLM2-135M (GGUF)",
+                args.model or default_model(),
+                dataset,
+                np.arange(args.rows),
+                args,
+            )
         if args.gpt2_rows:
             from tests.ifd.models import build_gpt2
 
             texts = [r["instruction"] + "\n" + r["output"] for r in records[:2000]]
             folder = build_gpt2(Path(tmp) / "gpt2", texts, width=128, layers=4)
-            compare("tiny GPT-2 shape (4x128)", str(folder), dataset,
-                    np.arange(args.gpt2_rows), args)
+            compare(
+                "tiny GPT-2 shape (4x128)", str(folder), dataset, np.arange(args.gpt2_rows), args
+            )
 
 
 if __name__ == "__main__":

@@ -61,8 +61,9 @@ def one_pass(scorer: JudgeScorer, dataset, rows: np.ndarray):
     # The most likely digit, for agreement with generation (re-read, not timed).
     for batch in scorer.runner.run(scorer._encode(dataset, rows), rows):
         if batch.scores.ndim == 2:
-            top[batch.rows] = scorer.prompt.low + batch.scores[:, :len(scorer.prompt.digits)
-                                                               ].argmax(axis=1)
+            top[batch.rows] = scorer.prompt.low + batch.scores[
+                :, : len(scorer.prompt.digits)
+            ].argmax(axis=1)
     return seconds, scores, top
 
 
@@ -75,9 +76,13 @@ def generate_and_parse(scorer: JudgeScorer, dataset, rows: np.ndarray, max_new_t
         text = scorer.rendered(scorer.row(dataset, i))
         ids = tokenizer(text, add_special_tokens=False, return_tensors="pt").to(model.device)
         with torch.inference_mode():
-            out = model.generate(**ids, max_new_tokens=max_new_tokens, do_sample=False,
-                                 pad_token_id=scorer.model.pad_token_id)
-        answer = tokenizer.decode(out[0, ids["input_ids"].shape[1]:], skip_special_tokens=True)
+            out = model.generate(
+                **ids,
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                pad_token_id=scorer.model.pad_token_id,
+            )
+        answer = tokenizer.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
         match = scale.search(answer.splitlines()[0] if answer.strip() else "")
         if match:
             parsed[i] = int(match[1])
@@ -92,8 +97,12 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--max-new-tokens", type=int, default=8)
-    parser.add_argument("--endpoint-rows", type=int, default=0,
-                        help="also rate this many rows through a judge server")
+    parser.add_argument(
+        "--endpoint-rows",
+        type=int,
+        default=0,
+        help="also rate this many rows through a judge server",
+    )
     parser.add_argument("--endpoint-only", action="store_true")
     parser.add_argument("--endpoint", help="a running server's base URL (default: start one)")
     parser.add_argument("--endpoint-model", default="smollm2")
@@ -107,8 +116,10 @@ def main() -> None:
     rows = np.arange(min(args.rows, len(dataset)), dtype=np.int64)
     started = time.perf_counter()
     model = JudgeModel.load(locate_judge(judge), args.device, args.dtype)
-    print(f"judge: {judge} loaded in {time.perf_counter() - started:.1f} s on {model.device}, "
-          f"{model.dtype}; {len(rows)} GSM8K rows, preset {args.preset}")
+    print(
+        f"judge: {judge} loaded in {time.perf_counter() - started:.1f} s on {model.device}, "
+        f"{model.dtype}; {len(rows)} GSM8K rows, preset {args.preset}"
+    )
     scorer = JudgeScorer(model, PRESETS[args.preset], min_share=0.0)
     fast, scores, top = one_pass(scorer, dataset, rows)
     slow, parsed = generate_and_parse(scorer, dataset, rows, args.max_new_tokens)
@@ -116,13 +127,19 @@ def main() -> None:
     readable = parsed[rows] >= 0
     agree = (parsed[rows] == top[rows])[readable].mean() if readable.any() else float("nan")
     print(f"one pass, batched:        {n / fast:8.2f} pairs/s ({fast:.1f} s)")
-    print(f"generate() per row+parse: {n / slow:8.2f} pairs/s ({slow:.1f} s, "
-          f"max_new_tokens={args.max_new_tokens})")
+    print(
+        f"generate() per row+parse: {n / slow:8.2f} pairs/s ({slow:.1f} s, "
+        f"max_new_tokens={args.max_new_tokens})"
+    )
     print(f"ratio:                    {slow / fast:8.1f}x")
-    print(f"generated answers with no rating to parse: {(~readable).sum()} of {n}; "
-          f"generated digit = most likely digit on {agree:.0%} of the rest")
-    print(f"expected ratings: mean {np.nanmean(scores[rows]):.2f}, "
-          f"range {np.nanmin(scores[rows]):.2f}-{np.nanmax(scores[rows]):.2f}")
+    print(
+        f"generated answers with no rating to parse: {(~readable).sum()} of {n}; "
+        f"generated digit = most likely digit on {agree:.0%} of the rest"
+    )
+    print(
+        f"expected ratings: mean {np.nanmean(scores[rows]):.2f}, "
+        f"range {np.nanmin(scores[rows]):.2f}-{np.nanmax(scores[rows]):.2f}"
+    )
 
 
 def bench_endpoint(args, judge: str) -> None:
@@ -144,8 +161,10 @@ def bench_endpoint(args, judge: str) -> None:
         url = server.url
     try:
         base = None
-        print(f"endpoint: {url}, model {args.endpoint_model}; {len(rows)} GSM8K rows, "
-              f"preset {args.preset}")
+        print(
+            f"endpoint: {url}, model {args.endpoint_model}; {len(rows)} GSM8K rows, "
+            f"preset {args.preset}"
+        )
         for concurrency in (1, 4, 16):
             client = JudgeServer(url, args.endpoint_model, prompt.low, prompt.high)
             client.probe(threading.Event())
@@ -158,9 +177,11 @@ def bench_endpoint(args, judge: str) -> None:
             seconds = time.perf_counter() - started
             rate = (client.requests_sent - sent) / seconds
             base = base or rate
-            print(f"concurrency {concurrency:2d}: {rate:6.2f} requests/s ({seconds:.1f} s, "
-                  f"mode {client.mode}, {np.isfinite(scores[rows]).sum()} rated) "
-                  f"{rate / base:5.2f}x concurrency 1")
+            print(
+                f"concurrency {concurrency:2d}: {rate:6.2f} requests/s ({seconds:.1f} s, "
+                f"mode {client.mode}, {np.isfinite(scores[rows]).sum()} rated) "
+                f"{rate / base:5.2f}x concurrency 1"
+            )
     finally:
         if server is not None:
             server.stop()

@@ -54,7 +54,7 @@ def altered_gsm8k(m: int, rng) -> tuple[list[str], list[str], np.ndarray]:
     prompts = [g.prompts[i] for i in idx]
     responses = [g.responses[i] for i in idx]
     keep = np.ones(m, bool)
-    keep[m // 2:] = False
+    keep[m // 2 :] = False
     for i in np.flatnonzero(~keep):
         head, _, number = responses[i].rpartition("#### ")
         try:
@@ -96,8 +96,10 @@ def timing(rows: int, decisions: int) -> None:
     baseline_model.predict_proba(features.matrix())
     baseline = time.perf_counter() - started
     print(f"rows {rows:,}, decisions {decisions:,}, features {x.shape[1]}")
-    print(f"thresher: cross-validate + fit + predict {len(result.rows):,} undecided rows: "
-          f"{ours:.2f} s (goal < 5 s); AUC {result.model.auc:.3f} ± {result.model.auc_std:.3f}")
+    print(
+        f"thresher: cross-validate + fit + predict {len(result.rows):,} undecided rows: "
+        f"{ours:.2f} s (goal < 5 s); AUC {result.model.auc:.3f} ± {result.model.auc_std:.3f}"
+    )
     print(f"thresher: predict {rows:,} rows: {predict:.3f} s")
     print(f"baseline (sklearn defaults, concatenated matrix): {baseline:.2f} s")
     print(f"ratio baseline / thresher: {baseline / ours:.2f}x")
@@ -124,14 +126,16 @@ def quality() -> None:
     train, test = order[:200], order[200:]
     for kind, c in kinds:
         s = predict(f.take(train), keep[train], f.take(test), kind, c)
-        print(f"gsm8k altered answers, 200 labelled: {kind} C={c:g}: held-out AUC "
-              f"{roc_auc_score(keep[test], s):.3f}")
+        print(
+            f"gsm8k altered answers, 200 labelled: {kind} C={c:g}: held-out AUC "
+            f"{roc_auc_score(keep[test], s):.3f}"
+        )
     with gzip.open(DATA / "hh_rlhf_harmless_base_test.jsonl.gz", "rt") as handle:
         pairs = [json.loads(line) for line in handle]
 
     def split(d):
         at = d.rfind("\n\nAssistant:")
-        return d[:at].strip(), d[at + len("\n\nAssistant:"):].strip()
+        return d[:at].strip(), d[at + len("\n\nAssistant:") :].strip()
 
     chosen_pairs = [split(p["chosen"]) for p in pairs]
     rejected_pairs = [split(p["rejected"]) for p in pairs]
@@ -139,15 +143,17 @@ def quality() -> None:
     fr = features_of([p for p, _ in rejected_pairs], [r for _, r in rejected_pairs])
     order = rng.permutation(len(pairs))
     for labelled in (200, 500):
-        tr, te = order[:labelled // 2], order[labelled // 2:]
+        tr, te = order[: labelled // 2], order[labelled // 2 :]
         train = concat([fc.take(tr), fr.take(tr)])
         y = np.r_[np.ones(len(tr), bool), np.zeros(len(tr), bool)]
         for kind, c in kinds:
             sc = predict(train, y, fc.take(te), kind, c)
             sr = predict(train, y, fr.take(te), kind, c)
             auc = roc_auc_score(np.r_[np.ones(len(te)), np.zeros(len(te))], np.r_[sc, sr])
-            print(f"hh-rlhf chosen vs rejected, {labelled} labelled rows: {kind} C={c:g}: "
-                  f"held-out AUC {auc:.3f}, pairwise accuracy {np.mean(sc > sr):.3f}")
+            print(
+                f"hh-rlhf chosen vs rejected, {labelled} labelled rows: {kind} C={c:g}: "
+                f"held-out AUC {auc:.3f}, pairwise accuracy {np.mean(sc > sr):.3f}"
+            )
     learned_model.C = chosen
 
 

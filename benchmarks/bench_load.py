@@ -59,8 +59,14 @@ def measure(path: Path, which: str, workers: int = 1) -> dict:
     """Run one loader in a fresh interpreter and return its measurements."""
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "THRESHER_LOAD_WORKERS": str(workers)}
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), which], cwd=root, env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), which],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -74,17 +80,23 @@ def main() -> None:
     runs = {"1 process": measure(path, "thresher", 1)}
     if cores > 1:
         runs[f"{cores} workers"] = measure(path, "thresher", cores)
-    print(f"file: {path}, {n:,} records, {size / 1e6:,.0f} MB, {cores} cores, "
-          f"load average {os.getloadavg()[0]:.1f}")
-    print(f"pandas.read_json(lines=True): {theirs['load_s']:6.2f} s wall {theirs['cpu_s']:6.2f} s "
-          f"CPU  peak {theirs['peak_bytes'] / size:4.2f}x file")
+    print(
+        f"file: {path}, {n:,} records, {size / 1e6:,.0f} MB, {cores} cores, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"pandas.read_json(lines=True): {theirs['load_s']:6.2f} s wall {theirs['cpu_s']:6.2f} s "
+        f"CPU  peak {theirs['peak_bytes'] / size:4.2f}x file"
+    )
     for name, ours in runs.items():
         assert ours["rows"] == theirs["rows"] == n, (ours, theirs)
         total = ours["peak_bytes"] + ours["workers_peak_bytes"]
-        print(f"Thresher, {name:11}:  {ours['load_s']:6.2f} s wall {ours['cpu_s']:6.2f} s CPU  "
-              f"peak {ours['peak_bytes'] / size:4.2f}x file (with workers {total / size:4.2f}x)  "
-              f"pandas/Thresher: {theirs['load_s'] / ours['load_s']:.2f}x wall, "
-              f"{theirs['cpu_s'] / ours['cpu_s']:.2f}x CPU (goal >= 5x)")
+        print(
+            f"Thresher, {name:11}:  {ours['load_s']:6.2f} s wall {ours['cpu_s']:6.2f} s CPU  "
+            f"peak {ours['peak_bytes'] / size:4.2f}x file (with workers {total / size:4.2f}x)  "
+            f"pandas/Thresher: {theirs['load_s'] / ours['load_s']:.2f}x wall, "
+            f"{theirs['cpu_s'] / ours['cpu_s']:.2f}x CPU (goal >= 5x)"
+        )
         print(f"  sort 1 numeric column: {ours['sort_s'] * 1000:.0f} ms")
 
 

@@ -46,8 +46,9 @@ def mixture(rows: int, dims: int = 384, topics: int = 40, seed: int = 0) -> np.n
     """Unit vectors around ``topics`` random centres."""
     rng = np.random.default_rng(seed)
     centres = rng.standard_normal((topics, dims)).astype(np.float32)
-    vectors = centres[rng.integers(0, topics, rows)] \
-        + 0.6 * rng.standard_normal((rows, dims)).astype(np.float32)
+    vectors = centres[rng.integers(0, topics, rows)] + 0.6 * rng.standard_normal(
+        (rows, dims)
+    ).astype(np.float32)
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
@@ -68,9 +69,11 @@ def projection(rows_list: list[int]) -> None:
         full = timed(lambda v=vectors: run_to_end(pacmap_2d(v, len(v))))
         sample = max(1000, rows // 5)
         sampled = timed(lambda v=vectors, s=sample: run_to_end(pacmap_2d(v, s)))
-        print(f"  {rows:>9,} rows: PCA {pca:6.2f} s | PaCMAP {full:7.1f} s "
-              f"({full / pca:,.0f}x PCA) | PaCMAP fitted on {sample:,} + placed "
-              f"{sampled:7.1f} s ({full / sampled:.1f}x faster than the full fit)")
+        print(
+            f"  {rows:>9,} rows: PCA {pca:6.2f} s | PaCMAP {full:7.1f} s "
+            f"({full / pca:,.0f}x PCA) | PaCMAP fitted on {sample:,} + placed "
+            f"{sampled:7.1f} s ({full / sampled:.1f}x faster than the full fit)"
+        )
 
 
 DATA = Path(__file__).resolve().parent.parent / ".." / "shared" / "data"
@@ -85,17 +88,45 @@ def real_prompts() -> tuple[list[str], np.ndarray, list[str]]:
         return json.loads(line)["chosen"].split("\n\nAssistant:")[0].replace("\n\nHuman: ", "")
 
     sources = [
-        ("gsm8k", lambda: [r["instruction"] + ("\n" + r["input"] if r["input"] else "")
-                           for r in json.loads((DATA / "gsm_8k_train.json").read_text("utf-8"))]),
-        ("seed_tasks", lambda: [json.loads(x)["instruction"] for x in
-                                (DATA / "seed_tasks.jsonl").read_text("utf-8").splitlines()]),
-        ("koala", lambda: [json.loads(x)["prompt"] for x in
-                           (DATA / "koala_test_set.jsonl").read_text("utf-8").splitlines()]),
-        ("vicuna", lambda: [json.loads(x)["text"] for x in
-                            (DATA / "vicuna_test_set.jsonl").read_text("utf-8").splitlines()]),
-        ("hh_rlhf", lambda: [hh(x) for x in gzip.decompress(
-            (DATA / "hh_rlhf_harmless_base_test.jsonl.gz").read_bytes()
-        ).decode("utf-8").splitlines()]),
+        (
+            "gsm8k",
+            lambda: [
+                r["instruction"] + ("\n" + r["input"] if r["input"] else "")
+                for r in json.loads((DATA / "gsm_8k_train.json").read_text("utf-8"))
+            ],
+        ),
+        (
+            "seed_tasks",
+            lambda: [
+                json.loads(x)["instruction"]
+                for x in (DATA / "seed_tasks.jsonl").read_text("utf-8").splitlines()
+            ],
+        ),
+        (
+            "koala",
+            lambda: [
+                json.loads(x)["prompt"]
+                for x in (DATA / "koala_test_set.jsonl").read_text("utf-8").splitlines()
+            ],
+        ),
+        (
+            "vicuna",
+            lambda: [
+                json.loads(x)["text"]
+                for x in (DATA / "vicuna_test_set.jsonl").read_text("utf-8").splitlines()
+            ],
+        ),
+        (
+            "hh_rlhf",
+            lambda: [
+                hh(x)
+                for x in gzip.decompress(
+                    (DATA / "hh_rlhf_harmless_base_test.jsonl.gz").read_bytes()
+                )
+                .decode("utf-8")
+                .splitlines()
+            ],
+        ),
     ]
     texts, labels, names = [], [], []
     for index, (name, read) in enumerate(sources):
@@ -127,30 +158,37 @@ def real_vectors(cache: Path, limit: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
     started = time.perf_counter()
     vectors = run_to_end(SentenceEmbedder(embedder_files(), "cpu").embed(texts))
-    print(f"  {len(texts):,} real prompts ({', '.join(names)}) embedded in "
-          f"{time.perf_counter() - started:.0f} s")
+    print(
+        f"  {len(texts):,} real prompts ({', '.join(names)}) embedded in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.save(cache, vectors.astype(np.float32), allow_pickle=False)
     return vectors, labels
 
 
-def grown(vectors: np.ndarray, labels: np.ndarray, rows: int, seed: int = 0
-          ) -> tuple[np.ndarray, np.ndarray]:
+def grown(
+    vectors: np.ndarray, labels: np.ndarray, rows: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """``rows`` rows: each real vector once (as far as they go), then noisy copies."""
     rng = np.random.default_rng(seed)
-    picked = rng.permutation(len(vectors))[:rows] if rows <= len(vectors) else \
-        np.concatenate([np.arange(len(vectors)), rng.integers(0, len(vectors),
-                                                              rows - len(vectors))])
+    picked = (
+        rng.permutation(len(vectors))[:rows]
+        if rows <= len(vectors)
+        else np.concatenate(
+            [np.arange(len(vectors)), rng.integers(0, len(vectors), rows - len(vectors))]
+        )
+    )
     out = vectors[picked].astype(np.float32)
     copies = np.arange(len(picked)) >= len(vectors)
-    out[copies] += 0.02 * rng.standard_normal((int(copies.sum()), out.shape[1])
-                                              ).astype(np.float32)
+    out[copies] += 0.02 * rng.standard_normal((int(copies.sum()), out.shape[1])).astype(np.float32)
     out /= np.linalg.norm(out, axis=1, keepdims=True)
     return out, labels[picked]
 
 
-def neighbourhoods(vectors: np.ndarray, xy: np.ndarray, labels: np.ndarray, k: int = 10
-                   ) -> tuple[float, float]:
+def neighbourhoods(
+    vectors: np.ndarray, xy: np.ndarray, labels: np.ndarray, k: int = 10
+) -> tuple[float, float]:
     """How well a map keeps neighbourhoods: two numbers, higher is better.
 
     The mean share of each row's k nearest embedding neighbours kept among its k on the map,
@@ -160,10 +198,12 @@ def neighbourhoods(vectors: np.ndarray, xy: np.ndarray, labels: np.ndarray, k: i
     from sklearn.model_selection import cross_val_predict
     from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 
-    high = NearestNeighbors(n_neighbors=k + 1).fit(vectors).kneighbors(
-        vectors, return_distance=False)[:, 1:]
-    low = NearestNeighbors(n_neighbors=k + 1).fit(xy).kneighbors(
-        xy, return_distance=False)[:, 1:]
+    high = (
+        NearestNeighbors(n_neighbors=k + 1)
+        .fit(vectors)
+        .kneighbors(vectors, return_distance=False)[:, 1:]
+    )
+    low = NearestNeighbors(n_neighbors=k + 1).fit(xy).kneighbors(xy, return_distance=False)[:, 1:]
     kept = np.mean([len(np.intersect1d(a, b)) / k for a, b in zip(high, low, strict=True)])
     predicted = cross_val_predict(KNeighborsClassifier(k), xy, labels, cv=5)
     return float(kept), float(balanced_accuracy_score(labels, predicted))
@@ -184,7 +224,7 @@ def knn_placed(vectors: np.ndarray, sample: int, k: int = 10, seed: int = 0) -> 
     out[fit_rows] = fitted
     rest = np.setdiff1d(np.arange(len(vectors)), fit_rows, assume_unique=True)
     for start in range(0, len(rest), 4096):
-        rows = rest[start:start + 4096]
+        rows = rest[start : start + 4096]
         similar = vectors[rows] @ basis.T
         nearest = np.argpartition(-similar, k, axis=1)[:, :k]
         weights = np.maximum(np.take_along_axis(similar, nearest, axis=1), 1e-3) ** 8
@@ -192,8 +232,14 @@ def knn_placed(vectors: np.ndarray, sample: int, k: int = 10, seed: int = 0) -> 
     return out
 
 
-def real_projection(rows_list: list[int], fit_share: float, no_full_above: int,
-                    cache: Path, transform: bool, limit: int) -> None:
+def real_projection(
+    rows_list: list[int],
+    fit_share: float,
+    no_full_above: int,
+    cache: Path,
+    transform: bool,
+    limit: int,
+) -> None:
     print("projection of real prompts (bundled embedder; baseline PCA in the same run)")
     vectors, labels = real_vectors(cache, limit)
     warm = timed(lambda: run_to_end(pacmap_2d(mixture(500), 1000)))
@@ -209,29 +255,44 @@ def real_projection(rows_list: list[int], fit_share: float, no_full_above: int,
             started = time.perf_counter()
             knn = knn_placed(data, sample)
             knn_s = time.perf_counter() - started
-        print(f"  {rows:>9,} rows: PCA {pca_s:6.2f} s | PaCMAP fitted on {sample:,}, the "
-              f"rest placed by 10-NN {knn_s:7.1f} s ({knn_s / pca_s:,.0f}x PCA)", flush=True)
+        print(
+            f"  {rows:>9,} rows: PCA {pca_s:6.2f} s | PaCMAP fitted on {sample:,}, the "
+            f"rest placed by 10-NN {knn_s:7.1f} s ({knn_s / pca_s:,.0f}x PCA)",
+            flush=True,
+        )
         sampled = None
         if transform:
             started = time.perf_counter()
             sampled, _ = run_to_end(pacmap_2d(data, sample))
             sampled_s = time.perf_counter() - started
-            print(f"  {rows:>9,} rows: PaCMAP fitted on {sample:,} + its own transform "
-                  f"{sampled_s:7.1f} s ({sampled_s / knn_s:.1f}x the 10-NN placement)", flush=True)
+            print(
+                f"  {rows:>9,} rows: PaCMAP fitted on {sample:,} + its own transform "
+                f"{sampled_s:7.1f} s ({sampled_s / knn_s:.1f}x the 10-NN placement)",
+                flush=True,
+            )
         full = None
         if not no_full_above or rows <= no_full_above:
             started = time.perf_counter()
             full, _ = run_to_end(pacmap_2d(data, rows))
             full_s = time.perf_counter() - started
-            print(f"  {rows:>9,} rows: PaCMAP on all {full_s:7.1f} s ({full_s / pca_s:,.0f}x "
-                  f"PCA, {full_s / knn_s:.1f}x the sample + 10-NN placement)", flush=True)
-        if index == 0 and rows <= 20_000:       # exact neighbours: quadratic in the rows
-            for name, xy in (("PCA", pca), ("sample + 10-NN", knn),
-                             ("sample + transform", sampled), ("PaCMAP all", full)):
+            print(
+                f"  {rows:>9,} rows: PaCMAP on all {full_s:7.1f} s ({full_s / pca_s:,.0f}x "
+                f"PCA, {full_s / knn_s:.1f}x the sample + 10-NN placement)",
+                flush=True,
+            )
+        if index == 0 and rows <= 20_000:  # exact neighbours: quadratic in the rows
+            for name, xy in (
+                ("PCA", pca),
+                ("sample + 10-NN", knn),
+                ("sample + transform", sampled),
+                ("PaCMAP all", full),
+            ):
                 if xy is not None:
                     kept, accuracy = neighbourhoods(data, xy, classes)
-                    print(f"      {name:15}: 10-NN kept {kept:.3f}, source balanced "
-                          f"accuracy {accuracy:.3f}")
+                    print(
+                        f"      {name:15}: 10-NN kept {kept:.3f}, source balanced "
+                        f"accuracy {accuracy:.3f}"
+                    )
 
 
 def panning(points: int, frames: int) -> None:
@@ -244,8 +305,9 @@ def panning(points: int, frames: int) -> None:
 
     app = QApplication.instance() or QApplication([])
     rng = np.random.default_rng(0)
-    xy = (rng.standard_normal((points, 2)) * [3, 2]
-          + rng.integers(-6, 6, (points, 1))).astype(np.float32)
+    xy = (rng.standard_normal((points, 2)) * [3, 2] + rng.integers(-6, 6, (points, 1))).astype(
+        np.float32
+    )
     codes = rng.integers(0, 10, points)
     print(f"panning {points:,} points in 10 colours, a 1000x700 view")
 
@@ -273,8 +335,10 @@ def panning(points: int, frames: int) -> None:
     baseline.grab()
     base = pan(baseline, baseline.getViewBox(), max(3, frames // 5))
     baseline.close()
-    print(f"  baseline ScatterPlotItem: setData {base_load:6.1f} s, frame median "
-          f"{np.median(base) * 1000:7.1f} ms")
+    print(
+        f"  baseline ScatterPlotItem: setData {base_load:6.1f} s, frame median "
+        f"{np.median(base) * 1000:7.1f} ms"
+    )
 
     plot = MapPlot()
     plot.resize(1000, 700)
@@ -289,12 +353,16 @@ def panning(points: int, frames: int) -> None:
     started = time.perf_counter()
     plot.rasterise()
     raster = time.perf_counter() - started
-    print(f"  Map plot (numpy raster):  set_points {load:6.2f} s, frame median "
-          f"{np.median(times) * 1000:7.1f} ms, p95 {np.percentile(times, 95) * 1000:7.1f} ms "
-          f"({plot.renders - renders} re-renders in {frames} frames; one re-render at rest "
-          f"{raster * 1000:.0f} ms)")
-    print(f"  ratios: frame {np.median(base) / np.median(times):.0f}x faster, loading "
-          f"{base_load / load:.0f}x faster than the baseline")
+    print(
+        f"  Map plot (numpy raster):  set_points {load:6.2f} s, frame median "
+        f"{np.median(times) * 1000:7.1f} ms, p95 {np.percentile(times, 95) * 1000:7.1f} ms "
+        f"({plot.renders - renders} re-renders in {frames} frames; one re-render at rest "
+        f"{raster * 1000:.0f} ms)"
+    )
+    print(
+        f"  ratios: frame {np.median(base) / np.median(times):.0f}x faster, loading "
+        f"{base_load / load:.0f}x faster than the baseline"
+    )
     plot.close()
 
 
@@ -302,24 +370,48 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--real-rows", type=int, nargs="*", default=[10_000, 100_000])
-    parser.add_argument("--fit-sample", type=float, default=0.2,
-                        help="share of the rows the sampled PaCMAP is fitted on (1: skip it)")
-    parser.add_argument("--no-full-above", type=int, default=0,
-                        help="skip the full PaCMAP fit past this many rows (0: never skip)")
-    parser.add_argument("--real-texts", type=int, default=0,
-                        help="embed only this many of the real prompts (0: all of them)")
-    parser.add_argument("--transform", action="store_true",
-                        help="also time PaCMAP's own out-of-sample transform (slow)")
-    parser.add_argument("--cache", type=Path,
-                        default=Path(__file__).resolve().parent / ".cache" / "real_prompts.npy")
+    parser.add_argument(
+        "--fit-sample",
+        type=float,
+        default=0.2,
+        help="share of the rows the sampled PaCMAP is fitted on (1: skip it)",
+    )
+    parser.add_argument(
+        "--no-full-above",
+        type=int,
+        default=0,
+        help="skip the full PaCMAP fit past this many rows (0: never skip)",
+    )
+    parser.add_argument(
+        "--real-texts",
+        type=int,
+        default=0,
+        help="embed only this many of the real prompts (0: all of them)",
+    )
+    parser.add_argument(
+        "--transform",
+        action="store_true",
+        help="also time PaCMAP's own out-of-sample transform (slow)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(__file__).resolve().parent / ".cache" / "real_prompts.npy",
+    )
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--frames", type=int, default=20)
     args = parser.parse_args()
     if args.points:
         panning(args.points, args.frames)
     if args.real_rows:
-        real_projection(args.real_rows, args.fit_sample, args.no_full_above, args.cache,
-                        args.transform, args.real_texts)
+        real_projection(
+            args.real_rows,
+            args.fit_sample,
+            args.no_full_above,
+            args.cache,
+            args.transform,
+            args.real_texts,
+        )
     if args.rows:
         projection(args.rows)
 

@@ -35,8 +35,9 @@ def objects(items) -> int:
 
 
 def arrays(owner, names) -> int:
-    return sum(getattr(owner, n).nbytes for n in names
-               if isinstance(getattr(owner, n, None), np.ndarray))
+    return sum(
+        getattr(owner, n).nbytes for n in names if isinstance(getattr(owner, n, None), np.ndarray)
+    )
 
 
 def main() -> None:
@@ -61,22 +62,48 @@ def main() -> None:
             "prompts (str)": objects(dataset.prompts),
             "responses (str)": objects(dataset.responses),
             "dataset arrays (locations, fingerprints, lengths, tokens…)": arrays(
-                dataset, ("locations", "fingerprints", "turns", "row_schemas", "prompt_chars",
-                          "response_chars", "prompt_tokens", "response_tokens")),
+                dataset,
+                (
+                    "locations",
+                    "fingerprints",
+                    "turns",
+                    "row_schemas",
+                    "prompt_chars",
+                    "response_chars",
+                    "prompt_tokens",
+                    "response_tokens",
+                ),
+            ),
             "session arrays (scores, flags, decisions…)": arrays(
-                session, ("scores", "flag_mask", "truncated", "unscorable", "duplicate",
-                          "overlap", "manual", "rule_decision", "final", "preferred")),
+                session,
+                (
+                    "scores",
+                    "flag_mask",
+                    "truncated",
+                    "unscorable",
+                    "duplicate",
+                    "overlap",
+                    "manual",
+                    "rule_decision",
+                    "final",
+                    "preferred",
+                ),
+            ),
             "session decision keys": session.keys._raw.__sizeof__()
             + session.keys._occurrences.nbytes,
         }
-        print(f"file {path.name}: {len(dataset):,} records, {size / 2**20:,.0f} MiB; "
-              f"{wide / len(dataset):.0%} of responses hold non-ASCII text")
+        print(
+            f"file {path.name}: {len(dataset):,} records, {size / 2**20:,.0f} MiB; "
+            f"{wide / len(dataset):.0%} of responses hold non-ASCII text"
+        )
         for name, n in parts.items():
             print(f"  {name:58} {n / 2**20:8,.0f} MiB  {n / size:5.2f}x file")
         total = sum(parts.values())
         print(f"  {'total counted':58} {total / 2**20:8,.0f} MiB  {total / size:5.2f}x file")
-        print(f"resident: interpreter and libraries {base / 2**20:,.0f} MiB, after load "
-              f"{loaded / 2**20:,.0f} MiB, after opening the session {opened / 2**20:,.0f} MiB")
+        print(
+            f"resident: interpreter and libraries {base / 2**20:,.0f} MiB, after load "
+            f"{loaded / 2**20:,.0f} MiB, after opening the session {opened / 2**20:,.0f} MiB"
+        )
         session.store.close()
 
 

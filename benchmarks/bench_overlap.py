@@ -63,12 +63,12 @@ def baseline_ngrams(texts: list[str], refs: list[str]) -> tuple[float, set[int]]
     for ref, text in enumerate(refs):
         w = words(text)
         for i in range(len(w) - N + 1):
-            index.setdefault(tuple(w[i:i + N]), set()).add(ref)
+            index.setdefault(tuple(w[i : i + N]), set()).add(ref)
     best: dict[int, tuple[int, int]] = {}
     for row, text in enumerate(texts):
         w = words(text)
         shared: Counter[int] = Counter()
-        for gram in {tuple(w[i:i + N]) for i in range(len(w) - N + 1)}:
+        for gram in {tuple(w[i : i + N]) for i in range(len(w) - N + 1)}:
             shared.update(index.get(gram, ()))
         if shared:
             ref, count = shared.most_common(1)[0]
@@ -112,16 +112,17 @@ def main() -> int:
     dataset = load(cached_dedup_jsonl(args.rows))
     reference = load(reference_file(args.reference))
     texts, refs = list(dataset.prompts), list(reference.prompts)
-    print(f"{len(dataset):,} records against a {len(reference):,}-record reference "
-          "(prompts)")
+    print(f"{len(dataset):,} records against a {len(reference):,}-record reference (prompts)")
 
     # numba's kernels load once per process (compiled on an install's first check): timed apart.
     load_s, kernels = timed(compiled)
-    print(f"n-gram kernels: {'numba' if kernels else 'numpy (numba unavailable)'}, "
-          f"loaded in {load_s:.2f} s (once per process)")
+    print(
+        f"n-gram kernels: {'numba' if kernels else 'numpy (numba unavailable)'}, "
+        f"loaded in {load_s:.2f} s (once per process)"
+    )
 
     def ngram_level():
-        index = run_to_end(build_index(refs, N, N))   # no short-record rule: same as baseline
+        index = run_to_end(build_index(refs, N, N))  # no short-record rule: same as baseline
         return run_to_end(match(texts, index))
 
     ngram_s, found = timed(ngram_level)
@@ -130,44 +131,58 @@ def main() -> int:
     base_cpu = CPU_SECONDS[0]
     ours = set(found.rows.tolist())
     agree = len(ours & base_hits) / max(1, len(ours | base_hits))
-    print(f"13-gram      {ngram_s:7.2f} s   (CPU {ngram_cpu:.2f} s)   {len(ours):,} rows "
-          "overlap")
-    print(f"  baseline   {base_s:7.2f} s   (CPU {base_cpu:.2f} s)   {len(base_hits):,} rows "
-          "overlap (plain Python n-gram sets)")
+    print(f"13-gram      {ngram_s:7.2f} s   (CPU {ngram_cpu:.2f} s)   {len(ours):,} rows overlap")
+    print(
+        f"  baseline   {base_s:7.2f} s   (CPU {base_cpu:.2f} s)   {len(base_hits):,} rows "
+        "overlap (plain Python n-gram sets)"
+    )
     met = base_s / ngram_s >= 20 and ngram_s < 10
-    print(f"  speed-up   {base_s / ngram_s:7.1f}x wall, {base_cpu / ngram_cpu:.1f}x CPU   same "
-          f"rows flagged: {agree:.2%}   goal >= 20x and < 10 s: {'met' if met else 'NOT met'}")
+    print(
+        f"  speed-up   {base_s / ngram_s:7.1f}x wall, {base_cpu / ngram_cpu:.1f}x CPU   same "
+        f"rows flagged: {agree:.2%}   goal >= 20x and < 10 s: {'met' if met else 'NOT met'}"
+    )
     if hasattr(os, "getloadavg"):
         print(f"  load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
     exact_s, (rows, _) = timed(lambda: run_to_end(exact_matches(dataset, reference, "prompt")))
     print(f"exact        {exact_s:7.2f} s   {len(rows):,} rows")
-    near_s, (rows, _, _) = timed(lambda: run_to_end(near_matches(
-        normalised_texts(texts), normalised_texts(refs), 0.8)))
+    near_s, (rows, _, _) = timed(
+        lambda: run_to_end(near_matches(normalised_texts(texts), normalised_texts(refs), 0.8))
+    )
     print(f"near (0.8)   {near_s:7.2f} s   {len(rows):,} rows")
-    whole_s, result = timed(lambda: run_to_end(find_overlap(dataset, [reference],
-                                                            OverlapConfig())))
-    print(f"exact+13-gram+near in one run (short-record rule on): {whole_s:.2f} s, "
-          f"{result.summary()['overlapping']:,} rows overlap")
+    whole_s, result = timed(lambda: run_to_end(find_overlap(dataset, [reference], OverlapConfig())))
+    print(
+        f"exact+13-gram+near in one run (short-record rule on): {whole_s:.2f} s, "
+        f"{result.summary()['overlapping']:,} rows overlap"
+    )
 
     if args.semantic_rows:
         folder = OUT_DIR / "overlap_slices"
         folder.mkdir(parents=True, exist_ok=True)
         small = slice_dataset(dataset, args.semantic_rows, folder, "rows.jsonl")
-        small_ref = slice_dataset(reference, max(1, args.semantic_rows // 10), folder,
-                                  "ref.jsonl")
-        settings = OverlapConfig(exact=False, ngram=False, near=None, semantic=0.8,
-                                   device="cpu")
-        semantic_s, result = timed(lambda: run_to_end(find_overlap(small, [small_ref],
-                                                                   settings)))
+        small_ref = slice_dataset(reference, max(1, args.semantic_rows // 10), folder, "ref.jsonl")
+        settings = OverlapConfig(exact=False, ngram=False, near=None, semantic=0.8, device="cpu")
+        semantic_s, result = timed(lambda: run_to_end(find_overlap(small, [small_ref], settings)))
         embedded = len(small) + len(small_ref)
-        print(f"semantic     {semantic_s:7.2f} s   {len(small):,} rows vs {len(small_ref):,} "
-              f"(CPU, {embedded / semantic_s:,.0f} texts/s, model load included; "
-              f"{result.summary()['overlapping']:,} rows >= 0.8)")
-    print(orjson.dumps({"ngram_s": round(ngram_s, 3), "baseline_s": round(base_s, 3),
-                        "speedup": round(base_s / ngram_s, 1), "ngram_cpu_s": round(ngram_cpu, 3),
-                        "baseline_cpu_s": round(base_cpu, 3), "exact_s": round(exact_s, 3),
-                        "near_s": round(near_s, 3), "kernel_load_s": round(load_s, 3)}).decode())
+        print(
+            f"semantic     {semantic_s:7.2f} s   {len(small):,} rows vs {len(small_ref):,} "
+            f"(CPU, {embedded / semantic_s:,.0f} texts/s, model load included; "
+            f"{result.summary()['overlapping']:,} rows >= 0.8)"
+        )
+    print(
+        orjson.dumps(
+            {
+                "ngram_s": round(ngram_s, 3),
+                "baseline_s": round(base_s, 3),
+                "speedup": round(base_s / ngram_s, 1),
+                "ngram_cpu_s": round(ngram_cpu, 3),
+                "baseline_cpu_s": round(base_cpu, 3),
+                "exact_s": round(exact_s, 3),
+                "near_s": round(near_s, 3),
+                "kernel_load_s": round(load_s, 3),
+            }
+        ).decode()
+    )
     return 0
 
 

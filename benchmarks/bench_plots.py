@@ -71,12 +71,16 @@ def main() -> None:
     curve = time.perf_counter() - began
 
     print(f"{rows:,} rows in batches of {batch:,} ({len(starts):,} batches)")
-    print(f"  histogram, incremental counts: {incremental:.3f} s in all, "
-          f"{incremental / len(starts) * 1e6:.0f} µs per batch")
+    print(
+        f"  histogram, incremental counts: {incremental:.3f} s in all, "
+        f"{incremental / len(starts) * 1e6:.0f} µs per batch"
+    )
     print(f"  baseline, np.histogram of all scores per batch: {full:.1f} s in all")
     print(f"  incremental is {full / incremental:.0f}x cheaper over the whole stream")
-    print(f"  one redraw frame (split, cutoff, length sample): {frame:.1f} ms "
-          f"= {frame / FRAME_BUDGET_MS:.0%} of the {FRAME_BUDGET_MS:.0f} ms frame budget")
+    print(
+        f"  one redraw frame (split, cutoff, length sample): {frame:.1f} ms "
+        f"= {frame / FRAME_BUDGET_MS:.0%} of the {FRAME_BUDGET_MS:.0f} ms frame budget"
+    )
     print(f"  threshold curve (on a worker): {curve * 1000:.0f} ms")
 
 

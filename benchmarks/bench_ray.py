@@ -56,10 +56,16 @@ FALLBACK = ROOT / "tests" / "data" / "gsm8k_800.jsonl"
 def first_rows(dataset: Dataset, n: int) -> Dataset:
     """The dataset cut to its first ``n`` rows."""
     n = min(n, len(dataset))
-    return replace(dataset, originals=dataset.originals[:n], prompts=dataset.prompts[:n],
-                   responses=dataset.responses[:n], locations=dataset.locations[:n],
-                   fingerprints=dataset.fingerprints[:n], turns=dataset.turns[:n],
-                   row_schemas=dataset.row_schemas[:n])
+    return replace(
+        dataset,
+        originals=dataset.originals[:n],
+        prompts=dataset.prompts[:n],
+        responses=dataset.responses[:n],
+        locations=dataset.locations[:n],
+        fingerprints=dataset.fingerprints[:n],
+        turns=dataset.turns[:n],
+        row_schemas=dataset.row_schemas[:n],
+    )
 
 
 def local_engine(dataset: Dataset, settings: ScoreConfig) -> tuple[float, np.ndarray]:
@@ -77,15 +83,22 @@ def local_engine(dataset: Dataset, settings: ScoreConfig) -> tuple[float, np.nda
         torch.set_num_threads(threads)
 
 
-def ray_run(dataset: Dataset, settings: ScoreConfig, workers: int, block_rows: int,
-            folder: Path) -> dict:
+def ray_run(
+    dataset: Dataset, settings: ScoreConfig, workers: int, block_rows: int, folder: Path
+) -> dict:
     """One fresh Ray run; timings and scores."""
     report = RayReport()
     table = ScoreTable(len(dataset))
     started = time.perf_counter()
     first = None
-    generator = score_on_ray(dataset, settings, RayOptions(workers=workers, block_rows=block_rows),
-                             ShardFolder(folder), report=report, log=lambda _: None)
+    generator = score_on_ray(
+        dataset,
+        settings,
+        RayOptions(workers=workers, block_rows=block_rows),
+        ShardFolder(folder),
+        report=report,
+        log=lambda _: None,
+    )
     rows_after_first = 0
     for update in generator:
         table.apply(update.batch)
@@ -94,10 +107,15 @@ def ray_run(dataset: Dataset, settings: ScoreConfig, workers: int, block_rows: i
         else:
             rows_after_first += len(update.batch.rows)
     wall = time.perf_counter() - started
-    return {"wall": wall, "startup": report.startup_seconds, "first_block": first - started,
-            "throughput": len(dataset) / wall,
-            "steady": rows_after_first / (wall - (first - started)) if rows_after_first else 0.0,
-            "blocks": report.blocks, "scores": table.scores}
+    return {
+        "wall": wall,
+        "startup": report.startup_seconds,
+        "first_block": first - started,
+        "throughput": len(dataset) / wall,
+        "steady": rows_after_first / (wall - (first - started)) if rows_after_first else 0.0,
+        "blocks": report.blocks,
+        "scores": table.scores,
+    }
 
 
 def main() -> None:
@@ -112,19 +130,28 @@ def main() -> None:
     dataset = first_rows(load(source), args.rows)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        model = build_reward_model(tmp / "model", dataset.prompts + dataset.responses,
-                                   max_length=args.max_length)
+        model = build_reward_model(
+            tmp / "model", dataset.prompts + dataset.responses, max_length=args.max_length
+        )
         settings = ScoreConfig(model=str(model), device="cpu", max_length=args.max_length)
-        print(f"data             {source.name}, {len(dataset):,} rows; tiny DeBERTa-v2, "
-              f"max length {args.max_length}; blocks of {args.block_rows:,} rows")
-        print(f"machine          {os.cpu_count()} CPU cores, torch {torch.__version__}, "
-              f"ray {ray.__version__}")
+        print(
+            f"data             {source.name}, {len(dataset):,} rows; tiny DeBERTa-v2, "
+            f"max length {args.max_length}; blocks of {args.block_rows:,} rows"
+        )
+        print(
+            f"machine          {os.cpu_count()} CPU cores, torch {torch.__version__}, "
+            f"ray {ray.__version__}"
+        )
         local_seconds, local_scores = local_engine(dataset, settings)
         local_rate = len(dataset) / local_seconds
         print(f"local engine     {local_rate:8.1f} pairs/s (1 torch thread; baseline)")
         started = time.perf_counter()
-        ray.init(num_cpus=max(args.workers), include_dashboard=False,
-                 logging_level=logging.ERROR, runtime_env=job_runtime_env())
+        ray.init(
+            num_cpus=max(args.workers),
+            include_dashboard=False,
+            logging_level=logging.ERROR,
+            runtime_env=job_runtime_env(),
+        )
         print(f"ray.init         {time.perf_counter() - started:8.2f} s (local instance)")
         results = {}
         try:
@@ -132,20 +159,24 @@ def main() -> None:
                 run = ray_run(dataset, settings, workers, args.block_rows, tmp / f"s{workers}")
                 results[workers] = run
                 drift = float(np.nanmax(np.abs(run["scores"] - local_scores)))
-                print(f"ray, {workers} worker(s) {run['throughput']:8.1f} pairs/s whole run "
-                      f"({run['wall']:.1f} s), {run['steady']:.1f} pairs/s after the first "
-                      f"block; probe {run['startup']:.1f} s, first block after "
-                      f"{run['first_block']:.1f} s; x{run['throughput'] / local_rate:.2f} the "
-                      f"local engine; max |score - local| {drift:.1e}")
+                print(
+                    f"ray, {workers} worker(s) {run['throughput']:8.1f} pairs/s whole run "
+                    f"({run['wall']:.1f} s), {run['steady']:.1f} pairs/s after the first "
+                    f"block; probe {run['startup']:.1f} s, first block after "
+                    f"{run['first_block']:.1f} s; x{run['throughput'] / local_rate:.2f} the "
+                    f"local engine; max |score - local| {drift:.1e}"
+                )
         finally:
             ray.shutdown()
         one = results.get(1)
         for workers, run in results.items():
             if one is not None and workers > 1:
-                print(f"scaling 1 -> {workers}    whole run "
-                      f"{run['throughput'] / (workers * one['throughput']):.2f}, after the first "
-                      f"block {run['steady'] / (workers * one['steady']):.2f} "
-                      f"(1.0 = linear)")
+                print(
+                    f"scaling 1 -> {workers}    whole run "
+                    f"{run['throughput'] / (workers * one['throughput']):.2f}, after the first "
+                    f"block {run['steady'] / (workers * one['steady']):.2f} "
+                    f"(1.0 = linear)"
+                )
 
 
 if __name__ == "__main__":

@@ -70,23 +70,28 @@ def main() -> None:
             session = ReviewSession(dataset, store)
             rng = np.random.default_rng(0)
             session.set_scores(slice(None), rng.random(len(dataset), dtype=np.float32))
-            singles = [timed(lambda r=r: session.decide([int(r)], KEEP if r % 2 else DROP))
-                       for r in rng.integers(0, len(dataset), 200)]
-            rule_ms = timed(lambda: session.set_rule(Rule(mode="top_fraction",
-                                                          keep_fraction=0.3)))
+            singles = [
+                timed(lambda r=r: session.decide([int(r)], KEEP if r % 2 else DROP))
+                for r in rng.integers(0, len(dataset), 200)
+            ]
+            rule_ms = timed(lambda: session.set_rule(Rule(mode="top_fraction", keep_fraction=0.3)))
             bulk_ms = timed(lambda: session.decide(np.arange(len(dataset)), DROP))
             undo_ms = timed(session.undo)
             search_ms = timed(lambda: RowFilter(search="apples").mask(session.filter_inputs()))
-            export_ms = timed(lambda: export_session(
-                session, ExportOptions(folder / "out.jsonl", sidecar=folder / "s.parquet")))
+            export_ms = timed(
+                lambda: export_session(
+                    session, ExportOptions(folder / "out.jsonl", sidecar=folder / "s.parquet")
+                )
+            )
             reopen_ms = timed(lambda: ReviewSession(dataset, store))
     single = statistics.median(singles)
     print(f"rows: {len(dataset):,}")
     print(f"baseline: bare SQLite durable commit        {baseline:8.2f} ms")
-    print(f"one decision (median of 200)                {single:8.2f} ms  "
-          f"({single / baseline:.2f}x baseline)")
-    print(f"one decision (p99)                          "
-          f"{np.percentile(singles, 99):8.2f} ms")
+    print(
+        f"one decision (median of 200)                {single:8.2f} ms  "
+        f"({single / baseline:.2f}x baseline)"
+    )
+    print(f"one decision (p99)                          {np.percentile(singles, 99):8.2f} ms")
     print(f"open a session (keys, restore)              {open_ms:8.1f} ms")
     print(f"change the rule (re-decide every row)       {rule_ms:8.1f} ms")
     print(f"bulk: drop all {len(dataset):,} (backup + 1 txn)    {bulk_ms:8.1f} ms")

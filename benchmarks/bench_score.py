@@ -43,8 +43,11 @@ def seed_loop(folder: Path, prompts: list[str], responses: list[str], device: st
     """``filter_sft_data``'s loop from the seed text, timed; returns pairs per second."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    torch_device = torch.device("cuda" if device == "auto" and torch.cuda.is_available()
-                                else ("cpu" if device == "auto" else device))
+    torch_device = torch.device(
+        "cuda"
+        if device == "auto" and torch.cuda.is_available()
+        else ("cpu" if device == "auto" else device)
+    )
     tokenizer = AutoTokenizer.from_pretrained(folder)
     model = AutoModelForSequenceClassification.from_pretrained(folder).to(torch_device)
     model.eval()
@@ -54,8 +57,9 @@ def seed_loop(folder: Path, prompts: list[str], responses: list[str], device: st
     with torch.no_grad():
         for prompt, response in zip(prompts, responses, strict=True):
             text = f"<|prompter|>{prompt}<|endoftext|><|assistant|>{response}<|endoftext|>"
-            inputs = tokenizer(text, return_tensors="pt", truncation=True,
-                               max_length=512).to(torch_device)
+            inputs = tokenizer(text, return_tensors="pt", truncation=True, max_length=512).to(
+                torch_device
+            )
             outputs = model(**inputs)
             scores.append(outputs.logits[0].item())
     elapsed = time.perf_counter() - started
@@ -70,10 +74,17 @@ def _sync(device: torch.device) -> None:
 
 def engine(folder: Path, dataset, device: str, dtype: str) -> dict:
     """Thresher's engine over the whole dataset; returns speed and padding figures."""
-    scorer = make_scorer(ScoreConfig(model=str(folder), format="template",
-                                       template=SEED_TEMPLATE, device=device, dtype=dtype,
-                                       max_length=512))
-    warm = score_dataset(dataset, scorer)   # first batch warms kernels and allocator
+    scorer = make_scorer(
+        ScoreConfig(
+            model=str(folder),
+            format="template",
+            template=SEED_TEMPLATE,
+            device=device,
+            dtype=dtype,
+            max_length=512,
+        )
+    )
+    warm = score_dataset(dataset, scorer)  # first batch warms kernels and allocator
     next(warm)
     warm.close()
     run = score_dataset(dataset, scorer)
@@ -83,10 +94,14 @@ def engine(folder: Path, dataset, device: str, dtype: str) -> dict:
         except StopIteration as stop:
             summary = stop.value
             break
-    return {"pairs_per_second": summary.pairs_per_second,
-            "padding_efficiency": summary.padding_efficiency,
-            "device": str(scorer.model.device), "dtype": str(scorer.model.dtype),
-            "batches": len(scorer.runner.batch_sizes), "rows": summary.computed}
+    return {
+        "pairs_per_second": summary.pairs_per_second,
+        "padding_efficiency": summary.padding_efficiency,
+        "device": str(scorer.model.device),
+        "dtype": str(scorer.model.dtype),
+        "batches": len(scorer.runner.batch_sizes),
+        "rows": summary.computed,
+    }
 
 
 def heartbeat(folder: Path, path: Path) -> dict:
@@ -136,7 +151,7 @@ def heartbeat(folder: Path, path: Path) -> dict:
     poll.start()
     window.show()
     last[0] = time.perf_counter()
-    timer.start()   # from opening the file: load, heuristic flags, model load and scoring
+    timer.start()  # from opening the file: load, heuristic flags, model load and scoring
     window.open_path(path)
     app.exec()
     timer.stop()
@@ -144,9 +159,13 @@ def heartbeat(folder: Path, path: Path) -> dict:
     gaps_ms = np.array(gaps) * 1000
     ends = np.cumsum(gaps_ms)
     worst = int(np.argmax(gaps_ms))
-    return {"max_gap_ms": float(gaps_ms.max()), "max_gap_at_s": float(ends[worst] / 1000),
-            "p99_gap_ms": float(np.percentile(gaps_ms, 99)),
-            "beats": len(gaps), "scored": done["summary"].scored}
+    return {
+        "max_gap_ms": float(gaps_ms.max()),
+        "max_gap_at_s": float(ends[worst] / 1000),
+        "p99_gap_ms": float(np.percentile(gaps_ms, 99)),
+        "beats": len(gaps),
+        "scored": done["summary"].scored,
+    }
 
 
 def main() -> None:
@@ -163,30 +182,40 @@ def main() -> None:
     full = load(GSM8K)
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        folder = build_reward_model(scratch / "rm", full.prompts + full.responses,
-                                    shape=args.shape, max_length=512, vocab_size=8000)
+        folder = build_reward_model(
+            scratch / "rm",
+            full.prompts + full.responses,
+            shape=args.shape,
+            max_length=512,
+            vocab_size=8000,
+        )
         rows = min(args.rows, len(full))
         subset = scratch / "gsm8k.jsonl"
         subset.write_bytes(b"\n".join(full.originals[:rows]) + b"\n")
         dataset = load(subset)
         seed_n = min(args.seed_rows, rows)
-        seed = seed_loop(folder, dataset.prompts[:seed_n], dataset.responses[:seed_n],
-                         args.device)
+        seed = seed_loop(folder, dataset.prompts[:seed_n], dataset.responses[:seed_n], args.device)
         ours = engine(folder, dataset, args.device, args.dtype)
         print(f"model shape      {args.shape} (DeBERTa-v2, random weights, max length 512)")
-        print(f"device           {ours['device']}  "
-              f"({torch.cuda.get_device_name() if 'cuda' in ours['device'] else 'CPU'})")
+        print(
+            f"device           {ours['device']}  "
+            f"({torch.cuda.get_device_name() if 'cuda' in ours['device'] else 'CPU'})"
+        )
         print(f"seed loop        {seed:10,.1f} pairs/s  (batch 1, fp32, {seed_n:,} pairs)")
-        print(f"thresher engine  {ours['pairs_per_second']:10,.1f} pairs/s  "
-              f"({ours['dtype']}, {ours['rows']:,} pairs, {ours['batches']} batches)")
+        print(
+            f"thresher engine  {ours['pairs_per_second']:10,.1f} pairs/s  "
+            f"({ours['dtype']}, {ours['rows']:,} pairs, {ours['batches']} batches)"
+        )
         print(f"ratio            {ours['pairs_per_second'] / seed:10.2f}x")
         print(f"padding efficiency {ours['padding_efficiency']:.3f}")
         if args.heartbeat:
             beat = heartbeat(folder, subset)
-            print(f"GUI heartbeat    max stall {beat['max_gap_ms']:.0f} ms "
-                  f"(ending {beat['max_gap_at_s']:.2f} s after opening), p99 "
-                  f"{beat['p99_gap_ms']:.0f} ms over {beat['beats']:,} beats while opening, "
-                  f"flagging and scoring {beat['scored']:,} pairs in the app")
+            print(
+                f"GUI heartbeat    max stall {beat['max_gap_ms']:.0f} ms "
+                f"(ending {beat['max_gap_at_s']:.2f} s after opening), p99 "
+                f"{beat['p99_gap_ms']:.0f} ms over {beat['beats']:,} beats while opening, "
+                f"flagging and scoring {beat['scored']:,} pairs in the app"
+            )
 
 
 if __name__ == "__main__":

@@ -67,12 +67,15 @@ def default_model() -> str:
 
 # -- the labelled sets -----------------------------------------------------------------------------
 
+
 def hh_turns(text: str) -> list[dict]:
     """The dialogue's Human and Assistant turns as chat messages."""
     parts = _TURN.split(text)
     roles = {"Human": "user", "Assistant": "assistant"}
-    return [{"role": roles[parts[k]], "content": parts[k + 1].strip()}
-            for k in range(1, len(parts) - 1, 2)]
+    return [
+        {"role": roles[parts[k]], "content": parts[k + 1].strip()}
+        for k in range(1, len(parts) - 1, 2)
+    ]
 
 
 def hh_rows(pairs: int, rng: np.random.Generator) -> tuple[list[dict], np.ndarray]:
@@ -82,9 +85,15 @@ def hh_rows(pairs: int, rng: np.random.Generator) -> tuple[list[dict], np.ndarra
     records, labels = [], []
     for i in rng.permutation(len(raw)).tolist():
         chosen, rejected = hh_turns(raw[i]["chosen"]), hh_turns(raw[i]["rejected"])
-        ok = (len(chosen) >= 2 and len(chosen) == len(rejected) and chosen[:-1] == rejected[:-1]
-              and chosen[-1]["role"] == "assistant" and chosen[-1] != rejected[-1]
-              and chosen[-1]["content"] and rejected[-1]["content"])
+        ok = (
+            len(chosen) >= 2
+            and len(chosen) == len(rejected)
+            and chosen[:-1] == rejected[:-1]
+            and chosen[-1]["role"] == "assistant"
+            and chosen[-1] != rejected[-1]
+            and chosen[-1]["content"]
+            and rejected[-1]["content"]
+        )
         if ok:
             records += [{"messages": chosen}, {"messages": rejected}]
             labels += [1, 0]
@@ -108,7 +117,7 @@ def altered(answer: str, rng: np.random.Generator) -> str | None:
     delta = int(rng.integers(1, 11)) * (1 if value < 10 or rng.random() < 0.5 else -1)
     new = value + delta
     text = str(int(new)) if new == int(new) else f"{new:g}"
-    return answer[:match.start(1)] + text + answer[match.end(1):]
+    return answer[: match.start(1)] + text + answer[match.end(1) :]
 
 
 class _Last:
@@ -143,6 +152,7 @@ def gsm_rows(count: int, rng: np.random.Generator) -> tuple[list[dict], np.ndarr
 
 # -- scoring and figures -----------------------------------------------------------------------
 
+
 def run_model(dataset, settings: ScoreConfig, loaded=None):
     scorer = make_scorer(settings, loaded)
     table = ScoreTable(len(dataset))
@@ -152,13 +162,15 @@ def run_model(dataset, settings: ScoreConfig, loaded=None):
     return table, time.perf_counter() - started, scorer.model
 
 
-def scores_for(dataset, names: list[str], model: str, device: str,
-               max_length: int | None = None) -> dict[str, tuple]:
+def scores_for(
+    dataset, names: list[str], model: str, device: str, max_length: int | None = None
+) -> dict[str, tuple]:
     """Per scorer: (scores, seconds) on ``dataset``'s rows."""
     out: dict[str, tuple] = {}
     if "ifd" in names or "loss" in names:
-        table, seconds, _ = run_model(dataset, ScoreConfig(
-            model=model, device=device, max_length=max_length, ifd=True))
+        table, seconds, _ = run_model(
+            dataset, ScoreConfig(model=model, device=device, max_length=max_length, ifd=True)
+        )
         out["ifd"] = (table.extra["ifd"], seconds)
         out["loss"] = (-table.extra["loss_alone"], seconds)
     if "heuristic" in names:
@@ -166,8 +178,12 @@ def scores_for(dataset, names: list[str], model: str, device: str,
         score = compute_signals(dataset.prompts, dataset.responses).score
         out["heuristic"] = (np.asarray(score, dtype=np.float64), time.perf_counter() - started)
     if "judge" in names:
-        table, seconds, _ = run_model(dataset, ScoreConfig(
-            model=model, device=device, max_length=max_length, judge_preset="rubric-1-5"))
+        table, seconds, _ = run_model(
+            dataset,
+            ScoreConfig(
+                model=model, device=device, max_length=max_length, judge_preset="rubric-1-5"
+            ),
+        )
         out["judge"] = (table.scores, seconds)
     return {k: v for k, v in out.items() if k in names}
 
@@ -191,26 +207,40 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(roc_auc_score(labels[ok], scores[ok]))
 
 
-def evaluate(name: str, records: list[dict], labels: np.ndarray, pairs: tuple, args,
-             folder: Path) -> list[dict]:
+def evaluate(
+    name: str, records: list[dict], labels: np.ndarray, pairs: tuple, args, folder: Path
+) -> list[dict]:
     path = folder / f"{name}.jsonl"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
     dataset = load(path)
     if len(dataset) != len(records):
-        sys.exit(f"{name}: {len(records) - len(dataset)} records did not load; labels would "
-                 "not line up")
+        sys.exit(
+            f"{name}: {len(records) - len(dataset)} records did not load; labels would not line up"
+        )
     results = []
-    for scorer, (scores, seconds) in scores_for(dataset, args.scorers, args.model,
-                                                args.device, args.max_length).items():
+    for scorer, (scores, seconds) in scores_for(
+        dataset, args.scorers, args.model, args.device, args.max_length
+    ).items():
         accuracy, used = pairwise(np.asarray(scores, dtype=np.float64), *pairs)
         area = auc(np.asarray(scores, dtype=np.float64), labels)
-        results.append({"set": name, "scorer": scorer, "pairwise_accuracy": accuracy,
-                        "pairs": used, "auc": area, "rows": len(dataset),
-                        "scored": int(np.isfinite(scores).sum()), "seconds": round(seconds, 1)})
-        print(f"{name:4} {scorer:10} pairwise {accuracy:.3f} (inverse {1 - accuracy:.3f}) "
-              f"over {used} pairs; AUC {area:.3f} (inverse {1 - area:.3f}); "
-              f"{results[-1]['scored']}/{len(dataset)} rows scored in {seconds:.0f} s",
-              flush=True)
+        results.append(
+            {
+                "set": name,
+                "scorer": scorer,
+                "pairwise_accuracy": accuracy,
+                "pairs": used,
+                "auc": area,
+                "rows": len(dataset),
+                "scored": int(np.isfinite(scores).sum()),
+                "seconds": round(seconds, 1),
+            }
+        )
+        print(
+            f"{name:4} {scorer:10} pairwise {accuracy:.3f} (inverse {1 - accuracy:.3f}) "
+            f"over {used} pairs; AUC {area:.3f} (inverse {1 - area:.3f}); "
+            f"{results[-1]['scored']}/{len(dataset)} rows scored in {seconds:.0f} s",
+            flush=True,
+        )
     return results
 
 
@@ -221,8 +251,12 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="causal LM (default: SmolLM2 GGUF)")
     parser.add_argument("--scorers", default=",".join(SCORERS))
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--max-length", type=int, default=None,
-                        help="tokens per row (long dialogues lose their oldest turns first)")
+    parser.add_argument(
+        "--max-length",
+        type=int,
+        default=None,
+        help="tokens per row (long dialogues lose their oldest turns first)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
@@ -237,17 +271,27 @@ def main() -> None:
         if args.gsm:
             records, labels = gsm_rows(args.gsm, rng)
             n = args.gsm
-            results += evaluate("gsm", records, labels, (np.arange(n), np.arange(n, 2 * n)),
-                                args, Path(tmp))
+            results += evaluate(
+                "gsm", records, labels, (np.arange(n), np.arange(n, 2 * n)), args, Path(tmp)
+            )
         if args.pairs:
             records, labels = hh_rows(args.pairs, rng)
             n = len(records) // 2
-            results += evaluate("hh", records, labels,
-                                (np.arange(0, 2 * n, 2), np.arange(1, 2 * n, 2)), args, Path(tmp))
+            results += evaluate(
+                "hh",
+                records,
+                labels,
+                (np.arange(0, 2 * n, 2), np.arange(1, 2 * n, 2)),
+                args,
+                Path(tmp),
+            )
     if args.json:
-        Path(args.json).write_bytes(orjson.dumps({"model": args.model, "seed": args.seed,
-                                                  "results": results},
-                                                 option=orjson.OPT_INDENT_2))
+        Path(args.json).write_bytes(
+            orjson.dumps(
+                {"model": args.model, "seed": args.seed, "results": results},
+                option=orjson.OPT_INDENT_2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -54,18 +54,36 @@ def peak_bytes() -> int:
 def run_cli(path: Path, folder: Path) -> None:
     """``main.py curate`` on the file in a child process: its time and peak memory."""
     out = folder / "cli.jsonl"
-    command = [sys.executable, str(ROOT / "main.py"), "curate", str(path), "--model",
-               "heuristic", "--dedup", "exact,near", "--min-score", "0.5", "-o", str(out),
-               "--sidecar", str(folder / "cli.parquet"), "--project", str(folder / "cli.db")]
+    command = [
+        sys.executable,
+        str(ROOT / "main.py"),
+        "curate",
+        str(path),
+        "--model",
+        "heuristic",
+        "--dedup",
+        "exact,near",
+        "--min-score",
+        "0.5",
+        "-o",
+        str(out),
+        "--sidecar",
+        str(folder / "cli.parquet"),
+        "--project",
+        str(folder / "cli.db"),
+    ]
     env = {**os.environ, "THRESHER_DATA_DIR": str(folder / "data")}
     start = time.perf_counter()
-    child = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     stdout, stderr = child.communicate()
     seconds = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"\nCLI curate (heuristic, exact+near, sidecar, manifest): rc {child.returncode}, "
-          f"{seconds:,.1f} s, peak {usage.ru_maxrss / 1024:,.0f} MB (largest child process)")
+    print(
+        f"\nCLI curate (heuristic, exact+near, sidecar, manifest): rc {child.returncode}, "
+        f"{seconds:,.1f} s, peak {usage.ru_maxrss / 1024:,.0f} MB (largest child process)"
+    )
     print("  " + (stdout.strip() or stderr.strip()).replace("\n", "\n  ")[:800])
 
 
@@ -103,8 +121,9 @@ class GuiSession:
         os.environ["THRESHER_DATA_DIR"] = str(folder / "data")
         self.app = QApplication.instance() or QApplication(["bench"])
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                          str(folder / "settings"))
+        QSettings.setPath(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings")
+        )
         from gui.main_window import MainWindow
 
         self.folder = folder
@@ -125,12 +144,23 @@ class GuiSession:
     def busy(self) -> bool:
         w = self.window
         r, s, d = w.review, w.scoring, w.dedup
-        return (w.job.running or r.filter_job.running or r.export_job.running
-                or r.controller.busy or r._restoring or s.controller.running
-                or s.heuristics.running or d.detect.running or d.restore.running
-                or d.builder.running or w.filter_bar._timer.isActive()
-                or d._scores_settled.isActive() or w.plots._drag_timer.isActive()
-                or w.model._resort_timer.isActive() or w.model.sorting)
+        return (
+            w.job.running
+            or r.filter_job.running
+            or r.export_job.running
+            or r.controller.busy
+            or r._restoring
+            or s.controller.running
+            or s.heuristics.running
+            or d.detect.running
+            or d.restore.running
+            or d.builder.running
+            or w.filter_bar._timer.isActive()
+            or d._scores_settled.isActive()
+            or w.plots._drag_timer.isActive()
+            or w.model._resort_timer.isActive()
+            or w.model.sorting
+        )
 
     def wait(self, done, timeout_s: float = 3600, settle: bool = True) -> None:
         """Run the event loop until ``done()`` and (with ``settle``) nothing is busy."""
@@ -159,9 +189,12 @@ class GuiSession:
         p99 = float(np.percentile(late, 99)) if len(late) else 0.0
         worst = float(late.max()) if len(late) else 0.0
         self.rows.append((name, seconds, rss_bytes(), peak_bytes(), p99, worst))
-        print(f"{name:38} {seconds:8.2f} s  rss {rss_bytes() / 2**20:7,.0f} MB  "
-              f"peak {peak_bytes() / 2**20:7,.0f} MB  heartbeat p99 {p99:6.0f} ms  "
-              f"max {worst:6.0f} ms", flush=True)
+        print(
+            f"{name:38} {seconds:8.2f} s  rss {rss_bytes() / 2**20:7,.0f} MB  "
+            f"peak {peak_bytes() / 2**20:7,.0f} MB  heartbeat p99 {p99:6.0f} ms  "
+            f"max {worst:6.0f} ms",
+            flush=True,
+        )
 
 
 def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
@@ -180,8 +213,12 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
     w.dataset_loaded.connect(loaded.append)
     # The embedding map is made when its dock is first shown: not part of this session.
     w.map.close()
-    s.step("open (load + session)", lambda: w.open_path(path),
-           lambda: bool(loaded) and s.opened(), settle=False)
+    s.step(
+        "open (load + session)",
+        lambda: w.open_path(path),
+        lambda: bool(loaded) and s.opened(),
+        settle=False,
+    )
     s.step("flags + heuristic scores", lambda: None)
     session = w.review.controller.session
 
@@ -200,10 +237,13 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
         panel.drop_duplicates.setChecked(True)
 
     s.step("rule (score >= 0.5, drop duplicates)", rule)
-    s.step("text filter ('the')",
-           lambda: w.filter_bar.set_filter(RowFilter(search="the"), emit=True))
-    s.step("sort by response (text)",
-           lambda: w.table.sortByColumn(COLUMN_INDEX["response"], Qt.SortOrder.AscendingOrder))
+    s.step(
+        "text filter ('the')", lambda: w.filter_bar.set_filter(RowFilter(search="the"), emit=True)
+    )
+    s.step(
+        "sort by response (text)",
+        lambda: w.table.sortByColumn(COLUMN_INDEX["response"], Qt.SortOrder.AscendingOrder),
+    )
 
     def keys() -> None:
         w.review.advance_action.setChecked(True)
@@ -215,12 +255,14 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
             t = time.perf_counter()
             QTest.keyClick(w.table, Qt.Key.Key_K if i % 3 else Qt.Key.Key_D)
             times.append(time.perf_counter() - t)
-            QTest.qWait(1)        # keys arrive through the event loop, between other events
+            QTest.qWait(1)  # keys arrive through the event loop, between other events
         keys.ms = np.array(times) * 1000
 
     s.step(f"{KEYS:,} keyboard decisions", keys)
-    print(f"{'':38} per key: median {np.median(keys.ms):.1f} ms, p99 "
-          f"{np.percentile(keys.ms, 99):.1f} ms, max {keys.ms.max():.1f} ms")
+    print(
+        f"{'':38} per key: median {np.median(keys.ms):.1f} ms, p99 "
+        f"{np.percentile(keys.ms, 99):.1f} ms, max {keys.ms.max():.1f} ms"
+    )
     decided = int((session.manual != 0).sum())
 
     def bulk() -> None:
@@ -229,7 +271,7 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
         w.filter_bar.set_filter(RowFilter(search="Assistant:"), emit=True)
         s.wait(lambda: True)
         original = QMessageBox.exec
-        QMessageBox.exec = lambda box: QMessageBox.StandardButton.Yes   # "Drop all …?" Yes
+        QMessageBox.exec = lambda box: QMessageBox.StandardButton.Yes  # "Drop all …?" Yes
         try:
             w.review.drop_shown_action.trigger()
         finally:
@@ -252,7 +294,8 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
         original = (ExportDialog.exec, ExportDialog.options)
         ExportDialog.exec = lambda dialog: ExportDialog.DialogCode.Accepted
         ExportDialog.options = lambda dialog: ExportOptions(
-            output=output, dropped=folder / "dropped.jsonl", sidecar=folder / "sidecar.parquet")
+            output=output, dropped=folder / "dropped.jsonl", sidecar=folder / "sidecar.parquet"
+        )
         w.review.export_job.finished.connect(lambda *a: finished.append(1))
         try:
             w.review.export_action.trigger()
@@ -261,10 +304,12 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
 
     s.step("export (+ dropped, sidecar, manifest)", export, lambda: bool(finished))
     summary = session.summary()
-    print(f"\n{len(session.final):,} rows; {decided:,} decided by key, bulk drop {dropped:,} rows "
-          f"(undone); exported {summary.kept:,} kept, {summary.dropped:,} dropped; "
-          f"{output.stat().st_size / 1e6:,.0f} MB written, manifest "
-          f"{output.with_name('export.manifest.json').exists()}")
+    print(
+        f"\n{len(session.final):,} rows; {decided:,} decided by key, bulk drop {dropped:,} rows "
+        f"(undone); exported {summary.kept:,} kept, {summary.dropped:,} dropped; "
+        f"{output.stat().st_size / 1e6:,.0f} MB written, manifest "
+        f"{output.with_name('export.manifest.json').exists()}"
+    )
     w.close()
     s.wait(lambda: True, settle=True)
     return s.rows
@@ -280,9 +325,11 @@ def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     path = cached_mixed_jsonl(args.rows)
     for old in path.parent.glob(path.name + ".thresher*"):
-        old.unlink()          # a fresh project: the session starts with no decisions
-    print(f"file: {path}, {args.rows:,} records, {path.stat().st_size / 1e6:,.0f} MB; "
-          f"load average {os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} cores")
+        old.unlink()  # a fresh project: the session starts with no decisions
+    print(
+        f"file: {path}, {args.rows:,} records, {path.stat().st_size / 1e6:,.0f} MB; "
+        f"load average {os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} cores"
+    )
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -292,8 +339,10 @@ def main() -> None:
             print("\n| step | time | memory now / peak | heartbeat p99 / max |")
             print("|---|---:|---:|---:|")
             for name, seconds, rss, peak, p99, worst in rows:
-                print(f"| {name} | {seconds:,.1f} s | {rss / 2**20:,.0f} / {peak / 2**20:,.0f} MB"
-                      f" | {p99:,.0f} / {worst:,.0f} ms |")
+                print(
+                    f"| {name} | {seconds:,.1f} s | {rss / 2**20:,.0f} / {peak / 2**20:,.0f} MB"
+                    f" | {p99:,.0f} / {worst:,.0f} ms |"
+                )
         if not args.skip_cli:
             run_cli(path, folder)
 

@@ -87,25 +87,37 @@ print(marks["paint"], marks["paint"], "-")
 
 
 def _env(pycache: Path, data: Path) -> dict:
-    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(pycache), THRESHER_DATA_DIR=str(data),
-               XDG_CONFIG_HOME=str(data / "config"), HF_HUB_OFFLINE="1",
-               TRANSFORMERS_OFFLINE="1")
+    env = dict(
+        os.environ,
+        PYTHONPYCACHEPREFIX=str(pycache),
+        THRESHER_DATA_DIR=str(data),
+        XDG_CONFIG_HOME=str(data / "config"),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    env.pop("PYTHONDONTWRITEBYTECODE", None)    # the warm runs need the cache the first fills
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the warm runs need the cache the first fills
     return env
 
 
 def _gui(script: str, env: dict) -> tuple[float, float, str]:
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     return float(out[0]) - start, float(out[1]) - start, out[2]
 
 
 def _cli(args: list[str], env: dict) -> tuple[float, float, str]:
     start = time.time()
-    subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "main.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     seconds = time.time() - start
     return seconds, seconds, "-"
 
@@ -129,7 +141,7 @@ def main() -> None:
             warm_cache = Path(tmp) / "pycache-warm"
             data = Path(tmp) / f"data-{len(results)}"
             cold = case(_env(cold_cache, data))
-            case(_env(warm_cache, data))                  # fills the shared warm cache
+            case(_env(warm_cache, data))  # fills the shared warm cache
             warm = [case(_env(warm_cache, data)) for _ in range(runs)]
             results[name] = (cold, warm)
     base_cold, base_warm = results["bare Qt window (baseline)"]
@@ -141,10 +153,14 @@ def main() -> None:
         print(f"{name:<28}{cold[0]:>8.2f}{warm_s:>8.2f}{warm_s / base_warm_s:>8.1f}  {cold[2]}")
         if name == "Thresher window":
             rows = statistics.median(w[1] for w in warm)
-            print(f"{'  ... sample rows shown':<28}{cold[1]:>8.2f}{rows:>8.2f}"
-                  f"{rows / base_warm_s:>8.1f}")
-    print(f"(baseline: a bare PySide6 window, {base_cold_s:.2f} s cold, {base_warm_s:.2f} s "
-          f"warm; {runs} warm runs per case, median)")
+            print(
+                f"{'  ... sample rows shown':<28}{cold[1]:>8.2f}{rows:>8.2f}"
+                f"{rows / base_warm_s:>8.1f}"
+            )
+    print(
+        f"(baseline: a bare PySide6 window, {base_cold_s:.2f} s cold, {base_warm_s:.2f} s "
+        f"warm; {runs} warm runs per case, median)"
+    )
 
 
 if __name__ == "__main__":

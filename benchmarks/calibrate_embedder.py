@@ -50,14 +50,25 @@ def real_prompts() -> dict[str, list[str]]:
     gsm = [r["instruction"] for r in orjson.loads((SHARED / "gsm_8k_train.json").read_bytes())]
     with gzip.open(SHARED / "hh_rlhf_harmless_base_test.jsonl.gz") as f:
         hh = [first_human_turn(orjson.loads(line)["chosen"]) for line in f if line.strip()]
+
     def jsonl(name, key):
-        return [orjson.loads(line)[key] for line in (SHARED / name).read_bytes().splitlines()
-                if line.strip()]
-    sets = {"gsm8k": gsm, "hh-rlhf": hh, "seed_tasks": jsonl("seed_tasks.jsonl", "instruction"),
-            "koala": jsonl("koala_test_set.jsonl", "prompt"),
-            "vicuna": jsonl("vicuna_test_set.jsonl", "text")}
-    return {name: list(dict.fromkeys(normalise(t) for t in texts if t.strip()))
-            for name, texts in sets.items()}
+        return [
+            orjson.loads(line)[key]
+            for line in (SHARED / name).read_bytes().splitlines()
+            if line.strip()
+        ]
+
+    sets = {
+        "gsm8k": gsm,
+        "hh-rlhf": hh,
+        "seed_tasks": jsonl("seed_tasks.jsonl", "instruction"),
+        "koala": jsonl("koala_test_set.jsonl", "prompt"),
+        "vicuna": jsonl("vicuna_test_set.jsonl", "text"),
+    }
+    return {
+        name: list(dict.fromkeys(normalise(t) for t in texts if t.strip()))
+        for name, texts in sets.items()
+    }
 
 
 def embed(name: str, texts: list[str]) -> np.ndarray:
@@ -71,8 +82,10 @@ def minilm_vectors(name: str, texts: list[str]) -> np.ndarray:
         CACHE.mkdir(exist_ok=True)
         start = time.perf_counter()
         np.save(path, embed(BUNDLED, texts))
-        print(f"  MiniLM on {len(texts):,} {name} prompts: {time.perf_counter() - start:.0f} s",
-              file=sys.stderr)
+        print(
+            f"  MiniLM on {len(texts):,} {name} prompts: {time.perf_counter() - start:.0f} s",
+            file=sys.stderr,
+        )
     return np.load(path)
 
 
@@ -88,8 +101,10 @@ def main() -> None:
     args = parser.parse_args()
 
     names, truth_all, fast_all = [], [], []
-    print(f"pairs MiniLM finds at {args.reference:.2f}, and what the fast embedder finds "
-          "(recall / pairs it flags) at each threshold")
+    print(
+        f"pairs MiniLM finds at {args.reference:.2f}, and what the fast embedder finds "
+        "(recall / pairs it flags) at each threshold"
+    )
     header = "".join(f"{t:>13.2f}" for t in GRID[9:17])
     print(f"{'dataset':12}{'prompts':>8}{'MiniLM':>8}{header}")
     for name, texts in real_prompts().items():
@@ -98,21 +113,28 @@ def main() -> None:
         names.append(name)
         truth_all.append(truth)
         fast_all.append(fast)
-        cells = "".join(f"{_recall(truth, fast >= t):>7.2f}/{np.count_nonzero(fast >= t):<5d}"
-                        for t in GRID[9:17])
+        cells = "".join(
+            f"{_recall(truth, fast >= t):>7.2f}/{np.count_nonzero(fast >= t):<5d}"
+            for t in GRID[9:17]
+        )
         print(f"{name:12}{len(texts):>8,}{np.count_nonzero(truth):>8}{cells}")
-    print(f"\nhighest fast threshold that keeps recall >= {args.recall} of MiniLM's pairs, "
-          "per dataset with at least 20 of them:")
+    print(
+        f"\nhighest fast threshold that keeps recall >= {args.recall} of MiniLM's pairs, "
+        "per dataset with at least 20 of them:"
+    )
     for name, truth, fast in zip(names, truth_all, fast_all, strict=True):
         if np.count_nonzero(truth) < 20:
             continue
         passing = [t for t in GRID if _recall(truth, fast >= t) >= args.recall]
         chosen = max(passing) if passing else None
         flagged = np.count_nonzero(fast >= chosen) if chosen is not None else 0
-        print(f"  {name:10} {chosen} (flags {flagged} pairs there; MiniLM "
-              f"{np.count_nonzero(truth)})")
-    print(f"the app's default is {default_threshold(FAST):.2f}: GSM8K's, the long prompts the "
-          "benchmark is built from; short chat prompts need MiniLM (see README)")
+        print(
+            f"  {name:10} {chosen} (flags {flagged} pairs there; MiniLM {np.count_nonzero(truth)})"
+        )
+    print(
+        f"the app's default is {default_threshold(FAST):.2f}: GSM8K's, the long prompts the "
+        "benchmark is built from; short chat prompts need MiniLM (see README)"
+    )
 
 
 def _recall(truth: np.ndarray, found: np.ndarray) -> float:

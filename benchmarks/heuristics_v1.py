@@ -44,12 +44,28 @@ _REFUSAL = re.compile(
     r"|\bi do not have personal (?:opinions|feelings|experiences|beliefs)"
     r"|\bi don't have personal (?:opinions|feelings|experiences|beliefs)"
     r"|\bmy knowledge cutoff\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _REPEATED_UNIT = re.compile(r"^(.{1,4}?)\1{2,}$")
 _VOWEL = re.compile(r"[aeiouy]")
 #: Runs of adjacent keys that no English word contains ("erty" would hit "property").
-_KEYBOARD_RUNS = ("qwer", "rtyu", "tyui", "yuio", "uiop", "asdf", "sdfg", "dfgh", "fghj", "ghjk",
-                  "hjkl", "zxcv", "xcvb", "cvbn", "vbnm")
+_KEYBOARD_RUNS = (
+    "qwer",
+    "rtyu",
+    "tyui",
+    "yuio",
+    "uiop",
+    "asdf",
+    "sdfg",
+    "dfgh",
+    "fghj",
+    "ghjk",
+    "hjkl",
+    "zxcv",
+    "xcvb",
+    "cvbn",
+    "vbnm",
+)
 _PLACEHOLDER = re.compile(r"lorem ipsum", re.IGNORECASE)
 _MARKUP_RUNS = frozenset({"...", "---", "```", "***", "===", "'''", '"""', "___", "###", "|---|"})
 
@@ -65,14 +81,14 @@ REPETITIVE_FLAG_FROM = 0.3
 class HeuristicSignals:
     """Per-row signals, aligned with the rows they were computed for."""
 
-    response_words: np.ndarray   # int32
-    near_empty: np.ndarray       # bool
-    refusal: np.ndarray          # bool
-    repetition: np.ndarray       # float32, share of repeated word trigrams in the response
-    echo: np.ndarray             # float32, share of the response's trigrams found in the prompt
-    garbage: np.ndarray          # float32, share of junk tokens in the prompt or response
-    score: np.ndarray            # float32, :func:`heuristic_score`
-    invisible: np.ndarray        # bool, zero-width or bidi control characters (core.invisible)
+    response_words: np.ndarray  # int32
+    near_empty: np.ndarray  # bool
+    refusal: np.ndarray  # bool
+    repetition: np.ndarray  # float32, share of repeated word trigrams in the response
+    echo: np.ndarray  # float32, share of the response's trigrams found in the prompt
+    garbage: np.ndarray  # float32, share of junk tokens in the prompt or response
+    score: np.ndarray  # float32, :func:`heuristic_score`
+    invisible: np.ndarray  # bool, zero-width or bidi control characters (core.invisible)
 
     #: Column names and descriptions, in display order.
     COLUMNS = (
@@ -125,7 +141,7 @@ def echo_ratio(prompt_words: list[str], response_words: list[str]) -> float:
     if not response_words:
         return 0.0
     if len(response_words) < 3:
-        same = response_words == prompt_words[:len(response_words)]
+        same = response_words == prompt_words[: len(response_words)]
         return 1.0 if same and len(response_words) >= 0.8 * len(prompt_words) else 0.0
     grams = _trigrams(response_words)
     prompt_grams = set(_trigrams(prompt_words))
@@ -154,12 +170,18 @@ def garbage_ratio(text: str) -> float:
     return sum(map(_junk_token, tokens)) / len(tokens)
 
 
-def heuristic_score(words: int, repetition: float, garbage: float, refusal: bool,
-                    echo: float) -> float:
+def heuristic_score(
+    words: int, repetition: float, garbage: float, refusal: bool, echo: float
+) -> float:
     """The documented combination of the signals (see the module docstring)."""
     length = min(1.0, math.log1p(words) / math.log1p(FULL_CREDIT_WORDS))
-    return (length * (1.0 - repetition) * (1.0 - garbage) * (0.1 if refusal else 1.0)
-            * (1.0 - 0.9 * echo))
+    return (
+        length
+        * (1.0 - repetition)
+        * (1.0 - garbage)
+        * (0.1 if refusal else 1.0)
+        * (1.0 - 0.9 * echo)
+    )
 
 
 def compute_signals(prompts: Sequence[str], responses: Sequence[str]) -> HeuristicSignals:
@@ -182,14 +204,15 @@ def compute_signals(prompts: Sequence[str], responses: Sequence[str]) -> Heurist
         repetition[i] = repetition_ratio(response_words)
         echo[i] = echo_ratio(_WORD.findall(prompt.lower()), response_words)
         garbage[i] = max(garbage_ratio(prompt), garbage_ratio(response))
-        score[i] = heuristic_score(int(words[i]), float(repetition[i]), float(garbage[i]),
-                                   bool(refusal[i]), float(echo[i]))
-    return HeuristicSignals(words, near_empty, refusal, repetition, echo, garbage, score,
-                            invisible)
+        score[i] = heuristic_score(
+            int(words[i]), float(repetition[i]), float(garbage[i]), bool(refusal[i]), float(echo[i])
+        )
+    return HeuristicSignals(words, near_empty, refusal, repetition, echo, garbage, score, invisible)
 
 
-def iter_signals(prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 256,
-                 pause_s: float = 0.002):
+def iter_signals(
+    prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 256, pause_s: float = 0.002
+):
     """Yield ``(start_row, signals)`` chunk by chunk, so a front end can stream and cancel.
 
     This is pure Python and holds the GIL while it computes; ``pause_s`` of sleep between
@@ -198,5 +221,9 @@ def iter_signals(prompts: Sequence[str], responses: Sequence[str], chunk_rows: i
     for start in range(0, len(prompts), chunk_rows):
         if start and pause_s:
             time.sleep(pause_s)
-        yield start, compute_signals(prompts[start:start + chunk_rows],
-                                     responses[start:start + chunk_rows])
+        yield (
+            start,
+            compute_signals(
+                prompts[start : start + chunk_rows], responses[start : start + chunk_rows]
+            ),
+        )

@@ -29,10 +29,31 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 OUT_DIR = Path("/tmp/thresher-bench")
 _NUMBER = re.compile(r"\d+")
 _LAST_ASSISTANT = "\n\nAssistant:"
-_NON_ASCII = ("café", "naïve", "Zürich", "東京", "数学", "😀", "—", "…", "Ωmega", "señor",
-              "Привет", "résumé", "→", "½")
-_SNIPPETS = ('{"name": "Alice", "age": 30}', 'Output: "yes"', 'Note: see "A": "B"',
-             "C:\\Users\\me\\file.txt", "a\tb\tc", 'key: "value"', "Step 1: add; Step 2: sum")
+_NON_ASCII = (
+    "café",
+    "naïve",
+    "Zürich",
+    "東京",
+    "数学",
+    "😀",
+    "—",
+    "…",
+    "Ωmega",
+    "señor",
+    "Привет",
+    "résumé",
+    "→",
+    "½",
+)
+_SNIPPETS = (
+    '{"name": "Alice", "age": 30}',
+    'Output: "yes"',
+    'Note: see "A": "B"',
+    "C:\\Users\\me\\file.txt",
+    "a\tb\tc",
+    'key: "value"',
+    "Step 1: add; Step 2: sum",
+)
 
 
 def _gsm8k() -> list[tuple[str, str, str]]:
@@ -55,15 +76,19 @@ def _hh_dialogues() -> list[tuple[str, str, str]]:
             chosen = orjson.loads(line)["chosen"]
             cut = chosen.rfind(_LAST_ASSISTANT)
             if cut > 0:
-                out.append((chosen[:cut].strip(), "", chosen[cut + len(_LAST_ASSISTANT):].strip()))
+                out.append((chosen[:cut].strip(), "", chosen[cut + len(_LAST_ASSISTANT) :].strip()))
     return out
 
 
 def _prompts_only() -> list[str]:
-    koala = [orjson.loads(x)["prompt"]
-             for x in (SHARED_DATA / "koala_test_set.jsonl").read_bytes().splitlines()]
-    vicuna = [orjson.loads(x)["text"]
-              for x in (SHARED_DATA / "vicuna_test_set.jsonl").read_bytes().splitlines()]
+    koala = [
+        orjson.loads(x)["prompt"]
+        for x in (SHARED_DATA / "koala_test_set.jsonl").read_bytes().splitlines()
+    ]
+    vicuna = [
+        orjson.loads(x)["text"]
+        for x in (SHARED_DATA / "vicuna_test_set.jsonl").read_bytes().splitlines()
+    ]
     return koala + vicuna
 
 
@@ -103,8 +128,11 @@ def synthesize_mixed_jsonl(n: int, path: Path, seed: int = 0) -> Path:
     with open(tmp, "wb") as f:
         for _ in range(n):
             instruction, input_, output = rng.choice(pool)
-            record = {"instruction": _perturb(instruction, rng), "input": input_,
-                      "output": _perturb(output, rng)}
+            record = {
+                "instruction": _perturb(instruction, rng),
+                "input": input_,
+                "output": _perturb(output, rng),
+            }
             line = orjson.dumps(record)
             if rng.random() < 0.5:  # half the lines written with Python's separators
                 line = line.replace(b'","', b'", "').replace(b'":"', b'": "')

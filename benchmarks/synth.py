@@ -41,8 +41,11 @@ def synthesize_jsonl(n: int, path: Path, seed: int = 0) -> Path:
     with open(path, "wb") as f:
         for _ in range(n):
             r = rng.choice(base)
-            record = {"instruction": perturb(r["instruction"], rng), "input": r["input"],
-                      "output": perturb(r["output"], rng)}
+            record = {
+                "instruction": perturb(r["instruction"], rng),
+                "input": r["input"],
+                "output": perturb(r["output"], rng),
+            }
             f.write(orjson.dumps(record).replace(b'","', b'", "').replace(b'":"', b'": "'))
             f.write(b"\n")
     return path
@@ -68,8 +71,11 @@ def _mixed_record(base: list[dict], rng: random.Random) -> dict:
     """A new question from sentences of two real ones, answered by one of them (perturbed)."""
     a, b = rng.choice(base), rng.choice(base)
     sentences = _SENTENCE.split(a["instruction"])[:-1] + _SENTENCE.split(b["instruction"])[-1:]
-    return {"instruction": perturb(" ".join(sentences), rng), "input": "",
-            "output": perturb(a["output"], rng)}
+    return {
+        "instruction": perturb(" ".join(sentences), rng),
+        "input": "",
+        "output": perturb(a["output"], rng),
+    }
 
 
 def _case_and_space_copy(record: dict, rng: random.Random) -> dict:
@@ -87,8 +93,9 @@ def _few_words_changed(record: dict, rng: random.Random) -> dict:
     return {**record, "output": " ".join(words)}
 
 
-def synthesize_dedup_jsonl(n: int, path: Path, seed: int = 0, exact_rate: float = 0.05,
-                           near_rate: float = 0.10) -> Path:
+def synthesize_dedup_jsonl(
+    n: int, path: Path, seed: int = 0, exact_rate: float = 0.05, near_rate: float = 0.10
+) -> Path:
     """Write ``n`` mostly distinct records with injected exact and near copies, as JSONL."""
     rng = random.Random(seed)
     base = real_records()

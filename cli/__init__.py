@@ -46,11 +46,13 @@ def closest_command(word: str) -> str | None:
     return matches[0] if matches else None
 
 
-def build_parser(command: str | None = None
-                 ) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+def build_parser(
+    command: str | None = None,
+) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     """The top-level parser and its sub-parsers; only ``command``'s module is imported."""
     parser = argparse.ArgumentParser(
-        prog="main.py", description=f"{APP_NAME}: curate supervised fine-tuning datasets.")
+        prog="main.py", description=f"{APP_NAME}: curate supervised fine-tuning datasets."
+    )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {APP_VERSION}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     children = {}
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     parser, children = build_parser(command)
     args, unknown = parser.parse_known_args(argv)
-    if unknown:         # the subcommand's own usage, not the top-level one (exits 2)
+    if unknown:  # the subcommand's own usage, not the top-level one (exits 2)
         children[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return command_module(args.command).run(args)

@@ -52,24 +52,41 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""
     parser.add_argument("file", help="dataset file (JSONL, JSON, CSV, TSV, Parquet; .gz)")
     rule = parser.add_argument_group(
-        "rule", "which rows are kept (default: the project's saved rule, else score >= 0.5)")
+        "rule", "which rows are kept (default: the project's saved rule, else score >= 0.5)"
+    )
     criterion = rule.add_mutually_exclusive_group()
     criterion.add_argument("--min-score", type=float, metavar="X", help="keep score >= X")
-    criterion.add_argument("--keep-top", metavar="N|FRACTION",
-                           help="keep the N best rows, or the best FRACTION (e.g. 0.2 or 20%%)")
-    criterion.add_argument("--keep-all", action="store_true",
-                           help="keep every row not dropped by the options below")
+    criterion.add_argument(
+        "--keep-top",
+        metavar="N|FRACTION",
+        help="keep the N best rows, or the best FRACTION (e.g. 0.2 or 20%%)",
+    )
+    criterion.add_argument(
+        "--keep-all", action="store_true", help="keep every row not dropped by the options below"
+    )
     add_rule_arguments(rule, criterion)
-    rule.add_argument("--keep-duplicates", action="store_true",
-                      help="do not drop duplicates that are not their cluster's kept copy")
-    rule.add_argument("--drop-flags", metavar="FLAG,…",
-                      help=f"drop rows with any of these heuristic flags: {', '.join(FLAG_NAMES)}")
-    rule.add_argument("--drop-overlap", metavar="LEVEL,…",
-                      help="drop rows the project's last overlap check (main.py overlap) found "
-                      f"at any of these levels: {', '.join(OVERLAP_LEVELS)}")
-    parser.add_argument("--dedup", metavar="KIND,…",
-                        help="find duplicates first: exact, near, semantic (comma-separated; "
-                        "without it the project's last duplicate run is used, if any)")
+    rule.add_argument(
+        "--keep-duplicates",
+        action="store_true",
+        help="do not drop duplicates that are not their cluster's kept copy",
+    )
+    rule.add_argument(
+        "--drop-flags",
+        metavar="FLAG,…",
+        help=f"drop rows with any of these heuristic flags: {', '.join(FLAG_NAMES)}",
+    )
+    rule.add_argument(
+        "--drop-overlap",
+        metavar="LEVEL,…",
+        help="drop rows the project's last overlap check (main.py overlap) found "
+        f"at any of these levels: {', '.join(OVERLAP_LEVELS)}",
+    )
+    parser.add_argument(
+        "--dedup",
+        metavar="KIND,…",
+        help="find duplicates first: exact, near, semantic (comma-separated; "
+        "without it the project's last duplicate run is used, if any)",
+    )
     add_dedup_arguments(parser, device=False)
     add_scorer_arguments(parser)
     add_export_arguments(parser)
@@ -85,20 +102,22 @@ def rule_from_arguments(args: argparse.Namespace, saved: Rule) -> Rule:
         changes.update(keep_top_changes(args.keep_top))
     elif getattr(args, "keep_fraction", None) is not None:
         if not 0.0 < args.keep_fraction <= 1.0:
-            raise ThresherError(f"--keep-fraction {args.keep_fraction}: give a fraction "
-                                "between 0 and 1")
+            raise ThresherError(
+                f"--keep-fraction {args.keep_fraction}: give a fraction between 0 and 1"
+            )
         changes.update(mode="top_fraction", keep_fraction=args.keep_fraction)
     elif args.keep_all:
         changes["mode"] = "all"
-    if changes:     # a one-score criterion reads "the score": the scorer run now
+    if changes:  # a one-score criterion reads "the score": the scorer run now
         changes.update(scorer="", conditions=(), rank_weights=())
     if args.keep_duplicates:
         changes["drop_duplicates"] = False
     if args.drop_flags is not None:
         changes["drop_flags"] = tuple(f.strip() for f in args.drop_flags.split(",") if f.strip())
     if getattr(args, "drop_overlap", None) is not None:
-        changes["drop_overlap"] = tuple(f.strip() for f in args.drop_overlap.split(",")
-                                        if f.strip())
+        changes["drop_overlap"] = tuple(
+            f.strip() for f in args.drop_overlap.split(",") if f.strip()
+        )
     try:
         return saved.with_changes(**changes)
     except RuleError as exc:
@@ -125,14 +144,21 @@ def _apply_duplicates(args: argparse.Namespace, session: ReviewSession) -> dict:
     else:
         result = drive_dedup(find_duplicates(session.dataset, dedup_settings(args, kinds)))
         save_result(session.store, result)
-        table = build_table(session.dataset, result, session_scores(session),
-                            preferred_rows(session.store, session.dataset))
+        table = build_table(
+            session.dataset,
+            result,
+            session_scores(session),
+            preferred_rows(session.store, session.dataset),
+        )
         session.set_duplicates(table.dropped)
     if table is None:
         return {}
     summary = table.summary()
-    return {"duplicates": {k: summary[k] for k in ("clusters", "duplicates", "dropped",
-                                                   "extra_copies", "settings")}}
+    return {
+        "duplicates": {
+            k: summary[k] for k in ("clusters", "duplicates", "dropped", "extra_copies", "settings")
+        }
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -140,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
     options = options_from_arguments(args)
     dataset = load(args.file, mapping_from_arguments(args))
     project = Path(args.project) if args.project else project_path_for(args.file)
-    check_outputs(options, Path(args.file), project)   # before anything is written
+    check_outputs(options, Path(args.file), project)  # before anything is written
     with ProjectStore(project) as store:
         session = ReviewSession(dataset, store)
         saved = session.rule
@@ -154,8 +180,10 @@ def run(args: argparse.Namespace) -> int:
         check_overlap_rule(args.file, rule.drop_overlap, restore_overlap(session))
         scoring: dict[str, Any] = {}
         if rule.uses_scores and dataset.prompt_only:
-            raise ThresherError(f"{args.file}: the records have no responses, so they "
-                                "cannot be scored; use --keep-all")
+            raise ThresherError(
+                f"{args.file}: the records have no responses, so they "
+                "cannot be scored; use --keep-all"
+            )
         if rule.uses_scores and (rule.several or rule.scorer):
             # A rule over named scorers reads their columns; it runs no scorer itself.
             check_named_columns(args.file, session, rule)
@@ -166,11 +194,17 @@ def run(args: argparse.Namespace) -> int:
             estimate = announce_estimate(scorer, dataset, store, args)
             table = ScoreTable(len(dataset))
             summary = drive(score_dataset(dataset, scorer, store), table, len(dataset), scorer)
-            session.set_scores(slice(None), table.scores, table.truncated, table.unscorable,
-                               key=scorer.key if scorer.cacheable else HEURISTIC_SCORER,
-                               description=scorer.description, last_run=True)
+            session.set_scores(
+                slice(None),
+                table.scores,
+                table.truncated,
+                table.unscorable,
+                key=scorer.key if scorer.cacheable else HEURISTIC_SCORER,
+                description=scorer.description,
+                last_run=True,
+            )
             scoring = {"scoring": summary.to_dict()}
-            if settings.judge:      # how much the judge favours long answers
+            if settings.judge:  # how much the judge favours long answers
                 scoring["scoring"] |= judge_report(dataset, table)
             if estimate is not None:
                 scoring["scoring"]["judge_estimate"] = estimate
@@ -181,9 +215,17 @@ def run(args: argparse.Namespace) -> int:
         try:
             result = export_session(session, options, last_scorer(store) if scoring else None)
         except BaseException:
-            session.set_rule(saved)     # a failed export leaves the saved rule as it was
+            session.set_rule(saved)  # a failed export leaves the saved rule as it was
             raise
         orphaned = session.restored.orphaned if session.restored else 0
-        report(result, {"rule": session.describe_rule(), "orphaned_decisions": orphaned,
-                        **duplicates, **scoring}, args.json)
+        report(
+            result,
+            {
+                "rule": session.describe_rule(),
+                "orphaned_decisions": orphaned,
+                **duplicates,
+                **scoring,
+            },
+            args.json,
+        )
     return 0

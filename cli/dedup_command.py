@@ -38,50 +38,82 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""
     parser.add_argument("file", help="dataset file (JSONL, JSON, CSV, TSV, Parquet; .gz)")
     add_dedup_arguments(parser)
-    parser.add_argument("-o", "--output", required=True, metavar="OUT",
-                        help="per-record table: .csv, .jsonl or .parquet")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="per-record table: .csv, .jsonl or .parquet",
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
-    parser.add_argument("--project", metavar="FILE",
-                        help="project file (default: beside the dataset, .thresher)")
+    parser.add_argument(
+        "--project", metavar="FILE", help="project file (default: beside the dataset, .thresher)"
+    )
     add_mapping_arguments(parser)
 
 
 def add_dedup_arguments(parser: argparse.ArgumentParser, device: bool = True) -> None:
     """The detector options, shared with ``curate --dedup`` (which has its own ``--device``)."""
     group = parser.add_argument_group(
-        "duplicates", "which kinds to look for (default: --exact --near)")
-    group.add_argument("--exact", action="store_true",
-                       help=f"identical after {NORMALISATION_HELP}")
-    group.add_argument("--near", nargs="?", type=float, const=DEFAULT_NEAR, metavar="JACCARD",
-                       help=f"MinHash near duplicates at this Jaccard (default {DEFAULT_NEAR})")
-    group.add_argument("--semantic", nargs="?", type=float, const=EMBEDDER_DEFAULT,
-                       metavar="COSINE", help="sentence-embedding duplicates at this cosine "
-                       "(default: the embedder's own, "
-                       + ", ".join(f"{t:.2f} for {n}" for n, t in DEFAULT_THRESHOLDS.items())
-                       + ", 0.90 for other models)")
-    group.add_argument("--on", choices=FIELDS,
-                       help="compare this text for every kind (default: pair for exact and "
-                       "near, prompt for semantic)")
-    group.add_argument("--embedder", metavar="NAME|ID|PATH", default=FAST,
-                       help=f"sentence embedder: '{FAST}' (default: a static model distilled "
-                       "from the bundled MiniLM on first use, about 30 s, then cached; "
-                       f"100k prompts in seconds on a CPU), '{VERIFIED}' (the fast one "
-                       "proposes pairs, MiniLM embeds only their texts and decides each at its "
-                       f"own threshold), '{BUNDLED}' (all-MiniLM-L6-v2 "
-                       "itself, offline: slow on a CPU, fine on a GPU), a local folder or a "
-                       "downloaded hub id")
-    group.add_argument("--strip-boilerplate", action="store_true",
-                       help="compare near and semantic text without the prefix, suffix or "
-                       "passages most rows share (a system prompt, a tool description); the run "
-                       "reports what it found either way")
-    group.add_argument("--budget", type=float, default=0.0, metavar="FRACTION",
-                       help="keep extra copies up to FRACTION x the unique rows (e.g. 0.25)")
+        "duplicates", "which kinds to look for (default: --exact --near)"
+    )
+    group.add_argument("--exact", action="store_true", help=f"identical after {NORMALISATION_HELP}")
+    group.add_argument(
+        "--near",
+        nargs="?",
+        type=float,
+        const=DEFAULT_NEAR,
+        metavar="JACCARD",
+        help=f"MinHash near duplicates at this Jaccard (default {DEFAULT_NEAR})",
+    )
+    group.add_argument(
+        "--semantic",
+        nargs="?",
+        type=float,
+        const=EMBEDDER_DEFAULT,
+        metavar="COSINE",
+        help="sentence-embedding duplicates at this cosine "
+        "(default: the embedder's own, "
+        + ", ".join(f"{t:.2f} for {n}" for n, t in DEFAULT_THRESHOLDS.items())
+        + ", 0.90 for other models)",
+    )
+    group.add_argument(
+        "--on",
+        choices=FIELDS,
+        help="compare this text for every kind (default: pair for exact and "
+        "near, prompt for semantic)",
+    )
+    group.add_argument(
+        "--embedder",
+        metavar="NAME|ID|PATH",
+        default=FAST,
+        help=f"sentence embedder: '{FAST}' (default: a static model distilled "
+        "from the bundled MiniLM on first use, about 30 s, then cached; "
+        f"100k prompts in seconds on a CPU), '{VERIFIED}' (the fast one "
+        "proposes pairs, MiniLM embeds only their texts and decides each at its "
+        f"own threshold), '{BUNDLED}' (all-MiniLM-L6-v2 "
+        "itself, offline: slow on a CPU, fine on a GPU), a local folder or a "
+        "downloaded hub id",
+    )
+    group.add_argument(
+        "--strip-boilerplate",
+        action="store_true",
+        help="compare near and semantic text without the prefix, suffix or "
+        "passages most rows share (a system prompt, a tool description); the run "
+        "reports what it found either way",
+    )
+    group.add_argument(
+        "--budget",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
+        help="keep extra copies up to FRACTION x the unique rows (e.g. 0.25)",
+    )
     if device:
         group.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
 
 
-def settings_from_arguments(args: argparse.Namespace, kinds: set[str] | None = None
-                            ) -> DedupConfig:
+def settings_from_arguments(args: argparse.Namespace, kinds: set[str] | None = None) -> DedupConfig:
     """Settings from the flags; ``kinds`` (from ``curate --dedup``) overrides the kind flags."""
     if kinds is None:
         kinds = chosen_kinds(args) or {"exact", "near"}
@@ -91,16 +123,23 @@ def settings_from_arguments(args: argparse.Namespace, kinds: set[str] | None = N
             exact="exact" in kinds,
             near=_given(args.near, DEFAULT_NEAR) if "near" in kinds else None,
             semantic=_semantic_threshold(args) if "semantic" in kinds else None,
-            embedder=args.embedder, device=args.device, budget=args.budget,
-            strip_boilerplate=args.strip_boilerplate, **fields)
+            embedder=args.embedder,
+            device=args.device,
+            budget=args.budget,
+            strip_boilerplate=args.strip_boilerplate,
+            **fields,
+        )
     except DedupSettingsError as exc:
         raise ThresherError(str(exc)) from None
 
 
 def chosen_kinds(args: argparse.Namespace) -> set[str]:
     """The kinds whose flags were given (``--near 0`` counts, so that it is refused)."""
-    return {k for k in ("exact", "near", "semantic")
-            if getattr(args, k) is True or isinstance(getattr(args, k), float)}
+    return {
+        k
+        for k in ("exact", "near", "semantic")
+        if getattr(args, k) is True or isinstance(getattr(args, k), float)
+    }
 
 
 def _given(value: float | None, default: float) -> float:
@@ -134,8 +173,9 @@ def drive(run_generator):
                 if bar is not None:
                     bar.close()
                 stage = progress.stage
-                bar = tqdm(total=progress.total, desc=stage, file=sys.stderr, disable=None,
-                           leave=False)
+                bar = tqdm(
+                    total=progress.total, desc=stage, file=sys.stderr, disable=None, leave=False
+                )
             bar.n = progress.done
             bar.refresh()
     except StopIteration as done:
@@ -164,18 +204,27 @@ def run(args: argparse.Namespace) -> int:
     with ProjectStore(project) as store:
         result = drive(find_duplicates(dataset, settings))
         save_result(store, result)
-        table = build_table(dataset, result, _cached_scores(dataset, store),
-                            preferred_rows(store, dataset))
+        table = build_table(
+            dataset, result, _cached_scores(dataset, store), preferred_rows(store, dataset)
+        )
     write_table(args.output, rows_frame(dataset, table))
-    summary = {**table.summary(), "seconds": round(result.seconds, 3),
-               "output": str(args.output), "project": str(project)}
+    summary = {
+        **table.summary(),
+        "seconds": round(result.seconds, 3),
+        "output": str(args.output),
+        "project": str(project),
+    }
     if args.json:
         print_json(summary)
     else:
-        print(f"{summary['records']} records: {summary['clusters']} clusters, "
-              f"{summary['duplicates']} duplicates ({settings.describe()}) -> {args.output}",
-              file=sys.stderr)
+        print(
+            f"{summary['records']} records: {summary['clusters']} clusters, "
+            f"{summary['duplicates']} duplicates ({settings.describe()}) -> {args.output}",
+            file=sys.stderr,
+        )
         for note in summary["notes"]:
-            print(note.replace("compare without it.", "compare without it: "
-                               "--strip-boilerplate."), file=sys.stderr)
+            print(
+                note.replace("compare without it.", "compare without it: --strip-boilerplate."),
+                file=sys.stderr,
+            )
     return 0

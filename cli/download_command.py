@@ -28,20 +28,27 @@ class _JsonLinesProgress(tqdm):
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""
-    parser.add_argument("model", help="Hugging Face model id, e.g. "
-                                      "OpenAssistant/reward-model-deberta-v3-large-v2")
+    parser.add_argument(
+        "model", help="Hugging Face model id, e.g. OpenAssistant/reward-model-deberta-v3-large-v2"
+    )
     parser.add_argument("--revision", help="branch, tag or commit (default: main)")
-    parser.add_argument("--json", action="store_true",
-                        help="report progress and the result as JSON lines on stdout")
+    parser.add_argument(
+        "--json", action="store_true", help="report progress and the result as JSON lines on stdout"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Download, then check the files load safely; 0 on success."""
-    folder = download_model(args.model, args.revision,
-                            tqdm_class=_JsonLinesProgress if args.json else None)
+    folder = download_model(
+        args.model, args.revision, tqdm_class=_JsonLinesProgress if args.json else None
+    )
     files = locate_model(str(folder))
-    result = {"model": args.model, "path": str(folder), "revision": folder.name,
-              "weights_sha256": files.weights}
+    result = {
+        "model": args.model,
+        "path": str(folder),
+        "revision": folder.name,
+        "weights_sha256": files.weights,
+    }
     if args.json:
         print(orjson.dumps({"result": result}).decode())
     else:

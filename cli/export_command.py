@@ -31,10 +31,12 @@ def run(args: argparse.Namespace) -> int:
     """Load the dataset, restore its project's scores and decisions, and export."""
     options = options_from_arguments(args)
     project = Path(args.project) if args.project else project_path_for(args.file)
-    check_outputs(options, Path(args.file), project)   # before anything is written
+    check_outputs(options, Path(args.file), project)  # before anything is written
     if not project.exists():
-        raise ThresherError(f"{args.file}: no project file ({project}); open the dataset in "
-                            "the app or run 'main.py curate' first")
+        raise ThresherError(
+            f"{args.file}: no project file ({project}); open the dataset in "
+            "the app or run 'main.py curate' first"
+        )
     dataset = load(args.file, mapping_from_arguments(args))
     with ProjectStore(project) as store:
         session = open_session(dataset, store)

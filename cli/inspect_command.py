@@ -69,20 +69,29 @@ def format_report(report: dict) -> str:
 
 
 #: The length table's columns: heading and how a value is written.
-_LENGTH_COLUMNS = (("min", "{:,}"), ("median", "{:,.0f}"), ("mean", "{:,.1f}"),
-                   ("p95", "{:,.0f}"), ("max", "{:,}"))
+_LENGTH_COLUMNS = (
+    ("min", "{:,}"),
+    ("median", "{:,.0f}"),
+    ("mean", "{:,.1f}"),
+    ("p95", "{:,.0f}"),
+    ("max", "{:,}"),
+)
 
 
 def length_table(lengths: dict) -> list[str]:
     """The length summary as aligned rows; columns widen so long records never run together."""
     labels = [name.replace("_", " ").replace("tokens", "tokens~") for name in lengths]
-    cells = [[fmt.format(stats[key]) for key, fmt in _LENGTH_COLUMNS]
-             for stats in lengths.values()]
-    widths = [max([len(key), *(len(row[i]) for row in cells)]) + 2
-              for i, (key, _) in enumerate(_LENGTH_COLUMNS)]
+    cells = [[fmt.format(stats[key]) for key, fmt in _LENGTH_COLUMNS] for stats in lengths.values()]
+    widths = [
+        max([len(key), *(len(row[i]) for row in cells)]) + 2
+        for i, (key, _) in enumerate(_LENGTH_COLUMNS)
+    ]
     label_width = max([len("Lengths"), *map(len, labels)]) + 2
     header = "Lengths".ljust(label_width) + "".join(
-        key.rjust(width) for (key, _), width in zip(_LENGTH_COLUMNS, widths, strict=True))
-    return [header] + [label.ljust(label_width) + "".join(
-        cell.rjust(width) for cell, width in zip(row, widths, strict=True))
-        for label, row in zip(labels, cells, strict=True)]
+        key.rjust(width) for (key, _), width in zip(_LENGTH_COLUMNS, widths, strict=True)
+    )
+    return [header] + [
+        label.ljust(label_width)
+        + "".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True))
+        for label, row in zip(labels, cells, strict=True)
+    ]

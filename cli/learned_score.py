@@ -31,13 +31,20 @@ from core.scoring.output import results_frame, write_results
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``--learned-from KEPT DROPPED`` and the embedder it uses."""
-    group = parser.add_argument_group("learned scorer: learn what to keep from an earlier "
-                                      "curation")
-    group.add_argument("--learned-from", nargs=2, metavar=("KEPT", "DROPPED"),
-                       help="score with a classifier trained on these kept and dropped files "
-                            "(plus the manual decisions in FILE's project) instead of --model")
-    group.add_argument("--learned-embedder", choices=(FAST, BUNDLED), default=FAST,
-                       help="sentence embedder of the learned scorer (default: fast)")
+    group = parser.add_argument_group("learned scorer: learn what to keep from an earlier curation")
+    group.add_argument(
+        "--learned-from",
+        nargs=2,
+        metavar=("KEPT", "DROPPED"),
+        help="score with a classifier trained on these kept and dropped files "
+        "(plus the manual decisions in FILE's project) instead of --model",
+    )
+    group.add_argument(
+        "--learned-embedder",
+        choices=(FAST, BUNDLED),
+        default=FAST,
+        help="sentence embedder of the learned scorer (default: fast)",
+    )
 
 
 def _drive(generator, desc: str):
@@ -69,15 +76,22 @@ def run(args: argparse.Namespace, dataset) -> int:
                 if key in decided:
                     manual[row] = decided[key][0]
             reuse = reusable_vectors(load_result(store, dataset), args.learned_embedder)
-        features, embedder = _drive(dataset_features(dataset, args.learned_embedder, reuse),
-                                    "learning: embedding FILE")
+        features, embedder = _drive(
+            dataset_features(dataset, args.learned_embedder, reuse), "learning: embedding FILE"
+        )
         prompts = list(kept.prompts) + list(dropped.prompts)
         responses = list(kept.responses) + list(dropped.responses)
         labels = np.r_[np.ones(len(kept), bool), np.zeros(len(dropped), bool)]
-        examples, _ = _drive(examples_features(prompts, responses, args.learned_embedder,
-                                               embedder), "learning: embedding examples")
-        result = _drive(learn(features, manual, args.learned_embedder, examples=examples,
-                              example_labels=labels), "learning")
+        examples, _ = _drive(
+            examples_features(prompts, responses, args.learned_embedder, embedder),
+            "learning: embedding examples",
+        )
+        result = _drive(
+            learn(
+                features, manual, args.learned_embedder, examples=examples, example_labels=labels
+            ),
+            "learning",
+        )
         everything = result.model.predict(features)
         if store is not None:
             storage.save(store, dataset, result.model, "examples", result.rows, result.scores)
@@ -86,30 +100,42 @@ def run(args: argparse.Namespace, dataset) -> int:
             store.close()
     table = ScoreTable(len(dataset))
     table.scores[:] = everything
-    write_results(args.output, results_frame(dataset, table,
-                                             compute_signals(dataset.prompts, dataset.responses)))
+    write_results(
+        args.output,
+        results_frame(dataset, table, compute_signals(dataset.prompts, dataset.responses)),
+    )
     model = result.model
-    report = {"model": storage.MODEL_NAME, "embedder": args.learned_embedder,
-              "records": len(dataset), "output": str(args.output),
-              "kept_examples": len(kept), "dropped_examples": len(dropped),
-              "manual_keep": int(model.keep - len(kept)),
-              "manual_drop": int(model.drop - len(dropped)),
-              "cross_validated_auc": round(model.auc, 4),
-              "cross_validated_auc_std": round(model.auc_std, 4),
-              "undecided_rows": int((manual == AUTO).sum()),
-              "mean_keep_probability": round(float(everything.mean()), 4),
-              "seconds": round(result.seconds, 3)}
+    report = {
+        "model": storage.MODEL_NAME,
+        "embedder": args.learned_embedder,
+        "records": len(dataset),
+        "output": str(args.output),
+        "kept_examples": len(kept),
+        "dropped_examples": len(dropped),
+        "manual_keep": int(model.keep - len(kept)),
+        "manual_drop": int(model.drop - len(dropped)),
+        "cross_validated_auc": round(model.auc, 4),
+        "cross_validated_auc_std": round(model.auc_std, 4),
+        "undecided_rows": int((manual == AUTO).sum()),
+        "mean_keep_probability": round(float(everything.mean()), 4),
+        "seconds": round(result.seconds, 3),
+    }
     if args.json:
         sys.stdout.buffer.write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        print("\n".join([
-            f"Learned:    from {len(kept):,} kept and {len(dropped):,} dropped examples"
-            f" and {report['manual_keep'] + report['manual_drop']:,} of your decisions",
-            f"AUC:        {model.auc:.2f} ± {model.auc_std:.2f} (5-fold cross-validated on "
-            "the examples)",
-            f"Scored:     {len(dataset):,} rows, mean keep-probability "
-            f"{report['mean_keep_probability']:.2f}",
-            f"Written:    {args.output}"]))
+        print(
+            "\n".join(
+                [
+                    f"Learned:    from {len(kept):,} kept and {len(dropped):,} dropped examples"
+                    f" and {report['manual_keep'] + report['manual_drop']:,} of your decisions",
+                    f"AUC:        {model.auc:.2f} ± {model.auc_std:.2f} (5-fold cross-validated on "
+                    "the examples)",
+                    f"Scored:     {len(dataset):,} rows, mean keep-probability "
+                    f"{report['mean_keep_probability']:.2f}",
+                    f"Written:    {args.output}",
+                ]
+            )
+        )
     return 0
 
 

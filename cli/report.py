@@ -15,8 +15,9 @@ import orjson
 def print_json(data: object) -> None:
     """Write ``data`` to standard output as indented JSON (numpy scalars and arrays allowed)."""
     sys.stdout.flush()
-    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2
-                                         | orjson.OPT_SERIALIZE_NUMPY) + b"\n")
+    sys.stdout.buffer.write(
+        orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY) + b"\n"
+    )
     sys.stdout.buffer.flush()
 
 

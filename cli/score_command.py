@@ -28,13 +28,17 @@ from core.scoring.run import remember_settings
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""
     parser.add_argument("file", help="dataset file (JSONL, JSON, CSV, TSV, Parquet; .gz)")
-    parser.add_argument("-o", "--output", required=True,
-                        help="results file: .jsonl, .csv or .parquet")
+    parser.add_argument(
+        "-o", "--output", required=True, help="results file: .jsonl, .csv or .parquet"
+    )
     add_scorer_arguments(parser)
-    parser.add_argument("--project", help="project file holding the score cache "
-                                          "(default: <FILE>.thresher or the data folder)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="neither read nor write cached scores")
+    parser.add_argument(
+        "--project",
+        help="project file holding the score cache (default: <FILE>.thresher or the data folder)",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write cached scores"
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     add_mapping_arguments(parser)
     add_cluster_arguments(parser)
@@ -44,19 +48,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load, score (resuming from the cache or shards), write the results and report."""
     output_format(args.output)
-    options = options_from_arguments(args)      # flag mistakes show before a long load
+    options = options_from_arguments(args)  # flag mistakes show before a long load
     dataset = load(args.file, mapping_from_arguments(args))
     if dataset.prompt_only:
-        raise ThresherError(f"{args.file}: the records have prompts but no responses, so "
-                            "there is nothing to score")
+        raise ThresherError(
+            f"{args.file}: the records have prompts but no responses, so there is nothing to score"
+        )
     if args.learned_from:
         learned_score.refuse_mixed(args)
         return learned_score.run(args, dataset)
     settings = settings_from_arguments(args)
     if (settings.judge or settings.ifd) and options is not None:
-        raise ThresherError("--judge and --ifd run on the local engine only; --engine ray is "
-                            "for reward models")
-    signals = compute_signals(dataset.prompts, dataset.responses)   # output columns, and
+        raise ThresherError(
+            "--judge and --ifd run on the local engine only; --engine ray is for reward models"
+        )
+    signals = compute_signals(dataset.prompts, dataset.responses)  # output columns, and
     store = None if args.no_cache else ProjectStore(args.project or project_path_for(args.file))
     table = ScoreTable(len(dataset))
     cluster = None
@@ -68,14 +74,16 @@ def run(args: argparse.Namespace) -> int:
             summary = drive(score_dataset(dataset, scorer, store), table, len(dataset), scorer)
         else:
             summary, cluster = score_with_ray(dataset, settings, options, args, store, table)
-        if store is not None:   # the app, opening this file, shows which model scored it
+        if store is not None:  # the app, opening this file, shows which model scored it
             remember_settings(store, settings)
     finally:
         if store is not None:
             store.close()
     write_results(args.output, results_frame(dataset, table, signals))
-    report = summary.to_dict() | {"output": str(args.output),
-                                  "engine": "local" if options is None else "ray"}
+    report = summary.to_dict() | {
+        "output": str(args.output),
+        "engine": "local" if options is None else "ray",
+    }
     report["truncated_rows"] = [int(r) for r in table.truncated.nonzero()[0]]
     report["unscorable_rows"] = {str(r): why for r, why in sorted(table.reasons.items())}
     if settings.judge:
@@ -105,8 +113,11 @@ def format_summary(report: dict) -> str:
     if "judge_length_correlation" in report:
         lines.insert(-1, length_bias_line(report["judge_length_correlation"]))
     if "ifd_above_1" in report:
-        lines.insert(-1, f"IFD > 1:    {report['ifd_above_1']:,} rows flagged ifd_above_1 (the "
-                     "prompt does not help; left unranked); higher IFD = harder = keep")
+        lines.insert(
+            -1,
+            f"IFD > 1:    {report['ifd_above_1']:,} rows flagged ifd_above_1 (the "
+            "prompt does not help; left unranked); higher IFD = harder = keep",
+        )
     cluster = report.get("ray")
     if cluster is not None:
         lines[1:1] = [

@@ -24,8 +24,11 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | Path, write: Callable[[BinaryIO], None],
-                 verify: Callable[[Path], None] | None = None) -> None:
+def atomic_write(
+    path: str | Path,
+    write: Callable[[BinaryIO], None],
+    verify: Callable[[Path], None] | None = None,
+) -> None:
     """Call ``write(handle)`` on a temporary file, ``verify(temp)``, then move it over ``path``.
 
     ``verify`` raises to abort: the temporary file is removed and ``path`` is left as it was.

@@ -18,4 +18,3 @@ class LoadError(ThresherError):
         self.line = line
         where = f"{self.path}, line {line}" if line is not None else self.path
         super().__init__(f"{where}: {reason}")
-

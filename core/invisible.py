@@ -26,9 +26,21 @@ def has_invisible(text: str) -> bool:
 
 #: Unicode's short names for them (the marker stays short inside running text).
 ABBREVIATIONS = {
-    "\u061c": "ALM", "\u180e": "MVS", "\u200b": "ZWSP", "\u200e": "LRM", "\u200f": "RLM",
-    "\u202a": "LRE", "\u202b": "RLE", "\u202c": "PDF", "\u202d": "LRO", "\u202e": "RLO",
-    "\u2060": "WJ", "\u2066": "LRI", "\u2067": "RLI", "\u2068": "FSI", "\u2069": "PDI",
+    "\u061c": "ALM",
+    "\u180e": "MVS",
+    "\u200b": "ZWSP",
+    "\u200e": "LRM",
+    "\u200f": "RLM",
+    "\u202a": "LRE",
+    "\u202b": "RLE",
+    "\u202c": "PDF",
+    "\u202d": "LRO",
+    "\u202e": "RLO",
+    "\u2060": "WJ",
+    "\u2066": "LRI",
+    "\u2067": "RLI",
+    "\u2068": "FSI",
+    "\u2069": "PDI",
     "\ufeff": "BOM",
 }
 
@@ -45,7 +57,7 @@ def split_invisible(text: str) -> list[tuple[str, bool]]:
     last = 0
     for match in INVISIBLE.finditer(text):
         if match.start() > last:
-            pieces.append((text[last:match.start()], False))
+            pieces.append((text[last : match.start()], False))
         pieces.append((match.group(), True))
         last = match.end()
     if last < len(text):

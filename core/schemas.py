@@ -51,9 +51,17 @@ PROMPT_ONLY_KEYS = ("prompt", "question", "query", "instruction", "text", "input
 
 USER_ROLES = {"user", "human", "prompter"}
 ASSISTANT_ROLES = {"assistant", "gpt", "model", "bot", "chatgpt", "bard", "bing", "claude"}
-ROLE_NAMES = {"human": "user", "prompter": "user", "gpt": "assistant", "model": "assistant",
-              "bot": "assistant", "chatgpt": "assistant", "bard": "assistant",
-              "bing": "assistant", "claude": "assistant"}
+ROLE_NAMES = {
+    "human": "user",
+    "prompter": "user",
+    "gpt": "assistant",
+    "model": "assistant",
+    "bot": "assistant",
+    "chatgpt": "assistant",
+    "bard": "assistant",
+    "bing": "assistant",
+    "claude": "assistant",
+}
 
 #: How many records schema detection looks at.
 DETECTION_SAMPLE = 1000
@@ -244,8 +252,11 @@ def _pair_normaliser(prompt_keys: tuple[str, ...], response_key: str | None) -> 
 
 
 def _alpaca(record: dict) -> tuple[str, str, int]:
-    instruction, extra, output = (record.get("instruction"), record.get("input"),
-                                  record.get("output"))
+    instruction, extra, output = (
+        record.get("instruction"),
+        record.get("input"),
+        record.get("output"),
+    )
     if type(instruction) is str and type(output) is str and (extra is None or type(extra) is str):
         return (instruction + "\n\n" + extra if extra else instruction), output, 1
     instruction = _text(record, "instruction")
@@ -300,8 +311,11 @@ def expand_instances(record: dict) -> list[tuple[dict, dict]]:
     for i, instance in enumerate(instances, 1):
         if not isinstance(instance, dict):
             raise RowError(f"instances[{i}] is {_kind(instance)}, not an object")
-        flat = {"instruction": record.get("instruction"), "input": instance.get("input"),
-                "output": instance.get("output", _MISSING)}
+        flat = {
+            "instruction": record.get("instruction"),
+            "input": instance.get("input"),
+            "output": instance.get("output", _MISSING),
+        }
         if flat["output"] is _MISSING:
             raise RowError(f"instances[{i}] has no 'output'")
         out.append((flat, {**record, "instances": [instance]}))
@@ -341,8 +355,7 @@ def detect(sample: list[dict]) -> SchemaSpec:
             break
     if votes:
         return max(votes, key=votes.__getitem__)
-    chat_key = next((k for k in ("messages", "conversations")
-                     if any(k in r for r in sample)), None)
+    chat_key = next((k for k in ("messages", "conversations") if any(k in r for r in sample)), None)
     if chat_key:
         name = "openai_messages" if chat_key == "messages" else "sharegpt"
         return SchemaSpec(name, messages_key=chat_key, prompt_only=True)
@@ -364,8 +377,11 @@ def spec_for_mapping(mapping: ColumnMapping, sample: list[dict]) -> SchemaSpec:
     missing = [k for k in wanted if k and k not in seen]
     if missing and sample:
         raise SchemaError(
-            "the column mapping names fields that no record has: " + ", ".join(missing)
-            + " (fields seen: " + ", ".join(sorted(seen)[:20]) + ")"
+            "the column mapping names fields that no record has: "
+            + ", ".join(missing)
+            + " (fields seen: "
+            + ", ".join(sorted(seen)[:20])
+            + ")"
         )
     return SchemaSpec(
         "mapped",
@@ -383,8 +399,11 @@ def spec_for_mapping(mapping: ColumnMapping, sample: list[dict]) -> SchemaSpec:
 def conversation(record: dict, name: str, spec: SchemaSpec) -> list[Turn]:
     """Labelled pieces of a record for the detail pane, response last."""
     if name in ("openai_messages", "sharegpt") or (name == "mapped" and spec.messages_key):
-        key = spec.messages_key if name == spec.name else (
-            "messages" if name == "openai_messages" else "conversations")
+        key = (
+            spec.messages_key
+            if name == spec.name
+            else ("messages" if name == "openai_messages" else "conversations")
+        )
         assert key is not None  # a chat schema (detected or mapped) always names its list
         turns = chat_turns(record, key)
         last = _last_assistant(turns)

@@ -54,17 +54,24 @@ def private_data_dir(folder: Path):
             os.environ[DATA_DIR_VARIABLE] = before
 
 
-def run_self_test(extra_steps: Sequence[tuple[str, Callable[[Path, dict], str]]] = (),
-                  say: Callable[[str], None] = print) -> int:
+def run_self_test(
+    extra_steps: Sequence[tuple[str, Callable[[Path, dict], str]]] = (),
+    say: Callable[[str], None] = print,
+) -> int:
     """Run every step, printing one line each; 0 if all passed, 1 at the first failure.
 
     ``extra_steps``: ``(name, step(folder, state) -> detail)`` run after the core ones (the GUI
     adds an offscreen window check).
     """
-    steps = [("load the bundled sample", _load), ("build a tiny reward model", _build_model),
-             ("score the sample", _score), ("find duplicates", _duplicates),
-             ("export the better half", _export), ("verify the export", _verify),
-             *extra_steps]
+    steps = [
+        ("load the bundled sample", _load),
+        ("build a tiny reward model", _build_model),
+        ("score the sample", _score),
+        ("find duplicates", _duplicates),
+        ("export the better half", _export),
+        ("verify the export", _verify),
+        *extra_steps,
+    ]
     state: dict = {}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="thresher-self-test-") as tmp:
@@ -74,11 +81,13 @@ def run_self_test(extra_steps: Sequence[tuple[str, Callable[[Path, dict], str]]]
                 began = time.perf_counter()
                 try:
                     detail = step(folder, state)
-                except Exception as exc:   # a self-test reports every failure as one line
+                except Exception as exc:  # a self-test reports every failure as one line
                     say(f"[{number}/{len(steps)}] {name}: FAILED: {type(exc).__name__}: {exc}")
                     return FAILED
-                say(f"[{number}/{len(steps)}] {name}: ok ({detail}; "
-                    f"{time.perf_counter() - began:.1f} s)")
+                say(
+                    f"[{number}/{len(steps)}] {name}: ok ({detail}; "
+                    f"{time.perf_counter() - began:.1f} s)"
+                )
     say(f"self-test passed in {time.perf_counter() - started:.1f} s")
     return PASSED
 
@@ -86,9 +95,10 @@ def run_self_test(extra_steps: Sequence[tuple[str, Callable[[Path, dict], str]]]
 def _build_model(folder: Path, state: dict) -> str:
     from core.scoring.model_factory import build_reward_model
 
-    sample = state["dataset"]           # its text trains the tokenizer
-    state["model"] = build_reward_model(folder / "tiny-reward-model",
-                                        sample.prompts + sample.responses, max_length=128)
+    sample = state["dataset"]  # its text trains the tokenizer
+    state["model"] = build_reward_model(
+        folder / "tiny-reward-model", sample.prompts + sample.responses, max_length=128
+    )
     return "DeBERTa-v2, 2 layers, safetensors"
 
 
@@ -130,14 +140,21 @@ def _duplicates(folder: Path, state: dict) -> str:
     from core.dedup.run import find_duplicates
     from core.generators import run_to_end
 
-    result = run_to_end(find_duplicates(state["dataset"], DedupConfig(
-        exact=True, near=0.8, semantic=0.9, embedder="bundled", device="cpu")))
-    found = {name: len(result.edges[kind].first)
-             for name, kind in (("exact", EXACT), ("near", NEAR), ("semantic", SEMANTIC))}
+    result = run_to_end(
+        find_duplicates(
+            state["dataset"],
+            DedupConfig(exact=True, near=0.8, semantic=0.9, embedder="bundled", device="cpu"),
+        )
+    )
+    found = {
+        name: len(result.edges[kind].first)
+        for name, kind in (("exact", EXACT), ("near", NEAR), ("semantic", SEMANTIC))
+    }
     empty = [name for name, pairs in found.items() if not pairs]
     if empty:
-        raise SelfTestError(f"no {' or '.join(empty)} duplicates found in the sample, which "
-                            "has planted ones")
+        raise SelfTestError(
+            f"no {' or '.join(empty)} duplicates found in the sample, which has planted ones"
+        )
     return ", ".join(f"{pairs} {name} pairs" for name, pairs in found.items())
 
 
@@ -150,8 +167,9 @@ def _export(folder: Path, state: dict) -> str:
     with ProjectStore(folder / "self-test.thresher") as store:
         session = ReviewSession(dataset, store)
         session.set_scores(slice(None), table.scores, table.truncated, table.unscorable)
-        session.set_rule(session.rule.with_changes(mode="top_fraction", keep_fraction=0.5,
-                                                   drop_flags=()))
+        session.set_rule(
+            session.rule.with_changes(mode="top_fraction", keep_fraction=0.5, drop_flags=())
+        )
         (folder / "out").mkdir()
         result = export_session(session, ExportOptions(output=folder / "out" / "curated.jsonl"))
         state["kept_rows"] = session.kept_rows()

@@ -14,11 +14,15 @@ WORKERS_EXIT_WAIT_MS = 60_000
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="main.py",
-                                     description="Thresher: curate SFT datasets (desktop app).")
+    parser = argparse.ArgumentParser(
+        prog="main.py", description="Thresher: curate SFT datasets (desktop app)."
+    )
     parser.add_argument("file", nargs="?", help="dataset to open (default: the bundled sample)")
-    parser.add_argument("--screenshot", metavar="PNG",
-                        help="render the main window offscreen to PNG after loading, then exit")
+    parser.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        help="render the main window offscreen to PNG after loading, then exit",
+    )
     return parser.parse_args(argv)
 
 
@@ -53,21 +57,22 @@ def run_app(argv: list[str]) -> int:
     if args.screenshot:
         folder = Path(args.screenshot).resolve().parent
         if not folder.is_dir():
-            print(f"error: {args.screenshot}: the folder {folder} does not exist",
-                  file=sys.stderr)
+            print(f"error: {args.screenshot}: the folder {folder} does not exist", file=sys.stderr)
             return 2
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif not has_display():
-        print("No display found: the Thresher window cannot open here.\n"
-              "Render it to a picture instead:  python main.py --screenshot shot.png [FILE]\n"
-              "or use the command line:         python main.py inspect FILE",
-              file=sys.stderr)
+        print(
+            "No display found: the Thresher window cannot open here.\n"
+            "Render it to a picture instead:  python main.py --screenshot shot.png [FILE]\n"
+            "or use the command line:         python main.py inspect FILE",
+            file=sys.stderr,
+        )
         return 2
     else:
         from gui.xcb_check import xcb_hint
 
         hint = xcb_hint()
-        if hint is not None:        # Qt would abort with a generic message
+        if hint is not None:  # Qt would abort with a generic message
             print(hint, file=sys.stderr)
             return 2
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
@@ -102,8 +107,10 @@ def wait_for_workers(code: int, timeout_ms: int = WORKERS_EXIT_WAIT_MS) -> int:
 
     if QThreadPool.globalInstance().waitForDone(timeout_ms):
         return code
-    logging.getLogger(__name__).error("a background worker was still running %d s after the "
-                                      "window closed; exiting without it", timeout_ms // 1000)
+    logging.getLogger(__name__).error(
+        "a background worker was still running %d s after the window closed; exiting without it",
+        timeout_ms // 1000,
+    )
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -121,8 +128,11 @@ def _screenshot(app, window, path: Path, target: Path) -> int:
             outcome["code"] = 0
             print(f"saved {target}")
         else:
-            print(f"error: {target}: could not write the picture (check the folder's "
-                  "permissions and the extension, e.g. .png)", file=sys.stderr)
+            print(
+                f"error: {target}: could not write the picture (check the folder's "
+                "permissions and the extension, e.g. .png)",
+                file=sys.stderr,
+            )
         window.close()
         app.quit()
 

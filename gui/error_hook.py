@@ -46,9 +46,12 @@ def install_error_hook(parent: QWidget | None = None) -> None:
 
 
 def _show(parent: QWidget | None, text: str) -> None:
-    box = plain_message(parent, "Thresher: unexpected error",
-                        "Something went wrong; your work on disk is unaffected.\n\n" + text,
-                        QMessageBox.Icon.Critical)
+    box = plain_message(
+        parent,
+        "Thresher: unexpected error",
+        "Something went wrong; your work on disk is unaffected.\n\n" + text,
+        QMessageBox.Icon.Critical,
+    )
     box.setModal(False)
     QTimer.singleShot(0, box.show)
 
@@ -77,16 +80,16 @@ def failure_text(exc: BaseException) -> str:
 _orphans: set[QMessageBox] = set()
 
 
-def report_failure(parent: QWidget | None, title: str, exc: BaseException,
-                   note: str = "") -> QMessageBox:
+def report_failure(
+    parent: QWidget | None, title: str, exc: BaseException, note: str = ""
+) -> QMessageBox:
     """Log ``exc`` and show it in a non-modal box titled ``title``; returns the box.
 
     ``note`` follows the message (e.g. "Your decisions on disk are unaffected.").
     """
     text = log_failure(title, exc)
     icon = QMessageBox.Icon.Warning if isinstance(exc, ThresherError) else QMessageBox.Icon.Critical
-    box = plain_message(parent, f"Thresher: {title}", text + (f"\n\n{note}" if note else ""),
-                        icon)
+    box = plain_message(parent, f"Thresher: {title}", text + (f"\n\n{note}" if note else ""), icon)
     box.setModal(False)
     if parent is None:
         _orphans.add(box)

@@ -42,9 +42,15 @@ class LatestJob(QObject):
         """Whether the newest run has not reported its end yet."""
         return self._worker is not None
 
-    def _launch(self, function: Callable, *args, yielded: Callable | None = None,
-                returned: Callable | None = None, errored: Callable | None = None,
-                finished: Callable | None = None) -> None:
+    def _launch(
+        self,
+        function: Callable,
+        *args,
+        yielded: Callable | None = None,
+        returned: Callable | None = None,
+        errored: Callable | None = None,
+        finished: Callable | None = None,
+    ) -> None:
         """Cancel any run, then run ``function(*args)`` reporting to the given callbacks.
 
         The job is idle again once the run returns, fails or is cancelled, before ``returned``,
@@ -63,10 +69,11 @@ class LatestJob(QObject):
         # worker itself: the pool deletes a finished worker, and nothing may keep it alive.
         generator = getattr(worker, "_gen", None)
         if generator is not None:
-            worker.finished.connect(partial(_close_generator, generator),
-                                    Qt.ConnectionType.DirectConnection)
+            worker.finished.connect(
+                partial(_close_generator, generator), Qt.ConnectionType.DirectConnection
+            )
         worker.finished.connect(ended.set, Qt.ConnectionType.DirectConnection)
-        if yielded is not None:      # a plain function's worker has no ``yielded`` signal
+        if yielded is not None:  # a plain function's worker has no ``yielded`` signal
             worker.yielded.connect(partial(self._forward, generation, yielded, False))
         if returned is not None:
             worker.returned.connect(partial(self._forward, generation, returned, True))

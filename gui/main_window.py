@@ -67,8 +67,7 @@ from gui.widgets.dock_fit import fit_dock
 from gui.widgets.progress import ProgressCancel
 from gui.widgets.text_widgets import plain_label, plain_message
 
-FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;"
-               "All files (*)")
+FILE_FILTER = "Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;All files (*)"
 _NO_SCHEMA = "no known schema fits"
 #: The bottom docks' (plots, simulator) height on first run, before the curator resizes them.
 PLOTS_HEIGHT = 360
@@ -83,8 +82,10 @@ log = logging.getLogger(__name__)
 
 def first_run_size(available: QSize) -> QSize:
     """The window's size on first run: roomy, but never larger than the screen's free area."""
-    return QSize(min(FIRST_RUN_SIZE.width(), available.width()),
-                 min(FIRST_RUN_SIZE.height(), available.height()))
+    return QSize(
+        min(FIRST_RUN_SIZE.width(), available.width()),
+        min(FIRST_RUN_SIZE.height(), available.height()),
+    )
 
 
 class MainWindow(QMainWindow):
@@ -100,8 +101,8 @@ class MainWindow(QMainWindow):
         self.settings = Settings()
         self.dataset: Dataset | None = None
         self._detail_shown: tuple[int, str] | None = None
-        self._restored_from = ""      # the backup being reopened from, for the notice
-        self._reload_line: int | None = None   # a reload's place, if its record is gone
+        self._restored_from = ""  # the backup being reopened from, for the notice
+        self._reload_line: int | None = None  # a reload's place, if its record is gone
         self.job = LoadJob(self)
         self.model = RecordsTableModel(self)
         self.source_watch = SourceWatcher(self)
@@ -116,7 +117,8 @@ class MainWindow(QMainWindow):
         self.banner = QFrame(self)
         self.banner.setObjectName("banner")
         self.banner.setStyleSheet(
-            "#banner { background: #fff4d6; border: 1px solid #e7c86e; border-radius: 4px; }")
+            "#banner { background: #fff4d6; border: 1px solid #e7c86e; border-radius: 4px; }"
+        )
         banner_layout = QHBoxLayout(self.banner)
         banner_layout.setContentsMargins(8, 4, 8, 4)
         self.banner_text = plain_label("", self.banner)
@@ -182,13 +184,20 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.map)
         self.agreement = AgreementDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.agreement)
-        self.docks = (self.review, self.scoring, self.dedup, self.overlap, self.plots,
-                      self.simulator, self.map, self.agreement)
-        for dock in self.docks:         # usable at 1280 x 720: contents scroll, docks close
+        self.docks = (
+            self.review,
+            self.scoring,
+            self.dedup,
+            self.overlap,
+            self.plots,
+            self.simulator,
+            self.map,
+            self.agreement,
+        )
+        for dock in self.docks:  # usable at 1280 x 720: contents scroll, docks close
             fit_dock(dock)
         # A long status message must not set the window's minimum width.
-        self.status_text.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                       QSizePolicy.Policy.Preferred)
+        self.status_text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # Plots and Simulator are tabbed on first show (see showEvent): tabbing docks in the
         # bottom area lays the window out at once, which would clamp a restored geometry to
         # the minimum size before the window is on a screen.
@@ -203,8 +212,9 @@ class MainWindow(QMainWindow):
         self.restore_action.setToolTip("Go back to an earlier state of this dataset's decisions")
         self.quit_action = QAction("&Quit", self)
         # Some platforms (and Linux desktops without a theme) bind no key to Quit: Ctrl+Q then.
-        self.quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
-                                      or [QKeySequence("Ctrl+Q")])
+        self.quit_action.setShortcuts(
+            QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")]
+        )
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_action)
         file_menu.insertAction(self.recent_menu.menuAction(), self.open_mapped_action)
         file_menu.addSeparator()
@@ -233,8 +243,9 @@ class MainWindow(QMainWindow):
         self.addAction(self.cluster_action)
         review_menu.addAction(self.cluster_action)
         self.similar_action = QAction("Find &Similar Rows", self, shortcut="S")
-        self.similar_action.setToolTip("The rows nearest to the current row by the last "
-                                       "semantic run's embeddings")
+        self.similar_action.setToolTip(
+            "The rows nearest to the current row by the last semantic run's embeddings"
+        )
         self.addAction(self.similar_action)
         review_menu.addAction(self.similar_action)
         review_menu.addSeparator()
@@ -244,7 +255,7 @@ class MainWindow(QMainWindow):
         review_menu.addAction(self.review.advance_action)
         review_menu.addAction(self.review.shortcuts_action)
         self.view_menu = self.menuBar().addMenu("&View")
-        for dock in self.docks:         # a closed dock comes back from here
+        for dock in self.docks:  # a closed dock comes back from here
             self.view_menu.addAction(dock.toggleViewAction())
         self._rebuild_recent_menu(self.settings.recent_files())
 
@@ -357,15 +368,17 @@ class MainWindow(QMainWindow):
 
     def choose_file(self) -> None:
         """Ask for a file and open it."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open dataset", self.settings.last_open_dir(),
-                                              FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open dataset", self.settings.last_open_dir(), FILE_FILTER
+        )
         if path:
             self.open_path(path)
 
     def choose_file_with_mapping(self) -> None:
         """Ask for a file, then for its column mapping, and open it."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open dataset with a column mapping",
-                                              self.settings.last_open_dir(), FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open dataset with a column mapping", self.settings.last_open_dir(), FILE_FILTER
+        )
         if path:
             self.ask_mapping_and_open(Path(path))
 
@@ -395,8 +408,10 @@ class MainWindow(QMainWindow):
             return
         backups = list_backups(session.store.path)
         if not backups:
-            self.status_text.setText("No backups of this dataset's decisions yet: one is taken "
-                                     "before every bulk action and every half hour.")
+            self.status_text.setText(
+                "No backups of this dataset's decisions yet: one is taken "
+                "before every bulk action and every half hour."
+            )
             return
         dialog = BackupDialog(backups, self)
         if dialog.exec() == BackupDialog.DialogCode.Accepted and dialog.chosen() is not None:
@@ -421,8 +436,10 @@ class MainWindow(QMainWindow):
 
     def _on_load_progress(self, progress: LoadProgress) -> None:
         self.progress.set_fraction(progress.fraction)
-        self.status_text.setText(f"Loading… {progress.records:,} records"
-                                 + (f", {progress.bad:,} unusable" if progress.bad else ""))
+        self.status_text.setText(
+            f"Loading… {progress.records:,} records"
+            + (f", {progress.bad:,} unusable" if progress.bad else "")
+        )
 
     def _on_loaded(self, dataset: Dataset) -> None:
         self._end_progress()
@@ -447,9 +464,10 @@ class MainWindow(QMainWindow):
             self.table.select_only(0)
         self.review.controller.forget_position()
         line, self._reload_line = self._reload_line, None
-        self.review.set_dataset(dataset, None if line is None
-                                else nearest_row(dataset.locations, line))
-        if self._restored_from:          # the backup held nothing to describe
+        self.review.set_dataset(
+            dataset, None if line is None else nearest_row(dataset.locations, line)
+        )
+        if self._restored_from:  # the backup held nothing to describe
             self._show_notice("")
         self.plots.set_session(self.review.controller.session)
         self.simulator.set_session(self.review.controller.session)
@@ -463,8 +481,11 @@ class MainWindow(QMainWindow):
 
     def _on_load_failed(self, path: Path, exc: Exception) -> None:
         self._end_progress()
-        message = str(exc) if isinstance(exc, LoadError) else (
-            f"{path}: unexpected error while loading ({type(exc).__name__}: {exc})")
+        message = (
+            str(exc)
+            if isinstance(exc, LoadError)
+            else (f"{path}: unexpected error while loading ({type(exc).__name__}: {exc})")
+        )
         self.status_text.setText(f"Could not open {Path(path).name}.")
         self._end_restore_without_session()
         self.load_failed.emit(message)
@@ -490,27 +511,32 @@ class MainWindow(QMainWindow):
     def _update_banner(self, dataset: Dataset) -> None:
         problems = []
         if dataset.prompt_only:
-            problems.append("This file has prompts but no responses: it can be browsed, "
-                            "but not scored.")
+            problems.append(
+                "This file has prompts but no responses: it can be browsed, but not scored."
+            )
         if dataset.bad_lines:
             first = dataset.bad_lines[0]
-            problems.append(f"{len(dataset.bad_lines):,} {dataset.location_kind}s could not be "
-                            f"used (first: {dataset.location_kind} {first.line}, "
-                            f"{first.reason}).")
+            problems.append(
+                f"{len(dataset.bad_lines):,} {dataset.location_kind}s could not be "
+                f"used (first: {dataset.location_kind} {first.line}, "
+                f"{first.reason})."
+            )
         self.banner_text.setText(" ".join(problems))
         self.banner_text.setVisible(bool(problems))
         self.report_button.setVisible(bool(dataset.bad_lines))
         self.banner.setVisible(bool(problems) or bool(self.notice_text.text()))
 
     def _on_scores_arrived(self, update) -> None:
-        if update.cached:            # restored from the project: a saved score filter applies
+        if update.cached:  # restored from the project: a saved score filter applies
             self.review.refresh_filter()
 
     def _on_source_changed(self, change: str) -> None:
         """The open file changed on disk: say so and offer to read it again."""
-        self._show_notice(change + ". The table shows the copy read when it was opened; "
-                          "Reload reads the file again (your decisions follow their records). "
-                          "Exports are refused until then.")
+        self._show_notice(
+            change + ". The table shows the copy read when it was opened; "
+            "Reload reads the file again (your decisions follow their records). "
+            "Exports are refused until then."
+        )
         self.reload_button.show()
         self.status_text.setText(change)
 
@@ -524,8 +550,10 @@ class MainWindow(QMainWindow):
     def _show_notice(self, text: str) -> None:
         """Say what re-opening the dataset restored (decisions, rule, filters, place)."""
         if self._restored_from:
-            text = (f"Restored the backup of {self._restored_from} (what you had is backed up "
-                    f"as \"before restore\"). {text}")
+            text = (
+                f"Restored the backup of {self._restored_from} (what you had is backed up "
+                f'as "before restore"). {text}'
+            )
             self._restored_from = ""
         self.notice_text.setText(text)
         self.notice_text.setVisible(bool(text))
@@ -534,15 +562,19 @@ class MainWindow(QMainWindow):
     def _on_job_error(self, message: str) -> None:
         """A background job failed unexpectedly (already logged): say so, never silently."""
         self.status_text.setText(message)
-        box = plain_message(self, f"{APP_NAME}: unexpected error",
-                            message + "\n\nYour decisions on disk are unaffected.",
-                            QMessageBox.Icon.Critical)
+        box = plain_message(
+            self,
+            f"{APP_NAME}: unexpected error",
+            message + "\n\nYour decisions on disk are unaffected.",
+            QMessageBox.Icon.Critical,
+        )
         box.setModal(False)
         box.show()
 
     def _show_error(self, message: str) -> None:
-        plain_message(self, f"{APP_NAME}: cannot open the file", message,
-                      QMessageBox.Icon.Warning).exec()
+        plain_message(
+            self, f"{APP_NAME}: cannot open the file", message, QMessageBox.Icon.Warning
+        ).exec()
 
     # -- selection -----------------------------------------------------------------------------
 
@@ -572,7 +604,7 @@ class MainWindow(QMainWindow):
             reason = session.reasons.get(row)
             title += f": {reason})" if reason else ")"
         if (row, title) == self._detail_shown:
-            return      # streamed scores re-decide rows; re-rendering a long record is costly
+            return  # streamed scores re-decide rows; re-rendering a long record is costly
         self._detail_shown = (row, title)
         self.detail.show_turns(self.dataset.conversation(row), title)
         overlap = self.overlap.detail_for(row)
@@ -624,7 +656,7 @@ class MainWindow(QMainWindow):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: D102
         super().paintEvent(event)
-        if not self._painted:       # torch and transformers load only once the window is up
+        if not self._painted:  # torch and transformers load only once the window is up
             self._painted = True
             QTimer.singleShot(0, self.scoring.controller.warm_up)
 
@@ -643,10 +675,14 @@ class MainWindow(QMainWindow):
 
     def _first_run_dock_sizes(self) -> None:
         """Useful dock sizes that leave the table room on a small screen (1280 x 720)."""
-        self.resizeDocks([self.plots], [min(PLOTS_HEIGHT, int(self.height() * 0.4))],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.review], [min(RIGHT_DOCKS_WIDTH, int(self.width() * 0.32))],
-                         Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.plots], [min(PLOTS_HEIGHT, int(self.height() * 0.4))], Qt.Orientation.Vertical
+        )
+        self.resizeDocks(
+            [self.review],
+            [min(RIGHT_DOCKS_WIDTH, int(self.width() * 0.32))],
+            Qt.Orientation.Horizontal,
+        )
 
     def _wait_for_jobs(self, budget_s: float = JOBS_CLOSE_WAIT_S) -> None:
         """Give each cancelled job's own worker a moment to stop before the window goes.
@@ -671,7 +707,7 @@ class MainWindow(QMainWindow):
         self.agreement.shutdown()
         self.review.shutdown()
         self._wait_for_jobs()
-        if self._docks_arranged:          # a window never shown keeps the saved arrangement
+        if self._docks_arranged:  # a window never shown keeps the saved arrangement
             self.settings.set_value(keys.KEY_STATE, self.saveState())
         self.settings.set_value(keys.KEY_GEOMETRY, self.saveGeometry())
         self.settings.set_value(keys.KEY_SPLITTER, self.splitter.saveState())

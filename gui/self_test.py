@@ -32,8 +32,9 @@ def window_step(folder: Path, state: dict) -> str:
 
     create_application([])
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(folder / "settings"))
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings")
+    )
     window = MainWindow()
     outcome: dict = {}
     loop = QEventLoop()
@@ -54,8 +55,9 @@ def window_step(folder: Path, state: dict) -> str:
             raise RuntimeError(f"the sample did not load within {WINDOW_TIMEOUT_MS // 1000} s")
         shown = window.model.rowCount()
         if shown != len(state["dataset"]):
-            raise RuntimeError(f"the table shows {shown} rows, the sample has "
-                               f"{len(state['dataset'])}")
+            raise RuntimeError(
+                f"the table shows {shown} rows, the sample has {len(state['dataset'])}"
+            )
         picture = window.grab()
         if picture.isNull() or picture.width() < 400:
             raise RuntimeError("the window did not render")

@@ -45,8 +45,9 @@ REVIEW_KEYS = (
 
 def key_for(settings: Settings, key: ReviewKey) -> QKeySequence:
     """The sequence currently bound to ``key``."""
-    return QKeySequence.fromString(settings.shortcut(key.name, key.default),
-                                   QKeySequence.SequenceFormat.PortableText)
+    return QKeySequence.fromString(
+        settings.shortcut(key.name, key.default), QKeySequence.SequenceFormat.PortableText
+    )
 
 
 def portable(sequence: QKeySequence) -> str:
@@ -77,15 +78,22 @@ def find_clash(chosen: dict[str, str], reserved: dict[str, str]) -> str | None:
 class ShortcutsDialog(QDialog):
     """Lets the curator rebind each review key; refuses a key that is already taken."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None,
-                 reserved: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        reserved: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Review Keys")
         self.settings = settings
         self.reserved = reserved or {}
         layout = QVBoxLayout(self)
-        layout.addWidget(plain_label("Click a field and press the key to use. Arrow keys also "
-                                     "move between rows.", self))
+        layout.addWidget(
+            plain_label(
+                "Click a field and press the key to use. Arrow keys also move between rows.", self
+            )
+        )
         form = QFormLayout()
         self.edits: dict[str, QKeySequenceEdit] = {}
         for key in REVIEW_KEYS:
@@ -99,13 +107,17 @@ class ShortcutsDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel
-                                   | QDialogButtonBox.StandardButton.RestoreDefaults, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults,
+            self,
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(
-            self._restore_defaults)
+            self._restore_defaults
+        )
         layout.addWidget(buttons)
 
     def _restore_defaults(self) -> None:

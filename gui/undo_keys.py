@@ -51,7 +51,7 @@ class ReviewUndoKeys(QObject):
             return False
         if QApplication.activeModalWidget() is not None or not self._belongs(watched):
             return False
-        event.ignore()          # not claimed: the shortcut map gives the key to Undo/Redo
+        event.ignore()  # not claimed: the shortcut map gives the key to Undo/Redo
         return True
 
     def _belongs(self, watched: QObject) -> bool:

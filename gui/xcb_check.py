@@ -35,8 +35,7 @@ def uses_xcb(environ: dict | None = None, platform: str | None = None) -> bool:
     chosen = environ.get("QT_QPA_PLATFORM", "")
     if not platform.startswith("linux") or chosen not in ("", "xcb"):
         return False
-    return chosen == "xcb" or (bool(environ.get("DISPLAY"))
-                               and not environ.get("WAYLAND_DISPLAY"))
+    return chosen == "xcb" or (bool(environ.get("DISPLAY")) and not environ.get("WAYLAND_DISPLAY"))
 
 
 def missing_xcb_packages() -> list[str]:
@@ -51,6 +50,8 @@ def xcb_hint() -> str | None:
     missing = missing_xcb_packages()
     if not missing:
         return None
-    return (f"error: Qt's X11 plugin needs {', '.join(missing)}: install with "
-            f"'sudo apt install {' '.join(missing)}' (or your system's equivalent), "
-            "or run 'python main.py --screenshot shot.png' / 'python main.py inspect FILE'")
+    return (
+        f"error: Qt's X11 plugin needs {', '.join(missing)}: install with "
+        f"'sudo apt install {' '.join(missing)}' (or your system's equivalent), "
+        "or run 'python main.py --screenshot shot.png' / 'python main.py inspect FILE'"
+    )

@@ -17,8 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "resources" / "sample" / "sample_sft.jsonl"
 
-GARBAGE_PROMPTS = ["asdfasdfasdf", "qwertyuiop qwertyuiop", "jjjjjjjjjjjjjjjj", "??? !!! ???",
-                   "lorem ipsum dolor", "zxcv zxcv zxcv zxcv"]
+GARBAGE_PROMPTS = [
+    "asdfasdfasdf",
+    "qwertyuiop qwertyuiop",
+    "jjjjjjjjjjjjjjjj",
+    "??? !!! ???",
+    "lorem ipsum dolor",
+    "zxcv zxcv zxcv zxcv",
+]
 REFUSALS = [
     "As an AI language model, I cannot help with that request.",
     "I'm sorry, but as an AI I am not able to provide an answer to this question.",
@@ -52,14 +58,22 @@ def build() -> list[bytes]:
         instance = task["instances"][0]
         records.append(alpaca(task["instruction"], instance["output"], instance["input"]))
     planted = [alpaca(p, rng.choice(REFUSALS[-1:] + SHORT_ANSWERS)) for p in GARBAGE_PROMPTS]
-    planted += [alpaca(r["instruction"], answer)
-                for r, answer in zip(rng.sample(gsm, 6), SHORT_ANSWERS, strict=True)]
-    planted += [alpaca(r["instruction"], refusal)
-                for r, refusal in zip(rng.sample(gsm, 4), REFUSALS, strict=True)]
-    exact = [dict(r, instruction="  " + r["instruction"].upper() + " ")
-             for r in rng.sample(records[:200], 8)]
-    near = [dict(r, instruction=change_words(r["instruction"], rng))
-            for r in rng.sample(records[:200], 10)]
+    planted += [
+        alpaca(r["instruction"], answer)
+        for r, answer in zip(rng.sample(gsm, 6), SHORT_ANSWERS, strict=True)
+    ]
+    planted += [
+        alpaca(r["instruction"], refusal)
+        for r, refusal in zip(rng.sample(gsm, 4), REFUSALS, strict=True)
+    ]
+    exact = [
+        dict(r, instruction="  " + r["instruction"].upper() + " ")
+        for r in rng.sample(records[:200], 8)
+    ]
+    near = [
+        dict(r, instruction=change_words(r["instruction"], rng))
+        for r in rng.sample(records[:200], 10)
+    ]
     records += planted + exact + near
     rng.shuffle(records)
     lines = [orjson.dumps(r) for r in records]

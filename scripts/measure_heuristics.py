@@ -67,8 +67,10 @@ def gsm8k_final_numbers(folder: Path) -> tuple[list[str], list[str]]:
     This copy of GSM8K has no ``#### answer`` line; the worked answer's last number is the result.
     """
     records = orjson.loads((folder / "gsm_8k_train.json").read_bytes())
-    return ([r["instruction"] for r in records],
-            [_NUMBER.findall(r["output"])[-1] for r in records])
+    return (
+        [r["instruction"] for r in records],
+        [_NUMBER.findall(r["output"])[-1] for r in records],
+    )
 
 
 def describe(name: str, prompts: list[str], responses: list[str]):
@@ -76,14 +78,22 @@ def describe(name: str, prompts: list[str], responses: list[str]):
     signals = compute_signals(prompts, responses)
     dropped = signals.score < HEURISTIC_THRESHOLD
     words = signals.response_words
-    rho = (f"{spearmanr(signals.score, words).statistic:+.2f}" if np.ptp(signals.score)
-           and np.ptp(words) else "n/a (constant)")
-    counts = np.bincount(np.concatenate([[FLAG_NAMES.index(f) for f in flag_names(int(m))]
-                                         for m in signals.flag_mask()] or [[]]).astype(int),
-                         minlength=len(FLAG_NAMES))
+    rho = (
+        f"{spearmanr(signals.score, words).statistic:+.2f}"
+        if np.ptp(signals.score) and np.ptp(words)
+        else "n/a (constant)"
+    )
+    counts = np.bincount(
+        np.concatenate(
+            [[FLAG_NAMES.index(f) for f in flag_names(int(m))] for m in signals.flag_mask()] or [[]]
+        ).astype(int),
+        minlength=len(FLAG_NAMES),
+    )
     flags = ", ".join(f"{n} {c}" for n, c in zip(FLAG_NAMES, counts, strict=True) if c)
-    print(f"{name:<34} rows {len(responses):>6,}  drops {dropped.mean():6.1%}  "
-          f"spearman(score, words) {rho}  flags: {flags or 'none'}")
+    print(
+        f"{name:<34} rows {len(responses):>6,}  drops {dropped.mean():6.1%}  "
+        f"spearman(score, words) {rho}  flags: {flags or 'none'}"
+    )
     return signals
 
 
@@ -96,12 +106,17 @@ def main(folder: Path) -> None:
     seed = load(folder / "seed_tasks.jsonl")
     describe("seed_tasks (all)", seed.prompts, seed.responses)
     short = [i for i, r in enumerate(seed.responses) if len(r.split()) <= SHORT_WORDS]
-    signals = describe(f"seed_tasks (answers ≤ {SHORT_WORDS} words)",
-                       [seed.prompts[i] for i in short], [seed.responses[i] for i in short])
+    signals = describe(
+        f"seed_tasks (answers ≤ {SHORT_WORDS} words)",
+        [seed.prompts[i] for i in short],
+        [seed.responses[i] for i in short],
+    )
     for i in np.flatnonzero(signals.score < HEURISTIC_THRESHOLD)[:50]:
         row = short[i]
-        print(f"    dropped {signals.score[i]:.2f} {flag_names(int(signals.flag_mask()[i]))} "
-              f"{seed.responses[row]!r}")
+        print(
+            f"    dropped {signals.score[i]:.2f} {flag_names(int(signals.flag_mask()[i]))} "
+            f"{seed.responses[row]!r}"
+        )
     prompts, chosen, rejected = hh_rlhf(folder)
     good = describe("hh_rlhf chosen answers", prompts, chosen).score
     bad = describe("hh_rlhf rejected answers", prompts, rejected).score
@@ -109,14 +124,23 @@ def main(folder: Path) -> None:
     good, bad = good[differ], bad[differ]
     ties = np.mean(good == bad)
     accuracy = np.mean(good > bad) + 0.5 * ties
-    print(f"\nhh_rlhf pairwise accuracy (chosen > rejected, ties half): {accuracy:.3f} "
-          f"over {len(differ):,} pairs; ties {ties:.1%}, chosen higher {np.mean(good > bad):.1%}, "
-          f"rejected higher {np.mean(good < bad):.1%}")
-    length = np.array([len(c.split()) > len(r.split()) for c, r in
-                       zip(np.array(chosen)[differ], np.array(rejected)[differ], strict=True)])
+    print(
+        f"\nhh_rlhf pairwise accuracy (chosen > rejected, ties half): {accuracy:.3f} "
+        f"over {len(differ):,} pairs; ties {ties:.1%}, chosen higher {np.mean(good > bad):.1%}, "
+        f"rejected higher {np.mean(good < bad):.1%}"
+    )
+    length = np.array(
+        [
+            len(c.split()) > len(r.split())
+            for c, r in zip(np.array(chosen)[differ], np.array(rejected)[differ], strict=True)
+        ]
+    )
     print(f"  (for scale: 'the longer answer wins' picks the chosen one in {length.mean():.1%})")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else
-         Path(__file__).resolve().parent.parent.parent / "shared" / "data")
+    main(
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+    )

@@ -21,8 +21,7 @@ from pathlib import Path
 root = Path(__file__).resolve().parent.parent
 pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
 project = pyproject["project"]
-no_deps = set(pyproject.get("tool", {}).get("thresher", {}).get("install-without-dependencies",
-                                                                    []))
+no_deps = set(pyproject.get("tool", {}).get("thresher", {}).get("install-without-dependencies", []))
 args = sys.argv[1:]
 only_no_deps = bool(args) and args[0] == "--no-deps"
 extras = (args[1:] if only_no_deps else args) or ["dev"]

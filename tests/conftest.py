@@ -30,10 +30,12 @@ def shared_data() -> Path:
 @pytest.fixture
 def write(tmp_path):
     """Write bytes or text to a file in tmp_path and return its path."""
+
     def _write(name: str, content: bytes | str) -> Path:
         path = tmp_path / name
         path.write_bytes(content.encode() if isinstance(content, str) else content)
         return path
+
     return _write
 
 
@@ -46,23 +48,31 @@ def sample():
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory, sample) -> Path:
     """A 2-layer DeBERTa-v2 reward model with a WordPiece tokenizer, saved as safetensors."""
-    return build_reward_model(tmp_path_factory.mktemp("tiny-rm"),
-                              sample.prompts + sample.responses, max_length=256)
+    return build_reward_model(
+        tmp_path_factory.mktemp("tiny-rm"), sample.prompts + sample.responses, max_length=256
+    )
 
 
 @pytest.fixture(scope="session")
 def chat_model(tmp_path_factory, sample) -> Path:
     """The tiny model with a chat template in its tokenizer."""
-    return build_reward_model(tmp_path_factory.mktemp("chat-rm"),
-                              sample.prompts + sample.responses, max_length=256,
-                              chat_template=SIMPLE_CHAT_TEMPLATE)
+    return build_reward_model(
+        tmp_path_factory.mktemp("chat-rm"),
+        sample.prompts + sample.responses,
+        max_length=256,
+        chat_template=SIMPLE_CHAT_TEMPLATE,
+    )
 
 
 @pytest.fixture(scope="session")
 def two_head_model(tmp_path_factory, sample) -> Path:
     """A tiny model with two outputs."""
-    return build_reward_model(tmp_path_factory.mktemp("two-head-rm"),
-                              sample.prompts + sample.responses, num_labels=2, seed=1)
+    return build_reward_model(
+        tmp_path_factory.mktemp("two-head-rm"),
+        sample.prompts + sample.responses,
+        num_labels=2,
+        seed=1,
+    )
 
 
 @pytest.fixture(scope="session")

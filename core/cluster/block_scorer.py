@@ -26,17 +26,21 @@ from core.scoring.engine import ScoredBatch
 def block_input(dataset: Dataset, block: Block, with_turns: bool) -> pa.Table:
     """The rows of ``block`` as the table its worker receives (``turns`` for chat models)."""
     rows = range(block.start, block.stop)
-    turns = ([orjson.dumps([list(t) for t in dataset.conversation(r)]).decode()
-              for r in rows] if with_turns
-             else [None] * len(block))
-    return pa.table({
-        "block": pa.array(np.full(len(block), block.index, dtype=np.int32)),
-        "row": pa.array(block.rows),
-        "window": pa.array(block.window_numbers()),
-        "prompt": pa.array(dataset.prompts[block.start:block.stop], pa.large_string()),
-        "response": pa.array(dataset.responses[block.start:block.stop], pa.large_string()),
-        "turns": pa.array(turns, pa.large_string()),
-    })
+    turns = (
+        [orjson.dumps([list(t) for t in dataset.conversation(r)]).decode() for r in rows]
+        if with_turns
+        else [None] * len(block)
+    )
+    return pa.table(
+        {
+            "block": pa.array(np.full(len(block), block.index, dtype=np.int32)),
+            "row": pa.array(block.rows),
+            "window": pa.array(block.window_numbers()),
+            "prompt": pa.array(dataset.prompts[block.start : block.stop], pa.large_string()),
+            "response": pa.array(dataset.responses[block.start : block.stop], pa.large_string()),
+            "turns": pa.array(turns, pa.large_string()),
+        }
+    )
 
 
 class BlockRows:
@@ -95,8 +99,9 @@ class BlockScorer:
 
     def __call__(self, table: pa.Table) -> pa.Table:
         """Score the blocks in ``table`` (one per call under ``map_batches(batch_size=None)``)."""
-        return pa.concat_tables([self._score_block(index, part)
-                                 for index, part in split_by_block(table)])
+        return pa.concat_tables(
+            [self._score_block(index, part) for index, part in split_by_block(table)]
+        )
 
     def _score_block(self, index: int, table: pa.Table) -> pa.Table:
         rows = table.column("row").to_numpy()
@@ -106,8 +111,9 @@ class BlockScorer:
         parts = self.scorer.score(rows_as_dataset, np.arange(len(rows)), sizes)
         results = results_table(parts, rows)
         n = results.num_rows
-        return (results.append_column("block", pa.array(np.full(n, index, dtype=np.int32)))
-                .append_column("scorer_key", pa.array([self.scorer.key] * n)))
+        return results.append_column(
+            "block", pa.array(np.full(n, index, dtype=np.int32))
+        ).append_column("scorer_key", pa.array([self.scorer.key] * n))
 
 
 def split_by_block(table: pa.Table) -> Iterator[tuple[int, pa.Table]]:

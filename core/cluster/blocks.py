@@ -68,5 +68,5 @@ def block_key(block: Block, scorer_key: str, fingerprints: np.ndarray) -> str:
     digest = hashlib.sha256()
     digest.update(scorer_key.encode())
     digest.update(np.asarray(block.window_sizes, dtype=np.int64).tobytes())
-    digest.update(np.ascontiguousarray(fingerprints[block.start:block.stop]).tobytes())
+    digest.update(np.ascontiguousarray(fingerprints[block.start : block.stop]).tobytes())
     return digest.hexdigest()

@@ -48,12 +48,13 @@ from core.scoring.scorers import ScoreConfig, description_key
 
 #: Environment every worker runs with: never reach the hub (models come from the workers'
 #: cache or shared storage), and no tokenizer thread pools inside already-parallel actors.
-WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-              "TOKENIZERS_PARALLELISM": "false"}
+WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
-HEURISTIC_RUNS_LOCALLY = ("the heuristic scorer needs no model and runs locally: drop "
-                          "--engine ray, or choose a reward model with --model")
+HEURISTIC_RUNS_LOCALLY = (
+    "the heuristic scorer needs no model and runs locally: drop "
+    "--engine ray, or choose a reward model with --model"
+)
 
 
 class RayUnavailableError(ThresherError):
@@ -64,8 +65,8 @@ class RayUnavailableError(ThresherError):
 class RayOptions:
     """Where and how wide a cluster run goes."""
 
-    address: str | None = None          # None: start a local Ray instance
-    workers: int | None = None          # None: one per GPU (GPU workers) or 1 (CPU workers)
+    address: str | None = None  # None: start a local Ray instance
+    workers: int | None = None  # None: one per GPU (GPU workers) or 1 (CPU workers)
     gpus_per_worker: float | None = None  # None: 1 if the cluster has GPUs, else 0
     cpus_per_worker: float = 1.0
     block_rows: int = DEFAULT_BLOCK_ROWS
@@ -99,14 +100,20 @@ def import_ray():
     except ImportError:
         raise RayUnavailableError(
             "--engine ray needs Ray Data, which is not installed: pip install 'ray[data]' "
-            "(or, from the Thresher folder, pip install '.[ray]')") from None
+            "(or, from the Thresher folder, pip install '.[ray]')"
+        ) from None
     return ray
 
 
-def score_on_ray(dataset: Dataset, settings: ScoreConfig, options: RayOptions,
-                 shards: ShardFolder, store: ProjectStore | None = None,
-                 report: RayReport | None = None, log: Callable[[str], None] = print
-                 ) -> Generator[ScoreUpdate, None, ScoreSummary]:
+def score_on_ray(
+    dataset: Dataset,
+    settings: ScoreConfig,
+    options: RayOptions,
+    shards: ShardFolder,
+    store: ProjectStore | None = None,
+    report: RayReport | None = None,
+    log: Callable[[str], None] = print,
+) -> Generator[ScoreUpdate, None, ScoreSummary]:
     """Score every row of ``dataset`` on Ray; finished blocks are skipped on a re-run.
 
     Closing the generator cancels the run: the blocks already written stay as shards.
@@ -123,18 +130,25 @@ def score_on_ray(dataset: Dataset, settings: ScoreConfig, options: RayOptions,
         report.address = options.address or "local"
         report.workers, report.gpus_per_worker = workers, gpus
         if not gpus and settings.device == "auto":
-            settings = replace(settings, device="cpu")   # CPU actors: never grab a stray GPU
+            settings = replace(settings, device="cpu")  # CPU actors: never grab a stray GPU
         resources = {"num_cpus": options.cpus_per_worker, "num_gpus": gpus}
-        description = _remote(ray, lambda: ray.get(ray.remote(describe_scorer).options(
-            **resources).remote(settings)))
+        description = _remote(
+            ray, lambda: ray.get(ray.remote(describe_scorer).options(**resources).remote(settings))
+        )
         report.startup_seconds = time.perf_counter() - started
         run = _BlockRun(dataset, description, options.block_rows, shards, store, report, log)
         yield from run.finished_blocks()
         if run.pending:
-            actor = {"settings": settings,
-                     "threads": max(1, math.floor(options.cpus_per_worker))}
-            results = _stream_results(ray, dataset, run.pending, description["format"] == "chat",
-                                      actor, min(workers, len(run.pending)), resources)
+            actor = {"settings": settings, "threads": max(1, math.floor(options.cpus_per_worker))}
+            results = _stream_results(
+                ray,
+                dataset,
+                run.pending,
+                description["format"] == "chat",
+                actor,
+                min(workers, len(run.pending)),
+                resources,
+            )
             yield from run.scored_blocks(results)
         return run.summary
     finally:
@@ -145,15 +159,29 @@ def score_on_ray(dataset: Dataset, settings: ScoreConfig, options: RayOptions,
 class _BlockRun:
     """One run's blocks: which are done (cache, shards), which are pending, and the tally."""
 
-    def __init__(self, dataset: Dataset, description: dict, block_rows: int,
-                 shards: ShardFolder, store: ProjectStore | None, report: RayReport, log):
+    def __init__(
+        self,
+        dataset: Dataset,
+        description: dict,
+        block_rows: int,
+        shards: ShardFolder,
+        store: ProjectStore | None,
+        report: RayReport,
+        log,
+    ):
         self.dataset, self.shards, self.store, self.report, self.log = (
-            dataset, shards, store, report, log)
+            dataset,
+            shards,
+            store,
+            report,
+            log,
+        )
         self.key = description_key(description)
         self.summary = ScoreSummary(description, total=len(dataset))
         self.blocks = plan_blocks(len(dataset), block_rows)
-        self.block_keys = {b.index: block_key(b, self.key, dataset.fingerprints)
-                           for b in self.blocks}
+        self.block_keys = {
+            b.index: block_key(b, self.key, dataset.fingerprints) for b in self.blocks
+        }
         self.pending: list[Block] = []
         self.done = 0
         self.scorer_id = None
@@ -169,7 +197,7 @@ class _BlockRun:
             cached = self.store.cached_scores(self.scorer_id, self.dataset.fingerprints)
         for block in self.blocks:
             batch: ScoredBatch | None
-            if cached is not None and cached[0][block.start:block.stop].all():
+            if cached is not None and cached[0][block.start : block.stop].all():
                 batch = _from_cache(block, cached[1], cached[2])
                 self.report.blocks_from_cache += 1
             else:
@@ -185,13 +213,17 @@ class _BlockRun:
             yield self._update(block, batch, computed=False)
         earlier = self.report.blocks_from_shards + self.report.blocks_from_cache
         if earlier:
-            self.log(f"Resuming: {earlier:,} of {len(self.blocks):,} blocks already done "
-                     f"({self.report.blocks_from_shards:,} from shards in {self.shards.folder}, "
-                     f"{self.report.blocks_from_cache:,} from the score cache)")
+            self.log(
+                f"Resuming: {earlier:,} of {len(self.blocks):,} blocks already done "
+                f"({self.report.blocks_from_shards:,} from shards in {self.shards.folder}, "
+                f"{self.report.blocks_from_cache:,} from the score cache)"
+            )
         if self.pending:
-            self.log(f"Scoring {len(self.pending):,} blocks of up to "
-                     f"{max(len(b) for b in self.pending):,} rows on {self.report.workers} "
-                     f"worker(s) ({self.report.gpus_per_worker:g} GPU each)")
+            self.log(
+                f"Scoring {len(self.pending):,} blocks of up to "
+                f"{max(len(b) for b in self.pending):,} rows on {self.report.workers} "
+                f"worker(s) ({self.report.gpus_per_worker:g} GPU each)"
+            )
 
     def scored_blocks(self, results: Iterator[pa.Table]) -> Iterator[ScoreUpdate]:
         """Pending blocks as the workers finish them: checked, written as shards, cached."""
@@ -204,7 +236,7 @@ class _BlockRun:
                     partial.setdefault(index, []).append(part)
                     block = by_index[index]
                     if sum(p.num_rows for p in partial[index]) < len(block):
-                        continue     # Ray split this block's results; wait for the rest
+                        continue  # Ray split this block's results; wait for the rest
                     finished = pa.concat_tables(partial.pop(index)).sort_by("row")
                     _check_scorer(finished, self.key, index)
                     finished = finished.drop_columns(["block", "scorer_key"])
@@ -216,11 +248,12 @@ class _BlockRun:
                     yield self._update(block, batch, computed=True)
         except Exception as exc:
             if isinstance(exc, ThresherError) and _thresher_cause(exc) is exc:
-                raise               # the driver's own, already one clear line
+                raise  # the driver's own, already one clear line
             raise ScoringError(
                 f"scoring on Ray stopped after {self.report.blocks_scored:,} of "
                 f"{len(self.pending):,} blocks: {_reason(exc)}. The blocks written so far are "
-                f"kept in {self.shards.folder}; run the same command again to resume.") from exc
+                f"kept in {self.shards.folder}; run the same command again to resume."
+            ) from exc
         finally:
             close = getattr(results, "close", None)
             if close is not None:
@@ -237,38 +270,54 @@ class _BlockRun:
             cache_batch(self.store, self.scorer_id, self.dataset, batch)
 
 
-def _stream_results(ray, dataset: Dataset, pending: list[Block], with_turns: bool,
-                    actor: dict, workers: int, resources: dict) -> Iterator[pa.Table]:
+def _stream_results(
+    ray,
+    dataset: Dataset,
+    pending: list[Block],
+    with_turns: bool,
+    actor: dict,
+    workers: int,
+    resources: dict,
+) -> Iterator[pa.Table]:
     """Run the pending blocks through a pool of :class:`BlockScorer` actors; yield results.
 
     ``actor``: the actors' constructor arguments; ``workers``: the pool size.
     """
     data = ray.data.from_arrow([block_input(dataset, b, with_turns) for b in pending])
     scored = data.map_batches(
-        BlockScorer, batch_size=None, batch_format="pyarrow", zero_copy_batch=True,
-        fn_constructor_kwargs=actor, compute=ray.data.ActorPoolStrategy(size=workers),
-        **resources)
+        BlockScorer,
+        batch_size=None,
+        batch_format="pyarrow",
+        zero_copy_batch=True,
+        fn_constructor_kwargs=actor,
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        **resources,
+    )
     return scored.iter_batches(batch_size=None, batch_format="pyarrow")
 
 
 def _connect(ray, address: str | None, log) -> bool:
     """Join the cluster at ``address`` or start a local instance; True if we started one."""
-    for name in ("ray", "ray.data"):      # Ray Data logs plans and progress at INFO
+    for name in ("ray", "ray.data"):  # Ray Data logs plans and progress at INFO
         logging.getLogger(name).setLevel(logging.ERROR)
     context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False        # the command line shows its own bar
-    context.execution_options.preserve_order = False   # blocks are put in order by number
+    context.enable_progress_bars = False  # the command line shows its own bar
+    context.execution_options.preserve_order = False  # blocks are put in order by number
     if ray.is_initialized():
         return False
     try:
-        ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING,
-                 log_to_driver=True, runtime_env=job_runtime_env())
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            logging_level=logging.WARNING,
+            log_to_driver=True,
+            runtime_env=job_runtime_env(),
+        )
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise RayUnavailableError(f"cannot reach a Ray cluster at {address}: {exc}") from None
     resources = ray.cluster_resources()
     where = f"the Ray cluster at {address}" if address else "a local Ray instance"
-    log(f"Connected to {where}: {resources.get('CPU', 0):g} CPUs, "
-        f"{resources.get('GPU', 0):g} GPUs")
+    log(f"Connected to {where}: {resources.get('CPU', 0):g} CPUs, {resources.get('GPU', 0):g} GPUs")
     return address is None
 
 
@@ -281,8 +330,9 @@ def _size_pool(ray, options: RayOptions) -> tuple[float, int]:
     if gpus is None:
         gpus = 1.0 if cluster_gpus >= 1 else 0.0
     if gpus < 0 or options.cpus_per_worker <= 0:
-        raise RayUnavailableError("GPUs per worker must be 0 or more and CPUs per worker "
-                                  "more than 0")
+        raise RayUnavailableError(
+            "GPUs per worker must be 0 or more and CPUs per worker more than 0"
+        )
     workers = options.workers
     if workers is None:
         workers = max(1, int(cluster_gpus // gpus)) if gpus else 1
@@ -291,11 +341,13 @@ def _size_pool(ray, options: RayOptions) -> tuple[float, int]:
     if gpus * workers > cluster_gpus:
         raise RayUnavailableError(
             f"{workers} worker(s) with {gpus:g} GPU each need {gpus * workers:g} GPUs; the "
-            f"cluster has {cluster_gpus:g}")
+            f"cluster has {cluster_gpus:g}"
+        )
     if options.cpus_per_worker * workers > cluster_cpus:
         raise RayUnavailableError(
             f"{workers} worker(s) with {options.cpus_per_worker:g} CPU each need "
-            f"{options.cpus_per_worker * workers:g} CPUs; the cluster has {cluster_cpus:g}")
+            f"{options.cpus_per_worker * workers:g} CPUs; the cluster has {cluster_cpus:g}"
+        )
     return gpus, workers
 
 
@@ -320,8 +372,9 @@ def _remote(ray, call):
         cause = _thresher_cause(exc)
         if cause is not None:
             raise cause from None
-        raise RayUnavailableError(f"the workers could not prepare the model: "
-                                  f"{_reason(exc)}") from exc
+        raise RayUnavailableError(
+            f"the workers could not prepare the model: {_reason(exc)}"
+        ) from exc
 
 
 def _thresher_cause(exc: BaseException) -> ThresherError | None:
@@ -357,11 +410,17 @@ def _check_scorer(table: pa.Table, key: str, index: int) -> None:
         raise ScoringError(
             f"block {index} was scored with another configuration than the cluster reported "
             "(different GPUs choose different dtypes under --dtype auto): set --dtype "
-            "explicitly so every worker scores the same way")
+            "explicitly so every worker scores the same way"
+        )
 
 
 def _from_cache(block: Block, scores: np.ndarray, flags: np.ndarray) -> ScoredBatch:
     rows = block.rows
     unscorable = (flags[rows] & FLAG_UNSCORABLE) != 0
-    return ScoredBatch(rows, scores[rows], (flags[rows] & FLAG_TRUNCATED) != 0, unscorable,
-                       {int(r): CACHED_REASON for r in rows[unscorable]})
+    return ScoredBatch(
+        rows,
+        scores[rows],
+        (flags[rows] & FLAG_TRUNCATED) != 0,
+        unscorable,
+        {int(r): CACHED_REASON for r in rows[unscorable]},
+    )

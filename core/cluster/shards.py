@@ -19,11 +19,17 @@ from core.cluster.blocks import Block
 from core.scoring.engine import ScoredBatch
 
 KEY_FIELD = b"thresher.block_key"
-SHARD_SCHEMA = pa.schema([
-    ("row", pa.int64()), ("score", pa.float32()), ("truncated", pa.bool_()),
-    ("unscorable", pa.bool_()), ("reason", pa.large_string()), ("tokens", pa.int32()),
-    ("padded_tokens", pa.int32()),
-])
+SHARD_SCHEMA = pa.schema(
+    [
+        ("row", pa.int64()),
+        ("score", pa.float32()),
+        ("truncated", pa.bool_()),
+        ("unscorable", pa.bool_()),
+        ("reason", pa.large_string()),
+        ("tokens", pa.int32()),
+        ("padded_tokens", pa.int32()),
+    ]
+)
 
 
 def shard_folder_for(output: str | Path) -> Path:
@@ -36,15 +42,18 @@ def batch_table(batch: ScoredBatch, tokens: np.ndarray, padded: np.ndarray) -> p
     """One block's results as a shard table, rows in ascending order."""
     order = np.argsort(batch.rows, kind="stable")
     reasons = [batch.reasons.get(int(r)) for r in batch.rows[order]]
-    return pa.table({
-        "row": pa.array(batch.rows[order], pa.int64()),
-        "score": pa.array(batch.scores[order], pa.float32()),
-        "truncated": pa.array(batch.truncated[order]),
-        "unscorable": pa.array(batch.unscorable[order]),
-        "reason": pa.array(reasons, pa.large_string()),
-        "tokens": pa.array(tokens[order], pa.int32()),
-        "padded_tokens": pa.array(padded[order], pa.int32()),
-    }, schema=SHARD_SCHEMA)
+    return pa.table(
+        {
+            "row": pa.array(batch.rows[order], pa.int64()),
+            "score": pa.array(batch.scores[order], pa.float32()),
+            "truncated": pa.array(batch.truncated[order]),
+            "unscorable": pa.array(batch.unscorable[order]),
+            "reason": pa.array(reasons, pa.large_string()),
+            "tokens": pa.array(tokens[order], pa.int32()),
+            "padded_tokens": pa.array(padded[order], pa.int32()),
+        },
+        schema=SHARD_SCHEMA,
+    )
 
 
 def table_batch(table: pa.Table) -> ScoredBatch:
@@ -53,12 +62,18 @@ def table_batch(table: pa.Table) -> ScoredBatch:
     unscorable = table.column("unscorable").to_numpy(zero_copy_only=False)
     reasons = table.column("reason").to_pylist()
     return ScoredBatch(
-        rows, table.column("score").to_numpy(zero_copy_only=False).astype(np.float32),
-        table.column("truncated").to_numpy(zero_copy_only=False), unscorable,
-        {int(r): why for r, why, bad in zip(rows.tolist(), reasons, unscorable, strict=True)
-         if bad and why},
+        rows,
+        table.column("score").to_numpy(zero_copy_only=False).astype(np.float32),
+        table.column("truncated").to_numpy(zero_copy_only=False),
+        unscorable,
+        {
+            int(r): why
+            for r, why, bad in zip(rows.tolist(), reasons, unscorable, strict=True)
+            if bad and why
+        },
         real_tokens=int(pa.compute.sum(table.column("tokens")).as_py() or 0),
-        computed_tokens=int(pa.compute.sum(table.column("padded_tokens")).as_py() or 0))
+        computed_tokens=int(pa.compute.sum(table.column("padded_tokens")).as_py() or 0),
+    )
 
 
 class ShardFolder:
@@ -91,9 +106,12 @@ class ShardFolder:
             return None, f"{path.name} is unreadable ({exc}); scoring block {block.index} again"
         stored = (table.schema.metadata or {}).get(KEY_FIELD, b"").decode()
         if stored != key:
-            return None, (f"{path.name} was written for other data or another model; scoring "
-                          f"block {block.index} again")
-        if (table.schema.remove_metadata() != SHARD_SCHEMA
-                or not np.array_equal(table.column("row").to_numpy(), block.rows)):
+            return None, (
+                f"{path.name} was written for other data or another model; scoring "
+                f"block {block.index} again"
+            )
+        if table.schema.remove_metadata() != SHARD_SCHEMA or not np.array_equal(
+            table.column("row").to_numpy(), block.rows
+        ):
             return None, f"{path.name} does not hold block {block.index}'s rows; scoring it again"
         return table_batch(table), None

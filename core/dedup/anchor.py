@@ -39,10 +39,10 @@ class Anchoring:
     edge's similarity (NaN for kept and lone rows).
     """
 
-    kept: np.ndarray         # int64
-    match: np.ndarray        # int8
-    similarity: np.ndarray   # float32
-    order: np.ndarray        # int64: the preference order the walk used
+    kept: np.ndarray  # int64
+    match: np.ndarray  # int8
+    similarity: np.ndarray  # float32
+    order: np.ndarray  # int64: the preference order the walk used
 
     def __len__(self) -> int:
         return len(self.kept)
@@ -52,23 +52,30 @@ class Anchoring:
 class _KindGraph:
     """One kind's match graph on identity groups: row -> group, group adjacency (CSR)."""
 
-    group: np.ndarray        # int64 per row
-    group_size: np.ndarray   # int64 per group
-    indptr: np.ndarray       # int64, groups + 1
-    neighbour: np.ndarray    # int64 group ids
-    similarity: np.ndarray   # float32
+    group: np.ndarray  # int64 per row
+    group_size: np.ndarray  # int64 per group
+    indptr: np.ndarray  # int64, groups + 1
+    neighbour: np.ndarray  # int64 group ids
+    similarity: np.ndarray  # float32
 
 
-def preference_order(rows: int, scores: np.ndarray | None = None,
-                     preferred: np.ndarray | None = None) -> np.ndarray:
+def preference_order(
+    rows: int, scores: np.ndarray | None = None, preferred: np.ndarray | None = None
+) -> np.ndarray:
     """Rows by preference: a curator's chosen copy first, then the best score, then the earliest.
 
     A missing score (NaN) counts as the worst.
     """
     index = np.arange(rows, dtype=np.int64)
-    score = np.zeros(rows) if scores is None else np.where(
-        np.isnan(np.asarray(scores, dtype=np.float64)), -np.inf,
-        np.asarray(scores, dtype=np.float64))
+    score = (
+        np.zeros(rows)
+        if scores is None
+        else np.where(
+            np.isnan(np.asarray(scores, dtype=np.float64)),
+            -np.inf,
+            np.asarray(scores, dtype=np.float64),
+        )
+    )
     chosen = np.zeros(rows, dtype=bool) if preferred is None else np.asarray(preferred, bool)
     return np.lexsort((index, -score, ~chosen)).astype(np.int64)
 
@@ -76,8 +83,13 @@ def preference_order(rows: int, scores: np.ndarray | None = None,
 def kind_graph(rows: int, edges: Edges) -> _KindGraph:
     """Collapse identical rows (similarity-1 edges) into groups; the other edges join groups."""
     identical = edges.similarity >= np.float32(1.0)
-    graph = coo_matrix((np.ones(int(identical.sum()), dtype=np.int8),
-                        (edges.first[identical], edges.second[identical])), shape=(rows, rows))
+    graph = coo_matrix(
+        (
+            np.ones(int(identical.sum()), dtype=np.int8),
+            (edges.first[identical], edges.second[identical]),
+        ),
+        shape=(rows, rows),
+    )
     groups, group = connected_components(graph, directed=False)
     group = group.astype(np.int64)
     a, b = group[edges.first[~identical]], group[edges.second[~identical]]
@@ -89,16 +101,24 @@ def kind_graph(rows: int, edges: Edges) -> _KindGraph:
     both = np.concatenate([sim, sim])
     order = np.argsort(key)
     key, both = key[order], both[order]
-    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) \
+    starts = (
+        np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        if len(key)
         else np.zeros(0, dtype=np.int64)
+    )
     if len(starts) < len(key):
         both = np.maximum.reduceat(both, starts)
     key = key[starts]
     src, dst = key // max(groups, 1), key % max(groups, 1)
     indptr = np.zeros(groups + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=groups), out=indptr[1:])
-    return _KindGraph(group, np.bincount(group, minlength=groups).astype(np.int64), indptr,
-                      dst, both.astype(np.float32))
+    return _KindGraph(
+        group,
+        np.bincount(group, minlength=groups).astype(np.int64),
+        indptr,
+        dst,
+        both.astype(np.float32),
+    )
 
 
 #: About what walking one row costs (seconds): a vectorised round goes on only while it
@@ -107,8 +127,13 @@ WALK_SECONDS_PER_ROW = 5e-6
 UNDECIDED, KEEP, DROP = 0, 1, 2
 
 
-def anchor(rows: int, edges: list[Edges], scores: np.ndarray | None = None,
-           preferred: np.ndarray | None = None, strategy: str = "auto") -> Anchoring:
+def anchor(
+    rows: int,
+    edges: list[Edges],
+    scores: np.ndarray | None = None,
+    preferred: np.ndarray | None = None,
+    strategy: str = "auto",
+) -> Anchoring:
     """Walk the rows in preference order and anchor each on a kept row it matches, if any.
 
     ``edges`` are already thresholded (every edge counts as a match); several lists may share
@@ -130,16 +155,18 @@ def anchor(rows: int, edges: list[Edges], scores: np.ndarray | None = None,
     graphs: list[tuple[int, _KindGraph]] = []
     for kind in sorted(by_kind):
         parts = by_kind[kind]
-        merged = Edges(kind, np.concatenate([p.first for p in parts]),
-                       np.concatenate([p.second for p in parts]),
-                       np.concatenate([p.similarity for p in parts]))
+        merged = Edges(
+            kind,
+            np.concatenate([p.first for p in parts]),
+            np.concatenate([p.second for p in parts]),
+            np.concatenate([p.similarity for p in parts]),
+        )
         graphs.append((kind, kind_graph(rows, merged)))
 
     order = preference_order(rows, scores, preferred)
     rank = np.empty(rows, dtype=np.int64)
     rank[order] = np.arange(rows, dtype=np.int64)
-    chosen = (np.zeros(rows, dtype=bool) if preferred is None
-              else np.asarray(preferred, dtype=bool))
+    chosen = np.zeros(rows, dtype=bool) if preferred is None else np.asarray(preferred, dtype=bool)
     # Only rows that could match anything need deciding; the rest (and chosen rows) are kept.
     active = np.zeros(rows, dtype=bool)
     for _, g in graphs:
@@ -176,11 +203,12 @@ def _segment_reduce(ufunc, values: np.ndarray, g: _KindGraph, empty) -> np.ndarr
     return out
 
 
-def _rounds(status: np.ndarray, rank: np.ndarray, graphs: list[_KindGraph],
-            to_the_end: bool) -> None:
+def _rounds(
+    status: np.ndarray, rank: np.ndarray, graphs: list[_KindGraph], to_the_end: bool
+) -> None:
     """Settle rows in vectorised rounds while that is faster than walking them."""
     never = np.iinfo(np.int64).max
-    recent: list[tuple[int, float]] = []       # (rows settled, seconds) of the last rounds
+    recent: list[tuple[int, float]] = []  # (rows settled, seconds) of the last rounds
     while True:
         started = time.perf_counter()
         undecided = np.flatnonzero(status == UNDECIDED)
@@ -208,8 +236,9 @@ def _rounds(status: np.ndarray, rank: np.ndarray, graphs: list[_KindGraph],
         walk_left = (len(undecided) - settled) * WALK_SECONDS_PER_ROW
         walk_settled = sum(n for n, _ in recent) * WALK_SECONDS_PER_ROW
         spent = sum(t for _, t in recent)
-        if not to_the_end and (walk_left < spent / len(recent)
-                               or (len(recent) == 2 and walk_settled < spent)):
+        if not to_the_end and (
+            walk_left < spent / len(recent) or (len(recent) == 2 and walk_settled < spent)
+        ):
             return
 
 
@@ -237,8 +266,9 @@ def _walk(walk: list[int], status: np.ndarray, graphs: list[_KindGraph]) -> None
             has_kept[group[row]] = True
 
 
-def _targets(status: np.ndarray, rank: np.ndarray, order: np.ndarray,
-             graphs: list[tuple[int, _KindGraph]]) -> Anchoring:
+def _targets(
+    status: np.ndarray, rank: np.ndarray, order: np.ndarray, graphs: list[tuple[int, _KindGraph]]
+) -> Anchoring:
     """Each dropped row's kept copy: its best match among the kept rows preferred over it."""
     rows = len(status)
     kept = np.arange(rows, dtype=np.int64)
@@ -264,8 +294,11 @@ def _targets(status: np.ndarray, rank: np.ndarray, order: np.ndarray,
         ok = (candidate >= 0) & (rank[np.maximum(candidate, 0)] < rank[todo[owner]])
         owner, edge, candidate = owner[ok], edge[ok], candidate[ok]
         best = np.lexsort((rank[candidate], -g.similarity[edge], owner))
-        firsts = best[np.concatenate(([True], owner[best][1:] != owner[best][:-1]))] \
-            if len(best) else best
+        firsts = (
+            best[np.concatenate(([True], owner[best][1:] != owner[best][:-1]))]
+            if len(best)
+            else best
+        )
         chosen_rows = todo[owner[firsts]]
         kept[chosen_rows] = candidate[firsts]
         match[chosen_rows] = kind

@@ -14,8 +14,12 @@ def restore_duplicates(session: ReviewSession) -> DuplicateTable | None:
     result = load_result(session.store, session.dataset)
     if result is None:
         return None
-    table = build_table(session.dataset, result, session_scores(session),
-                        preferred_rows(session.store, session.dataset))
+    table = build_table(
+        session.dataset,
+        result,
+        session_scores(session),
+        preferred_rows(session.store, session.dataset),
+    )
     session.set_duplicates(table.dropped)
     return table
 

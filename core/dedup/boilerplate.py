@@ -60,14 +60,20 @@ class Boilerplate:
             return ""
         parts = []
         if self.prefix:
-            parts.append(f"{self.prefix_rows:,} of {self.rows:,} rows start with the same "
-                         f"{len(self.prefix):,} characters (“{_preview(self.prefix)}”)")
+            parts.append(
+                f"{self.prefix_rows:,} of {self.rows:,} rows start with the same "
+                f"{len(self.prefix):,} characters (“{_preview(self.prefix)}”)"
+            )
         if self.suffix:
-            parts.append(f"{self.suffix_rows:,} end with the same {len(self.suffix):,} "
-                         f"characters (“{_preview(self.suffix)}”)")
+            parts.append(
+                f"{self.suffix_rows:,} end with the same {len(self.suffix):,} "
+                f"characters (“{_preview(self.suffix)}”)"
+            )
         if self.blocks:
-            parts.append(f"{self.block_rows:,} share one of {len(self.blocks):,} passages "
-                         f"that appear in several rows")
+            parts.append(
+                f"{self.block_rows:,} share one of {len(self.blocks):,} passages "
+                f"that appear in several rows"
+            )
         return f"Shared boilerplate in the {self.field or 'compared'} text: " + "; ".join(parts)
 
     def to_dict(self) -> dict:
@@ -82,11 +88,12 @@ class Boilerplate:
 
 def _preview(text: str, width: int = 60) -> str:
     flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[:width - 1] + "…"
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _shared_start(texts: Sequence[str], min_count: int) -> tuple[str, int]:
     """The longest start (cut at whitespace) that ``min_count`` texts share, and how many do."""
+
     def most_common(length: int) -> tuple[str, int]:
         counts = Counter(t[:length] for t in texts if len(t) >= length)
         return counts.most_common(1)[0] if counts else ("", 0)
@@ -94,7 +101,7 @@ def _shared_start(texts: Sequence[str], min_count: int) -> tuple[str, int]:
     if most_common(MIN_CHARS)[1] < min_count:
         return "", 0
     low, high = MIN_CHARS, max(map(len, texts))
-    while low < high:                       # the largest length still shared by min_count
+    while low < high:  # the largest length still shared by min_count
         middle = (low + high + 1) // 2
         if most_common(middle)[1] >= min_count:
             low = middle
@@ -103,9 +110,12 @@ def _shared_start(texts: Sequence[str], min_count: int) -> tuple[str, int]:
     prefix, _ = most_common(low)
     cut = max(prefix.rfind(" "), prefix.rfind("\n"))
     # A whole text counts as shared only if the others continue past it with whitespace.
-    if cut >= MIN_CHARS and not all(t == prefix or t[len(prefix):len(prefix) + 1].isspace()
-                                    for t in texts if t.startswith(prefix)):
-        prefix = prefix[:cut + 1]
+    if cut >= MIN_CHARS and not all(
+        t == prefix or t[len(prefix) : len(prefix) + 1].isspace()
+        for t in texts
+        if t.startswith(prefix)
+    ):
+        prefix = prefix[: cut + 1]
     if len(prefix.strip()) < MIN_CHARS:
         return "", 0
     return prefix, sum(1 for t in texts if t.startswith(prefix))
@@ -116,23 +126,37 @@ def find_boilerplate(texts: Sequence[str], field_name: str = "") -> Boilerplate:
     distinct = list(dict.fromkeys(texts))
     if len(distinct) < MIN_ROWS:
         return Boilerplate(rows=len(texts), field=field_name)
-    sample = distinct[::max(1, len(distinct) // SAMPLE)]
+    sample = distinct[:: max(1, len(distinct) // SAMPLE)]
     min_count = max(MIN_ROWS, int(MIN_SHARE * len(sample) + 0.999))
     prefix, _ = _shared_start(sample, min_count)
     suffix_reversed, _ = _shared_start([t[::-1] for t in sample], min_count)
     suffix = suffix_reversed[::-1]
-    if prefix and suffix and any(len(t) < len(prefix) + len(suffix)
-                                 for t in distinct if t.startswith(prefix)
-                                 and t.endswith(suffix)):
+    if (
+        prefix
+        and suffix
+        and any(
+            len(t) < len(prefix) + len(suffix)
+            for t in distinct
+            if t.startswith(prefix) and t.endswith(suffix)
+        )
+    ):
         suffix = ""
     blocks = _shared_passages(distinct, prefix, suffix)
     shared = set(blocks)
     return Boilerplate(
-        prefix, sum(1 for t in texts if prefix and t.startswith(prefix)),
-        suffix, sum(1 for t in texts if suffix and t.endswith(suffix)),
-        blocks, sum(1 for t in texts if shared
-                    and not shared.isdisjoint(_paragraphs(_trim(t, prefix, suffix)))),
-        len(texts), field_name)
+        prefix,
+        sum(1 for t in texts if prefix and t.startswith(prefix)),
+        suffix,
+        sum(1 for t in texts if suffix and t.endswith(suffix)),
+        blocks,
+        sum(
+            1
+            for t in texts
+            if shared and not shared.isdisjoint(_paragraphs(_trim(t, prefix, suffix)))
+        ),
+        len(texts),
+        field_name,
+    )
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -169,9 +193,9 @@ def _shared_passages(distinct: Sequence[str], prefix: str, suffix: str) -> tuple
 
 def _trim(text: str, prefix: str, suffix: str) -> str:
     if prefix and text.startswith(prefix):
-        text = text[len(prefix):]
+        text = text[len(prefix) :]
     if suffix and text.endswith(suffix):
-        text = text[:len(text) - len(suffix)]
+        text = text[: len(text) - len(suffix)]
     return text
 
 
@@ -202,8 +226,11 @@ def strip_texts(texts: Sequence[str], boilerplate: Boilerplate) -> list[str]:
         sources: dict[str, set[str]] = {}
         for text, kept in zip(full, compared, strict=True):
             sources.setdefault(kept, set()).add(text)
-        clashing = {kept for kept, fulls in sources.items() if len(fulls) > 1
-                    and any(_words(kept) * 2 < _words(t) for t in fulls)}
+        clashing = {
+            kept
+            for kept, fulls in sources.items()
+            if len(fulls) > 1 and any(_words(kept) * 2 < _words(t) for t in fulls)
+        }
         changed = False
         for i, kept in enumerate(compared):
             if kept in clashing and kept != full[i]:

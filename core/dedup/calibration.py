@@ -36,17 +36,25 @@ def thresholds_to_try(floor: float, step: float = 0.025) -> np.ndarray:
     return np.unique(np.round(np.concatenate(([floor], grid, [1.0])), 4))
 
 
-def plan_at(result: DuplicateResult, settings: DedupConfig, scores: np.ndarray | None = None,
-            preferred: np.ndarray | None = None):
+def plan_at(
+    result: DuplicateResult,
+    settings: DedupConfig,
+    scores: np.ndarray | None = None,
+    preferred: np.ndarray | None = None,
+):
     """The anchoring and keep plan ``settings`` would give (what the table would show)."""
     anchoring = anchor(result.rows, result.thresholded(settings), scores, preferred)
     return anchoring, plan_keep(anchoring, scores, settings.budget)
 
 
-def drop_curve(result: DuplicateResult, settings: DedupConfig, kind: int,
-               thresholds: np.ndarray, scores: np.ndarray | None = None,
-               preferred: np.ndarray | None = None
-               ) -> Generator[tuple[float, int, int], None, None]:
+def drop_curve(
+    result: DuplicateResult,
+    settings: DedupConfig,
+    kind: int,
+    thresholds: np.ndarray,
+    scores: np.ndarray | None = None,
+    preferred: np.ndarray | None = None,
+) -> Generator[tuple[float, int, int], None, None]:
     """Yield ``(threshold, clusters, rows dropped)`` for each threshold of ``kind``.
 
     The other kinds and the budget stay as ``settings`` has them; clusters are anchored on
@@ -60,17 +68,23 @@ def drop_curve(result: DuplicateResult, settings: DedupConfig, kind: int,
         yield float(threshold), clusters.count(), int(np.count_nonzero(plan.role == DUPLICATE))
 
 
-def similarity_histogram(result: DuplicateResult, kind: int, bins: int = 50
-                         ) -> tuple[np.ndarray, np.ndarray]:
+def similarity_histogram(
+    result: DuplicateResult, kind: int, bins: int = 50
+) -> tuple[np.ndarray, np.ndarray]:
     """Counts and bin edges of the similarities of ``kind``'s pairs (floor to 1)."""
     similarity = result.edges[kind].similarity
     return np.histogram(similarity, bins=bins, range=(result.floor(kind), 1.0))
 
 
-def pairs_at_cutoff(result: DuplicateResult, settings: DedupConfig, kind: int,
-                    threshold: float, count: int = 4, scores: np.ndarray | None = None,
-                    preferred: np.ndarray | None = None
-                    ) -> tuple[list[CutoffPair], list[CutoffPair]]:
+def pairs_at_cutoff(
+    result: DuplicateResult,
+    settings: DedupConfig,
+    kind: int,
+    threshold: float,
+    count: int = 4,
+    scores: np.ndarray | None = None,
+    preferred: np.ndarray | None = None,
+) -> tuple[list[CutoffPair], list[CutoffPair]]:
     """The pairs a small move of ``kind``'s threshold would flip, under the anchored rule.
 
     Above: ``count`` rows dropped as ``kind`` duplicates at ``threshold`` with the lowest
@@ -82,15 +96,22 @@ def pairs_at_cutoff(result: DuplicateResult, settings: DedupConfig, kind: int,
     anchoring, plan = plan_at(result, trial, scores, preferred)
     dropped = np.flatnonzero(plan.not_kept & (anchoring.match == kind))
     by_similarity = dropped[np.lexsort((dropped, anchoring.similarity[dropped]))]
-    above = [CutoffPair(int(anchoring.kept[r]), int(r), float(anchoring.similarity[r]))
-             for r in by_similarity[:count].tolist()]
+    above = [
+        CutoffPair(int(anchoring.kept[r]), int(r), float(anchoring.similarity[r]))
+        for r in by_similarity[:count].tolist()
+    ]
 
     edges = result.edges[kind]
     standing = ~plan.not_kept
-    under = (edges.similarity < np.float32(threshold) - np.float32(1e-6)) \
-        & standing[edges.first] & standing[edges.second]
+    under = (
+        (edges.similarity < np.float32(threshold) - np.float32(1e-6))
+        & standing[edges.first]
+        & standing[edges.second]
+    )
     candidates = np.flatnonzero(under)
     nearest = candidates[np.lexsort((candidates, -edges.similarity[candidates]))][:count]
-    below = [CutoffPair(int(edges.first[i]), int(edges.second[i]), float(edges.similarity[i]))
-             for i in nearest.tolist()]
+    below = [
+        CutoffPair(int(edges.first[i]), int(edges.second[i]), float(edges.similarity[i]))
+        for i in nearest.tolist()
+    ]
     return above, below

@@ -27,9 +27,9 @@ class Clusters:
     strongest kind (exact, then near, then semantic) among the row's edges.
     """
 
-    cluster: np.ndarray   # int64
-    size: np.ndarray      # int32
-    match: np.ndarray     # int8: index into KINDS, or NO_MATCH
+    cluster: np.ndarray  # int64
+    size: np.ndarray  # int32
+    match: np.ndarray  # int8: index into KINDS, or NO_MATCH
 
     def __len__(self) -> int:
         return len(self.cluster)
@@ -56,8 +56,7 @@ def cluster_rows(rows: int, edges: list[Edges]) -> Clusters:
 
     first = np.concatenate([e.first for e in edges]) if edges else np.zeros(0, np.int64)
     second = np.concatenate([e.second for e in edges]) if edges else np.zeros(0, np.int64)
-    graph = coo_matrix((np.ones(len(first), dtype=np.int8), (first, second)),
-                       shape=(rows, rows))
+    graph = coo_matrix((np.ones(len(first), dtype=np.int8), (first, second)), shape=(rows, rows))
     _, labels = connected_components(graph, directed=False)
     lowest = np.full(labels.max(initial=-1) + 1, rows, dtype=np.int64)
     np.minimum.at(lowest, labels, np.arange(rows, dtype=np.int64))

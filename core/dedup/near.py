@@ -28,8 +28,9 @@ _STAGE_SIGNATURES = "near duplicates: MinHash signatures"
 _STAGE_VERIFY = "near duplicates: verifying candidates"
 
 
-def near_edges(texts: Sequence[str], floor: float, shingle_words: int = SHINGLE_WORDS,
-               num_perm: int = NUM_PERM) -> Generator[DedupProgress, None, Edges]:
+def near_edges(
+    texts: Sequence[str], floor: float, shingle_words: int = SHINGLE_WORDS, num_perm: int = NUM_PERM
+) -> Generator[DedupProgress, None, Edges]:
     """Pairs of ``texts`` (already normalised) with Jaccard similarity of at least ``floor``."""
     total = len(texts)
     yield DedupProgress(_STAGE_SHINGLES, 0, total)
@@ -46,9 +47,14 @@ def near_edges(texts: Sequence[str], floor: float, shingle_words: int = SHINGLE_
     return concatenate(NEAR, [identical, found.mapped(representatives)])
 
 
-def _verified_pairs(signature: np.ndarray, documents: np.ndarray, shingles: ShingleSets,
-                    floor: float, bands: int, rows: int
-                    ) -> Generator[DedupProgress, None, Edges]:
+def _verified_pairs(
+    signature: np.ndarray,
+    documents: np.ndarray,
+    shingles: ShingleSets,
+    floor: float,
+    bands: int,
+    rows: int,
+) -> Generator[DedupProgress, None, Edges]:
     seen: set[tuple[int, int]] = set()
     sets: dict[int, frozenset[int]] = {}
     first: list[int] = []
@@ -77,12 +83,12 @@ def _verified_pairs(signature: np.ndarray, documents: np.ndarray, shingles: Shin
             members = sorted(bucket.tolist())
             if len(members) <= FULL_BUCKET:
                 for i, a in enumerate(members):
-                    for b in members[i + 1:]:
+                    for b in members[i + 1 :]:
                         check(a, b)
             else:
                 for i, b in enumerate(members[1:], start=1):
                     check(members[0], b)
-                    for a in members[max(1, i - WINDOW):i]:
+                    for a in members[max(1, i - WINDOW) : i]:
                         check(a, b)
     yield DedupProgress(_STAGE_VERIFY, bands, bands)
     return Edges.from_lists(NEAR, first, second, similarity)

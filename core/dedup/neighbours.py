@@ -24,8 +24,12 @@ BLOCK_CELLS = 16_000_000
 _STAGE = "semantic duplicates: comparing"
 
 
-def cosine_edges(vectors: np.ndarray, floor: float, device: torch.device | None = None,
-                 exact_limit: int = EXACT_LIMIT) -> Generator[DedupProgress, None, Edges]:
+def cosine_edges(
+    vectors: np.ndarray,
+    floor: float,
+    device: torch.device | None = None,
+    exact_limit: int = EXACT_LIMIT,
+) -> Generator[DedupProgress, None, Edges]:
     """Every pair of rows of ``vectors`` (unit length) with cosine similarity >= ``floor``."""
     if len(vectors) < 2:
         return Edges.empty(SEMANTIC)
@@ -34,8 +38,9 @@ def cosine_edges(vectors: np.ndarray, floor: float, device: torch.device | None 
     return (yield from _approximate(vectors, floor))
 
 
-def _exact(vectors: np.ndarray, floor: float, device: torch.device
-           ) -> Generator[DedupProgress, None, Edges]:
+def _exact(
+    vectors: np.ndarray, floor: float, device: torch.device
+) -> Generator[DedupProgress, None, Edges]:
     n = len(vectors)
     matrix = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32)).to(device)
     block = max(16, BLOCK_CELLS // n)
@@ -53,9 +58,12 @@ def _exact(vectors: np.ndarray, floor: float, device: torch.device
         seconds.append(cols_global.cpu().numpy())
         sims.append(similarity[rows, cols_global - start].float().cpu().numpy())
     yield DedupProgress(_STAGE, n, n)
-    return Edges(SEMANTIC, np.concatenate(firsts).astype(np.int64),
-                 np.concatenate(seconds).astype(np.int64),
-                 np.minimum(np.concatenate(sims), 1.0).astype(np.float32))
+    return Edges(
+        SEMANTIC,
+        np.concatenate(firsts).astype(np.int64),
+        np.concatenate(seconds).astype(np.int64),
+        np.minimum(np.concatenate(sims), 1.0).astype(np.float32),
+    )
 
 
 def _approximate(vectors: np.ndarray, floor: float) -> Generator[DedupProgress, None, Edges]:
@@ -67,11 +75,11 @@ def _approximate(vectors: np.ndarray, floor: float) -> Generator[DedupProgress, 
     chunk = 50_000
     for start in range(0, n, chunk):
         yield DedupProgress(_STAGE + " (building the index)", start, n)
-        index.add(keys[start:start + chunk], vectors[start:start + chunk])
+        index.add(keys[start : start + chunk], vectors[start : start + chunk])
     firsts, seconds, sims = [], [], []
     for start in range(0, n, chunk):
         yield DedupProgress(_STAGE + " (searching)", start, n)
-        found = index.search(vectors[start:start + chunk], APPROXIMATE_NEIGHBOURS)
+        found = index.search(vectors[start : start + chunk], APPROXIMATE_NEIGHBOURS)
         neighbour = found.keys.astype(np.int64)
         similarity = 1.0 - found.distances.astype(np.float32)
         row = np.repeat(np.arange(start, start + len(neighbour)), neighbour.shape[1])
@@ -81,5 +89,9 @@ def _approximate(vectors: np.ndarray, floor: float) -> Generator[DedupProgress, 
         seconds.append(neighbour[keep])
         sims.append(similarity[keep])
     yield DedupProgress(_STAGE, n, n)
-    return Edges.from_lists(SEMANTIC, np.concatenate(firsts), np.concatenate(seconds),
-                            np.minimum(np.concatenate(sims), 1.0))
+    return Edges.from_lists(
+        SEMANTIC,
+        np.concatenate(firsts),
+        np.concatenate(seconds),
+        np.minimum(np.concatenate(sims), 1.0),
+    )

@@ -19,9 +19,11 @@ FIELDS = ("prompt", "response", "pair")
 #: What :func:`normalise` does, in the words of ``dedup --exact`` and ``overlap --exact`` help.
 #: Only a *run* of marks is shortened: a single mark still counts, so "thinking!" and
 #: "thinking" differ (checked against :func:`normalise` in tests/dedup/test_cli_dedup.py).
-NORMALISATION_HELP = ("Unicode NFKC, case folding and collapsed whitespace, with each run of "
-                      'punctuation or symbols cut to its first mark ("why??" = "Why?", '
-                      '"why?!" = "why?"); a single mark is kept ("thinking!" ≠ "thinking")')
+NORMALISATION_HELP = (
+    "Unicode NFKC, case folding and collapsed whitespace, with each run of "
+    'punctuation or symbols cut to its first mark ("why??" = "Why?", '
+    '"why?!" = "why?"); a single mark is kept ("thinking!" ≠ "thinking")'
+)
 
 # A run of punctuation or symbols, e.g. "?!?" or "...": collapsed to its first character.
 _PUNCT_RUN = re.compile(r"([^\w\s])[^\w\s]+")

@@ -29,8 +29,8 @@ class DuplicateTable:
     settings: DedupConfig
     clusters: Clusters
     plan: KeepPlan
-    similarity: np.ndarray   # float32: a copy's similarity to its kept copy; NaN otherwise
-    notes: tuple[str, ...] = ()   # what the run noticed (shared boilerplate, truncation)
+    similarity: np.ndarray  # float32: a copy's similarity to its kept copy; NaN otherwise
+    notes: tuple[str, ...] = ()  # what the run noticed (shared boilerplate, truncation)
 
     @property
     def cluster(self) -> np.ndarray:
@@ -66,37 +66,49 @@ class DuplicateTable:
         """Counts for the status bar, the panel and ``--json``."""
         role = self.plan.role
         not_kept = self.plan.not_kept
-        by_kind = {name: int(np.count_nonzero(not_kept & (self.match == code)))
-                   for code, name in enumerate(("exact", "near", "semantic"))}
+        by_kind = {
+            name: int(np.count_nonzero(not_kept & (self.match == code)))
+            for code, name in enumerate(("exact", "near", "semantic"))
+        }
         dropped = self.plan.dropped
-        lowest = {KINDS[code]: round(float(np.min(self.similarity[dropped & (self.match == code)])),
-                                     4)
-                  for code in range(len(KINDS)) if np.any(dropped & (self.match == code))}
-        return {"records": len(role), "clusters": self.clusters.count(),
-                "duplicates": int(np.count_nonzero(not_kept)),
-                "dropped": int(np.count_nonzero(role == DUPLICATE)),
-                "extra_copies": int(np.count_nonzero(role == EXTRA)),
-                "rows_in_clusters": int(np.count_nonzero(self.clusters.clustered)),
-                "lowest_similarity": lowest,
-                "by_match": by_kind, "notes": list(self.notes),
-                "settings": self.settings.to_dict()}
+        lowest = {
+            KINDS[code]: round(float(np.min(self.similarity[dropped & (self.match == code)])), 4)
+            for code in range(len(KINDS))
+            if np.any(dropped & (self.match == code))
+        }
+        return {
+            "records": len(role),
+            "clusters": self.clusters.count(),
+            "duplicates": int(np.count_nonzero(not_kept)),
+            "dropped": int(np.count_nonzero(role == DUPLICATE)),
+            "extra_copies": int(np.count_nonzero(role == EXTRA)),
+            "rows_in_clusters": int(np.count_nonzero(self.clusters.clustered)),
+            "lowest_similarity": lowest,
+            "by_match": by_kind,
+            "notes": list(self.notes),
+            "settings": self.settings.to_dict(),
+        }
 
 
-def build_table(dataset: Dataset, result: DuplicateResult, scores: np.ndarray | None = None,
-                preferred: np.ndarray | None = None,
-                settings: DedupConfig | None = None) -> DuplicateTable:
+def build_table(
+    dataset: Dataset,
+    result: DuplicateResult,
+    scores: np.ndarray | None = None,
+    preferred: np.ndarray | None = None,
+    settings: DedupConfig | None = None,
+) -> DuplicateTable:
     """Anchor clusters at ``settings``' thresholds on the preferred kept copies.
 
     ``dataset`` must be the one ``result`` was found in (same rows).
     """
     settings = settings or result.settings
     if result.rows != len(dataset):
-        raise ValueError(f"the duplicate run has {result.rows} rows, the dataset "
-                         f"{len(dataset)}")
+        raise ValueError(f"the duplicate run has {result.rows} rows, the dataset {len(dataset)}")
     anchoring = anchor(result.rows, result.thresholded(settings), scores, preferred)
     plan = plan_keep(anchoring, scores, settings.budget)
-    return DuplicateTable(settings, anchored_clusters(anchoring), plan, anchoring.similarity,
-                          tuple(result.notes()))
+    return DuplicateTable(
+        settings, anchored_clusters(anchoring), plan, anchoring.similarity, tuple(result.notes())
+    )
 
 
 def match_names(match: np.ndarray) -> list[str]:

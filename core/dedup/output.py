@@ -23,15 +23,19 @@ def rows_frame(dataset: Dataset, table: DuplicateTable) -> pd.DataFrame:
     similarity = pd.array(table.similarity, dtype="Float32")
     similarity[~not_kept] = pd.NA
     role = table.role
-    return pd.DataFrame({
-        "row": range(len(dataset)),
-        dataset.location_kind: dataset.locations,
-        "fingerprint": [bytes(fp).hex() for fp in dataset.fingerprints],
-        "cluster": table.cluster,
-        "cluster_size": table.size,
-        "duplicate_of": duplicate_of,
-        "match": [name if nk else "" for name, nk in
-                  zip(match_names(table.match), not_kept.tolist(), strict=True)],
-        "similarity": similarity,
-        "role": [ROLE_NAMES[r] if r != UNIQUE else "unique" for r in role.tolist()],
-    })
+    return pd.DataFrame(
+        {
+            "row": range(len(dataset)),
+            dataset.location_kind: dataset.locations,
+            "fingerprint": [bytes(fp).hex() for fp in dataset.fingerprints],
+            "cluster": table.cluster,
+            "cluster_size": table.size,
+            "duplicate_of": duplicate_of,
+            "match": [
+                name if nk else ""
+                for name, nk in zip(match_names(table.match), not_kept.tolist(), strict=True)
+            ],
+            "similarity": similarity,
+            "role": [ROLE_NAMES[r] if r != UNIQUE else "unique" for r in role.tolist()],
+        }
+    )

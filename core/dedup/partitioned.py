@@ -31,8 +31,9 @@ BLOCK_CELLS = 8_000_000
 _STAGE = "semantic duplicates: comparing nearby rows"
 
 
-def partitioned_edges(vectors: np.ndarray, floor: float, probes: int = PROBES, seed: int = 0
-                      ) -> Generator[DedupProgress, None, Edges]:
+def partitioned_edges(
+    vectors: np.ndarray, floor: float, probes: int = PROBES, seed: int = 0
+) -> Generator[DedupProgress, None, Edges]:
     """Pairs of rows of ``vectors`` (unit length) with cosine >= ``floor``, found by partition."""
     n = len(vectors)
     if n < 2:
@@ -41,8 +42,9 @@ def partitioned_edges(vectors: np.ndarray, floor: float, probes: int = PROBES, s
     yield DedupProgress(_STAGE + " (partitioning)", 0, 1)
     centroids = _kmeans(matrix, max(1, round(math.sqrt(n))), seed)
     probes = min(probes, len(centroids))
-    nearest = torch.cat([(block @ centroids.T).topk(probes, dim=1).indices
-                         for block in matrix.split(50_000)])
+    nearest = torch.cat(
+        [(block @ centroids.T).topk(probes, dim=1).indices for block in matrix.split(50_000)]
+    )
     home = nearest[:, 0]
     members = _lists(home, len(centroids))
     # Each (query, probed partition): queries grouped by the partition they probe.
@@ -59,7 +61,7 @@ def partitioned_edges(vectors: np.ndarray, floor: float, probes: int = PROBES, s
         targets = matrix[listed]
         step = max(1, BLOCK_CELLS // len(listed))
         for start in range(0, len(asking), step):
-            rows = asking[start:start + step]
+            rows = asking[start : start + step]
             similarity = matrix[rows] @ targets.T
             i, j = torch.nonzero(similarity >= floor, as_tuple=True)
             a, b = rows[i], listed[j]
@@ -70,16 +72,22 @@ def partitioned_edges(vectors: np.ndarray, floor: float, probes: int = PROBES, s
     yield DedupProgress(_STAGE, len(centroids), len(centroids))
     if not firsts:
         return Edges.empty(SEMANTIC)
-    return Edges.from_lists(SEMANTIC, np.concatenate(firsts), np.concatenate(seconds),
-                            np.minimum(np.concatenate(sims), 1.0))
+    return Edges.from_lists(
+        SEMANTIC,
+        np.concatenate(firsts),
+        np.concatenate(seconds),
+        np.minimum(np.concatenate(sims), 1.0),
+    )
 
 
 def _kmeans(matrix: torch.Tensor, k: int, seed: int) -> torch.Tensor:
     """Spherical k-means centroids (unit length) learnt on a sample of ``matrix``."""
     generator = np.random.default_rng(seed)
-    sample = matrix[torch.from_numpy(generator.choice(len(matrix), min(len(matrix),
-                                                                       KMEANS_SAMPLE),
-                                                      replace=False))]
+    sample = matrix[
+        torch.from_numpy(
+            generator.choice(len(matrix), min(len(matrix), KMEANS_SAMPLE), replace=False)
+        )
+    ]
     k = min(k, len(sample))
     centroids = sample[torch.from_numpy(generator.choice(len(sample), k, replace=False))].clone()
     for _ in range(KMEANS_ROUNDS):
@@ -90,8 +98,7 @@ def _kmeans(matrix: torch.Tensor, k: int, seed: int) -> torch.Tensor:
     return centroids
 
 
-def _lists(keys: torch.Tensor, size: int, values: torch.Tensor | None = None
-           ) -> list[torch.Tensor]:
+def _lists(keys: torch.Tensor, size: int, values: torch.Tensor | None = None) -> list[torch.Tensor]:
     """``values`` (default: positions) grouped by ``keys`` in ``0..size-1``."""
     order = torch.argsort(keys, stable=True)
     counts = torch.bincount(keys, minlength=size).tolist()

@@ -24,7 +24,7 @@ class DuplicateResult:
     source_sha256: str
     edges: dict[int, Edges]
     floors: dict[int, float]
-    exact_keys: np.ndarray | None = None       # group code per row on settings.exact_on
+    exact_keys: np.ndarray | None = None  # group code per row on settings.exact_on
     vector_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float16))
     seconds: float = 0.0
@@ -41,8 +41,11 @@ class DuplicateResult:
     def thresholded(self, settings: DedupConfig | None = None) -> list[Edges]:
         """The edges that pass the thresholds of ``settings`` (default: the run's own)."""
         settings = settings or self.settings
-        return [edges.at_least(settings.threshold(kind)) for kind, edges in self.edges.items()
-                if kind in settings.kinds()]
+        return [
+            edges.at_least(settings.threshold(kind))
+            for kind, edges in self.edges.items()
+            if kind in settings.kinds()
+        ]
 
     def with_settings(self, settings: DedupConfig) -> DuplicateResult:
         """The same run with new thresholds or budget (each threshold at or above its floor)."""
@@ -61,21 +64,30 @@ class DuplicateResult:
         for data in self.report.get("boilerplate", {}).values():
             line = Boilerplate.from_dict(data).describe()
             if line:
-                lines.append(line + (" — compared without it." if self.settings.strip_boilerplate
-                                     else " — it can make different requests look alike; "
-                                     "compare without it."))
+                lines.append(
+                    line
+                    + (
+                        " — compared without it."
+                        if self.settings.strip_boilerplate
+                        else " — it can make different requests look alike; compare without it."
+                    )
+                )
         if "candidate_pairs" in self.report:
-            lines.append(f"MiniLM verified {self.report['candidate_pairs']:,} candidate pair(s) "
-                         f"the fast embedder proposed at cosine ≥ "
-                         f"{self.report['candidate_threshold']:.2f}, embedding "
-                         f"{self.report['verified_texts']:,} of "
-                         f"{self.report.get('embedded', 0):,} distinct texts: every "
-                         "similarity shown is MiniLM's cosine.")
+            lines.append(
+                f"MiniLM verified {self.report['candidate_pairs']:,} candidate pair(s) "
+                f"the fast embedder proposed at cosine ≥ "
+                f"{self.report['candidate_threshold']:.2f}, embedding "
+                f"{self.report['verified_texts']:,} of "
+                f"{self.report.get('embedded', 0):,} distinct texts: every "
+                "similarity shown is MiniLM's cosine."
+            )
         truncated = self.report.get("truncated", 0)
         if truncated:
             tokens, chars = self.report.get("max_tokens"), self.report.get("max_chars")
             limit = f"{tokens} tokens" if tokens else f"{chars or 0:,} characters"
-            lines.append(f"{truncated:,} of {self.report.get('embedded', 0):,} distinct texts "
-                         f"were cut at the embedder's limit of {limit}: text past it was not "
-                         f"compared.")
+            lines.append(
+                f"{truncated:,} of {self.report.get('embedded', 0):,} distinct texts "
+                f"were cut at the embedder's limit of {limit}: text past it was not "
+                f"compared."
+            )
         return lines

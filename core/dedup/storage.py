@@ -23,8 +23,10 @@ from core.review.decisions import decision_keys
 
 def save_result(store: ProjectStore, result: DuplicateResult) -> None:
     """Replace the project's saved duplicate run with ``result``."""
-    arrays: dict[str, np.ndarray] = {"rows": np.array([result.rows]),
-                                     "seconds": np.array([result.seconds])}
+    arrays: dict[str, np.ndarray] = {
+        "rows": np.array([result.rows]),
+        "seconds": np.array([result.seconds]),
+    }
     for kind, edges in result.edges.items():
         arrays[f"first_{kind}"] = edges.first
         arrays[f"second_{kind}"] = edges.second
@@ -56,13 +58,25 @@ def load_result(store: ProjectStore, dataset: Dataset) -> DuplicateResult | None
     floors: dict[int, float] = {}
     for kind in range(3):
         if f"first_{kind}" in arrays:
-            edges[kind] = Edges(kind, arrays[f"first_{kind}"], arrays[f"second_{kind}"],
-                                arrays[f"similarity_{kind}"])
+            edges[kind] = Edges(
+                kind,
+                arrays[f"first_{kind}"],
+                arrays[f"second_{kind}"],
+                arrays[f"similarity_{kind}"],
+            )
             floors[kind] = float(arrays[f"floor_{kind}"][0])
-    return DuplicateResult(DedupConfig.from_dict(settings), len(dataset), source_sha256,
-                           edges, floors, arrays.get("exact_keys"), arrays["vector_rows"],
-                           arrays["vectors"], float(arrays["seconds"][0]),
-                           _report(arrays.get("report_json")))
+    return DuplicateResult(
+        DedupConfig.from_dict(settings),
+        len(dataset),
+        source_sha256,
+        edges,
+        floors,
+        arrays.get("exact_keys"),
+        arrays["vector_rows"],
+        arrays["vectors"],
+        float(arrays["seconds"][0]),
+        _report(arrays.get("report_json")),
+    )
 
 
 def _report(data: np.ndarray | None) -> dict:
@@ -92,8 +106,9 @@ def preferred_rows(store: ProjectStore, dataset: Dataset) -> np.ndarray:
     return mask
 
 
-def choose_kept(store: ProjectStore, keys: list[DecisionKey], row: int,
-                cluster_rows: np.ndarray) -> None:
+def choose_kept(
+    store: ProjectStore, keys: list[DecisionKey], row: int, cluster_rows: np.ndarray
+) -> None:
     """Make ``row`` its cluster's kept copy (clearing earlier choices in that cluster).
 
     ``keys`` are the dataset's :func:`core.review.decisions.decision_keys`, computed once by

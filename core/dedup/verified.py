@@ -32,9 +32,14 @@ EXHAUSTIVE_LIMIT = 20_000
 _STAGE = "semantic duplicates: MiniLM verifies the fast embedder's candidates"
 
 
-def verified_edges(texts: Sequence[str], floor: float, files: ModelFiles, device: str,
-                   report: dict, candidate_threshold: float = CANDIDATE_THRESHOLD
-                   ) -> Generator[DedupProgress, None, tuple[Edges, np.ndarray]]:
+def verified_edges(
+    texts: Sequence[str],
+    floor: float,
+    files: ModelFiles,
+    device: str,
+    report: dict,
+    candidate_threshold: float = CANDIDATE_THRESHOLD,
+) -> Generator[DedupProgress, None, tuple[Edges, np.ndarray]]:
     """Pairs of ``texts`` (distinct) whose MiniLM cosine is at least ``floor``.
 
     Returns the pairs and every text's fast vector. ``files`` is the bundled MiniLM, from
@@ -69,9 +74,14 @@ def verified_edges(texts: Sequence[str], floor: float, files: ModelFiles, device
     report["max_tokens"] = minilm.max_length
     position = np.full(len(texts), -1, dtype=np.int64)
     position[involved] = np.arange(len(involved))
-    similarity = np.einsum("ij,ij->i", judged[position[candidates.first]],
-                           judged[position[candidates.second]])
+    similarity = np.einsum(
+        "ij,ij->i", judged[position[candidates.first]], judged[position[candidates.second]]
+    )
     keep = similarity >= floor
     yield DedupProgress(_STAGE, len(involved), len(involved))
-    return Edges(SEMANTIC, candidates.first[keep], candidates.second[keep],
-                 np.minimum(similarity[keep], 1.0).astype(np.float32)), vectors
+    return Edges(
+        SEMANTIC,
+        candidates.first[keep],
+        candidates.second[keep],
+        np.minimum(similarity[keep], 1.0).astype(np.float32),
+    ), vectors

@@ -19,14 +19,14 @@ import numpy as np
 
 #: Bytes per block of documents: bounds the temporary arrays to a few tens of megabytes.
 BLOCK_BYTES = 1 << 20
-_BASE = np.uint64(0x100000001B3)                 # the FNV prime: odd, so invertible mod 2**64
+_BASE = np.uint64(0x100000001B3)  # the FNV prime: odd, so invertible mod 2**64
 _BASE_INVERSE = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 _NON_ASCII_PUNCT = re.compile(r"[^\w\s]")
 _WORD_BYTE = np.zeros(256, dtype=bool)
 _WORD_BYTE[[ord(c) for c in string.ascii_letters + string.digits + "_"]] = True
 _WORD_BYTE[0x80:] = True
 _LOWER = np.arange(256, dtype=np.uint8)
-_LOWER[ord("A"):ord("Z") + 1] += 32
+_LOWER[ord("A") : ord("Z") + 1] += 32
 
 
 def fold(text: str) -> str:
@@ -69,7 +69,7 @@ def _block_hashes(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     is_word = _WORD_BYTE[data]
     edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0))
     word_starts = np.flatnonzero(edges == 1)
-    word_ends = np.flatnonzero(edges == -1)           # one past each word's last byte
+    word_ends = np.flatnonzero(edges == -1)  # one past each word's last byte
 
     with np.errstate(over="ignore"):
         powers = _powers(_BASE, len(data))
@@ -100,4 +100,4 @@ def _compute_powers(base: np.uint64, n: int) -> np.ndarray:
     powers[:1] = 1
     powers[1:] = base
     with np.errstate(over="ignore"):
-        return np.cumprod(powers, out=powers)     # wraps modulo 2**64, as intended
+        return np.cumprod(powers, out=powers)  # wraps modulo 2**64, as intended

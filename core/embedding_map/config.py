@@ -39,11 +39,11 @@ class MapConfig:
         if self.on not in FIELDS:
             raise MapSettingsError(f"unknown text {self.on!r}: choose {', '.join(FIELDS)}")
         if self.method not in METHODS:
-            raise MapSettingsError(f"unknown method {self.method!r}: choose "
-                                   f"{', '.join(METHODS)}")
+            raise MapSettingsError(f"unknown method {self.method!r}: choose {', '.join(METHODS)}")
         if self.fit_sample < 1000:
-            raise MapSettingsError(f"the fit sample must be at least 1000 rows, not "
-                                   f"{self.fit_sample}")
+            raise MapSettingsError(
+                f"the fit sample must be at least 1000 rows, not {self.fit_sample}"
+            )
 
     def to_dict(self) -> dict:
         """A JSON-ready form."""
@@ -60,5 +60,6 @@ class MapConfig:
 
     def describe(self) -> str:
         """A short phrase for status lines."""
-        return f"{self.method.upper() if self.method == 'pca' else 'PaCMAP'} of {self.on} " \
-               f"embeddings"
+        return (
+            f"{self.method.upper() if self.method == 'pca' else 'PaCMAP'} of {self.on} embeddings"
+        )

@@ -37,8 +37,9 @@ class ProjectionError(ThresherError):
     """The projection's child process failed; the message says why."""
 
 
-def pacmap_in_child(vectors: np.ndarray, fit_rows: np.ndarray, seed: int
-                    ) -> Generator[MapProgress, None, np.ndarray]:
+def pacmap_in_child(
+    vectors: np.ndarray, fit_rows: np.ndarray, seed: int
+) -> Generator[MapProgress, None, np.ndarray]:
     """PaCMAP coordinates of every row of ``vectors``, fitted on ``fit_rows``.
 
     The rows outside ``fit_rows`` are placed with PaCMAP's out-of-sample transform. Closing the
@@ -46,28 +47,36 @@ def pacmap_in_child(vectors: np.ndarray, fit_rows: np.ndarray, seed: int
     """
     n, fitted = len(vectors), len(fit_rows)
     with tempfile.TemporaryDirectory(prefix="thresher-map-") as folder:
-        np.save(Path(folder) / "vectors.npy", np.ascontiguousarray(vectors, np.float32),
-                allow_pickle=False)
-        np.save(Path(folder) / "fit_rows.npy", np.asarray(fit_rows, np.int64),
-                allow_pickle=False)
+        np.save(
+            Path(folder) / "vectors.npy",
+            np.ascontiguousarray(vectors, np.float32),
+            allow_pickle=False,
+        )
+        np.save(Path(folder) / "fit_rows.npy", np.asarray(fit_rows, np.int64), allow_pickle=False)
         context = multiprocessing.get_context("spawn")
         stage = context.Value("i", _STAGE_FIT, lock=False)
         placed = context.Value("q", 0, lock=False)
-        child = context.Process(target=_child_main, name="thresher-pacmap", daemon=True,
-                                args=(folder, seed, os.getpid(), stage, placed))
+        child = context.Process(
+            target=_child_main,
+            name="thresher-pacmap",
+            daemon=True,
+            args=(folder, seed, os.getpid(), stage, placed),
+        )
         child.start()
         try:
             while child.is_alive():
                 if stage.value == _STAGE_FIT:
                     yield MapProgress(f"map: PaCMAP on {fitted:,} rows", 0, 1)
                 else:
-                    yield MapProgress("map: placing the other rows", int(placed.value),
-                                      n - fitted)
+                    yield MapProgress("map: placing the other rows", int(placed.value), n - fitted)
                 child.join(POLL_S)
             if child.exitcode != 0:
                 error = Path(folder) / "error.txt"
-                reason = error.read_text("utf-8").strip() if error.exists() else \
-                    f"it ended with exit code {child.exitcode}"
+                reason = (
+                    error.read_text("utf-8").strip()
+                    if error.exists()
+                    else f"it ended with exit code {child.exitcode}"
+                )
                 raise ProjectionError(f"PaCMAP failed: {reason}")
             out = np.load(Path(folder) / "xy.npy", allow_pickle=False)
         finally:
@@ -115,8 +124,9 @@ def _fit(folder: str, seed: int, stage, placed) -> np.ndarray:
     vectors = np.load(Path(folder) / "vectors.npy", mmap_mode="r", allow_pickle=False)
     fit_rows = np.load(Path(folder) / "fit_rows.npy", allow_pickle=False)
     n = len(vectors)
-    model = pacmap.PaCMAP(n_components=2, random_state=seed, save_tree=len(fit_rows) < n,
-                          verbose=False)
+    model = pacmap.PaCMAP(
+        n_components=2, random_state=seed, save_tree=len(fit_rows) < n, verbose=False
+    )
     basis = np.ascontiguousarray(vectors[fit_rows], dtype=np.float32)
     fitted = model.fit_transform(basis, init="pca").astype(np.float32)
     if len(fit_rows) == n:
@@ -126,8 +136,7 @@ def _fit(folder: str, seed: int, stage, placed) -> np.ndarray:
     out[fit_rows] = fitted
     rest = np.setdiff1d(np.arange(n), fit_rows, assume_unique=True)
     for start in range(0, len(rest), TRANSFORM_CHUNK):
-        chunk = rest[start:start + TRANSFORM_CHUNK]
-        out[chunk] = model.transform(np.ascontiguousarray(vectors[chunk], np.float32),
-                                     basis=basis)
+        chunk = rest[start : start + TRANSFORM_CHUNK]
+        out[chunk] = model.transform(np.ascontiguousarray(vectors[chunk], np.float32), basis=basis)
         placed.value = start + len(chunk)
     return out

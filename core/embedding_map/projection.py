@@ -30,12 +30,16 @@ def pca_2d(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
     from sklearn.decomposition import PCA
 
     solver = "randomized" if n > 5000 else "full"
-    return PCA(n_components=2, svd_solver=solver, random_state=seed
-               ).fit_transform(vectors).astype(np.float32)
+    return (
+        PCA(n_components=2, svd_solver=solver, random_state=seed)
+        .fit_transform(vectors)
+        .astype(np.float32)
+    )
 
 
-def pacmap_2d(vectors: np.ndarray, fit_sample: int, seed: int = 0
-              ) -> Generator[MapProgress, None, tuple[np.ndarray, int]]:
+def pacmap_2d(
+    vectors: np.ndarray, fit_sample: int, seed: int = 0
+) -> Generator[MapProgress, None, tuple[np.ndarray, int]]:
     """PaCMAP coordinates and how many rows the projection was fitted on.
 
     The fit runs in a child process (:mod:`core.embedding_map.fit_process`): closing this
@@ -43,7 +47,6 @@ def pacmap_2d(vectors: np.ndarray, fit_sample: int, seed: int = 0
     """
     n = len(vectors)
     rng = np.random.default_rng(seed)
-    fit_rows = np.sort(rng.choice(n, fit_sample, replace=False)) if n > fit_sample \
-        else np.arange(n)
+    fit_rows = np.sort(rng.choice(n, fit_sample, replace=False)) if n > fit_sample else np.arange(n)
     xy = yield from pacmap_in_child(vectors, fit_rows, seed)
     return xy, len(fit_rows)

@@ -24,10 +24,13 @@ from core.embedding_map.topics import cluster_map, topic_labels
 from core.embedding_map.vectors import embed_rows
 
 
-def compute_map(dataset: Dataset, settings: MapConfig, device: str = "auto",
-                duplicates: DuplicateResult | None = None,
-                vectors: np.ndarray | None = None
-                ) -> Generator[MapProgress, None, MapResult]:
+def compute_map(
+    dataset: Dataset,
+    settings: MapConfig,
+    device: str = "auto",
+    duplicates: DuplicateResult | None = None,
+    vectors: np.ndarray | None = None,
+) -> Generator[MapProgress, None, MapResult]:
     """The map of ``dataset``; ``vectors`` (one per row) skip the embedding step."""
     started = time.perf_counter()
     reused = 0
@@ -39,8 +42,17 @@ def compute_map(dataset: Dataset, settings: MapConfig, device: str = "auto",
     method, fitted = "pca", n
 
     def result(points: np.ndarray, topics: np.ndarray, labels: tuple[str, ...]) -> MapResult:
-        return MapResult(settings, dataset.source_sha256, points, topics, labels, method,
-                         fitted, reused, time.perf_counter() - started)
+        return MapResult(
+            settings,
+            dataset.source_sha256,
+            points,
+            topics,
+            labels,
+            method,
+            fitted,
+            reused,
+            time.perf_counter() - started,
+        )
 
     if settings.method == "pacmap" and n >= MIN_PACMAP_ROWS:
         yield MapProgress("map: PCA", 1, 1, preview=result(xy, np.zeros(n, np.int32), ()))

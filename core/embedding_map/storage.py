@@ -21,15 +21,21 @@ def save_map(store: ProjectStore, result: MapResult) -> None:
     """Keep ``result`` as the project's map for its settings (replacing an older one)."""
     buffer = io.BytesIO()
     np.savez_compressed(buffer, xy=result.xy, topics=result.topics)
-    meta = {"labels": list(result.labels), "method": result.method,
-            "fitted_rows": result.fitted_rows, "reused_vectors": result.reused_vectors,
-            "seconds": result.seconds}
-    store.put_map(result.settings.key(), result.source_sha256, orjson.dumps(meta).decode(),
-                  buffer.getvalue())
+    meta = {
+        "labels": list(result.labels),
+        "method": result.method,
+        "fitted_rows": result.fitted_rows,
+        "reused_vectors": result.reused_vectors,
+        "seconds": result.seconds,
+    }
+    store.put_map(
+        result.settings.key(), result.source_sha256, orjson.dumps(meta).decode(), buffer.getvalue()
+    )
 
 
-def load_map(store: ProjectStore, dataset: Dataset, settings: MapConfig | None = None
-             ) -> MapResult | None:
+def load_map(
+    store: ProjectStore, dataset: Dataset, settings: MapConfig | None = None
+) -> MapResult | None:
     """The saved map for ``settings`` (default: the newest saved) and this file, or None."""
     saved = store.saved_map(settings.key() if settings is not None else None)
     if saved is None:
@@ -43,10 +49,17 @@ def load_map(store: ProjectStore, dataset: Dataset, settings: MapConfig | None =
         with np.load(io.BytesIO(payload), allow_pickle=False) as data:
             xy, topics = data["xy"], data["topics"]
     except (orjson.JSONDecodeError, MapSettingsError, KeyError, ValueError, OSError, TypeError):
-        return None          # a damaged or older cache entry is recomputed, not trusted
+        return None  # a damaged or older cache entry is recomputed, not trusted
     if len(xy) != len(dataset) or len(topics) != len(dataset):
         return None
-    return MapResult(saved_settings, source_sha256, xy.astype(np.float32),
-                     topics.astype(np.int32), tuple(meta["labels"]), meta["method"],
-                     int(meta["fitted_rows"]), int(meta["reused_vectors"]),
-                     float(meta["seconds"]))
+    return MapResult(
+        saved_settings,
+        source_sha256,
+        xy.astype(np.float32),
+        topics.astype(np.int32),
+        tuple(meta["labels"]),
+        meta["method"],
+        int(meta["fitted_rows"]),
+        int(meta["reused_vectors"]),
+        float(meta["seconds"]),
+    )

@@ -55,11 +55,15 @@ def topic_labels(texts: Sequence[str], topics: np.ndarray, seed: int = 0) -> tup
             rows = rng.choice(rows, WORDS_SAMPLE, replace=False)
         documents.append(" ".join(texts[int(r)] for r in rows))
         owners.append(topic)
-    vectorizer = CountVectorizer(stop_words="english", lowercase=True,
-                                 token_pattern=r"(?u)\b[^\W\d_][^\W\d_]+\b", max_features=50_000)
+    vectorizer = CountVectorizer(
+        stop_words="english",
+        lowercase=True,
+        token_pattern=r"(?u)\b[^\W\d_][^\W\d_]+\b",
+        max_features=50_000,
+    )
     try:
         counts = vectorizer.fit_transform(documents).toarray().astype(np.float64)
-    except ValueError:       # no words at all (numbers, symbols, empty prompts)
+    except ValueError:  # no words at all (numbers, symbols, empty prompts)
         return tuple(f"topic {t + 1}" for t in range(count))
     words = vectorizer.get_feature_names_out()
     per_topic = counts.sum(axis=1, keepdims=True)

@@ -19,8 +19,9 @@ from core.embedding_map.config import MapConfig
 from core.embedding_map.progress import MapProgress
 
 
-def reusable_vectors(settings: MapConfig, duplicates: DuplicateResult | None
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def reusable_vectors(
+    settings: MapConfig, duplicates: DuplicateResult | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Rows and vectors of a semantic run made with this map's embedder and text, if any."""
     empty = np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
     if duplicates is None or SEMANTIC not in duplicates.edges or not len(duplicates.vector_rows):
@@ -31,9 +32,12 @@ def reusable_vectors(settings: MapConfig, duplicates: DuplicateResult | None
     return duplicates.vector_rows, duplicates.vectors.astype(np.float32)
 
 
-def embed_rows(dataset: Dataset, settings: MapConfig, device: str = "auto",
-               duplicates: DuplicateResult | None = None
-               ) -> Generator[MapProgress, None, tuple[np.ndarray, int]]:
+def embed_rows(
+    dataset: Dataset,
+    settings: MapConfig,
+    device: str = "auto",
+    duplicates: DuplicateResult | None = None,
+) -> Generator[MapProgress, None, tuple[np.ndarray, int]]:
     """Unit-length float32 vectors, one per row, and how many rows reused a semantic run's."""
     from core.dedup.embedder import SentenceEmbedder, sentence_files
 

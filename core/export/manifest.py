@@ -22,13 +22,12 @@ from core.version import APP_NAME, APP_VERSION
 MAX_LISTED_BAD_LINES = 10_000
 
 
-def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dict | None
-                   ) -> dict:
+def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dict | None) -> dict:
     """The manifest of an export whose files are described by ``outputs``."""
     dataset = session.dataset
     summary = session.summary()
     shown = session.columns.get(session.score_key or "")
-    if scorer is not None and shown is not None and shown.description:   # what the rule reads
+    if scorer is not None and shown is not None and shown.description:  # what the rule reads
         scorer = shown.description
     return {
         "app": APP_NAME,
@@ -43,15 +42,23 @@ def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dic
             "records": len(dataset),
             "rejected": len(dataset.bad_lines),
             f"rejected_{dataset.location_kind}s": [
-                b.line for b in dataset.bad_lines[:MAX_LISTED_BAD_LINES]],
+                b.line for b in dataset.bad_lines[:MAX_LISTED_BAD_LINES]
+            ],
         },
         "project": str(session.store.path),
         "scorer": scorer,
         # One entry per score column (sidecar column ``score:<name>``): its scorer's
         # provenance, so every score an export carries is recorded.
-        "score_columns": [{"name": c.name, "key": c.key, "scorer": c.description,
-                           "hidden": c.hidden, "scored": c.scored}
-                          for c in session.columns.values()],
+        "score_columns": [
+            {
+                "name": c.name,
+                "key": c.key,
+                "scorer": c.description,
+                "hidden": c.hidden,
+                "scored": c.scored,
+            }
+            for c in session.columns.values()
+        ],
         "rule": session.rule.to_dict(),
         "rule_text": session.describe_rule(),
         "counts": summary.to_dict(),

@@ -49,15 +49,16 @@ def verify_jsonl(path: Path, expected: int, sha256: str) -> None:
     data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256:
-        raise VerificationError(f"{path}: the file read back differs from what was written "
-                                "(SHA-256 mismatch); the export was not saved")
+        raise VerificationError(
+            f"{path}: the file read back differs from what was written "
+            "(SHA-256 mismatch); the export was not saved"
+        )
     lines = data.split(b"\n")
     if lines[-1] != b"":
         raise VerificationError(f"{path}: the last line is incomplete")
     lines.pop()
     if len(lines) != expected:
-        raise VerificationError(f"{path}: read back {len(lines):,} records, expected "
-                                f"{expected:,}")
+        raise VerificationError(f"{path}: read back {len(lines):,} records, expected {expected:,}")
     for number, line in enumerate(lines, 1):
         try:
             value = orjson.loads(line)

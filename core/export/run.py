@@ -77,27 +77,37 @@ class ExportResult:
 
     def to_dict(self) -> dict:
         """The ``--json`` form."""
-        return {"kept": self.kept, "dropped": self.dropped, "undecided": self.undecided,
-                "manual_overrides": self.manual_overrides, "output": self.output,
-                "output_sha256": self.output_sha256, "files": self.files}
+        return {
+            "kept": self.kept,
+            "dropped": self.dropped,
+            "undecided": self.undecided,
+            "manual_overrides": self.manual_overrides,
+            "output": self.output,
+            "output_sha256": self.output_sha256,
+            "files": self.files,
+        }
 
 
-def export_session(session: ReviewSession, options: ExportOptions,
-                   scorer: dict | None = None) -> ExportResult:
+def export_session(
+    session: ReviewSession, options: ExportOptions, scorer: dict | None = None
+) -> ExportResult:
     """Run :func:`iter_export` to completion."""
     return run_to_end(iter_export(session, options, scorer))
 
 
-def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | None = None,
-                stop_requested: Callable[[], bool] | None = None
-                ) -> Generator[float, None, ExportResult]:
+def iter_export(
+    session: ReviewSession,
+    options: ExportOptions,
+    scorer: dict | None = None,
+    stop_requested: Callable[[], bool] | None = None,
+) -> Generator[float, None, ExportResult]:
     """Write the export described by ``options``; yields progress in [0, 1].
 
     ``stop_requested`` is asked once, after the checks and before the first file is replaced:
     an export stops there (:class:`ExportCancelled`) or runs to the end, never in between.
     """
     check_outputs(options, session.dataset.path, session.store.path)
-    check_unchanged(session.dataset)     # never export a stale copy under the file's name
+    check_unchanged(session.dataset)  # never export a stale copy under the file's name
     _check_overlap(session)
     yield 0.0
     if stop_requested is not None and stop_requested():
@@ -129,9 +139,15 @@ def iter_export(session: ReviewSession, options: ExportOptions, scorer: dict | N
         _guard(manifest_path, lambda: write_manifest(manifest_path, manifest))
         files["manifest"] = {"path": str(manifest_path)}
     yield 1.0
-    return ExportResult(kept=summary.kept, dropped=summary.dropped, undecided=summary.undecided,
-                        manual_overrides=summary.manual, output=str(options.output),
-                        output_sha256=files["curated"]["sha256"], files=files)
+    return ExportResult(
+        kept=summary.kept,
+        dropped=summary.dropped,
+        undecided=summary.undecided,
+        manual_overrides=summary.manual,
+        output=str(options.output),
+        output_sha256=files["curated"]["sha256"],
+        files=files,
+    )
 
 
 def _check_overlap(session: ReviewSession) -> None:
@@ -155,8 +171,10 @@ def _annotated(session: ReviewSession, row: int) -> bytes:
     clash = next((f for f in ANNOTATION_FIELDS if f in record), None)
     if clash is not None:
         location = f"{session.dataset.location_kind} {int(session.dataset.locations[row])}"
-        raise ExportError(f"{session.dataset.path}, {location}: the record already has a "
-                          f"{clash!r} field; export without score fields")
+        raise ExportError(
+            f"{session.dataset.path}, {location}: the record already has a "
+            f"{clash!r} field; export without score fields"
+        )
     score = float(session.scores[row])
     record["thresher_score"] = None if np.isnan(score) else round(score, 6)
     record["thresher_decision"] = NAMES[int(session.final[row])]
@@ -176,14 +194,18 @@ def check_outputs(options: ExportOptions, source: Path, project: Path) -> None:
     for name, path in _outputs(options):
         where = _identity(path)
         if _same(where, source):
-            problems.append(f"{path}: the {name} would overwrite the source dataset; choose "
-                            "another file name")
+            problems.append(
+                f"{path}: the {name} would overwrite the source dataset; choose another file name"
+            )
         elif _same(where, project):
-            problems.append(f"{path}: the {name} would overwrite the project file; choose "
-                            "another file name")
+            problems.append(
+                f"{path}: the {name} would overwrite the project file; choose another file name"
+            )
         elif where in seen:
-            problems.append(f"{path}: the {name} and the {seen[where]} are the same file; "
-                            "give each output its own name")
+            problems.append(
+                f"{path}: the {name} and the {seen[where]} are the same file; "
+                "give each output its own name"
+            )
         elif not where.parent.is_dir():
             problems.append(f"{path}: the folder {Path(path).parent} does not exist")
         seen.setdefault(where, name)
@@ -192,9 +214,12 @@ def check_outputs(options: ExportOptions, source: Path, project: Path) -> None:
 
 
 def _outputs(options: ExportOptions) -> list[tuple[str, Path]]:
-    named = [("curated output", options.output), ("dropped output", options.dropped),
-             ("sidecar", options.sidecar),
-             ("manifest", options.manifest_path if options.write_manifest else None)]
+    named = [
+        ("curated output", options.output),
+        ("dropped output", options.dropped),
+        ("sidecar", options.sidecar),
+        ("manifest", options.manifest_path if options.write_manifest else None),
+    ]
     return [(name, Path(path)) for name, path in named if path is not None]
 
 
@@ -220,8 +245,13 @@ def _guard(path: Path, write: Callable[[], T]) -> T:
     except VerificationError as exc:
         raise ExportError(f"{exc}. The previous {Path(path).name}, if any, is untouched.") from exc
     except OSError as exc:
-        reasons = {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied",
-                   errno.EROFS: "the folder is read-only"}
+        reasons = {
+            errno.ENOSPC: "the disk is full",
+            errno.EACCES: "permission denied",
+            errno.EROFS: "the folder is read-only",
+        }
         reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
-        raise ExportError(f"{path}: could not write ({reason}). The previous "
-                          f"{Path(path).name}, if any, is untouched.") from exc
+        raise ExportError(
+            f"{path}: could not write ({reason}). The previous "
+            f"{Path(path).name}, if any, is untouched."
+        ) from exc

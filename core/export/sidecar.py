@@ -30,21 +30,23 @@ def decisions_frame(session: ReviewSession) -> pd.DataFrame:
         if mask not in flag_text:
             flag_text[mask] = ",".join(flag_names(mask))
         flags.append(flag_text[mask])
-    frame = pd.DataFrame({
-        "row": np.arange(len(dataset)),
-        dataset.location_kind: dataset.locations,
-        "fingerprint": [fp.hex() for fp, _ in session.keys],
-        "occurrence": [occ for _, occ in session.keys],
-        "score": _nullable(session.scores),
-        "truncated": session.truncated,
-        "unscorable": session.unscorable,
-        "flags": flags,
-        "duplicate": session.duplicate,
-        "rule_decision": names[session.rule_decision],
-        "decision": names[session.final],
-        "decided_by": np.where(session.manual != 0, "curator", "rule"),
-        "reason": [session.reasons.get(row, "") for row in range(len(dataset))],
-    })
+    frame = pd.DataFrame(
+        {
+            "row": np.arange(len(dataset)),
+            dataset.location_kind: dataset.locations,
+            "fingerprint": [fp.hex() for fp, _ in session.keys],
+            "occurrence": [occ for _, occ in session.keys],
+            "score": _nullable(session.scores),
+            "truncated": session.truncated,
+            "unscorable": session.unscorable,
+            "flags": flags,
+            "duplicate": session.duplicate,
+            "rule_decision": names[session.rule_decision],
+            "decision": names[session.final],
+            "decided_by": np.where(session.manual != 0, "curator", "rule"),
+            "reason": [session.reasons.get(row, "") for row in range(len(dataset))],
+        }
+    )
     # One column per scorer (the manifest's score_columns say which scorer each one is).
     for column in session.columns.values():
         frame[f"score:{column.name}"] = _nullable(column.scores)
@@ -65,7 +67,8 @@ def write_sidecar(path: Path, session: ReviewSession) -> None:
     def verify(temp: Path) -> None:
         rows = pd.read_parquet(temp, columns=["row"])
         if len(rows) != len(frame):
-            raise VerificationError(f"{path}: read back {len(rows):,} rows, expected "
-                                    f"{len(frame):,}")
+            raise VerificationError(
+                f"{path}: read back {len(rows):,} rows, expected {len(frame):,}"
+            )
 
     atomic_write(path, lambda handle: frame.to_parquet(handle, index=False), verify)

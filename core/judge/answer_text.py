@@ -29,7 +29,11 @@ def read_rating(text: str, low: int, high: int) -> tuple[float | None, str | Non
         if match and low <= float(match[1]) <= high:
             return float(match[1]), None
     quote = " ".join(lines)[:QUOTE_CHARS]
-    what = (f"its first number, {first[0]}, is outside the scale" if first is not None
-            else "no number on its first line and no 'Score: x' line")
-    return None, (f"unscorable: the judge's answer holds no rating {low}-{high} ({what}): "
-                  f"{quote!r}")
+    what = (
+        f"its first number, {first[0]}, is outside the scale"
+        if first is not None
+        else "no number on its first line and no 'Score: x' line"
+    )
+    return None, (
+        f"unscorable: the judge's answer holds no rating {low}-{high} ({what}): {quote!r}"
+    )

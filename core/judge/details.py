@@ -34,27 +34,45 @@ def put(store, scorer_id: int, dataset, batch) -> None:
         db.executemany(
             "INSERT OR REPLACE INTO judge_details (scorer, fingerprint, entropy, reason) "
             "VALUES (?, ?, ?, ?)",
-            [(scorer_id, bytes(dataset.fingerprints[r]),
-              None if not np.isfinite(e) else float(e), batch.reasons.get(int(r)))
-             for r, e in zip(batch.rows.tolist(), entropy.tolist(), strict=True)])
+            [
+                (
+                    scorer_id,
+                    bytes(dataset.fingerprints[r]),
+                    None if not np.isfinite(e) else float(e),
+                    batch.reasons.get(int(r)),
+                )
+                for r, e in zip(batch.rows.tolist(), entropy.tolist(), strict=True)
+            ],
+        )
         if batch.texts:
             db.execute(_TEXTS)
             db.executemany(
                 "INSERT OR REPLACE INTO judge_texts (scorer, fingerprint, text) VALUES (?, ?, ?)",
-                [(scorer_id, bytes(dataset.fingerprints[r]), text)
-                 for r, text in batch.texts.items()])
+                [
+                    (scorer_id, bytes(dataset.fingerprints[r]), text)
+                    for r, text in batch.texts.items()
+                ],
+            )
 
 
 def restore(store, scorer_id: int, dataset, batch):
     """``batch`` (read from the score cache) with its entropies and reasons."""
     with store.transaction() as db:
         db.execute(_TABLE)
-        found = {bytes(fp): (e, why) for fp, e, why in db.execute(
-            "SELECT fingerprint, entropy, reason FROM judge_details WHERE scorer = ?",
-            (scorer_id,))}
+        found = {
+            bytes(fp): (e, why)
+            for fp, e, why in db.execute(
+                "SELECT fingerprint, entropy, reason FROM judge_details WHERE scorer = ?",
+                (scorer_id,),
+            )
+        }
         db.execute(_TEXTS)
-        said = {bytes(fp): text for fp, text in db.execute(
-            "SELECT fingerprint, text FROM judge_texts WHERE scorer = ?", (scorer_id,))}
+        said = {
+            bytes(fp): text
+            for fp, text in db.execute(
+                "SELECT fingerprint, text FROM judge_texts WHERE scorer = ?", (scorer_id,)
+            )
+        }
     texts = {}
     entropy = np.full(len(batch.rows), np.nan, dtype=np.float32)
     reasons = dict(batch.reasons)

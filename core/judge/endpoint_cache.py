@@ -25,9 +25,12 @@ _TABLE = """CREATE TABLE IF NOT EXISTS judge_requests (
 
 def request_key(messages: list[dict], base_url: str, model: str, parameters: dict) -> bytes:
     """The cache key of one request (sha256 of everything that decides its answer)."""
-    return hashlib.sha256(orjson.dumps(
-        {"messages": messages, "server": base_url, "model": model, "parameters": parameters},
-        option=orjson.OPT_SORT_KEYS)).digest()
+    return hashlib.sha256(
+        orjson.dumps(
+            {"messages": messages, "server": base_url, "model": model, "parameters": parameters},
+            option=orjson.OPT_SORT_KEYS,
+        )
+    ).digest()
 
 
 class RequestCache:
@@ -43,11 +46,13 @@ class RequestCache:
         found: dict[bytes, Reply] = {}
         with self.store.transaction() as db:
             for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
+                chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for key, score, entropy, text, reason in db.execute(
-                        f"SELECT key, score, entropy, text, reason FROM judge_requests "
-                        f"WHERE key IN ({marks})", chunk):
+                    f"SELECT key, score, entropy, text, reason FROM judge_requests "
+                    f"WHERE key IN ({marks})",
+                    chunk,
+                ):
                     found[bytes(key)] = Reply(score, entropy, text, reason)
         return found
 
@@ -56,6 +61,8 @@ class RequestCache:
         rows = [(key, r.score, r.entropy, r.text, r.reason) for key, r in answers if r.lasting]
         if rows:
             with self.store.transaction() as db:
-                db.executemany("INSERT OR REPLACE INTO judge_requests "
-                               "(key, score, entropy, text, reason) VALUES (?, ?, ?, ?, ?)",
-                               rows)
+                db.executemany(
+                    "INSERT OR REPLACE INTO judge_requests "
+                    "(key, score, entropy, text, reason) VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )

@@ -66,7 +66,7 @@ class Reply:
     entropy: float | None = None
     text: str | None = None
     reason: str | None = None
-    lasting: bool = True        # the judge's own answer (cache it), not a failure to get one
+    lasting: bool = True  # the judge's own answer (cache it), not a failure to get one
 
 
 class RateLimiter:
@@ -106,8 +106,9 @@ def retry_after(headers) -> float | None:
         return min(RETRY_AFTER_MOST, max(0.0, float(raw)))
     except ValueError:
         try:
-            return min(RETRY_AFTER_MOST,
-                       max(0.0, parsedate_to_datetime(raw).timestamp() - time.time()))
+            return min(
+                RETRY_AFTER_MOST, max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
+            )
         except (TypeError, ValueError):
             return None
 
@@ -115,20 +116,31 @@ def retry_after(headers) -> float | None:
 class JudgeServer:
     """An OpenAI-compatible server and model that rates rows on a scale."""
 
-    def __init__(self, base_url: str, model: str, low: int, high: int,
-                 per_minute: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 retries: int = DEFAULT_RETRIES, backoff: float = BACKOFF_FIRST):
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        low: int,
+        high: int,
+        per_minute: int | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        backoff: float = BACKOFF_FIRST,
+    ):
         from openai import OpenAI
 
         if not base_url.startswith(("http://", "https://")):
-            raise JudgeServerError(f"judge server {base_url!r}: give its base URL, e.g. "
-                                   "http://127.0.0.1:8080/v1")
+            raise JudgeServerError(
+                f"judge server {base_url!r}: give its base URL, e.g. http://127.0.0.1:8080/v1"
+            )
         parts = urlsplit(base_url)
         if parts.username or parts.password or parts.query:
             # The URL is written to the project and manifests: a secret must not ride in it.
-            raise JudgeServerError("the judge server's URL holds credentials or a query; give "
-                                   "the plain base URL and the key in $THRESHER_JUDGE_API_KEY "
-                                   "(or the OS keyring)")
+            raise JudgeServerError(
+                "the judge server's URL holds credentials or a query; give "
+                "the plain base URL and the key in $THRESHER_JUDGE_API_KEY "
+                "(or the OS keyring)"
+            )
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.low, self.high = low, high
@@ -137,8 +149,9 @@ class JudgeServer:
         self.retries = retries
         self.backoff = backoff
         self._key = api_key(self.base_url)
-        self.client = OpenAI(base_url=self.base_url, api_key=self._key or "no-key",
-                             max_retries=0, timeout=timeout)
+        self.client = OpenAI(
+            base_url=self.base_url, api_key=self._key or "no-key", max_retries=0, timeout=timeout
+        )
         self.limiter = RateLimiter(per_minute)
         self._lock = threading.Lock()
         self._starts: deque[float] = deque()
@@ -148,12 +161,16 @@ class JudgeServer:
 
     def parameters(self) -> dict:
         """The request parameters that decide a rating (part of every cache key)."""
-        return {"temperature": 0.0, "top_logprobs": TOP_LOGPROBS, "text_tokens": TEXT_TOKENS,
-                "min_rating_share": MIN_RATING_SHARE}
+        return {
+            "temperature": 0.0,
+            "top_logprobs": TOP_LOGPROBS,
+            "text_tokens": TEXT_TOKENS,
+            "min_rating_share": MIN_RATING_SHARE,
+        }
 
     @property
     def mode(self) -> str | None:
-        """"logprobs" or "text" once the server was probed, else None."""
+        """The server's mode once probed ("logprobs" or "text"), else None."""
         return _MODES.get((self.base_url, self.model))
 
     def probe(self, stop: threading.Event) -> str:
@@ -162,11 +179,17 @@ class JudgeServer:
             known = _MODES.get((self.base_url, self.model))
         if known:
             return known
-        reply, failure = self._call(stop, messages=PROBE_MESSAGES, max_tokens=1, logprobs=True,
-                                    top_logprobs=TOP_LOGPROBS, temperature=0.0,
-                                    retries=min(self.retries, PROBE_RETRIES))
+        reply, failure = self._call(
+            stop,
+            messages=PROBE_MESSAGES,
+            max_tokens=1,
+            logprobs=True,
+            top_logprobs=TOP_LOGPROBS,
+            temperature=0.0,
+            retries=min(self.retries, PROBE_RETRIES),
+        )
         if reply is None and failure.startswith("refused"):
-            mode = "text"       # a server that rejects the logprobs parameters
+            mode = "text"  # a server that rejects the logprobs parameters
         elif reply is None:
             raise JudgeServerError(f"the judge server {self.base_url} did not answer: {failure}")
         else:
@@ -178,27 +201,38 @@ class JudgeServer:
     def rate(self, messages: list[dict], stop: threading.Event) -> Reply:
         """The judge's rating of one rendered prompt (call :meth:`probe` first)."""
         if self.mode == "logprobs":
-            reply, failure = self._call(stop, messages=messages, max_tokens=1, logprobs=True,
-                                        top_logprobs=TOP_LOGPROBS, temperature=0.0)
+            reply, failure = self._call(
+                stop,
+                messages=messages,
+                max_tokens=1,
+                logprobs=True,
+                top_logprobs=TOP_LOGPROBS,
+                temperature=0.0,
+            )
             if reply is None:
                 return Reply(None, reason=f"unscorable: {failure}", lasting=False)
             return self._from_logprobs(reply)
-        reply, failure = self._call(stop, messages=messages, max_tokens=TEXT_TOKENS,
-                                    temperature=0.0)
+        reply, failure = self._call(
+            stop, messages=messages, max_tokens=TEXT_TOKENS, temperature=0.0
+        )
         if reply is None:
             return Reply(None, reason=f"unscorable: {failure}", lasting=False)
         text = _content(reply)
         if text is None:
-            return Reply(None, reason="unscorable: the server's reply held no answer",
-                         lasting=False)
+            return Reply(
+                None, reason="unscorable: the server's reply held no answer", lasting=False
+            )
         score, why = read_rating(text, self.low, self.high)
         return Reply(score, text=text, reason=why)
 
     def _from_logprobs(self, reply) -> Reply:
         top = _top_logprobs(reply)
         if not top:
-            return Reply(None, reason="unscorable: the server's reply had no log-probabilities",
-                         lasting=False)
+            return Reply(
+                None,
+                reason="unscorable: the server's reply had no log-probabilities",
+                lasting=False,
+            )
         digit_lp = np.full((1, len(self.digits)), -np.inf)
         for token, logprob in top:
             word = token.strip()
@@ -208,10 +242,14 @@ class JudgeServer:
         score, entropy, share = rate_digits(digit_lp, self.low)
         if not share[0] >= MIN_RATING_SHARE or not np.isfinite(score[0]):
             first = max(top, key=lambda t: t[1] if t[1] is not None else -np.inf)[0]
-            return Reply(None, reason=(
-                f"unscorable: the judge's answer does not start with a rating "
-                f"{self.low}-{self.high} (the digits get {float(share[0]):.1%}; most likely "
-                f"first token {first!r})"))
+            return Reply(
+                None,
+                reason=(
+                    f"unscorable: the judge's answer does not start with a rating "
+                    f"{self.low}-{self.high} (the digits get {float(share[0]):.1%}; most likely "
+                    f"first token {first!r})"
+                ),
+            )
         return Reply(float(score[0]), float(entropy[0]))
 
     # -- transport -------------------------------------------------------------------------------
@@ -237,11 +275,15 @@ class JudgeServer:
                 status = exc.status_code
                 message = scrub(_message(exc), self._key)
                 if status in (401, 403):
-                    raise JudgeServerError(f"the judge server {self.base_url} refused the API "
-                                           f"key (HTTP {status}): {message}") from None
+                    raise JudgeServerError(
+                        f"the judge server {self.base_url} refused the API "
+                        f"key (HTTP {status}): {message}"
+                    ) from None
                 if status == 404:
-                    raise JudgeServerError(f"the judge server {self.base_url} has no model "
-                                           f"{self.model!r} (HTTP 404): {message}") from None
+                    raise JudgeServerError(
+                        f"the judge server {self.base_url} has no model "
+                        f"{self.model!r} (HTTP 404): {message}"
+                    ) from None
                 if status != 429 and status < 500:
                     return None, f"refused by the server (HTTP {status}): {message}"
                 why = f"HTTP {status} ({message})"
@@ -256,8 +298,9 @@ class JudgeServer:
             attempt += 1
             if attempt > retries:
                 return None, f"the server gave no usable reply: {why} (after {attempt} tries)"
-            delay = wait if wait is not None else min(BACKOFF_MOST,
-                                                      self.backoff * 2 ** (attempt - 1))
+            delay = (
+                wait if wait is not None else min(BACKOFF_MOST, self.backoff * 2 ** (attempt - 1))
+            )
             if stop.wait(delay):
                 raise Cancelled
 

@@ -33,8 +33,10 @@ def digit_token_ids(tokenizer, digits: list[str]) -> list[int]:
     for digit in digits:
         encoded = tokenizer.encode(digit, add_special_tokens=False)
         if len(encoded) != 1:
-            raise JudgeSetupError(f"the judge's tokenizer writes the rating {digit!r} as "
-                                  f"{len(encoded)} tokens; one-pass rating needs one token each")
+            raise JudgeSetupError(
+                f"the judge's tokenizer writes the rating {digit!r} as "
+                f"{len(encoded)} tokens; one-pass rating needs one token each"
+            )
         ids.append(encoded[0])
     if len(set(ids)) != len(ids):
         raise JudgeSetupError("two ratings share one token in the judge's tokenizer")
@@ -44,8 +46,9 @@ def digit_token_ids(tokenizer, digits: list[str]) -> list[int]:
 class JudgeModel:
     """A causal LM that reads the rating distribution at the first output position."""
 
-    def __init__(self, files: ModelFiles, tokenizer, model, device: torch.device,
-                 dtype: torch.dtype):
+    def __init__(
+        self, files: ModelFiles, tokenizer, model, device: torch.device, dtype: torch.dtype
+    ):
         self.files = files
         self.tokenizer = tokenizer
         self.model = model
@@ -57,12 +60,14 @@ class JudgeModel:
     @classmethod
     def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> JudgeModel:
         """Load tokenizer and weights onto ``device`` (never running code from the model)."""
-        tokenizer, model, torch_device, torch_dtype = load_causal_lm(files, device, dtype,
-                                                                     what="judge model")
+        tokenizer, model, torch_device, torch_dtype = load_causal_lm(
+            files, device, dtype, what="judge model"
+        )
         return cls(files, tokenizer, model, torch_device, torch_dtype)
 
-    def forward(self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None,
-                output_index: int) -> np.ndarray:
+    def forward(
+        self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None, output_index: int
+    ) -> np.ndarray:
         """Per row: the digits' log-probabilities among all tokens (K), then the top token id.
 
         The batch loop pads on the right; here rows move to the left padding a causal LM
@@ -76,8 +81,17 @@ class JudgeModel:
         mask_t = _to_device(left_mask, self.device, non_blocking)
         positions = (mask_t.cumsum(dim=1) - 1).clamp(min=0)
         with torch.inference_mode():
-            logits = self.model(input_ids=ids_t, attention_mask=mask_t, position_ids=positions,
-                                logits_to_keep=1, use_cache=False).logits[:, -1].float()
+            logits = (
+                self.model(
+                    input_ids=ids_t,
+                    attention_mask=mask_t,
+                    position_ids=positions,
+                    logits_to_keep=1,
+                    use_cache=False,
+                )
+                .logits[:, -1]
+                .float()
+            )
             log_all = torch.log_softmax(logits, dim=-1)
             digits = log_all[:, self.digit_ids]
             top = logits.argmax(dim=-1, keepdim=True).float()
@@ -90,14 +104,15 @@ class JudgeModel:
             torch.cuda.empty_cache()
 
 
-def to_left_padding(ids: np.ndarray, mask: np.ndarray, pad_id: int
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def to_left_padding(
+    ids: np.ndarray, mask: np.ndarray, pad_id: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Right-padded rows moved to the right edge (left padding), mask alongside."""
     lengths = mask.sum(axis=1)
     width = ids.shape[1]
     left_ids = np.full_like(ids, pad_id)
     left_mask = np.zeros_like(mask)
     for row, n in enumerate(lengths.tolist()):
-        left_ids[row, width - n:] = ids[row, :n]
-        left_mask[row, width - n:] = 1
+        left_ids[row, width - n :] = ids[row, :n]
+        left_mask[row, width - n :] = 1
     return left_ids, left_mask

@@ -16,15 +16,17 @@ PREVIEW_CHARS = 6000
 def judge_preview(settings, dataset, row: int) -> str:
     """The judge's messages for ``row`` under ``settings``, or why the prompt cannot be used."""
     try:
-        prompt = resolve_prompt(settings.judge_preset, settings.judge_prompt,
-                                settings.judge_scale)
+        prompt = resolve_prompt(settings.judge_preset, settings.judge_prompt, settings.judge_scale)
     except ThresherError as exc:
         return str(exc)
     piece = row_text(dataset.conversation(row), dataset.prompts[row], dataset.responses[row])
-    text = "\n\n".join(f"[{m['role']}]\n{m['content']}"
-                       for m in messages(prompt, render(prompt, piece)))
-    head = (f"Row {row + 1}: the judge rates {prompt.low}–{prompt.high}"
-            + (f"; the method keeps ratings ≥ {prompt.keep_at:g}" if prompt.keep_at else "")
-            + ".\n\n")
+    text = "\n\n".join(
+        f"[{m['role']}]\n{m['content']}" for m in messages(prompt, render(prompt, piece))
+    )
+    head = (
+        f"Row {row + 1}: the judge rates {prompt.low}–{prompt.high}"
+        + (f"; the method keeps ratings ≥ {prompt.keep_at:g}" if prompt.keep_at else "")
+        + ".\n\n"
+    )
     body = text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + " …"
     return head + body

@@ -21,8 +21,7 @@ def expected_rating(probs: np.ndarray, low: int) -> tuple[np.ndarray, np.ndarray
     return (p @ scale).astype(np.float32), entropy.astype(np.float32)
 
 
-def rate_digits(digit_logprobs: np.ndarray, low: int
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def rate_digits(digit_logprobs: np.ndarray, low: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rating, entropy and the digits' probability share, per row.
 
     ``digit_logprobs`` (rows × digits): each digit's log-probability among *all* next tokens,

@@ -34,13 +34,16 @@ def judge_report(dataset, table) -> dict:
     """The judge's part of a run summary: length bias and how sure it was."""
     entropy = table.entropy if table.entropy is not None else np.array([], dtype=np.float32)
     rated = np.isfinite(entropy)
-    return {"judge_length_correlation": length_correlation(table.scores,
-                                                           dataset.response_chars),
-            "judge_mean_entropy": round(float(entropy[rated].mean()), 4) if rated.any()
-            else None}
+    return {
+        "judge_length_correlation": length_correlation(table.scores, dataset.response_chars),
+        "judge_mean_entropy": round(float(entropy[rated].mean()), 4) if rated.any() else None,
+    }
 
 
 def length_bias_line(rho: float | None) -> str:
     """The summary line for the judge's length correlation."""
-    return "Length bias: " + ("too few ratings to tell" if rho is None else
-                              f"Spearman ρ = {rho:+.2f} between rating and response length")
+    return "Length bias: " + (
+        "too few ratings to tell"
+        if rho is None
+        else f"Spearman ρ = {rho:+.2f} between rating and response length"
+    )

@@ -16,14 +16,20 @@ def make_judge_scorer(settings, loaded=None) -> JudgeScorer:
     """
     prompt = resolve_prompt(settings.judge_preset, settings.judge_prompt, settings.judge_scale)
     if settings.model == HEURISTIC:
-        raise JudgeSetupError("an LLM judge needs a model: choose an instruct model (hub id, "
-                              "folder or .gguf file) as the judge")
+        raise JudgeSetupError(
+            "an LLM judge needs a model: choose an instruct model (hub id, "
+            "folder or .gguf file) as the judge"
+        )
     files = locate_judge(settings.model, settings.revision)
     model = loaded
     device = resolve_device(settings.device)
-    same = (isinstance(model, JudgeModel) and model.files.path == files.path
-            and model.files.weights == files.weights and model.device == device
-            and dtype_name(model.dtype) == dtype_name(resolve_dtype(settings.dtype, device)))
+    same = (
+        isinstance(model, JudgeModel)
+        and model.files.path == files.path
+        and model.files.weights == files.weights
+        and model.device == device
+        and dtype_name(model.dtype) == dtype_name(resolve_dtype(settings.dtype, device))
+    )
     if not same:
         if model is not None:
             model.release()

@@ -39,8 +39,14 @@ class JudgeScorer:
 
     cacheable = True
 
-    def __init__(self, model: JudgeModel, prompt: JudgePrompt, max_length: int | None = None,
-                 token_budget: int | None = None, min_share: float = MIN_RATING_SHARE):
+    def __init__(
+        self,
+        model: JudgeModel,
+        prompt: JudgePrompt,
+        max_length: int | None = None,
+        token_budget: int | None = None,
+        min_share: float = MIN_RATING_SHARE,
+    ):
         self.model = model
         self.min_share = min_share
         self.prompt = prompt
@@ -48,17 +54,24 @@ class JudgeScorer:
         if not getattr(tokenizer, "chat_template", None):
             from core.judge.model import JudgeSetupError
 
-            raise JudgeSetupError(f"the judge {model.files.name} has no chat template: use an "
-                                  "instruct (chat) model")
+            raise JudgeSetupError(
+                f"the judge {model.files.name} has no chat template: use an instruct (chat) model"
+            )
         model.digit_ids = digit_token_ids(tokenizer, prompt.digits)
         self.max_length = max_length or default_max_length(tokenizer, model.model.config)
         self.description = {
-            **model.files.describe(), "kind": "judge", "method": METHOD,
-            "prompt": prompt.describe(), "max_length": self.max_length,
-            "min_rating_share": min_share, "dtype": dtype_name(model.dtype)}
+            **model.files.describe(),
+            "kind": "judge",
+            "method": METHOD,
+            "prompt": prompt.describe(),
+            "max_length": self.max_length,
+            "min_rating_share": min_share,
+            "dtype": dtype_name(model.dtype),
+        }
         self.key = description_key(self.description)
-        budget = token_budget or (GPU_TOKEN_BUDGET if model.device.type == "cuda"
-                                  else CPU_TOKEN_BUDGET)
+        budget = token_budget or (
+            GPU_TOKEN_BUDGET if model.device.type == "cuda" else CPU_TOKEN_BUDGET
+        )
         self.runner = BatchRunner(model, 0, max(budget, self.max_length))
 
     # -- prompts -------------------------------------------------------------------------------
@@ -70,8 +83,10 @@ class JudgeScorer:
     def rendered(self, row: RowText) -> str:
         """The exact text the judge reads for a row (chat template, generation prompt)."""
         return self.model.tokenizer.apply_chat_template(
-            messages(self.prompt, render(self.prompt, row)), tokenize=False,
-            add_generation_prompt=True)
+            messages(self.prompt, render(self.prompt, row)),
+            tokenize=False,
+            add_generation_prompt=True,
+        )
 
     def _encode(self, dataset: Dataset, rows: np.ndarray) -> EncodedRows:
         ids: list[list[int]] = []
@@ -102,30 +117,45 @@ class JudgeScorer:
         keep = len(response) - (length - self.max_length) - 8
         if keep >= MIN_RESPONSE_TOKENS:
             cut = tokenizer.decode(response[:keep]) + TRUNCATION_MARK
-            shorter = RowText(piece.instruction, piece.input, piece.prompt, cut,
-                              piece.conversation.replace(piece.response, cut))
-            ids = tokenizer(self.rendered(shorter), add_special_tokens=False,
-                                verbose=False)["input_ids"]
+            shorter = RowText(
+                piece.instruction,
+                piece.input,
+                piece.prompt,
+                cut,
+                piece.conversation.replace(piece.response, cut),
+            )
+            ids = tokenizer(self.rendered(shorter), add_special_tokens=False, verbose=False)[
+                "input_ids"
+            ]
             if len(ids) <= self.max_length:
                 return ids, None
-        return [], (f"unscorable: the judge prompt is {length:,} tokens and the judge reads "
-                    f"{self.max_length:,}; even a shortened response does not fit")
+        return [], (
+            f"unscorable: the judge prompt is {length:,} tokens and the judge reads "
+            f"{self.max_length:,}; even a shortened response does not fit"
+        )
 
     # -- rating --------------------------------------------------------------------------------
 
-    def score(self, dataset: Dataset, rows: np.ndarray,
-              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Generator[ScoredBatch, None, None]:
+    def score(
+        self, dataset: Dataset, rows: np.ndarray, window_sizes: tuple[int, ...] = WINDOW_ROWS
+    ) -> Generator[ScoredBatch, None, None]:
         """Ratings, batch by batch, each with its distribution's entropy."""
-        for batch in score_windows(self.runner, lambda chunk: self._encode(dataset, chunk),
-                                   rows, window_sizes):
+        for batch in score_windows(
+            self.runner, lambda chunk: self._encode(dataset, chunk), rows, window_sizes
+        ):
             yield self._rate(batch)
 
     def _rate(self, batch: ScoredBatch) -> ScoredBatch:
         k = len(self.prompt.digits)
-        if batch.scores.ndim == 1:          # rows the engine could not run (reasons set)
-            return ScoredBatch(batch.rows, batch.scores, batch.truncated, batch.unscorable,
-                               batch.reasons, entropy=np.full(len(batch.rows), np.nan,
-                                                              dtype=np.float32))
+        if batch.scores.ndim == 1:  # rows the engine could not run (reasons set)
+            return ScoredBatch(
+                batch.rows,
+                batch.scores,
+                batch.truncated,
+                batch.unscorable,
+                batch.reasons,
+                entropy=np.full(len(batch.rows), np.nan, dtype=np.float32),
+            )
         scores, entropy, share = rate_digits(batch.scores[:, :k], self.prompt.low)
         top = batch.scores[:, k]
         bad = ~np.isfinite(scores) | ~(share >= self.min_share)
@@ -134,16 +164,27 @@ class JudgeScorer:
             reasons[int(batch.rows[j])] = self._reason(float(share[j]), int(top[j]))
         scores[bad] = np.nan
         entropy[bad] = np.nan
-        return ScoredBatch(batch.rows, scores, batch.truncated, bad, reasons,
-                           batch.real_tokens, batch.computed_tokens, batch.lengths, entropy)
+        return ScoredBatch(
+            batch.rows,
+            scores,
+            batch.truncated,
+            bad,
+            reasons,
+            batch.real_tokens,
+            batch.computed_tokens,
+            batch.lengths,
+            entropy,
+        )
 
     def _reason(self, share: float, top: int) -> str:
         if not np.isfinite(share):
             return "unscorable: the judge's output was not a number (NaN logits)"
         word = self.model.tokenizer.decode([top])
-        return (f"unscorable: the judge's answer does not start with a rating "
-                f"{self.prompt.low}-{self.prompt.high} (the digits get {share:.1%}; "
-                f"most likely first token {word!r})")
+        return (
+            f"unscorable: the judge's answer does not start with a rating "
+            f"{self.prompt.low}-{self.prompt.high} (the digits get {share:.1%}; "
+            f"most likely first token {word!r})"
+        )
 
     # -- cache ---------------------------------------------------------------------------------
 
@@ -151,7 +192,8 @@ class JudgeScorer:
         """Keep each row's entropy and unscorable reason beside its cached score."""
         details.put(store, scorer_id, dataset, batch)
 
-    def cached_details(self, store, scorer_id: int, dataset: Dataset,
-                       batch: ScoredBatch) -> ScoredBatch:
+    def cached_details(
+        self, store, scorer_id: int, dataset: Dataset, batch: ScoredBatch
+    ) -> ScoredBatch:
         """A cached batch with its entropies and reasons read back."""
         return details.restore(store, scorer_id, dataset, batch)

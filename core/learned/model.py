@@ -41,7 +41,8 @@ class TooFewDecisions(ThresherError):
         self.keep, self.drop = keep, drop
         super().__init__(
             f"too few {source} to learn from: {keep} keep and {drop} drop; at least "
-            f"{MIN_EACH} of each are needed (fewer cannot be cross-validated honestly)")
+            f"{MIN_EACH} of each are needed (fewer cannot be cross-validated honestly)"
+        )
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,10 @@ class LearnedModel:
         return self.keep + self.drop
 
     def describe(self, source: str = "your decisions") -> str:
-        """"learned from 240 of your decisions, AUC 0.81 ± 0.03"."""
-        return (f"learned from {self.examples:,} of {source}, "
-                f"AUC {self.auc:.2f} ± {self.auc_std:.2f}")
+        """The model in one phrase: "learned from 240 of your decisions, AUC 0.81 ± 0.03"."""
+        return (
+            f"learned from {self.examples:,} of {source}, AUC {self.auc:.2f} ± {self.auc_std:.2f}"
+        )
 
     def predict(self, features: PairFeatures) -> np.ndarray:
         """Keep-probability of every pair (float32), a chunk of rows at a time."""
@@ -76,19 +78,30 @@ class LearnedModel:
         out = np.empty(len(features), dtype=np.float32)
         for start in range(0, len(features), PREDICT_CHUNK):
             end = start + PREDICT_CHUNK
-            z = (features.prompt[start:end] @ self.prompt_weights
-                 + features.response[start:end] @ self.response_weights
-                 + features.dense[start:end] @ self.dense_weights + self.intercept)
+            z = (
+                features.prompt[start:end] @ self.prompt_weights
+                + features.response[start:end] @ self.response_weights
+                + features.dense[start:end] @ self.dense_weights
+                + self.intercept
+            )
             out[start:end] = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
         return out
 
     def to_dict(self) -> dict:
         """JSON-ready state (the project file keeps it; no pickle anywhere)."""
-        return {"version": VERSION, "names": list(self.names), "embedder": self.embedder,
-                "prompt_weights": self.prompt_weights.tolist(),
-                "response_weights": self.response_weights.tolist(),
-                "dense_weights": self.dense_weights.tolist(), "intercept": self.intercept,
-                "keep": self.keep, "drop": self.drop, "auc": self.auc, "auc_std": self.auc_std}
+        return {
+            "version": VERSION,
+            "names": list(self.names),
+            "embedder": self.embedder,
+            "prompt_weights": self.prompt_weights.tolist(),
+            "response_weights": self.response_weights.tolist(),
+            "dense_weights": self.dense_weights.tolist(),
+            "intercept": self.intercept,
+            "keep": self.keep,
+            "drop": self.drop,
+            "auc": self.auc,
+            "auc_std": self.auc_std,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> LearnedModel:
@@ -96,12 +109,18 @@ class LearnedModel:
         if not isinstance(data, dict) or data.get("version") != VERSION:
             raise ValueError("not a learned scorer of this version")
         try:
-            return cls(tuple(data["names"]),
-                       np.asarray(data["prompt_weights"], dtype=np.float32),
-                       np.asarray(data["response_weights"], dtype=np.float32),
-                       np.asarray(data["dense_weights"], dtype=np.float32),
-                       float(data["intercept"]), str(data["embedder"]), int(data["keep"]),
-                       int(data["drop"]), float(data["auc"]), float(data["auc_std"]))
+            return cls(
+                tuple(data["names"]),
+                np.asarray(data["prompt_weights"], dtype=np.float32),
+                np.asarray(data["response_weights"], dtype=np.float32),
+                np.asarray(data["dense_weights"], dtype=np.float32),
+                float(data["intercept"]),
+                str(data["embedder"]),
+                int(data["keep"]),
+                int(data["drop"]),
+                float(data["auc"]),
+                float(data["auc_std"]),
+            )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"damaged learned scorer: {exc}") from None
 
@@ -126,14 +145,19 @@ def _fit_arrays(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     # One thread: a fit over a few thousand rows takes milliseconds, and OpenMP/BLAS threads
     # made it 70x slower on a busy 2-core machine (2 s instead of 0.03 s per fit).
     with warnings.catch_warnings(), threadpool_limits(1):
-        warnings.simplefilter("ignore")     # a rare non-converged fit is still a fine scorer
+        warnings.simplefilter("ignore")  # a rare non-converged fit is still a fine scorer
         classifier.fit((x - mean) / scale, y)
     weights = classifier.coef_[0] / scale
     return weights.astype(np.float32), float(classifier.intercept_[0] - weights @ mean)
 
 
-def cross_validated_auc(x: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None,
-                        folds: int = FOLDS, seed: int = 0) -> np.ndarray:
+def cross_validated_auc(
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray | None = None,
+    folds: int = FOLDS,
+    seed: int = 0,
+) -> np.ndarray:
     """Held-out AUC of each of ``folds`` stratified folds; a group never spans two folds.
 
     ``groups``: rows sharing a prompt. Without them, a prompt kept once and dropped once (two
@@ -147,11 +171,11 @@ def cross_validated_auc(x: np.ndarray, y: np.ndarray, groups: np.ndarray | None 
         groups = np.arange(len(y))
     aucs = []
     splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
-    if len(np.unique(groups)) < 2 * folds:      # a few prompts only: folds by row
+    if len(np.unique(groups)) < 2 * folds:  # a few prompts only: folds by row
         groups = np.arange(len(y))
     for train, test in splitter.split(x, y, groups):
         if len(np.unique(y[test])) < 2 or len(np.unique(y[train])) < 2:
-            continue                                # a fold one big group filled: no AUC
+            continue  # a fold one big group filled: no AUC
         weights, intercept = _fit_arrays(x[train], y[train])
         aucs.append(roc_auc_score(y[test], x[test] @ weights + intercept))
     if not aucs:
@@ -159,8 +183,9 @@ def cross_validated_auc(x: np.ndarray, y: np.ndarray, groups: np.ndarray | None 
     return np.asarray(aucs)
 
 
-def fit(features: PairFeatures, labels: np.ndarray, embedder: str,
-        source: str = "decisions") -> LearnedModel:
+def fit(
+    features: PairFeatures, labels: np.ndarray, embedder: str, source: str = "decisions"
+) -> LearnedModel:
     """Cross-validate, then fit on every example. ``labels``: True = keep."""
     labels = np.asarray(labels, dtype=bool)
     check_counts(labels, source)
@@ -171,6 +196,15 @@ def fit(features: PairFeatures, labels: np.ndarray, embedder: str,
     aucs = cross_validated_auc(x, y, groups.ravel())
     weights, intercept = _fit_arrays(x, y)
     d = features.prompt.shape[1]
-    return LearnedModel(features.names, weights[:d], weights[d:2 * d], weights[2 * d:],
-                        intercept, embedder, int(labels.sum()), int((~labels).sum()),
-                        float(aucs.mean()), float(aucs.std()))
+    return LearnedModel(
+        features.names,
+        weights[:d],
+        weights[d : 2 * d],
+        weights[2 * d :],
+        intercept,
+        embedder,
+        int(labels.sum()),
+        int((~labels).sum()),
+        float(aucs.mean()),
+        float(aucs.std()),
+    )

@@ -26,10 +26,18 @@ MODEL_NAME = "learned keep-probability"
 def description(model: LearnedModel, source: str) -> dict:
     """The scorer's description in the cache: what it is and what it learned from."""
     weights = hashlib.sha256(orjson.dumps(model.to_dict(), option=orjson.OPT_SORT_KEYS))
-    return {"kind": "learned", "model": MODEL_NAME, "embedder": model.embedder, "source": source,
-            "keep": model.keep, "drop": model.drop, "auc": round(model.auc, 4),
-            "auc_std": round(model.auc_std, 4), "features": list(model.names),
-            "weights_sha256": weights.hexdigest()}
+    return {
+        "kind": "learned",
+        "model": MODEL_NAME,
+        "embedder": model.embedder,
+        "source": source,
+        "keep": model.keep,
+        "drop": model.drop,
+        "auc": round(model.auc, 4),
+        "auc_std": round(model.auc_std, 4),
+        "features": list(model.names),
+        "weights_sha256": weights.hexdigest(),
+    }
 
 
 #: The learned scorer's one key: each run replaces the last one's scores (and description), so
@@ -42,8 +50,14 @@ def scorer_key(desc: dict) -> str:
     return LEARNED_KEY
 
 
-def save(store: ProjectStore, dataset: Dataset, model: LearnedModel, source: str,
-         rows: np.ndarray, scores: np.ndarray) -> int:
+def save(
+    store: ProjectStore,
+    dataset: Dataset,
+    model: LearnedModel,
+    source: str,
+    rows: np.ndarray,
+    scores: np.ndarray,
+) -> int:
     """Keep ``model`` and its scores of ``rows``, replacing the previous learned scorer.
 
     One transaction: after a crash the project holds either the old scorer or the new one.
@@ -54,21 +68,24 @@ def save(store: ProjectStore, dataset: Dataset, model: LearnedModel, source: str
     fingerprints = [bytes(dataset.fingerprints[r]) for r in rows.tolist()]
     with store.transaction() as db:
         old = db.execute("SELECT value FROM meta WHERE key = ?", (META_SCORER,)).fetchone()
-        db.execute("INSERT INTO scorers (key, description) VALUES (?, ?) ON CONFLICT(key) "
-                   "DO UPDATE SET description = excluded.description",
-                   (key, orjson.dumps(desc).decode()))
+        db.execute(
+            "INSERT INTO scorers (key, description) VALUES (?, ?) ON CONFLICT(key) "
+            "DO UPDATE SET description = excluded.description",
+            (key, orjson.dumps(desc).decode()),
+        )
         scorer = db.execute("SELECT id FROM scorers WHERE key = ?", (key,)).fetchone()[0]
         if old is not None and old[0].isdigit() and int(old[0]) != scorer:
             db.execute("DELETE FROM scores WHERE scorer = ?", (int(old[0]),))
             db.execute("DELETE FROM scorers WHERE id = ?", (int(old[0]),))
         db.execute("DELETE FROM scores WHERE scorer = ?", (scorer,))
-        db.executemany("INSERT INTO scores (scorer, fingerprint, score, flags) "
-                       "VALUES (?, ?, ?, 0)",
-                       [(scorer, fp, float(s)) for fp, s in zip(fingerprints, scores.tolist(),
-                                                                strict=True)])
-        for name, value in ((META_SCORER, str(scorer)),
-                            (META_MODEL, orjson.dumps(model.to_dict() | {"source": source})
-                             .decode())):
+        db.executemany(
+            "INSERT INTO scores (scorer, fingerprint, score, flags) VALUES (?, ?, ?, 0)",
+            [(scorer, fp, float(s)) for fp, s in zip(fingerprints, scores.tolist(), strict=True)],
+        )
+        for name, value in (
+            (META_SCORER, str(scorer)),
+            (META_MODEL, orjson.dumps(model.to_dict() | {"source": source}).decode()),
+        ):
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (name, value))
     return scorer
 

@@ -42,29 +42,39 @@ def manual_labels(manual: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows, manual[rows] == KEEP
 
 
-def dataset_features(dataset: Dataset, embedder_name: str, reuse=None, embedder=None,
-                     device: str = "auto"
-                     ) -> Generator[LearnProgress, None, tuple[PairFeatures, object]]:
+def dataset_features(
+    dataset: Dataset, embedder_name: str, reuse=None, embedder=None, device: str = "auto"
+) -> Generator[LearnProgress, None, tuple[PairFeatures, object]]:
     """Features of every row of ``dataset`` (the slow part: embeddings), and the embedder."""
     prompt, response, embedder = yield from embed_pairs(
-        dataset.prompts, dataset.responses, embedder_name, embedder, reuse, device)
+        dataset.prompts, dataset.responses, embedder_name, embedder, reuse, device
+    )
     yield LearnProgress("learning: measuring lengths and flags", 0, 1)
     return pair_features(dataset.prompts, dataset.responses, prompt, response), embedder
 
 
-def examples_features(prompts: Sequence[str], responses: Sequence[str], embedder_name: str,
-                      embedder=None, device: str = "auto"
-                      ) -> Generator[LearnProgress, None, tuple[PairFeatures, object]]:
+def examples_features(
+    prompts: Sequence[str],
+    responses: Sequence[str],
+    embedder_name: str,
+    embedder=None,
+    device: str = "auto",
+) -> Generator[LearnProgress, None, tuple[PairFeatures, object]]:
     """Features of labelled example pairs from other files."""
-    prompt, response, embedder = yield from embed_pairs(prompts, responses, embedder_name,
-                                                        embedder, None, device)
+    prompt, response, embedder = yield from embed_pairs(
+        prompts, responses, embedder_name, embedder, None, device
+    )
     return pair_features(prompts, responses, prompt, response), embedder
 
 
-def learn(features: PairFeatures, manual: np.ndarray, embedder_name: str,
-          extra_score: np.ndarray | None = None, examples: PairFeatures | None = None,
-          example_labels: np.ndarray | None = None
-          ) -> Generator[LearnProgress, None, LearnResult]:
+def learn(
+    features: PairFeatures,
+    manual: np.ndarray,
+    embedder_name: str,
+    extra_score: np.ndarray | None = None,
+    examples: PairFeatures | None = None,
+    example_labels: np.ndarray | None = None,
+) -> Generator[LearnProgress, None, LearnResult]:
     """Fit on the manual decisions (plus ``examples``) and predict every undecided row.
 
     ``features`` cover every row of the dataset; ``manual`` is its manual decisions (read, never
@@ -87,7 +97,7 @@ def learn(features: PairFeatures, manual: np.ndarray, embedder_name: str,
     model = fit(train, y, embedder_name, source)
     yield LearnProgress("learning: scoring the undecided rows", 0, 1)
     undecided = np.flatnonzero(manual == AUTO)
-    scores = model.predict(features)[undecided]      # no 100k-row copy of the features
+    scores = model.predict(features)[undecided]  # no 100k-row copy of the features
     return LearnResult(model, undecided, scores, manual, time.perf_counter() - started)
 
 
@@ -97,10 +107,15 @@ def check_examples(kept: Dataset, dropped: Dataset) -> None:
         if len(dataset) == 0:
             raise ThresherError(f"{dataset.path}: no records to learn from")
         if dataset.prompt_only:
-            raise ThresherError(f"{dataset.path}: the records have prompts but no responses, "
-                                "so they cannot show what a kept or dropped answer looks like")
+            raise ThresherError(
+                f"{dataset.path}: the records have prompts but no responses, "
+                "so they cannot show what a kept or dropped answer looks like"
+            )
     if (kept.source_sha256 and kept.source_sha256 == dropped.source_sha256) or (
-            len(kept) == len(dropped)
-            and np.array_equal(np.sort(kept.fingerprints), np.sort(dropped.fingerprints))):
-        raise ThresherError(f"{kept.path} and {dropped.path} hold the same records: the kept "
-                            "and the dropped examples must differ")
+        len(kept) == len(dropped)
+        and np.array_equal(np.sort(kept.fingerprints), np.sort(dropped.fingerprints))
+    ):
+        raise ThresherError(
+            f"{kept.path} and {dropped.path} hold the same records: the kept "
+            "and the dropped examples must differ"
+        )

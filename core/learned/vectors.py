@@ -22,15 +22,19 @@ from core.learned.progress import LearnProgress
 DEFAULT_EMBEDDER = FAST
 
 
-def reusable_vectors(duplicates: DuplicateResult | None, embedder: str
-                     ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def reusable_vectors(
+    duplicates: DuplicateResult | None, embedder: str
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """``{"prompt"|"response": (rows, vectors)}`` a saved semantic run can lend."""
     if duplicates is None or SEMANTIC not in duplicates.edges or not len(duplicates.vector_rows):
         return {}
     run = duplicates.settings
     field = run.field(SEMANTIC)
-    if run.embedder != embedder or field not in ("prompt", "response") or getattr(
-            run, "strip_boilerplate", False):     # vectors of stripped text are not the text's
+    if (
+        run.embedder != embedder
+        or field not in ("prompt", "response")
+        or getattr(run, "strip_boilerplate", False)
+    ):  # vectors of stripped text are not the text's
         return {}
     return {field: (duplicates.vector_rows, duplicates.vectors.astype(np.float32))}
 
@@ -40,8 +44,9 @@ def open_embedder(name: str, device: str = "auto"):
     from core.dedup.embedder import embedder_files
     from core.dedup.embedder import open_embedder as open_dedup_embedder
 
-    embedder = yield from _relabel(open_dedup_embedder(name, embedder_files(name), device),
-                                   "learning: loading the embedder")
+    embedder = yield from _relabel(
+        open_dedup_embedder(name, embedder_files(name), device), "learning: loading the embedder"
+    )
     return embedder
 
 
@@ -55,10 +60,14 @@ def _relabel(generator, stage: str):
         yield LearnProgress(stage, step.done, step.total)
 
 
-def embed_pairs(prompts: Sequence[str], responses: Sequence[str], embedder_name: str,
-                embedder=None, reuse: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
-                device: str = "auto"
-                ) -> Generator[LearnProgress, None, tuple[np.ndarray, np.ndarray, object]]:
+def embed_pairs(
+    prompts: Sequence[str],
+    responses: Sequence[str],
+    embedder_name: str,
+    embedder=None,
+    reuse: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    device: str = "auto",
+) -> Generator[LearnProgress, None, tuple[np.ndarray, np.ndarray, object]]:
     """Unit-length prompt and response vectors (float32) and the embedder used.
 
     ``embedder``: one already loaded (a retrain or a second file reuses it); ``reuse``: rows and
@@ -80,13 +89,16 @@ def embed_pairs(prompts: Sequence[str], responses: Sequence[str], embedder_name:
     if len(missing):
         if embedder is None:
             embedder = yield from open_embedder(embedder_name, device)
-        fresh = yield from _relabel(embedder.embed([uniques[i] for i in missing.tolist()]),
-                                    "learning: embedding prompts and responses")
+        fresh = yield from _relabel(
+            embedder.embed([uniques[i] for i in missing.tolist()]),
+            "learning: embedding prompts and responses",
+        )
         if unique_vectors is None:
             unique_vectors = np.zeros((len(uniques), fresh.shape[1]), np.float32)
         unique_vectors[missing] = fresh
-    if unique_vectors is None:      # no pairs at all
+    if unique_vectors is None:  # no pairs at all
         unique_vectors = np.zeros((0, 1), np.float32)
-    vectors = unique_vectors[codes] if len(codes) else np.zeros((0, unique_vectors.shape[1]),
-                                                                np.float32)
+    vectors = (
+        unique_vectors[codes] if len(codes) else np.zeros((0, unique_vectors.shape[1]), np.float32)
+    )
     return vectors[:n], vectors[n:], embedder

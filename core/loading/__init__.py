@@ -25,8 +25,9 @@ from core.schemas import ColumnMapping, SchemaError
 __all__ = ["iter_load", "load"]
 
 
-def iter_load(path: str | Path,
-              mapping: ColumnMapping | None = None) -> Generator[LoadProgress, None, Dataset]:
+def iter_load(
+    path: str | Path, mapping: ColumnMapping | None = None
+) -> Generator[LoadProgress, None, Dataset]:
     """Load ``path``, yielding progress; the generator's return value is the dataset."""
     path = Path(path)
     fmt, compressed = detect_format(path)

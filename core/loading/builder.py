@@ -39,22 +39,30 @@ def json_value(value: object) -> object:
 
 def fingerprint(record: dict) -> bytes:
     """A stable content hash of a record: key order and whitespace do not change it."""
-    return blake2b(orjson.dumps(record, option=_CANONICAL, default=str),
-                   digest_size=FINGERPRINT_BYTES).digest()
+    return blake2b(
+        orjson.dumps(record, option=_CANONICAL, default=str), digest_size=FINGERPRINT_BYTES
+    ).digest()
 
 
 def describe_value(value: object) -> str:
     """How a non-object top-level JSON value is named in a bad-line reason."""
-    names = {list: "an array", str: "a string", int: "a number", float: "a number",
-             bool: "a boolean", type(None): "null"}
+    names = {
+        list: "an array",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 
 class DatasetBuilder:
     """Accumulates rows for one file; call :meth:`add` per record, then :meth:`finish`."""
 
-    def __init__(self, path: Path, fmt: str, compressed: bool,
-                 mapping: schemas.ColumnMapping | None = None):
+    def __init__(
+        self, path: Path, fmt: str, compressed: bool, mapping: schemas.ColumnMapping | None = None
+    ):
         self.path = path
         self.format = fmt
         self.compressed = compressed
@@ -96,8 +104,12 @@ class DatasetBuilder:
         Falls back to :meth:`add` per record when the batch holds anything unusual (a record
         that is not an object, one the schema does not fit, pending schema detection).
         """
-        if (self._normalise is None or self.spec is None or self.spec.instances
-                or set(map(type, records)) != {dict}):
+        if (
+            self._normalise is None
+            or self.spec is None
+            or self.spec.instances
+            or set(map(type, records)) != {dict}
+        ):
             for i, record in enumerate(records):
                 self.add(locations[i], record, raws[i] if raws is not None else None)
             return
@@ -117,9 +129,15 @@ class DatasetBuilder:
         self.locations += locations
         self.codes += bytes((self._code,)) * len(records)
         # fingerprint() inlined: this line runs a million times in a large load.
-        self.fingerprints += b"".join([
-            blake2b(orjson.dumps(record, option=_CANONICAL, default=str),
-                    digest_size=FINGERPRINT_BYTES).digest() for record in records])
+        self.fingerprints += b"".join(
+            [
+                blake2b(
+                    orjson.dumps(record, option=_CANONICAL, default=str),
+                    digest_size=FINGERPRINT_BYTES,
+                ).digest()
+                for record in records
+            ]
+        )
 
     @property
     def settled(self) -> bool:
@@ -134,9 +152,16 @@ class DatasetBuilder:
 
     def part(self) -> tuple:
         """Everything accepted so far, as plain values a worker process can send back."""
-        return (self.originals, self.prompts, self.responses, self.locations, self.turns,
-                bytes(self.codes), bytes(self.fingerprints),
-                [(b.line, b.reason) for b in self.bad_lines])
+        return (
+            self.originals,
+            self.prompts,
+            self.responses,
+            self.locations,
+            self.turns,
+            bytes(self.codes),
+            bytes(self.fingerprints),
+            [(b.line, b.reason) for b in self.bad_lines],
+        )
 
     def merge(self, part: tuple) -> None:
         """Append what :meth:`part` returned, after every row this builder already holds."""
@@ -197,10 +222,17 @@ class DatasetBuilder:
         for (prompt, response, turns), original in rows:
             self._append(location, original, exact, prompt, response, turns, self.spec.code)
 
-    def _append(self, location: int, record: dict, raw: bytes | None, prompt: str,
-                response: str, turns: int, code: int) -> None:
-        self.originals.append(raw if raw is not None
-                              else orjson.dumps(record, default=json_value))
+    def _append(
+        self,
+        location: int,
+        record: dict,
+        raw: bytes | None,
+        prompt: str,
+        response: str,
+        turns: int,
+        code: int,
+    ) -> None:
+        self.originals.append(raw if raw is not None else orjson.dumps(record, default=json_value))
         self.prompts.append(prompt)
         self.responses.append(response)
         self.locations.append(location)
@@ -223,7 +255,8 @@ class DatasetBuilder:
         self.bad_lines.sort(key=lambda b: b.line)
         if spec.prompt_only:
             self.notes.append(
-                "prompt-only file: the records have no responses, so they cannot be scored")
+                "prompt-only file: the records have no responses, so they cannot be scored"
+            )
         return Dataset(
             path=self.path,
             format=self.format,
@@ -244,4 +277,3 @@ class DatasetBuilder:
             source_size=size,
             notes=self.notes,
         )
-

@@ -18,8 +18,16 @@ HEAD_BYTES = 1 << 16
 PARQUET_MAGIC = b"PAR1"
 UTF8_BOM = b"\xef\xbb\xbf"
 FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
-_EXTENSION_HINTS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
-                    ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet"}
+_EXTENSION_HINTS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 _LINES_TO_TRY = 5
 
 #: The reason a file with nothing but whitespace is refused (references skip such files).
@@ -58,8 +66,11 @@ def sniff(head: bytes, path: Path, compressed: bool = False) -> str:
     hint = extension_hint(path)
     if head.startswith(PARQUET_MAGIC):
         if compressed:
-            raise LoadError(path, "a gzip-compressed Parquet file is not supported; "
-                                  "Parquet compresses its own columns, decompress it first")
+            raise LoadError(
+                path,
+                "a gzip-compressed Parquet file is not supported; "
+                "Parquet compresses its own columns, decompress it first",
+            )
         return "parquet"
     text = head.removeprefix(UTF8_BOM).lstrip(b" \t\r\n")
     if not text:
@@ -69,8 +80,10 @@ def sniff(head: bytes, path: Path, compressed: bool = False) -> str:
     if text[:1] == b"{":
         return _object_stream_or_document(text, hint, whole=len(head) < HEAD_BYTES)
     if _looks_binary(head):
-        raise LoadError(path, "not a text dataset: expected JSONL, JSON, CSV, TSV or Parquet "
-                              "(the file looks binary)")
+        raise LoadError(
+            path,
+            "not a text dataset: expected JSONL, JSON, CSV, TSV or Parquet (the file looks binary)",
+        )
     header = text.split(b"\n", 1)[0]
     tabs, commas = header.count(b"\t"), header.count(b",")
     if hint in ("csv", "tsv") and (tabs or commas):
@@ -81,8 +94,9 @@ def sniff(head: bytes, path: Path, compressed: bool = False) -> str:
         return "csv"
     if hint in ("csv", "tsv", "jsonl"):
         return hint
-    raise LoadError(path, "not a recognised dataset format: expected JSONL, JSON, CSV, TSV "
-                          "or Parquet")
+    raise LoadError(
+        path, "not a recognised dataset format: expected JSONL, JSON, CSV, TSV or Parquet"
+    )
 
 
 def _object_stream_or_document(text: bytes, hint: str | None, whole: bool) -> str:
@@ -118,5 +132,6 @@ def _looks_binary(head: bytes) -> bool:
     if b"\x00" in sample:
         return True
     undecodable = sample.decode("utf-8", "replace").count("\ufffd") - sample.count(
-        "\ufffd".encode())
+        "\ufffd".encode()
+    )
     return undecodable > max(8, len(sample) // 20)

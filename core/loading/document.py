@@ -60,9 +60,17 @@ def _records_of(document: object, source: Source) -> list:
         if len(lists) == 1:
             return next(iter(lists.values()))
         if not lists:
-            raise LoadError(source.path, "the JSON object holds no list of records "
-                                         "(expected an array, or an object with one list)")
-        raise LoadError(source.path, "the JSON object holds several lists ("
-                        + ", ".join(sorted(lists)) + "); expected exactly one list of records")
-    raise LoadError(source.path, f"the JSON document is {describe_value(document)}, "
-                                 "not an array of records")
+            raise LoadError(
+                source.path,
+                "the JSON object holds no list of records "
+                "(expected an array, or an object with one list)",
+            )
+        raise LoadError(
+            source.path,
+            "the JSON object holds several lists ("
+            + ", ".join(sorted(lists))
+            + "); expected exactly one list of records",
+        )
+    raise LoadError(
+        source.path, f"the JSON document is {describe_value(document)}, not an array of records"
+    )

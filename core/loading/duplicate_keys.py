@@ -112,8 +112,13 @@ def repeated_keys_by_item(raw: bytes | str) -> dict[int, str]:
         doc = json.loads(raw, object_pairs_hook=note)
     except (ValueError, RecursionError):
         return found
-    items = doc if isinstance(doc, list) else next(
-        (v for v in doc.values() if isinstance(v, list)), []) if isinstance(doc, dict) else []
+    items = (
+        doc
+        if isinstance(doc, list)
+        else next((v for v in doc.values() if isinstance(v, list)), [])
+        if isinstance(doc, dict)
+        else []
+    )
     for index, item in enumerate(items):
         key = _first_mark(item)
         if key is not None:

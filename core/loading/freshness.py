@@ -31,8 +31,10 @@ def change_since_load(dataset: Dataset) -> str | None:
     except OSError as exc:
         return f"{path}: the file cannot be checked ({exc.strerror or exc})"
     if stat.st_size != dataset.source_size:
-        return (f"{path}: the file changed on disk since it was opened ({dataset.source_size:,} "
-                f"-> {stat.st_size:,} bytes)")
+        return (
+            f"{path}: the file changed on disk since it was opened ({dataset.source_size:,} "
+            f"-> {stat.st_size:,} bytes)"
+        )
     if dataset.source_mtime_ns and stat.st_mtime_ns != dataset.source_mtime_ns:
         return f"{path}: the file changed on disk since it was opened (modified again)"
     return None
@@ -41,7 +43,7 @@ def change_since_load(dataset: Dataset) -> str | None:
 def check_unchanged(dataset: Dataset) -> None:
     """Raise :class:`SourceChanged` unless the file still hashes as it did when it was read."""
     if not dataset.source_sha256:
-        return                                  # not read from a file (built in memory)
+        return  # not read from a file (built in memory)
     path = Path(dataset.path)
     digest = hashlib.sha256()
     try:
@@ -49,8 +51,12 @@ def check_unchanged(dataset: Dataset) -> None:
             while block := handle.read(READ_BLOCK_BYTES):
                 digest.update(block)
     except OSError as exc:
-        raise SourceChanged(f"{path}: the source cannot be read to check it is unchanged "
-                            f"({exc.strerror or exc}); nothing was exported") from None
+        raise SourceChanged(
+            f"{path}: the source cannot be read to check it is unchanged "
+            f"({exc.strerror or exc}); nothing was exported"
+        ) from None
     if digest.hexdigest() != dataset.source_sha256:
-        raise SourceChanged(f"{path}: the file changed on disk since it was opened; reload it "
-                            "before exporting (nothing was exported)")
+        raise SourceChanged(
+            f"{path}: the file changed on disk since it was opened; reload it "
+            "before exporting (nothing was exported)"
+        )

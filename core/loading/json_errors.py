@@ -29,7 +29,7 @@ def json_error_reason(exc: orjson.JSONDecodeError, text: bytes) -> str:
         return "invalid UTF-8"
     if "surrogate" in message:
         return f"invalid Unicode: lone surrogate in a \\u escape ({column})"
-    near = text[max(0, pos - 1):pos + 9]
+    near = text[max(0, pos - 1) : pos + 9]
     if any(token in near for token in _NON_FINITE):
         return f"NaN or Infinity is not valid JSON ({column})"
     if "depth limit" in message:

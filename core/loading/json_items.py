@@ -72,14 +72,14 @@ def _list_in_object(text: str, pos: int) -> int:
         raise ValueError("not an object")
     pos = _skip(text, pos + 1)
     while True:
-        _, pos = _DECODER.raw_decode(text, pos)          # the key
+        _, pos = _DECODER.raw_decode(text, pos)  # the key
         pos = _skip(text, pos)
         if text[pos] != ":":
             raise ValueError("no colon")
         pos = _skip(text, pos + 1)
         if text[pos] == "[":
             return pos
-        _, pos = _DECODER.raw_decode(text, pos)          # another member's value
+        _, pos = _DECODER.raw_decode(text, pos)  # another member's value
         pos = _skip(text, pos)
         if text[pos] != ",":
             raise ValueError("no list of records")

@@ -50,8 +50,7 @@ def read_jsonl(source: Source, builder: DatasetBuilder) -> Generator[LoadProgres
                 if count:
                     pool.submit(blob, first_line)
                 blank += pool.collect(builder, wait=False)
-            yield LoadProgress(source.bytes_done, source.size, builder.rows,
-                               len(builder.bad_lines))
+            yield LoadProgress(source.bytes_done, source.size, builder.rows, len(builder.bad_lines))
         if pool is not None:
             blank += pool.collect(builder, wait=True)
     finally:
@@ -79,7 +78,7 @@ def _runs(source: Source, builder: DatasetBuilder) -> Generator[tuple[bytes, int
             if cut < 0:
                 yield b"", line_no + 1, 0
                 continue
-            chunk = chunk[cut + 1:]
+            chunk = chunk[cut + 1 :]
             line_no += 1
             skipping = False
         data = carry + chunk if carry else chunk
@@ -88,7 +87,7 @@ def _runs(source: Source, builder: DatasetBuilder) -> Generator[tuple[bytes, int
             carry = data
             yield b"", line_no + 1, 0
         else:
-            blob, carry = data[:cut], data[cut + 1:]
+            blob, carry = data[:cut], data[cut + 1 :]
             count = blob.count(b"\n") + 1
             yield blob, line_no + 1, count
             line_no += count
@@ -106,7 +105,7 @@ def take_lines(lines: list[bytes], first_line: int, builder: DatasetBuilder) -> 
         lines = [line[:-1] if line[-1:] == b"\r" else line for line in lines]
     blank = 0
     for start in range(0, len(lines), BATCH_LINES):
-        batch = lines[start:start + BATCH_LINES]
+        batch = lines[start : start + BATCH_LINES]
         number = first_line + start
         if not _take_clean_batch(batch, number, builder):
             blank += sum(_take_line(line, number + i, builder) for i, line in enumerate(batch))

@@ -49,8 +49,15 @@ def pool_workers(source: Source) -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-def parse_run(blob: bytes, first_line: int, path: Path, fmt: str, compressed: bool,
-              mapping: schemas.ColumnMapping | None, spec: schemas.SchemaSpec) -> tuple:
+def parse_run(
+    blob: bytes,
+    first_line: int,
+    path: Path,
+    fmt: str,
+    compressed: bool,
+    mapping: schemas.ColumnMapping | None,
+    spec: schemas.SchemaSpec,
+) -> tuple:
     """Worker: parse one run of lines with ``spec``; returns the builder's part and blanks."""
     from core.loading.jsonl import take_lines  # here: jsonl imports this module
 
@@ -87,8 +94,13 @@ class RunPool:
 
     def start(self, builder: DatasetBuilder) -> None:
         """Parse from now on with the schema ``builder`` settled on."""
-        self._args = (builder.path, builder.format, builder.compressed, builder.mapping,
-                      builder.spec)
+        self._args = (
+            builder.path,
+            builder.format,
+            builder.compressed,
+            builder.mapping,
+            builder.spec,
+        )
         self.started = True
 
     def submit(self, blob: bytes, first_line: int) -> None:
@@ -110,8 +122,9 @@ class RunPool:
         Waits for the oldest run while too many are in flight, or for all when ``wait``.
         """
         blank = 0
-        while self._pending and (wait or len(self._pending) > self._limit
-                                 or self._pending[0][0].done()):
+        while self._pending and (
+            wait or len(self._pending) > self._limit or self._pending[0][0].done()
+        ):
             future, blob, first_line = self._pending.popleft()
             try:
                 part, run_blank = future.result()

@@ -35,8 +35,10 @@ def read_parquet(source: Source, builder: DatasetBuilder) -> Generator[LoadProgr
             batch = next(batches, None)
             records = batch.to_pylist() if batch is not None else None
         except (pa.ArrowException, OSError, ValueError) as exc:
-            raise LoadError(source.path, f"damaged Parquet data after row {index} ({exc})",
-                            ) from None
+            raise LoadError(
+                source.path,
+                f"damaged Parquet data after row {index} ({exc})",
+            ) from None
         if records is None:
             break
         for record in records:

@@ -36,9 +36,13 @@ def peek_fields(path: str | Path) -> list[str]:
             document = orjson.loads(head)
         except orjson.JSONDecodeError as exc:
             raise LoadError(path, f"invalid JSON ({exc})") from None
-        records = document if isinstance(document, list) else next(
-            (v for v in document.values() if isinstance(v, list)), []) if isinstance(
-            document, dict) else []
+        records = (
+            document
+            if isinstance(document, list)
+            else next((v for v in document.values() if isinstance(v, list)), [])
+            if isinstance(document, dict)
+            else []
+        )
     else:
         records = []
         for line in head.split(b"\n")[:PEEK_RECORDS]:

@@ -60,7 +60,8 @@ class Source:
             raise LoadError(path, f"cannot open the file: {exc.strerror or exc}") from None
         self.compressed = compressed
         self.stream: io.BufferedIOBase = (
-            gzip.GzipFile(fileobj=self.raw, mode="rb") if compressed
+            gzip.GzipFile(fileobj=self.raw, mode="rb")
+            if compressed
             else io.BufferedReader(self.raw, READ_BLOCK_BYTES)
         )
 

@@ -24,8 +24,9 @@ _UNDECODABLE = re.compile("[\udc80-\udcff]")
 csv.field_size_limit(MAX_LINE_BYTES)
 
 
-def read_table(source: Source, builder: DatasetBuilder,
-               delimiter: str) -> Generator[LoadProgress, None, int]:
+def read_table(
+    source: Source, builder: DatasetBuilder, delimiter: str
+) -> Generator[LoadProgress, None, int]:
     """Feed every data row to ``builder`` as a dict keyed by the header; returns blank lines."""
     data = source.read_all()
     try:
@@ -49,9 +50,12 @@ def read_table(source: Source, builder: DatasetBuilder,
             break
         except csv.Error as exc:
             if reader.line_num >= total_lines - 1 and "end of data" in str(exc):
-                builder.bad(start, f"unclosed quote: the field that opens on line {start} runs "
-                                   f"to the end of the file (lines {start}-{reader.line_num} "
-                                   "could not be read)")
+                builder.bad(
+                    start,
+                    f"unclosed quote: the field that opens on line {start} runs "
+                    f"to the end of the file (lines {start}-{reader.line_num} "
+                    "could not be read)",
+                )
             else:
                 builder.bad(start, f"malformed CSV: {exc}")
             start = reader.line_num + 1

@@ -44,26 +44,31 @@ class OverlapConfig:
 
     def __post_init__(self) -> None:
         if not self.levels():
-            raise OverlapSettingsError("choose at least one level: exact, ngram, near or "
-                                       "semantic")
+            raise OverlapSettingsError("choose at least one level: exact, ngram, near or semantic")
         for name, value in (("near", self.near), ("semantic", self.semantic)):
             if value is not None and not 0.0 < value <= 1.0:
-                raise OverlapSettingsError(f"the {name} threshold must be in (0, 1], not "
-                                           f"{value}")
+                raise OverlapSettingsError(f"the {name} threshold must be in (0, 1], not {value}")
         for level in LEVELS:
             if self.field(level) not in FIELDS:
-                raise OverlapSettingsError(f"{level} must compare one of {', '.join(FIELDS)}, "
-                                           f"not {self.field(level)!r}")
+                raise OverlapSettingsError(
+                    f"{level} must compare one of {', '.join(FIELDS)}, not {self.field(level)!r}"
+                )
         if not 1 <= self.ngram_words <= 50:
             raise OverlapSettingsError("n-grams must be 1 to 50 words long")
         if not 1 <= self.min_words <= self.ngram_words:
-            raise OverlapSettingsError(f"the shortest record matched by n-grams must have 1 to "
-                                       f"{self.ngram_words} words, not {self.min_words}")
+            raise OverlapSettingsError(
+                f"the shortest record matched by n-grams must have 1 to "
+                f"{self.ngram_words} words, not {self.min_words}"
+            )
 
     def levels(self) -> list[str]:
         """The levels that run, strongest first."""
-        on = {"exact": self.exact, "ngram": self.ngram, "near": self.near is not None,
-              "semantic": self.semantic is not None}
+        on = {
+            "exact": self.exact,
+            "ngram": self.ngram,
+            "near": self.near is not None,
+            "semantic": self.semantic is not None,
+        }
         return [level for level in LEVELS if on[level]]
 
     def field(self, level: str) -> str:

@@ -16,7 +16,7 @@ class OverlapDetail:
     """The reference record a row matches, with where the shared n-grams lie."""
 
     title: str
-    reference_text: str      # the reference record's compared text ("" when unavailable)
+    reference_text: str  # the reference record's compared text ("" when unavailable)
     reference_spans: list[tuple[int, int]]
     n: int
     min_words: int

@@ -19,30 +19,34 @@ _STAGE = "exact: normalising"
 _CHUNK = 20_000
 
 
-def _keys(dataset: Dataset, field: str, stage_done: int, total: int
-          ) -> Generator[DedupProgress, None, list]:
+def _keys(
+    dataset: Dataset, field: str, stage_done: int, total: int
+) -> Generator[DedupProgress, None, list]:
     """Normalised text per row; for ``both``, the (prompt, response) pair.
 
     The two are keyed separately, so no separator can make "a b" + "c" equal "a" + "b c"
     (as exact duplicates do).
     """
-    columns = {"prompt": [dataset.prompts], "response": [dataset.responses],
-               "both": [dataset.prompts] if dataset.prompt_only
-               else [dataset.prompts, dataset.responses]}[field]
+    columns = {
+        "prompt": [dataset.prompts],
+        "response": [dataset.responses],
+        "both": [dataset.prompts] if dataset.prompt_only else [dataset.prompts, dataset.responses],
+    }[field]
     normalised = []
     for texts in columns:
         out: list[str] = []
         for start in range(0, len(texts), _CHUNK):
             yield DedupProgress(_STAGE, stage_done + start, total)
-            out.extend(normalise(t) for t in texts[start:start + _CHUNK])
+            out.extend(normalise(t) for t in texts[start : start + _CHUNK])
         normalised.append(out)
     if len(normalised) == 1:
         return normalised[0]
     return list(zip(*normalised, strict=True))
 
 
-def exact_matches(dataset: Dataset, reference: Dataset, field: str
-                  ) -> Generator[DedupProgress, None, tuple[np.ndarray, np.ndarray]]:
+def exact_matches(
+    dataset: Dataset, reference: Dataset, field: str
+) -> Generator[DedupProgress, None, tuple[np.ndarray, np.ndarray]]:
     """Rows of ``dataset`` equal to a reference record, and that record's first row."""
     total = len(dataset) + len(reference)
     ref_keys = yield from _keys(reference, field, 0, total)
@@ -58,5 +62,5 @@ def exact_matches(dataset: Dataset, reference: Dataset, field: str
     position = lookup_first.get_indexer(pd.Series(keys, dtype=object))
     rows = np.flatnonzero(position >= 0)
     empty = np.array([not (k if isinstance(k, str) else any(k)) for k in keys], dtype=bool)
-    rows = rows[~empty[rows]]      # two empty texts are not an overlap
+    rows = rows[~empty[rows]]  # two empty texts are not an overlap
     return rows, first_rows[position[rows]]

@@ -51,7 +51,7 @@ def compiled():
         return None
     try:
         return _compile()
-    except Exception as error:   # ImportError, or numba refusing to compile or cache
+    except Exception as error:  # ImportError, or numba refusing to compile or cache
         log.warning("n-gram overlap: numba unavailable (%s); using the numpy path", error)
         return None
 
@@ -62,7 +62,7 @@ def _compile():
     def jit(function):
         try:
             return numba.njit(cache=True, nogil=True)(function)
-        except RuntimeError:     # no cache locator (e.g. a frozen build): compile per process
+        except RuntimeError:  # no cache locator (e.g. a frozen build): compile per process
             return numba.njit(nogil=True)(function)
 
     def word_hashes(data, lengths, word_byte, joiner, term, base):
@@ -86,7 +86,7 @@ def _compile():
                     value += term[byte] * power
                     power *= base
                 elif inside and joiner[byte] and i + 1 < end and word_byte[data[i + 1]]:
-                    continue    # an apostrophe or full stop inside a word is dropped
+                    continue  # an apostrophe or full stop inside a word is dropped
                 elif inside:
                     hashes[words] = value
                     words += 1
@@ -124,8 +124,9 @@ def _compile():
             slots[slot] = i + 1
         return keys, slots, bits
 
-    def windows(word_hash, counts, lengths, length_keys, base_powers, inverse_powers,
-                keys, slots, bits):
+    def windows(
+        word_hash, counts, lengths, length_keys, base_powers, inverse_powers, keys, slots, bits
+    ):
         """Hash every window of each wanted length and look it up: one pass per length.
 
         A window's hash is :meth:`core.overlap.ngrams._Block.grams`'s (a polynomial in its
@@ -147,7 +148,7 @@ def _compile():
             mixed = (mixed ^ (mixed >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
             mixed = mixed ^ (mixed >> np.uint64(31))
             prefix[i + 1] = prefix[i] + mixed * base_powers[i]
-        capacity = words * len(lengths)     # at most every window hits
+        capacity = words * len(lengths)  # at most every window hits
         where = np.empty(capacity, np.int64)
         found = np.empty(capacity, np.int64)
         length = np.empty(capacity, np.int32)
@@ -182,12 +183,17 @@ def _compile():
     kernels.build_table = jit(build_table)
     kernels.windows = jit(windows)
     # Compile (or load from the cache) now, so a failure falls back instead of failing a run.
-    kernels.word_hashes(np.frombuffer(b"a b", np.uint8), np.array([1, 1]),
-                        np.ones(256, np.bool_), np.zeros(256, np.bool_),
-                        np.ones(256, np.uint64), np.uint64(3))
+    kernels.word_hashes(
+        np.frombuffer(b"a b", np.uint8),
+        np.array([1, 1]),
+        np.ones(256, np.bool_),
+        np.zeros(256, np.bool_),
+        np.ones(256, np.uint64),
+        np.uint64(3),
+    )
     table = kernels.build_table(np.array([5, 9], np.uint64))
     ones = np.ones(4, np.uint64)
     fixed = ones.copy()
-    fixed.flags.writeable = False    # the power tables are read-only: the same signature
+    fixed.flags.writeable = False  # the power tables are read-only: the same signature
     kernels.windows(ones, np.array([4]), np.array([2, 3]), ones, fixed, fixed, *table)
     return kernels

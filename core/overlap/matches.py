@@ -18,23 +18,34 @@ class LevelMatches:
     (n-gram level only, 0 elsewhere).
     """
 
-    reference: np.ndarray    # int16
-    ref_row: np.ndarray      # int64
-    similarity: np.ndarray   # float32
-    shared: np.ndarray       # int32
-    span: np.ndarray         # int32
+    reference: np.ndarray  # int16
+    ref_row: np.ndarray  # int64
+    similarity: np.ndarray  # float32
+    shared: np.ndarray  # int32
+    span: np.ndarray  # int32
 
     @classmethod
     def none(cls, rows: int) -> LevelMatches:
         """No row matched."""
-        return cls(np.full(rows, -1, np.int16), np.full(rows, -1, np.int64),
-                   np.zeros(rows, np.float32), np.zeros(rows, np.int32),
-                   np.zeros(rows, np.int32))
+        return cls(
+            np.full(rows, -1, np.int16),
+            np.full(rows, -1, np.int64),
+            np.zeros(rows, np.float32),
+            np.zeros(rows, np.int32),
+            np.zeros(rows, np.int32),
+        )
 
     @classmethod
-    def found(cls, rows: int, reference: int, which: np.ndarray, ref_row: np.ndarray,
-              similarity: np.ndarray | float, shared: np.ndarray | None = None,
-              span: np.ndarray | None = None) -> LevelMatches:
+    def found(
+        cls,
+        rows: int,
+        reference: int,
+        which: np.ndarray,
+        ref_row: np.ndarray,
+        similarity: np.ndarray | float,
+        shared: np.ndarray | None = None,
+        span: np.ndarray | None = None,
+    ) -> LevelMatches:
         """Matches for rows ``which`` against one reference."""
         out = cls.none(rows)
         out.reference[which] = reference
@@ -56,13 +67,23 @@ class LevelMatches:
 
     def better(self, other: LevelMatches) -> LevelMatches:
         """Row by row, whichever of the two matches is stronger (similarity, then n-grams)."""
-        take = other.matched & (~self.matched | (other.similarity > self.similarity)
-                                | ((other.similarity == self.similarity)
-                                   & (other.shared > self.shared)))
-        return LevelMatches(*(np.where(take, b, a) for a, b in (
-            (self.reference, other.reference), (self.ref_row, other.ref_row),
-            (self.similarity, other.similarity), (self.shared, other.shared),
-            (self.span, other.span))))
+        take = other.matched & (
+            ~self.matched
+            | (other.similarity > self.similarity)
+            | ((other.similarity == self.similarity) & (other.shared > self.shared))
+        )
+        return LevelMatches(
+            *(
+                np.where(take, b, a)
+                for a, b in (
+                    (self.reference, other.reference),
+                    (self.ref_row, other.ref_row),
+                    (self.similarity, other.similarity),
+                    (self.shared, other.shared),
+                    (self.span, other.span),
+                )
+            )
+        )
 
     def of_reference(self, reference: int) -> np.ndarray:
         """Which rows matched ``reference`` at this level."""
@@ -70,11 +91,17 @@ class LevelMatches:
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         """The arrays by name, for saving."""
-        return {f"{prefix}_{name}": getattr(self, name)
-                for name in ("reference", "ref_row", "similarity", "shared", "span")}
+        return {
+            f"{prefix}_{name}": getattr(self, name)
+            for name in ("reference", "ref_row", "similarity", "shared", "span")
+        }
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> LevelMatches:
         """What :meth:`arrays` saved."""
-        return cls(*(arrays[f"{prefix}_{name}"]
-                     for name in ("reference", "ref_row", "similarity", "shared", "span")))
+        return cls(
+            *(
+                arrays[f"{prefix}_{name}"]
+                for name in ("reference", "ref_row", "similarity", "shared", "span")
+            )
+        )

@@ -25,9 +25,13 @@ _STAGE_SIGNATURES = "near: MinHash signatures"
 _STAGE_VERIFY = "near: verifying candidates"
 
 
-def near_matches(texts: Sequence[str], ref_texts: Sequence[str], threshold: float,
-                 shingle_words: int = 5, num_perm: int = NUM_PERM
-                 ) -> Generator[DedupProgress, None, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def near_matches(
+    texts: Sequence[str],
+    ref_texts: Sequence[str],
+    threshold: float,
+    shingle_words: int = 5,
+    num_perm: int = NUM_PERM,
+) -> Generator[DedupProgress, None, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Rows of ``texts`` (normalised) with Jaccard >= ``threshold`` to a reference record.
 
     Returns the rows, their most similar reference row, and the similarity.
@@ -53,7 +57,7 @@ def near_matches(texts: Sequence[str], ref_texts: Sequence[str], threshold: floa
         low = np.searchsorted(sorted_key, key, side="left")
         high = np.minimum(np.searchsorted(sorted_key, key, side="right"), low + MAX_CANDIDATES)
         for i in np.flatnonzero(high > low).tolist():
-            for j in order[low[i]:high[i]].tolist():
+            for j in order[low[i] : high[i]].tolist():
                 candidates.add((int(docs[i]), int(ref_docs[j])))
     best: dict[int, tuple[float, int]] = {}
     sets: dict[int, frozenset[int]] = {}

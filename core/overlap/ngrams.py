@@ -78,8 +78,9 @@ class _Block:
         """The text owning each of ``words`` (positions in the block), without ``owner``."""
         return np.searchsorted(self.ends, words, side="right")
 
-    def grams(self, n: int, wanted: Collection[int]
-              ) -> Generator[tuple[int, np.ndarray, np.ndarray], None, None]:
+    def grams(
+        self, n: int, wanted: Collection[int]
+    ) -> Generator[tuple[int, np.ndarray, np.ndarray], None, None]:
         """For each wanted k ≤ n: k, the k-word window hashes, and which lie inside a text.
 
         There is a window starting at each word; one near a text's end runs into the next
@@ -96,7 +97,7 @@ class _Block:
                 windows = len(self.ids) - k + 1
                 if k > n or windows <= 0:
                     continue
-                gram = prefix[k:k + windows] - prefix[:windows]
+                gram = prefix[k : k + windows] - prefix[:windows]
                 gram *= inverse[:windows]
                 gram ^= keys[k]
                 yield k, gram, self.remaining[:windows] >= k
@@ -113,10 +114,10 @@ def _blocks(texts: Sequence[str], kernels=None) -> Generator[_Block, None, None]
 class NgramIndex:
     """The distinct n-gram hashes of a reference, sorted, each with the record it came from."""
 
-    hashes: np.ndarray   # uint64, sorted
-    owners: np.ndarray   # int64, reference row of each hash
-    grams: np.ndarray    # int64 per reference row: its distinct n-grams (1 for a short one)
-    lengths: tuple[int, ...]   # word counts under n of the short records indexed whole
+    hashes: np.ndarray  # uint64, sorted
+    owners: np.ndarray  # int64, reference row of each hash
+    grams: np.ndarray  # int64 per reference row: its distinct n-grams (1 for a short one)
+    lengths: tuple[int, ...]  # word counts under n of the short records indexed whole
     n: int
     #: Look-up structures built on first use: the numpy path's screen, or the compiled
     #: path's hash table and where each distinct hash's run starts in ``hashes``.
@@ -144,8 +145,9 @@ class NgramIndex:
         return len(self.grams)
 
 
-def build_index(texts: Sequence[str], n: int, min_words: int
-                ) -> Generator[DedupProgress, None, NgramIndex]:
+def build_index(
+    texts: Sequence[str], n: int, min_words: int
+) -> Generator[DedupProgress, None, NgramIndex]:
     """Index the n-grams of ``texts`` (a reference's records)."""
     hashes: list[np.ndarray] = []
     owners: list[np.ndarray] = []
@@ -156,7 +158,7 @@ def build_index(texts: Sequence[str], n: int, min_words: int
         for k, gram, inside in block.grams(n, range(min_words, n + 1)):
             if k == n:
                 hashes.append(gram[inside])
-                owners.append(block.owner[:len(inside)][inside] + block.first_text)
+                owners.append(block.owner[: len(inside)][inside] + block.first_text)
             elif k >= min_words:
                 texts_k = np.flatnonzero(short & (block.counts == k))
                 if len(texts_k):
@@ -179,15 +181,14 @@ def build_index(texts: Sequence[str], n: int, min_words: int
 class NgramMatches:
     """The best reference record of every row that shares an n-gram with the reference."""
 
-    rows: np.ndarray        # int64, rows of the open dataset that matched
-    ref_rows: np.ndarray    # int64, their best reference record
-    shared: np.ndarray      # int32, the row's n-grams (windows) found in that record
-    coverage: np.ndarray    # float32, shared / the reference record's n-grams
-    span: np.ndarray        # int32, longest run of shared words
+    rows: np.ndarray  # int64, rows of the open dataset that matched
+    ref_rows: np.ndarray  # int64, their best reference record
+    shared: np.ndarray  # int32, the row's n-grams (windows) found in that record
+    coverage: np.ndarray  # float32, shared / the reference record's n-grams
+    span: np.ndarray  # int32, longest run of shared words
 
 
-def match(texts: Sequence[str], index: NgramIndex
-          ) -> Generator[DedupProgress, None, NgramMatches]:
+def match(texts: Sequence[str], index: NgramIndex) -> Generator[DedupProgress, None, NgramMatches]:
     """Which of ``texts`` share an n-gram with the reference ``index`` covers, and how much."""
     n = index.n
     looked_up = set(index.lengths) | {n}
@@ -212,14 +213,21 @@ def match(texts: Sequence[str], index: NgramIndex
     yield DedupProgress(_STAGE_MATCH, len(texts), len(texts))
     if not hit_rows:
         empty = np.zeros(0, np.int64)
-        return NgramMatches(empty, empty, empty.astype(np.int32), empty.astype(np.float32),
-                            empty.astype(np.int32))
-    return _best(np.concatenate(hit_rows), np.concatenate(hit_refs),
-                 np.concatenate(hit_pos), np.concatenate(hit_len), index)
+        return NgramMatches(
+            empty, empty, empty.astype(np.int32), empty.astype(np.float32), empty.astype(np.int32)
+        )
+    return _best(
+        np.concatenate(hit_rows),
+        np.concatenate(hit_refs),
+        np.concatenate(hit_pos),
+        np.concatenate(hit_len),
+        index,
+    )
 
 
-def _hits(block: _Block, index: NgramIndex, lengths: list[int], kernels
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _hits(
+    block: _Block, index: NgramIndex, lengths: list[int], kernels
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The block's windows found in the index: start word, run of equal hashes, length.
 
     ``low:high`` is the run of ``index.hashes`` equal to the window's hash (one entry per
@@ -230,9 +238,14 @@ def _hits(block: _Block, index: NgramIndex, lengths: list[int], kernels
         with np.errstate(over="ignore"):
             words = len(block.word_hash)
             where, distinct, length = kernels.windows(
-                block.word_hash, block.counts, np.array(lengths, dtype=np.int64),
-                _length_keys(index.n), powers(BASE, words), powers(BASE_INVERSE, words),
-                *table)
+                block.word_hash,
+                block.counts,
+                np.array(lengths, dtype=np.int64),
+                _length_keys(index.n),
+                powers(BASE, words),
+                powers(BASE_INVERSE, words),
+                *table,
+            )
         return where, runs[distinct], runs[distinct + 1], length
     shift = np.uint64(64 - FILTER_BITS)
     found = []
@@ -274,12 +287,16 @@ def _best(rows, refs, positions, lengths, index: NgramIndex) -> NgramMatches:
     first = np.ones(len(rank), dtype=bool)
     first[1:] = pair_rows[rank][1:] != pair_rows[rank][:-1]
     best = rank[first]
-    return NgramMatches(pair_rows[best], pair_refs[best], shared[best].astype(np.int32),
-                        coverage[best].astype(np.float32), span[best].astype(np.int32))
+    return NgramMatches(
+        pair_rows[best],
+        pair_refs[best],
+        shared[best].astype(np.int32),
+        coverage[best].astype(np.float32),
+        span[best].astype(np.int32),
+    )
 
 
-def _run_words(pair: np.ndarray, positions: np.ndarray, lengths: np.ndarray, n: int
-               ) -> np.ndarray:
+def _run_words(pair: np.ndarray, positions: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
     """Per hit, the words of the run of consecutive shared n-grams it ends (0 inside a run).
 
     Hits are sorted by (pair, position): consecutive n-grams starting at p, p+1, …, p+r-1
@@ -287,8 +304,9 @@ def _run_words(pair: np.ndarray, positions: np.ndarray, lengths: np.ndarray, n: 
     """
     full = lengths == n
     continues = np.zeros(len(pair), dtype=bool)
-    continues[1:] = (full[1:] & full[:-1] & (pair[1:] == pair[:-1])
-                     & (positions[1:] == positions[:-1] + 1))
+    continues[1:] = (
+        full[1:] & full[:-1] & (pair[1:] == pair[:-1]) & (positions[1:] == positions[:-1] + 1)
+    )
     run_start = np.flatnonzero(~continues)
     run_length = np.diff(np.append(run_start, len(pair)))
     words = np.zeros(len(pair), dtype=np.int64)

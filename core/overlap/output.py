@@ -35,18 +35,24 @@ def rows_frame(dataset: Dataset, result: OverlapResult) -> pd.DataFrame:
         ref_row[at] = matches.ref_row[at]
         similarity[at] = matches.similarity[at]
     names = np.array([info.path for info in result.references] + [""], dtype=object)
-    line = pd.array([result.ref_location(int(r), int(k)) if r >= 0 else None
-                     for r, k in zip(reference.tolist(), ref_row.tolist(), strict=True)],
-                    dtype="Int64")
+    line = pd.array(
+        [
+            result.ref_location(int(r), int(k)) if r >= 0 else None
+            for r, k in zip(reference.tolist(), ref_row.tolist(), strict=True)
+        ],
+        dtype="Int64",
+    )
     ngram = result.levels.get("ngram")
     zeros = np.zeros(n, dtype=np.int32)
-    return pd.DataFrame({
-        "row": range(n),
-        dataset.location_kind: dataset.locations,
-        "overlap_level": level,
-        "reference": names[reference],
-        "reference_line": line,
-        "similarity": pd.array(np.round(similarity, 4), dtype="Float32"),
-        "shared_ngrams": ngram.shared if ngram is not None else zeros,
-        "longest_span": ngram.span if ngram is not None else zeros,
-    })
+    return pd.DataFrame(
+        {
+            "row": range(n),
+            dataset.location_kind: dataset.locations,
+            "overlap_level": level,
+            "reference": names[reference],
+            "reference_line": line,
+            "similarity": pd.array(np.round(similarity, 4), dtype="Float32"),
+            "shared_ngrams": ngram.shared if ngram is not None else zeros,
+            "longest_span": ngram.span if ngram is not None else zeros,
+        }
+    )

@@ -43,8 +43,13 @@ class ReferenceInfo:
         if reference.bad_lines:
             bad = reference.bad_lines[0]
             first = f"{reference.location_kind} {bad.line}: {bad.reason}"
-        return cls(str(reference.path), reference.source_sha256, len(reference),
-                   len(reference.bad_lines), first)
+        return cls(
+            str(reference.path),
+            reference.source_sha256,
+            len(reference),
+            len(reference.bad_lines),
+            first,
+        )
 
     @property
     def name(self) -> str:
@@ -55,28 +60,43 @@ class ReferenceInfo:
         """One line about the reference's unusable lines, or empty."""
         if not self.rejected:
             return ""
-        return (f"{self.path}: {self.rejected:,} unusable line(s) skipped (first: "
-                f"{self.first_rejected}); the other {self.records:,} records are used")
+        return (
+            f"{self.path}: {self.rejected:,} unusable line(s) skipped (first: "
+            f"{self.first_rejected}); the other {self.records:,} records are used"
+        )
 
     def to_dict(self) -> dict:
         """Plain data for the project, ``--json`` and the manifest."""
-        return {"path": self.path, "sha256": self.sha256, "records": self.records,
-                "rejected": self.rejected, "first_rejected": self.first_rejected}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "records": self.records,
+            "rejected": self.rejected,
+            "first_rejected": self.first_rejected,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> ReferenceInfo:
         """What :meth:`to_dict` wrote."""
-        return cls(str(data["path"]), str(data["sha256"]), int(data["records"]),
-                   int(data.get("rejected", 0)), str(data.get("first_rejected", "")))
+        return cls(
+            str(data["path"]),
+            str(data["sha256"]),
+            int(data["records"]),
+            int(data.get("rejected", 0)),
+            str(data.get("first_rejected", "")),
+        )
 
 
 def empty_reason(reference: Dataset) -> str | None:
     """Why ``reference`` holds nothing to compare against (one line), or None when it holds some."""
     if len(reference):
         return None
-    detail = (f" ({len(reference.bad_lines):,} unusable line(s), first: line "
-              f"{reference.bad_lines[0].line}: {reference.bad_lines[0].reason})"
-              if reference.bad_lines else "")
+    detail = (
+        f" ({len(reference.bad_lines):,} unusable line(s), first: line "
+        f"{reference.bad_lines[0].line}: {reference.bad_lines[0].reason})"
+        if reference.bad_lines
+        else ""
+    )
     return f"{reference.path}: the reference holds no usable records{detail}"
 
 
@@ -87,21 +107,27 @@ def check_reference(reference: Dataset, dataset: Dataset, settings: OverlapConfi
     if empty:
         raise OverlapError(f"{empty}; there is nothing to compare against")
     if reference.source_sha256 == dataset.source_sha256:
-        raise OverlapError(f"{path}: this reference is the open file itself (same SHA-256), so "
-                           "every record would match; to find copies inside one file, look for "
-                           "duplicates instead")
+        raise OverlapError(
+            f"{path}: this reference is the open file itself (same SHA-256), so "
+            "every record would match; to find copies inside one file, look for "
+            "duplicates instead"
+        )
     if reference.prompt_only:
-        on_response = [level for level in settings.levels()
-                       if settings.field(level) == "response"]
+        on_response = [level for level in settings.levels() if settings.field(level) == "response"]
         if on_response:
-            raise OverlapError(f"{path}: the reference has prompts only, so {on_response[0]} "
-                               "matching on responses has nothing to compare; compare on "
-                               "prompt or both")
+            raise OverlapError(
+                f"{path}: the reference has prompts only, so {on_response[0]} "
+                "matching on responses has nothing to compare; compare on "
+                "prompt or both"
+            )
 
 
-def load_references(paths: Sequence[str | Path], dataset: Dataset, settings: OverlapConfig,
-                    skipped: list[str] | None = None
-                    ) -> Generator[DedupProgress, None, list[Dataset]]:
+def load_references(
+    paths: Sequence[str | Path],
+    dataset: Dataset,
+    settings: OverlapConfig,
+    skipped: list[str] | None = None,
+) -> Generator[DedupProgress, None, list[Dataset]]:
     """Load and check every reference (each path once), in order.
 
     An empty reference is left out, with a one-line reason appended to ``skipped`` (for the
@@ -130,9 +156,11 @@ def load_references(paths: Sequence[str | Path], dataset: Dataset, settings: Ove
         check_reference(reference, dataset, settings)
         references.append(reference)
     if empties and not references:
-        raise OverlapError(f"{empties[0]}" + (f" (and {len(empties) - 1} more empty "
-                           "reference(s))" if len(empties) > 1 else "")
-                           + "; there is nothing to compare against")
+        raise OverlapError(
+            f"{empties[0]}"
+            + (f" (and {len(empties) - 1} more empty reference(s))" if len(empties) > 1 else "")
+            + "; there is nothing to compare against"
+        )
     if skipped is not None:
         skipped.extend(f"{line}; skipped, the other reference(s) are used" for line in empties)
     return references

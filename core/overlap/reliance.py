@@ -26,14 +26,18 @@ def check_overlap_rule(file: str, levels: Sequence[str], checked: OverlapResult 
         return
     rerun = f"main.py overlap {file} --against REF…"
     if checked is None:
-        raise OverlapRelianceError(f"{file}: the rule drops overlap at {', '.join(levels)}, "
-                                   f"but no overlap check was made: run {rerun} with those "
-                                   "levels first")
+        raise OverlapRelianceError(
+            f"{file}: the rule drops overlap at {', '.join(levels)}, "
+            f"but no overlap check was made: run {rerun} with those "
+            "levels first"
+        )
     missing = [level for level in levels if level not in checked.settings.levels()]
     if missing:
         found = "its last overlap check looked at " + ", ".join(checked.settings.levels())
-        raise OverlapRelianceError(f"{file}: the rule drops overlap at {', '.join(missing)}, "
-                                   f"but {found}: run {rerun} with those levels first")
+        raise OverlapRelianceError(
+            f"{file}: the rule drops overlap at {', '.join(missing)}, "
+            f"but {found}: run {rerun} with those levels first"
+        )
     stale = stale_reason(reference_states(checked.references))
     if stale:
         raise OverlapRelianceError(f"{file}: the rule drops overlap, but {stale} ({rerun})")

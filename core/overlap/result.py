@@ -43,7 +43,7 @@ class OverlapResult:
         bits = np.zeros(self.rows, dtype=np.uint8)
         for i, level in enumerate(LEVELS):
             if level in self.levels:
-                bits |= (self.levels[level].matched.astype(np.uint8) << i)
+                bits |= self.levels[level].matched.astype(np.uint8) << i
         return bits
 
     def strongest(self) -> np.ndarray:
@@ -60,9 +60,14 @@ class OverlapResult:
         for level in LEVELS:
             matches = self.levels.get(level)
             if matches is not None and matches.ref_row[row] >= 0:
-                return RowMatch(level, int(matches.reference[row]), int(matches.ref_row[row]),
-                                float(matches.similarity[row]), int(matches.shared[row]),
-                                int(matches.span[row]))
+                return RowMatch(
+                    level,
+                    int(matches.reference[row]),
+                    int(matches.ref_row[row]),
+                    float(matches.similarity[row]),
+                    int(matches.shared[row]),
+                    int(matches.span[row]),
+                )
         return None
 
     def ref_location(self, reference: int, ref_row: int) -> int:
@@ -75,8 +80,10 @@ class OverlapResult:
         """Per reference: rows overlapping it at each level, and at any level."""
         out = []
         for index, info in enumerate(self.references):
-            per_level = {level: int(matches.of_reference(index).sum())
-                         for level, matches in self.levels.items()}
+            per_level = {
+                level: int(matches.of_reference(index).sum())
+                for level, matches in self.levels.items()
+            }
             anywhere = np.zeros(self.rows, dtype=bool)
             for matches in self.levels.values():
                 anywhere |= matches.of_reference(index)
@@ -89,8 +96,11 @@ class OverlapResult:
         return {
             "records": self.rows,
             "overlapping": int((strongest >= 0).sum()),
-            "by_level": {level: int((strongest == i).sum()) for i, level in enumerate(LEVELS)
-                         if level in self.levels},
+            "by_level": {
+                level: int((strongest == i).sum())
+                for i, level in enumerate(LEVELS)
+                if level in self.levels
+            },
             "settings": self.settings.to_dict(),
             "references": self.counts(),
             "seconds": round(self.seconds, 3),

@@ -24,8 +24,12 @@ from core.overlap.spaceless import spaceless_note, spaceless_share
 from core.overlap.texts import field_texts
 
 
-def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: OverlapConfig,
-                 notes: Sequence[str] = ()) -> Generator[DedupProgress, None, OverlapResult]:
+def find_overlap(
+    dataset: Dataset,
+    references: Sequence[Dataset],
+    settings: OverlapConfig,
+    notes: Sequence[str] = (),
+) -> Generator[DedupProgress, None, OverlapResult]:
     """Compare ``dataset`` with each of ``references`` at the levels ``settings`` asks for.
 
     ``notes`` (e.g. the references skipped as empty) go into the result's notes, with one about
@@ -58,16 +62,19 @@ def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: Over
             found["exact"] = LevelMatches.found(n, index, rows, ref_rows, 1.0)
         if settings.ngram:
             ngram_index = yield from build_index(
-                field_texts(reference, settings.ngram_on), settings.ngram_words,
-                settings.min_words)
+                field_texts(reference, settings.ngram_on), settings.ngram_words, settings.min_words
+            )
             hits = yield from match(own_texts(settings.ngram_on, False), ngram_index)
-            found["ngram"] = LevelMatches.found(n, index, hits.rows, hits.ref_rows,
-                                                hits.coverage, hits.shared, hits.span)
+            found["ngram"] = LevelMatches.found(
+                n, index, hits.rows, hits.ref_rows, hits.coverage, hits.shared, hits.span
+            )
         if settings.near is not None:
             rows, ref_rows, similarity = yield from near_matches(
                 own_texts(settings.near_on, True),
-                normalised_texts(field_texts(reference, settings.near_on)), settings.near,
-                settings.shingle_words)
+                normalised_texts(field_texts(reference, settings.near_on)),
+                settings.near,
+                settings.shingle_words,
+            )
             found["near"] = LevelMatches.found(n, index, rows, ref_rows, similarity)
         if settings.semantic is not None:
             if embedder is None:
@@ -80,27 +87,37 @@ def find_overlap(dataset: Dataset, references: Sequence[Dataset], settings: Over
 
             if own_vectors is None:
                 own_vectors = yield from embed_distinct(
-                    embedder, own_texts(settings.semantic_on, False))
+                    embedder, own_texts(settings.semantic_on, False)
+                )
             rows, ref_rows, cosine = yield from semantic_matches(
-                embedder, own_vectors, field_texts(reference, settings.semantic_on),
-                settings.semantic)
+                embedder,
+                own_vectors,
+                field_texts(reference, settings.semantic_on),
+                settings.semantic,
+            )
             found["semantic"] = LevelMatches.found(n, index, rows, ref_rows, cosine)
         for level, matches in found.items():
             levels[level] = levels[level].better(matches)
-    return OverlapResult(settings, n, dataset.source_sha256,
-                         [ReferenceInfo.of(r) for r in references], levels,
-                         time.perf_counter() - started, [r.locations for r in references],
-                         (*notes, *_spaceless_notes(dataset, references, settings)))
+    return OverlapResult(
+        settings,
+        n,
+        dataset.source_sha256,
+        [ReferenceInfo.of(r) for r in references],
+        levels,
+        time.perf_counter() - started,
+        [r.locations for r in references],
+        (*notes, *_spaceless_notes(dataset, references, settings)),
+    )
 
 
-def _spaceless_notes(dataset: Dataset, references: Sequence[Dataset], settings: OverlapConfig
-                     ) -> list[str]:
+def _spaceless_notes(
+    dataset: Dataset, references: Sequence[Dataset], settings: OverlapConfig
+) -> list[str]:
     """The note on text without spaces, when word-based levels ran and semantic did not."""
     words = [level for level in ("exact", "ngram", "near") if level in settings.levels()]
     if not words or settings.semantic is not None:
         return []
     field = settings.field(words[0])
     ref_texts = [text for reference in references for text in field_texts(reference, field)]
-    note = spaceless_note(spaceless_share(field_texts(dataset, field)),
-                          spaceless_share(ref_texts))
+    note = spaceless_note(spaceless_share(field_texts(dataset, field)), spaceless_share(ref_texts))
     return [note] if note else []

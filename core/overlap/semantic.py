@@ -20,8 +20,9 @@ BLOCK_CELLS = 16_000_000
 _STAGE = "semantic: comparing"
 
 
-def best_cosine(vectors: np.ndarray, ref_vectors: np.ndarray, device: torch.device
-                ) -> Generator[DedupProgress, None, tuple[np.ndarray, np.ndarray]]:
+def best_cosine(
+    vectors: np.ndarray, ref_vectors: np.ndarray, device: torch.device
+) -> Generator[DedupProgress, None, tuple[np.ndarray, np.ndarray]]:
     """For each row of ``vectors`` (unit length): its most similar reference row and cosine."""
     n = len(vectors)
     best = np.full(n, -1, dtype=np.int64)
@@ -32,17 +33,19 @@ def best_cosine(vectors: np.ndarray, ref_vectors: np.ndarray, device: torch.devi
     block = max(16, BLOCK_CELLS // len(ref_vectors))
     for start in range(0, n, block):
         yield DedupProgress(_STAGE, start, n)
-        rows = torch.from_numpy(np.ascontiguousarray(vectors[start:start + block],
-                                                     dtype=np.float32)).to(device)
+        rows = torch.from_numpy(
+            np.ascontiguousarray(vectors[start : start + block], dtype=np.float32)
+        ).to(device)
         value, index = (rows @ refs.T).max(dim=1)
-        best[start:start + len(rows)] = index.cpu().numpy()
-        cosine[start:start + len(rows)] = np.minimum(value.float().cpu().numpy(), 1.0)
+        best[start : start + len(rows)] = index.cpu().numpy()
+        cosine[start : start + len(rows)] = np.minimum(value.float().cpu().numpy(), 1.0)
     yield DedupProgress(_STAGE, n, n)
     return best, cosine
 
 
-def embed_distinct(embedder, texts: Sequence[str]
-                   ) -> Generator[DedupProgress, None, tuple[np.ndarray, list, np.ndarray]]:
+def embed_distinct(
+    embedder, texts: Sequence[str]
+) -> Generator[DedupProgress, None, tuple[np.ndarray, list, np.ndarray]]:
     """Each distinct text embedded once: (code per text, distinct texts, their vectors).
 
     The open file's texts are embedded once and compared with every reference.
@@ -52,9 +55,9 @@ def embed_distinct(embedder, texts: Sequence[str]
     return codes, list(uniques), vectors
 
 
-def semantic_matches(embedder, own: tuple[np.ndarray, list, np.ndarray],
-                     ref_texts: Sequence[str], threshold: float
-                     ) -> Generator[DedupProgress, None, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def semantic_matches(
+    embedder, own: tuple[np.ndarray, list, np.ndarray], ref_texts: Sequence[str], threshold: float
+) -> Generator[DedupProgress, None, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Rows with cosine >= ``threshold`` to a reference record.
 
     ``own`` is :func:`embed_distinct` of the open file's texts. Returns the rows, their most

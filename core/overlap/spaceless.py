@@ -13,8 +13,10 @@ import re
 from collections.abc import Sequence
 
 # Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, CJK ideographs.
-_SPACELESS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
-                        "\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_SPACELESS = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]"
+)
 _SPACE = re.compile(r"\s")
 #: A text counts as spaceless when such characters are at least this share of its non-spaces.
 TEXT_SHARE = 0.3
@@ -43,7 +45,9 @@ def spaceless_note(rows: float, references: float) -> str | None:
     """One line for the run's summary when the shares call for it, else None."""
     if max(rows, references) < NOTE_SHARE:
         return None
-    return (f"{rows:.0%} of the rows and {references:.0%} of the reference records are written "
-            "without spaces between words (Chinese, Japanese, Thai…): the exact, 13-gram and "
-            "near levels miss edited copies of such text; the semantic level finds them "
-            "(--semantic on the command line)")
+    return (
+        f"{rows:.0%} of the rows and {references:.0%} of the reference records are written "
+        "without spaces between words (Chinese, Japanese, Thai…): the exact, 13-gram and "
+        "near levels miss edited copies of such text; the semantic level finds them "
+        "(--semantic on the command line)"
+    )

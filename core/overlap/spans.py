@@ -29,7 +29,7 @@ def _words(text: str) -> list[tuple[str, int, int]]:
 
 
 def _grams(words: list[str], k: int) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + k]) for i in range(len(words) - k + 1)}
+    return {tuple(words[i : i + k]) for i in range(len(words) - k + 1)}
 
 
 def shared_spans(text: str, other: str, n: int, min_words: int) -> list[tuple[int, int]]:
@@ -47,13 +47,14 @@ def shared_spans(text: str, other: str, n: int, min_words: int) -> list[tuple[in
             lengths.add(count)
     covered = [False] * len(mine)
     for k in lengths:
-        theirs_k = (_grams(their_words, k) if len(their_words) >= n or k == len(their_words)
-                    else set())
+        theirs_k = (
+            _grams(their_words, k) if len(their_words) >= n or k == len(their_words) else set()
+        )
         if not theirs_k:
             continue
         for i in range(len(my_words) - k + 1):
-            if tuple(my_words[i:i + k]) in theirs_k:
-                covered[i:i + k] = [True] * k
+            if tuple(my_words[i : i + k]) in theirs_k:
+                covered[i : i + k] = [True] * k
     spans: list[tuple[int, int]] = []
     for (_, start, end), hit in zip(mine, covered, strict=True):
         if not hit:

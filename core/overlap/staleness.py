@@ -25,8 +25,8 @@ class ReferenceState:
     """One reference of a saved check and whether the file on disk is still that version."""
 
     info: ReferenceInfo
-    state: str          # CURRENT, CHANGED or MISSING
-    detail: str = ""    # why a file counts as missing (unreadable, not found)
+    state: str  # CURRENT, CHANGED or MISSING
+    detail: str = ""  # why a file counts as missing (unreadable, not found)
 
     @property
     def current(self) -> bool:

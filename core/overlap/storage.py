@@ -34,8 +34,10 @@ CREATE TABLE IF NOT EXISTS overlap_runs (
 
 def save_overlap(store: ProjectStore, result: OverlapResult) -> None:
     """Replace the project's saved overlap run with ``result``."""
-    arrays: dict[str, np.ndarray] = {"rows": np.array([result.rows]),
-                                     "seconds": np.array([result.seconds])}
+    arrays: dict[str, np.ndarray] = {
+        "rows": np.array([result.rows]),
+        "seconds": np.array([result.seconds]),
+    }
     for level, matches in result.levels.items():
         arrays.update(matches.arrays(level))
     for index, locations in enumerate(result.ref_locations):
@@ -45,10 +47,17 @@ def save_overlap(store: ProjectStore, result: OverlapResult) -> None:
     refs = orjson.dumps([info.to_dict() for info in result.references]).decode()
     with store.transaction() as db:
         db.execute(_TABLE)
-        db.execute("INSERT OR REPLACE INTO overlap_runs (id, source_sha256, settings, refs, "
-                   "created_at, payload) VALUES (1, ?, ?, ?, ?, ?)",
-                   (result.source_sha256, orjson.dumps(result.settings.to_dict()).decode(),
-                    refs, time.time(), buffer.getvalue()))
+        db.execute(
+            "INSERT OR REPLACE INTO overlap_runs (id, source_sha256, settings, refs, "
+            "created_at, payload) VALUES (1, ?, ?, ?, ?, ?)",
+            (
+                result.source_sha256,
+                orjson.dumps(result.settings.to_dict()).decode(),
+                refs,
+                time.time(),
+                buffer.getvalue(),
+            ),
+        )
 
 
 def saved_references(store: ProjectStore) -> list[ReferenceInfo]:
@@ -68,12 +77,19 @@ def load_overlap(store: ProjectStore, source_sha256: str, rows: int) -> OverlapR
         return None
     settings = OverlapConfig.from_dict(orjson.loads(row[1]))
     references = [ReferenceInfo.from_dict(d) for d in orjson.loads(row[2])]
-    levels = {level: LevelMatches.from_arrays(arrays, level) for level in settings.levels()
-              if f"{level}_ref_row" in arrays}
-    locations = [arrays[f"ref_locations_{i}"] for i in range(len(references))
-                 if f"ref_locations_{i}" in arrays]
-    return OverlapResult(settings, rows, source_sha256, references, levels,
-                         float(arrays["seconds"][0]), locations)
+    levels = {
+        level: LevelMatches.from_arrays(arrays, level)
+        for level in settings.levels()
+        if f"{level}_ref_row" in arrays
+    }
+    locations = [
+        arrays[f"ref_locations_{i}"]
+        for i in range(len(references))
+        if f"ref_locations_{i}" in arrays
+    ]
+    return OverlapResult(
+        settings, rows, source_sha256, references, levels, float(arrays["seconds"][0]), locations
+    )
 
 
 def restore_overlap(session) -> OverlapResult | None:

@@ -17,8 +17,7 @@ def field_texts(dataset: Dataset, field: str) -> list[str]:
         return list(dataset.responses)
     if dataset.prompt_only:
         return list(dataset.prompts)
-    return [p + PAIR_SEPARATOR + r for p, r in zip(dataset.prompts, dataset.responses,
-                                                   strict=True)]
+    return [p + PAIR_SEPARATOR + r for p, r in zip(dataset.prompts, dataset.responses, strict=True)]
 
 
 def field_text(dataset: Dataset, field: str, row: int) -> str:

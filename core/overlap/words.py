@@ -26,9 +26,9 @@ _WORD_BYTE[0x80:] = True
 _JOINER = np.zeros(256, dtype=bool)
 _JOINER[[ord("'"), ord(".")]] = True
 _LOWER = np.arange(256, dtype=np.uint8)
-_LOWER[ord("A"):ord("Z") + 1] += 32
+_LOWER[ord("A") : ord("Z") + 1] += 32
 #: A byte's term in the polynomial hash (lower-cased, plus one so a zero byte still counts).
-_TERM = (_LOWER.astype(np.uint64) + np.uint64(1))
+_TERM = _LOWER.astype(np.uint64) + np.uint64(1)
 
 
 def _encoded(text: str) -> bytes:
@@ -48,8 +48,10 @@ def word_hashes(texts: Sequence[str], kernels=None) -> Iterator[tuple[np.ndarray
     start = 0
     while start < len(texts):
         # Blocks of about BLOCK_BYTES characters (at least one text).
-        stop = max(start + 1, int(np.searchsorted(ends, ends[start] - chars[start] - 1
-                                                  + BLOCK_BYTES, side="right")))
+        stop = max(
+            start + 1,
+            int(np.searchsorted(ends, ends[start] - chars[start] - 1 + BLOCK_BYTES, side="right")),
+        )
         block = texts[start:stop]
         lengths = chars[start:stop].copy()
         joined = " ".join(block)
@@ -66,12 +68,14 @@ def word_hashes(texts: Sequence[str], kernels=None) -> Iterator[tuple[np.ndarray
         start = stop
 
 
-def _block_hashes(joined: bytes, lengths: np.ndarray, kernels=None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _block_hashes(
+    joined: bytes, lengths: np.ndarray, kernels=None
+) -> tuple[np.ndarray, np.ndarray]:
     """Word hashes of documents joined by a space (so no word crosses from one to the next)."""
     if kernels is not None:
-        return kernels.word_hashes(np.frombuffer(joined, dtype=np.uint8), lengths, _WORD_BYTE,
-                                   _JOINER, _TERM, BASE)
+        return kernels.word_hashes(
+            np.frombuffer(joined, dtype=np.uint8), lengths, _WORD_BYTE, _JOINER, _TERM, BASE
+        )
     return numpy_block_hashes(joined, lengths)
 
 
@@ -88,7 +92,7 @@ def numpy_block_hashes(joined: bytes, lengths: np.ndarray) -> tuple[np.ndarray, 
         doc_starts = doc_starts - np.searchsorted(inner, doc_starts)
     edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0))
     word_starts = np.flatnonzero(edges == 1)
-    word_ends = np.flatnonzero(edges == -1)           # one past each word's last byte
+    word_ends = np.flatnonzero(edges == -1)  # one past each word's last byte
     with np.errstate(over="ignore"):
         terms = _TERM[data]
         terms *= powers(BASE, len(data))

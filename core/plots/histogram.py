@@ -25,7 +25,7 @@ class StreamingHistogram:
         if bins < 2 or bins % 2:
             raise ValueError("the bin count must be even and at least 2")
         self.bins = bins
-        self.start = math.nan          # left edge of bin 0
+        self.start = math.nan  # left edge of bin 0
         self.width = math.nan
         self.counts = np.zeros(bins, dtype=np.int64)
         self.row_bin = np.full(rows, NO_BIN, dtype=np.int16)
@@ -96,7 +96,7 @@ class StreamingHistogram:
         """
         flat = (self.row_bin.astype(np.int64) + 1) * kinds + codes
         counts = np.bincount(flat, minlength=(self.bins + 1) * kinds)
-        return counts.reshape(self.bins + 1, kinds)[1:]      # row 0 is NO_BIN: unscored rows
+        return counts.reshape(self.bins + 1, kinds)[1:]  # row 0 is NO_BIN: unscored rows
 
     def bin_of(self, value: float) -> int | None:
         """The bin holding ``value`` (left edge included, right edge excluded), or None."""
@@ -126,7 +126,7 @@ class StreamingHistogram:
 
     def _double(self, grow_left: bool) -> None:
         """Twice as wide bins, each the sum of two old ones; the range grows on one side."""
-        shift = self.bins if grow_left else 0          # old bins now sit in the right half
+        shift = self.bins if grow_left else 0  # old bins now sit in the right half
         counts = np.zeros(self.bins, dtype=np.int64)
         np.add.at(counts, (np.arange(self.bins) + shift) // 2, self.counts)
         self.counts = counts

@@ -32,7 +32,7 @@ class LengthView:
     rows: np.ndarray
     lengths: np.ndarray
     scores: np.ndarray
-    correlation: float        # Spearman's rank correlation; NaN with too few points
+    correlation: float  # Spearman's rank correlation; NaN with too few points
 
 
 def length_view(sample: np.ndarray, scores: np.ndarray, lengths: np.ndarray) -> LengthView:
@@ -52,9 +52,22 @@ def describe_correlation(correlation: float) -> str:
     if np.isnan(correlation):
         return "not enough scored rows yet"
     strength = abs(correlation)
-    word = ("no" if strength < 0.1 else "a weak" if strength < 0.3 else
-            "a moderate" if strength < 0.5 else "a strong")
-    direction = "" if strength < 0.1 else (" longer answers score higher" if correlation > 0
-                                           else " shorter answers score higher")
+    word = (
+        "no"
+        if strength < 0.1
+        else "a weak"
+        if strength < 0.3
+        else "a moderate"
+        if strength < 0.5
+        else "a strong"
+    )
+    direction = (
+        ""
+        if strength < 0.1
+        else (
+            " longer answers score higher" if correlation > 0 else " shorter answers score higher"
+        )
+    )
     return f"Spearman r = {correlation:+.2f}: {word} length effect" + (
-        f",{direction}" if direction else "")
+        f",{direction}" if direction else ""
+    )

@@ -18,10 +18,10 @@ import numpy as np
 class ScatterImage:
     """The image and the score ranges its edges stand for."""
 
-    rgba: np.ndarray                  # (height, width, 4) uint8, row 0 at the lowest y
+    rgba: np.ndarray  # (height, width, 4) uint8, row 0 at the lowest y
     x_range: tuple[float, float]
     y_range: tuple[float, float]
-    rows: int                         # rows both scorers scored (the points drawn)
+    rows: int  # rows both scorers scored (the points drawn)
 
 
 def _edges(values: np.ndarray) -> tuple[float, float]:
@@ -32,8 +32,14 @@ def _edges(values: np.ndarray) -> tuple[float, float]:
     return low - pad, high + pad
 
 
-def scatter_density(x: np.ndarray, y: np.ndarray, codes: np.ndarray, colours: np.ndarray,
-                    width: int = 320, height: int = 320) -> ScatterImage:
+def scatter_density(
+    x: np.ndarray,
+    y: np.ndarray,
+    codes: np.ndarray,
+    colours: np.ndarray,
+    width: int = 320,
+    height: int = 320,
+) -> ScatterImage:
     """Rows with both scores, binned into ``width`` × ``height`` pixels.
 
     ``codes``: each row's decision (an index into ``colours``, an (k, 3) uint8 array).
@@ -45,14 +51,17 @@ def scatter_density(x: np.ndarray, y: np.ndarray, codes: np.ndarray, colours: np
         return ScatterImage(rgba, (0.0, 1.0), (0.0, 1.0), 0)
     xs, ys = x[both].astype(np.float64), y[both].astype(np.float64)
     x_range, y_range = _edges(xs), _edges(ys)
-    col = np.clip(((xs - x_range[0]) / (x_range[1] - x_range[0]) * width).astype(np.int64),
-                  0, width - 1)
-    row = np.clip(((ys - y_range[0]) / (y_range[1] - y_range[0]) * height).astype(np.int64),
-                  0, height - 1)
+    col = np.clip(
+        ((xs - x_range[0]) / (x_range[1] - x_range[0]) * width).astype(np.int64), 0, width - 1
+    )
+    row = np.clip(
+        ((ys - y_range[0]) / (y_range[1] - y_range[0]) * height).astype(np.int64), 0, height - 1
+    )
     kinds = len(colours)
     pixel = row * width + col
-    counts = np.bincount(pixel * kinds + codes[both].astype(np.int64),
-                         minlength=width * height * kinds).reshape(height * width, kinds)
+    counts = np.bincount(
+        pixel * kinds + codes[both].astype(np.int64), minlength=width * height * kinds
+    ).reshape(height * width, kinds)
     total = counts.sum(axis=1)
     filled = total > 0
     mixed = counts[filled] @ colours.astype(np.float64) / total[filled, None]
@@ -78,8 +87,8 @@ def _grow(rgba: np.ndarray, radius: int) -> np.ndarray:
         for dx in range(-radius, radius + 1):
             if not dy and not dx:
                 continue
-            source = rgba[max(0, -dy):height - max(0, dy), max(0, -dx):width - max(0, dx)]
-            target = grown[max(0, dy):height - max(0, -dy), max(0, dx):width - max(0, -dx)]
+            source = rgba[max(0, -dy) : height - max(0, dy), max(0, -dx) : width - max(0, dx)]
+            target = grown[max(0, dy) : height - max(0, -dy), max(0, dx) : width - max(0, -dx)]
             empty = (target[..., 3] == 0) & (source[..., 3] > 0)
             target[empty] = source[empty]
     return grown

@@ -22,10 +22,10 @@ CURVE_POINTS = 1_500
 class ThresholdCurve:
     """Kept rows and tokens for cutoffs at the scores (ascending)."""
 
-    cutoffs: np.ndarray       # ascending distinct-or-not scores of the rows the cutoff decides
-    rows: np.ndarray          # kept rows at each cutoff
-    tokens: np.ndarray        # kept tokens at each cutoff
-    fixed_rows: int           # kept whatever the cutoff (curator keeps)
+    cutoffs: np.ndarray  # ascending distinct-or-not scores of the rows the cutoff decides
+    rows: np.ndarray  # kept rows at each cutoff
+    tokens: np.ndarray  # kept tokens at each cutoff
+    fixed_rows: int  # kept whatever the cutoff (curator keeps)
     fixed_tokens: int
 
     def at(self, cutoff: float) -> tuple[int, int]:
@@ -46,8 +46,9 @@ class ThresholdCurve:
         return self.cutoffs[pick], self.rows[pick], self.tokens[pick]
 
 
-def threshold_curve(scores: np.ndarray, tokens: np.ndarray, manual: np.ndarray,
-                    forced_drop: np.ndarray) -> ThresholdCurve:
+def threshold_curve(
+    scores: np.ndarray, tokens: np.ndarray, manual: np.ndarray, forced_drop: np.ndarray
+) -> ThresholdCurve:
     """The curve for the current decisions (``forced_drop``: the rule's non-score drops)."""
     tokens = np.asarray(tokens, dtype=np.int64)
     fixed = manual == KEEP
@@ -60,5 +61,6 @@ def threshold_curve(scores: np.ndarray, tokens: np.ndarray, manual: np.ndarray,
     above_tokens = np.cumsum(tokens[rows][order][::-1])[::-1]
     fixed_rows = int(np.count_nonzero(fixed))
     fixed_tokens = int(tokens[fixed].sum())
-    return ThresholdCurve(cutoffs, above_rows + fixed_rows, above_tokens + fixed_tokens,
-                          fixed_rows, fixed_tokens)
+    return ThresholdCurve(
+        cutoffs, above_rows + fixed_rows, above_tokens + fixed_tokens, fixed_rows, fixed_tokens
+    )

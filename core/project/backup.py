@@ -92,18 +92,17 @@ def restore_backup(store: ProjectStore, backup: Path) -> Backup:
         # Read into memory first: backing up the current state thins the folder, which may
         # delete the very backup being restored.
         with contextlib.closing(sqlite3.connect(":memory:")) as copy:
-            with contextlib.closing(sqlite3.connect(f"file:{backup}?mode=ro",
-                                                    uri=True)) as source:
+            with contextlib.closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source:
                 check = source.execute("PRAGMA integrity_check").fetchone()[0]
                 if check != "ok":
-                    raise RestoreError(f"backup {backup}: damaged ({check}); nothing was "
-                                       "restored")
+                    raise RestoreError(f"backup {backup}: damaged ({check}); nothing was restored")
                 source.backup(copy)
             saved = back_up(store, "before-restore")
             store.restore_from(copy)
     except sqlite3.Error as exc:
-        raise RestoreError(f"backup {backup}: cannot be read ({exc}); nothing was restored") \
-            from exc
+        raise RestoreError(
+            f"backup {backup}: cannot be read ({exc}); nothing was restored"
+        ) from exc
     return saved
 
 

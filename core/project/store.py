@@ -101,8 +101,9 @@ class ProjectStore:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0,
-                                       check_same_thread=not handed_over)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, timeout=10.0, check_same_thread=not handed_over
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -112,9 +113,11 @@ class ProjectStore:
             self.upgraded_from = version if 0 < version < SCHEMA_VERSION else None
             if self.upgraded_from is not None:
                 from core.project.backup import back_up  # backup imports this module
+
                 back_up(self, f"before-schema-{SCHEMA_VERSION}")
             self._db.executescript(
-                f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
+                f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;"
+            )
         except sqlite3.DatabaseError as exc:
             raise StoreError(self.path, str(exc)) from exc
 
@@ -156,37 +159,52 @@ class ProjectStore:
     def scorer_id(self, key: str, description: dict) -> int:
         """The id of the scorer identified by ``key``, registering it on first use."""
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO scorers (key, description) VALUES (?, ?)",
-                       (key, orjson.dumps(description).decode()))
+            db.execute(
+                "INSERT OR IGNORE INTO scorers (key, description) VALUES (?, ?)",
+                (key, orjson.dumps(description).decode()),
+            )
             return db.execute("SELECT id FROM scorers WHERE key = ?", (key,)).fetchone()[0]
 
     def scorer_description(self, scorer: int) -> dict | None:
         """What :meth:`scorer_id` registered for ``scorer`` (model, revision, weights …)."""
-        row = self._db.execute("SELECT description FROM scorers WHERE id = ?",
-                               (scorer,)).fetchone()
+        row = self._db.execute("SELECT description FROM scorers WHERE id = ?", (scorer,)).fetchone()
         return orjson.loads(row[0]) if row else None
 
     def scorer_list(self) -> list[tuple[int, str, dict]]:
         """Every registered scorer as ``(id, key, description)``, oldest first."""
-        return [(sid, key, orjson.loads(desc)) for sid, key, desc in self._db.execute(
-            "SELECT id, key, description FROM scorers ORDER BY id")]
+        return [
+            (sid, key, orjson.loads(desc))
+            for sid, key, desc in self._db.execute(
+                "SELECT id, key, description FROM scorers ORDER BY id"
+            )
+        ]
 
     def forget_scorer(self, key: str) -> None:
         """Delete a scorer's cached results and its registration (one transaction)."""
         with self.transaction() as db:
-            tables = {name for (name,) in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            for table in ("scores", "judge_details"):    # every table keyed by scorer id
+            tables = {
+                name
+                for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            for table in ("scores", "judge_details"):  # every table keyed by scorer id
                 if table in tables:
-                    db.execute(f"DELETE FROM {table} WHERE scorer IN "
-                               "(SELECT id FROM scorers WHERE key = ?)", (key,))
+                    db.execute(
+                        f"DELETE FROM {table} WHERE scorer IN "
+                        "(SELECT id FROM scorers WHERE key = ?)",
+                        (key,),
+                    )
             db.execute("DELETE FROM scorers WHERE key = ?", (key,))
 
-    def cached_scores(self, scorer: int, fingerprints: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def cached_scores(
+        self, scorer: int, fingerprints: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cached results for ``fingerprints``: (found mask, scores, flags), aligned with it."""
-        cached = {bytes(fp): (score, flags) for fp, score, flags in self._db.execute(
-            "SELECT fingerprint, score, flags FROM scores WHERE scorer = ?", (scorer,))}
+        cached = {
+            bytes(fp): (score, flags)
+            for fp, score, flags in self._db.execute(
+                "SELECT fingerprint, score, flags FROM scores WHERE scorer = ?", (scorer,)
+            )
+        }
         n = len(fingerprints)
         found = np.zeros(n, dtype=bool)
         scores = np.full(n, np.nan, dtype=np.float32)
@@ -200,23 +218,27 @@ class ProjectStore:
                     flags[row] = hit[1]
         return found, scores, flags
 
-    def put_scores(self, scorer: int, fingerprints: list[bytes], scores: list[float | None],
-                   flags: list[int]) -> None:
+    def put_scores(
+        self, scorer: int, fingerprints: list[bytes], scores: list[float | None], flags: list[int]
+    ) -> None:
         """Record one batch of results in a single committed transaction."""
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO scores (scorer, fingerprint, score, flags) "
                 "VALUES (?, ?, ?, ?)",
-                [(scorer, fp, s, f) for fp, s, f in zip(fingerprints, scores, flags,
-                                                        strict=True)])
+                [(scorer, fp, s, f) for fp, s, f in zip(fingerprints, scores, flags, strict=True)],
+            )
 
     # -- decisions -----------------------------------------------------------------------------
 
     def decisions(self) -> dict[DecisionKey, tuple[int, str]]:
         """Every manual decision: ``(fingerprint, occurrence) -> (decision, reason)``."""
-        return {(bytes(fp), occ): (decision, reason) for fp, occ, decision, reason in
-                self._db.execute(
-                    "SELECT fingerprint, occurrence, decision, reason FROM decisions")}
+        return {
+            (bytes(fp), occ): (decision, reason)
+            for fp, occ, decision, reason in self._db.execute(
+                "SELECT fingerprint, occurrence, decision, reason FROM decisions"
+            )
+        }
 
     def put_decisions(self, changes: list[tuple[DecisionKey, int, str]]) -> None:
         """Commit ``(key, decision, reason)`` changes in one transaction; decision 0 clears.
@@ -226,64 +248,88 @@ class ProjectStore:
         """
         now = time.time()
         with self.transaction() as db:
-            db.executemany("DELETE FROM decisions WHERE fingerprint = ? AND occurrence = ?",
-                           [key for key, decision, _ in changes if not decision])
+            db.executemany(
+                "DELETE FROM decisions WHERE fingerprint = ? AND occurrence = ?",
+                [key for key, decision, _ in changes if not decision],
+            )
             db.executemany(
                 "INSERT OR REPLACE INTO decisions (fingerprint, occurrence, decision, reason, "
                 "decided_at) VALUES (?, ?, ?, ?, ?)",
-                [(fp, occ, decision, reason, now)
-                 for (fp, occ), decision, reason in changes if decision])
+                [
+                    (fp, occ, decision, reason, now)
+                    for (fp, occ), decision, reason in changes
+                    if decision
+                ],
+            )
 
     # -- duplicates ----------------------------------------------------------------------------
 
     def duplicate_run(self) -> tuple[str, dict, bytes] | None:
         """The last duplicate run: ``(source_sha256, settings, payload)``, or None."""
         row = self._db.execute(
-            "SELECT source_sha256, settings, payload FROM duplicate_runs WHERE id = 1").fetchone()
+            "SELECT source_sha256, settings, payload FROM duplicate_runs WHERE id = 1"
+        ).fetchone()
         return None if row is None else (row[0], orjson.loads(row[1]), bytes(row[2]))
 
     def put_duplicate_run(self, source_sha256: str, settings: dict, payload: bytes) -> None:
         """Replace the saved duplicate run (one per project: the latest)."""
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO duplicate_runs (id, source_sha256, settings, "
-                       "created_at, payload) VALUES (1, ?, ?, ?, ?)",
-                       (source_sha256, orjson.dumps(settings).decode(), time.time(), payload))
+            db.execute(
+                "INSERT OR REPLACE INTO duplicate_runs (id, source_sha256, settings, "
+                "created_at, payload) VALUES (1, ?, ?, ?, ?)",
+                (source_sha256, orjson.dumps(settings).decode(), time.time(), payload),
+            )
 
     def put_duplicate_settings(self, settings: dict) -> None:
         """New thresholds or budget for the saved run (its edges stay)."""
         with self.transaction() as db:
-            db.execute("UPDATE duplicate_runs SET settings = ? WHERE id = 1",
-                       (orjson.dumps(settings).decode(),))
+            db.execute(
+                "UPDATE duplicate_runs SET settings = ? WHERE id = 1",
+                (orjson.dumps(settings).decode(),),
+            )
 
     def kept_copies(self) -> set[DecisionKey]:
         """Copies a curator chose to keep in their duplicate cluster."""
-        return {(bytes(fp), occ) for fp, occ in
-                self._db.execute("SELECT fingerprint, occurrence FROM kept_copies")}
+        return {
+            (bytes(fp), occ)
+            for fp, occ in self._db.execute("SELECT fingerprint, occurrence FROM kept_copies")
+        }
 
     def choose_kept_copy(self, chosen: DecisionKey | None, cleared: list[DecisionKey]) -> None:
         """Record ``chosen`` as its cluster's kept copy and forget the choices in ``cleared``."""
         with self.transaction() as db:
-            db.executemany("DELETE FROM kept_copies WHERE fingerprint = ? AND occurrence = ?",
-                           cleared)
+            db.executemany(
+                "DELETE FROM kept_copies WHERE fingerprint = ? AND occurrence = ?", cleared
+            )
             if chosen is not None:
-                db.execute("INSERT OR REPLACE INTO kept_copies (fingerprint, occurrence, "
-                           "chosen_at) VALUES (?, ?, ?)", (*chosen, time.time()))
+                db.execute(
+                    "INSERT OR REPLACE INTO kept_copies (fingerprint, occurrence, "
+                    "chosen_at) VALUES (?, ?, ?)",
+                    (*chosen, time.time()),
+                )
 
     def set_kept_copies(self, chosen: list[DecisionKey], cleared: list[DecisionKey]) -> None:
         """Forget the choices in ``cleared`` and record ``chosen``, in one transaction."""
         with self.transaction() as db:
-            db.executemany("DELETE FROM kept_copies WHERE fingerprint = ? AND occurrence = ?",
-                           cleared)
+            db.executemany(
+                "DELETE FROM kept_copies WHERE fingerprint = ? AND occurrence = ?", cleared
+            )
             now = time.time()
-            db.executemany("INSERT OR REPLACE INTO kept_copies (fingerprint, occurrence, "
-                           "chosen_at) VALUES (?, ?, ?)", [(*key, now) for key in chosen])
+            db.executemany(
+                "INSERT OR REPLACE INTO kept_copies (fingerprint, occurrence, "
+                "chosen_at) VALUES (?, ?, ?)",
+                [(*key, now) for key in chosen],
+            )
+
     # -- embedding maps ------------------------------------------------------------------------
 
     def saved_map(self, settings: str | None = None) -> tuple[str, str, str, bytes] | None:
         """A saved map ``(settings, source_sha256, meta, payload)``: for ``settings``, or newest."""
-        query = ("SELECT settings, source_sha256, meta, payload FROM maps "
-                 + ("WHERE settings = ?" if settings is not None else "")
-                 + " ORDER BY created_at DESC LIMIT 1")
+        query = (
+            "SELECT settings, source_sha256, meta, payload FROM maps "
+            + ("WHERE settings = ?" if settings is not None else "")
+            + " ORDER BY created_at DESC LIMIT 1"
+        )
         row = self._db.execute(query, (settings,) if settings is not None else ()).fetchone()
         return None if row is None else (row[0], row[1], row[2], bytes(row[3]))
 
@@ -291,9 +337,11 @@ class ProjectStore:
         """Save a map for ``settings``; maps of another version of the file are dropped."""
         with self.transaction() as db:
             db.execute("DELETE FROM maps WHERE source_sha256 != ?", (source_sha256,))
-            db.execute("INSERT OR REPLACE INTO maps (settings, source_sha256, meta, created_at, "
-                       "payload) VALUES (?, ?, ?, ?, ?)",
-                       (settings, source_sha256, meta, time.time(), payload))
+            db.execute(
+                "INSERT OR REPLACE INTO maps (settings, source_sha256, meta, created_at, "
+                "payload) VALUES (?, ?, ?, ?, ?)",
+                (settings, source_sha256, meta, time.time(), payload),
+            )
 
     def backup_to(self, target: Path) -> None:
         """Copy the live database to ``target`` with SQLite's online backup API, in one step.

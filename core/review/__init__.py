@@ -6,13 +6,13 @@ from core.review.rule import Rule
 from core.review.session import ReviewSession, Summary
 
 __all__ = [
-           "AUTO",
-           "DROP",
-           "KEEP",
-           "UNDECIDED",
-           "FilterError",
-           "ReviewSession",
-           "RowFilter",
-           "Rule",
-           "Summary",
+    "AUTO",
+    "DROP",
+    "KEEP",
+    "UNDECIDED",
+    "FilterError",
+    "ReviewSession",
+    "RowFilter",
+    "Rule",
+    "Summary",
 ]

@@ -37,14 +37,17 @@ class Agreement:
     """Spearman's ρ of every pair of columns, with the rows each pair was computed over."""
 
     names: tuple[str, ...]
-    rho: np.ndarray          # (k, k) float64; NaN where fewer than MIN_PAIRED_ROWS pairs
-    paired: np.ndarray       # (k, k) int64: rows both scored
+    rho: np.ndarray  # (k, k) float64; NaN where fewer than MIN_PAIRED_ROWS pairs
+    paired: np.ndarray  # (k, k) int64: rows both scored
 
     def pairs(self) -> list[tuple[str, str, float, int]]:
         """Every pair once, most disagreeing first (for the summary under the heat map)."""
         k = len(self.names)
-        found = [(self.names[i], self.names[j], float(self.rho[i, j]), int(self.paired[i, j]))
-                 for i in range(k) for j in range(i + 1, k)]
+        found = [
+            (self.names[i], self.names[j], float(self.rho[i, j]), int(self.paired[i, j]))
+            for i in range(k)
+            for j in range(i + 1, k)
+        ]
         return sorted(found, key=lambda p: (np.nan_to_num(p[2], nan=2.0), p[0], p[1]))
 
 
@@ -95,8 +98,11 @@ def agreement(names: Sequence[str], columns: Sequence[np.ndarray]) -> Agreement:
             if np.array_equal(scored[i], scored[j]):
                 count = int(scored[i].sum())
                 (ri, ni), (rj, nj) = own[i], own[j]
-                value = (float((ri * rj).sum() / (ni * nj))
-                         if count >= MIN_PAIRED_ROWS and ni > 0 and nj > 0 else float("nan"))
+                value = (
+                    float((ri * rj).sum() / (ni * nj))
+                    if count >= MIN_PAIRED_ROWS and ni > 0 and nj > 0
+                    else float("nan")
+                )
             else:
                 value, count = spearman(arrays[i], arrays[j])
             rho[i, j] = rho[j, i] = value
@@ -124,8 +130,9 @@ def rank_gaps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return gaps
 
 
-def disagreement_order(a: np.ndarray, b: np.ndarray, eligible: np.ndarray | None = None
-                       ) -> np.ndarray:
+def disagreement_order(
+    a: np.ndarray, b: np.ndarray, eligible: np.ndarray | None = None
+) -> np.ndarray:
     """Rows both scorers scored (and ``eligible``), the largest rank gap first.
 
     Equal gaps keep file order, so the queue is the same every time it is built.

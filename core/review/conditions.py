@@ -28,17 +28,17 @@ from core.review.decisions import DROP, KEEP, UNDECIDED
 class RuleMode(StrEnum):
     """How one condition keeps rows (a ``str``, so saved rules read back unchanged)."""
 
-    ALL = "all"                     # keep every row with a score
-    THRESHOLD = "threshold"         # score at least ``min_score``
-    TOP_N = "top_n"                 # the ``keep_top`` best rows
-    TOP_FRACTION = "top_fraction"   # the best ``keep_fraction`` of the rows
+    ALL = "all"  # keep every row with a score
+    THRESHOLD = "threshold"  # score at least ``min_score``
+    TOP_N = "top_n"  # the ``keep_top`` best rows
+    TOP_FRACTION = "top_fraction"  # the best ``keep_fraction`` of the rows
 
 
 class Combine(StrEnum):
     """How several conditions combine."""
 
-    ALL = "all"     # a row is kept when every condition keeps it
-    ANY = "any"     # a row is kept when one condition keeps it
+    ALL = "all"  # a row is kept when every condition keeps it
+    ANY = "any"  # a row is kept when one condition keeps it
 
 
 MODES = tuple(RuleMode)
@@ -81,10 +81,12 @@ class Condition:
 
     def describe(self, name: str = "score") -> str:
         """The condition in words: ``reward ≥ 0.5``, ``the best 1,000 by judge``."""
-        return {"all": "keep all rows",
-                "threshold": f"{name} ≥ {self.min_score:g}",
-                "top_n": f"the best {self.keep_top:,} by {name}",
-                "top_fraction": f"the best {self.keep_fraction:.0%} by {name}"}[self.mode]
+        return {
+            "all": "keep all rows",
+            "threshold": f"{name} ≥ {self.min_score:g}",
+            "top_n": f"the best {self.keep_top:,} by {name}",
+            "top_fraction": f"the best {self.keep_fraction:.0%} by {name}",
+        }[self.mode]
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
         """KEEP, DROP or UNDECIDED (no score) per row, int8."""
@@ -154,8 +156,9 @@ def percentile_ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def rank_average(columns: Mapping[str, np.ndarray], weights: tuple[tuple[str, float], ...],
-                 rows: int) -> np.ndarray:
+def rank_average(
+    columns: Mapping[str, np.ndarray], weights: tuple[tuple[str, float], ...], rows: int
+) -> np.ndarray:
     """The weighted mean of the chosen scorers' percentile ranks; NaN where one is missing.
 
     A missing scorer (removed, or never run) makes every row NaN: the rule cannot judge
@@ -178,5 +181,6 @@ def check_weights(weights: tuple[tuple[str, float], ...]) -> None:
         raise RuleError("a scorer is named twice in the rank average")
     for key, weight in weights:
         if not np.isfinite(weight) or weight <= 0:
-            raise RuleError(f"the weight of {key or 'the score'} must be a positive number, "
-                            f"not {weight}")
+            raise RuleError(
+                f"the weight of {key or 'the score'} must be a positive number, not {weight}"
+            )

@@ -21,7 +21,7 @@ from core.project.store import DecisionKey
 class Decision(IntEnum):
     """What becomes of a row: the rule's proposal, or the final outcome (int8 arrays hold it)."""
 
-    UNDECIDED = 0   # the rule cannot decide the row yet (e.g. it has no score)
+    UNDECIDED = 0  # the rule cannot decide the row yet (e.g. it has no score)
     KEEP = 1
     DROP = 2
 
@@ -29,7 +29,7 @@ class Decision(IntEnum):
 class Override(IntEnum):
     """A curator's manual decision for a row, which always wins over the rule."""
 
-    AUTO = 0        # no override: the rule decides
+    AUTO = 0  # no override: the rule decides
     KEEP = 1
     DROP = 2
 
@@ -38,10 +38,17 @@ class Override(IntEnum):
 #: as a decision, two members of two enums, equal as the int8 both are stored as).
 KEEP, DROP, UNDECIDED = Decision.KEEP, Decision.DROP, Decision.UNDECIDED
 AUTO = Override.AUTO
-NAMES: dict[int, str] = {Decision.KEEP: "keep", Decision.DROP: "drop",
-                         Decision.UNDECIDED: "undecided"}
-CODES = {"keep": Override.KEEP, "drop": Override.DROP, "auto": Override.AUTO,
-         "automatic": Override.AUTO}
+NAMES: dict[int, str] = {
+    Decision.KEEP: "keep",
+    Decision.DROP: "drop",
+    Decision.UNDECIDED: "undecided",
+}
+CODES = {
+    "keep": Override.KEEP,
+    "drop": Override.DROP,
+    "auto": Override.AUTO,
+    "automatic": Override.AUTO,
+}
 
 
 def occurrences(fingerprints: np.ndarray) -> np.ndarray:
@@ -76,7 +83,7 @@ def fingerprint_bytes(fingerprints: np.ndarray) -> list[bytes]:
     """Each fingerprint as its full bytes (NumPy's ``S`` type drops trailing zero bytes)."""
     width = fingerprints.dtype.itemsize
     raw = fingerprints.tobytes()
-    return [raw[i:i + width] for i in range(0, len(raw), width)]
+    return [raw[i : i + width] for i in range(0, len(raw), width)]
 
 
 class DecisionKeys(Sequence[DecisionKey]):
@@ -109,7 +116,7 @@ class DecisionKeys(Sequence[DecisionKey]):
         if not 0 <= row < len(self):
             raise IndexError(f"row {row} out of range")
         start = row * self._width
-        return self._raw[start:start + self._width], int(self._occurrences[row])
+        return self._raw[start : start + self._width], int(self._occurrences[row])
 
     def rows_of(self, wanted: Iterable[DecisionKey]) -> dict[DecisionKey, int]:
         """The row of each of the ``wanted`` keys that the dataset has (absent ones left out).
@@ -126,9 +133,14 @@ class DecisionKeys(Sequence[DecisionKey]):
         if width % 8:
             candidates = range(n)
         else:
-            firsts = np.frombuffer(self._raw, dtype=np.uint64)[::width // 8]
-            heads = np.array([np.frombuffer(fp[:8].ljust(8, b"\0"), dtype=np.uint64)[0]
-                              for fp, _ in wanted_keys], dtype=np.uint64)
+            firsts = np.frombuffer(self._raw, dtype=np.uint64)[:: width // 8]
+            heads = np.array(
+                [
+                    np.frombuffer(fp[:8].ljust(8, b"\0"), dtype=np.uint64)[0]
+                    for fp, _ in wanted_keys
+                ],
+                dtype=np.uint64,
+            )
             candidates = np.flatnonzero(np.isin(firsts, heads)).tolist()
         found: dict[DecisionKey, int] = {}
         for row in candidates:
@@ -139,8 +151,11 @@ class DecisionKeys(Sequence[DecisionKey]):
 
     def __iter__(self) -> Iterator[DecisionKey]:
         raw, width = self._raw, self._width
-        return zip((raw[i:i + width] for i in range(0, len(raw), width)),
-                   self._occurrences.tolist(), strict=True)
+        return zip(
+            (raw[i : i + width] for i in range(0, len(raw), width)),
+            self._occurrences.tolist(),
+            strict=True,
+        )
 
 
 def decision_keys(fingerprints: np.ndarray) -> DecisionKeys:

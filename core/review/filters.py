@@ -51,7 +51,7 @@ class FilterInputs:
     unscorable: np.ndarray
     prompts: Sequence[str]
     responses: Sequence[str]
-    overlap: np.ndarray | None = None     # a bit per overlap level matched
+    overlap: np.ndarray | None = None  # a bit per overlap level matched
     #: The embedding map's points (rows, 2), its topics and settings key, once there is a map.
     map_xy: np.ndarray | None = None
     map_topics: np.ndarray | None = None
@@ -108,8 +108,9 @@ class RowFilter:
             try:
                 pattern = re.compile(text, 0 if self.case_sensitive else re.IGNORECASE)
             except re.error as exc:
-                raise FilterError(f"the regular expression {self.search!r} is invalid: "
-                                  f"{exc}") from exc
+                raise FilterError(
+                    f"the regular expression {self.search!r} is invalid: {exc}"
+                ) from exc
             object.__setattr__(self, "_pattern", pattern)
 
     @property
@@ -155,8 +156,9 @@ class RowFilter:
         if self.flags:
             parts.append("flagged " + "/".join(self.flags))
         if self.overlap != "any":
-            parts.append("overlapping a reference" if self.overlap == "overlapping"
-                         else "no overlap")
+            parts.append(
+                "overlapping a reference" if self.overlap == "overlapping" else "no overlap"
+            )
         if self.map_region:
             parts.append("map selection")
         if self.map_topics:
@@ -177,8 +179,9 @@ class RowFilter:
         scores = inputs.scores
         if self.score_column and (self.score_min is not None or self.score_max is not None):
             # A scorer the project no longer has matches nothing rather than another column.
-            scores = (inputs.columns or {}).get(self.score_column,
-                                                np.full(n, np.nan, dtype=np.float32))
+            scores = (inputs.columns or {}).get(
+                self.score_column, np.full(n, np.nan, dtype=np.float32)
+            )
         scores = scores.astype(np.float64, copy=False)
         with np.errstate(invalid="ignore"):
             if self.score_min is not None:
@@ -188,8 +191,9 @@ class RowFilter:
             elif self.score_max is not None:
                 mask &= scores <= self.score_max
         if self.decisions:
-            codes = [{"keep": KEEP, "drop": DROP, "undecided": UNDECIDED}[d]
-                     for d in self.decisions]
+            codes = [
+                {"keep": KEEP, "drop": DROP, "undecided": UNDECIDED}[d] for d in self.decisions
+            ]
             mask &= np.isin(inputs.final, codes)
         if self.source == "curator":
             mask &= inputs.manual != AUTO
@@ -210,8 +214,9 @@ class RowFilter:
                 flagged |= inputs.unscorable
             mask &= flagged
         if self.overlap != "any":
-            overlapping = (inputs.overlap != 0 if inputs.overlap is not None
-                           else np.zeros(n, dtype=bool))
+            overlapping = (
+                inputs.overlap != 0 if inputs.overlap is not None else np.zeros(n, dtype=bool)
+            )
             mask &= overlapping if self.overlap == "overlapping" else ~overlapping
         if self.map_region or self.map_topics:
             mask &= self._map_mask(inputs, n)
@@ -228,22 +233,26 @@ class RowFilter:
             mask &= np.isin(inputs.map_topics, self.map_topics)
         return mask
 
-    def iter_mask(self, inputs: FilterInputs, pause_s: float = 0.001
-                  ) -> Generator[float, None, np.ndarray]:
+    def iter_mask(
+        self, inputs: FilterInputs, pause_s: float = 0.001
+    ) -> Generator[float, None, np.ndarray]:
         """Yield progress fractions while searching; return the full mask."""
         mask = self.structural_mask(inputs)
         if self._pattern is None:
             return mask
         search = self._pattern.search
         candidates = np.flatnonzero(mask)
-        fields = {"both": (inputs.prompts, inputs.responses), "prompt": (inputs.prompts,),
-                  "response": (inputs.responses,)}[self.search_field]
+        fields = {
+            "both": (inputs.prompts, inputs.responses),
+            "prompt": (inputs.prompts,),
+            "response": (inputs.responses,),
+        }[self.search_field]
         for start in range(0, len(candidates), SEARCH_CHUNK):
-            chunk = candidates[start:start + SEARCH_CHUNK].tolist()
+            chunk = candidates[start : start + SEARCH_CHUNK].tolist()
             hits = [any(search(texts[row]) is not None for texts in fields) for row in chunk]
             mask[chunk] = hits
             yield min(1.0, (start + len(chunk)) / max(1, len(candidates)))
-            time.sleep(pause_s)    # let a GUI thread have the interpreter
+            time.sleep(pause_s)  # let a GUI thread have the interpreter
         return mask
 
     def mask(self, inputs: FilterInputs) -> np.ndarray:
@@ -259,8 +268,12 @@ def inside_polygon(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
     """
     result = np.zeros(len(points), dtype=bool)
     low, high = polygon.min(axis=0), polygon.max(axis=0)
-    candidates = np.flatnonzero((points[:, 0] >= low[0]) & (points[:, 0] <= high[0])
-                                & (points[:, 1] >= low[1]) & (points[:, 1] <= high[1]))
+    candidates = np.flatnonzero(
+        (points[:, 0] >= low[0])
+        & (points[:, 0] <= high[0])
+        & (points[:, 1] >= low[1])
+        & (points[:, 1] <= high[1])
+    )
     if not len(candidates):
         return result
     x = points[candidates, 0].astype(np.float64)

@@ -25,5 +25,4 @@ def nearest_row(locations: np.ndarray, location: int) -> int | None:
     if after == 0:
         return 0
     before = after - 1
-    return before if location - int(locations[before]) < int(locations[after]) - location \
-        else after
+    return before if location - int(locations[before]) < int(locations[after]) - location else after

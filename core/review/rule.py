@@ -40,8 +40,12 @@ from core.scoring.heuristics import FLAG_NAMES
 
 __all__ = ["MODES", "MODE_LABELS", "Rule", "RuleError"]
 
-MODE_LABELS = {"all": "Keep all", "threshold": "Score at least", "top_n": "Best N rows",
-               "top_fraction": "Best fraction"}
+MODE_LABELS = {
+    "all": "Keep all",
+    "threshold": "Score at least",
+    "top_n": "Best N rows",
+    "top_fraction": "Best fraction",
+}
 
 
 @dataclass(frozen=True)
@@ -61,35 +65,48 @@ class Rule:
     rank_weights: tuple[tuple[str, float], ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        self.primary    # noqa: B018 -- checks the score criterion's settings
+        self.primary  # noqa: B018 -- checks the score criterion's settings
         if self.combine not in COMBINE:
             raise RuleError(f"unknown combination {self.combine!r} (choose all or any)")
         if self.rank_weights and self.conditions:
-            raise RuleError("a rank average is one criterion: it cannot be combined with "
-                            "per-scorer conditions")
+            raise RuleError(
+                "a rank average is one criterion: it cannot be combined with per-scorer conditions"
+            )
         check_weights(self.rank_weights)
         unknown = set(self.drop_flags) - set(FLAG_NAMES)
         if unknown:
-            raise RuleError(f"unknown flag(s) {', '.join(sorted(unknown))} "
-                            f"(choose from {', '.join(FLAG_NAMES)})")
+            raise RuleError(
+                f"unknown flag(s) {', '.join(sorted(unknown))} "
+                f"(choose from {', '.join(FLAG_NAMES)})"
+            )
         unknown_levels = set(self.drop_overlap) - set(OVERLAP_LEVELS)
         if unknown_levels:
-            raise RuleError(f"unknown overlap level(s) {', '.join(sorted(unknown_levels))} "
-                            f"(choose from {', '.join(OVERLAP_LEVELS)})")
+            raise RuleError(
+                f"unknown overlap level(s) {', '.join(sorted(unknown_levels))} "
+                f"(choose from {', '.join(OVERLAP_LEVELS)})"
+            )
 
     @property
     def primary(self) -> Condition:
         """The score criterion (over ``scorer``'s column, or over the rank average)."""
         # A str stands in for the RuleMode: Condition refuses an unknown one (RuleError), then
         # converts it.
-        return Condition(self.scorer, cast(RuleMode, self.mode), self.min_score, self.keep_top,
-                         self.keep_fraction)
+        return Condition(
+            self.scorer,
+            cast(RuleMode, self.mode),
+            self.min_score,
+            self.keep_top,
+            self.keep_fraction,
+        )
 
     @property
     def uses_scores(self) -> bool:
         """Whether the rule needs scores to decide."""
-        return (self.mode != "all" or any(c.mode != "all" for c in self.conditions)
-                or bool(self.rank_weights))
+        return (
+            self.mode != "all"
+            or any(c.mode != "all" for c in self.conditions)
+            or bool(self.rank_weights)
+        )
 
     @property
     def several(self) -> bool:
@@ -137,13 +154,17 @@ class Rule:
         if scorer == self.scorer and not self.rank_weights:
             if condition is None:
                 raise RuleError("the rule's main criterion cannot be removed")
-            return replace(self, mode=condition.mode, min_score=condition.min_score,
-                           keep_top=condition.keep_top, keep_fraction=condition.keep_fraction)
+            return replace(
+                self,
+                mode=condition.mode,
+                min_score=condition.min_score,
+                keep_top=condition.keep_top,
+                keep_fraction=condition.keep_fraction,
+            )
         others = [c for c in self.conditions if c.scorer != scorer]
         if condition is not None:
             new = replace(condition, scorer=scorer)
-            at = next((i for i, c in enumerate(self.conditions) if c.scorer == scorer),
-                      len(others))
+            at = next((i for i, c in enumerate(self.conditions) if c.scorer == scorer), len(others))
             others.insert(at, new)
         return replace(self, conditions=tuple(others))
 
@@ -162,17 +183,23 @@ class Rule:
 
         if self.rank_weights:
             average = "rank average of " + ", ".join(
-                f"{name(k)}×{w:g}" for k, w in self.rank_weights)
+                f"{name(k)}×{w:g}" for k, w in self.rank_weights
+            )
             criterion = "keep " + self.primary.describe(average)
         elif self.mode == "all" and not self.conditions:
             criterion = "keep all rows"
         elif not self.conditions and not self.scorer:
-            criterion = {"threshold": f"keep score ≥ {self.min_score:g}",
-                         "top_n": f"keep the best {self.keep_top:,} rows",
-                         "top_fraction": f"keep the best {self.keep_fraction:.0%}"}[self.mode]
+            criterion = {
+                "threshold": f"keep score ≥ {self.min_score:g}",
+                "top_n": f"keep the best {self.keep_top:,} rows",
+                "top_fraction": f"keep the best {self.keep_fraction:.0%}",
+            }[self.mode]
         else:
-            parts = [c.describe(name(c.scorer)) for c in (self.primary, *self.conditions)
-                     if c.mode != "all"]
+            parts = [
+                c.describe(name(c.scorer))
+                for c in (self.primary, *self.conditions)
+                if c.mode != "all"
+            ]
             joiner = " and " if self.combine == "all" else " or "
             criterion = "keep " + joiner.join(parts) if parts else "keep all rows"
         parts = [criterion]
@@ -191,17 +218,22 @@ class Rule:
         """
         return self.primary.cutoff(scores)
 
-    def criterion_scores(self, scores: np.ndarray,
-                         columns: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    def criterion_scores(
+        self, scores: np.ndarray, columns: Mapping[str, np.ndarray] | None = None
+    ) -> np.ndarray:
         """What the main criterion reads: ``scores`` (its scorer's column) or the rank average."""
         if self.rank_weights:
             return rank_average(columns or {}, self.rank_weights, len(scores))
         return scores
 
-    def decide(self, scores: np.ndarray, flag_mask: np.ndarray | None = None,
-               duplicate: np.ndarray | None = None,
-               overlap: np.ndarray | None = None,
-               columns: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    def decide(
+        self,
+        scores: np.ndarray,
+        flag_mask: np.ndarray | None = None,
+        duplicate: np.ndarray | None = None,
+        overlap: np.ndarray | None = None,
+        columns: Mapping[str, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """The rule's decision per row: KEEP, DROP or UNDECIDED (int8).
 
         ``scores``: the column of the scorer the main criterion names; ``columns``: every
@@ -212,15 +244,20 @@ class Rule:
         result = self.primary.decide(self.criterion_scores(scores, columns))
         if self.conditions:
             missing = np.full(n, np.nan, dtype=np.float32)
-            decisions = [result] + [c.decide((columns or {}).get(c.scorer, missing))
-                                    for c in self.conditions]
+            decisions = [result] + [
+                c.decide((columns or {}).get(c.scorer, missing)) for c in self.conditions
+            ]
             result = combine(decisions, self.combine)
         result[self.forced_drops(n, flag_mask, duplicate, overlap)] = DROP
         return result
 
-    def forced_drops(self, rows: int, flag_mask: np.ndarray | None = None,
-                     duplicate: np.ndarray | None = None,
-                     overlap: np.ndarray | None = None) -> np.ndarray:
+    def forced_drops(
+        self,
+        rows: int,
+        flag_mask: np.ndarray | None = None,
+        duplicate: np.ndarray | None = None,
+        overlap: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Rows the rule drops whatever their score: duplicates, chosen flags, overlaps.
 
         ``overlap`` holds a bit per overlap level a row matched (bit i: ``LEVELS[i]`` of

@@ -59,11 +59,19 @@ class ScoreColumn:
     reasons: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def empty(cls, key: str, name: str, description: dict, rows: int,
-              hidden: bool = False) -> ScoreColumn:
+    def empty(
+        cls, key: str, name: str, description: dict, rows: int, hidden: bool = False
+    ) -> ScoreColumn:
         """A column with no scores yet."""
-        return cls(key, name, description, np.full(rows, np.nan, dtype=np.float32),
-                   np.zeros(rows, dtype=bool), np.zeros(rows, dtype=bool), hidden)
+        return cls(
+            key,
+            name,
+            description,
+            np.full(rows, np.nan, dtype=np.float32),
+            np.zeros(rows, dtype=bool),
+            np.zeros(rows, dtype=bool),
+            hidden,
+        )
 
     @property
     def scored(self) -> int:
@@ -117,9 +125,15 @@ def saved_layout(store: ProjectStore) -> tuple[list[dict], set[str]]:
 
 def save_layout(store: ProjectStore, columns: list[ScoreColumn], removed: set[str]) -> None:
     """Remember the columns' names, order, hidden state and the removed keys."""
-    store.set_meta(META_COLUMNS, orjson.dumps({
-        "columns": [{"key": c.key, "name": c.name, "hidden": c.hidden} for c in columns],
-        "removed": sorted(removed)}).decode())
+    store.set_meta(
+        META_COLUMNS,
+        orjson.dumps(
+            {
+                "columns": [{"key": c.key, "name": c.name, "hidden": c.hidden} for c in columns],
+                "removed": sorted(removed),
+            }
+        ).decode(),
+    )
 
 
 def last_run_key(store: ProjectStore, registered: dict[int, str]) -> str | None:
@@ -132,8 +146,9 @@ def last_run_key(store: ProjectStore, registered: dict[int, str]) -> str | None:
     return None
 
 
-def restore_columns(store: ProjectStore, rows: int) -> tuple[list[ScoreColumn], set[str],
-                                                              str | None]:
+def restore_columns(
+    store: ProjectStore, rows: int
+) -> tuple[list[ScoreColumn], set[str], str | None]:
     """The project's columns (empty: scores are read later), removed keys and last-run key.
 
     Columns are the saved ones still known, then every other registered scorer not removed,
@@ -148,12 +163,13 @@ def restore_columns(store: ProjectStore, rows: int) -> tuple[list[ScoreColumn], 
     seen: set[str] = set()
     for entry in saved:
         key = entry["key"]
-        if key in seen or key not in by_key:    # a plain or forgotten column has no scores
+        if key in seen or key not in by_key:  # a plain or forgotten column has no scores
             continue
         seen.add(key)
         name = str(entry.get("name") or default_name(key, by_key.get(key)))
-        columns.append(ScoreColumn.empty(key, name, by_key.get(key, {}), rows,
-                                         bool(entry.get("hidden"))))
+        columns.append(
+            ScoreColumn.empty(key, name, by_key.get(key, {}), rows, bool(entry.get("hidden")))
+        )
     extra = [key for key, _ in registered.values()]
     if last == HEURISTIC_KEY or store.get_meta(META_HEURISTIC_RUN):
         extra.append(HEURISTIC_KEY)
@@ -177,14 +193,16 @@ def resolve(name: str, columns: list[ScoreColumn]) -> str:
     for column in columns:
         if wanted in (column.name, column.key):
             return column.key
-    matches = [c for c in columns if c.name.startswith(wanted + ":")
-               or c.name.startswith(wanted + "@")]
+    matches = [
+        c for c in columns if c.name.startswith(wanted + ":") or c.name.startswith(wanted + "@")
+    ]
     if len(matches) == 1:
         return matches[0].key
     there = ", ".join(c.name for c in columns) or "none yet"
     if matches:
-        raise ColumnError(f"scorer {wanted!r} is ambiguous: it could be "
-                          + ", ".join(c.name for c in matches))
+        raise ColumnError(
+            f"scorer {wanted!r} is ambiguous: it could be " + ", ".join(c.name for c in matches)
+        )
     raise ColumnError(f"unknown scorer {wanted!r} (this project's score columns: {there})")
 
 
@@ -197,8 +215,14 @@ def fill_cached_columns(session: ReviewSession) -> int:
     updates = restore_columns_scores(session.dataset, session.store, list(session.columns))
     for update in updates:
         batch = update.batch
-        session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable,
-                           key=update.key, description=update.description)
+        session.set_scores(
+            batch.rows,
+            batch.scores,
+            batch.truncated,
+            batch.unscorable,
+            key=update.key,
+            description=update.description,
+        )
     return len(updates)
 
 
@@ -211,11 +235,21 @@ def check_named_columns(file: str, session: ReviewSession, rule: Rule | None = N
         column = session.column(key)
         if not key or column.scored == 0:
             name = column.name if key else "the score"
-            raise ColumnError(f"{file}: {name} has no scores for this file: score it first "
-                              f"(main.py score {file} --model …, or --judge …)")
+            raise ColumnError(
+                f"{file}: {name} has no scores for this file: score it first "
+                f"(main.py score {file} --model …, or --judge …)"
+            )
 
 
 def columns_summary(session: ReviewSession) -> list[dict]:
     """Each column's name, key, scorer and how many rows it scored (``--json``, manifests)."""
-    return [{"name": c.name, "key": c.key, "scorer": c.description, "hidden": c.hidden,
-             "scored": c.scored} for c in session.columns.values()]
+    return [
+        {
+            "name": c.name,
+            "key": c.key,
+            "scorer": c.description,
+            "hidden": c.hidden,
+            "scored": c.scored,
+        }
+        for c in session.columns.values()
+    ]

@@ -63,9 +63,14 @@ class Summary:
 
     def to_dict(self) -> dict:
         """The ``--json`` form."""
-        return {"records": self.rows, "kept": self.kept, "dropped": self.dropped,
-                "undecided": self.undecided, "manual_overrides": self.manual,
-                "kept_tokens": self.kept_tokens}
+        return {
+            "records": self.rows,
+            "kept": self.kept,
+            "dropped": self.dropped,
+            "undecided": self.undecided,
+            "manual_overrides": self.manual,
+            "kept_tokens": self.kept_tokens,
+        }
 
 
 @dataclass(frozen=True)
@@ -97,11 +102,15 @@ class Restored:
             parts.append("your place")
         text = "Restored " + ", ".join(parts) + " from the project file." if parts else ""
         if self.source_changed:
-            text += (" The file changed since it was last opened: decisions followed their "
-                     "records by content.")
+            text += (
+                " The file changed since it was last opened: decisions followed their "
+                "records by content."
+            )
         if self.orphaned:
-            text += (f" {self.orphaned:,} decision{'s' if self.orphaned != 1 else ''} no longer "
-                     "match any record (the record was edited or removed) and were not applied.")
+            text += (
+                f" {self.orphaned:,} decision{'s' if self.orphaned != 1 else ''} no longer "
+                "match any record (the record was edited or removed) and were not applied."
+            )
         return text.strip()
 
 
@@ -120,17 +129,17 @@ class ReviewSession:
         #: Score columns by scorer key, in display order (see core.review.score_columns).
         self.columns: dict[str, ScoreColumn] = {}
         self.removed_columns: set[str] = set()
-        self.last_run: str | None = None     # the column "the score" means by default
+        self.last_run: str | None = None  # the column "the score" means by default
         self._no_column = ScoreColumn.empty(PLAIN_KEY, "score", {}, n)
         self.flag_mask = np.zeros(n, dtype=np.uint8)
         self.duplicate = np.zeros(n, dtype=bool)
-        self.overlap = np.zeros(n, dtype=np.uint8)     # a bit per overlap level matched
+        self.overlap = np.zeros(n, dtype=np.uint8)  # a bit per overlap level matched
         self.manual = np.zeros(n, dtype=np.int8)
         self.reasons: dict[int, str] = {}
         self.rule_decision = np.zeros(n, dtype=np.int8)
         self.final = np.zeros(n, dtype=np.int8)
         self.preferred = np.zeros(n, dtype=bool)
-        self.map_xy: np.ndarray | None = None     # the embedding map, for map filters
+        self.map_xy: np.ndarray | None = None  # the embedding map, for map filters
         self.map_topics: np.ndarray | None = None
         self.map_key = ""
         self._undo: list[Step] = []
@@ -141,8 +150,9 @@ class ReviewSession:
     # -- opening -------------------------------------------------------------------------------
 
     def _restore(self) -> Restored:
-        columns, self.removed_columns, self.last_run = restore_columns(self.store,
-                                                                       len(self.dataset))
+        columns, self.removed_columns, self.last_run = restore_columns(
+            self.store, len(self.dataset)
+        )
         self.columns = {c.key: c for c in columns}
         saved = self.store.decisions()
         row_of = self.keys.rows_of(saved)
@@ -171,16 +181,22 @@ class ReviewSession:
         changed = old_sha is not None and old_sha != self.dataset.source_sha256
         if old_sha != self.dataset.source_sha256:
             with self.store.transaction() as db:
-                for meta_key, value in ((META_SOURCE, self.dataset.source_sha256),
-                                        (META_SOURCE_SIZE, str(self.dataset.source_size)),
-                                        (META_SOURCE_NAME, self.dataset.path.name)):
-                    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                               (meta_key, value))
-        return Restored(decisions=len(saved) - orphaned, orphaned=orphaned,
-                        source_changed=changed, rule=rule_raw is not None,
-                        filter=(saved_filter := self.saved_filter()) is not None
-                        and saved_filter.active,
-                        position=self.saved_position() is not None)
+                for meta_key, value in (
+                    (META_SOURCE, self.dataset.source_sha256),
+                    (META_SOURCE_SIZE, str(self.dataset.source_size)),
+                    (META_SOURCE_NAME, self.dataset.path.name),
+                ):
+                    db.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (meta_key, value)
+                    )
+        return Restored(
+            decisions=len(saved) - orphaned,
+            orphaned=orphaned,
+            source_changed=changed,
+            rule=rule_raw is not None,
+            filter=(saved_filter := self.saved_filter()) is not None and saved_filter.active,
+            position=self.saved_position() is not None,
+        )
 
     # -- score columns -------------------------------------------------------------------------
 
@@ -230,8 +246,9 @@ class ReviewSession:
         column = self.columns.get(key)
         if column is None:
             self.removed_columns.discard(key)
-            name = unique_name(default_name(key, description),
-                               {c.name for c in self.columns.values()}, description)
+            name = unique_name(
+                default_name(key, description), {c.name for c in self.columns.values()}, description
+            )
             column = ScoreColumn.empty(key, name, dict(description or {}), len(self.dataset))
             self.columns[key] = column
             self._save_columns()
@@ -267,8 +284,9 @@ class ReviewSession:
         Refused while the rule reads it: the rule would silently stop judging by it.
         """
         column = self._existing(key)
-        if key in self.rule.scorers() or (key == self.score_key and self.rule.uses_scores
-                                          and not self.rule.rank_weights):
+        if key in self.rule.scorers() or (
+            key == self.score_key and self.rule.uses_scores and not self.rule.rank_weights
+        ):
             raise ColumnError(f"the rule reads {column.name}: change the rule first")
         del self.columns[key]
         self.removed_columns.add(key)
@@ -290,10 +308,16 @@ class ReviewSession:
 
     # -- inputs from scoring, heuristics and duplicates ----------------------------------------
 
-    def set_scores(self, rows: np.ndarray | slice, scores: np.ndarray,
-                   truncated: np.ndarray | None = None,
-                   unscorable: np.ndarray | None = None, key: str | None = None,
-                   description: dict | None = None, last_run: bool = False) -> None:
+    def set_scores(
+        self,
+        rows: np.ndarray | slice,
+        scores: np.ndarray,
+        truncated: np.ndarray | None = None,
+        unscorable: np.ndarray | None = None,
+        key: str | None = None,
+        description: dict | None = None,
+        last_run: bool = False,
+    ) -> None:
         """Take scores for some rows (a streamed batch, or all of them) into a column.
 
         ``key``: the scorer's column (created when new); without it, the default column (or
@@ -319,8 +343,12 @@ class ReviewSession:
         column.unscorable[:] = False
         self.refresh()
 
-    def set_flags(self, rows: np.ndarray | slice, flag_mask: np.ndarray,
-                  heuristic_scores: np.ndarray | None = None) -> None:
+    def set_flags(
+        self,
+        rows: np.ndarray | slice,
+        flag_mask: np.ndarray,
+        heuristic_scores: np.ndarray | None = None,
+    ) -> None:
         """Take heuristic flag masks for some rows, and their heuristic scores.
 
         The scores fill the heuristic column when the project has one (it is recomputed on
@@ -358,8 +386,14 @@ class ReviewSession:
         gesture that ends where it began leaves no step.
         """
         last = self._undo[-1] if self._undo else None
-        merged = (last if merge_key is not None and isinstance(last, RuleChange)
-                  and last.merge_key == merge_key and not self._redo else None)
+        merged = (
+            last
+            if merge_key is not None
+            and isinstance(last, RuleChange)
+            and last.merge_key == merge_key
+            and not self._redo
+            else None
+        )
         merging = merged is not None
         if not merging and rule == self.rule:
             return None
@@ -387,29 +421,37 @@ class ReviewSession:
         before = tuple(int(r) for r in members[self.preferred[members]])
         if before == (int(row),):
             return None
-        step = KeptCopyChange(f"keep line {int(self.dataset.locations[row]):,} of its cluster",
-                              members, before, (int(row),))
+        step = KeptCopyChange(
+            f"keep line {int(self.dataset.locations[row]):,} of its cluster",
+            members,
+            before,
+            (int(row),),
+        )
         self._save_kept(step.members, step.after)
         self._undo.append(step)
         self._redo.clear()
         return step
 
     def _save_kept(self, members: np.ndarray, chosen: tuple[int, ...]) -> None:
-        self.store.set_kept_copies([self.keys[r] for r in chosen],
-                                   [self.keys[int(r)] for r in members if int(r) not in chosen])
+        self.store.set_kept_copies(
+            [self.keys[r] for r in chosen],
+            [self.keys[int(r)] for r in members if int(r) not in chosen],
+        )
         self.preferred[members] = False
         self.preferred[list(chosen)] = True
 
     def refresh(self) -> None:
         """Recompute the rule's decisions and the final ones."""
-        self.rule_decision = self.rule.decide(self.scores, self.flag_mask, self.duplicate,
-                                              self.overlap, self.column_scores())
+        self.rule_decision = self.rule.decide(
+            self.scores, self.flag_mask, self.duplicate, self.overlap, self.column_scores()
+        )
         self.final = np.where(self.manual != AUTO, self.manual, self.rule_decision).astype(np.int8)
 
     # -- deciding ------------------------------------------------------------------------------
 
-    def decide(self, rows: npt.ArrayLike, decision: int, reason: str = "", label: str = ""
-               ) -> Change | None:
+    def decide(
+        self, rows: npt.ArrayLike, decision: int, reason: str = "", label: str = ""
+    ) -> Change | None:
         """Set the manual decision of ``rows`` (AUTO clears it), committed before returning.
 
         Returns the undo step, or None when nothing changed. A change of :data:`BULK_ROWS` rows
@@ -421,17 +463,27 @@ class ReviewSession:
         reason = "" if decision == AUTO else reason.strip()
         before = self.manual[picked].copy()
         before_reasons = tuple(self.reasons.get(int(r), "") for r in picked)
-        changed = (before != decision) | np.array([b != reason for b in before_reasons],
-                                                  dtype=bool)
+        changed = (before != decision) | np.array([b != reason for b in before_reasons], dtype=bool)
         picked, before = picked[changed], before[changed]
         before_reasons = tuple(r for r, c in zip(before_reasons, changed, strict=True) if c)
         if not len(picked):
             return None
         after = np.full(len(picked), decision, dtype=np.int8)
-        change = Change(label or _label(decision, len(picked)), picked, before, before_reasons,
-                        after, (reason,) * len(picked))
-        self._commit(change.rows, change.after, change.after_reasons,
-                     bulk=len(picked) >= BULK_ROWS, label=change.label)
+        change = Change(
+            label or _label(decision, len(picked)),
+            picked,
+            before,
+            before_reasons,
+            after,
+            (reason,) * len(picked),
+        )
+        self._commit(
+            change.rows,
+            change.after,
+            change.after_reasons,
+            bulk=len(picked) >= BULK_ROWS,
+            label=change.label,
+        )
         self._undo.append(change)
         self._redo.clear()
         return change
@@ -454,11 +506,19 @@ class ReviewSession:
         elif isinstance(change, KeptCopyChange):
             self._save_kept(change.members, change.after if forward else change.before)
         else:
-            decisions, reasons = ((change.after, change.after_reasons) if forward
-                                  else (change.before, change.before_reasons))
-            self._commit(change.rows, decisions, reasons, bulk=len(change.rows) >= BULK_ROWS,
-                         label="redo" if forward else "undo")
-        target.append(source.pop())      # only once committed: a failure leaves both stacks
+            decisions, reasons = (
+                (change.after, change.after_reasons)
+                if forward
+                else (change.before, change.before_reasons)
+            )
+            self._commit(
+                change.rows,
+                decisions,
+                reasons,
+                bulk=len(change.rows) >= BULK_ROWS,
+                label="redo" if forward else "undo",
+            )
+        target.append(source.pop())  # only once committed: a failure leaves both stacks
         return change
 
     @property
@@ -489,12 +549,22 @@ class ReviewSession:
         change = self.next_redo()
         return change.label if change else ""
 
-    def _commit(self, rows: np.ndarray, decisions: np.ndarray, reasons: tuple[str, ...],
-                bulk: bool, label: str) -> None:
+    def _commit(
+        self,
+        rows: np.ndarray,
+        decisions: np.ndarray,
+        reasons: tuple[str, ...],
+        bulk: bool,
+        label: str,
+    ) -> None:
         if bulk:
             back_up(self.store, f"before-{label}")
-        self.store.put_decisions([(self.keys[int(r)], int(d), reason)
-                                  for r, d, reason in zip(rows, decisions, reasons, strict=True)])
+        self.store.put_decisions(
+            [
+                (self.keys[int(r)], int(d), reason)
+                for r, d, reason in zip(rows, decisions, reasons, strict=True)
+            ]
+        )
         # Only now, with the change on disk, does memory (and so the screen) show it.
         self.manual[rows] = decisions
         for row, reason in zip(rows.tolist(), reasons, strict=True):
@@ -522,19 +592,33 @@ class ReviewSession:
         """Kept / dropped / undecided counts and the kept rows' approximate tokens."""
         kept = self.final == KEEP
         tokens = self.dataset.prompt_tokens + self.dataset.response_tokens
-        return Summary(rows=len(self.final), kept=int(kept.sum()),
-                       dropped=int((self.final == DROP).sum()),
-                       undecided=int((self.final == UNDECIDED).sum()),
-                       manual=int((self.manual != AUTO).sum()),
-                       kept_tokens=int(tokens[kept].sum()))
+        return Summary(
+            rows=len(self.final),
+            kept=int(kept.sum()),
+            dropped=int((self.final == DROP).sum()),
+            undecided=int((self.final == UNDECIDED).sum()),
+            manual=int((self.manual != AUTO).sum()),
+            kept_tokens=int(tokens[kept].sum()),
+        )
 
     def filter_inputs(self) -> FilterInputs:
         """The arrays a :class:`RowFilter` looks at."""
-        return FilterInputs(self.scores, self.final, self.manual, self.duplicate, self.flag_mask,
-                            self.truncated, self.unscorable, self.dataset.prompts,
-                            self.dataset.responses, overlap=self.overlap, map_xy=self.map_xy,
-                            map_topics=self.map_topics, map_key=self.map_key,
-                            columns=self.column_scores())
+        return FilterInputs(
+            self.scores,
+            self.final,
+            self.manual,
+            self.duplicate,
+            self.flag_mask,
+            self.truncated,
+            self.unscorable,
+            self.dataset.prompts,
+            self.dataset.responses,
+            overlap=self.overlap,
+            map_xy=self.map_xy,
+            map_topics=self.map_topics,
+            map_key=self.map_key,
+            columns=self.column_scores(),
+        )
 
     def criterion_scores(self) -> np.ndarray:
         """What the rule's main criterion reads: the default column, or the rank average."""
@@ -565,8 +649,9 @@ class ReviewSession:
 
         Walked like :meth:`borderline_rows`: rows already decided by hand are left out.
         """
-        return disagreement_order(self._existing(a).scores, self._existing(b).scores,
-                                  self.manual == AUTO)
+        return disagreement_order(
+            self._existing(a).scores, self._existing(b).scores, self.manual == AUTO
+        )
 
     # -- view state ----------------------------------------------------------------------------
 

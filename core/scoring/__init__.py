@@ -9,13 +9,20 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "FORMATS": "core.scoring.encoding", "SEED_TEMPLATE": "core.scoring.encoding",
-    "DEFAULT_MODEL": "core.scoring.model_files", "locate_model": "core.scoring.model_files",
-    "ScoreSummary": "core.scoring.run", "ScoreTable": "core.scoring.run",
-    "ScoreUpdate": "core.scoring.run", "ScoringError": "core.scoring.run",
-    "make_scorer": "core.scoring.run", "score_dataset": "core.scoring.run",
-    "HEURISTIC": "core.scoring.config", "HeuristicScorer": "core.scoring.scorers",
-    "ModelScorer": "core.scoring.scorers", "ScoreConfig": "core.scoring.config",
+    "FORMATS": "core.scoring.encoding",
+    "SEED_TEMPLATE": "core.scoring.encoding",
+    "DEFAULT_MODEL": "core.scoring.model_files",
+    "locate_model": "core.scoring.model_files",
+    "ScoreSummary": "core.scoring.run",
+    "ScoreTable": "core.scoring.run",
+    "ScoreUpdate": "core.scoring.run",
+    "ScoringError": "core.scoring.run",
+    "make_scorer": "core.scoring.run",
+    "score_dataset": "core.scoring.run",
+    "HEURISTIC": "core.scoring.config",
+    "HeuristicScorer": "core.scoring.scorers",
+    "ModelScorer": "core.scoring.scorers",
+    "ScoreConfig": "core.scoring.config",
 }
 
 __all__ = sorted(_EXPORTS)

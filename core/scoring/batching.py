@@ -20,8 +20,9 @@ MIN_BATCH_ROWS = 8
 LENGTH_SPREAD = 0.85
 
 
-def plan_batches(lengths: np.ndarray, token_budget: int,
-                 max_rows: int = MAX_BATCH_ROWS) -> list[np.ndarray]:
+def plan_batches(
+    lengths: np.ndarray, token_budget: int, max_rows: int = MAX_BATCH_ROWS
+) -> list[np.ndarray]:
     """Positions into ``lengths`` grouped into batches, longest rows first."""
     order = np.argsort(-lengths, kind="stable")
     batches: list[np.ndarray] = []
@@ -31,8 +32,9 @@ def plan_batches(lengths: np.ndarray, token_budget: int,
         longest = max(int(lengths[order[start]]), 1)
         cap = max(1, min(max_rows, token_budget // longest, n - start))
         end = start + 1
-        while end - start < cap and (end - start < MIN_BATCH_ROWS
-                                     or lengths[order[end]] >= LENGTH_SPREAD * longest):
+        while end - start < cap and (
+            end - start < MIN_BATCH_ROWS or lengths[order[end]] >= LENGTH_SPREAD * longest
+        ):
             end += 1
         batches.append(order[start:end])
         start = end
@@ -51,6 +53,6 @@ def split_to_budget(batch: np.ndarray, lengths: np.ndarray, token_budget: int) -
     while start < len(batch):
         longest = max(int(lengths[batch[start]]), 1)
         rows = max(1, min(token_budget // longest, len(batch) - start))
-        pieces.append(batch[start:start + rows])
+        pieces.append(batch[start : start + rows])
         start += rows
     return pieces

@@ -35,8 +35,12 @@ def locate_causal_lm(name: str, revision: str | None = None, what: str = "model"
 def _load_kwargs(files: ModelFiles) -> dict:
     kwargs = {"local_files_only": True, "trust_remote_code": False, "use_safetensors": True}
     if files.revision == "gguf":
-        return {**kwargs, "folder": files.path.parent, "gguf_file": files.path.name,
-                "use_safetensors": None}
+        return {
+            **kwargs,
+            "folder": files.path.parent,
+            "gguf_file": files.path.name,
+            "use_safetensors": None,
+        }
     return {**kwargs, "folder": files.path}
 
 
@@ -50,8 +54,9 @@ def load_causal_tokenizer(files: ModelFiles):
     return AutoTokenizer.from_pretrained(kwargs.pop("folder"), **kwargs)
 
 
-def load_causal_lm(files: ModelFiles, device: str = "auto", dtype: str = "auto",
-                   what: str = "model") -> tuple:
+def load_causal_lm(
+    files: ModelFiles, device: str = "auto", dtype: str = "auto", what: str = "model"
+) -> tuple:
     """(tokenizer, model in eval mode on the device, torch device, torch dtype).
 
     Never runs code from the model; any loading failure is one :class:`ModelLoadError` line.

@@ -38,8 +38,10 @@ def resolve_device(name: str = "auto") -> torch.device:
         raise DeviceError(f"unknown device {name!r} ({exc})") from None
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise DeviceError(f"device {name}: this torch build or machine has no CUDA GPU "
-                              f"(torch {torch.__version__})")
+            raise DeviceError(
+                f"device {name}: this torch build or machine has no CUDA GPU "
+                f"(torch {torch.__version__})"
+            )
         if device.index is not None and device.index >= torch.cuda.device_count():
             raise DeviceError(f"device {name}: only {torch.cuda.device_count()} CUDA device(s)")
     elif device.type == "mps" and not _mps_available():

@@ -12,8 +12,15 @@ from pathlib import Path
 from core.errors import ThresherError
 
 #: Files a model needs to load with safetensors; ``*.bin``/``*.pt`` pickles are left out.
-ALLOW_PATTERNS = ["*.safetensors", "*.safetensors.index.json", "*.json", "*.model", "*.txt",
-                  "*.jinja", "tokenizer*"]
+ALLOW_PATTERNS = [
+    "*.safetensors",
+    "*.safetensors.index.json",
+    "*.json",
+    "*.model",
+    "*.txt",
+    "*.jinja",
+    "tokenizer*",
+]
 
 
 class DownloadError(ThresherError):
@@ -27,11 +34,14 @@ def download_model(name: str, revision: str | None = None, tqdm_class=None) -> P
     if constants.HF_HUB_OFFLINE:
         raise DownloadError(
             f"cannot download {name}: offline mode is on (HF_HUB_OFFLINE=1 in the environment). "
-            "Unset it to allow this download.")
+            "Unset it to allow this download."
+        )
     try:
-        folder = snapshot_download(name, revision=revision, allow_patterns=ALLOW_PATTERNS,
-                                   tqdm_class=tqdm_class)
+        folder = snapshot_download(
+            name, revision=revision, allow_patterns=ALLOW_PATTERNS, tqdm_class=tqdm_class
+        )
     except Exception as exc:  # the hub client raises many kinds of network and HTTP errors
-        raise DownloadError(f"cannot download {name} from {constants.ENDPOINT}: "
-                            f"{type(exc).__name__}: {exc}") from None
+        raise DownloadError(
+            f"cannot download {name} from {constants.ENDPOINT}: {type(exc).__name__}: {exc}"
+        ) from None
     return Path(folder)

@@ -68,7 +68,8 @@ def split_template(template: str) -> tuple[str, str, str]:
     if template.count("{prompt}") != 1 or template.count("{response}") != 1:
         raise EncodingSetupError(
             "the template must contain {prompt} and {response} exactly once each, e.g. "
-            + SEED_TEMPLATE)
+            + SEED_TEMPLATE
+        )
     head, rest = template.split("{prompt}")
     if "{response}" not in rest:
         raise EncodingSetupError("the template must put {prompt} before {response}")
@@ -86,7 +87,8 @@ class Encoder:
         if backend is None:
             raise EncodingSetupError(
                 f"the model's tokenizer ({type(tokenizer).__name__}) has no fast (Rust) "
-                "version, which Thresher needs to truncate prompts exactly")
+                "version, which Thresher needs to truncate prompts exactly"
+            )
         # A private copy: the tokenizer's own truncation and padding settings must not apply.
         self._backend = Tokenizer.from_str(backend.to_str())
         self._backend.no_truncation()
@@ -97,15 +99,17 @@ class Encoder:
         self.template = template
         self.uses_token_types = "token_type_ids" in getattr(tokenizer, "model_input_names", ())
         if fmt == "chat" and not getattr(tokenizer, "chat_template", None):
-            raise EncodingSetupError("the model's tokenizer has no chat template; use the pair "
-                                     "or template format")
+            raise EncodingSetupError(
+                "the model's tokenizer has no chat template; use the pair or template format"
+            )
         if fmt == "template":
             if template is None:
                 raise EncodingSetupError("the template format needs a template string")
             head, mid, tail = split_template(template)
             self._pieces = [self._encode_one(p) for p in (head, mid, tail)]
             fixed = sum(len(p.ids) for p in self._pieces) + self._backend.num_special_tokens_to_add(
-                False)
+                False
+            )
         elif fmt == "pair":
             fixed = self._backend.num_special_tokens_to_add(True)
         else:
@@ -117,8 +121,12 @@ class Encoder:
     def _encode_one(self, text: str) -> Encoding:
         return self._backend.encode(text, add_special_tokens=False)
 
-    def encode(self, prompts: Sequence[str], responses: Sequence[str],
-               messages: Sequence[list[dict]] | None = None) -> EncodedRows:
+    def encode(
+        self,
+        prompts: Sequence[str],
+        responses: Sequence[str],
+        messages: Sequence[list[dict]] | None = None,
+    ) -> EncodedRows:
         """Encode aligned rows; ``messages`` is needed for the chat format."""
         errors: list[str | None] = [None] * len(prompts)
         if self.format == "chat":
@@ -144,8 +152,9 @@ class Encoder:
     def _encode_many(self, texts: Sequence[str]) -> list[Encoding]:
         encodings: list[Encoding] = []
         for start in range(0, len(texts), ENCODE_CHUNK):
-            encodings += self._backend.encode_batch(list(texts[start:start + ENCODE_CHUNK]),
-                                                    add_special_tokens=False)
+            encodings += self._backend.encode_batch(
+                list(texts[start : start + ENCODE_CHUNK]), add_special_tokens=False
+            )
         return encodings
 
     def _fit(self, first: Encoding, second: Encoding) -> bool:
@@ -170,8 +179,9 @@ class Encoder:
             return self._backend.post_process(merged, None, add_special_tokens=True)
         return Encoding.merge([first, second], growing_offsets=True)
 
-    def _render_chats(self, messages: Sequence[list[dict]] | None,
-                      errors: list[str | None]) -> tuple[list[str], list[str]]:
+    def _render_chats(
+        self, messages: Sequence[list[dict]] | None, errors: list[str | None]
+    ) -> tuple[list[str], list[str]]:
         """Each chat as (history with the generation prompt, the final answer and its end)."""
         if messages is None:
             raise EncodingSetupError("the chat format needs each record's messages")
@@ -198,4 +208,4 @@ def render_chat(tokenizer, chat: list[dict]) -> tuple[str, str]:
     head = tokenizer.apply_chat_template(chat[:-1], tokenize=False, add_generation_prompt=True)
     if not full.startswith(head):
         head = ""
-    return head, full[len(head):]
+    return head, full[len(head) :]

@@ -37,8 +37,9 @@ class ForwardModel(Protocol):
     device: torch.device
     pad_token_id: int
 
-    def forward(self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None,
-                output_index: int) -> np.ndarray:
+    def forward(
+        self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None, output_index: int
+    ) -> np.ndarray:
         """Scores for one padded batch."""
 
 
@@ -51,16 +52,25 @@ def release_memory(device: torch.device | None) -> None:
 
 def unscorable_batch(rows: np.ndarray, truncated: np.ndarray, reasons: list[str]) -> ScoredBatch:
     """A batch of rows that get no score, each with its reason."""
-    return ScoredBatch(rows, np.full(len(rows), np.nan, dtype=np.float32), truncated,
-                       np.ones(len(rows), dtype=bool),
-                       dict(zip(rows.tolist(), reasons, strict=True)))
+    return ScoredBatch(
+        rows,
+        np.full(len(rows), np.nan, dtype=np.float32),
+        truncated,
+        np.ones(len(rows), dtype=bool),
+        dict(zip(rows.tolist(), reasons, strict=True)),
+    )
 
 
 class BatchRunner:
     """Runs encoded rows through a model, shrinking batches on out-of-memory errors."""
 
-    def __init__(self, model: ForwardModel, output_index: int, token_budget: int,
-                 max_rows: int = MAX_BATCH_ROWS):
+    def __init__(
+        self,
+        model: ForwardModel,
+        output_index: int,
+        token_budget: int,
+        max_rows: int = MAX_BATCH_ROWS,
+    ):
         self.model = model
         self.output_index = output_index
         self.token_budget = token_budget
@@ -73,12 +83,14 @@ class BatchRunner:
         failed = np.array([e is not None for e in encoded.errors], dtype=bool)
         if failed.any():
             where = np.flatnonzero(failed)
-            yield unscorable_batch(rows[where], encoded.truncated[where],
-                                   [e for e in encoded.errors if e is not None])
+            yield unscorable_batch(
+                rows[where], encoded.truncated[where], [e for e in encoded.errors if e is not None]
+            )
         lengths = encoded.lengths
         good = np.flatnonzero(~failed)
-        queue = deque(good[b] for b in plan_batches(lengths[good], self.token_budget,
-                                                    self.max_rows))
+        queue = deque(
+            good[b] for b in plan_batches(lengths[good], self.token_budget, self.max_rows)
+        )
         while queue:
             batch = queue.popleft()
             if len(batch) > 1 and padded_tokens(lengths[batch]) > self.token_budget:
@@ -95,22 +107,29 @@ class BatchRunner:
                 del ids, mask, type_ids
                 release_memory(getattr(self.model, "device", None))
                 if len(batch) == 1:
-                    yield unscorable_batch(rows[batch], encoded.truncated[batch],
-                                           [TOO_LONG_FOR_DEVICE])
+                    yield unscorable_batch(
+                        rows[batch], encoded.truncated[batch], [TOO_LONG_FOR_DEVICE]
+                    )
                     continue
                 self.token_budget = max(1, padded_tokens(lengths[batch]) // 2)
                 half = (len(batch) + 1) // 2
                 queue.appendleft(batch[half:])
                 queue.appendleft(batch[:half])
                 continue
-            yield ScoredBatch(rows[batch], np.asarray(scores, dtype=np.float32),
-                              encoded.truncated[batch], np.zeros(len(batch), dtype=bool),
-                              real_tokens=int(lengths[batch].sum()),
-                              computed_tokens=int(ids.size), lengths=lengths[batch])
+            yield ScoredBatch(
+                rows[batch],
+                np.asarray(scores, dtype=np.float32),
+                encoded.truncated[batch],
+                np.zeros(len(batch), dtype=bool),
+                real_tokens=int(lengths[batch].sum()),
+                computed_tokens=int(ids.size),
+                lengths=lengths[batch],
+            )
 
 
-def pad_batch(encoded: EncodedRows, batch: np.ndarray, pad_id: int
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def pad_batch(
+    encoded: EncodedRows, batch: np.ndarray, pad_id: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Right-padded ids, attention mask and (when used) token types for one batch."""
     width = max(len(encoded.ids[i]) for i in batch)
     ids = np.full((len(batch), width), pad_id, dtype=np.int64)
@@ -119,10 +138,10 @@ def pad_batch(encoded: EncodedRows, batch: np.ndarray, pad_id: int
     type_ids = np.zeros((len(batch), width), dtype=np.int64) if token_types else None
     for out, i in enumerate(batch):
         row = encoded.ids[i]
-        ids[out, :len(row)] = row
-        mask[out, :len(row)] = 1
+        ids[out, : len(row)] = row
+        mask[out, : len(row)] = 1
         if type_ids is not None and token_types is not None:
-            type_ids[out, :len(row)] = token_types[i]
+            type_ids[out, : len(row)] = token_types[i]
     return ids, mask, type_ids
 
 
@@ -131,15 +150,18 @@ def windows(rows: np.ndarray, sizes: tuple[int, ...] = WINDOW_ROWS) -> list[np.n
     out, start, k = [], 0, 0
     while start < len(rows):
         size = sizes[min(k, len(sizes) - 1)]
-        out.append(rows[start:start + size])
+        out.append(rows[start : start + size])
         start += size
         k += 1
     return out
 
 
-def score_windows(runner: BatchRunner, encode: Callable[[np.ndarray], EncodedRows],
-                  rows: np.ndarray, sizes: tuple[int, ...] = WINDOW_ROWS
-                  ) -> Generator[ScoredBatch, None, None]:
+def score_windows(
+    runner: BatchRunner,
+    encode: Callable[[np.ndarray], EncodedRows],
+    rows: np.ndarray,
+    sizes: tuple[int, ...] = WINDOW_ROWS,
+) -> Generator[ScoredBatch, None, None]:
     """Encode window k+1 on a helper thread while window k is scored."""
     chunks = windows(rows, sizes)
     if not chunks:

@@ -40,8 +40,17 @@ from core.scoring.heuristics import (
 # Bits of the per-code-point class table.
 WORD, ALNUM, ALPHA, SPACE, MARKUP, CLOSER, EDGE, VOWEL, HIDDEN, SYMBOL = (1 << i for i in range(10))
 #: Literals one of which every :data:`REFUSAL` match contains: rows without any skip the search.
-REFUSAL_KEYS = ("an ai", "language model", "i can", "i am unable", "i am not able", "i won",
-                "i will not", "personal", "knowledge cutoff")
+REFUSAL_KEYS = (
+    "an ai",
+    "language model",
+    "i can",
+    "i am unable",
+    "i am not able",
+    "i won",
+    "i will not",
+    "personal",
+    "knowledge cutoff",
+)
 #: :data:`core.scoring.heuristics.PLACEHOLDER` and ``PLACEHOLDER_WANTED`` as literals (those
 #: patterns are alternations of these; a test keeps them in step).
 PLACEHOLDER_KEYS = ("lorem ipsum",)
@@ -57,13 +66,13 @@ _NO_ROWS = np.zeros(0, dtype=np.int64)
 class RawSignals:
     """The signals before they are combined into a score."""
 
-    words: np.ndarray        # int32
-    near_empty: np.ndarray   # bool
-    refusal: np.ndarray      # bool
-    repetition: np.ndarray   # float32
-    echo: np.ndarray         # float32
-    garbage: np.ndarray      # float32
-    invisible: np.ndarray    # bool
+    words: np.ndarray  # int32
+    near_empty: np.ndarray  # bool
+    refusal: np.ndarray  # bool
+    repetition: np.ndarray  # float32
+    echo: np.ndarray  # float32
+    garbage: np.ndarray  # float32
+    invisible: np.ndarray  # bool
 
 
 #: No code point from here up is a letter, digit or space (tested against this Python's
@@ -79,8 +88,12 @@ def class_table() -> np.ndarray:
     table[[m.start() for m in re.finditer(r"\w", every)]] |= WORD
     for bit, test in ((ALNUM, str.isalnum), (ALPHA, str.isalpha), (SPACE, str.isspace)):
         table[:CLASSIFIED_BELOW][np.fromiter(map(test, every), dtype=bool, count=len(every))] |= bit
-    for bit, chars in ((MARKUP, MARKUP_CHARS), (CLOSER, CLOSER_CHARS), (EDGE, WORD_EDGE_CHARS),
-                       (VOWEL, VOWELS)):
+    for bit, chars in (
+        (MARKUP, MARKUP_CHARS),
+        (CLOSER, CLOSER_CHARS),
+        (EDGE, WORD_EDGE_CHARS),
+        (VOWEL, VOWELS),
+    ):
         table[[ord(c) for c in chars]] |= bit
     table[[m.start() for m in INVISIBLE.finditer(every)]] |= HIDDEN
     table[[i for i in range(128, len(every)) if category(every[i])[0] == "S"]] |= SYMBOL
@@ -135,8 +148,9 @@ def _rows_containing(keys: Sequence[str], joined: str, starts: np.ndarray) -> np
     return found
 
 
-def _rows_matching(pattern: re.Pattern, keys: Sequence[str], joined: str, starts: np.ndarray
-                   ) -> np.ndarray:
+def _rows_matching(
+    pattern: re.Pattern, keys: Sequence[str], joined: str, starts: np.ndarray
+) -> np.ndarray:
     """Rows in which ``pattern`` occurs; only rows holding one of its ``keys`` are searched."""
     found = _rows_containing(keys, joined, starts)
     for row in np.flatnonzero(found):
@@ -144,8 +158,9 @@ def _rows_matching(pattern: re.Pattern, keys: Sequence[str], joined: str, starts
     return found
 
 
-def _structured(joined: str, codes: np.ndarray, starts: np.ndarray, first: np.ndarray,
-                last: np.ndarray) -> np.ndarray:
+def _structured(
+    joined: str, codes: np.ndarray, starts: np.ndarray, first: np.ndarray, last: np.ndarray
+) -> np.ndarray:
     """Rows whose stripped response is a tool call or JSON (:data:`STRUCTURED`).
 
     Only rows that end in a bracket, brace, fence or tag are tried against the pattern.
@@ -154,17 +169,18 @@ def _structured(joined: str, codes: np.ndarray, starts: np.ndarray, first: np.nd
     rows = np.flatnonzero(last >= 0)
     rows = rows[np.isin(codes[starts[rows] + last[rows]], _STRUCTURED_ENDS)]
     for row in rows:
-        text = joined[starts[row] + first[row]:starts[row] + last[row] + 1]
+        text = joined[starts[row] + first[row] : starts[row] + last[row] + 1]
         result[row] = STRUCTURED.fullmatch(text) is not None
     return result
 
 
-def _unasked_placeholders(response_text: str, response_starts: np.ndarray, prompt_text: str,
-                          prompt_starts: np.ndarray) -> np.ndarray:
+def _unasked_placeholders(
+    response_text: str, response_starts: np.ndarray, prompt_text: str, prompt_starts: np.ndarray
+) -> np.ndarray:
     """Rows whose response holds placeholder text that their prompt does not ask for."""
     found = _rows_containing(PLACEHOLDER_KEYS, response_text, response_starts)
     for row in np.flatnonzero(found):
-        prompt = prompt_text[prompt_starts[row]:prompt_starts[row + 1] - 1]
+        prompt = prompt_text[prompt_starts[row] : prompt_starts[row + 1] - 1]
         found[row] = not any(key in prompt for key in PLACEHOLDER_WANTED_KEYS)
     return found
 
@@ -181,8 +197,7 @@ def raw_signals(prompts: Sequence[str], responses: Sequence[str]) -> RawSignals:
     table = class_table()
     first, last = _edges(response_codes, response_starts, table)
     refusal = _rows_matching(REFUSAL, REFUSAL_KEYS, response_text, response_starts)
-    placeholder = _unasked_placeholders(response_text, response_starts, prompt_text,
-                                        prompt_starts)
+    placeholder = _unasked_placeholders(response_text, response_starts, prompt_text, prompt_starts)
     invisible = np.zeros(n, dtype=bool)
     structured = _structured(response_text, response_codes, response_starts, first, last)
     words = np.zeros(n, dtype=np.int32)
@@ -190,11 +205,33 @@ def raw_signals(prompts: Sequence[str], responses: Sequence[str]) -> RawSignals:
     repetition = np.zeros(n, dtype=np.float64)
     echo = np.zeros(n, dtype=np.float64)
     garbage = np.zeros(n, dtype=np.float64)
-    _row_signals(response_codes, response_starts, prompt_codes, prompt_starts, table,
-                 keyboard_runs(), structured, placeholder, ECHO_MIN_WORDS, PROMPT_JUNK_FROM,
-                 words, near_empty, repetition, echo, garbage, invisible)
-    return RawSignals(words, near_empty, refusal, repetition.astype(np.float32),
-                      echo.astype(np.float32), garbage.astype(np.float32), invisible)
+    _row_signals(
+        response_codes,
+        response_starts,
+        prompt_codes,
+        prompt_starts,
+        table,
+        keyboard_runs(),
+        structured,
+        placeholder,
+        ECHO_MIN_WORDS,
+        PROMPT_JUNK_FROM,
+        words,
+        near_empty,
+        repetition,
+        echo,
+        garbage,
+        invisible,
+    )
+    return RawSignals(
+        words,
+        near_empty,
+        refusal,
+        repetition.astype(np.float32),
+        echo.astype(np.float32),
+        garbage.astype(np.float32),
+        invisible,
+    )
 
 
 @numba.njit(nogil=True, cache=CACHE)
@@ -332,10 +369,19 @@ def _junk(codes, start, end, table, runs):  # pragma: no cover - compiled
             ascii_only = False
         if bits & VOWEL:
             any_vowel = True
-        if (not keyboard and i + 3 < end and 97 <= code <= 122 and 97 <= codes[i + 1] <= 122
-                and runs[0, (code - 97) * 26 + codes[i + 1] - 97]):
-            packed = (np.int64(code) | np.int64(codes[i + 1]) << 8
-                      | np.int64(codes[i + 2]) << 16 | np.int64(codes[i + 3]) << 24)
+        if (
+            not keyboard
+            and i + 3 < end
+            and 97 <= code <= 122
+            and 97 <= codes[i + 1] <= 122
+            and runs[0, (code - 97) * 26 + codes[i + 1] - 97]
+        ):
+            packed = (
+                np.int64(code)
+                | np.int64(codes[i + 1]) << 8
+                | np.int64(codes[i + 2]) << 16
+                | np.int64(codes[i + 3]) << 24
+            )
             for k in range(1, runs[1, 0] + 1):
                 if runs[1, k] == packed:
                     keyboard = True
@@ -407,16 +453,31 @@ def _junk_share_from(codes, start, end, table, runs, level):  # pragma: no cover
 
 
 @numba.njit(nogil=True, cache=CACHE)
-def _row_signals(codes, starts, prompt_codes, prompt_starts, table, runs, structured,
-                 placeholder, echo_min_words, prompt_junk_from,
-                 words, near_empty, repetition, echo, garbage,
-                 invisible):  # pragma: no cover - compiled
+def _row_signals(
+    codes,
+    starts,
+    prompt_codes,
+    prompt_starts,
+    table,
+    runs,
+    structured,
+    placeholder,
+    echo_min_words,
+    prompt_junk_from,
+    words,
+    near_empty,
+    repetition,
+    echo,
+    garbage,
+    invisible,
+):  # pragma: no cover - compiled
     """Fill the per-row outputs (see :func:`raw_signals`)."""
     n = len(starts) - 1
     longest = 1
     for row in range(n):
-        longest = max(longest, starts[row + 1] - starts[row],
-                      prompt_starts[row + 1] - prompt_starts[row])
+        longest = max(
+            longest, starts[row + 1] - starts[row], prompt_starts[row + 1] - prompt_starts[row]
+        )
     response_words = np.empty(longest, dtype=np.uint64)
     prompt_words = np.empty(longest, dtype=np.uint64)
     response_grams = np.empty(longest, dtype=np.uint64)
@@ -442,7 +503,7 @@ def _row_signals(codes, starts, prompt_codes, prompt_starts, table, runs, struct
         words[row] = count
         grams = _trigrams(response_words, count, response_grams)
         ordered = response_grams[:grams]
-        ordered.sort()    # in place: the echo below needs the set of trigrams, not their order
+        ordered.sort()  # in place: the echo below needs the set of trigrams, not their order
         if grams >= 2:
             unique = 1
             for i in range(1, grams):
@@ -465,13 +526,14 @@ def _row_signals(codes, starts, prompt_codes, prompt_starts, table, runs, struct
             known.sort()
             copied = 0
             at = 0
-            for i in range(grams):     # both sorted: one merge walk
+            for i in range(grams):  # both sorted: one merge walk
                 while at < prompt_gram_count and known[at] < ordered[i]:
                     at += 1
                 if at < prompt_gram_count and known[at] == ordered[i]:
                     copied += 1
             echo[row] = copied / grams
         share = 1.0 if placeholder[row] else _junk_share(codes, start, end, table, runs)
-        prompt_share = _junk_share_from(prompt_codes, prompt_start, prompt_end, table, runs,
-                                        prompt_junk_from)
+        prompt_share = _junk_share_from(
+            prompt_codes, prompt_start, prompt_end, table, runs, prompt_junk_from
+        )
         garbage[row] = max(share, prompt_share) if prompt_share >= prompt_junk_from else share

@@ -61,9 +61,11 @@ HEURISTIC_THRESHOLD = 0.5
 #: Version 2: defects only, no reward for length.
 SCORER_DESCRIPTION = {"model": "heuristic", "version": 2}
 #: What the heuristic score can and cannot say, for every place that shows or uses it.
-DEFECTS_NOT_QUALITY = ("The heuristic score finds defects (empty, refusal, garbage, echo, "
-                       "repetition), not quality: ranking by quality needs a reward model or a "
-                       "judge.")
+DEFECTS_NOT_QUALITY = (
+    "The heuristic score finds defects (empty, refusal, garbage, echo, "
+    "repetition), not quality: ranking by quality needs a reward model or a "
+    "judge."
+)
 #: More than this share of repeated trigrams or junk tokens is a defect (less is only flagged).
 DEFECT_FROM = 0.5
 #: A response shorter than this (in words) is an echo only when it repeats the whole prompt.
@@ -79,14 +81,23 @@ REFUSAL = re.compile(
     r"|\bas a (?:large )?language model\b"
     r"|\bi(?: am|" + _APOSTROPHE + r"m) an ai(?:\s+(?:language\s+)?model|\s+assistant)?"
     r"(?=\s*(?:[^\w\s]|\Z)|\s+(?:and|so|i|with|that|created|developed|trained|made|designed)\b)"
-    r"|\bi (?:cannot|can" + _APOSTROPHE + r"?t|can not|am unable to|am not able to|won"
-    + _APOSTROPHE + r"?t|will not) (?:help|assist|provide|fulfil|fulfill|comply|answer|do that"
+    r"|\bi (?:cannot|can"
+    + _APOSTROPHE
+    + r"?t|can not|am unable to|am not able to|won"
+    + _APOSTROPHE
+    + r"?t|will not) (?:help|assist|provide|fulfil|fulfill|comply|answer|do that"
     r"|generate|create|write)\b(?!\s+(?:but|it|myself|\w+ing)\b)"
-    r"|\bi" + _APOSTROPHE + r"?m (?:sorry|afraid),? but i (?:cannot|can" + _APOSTROPHE
-    + r"?t|am unable|am not able|won" + _APOSTROPHE + r"?t)"
+    r"|\bi"
+    + _APOSTROPHE
+    + r"?m (?:sorry|afraid),? but i (?:cannot|can"
+    + _APOSTROPHE
+    + r"?t|am unable|am not able|won"
+    + _APOSTROPHE
+    + r"?t)"
     r"|\bi (?:do not|don" + _APOSTROPHE + r"?t) have personal "
     r"(?:opinions|feelings|experiences|beliefs)"
-    r"|\bmy knowledge cutoff\b")
+    r"|\bmy knowledge cutoff\b"
+)
 #: Placeholder text in a response, and what in a prompt asks for it.
 PLACEHOLDER = re.compile(r"lorem ipsum")
 PLACEHOLDER_WANTED = re.compile(r"lorem|placeholder|filler|dummy text")
@@ -94,10 +105,26 @@ PLACEHOLDER_WANTED = re.compile(r"lorem|placeholder|filler|dummy text")
 #: fence) or a call such as ``get_weather(city="Paris")``, once surrounding space is stripped.
 STRUCTURED = re.compile(
     r"(?:<functioncall>|<tool_call>|```(?:json)?)?\s*[\[{][\s\S]*[\]}]\s*(?:</tool_call>|```)?"
-    r"|\[?[a-z_][\w.]*\([\s\S]*\)\]?")
+    r"|\[?[a-z_][\w.]*\([\s\S]*\)\]?"
+)
 #: Runs of adjacent keys that no English word contains ("erty" would hit "property").
-KEYBOARD_RUNS = ("qwer", "rtyu", "tyui", "yuio", "uiop", "asdf", "sdfg", "dfgh", "fghj", "ghjk",
-                 "hjkl", "zxcv", "xcvb", "cvbn", "vbnm")
+KEYBOARD_RUNS = (
+    "qwer",
+    "rtyu",
+    "tyui",
+    "yuio",
+    "uiop",
+    "asdf",
+    "sdfg",
+    "dfgh",
+    "fghj",
+    "ghjk",
+    "hjkl",
+    "zxcv",
+    "xcvb",
+    "cvbn",
+    "vbnm",
+)
 #: Characters of Markdown rules and tables ("---", "|:---:|", "***"): never junk.
 MARKUP_CHARS = frozenset("-=*_#.`~|:+'\"")
 #: Brackets, quotes and separators that close JSON and code ("}}", "});", "\"]}"): never junk.
@@ -118,14 +145,14 @@ REPETITIVE_FLAG_FROM = 0.3
 class HeuristicSignals:
     """Per-row signals, aligned with the rows they were computed for."""
 
-    response_words: np.ndarray   # int32
-    near_empty: np.ndarray       # bool: no letter, digit or non-ASCII symbol in the response
-    refusal: np.ndarray          # bool
-    repetition: np.ndarray       # float32, share of repeated word trigrams in the response
-    echo: np.ndarray             # float32, share of the response's trigrams found in the prompt
-    garbage: np.ndarray          # float32, share of junk tokens in the response (see above)
-    score: np.ndarray            # float32, :func:`heuristic_score`
-    invisible: np.ndarray        # bool, zero-width or bidi control characters (core.invisible)
+    response_words: np.ndarray  # int32
+    near_empty: np.ndarray  # bool: no letter, digit or non-ASCII symbol in the response
+    refusal: np.ndarray  # bool
+    repetition: np.ndarray  # float32, share of repeated word trigrams in the response
+    echo: np.ndarray  # float32, share of the response's trigrams found in the prompt
+    garbage: np.ndarray  # float32, share of junk tokens in the response (see above)
+    score: np.ndarray  # float32, :func:`heuristic_score`
+    invisible: np.ndarray  # bool, zero-width or bidi control characters (core.invisible)
 
     #: Column names and descriptions, in display order.
     COLUMNS = (
@@ -134,8 +161,10 @@ class HeuristicSignals:
         ("refusal", "Response contains a refusal or AI-boilerplate phrase"),
         ("repetition", "Share of the response's word trigrams that repeat an earlier one"),
         ("echo", "Share of the response's word trigrams copied from the prompt"),
-        ("garbage", "Share of junk tokens in the response (keyboard mash, repeated units, "
-                    "symbol runs)"),
+        (
+            "garbage",
+            "Share of junk tokens in the response (keyboard mash, repeated units, symbol runs)",
+        ),
         ("score", "Heuristic defect score in [0, 1]: 1 = no defect found (not a quality rank)"),
         ("invisible", "Prompt or response holds zero-width or bidi control characters"),
     )
@@ -166,15 +195,16 @@ def heuristic_score(empty, repetition, garbage, refusal, echo):
     1 minus the worst defect's share (1 for a refusal), 0 for an empty response, and exactly 1
     for a row without a defect; a ratio below its defect level is no defect and costs nothing.
     """
+
     def defect(share, level, inclusive):
         share = np.asarray(share, dtype=np.float32)
         over = share >= level if inclusive else share > level
         return np.where(over, share, np.float32(0))
 
-    worst = np.maximum(np.maximum(defect(repetition, DEFECT_FROM, False),
-                                  defect(garbage, DEFECT_FROM, False)),
-                       np.maximum(defect(echo, ECHO_FLAG_FROM, True),
-                                  np.asarray(refusal, dtype=np.float32)))
+    worst = np.maximum(
+        np.maximum(defect(repetition, DEFECT_FROM, False), defect(garbage, DEFECT_FROM, False)),
+        np.maximum(defect(echo, ECHO_FLAG_FROM, True), np.asarray(refusal, dtype=np.float32)),
+    )
     return np.where(empty, np.float32(0), np.float32(1) - worst).astype(np.float32)
 
 
@@ -187,12 +217,21 @@ def compute_signals(prompts: Sequence[str], responses: Sequence[str]) -> Heurist
         raise ValueError(f"{len(prompts)} prompts but {len(responses)} responses")
     raw = raw_signals(prompts, responses)
     score = heuristic_score(raw.near_empty, raw.repetition, raw.garbage, raw.refusal, raw.echo)
-    return HeuristicSignals(raw.words, raw.near_empty, raw.refusal, raw.repetition, raw.echo,
-                            raw.garbage, score, raw.invisible)
+    return HeuristicSignals(
+        raw.words,
+        raw.near_empty,
+        raw.refusal,
+        raw.repetition,
+        raw.echo,
+        raw.garbage,
+        score,
+        raw.invisible,
+    )
 
 
-def iter_signals(prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 8192,
-                 pause_s: float = 0.002):
+def iter_signals(
+    prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 8192, pause_s: float = 0.002
+):
     """Yield ``(start_row, signals)`` chunk by chunk, so a front end can stream and cancel.
 
     The compiled loops release the GIL, but joining and searching the text hold it; ``pause_s``
@@ -201,5 +240,9 @@ def iter_signals(prompts: Sequence[str], responses: Sequence[str], chunk_rows: i
     for start in range(0, len(prompts), chunk_rows):
         if start and pause_s:
             time.sleep(pause_s)
-        yield start, compute_signals(prompts[start:start + chunk_rows],
-                                     responses[start:start + chunk_rows])
+        yield (
+            start,
+            compute_signals(
+                prompts[start : start + chunk_rows], responses[start : start + chunk_rows]
+            ),
+        )

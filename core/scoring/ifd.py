@@ -41,8 +41,10 @@ from core.scoring.ifd_report import ABOVE_1 as IFD_FLAG
 from core.scoring.reward_model import default_max_length
 from core.scoring.scorers import description_key
 
-METHOD = ("IFD = mean response-token loss given the prompt / mean loss of the same tokens "
-          "alone (Cherry LLM); higher = harder, keep the highest; IFD > 1 flagged, unranked (v1)")
+METHOD = (
+    "IFD = mean response-token loss given the prompt / mean loss of the same tokens "
+    "alone (Cherry LLM); higher = harder, keep the highest; IFD > 1 flagged, unranked (v1)"
+)
 #: A ``ScoredBatch.extra`` column: IFD > 1, the prompt does not help predict the answer.
 ABOVE_1 = IFD_FLAG
 #: Prompt tokens kept at the least when a long response is cut to fit the model.
@@ -59,33 +61,49 @@ class IFDScorer:
 
     cacheable = True
 
-    def __init__(self, model: IFDModel, max_length: int | None = None,
-                 token_budget: int | None = None):
+    def __init__(
+        self, model: IFDModel, max_length: int | None = None, token_budget: int | None = None
+    ):
         self.model = model
         tokenizer = model.tokenizer
         self.chat = bool(getattr(tokenizer, "chat_template", None))
-        start = next((t for t in (tokenizer.bos_token_id, tokenizer.eos_token_id)
-                      if isinstance(t, int)), None)
+        start = next(
+            (t for t in (tokenizer.bos_token_id, tokenizer.eos_token_id) if isinstance(t, int)),
+            None,
+        )
         if self.chat:
-            alone = tokenizer.apply_chat_template([{"role": "user", "content": ""}],
-                                                  tokenize=False, add_generation_prompt=True)
+            alone = tokenizer.apply_chat_template(
+                [{"role": "user", "content": ""}], tokenize=False, add_generation_prompt=True
+            )
             model.alone_head = self._ids(alone) or ([] if start is None else [start])
-            context = ("the model's chat template over the record's turns; alone: the template "
-                       "with an empty user turn")
+            context = (
+                "the model's chat template over the record's turns; alone: the template "
+                "with an empty user turn"
+            )
         else:
             model.alone_head = [] if start is None else [start]
-            context = (f"no chat template: text start, prompt, {PLAIN_SEPARATOR!r}, response; "
-                       "alone: text start, response")
+            context = (
+                f"no chat template: text start, prompt, {PLAIN_SEPARATOR!r}, response; "
+                "alone: text start, response"
+            )
         if not model.alone_head:
-            raise IFDSetupError(f"the IFD model {model.files.name} has no token to start a "
-                                "text with (no beginning- or end-of-text token)")
+            raise IFDSetupError(
+                f"the IFD model {model.files.name} has no token to start a "
+                "text with (no beginning- or end-of-text token)"
+            )
         self.max_length = max_length or default_max_length(tokenizer, model.model.config)
         self.description = {
-            **model.files.describe(), "kind": "ifd", "method": METHOD, "input": context,
-            "max_length": self.max_length, "dtype": dtype_name(model.dtype)}
+            **model.files.describe(),
+            "kind": "ifd",
+            "method": METHOD,
+            "input": context,
+            "max_length": self.max_length,
+            "dtype": dtype_name(model.dtype),
+        }
         self.key = description_key(self.description)
-        budget = token_budget or (GPU_TOKEN_BUDGET if model.device.type == "cuda"
-                                  else CPU_TOKEN_BUDGET)
+        budget = token_budget or (
+            GPU_TOKEN_BUDGET if model.device.type == "cuda" else CPU_TOKEN_BUDGET
+        )
         self.runner = BatchRunner(model, 0, max(budget, self.max_length))
 
     def _ids(self, text: str) -> list[int]:
@@ -96,8 +114,10 @@ class IFDScorer:
     def pieces(self, dataset: Dataset, i: int) -> tuple[str, str]:
         """(prompt text as the model reads it, response text) for row ``i``."""
         if self.chat:
-            return render_chat(self.model.tokenizer, chat_messages(
-                dataset.conversation(i), dataset.prompts[i], dataset.responses[i]))
+            return render_chat(
+                self.model.tokenizer,
+                chat_messages(dataset.conversation(i), dataset.prompts[i], dataset.responses[i]),
+            )
         return dataset.prompts[i] + PLAIN_SEPARATOR, dataset.responses[i]
 
     def _encode(self, dataset: Dataset, rows: np.ndarray) -> EncodedRows:
@@ -113,8 +133,10 @@ class IFDScorer:
                 except Exception as exc:  # a chat template may raise anything
                     errors[k] = f"unscorable: the model's chat template failed ({exc})"
                 if errors[k] is None and not head:
-                    errors[k] = ("unscorable: the chat template renders the prompt differently "
-                                 "inside the whole chat, so the response cannot be told apart")
+                    errors[k] = (
+                        "unscorable: the chat template renders the prompt differently "
+                        "inside the whole chat, so the response cannot be told apart"
+                    )
             heads.append(head)
             tails.append(tail)
         tokenizer = self.model.tokenizer
@@ -126,43 +148,52 @@ class IFDScorer:
         for k, (head_tokens, tail_tokens) in enumerate(zip(head_ids, tail_ids, strict=True)):
             head_tokens = start + head_tokens
             if errors[k] is None:
-                head_tokens, tail_tokens, truncated[k], errors[k] = self._fit(head_tokens,
-                                                                              tail_tokens)
+                head_tokens, tail_tokens, truncated[k], errors[k] = self._fit(
+                    head_tokens, tail_tokens
+                )
             if errors[k] is not None:
                 head_tokens, tail_tokens = [], []
             ids.append(head_tokens + tail_tokens)
             types.append([0] * len(head_tokens) + [1] * len(tail_tokens))
         return EncodedRows(ids, types, truncated, errors)
 
-    def _fit(self, head: list[int], tail: list[int]
-             ) -> tuple[list[int], list[int], bool, str | None]:
+    def _fit(
+        self, head: list[int], tail: list[int]
+    ) -> tuple[list[int], list[int], bool, str | None]:
         """Cut the prompt from its start, then a long response from its end, to fit the model."""
-        room = self.max_length - max(len(self.model.alone_head), min(len(head),
-                                                                     MIN_PROMPT_TOKENS))
+        room = self.max_length - max(len(self.model.alone_head), min(len(head), MIN_PROMPT_TOKENS))
         if room < 1:
-            return head, tail, False, (f"unscorable: the model reads {self.max_length:,} tokens, "
-                                       "too few for a prompt and a response")
+            return (
+                head,
+                tail,
+                False,
+                (
+                    f"unscorable: the model reads {self.max_length:,} tokens, "
+                    "too few for a prompt and a response"
+                ),
+            )
         keep_tail = min(len(tail), room)
         keep_head = min(len(head), self.max_length - keep_tail)
         cut = keep_tail < len(tail) or keep_head < len(head)
-        return head[len(head) - keep_head:], tail[:keep_tail], cut, None
+        return head[len(head) - keep_head :], tail[:keep_tail], cut, None
 
     # -- scoring -------------------------------------------------------------------------------
 
-    def score(self, dataset: Dataset, rows: np.ndarray,
-              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Generator[ScoredBatch, None, None]:
+    def score(
+        self, dataset: Dataset, rows: np.ndarray, window_sizes: tuple[int, ...] = WINDOW_ROWS
+    ) -> Generator[ScoredBatch, None, None]:
         """IFD scores, batch by batch, with both losses and the IFD > 1 flag."""
-        for batch in score_windows(self.runner, lambda chunk: self._encode(dataset, chunk),
-                                   rows, window_sizes):
+        for batch in score_windows(
+            self.runner, lambda chunk: self._encode(dataset, chunk), rows, window_sizes
+        ):
             yield self._ratios(batch)
 
     def _ratios(self, batch: ScoredBatch) -> ScoredBatch:
         n = len(batch.rows)
-        if batch.scores.ndim == 1:          # rows the engine could not run (reasons set)
+        if batch.scores.ndim == 1:  # rows the engine could not run (reasons set)
             nan = np.full(n, np.nan, dtype=np.float32)
             return replace(batch, extra=extras(nan, nan))
-        return from_losses(batch, batch.scores[:, LOSS_GIVEN_PROMPT],
-                           batch.scores[:, LOSS_ALONE])
+        return from_losses(batch, batch.scores[:, LOSS_GIVEN_PROMPT], batch.scores[:, LOSS_ALONE])
 
     # -- cache ---------------------------------------------------------------------------------
 
@@ -170,13 +201,13 @@ class IFDScorer:
         """Keep each row's two losses and unscorable reason beside its cached score."""
         ifd_details.put(store, scorer_id, dataset, batch)
 
-    def cached_details(self, store, scorer_id: int, dataset: Dataset,
-                       batch: ScoredBatch) -> ScoredBatch:
+    def cached_details(
+        self, store, scorer_id: int, dataset: Dataset, batch: ScoredBatch
+    ) -> ScoredBatch:
         """A cached batch with its losses, IFD, flags and reasons read back."""
         given, alone, reasons = ifd_details.restore(store, scorer_id, dataset, batch)
         restored = from_losses(batch, given, alone)
-        return replace(restored, truncated=batch.truncated,
-                       reasons={**restored.reasons, **reasons})
+        return replace(restored, truncated=batch.truncated, reasons={**restored.reasons, **reasons})
 
 
 def extras(given: np.ndarray, alone: np.ndarray) -> dict[str, np.ndarray]:
@@ -184,8 +215,12 @@ def extras(given: np.ndarray, alone: np.ndarray) -> dict[str, np.ndarray]:
     with np.errstate(all="ignore"):
         ifd = (given / alone).astype(np.float32)
     ifd[~np.isfinite(ifd)] = np.nan
-    return {"ifd": ifd, "loss_given_prompt": given.astype(np.float32),
-            "loss_alone": alone.astype(np.float32), ABOVE_1: ifd > 1}
+    return {
+        "ifd": ifd,
+        "loss_given_prompt": given.astype(np.float32),
+        "loss_alone": alone.astype(np.float32),
+        ABOVE_1: ifd > 1,
+    }
 
 
 def from_losses(batch: ScoredBatch, given: np.ndarray, alone: np.ndarray) -> ScoredBatch:
@@ -197,8 +232,10 @@ def from_losses(batch: ScoredBatch, given: np.ndarray, alone: np.ndarray) -> Sco
     for j in np.flatnonzero(bad | above).tolist():
         row = int(batch.rows[j])
         if above[j]:
-            reasons[row] = (f"{ABOVE_1}: IFD {ifd[j]:.3f} > 1, the prompt makes the response "
-                            "less likely (instruction and response do not go together)")
+            reasons[row] = (
+                f"{ABOVE_1}: IFD {ifd[j]:.3f} > 1, the prompt makes the response "
+                "less likely (instruction and response do not go together)"
+            )
         elif batch.unscorable[j] and row in batch.reasons:
             reasons[row] = batch.reasons[row]
         else:
@@ -213,9 +250,13 @@ def make_ifd_scorer(settings, loaded=None) -> IFDScorer:
         raise IFDSetupError("IFD needs a causal language model: a hub id, folder or .gguf file")
     files = locate_causal_lm(settings.model, settings.revision, what="IFD model")
     device = resolve_device(settings.device)
-    same = (isinstance(loaded, IFDModel) and loaded.files.path == files.path
-            and loaded.files.weights == files.weights and loaded.device == device
-            and dtype_name(loaded.dtype) == dtype_name(resolve_dtype(settings.dtype, device)))
+    same = (
+        isinstance(loaded, IFDModel)
+        and loaded.files.path == files.path
+        and loaded.files.weights == files.weights
+        and loaded.device == device
+        and dtype_name(loaded.dtype) == dtype_name(resolve_dtype(settings.dtype, device))
+    )
     model = loaded
     if not same:
         if loaded is not None:

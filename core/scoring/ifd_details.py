@@ -35,19 +35,33 @@ def put(store, scorer_id: int, dataset, batch: ScoredBatch) -> None:
         db.executemany(
             "INSERT OR REPLACE INTO ifd_details (scorer, fingerprint, loss_given_prompt, "
             "loss_alone, reason) VALUES (?, ?, ?, ?, ?)",
-            [(scorer_id, bytes(dataset.fingerprints[r]), _value(g), _value(a),
-              batch.reasons.get(int(r)))
-             for r, g, a in zip(batch.rows.tolist(), given, alone, strict=True)])
+            [
+                (
+                    scorer_id,
+                    bytes(dataset.fingerprints[r]),
+                    _value(g),
+                    _value(a),
+                    batch.reasons.get(int(r)),
+                )
+                for r, g, a in zip(batch.rows.tolist(), given, alone, strict=True)
+            ],
+        )
 
 
-def restore(store, scorer_id: int, dataset, batch: ScoredBatch
-            ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+def restore(
+    store, scorer_id: int, dataset, batch: ScoredBatch
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
     """The losses (NaN where unknown) and reasons of ``batch``'s rows, read back."""
     with store.transaction() as db:
         db.execute(_TABLE)
-        found = {bytes(fp): (g, a, why) for fp, g, a, why in db.execute(
-            "SELECT fingerprint, loss_given_prompt, loss_alone, reason FROM ifd_details "
-            "WHERE scorer = ?", (scorer_id,))}
+        found = {
+            bytes(fp): (g, a, why)
+            for fp, g, a, why in db.execute(
+                "SELECT fingerprint, loss_given_prompt, loss_alone, reason FROM ifd_details "
+                "WHERE scorer = ?",
+                (scorer_id,),
+            )
+        }
     given = np.full(len(batch.rows), np.nan, dtype=np.float32)
     alone = np.full(len(batch.rows), np.nan, dtype=np.float32)
     reasons = {}

@@ -30,8 +30,9 @@ HEAD_CHUNK = {"cpu": 256, "cuda": 4096}
 class IFDModel:
     """Mean response-token losses (nats) with and without the prompt, for one padded batch."""
 
-    def __init__(self, files: ModelFiles, tokenizer, model, device: torch.device,
-                 dtype: torch.dtype):
+    def __init__(
+        self, files: ModelFiles, tokenizer, model, device: torch.device, dtype: torch.dtype
+    ):
         self.files = files
         self.tokenizer = tokenizer
         self.model = model
@@ -47,14 +48,16 @@ class IFDModel:
     @classmethod
     def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> IFDModel:
         """Load tokenizer and weights onto ``device`` (never running code from the model)."""
-        tokenizer, model, torch_device, torch_dtype = load_causal_lm(files, device, dtype,
-                                                                     what="IFD model")
+        tokenizer, model, torch_device, torch_dtype = load_causal_lm(
+            files, device, dtype, what="IFD model"
+        )
         return cls(files, tokenizer, model, torch_device, torch_dtype)
 
     # -- forward -------------------------------------------------------------------------------
 
-    def forward(self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None,
-                output_index: int) -> np.ndarray:
+    def forward(
+        self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None, output_index: int
+    ) -> np.ndarray:
         """Per row: loss given the prompt, loss alone, response tokens (float32, n × 3)."""
         if type_ids is None:
             raise ValueError("IFD rows need token types marking the response")
@@ -64,8 +67,9 @@ class IFDModel:
         alone = self.mean_losses(alone_ids, alone_mask, alone_target)
         return np.stack([given, alone, response.sum(axis=1).astype(np.float32)], axis=1)
 
-    def _alone_batch(self, ids: np.ndarray, response: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _alone_batch(
+        self, ids: np.ndarray, response: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each row's response tokens after :attr:`alone_head`, right-padded."""
         head = np.asarray(self.alone_head, dtype=np.int64)
         tails = [ids[r, response[r]] for r in range(len(ids))]
@@ -75,10 +79,10 @@ class IFDModel:
         target = np.zeros((len(ids), width), dtype=bool)
         for r, tail in enumerate(tails):
             end = len(head) + len(tail)
-            out[r, :len(head)] = head
-            out[r, len(head):end] = tail
+            out[r, : len(head)] = head
+            out[r, len(head) : end] = tail
             mask[r, :end] = 1
-            target[r, len(head):end] = True
+            target[r, len(head) : end] = True
         return out, mask, target
 
     def mean_losses(self, ids: np.ndarray, mask: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -95,21 +99,27 @@ class IFDModel:
         rows, cols = (torch.from_numpy(a).to(self.device) for a in np.nonzero(target))
         with torch.inference_mode():
             if self.full_logits:
-                logits = self.model(input_ids=ids_t, attention_mask=mask_t,
-                                    use_cache=False).logits
+                logits = self.model(input_ids=ids_t, attention_mask=mask_t, use_cache=False).logits
                 nll = _nll(logits[rows, cols - 1].float(), ids_t[rows, cols])
             else:
-                hidden = self.model.base_model(input_ids=ids_t, attention_mask=mask_t,
-                                               use_cache=False).last_hidden_state
+                hidden = self.model.base_model(
+                    input_ids=ids_t, attention_mask=mask_t, use_cache=False
+                ).last_hidden_state
                 picked, wanted = hidden[rows, cols - 1], ids_t[rows, cols]
-                nll = torch.cat([_nll(self._logits(picked[s:s + self.head_chunk]),
-                                      wanted[s:s + self.head_chunk])
-                                 for s in range(0, len(rows), self.head_chunk)]
-                                or [torch.zeros(0, device=self.device)])
+                nll = torch.cat(
+                    [
+                        _nll(
+                            self._logits(picked[s : s + self.head_chunk]),
+                            wanted[s : s + self.head_chunk],
+                        )
+                        for s in range(0, len(rows), self.head_chunk)
+                    ]
+                    or [torch.zeros(0, device=self.device)]
+                )
             sums = torch.zeros(len(ids), dtype=torch.float64, device=self.device)
             sums.index_add_(0, rows, nll.double())
             counts = torch.bincount(rows, minlength=len(ids)).double()
-            return (sums / counts).float().cpu().numpy()   # NaN where a row had no target
+            return (sums / counts).float().cpu().numpy()  # NaN where a row had no target
 
     def _logits(self, hidden: torch.Tensor) -> torch.Tensor:
         """The output head on some hidden states, with the architecture's logit processing.
@@ -132,12 +142,14 @@ class IFDModel:
     def _head_matches_logits(self) -> bool:
         """Whether the chunked head gives the model's own logits (checked on a few tokens)."""
         probe = torch.tensor([[self.pad_token_id, 1, 2, 3]], device=self.device) % int(
-            self.model.config.get_text_config().vocab_size)
+            self.model.config.get_text_config().vocab_size
+        )
         try:
             with torch.inference_mode():
                 full = self.model(input_ids=probe, use_cache=False).logits[0].float()
-                hidden = self.model.base_model(input_ids=probe,
-                                               use_cache=False).last_hidden_state[0]
+                hidden = self.model.base_model(input_ids=probe, use_cache=False).last_hidden_state[
+                    0
+                ]
                 ours = self._logits(hidden)
         except (AttributeError, TypeError, RuntimeError):
             return False

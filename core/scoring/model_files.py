@@ -21,9 +21,19 @@ from core.errors import ThresherError
 
 DEFAULT_MODEL = "OpenAssistant/reward-model-deberta-v3-large-v2"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-                   "spm.model", "tokenizer.model", "vocab.txt", "vocab.json", "merges.txt",
-                   "added_tokens.json", "chat_template.jinja", "chat_template.json")
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "spm.model",
+    "tokenizer.model",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "added_tokens.json",
+    "chat_template.jinja",
+    "chat_template.json",
+)
 _SHA256_NAME = re.compile(r"^[0-9a-f]{64}$")
 _HASH_CHUNK = 8 << 20
 
@@ -40,16 +50,21 @@ class UnsafeModelError(ThresherError):
 class ModelFiles:
     """A located, checked model folder and its provenance."""
 
-    name: str                     # what the curator asked for: a hub id or a folder
-    path: Path                    # the folder the files are read from
-    revision: str                 # hub commit hash, or "local" for a plain folder
-    weights: dict[str, str] = field(default_factory=dict)   # file name -> sha256
-    tokenizer_sha256: str = ""    # one digest over the tokenizer's files
+    name: str  # what the curator asked for: a hub id or a folder
+    path: Path  # the folder the files are read from
+    revision: str  # hub commit hash, or "local" for a plain folder
+    weights: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    tokenizer_sha256: str = ""  # one digest over the tokenizer's files
 
     def describe(self) -> dict:
         """Provenance for caches, manifests and ``--json`` summaries."""
-        return {"model": self.name, "path": str(self.path), "revision": self.revision,
-                "weights_sha256": self.weights, "tokenizer_sha256": self.tokenizer_sha256}
+        return {
+            "model": self.name,
+            "path": str(self.path),
+            "revision": self.revision,
+            "weights_sha256": self.weights,
+            "tokenizer_sha256": self.tokenizer_sha256,
+        }
 
 
 def hub_cache_dir() -> Path:
@@ -61,8 +76,12 @@ def hub_cache_dir() -> Path:
 
 def looks_like_path(name: str) -> bool:
     """Whether ``name`` is meant as a folder rather than a hub id (``owner/model``)."""
-    return (name.startswith((".", "~", "/")) or os.sep in name.replace("/", "")
-            or name.count("/") > 1 or Path(name).expanduser().exists())
+    return (
+        name.startswith((".", "~", "/"))
+        or os.sep in name.replace("/", "")
+        or name.count("/") > 1
+        or Path(name).expanduser().exists()
+    )
 
 
 def locate_model(name: str, revision: str | None = None) -> ModelFiles:
@@ -96,14 +115,16 @@ def _from_hub_cache(name: str, revision: str | None) -> tuple[Path, str]:
     try:
         folder = Path(snapshot_download(name, revision=revision, local_files_only=True))
     except HFValidationError as exc:
-        raise ModelNotFoundError(f"{name!r} is neither a model folder nor a Hugging Face model "
-                                 f"id: {exc}") from None
+        raise ModelNotFoundError(
+            f"{name!r} is neither a model folder nor a Hugging Face model id: {exc}"
+        ) from None
     except (LocalEntryNotFoundError, FileNotFoundError):
         raise ModelNotFoundError(
             f"model {name} is not on this machine: looked for a folder of that name and in the "
             f"Hugging Face cache at {hub_cache_dir()}. Download it with "
             f"'python main.py download {name}' (or Download in the app's scoring panel), or "
-            "choose a local model folder.") from None
+            "choose a local model folder."
+        ) from None
     return folder, folder.name
 
 
@@ -120,7 +141,8 @@ def check_model_folder(path: Path) -> None:
         if isinstance(source, dict) and "auto_map" in source:
             raise UnsafeModelError(
                 f"{path}: the model requires custom code ('auto_map'), which Thresher never "
-                "runs (trust_remote_code stays off) – not supported")
+                "runs (trust_remote_code stays off) – not supported"
+            )
     if weight_files(path):
         return
     pickles = sorted(p.name for p in path.iterdir() if p.suffix in PICKLE_SUFFIXES)
@@ -128,7 +150,8 @@ def check_model_folder(path: Path) -> None:
         raise UnsafeModelError(
             f"{path} has only pickle weights ({', '.join(pickles)}); Thresher loads safetensors "
             "only, because a pickle can run code while it loads. Use a revision of the model "
-            "that ships model.safetensors, or convert it with the safetensors convert tool.")
+            "that ships model.safetensors, or convert it with the safetensors convert tool."
+        )
     raise ModelNotFoundError(f"{path} has no model weights (no *.safetensors file)")
 
 

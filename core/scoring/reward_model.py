@@ -28,8 +28,9 @@ class ModelLoadError(ThresherError):
 class RewardModel:
     """A sequence-classification model whose chosen output is the reward."""
 
-    def __init__(self, files: ModelFiles, tokenizer, model, device: torch.device,
-                 dtype: torch.dtype):
+    def __init__(
+        self, files: ModelFiles, tokenizer, model, device: torch.device, dtype: torch.dtype
+    ):
         self.files = files
         self.tokenizer = tokenizer
         self.model = model
@@ -52,8 +53,12 @@ class RewardModel:
         try:
             tokenizer = load_tokenizer(files)
             model = AutoModelForSequenceClassification.from_pretrained(
-                files.path, local_files_only=True, trust_remote_code=False,
-                use_safetensors=True, dtype=torch_dtype)
+                files.path,
+                local_files_only=True,
+                trust_remote_code=False,
+                use_safetensors=True,
+                dtype=torch_dtype,
+            )
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise ModelLoadError(f"cannot load the model in {files.path}: {exc}") from None
         model.to(torch_device).eval()
@@ -71,12 +76,15 @@ class RewardModel:
         """The shorter of the tokenizer's and the position embeddings' limits."""
         return default_max_length(self.tokenizer, self.model.config)
 
-    def forward(self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None,
-                output_index: int) -> np.ndarray:
+    def forward(
+        self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None, output_index: int
+    ) -> np.ndarray:
         """Scores (float32) for one padded batch; may raise ``torch.OutOfMemoryError``."""
         non_blocking = self.device.type == "cuda"
-        inputs = {"input_ids": _to_device(ids, self.device, non_blocking),
-                  "attention_mask": _to_device(mask, self.device, non_blocking)}
+        inputs = {
+            "input_ids": _to_device(ids, self.device, non_blocking),
+            "attention_mask": _to_device(mask, self.device, non_blocking),
+        }
         if type_ids is not None:
             inputs["token_type_ids"] = _to_device(type_ids, self.device, non_blocking)
         with torch.inference_mode():
@@ -95,8 +103,7 @@ def load_tokenizer(files: ModelFiles):
     load_transformers("AutoTokenizer")
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(files.path, local_files_only=True,
-                                         trust_remote_code=False)
+    return AutoTokenizer.from_pretrained(files.path, local_files_only=True, trust_remote_code=False)
 
 
 def load_config(files: ModelFiles):
@@ -105,19 +112,23 @@ def load_config(files: ModelFiles):
     from transformers import AutoConfig
 
     try:
-        return AutoConfig.from_pretrained(files.path, local_files_only=True,
-                                          trust_remote_code=False)
+        return AutoConfig.from_pretrained(
+            files.path, local_files_only=True, trust_remote_code=False
+        )
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelLoadError(f"cannot read the model's configuration in {files.path}: "
-                             f"{exc}") from None
+        raise ModelLoadError(
+            f"cannot read the model's configuration in {files.path}: {exc}"
+        ) from None
 
 
 def check_output_index(index: int, config) -> None:
     """Refuse an output index the model (as its configuration describes it) does not have."""
     outputs = int(config.num_labels)
     if not 0 <= index < outputs:
-        raise ModelLoadError(f"output index {index} is out of range: the model has "
-                             f"{outputs} output(s), numbered from 0")
+        raise ModelLoadError(
+            f"output index {index} is out of range: the model has "
+            f"{outputs} output(s), numbered from 0"
+        )
 
 
 def default_format(tokenizer) -> str:
@@ -127,9 +138,14 @@ def default_format(tokenizer) -> str:
 
 def default_max_length(tokenizer, config) -> int:
     """The shorter of the tokenizer's and the position embeddings' limits."""
-    limits = [int(v) for v in (getattr(tokenizer, "model_max_length", None),
-                               getattr(config, "max_position_embeddings", None))
-              if isinstance(v, int) and 0 < v < 1_000_000]
+    limits = [
+        int(v)
+        for v in (
+            getattr(tokenizer, "model_max_length", None),
+            getattr(config, "max_position_embeddings", None),
+        )
+        if isinstance(v, int) and 0 < v < 1_000_000
+    ]
     return min([*limits, MAX_DEFAULT_LENGTH]) if limits else FALLBACK_MAX_LENGTH
 
 
@@ -141,8 +157,11 @@ def _to_device(array: np.ndarray, device: torch.device, non_blocking: bool) -> t
 
 
 def _pad_id(tokenizer, config) -> int:
-    for value in (getattr(tokenizer, "pad_token_id", None), getattr(config, "pad_token_id", None),
-                  getattr(tokenizer, "eos_token_id", None)):
+    for value in (
+        getattr(tokenizer, "pad_token_id", None),
+        getattr(config, "pad_token_id", None),
+        getattr(tokenizer, "eos_token_id", None),
+    ):
         if isinstance(value, int):
             return value
     return 0

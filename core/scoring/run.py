@@ -24,7 +24,7 @@ from core.scoring.heuristics import SCORER_DESCRIPTION
 from core.scoring.model_files import ModelFiles, locate_model
 from core.scoring.scored_batch import ScoredBatch
 
-if TYPE_CHECKING:       # torch and transformers load only when a model scores (about 1-3 s)
+if TYPE_CHECKING:  # torch and transformers load only when a model scores (about 1-3 s)
     from core.judge.endpoint import EndpointJudgeScorer
     from core.judge.scorer import JudgeScorer
     from core.scoring.ifd import IFDScorer
@@ -106,11 +106,18 @@ class ScoreSummary:
 
     def to_dict(self) -> dict:
         """The ``--json`` summary."""
-        return {"model": self.scorer.get("model"), "scorer": self.scorer, "records": self.total,
-                "scored": self.scored, "from_cache": self.cached, "truncated": self.truncated,
-                "unscorable": self.unscorable, "seconds": round(self.seconds, 3),
-                "pairs_per_second": round(self.pairs_per_second, 1),
-                "padding_efficiency": round(self.padding_efficiency, 4)}
+        return {
+            "model": self.scorer.get("model"),
+            "scorer": self.scorer,
+            "records": self.total,
+            "scored": self.scored,
+            "from_cache": self.cached,
+            "truncated": self.truncated,
+            "unscorable": self.unscorable,
+            "seconds": round(self.seconds, 3),
+            "pairs_per_second": round(self.pairs_per_second, 1),
+            "padding_efficiency": round(self.padding_efficiency, 4),
+        }
 
 
 class ScoreTable:
@@ -147,8 +154,11 @@ class ScoreTable:
             self.texts.update(batch.texts)
 
 
-def make_scorer(settings: ScoreConfig, loaded: RewardModel | None = None,
-                heuristic_scores: np.ndarray | None = None) -> Scorer:
+def make_scorer(
+    settings: ScoreConfig,
+    loaded: RewardModel | None = None,
+    heuristic_scores: np.ndarray | None = None,
+) -> Scorer:
     """The scorer for ``settings``, reusing ``loaded`` when it is the same model and device.
 
     ``heuristic_scores``: the dataset's heuristic scores when the caller already has them.
@@ -183,14 +193,17 @@ def make_scorer(settings: ScoreConfig, loaded: RewardModel | None = None,
 
 def _same_load(model: RewardModel, files: ModelFiles, settings: ScoreConfig) -> bool:
     device = resolve_device(settings.device)
-    return (model.files.path == files.path and model.files.weights == files.weights
-            and model.device == device
-            and dtype_name(model.dtype) == dtype_name(resolve_dtype(settings.dtype, device)))
+    return (
+        model.files.path == files.path
+        and model.files.weights == files.weights
+        and model.device == device
+        and dtype_name(model.dtype) == dtype_name(resolve_dtype(settings.dtype, device))
+    )
 
 
-def score_dataset(dataset: Dataset, scorer: Scorer,
-                  store: ProjectStore | None = None
-                  ) -> Generator[ScoreUpdate, None, ScoreSummary]:
+def score_dataset(
+    dataset: Dataset, scorer: Scorer, store: ProjectStore | None = None
+) -> Generator[ScoreUpdate, None, ScoreSummary]:
     """Score every row of ``dataset``: cached rows at once, the rest batch by batch."""
     total = len(dataset)
     summary = ScoreSummary(scorer.description, total=total)
@@ -198,7 +211,7 @@ def score_dataset(dataset: Dataset, scorer: Scorer,
     scorer_id = None
     column = scorer.key if scorer.cacheable else HEURISTIC_SCORER
     if store is not None and hasattr(scorer, "use_store"):
-        scorer.use_store(store)     # an endpoint judge's per-request cache
+        scorer.use_store(store)  # an endpoint judge's per-request cache
     if store is not None and scorer.cacheable:
         scorer_id = store.scorer_id(scorer.key, scorer.description)
         store.set_meta(META_LAST_SCORER, str(scorer_id))
@@ -207,8 +220,14 @@ def score_dataset(dataset: Dataset, scorer: Scorer,
             batch = scorer.cached_details(store, scorer_id, dataset, batch)
         if batch is not None:
             summary.add(batch, computed=False)
-            yield ScoreUpdate(batch, len(batch.rows), total, cached=True, key=column,
-                              description=scorer.description)
+            yield ScoreUpdate(
+                batch,
+                len(batch.rows),
+                total,
+                cached=True,
+                key=column,
+                description=scorer.description,
+            )
             rows = np.flatnonzero(~found)
     elif store is not None:
         # Not cached (recomputing is as quick as reading): remember only that it was used,
@@ -220,7 +239,7 @@ def score_dataset(dataset: Dataset, scorer: Scorer,
     batches = scorer.score(dataset, rows)
     try:
         for batch in batches:
-            if store is not None and scorer_id is not None:    # (scorer_id is set with a store)
+            if store is not None and scorer_id is not None:  # (scorer_id is set with a store)
                 # A failure to reach a server is not the judge's answer: not cached, retried.
                 kept = scorer.lasting(batch) if hasattr(scorer, "lasting") else batch
                 cache_batch(store, scorer_id, dataset, kept)
@@ -229,30 +248,38 @@ def score_dataset(dataset: Dataset, scorer: Scorer,
             summary.add(batch, computed=True)
             summary.seconds = time.perf_counter() - started
             done += len(batch.rows)
-            yield ScoreUpdate(batch, done, total, cached=False, key=column,
-                              description=scorer.description)
+            yield ScoreUpdate(
+                batch, done, total, cached=False, key=column, description=scorer.description
+            )
     except ThresherError:
         raise
     except Exception as exc:
         kept = summary.scored + summary.unscorable
         raise ScoringError(
             f"scoring stopped after {kept:,} of {total:,} rows: {type(exc).__name__}: {exc}. "
-            f"The {kept:,} results so far are kept and a new run resumes from there.") from exc
+            f"The {kept:,} results so far are kept and a new run resumes from there."
+        ) from exc
     finally:
         batches.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _cached_batch(store: ProjectStore, scorer_id: int, dataset: Dataset
-                  ) -> tuple[np.ndarray, ScoredBatch | None]:
+def _cached_batch(
+    store: ProjectStore, scorer_id: int, dataset: Dataset
+) -> tuple[np.ndarray, ScoredBatch | None]:
     found, scores, flags = store.cached_scores(scorer_id, dataset.fingerprints)
     if not found.any():
         return found, None
     hit = np.flatnonzero(found)
     unscorable = (flags[hit] & FLAG_UNSCORABLE) != 0
-    return found, ScoredBatch(hit, scores[hit], (flags[hit] & FLAG_TRUNCATED) != 0, unscorable,
-                              {int(r): CACHED_REASON for r in hit[unscorable]})
+    return found, ScoredBatch(
+        hit,
+        scores[hit],
+        (flags[hit] & FLAG_TRUNCATED) != 0,
+        unscorable,
+        {int(r): CACHED_REASON for r in hit[unscorable]},
+    )
 
 
 def remember_settings(store: ProjectStore, settings: ScoreConfig) -> None:
@@ -287,8 +314,9 @@ def restore_cached_scores(dataset: Dataset, store: ProjectStore) -> ScoreUpdate 
     return ScoreUpdate(batch, len(batch.rows), len(dataset), True)
 
 
-def restore_columns_scores(dataset: Dataset, store: ProjectStore, keys: list[str]
-                           ) -> list[ScoreUpdate]:
+def restore_columns_scores(
+    dataset: Dataset, store: ProjectStore, keys: list[str]
+) -> list[ScoreUpdate]:
     """The cached scores of the scorers ``keys`` (score columns), without loading any model.
 
     Keys with nothing cached for this file (and the recomputed heuristics) are left out; the
@@ -308,8 +336,17 @@ def restore_columns_scores(dataset: Dataset, store: ProjectStore, keys: list[str
 
             batch = details.restore(store, sid, dataset, batch)
         if batch is not None:
-            updates.append(ScoreUpdate(batch, len(batch.rows), len(dataset), True, key=key,
-                                       description=description, restored=True))
+            updates.append(
+                ScoreUpdate(
+                    batch,
+                    len(batch.rows),
+                    len(dataset),
+                    True,
+                    key=key,
+                    description=description,
+                    restored=True,
+                )
+            )
     updates.sort(key=lambda u: registered[u.key][0] == last)
     return updates
 
@@ -327,11 +364,12 @@ def last_scorer_was_heuristic(store: ProjectStore) -> bool:
     return store.get_meta(META_LAST_SCORER) == HEURISTIC_SCORER
 
 
-def cache_batch(store: ProjectStore, scorer_id: int, dataset: Dataset,
-                batch: ScoredBatch) -> None:
+def cache_batch(store: ProjectStore, scorer_id: int, dataset: Dataset, batch: ScoredBatch) -> None:
     """Record one batch's results in the project's score cache (one transaction)."""
     flags = (batch.truncated * FLAG_TRUNCATED) | (batch.unscorable * FLAG_UNSCORABLE)
-    store.put_scores(scorer_id, [bytes(dataset.fingerprints[r]) for r in batch.rows],
-                     [None if u else float(s) for s, u in zip(batch.scores, batch.unscorable,
-                                                               strict=True)],
-                     flags.astype(int).tolist())
+    store.put_scores(
+        scorer_id,
+        [bytes(dataset.fingerprints[r]) for r in batch.rows],
+        [None if u else float(s) for s, u in zip(batch.scores, batch.unscorable, strict=True)],
+        flags.astype(int).tolist(),
+    )

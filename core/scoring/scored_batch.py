@@ -16,14 +16,14 @@ class ScoredBatch:
     """Results for some rows (dataset row numbers), in no particular order."""
 
     rows: np.ndarray
-    scores: np.ndarray          # float32, NaN where unscorable
-    truncated: np.ndarray       # bool
-    unscorable: np.ndarray      # bool
-    reasons: dict[int, str] = field(default_factory=dict)   # row -> why it is unscorable
+    scores: np.ndarray  # float32, NaN where unscorable
+    truncated: np.ndarray  # bool
+    unscorable: np.ndarray  # bool
+    reasons: dict[int, str] = field(default_factory=dict)  # row -> why it is unscorable
     real_tokens: int = 0
     computed_tokens: int = 0
-    lengths: np.ndarray | None = None   # tokens per row, where the rows were run as one batch
-    entropy: np.ndarray | None = None   # a judge's rating entropy (nats), NaN where unscorable
+    lengths: np.ndarray | None = None  # tokens per row, where the rows were run as one batch
+    entropy: np.ndarray | None = None  # a judge's rating entropy (nats), NaN where unscorable
     #: A scorer's own per-row columns (IFD: the ratio, both losses, the IFD > 1 flag).
     extra: dict[str, np.ndarray] = field(default_factory=dict)
     texts: dict[int, str] | None = None  # row -> an endpoint judge's raw answer (text mode)

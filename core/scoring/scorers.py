@@ -43,8 +43,7 @@ def _digest(description: dict) -> str:
     return hashlib.sha256(orjson.dumps(description, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def model_description(files: ModelFiles, tokenizer, config, settings: ScoreConfig,
-                      dtype) -> dict:
+def model_description(files: ModelFiles, tokenizer, config, settings: ScoreConfig, dtype) -> dict:
     """Everything that decides a model's scores: provenance, input format, length, dtype.
 
     Needs the tokenizer and configuration but not the weights, so a cluster's driver learns the
@@ -55,11 +54,15 @@ def model_description(files: ModelFiles, tokenizer, config, settings: ScoreConfi
     fmt = settings.format or default_format(tokenizer)
     if fmt not in FORMATS:
         raise EncodingSetupError(f"unknown input format {fmt!r}: use {', '.join(FORMATS)}")
-    return {**files.describe(), "format": fmt,
-            "template": (settings.template or SEED_TEMPLATE) if fmt == "template" else None,
-            "max_length": settings.max_length or default_max_length(tokenizer, config),
-            "truncation": "prompt from its start", "output_index": settings.output_index,
-            "dtype": dtype_name(dtype)}
+    return {
+        **files.describe(),
+        "format": fmt,
+        "template": (settings.template or SEED_TEMPLATE) if fmt == "template" else None,
+        "max_length": settings.max_length or default_max_length(tokenizer, config),
+        "truncation": "prompt from its start",
+        "output_index": settings.output_index,
+        "dtype": dtype_name(dtype),
+    }
 
 
 def description_key(description: dict) -> str:
@@ -82,8 +85,9 @@ class HeuristicScorer:
         self.key = _digest(self.description)
         self.scores = scores
 
-    def score(self, dataset: Dataset, rows: np.ndarray,
-              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Generator[ScoredBatch, None, None]:
+    def score(
+        self, dataset: Dataset, rows: np.ndarray, window_sizes: tuple[int, ...] = WINDOW_ROWS
+    ) -> Generator[ScoredBatch, None, None]:
         """Heuristic scores, a chunk of rows at a time (pausing like ``iter_signals``).
 
         Scores already computed (by the flags job) come in one batch: each batch re-applies the
@@ -93,16 +97,18 @@ class HeuristicScorer:
         """
         step = max(1, len(rows)) if self.scores is not None else HEURISTIC_CHUNK_ROWS
         for start in range(0, len(rows), step):
-            chunk = rows[start:start + step]
+            chunk = rows[start : start + step]
             if self.scores is not None:
                 scores = self.scores[chunk]
             else:
                 if start:
                     time.sleep(0.002)
-                scores = compute_signals([dataset.prompts[i] for i in chunk],
-                                         [dataset.responses[i] for i in chunk]).score
-            yield ScoredBatch(chunk, scores, np.zeros(len(chunk), dtype=bool),
-                              np.zeros(len(chunk), dtype=bool))
+                scores = compute_signals(
+                    [dataset.prompts[i] for i in chunk], [dataset.responses[i] for i in chunk]
+                ).score
+            yield ScoredBatch(
+                chunk, scores, np.zeros(len(chunk), dtype=bool), np.zeros(len(chunk), dtype=bool)
+            )
 
 
 class ModelScorer:
@@ -112,34 +118,40 @@ class ModelScorer:
 
     def __init__(self, model: RewardModel, settings: ScoreConfig):
         self.model = model
-        self.description = model_description(model.files, model.tokenizer, model.model.config,
-                                             settings, model.dtype)
+        self.description = model_description(
+            model.files, model.tokenizer, model.model.config, settings, model.dtype
+        )
         self.format = self.description["format"]
         self.template = self.description["template"]
         self.max_length = self.description["max_length"]
         self.output_index = settings.output_index
         self.encoder = Encoder(model.tokenizer, self.format, self.max_length, self.template)
         budget = settings.token_budget or (
-            GPU_TOKEN_BUDGET if model.device.type == "cuda" else CPU_TOKEN_BUDGET)
+            GPU_TOKEN_BUDGET if model.device.type == "cuda" else CPU_TOKEN_BUDGET
+        )
         self.runner = BatchRunner(model, self.output_index, max(budget, self.max_length))
         self.key = description_key(self.description)
 
-    def score(self, dataset: Dataset, rows: np.ndarray,
-              window_sizes: tuple[int, ...] = WINDOW_ROWS) -> Generator[ScoredBatch, None, None]:
+    def score(
+        self, dataset: Dataset, rows: np.ndarray, window_sizes: tuple[int, ...] = WINDOW_ROWS
+    ) -> Generator[ScoredBatch, None, None]:
         """Model scores, length-sorted within windows, tokenised ahead of the model.
 
         ``window_sizes``: how ``rows`` are cut into windows (the last size repeats). Rows are
         batched within a window, so the same windows give the same batches and bit-identical
         scores; the Ray engine passes the windows the local engine would have used.
         """
-        return score_windows(self.runner, lambda chunk: self._encode(dataset, chunk), rows,
-                             window_sizes)
+        return score_windows(
+            self.runner, lambda chunk: self._encode(dataset, chunk), rows, window_sizes
+        )
 
     def _encode(self, dataset: Dataset, rows: np.ndarray):
         prompts = [dataset.prompts[i] for i in rows]
         responses = [dataset.responses[i] for i in rows]
         messages = None
         if self.format == "chat":
-            messages = [chat_messages(dataset.conversation(i), dataset.prompts[i],
-                                      dataset.responses[i]) for i in rows]
+            messages = [
+                chat_messages(dataset.conversation(i), dataset.prompts[i], dataset.responses[i])
+                for i in rows
+            ]
         return self.encoder.encode(prompts, responses, messages)

@@ -70,7 +70,7 @@ REPEAT_DECAY = 15.0
 DEFAULT_COPIES = 2.0
 
 _SWEET_SPOT = math.sqrt(DUP_GAIN / (3 * DUP_LOSS))
-_PEAK = 1 + DUP_GAIN * _SWEET_SPOT - DUP_LOSS * _SWEET_SPOT ** 3
+_PEAK = 1 + DUP_GAIN * _SWEET_SPOT - DUP_LOSS * _SWEET_SPOT**3
 
 
 class SimulatorError(ThresherError, ValueError):
@@ -94,22 +94,23 @@ class Point:
         if not 0.0 <= self.duplication <= 1.0:
             raise SimulatorError(f"duplication must be within 0–1, not {self.duplication}")
         if not (math.isfinite(self.copies) and self.copies >= 2):
-            raise SimulatorError(f"copies per duplicated example must be at least 2, "
-                                 f"not {self.copies}")
+            raise SimulatorError(
+                f"copies per duplicated example must be at least 2, not {self.copies}"
+            )
 
 
 @dataclass(frozen=True)
 class Estimate:
     """The model's answer for one :class:`Point`, with its parts."""
 
-    performance: float       # P in 0..1
-    error: float             # −ln P
-    effective_size: float    # D_eff
-    unique: float            # U
-    data_factor: float       # 1 − (1 + D_eff/D_c)^−α
-    noise_factor: float      # (1 − η)^κ
+    performance: float  # P in 0..1
+    error: float  # −ln P
+    effective_size: float  # D_eff
+    unique: float  # U
+    data_factor: float  # 1 − (1 + D_eff/D_c)^−α
+    noise_factor: float  # (1 − η)^κ
     duplication_factor: float  # m(ρ) / max m
-    elasticity: float        # (dD/D) / (dη/η) at constant P
+    elasticity: float  # (dD/D) / (dη/η) at constant P
 
     def to_dict(self) -> dict:
         """JSON-ready."""
@@ -142,7 +143,7 @@ def noise_factor(noise):
 def duplication_factor(duplication):
     """m(ρ) relative to its peak: slightly above m(0) near ρ ≈ 24%, 40% below it at ρ = 1."""
     rho = np.asarray(duplication, dtype=float)
-    return (1 + DUP_GAIN * rho - DUP_LOSS * rho ** 3) / _PEAK
+    return (1 + DUP_GAIN * rho - DUP_LOSS * rho**3) / _PEAK
 
 
 def sweet_spot() -> float:
@@ -152,8 +153,11 @@ def sweet_spot() -> float:
 
 def performance(size, noise, duplication=0.0, copies=DEFAULT_COPIES):
     """P(D, η, ρ) in 0..1; NumPy-broadcasting over any of the inputs."""
-    return (data_factor(effective_size(size, duplication, copies)) * noise_factor(noise)
-            * duplication_factor(duplication))
+    return (
+        data_factor(effective_size(size, duplication, copies))
+        * noise_factor(noise)
+        * duplication_factor(duplication)
+    )
 
 
 def elasticity(size, noise, duplication=0.0, copies=DEFAULT_COPIES):
@@ -167,23 +171,31 @@ def elasticity(size, noise, duplication=0.0, copies=DEFAULT_COPIES):
     noise = np.asarray(noise, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         noise_side = NOISE_EXPONENT * noise / (1 - noise)
-        data_side = (DATA_EXPONENT * x * (1 + x) ** (-DATA_EXPONENT - 1)
-                     / (1 - (1 + x) ** -DATA_EXPONENT))
+        data_side = (
+            DATA_EXPONENT * x * (1 + x) ** (-DATA_EXPONENT - 1) / (1 - (1 + x) ** -DATA_EXPONENT)
+        )
         return noise_side / data_side
 
 
 def estimate(point: Point) -> Estimate:
     """Everything the panel and ``simulate --json`` show for one point."""
     effective = float(effective_size(point.size, point.duplication, point.copies))
-    parts = (float(data_factor(effective)), float(noise_factor(point.noise)),
-             float(duplication_factor(point.duplication)))
+    parts = (
+        float(data_factor(effective)),
+        float(noise_factor(point.noise)),
+        float(duplication_factor(point.duplication)),
+    )
     value = parts[0] * parts[1] * parts[2]
     return Estimate(
-        performance=value, error=-math.log(value) if value > 0 else math.inf,
+        performance=value,
+        error=-math.log(value) if value > 0 else math.inf,
         effective_size=effective,
         unique=float(unique_examples(point.size, point.duplication, point.copies)),
-        data_factor=parts[0], noise_factor=parts[1], duplication_factor=parts[2],
-        elasticity=float(elasticity(point.size, point.noise, point.duplication, point.copies)))
+        data_factor=parts[0],
+        noise_factor=parts[1],
+        duplication_factor=parts[2],
+        elasticity=float(elasticity(point.size, point.noise, point.duplication, point.copies)),
+    )
 
 
 def iso_noise(target: float, sizes, duplication=0.0, copies=DEFAULT_COPIES) -> np.ndarray:
@@ -191,16 +203,18 @@ def iso_noise(target: float, sizes, duplication=0.0, copies=DEFAULT_COPIES) -> n
 
     NaN where the size cannot reach ``target`` even with clean data.
     """
-    reach = (data_factor(effective_size(sizes, duplication, copies))
-             * duplication_factor(duplication))
+    reach = data_factor(effective_size(sizes, duplication, copies)) * duplication_factor(
+        duplication
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = target / reach
         noise = 1 - ratio ** (1 / NOISE_EXPONENT)
     return np.where((ratio <= 1) & (reach > 0), noise, np.nan)
 
 
-def size_for(target: float, noise: float, duplication: float = 0.0,
-             copies: float = DEFAULT_COPIES) -> float:
+def size_for(
+    target: float, noise: float, duplication: float = 0.0, copies: float = DEFAULT_COPIES
+) -> float:
     """The smallest size that reaches ``target`` at this noise; inf if none can."""
     reach = float(noise_factor(noise) * duplication_factor(duplication))
     if not 0 < target < reach:

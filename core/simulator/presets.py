@@ -24,12 +24,25 @@ class Preset:
 
 
 PRESETS = {
-    preset.key: preset for preset in (
-        Preset("alpaca", "Alpaca 52k", Point(52_002, 0.25, 0.0),
-               "Taori et al. 2023: 52k self-instruct pairs from text-davinci-003, unfiltered"),
-        Preset("alpagasus", "AlpaGasus 9k", Point(9_229, 0.05, 0.0),
-               "Chen et al. 2023: Alpaca filtered by a GPT-4 judge (score ≥ 4.5); beat all 52k"),
-        Preset("lima", "LIMA 1k", Point(1_000, 0.01, 0.0),
-               "Zhou et al. 2023: 1,000 curated pairs; competitive with far larger SFT sets"),
+    preset.key: preset
+    for preset in (
+        Preset(
+            "alpaca",
+            "Alpaca 52k",
+            Point(52_002, 0.25, 0.0),
+            "Taori et al. 2023: 52k self-instruct pairs from text-davinci-003, unfiltered",
+        ),
+        Preset(
+            "alpagasus",
+            "AlpaGasus 9k",
+            Point(9_229, 0.05, 0.0),
+            "Chen et al. 2023: Alpaca filtered by a GPT-4 judge (score ≥ 4.5); beat all 52k",
+        ),
+        Preset(
+            "lima",
+            "LIMA 1k",
+            Point(1_000, 0.01, 0.0),
+            "Zhou et al. 2023: 1,000 curated pairs; competitive with far larger SFT sets",
+        ),
     )
 }

@@ -34,9 +34,11 @@ MIN_SCORED = 20
 BASELINE_SEED = 20231
 NO_CLUSTER = -1
 #: The note for heuristic scores (see the module docstring).
-HEURISTIC_NOISE_NOTE = ("These are heuristic scores: η counts rows with defects (empty, refusal, "
-                        "garbage, echo, repetition), not low quality. Score with a reward model "
-                        "or a judge to estimate noise.")
+HEURISTIC_NOISE_NOTE = (
+    "These are heuristic scores: η counts rows with defects (empty, refusal, "
+    "garbage, echo, repetition), not low quality. Score with a reward model "
+    "or a judge to estimate noise."
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class PlacedSet:
 
     name: str
     rows: int
-    point: Point | None          # None when η cannot be estimated (no scores)
+    point: Point | None  # None when η cannot be estimated (no scores)
     estimate: Estimate | None
     duplication_known: bool
 
@@ -82,8 +84,7 @@ def noise_probability(scores: np.ndarray, seed: int = 0) -> np.ndarray | None:
     if len(values) < MIN_SCORED or np.unique(values).size < 2:
         return None
     rng = np.random.default_rng(seed)
-    fit_values = values if len(values) <= FIT_ROWS else rng.choice(values, FIT_ROWS,
-                                                                    replace=False)
+    fit_values = values if len(values) <= FIT_ROWS else rng.choice(values, FIT_ROWS, replace=False)
     spread = float(np.std(fit_values)) or 1.0
     mixture = GaussianMixture(n_components=2, reg_covar=1e-4, random_state=seed, max_iter=200)
     mixture.fit(((fit_values - np.mean(fit_values)) / spread).reshape(-1, 1))
@@ -107,8 +108,9 @@ def duplication_of(rows: np.ndarray, cluster: np.ndarray | None) -> tuple[float,
     return share, max(copies, DEFAULT_COPIES)
 
 
-def _place(name: str, rows: np.ndarray, noisy: np.ndarray | None,
-           cluster: np.ndarray | None) -> PlacedSet:
+def _place(
+    name: str, rows: np.ndarray, noisy: np.ndarray | None, cluster: np.ndarray | None
+) -> PlacedSet:
     duplication, copies = duplication_of(rows, cluster)
     if noisy is None or not len(rows):
         return PlacedSet(name, len(rows), None, None, cluster is not None)
@@ -116,14 +118,23 @@ def _place(name: str, rows: np.ndarray, noisy: np.ndarray | None,
     probabilities = probabilities[np.isfinite(probabilities)]
     if not len(probabilities):
         return PlacedSet(name, len(rows), None, None, cluster is not None)
-    point = Point(size=max(1, len(rows)), noise=float(np.clip(probabilities.mean(), 0, 1)),
-                  duplication=duplication, copies=copies)
+    point = Point(
+        size=max(1, len(rows)),
+        noise=float(np.clip(probabilities.mean(), 0, 1)),
+        duplication=duplication,
+        copies=copies,
+    )
     return PlacedSet(name, len(rows), point, estimate(point), cluster is not None)
 
 
-def place_your_data(scores: np.ndarray, kept: np.ndarray, cluster: np.ndarray | None = None,
-                    seed: int = BASELINE_SEED, noisy: np.ndarray | None = None,
-                    scorer: str | None = None) -> Generator[None, None, YourData]:
+def place_your_data(
+    scores: np.ndarray,
+    kept: np.ndarray,
+    cluster: np.ndarray | None = None,
+    seed: int = BASELINE_SEED,
+    noisy: np.ndarray | None = None,
+    scorer: str | None = None,
+) -> Generator[None, None, YourData]:
     """Place raw, curated (``kept`` mask) and a random same-size selection; yields between steps.
 
     ``cluster`` is each row's duplicate cluster id (the row itself when unique), or None when
@@ -140,8 +151,9 @@ def place_your_data(scores: np.ndarray, kept: np.ndarray, cluster: np.ndarray | 
     if noisy is None and scored >= MIN_SCORED:
         notes.extend(scorer_notes(scorer))
         why = ": no row has a defect" if scorer == "heuristic" else ""
-        notes.append(f"The {scored:,} scores are all equal{why}, so noise cannot be estimated "
-                     "from them.")
+        notes.append(
+            f"The {scored:,} scores are all equal{why}, so noise cannot be estimated from them."
+        )
     elif noisy is None:
         notes.append("Score the dataset to place it: noise is estimated from the scores.")
     else:

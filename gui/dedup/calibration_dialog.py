@@ -45,11 +45,17 @@ PairRole = Qt.ItemDataRole.UserRole + 1
 class CalibrationDialog(QDialog):
     """Pick a near or semantic threshold with its consequences in view; Apply emits settings."""
 
-    applied = Signal(object)   # DedupConfig
+    applied = Signal(object)  # DedupConfig
 
-    def __init__(self, dataset: Dataset, result: DuplicateResult, settings: DedupConfig,
-                 parent: QWidget | None = None, scores: np.ndarray | None = None,
-                 preferred: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        result: DuplicateResult,
+        settings: DedupConfig,
+        parent: QWidget | None = None,
+        scores: np.ndarray | None = None,
+        preferred: np.ndarray | None = None,
+    ) -> None:
         super().__init__(parent)
         self.scores = scores
         self.preferred = preferred
@@ -106,17 +112,22 @@ class CalibrationDialog(QDialog):
         lower.setStretchFactor(1, 2)
         lower.setStretchFactor(2, 2)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Apply
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self._apply)
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(upper, 3)
-        layout.addWidget(plain_label(
-            "Copies dropped at the threshold with the lowest similarity to their kept copy "
-            "(left), and the closest pairs under it that both stay:", self))
+        layout.addWidget(
+            plain_label(
+                "Copies dropped at the threshold with the lowest similarity to their kept copy "
+                "(left), and the closest pairs under it that both stay:",
+                self,
+            )
+        )
         layout.addWidget(lower, 3)
         layout.addWidget(buttons)
 
@@ -127,7 +138,8 @@ class CalibrationDialog(QDialog):
         self.kind_combo.currentIndexChanged.connect(self._show_kind)
         self.threshold_spin.valueChanged.connect(self._threshold_changed)
         self.line.sigPositionChanged.connect(
-            lambda: self.threshold_spin.setValue(float(self.line.value())))
+            lambda: self.threshold_spin.setValue(float(self.line.value()))
+        )
         self.pairs.currentItemChanged.connect(self._show_pair)
         self._curve: dict[float, int] = {}
         self._show_kind()
@@ -157,8 +169,9 @@ class CalibrationDialog(QDialog):
         self.plot.setXRange(floor, 1.0, padding=0.02)
         self._curve = {}
         self.curve_table.setRowCount(0)
-        self.job.start(self.result, self.settings, kind, thresholds_to_try(floor), self.scores,
-                       self.preferred)
+        self.job.start(
+            self.result, self.settings, kind, thresholds_to_try(floor), self.scores, self.preferred
+        )
         self._threshold_changed(self.threshold_spin.value())
 
     def _add_point(self, threshold: float, clusters: int, dropped: int) -> None:
@@ -176,27 +189,34 @@ class CalibrationDialog(QDialog):
             self.line.setValue(value)
             self.line.blockSignals(False)
         self.effect.setText("Working out what this threshold drops…")
-        self.cutoff_job.start(self.result, self.settings, self.kind, value, self.scores,
-                              self.preferred)
+        self.cutoff_job.start(
+            self.result, self.settings, self.kind, value, self.scores, self.preferred
+        )
 
     def _show_cutoff(self, threshold: float, dropped: int, above, below) -> None:
         kind = self.kind
         similarity = self.result.edges[kind].similarity
         passing = int(np.count_nonzero(similarity >= threshold - 1e-6))
-        self.effect.setText(f"At {threshold:.3f} the rule drops {dropped:,} rows as "
-                            f"duplicates; {passing:,} of {len(similarity):,} {KINDS[kind]} "
-                            f"pairs pass")
+        self.effect.setText(
+            f"At {threshold:.3f} the rule drops {dropped:,} rows as "
+            f"duplicates; {passing:,} of {len(similarity):,} {KINDS[kind]} "
+            f"pairs pass"
+        )
         self.pairs.clear()
         lines = self.dataset.locations
         for pair in above:
-            item = QListWidgetItem(f"{pair.similarity:.3f} dropped: line "
-                                   f"{int(lines[pair.second]):,} as a copy of "
-                                   f"{int(lines[pair.first]):,}")
+            item = QListWidgetItem(
+                f"{pair.similarity:.3f} dropped: line "
+                f"{int(lines[pair.second]):,} as a copy of "
+                f"{int(lines[pair.first]):,}"
+            )
             item.setData(PairRole, (pair.first, pair.second))
             self.pairs.addItem(item)
         for pair in below:
-            item = QListWidgetItem(f"{pair.similarity:.3f} both stay: lines "
-                                   f"{int(lines[pair.first]):,} and {int(lines[pair.second]):,}")
+            item = QListWidgetItem(
+                f"{pair.similarity:.3f} both stay: lines "
+                f"{int(lines[pair.first]):,} and {int(lines[pair.second]):,}"
+            )
             item.setData(PairRole, (pair.first, pair.second))
             self.pairs.addItem(item)
         if self.pairs.count():

@@ -62,8 +62,7 @@ class CopyView(QFrame):
         """Frame colour: green for the kept copy, blue for the selected one."""
         colour = "#1f7a3f" if kept else ("#1d4f91" if selected else "#c9c9c9")
         width = 2 if kept or selected else 1
-        self.setStyleSheet(f"CopyView {{ border: {width}px solid {colour}; "
-                           "border-radius: 4px; }")
+        self.setStyleSheet(f"CopyView {{ border: {width}px solid {colour}; border-radius: 4px; }}")
 
 
 class ClusterDialog(QDialog):
@@ -102,7 +101,7 @@ class ClusterDialog(QDialog):
             self.selected = row
         shown = members[:MAX_SHOWN]
         if kept not in shown.tolist():
-            shown = np.concatenate(([kept], shown[:MAX_SHOWN - 1]))
+            shown = np.concatenate(([kept], shown[: MAX_SHOWN - 1]))
         for view in self.views:
             view.deleteLater()
         self.views = []
@@ -117,8 +116,10 @@ class ClusterDialog(QDialog):
                 parts.append(f"score {score:.3f}")
             if role != KEPT and table.match[member] >= 0:
                 similarity = float(table.similarity[member])
-                parts.append(f"{KINDS[int(table.match[member])]} match"
-                             + ("" if np.isnan(similarity) else f", {similarity:.3f} to kept"))
+                parts.append(
+                    f"{KINDS[int(table.match[member])]} match"
+                    + ("" if np.isnan(similarity) else f", {similarity:.3f} to kept")
+                )
             view.header.setText("  ·  ".join(parts))
             text = record_text(self.dataset.prompts[member], self.dataset.responses[member])
             view.text.show_text(text, None if member == kept else kept_text)
@@ -131,7 +132,8 @@ class ClusterDialog(QDialog):
         self.summary.setText(
             f"{len(members):,} copies; the kept copy is first (green). Highlighted words differ "
             f"from it. Select a copy and press K to keep it instead."
-            + (f" {more:,} more copies are not shown." if more > 0 else ""))
+            + (f" {more:,} more copies are not shown." if more > 0 else "")
+        )
         self._paint()
 
     def _select(self, row: int) -> None:

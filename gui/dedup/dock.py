@@ -32,15 +32,19 @@ from gui.widgets.feature_dock import FeatureDock
 class DedupDock(FeatureDock):
     """Duplicate detection, calibration, the cluster view and the duplicate columns."""
 
-    duplicates_changed = Signal(object)   # bool mask of rows the rule drops as duplicates
-    table_built = Signal(object)          # DuplicateTable (clusters, roles, kept copies)
+    duplicates_changed = Signal(object)  # bool mask of rows the rule drops as duplicates
+    table_built = Signal(object)  # DuplicateTable (clusters, roles, kept copies)
     status = Signal(str)
     #: The curator picked ``row`` as the kept copy of its cluster ``members``; the review
     #: controller saves it as an undoable step and answers with :meth:`set_preferred`.
     keep_requested = Signal(int, object)
 
-    def __init__(self, model: RecordsTableModel, current_row: Callable[[], int | None],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: RecordsTableModel,
+        current_row: Callable[[], int | None],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__("Duplicates", "dedup_dock", parent)
         self.table_model = model
         self.current_row = current_row
@@ -126,8 +130,9 @@ class DedupDock(FeatureDock):
     def _on_detected(self, result: DuplicateResult) -> None:
         self.panel.set_running(False)
         self.result = result
-        self.status.emit(f"Duplicate search done in {result.seconds:.1f} s "
-                         f"({result.settings.describe()}).")
+        self.status.emit(
+            f"Duplicate search done in {result.seconds:.1f} s ({result.settings.describe()})."
+        )
         self.rebuild(result.settings, save=False)
 
     def _on_restored(self, result: DuplicateResult | None, preferred: np.ndarray) -> None:
@@ -145,8 +150,9 @@ class DedupDock(FeatureDock):
     def _on_failed(self, exc: Exception) -> None:
         self.panel.set_running(False)
         reason = log_failure("Duplicate search failed", exc)
-        self.panel.show_summary(self.table.summary() if self.table else None,
-                                f"Duplicate search failed: {reason}")
+        self.panel.show_summary(
+            self.table.summary() if self.table else None, f"Duplicate search failed: {reason}"
+        )
         self.status.emit(f"Duplicate search failed: {reason}")
 
     def rebuild(self, settings: DedupConfig | None = None, save: bool = True) -> None:
@@ -154,8 +160,14 @@ class DedupDock(FeatureDock):
         if self.result is None or self.dataset is None:
             return
         settings = settings or (self.table.settings if self.table else self.result.settings)
-        self.builder.start(self.dataset, self.result, self._scores(), self.preferred, settings,
-                           self.project if save else None)
+        self.builder.start(
+            self.dataset,
+            self.result,
+            self._scores(),
+            self.preferred,
+            settings,
+            self.project if save else None,
+        )
 
     def on_scores_arrived(self, _update=None) -> None:
         """A batch of scores arrived; the table is rebuilt once they settle."""
@@ -176,8 +188,11 @@ class DedupDock(FeatureDock):
         self.duplicates_changed.emit(table.dropped)
         self.table_built.emit(table)
         self.panel.show_summary(table.summary())
-        if self.cluster_dialog is not None and self.cluster_dialog.isVisible() \
-                and self._cluster_row is not None:
+        if (
+            self.cluster_dialog is not None
+            and self.cluster_dialog.isVisible()
+            and self._cluster_row is not None
+        ):
             self.cluster_dialog.show_cluster(table, self._cluster_row, self.table_model.scores)
 
     def _budget_changed(self, budget: float) -> None:
@@ -191,11 +206,18 @@ class DedupDock(FeatureDock):
         if self.result is None or self.dataset is None or self.table is None:
             return
         if not [k for k in self.result.edges if k != 0]:
-            self.status.emit("Calibration needs a near or semantic run: exact matches have no "
-                             "threshold.")
+            self.status.emit(
+                "Calibration needs a near or semantic run: exact matches have no threshold."
+            )
             return
-        dialog = CalibrationDialog(self.dataset, self.result, self.table.settings, self,
-                                   self._scores(), self.preferred.copy())
+        dialog = CalibrationDialog(
+            self.dataset,
+            self.result,
+            self.table.settings,
+            self,
+            self._scores(),
+            self.preferred.copy(),
+        )
         dialog.applied.connect(self._apply_settings)
         dialog.open()
 
@@ -218,7 +240,7 @@ class DedupDock(FeatureDock):
         self.cluster_dialog.show_cluster(self.table, row, self.table_model.scores)
         self.cluster_dialog.show()
         self.cluster_dialog.raise_()
-        self.cluster_dialog.activateWindow()   # K now means "keep this copy", not "keep row"
+        self.cluster_dialog.activateWindow()  # K now means "keep this copy", not "keep row"
 
     def find_similar(self) -> None:
         """Show the rows nearest to the current row by the last semantic run's embeddings."""
@@ -226,8 +248,9 @@ class DedupDock(FeatureDock):
         if self.dataset is None or row is None:
             return
         if self.result is None:
-            self.status.emit("Find similar needs a semantic duplicate run: tick Semantic and "
-                             "find duplicates.")
+            self.status.emit(
+                "Find similar needs a semantic duplicate run: tick Semantic and find duplicates."
+            )
             return
         self.similar.start(self.result, row)
 
@@ -237,8 +260,9 @@ class DedupDock(FeatureDock):
         if self.similar_dialog is None:
             self.similar_dialog = SimilarDialog(self.dataset, self)
         settings = self.table.settings if self.table is not None else None
-        self.similar_dialog.show_neighbours(row, neighbours, self.table,
-                                            settings.semantic if settings else None)
+        self.similar_dialog.show_neighbours(
+            row, neighbours, self.table, settings.semantic if settings else None
+        )
         self.similar_dialog.show()
         self.similar_dialog.raise_()
 
@@ -249,8 +273,10 @@ class DedupDock(FeatureDock):
         members = self.table.clusters.members(int(self.table.cluster[row]))
         self.keep_requested.emit(row, members)
         if self.preferred[row]:
-            self.status.emit(f"Line {int(self.dataset.locations[row]):,} is now the kept copy "
-                             f"of its cluster of {len(members):,}.")
+            self.status.emit(
+                f"Line {int(self.dataset.locations[row]):,} is now the kept copy "
+                f"of its cluster of {len(members):,}."
+            )
 
     def set_preferred(self, preferred: np.ndarray) -> None:
         """The copies chosen by the curator changed (a choice, its undo or redo): rebuild."""

@@ -26,23 +26,31 @@ from core.project import ProjectStore
 from gui.jobs import LatestJob
 
 
-def _detect_and_save(dataset: Dataset, settings: DedupConfig, project: Path
-                     ) -> Generator[object, None, DuplicateResult]:
+def _detect_and_save(
+    dataset: Dataset, settings: DedupConfig, project: Path
+) -> Generator[object, None, DuplicateResult]:
     result = yield from find_duplicates(dataset, settings)
     with ProjectStore(project) as store:
         save_result(store, result)
     return result
 
 
-def _restore(dataset: Dataset, project: Path
-             ) -> Generator[None, None, tuple[DuplicateResult | None, np.ndarray]]:
+def _restore(
+    dataset: Dataset, project: Path
+) -> Generator[None, None, tuple[DuplicateResult | None, np.ndarray]]:
     yield
     with ProjectStore(project) as store:
         return load_result(store, dataset), preferred_rows(store, dataset)
 
 
-def _rebuild(dataset: Dataset, result: DuplicateResult, scores: np.ndarray | None,
-             preferred: np.ndarray, settings: DedupConfig, project: Path | None):
+def _rebuild(
+    dataset: Dataset,
+    result: DuplicateResult,
+    scores: np.ndarray | None,
+    preferred: np.ndarray,
+    settings: DedupConfig,
+    project: Path | None,
+):
     yield
     if project is not None:
         with ProjectStore(project) as store:
@@ -53,16 +61,22 @@ def _rebuild(dataset: Dataset, result: DuplicateResult, scores: np.ndarray | Non
 class DetectJob(LatestJob):
     """Runs :func:`core.dedup.run.find_duplicates` and saves the result in the project."""
 
-    progressed = Signal(object)    # DedupProgress
-    done = Signal(object)          # DuplicateResult
-    failed = Signal(object)        # Exception
+    progressed = Signal(object)  # DedupProgress
+    done = Signal(object)  # DuplicateResult
+    failed = Signal(object)  # Exception
     cancelled = Signal()
 
     def start(self, dataset: Dataset, settings: DedupConfig, project: Path) -> None:
         """Look for duplicates in ``dataset``; any earlier run is abandoned."""
-        self._launch(_detect_and_save, dataset, settings, project,
-                     yielded=self.progressed.emit, returned=self.done.emit,
-                     errored=self.failed.emit)
+        self._launch(
+            _detect_and_save,
+            dataset,
+            settings,
+            project,
+            yielded=self.progressed.emit,
+            returned=self.done.emit,
+            errored=self.failed.emit,
+        )
 
     def cancel(self) -> None:
         """Stop the run; nothing of it is kept."""
@@ -75,39 +89,65 @@ class DetectJob(LatestJob):
 class RestoreJob(LatestJob):
     """Reads the project's saved run and the curator's kept-copy choices."""
 
-    restored = Signal(object, object)   # DuplicateResult | None, preferred mask
+    restored = Signal(object, object)  # DuplicateResult | None, preferred mask
     failed = Signal(object)
 
     def start(self, dataset: Dataset, project: Path) -> None:
         """Restore what the project holds for ``dataset``."""
-        self._launch(_restore, dataset, project, returned=lambda r: self.restored.emit(*r),
-                     errored=self.failed.emit)
+        self._launch(
+            _restore,
+            dataset,
+            project,
+            returned=lambda r: self.restored.emit(*r),
+            errored=self.failed.emit,
+        )
 
 
 class TableJob(LatestJob):
     """Rebuilds the per-row duplicate table (kept copies, budget, similarities)."""
 
-    built = Signal(object)   # DuplicateTable
+    built = Signal(object)  # DuplicateTable
     failed = Signal(object)
 
-    def start(self, dataset: Dataset, result: DuplicateResult, scores: np.ndarray | None,
-              preferred: np.ndarray, settings: DedupConfig, project: Path | None) -> None:
+    def start(
+        self,
+        dataset: Dataset,
+        result: DuplicateResult,
+        scores: np.ndarray | None,
+        preferred: np.ndarray,
+        settings: DedupConfig,
+        project: Path | None,
+    ) -> None:
         """Build the table; ``project`` also saves ``settings`` there (thresholds, budget)."""
-        self._launch(_rebuild, dataset, result, scores, preferred, settings, project,
-                     returned=self.built.emit, errored=self.failed.emit)
+        self._launch(
+            _rebuild,
+            dataset,
+            result,
+            scores,
+            preferred,
+            settings,
+            project,
+            returned=self.built.emit,
+            errored=self.failed.emit,
+        )
 
 
 class SimilarJob(LatestJob):
     """Finds the rows nearest to one row by the run's embeddings."""
 
-    found = Signal(int, object)   # row, list[Neighbour]
+    found = Signal(int, object)  # row, list[Neighbour]
     failed = Signal(object)
 
     def start(self, result: DuplicateResult, row: int, count: int = 10) -> None:
         """Look for ``row``'s nearest rows; an earlier search is abandoned."""
-        self._launch(find_similar, result, row, count,
-                     returned=lambda found: self.found.emit(row, found),
-                     errored=self.failed.emit)
+        self._launch(
+            find_similar,
+            result,
+            row,
+            count,
+            returned=lambda found: self.found.emit(row, found),
+            errored=self.failed.emit,
+        )
 
 
 class DropCurveJob(LatestJob):
@@ -117,8 +157,16 @@ class DropCurveJob(LatestJob):
 
     def start(self, result, settings, kind, thresholds, scores, preferred) -> None:
         """Compute the curve for ``kind``; an earlier computation is abandoned."""
-        self._launch(drop_curve, result, settings, kind, thresholds, scores, preferred,
-                     yielded=lambda p: self.point.emit(*p))
+        self._launch(
+            drop_curve,
+            result,
+            settings,
+            kind,
+            thresholds,
+            scores,
+            preferred,
+            yielded=lambda p: self.point.emit(*p),
+        )
 
 
 def _cutoff(result, settings, kind, threshold, scores, preferred):
@@ -136,5 +184,13 @@ class CutoffPlanJob(LatestJob):
 
     def start(self, result, settings, kind, threshold, scores, preferred) -> None:
         """Plan ``threshold``; an earlier plan still computing is abandoned."""
-        self._launch(_cutoff, result, settings, kind, threshold, scores, preferred,
-                     returned=lambda r: self.ready.emit(*r))
+        self._launch(
+            _cutoff,
+            result,
+            settings,
+            kind,
+            threshold,
+            scores,
+            preferred,
+            returned=lambda r: self.ready.emit(*r),
+        )

@@ -35,19 +35,31 @@ from gui.widgets.text_widgets import plain_label
 #: named in the line edit beside it.
 OTHER = ""
 EMBEDDERS = (
-    ("Fast (static, distilled from MiniLM)", FAST,
-     "A static model distilled from the bundled MiniLM: 100k prompts in seconds on a CPU. "
-     "Built once on first use (about 30 s, with progress), then cached in your data folder. "
-     "Weaker than MiniLM on short chat prompts (it misses rewordings of a few words)"),
-    ("Fast candidates, MiniLM verifies", VERIFIED,
-     "The fast model proposes pairs at a loose cosine; MiniLM embeds only the rows in them and "
-     "decides each pair at its own 0.90: MiniLM's judgement, the time it takes depends on how "
-     "many rows have a candidate"),
-    ("MiniLM (all-MiniLM-L6-v2, bundled)", BUNDLED,
-     "The transformer itself: the reference, but about 100 rows/s on two CPU cores; "
-     "fine on a GPU"),
-    ("Other model…", OTHER,
-     "A sentence-embedding model folder, or a Hugging Face id already downloaded"),
+    (
+        "Fast (static, distilled from MiniLM)",
+        FAST,
+        "A static model distilled from the bundled MiniLM: 100k prompts in seconds on a CPU. "
+        "Built once on first use (about 30 s, with progress), then cached in your data folder. "
+        "Weaker than MiniLM on short chat prompts (it misses rewordings of a few words)",
+    ),
+    (
+        "Fast candidates, MiniLM verifies",
+        VERIFIED,
+        "The fast model proposes pairs at a loose cosine; MiniLM embeds only the rows in them and "
+        "decides each pair at its own 0.90: MiniLM's judgement, the time it takes depends on how "
+        "many rows have a candidate",
+    ),
+    (
+        "MiniLM (all-MiniLM-L6-v2, bundled)",
+        BUNDLED,
+        "The transformer itself: the reference, but about 100 rows/s on two CPU cores; "
+        "fine on a GPU",
+    ),
+    (
+        "Other model…",
+        OTHER,
+        "A sentence-embedding model folder, or a Hugging Face id already downloaded",
+    ),
 )
 
 
@@ -73,7 +85,7 @@ def _field_combo(default: str, parent: QWidget) -> QComboBox:
 class DedupPanel(QWidget):
     """Detector choices, budget, Find/Cancel with progress, and what the run found."""
 
-    run_requested = Signal(object)       # DedupConfig
+    run_requested = Signal(object)  # DedupConfig
     cancel_requested = Signal()
     budget_changed = Signal(float)
     calibrate_requested = Signal()
@@ -82,24 +94,32 @@ class DedupPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._has_dataset = False      # Find duplicates waits for a dataset
+        self._has_dataset = False  # Find duplicates waits for a dataset
         self.exact_check = QCheckBox("Exact", self)
         self.exact_check.setChecked(True)
-        self.exact_check.setToolTip("Identical after normalising Unicode, case, spacing and "
-                                    "repeated punctuation")
+        self.exact_check.setToolTip(
+            "Identical after normalising Unicode, case, spacing and repeated punctuation"
+        )
         self.near_check = QCheckBox("Near", self)
         self.near_check.setChecked(True)
-        self.near_check.setToolTip("MinHash LSH over 5-word shingles; every pair verified "
-                                   "with its true Jaccard similarity")
+        self.near_check.setToolTip(
+            "MinHash LSH over 5-word shingles; every pair verified with its true Jaccard similarity"
+        )
         self.semantic_check = QCheckBox("Semantic", self)
-        self.semantic_check.setToolTip("Sentence embeddings (cosine), on the embedder chosen "
-                                       "below; a GPU is used when present")
-        self.near_spin = _threshold_spin(DEFAULT_NEAR, "Jaccard similarity for a near "
-                                         "duplicate", self)
-        self.semantic_spin = _threshold_spin(default_threshold(FAST), "Cosine similarity for "
-                                             "a semantic duplicate; each embedder has its own "
-                                             "scale, so choosing one sets its calibrated "
-                                             "default", self)
+        self.semantic_check.setToolTip(
+            "Sentence embeddings (cosine), on the embedder chosen below; a GPU is used when present"
+        )
+        self.near_spin = _threshold_spin(
+            DEFAULT_NEAR, "Jaccard similarity for a near duplicate", self
+        )
+        self.semantic_spin = _threshold_spin(
+            default_threshold(FAST),
+            "Cosine similarity for "
+            "a semantic duplicate; each embedder has its own "
+            "scale, so choosing one sets its calibrated "
+            "default",
+            self,
+        )
         self.exact_on = _field_combo("pair", self)
         self.near_on = _field_combo("pair", self)
         self.semantic_on = _field_combo("prompt", self)
@@ -125,14 +145,16 @@ class DedupPanel(QWidget):
         self.embedder_combo.setToolTip("Sentence embedder for semantic duplicates")
         self.embedder_edit = QLineEdit(self)
         self.embedder_edit.setPlaceholderText("model folder or downloaded hub id")
-        self.embedder_edit.setToolTip("Sentence-embedding model for semantic duplicates: a "
-                                      "model folder, or a Hugging Face id already downloaded")
+        self.embedder_edit.setToolTip(
+            "Sentence-embedding model for semantic duplicates: a "
+            "model folder, or a Hugging Face id already downloaded"
+        )
         self.embedder_button = QPushButton("Folder…", self)
         embedder_row = QHBoxLayout()
         embedder_row.addWidget(plain_label("Embedder", self))
         embedder_row.addWidget(self.embedder_combo)
         embedder_row.addStretch(1)
-        other_row = QHBoxLayout()       # shown for "Other model…" only
+        other_row = QHBoxLayout()  # shown for "Other model…" only
         other_row.addWidget(self.embedder_edit, 1)
         other_row.addWidget(self.embedder_button)
 
@@ -140,16 +162,19 @@ class DedupPanel(QWidget):
         self.strip_check.setToolTip(
             "Near and semantic matching ignore a prefix or suffix most rows share (a system "
             "prompt, a tool description) and passages repeated across rows (one context "
-            "behind several questions). Exact matching always compares the whole text")
+            "behind several questions). Exact matching always compares the whole text"
+        )
 
         self.budget_spin = QDoubleSpinBox(self)
         self.budget_spin.setRange(0.0, 100.0)
         self.budget_spin.setDecimals(0)
         self.budget_spin.setSingleStep(5.0)
         self.budget_spin.setSuffix(" %")
-        self.budget_spin.setToolTip("Duplication budget: keep extra copies (best scores first, "
-                                    "one per cluster at a time) up to this share of the unique "
-                                    "rows. The seed's sweet spot is about 25%; 0 keeps one copy")
+        self.budget_spin.setToolTip(
+            "Duplication budget: keep extra copies (best scores first, "
+            "one per cluster at a time) up to this share of the unique "
+            "rows. The seed's sweet spot is about 25%; 0 keeps one copy"
+        )
         self.sweet_spot_button = QPushButton(f"Try {SWEET_SPOT_BUDGET:.0%}", self)
         budget_row = QHBoxLayout()
         budget_row.addWidget(plain_label("Duplication budget", self))
@@ -182,13 +207,16 @@ class DedupPanel(QWidget):
         self.strip_button.setToolTip("Tick 'Compare without shared boilerplate' and run again")
         self.strip_button.hide()
         self.calibrate_button = QPushButton("Calibrate thresholds…", self)
-        self.calibrate_button.setToolTip("See how many rows each threshold would drop, the "
-                                         "similarity histogram and pairs at the cutoff")
+        self.calibrate_button.setToolTip(
+            "See how many rows each threshold would drop, the "
+            "similarity histogram and pairs at the cutoff"
+        )
         self.cluster_button = QPushButton("Show cluster…", self)
         self.cluster_button.setToolTip("All copies of the current row side by side (C)")
         self.similar_button = QPushButton("Find similar…", self)
-        self.similar_button.setToolTip("The rows nearest to the current row by the last "
-                                       "semantic run's embeddings (S)")
+        self.similar_button.setToolTip(
+            "The rows nearest to the current row by the last semantic run's embeddings (S)"
+        )
         self.calibrate_button.setEnabled(False)
         self.cluster_button.setEnabled(False)
         self.similar_button.setEnabled(False)
@@ -224,7 +252,8 @@ class DedupPanel(QWidget):
         self.strip_button.clicked.connect(self._run_without_boilerplate)
         self.embedder_combo.currentIndexChanged.connect(self._embedder_chosen)
         self.sweet_spot_button.clicked.connect(
-            lambda: self.budget_spin.setValue(SWEET_SPOT_BUDGET * 100))
+            lambda: self.budget_spin.setValue(SWEET_SPOT_BUDGET * 100)
+        )
         self.budget_spin.valueChanged.connect(lambda v: self.budget_changed.emit(v / 100))
         for check in (self.exact_check, self.near_check, self.semantic_check):
             check.toggled.connect(self._sync_enabled)
@@ -240,10 +269,12 @@ class DedupPanel(QWidget):
         for widget in (self.embedder_edit, self.embedder_button):
             widget.setEnabled(semantic and other)
             widget.setVisible(other)
-        any_kind = any(c.isChecked() for c in (self.exact_check, self.near_check,
-                                                 self.semantic_check))
-        self.run_button.setEnabled(any_kind and self._has_dataset
-                                   and not self.cancel_button.isVisible())
+        any_kind = any(
+            c.isChecked() for c in (self.exact_check, self.near_check, self.semantic_check)
+        )
+        self.run_button.setEnabled(
+            any_kind and self._has_dataset and not self.cancel_button.isVisible()
+        )
 
     def set_has_dataset(self, has_dataset: bool) -> None:
         """Find duplicates is offered only with a dataset open."""
@@ -253,8 +284,9 @@ class DedupPanel(QWidget):
     def _embedder_chosen(self) -> None:
         """A new embedder brings its own calibrated threshold (their scales differ)."""
         name = self.embedder_combo.currentData()
-        self.semantic_spin.setValue(default_threshold(name if name != OTHER
-                                                      else self.embedder_edit.text().strip()))
+        self.semantic_spin.setValue(
+            default_threshold(name if name != OTHER else self.embedder_edit.text().strip())
+        )
         self._sync_enabled()
 
     def _embedder_name(self) -> str:
@@ -263,8 +295,9 @@ class DedupPanel(QWidget):
         if name != OTHER:
             return name
         if not self.embedder_edit.text().strip() and self.semantic_check.isChecked():
-            raise DedupSettingsError("name the other embedder: a model folder or a "
-                                     "downloaded Hugging Face id")
+            raise DedupSettingsError(
+                "name the other embedder: a model folder or a downloaded Hugging Face id"
+            )
         return self.embedder_edit.text().strip() or FAST
 
     def _browse_embedder(self) -> None:
@@ -278,16 +311,26 @@ class DedupPanel(QWidget):
             exact=self.exact_check.isChecked(),
             near=self.near_spin.value() if self.near_check.isChecked() else None,
             semantic=self.semantic_spin.value() if self.semantic_check.isChecked() else None,
-            exact_on=self.exact_on.currentData(), near_on=self.near_on.currentData(),
+            exact_on=self.exact_on.currentData(),
+            near_on=self.near_on.currentData(),
             semantic_on=self.semantic_on.currentData(),
             embedder=self._embedder_name(),
             budget=self.budget_spin.value() / 100,
-            strip_boilerplate=self.strip_check.isChecked())
+            strip_boilerplate=self.strip_check.isChecked(),
+        )
 
     def show_settings(self, settings: DedupConfig) -> None:
         """Show a saved run's settings (without emitting changes)."""
-        widgets = (self.exact_check, self.near_check, self.semantic_check, self.near_spin,
-                   self.semantic_spin, self.budget_spin, self.strip_check, self.embedder_combo)
+        widgets = (
+            self.exact_check,
+            self.near_check,
+            self.semantic_check,
+            self.near_spin,
+            self.semantic_spin,
+            self.budget_spin,
+            self.strip_check,
+            self.embedder_combo,
+        )
         for widget in widgets:
             widget.blockSignals(True)
         self.exact_check.setChecked(settings.exact)
@@ -297,13 +340,16 @@ class DedupPanel(QWidget):
             self.near_spin.setValue(settings.near)
         if settings.semantic is not None:
             self.semantic_spin.setValue(settings.semantic)
-        for combo, field in ((self.exact_on, settings.exact_on),
-                             (self.near_on, settings.near_on),
-                             (self.semantic_on, settings.semantic_on)):
+        for combo, field in (
+            (self.exact_on, settings.exact_on),
+            (self.near_on, settings.near_on),
+            (self.semantic_on, settings.semantic_on),
+        ):
             combo.setCurrentIndex(FIELDS.index(field))
         named = self.embedder_combo.findData(settings.embedder)
-        self.embedder_combo.setCurrentIndex(named if named >= 0
-                                            else self.embedder_combo.findData(OTHER))
+        self.embedder_combo.setCurrentIndex(
+            named if named >= 0 else self.embedder_combo.findData(OTHER)
+        )
         self.embedder_edit.setText("" if named >= 0 else settings.embedder)
         self.budget_spin.setValue(settings.budget * 100)
         self.strip_check.setChecked(settings.strip_boilerplate)
@@ -340,15 +386,19 @@ class DedupPanel(QWidget):
             self.notice.setText(progress.notice)
             self.notice.show()
         self.progress.setValue(int(progress.fraction * 1000))
-        self.stage.setText(f"{progress.stage}: {progress.done:,} of {progress.total:,}"
-                           if progress.total > 1 else progress.stage)
+        self.stage.setText(
+            f"{progress.stage}: {progress.done:,} of {progress.total:,}"
+            if progress.total > 1
+            else progress.stage
+        )
 
     def show_summary(self, summary: dict | None, note: str = "") -> None:
         """What the current table says (None: no run)."""
         self.calibrate_button.setEnabled(summary is not None)
         self.cluster_button.setEnabled(summary is not None)
-        self.similar_button.setEnabled(summary is not None and
-                                       summary["settings"].get("semantic") is not None)
+        self.similar_button.setEnabled(
+            summary is not None and summary["settings"].get("semantic") is not None
+        )
         notes = (summary or {}).get("notes", [])
         self.notes.setText("\n".join(notes))
         self.notes.setVisible(bool(notes))
@@ -357,9 +407,11 @@ class DedupPanel(QWidget):
             self.summary.setText(note or "No duplicate search yet.")
             return
         kinds = ", ".join(f"{n:,} {k}" for k, n in summary["by_match"].items() if n)
-        text = (f"{summary['clusters']:,} clusters · {summary['duplicates']:,} duplicates"
-                + (f" ({kinds})" if kinds else "")
-                + f" · the rule drops {summary['dropped']:,}")
+        text = (
+            f"{summary['clusters']:,} clusters · {summary['duplicates']:,} duplicates"
+            + (f" ({kinds})" if kinds else "")
+            + f" · the rule drops {summary['dropped']:,}"
+        )
         if summary["extra_copies"]:
             text += f" · the budget keeps {summary['extra_copies']:,} extra copies"
         self.summary.setText(text + (f"\n{note}" if note else ""))

@@ -47,8 +47,13 @@ class SimilarDialog(QDialog):
         layout.addWidget(buttons)
         self.views: list[CopyView] = []
 
-    def show_neighbours(self, row: int, neighbours: list[Neighbour],
-                        table: DuplicateTable | None, threshold: float | None) -> None:
+    def show_neighbours(
+        self,
+        row: int,
+        neighbours: list[Neighbour],
+        table: DuplicateTable | None,
+        threshold: float | None,
+    ) -> None:
         """Show ``row`` first, then ``neighbours`` (most similar first)."""
         for view in self.views:
             view.deleteLater()
@@ -66,17 +71,23 @@ class SimilarDialog(QDialog):
             if table is not None and table.size[member] > 1:
                 parts.append(ROLE_NAMES[int(table.role[member])])
             view.header.setText("  ·  ".join(parts))
-            view.text.show_text(record_text(prompts[member], responses[member]),
-                                None if member == row else base)
+            view.text.show_text(
+                record_text(prompts[member], responses[member]), None if member == row else base
+            )
             view.keep_button.hide()
             view.set_selected(member == row, False)
             self.strip_layout.addWidget(view)
             self.views.append(view)
-        above = sum(1 for n in neighbours if threshold is not None
-                    and n.similarity >= threshold - 1e-6)
+        above = sum(
+            1 for n in neighbours if threshold is not None and n.similarity >= threshold - 1e-6
+        )
         self.summary.setText(
             f"The {len(neighbours):,} rows nearest to line {int(locations[row]):,} by the last "
             f"semantic run's embeddings"
-            + (f"; {above:,} at or above the semantic threshold {threshold:.2f}"
-               if threshold is not None else "")
-            + ". Highlighted words differ from the first row.")
+            + (
+                f"; {above:,} at or above the semantic threshold {threshold:.2f}"
+                if threshold is not None
+                else ""
+            )
+            + ". Highlighted words differ from the first row."
+        )

@@ -41,16 +41,53 @@ from gui.widgets.text_widgets import plain_label
 
 GREY = "#b8b8b8"
 #: Categorical colours (Tableau 10 and its light half), for topics and duplicate clusters.
-PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f", "#86bcb6", "#a0cbe8", "#ffbe7d", "#8cd17d", "#f1ce63",
-           "#d4a6c8", "#fabfd2", "#d7b5a6", "#499894", "#79706e", "#bab0ac", "#d37295",
-           "#b6992d", "#e9a33b", "#8f6d9f"]
+PALETTE = [
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#86bcb6",
+    "#a0cbe8",
+    "#ffbe7d",
+    "#8cd17d",
+    "#f1ce63",
+    "#d4a6c8",
+    "#fabfd2",
+    "#d7b5a6",
+    "#499894",
+    "#79706e",
+    "#bab0ac",
+    "#d37295",
+    "#b6992d",
+    "#e9a33b",
+    "#8f6d9f",
+]
 #: Viridis in ten steps, for scores.
-SCORE_COLOURS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89",
-                 "#35b779", "#6ece58", "#b5de2b", "#fde725"]
-COLOUR_BY = (("Topic", "topic"), ("Score", "score"), ("Decision", "decision"),
-             ("Decided by", "decided_by"), ("Duplicate cluster", "duplicates"),
-             ("Overlap with references", "overlap"))
+SCORE_COLOURS = [
+    "#440154",
+    "#482878",
+    "#3e4989",
+    "#31688e",
+    "#26828e",
+    "#1f9e89",
+    "#35b779",
+    "#6ece58",
+    "#b5de2b",
+    "#fde725",
+]
+COLOUR_BY = (
+    ("Topic", "topic"),
+    ("Score", "score"),
+    ("Decision", "decision"),
+    ("Decided by", "decided_by"),
+    ("Duplicate cluster", "duplicates"),
+    ("Overlap with references", "overlap"),
+)
 #: Colour-by values naming one scorer's column: this prefix and the column's key.
 SCORER_PREFIX = "score:"
 #: Decisions and scores change often; the colours follow at most this often.
@@ -61,17 +98,22 @@ class MapDock(FeatureDock):
     """The embedding map of the open dataset."""
 
     status = Signal(str)
-    map_changed = Signal()          # the session has a new map: map filters must be re-read
+    map_changed = Signal()  # the session has a new map: map filters must be re-read
 
-    def __init__(self, model: RecordsTableModel, view: RecordsView, filter_bar: FilterBar,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: RecordsTableModel,
+        view: RecordsView,
+        filter_bar: FilterBar,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__("Map", "map_dock", parent)
         self.table_model, self.view, self.filter_bar = model, view, filter_bar
         self.session: ReviewSession | None = None
         self.result: MapResult | None = None
         self.duplicates: DuplicateTable | None = None
         self.job = MapJob(self)
-        self._asked = False          # a map was restored or requested for this dataset
+        self._asked = False  # a map was restored or requested for this dataset
         self._recolour = QTimer(self, singleShot=True, interval=RECOLOUR_MS)
         self._recolour.timeout.connect(self.recolour)
         self._build()
@@ -85,19 +127,23 @@ class MapDock(FeatureDock):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
-        self.on_combo = self._combo([(f"Map {f}s" if f != "pair" else "Map pairs", f)
-                                     for f in FIELDS], "Which text is embedded")
-        self.method_combo = self._combo([("PaCMAP", "pacmap"), ("PCA (fast)", "pca")],
-                                        "Projection")
+        self.on_combo = self._combo(
+            [(f"Map {f}s" if f != "pair" else "Map pairs", f) for f in FIELDS],
+            "Which text is embedded",
+        )
+        self.method_combo = self._combo([("PaCMAP", "pacmap"), ("PCA (fast)", "pca")], "Projection")
         self.make_button = QPushButton("Make map", body)
         self.cancel_button = QPushButton("Cancel", body)
-        self.colour_combo = self._combo([(f"Colour: {t}", v) for t, v in COLOUR_BY],
-                                        "What the colours show")
+        self.colour_combo = self._combo(
+            [(f"Colour: {t}", v) for t, v in COLOUR_BY], "What the colours show"
+        )
         self.modes = QButtonGroup(self)
         self.mode_buttons = {}
-        for text, mode, tip in (("Pan", "pan", "Drag to move, wheel to zoom"),
-                                ("Lasso", "lasso", "Draw around points to filter the table"),
-                                ("Box", "box", "Drag a rectangle to filter the table")):
+        for text, mode, tip in (
+            ("Pan", "pan", "Drag to move, wheel to zoom"),
+            ("Lasso", "lasso", "Draw around points to filter the table"),
+            ("Box", "box", "Drag a rectangle to filter the table"),
+        ):
             button = QToolButton(body, text=text, checkable=True, toolTip=tip)
             self.modes.addButton(button)
             self.mode_buttons[mode] = button
@@ -105,9 +151,16 @@ class MapDock(FeatureDock):
         self.topic_combo = self._combo([("Any topic", -1)], "Filter the table to one topic")
         self.topic_combo.setMinimumContentsLength(18)
         self.progress = QProgressBar(body, maximum=1000, maximumWidth=160, visible=False)
-        for widget in (self.on_combo, self.method_combo, self.make_button, self.cancel_button,
-                       self.colour_combo, *self.mode_buttons.values(), self.topic_combo,
-                       self.progress):
+        for widget in (
+            self.on_combo,
+            self.method_combo,
+            self.make_button,
+            self.cancel_button,
+            self.colour_combo,
+            *self.mode_buttons.values(),
+            self.topic_combo,
+            self.progress,
+        ):
             bar.addWidget(widget)
         bar.addStretch(1)
         self.cancel_button.hide()
@@ -161,8 +214,7 @@ class MapDock(FeatureDock):
         if self.session is None:
             return
         self._asked = True
-        settings = MapConfig(on=self.on_combo.currentData(),
-                               method=self.method_combo.currentData())
+        settings = MapConfig(on=self.on_combo.currentData(), method=self.method_combo.currentData())
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
@@ -186,15 +238,22 @@ class MapDock(FeatureDock):
         self._recolour.stop()
 
     def _maybe_start(self, visible: bool) -> None:
-        if visible and self.session is not None and self.result is None and not self._asked \
-                and not self.job.running:
+        if (
+            visible
+            and self.session is not None
+            and self.result is None
+            and not self._asked
+            and not self.job.running
+        ):
             self.make_map()
 
     def _on_progress(self, progress: MapProgress) -> None:
         self.progress.setValue(int(progress.fraction * 1000))
-        self.hover_text.setText(f"{progress.stage[5:].capitalize()}: {progress.done:,} of "
-                                f"{progress.total:,}" if progress.total > 1
-                                else progress.stage[5:].capitalize() + "…")
+        self.hover_text.setText(
+            f"{progress.stage[5:].capitalize()}: {progress.done:,} of {progress.total:,}"
+            if progress.total > 1
+            else progress.stage[5:].capitalize() + "…"
+        )
         if progress.preview is not None:
             self._show(progress.preview, None)
 
@@ -212,9 +271,11 @@ class MapDock(FeatureDock):
         self._show(result, tree)
         self._select(self.on_combo, result.settings.on)
         self._select(self.method_combo, result.settings.method)
-        self.hover_text.setText(f"{result.rows:,} rows, {len(result.labels)} topics "
-                                f"({result.settings.describe()}, {result.seconds:.0f} s). "
-                                "Lasso or box: filter the table to a region.")
+        self.hover_text.setText(
+            f"{result.rows:,} rows, {len(result.labels)} topics "
+            f"({result.settings.describe()}, {result.seconds:.0f} s). "
+            "Lasso or box: filter the table to a region."
+        )
         self.status.emit(f"Map ready: {result.rows:,} rows, {len(result.labels)} topics.")
 
     def _on_failed(self, exc: Exception) -> None:
@@ -234,7 +295,7 @@ class MapDock(FeatureDock):
         self.plot.set_points(result.xy, codes, colours, tree)
         self._fill_topics()
         self._draw_labels()
-        if self.session is not None and result.labels:     # a preview has no topics yet
+        if self.session is not None and result.labels:  # a preview has no topics yet
             self.session.set_map(result.xy, result.topics, result.settings.key())
             self.map_changed.emit()
 
@@ -243,12 +304,18 @@ class MapDock(FeatureDock):
         if result is None or not result.labels:
             self.plot.set_labels([], np.zeros((0, 2)))
             return
-        positions = np.array([np.median(result.xy[result.topics == t], axis=0)
-                              if (result.topics == t).any() else (np.nan, np.nan)
-                              for t in range(len(result.labels))])
+        positions = np.array(
+            [
+                np.median(result.xy[result.topics == t], axis=0)
+                if (result.topics == t).any()
+                else (np.nan, np.nan)
+                for t in range(len(result.labels))
+            ]
+        )
         shown = ~np.isnan(positions[:, 0])
-        self.plot.set_labels([label for label, s in zip(result.labels, shown, strict=True)
-                              if s], positions[shown])
+        self.plot.set_labels(
+            [label for label, s in zip(result.labels, shown, strict=True) if s], positions[shown]
+        )
 
     def _fill_topics(self) -> None:
         self.topic_combo.clear()
@@ -274,11 +341,17 @@ class MapDock(FeatureDock):
         """One "Colour: score of …" entry per score column, when there are several."""
         session = self.session
         names = session.column_names() if session is not None else {}
-        wanted = [(f"Colour: score of {name}", SCORER_PREFIX + key)
-                  for key, name in names.items()] if len(names) > 1 else []
+        wanted = (
+            [(f"Colour: score of {name}", SCORER_PREFIX + key) for key, name in names.items()]
+            if len(names) > 1
+            else []
+        )
         combo = self.colour_combo
-        have = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())
-                if str(combo.itemData(i)).startswith(SCORER_PREFIX)]
+        have = [
+            (combo.itemText(i), combo.itemData(i))
+            for i in range(combo.count())
+            if str(combo.itemData(i)).startswith(SCORER_PREFIX)
+        ]
         if have == wanted:
             return
         current = combo.currentData()
@@ -315,7 +388,7 @@ class MapDock(FeatureDock):
             return self.result.topics % len(PALETTE), PALETTE
         if mode == "overlap" and session is not None and len(session.overlap) == n:
             return (session.overlap != 0).astype(np.int64), [GREY, "#e15759"]
-        scorer = str(mode)[len(SCORER_PREFIX):] if str(mode).startswith(SCORER_PREFIX) else None
+        scorer = str(mode)[len(SCORER_PREFIX) :] if str(mode).startswith(SCORER_PREFIX) else None
         if scorer is not None and session is not None and scorer in session.columns:
             mode = "score"
         if mode == "score" and session is not None:
@@ -324,10 +397,14 @@ class MapDock(FeatureDock):
             codes = np.full(n, len(SCORE_COLOURS), np.int64)
             if finite.any():
                 low, high = np.nanmin(scores), np.nanmax(scores)
-                scaled = (scores[finite] - low) / (high - low) if high > low else \
-                    np.zeros(int(finite.sum()))
-                codes[finite] = np.clip((scaled * len(SCORE_COLOURS)).astype(np.int64), 0,
-                                        len(SCORE_COLOURS) - 1)
+                scaled = (
+                    (scores[finite] - low) / (high - low)
+                    if high > low
+                    else np.zeros(int(finite.sum()))
+                )
+                codes[finite] = np.clip(
+                    (scaled * len(SCORE_COLOURS)).astype(np.int64), 0, len(SCORE_COLOURS) - 1
+                )
             return codes, [*SCORE_COLOURS, GREY]
         if mode == "decision" and session is not None:
             lookup = np.zeros(max(KEEP, DROP, UNDECIDED) + 1, np.int64)
@@ -335,8 +412,7 @@ class MapDock(FeatureDock):
             return lookup[session.final], [GREY, "#59a14f", "#e15759"]
         if mode == "decided_by" and session is not None:
             return (session.manual != AUTO).astype(np.int64), [GREY, "#4e79a7"]
-        if mode == "duplicates" and self.duplicates is not None \
-                and len(self.duplicates.size) == n:
+        if mode == "duplicates" and self.duplicates is not None and len(self.duplicates.size) == n:
             clustered = self.duplicates.size > 1
             codes = np.zeros(n, np.int64)
             codes[clustered] = 1 + self.duplicates.cluster[clustered] % (len(PALETTE) - 1)
@@ -364,14 +440,16 @@ class MapDock(FeatureDock):
             return
         topic = self.topic_combo.currentData()
         current = self.filter_bar.current_map_selection()
-        self.filter_bar.set_map_selection(current.map_region, () if topic < 0 else (topic,),
-                                          self.result.settings.key())
+        self.filter_bar.set_map_selection(
+            current.map_region, () if topic < 0 else (topic,), self.result.settings.key()
+        )
 
     def show_filter(self, row_filter: RowFilter) -> None:
         """Outline the table filter's map region, and show its topic."""
         matches = self.result is not None and row_filter.map_key == self.result.settings.key()
-        self.plot.show_selection(np.array(row_filter.map_region)
-                                 if matches and row_filter.map_region else None)
+        self.plot.show_selection(
+            np.array(row_filter.map_region) if matches and row_filter.map_region else None
+        )
         topic = row_filter.map_topics[0] if matches and row_filter.map_topics else -1
         self._select(self.topic_combo, topic)
 

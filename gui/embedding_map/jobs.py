@@ -30,8 +30,9 @@ def _restore(dataset: Dataset, project: Path) -> Generator[None, None, tuple | N
     return None if result is None else (result, cKDTree(result.xy))
 
 
-def _compute(dataset: Dataset, settings: MapConfig, project: Path
-             ) -> Generator[MapProgress, None, tuple]:
+def _compute(
+    dataset: Dataset, settings: MapConfig, project: Path
+) -> Generator[MapProgress, None, tuple]:
     with ProjectStore(project) as store:
         duplicates = load_result(store, dataset)
     result = yield from compute_map(dataset, settings, "auto", duplicates)
@@ -43,16 +44,22 @@ def _compute(dataset: Dataset, settings: MapConfig, project: Path
 class MapJob(LatestJob):
     """Restores or computes a map; the newest request wins."""
 
-    progressed = Signal(object)   # MapProgress
-    done = Signal(object)         # (MapResult, cKDTree) or None (nothing saved)
+    progressed = Signal(object)  # MapProgress
+    done = Signal(object)  # (MapResult, cKDTree) or None (nothing saved)
     failed = Signal(object)
 
     def restore(self, dataset: Dataset, project: Path) -> None:
         """Read the project's newest map for this file."""
-        self._launch(_restore, dataset, project, returned=self.done.emit,
-                     errored=self.failed.emit)
+        self._launch(_restore, dataset, project, returned=self.done.emit, errored=self.failed.emit)
 
     def compute(self, dataset: Dataset, settings: MapConfig, project: Path) -> None:
         """Make a map with ``settings`` (and save it)."""
-        self._launch(_compute, dataset, settings, project, yielded=self.progressed.emit,
-                     returned=self.done.emit, errored=self.failed.emit)
+        self._launch(
+            _compute,
+            dataset,
+            settings,
+            project,
+            yielded=self.progressed.emit,
+            returned=self.done.emit,
+            errored=self.failed.emit,
+        )

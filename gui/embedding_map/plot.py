@@ -31,14 +31,15 @@ POINT_SIZE = 3
 class MapViewBox(pg.ViewBox):
     """A view box that, in lasso or box mode, draws a selection instead of panning."""
 
-    region_drawn = Signal(object)    # (corners, 2) float64 in map coordinates
+    region_drawn = Signal(object)  # (corners, 2) float64 in map coordinates
 
     def __init__(self) -> None:
         super().__init__()
-        self.mode = "pan"            # "pan", "lasso" or "box"
+        self.mode = "pan"  # "pan", "lasso" or "box"
         self._trail: list[tuple[float, float]] = []
-        self.outline = pg.PlotCurveItem(pen=pg.mkPen("#1d4f91", width=2,
-                                                     style=Qt.PenStyle.DashLine))
+        self.outline = pg.PlotCurveItem(
+            pen=pg.mkPen("#1d4f91", width=2, style=Qt.PenStyle.DashLine)
+        )
         self.outline.setZValue(20)
         self.addItem(self.outline, ignoreBounds=True)
 
@@ -81,9 +82,9 @@ def _area(polygon: np.ndarray) -> float:
 class MapPlot(pg.PlotWidget):
     """Draws the map; reports the hovered and clicked rows and drawn regions."""
 
-    hovered = Signal(int)            # row, or -1 when the pointer is over no point
-    clicked = Signal(int)            # row
-    region_drawn = Signal(object)    # polygon
+    hovered = Signal(int)  # row, or -1 when the pointer is over no point
+    clicked = Signal(int)  # row
+    region_drawn = Signal(object)  # polygon
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self.box = MapViewBox()
@@ -102,11 +103,12 @@ class MapPlot(pg.PlotWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.box.addItem(self.image, ignoreBounds=True)
         self.label_items: list[pg.TextItem] = []
-        self.selection = pg.PlotCurveItem(pen=pg.mkPen("#b3261e", width=2,
-                                                       style=Qt.PenStyle.DashLine))
+        self.selection = pg.PlotCurveItem(
+            pen=pg.mkPen("#b3261e", width=2, style=Qt.PenStyle.DashLine)
+        )
         self.selection.setZValue(15)
         self.box.addItem(self.selection, ignoreBounds=True)
-        self.renders = 0                 # rasterisations so far (tests, the benchmark)
+        self.renders = 0  # rasterisations so far (tests, the benchmark)
         self._render_timer = QTimer(self, singleShot=True, interval=RENDER_MS)
         self._render_timer.timeout.connect(self.rasterise)
         self.box.sigRangeChanged.connect(self._range_changed)
@@ -118,16 +120,18 @@ class MapPlot(pg.PlotWidget):
 
     # -- data ----------------------------------------------------------------------------------
 
-    def set_points(self, xy: np.ndarray, codes: np.ndarray, colours: list[str],
-                   tree=None) -> None:
+    def set_points(self, xy: np.ndarray, codes: np.ndarray, colours: list[str], tree=None) -> None:
         """Draw ``xy`` coloured by ``codes`` (indices into ``colours``); ``tree`` picks points."""
         new_points = xy is not self.xy
         self.xy, self.tree = xy, tree
         if new_points and len(xy):
             low = xy.min(axis=0).astype(np.float64)
             span = np.maximum(xy.max(axis=0).astype(np.float64) - low, 1e-6)
-            self.box.setRange(xRange=(float(low[0]), float(low[0] + span[0])),
-                              yRange=(float(low[1]), float(low[1] + span[1])), padding=0.03)
+            self.box.setRange(
+                xRange=(float(low[0]), float(low[0] + span[0])),
+                yRange=(float(low[1]), float(low[1] + span[1])),
+                padding=0.03,
+            )
         self.set_colours(codes, colours)
 
     def set_colours(self, codes: np.ndarray, colours: list[str]) -> None:
@@ -153,8 +157,9 @@ class MapPlot(pg.PlotWidget):
             inside = (col >= 0) & (col < width) & (row >= 0) & (row < height)
             colours = np.ascontiguousarray(self.rgba).view(np.uint32).ravel()
             # Fancy assignment keeps the last write: later (higher) codes end on top.
-            canvas.reshape(-1)[row[inside].astype(np.int64) * width + col[inside]] = \
-                colours[self.codes[inside]]
+            canvas.reshape(-1)[row[inside].astype(np.int64) * width + col[inside]] = colours[
+                self.codes[inside]
+            ]
             canvas = _dilate(canvas, POINT_SIZE // 2)
         canvas = canvas.view(np.uint8).reshape(height, width, 4)
         self.image.setImage(canvas, autoLevels=False, levels=(0, 255))
@@ -171,8 +176,9 @@ class MapPlot(pg.PlotWidget):
             self.removeItem(item)
         self.label_items = []
         for text, (x, y) in zip(labels, positions, strict=True):
-            item = pg.TextItem(text=text, color="#202020", anchor=(0.5, 0.5),
-                               fill=pg.mkBrush(255, 255, 255, 200))
+            item = pg.TextItem(
+                text=text, color="#202020", anchor=(0.5, 0.5), fill=pg.mkBrush(255, 255, 255, 200)
+            )
             item.setZValue(30)
             item.setPos(float(x), float(y))
             self.addItem(item, ignoreBounds=True)
@@ -186,7 +192,6 @@ class MapPlot(pg.PlotWidget):
         closed = np.vstack([polygon, polygon[:1]])
         self.selection.setData(closed[:, 0], closed[:, 1])
 
-
     # -- picking -------------------------------------------------------------------------------
 
     def row_at(self, scene_pos: QPointF) -> int:
@@ -197,13 +202,14 @@ class MapPlot(pg.PlotWidget):
         pixel_w, pixel_h = self.box.viewPixelSize()
         # Pick in pixel units: the axes are scaled independently.
         scale = np.array([pixel_w, pixel_h], np.float64)
-        candidates = self.tree.query_ball_point((here.x(), here.y()),
-                                                r=PICK_PIXELS * float(scale.max()))
+        candidates = self.tree.query_ball_point(
+            (here.x(), here.y()), r=PICK_PIXELS * float(scale.max())
+        )
         if not candidates:
             return -1
         rows = np.asarray(candidates)
         offsets = (self.xy[rows] - (here.x(), here.y())) / scale
-        return int(rows[np.argmin((offsets ** 2).sum(axis=1))])
+        return int(rows[np.argmin((offsets**2).sum(axis=1))])
 
     def _mouse_moved(self, scene_pos: QPointF) -> None:
         row = self.row_at(scene_pos)
@@ -229,7 +235,7 @@ def _dilate(canvas: np.ndarray, radius: int) -> np.ndarray:
         for dx in range(-radius, radius + 1):
             if dx == 0 and dy == 0:
                 continue
-            target = out[max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)]
-            source = canvas[max(-dy, 0):height + min(-dy, 0), max(-dx, 0):width + min(-dx, 0)]
+            target = out[max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)]
+            source = canvas[max(-dy, 0) : height + min(-dy, 0), max(-dx, 0) : width + min(-dx, 0)]
             np.copyto(target, source, where=target == 0)
     return out

@@ -32,9 +32,14 @@ class LoadJob(LatestJob):
         """Load ``path``, cancelling any load in progress."""
         self.cancel(quiet=True)
         self._path = path = Path(path)
-        self._launch(iter_load, path, mapping, yielded=self.progressed.emit,
-                     returned=self.loaded.emit,
-                     errored=lambda exc: self.failed.emit(path, exc))
+        self._launch(
+            iter_load,
+            path,
+            mapping,
+            yielded=self.progressed.emit,
+            returned=self.loaded.emit,
+            errored=lambda exc: self.failed.emit(path, exc),
+        )
 
     def cancel(self, quiet: bool = False) -> None:
         """Stop the load in progress (it stops at its next progress report)."""

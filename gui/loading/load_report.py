@@ -14,9 +14,11 @@ MAX_LISTED = 100_000
 def summary_text(dataset: Dataset) -> str:
     """One paragraph: file, format, schema and counts."""
     fmt = dataset.format + (" (gzip)" if dataset.compressed else "")
-    text = (f"{dataset.path.name}: {fmt}, {dataset.spec.describe()}.\n"
-            f"{len(dataset):,} usable records, {len(dataset.bad_lines):,} unusable "
-            f"{dataset.location_kind}s")
+    text = (
+        f"{dataset.path.name}: {fmt}, {dataset.spec.describe()}.\n"
+        f"{len(dataset):,} usable records, {len(dataset.bad_lines):,} unusable "
+        f"{dataset.location_kind}s"
+    )
     if dataset.blank_lines:
         text += f", {dataset.blank_lines:,} blank lines skipped"
     text += "."
@@ -43,8 +45,10 @@ class LoadReportDialog(QDialog):
         listed = dataset.bad_lines[:MAX_LISTED]
         body = "\n".join(f"{unit} {bad.line}: {bad.reason}" for bad in listed)
         if len(dataset.bad_lines) > MAX_LISTED:
-            body += (f"\n… and {len(dataset.bad_lines) - MAX_LISTED:,} more "
-                     "(python main.py inspect FILE lists them all)")
+            body += (
+                f"\n… and {len(dataset.bad_lines) - MAX_LISTED:,} more "
+                "(python main.py inspect FILE lists them all)"
+            )
         self.lines.setPlainText(body or "Every line was usable.")
         layout.addWidget(self.lines)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

@@ -20,15 +20,18 @@ NONE_CHOICE = "(none)"
 class ColumnMappingDialog(QDialog):
     """Pick prompt, optional second prompt part, and response fields from the file's fields."""
 
-    def __init__(self, file_name: str, fields: list[str], reason: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, file_name: str, fields: list[str], reason: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Column mapping: {file_name}")
         layout = QVBoxLayout(self)
         intro = reason + "\n\n" if reason else ""
-        label = plain_label(intro + "Choose the fields that hold the prompt and the response. "
-                            "A second prompt field is joined to the first with a blank line.",
-                            self)
+        label = plain_label(
+            intro + "Choose the fields that hold the prompt and the response. "
+            "A second prompt field is joined to the first with a blank line.",
+            self,
+        )
         label.setWordWrap(True)
         layout.addWidget(label)
         form = QFormLayout()
@@ -42,7 +45,8 @@ class ColumnMappingDialog(QDialog):
         form.addRow("Or: chat turns field", self.messages)
         layout.addLayout(form)
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -57,6 +61,7 @@ class ColumnMappingDialog(QDialog):
 
     def mapping(self) -> ColumnMapping:
         """The mapping chosen."""
+
         def choice(combo: QComboBox) -> str | None:
             text = combo.currentText()
             return None if text in ("", NONE_CHOICE) else text

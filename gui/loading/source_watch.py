@@ -19,7 +19,7 @@ POLL_MS = 2_000
 class SourceWatcher(QObject):
     """Watches one dataset's file; says once per opening that it changed."""
 
-    changed = Signal(str)    # one line: which file, and how it changed
+    changed = Signal(str)  # one line: which file, and how it changed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

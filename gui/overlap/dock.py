@@ -35,7 +35,7 @@ POLL_MS = 2_000
 class OverlapDock(FeatureDock):
     """Overlap checks against reference files, their counts, and the drop choices."""
 
-    overlap_changed = Signal(object)     # uint8 level bits per row
+    overlap_changed = Signal(object)  # uint8 level bits per row
     drop_levels_changed = Signal(object)  # tuple of levels the rule should drop
     status = Signal(str)
 
@@ -90,8 +90,7 @@ class OverlapDock(FeatureDock):
         if self.dataset is None or self.project is None:
             return
         self.panel.set_running(True)
-        self.status.emit(f"Checking overlap with {len(paths)} reference(s): "
-                         f"{settings.describe()}…")
+        self.status.emit(f"Checking overlap with {len(paths)} reference(s): {settings.describe()}…")
         self.check.start(self.dataset, paths, settings, self.project)
 
     def shutdown(self) -> None:
@@ -110,11 +109,12 @@ class OverlapDock(FeatureDock):
         warnings = [info.warning() for info in result.references if info.rejected]
         warnings += [f"Note: {note}." for note in result.notes]
         summary = result.summary()
-        self.status.emit(f"Overlap check done in {result.seconds:.1f} s: "
-                         f"{summary['overlapping']:,} rows overlap. " + " ".join(warnings))
+        self.status.emit(
+            f"Overlap check done in {result.seconds:.1f} s: "
+            f"{summary['overlapping']:,} rows overlap. " + " ".join(warnings)
+        )
 
-    def _on_restored(self, result: OverlapResult | None, references: list, states: list
-                     ) -> None:
+    def _on_restored(self, result: OverlapResult | None, references: list, states: list) -> None:
         if result is None:
             return
         self.panel.set_paths([info.path for info in result.references])
@@ -130,7 +130,7 @@ class OverlapDock(FeatureDock):
         self.panel.show_stale(reason)
         for index, state in enumerate(states):
             if not state.current and index < len(self.references):
-                self.references[index] = None     # its records are not the ones checked
+                self.references[index] = None  # its records are not the ones checked
         if reason:
             self.status.emit(f"Overlap: {reason}.")
 
@@ -153,8 +153,7 @@ class OverlapDock(FeatureDock):
         self.panel.stage.setText(f"Overlap check failed: {reason}")
         self.status.emit(f"Overlap check failed: {reason}")
 
-    def _show(self, result: OverlapResult | None, references: list,
-              announce: bool = True) -> None:
+    def _show(self, result: OverlapResult | None, references: list, announce: bool = True) -> None:
         self.result, self.references = result, references
         self._stats = {} if result is None else _stats(result)
         if result is None:
@@ -192,19 +191,29 @@ class OverlapDock(FeatureDock):
             return None
         info = self.result.references[match.reference]
         line = self.result.ref_location(match.reference, match.ref_row)
-        how = {"exact": "identical after normalising",
-               "ngram": f"{match.shared:,} shared {self.result.settings.ngram_words}-grams, "
-                        f"longest run {match.span:,} words, {match.similarity:.0%} of it",
-               "near": f"Jaccard {match.similarity:.3f}",
-               "semantic": f"cosine {match.similarity:.3f}"}[match.level]
-        title = (f"OVERLAP ({LEVEL_TITLES[match.level].lower()}: {how}) with {info.name}, "
-                 f"{_unit(info.path)} {line}")
-        reference = (self.references[match.reference]
-                     if match.reference < len(self.references) else None)
+        how = {
+            "exact": "identical after normalising",
+            "ngram": f"{match.shared:,} shared {self.result.settings.ngram_words}-grams, "
+            f"longest run {match.span:,} words, {match.similarity:.0%} of it",
+            "near": f"Jaccard {match.similarity:.3f}",
+            "semantic": f"cosine {match.similarity:.3f}",
+        }[match.level]
+        title = (
+            f"OVERLAP ({LEVEL_TITLES[match.level].lower()}: {how}) with {info.name}, "
+            f"{_unit(info.path)} {line}"
+        )
+        reference = (
+            self.references[match.reference] if match.reference < len(self.references) else None
+        )
         settings = self.result.settings
         if reference is None:
-            return OverlapDetail(title + " (the file changed or is missing since the check)",
-                                 "", [], settings.ngram_words, settings.min_words)
+            return OverlapDetail(
+                title + " (the file changed or is missing since the check)",
+                "",
+                [],
+                settings.ngram_words,
+                settings.min_words,
+            )
         text = field_text(reference, settings.field(match.level), match.ref_row)
         own = field_text(self.dataset, settings.field(match.level), row)
         spans = shared_spans(text, own, settings.ngram_words, settings.min_words)

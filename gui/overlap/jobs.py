@@ -24,8 +24,9 @@ from core.project import ProjectStore
 from gui.jobs import LatestJob
 
 
-def _check_and_save(dataset: Dataset, paths: list[str], settings: OverlapConfig,
-                    project: Path) -> Generator[object, None, tuple]:
+def _check_and_save(
+    dataset: Dataset, paths: list[str], settings: OverlapConfig, project: Path
+) -> Generator[object, None, tuple]:
     skipped: list[str] = []
     references = yield from load_references(paths, dataset, settings, skipped)
     result = yield from find_overlap(dataset, references, settings, skipped)
@@ -60,17 +61,25 @@ def _states(result: OverlapResult) -> Generator[None, None, list]:
 class CheckJob(LatestJob):
     """Loads the references, compares, and saves the check in the project."""
 
-    progressed = Signal(object)    # DedupProgress
+    progressed = Signal(object)  # DedupProgress
     done = Signal(object, object)  # OverlapResult, list[Dataset]
-    failed = Signal(object)        # Exception
+    failed = Signal(object)  # Exception
     cancelled = Signal()
 
-    def start(self, dataset: Dataset, paths: list[str], settings: OverlapConfig,
-              project: Path) -> None:
+    def start(
+        self, dataset: Dataset, paths: list[str], settings: OverlapConfig, project: Path
+    ) -> None:
         """Check ``dataset`` against ``paths``; any earlier check is abandoned."""
-        self._launch(_check_and_save, dataset, paths, settings, project,
-                     yielded=self.progressed.emit, returned=lambda r: self.done.emit(*r),
-                     errored=self.failed.emit)
+        self._launch(
+            _check_and_save,
+            dataset,
+            paths,
+            settings,
+            project,
+            yielded=self.progressed.emit,
+            returned=lambda r: self.done.emit(*r),
+            errored=self.failed.emit,
+        )
 
     def cancel(self) -> None:
         """Stop the check; nothing of it is kept."""
@@ -83,25 +92,34 @@ class CheckJob(LatestJob):
 class RestoreJob(LatestJob):
     """Reads the project's saved check and reloads its references for the detail pane."""
 
-    restored = Signal(object, object, object)   # OverlapResult | None, references, states
+    restored = Signal(object, object, object)  # OverlapResult | None, references, states
     failed = Signal(object)
 
     def start(self, dataset: Dataset, project: Path) -> None:
         """Restore what the project holds for ``dataset``."""
-        self._launch(_restore, dataset, project, returned=lambda r: self.restored.emit(*r),
-                     errored=self.failed.emit)
+        self._launch(
+            _restore,
+            dataset,
+            project,
+            returned=lambda r: self.restored.emit(*r),
+            errored=self.failed.emit,
+        )
 
 
 class StaleJob(LatestJob):
     """Hashes a check's references again, to tell whether they are the versions it read."""
 
-    checked = Signal(object, object)     # OverlapResult, list[ReferenceState]
+    checked = Signal(object, object)  # OverlapResult, list[ReferenceState]
     failed = Signal(object)
 
     def start(self, result: OverlapResult) -> None:
         """Re-hash ``result``'s references (a file looked different on disk)."""
-        self._launch(_states, result, returned=lambda s: self.checked.emit(result, s),
-                     errored=self.failed.emit)
+        self._launch(
+            _states,
+            result,
+            returned=lambda s: self.checked.emit(result, s),
+            errored=self.failed.emit,
+        )
 
 
 __all__ = ["CheckJob", "OverlapResult", "RestoreJob", "StaleJob"]

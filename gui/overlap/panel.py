@@ -43,8 +43,7 @@ from gui.widgets.text_widgets import plain_label
 
 STALE_PREFIX = "the last overlap check is stale: "
 
-FILE_FILTER = ("Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;"
-               "All files (*)")
+FILE_FILTER = "Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;All files (*)"
 LEVEL_TITLES = {"exact": "Exact", "ngram": "13-gram", "near": "Near", "semantic": "Semantic"}
 
 
@@ -58,9 +57,9 @@ def _spin(value: float, low: float, tooltip: str, parent: QWidget) -> QDoubleSpi
 class OverlapPanel(QWidget):
     """Reference list, level choices, Check/Cancel with progress, counts, and drop choices."""
 
-    run_requested = Signal(object, object)   # list[str] paths, OverlapConfig
+    run_requested = Signal(object, object)  # list[str] paths, OverlapConfig
     cancel_requested = Signal()
-    drop_changed = Signal(object)            # tuple of levels the rule drops
+    drop_changed = Signal(object)  # tuple of levels the rule drops
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,22 +89,23 @@ class OverlapPanel(QWidget):
         levels_box = QGroupBox("Levels", self)
         form = QFormLayout(levels_box)
         self.exact = QCheckBox("Exact (same text after normalising)", levels_box, checked=True)
-        self.ngram = QCheckBox("Word n-grams (any shared run of N words)", levels_box,
-                               checked=True)
+        self.ngram = QCheckBox("Word n-grams (any shared run of N words)", levels_box, checked=True)
         self.ngram_words = QSpinBox(levels_box, minimum=5, maximum=50, value=DEFAULT_NGRAM)
         self.ngram_words.setToolTip("N: 13 is the GPT-3 and lm-eval-harness standard")
         self.near = QCheckBox("Near (MinHash Jaccard ≥)", levels_box, checked=True)
-        self.near_threshold = _spin(DEFAULT_NEAR, 0.5, "Word-shingle Jaccard similarity",
-                                    levels_box)
+        self.near_threshold = _spin(
+            DEFAULT_NEAR, 0.5, "Word-shingle Jaccard similarity", levels_box
+        )
         self.semantic = QCheckBox("Semantic, rephrasings (cosine ≥)", levels_box)
-        self.semantic_threshold = _spin(DEFAULT_SEMANTIC, 0.5,
-                                        "Cosine of all-MiniLM-L6-v2 sentence embeddings",
-                                        levels_box)
+        self.semantic_threshold = _spin(
+            DEFAULT_SEMANTIC, 0.5, "Cosine of all-MiniLM-L6-v2 sentence embeddings", levels_box
+        )
         self.field = QComboBox(levels_box)
         for field in FIELDS:
             self.field.addItem(field, field)
-        self.field.setToolTip("Which text of each record to compare (an evaluation set "
-                              "usually has prompts only)")
+        self.field.setToolTip(
+            "Which text of each record to compare (an evaluation set usually has prompts only)"
+        )
         form.addRow(self.exact)
         form.addRow(self.ngram, self.ngram_words)
         form.addRow(self.near, self.near_threshold)
@@ -134,8 +134,10 @@ class OverlapPanel(QWidget):
         self.counts.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.counts.setMinimumHeight(84)
         self.counts.setMaximumHeight(130)
-        self.counts.setToolTip("Rows of the open file that overlap each reference, per level "
-                               "(a row can count at several levels)")
+        self.counts.setToolTip(
+            "Rows of the open file that overlap each reference, per level "
+            "(a row can count at several levels)"
+        )
         layout.addWidget(self.counts)
 
         drop_box = QGroupBox("Rule: drop rows that overlap at", self)
@@ -175,12 +177,17 @@ class OverlapPanel(QWidget):
         """The settings the widgets show (raises OverlapSettingsError if inconsistent)."""
         field = self.field.currentData()
         return OverlapConfig(
-            exact=self.exact.isChecked(), ngram=self.ngram.isChecked(),
+            exact=self.exact.isChecked(),
+            ngram=self.ngram.isChecked(),
             near=self.near_threshold.value() if self.near.isChecked() else None,
             semantic=self.semantic_threshold.value() if self.semantic.isChecked() else None,
-            exact_on=field, ngram_on=field, near_on=field, semantic_on=field,
+            exact_on=field,
+            ngram_on=field,
+            near_on=field,
+            semantic_on=field,
             ngram_words=self.ngram_words.value(),
-            min_words=min(DEFAULT_MIN_WORDS, self.ngram_words.value()))
+            min_words=min(DEFAULT_MIN_WORDS, self.ngram_words.value()),
+        )
 
     def show_settings(self, settings: OverlapConfig) -> None:
         """Show a saved check's settings."""
@@ -236,22 +243,34 @@ class OverlapPanel(QWidget):
             self.counts.setItem(r, 0, name)
             for c, level in enumerate(LEVELS, start=1):
                 count = row["rows"].get(level)
-                self.counts.setItem(r, c, QTableWidgetItem("—" if count is None
-                                                           else f"{count:,}"))
+                self.counts.setItem(r, c, QTableWidgetItem("—" if count is None else f"{count:,}"))
         summary = result.summary()
-        self.stage.setText(message or "\n".join((
-            f"{summary['overlapping']:,} of {summary['records']:,} rows overlap "
-            f"({result.settings.describe()}); checked in {result.seconds:.1f} s.",
-            *(f"Note: {note}." for note in result.notes))))
+        self.stage.setText(
+            message
+            or "\n".join(
+                (
+                    f"{summary['overlapping']:,} of {summary['records']:,} rows overlap "
+                    f"({result.settings.describe()}); checked in {result.seconds:.1f} s.",
+                    *(f"Note: {note}." for note in result.notes),
+                )
+            )
+        )
 
     def show_stale(self, reason: str | None) -> None:
         """Say the shown check is stale (a reference changed or vanished), or clear it."""
-        self.stale.setText(f"Stale check: {reason[len(STALE_PREFIX):]}" if reason and
-                           reason.startswith(STALE_PREFIX) else (reason or ""))
+        self.stale.setText(
+            f"Stale check: {reason[len(STALE_PREFIX) :]}"
+            if reason and reason.startswith(STALE_PREFIX)
+            else (reason or "")
+        )
         self.stale.setVisible(bool(reason))
-        self.stale.setToolTip("The counts, flags and the drop rule below are about the "
-                              "reference files as they were when checked. Check again to cover "
-                              "their current version." if reason else "")
+        self.stale.setToolTip(
+            "The counts, flags and the drop rule below are about the "
+            "reference files as they were when checked. Check again to cover "
+            "their current version."
+            if reason
+            else ""
+        )
 
     # -- slots ---------------------------------------------------------------------------------
 
@@ -265,8 +284,9 @@ class OverlapPanel(QWidget):
 
     def _request_run(self) -> None:
         if not self.paths():
-            self.stage.setText("Add a reference file first (an evaluation set, or data you "
-                               "already have).")
+            self.stage.setText(
+                "Add a reference file first (an evaluation set, or data you already have)."
+            )
             return
         try:
             settings = self.settings()

@@ -37,7 +37,7 @@ CUTOFF_DECIMALS = 3
 class PlotsDock(FeatureDock):
     """Three live plots of the open dataset's scores and decisions."""
 
-    rule_requested = Signal(object, object)      # Rule, merge key (one per drag: one undo)
+    rule_requested = Signal(object, object)  # Rule, merge key (one per drag: one undo)
     score_range_requested = Signal(object, object, bool)  # low, high (None: open), high out
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -48,20 +48,19 @@ class PlotsDock(FeatureDock):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         for widget in (self.histogram_plot, self.length_plot, self.threshold_plot):
             splitter.addWidget(widget)
-        splitter.setSizes([460, 360, 360])       # the histogram is the one worked with most
+        splitter.setSizes([460, 360, 360])  # the histogram is the one worked with most
         self.setWidget(splitter)
         self.session: ReviewSession | None = None
         self.histogram: StreamingHistogram | None = None
         self.sample = np.zeros(0, dtype=np.int64)
-        self.redraws = 0                       # drawn frames (tests check the throttle)
+        self.redraws = 0  # drawn frames (tests check the throttle)
         self._dirty = False
         self._curve_dirty = False
         self._pending_cutoff: float | None = None
         self._drags = 0
         self._drag_key: str | None = None
-        self._shown: str | None = None          # which scores the plots show (see _shown_key)
-        self._redraw_timer = QTimer(self, singleShot=True,
-                                    interval=1000 // MAX_REDRAWS_PER_SECOND)
+        self._shown: str | None = None  # which scores the plots show (see _shown_key)
+        self._redraw_timer = QTimer(self, singleShot=True, interval=1000 // MAX_REDRAWS_PER_SECOND)
         self._redraw_timer.timeout.connect(self._redraw)
         self._drag_timer = QTimer(self, singleShot=True, interval=DRAG_RULE_MS)
         self._drag_timer.timeout.connect(self._apply_cutoff)
@@ -121,7 +120,7 @@ class PlotsDock(FeatureDock):
         if self._shown_key() != self._shown or self._shown == "rank average":
             self._rebuild()
         elif update.key and update.key != self._shown:
-            return                           # another scorer's column
+            return  # another scorer's column
         else:
             self.histogram.add(update.batch.rows, update.batch.scores)
         self._curve_dirty = True
@@ -154,13 +153,17 @@ class PlotsDock(FeatureDock):
 
     def _redraw(self) -> None:
         if not self._dirty or not self.isVisible():
-            return                          # drawn when the dock is shown again
+            return  # drawn when the dock is shown again
         self._dirty = False
         self.redraws += 1
         session, histogram = self.session, self.histogram
         if session is None or histogram is None:
-            self.histogram_plot.show_counts(StreamingHistogram(0), np.zeros(0), np.zeros(0),
-                                            "Open a dataset and score it to see its scores.")
+            self.histogram_plot.show_counts(
+                StreamingHistogram(0),
+                np.zeros(0),
+                np.zeros(0),
+                "Open a dataset and score it to see its scores.",
+            )
             return
         final = session.final
         by_decision = histogram.split_codes(final, DECISION_CODES)
@@ -168,8 +171,10 @@ class PlotsDock(FeatureDock):
         shown = session.criterion_scores()
         cutoff = session.rule.cutoff(shown) if session.rule.uses_scores else None
         scored = histogram.total
-        caption = (f"{scored:,} of {len(final):,} records scored · "
-                   f"{int(kept.sum()):,} kept (green) · {int(dropped.sum()):,} dropped (red)")
+        caption = (
+            f"{scored:,} of {len(final):,} records scored · "
+            f"{int(kept.sum()):,} kept (green) · {int(dropped.sum()):,} dropped (red)"
+        )
         if not session.rule.uses_scores:
             caption += " · the rule keeps all rows (no cutoff)"
         elif session.rule.several or len(session.columns) > 1:
@@ -180,8 +185,9 @@ class PlotsDock(FeatureDock):
         self.histogram_plot.show_counts(histogram, kept, dropped, caption, cutoff)
         self.histogram_plot.show_threshold(cutoff)
         view = length_view(self.sample, shown, session.dataset.response_tokens)
-        self.length_plot.show_view(view, final[view.rows] == KEEP, final[view.rows] == DROP,
-                                   cutoff, len(final))
+        self.length_plot.show_view(
+            view, final[view.rows] == KEEP, final[view.rows] == DROP, cutoff, len(final)
+        )
         self.threshold_plot.show_threshold(cutoff)
         if self._curve_dirty and not self._curve_timer.isActive():
             self._curve_timer.start()
@@ -191,15 +197,20 @@ class PlotsDock(FeatureDock):
         if session is None:
             return
         self._curve_dirty = False
-        forced = session.rule.forced_drops(len(session.scores), session.flag_mask,
-                                           session.duplicate)
-        self.curve_job.start(session.criterion_scores().copy(), session.dataset,
-                             session.manual.copy(), forced)
+        forced = session.rule.forced_drops(
+            len(session.scores), session.flag_mask, session.duplicate
+        )
+        self.curve_job.start(
+            session.criterion_scores().copy(), session.dataset, session.manual.copy(), forced
+        )
 
     def _on_curve(self, curve) -> None:
         session = self.session
-        cutoff = (session.rule.cutoff(session.criterion_scores())
-                  if session is not None and session.rule.uses_scores else None)
+        cutoff = (
+            session.rule.cutoff(session.criterion_scores())
+            if session is not None and session.rule.uses_scores
+            else None
+        )
         self.threshold_plot.show_curve(curve, self.histogram_plot.x_range(cutoff))
         self.threshold_plot.show_threshold(cutoff)
 
@@ -207,7 +218,7 @@ class PlotsDock(FeatureDock):
 
     def _threshold_moved(self, cutoff: float, finished: bool) -> None:
         self._pending_cutoff = cutoff
-        if self._drag_key is None:          # a new gesture: its rule changes are one undo step
+        if self._drag_key is None:  # a new gesture: its rule changes are one undo step
             self._drags += 1
             self._drag_key = f"cutoff-drag-{self._drags}"
         if finished:

@@ -28,27 +28,41 @@ class LengthPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = plot_widget("response length (≈ tokens, log scale)", "score", self,
-                                axis_items={"bottom": Log10Axis("bottom")})
+        self.plot = plot_widget(
+            "response length (≈ tokens, log scale)",
+            "score",
+            self,
+            axis_items={"bottom": Log10Axis("bottom")},
+        )
         # One scatter per decision, each with a single brush: a brush per point made pyqtgraph
         # build 5,000 brushes in Python on every decision (90 ms a key on the GUI thread).
-        self._brushes = {code: pg.mkBrush(pg.mkColor(colour).lighter(105))
-                         for code, colour in (("keep", KEPT), ("drop", DROPPED),
-                                              ("other", UNDECIDED))}
-        self.layers = {code: pg.ScatterPlotItem(size=4, pen=None, brush=brush)
-                       for code, brush in self._brushes.items()}
+        self._brushes = {
+            code: pg.mkBrush(pg.mkColor(colour).lighter(105))
+            for code, colour in (("keep", KEPT), ("drop", DROPPED), ("other", UNDECIDED))
+        }
+        self.layers = {
+            code: pg.ScatterPlotItem(size=4, pen=None, brush=brush)
+            for code, brush in self._brushes.items()
+        }
         for layer in self.layers.values():
             self.plot.addItem(layer)
         self.cutoff = pg.InfiniteLine(angle=0, movable=False, pen=dashed(THRESHOLD))
         self.cutoff.hide()
         self.plot.addItem(self.cutoff)
-        self.plot.setToolTip("A sample of scored rows; green kept, red dropped. The dashed "
-                             "line is the rule's cutoff.")
-        self.caption = captioned(self, "Score vs response length: waiting for scores.",
-                                 self.plot)
+        self.plot.setToolTip(
+            "A sample of scored rows; green kept, red dropped. The dashed "
+            "line is the rule's cutoff."
+        )
+        self.caption = captioned(self, "Score vs response length: waiting for scores.", self.plot)
 
-    def show_view(self, view: LengthView, kept: np.ndarray, dropped: np.ndarray,
-                  cutoff: float | None, sampled_from: int) -> None:
+    def show_view(
+        self,
+        view: LengthView,
+        kept: np.ndarray,
+        dropped: np.ndarray,
+        cutoff: float | None,
+        sampled_from: int,
+    ) -> None:
         """Draw the sample (``kept``/``dropped``: per-point masks aligned with ``view.rows``)."""
         if not len(view.rows):
             for layer in self.layers.values():
@@ -64,7 +78,11 @@ class LengthPlot(QWidget):
             self.cutoff.show()
         else:
             self.cutoff.hide()
-        sample = (f"{len(view.rows):,} sampled rows" if sampled_from > len(view.rows)
-                  else f"{len(view.rows):,} rows")
-        self.caption.setText(f"Score vs length ({sample}). "
-                             f"{describe_correlation(view.correlation)}.")
+        sample = (
+            f"{len(view.rows):,} sampled rows"
+            if sampled_from > len(view.rows)
+            else f"{len(view.rows):,} rows"
+        )
+        self.caption.setText(
+            f"Score vs length ({sample}). {describe_correlation(view.correlation)}."
+        )

@@ -32,7 +32,7 @@ class RangeViewBox(pg.ViewBox):
     """A view box that turns clicks and drags into a score-range selection."""
 
     clicked = Signal(float)
-    range_dragged = Signal(float, float, bool)    # low, high, finished
+    range_dragged = Signal(float, float, bool)  # low, high, finished
     cleared = Signal()
 
     def mouseClickEvent(self, ev) -> None:  # noqa: D102
@@ -57,36 +57,47 @@ class RangeViewBox(pg.ViewBox):
 class ScoreHistogramPlot(QWidget):
     """Stacked kept/dropped/undecided bars with the threshold line and the filter range."""
 
-    threshold_moved = Signal(float, bool)      # cutoff, finished (released)
-    range_selected = Signal(object, object, bool)   # low, high (None: open), high excluded
+    threshold_moved = Signal(float, bool)  # cutoff, finished (released)
+    range_selected = Signal(object, object, bool)  # low, high (None: open), high excluded
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view_box = RangeViewBox()
-        self.plot = plot_widget("score (higher is better)", "records", self,
-                                axis_items={"left": CountAxis("left")}, view_box=self.view_box)
-        self.bars = {name: pg.BarGraphItem(x0=[], x1=[], y0=[], height=[], brush=colour,
-                                           pen=pg.mkPen("w", width=0.5))
-                     for name, colour in (("kept", KEPT), ("dropped", DROPPED),
-                                          ("undecided", UNDECIDED))}
+        self.plot = plot_widget(
+            "score (higher is better)",
+            "records",
+            self,
+            axis_items={"left": CountAxis("left")},
+            view_box=self.view_box,
+        )
+        self.bars = {
+            name: pg.BarGraphItem(
+                x0=[], x1=[], y0=[], height=[], brush=colour, pen=pg.mkPen("w", width=0.5)
+            )
+            for name, colour in (("kept", KEPT), ("dropped", DROPPED), ("undecided", UNDECIDED))
+        }
         for bar in self.bars.values():
             self.plot.addItem(bar)
-        self.region = pg.LinearRegionItem(brush=pg.mkBrush(*RANGE_FILL), movable=False,
-                                          pen=dashed(THRESHOLD, 1))
+        self.region = pg.LinearRegionItem(
+            brush=pg.mkBrush(*RANGE_FILL), movable=False, pen=dashed(THRESHOLD, 1)
+        )
         self.region.setZValue(-10)
         self.region.hide()
         self.plot.addItem(self.region)
         self.line = cutoff_line("cutoff {value:.3f}")
         self.plot.addItem(self.line)
-        self.plot.setToolTip("Click a bar to show its rows; drag across to show a score range; "
-                             "double-click to show all rows again")
+        self.plot.setToolTip(
+            "Click a bar to show its rows; drag across to show a score range; "
+            "double-click to show all rows again"
+        )
         self.caption = captioned(self, "Scores appear here as they arrive.", self.plot)
         self._histogram: StreamingHistogram | None = None
         self._dragging_range = False
 
         self.line.sigDragged.connect(lambda line: self.threshold_moved.emit(line.value(), False))
         self.line.sigPositionChangeFinished.connect(
-            lambda line: self.threshold_moved.emit(line.value(), True))
+            lambda line: self.threshold_moved.emit(line.value(), True)
+        )
         self.view_box.clicked.connect(self._on_click)
         self.view_box.range_dragged.connect(self._on_drag)
         self.view_box.cleared.connect(lambda: self.range_selected.emit(None, None, False))
@@ -98,8 +109,14 @@ class ScoreHistogramPlot(QWidget):
         """The counts drawn now (None before the first draw)."""
         return self._histogram
 
-    def show_counts(self, histogram: StreamingHistogram, kept: np.ndarray,
-                    dropped: np.ndarray, caption: str, cutoff: float | None = None) -> None:
+    def show_counts(
+        self,
+        histogram: StreamingHistogram,
+        kept: np.ndarray,
+        dropped: np.ndarray,
+        caption: str,
+        cutoff: float | None = None,
+    ) -> None:
         """Draw the bars (``kept`` and ``dropped``: per-bin counts of the histogram's bins)."""
         self._histogram = histogram
         self.caption.setText(caption)

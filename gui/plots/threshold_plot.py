@@ -29,13 +29,16 @@ TOKENS = "#6a1b9a"
 class ThresholdCurvePlot(QWidget):
     """Two curves against the cutoff and a draggable marker at the rule's cutoff."""
 
-    threshold_moved = Signal(float, bool)    # cutoff, finished
+    threshold_moved = Signal(float, bool)  # cutoff, finished
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = plot_widget("score threshold", "kept records", self,
-                                axis_items={"left": CountAxis("left"),
-                                            "right": CountAxis("right")})
+        self.plot = plot_widget(
+            "score threshold",
+            "kept records",
+            self,
+            axis_items={"left": CountAxis("left"), "right": CountAxis("right")},
+        )
         item = self.plot.getPlotItem()
         item.getAxis("left").setTextPen(pg.mkPen(KEPT))
         self.rows_curve = pg.PlotCurveItem(pen=pg.mkPen(KEPT, width=2), stepMode=None)
@@ -57,7 +60,8 @@ class ThresholdCurvePlot(QWidget):
         self.line = cutoff_line()
         self.plot.addItem(self.line)
         self.caption = captioned(
-            self, "Kept records and tokens by threshold: waiting for scores.", self.plot)
+            self, "Kept records and tokens by threshold: waiting for scores.", self.plot
+        )
         self.curve: ThresholdCurve | None = None
         self.line.sigDragged.connect(lambda line: self._moved(line.value(), False))
         self.line.sigPositionChangeFinished.connect(lambda line: self._moved(line.value(), True))
@@ -87,8 +91,9 @@ class ThresholdCurvePlot(QWidget):
         if cutoff is None or not np.isfinite(cutoff) or self.curve is None:
             self.line.hide()
             if self.curve is not None:
-                self.caption.setText("Kept records and tokens by threshold (the rule has no "
-                                     "score cutoff).")
+                self.caption.setText(
+                    "Kept records and tokens by threshold (the rule has no score cutoff)."
+                )
             return
         self.line.show()
         if not self.line.moving:
@@ -103,5 +108,6 @@ class ThresholdCurvePlot(QWidget):
         if self.curve is None:
             return
         rows, tokens = self.curve.at(cutoff)
-        self.caption.setText(f"At cutoff {cutoff:.3f}: {rows:,} records kept, "
-                             f"≈{short_count(tokens)} tokens.")
+        self.caption.setText(
+            f"At cutoff {cutoff:.3f}: {rows:,} records kept, ≈{short_count(tokens)} tokens."
+        )

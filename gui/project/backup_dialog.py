@@ -30,8 +30,10 @@ class BackupDialog(QDialog):
         self.backups = sorted(backups, key=lambda b: b.taken, reverse=True)
         note = plain_label(
             "Restoring replaces the project's decisions, rule and kept copies with the "
-            "backup's. What you have now is backed up first (\"before restore\"), so it can be "
-            "restored in turn.", self)
+            'backup\'s. What you have now is backed up first ("before restore"), so it can be '
+            "restored in turn.",
+            self,
+        )
         note.setWordWrap(True)
         self.list = QListWidget(self)
         for backup in self.backups:
@@ -41,8 +43,7 @@ class BackupDialog(QDialog):
         self.list.setCurrentRow(0)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.restore_button = buttons.addButton("Restore",
-                                                QDialogButtonBox.ButtonRole.AcceptRole)
+        self.restore_button = buttons.addButton("Restore", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

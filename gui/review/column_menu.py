@@ -19,8 +19,9 @@ from gui.table.records_view import RecordsView
 class ScoreColumnMenu(QObject):
     """Offers the score-column actions on the records table's header."""
 
-    def __init__(self, view: RecordsView, model: RecordsTableModel,
-                 controller: ReviewController) -> None:
+    def __init__(
+        self, view: RecordsView, model: RecordsTableModel, controller: ReviewController
+    ) -> None:
         super().__init__(view)
         self.view, self.model, self.controller = view, model, controller
         header = view.horizontalHeader()
@@ -57,13 +58,15 @@ class ScoreColumnMenu(QObject):
             menu.addAction(f"Rename {name}…", lambda: self._ask_name(key))
             menu.addAction(f"Hide {name}", lambda: self.set_hidden(key, True))
             menu.addAction(f"Remove {name}…", lambda: self._ask_remove(key))
-        hidden = [(k, c.name) for k, c in session.columns.items() if c.hidden] \
-            if session is not None else []
+        hidden = (
+            [(k, c.name) for k, c in session.columns.items() if c.hidden]
+            if session is not None
+            else []
+        )
         if hidden:
             menu.addSeparator()
             for hidden_key, name in hidden:
-                menu.addAction(f"Show {name}",
-                               lambda k=hidden_key: self.set_hidden(k, False))
+                menu.addAction(f"Show {name}", lambda k=hidden_key: self.set_hidden(k, False))
         self.menu = menu
         return menu
 
@@ -77,8 +80,9 @@ class ScoreColumnMenu(QObject):
         session = self.controller.session
         if session is None or key not in session.columns:
             return
-        name, ok = QInputDialog.getText(self.view, "Rename score column", "Name:",
-                                        text=session.columns[key].name)
+        name, ok = QInputDialog.getText(
+            self.view, "Rename score column", "Name:", text=session.columns[key].name
+        )
         if ok:
             self.rename(key, name)
 
@@ -86,10 +90,14 @@ class ScoreColumnMenu(QObject):
         session = self.controller.session
         if session is None or key not in session.columns:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Remove score column",
-                          f"Remove the column {session.columns[key].name}? Its cached scores "
-                          "stay in the project (scoring again brings the column back) unless "
-                          "you delete them too.", parent=self.view)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Remove score column",
+            f"Remove the column {session.columns[key].name}? Its cached scores "
+            "stay in the project (scoring again brings the column back) unless "
+            "you delete them too.",
+            parent=self.view,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
         remove = box.addButton("Remove Column", QMessageBox.ButtonRole.AcceptRole)
         delete = box.addButton("Remove and Delete Scores", QMessageBox.ButtonRole.DestructiveRole)

@@ -36,15 +36,15 @@ CLOSE_WAIT_MS = 60_000
 class ReviewController(QObject):
     """Owns the open dataset's :class:`ReviewSession` on the GUI thread."""
 
-    opened = Signal(object)          # ReviewSession
+    opened = Signal(object)  # ReviewSession
     decisions_changed = Signal()
-    rows_changed = Signal(str)        # "scores" or "flags": the session's per-row data changed
+    rows_changed = Signal(str)  # "scores" or "flags": the session's per-row data changed
     summary_changed = Signal(object)  # Summary
     history_changed = Signal()
-    rule_changed = Signal(object)     # Rule: set by undo/redo (the panel and plots follow)
+    rule_changed = Signal(object)  # Rule: set by undo/redo (the panel and plots follow)
     kept_copies_changed = Signal(object)  # bool mask of rows chosen as their cluster's copy
     failed = Signal(str)
-    busy_changed = Signal(bool)       # a large change is being committed in the background
+    busy_changed = Signal(bool)  # a large change is being committed in the background
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +64,7 @@ class ReviewController(QObject):
     def busy(self) -> bool:
         """Whether a large change is being committed (the store belongs to the worker)."""
         return self._commit_job.running
+
     # -- opening and closing -------------------------------------------------------------------
 
     def open(self, dataset: Dataset) -> ReviewSession | None:
@@ -89,7 +90,7 @@ class ReviewController(QObject):
         if self._commit_job.running:
             # This controller's own commit finishes, never half-done; other jobs are not ours.
             finished = self._commit_job.wait(CLOSE_WAIT_MS)
-            self._commit_job.cancel()       # its queued report would arrive after closing
+            self._commit_job.cancel()  # its queued report would arrive after closing
             if finished:
                 self._run_deferred()
         self.flush_position()
@@ -123,9 +124,15 @@ class ReviewController(QObject):
         """Take a streamed batch of scores; automatic decisions follow."""
         if self.session is not None and len(update.batch.rows):
             batch = update.batch
-            self.session.set_scores(batch.rows, batch.scores, batch.truncated, batch.unscorable,
-                                    key=update.key or None, description=update.description,
-                                    last_run=not update.restored)
+            self.session.set_scores(
+                batch.rows,
+                batch.scores,
+                batch.truncated,
+                batch.unscorable,
+                key=update.key or None,
+                description=update.description,
+                last_run=not update.restored,
+            )
             self.rows_changed.emit("scores")
             self._changed()
 
@@ -159,8 +166,9 @@ class ReviewController(QObject):
     def apply_flags(self, start: int, signals: HeuristicSignals) -> None:
         """Take heuristic flags for rows ``start …``."""
         if self.session is not None:
-            self.session.set_flags(slice(start, start + len(signals.score)), signals.flag_mask(),
-                                   signals.score)
+            self.session.set_flags(
+                slice(start, start + len(signals.score)), signals.flag_mask(), signals.score
+            )
             self.rows_changed.emit("flags")
             # The heuristic scores fill the heuristic column, which the rule may read.
             if self.session.rule.drop_flags or HEURISTIC_KEY in self.session.columns:
@@ -187,7 +195,7 @@ class ReviewController(QObject):
         self._guard(lambda: session.set_rule(rule, merge_key))
         if session.rule != before:
             self._changed()
-        if session.rule != rule:        # not saved: the editor shows the rule in force again
+        if session.rule != rule:  # not saved: the editor shows the rule in force again
             self.rule_changed.emit(session.rule)
 
     def keep_copy(self, row: int, members: np.ndarray) -> bool:
@@ -327,8 +335,7 @@ class ReviewController(QObject):
         try:
             return action()
         except (ThresherError, OSError, sqlite3.Error) as exc:
-            self.failed.emit(f"Could not save to the project file: {exc}. The change was not "
-                             "made.")
+            self.failed.emit(f"Could not save to the project file: {exc}. The change was not made.")
             return None
 
     def _periodic_backup(self) -> None:

@@ -53,10 +53,16 @@ class ReviewDock(FeatureDock):
 
     status = Signal(str)
     notice = Signal(str)
-    filter_applied = Signal(object)    # RowFilter now shown by the table
+    filter_applied = Signal(object)  # RowFilter now shown by the table
 
-    def __init__(self, model: RecordsTableModel, view: RecordsView, filter_bar: FilterBar,
-                 settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: RecordsTableModel,
+        view: RecordsView,
+        filter_bar: FilterBar,
+        settings: Settings,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__("Review", "review_dock", parent)
         self.table_model = model
         self.view = view
@@ -72,8 +78,8 @@ class ReviewDock(FeatureDock):
         self._filter_mask: np.ndarray | None = None
         self._pending_position: int | None = None
         self._restoring = False
-        self._queue: np.ndarray | None = None     # the borderline queue's rows while it is on
-        self._disagreement: tuple[str, str] | None = None   # the two scorers, for that queue
+        self._queue: np.ndarray | None = None  # the borderline queue's rows while it is on
+        self._disagreement: tuple[str, str] | None = None  # the two scorers, for that queue
         self._build_actions()
         self._wire()
         self.column_menu = ScoreColumnMenu(view, model, self.controller)
@@ -101,15 +107,16 @@ class ReviewDock(FeatureDock):
         self.keep_shown_action = QAction("Keep All Rows Shown…", self)
         self.drop_shown_action = QAction("Drop All Rows Shown…", self)
         self.auto_shown_action = QAction("All Rows Shown Back to Automatic…", self)
-        self.export_action = QAction("&Export Curated Dataset…", self,
-                                     shortcut=QKeySequence("Ctrl+E"))
+        self.export_action = QAction(
+            "&Export Curated Dataset…", self, shortcut=QKeySequence("Ctrl+E")
+        )
         self.shortcuts_action = QAction("Review &Keys…", self)
-        self.advance_action = QAction("Move to the Next Row After Deciding", self,
-                                      checkable=True)
+        self.advance_action = QAction("Move to the Next Row After Deciding", self, checkable=True)
         self.advance_action.setChecked(self.settings.advance_after_deciding())
         self.learn_files_action = QAction("&Learn from Kept and Dropped Files…", self)
-        self.least_sure_action = QAction("Borderline Queue: &Least Sure First (Learned)", self,
-                                         checkable=True)
+        self.least_sure_action = QAction(
+            "Borderline Queue: &Least Sure First (Learned)", self, checkable=True
+        )
         self.panel.keep_button.setDefaultAction(self.actions_by_name["keep"])
         self.panel.drop_button.setDefaultAction(self.actions_by_name["drop"])
         self.panel.auto_button.setDefaultAction(self.actions_by_name["auto"])
@@ -151,8 +158,7 @@ class ReviewDock(FeatureDock):
         self.controller.busy_changed.connect(self._on_busy)
         self.filter_bar.filter_changed.connect(self.apply_filter)
         self.filter_job.done.connect(self._on_filtered)
-        self.export_job.progressed.connect(
-            lambda f: self.status.emit(f"Exporting… {f:.0%}"))
+        self.export_job.progressed.connect(lambda f: self.status.emit(f"Exporting… {f:.0%}"))
         self.export_job.finished.connect(self._on_exported)
         self.export_job.failed.connect(self._on_export_failed)
         header = self.view.horizontalHeader()
@@ -188,9 +194,15 @@ class ReviewDock(FeatureDock):
 
     def set_enabled(self, enabled: bool) -> None:
         """Review actions only make sense with a dataset open (and no export running)."""
-        for action in (*self.actions_by_name.values(), self.undo_action, self.redo_action,
-                       self.keep_shown_action, self.drop_shown_action, self.auto_shown_action,
-                       self.export_action):
+        for action in (
+            *self.actions_by_name.values(),
+            self.undo_action,
+            self.redo_action,
+            self.keep_shown_action,
+            self.drop_shown_action,
+            self.auto_shown_action,
+            self.export_action,
+        ):
             action.setEnabled(enabled)
         self.panel.setEnabled(enabled)
         if self._restoring:
@@ -203,8 +215,9 @@ class ReviewDock(FeatureDock):
         self._restoring = restoring
         self.panel.show_restoring(restoring)
         session_ready = self.controller.session is not None and not self.controller.busy
-        self.export_action.setEnabled(not restoring and session_ready
-                                      and not self.export_job.running)
+        self.export_action.setEnabled(
+            not restoring and session_ready and not self.export_job.running
+        )
 
     def shutdown(self) -> None:
         """Stop searches, let an export finish, save the place and close the project."""
@@ -237,8 +250,10 @@ class ReviewDock(FeatureDock):
         if self.controller.busy:
             # A large change is being saved: this decision follows it rather than being lost.
             self.controller.decide_after_save(rows, decision, reason)
-            self.status.emit(f"Saving a large change… your decision on {len(rows):,} row"
-                             f"{'s' if len(rows) > 1 else ''} is queued and follows it.")
+            self.status.emit(
+                f"Saving a large change… your decision on {len(rows):,} row"
+                f"{'s' if len(rows) > 1 else ''} is queued and follows it."
+            )
             if len(rows) == 1 and self.advance_action.isChecked():
                 self.move(1)
             return
@@ -246,8 +261,11 @@ class ReviewDock(FeatureDock):
         # A row that already had this decision is decided too: the curator confirmed it and
         # moves on (found by the curator state machine: K on a kept row stayed put).
         session = self.controller.session
-        in_place = committed or (session is not None and not self.controller.busy
-                                 and bool((session.manual[rows] == decision).all()))
+        in_place = committed or (
+            session is not None
+            and not self.controller.busy
+            and bool((session.manual[rows] == decision).all())
+        )
         if in_place and len(rows) == 1 and self.advance_action.isChecked():
             self.move(1)
 
@@ -269,15 +287,16 @@ class ReviewDock(FeatureDock):
         verb = {KEEP: "Keep", DROP: "Drop", AUTO: "Return to automatic"}[decision]
         if len(rows) > CONFIRM_ROWS:
             answer = plain_message(
-                self, f"{APP_NAME}: bulk action",
+                self,
+                f"{APP_NAME}: bulk action",
                 f"{verb} all {len(rows):,} rows shown ({self._filter.describe()})? This is one "
                 "step that Undo takes back.",
                 QMessageBox.Icon.Question,
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel).exec()
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            ).exec()
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self.controller.decide(rows, decision,
-                               label=f"{verb.lower()} {len(rows):,} rows shown")
+        self.controller.decide(rows, decision, label=f"{verb.lower()} {len(rows):,} rows shown")
 
     def move(self, step: int) -> None:
         """Select the next (``step`` 1) or previous (-1) row of the table."""
@@ -307,32 +326,41 @@ class ReviewDock(FeatureDock):
         self.controller.save_filter(row_filter)
         self.filter_applied.emit(row_filter)
         if self.actions_by_name["queue"].isChecked():
-            self.actions_by_name["queue"].setChecked(False)   # filter changes end the queue
+            self.actions_by_name["queue"].setChecked(False)  # filter changes end the queue
         current = self._current_source_row()
         self.table_model.set_filter(self._filter_mask)
-        if current is not None and current == self._pending_position and \
-                self.table_model.view_row(current) is not None:
-            self._pending_position = None     # the saved place is shown: restoring is done
+        if (
+            current is not None
+            and current == self._pending_position
+            and self.table_model.view_row(current) is not None
+        ):
+            self._pending_position = None  # the saved place is shown: restoring is done
         self._reselect(current)
         total = len(self.controller.session.final)
         shown = total if self._filter_mask is None else int(self._filter_mask.sum())
-        self.status.emit(f"Showing {shown:,} of {total:,} rows"
-                         + (f" ({row_filter.describe()})" if row_filter.active else ""))
+        self.status.emit(
+            f"Showing {shown:,} of {total:,} rows"
+            + (f" ({row_filter.describe()})" if row_filter.active else "")
+        )
 
-    def filter_score_range(self, low: float | None, high: float | None,
-                           high_open: bool = False) -> None:
+    def filter_score_range(
+        self, low: float | None, high: float | None, high_open: bool = False
+    ) -> None:
         """Show only rows scored within ``low``–``high`` (None: open), keeping other criteria.
 
         ``high_open``: ``high`` itself is left out (a histogram bar's upper edge).
         """
         try:
             current = self.filter_bar.current()
-        except ValueError:           # a half-typed filter: the range replaces it
+        except ValueError:  # a half-typed filter: the range replaces it
             current = RowFilter()
         # The range comes from the plots, which show the rule's score: it reads that column.
-        self.filter_bar.set_filter(replace(current, score_min=low, score_max=high,
-                                           score_max_open=high_open, score_column=""),
-                                   emit=True)
+        self.filter_bar.set_filter(
+            replace(
+                current, score_min=low, score_max=high, score_max_open=high_open, score_column=""
+            ),
+            emit=True,
+        )
 
     def apply_rule(self, rule: Rule, merge_key: str | None = None) -> None:
         """Change the automatic rule from elsewhere (the plots' cutoff lines).
@@ -354,13 +382,18 @@ class ReviewDock(FeatureDock):
             self.table_model.set_fixed_order(queue)
             self._select_view_row(0)
             names = session.column_names()
-            self.status.emit(f"Disagreement queue: {len(queue):,} rows, those {names[a]} and "
-                             f"{names[b]} rank furthest apart first. Decide with the review "
-                             "keys; the queue moves on.")
+            self.status.emit(
+                f"Disagreement queue: {len(queue):,} rows, those {names[a]} and "
+                f"{names[b]} rank furthest apart first. Decide with the review "
+                "keys; the queue moves on."
+            )
             self._show_queue_left()
         elif on:
-            least_sure = self.learned.least_sure_rows() if self.least_sure_action.isChecked() \
+            least_sure = (
+                self.learned.least_sure_rows()
+                if self.least_sure_action.isChecked()
                 else np.zeros(0, dtype=np.int64)
+            )
             queue = least_sure if len(least_sure) else session.borderline_rows()
             self._queue = queue
             self.table_model.set_fixed_order(queue)
@@ -371,8 +404,10 @@ class ReviewDock(FeatureDock):
                 where = "the learned scorer's least sure (keep-probability nearest 0.5)"
             elif self.least_sure_action.isChecked():
                 where += " (nothing learned yet, so not least sure)"
-            self.status.emit(f"Borderline queue: {len(queue):,} rows, {where} first. "
-                             "Decide with the review keys; the queue moves on.")
+            self.status.emit(
+                f"Borderline queue: {len(queue):,} rows, {where} first. "
+                "Decide with the review keys; the queue moves on."
+            )
             self._show_queue_left()
         else:
             self._queue = None
@@ -412,8 +447,9 @@ class ReviewDock(FeatureDock):
         kept, _ = QFileDialog.getOpenFileName(self, "Learn from files: the KEPT records", folder)
         if not kept:
             return
-        dropped, _ = QFileDialog.getOpenFileName(self, "Learn from files: the DROPPED records",
-                                                 str(Path(kept).parent))
+        dropped, _ = QFileDialog.getOpenFileName(
+            self, "Learn from files: the DROPPED records", str(Path(kept).parent)
+        )
         if dropped:
             self.learned.learn_now((Path(kept), Path(dropped)))
 
@@ -445,16 +481,18 @@ class ReviewDock(FeatureDock):
     def _on_exported(self, result) -> None:
         self.set_enabled(True)
         extra = [name for name in result.files if name != "curated"]
-        message = (f"Exported {result.kept:,} records to {result.output}"
-                   + (f" (with {', '.join(extra)})" if extra else "") + ". Verified: "
-                   f"re-read, {result.kept:,} records, SHA-256 {result.output_sha256[:12]}….")
+        message = (
+            f"Exported {result.kept:,} records to {result.output}"
+            + (f" (with {', '.join(extra)})" if extra else "")
+            + ". Verified: "
+            f"re-read, {result.kept:,} records, SHA-256 {result.output_sha256[:12]}…."
+        )
         self.status.emit(message)
 
     def _on_export_failed(self, message: str) -> None:
         self.set_enabled(True)
         self.status.emit("Export failed; nothing was replaced.")
-        plain_message(self, f"{APP_NAME}: export failed", message,
-                      QMessageBox.Icon.Warning).show()
+        plain_message(self, f"{APP_NAME}: export failed", message, QMessageBox.Icon.Warning).show()
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -486,16 +524,15 @@ class ReviewDock(FeatureDock):
 
     def _on_busy(self, busy: bool) -> None:
         self.set_enabled(not busy and self.controller.session is not None)
-        if busy:        # the review keys stay live: what they decide is queued (decide_selected)
-            for name in ("keep", "drop", "auto", "keep_reason", "drop_reason", "next",
-                         "previous"):
+        if busy:  # the review keys stay live: what they decide is queued (decide_selected)
+            for name in ("keep", "drop", "auto", "keep_reason", "drop_reason", "next", "previous"):
                 self.actions_by_name[name].setEnabled(True)
         self.status.emit("Saving a large change…" if busy else "Saved.")
 
     def _on_summary(self, summary: Summary) -> None:
         self.panel.show_summary(summary)
         session = self.controller.session
-        if session is not None:     # score columns come and go with runs; the rule follows
+        if session is not None:  # score columns come and go with runs; the rule follows
             self.panel.set_scorers(session.column_names())
             self.filter_bar.set_scorers(session.column_names())
             self.panel.show_rule_text(session.describe_rule() if session.rule.several else "")
@@ -511,8 +548,7 @@ class ReviewDock(FeatureDock):
 
     def _on_sort_changed(self, column: int, order: Qt.SortOrder) -> None:
         if 0 <= column < len(COLUMNS):
-            self.controller.save_sort(COLUMNS[column].key,
-                                      order == Qt.SortOrder.DescendingOrder)
+            self.controller.save_sort(COLUMNS[column].key, order == Qt.SortOrder.DescendingOrder)
 
     def note_current_row(self, current: QModelIndex) -> None:
         """The table's current row changed: remember it for the next opening."""

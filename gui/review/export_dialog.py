@@ -43,24 +43,33 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export Curated Dataset")
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
-        counts = (f"{summary.kept:,} kept records will be written in file order, each as it "
-                  f"was read. {summary.dropped:,} dropped")
-        counts += (f" and {summary.undecided:,} undecided rows are left out."
-                   if summary.undecided else " rows are left out.")
+        counts = (
+            f"{summary.kept:,} kept records will be written in file order, each as it "
+            f"was read. {summary.dropped:,} dropped"
+        )
+        counts += (
+            f" and {summary.undecided:,} undecided rows are left out."
+            if summary.undecided
+            else " rows are left out."
+        )
         layout.addWidget(plain_label(counts, self))
         row = QHBoxLayout()
         self.path = QLineEdit(str(default_output(source)), self)
-        self._confirmed: Path | None = None     # the path the save dialog asked about
+        self._confirmed: Path | None = None  # the path the save dialog asked about
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse)
         row.addWidget(self.path, 1)
         row.addWidget(browse)
         layout.addLayout(row)
         self.dropped = QCheckBox("Also write the dropped records (…dropped.jsonl)", self)
-        self.sidecar = QCheckBox("Write a decisions sidecar: every row's score, flags and "
-                                 "decision (…decisions.parquet)", self)
-        self.annotate = QCheckBox("Add thresher_score, thresher_decision and thresher_decided_by "
-                                  "fields to each record", self)
+        self.sidecar = QCheckBox(
+            "Write a decisions sidecar: every row's score, flags and decision (…decisions.parquet)",
+            self,
+        )
+        self.annotate = QCheckBox(
+            "Add thresher_score, thresher_decision and thresher_decided_by fields to each record",
+            self,
+        )
         self.manifest = QCheckBox("Write a manifest (hashes, model, rule, counts)", self)
         self.manifest.setChecked(True)
         for box in (self.dropped, self.sidecar, self.annotate, self.manifest):
@@ -72,8 +81,9 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export curated dataset", self.path.text(),
-                                              "JSON Lines (*.jsonl)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export curated dataset", self.path.text(), "JSON Lines (*.jsonl)"
+        )
         if path:
             chosen = path if path.endswith(".jsonl") else path + ".jsonl"
             self.path.setText(chosen)
@@ -88,16 +98,24 @@ class ExportDialog(QDialog):
     def replace_confirmed(self) -> bool:
         """Whether the outputs may be written: none exists, or the curator agreed to replace."""
         options = self.options()
-        outputs = [options.output, options.dropped, options.sidecar,
-                   options.manifest_path if options.write_manifest else None]
+        outputs = [
+            options.output,
+            options.dropped,
+            options.sidecar,
+            options.manifest_path if options.write_manifest else None,
+        ]
         existing = [path for path in outputs if path is not None and path.exists()]
         if not existing or options.output == self._confirmed:
-            return True     # nothing to replace, or replacing the curated file was agreed
+            return True  # nothing to replace, or replacing the curated file was agreed
         names = "\n".join(f"  {path}" for path in existing)
-        box = plain_message(self, "Replace existing files?",
-                            f"These files already exist and the export would replace "
-                            f"them:\n{names}\n\nReplace them?", QMessageBox.Icon.Question,
-                            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box = plain_message(
+            self,
+            "Replace existing files?",
+            f"These files already exist and the export would replace "
+            f"them:\n{names}\n\nReplace them?",
+            QMessageBox.Icon.Question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
 
@@ -107,8 +125,10 @@ class ExportDialog(QDialog):
         stem = output.name.removesuffix(".jsonl")
         return ExportOptions(
             output=output,
-            dropped=output.with_name(stem + ".dropped.jsonl") if self.dropped.isChecked()
+            dropped=output.with_name(stem + ".dropped.jsonl") if self.dropped.isChecked() else None,
+            sidecar=output.with_name(stem + ".decisions.parquet")
+            if self.sidecar.isChecked()
             else None,
-            sidecar=output.with_name(stem + ".decisions.parquet") if self.sidecar.isChecked()
-            else None,
-            write_manifest=self.manifest.isChecked(), annotate=self.annotate.isChecked())
+            write_manifest=self.manifest.isChecked(),
+            annotate=self.annotate.isChecked(),
+        )

@@ -46,7 +46,7 @@ class ExportJob(LatestJob):
     """One export at a time, with progress; the review actions wait while it runs."""
 
     progressed = Signal(float)
-    finished = Signal(object)   # ExportResult
+    finished = Signal(object)  # ExportResult
     failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -56,9 +56,16 @@ class ExportJob(LatestJob):
     def start(self, session: ReviewSession, options: ExportOptions, scorer: dict | None) -> None:
         """Export ``session`` as ``options`` say."""
         self._stop_requested = stop = threading.Event()
-        self._launch(iter_export, session, options, scorer, stop.is_set,
-                     yielded=self.progressed.emit, returned=self.finished.emit,
-                     errored=lambda exc: self.failed.emit(str(exc)))
+        self._launch(
+            iter_export,
+            session,
+            options,
+            scorer,
+            stop.is_set,
+            yielded=self.progressed.emit,
+            returned=self.finished.emit,
+            errored=lambda exc: self.failed.emit(str(exc)),
+        )
 
     def request_stop(self) -> None:
         """Stop the export if it has not replaced any file yet; otherwise let it finish."""
@@ -93,13 +100,18 @@ class LearnOutcome:
 
     result: LearnResult
     features: PairFeatures
-    source: str                 # "decisions" or "examples"
-    examples: tuple[int, int]   # kept and dropped example rows from files (0, 0 without)
+    source: str  # "decisions" or "examples"
+    examples: tuple[int, int]  # kept and dropped example rows from files (0, 0 without)
 
 
-def _learn(dataset: Dataset, project: Path, manual: np.ndarray, extra: np.ndarray | None,
-         features: PairFeatures | None, files: tuple[Path, Path] | None
-         ) -> Generator[LearnProgress, None, LearnOutcome]:
+def _learn(
+    dataset: Dataset,
+    project: Path,
+    manual: np.ndarray,
+    extra: np.ndarray | None,
+    features: PairFeatures | None,
+    files: tuple[Path, Path] | None,
+) -> Generator[LearnProgress, None, LearnOutcome]:
     store = ProjectStore(project)
     try:
         embedder = None
@@ -115,10 +127,19 @@ def _learn(dataset: Dataset, project: Path, manual: np.ndarray, extra: np.ndarra
             counts = (len(kept), len(dropped))
             examples, _ = yield from examples_features(
                 list(kept.prompts) + list(dropped.prompts),
-                list(kept.responses) + list(dropped.responses), DEFAULT_EMBEDDER, embedder)
+                list(kept.responses) + list(dropped.responses),
+                DEFAULT_EMBEDDER,
+                embedder,
+            )
             labels = np.r_[np.ones(len(kept), bool), np.zeros(len(dropped), bool)]
-        result = yield from learn(features, manual, DEFAULT_EMBEDDER,
-                                  None if files is not None else extra, examples, labels)
+        result = yield from learn(
+            features,
+            manual,
+            DEFAULT_EMBEDDER,
+            None if files is not None else extra,
+            examples,
+            labels,
+        )
         source = "examples" if files is not None else "decisions"
         yield LearnProgress("learning: saving to the project", 0, 1)
         storage.save(store, dataset, result.model, source, result.rows, result.scores)
@@ -130,11 +151,28 @@ def _learn(dataset: Dataset, project: Path, manual: np.ndarray, extra: np.ndarra
 class LearnJob(LatestJob):
     """Runs one learning run at a time; the newest wins."""
 
-    def start(self, dataset: Dataset, project: Path, manual: np.ndarray,
-              extra: np.ndarray | None, features: PairFeatures | None,
-              files: tuple[Path, Path] | None, progress: Callable, returned: Callable,
-              errored: Callable) -> None:
+    def start(
+        self,
+        dataset: Dataset,
+        project: Path,
+        manual: np.ndarray,
+        extra: np.ndarray | None,
+        features: PairFeatures | None,
+        files: tuple[Path, Path] | None,
+        progress: Callable,
+        returned: Callable,
+        errored: Callable,
+    ) -> None:
         """Learn in the background from copies of ``manual`` and ``extra`` (never the live ones)."""
-        self._launch(_learn, dataset, project, np.array(manual, copy=True),
-                     None if extra is None else np.array(extra, copy=True), features, files,
-                     yielded=progress, returned=returned, errored=errored)
+        self._launch(
+            _learn,
+            dataset,
+            project,
+            np.array(manual, copy=True),
+            None if extra is None else np.array(extra, copy=True),
+            features,
+            files,
+            yielded=progress,
+            returned=returned,
+            errored=errored,
+        )

@@ -52,7 +52,7 @@ class LearnedController(QObject):
         self.probabilities = np.zeros(0, dtype=np.float32)
         self.description = ""
         self._features: PairFeatures | None = None
-        self._trained_on: np.ndarray | None = None    # manual decisions the scorer learned from
+        self._trained_on: np.ndarray | None = None  # manual decisions the scorer learned from
         self._last_stage = ""
         review.opened.connect(self._on_opened)
         review.decisions_changed.connect(self._on_decisions_changed)
@@ -70,8 +70,7 @@ class LearnedController(QObject):
         cached = storage.cached_predictions(session.store, session.dataset)
         if saved is not None and cached is not None:
             model, source = saved
-            self.probabilities = np.where(session.manual == AUTO, cached, np.nan
-                                          ).astype(np.float32)
+            self.probabilities = np.where(session.manual == AUTO, cached, np.nan).astype(np.float32)
             self._trained_on = session.manual.copy()
             self._describe(model.describe(_source_words(source)) + " (saved)")
         else:
@@ -92,13 +91,18 @@ class LearnedController(QObject):
         scores = self.probabilities.astype(np.float32)
         n = len(scores)
         missing = np.isnan(scores)
-        batch = ScoredBatch(np.arange(n, dtype=np.int64), scores, np.zeros(n, dtype=bool),
-                            missing)
+        batch = ScoredBatch(np.arange(n, dtype=np.int64), scores, np.zeros(n, dtype=bool), missing)
         described = storage.load_model(session.store)
-        desc = (storage.description(*described) if described is not None
-                else {"kind": "learned", "model": storage.MODEL_NAME})
-        self.review.apply_scores(ScoreUpdate(batch, n, n, cached=True, key=storage.LEARNED_KEY,
-                                             description=desc, restored=True))
+        desc = (
+            storage.description(*described)
+            if described is not None
+            else {"kind": "learned", "model": storage.MODEL_NAME}
+        )
+        self.review.apply_scores(
+            ScoreUpdate(
+                batch, n, n, cached=True, key=storage.LEARNED_KEY, description=desc, restored=True
+            )
+        )
 
     # -- when to learn -------------------------------------------------------------------------
 
@@ -112,7 +116,8 @@ class LearnedController(QObject):
         if self.job.running:
             return
         if self._enough() and self._new_decisions() >= (
-                RETRAIN_EVERY if self._trained_on is not None else 0):
+            RETRAIN_EVERY if self._trained_on is not None else 0
+        ):
             self.learn_now()
         elif self._trained_on is None:
             self._describe(self._waiting_text())
@@ -129,8 +134,10 @@ class LearnedController(QObject):
     def _waiting_text(self) -> str:
         _, labels = manual_labels(self.session.manual)
         keep, drop = int(labels.sum()), int((~labels).sum())
-        return (f"Learns once you have {MIN_EACH} keeps and {MIN_EACH} drops of your own "
-                f"(now {keep} and {drop}).")
+        return (
+            f"Learns once you have {MIN_EACH} keeps and {MIN_EACH} drops of your own "
+            f"(now {keep} and {drop})."
+        )
 
     # -- running -------------------------------------------------------------------------------
 
@@ -143,12 +150,22 @@ class LearnedController(QObject):
             self._describe(self._waiting_text())
             return False
         extra = session.scores if np.isfinite(session.scores).any() else None
-        self._describe("Learning from " + ("the kept and dropped files and " if files else "")
-                       + f"{int((session.manual != AUTO).sum()):,} of your decisions…")
-        self.job.start(session.dataset, session.store.path, session.manual, extra,
-                       self._features, files, self._on_progress,
-                       lambda outcome: self._on_learned(session, outcome),
-                       lambda exc: self._on_failed(session, exc))
+        self._describe(
+            "Learning from "
+            + ("the kept and dropped files and " if files else "")
+            + f"{int((session.manual != AUTO).sum()):,} of your decisions…"
+        )
+        self.job.start(
+            session.dataset,
+            session.store.path,
+            session.manual,
+            extra,
+            self._features,
+            files,
+            self._on_progress,
+            lambda outcome: self._on_learned(session, outcome),
+            lambda exc: self._on_failed(session, exc),
+        )
         return True
 
     def cancel(self) -> None:
@@ -164,8 +181,9 @@ class LearnedController(QObject):
     def _on_progress(self, step: LearnProgress) -> None:
         if step.stage != self._last_stage or step.done == step.total:
             self._last_stage = step.stage
-            self.progress.emit(f"{step.stage} {step.done:,} of {step.total:,}"
-                               if step.total > 1 else step.stage)
+            self.progress.emit(
+                f"{step.stage} {step.done:,} of {step.total:,}" if step.total > 1 else step.stage
+            )
 
     def _on_learned(self, session: ReviewSession, outcome: LearnOutcome) -> None:
         if session is not self.session:
@@ -175,25 +193,27 @@ class LearnedController(QObject):
         self._trained_on = result.manual
         probabilities = np.full(len(session.dataset), np.nan, dtype=np.float32)
         probabilities[result.rows] = result.scores
-        probabilities[session.manual != AUTO] = np.nan   # decided while it ran: theirs stands
+        probabilities[session.manual != AUTO] = np.nan  # decided while it ran: theirs stands
         self.probabilities = probabilities
         model = result.model
         if outcome.source == "examples":
             kept, dropped = outcome.examples
             mine = model.examples - kept - dropped
-            text = (f"learned from {kept:,} kept and {dropped:,} dropped examples and {mine:,} "
-                    f"of your decisions, AUC {model.auc:.2f} ± {model.auc_std:.2f}")
+            text = (
+                f"learned from {kept:,} kept and {dropped:,} dropped examples and {mine:,} "
+                f"of your decisions, AUC {model.auc:.2f} ± {model.auc_std:.2f}"
+            )
         else:
             text = model.describe()
         self._describe(text[0].upper() + text[1:] + f"; {_share_keep(probabilities)}.")
         self._publish()
         self.predictions_changed.emit()
-        self._on_decisions_changed()      # decisions made while it ran may call for another
+        self._on_decisions_changed()  # decisions made while it ran may call for another
 
     def _on_failed(self, session: ReviewSession, exc: BaseException) -> None:
         if session is not self.session:
             return
-        if self._trained_on is None:     # try again after RETRAIN_EVERY more, not every key
+        if self._trained_on is None:  # try again after RETRAIN_EVERY more, not every key
             self._trained_on = session.manual.copy()
         self._describe(f"Learning stopped: {exc}")
         self.failed.emit(f"Learning from your decisions stopped: {exc}")
@@ -211,6 +231,7 @@ def _share_keep(probabilities: np.ndarray) -> str:
     known = probabilities[np.isfinite(probabilities)]
     if not len(known):
         return "no undecided rows to score"
-    return (f"{len(known):,} undecided rows scored, {(known >= 0.5).mean():.0%} more likely "
-            "kept than dropped")
-
+    return (
+        f"{len(known):,} undecided rows scored, {(known >= 0.5).mean():.0%} more likely "
+        "kept than dropped"
+    )

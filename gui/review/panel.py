@@ -32,7 +32,7 @@ from gui.widgets.text_widgets import plain_label
 class ReviewPanel(QWidget):
     """Rule editor, decision buttons and live counts."""
 
-    rule_changed = Signal(object)   # Rule
+    rule_changed = Signal(object)  # Rule
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,8 +49,10 @@ class ReviewPanel(QWidget):
         rule_box = QGroupBox("Automatic rule", self)
         form = QFormLayout(rule_box)
         self.scorer = QComboBox(rule_box)
-        self.scorer.setToolTip("The score column the rule reads: the last scorer run, or a "
-                               "chosen one (each scorer keeps its own column)")
+        self.scorer.setToolTip(
+            "The score column the rule reads: the last scorer run, or a "
+            "chosen one (each scorer keeps its own column)"
+        )
         self.scorer.addItem("Last scorer run", "")
         form.addRow(plain_label("Scorer"), self.scorer)
         self.rule_text = plain_label("", rule_box)
@@ -59,11 +61,13 @@ class ReviewPanel(QWidget):
         self.mode = QComboBox(rule_box)
         for mode in MODES:
             self.mode.addItem(MODE_LABELS[mode], mode)
-        self.min_score = QDoubleSpinBox(rule_box, decimals=3, minimum=-1e6, maximum=1e6,
-                                        singleStep=0.05)
+        self.min_score = QDoubleSpinBox(
+            rule_box, decimals=3, minimum=-1e6, maximum=1e6, singleStep=0.05
+        )
         self.keep_top = QSpinBox(rule_box, minimum=0, maximum=2_000_000_000, singleStep=100)
-        self.keep_fraction = QDoubleSpinBox(rule_box, decimals=1, minimum=0.0, maximum=100.0,
-                                            singleStep=5.0, suffix=" %")
+        self.keep_fraction = QDoubleSpinBox(
+            rule_box, decimals=1, minimum=0.0, maximum=100.0, singleStep=5.0, suffix=" %"
+        )
         self.value_stack = QStackedWidget(rule_box)
         self.value_stack.addWidget(plain_label("every row", rule_box))
         for widget in (self.min_score, self.keep_top, self.keep_fraction):
@@ -143,8 +147,11 @@ class ReviewPanel(QWidget):
             for name, box in self.flag_boxes.items():
                 box.setChecked(name in rule.drop_flags)
             self._drop_overlap = rule.drop_overlap
-            self._several = {"conditions": rule.conditions, "combine": rule.combine,
-                             "rank_weights": rule.rank_weights}
+            self._several = {
+                "conditions": rule.conditions,
+                "combine": rule.combine,
+                "rank_weights": rule.rank_weights,
+            }
             self._select_scorer(rule.scorer)
             self.scorer.setEnabled(not rule.rank_weights)
         finally:
@@ -168,7 +175,7 @@ class ReviewPanel(QWidget):
 
     def _select_scorer(self, key: str) -> None:
         index = self.scorer.findData(key)
-        if index < 0:       # a column not restored yet: shown by key until its name arrives
+        if index < 0:  # a column not restored yet: shown by key until its name arrives
             self.scorer.addItem(key[:12], key)
             index = self.scorer.count() - 1
         self.scorer.setCurrentIndex(index)
@@ -180,21 +187,30 @@ class ReviewPanel(QWidget):
 
     def rule(self) -> Rule:
         """The rule the widgets show."""
-        return Rule(mode=self.mode.currentData(), min_score=self.min_score.value(),
-                    keep_top=self.keep_top.value(),
-                    keep_fraction=self.keep_fraction.value() / 100,
-                    drop_duplicates=self.drop_duplicates.isChecked(),
-                    drop_flags=tuple(n for n, b in self.flag_boxes.items() if b.isChecked()),
-                    drop_overlap=self._drop_overlap, scorer=self.scorer.currentData() or "",
-                    **self._several)
+        return Rule(
+            mode=self.mode.currentData(),
+            min_score=self.min_score.value(),
+            keep_top=self.keep_top.value(),
+            keep_fraction=self.keep_fraction.value() / 100,
+            drop_duplicates=self.drop_duplicates.isChecked(),
+            drop_flags=tuple(n for n, b in self.flag_boxes.items() if b.isChecked()),
+            drop_overlap=self._drop_overlap,
+            scorer=self.scorer.currentData() or "",
+            **self._several,
+        )
 
     def show_restoring(self, restoring: bool) -> None:
         """While cached scores are being restored the counts are not the curated set yet."""
         self._restoring = restoring
         self.summary_box.setTitle("Curated set (restoring…)" if restoring else "Curated set")
         if restoring:
-            for label in (self.kept_label, self.dropped_label, self.undecided_label,
-                          self.manual_label, self.tokens_label):
+            for label in (
+                self.kept_label,
+                self.dropped_label,
+                self.undecided_label,
+                self.manual_label,
+                self.tokens_label,
+            ):
                 label.setText("restoring…")
         elif self._summary is not None:
             self.show_summary(self._summary)
@@ -202,8 +218,13 @@ class ReviewPanel(QWidget):
     def clear_summary(self) -> None:
         """No session: no counts at all (never the last session's)."""
         self._summary = None
-        for label in (self.kept_label, self.dropped_label, self.undecided_label,
-                      self.manual_label, self.tokens_label):
+        for label in (
+            self.kept_label,
+            self.dropped_label,
+            self.undecided_label,
+            self.manual_label,
+            self.tokens_label,
+        ):
             label.setText("—")
 
     def show_summary(self, summary: Summary) -> None:

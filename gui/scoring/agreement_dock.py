@@ -74,7 +74,7 @@ def _rho_colour(rho: float) -> tuple[int, int, int]:
 class AgreementDock(FeatureDock):
     """Heat map of pairwise ρ, a two-scorer scatter and the disagreement queue's button."""
 
-    disagreement_requested = Signal(str, str)     # the two scorers' column keys
+    disagreement_requested = Signal(str, str)  # the two scorers' column keys
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Agreement", "agreement_dock", parent)
@@ -99,10 +99,13 @@ class AgreementDock(FeatureDock):
         self.x_combo = QComboBox(self)
         self.y_combo = QComboBox(self)
         self.queue_button = QPushButton("Walk Disagreement Queue", self)
-        self.queue_button.setToolTip("Review the rows these two scorers rank furthest apart, "
-                                     "widest gap first, with the review keys")
-        self.caption = plain_label("Score the dataset with two or more scorers to compare "
-                                   "them.", self)
+        self.queue_button.setToolTip(
+            "Review the rows these two scorers rank furthest apart, "
+            "widest gap first, with the review keys"
+        )
+        self.caption = plain_label(
+            "Score the dataset with two or more scorers to compare them.", self
+        )
         self.caption.setWordWrap(True)
 
         right = QWidget(self)
@@ -167,8 +170,9 @@ class AgreementDock(FeatureDock):
         session = self.session
         names = session.column_names() if session is not None else {}
         keys = list(names)
-        if keys == self.keys and all(self.x_combo.itemText(i) == names[k]
-                                     for i, k in enumerate(keys)):
+        if keys == self.keys and all(
+            self.x_combo.itemText(i) == names[k] for i, k in enumerate(keys)
+        ):
             return
         x, y = self.chosen()
         self.keys = keys
@@ -179,10 +183,10 @@ class AgreementDock(FeatureDock):
                 combo.addItem(names[key], key)
             combo.blockSignals(False)
         default_y = keys[1] if len(keys) > 1 else None
-        self.x_combo.setCurrentIndex(max(0, self.x_combo.findData(x if x in keys else
-                                                                  (keys[0] if keys else None))))
-        self.y_combo.setCurrentIndex(max(0, self.y_combo.findData(y if y in keys else
-                                                                  default_y)))
+        self.x_combo.setCurrentIndex(
+            max(0, self.x_combo.findData(x if x in keys else (keys[0] if keys else None)))
+        )
+        self.y_combo.setCurrentIndex(max(0, self.y_combo.findData(y if y in keys else default_y)))
 
     def _start(self) -> None:
         if not self.isVisible() or self.session is None:
@@ -202,15 +206,18 @@ class AgreementDock(FeatureDock):
         x, y = self.x_combo.currentIndex(), self.y_combo.currentIndex()
         self.queue_button.setEnabled(image is not None)
         if image is None:
-            self.caption.setText("Score the dataset with two or more scorers to compare them "
-                                 "(each scoring run keeps its own column).")
+            self.caption.setText(
+                "Score the dataset with two or more scorers to compare them "
+                "(each scoring run keeps its own column)."
+            )
             return
         rho = result.rho[x, y]
         text = "no ρ (too few rows or a constant score)" if np.isnan(rho) else f"ρ = {rho:+.2f}"
         self.caption.setText(
             f"{result.names[x]} vs {result.names[y]}: {text} over {result.paired[x, y]:,} rows "
             f"both scored; {wide:,} rows are ranked at least half the file apart. Green kept, "
-            "red dropped, grey undecided.")
+            "red dropped, grey undecided."
+        )
 
     def _draw_heat(self, result: Agreement) -> None:
         k = len(result.names)
@@ -226,8 +233,9 @@ class AgreementDock(FeatureDock):
                 cells[i, j, :3] = _rho_colour(result.rho[i, j])
                 cells[i, j, 3] = 255
                 value = result.rho[i, j]
-                label = pg.TextItem("–" if np.isnan(value) else f"{value:+.2f}",
-                                    color="#111111", anchor=(0.5, 0.5))
+                label = pg.TextItem(
+                    "–" if np.isnan(value) else f"{value:+.2f}", color="#111111", anchor=(0.5, 0.5)
+                )
                 label.setPos(j + 0.5, i + 0.5)
                 self.heat.addItem(label)
                 self._cell_labels.append(label)
@@ -257,4 +265,4 @@ class AgreementDock(FeatureDock):
 
 
 def _short(name: str, limit: int = 18) -> str:
-    return name if len(name) <= limit else name[:limit - 1] + "…"
+    return name if len(name) <= limit else name[: limit - 1] + "…"

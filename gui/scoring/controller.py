@@ -32,7 +32,7 @@ from core.scoring.run import (
 )
 from core.transformers_import import load_transformers
 
-if TYPE_CHECKING:   # torch loads on the scoring thread when a model is first needed
+if TYPE_CHECKING:  # torch loads on the scoring thread when a model is first needed
     from core.scoring.reward_model import RewardModel
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,13 @@ log = logging.getLogger(__name__)
 class ScoringWorker(QObject):
     """Lives on the scoring thread; runs one job at a time and keeps the last model loaded."""
 
-    status = Signal(int, str)            # generation, what it is doing
-    ready = Signal(int)                  # generation: the scorer is found and loaded
-    updated = Signal(int, object)        # generation, ScoreUpdate
-    finished = Signal(int, object)       # generation, ScoreSummary
-    failed = Signal(int, str)            # generation, message
-    cancelled = Signal(int)              # generation
-    restored = Signal(int, object, object)   # generation, ScoreConfig | None, [ScoreUpdate]
+    status = Signal(int, str)  # generation, what it is doing
+    ready = Signal(int)  # generation: the scorer is found and loaded
+    updated = Signal(int, object)  # generation, ScoreUpdate
+    finished = Signal(int, object)  # generation, ScoreSummary
+    failed = Signal(int, str)  # generation, message
+    cancelled = Signal(int)  # generation
+    restored = Signal(int, object, object)  # generation, ScoreConfig | None, [ScoreUpdate]
 
     def __init__(self) -> None:
         super().__init__()
@@ -55,19 +55,30 @@ class ScoringWorker(QObject):
         self._model: RewardModel | None = None
 
     @Slot(int, object, object, object, object)
-    def score(self, generation: int, dataset: Dataset, settings: ScoreConfig,
-              project: Path | None, heuristic_scores) -> None:
+    def score(
+        self,
+        generation: int,
+        dataset: Dataset,
+        settings: ScoreConfig,
+        project: Path | None,
+        heuristic_scores,
+    ) -> None:
         """Score ``dataset`` with ``settings``, caching in the ``project`` store."""
         store = None
         try:
-            self.status.emit(generation, "Scoring with the heuristics…" if settings.heuristic
-                             else "Connecting to the judge server…" if settings.judge_endpoint
-                             else "Loading the model…")
+            self.status.emit(
+                generation,
+                "Scoring with the heuristics…"
+                if settings.heuristic
+                else "Connecting to the judge server…"
+                if settings.judge_endpoint
+                else "Loading the model…",
+            )
             scorer = make_scorer(settings, self._model, heuristic_scores)
-            if hasattr(scorer, "model"):    # a model scorer or local judge: keep it loaded
+            if hasattr(scorer, "model"):  # a model scorer or local judge: keep it loaded
                 self._model = scorer.model
-            if hasattr(scorer, "connect"):     # a judge server: a wrong URL fails here,
-                scorer.connect()                # before the old scores are replaced
+            if hasattr(scorer, "connect"):  # a judge server: a wrong URL fails here,
+                scorer.connect()  # before the old scores are replaced
             if self.cancel_event.is_set():
                 self.cancelled.emit(generation)
                 return
@@ -75,10 +86,10 @@ class ScoringWorker(QObject):
             store = ProjectStore(project) if project is not None else None
             if store is not None:
                 remember_settings(store, settings)
-            if hasattr(scorer, "cancel_event"):    # an endpoint judge waiting on a server
+            if hasattr(scorer, "cancel_event"):  # an endpoint judge waiting on a server
                 scorer.cancel_event = self.cancel_event
             run = score_dataset(dataset, scorer, store)
-            live = getattr(scorer, "requests_per_second", None)     # an endpoint judge
+            live = getattr(scorer, "requests_per_second", None)  # an endpoint judge
             self.status.emit(generation, "Scoring…")
             while True:
                 if self.cancel_event.is_set():
@@ -88,15 +99,16 @@ class ScoringWorker(QObject):
                 try:
                     update = next(run)
                 except StopIteration as stop:
-                    if self.cancel_event.is_set():      # stopped early by the cancel
+                    if self.cancel_event.is_set():  # stopped early by the cancel
                         self.cancelled.emit(generation)
                     else:
                         self.finished.emit(generation, stop.value)
                     return
                 self.updated.emit(generation, update)
                 if live is not None and not update.cached:
-                    self.status.emit(generation, f"Asking the judge server… "
-                                     f"{live():.1f} requests/s")
+                    self.status.emit(
+                        generation, f"Asking the judge server… {live():.1f} requests/s"
+                    )
         except ThresherError as exc:
             self.failed.emit(generation, str(exc))
         except Exception as exc:  # the app must outlive any scoring failure
@@ -112,14 +124,18 @@ class ScoringWorker(QObject):
         try:
             with ProjectStore(project) as store:
                 columns, _, _ = restore_columns(store, 0)
-                self.restored.emit(generation, last_settings(store), restore_columns_scores(
-                    dataset, store, [c.key for c in columns]))
+                self.restored.emit(
+                    generation,
+                    last_settings(store),
+                    restore_columns_scores(dataset, store, [c.key for c in columns]),
+                )
         except ThresherError as exc:
             self.failed.emit(generation, str(exc))
         except Exception as exc:  # the app must outlive a damaged cache; the curator hears of it
             log.exception("restoring cached scores failed")
-            self.failed.emit(generation, f"restoring cached scores failed: "
-                                         f"{type(exc).__name__}: {exc}")
+            self.failed.emit(
+                generation, f"restoring cached scores failed: {type(exc).__name__}: {exc}"
+            )
 
     @Slot()
     def warm_up(self) -> None:
@@ -129,8 +145,9 @@ class ScoringWorker(QObject):
         done at the first Score click it would hold the GIL in long stretches mid-session.
         """
         try:  # through the lock: a map or dedup worker may be importing transformers too
-            load_transformers("AutoModelForSequenceClassification", "AutoTokenizer",
-                              "modeling_utils", "AutoModel")
+            load_transformers(
+                "AutoModelForSequenceClassification", "AutoTokenizer", "modeling_utils", "AutoModel"
+            )
         except Exception:  # a broken install is reported properly when scoring starts
             log.exception("could not import transformers ahead of scoring")
 
@@ -147,13 +164,13 @@ class ScoringController(QObject):
 
     started = Signal()
     status = Signal(str)
-    ready = Signal()                     # the model is loaded: the run's results replace the old
-    updated = Signal(object)             # ScoreUpdate
-    progressed = Signal(int, int, float, float)   # done, total, pairs/s, eta seconds (-1: ?)
-    finished = Signal(object)            # ScoreSummary
+    ready = Signal()  # the model is loaded: the run's results replace the old
+    updated = Signal(object)  # ScoreUpdate
+    progressed = Signal(int, int, float, float)  # done, total, pairs/s, eta seconds (-1: ?)
+    finished = Signal(object)  # ScoreSummary
     failed = Signal(str)
     cancelled = Signal()
-    restored = Signal(object, object)    # ScoreConfig | None, [ScoreUpdate] (one per column)
+    restored = Signal(object, object)  # ScoreConfig | None, [ScoreUpdate] (one per column)
 
     _score_requested = Signal(int, object, object, object, object)
     _restore_requested = Signal(int, object, object)
@@ -184,7 +201,7 @@ class ScoringController(QObject):
 
         def stop_thread() -> None:
             worker.cancel_event.set()
-            if shiboken6.isValid(thread):   # already gone at interpreter exit
+            if shiboken6.isValid(thread):  # already gone at interpreter exit
                 thread.quit()
                 thread.wait()
 
@@ -216,8 +233,9 @@ class ScoringController(QObject):
         """Whether the scoring thread has finished (after :meth:`shutdown`)."""
         return self._thread.isFinished()
 
-    def start(self, dataset: Dataset, settings: ScoreConfig, project: Path | None,
-              heuristic_scores=None) -> None:
+    def start(
+        self, dataset: Dataset, settings: ScoreConfig, project: Path | None, heuristic_scores=None
+    ) -> None:
         """Score ``dataset``; a run in progress is cancelled first and its results ignored.
 
         ``heuristic_scores``: the dataset's heuristic scores if already computed (numpy array).
@@ -229,8 +247,7 @@ class ScoringController(QObject):
         self._started_at = time.perf_counter()
         self._computed = 0
         self.started.emit()
-        self._score_requested.emit(self._generation, dataset, settings, project,
-                                   heuristic_scores)
+        self._score_requested.emit(self._generation, dataset, settings, project, heuristic_scores)
 
     def restore(self, dataset: Dataset, project: Path) -> None:
         """Restore the last run's cached scores for a freshly opened dataset."""

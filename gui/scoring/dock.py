@@ -30,16 +30,17 @@ from gui.widgets.text_widgets import plain_message
 class ScoringDock(FeatureDock):
     """Everything about scores: choosing a scorer, running it, streaming results into the table."""
 
-    scoring_finished = Signal(object)    # ScoreSummary
+    scoring_finished = Signal(object)  # ScoreSummary
     scoring_failed = Signal(str)
-    scores_arrived = Signal(object)      # ScoreUpdate: streamed or restored from the cache
-    scores_cleared = Signal()            # a run's model is loaded: its scores replace the old
-    restoring = Signal(bool)             # cached scores of a freshly opened file are on the way
+    scores_arrived = Signal(object)  # ScoreUpdate: streamed or restored from the cache
+    scores_cleared = Signal()  # a run's model is loaded: its scores replace the old
+    restoring = Signal(bool)  # cached scores of a freshly opened file are on the way
     flags_computed = Signal(int, object)  # first row, HeuristicSignals
     flags_done = Signal()
 
-    def __init__(self, model: RecordsTableModel, settings: Settings,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, model: RecordsTableModel, settings: Settings, parent: QWidget | None = None
+    ) -> None:
         super().__init__("Scoring", "scoring_dock", parent)
         self.table_model = model
         self.settings = settings
@@ -119,7 +120,7 @@ class ScoringDock(FeatureDock):
         self.scored_by = None
         self.heuristics.start(dataset)
         if dataset.prompt_only:
-            self.restoring.emit(False)      # nothing to restore (a previous file's restore ended)
+            self.restoring.emit(False)  # nothing to restore (a previous file's restore ended)
             self.panel.show_status("This file has no responses, so there is nothing to score.")
             return
         self.panel.show_status("")
@@ -129,7 +130,7 @@ class ScoringDock(FeatureDock):
 
     def start_scoring(self, settings: ScoreConfig) -> None:
         """Score the open dataset with ``settings`` (cached rows come back at once)."""
-        self._end_restoring()           # the curator's own run: its counts stream live
+        self._end_restoring()  # the curator's own run: its counts stream live
         self._start(settings)
 
     def _start(self, settings: ScoreConfig) -> None:
@@ -142,8 +143,12 @@ class ScoringDock(FeatureDock):
         # (controller.ready), so a run that cannot start changes nothing.
         known = settings.heuristic and self._heuristic_rows == len(self.dataset)
         self._run_scorer = scorer_name(settings)
-        self.controller.start(self.dataset, settings, project_path_for(self.dataset.path),
-                              self._heuristic_scores if known else None)
+        self.controller.start(
+            self.dataset,
+            settings,
+            project_path_for(self.dataset.path),
+            self._heuristic_scores if known else None,
+        )
 
     def show_prompt_for_row(self, row: int | None) -> None:
         """Show what the chosen judge would read for dataset row ``row`` (the current row)."""
@@ -158,8 +163,11 @@ class ScoringDock(FeatureDock):
         if self.dataset is None or not len(self.dataset) or self.dataset.prompt_only:
             self.panel.show_prompt_preview("Open a dataset to see the judge's prompt.")
             return
-        self.panel.show_prompt_preview(judge_preview(
-            settings, self.dataset, row if row is not None and row < len(self.dataset) else 0))
+        self.panel.show_prompt_preview(
+            judge_preview(
+                settings, self.dataset, row if row is not None and row < len(self.dataset) else 0
+            )
+        )
 
     def shutdown(self) -> None:
         """Stop every background job before the window closes."""
@@ -178,9 +186,9 @@ class ScoringDock(FeatureDock):
             self.panel.set_settings(settings)
             if updates:
                 self.scored_by = scorer_name(settings)
-        for update in updates:          # one per score column, the last-run scorer's last
+        for update in updates:  # one per score column, the last-run scorer's last
             self._keep_judge_details(update)
-            self.scores_arrived.emit(update)      # into the session, then the counts are true
+            self.scores_arrived.emit(update)  # into the session, then the counts are true
         update = updates[-1] if updates else None
         if update is None and self.panel.model_value() == HEURISTIC:
             # The heuristic score is quick and needs no model: show it straight away, once the
@@ -196,11 +204,15 @@ class ScoringDock(FeatureDock):
         if update is not None:
             self.panel.show_progress(update.done, update.total, 0.0, -1.0)
             columns = f" in {len(updates)} score columns" if len(updates) > 1 else ""
-            judge = (judge_lines(judge_report(self.dataset, self.judge_details))
-                     if update.batch.entropy is not None else "")
-            self.panel.show_status(f"Restored {len(update.batch.rows):,} cached scores{columns} "
-                                   "from the project. Score again to finish or refresh them."
-                                   + judge)
+            judge = (
+                judge_lines(judge_report(self.dataset, self.judge_details))
+                if update.batch.entropy is not None
+                else ""
+            )
+            self.panel.show_status(
+                f"Restored {len(update.batch.rows):,} cached scores{columns} "
+                "from the project. Score again to finish or refresh them." + judge
+            )
 
     def _end_restoring(self) -> None:
         """The opening's heuristic run is over (or replaced): the counts are true again."""
@@ -211,7 +223,7 @@ class ScoringDock(FeatureDock):
 
     def _keep_heuristic_scores(self, start: int, signals) -> None:
         """The flags job computes the heuristic score too; keep it so no run recomputes it."""
-        self._heuristic_scores[start:start + len(signals.score)] = signals.score
+        self._heuristic_scores[start : start + len(signals.score)] = signals.score
         self._heuristic_rows += len(signals.score)
 
     def _on_flags_done(self) -> None:
@@ -231,8 +243,11 @@ class ScoringDock(FeatureDock):
 
     def _on_finished(self, summary: ScoreSummary) -> None:
         self.panel.set_running(False)
-        judge = (judge_report(self.dataset, self.judge_details)
-                 if self.judge_details.entropy is not None and self.dataset is not None else None)
+        judge = (
+            judge_report(self.dataset, self.judge_details)
+            if self.judge_details.entropy is not None and self.dataset is not None
+            else None
+        )
         self.panel.show_summary(summary, judge)
         self._end_restoring()
         self.scoring_finished.emit(summary)
@@ -244,8 +259,9 @@ class ScoringDock(FeatureDock):
         self.panel.show_stopped()
         self.panel.show_status(f"Scoring stopped: {message}")
         self.scoring_failed.emit(message)
-        plain_message(self, f"{APP_NAME}: scoring stopped", message,
-                      QMessageBox.Icon.Warning).show()
+        plain_message(
+            self, f"{APP_NAME}: scoring stopped", message, QMessageBox.Icon.Warning
+        ).show()
 
     def _on_cancelled(self) -> None:
         self._end_restoring()

@@ -18,12 +18,17 @@ MIN_BATCH_ROWS = 256
 class HeuristicsJob(LatestJob):
     """Streams :class:`core.scoring.heuristics.HeuristicSignals` chunks; one dataset at a time."""
 
-    computed = Signal(int, object)   # start row, HeuristicSignals
+    computed = Signal(int, object)  # start row, HeuristicSignals
     done = Signal()
 
     def start(self, dataset: Dataset) -> None:
         """Compute the signals of ``dataset``, abandoning any earlier computation."""
         rows = max(MIN_BATCH_ROWS, -(-len(dataset) // BATCHES))
-        self._launch(iter_signals, dataset.prompts, dataset.responses, rows,
-                     yielded=lambda item: self.computed.emit(*item),
-                     finished=self.done.emit)
+        self._launch(
+            iter_signals,
+            dataset.prompts,
+            dataset.responses,
+            rows,
+            yielded=lambda item: self.computed.emit(*item),
+            finished=self.done.emit,
+        )

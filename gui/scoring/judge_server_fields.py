@@ -41,7 +41,8 @@ class JudgeServerFields(QWidget):
         self.where_combo.addItem("Judge (server): OpenAI-compatible", ON_A_SERVER)
         self.where_combo.setToolTip(
             "A local causal LM (hub id, folder or .gguf file), or a server speaking the OpenAI "
-            "API (vLLM, llama.cpp, Ollama, TGI, OpenAI) by base URL and model name")
+            "API (vLLM, llama.cpp, Ollama, TGI, OpenAI) by base URL and model name"
+        )
         self.url_edit = QLineEdit(self)
         self.url_edit.setPlaceholderText(DEFAULT_URL)
         self.url_edit.setToolTip("The server's base URL, ending in /v1")
@@ -58,8 +59,10 @@ class JudgeServerFields(QWidget):
         self.key_label = plain_label("", self)
         self.key_label.setWordWrap(True)
         self.key_button = QPushButton("Keep key…", self)
-        self.key_button.setToolTip("Store the server's API key in the OS keyring (never in "
-                                   "Thresher's settings or project files)")
+        self.key_button.setToolTip(
+            "Store the server's API key in the OS keyring (never in "
+            "Thresher's settings or project files)"
+        )
         self.server_box = QWidget(self)
         form = QFormLayout(self.server_box)
         form.setContentsMargins(0, 0, 0, 0)
@@ -93,14 +96,18 @@ class JudgeServerFields(QWidget):
 
     def values(self) -> dict:
         """The :class:`~core.scoring.ScoreConfig` fields for a server judge."""
-        return {"judge_endpoint": self.url(), "judge_concurrency": self.concurrency_spin.value(),
-                "judge_rpm": self.rpm_spin.value() or None}
+        return {
+            "judge_endpoint": self.url(),
+            "judge_concurrency": self.concurrency_spin.value(),
+            "judge_rpm": self.rpm_spin.value() or None,
+        }
 
     def show_settings(self, settings) -> None:
         """Show restored settings (a project's last run): where, URL, model, pace."""
         server = bool(settings.judge_endpoint)
-        self.where_combo.setCurrentIndex(self.where_combo.findData(
-            ON_A_SERVER if server else ON_THIS_MACHINE))
+        self.where_combo.setCurrentIndex(
+            self.where_combo.findData(ON_A_SERVER if server else ON_THIS_MACHINE)
+        )
         if server:
             self.url_edit.setText(settings.judge_endpoint)
             self.model_edit.setText(settings.model)
@@ -110,8 +117,9 @@ class JudgeServerFields(QWidget):
 
     def keep_key(self) -> None:
         """Ask for the key (masked) and store it in the OS keyring."""
-        key, ok = QInputDialog.getText(self, "API key", f"API key for {self.url()}",
-                                       QLineEdit.EchoMode.Password)
+        key, ok = QInputDialog.getText(
+            self, "API key", f"API key for {self.url()}", QLineEdit.EchoMode.Password
+        )
         if not ok or not key.strip():
             return
         try:

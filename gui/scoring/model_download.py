@@ -27,9 +27,9 @@ def download_command(model: str) -> tuple[str, list[str]]:
 class ModelDownload(QObject):
     """One download at a time; reports file progress, success or a readable failure."""
 
-    progressed = Signal(int, int)   # files done, files total
-    succeeded = Signal(str, str)    # model, folder
-    failed = Signal(str)            # message
+    progressed = Signal(int, int)  # files done, files total
+    succeeded = Signal(str, str)  # model, folder
+    failed = Signal(str)  # message
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -43,10 +43,12 @@ CUSTOM_JUDGE = "custom"
 #: The scorer choice for IFD (instruction-following difficulty, :mod:`core.scoring.ifd`).
 IFD_CHOICE = "ifd"
 AUTO_FORMAT = "auto"
-NO_MODEL_NOTE = (f"No reward model was found on this machine, so Thresher scores with its "
-                 f"offline heuristics (0–1; below {HEURISTIC_THRESHOLD} = a defect). "
-                 f"{DEFECTS_NOT_QUALITY} Download {DEFAULT_MODEL} or choose a model folder to "
-                 f"use a reward model.")
+NO_MODEL_NOTE = (
+    f"No reward model was found on this machine, so Thresher scores with its "
+    f"offline heuristics (0–1; below {HEURISTIC_THRESHOLD} = a defect). "
+    f"{DEFECTS_NOT_QUALITY} Download {DEFAULT_MODEL} or choose a model folder to "
+    f"use a reward model."
+)
 #: Shown whenever the heuristic score is the chosen scorer and a model could be used instead.
 HEURISTIC_NOTE = DEFECTS_NOT_QUALITY
 
@@ -56,8 +58,11 @@ def judge_lines(judge: dict | None) -> str:
     if not judge:
         return ""
     entropy = judge.get("judge_mean_entropy")
-    return ("\n" + length_bias_line(judge.get("judge_length_correlation"))
-            + ("" if entropy is None else f"\nMean rating entropy: {entropy:.2f} nats"))
+    return (
+        "\n"
+        + length_bias_line(judge.get("judge_length_correlation"))
+        + ("" if entropy is None else f"\nMean rating entropy: {entropy:.2f} nats")
+    )
 
 
 def format_eta(seconds: float) -> str:
@@ -72,7 +77,7 @@ def format_eta(seconds: float) -> str:
 class ScoringPanel(QWidget):
     """Model, format, device, dtype and length choices, with Score/Cancel and progress."""
 
-    score_requested = Signal(object)     # ScoreConfig
+    score_requested = Signal(object)  # ScoreConfig
     cancel_requested = Signal()
     download_requested = Signal(str)
     download_cancel_requested = Signal()
@@ -80,20 +85,23 @@ class ScoringPanel(QWidget):
 
     def __init__(self, recent_models: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._can_score = False        # no dataset yet, or one without responses
+        self._can_score = False  # no dataset yet, or one without responses
         self._running = False
-        self._counts: tuple[int, int] | None = None    # the last progress shown
-        self._progress_drawn = 0.0                      # when the bar was last redrawn
+        self._counts: tuple[int, int] | None = None  # the last progress shown
+        self._progress_drawn = 0.0  # when the bar was last redrawn
         self.model_combo = QComboBox(self)
         self.model_combo.setEditable(True)
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.model_combo.setToolTip("A Hugging Face model id (looked up in the local cache) or "
-                                    "a model folder")
+        self.model_combo.setToolTip(
+            "A Hugging Face model id (looked up in the local cache) or a model folder"
+        )
         self.set_models(recent_models)
         self.browse_button = QPushButton("Folder…", self)
         self.download_button = QPushButton("Download", self)
-        self.download_button.setToolTip("Fetch the model id from the Hugging Face hub into the "
-                                        "local cache (the only time Thresher goes online)")
+        self.download_button.setToolTip(
+            "Fetch the model id from the Hugging Face hub into the "
+            "local cache (the only time Thresher goes online)"
+        )
         # The buttons go under the combo so the model's name gets the whole width of the dock.
         model_buttons = QHBoxLayout()
         model_buttons.addWidget(self.browse_button)
@@ -105,15 +113,18 @@ class ScoringPanel(QWidget):
 
         self.format_combo = QComboBox(self)
         self.format_combo.addItem(AUTO_FORMAT, None)
-        self.format_combo.setToolTip("pair: tokenizer(prompt, response) as DeBERTa/BERT reward "
-                                     "models expect; chat: the tokenizer's chat template; "
-                                     "template: your own string. auto: chat if the tokenizer "
-                                     "has a template, else pair")
+        self.format_combo.setToolTip(
+            "pair: tokenizer(prompt, response) as DeBERTa/BERT reward "
+            "models expect; chat: the tokenizer's chat template; "
+            "template: your own string. auto: chat if the tokenizer "
+            "has a template, else pair"
+        )
         for fmt in FORMATS:
             self.format_combo.addItem(fmt, fmt)
         self.template_edit = QLineEdit(SEED_TEMPLATE, self)
-        self.template_edit.setToolTip("For the template format: {prompt} and {response} are "
-                                      "replaced by the record's text")
+        self.template_edit.setToolTip(
+            "For the template format: {prompt} and {response} are replaced by the record's text"
+        )
         self.device_combo = QComboBox(self)
         self.device_combo.addItems(["auto", "cpu", "cuda", "mps"])
         self.device_combo.setEditable(True)
@@ -142,9 +153,11 @@ class ScoringPanel(QWidget):
 
         self.score_button = QPushButton("Score", self)
         self.score_button.setDefault(True)
-        self.score_button.setToolTip("Score every pair; rows scored before with the same model "
-                                     "and settings come from the cache, so a stopped run resumes")
-        self.score_button.setEnabled(False)       # until a dataset is open
+        self.score_button.setToolTip(
+            "Score every pair; rows scored before with the same model "
+            "and settings come from the cache, so a stopped run resumes"
+        )
+        self.score_button.setEnabled(False)  # until a dataset is open
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setEnabled(False)
         buttons = QHBoxLayout()
@@ -165,7 +178,8 @@ class ScoringPanel(QWidget):
         for combo in (self.model_combo, self.format_combo, self.device_combo, self.dtype_combo):
             # Long model ids must not widen the dock: size to a few characters and elide.
             combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(8)
         self.model_combo.setMinimumContentsLength(len(HEURISTIC_LABEL))
         self.template_edit.setMinimumWidth(120)
@@ -202,7 +216,8 @@ class ScoringPanel(QWidget):
         self.judge_combo.setToolTip(
             "Reward model: the model's own score. An LLM judge (AlpaGasus): an instruct model "
             "(hub id, folder or .gguf file) rates each pair; the rating is read from one "
-            "forward pass as the expected digit")
+            "forward pass as the expected digit"
+        )
         self.judge_combo.addItem(REWARD_MODEL_LABEL, None)
         for name, preset in PRESETS.items():
             self.judge_combo.addItem(f"LLM judge: {preset.label}", name)
@@ -213,7 +228,9 @@ class ScoringPanel(QWidget):
             "A small causal LM (hub id, folder or .gguf) reads each response with and without "
             "its prompt; IFD = loss with / loss without. Higher = harder = more valuable: keep "
             "the top few percent. Rows with IFD > 1 (the prompt does not help) are flagged and "
-            "left unranked, so a top-N rule never keeps them.", Qt.ItemDataRole.ToolTipRole)
+            "left unranked, so a top-N rule never keeps them.",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self.judge_prompt_edit = QLineEdit(self)
         self.judge_prompt_edit.setPlaceholderText("prompt file with {prompt} {response} …")
         self.judge_scale_edit = QLineEdit("1-5", self)
@@ -229,10 +246,12 @@ class ScoringPanel(QWidget):
         self.prompt_preview = QPlainTextEdit(self)
         self.prompt_preview.setReadOnly(True)
         self.prompt_preview.setMaximumHeight(150)
-        self.prompt_preview.setToolTip("What the judge reads for the current row (before the "
-                                       "model's chat template is applied)")
+        self.prompt_preview.setToolTip(
+            "What the judge reads for the current row (before the model's chat template is applied)"
+        )
         self.judge_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.judge_combo.setMinimumContentsLength(8)
         self.judge_where = JudgeServerFields(self)
 
@@ -246,8 +265,9 @@ class ScoringPanel(QWidget):
 
     def choose_judge_prompt(self) -> None:
         """Pick a judge prompt file."""
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a judge prompt file", "",
-                                              "Text files (*.txt *.md);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a judge prompt file", "", "Text files (*.txt *.md);;All files (*)"
+        )
         if path:
             self.judge_prompt_edit.setText(path)
             self.judge_changed.emit()
@@ -264,7 +284,7 @@ class ScoringPanel(QWidget):
         self._form.setRowVisible(self.judge_where.server_box, server)
         self._form.setRowVisible(self._model_row, not server)
         for widget in (self.device_combo, self.dtype_combo, self.max_length_spin):
-            self._form.setRowVisible(widget, not server)    # the server decides these
+            self._form.setRowVisible(widget, not server)  # the server decides these
         self.judge_changed.emit()
 
     # -- settings ------------------------------------------------------------------------------
@@ -293,8 +313,10 @@ class ScoringPanel(QWidget):
         An editable combo otherwise scrolls to the end of a long text ("c score (no model)").
         """
         self.model_combo.lineEdit().setCursorPosition(0)
-        self.model_combo.setToolTip(f"{self.model_combo.currentText()}\n\nA Hugging Face "
-                                    "model id (looked up in the local cache) or a model folder")
+        self.model_combo.setToolTip(
+            f"{self.model_combo.currentText()}\n\nA Hugging Face "
+            "model id (looked up in the local cache) or a model folder"
+        )
 
     def select_model(self, name: str) -> None:
         """Show ``name`` as the chosen model (adding it when new)."""
@@ -310,9 +332,12 @@ class ScoringPanel(QWidget):
         judge = self.judge_choice()
         if judge == IFD_CHOICE:
             return ScoreConfig(
-                model=self.model_value(), device=self.device_combo.currentText().strip() or "auto",
+                model=self.model_value(),
+                device=self.device_combo.currentText().strip() or "auto",
                 dtype=self.dtype_combo.currentText(),
-                max_length=self.max_length_spin.value() or None, ifd=True)
+                max_length=self.max_length_spin.value() or None,
+                ifd=True,
+            )
         if judge is not None and self.judge_where.on_server():
             custom = judge == CUSTOM_JUDGE
             return ScoreConfig(
@@ -320,27 +345,32 @@ class ScoringPanel(QWidget):
                 judge_preset=None if custom else judge,
                 judge_prompt=self.judge_prompt_edit.text().strip() if custom else None,
                 judge_scale=self.judge_scale_edit.text().strip() if custom else None,
-                **self.judge_where.values())
+                **self.judge_where.values(),
+            )
         if judge is not None:
             custom = judge == CUSTOM_JUDGE
             return ScoreConfig(
-                model=self.model_value(), device=self.device_combo.currentText().strip() or "auto",
+                model=self.model_value(),
+                device=self.device_combo.currentText().strip() or "auto",
                 dtype=self.dtype_combo.currentText(),
                 max_length=self.max_length_spin.value() or None,
                 judge_preset=None if custom else judge,
                 judge_prompt=self.judge_prompt_edit.text().strip() if custom else None,
-                judge_scale=self.judge_scale_edit.text().strip() if custom else None)
+                judge_scale=self.judge_scale_edit.text().strip() if custom else None,
+            )
         return ScoreConfig(
-            model=self.model_value(), format=fmt,
+            model=self.model_value(),
+            format=fmt,
             template=self.template_edit.text() if fmt == "template" else None,
             device=self.device_combo.currentText().strip() or "auto",
             dtype=self.dtype_combo.currentText(),
             max_length=self.max_length_spin.value() or None,
-            output_index=self.output_spin.value())
+            output_index=self.output_spin.value(),
+        )
 
     def set_settings(self, settings: ScoreConfig) -> None:
         """Show ``settings`` (restored from a dataset's project)."""
-        if not settings.judge_endpoint:     # a server's model name is not a local model
+        if not settings.judge_endpoint:  # a server's model name is not a local model
             self.select_model(settings.model)
         self.judge_where.show_settings(settings)
         judge = CUSTOM_JUDGE if settings.judge_prompt else settings.judge_preset
@@ -361,8 +391,9 @@ class ScoringPanel(QWidget):
         """Pick a local model folder (or, for a judge, a GGUF file)."""
         if self.judge_choice() is not None:
             what = "an IFD model" if self.judge_choice() == IFD_CHOICE else "a judge model"
-            path, _ = QFileDialog.getOpenFileName(self, f"Choose {what} (GGUF file)", "",
-                                                  "GGUF models (*.gguf)")
+            path, _ = QFileDialog.getOpenFileName(
+                self, f"Choose {what} (GGUF file)", "", "GGUF models (*.gguf)"
+            )
             if path:
                 self.select_model(path)
                 return
@@ -387,8 +418,9 @@ class ScoringPanel(QWidget):
 
     def show_stopped(self) -> None:
         """A cancelled or failed run keeps its count, not its speed and ETA (now meaningless)."""
-        self.progress.setFormat("" if self._counts is None
-                                else f"{self._counts[0]:,} / {self._counts[1]:,}")
+        self.progress.setFormat(
+            "" if self._counts is None else f"{self._counts[0]:,} / {self._counts[1]:,}"
+        )
 
     def set_can_score(self, can_score: bool) -> None:
         """Whether there is a dataset with responses to score."""
@@ -439,34 +471,52 @@ class ScoringPanel(QWidget):
         if summary.cached:
             parts.append(f"{summary.cached:,} from the cache")
         if summary.truncated:
-            cut = "response end cut" if summary.scorer.get("kind") == "judge" else (
-                "prompt start cut")
+            cut = (
+                "response end cut"
+                if summary.scorer.get("kind") == "judge"
+                else ("prompt start cut")
+            )
             parts.append(f"{summary.truncated:,} truncated ({cut})")
         if summary.unscorable:
-            above = (f", {summary.ifd_above_1:,} of them IFD > 1 (flagged ifd_above_1, left "
-                     "unranked)" if summary.ifd_above_1 else "")
+            above = (
+                f", {summary.ifd_above_1:,} of them IFD > 1 (flagged ifd_above_1, left unranked)"
+                if summary.ifd_above_1
+                else ""
+            )
             parts.append(f"{summary.unscorable:,} unscorable{above}")
         if summary.computed and summary.scorer.get("model") != HEURISTIC:
             parts.append(f"{summary.pairs_per_second:,.0f} pairs/s")
         scorer = summary.scorer
         if scorer.get("kind") == "ifd":
-            self.status.setText("; ".join(parts) + f".\nIFD: {scorer.get('model')}, "
-                                f"{scorer.get('dtype')}, max {scorer.get('max_length')}; "
-                                "higher = harder to predict from the prompt = keep the top")
+            self.status.setText(
+                "; ".join(parts) + f".\nIFD: {scorer.get('model')}, "
+                f"{scorer.get('dtype')}, max {scorer.get('max_length')}; "
+                "higher = harder to predict from the prompt = keep the top"
+            )
             self.progress.setValue(1000)
             return
         if scorer.get("kind") in ("judge", "judge-endpoint"):
             prompt = scorer.get("prompt", {})
-            where = (f"{scorer.get('dtype')}, max {scorer.get('max_length')}"
-                     if scorer.get("kind") == "judge" else f"at {scorer.get('endpoint')}")
-            self.status.setText("; ".join(parts) + f".\nJudge: {scorer.get('model')}, prompt "
-                                f"{prompt.get('name')} ({prompt.get('low')}–{prompt.get('high')}"
-                                f"), {where}" + judge_lines(judge))
+            where = (
+                f"{scorer.get('dtype')}, max {scorer.get('max_length')}"
+                if scorer.get("kind") == "judge"
+                else f"at {scorer.get('endpoint')}"
+            )
+            self.status.setText(
+                "; ".join(parts) + f".\nJudge: {scorer.get('model')}, prompt "
+                f"{prompt.get('name')} ({prompt.get('low')}–{prompt.get('high')}"
+                f"), {where}" + judge_lines(judge)
+            )
             self.progress.setValue(1000)
             return
-        model = "heuristic score" if scorer.get("model") == HEURISTIC else (
-            f"{scorer.get('model')} @ {str(scorer.get('revision', ''))[:12]}, "
-            f"{scorer.get('format')}, {scorer.get('dtype')}, max {scorer.get('max_length')}")
+        model = (
+            "heuristic score"
+            if scorer.get("model") == HEURISTIC
+            else (
+                f"{scorer.get('model')} @ {str(scorer.get('revision', ''))[:12]}, "
+                f"{scorer.get('format')}, {scorer.get('dtype')}, max {scorer.get('max_length')}"
+            )
+        )
         self.status.setText("; ".join(parts) + f".\nScorer: {model}")
         self.progress.setValue(1000)
 
@@ -483,10 +533,16 @@ class ScoringPanel(QWidget):
 
     def _update_enabled(self) -> None:
         uses_model = self.model_value() != HEURISTIC
-        for widget in (self.format_combo, self.device_combo, self.dtype_combo,
-                       self.max_length_spin, self.output_spin):
+        for widget in (
+            self.format_combo,
+            self.device_combo,
+            self.dtype_combo,
+            self.max_length_spin,
+            self.output_spin,
+        ):
             widget.setEnabled(uses_model)
         self.template_edit.setEnabled(uses_model and self.format_combo.currentData() == "template")
         value = self.model_value()
-        self.download_button.setEnabled(self._downloading or (
-            uses_model and bool(value) and not looks_like_path(value)))
+        self.download_button.setEnabled(
+            self._downloading or (uses_model and bool(value) and not looks_like_path(value))
+        )

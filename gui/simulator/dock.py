@@ -61,17 +61,18 @@ class SimulatorDock(FeatureDock):
         self.scorer_of: Callable[[], str | None] | None = None
         self.redraws = 0
         self._point = PRESETS["alpagasus"].point
-        self._noisy: np.ndarray | None = None      # noise probabilities of the current scores
+        self._noisy: np.ndarray | None = None  # noise probabilities of the current scores
         self._place_dirty = False
-        self._followed = False                     # moved to the curated set once per dataset
+        self._followed = False  # moved to the curated set once per dataset
         self._redraw_timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._redraw_timer.timeout.connect(self._redraw)
         self._place_timer = QTimer(self, singleShot=True, interval=PLACE_DELAY_MS)
         self._place_timer.timeout.connect(self._place)
         self.job = PlaceJob(self)
         self.job.done.connect(self._on_placed)
-        self.job.failed.connect(lambda message: self.panel.your_data.setText(
-            f"Could not place your data: {message}"))
+        self.job.failed.connect(
+            lambda message: self.panel.your_data.setText(f"Could not place your data: {message}")
+        )
         self.panel.point_changed.connect(self.set_point)
         self.panel.preset_chosen.connect(self._jump_to)
         self.visibilityChanged.connect(self._on_visibility)
@@ -148,8 +149,13 @@ class SimulatorDock(FeatureDock):
         if session is None or not self.isVisible():
             return
         self._place_dirty = False
-        self.job.start(session.scores.copy(), session.final == KEEP, self.cluster, self._noisy,
-                       self.scorer_of() if self.scorer_of is not None else None)
+        self.job.start(
+            session.scores.copy(),
+            session.final == KEEP,
+            self.cluster,
+            self._noisy,
+            self.scorer_of() if self.scorer_of is not None else None,
+        )
 
     def _on_placed(self, data: YourData) -> None:
         self.your_data = data

@@ -11,10 +11,19 @@ from gui.jobs import LatestJob
 class PlaceJob(LatestJob):
     """Places the dataset on the simulator's axes on a worker."""
 
-    done = Signal(object)      # YourData
+    done = Signal(object)  # YourData
     failed = Signal(str)
 
     def start(self, scores, kept, cluster, noisy, scorer=None) -> None:
         """Place raw, curated and random sets; an earlier request is abandoned."""
-        self._launch(place_your_data, scores, kept, cluster, BASELINE_SEED, noisy, scorer,
-                     returned=self.done.emit, errored=lambda exc: self.failed.emit(str(exc)))
+        self._launch(
+            place_your_data,
+            scores,
+            kept,
+            cluster,
+            BASELINE_SEED,
+            noisy,
+            scorer,
+            returned=self.done.emit,
+            errored=lambda exc: self.failed.emit(str(exc)),
+        )

@@ -40,7 +40,8 @@ HOW_PLACED = (
     "those rows with a copy among them, from the duplicate run. η is estimated from the scores "
     "without labels, as DivideMix does with losses: a two-component Gaussian mixture is fitted "
     "to the scores and η is the mean probability of the lower component. The random selection "
-    "has the curated size and is measured the same way.")
+    "has the curated size and is measured the same way."
+)
 
 
 def size_to_slider(size: float) -> int:
@@ -60,8 +61,8 @@ def slider_to_size(position: int) -> float:
 class SimulatorPanel(QWidget):
     """Sliders, presets and where the curator's own data sits."""
 
-    point_changed = Signal(object)    # Point
-    preset_chosen = Signal(str)       # "raw" or "curated" (the dock knows those points)
+    point_changed = Signal(object)  # Point
+    preset_chosen = Signal(str)  # "raw" or "curated" (the dock knows those points)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,22 +80,42 @@ class SimulatorPanel(QWidget):
         self.noise_value = plain_label("", inputs)
         self.dup_value = plain_label("", inputs)
         for label, slider, value, tip in (
-                ("Size D", self.size_slider, self.size_value, "Rows in the SFT set, copies "
-                 "included (log scale, 100 to 10M)"),
-                ("Noise η", self.noise_slider, self.noise_value, "Share of rows whose response "
-                 "is wrong, off-topic or low quality"),
-                ("Duplication ρ", self.dup_slider, self.dup_value, "Share of rows that have at "
-                 "least one copy in the set")):
+            (
+                "Size D",
+                self.size_slider,
+                self.size_value,
+                "Rows in the SFT set, copies included (log scale, 100 to 10M)",
+            ),
+            (
+                "Noise η",
+                self.noise_slider,
+                self.noise_value,
+                "Share of rows whose response is wrong, off-topic or low quality",
+            ),
+            (
+                "Duplication ρ",
+                self.dup_slider,
+                self.dup_value,
+                "Share of rows that have at least one copy in the set",
+            ),
+        ):
             row = QHBoxLayout()
             row.addWidget(slider, 1)
             value.setMinimumWidth(64)
             row.addWidget(value)
             slider.setToolTip(tip)
             form.addRow(plain_label(label, inputs), row)
-        self.copies = QDoubleSpinBox(inputs, decimals=1, minimum=DEFAULT_COPIES, maximum=1000.0,
-                                     singleStep=1.0, value=DEFAULT_COPIES)
-        self.copies.setToolTip("Rows per duplicated example: more copies of fewer examples "
-                               "leave less unique data")
+        self.copies = QDoubleSpinBox(
+            inputs,
+            decimals=1,
+            minimum=DEFAULT_COPIES,
+            maximum=1000.0,
+            singleStep=1.0,
+            value=DEFAULT_COPIES,
+        )
+        self.copies.setToolTip(
+            "Rows per duplicated example: more copies of fewer examples leave less unique data"
+        )
         form.addRow(plain_label("Copies per duplicate", inputs), self.copies)
         layout.addWidget(inputs)
 
@@ -107,8 +128,9 @@ class SimulatorPanel(QWidget):
             button.clicked.connect(lambda _c=False, p=preset.point: self.set_point(p, True))
             self.preset_buttons[preset.key] = button
             grid.addWidget(button, 0, i)
-        for i, (key, label) in enumerate((("raw", "Your raw data"),
-                                          ("curated", "Your curated set"))):
+        for i, (key, label) in enumerate(
+            (("raw", "Your raw data"), ("curated", "Your curated set"))
+        ):
             button = QPushButton(label, presets)
             button.setEnabled(False)
             button.clicked.connect(lambda _c=False, k=key: self.preset_chosen.emit(k))
@@ -142,9 +164,12 @@ class SimulatorPanel(QWidget):
 
     def point(self) -> Point:
         """The point the controls describe."""
-        return Point(size=self._size, noise=self.noise_slider.value() / PERCENT_STEPS,
-                     duplication=self.dup_slider.value() / PERCENT_STEPS,
-                     copies=self.copies.value())
+        return Point(
+            size=self._size,
+            noise=self.noise_slider.value() / PERCENT_STEPS,
+            duplication=self.dup_slider.value() / PERCENT_STEPS,
+            copies=self.copies.value(),
+        )
 
     def set_point(self, point: Point, emit: bool = False) -> None:
         """Show ``point`` (a preset or your data), optionally announcing it."""
@@ -189,9 +214,11 @@ class SimulatorPanel(QWidget):
             if placed.estimate is None:
                 lines.append(f"{placed.name}: {placed.rows:,} rows (not placed)")
                 continue
-            lines.append(f"{placed.name}: {placed.rows:,} rows, η {placed.point.noise:.1%}, "
-                         f"ρ {placed.point.duplication:.1%} → "
-                         f"{placed.estimate.performance:.3f}")
+            lines.append(
+                f"{placed.name}: {placed.rows:,} rows, η {placed.point.noise:.1%}, "
+                f"ρ {placed.point.duplication:.1%} → "
+                f"{placed.estimate.performance:.3f}"
+            )
         self.your_data.setText("\n".join([*lines, *data.notes]))
         self.preset_buttons["raw"].setEnabled(data.raw.point is not None)
         self.preset_buttons["curated"].setEnabled(data.curated.point is not None)
@@ -230,16 +257,23 @@ class SimulatorReadout(QWidget):
         """The number, its three factors and the elasticity in words."""
         self.performance_value.setText(f"{result.performance:.3f}")
         self.performance_bar.setValue(round(result.performance * 1000))
-        self.parts.setText(f"data {result.data_factor:.3f} (effective size "
-                           f"{short_count(result.effective_size)}) × noise "
-                           f"{result.noise_factor:.3f} × duplication "
-                           f"{result.duplication_factor:.3f}")
-        needed = size_for(result.performance, min(point.noise + 0.01, 1.0), point.duplication,
-                          point.copies)
-        offset = ("no amount of data makes up for one more point of noise here"
-                  if math.isinf(needed) else
-                  f"one more point of noise needs {short_count(needed)} rows "
-                  f"({needed / point.size - 1:+.0%})")
-        self.elasticity.setText(f"Elasticity ε = {result.elasticity:.3g}: noise 1% higher "
-                                f"(relative) needs {result.elasticity:.3g}% more data to hold "
-                                f"performance; {offset}.")
+        self.parts.setText(
+            f"data {result.data_factor:.3f} (effective size "
+            f"{short_count(result.effective_size)}) × noise "
+            f"{result.noise_factor:.3f} × duplication "
+            f"{result.duplication_factor:.3f}"
+        )
+        needed = size_for(
+            result.performance, min(point.noise + 0.01, 1.0), point.duplication, point.copies
+        )
+        offset = (
+            "no amount of data makes up for one more point of noise here"
+            if math.isinf(needed)
+            else f"one more point of noise needs {short_count(needed)} rows "
+            f"({needed / point.size - 1:+.0%})"
+        )
+        self.elasticity.setText(
+            f"Elasticity ε = {result.elasticity:.3g}: noise 1% higher "
+            f"(relative) needs {result.elasticity:.3g}% more data to hold "
+            f"performance; {offset}."
+        )

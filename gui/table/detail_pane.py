@@ -63,8 +63,9 @@ class DetailPane(QPlainTextEdit):
             if i:
                 cursor.insertText("\n\n", self._body)
             label = turn.role.upper() + ("  (response)" if turn.is_response else "")
-            cursor.insertText(label + "\n",
-                              self._response_heading if turn.is_response else self._heading)
+            cursor.insertText(
+                label + "\n", self._response_heading if turn.is_response else self._heading
+            )
             self._turn_starts.append((cursor.position(), turn.text))
             self._insert_text(cursor, turn.text if turn.text else "(empty)")
         self.moveCursor(QTextCursor.MoveOperation.Start)
@@ -75,14 +76,15 @@ class DetailPane(QPlainTextEdit):
             cursor.insertText(text, self._body)
             return
         for piece, hidden in split_invisible(text):
-            cursor.insertText(marker(piece) if hidden else piece,
-                              self._invisible if hidden else self._body)
+            cursor.insertText(
+                marker(piece) if hidden else piece, self._invisible if hidden else self._body
+            )
 
     def show_overlap(self, detail: OverlapDetail) -> None:
         """Append the matching reference record; highlight what it shares with the turns."""
         cursor = QTextCursor(self.document())
         for start, text in self._turn_starts:
-            if not has_invisible(text):     # markers shift positions: no highlight there
+            if not has_invisible(text):  # markers shift positions: no highlight there
                 self._highlight(cursor, start, text, detail.spans_in(text))
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText("\n\n" + detail.title + "\n", self._overlap_heading)
@@ -97,17 +99,16 @@ class DetailPane(QPlainTextEdit):
             cursor.insertText("(the reference record is not available)", self._body)
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
-    def _highlight(self, cursor: QTextCursor, offset: int, text: str,
-                   spans: list[tuple[int, int]]) -> None:
+    def _highlight(
+        self, cursor: QTextCursor, offset: int, text: str, spans: list[tuple[int, int]]
+    ) -> None:
         """Highlight ``spans`` (Python string indices) of ``text``, inserted at ``offset``."""
         for begin, end in spans:
             # The document counts UTF-16 units: a character outside the BMP counts two.
             cursor.setPosition(offset + _utf16_length(text[:begin]))
-            cursor.setPosition(offset + _utf16_length(text[:end]),
-                               QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(offset + _utf16_length(text[:end]), QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(self._shared)
 
 
 def _utf16_length(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
-

@@ -33,8 +33,8 @@ DEBOUNCE_MS = 300
 class FilterBar(QWidget):
     """Filter controls; emits :attr:`filter_changed` with a valid filter."""
 
-    filter_changed = Signal(object)   # RowFilter
-    invalid = Signal(str)             # why the filter as typed cannot be applied
+    filter_changed = Signal(object)  # RowFilter
+    invalid = Signal(str)  # why the filter as typed cannot be applied
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,33 +43,52 @@ class FilterBar(QWidget):
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.search = QLineEdit(self, placeholderText="Search prompt and response…",
-                                clearButtonEnabled=True)
+        self.search = QLineEdit(
+            self, placeholderText="Search prompt and response…", clearButtonEnabled=True
+        )
         self.regex = QCheckBox("Regex", self)
-        self.field = self._combo((("In both", "both"), ("In prompt", "prompt"),
-                                  ("In response", "response")), "Search in")
+        self.field = self._combo(
+            (("In both", "both"), ("In prompt", "prompt"), ("In response", "response")), "Search in"
+        )
         self.score_min = self._number("min score")
         self.score_max = self._number("max score")
-        self.score_column = self._combo((("of the rule's score", ""),),
-                                        "Which scorer's column the score range reads")
+        self.score_column = self._combo(
+            (("of the rule's score", ""),), "Which scorer's column the score range reads"
+        )
         self.decision = self._combo(
-            (("Any decision", ""), ("Kept", "keep"), ("Dropped", "drop"),
-             ("Undecided", "undecided")), "Final decision")
-        self.source = self._combo((("Any source", "any"), ("By the rule", "rule"),
-                                   ("By a curator", "curator")), "Decided by")
-        self.duplicates = self._combo((("Dups and unique", "any"), ("Duplicates", "duplicates"),
-                                       ("Unique", "unique")), "Duplicates")
-        self.overlap = self._combo((("Overlap or not", "any"),
-                                    ("Overlapping a reference", "overlapping"),
-                                    ("No overlap", "clean")), "Overlap with reference files")
-        self.flags = self._combo((("Any flags", ""),
-                                  *((f"Flag: {n}", n) for n in (*FLAG_NAMES, *SCORE_FLAGS))),
-                                 "Rows with this flag")
+            (
+                ("Any decision", ""),
+                ("Kept", "keep"),
+                ("Dropped", "drop"),
+                ("Undecided", "undecided"),
+            ),
+            "Final decision",
+        )
+        self.source = self._combo(
+            (("Any source", "any"), ("By the rule", "rule"), ("By a curator", "curator")),
+            "Decided by",
+        )
+        self.duplicates = self._combo(
+            (("Dups and unique", "any"), ("Duplicates", "duplicates"), ("Unique", "unique")),
+            "Duplicates",
+        )
+        self.overlap = self._combo(
+            (
+                ("Overlap or not", "any"),
+                ("Overlapping a reference", "overlapping"),
+                ("No overlap", "clean"),
+            ),
+            "Overlap with reference files",
+        )
+        self.flags = self._combo(
+            (("Any flags", ""), *((f"Flag: {n}", n) for n in (*FLAG_NAMES, *SCORE_FLAGS))),
+            "Rows with this flag",
+        )
         # A lasso, box or topic chosen on the Map dock: shown as one button that removes it.
         self.map_button = QToolButton(self, text="Map selection ✕")
         self.map_button.setToolTip("Rows chosen on the map; click to show all of the map again")
         self.map_button.hide()
-        self._map = RowFilter()       # holds only the map fields
+        self._map = RowFilter()  # holds only the map fields
         self.clear_button = QToolButton(self, text="Clear")
         self.search.setMinimumWidth(260)
         # The reason can be long: a short note here, the whole reason in its tooltip (escaped,
@@ -78,9 +97,22 @@ class FilterBar(QWidget):
         self.error = plain_label("", self)
         self.error.setStyleSheet("color: #b3261e;")
         self.error.setFixedWidth(self.error.fontMetrics().horizontalAdvance("Invalid filter") + 8)
-        for widget in (self.search, self.regex, self.field, self.score_min, self.score_max,
-                       self.score_column, self.decision, self.source, self.duplicates,
-                       self.overlap, self.flags, self.map_button, self.clear_button, self.error):
+        for widget in (
+            self.search,
+            self.regex,
+            self.field,
+            self.score_min,
+            self.score_max,
+            self.score_column,
+            self.decision,
+            self.source,
+            self.duplicates,
+            self.overlap,
+            self.flags,
+            self.map_button,
+            self.clear_button,
+            self.error,
+        ):
             layout.addWidget(widget)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._emit)
@@ -91,8 +123,15 @@ class FilterBar(QWidget):
         self._max_open = False
         for edit in (self.search, self.score_min, self.score_max):
             edit.textChanged.connect(self._changed)
-        for combo in (self.field, self.decision, self.source, self.duplicates, self.flags,
-                      self.overlap, self.score_column):
+        for combo in (
+            self.field,
+            self.decision,
+            self.source,
+            self.duplicates,
+            self.flags,
+            self.overlap,
+            self.score_column,
+        ):
             combo.currentIndexChanged.connect(self._changed)
         self.regex.toggled.connect(self._changed)
         self.clear_button.clicked.connect(lambda: self.set_filter(RowFilter(), emit=True))
@@ -119,34 +158,48 @@ class FilterBar(QWidget):
 
     def current(self) -> RowFilter:
         """The filter the controls describe (raises FilterError if it is invalid)."""
+
         def pick(combo: QComboBox) -> str:
             return combo.currentData()
 
         def number(edit: QLineEdit) -> float | None:
             text = edit.text().strip()
             if edit in self._exact and self._exact[edit][0] == edit.text():
-                return self._exact[edit][1]      # shown rounded, kept exact (a bar's edge)
+                return self._exact[edit][1]  # shown rounded, kept exact (a bar's edge)
             return float(text) if text and text not in "+-." else None
 
         decision, flag = pick(self.decision), pick(self.flags)
-        high_open = self._max_open and self.score_max in self._exact and \
-            self._exact[self.score_max][0] == self.score_max.text()
+        high_open = (
+            self._max_open
+            and self.score_max in self._exact
+            and self._exact[self.score_max][0] == self.score_max.text()
+        )
         return RowFilter(
-            score_min=number(self.score_min), score_max=number(self.score_max),
-            score_max_open=high_open, score_column=pick(self.score_column) or "",
-            decisions=(decision,) if decision else (), source=pick(self.source),
-            duplicates=pick(self.duplicates), flags=(flag,) if flag else (),
+            score_min=number(self.score_min),
+            score_max=number(self.score_max),
+            score_max_open=high_open,
+            score_column=pick(self.score_column) or "",
+            decisions=(decision,) if decision else (),
+            source=pick(self.source),
+            duplicates=pick(self.duplicates),
+            flags=(flag,) if flag else (),
             overlap=pick(self.overlap),
-            search=self.search.text(), regex=self.regex.isChecked(),
-            search_field=pick(self.field), map_region=self._map.map_region,
-            map_topics=self._map.map_topics, map_key=self._map.map_key)
+            search=self.search.text(),
+            regex=self.regex.isChecked(),
+            search_field=pick(self.field),
+            map_region=self._map.map_region,
+            map_topics=self._map.map_topics,
+            map_key=self._map.map_key,
+        )
 
     def set_scorers(self, names: dict[str, str]) -> None:
         """Offer the score columns (key -> name) for the score range."""
         current = self.score_column.currentData() or ""
         wanted = [("of the rule's score", "")] + [(f"of {n}", k) for k, n in names.items()]
-        if [(self.score_column.itemText(i), self.score_column.itemData(i))
-                for i in range(self.score_column.count())] == wanted:
+        if [
+            (self.score_column.itemText(i), self.score_column.itemData(i))
+            for i in range(self.score_column.count())
+        ] == wanted:
             return
         self.score_column.blockSignals(True)
         self.score_column.clear()
@@ -158,7 +211,7 @@ class FilterBar(QWidget):
     def _select_scorer(self, key: str) -> None:
         self.score_column.blockSignals(True)
         index = self.score_column.findData(key)
-        if index < 0:           # a saved filter's scorer whose column is not restored yet
+        if index < 0:  # a saved filter's scorer whose column is not restored yet
             self.score_column.addItem(f"of {key[:12]}", key)
             index = self.score_column.count() - 1
         self.score_column.setCurrentIndex(index)
@@ -166,8 +219,11 @@ class FilterBar(QWidget):
 
     def set_map_selection(self, region: tuple, topics: tuple, key: str) -> None:
         """Filter to a map region and/or topics (empty: no map criterion), applied at once."""
-        self._map = RowFilter(map_region=tuple(region), map_topics=tuple(topics),
-                              map_key=key if region or topics else "")
+        self._map = RowFilter(
+            map_region=tuple(region),
+            map_topics=tuple(topics),
+            map_key=key if region or topics else "",
+        )
         self._show_map_button()
         self._emit()
 
@@ -176,8 +232,9 @@ class FilterBar(QWidget):
         return self._map
 
     def _show_map_button(self) -> None:
-        parts = ([_region_kind(self._map.map_region)] if self._map.map_region else []) + \
-            (["topic"] if self._map.map_topics else [])
+        parts = ([_region_kind(self._map.map_region)] if self._map.map_region else []) + (
+            ["topic"] if self._map.map_topics else []
+        )
         self.map_button.setText(f"Map: {' + '.join(parts)} ✕")
         self.map_button.setVisible(bool(parts))
 
@@ -189,22 +246,31 @@ class FilterBar(QWidget):
             self.regex.setChecked(row_filter.regex)
             self._select(self.field, row_filter.search_field)
             self._exact = {}
-            for edit, value in ((self.score_min, row_filter.score_min),
-                                (self.score_max, row_filter.score_max)):
+            for edit, value in (
+                (self.score_min, row_filter.score_min),
+                (self.score_max, row_filter.score_max),
+            ):
                 edit.setText("" if value is None else f"{value:g}")
                 if value is not None:
                     self._exact[edit] = (edit.text(), value)
             self._max_open = row_filter.score_max_open
-            self.score_max.setToolTip("Scores below this (a histogram bar's upper edge)"
-                                      if row_filter.score_max_open else "")
+            self.score_max.setToolTip(
+                "Scores below this (a histogram bar's upper edge)"
+                if row_filter.score_max_open
+                else ""
+            )
             self._select_scorer(row_filter.score_column)
             self._select(self.decision, row_filter.decisions[0] if row_filter.decisions else "")
             self._select(self.source, row_filter.source)
             self._select(self.duplicates, row_filter.duplicates)
             self._select(self.overlap, row_filter.overlap)
             self._select(self.flags, row_filter.flags[0] if row_filter.flags else "")
-            self._map = replace(RowFilter(), map_region=row_filter.map_region,
-                                map_topics=row_filter.map_topics, map_key=row_filter.map_key)
+            self._map = replace(
+                RowFilter(),
+                map_region=row_filter.map_region,
+                map_topics=row_filter.map_topics,
+                map_key=row_filter.map_key,
+            )
             self._show_map_button()
             self.error.setText("")
         finally:

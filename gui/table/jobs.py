@@ -16,7 +16,7 @@ from gui.jobs import LatestJob
 class FilterJob(LatestJob):
     """Computes filter masks and reports the newest one."""
 
-    done = Signal(object, object)   # RowFilter, mask (numpy bool array)
+    done = Signal(object, object)  # RowFilter, mask (numpy bool array)
     progressed = Signal(float)
 
     def start(self, row_filter: RowFilter, inputs: FilterInputs) -> None:
@@ -25,5 +25,9 @@ class FilterJob(LatestJob):
             self.cancel()
             self.done.emit(row_filter, row_filter.structural_mask(inputs))
             return
-        self._launch(row_filter.iter_mask, inputs, yielded=self.progressed.emit,
-                     returned=lambda mask: self.done.emit(row_filter, mask))
+        self._launch(
+            row_filter.iter_mask,
+            inputs,
+            yielded=self.progressed.emit,
+            returned=lambda mask: self.done.emit(row_filter, mask),
+        )

@@ -55,34 +55,61 @@ class Column:
 
 COLUMNS = (
     Column("#", "location", True, "Line in the file (record or row index for JSON and Parquet)"),
-    Column("Score", "score", True, "Reward-model score (or heuristic score); empty until scored",
-           3),
-    Column("Decision", "decision", False,
-           "Final decision: keep, drop, or empty while the rule cannot decide (no score yet)"),
+    Column(
+        "Score", "score", True, "Reward-model score (or heuristic score); empty until scored", 3
+    ),
+    Column(
+        "Decision",
+        "decision",
+        False,
+        "Final decision: keep, drop, or empty while the rule cannot decide (no score yet)",
+    ),
     Column("By", "decided_by", False, "Who decided: the rule, or a curator (a manual override)"),
-    Column("Dup", "dup_role", False,
-           "Duplicates: the kept copy of a cluster, a duplicate the rule drops, or an extra copy "
-           "the duplication budget allows"),
-    Column("Cluster", "cluster", True,
-           "The cluster's first line: a kept copy and the rows that each match it at or above "
-           "the threshold; sort by it to see them together"),
+    Column(
+        "Dup",
+        "dup_role",
+        False,
+        "Duplicates: the kept copy of a cluster, a duplicate the rule drops, or an extra copy "
+        "the duplication budget allows",
+    ),
+    Column(
+        "Cluster",
+        "cluster",
+        True,
+        "The cluster's first line: a kept copy and the rows that each match it at or above "
+        "the threshold; sort by it to see them together",
+    ),
     Column("Size", "cluster_size", True, "How many rows the duplicate cluster has"),
-    Column("Similarity", "similarity", True,
-           "Similarity to the cluster's kept copy, measured the way the row matched (exact: 1, "
-           "near: word-shingle Jaccard, semantic: cosine); never below the threshold", 3),
-    Column("Overlap", "overlap", False,
-           "Overlap with a reference file (an evaluation set, earlier data): the strongest "
-           "level (exact, 13-gram, near, semantic) and the matching record's file and line"),
+    Column(
+        "Similarity",
+        "similarity",
+        True,
+        "Similarity to the cluster's kept copy, measured the way the row matched (exact: 1, "
+        "near: word-shingle Jaccard, semantic: cosine); never below the threshold",
+        3,
+    ),
+    Column(
+        "Overlap",
+        "overlap",
+        False,
+        "Overlap with a reference file (an evaluation set, earlier data): the strongest "
+        "level (exact, 13-gram, near, semantic) and the matching record's file and line",
+    ),
     Column("Prompt", "prompt", False, "The prompt, clipped to one line"),
     Column("Response", "response", False, "The response, clipped to one line"),
-    Column("Flags", "flags", False,
-           "Heuristic warnings (empty, refusal, echo, garbage, repetitive) and scoring notes "
-           "(truncated, unscorable)"),
+    Column(
+        "Flags",
+        "flags",
+        False,
+        "Heuristic warnings (empty, refusal, echo, garbage, repetitive) and scoring notes "
+        "(truncated, unscorable)",
+    ),
     Column("Prompt chars", "prompt_chars", True, "Prompt length in characters"),
     Column("Response chars", "response_chars", True, "Response length in characters"),
     Column("Prompt tok~", "prompt_tokens", True, "Approximate prompt tokens (characters / 4)"),
-    Column("Response tok~", "response_tokens", True,
-           "Approximate response tokens (characters / 4)"),
+    Column(
+        "Response tok~", "response_tokens", True, "Approximate response tokens (characters / 4)"
+    ),
     Column("Turns", "turns", True, "Chat turns up to and including the response"),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
@@ -123,7 +150,7 @@ class RecordsTableModel(QAbstractTableModel):
         self._fixed_order: np.ndarray | None = None
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
-        self._score_keys: tuple[str, ...] = ()     # visible score columns, after COLUMNS
+        self._score_keys: tuple[str, ...] = ()  # visible score columns, after COLUMNS
         self._resort_timer = QTimer(self, singleShot=True, interval=RESORT_DELAY_MS)
         self._resort_timer.timeout.connect(self._resort)
 
@@ -182,15 +209,16 @@ class RecordsTableModel(QAbstractTableModel):
         """Show the session's visible score columns (after a run, hide, show, rename, remove)."""
         wanted = self._wanted_score_keys()
         if wanted == self._score_keys:
-            if wanted:          # a renamed column's header
-                self.headerDataChanged.emit(Qt.Orientation.Horizontal, len(COLUMNS),
-                                            len(COLUMNS) + len(wanted) - 1)
+            if wanted:  # a renamed column's header
+                self.headerDataChanged.emit(
+                    Qt.Orientation.Horizontal, len(COLUMNS), len(COLUMNS) + len(wanted) - 1
+                )
             return
         sorted_key = self.column_at(self._sort_column).key if self._sort_column >= 0 else None
         # Columns are removed and inserted, never a model reset: a reset would lose the
         # current row and the selection while a run streams in.
         kept = [k for k in self._score_keys if k in wanted]
-        if kept != [k for k in wanted if k in kept]:        # reordered: rare, reset
+        if kept != [k for k in wanted if k in kept]:  # reordered: rare, reset
             self.beginResetModel()
             self._score_keys = wanted
             self.endResetModel()
@@ -199,19 +227,19 @@ class RecordsTableModel(QAbstractTableModel):
                 if self._score_keys[index] not in wanted:
                     section = len(COLUMNS) + index
                     self.beginRemoveColumns(QModelIndex(), section, section)
-                    self._score_keys = self._score_keys[:index] + self._score_keys[index + 1:]
+                    self._score_keys = self._score_keys[:index] + self._score_keys[index + 1 :]
                     self.endRemoveColumns()
             for index, key in enumerate(wanted):
                 if key not in self._score_keys:
                     section = len(COLUMNS) + index
                     self.beginInsertColumns(QModelIndex(), section, section)
-                    self._score_keys = (*self._score_keys[:index], key,
-                                        *self._score_keys[index:])
+                    self._score_keys = (*self._score_keys[:index], key, *self._score_keys[index:])
                     self.endInsertColumns()
         if sorted_key is not None:
             # The rows keep their order; only the sorted column's position may have moved.
-            self._sort_column = next((i for i in range(self.columnCount())
-                                      if self.column_at(i).key == sorted_key), -1)
+            self._sort_column = next(
+                (i for i in range(self.columnCount()) if self.column_at(i).key == sorted_key), -1
+            )
 
     def column_at(self, section: int) -> Column:
         """The column shown at ``section``: a fixed one, or a scorer's score column."""
@@ -221,9 +249,14 @@ class RecordsTableModel(QAbstractTableModel):
         column = self._session.columns.get(key) if self._session is not None else None
         name = column.name if column is not None else key
         model = (column.description.get("model") if column is not None else None) or key
-        return Column(name, f"score:{key}", True,
-                      f"{name}: scores of {model} (right-click the header to rename, hide or "
-                      "remove the column)", 3)
+        return Column(
+            name,
+            f"score:{key}",
+            True,
+            f"{name}: scores of {model} (right-click the header to rename, hide or "
+            "remove the column)",
+            3,
+        )
 
     def _scorer_scores(self, key: str) -> np.ndarray:
         session = self._session
@@ -342,8 +375,9 @@ class RecordsTableModel(QAbstractTableModel):
             self._overlap_labels = {}
         else:
             # Strongest first when sorted ascending; rows without overlap last.
-            self._numbers["overlap"] = np.where(strongest < 0, len(OVERLAP_LEVELS),
-                                                strongest).astype(np.int8)
+            self._numbers["overlap"] = np.where(
+                strongest < 0, len(OVERLAP_LEVELS), strongest
+            ).astype(np.int8)
             self._overlap_labels = dict(labels)
         self._column_changed("overlap")
         self._column_changed("flags")
@@ -374,9 +408,12 @@ class RecordsTableModel(QAbstractTableModel):
         session = self._session
         if session is None:
             return np.zeros(len(range(*rows.indices(self._source_rows))), dtype=np.int8)
-        return (_BIT_COUNTS[session.flag_mask[rows]] + session.truncated[rows]
-                + session.unscorable[rows]
-                + (self._numbers["overlap"][rows] < len(OVERLAP_LEVELS)))
+        return (
+            _BIT_COUNTS[session.flag_mask[rows]]
+            + session.truncated[rows]
+            + session.unscorable[rows]
+            + (self._numbers["overlap"][rows] < len(OVERLAP_LEVELS))
+        )
 
     def _column_changed(self, key: str) -> None:
         if len(self._order):
@@ -386,8 +423,11 @@ class RecordsTableModel(QAbstractTableModel):
                 column = len(COLUMNS) + self._score_keys.index(key[6:])
             else:
                 column = COLUMN_INDEX[key]
-            self.dataChanged.emit(self.index(0, column), self.index(len(self._order) - 1, column),
-                                  [Qt.ItemDataRole.DisplayRole])
+            self.dataChanged.emit(
+                self.index(0, column),
+                self.index(len(self._order) - 1, column),
+                [Qt.ItemDataRole.DisplayRole],
+            )
 
     def source_row(self, view_row: int) -> int:
         """The dataset row shown at ``view_row``."""
@@ -401,8 +441,11 @@ class RecordsTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, D102
         return 0 if parent.isValid() else len(COLUMNS) + len(self._score_keys)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex,  # noqa: D102
-             role: int = Qt.ItemDataRole.DisplayRole):
+    def data(  # noqa: D102
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ):
         if not index.isValid() or self._dataset is None:
             return None
         column = self.column_at(index.column())
@@ -420,9 +463,12 @@ class RecordsTableModel(QAbstractTableModel):
                 value = float(self._row_number(column.key, row))
                 if np.isnan(value):
                     session = self._session
-                    unscorable = session is not None and session.column(
-                        column.key[6:] if column.key.startswith("score:") else None
-                    ).unscorable[row]
+                    unscorable = (
+                        session is not None
+                        and session.column(
+                            column.key[6:] if column.key.startswith("score:") else None
+                        ).unscorable[row]
+                    )
                     return "—" if unscorable else ""
                 return f"{value:.{column.decimals}f}"
             if column.numeric:
@@ -471,8 +517,12 @@ class RecordsTableModel(QAbstractTableModel):
             return row
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: D102
-                   role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(  # noqa: D102
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -488,15 +538,18 @@ class RecordsTableModel(QAbstractTableModel):
         if self._fixed_order is not None:
             return
         if self._text_order_pending():
-            return                               # the order is swapped in when it arrives
+            return  # the order is swapped in when it arrives
         self._sort_job.cancel()
         self._apply_order(self._sorted_visible())
 
     def _text_order_pending(self) -> bool:
         """Whether the sort column's order is computed on a worker (started here if not yet)."""
         key = self.column_at(self._sort_column).key if self._sort_column >= 0 else None
-        if (key not in ("prompt", "response") or key in self._text_orders
-                or self._source_rows < ASYNC_TEXT_SORT_ROWS):
+        if (
+            key not in ("prompt", "response")
+            or key in self._text_orders
+            or self._source_rows < ASYNC_TEXT_SORT_ROWS
+        ):
             return False
         if not self._sort_job.running:
             texts = self._dataset.prompts if key == "prompt" else self._dataset.responses
@@ -508,14 +561,18 @@ class RecordsTableModel(QAbstractTableModel):
         """Whether a text column's order is still being computed on a worker."""
         return self._sort_job.running
 
-    def _on_text_sorted(self, key: str, keys: np.ndarray, ascending: np.ndarray,
-                        descending: np.ndarray) -> None:
+    def _on_text_sorted(
+        self, key: str, keys: np.ndarray, ascending: np.ndarray, descending: np.ndarray
+    ) -> None:
         if len(keys) != self._source_rows:
             return
         # Only the orders are kept: the keys of a 1M-row column are 96 MB of fixed-width text.
         self._text_orders[key] = (ascending, descending)
-        if (self._sort_column >= 0 and self.column_at(self._sort_column).key == key
-                and self._fixed_order is None):
+        if (
+            self._sort_column >= 0
+            and self.column_at(self._sort_column).key == key
+            and self._fixed_order is None
+        ):
             self._apply_order(self._sorted_visible())
 
     def _sorted_visible(self) -> np.ndarray:
@@ -530,7 +587,7 @@ class RecordsTableModel(QAbstractTableModel):
             permutation = np.argsort(keys, kind="stable")
             if self._sort_order == Qt.SortOrder.DescendingOrder:
                 if keys.dtype.kind == "f":
-                    keys = np.where(np.isnan(keys), -np.inf, keys)   # unscored rows stay last
+                    keys = np.where(np.isnan(keys), -np.inf, keys)  # unscored rows stay last
                 # Reverse a stable ascending sort of the reversed keys: descending, ties in
                 # file order.
                 permutation = (len(keys) - 1 - np.argsort(keys[::-1], kind="stable"))[::-1]
@@ -592,7 +649,7 @@ class RecordsTableModel(QAbstractTableModel):
         order = order.astype(np.int64, copy=False)
         inverse = self._inverse_of(order)
         if len(order) != len(self._order) or np.any(inverse[self._order] < 0):
-            self._reset_order()        # a different set of rows is not a layout change
+            self._reset_order()  # a different set of rows is not a layout change
             return
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()

@@ -64,8 +64,10 @@ class RecordsView(QTableView):
         if model is None or not 0 <= view_row < model.rowCount():
             return
         index = model.index(view_row, max(0, self.currentIndex().column()))
-        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
-                 | QItemSelectionModel.SelectionFlag.Rows)
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
         self.selectionModel().setCurrentIndex(index, flags)
         self.scrollTo(index)
 

@@ -48,8 +48,9 @@ class FlowLayout(QLayout):
         width = sum(item.sizeHint().width() + self._spacing for item in self._visible())
         height = max((item.sizeHint().height() for item in self._visible()), default=0)
         margins = self.contentsMargins()
-        return QSize(width + margins.left() + margins.right(),
-                     height + margins.top() + margins.bottom())
+        return QSize(
+            width + margins.left() + margins.right(), height + margins.top() + margins.bottom()
+        )
 
     def minimumSize(self) -> QSize:  # noqa: D102
         size = QSize()
@@ -59,8 +60,9 @@ class FlowLayout(QLayout):
         return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
 
     def _visible(self) -> list[QLayoutItem]:
-        return [item for item in self._items
-                if item.widget() is None or not item.widget().isHidden()]
+        return [
+            item for item in self._items if item.widget() is None or not item.widget().isHidden()
+        ]
 
     def _arrange(self, rect: QRect, apply: bool) -> int:
         """Place the items in ``rect`` (when ``apply``); returns the height they need."""

@@ -22,9 +22,13 @@ RANGE_FILL = (29, 79, 145, 40)
 AXIS = "#333333"
 
 
-def plot_widget(x_label: str, y_label: str, parent: QWidget | None = None,
-                axis_items: dict | None = None,
-                view_box: pg.ViewBox | None = None) -> pg.PlotWidget:
+def plot_widget(
+    x_label: str,
+    y_label: str,
+    parent: QWidget | None = None,
+    axis_items: dict | None = None,
+    view_box: pg.ViewBox | None = None,
+) -> pg.PlotWidget:
     """A white plot with labelled axes, no mouse pan or zoom (the plots are instruments)."""
     widget = pg.PlotWidget(parent, background="w", axisItems=axis_items, viewBox=view_box)
     item = widget.getPlotItem()
@@ -32,13 +36,13 @@ def plot_widget(x_label: str, y_label: str, parent: QWidget | None = None,
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(AXIS))
         axis.setTextPen(pg.mkPen(AXIS))
-        axis.enableAutoSIPrefix(False)      # "noise (x0.001)" reads worse than 0.1, 0.2
+        axis.enableAutoSIPrefix(False)  # "noise (x0.001)" reads worse than 0.1, 0.2
     item.setLabel("bottom", x_label, color=AXIS)
     item.setLabel("left", y_label, color=AXIS)
     item.setMenuEnabled(False)
     item.hideButtons()
     widget.setMouseEnabled(x=False, y=False)
-    widget.setMinimumSize(140, 150)   # small windows shrink the plots, not the other way round
+    widget.setMinimumSize(140, 150)  # small windows shrink the plots, not the other way round
     return widget
 
 
@@ -58,11 +62,21 @@ def captioned(owner: QWidget, text: str, plot: pg.PlotWidget) -> QLabel:
 
 def cutoff_line(label: str | None = None) -> pg.InfiniteLine:
     """The rule's draggable cutoff line, hidden until the rule has a cutoff."""
-    options = {} if label is None else {
-        "label": label, "labelOpts": {"position": 0.92, "color": THRESHOLD,
-                                      "fill": (255, 255, 255, 200)}}
-    line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(THRESHOLD, width=2),
-                           hoverPen=pg.mkPen(THRESHOLD, width=4), **options)
+    options = (
+        {}
+        if label is None
+        else {
+            "label": label,
+            "labelOpts": {"position": 0.92, "color": THRESHOLD, "fill": (255, 255, 255, 200)},
+        }
+    )
+    line = pg.InfiniteLine(
+        angle=90,
+        movable=True,
+        pen=pg.mkPen(THRESHOLD, width=2),
+        hoverPen=pg.mkPen(THRESHOLD, width=4),
+        **options,
+    )
     line.setToolTip("The automatic rule's cutoff: drag it to change the rule")
     line.hide()
     return line
@@ -93,12 +107,16 @@ class Log10Axis(pg.AxisItem):
     def tickValues(self, minVal, maxVal, size):  # noqa: D102
         low, high = math.floor(minVal), math.ceil(maxVal)
         majors = [float(v) for v in range(low, high + 1) if minVal <= v <= maxVal]
-        minors = [math.log10(m) + v for v in range(low, high + 1) for m in (2, 5)
-                  if minVal <= math.log10(m) + v <= maxVal]
+        minors = [
+            math.log10(m) + v
+            for v in range(low, high + 1)
+            for m in (2, 5)
+            if minVal <= math.log10(m) + v <= maxVal
+        ]
         return [(1.0, majors), (0.3, minors)]
 
     def tickStrings(self, values, scale, spacing):  # noqa: D102
-        return [short_count(10 ** v) for v in values]
+        return [short_count(10**v) for v in values]
 
 
 class CountAxis(pg.AxisItem):

@@ -24,8 +24,12 @@ class ProgressCancel(QWidget):
 
     cancel_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None, hide_when_idle: bool = True,
-                 bar_width: int | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        hide_when_idle: bool = True,
+        bar_width: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self._hide_when_idle = hide_when_idle
         self.bar = QProgressBar(self)

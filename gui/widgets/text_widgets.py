@@ -14,10 +14,13 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     return label
 
 
-def plain_message(parent: QWidget | None, title: str, text: str,
-                  icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
-                  buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok
-                  ) -> QMessageBox:
+def plain_message(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+    buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok,
+) -> QMessageBox:
     """A message box whose text (which may quote a file's content) is plain text."""
     box = QMessageBox(icon, title, "", buttons, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)

@@ -16,17 +16,21 @@ def test_importing_every_core_module_loads_no_qt():
         "print(len([m for m in sys.modules if m.startswith('core.')]))\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) >= 10  # the walk really imported the core
 
 
 def test_inspect_runs_without_importing_qt(tmp_path):
-    code = ("import sys, main\n"
-            "rc = main.main(['inspect', 'resources/sample/sample_sft.jsonl', '--json'])\n"
-            "assert 'PySide6' not in sys.modules\n"
-            "sys.exit(rc)\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, check=False)
+    code = (
+        "import sys, main\n"
+        "rc = main.main(['inspect', 'resources/sample/sample_sft.jsonl', '--json'])\n"
+        "assert 'PySide6' not in sys.modules\n"
+        "sys.exit(rc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr

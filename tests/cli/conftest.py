@@ -30,8 +30,16 @@ def sample_copy(tmp_path):
 @pytest.fixture
 def run_main():
     """Run ``python main.py ARGS`` in a fresh interpreter; returns the CompletedProcess."""
+
     def _run(*args, env=None):
-        return subprocess.run([sys.executable, "main.py", *map(str, args)], cwd=ROOT,
-                              capture_output=True, text=True, check=False, env=env,
-                              timeout=300)
+        return subprocess.run(
+            [sys.executable, "main.py", *map(str, args)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            timeout=300,
+        )
+
     return _run

@@ -10,8 +10,18 @@ from cli.inspect_command import length_table
 
 
 def _curate(capsys, sample_copy, tmp_path, *extra) -> tuple[int, dict, str]:
-    code = main(["curate", str(sample_copy), "--model", "heuristic", "-o",
-                 str(tmp_path / "out.jsonl"), "--json", *extra])
+    code = main(
+        [
+            "curate",
+            str(sample_copy),
+            "--model",
+            "heuristic",
+            "-o",
+            str(tmp_path / "out.jsonl"),
+            "--json",
+            *extra,
+        ]
+    )
     captured = capsys.readouterr()
     return code, (orjson.loads(captured.out) if code == 0 else {}), captured.err
 
@@ -52,11 +62,26 @@ def test_dedup_thresholds_out_of_range_are_refused(sample_copy, tmp_path, capsys
 @pytest.mark.parametrize("value", ["0", "-3"])
 def test_score_max_length_must_be_positive(sample_copy, tmp_path, capsys, value):
     out = tmp_path / "scores.csv"
-    assert main(["score", str(sample_copy), "--model", "heuristic", "--max-length", value,
-                 "-o", str(out)]) == 1
+    assert (
+        main(
+            [
+                "score",
+                str(sample_copy),
+                "--model",
+                "heuristic",
+                "--max-length",
+                value,
+                "-o",
+                str(out),
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
-    assert err.strip() == (f"error: --max-length {value}: give a positive number of tokens "
-                           "(leave it out for the model's own limit)")
+    assert err.strip() == (
+        f"error: --max-length {value}: give a positive number of tokens "
+        "(leave it out for the model's own limit)"
+    )
     assert not out.exists()
 
 
@@ -85,9 +110,21 @@ def test_screenshot_into_a_missing_folder_fails(run_main, tmp_path):
 
 
 def test_length_table_keeps_columns_apart_for_huge_records():
-    huge = {"min": 123_456_789, "median": 234_567_890.0, "mean": 345_678_901.25,
-            "p95": 456_789_012.0, "max": 9_876_543_210}
+    huge = {
+        "min": 123_456_789,
+        "median": 234_567_890.0,
+        "mean": 345_678_901.25,
+        "p95": 456_789_012.0,
+        "max": 9_876_543_210,
+    }
     header, row = length_table({"response_chars": huge})
-    assert row.split() == ["response", "chars", "123,456,789", "234,567,890", "345,678,901.2",
-                           "456,789,012", "9,876,543,210"]
+    assert row.split() == [
+        "response",
+        "chars",
+        "123,456,789",
+        "234,567,890",
+        "345,678,901.2",
+        "456,789,012",
+        "9,876,543,210",
+    ]
     assert len(header) == len(row)

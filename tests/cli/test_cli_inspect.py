@@ -9,8 +9,9 @@ from tests.conftest import ROOT, SAMPLE
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, check=False
+    )
 
 
 def test_json_report_of_the_sample_lists_its_two_bad_lines():
@@ -32,8 +33,9 @@ def test_text_report_names_format_schema_and_bad_lines(shared_data):
 def test_mapping_flags(write):
     path = write("a.jsonl", b'{"ask": "q", "reply": "a"}\n')
     assert run("inspect", str(path)).returncode == 1
-    result = run("inspect", str(path), "--prompt-field", "ask", "--response-field", "reply",
-                 "--json")
+    result = run(
+        "inspect", str(path), "--prompt-field", "ask", "--response-field", "reply", "--json"
+    )
     assert orjson.loads(result.stdout)["schema"] == "mapped"
 
 

@@ -26,15 +26,29 @@ print("HEAVY=" + ",".join(m for m in {heavy} if m in sys.modules), file=sys.stde
 
 
 def heavy_imports(*args) -> list[str]:
-    result = subprocess.run([sys.executable, "-c", PROBE, *map(str, args)], cwd=ROOT,
-                            capture_output=True, text=True, check=False, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("HEAVY="), result.stderr
     return [m for m in last.removeprefix("HEAVY=").split(",") if m]
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["inspect", "--help"],
-                                  ["export", "--help"], ["simulate", "--size", "5000"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["inspect", "--help"],
+        ["export", "--help"],
+        ["simulate", "--size", "5000"],
+    ],
+)
 def test_help_version_and_simulate_import_no_model_library(args):
     assert heavy_imports(*args) == []
 
@@ -44,8 +58,20 @@ def test_inspect_imports_no_model_library(sample_copy):
 
 
 def test_export_imports_no_model_library(sample_copy, tmp_path, capsys):
-    assert main(["curate", str(sample_copy), "--model", "heuristic", "--keep-all",
-                 "-o", str(tmp_path / "first.jsonl")]) == 0
+    assert (
+        main(
+            [
+                "curate",
+                str(sample_copy),
+                "--model",
+                "heuristic",
+                "--keep-all",
+                "-o",
+                str(tmp_path / "first.jsonl"),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     out = tmp_path / "again.jsonl"
     assert heavy_imports("export", sample_copy, "-o", out) == []
@@ -54,5 +80,6 @@ def test_export_imports_no_model_library(sample_copy, tmp_path, capsys):
 
 def test_the_probe_sees_a_model_library_when_one_is_imported(sample_copy, tmp_path):
     """The check can fail: scoring with the heuristic still loads the scoring package."""
-    assert "torch" in heavy_imports("score", sample_copy, "--model", "heuristic",
-                                    "-o", tmp_path / "s.csv")
+    assert "torch" in heavy_imports(
+        "score", sample_copy, "--model", "heuristic", "-o", tmp_path / "s.csv"
+    )

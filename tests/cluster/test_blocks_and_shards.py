@@ -39,7 +39,7 @@ def test_a_block_key_changes_with_the_scorer_and_the_rows(sample):
     edited[block.start] = b"\x00" * len(edited[block.start])
     assert key != block_key(block, "scorer-a", edited)
     outside = sample.fingerprints.copy()
-    outside[block.stop] = b"\x00" * len(outside[block.stop])   # another block's row
+    outside[block.stop] = b"\x00" * len(outside[block.stop])  # another block's row
     assert key == block_key(block, "scorer-a", outside)
 
 
@@ -48,8 +48,11 @@ def results_for(block, unscorable_row=None):
     bad = rows == unscorable_row
     scores = np.where(bad, np.nan, rows * 0.5).astype(np.float32)
     reasons = {int(unscorable_row): "unscorable: too long"} if bad.any() else {}
-    return batch_table(ScoredBatch(rows[::-1], scores[::-1], rows[::-1] % 2 == 0, bad[::-1],
-                                   reasons), np.full(len(rows), 7), np.full(len(rows), 8))
+    return batch_table(
+        ScoredBatch(rows[::-1], scores[::-1], rows[::-1] % 2 == 0, bad[::-1], reasons),
+        np.full(len(rows), 7),
+        np.full(len(rows), 8),
+    )
 
 
 def test_a_shard_round_trips_its_results_in_row_order(tmp_path):
@@ -69,12 +72,12 @@ def test_a_shard_round_trips_its_results_in_row_order(tmp_path):
 def test_stale_or_damaged_shards_are_scored_again_with_a_note(tmp_path):
     blocks = plan_blocks(1_000, 300)
     folder = ShardFolder(tmp_path)
-    assert folder.read(blocks[0], "key") == (None, None)            # never written
+    assert folder.read(blocks[0], "key") == (None, None)  # never written
     folder.write(blocks[0], "key", results_for(blocks[0]))
     batch, note = folder.read(blocks[0], "other data or model")
     assert batch is None and "other data or another model" in note
     path = folder.path(blocks[0])
-    path.write_bytes(path.read_bytes()[:100])                        # cut short by a crash
+    path.write_bytes(path.read_bytes()[:100])  # cut short by a crash
     batch, note = folder.read(blocks[0], "key")
     assert batch is None and "unreadable" in note and "block 0" in note
 
@@ -84,8 +87,10 @@ def test_a_shard_must_hold_exactly_its_blocks_rows(tmp_path):
     with pytest.raises(ValueError, match="other rows"):
         ShardFolder(tmp_path).write(first, "key", results_for(second))
     table = results_for(first).slice(0, 10)
-    pq.write_table(table.replace_schema_metadata({b"thresher.block_key": b"key"}),
-                   ShardFolder(tmp_path).path(first))
+    pq.write_table(
+        table.replace_schema_metadata({b"thresher.block_key": b"key"}),
+        ShardFolder(tmp_path).path(first),
+    )
     batch, note = ShardFolder(tmp_path).read(first, "key")
     assert batch is None and "rows" in note
 
@@ -101,8 +106,7 @@ def test_table_batch_inverts_batch_table():
 @pytest.mark.parametrize("model", ["tiny_model", "chat_model"])
 def test_the_block_scorer_gives_the_local_engines_scores_bit_for_bit(model, sample, request):
     """Blocks keep the local windows, so every row meets the model in the same batch."""
-    settings = ScoreConfig(model=str(request.getfixturevalue(model)), device="cpu",
-                             max_length=64)
+    settings = ScoreConfig(model=str(request.getfixturevalue(model)), device="cpu", max_length=64)
     scorer = make_scorer(settings)
     local = ScoreTable(len(sample))
     for update in score_dataset(sample, scorer):
@@ -111,13 +115,14 @@ def test_the_block_scorer_gives_the_local_engines_scores_bit_for_bit(model, samp
     assert worker.scorer.key == scorer.key
     with_turns = scorer.format == "chat"
     assert with_turns == (model == "chat_model")
-    blocks = plan_blocks(len(sample), 100)     # 256-row window capped: 100 + 100 + 56 + 38
+    blocks = plan_blocks(len(sample), 100)  # 256-row window capped: 100 + 100 + 56 + 38
     default = plan_blocks(len(sample))
     for plan, exact in ((default, True), (blocks, False)):
         table = ScoreTable(len(sample))
         for block in plan:
-            result = table_batch(worker(block_input(sample, block, with_turns)).drop_columns(
-                ["block", "scorer_key"]))
+            result = table_batch(
+                worker(block_input(sample, block, with_turns)).drop_columns(["block", "scorer_key"])
+            )
             table.apply(result)
         if exact:
             assert np.array_equal(table.scores, local.scores)

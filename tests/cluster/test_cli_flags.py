@@ -16,7 +16,7 @@ def score(capsys, *args):
 
 
 def test_without_ray_installed_the_engine_says_how_to_install_it(monkeypatch, capsys, tmp_path):
-    monkeypatch.setitem(sys.modules, "ray", None)       # as if Ray were not installed
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     code, err = score(capsys, "--engine", "ray", "--model", str(tmp_path))
     assert code == 1 and "pip install 'ray[data]'" in err and "Traceback" not in err
 
@@ -26,15 +26,24 @@ def test_the_heuristic_scorer_is_not_sent_to_a_cluster(capsys):
     assert code == 1 and "runs locally" in err
 
 
-@pytest.mark.parametrize("flag", [["--address", "ray://head:10001"], ["--workers", "2"],
-                                  ["--gpus-per-worker", "1"], ["--shards", "s"]])
+@pytest.mark.parametrize(
+    "flag",
+    [
+        ["--address", "ray://head:10001"],
+        ["--workers", "2"],
+        ["--gpus-per-worker", "1"],
+        ["--shards", "s"],
+    ],
+)
 def test_cluster_flags_without_the_ray_engine_are_refused(capsys, flag):
     code, err = score(capsys, "--model", "heuristic", *flag)
     assert code == 1 and f"{flag[0]} only apply with --engine ray" in err
 
 
-@pytest.mark.parametrize(("flag", "message"), [(["--workers", "0"], "--workers must be"),
-                                               (["--block-rows", "0"], "--block-rows must be")])
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [(["--workers", "0"], "--workers must be"), (["--block-rows", "0"], "--block-rows must be")],
+)
 def test_impossible_pool_sizes_are_refused(capsys, tmp_path, flag, message):
     code, err = score(capsys, "--engine", "ray", "--model", str(tmp_path), *flag)
     assert code == 1 and message in err

@@ -40,8 +40,12 @@ def local_ray():
     """One local Ray instance with two CPUs for the module (starting one takes seconds)."""
     if ray.is_initialized():
         ray.shutdown()
-    ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.ERROR,
-             runtime_env=job_runtime_env())
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        logging_level=logging.ERROR,
+        runtime_env=job_runtime_env(),
+    )
     yield ray
     ray.shutdown()
 
@@ -58,19 +62,43 @@ def run(generator, total):
 
 def cli(*args, env_dir):
     environment = {**os.environ, "THRESHER_DATA_DIR": str(env_dir), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "score", *map(str, args)],
-                          capture_output=True, text=True, env=environment, timeout=600)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "score", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
 
 
 def test_the_ray_engine_writes_what_the_local_engine_writes_and_fills_the_cache(
-        tiny_model, tmp_path):
+    tiny_model, tmp_path
+):
     """The command a curator runs: two workers, two blocks, bit-identical output file."""
     common = (SAMPLE, "--model", tiny_model, "--device", "cpu", "--max-length", "64", "--json")
-    local = cli(*common, "-o", tmp_path / "local.parquet", "--project", tmp_path / "a.thresher",
-                env_dir=tmp_path)
+    local = cli(
+        *common,
+        "-o",
+        tmp_path / "local.parquet",
+        "--project",
+        tmp_path / "a.thresher",
+        env_dir=tmp_path,
+    )
     assert local.returncode == 0, local.stderr
-    on_ray = cli(*common, "-o", tmp_path / "ray.parquet", "--project", tmp_path / "b.thresher",
-                 "--engine", "ray", "--workers", "2", "--block-rows", "256", env_dir=tmp_path)
+    on_ray = cli(
+        *common,
+        "-o",
+        tmp_path / "ray.parquet",
+        "--project",
+        tmp_path / "b.thresher",
+        "--engine",
+        "ray",
+        "--workers",
+        "2",
+        "--block-rows",
+        "256",
+        env_dir=tmp_path,
+    )
     assert on_ray.returncode == 0, on_ray.stderr
     report = orjson.loads(on_ray.stdout)
     assert report["engine"] == "ray" and report["ray"]["workers"] == 2
@@ -84,14 +112,21 @@ def test_the_ray_engine_writes_what_the_local_engine_writes_and_fills_the_cache(
     dataset = load(SAMPLE)
     with ProjectStore(tmp_path / "b.thresher") as store:
         restored = restore_cached_scores(dataset, store)
-        settings = last_settings(store)         # the Scoring dock shows the model used
+        settings = last_settings(store)  # the Scoring dock shows the model used
     assert settings.model == str(tiny_model) and settings.max_length == 64
     assert len(restored.batch.rows) == len(dataset)
-    np.testing.assert_array_equal(restored.batch.scores,
-                                  expected["score"].to_numpy(dtype=np.float32))
+    np.testing.assert_array_equal(
+        restored.batch.scores, expected["score"].to_numpy(dtype=np.float32)
+    )
     # ...and so does the local engine.
-    again = cli(*common, "-o", tmp_path / "again.parquet", "--project", tmp_path / "b.thresher",
-                env_dir=tmp_path)
+    again = cli(
+        *common,
+        "-o",
+        tmp_path / "again.parquet",
+        "--project",
+        tmp_path / "b.thresher",
+        env_dir=tmp_path,
+    )
     assert orjson.loads(again.stdout)["from_cache"] == len(expected)
 
 
@@ -103,34 +138,57 @@ def test_an_interrupted_run_resumes_from_the_blocks_it_wrote(local_ray, tiny_mod
     first = score_on_ray(dataset, settings, options, shards, log=lambda _: None)
     update = next(first)
     assert not update.cached and len(update.batch.rows) == 100
-    first.close()                                   # the curator pressed Ctrl-C
+    first.close()  # the curator pressed Ctrl-C
     written = len(list(shards.folder.glob("block-*.parquet")))
     assert 1 <= written < 8
     report = RayReport()
-    resumed, summary = run(score_on_ray(dataset, settings, options, shards, report=report,
-                                        log=lambda _: None), len(dataset))
+    resumed, summary = run(
+        score_on_ray(dataset, settings, options, shards, report=report, log=lambda _: None),
+        len(dataset),
+    )
     assert report.blocks == 8 and report.blocks_from_shards == written
     assert report.blocks_scored == 8 - written
     assert summary.computed == len(dataset) - summary.cached
-    uninterrupted, _ = run(score_on_ray(dataset, settings, options,
-                                        ShardFolder(tmp_path / "fresh"), log=lambda _: None),
-                           len(dataset))
+    uninterrupted, _ = run(
+        score_on_ray(
+            dataset, settings, options, ShardFolder(tmp_path / "fresh"), log=lambda _: None
+        ),
+        len(dataset),
+    )
     assert np.array_equal(resumed.scores, uninterrupted.scores)
     assert not np.isnan(resumed.scores).any()
 
 
 def test_a_run_whose_scores_are_all_cached_sends_nothing_to_the_workers(
-        local_ray, tiny_model, tmp_path):
+    local_ray, tiny_model, tmp_path
+):
     dataset = load(SAMPLE)
     settings = ScoreConfig(model=str(tiny_model), device="cpu", max_length=64)
     with ProjectStore(tmp_path / "p.thresher") as store:
-        first, _ = run(score_on_ray(dataset, settings, RayOptions(workers=2),
-                                    ShardFolder(tmp_path / "a"), store, log=lambda _: None),
-                       len(dataset))
+        first, _ = run(
+            score_on_ray(
+                dataset,
+                settings,
+                RayOptions(workers=2),
+                ShardFolder(tmp_path / "a"),
+                store,
+                log=lambda _: None,
+            ),
+            len(dataset),
+        )
         report = RayReport()
-        second, summary = run(score_on_ray(dataset, settings, RayOptions(workers=2),
-                                           ShardFolder(tmp_path / "b"), store, report,
-                                           log=lambda _: None), len(dataset))
+        second, summary = run(
+            score_on_ray(
+                dataset,
+                settings,
+                RayOptions(workers=2),
+                ShardFolder(tmp_path / "b"),
+                store,
+                report,
+                log=lambda _: None,
+            ),
+            len(dataset),
+        )
     assert report.blocks_from_cache == report.blocks and report.blocks_scored == 0
     assert summary.cached == len(dataset) and summary.computed == 0
     assert np.array_equal(first.scores, second.scores)
@@ -139,27 +197,61 @@ def test_a_run_whose_scores_are_all_cached_sends_nothing_to_the_workers(
 def test_a_model_the_workers_cannot_find_is_named_in_one_clear_error(local_ray, tmp_path):
     settings = ScoreConfig(model=str(tmp_path / "no-such-model"), device="cpu")
     with pytest.raises(ModelNotFoundError, match="no-such-model") as raised:
-        run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=1),
-                         ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
+        run(
+            score_on_ray(
+                load(SAMPLE),
+                settings,
+                RayOptions(workers=1),
+                ShardFolder(tmp_path / "s"),
+                log=lambda _: None,
+            ),
+            1,
+        )
     assert str(raised.value) == f"model folder {tmp_path / 'no-such-model'} does not exist"
 
 
 def test_more_workers_than_the_cluster_can_hold_is_refused(local_ray, tiny_model, tmp_path):
     settings = ScoreConfig(model=str(tiny_model), device="cpu")
     with pytest.raises(RayUnavailableError, match="need 5 CPUs; the cluster has 2"):
-        run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=5),
-                         ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
+        run(
+            score_on_ray(
+                load(SAMPLE),
+                settings,
+                RayOptions(workers=5),
+                ShardFolder(tmp_path / "s"),
+                log=lambda _: None,
+            ),
+            1,
+        )
     with pytest.raises(RayUnavailableError, match="the cluster has 0"):
-        run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=1, gpus_per_worker=1),
-                         ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
+        run(
+            score_on_ray(
+                load(SAMPLE),
+                settings,
+                RayOptions(workers=1, gpus_per_worker=1),
+                ShardFolder(tmp_path / "s"),
+                log=lambda _: None,
+            ),
+            1,
+        )
 
 
 def test_an_output_index_the_model_lacks_is_refused_before_any_worker_loads_it(
-        local_ray, tiny_model, tmp_path):
+    local_ray, tiny_model, tmp_path
+):
     settings = ScoreConfig(model=str(tiny_model), device="cpu", output_index=5)
     with pytest.raises(ModelLoadError) as raised:
-        run(score_on_ray(load(SAMPLE), settings, RayOptions(workers=1),
-                         ShardFolder(tmp_path / "s"), log=lambda _: None), 1)
-    assert str(raised.value) == ("output index 5 is out of range: the model has 1 output(s), "
-                                 "numbered from 0")
+        run(
+            score_on_ray(
+                load(SAMPLE),
+                settings,
+                RayOptions(workers=1),
+                ShardFolder(tmp_path / "s"),
+                log=lambda _: None,
+            ),
+            1,
+        )
+    assert str(raised.value) == (
+        "output index 5 is out of range: the model has 1 output(s), numbered from 0"
+    )
     assert not (tmp_path / "s").exists()

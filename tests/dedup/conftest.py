@@ -23,7 +23,7 @@ def reference_shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
     if 0 < len(words) < size:
         return {tuple(words)}
-    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 def reference_jaccard(a: str, b: str) -> float:
@@ -40,15 +40,18 @@ def pair_text(record: dict) -> str:
 class Injected:
     path: Path
     records: list[dict]
-    exact: list[tuple[int, int]]     # (original row, copy row)
+    exact: list[tuple[int, int]]  # (original row, copy row)
     near: list[tuple[int, int]]
 
 
 def _case_space_copy(record: dict, rng: random.Random) -> dict:
     text = record["instruction"]
     text = text.upper() if rng.random() < 0.5 else text.lower()
-    return {**record, "instruction": "  " + text.replace(" ", "   ", 4) + "\n",
-            "output": record["output"].replace(". ", ".  ")}
+    return {
+        **record,
+        "instruction": "  " + text.replace(" ", "   ", 4) + "\n",
+        "output": record["output"].replace(". ", ".  "),
+    }
 
 
 def _word_changed_copy(record: dict, rng: random.Random) -> dict:
@@ -58,14 +61,15 @@ def _word_changed_copy(record: dict, rng: random.Random) -> dict:
     return {**record, "output": " ".join(words)}
 
 
-def build_injected(folder: Path, seed: int = 7, exact_copies: int = 25,
-                   near_copies: int = 40) -> Injected:
+def build_injected(
+    folder: Path, seed: int = 7, exact_copies: int = 25, near_copies: int = 40
+) -> Injected:
     """The GSM8K slice with exact and near copies inserted at random, recorded positions."""
     rng = random.Random(seed)
     base = [orjson.loads(line) for line in GSM8K_SLICE.read_bytes().splitlines()]
     seen: set[str] = set()
     unique = []
-    for record in base:      # the slice itself must hold no exact duplicates
+    for record in base:  # the slice itself must hold no exact duplicates
         key = normalise(pair_text(record))
         if key not in seen:
             seen.add(key)
@@ -74,8 +78,11 @@ def build_injected(folder: Path, seed: int = 7, exact_copies: int = 25,
     exact_sources = rng.sample(range(len(unique)), exact_copies)
     for source in exact_sources:
         plan.append(("exact", source, _case_space_copy(unique[source], rng)))
-    long_enough = [i for i, r in enumerate(unique)
-                   if len(reference_shingles(pair_text(r))) >= 80 and i not in exact_sources]
+    long_enough = [
+        i
+        for i, r in enumerate(unique)
+        if len(reference_shingles(pair_text(r))) >= 80 and i not in exact_sources
+    ]
     for source in rng.sample(long_enough, near_copies):
         # A few words changed, and still a near copy by definition (true Jaccard >= 0.8).
         copy = _word_changed_copy(unique[source], rng)
@@ -83,7 +90,7 @@ def build_injected(folder: Path, seed: int = 7, exact_copies: int = 25,
             copy = _word_changed_copy(unique[source], rng)
         plan.append(("near", source, copy))
     records = list(unique)
-    positions: dict[int, int] = {i: i for i in range(len(unique))}   # source index -> row
+    positions: dict[int, int] = {i: i for i in range(len(unique))}  # source index -> row
     inserted: list[tuple[str, int, int]] = []
     for kind, source, copy in plan:
         at = rng.randrange(positions[source] + 1, len(records) + 1)
@@ -128,16 +135,20 @@ def tool_preamble(seed_tasks: Path, tools: int = 40) -> str:
     """A long tool description, as tool-use prompts carry: real self-instruct task texts."""
     tasks = [orjson.loads(line) for line in seed_tasks.read_bytes().splitlines()][:tools]
     lines = [f"- {task['name']}: {' '.join(task['instruction'].split())}" for task in tasks]
-    return ("You are an assistant that can call the tools below. Read the request, decide "
-            "which tool fits, and answer step by step.\n\nTools:\n" + "\n".join(lines))
+    return (
+        "You are an assistant that can call the tools below. Read the request, decide "
+        "which tool fits, and answer step by step.\n\nTools:\n" + "\n".join(lines)
+    )
 
 
 def build_template_heavy(folder: Path, seed_tasks: Path) -> Injected:
     """The injected GSM8K file with the same long tool description before every prompt."""
     injected = build_injected(folder)
     preamble = tool_preamble(seed_tasks)
-    records = [{**r, "instruction": preamble + "\n\nRequest: " + r["instruction"]}
-               for r in injected.records]
+    records = [
+        {**r, "instruction": preamble + "\n\nRequest: " + r["instruction"]}
+        for r in injected.records
+    ]
     path = folder / "gsm8k_tools.jsonl"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
     return Injected(path, records, injected.exact, injected.near)

@@ -10,12 +10,29 @@ from __future__ import annotations
 import random
 import re
 
-PREFIXES = ("Please answer this: ", "Can you help me with this? ", "Question: ",
-            "I need help. ", "Quick one: ")
-SYNONYMS = {"how many": "what number of", "what is": "what's", "buy": "purchase",
-            "total": "overall", "each": "every", "cost": "price", "bought": "purchased",
-            "write": "compose", "give": "provide", "explain": "describe", "tell me": "say",
-            "can you": "could you", "make": "create", "find": "work out"}
+PREFIXES = (
+    "Please answer this: ",
+    "Can you help me with this? ",
+    "Question: ",
+    "I need help. ",
+    "Quick one: ",
+)
+SYNONYMS = {
+    "how many": "what number of",
+    "what is": "what's",
+    "buy": "purchase",
+    "total": "overall",
+    "each": "every",
+    "cost": "price",
+    "bought": "purchased",
+    "write": "compose",
+    "give": "provide",
+    "explain": "describe",
+    "tell me": "say",
+    "can you": "could you",
+    "make": "create",
+    "find": "work out",
+}
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 
 
@@ -33,7 +50,7 @@ def _drop_word(text: str, rng: random.Random) -> str:
 def _swap_sentences(text: str, rng: random.Random) -> str:
     sentences = _SENTENCE.split(text)
     if len(sentences) > 2:
-        i = rng.randrange(len(sentences) - 2)      # the question itself stays last
+        i = rng.randrange(len(sentences) - 2)  # the question itself stays last
         sentences[i], sentences[i + 1] = sentences[i + 1], sentences[i]
     return " ".join(sentences)
 

@@ -28,8 +28,9 @@ def runs(draw):
     edges: dict[int, Edges] = {}
     truth = np.zeros((3, rows, rows), dtype=np.float32)
     for kind in (EXACT, NEAR, SEMANTIC):
-        groups = np.array(draw(st.lists(st.integers(0, rows - 1), min_size=rows,
-                                        max_size=rows)), dtype=np.int64)
+        groups = np.array(
+            draw(st.lists(st.integers(0, rows - 1), min_size=rows, max_size=rows)), dtype=np.int64
+        )
         _, groups = np.unique(groups, return_inverse=True)
         parts = [copy_edges(kind, groups)]
         truth[kind][groups[:, None] == groups[None, :]] = 1.0
@@ -37,15 +38,22 @@ def runs(draw):
             leaders = np.array([np.flatnonzero(groups == g)[0] for g in range(groups.max() + 1)])
             count = len(leaders)
             values = np.linspace(FLOORS[kind], 0.99, 50).astype(np.float32).tolist()
-            pairs = draw(st.lists(st.tuples(st.integers(0, count - 1), st.integers(0, count - 1),
-                                            st.sampled_from(values)), max_size=3 * count))
+            pairs = draw(
+                st.lists(
+                    st.tuples(
+                        st.integers(0, count - 1),
+                        st.integers(0, count - 1),
+                        st.sampled_from(values),
+                    ),
+                    max_size=3 * count,
+                )
+            )
             pairs = [(a, b, s) for a, b, s in pairs if a != b]
             if pairs:
                 a, b, s = (np.array(x) for x in zip(*pairs, strict=True))
                 found = Edges.from_lists(kind, leaders[a], leaders[b], s)
                 parts.append(found)
-                for x, y, sim in zip(found.first, found.second, found.similarity,
-                                     strict=True):
+                for x, y, sim in zip(found.first, found.second, found.similarity, strict=True):
                     block = np.ix_(groups == groups[x], groups == groups[y])
                     truth[kind][block] = sim
                     truth[kind][block[::-1]] = sim
@@ -61,13 +69,19 @@ def _settings_or_default(near, semantic, exact):
     return DedupConfig(exact=exact, near=near, semantic=semantic)
 
 
-trial_settings = st.builds(_settings_or_default, st.one_of(st.none(), st.floats(0.5, 1.0)),
-                           st.one_of(st.none(), st.floats(0.6, 1.0)), st.booleans())
+trial_settings = st.builds(
+    _settings_or_default,
+    st.one_of(st.none(), st.floats(0.5, 1.0)),
+    st.one_of(st.none(), st.floats(0.6, 1.0)),
+    st.booleans(),
+)
 
 
 def preferences(rows: int):
-    scores = st.one_of(st.none(), st.lists(
-        st.one_of(st.floats(-5, 5), st.just(float("nan"))), min_size=rows, max_size=rows))
+    scores = st.one_of(
+        st.none(),
+        st.lists(st.one_of(st.floats(-5, 5), st.just(float("nan"))), min_size=rows, max_size=rows),
+    )
     chosen = st.lists(st.booleans(), min_size=rows, max_size=rows)
     return st.tuples(scores, chosen)
 
@@ -92,20 +106,21 @@ def check(result: DuplicateResult, truth: np.ndarray, trial: DedupConfig, scores
     # similarity shown is that match's.
     for row in np.flatnonzero(anchoring.kept != rows).tolist():
         kept, kind = int(anchoring.kept[row]), int(anchoring.match[row])
-        assert anchoring.kept[kept] == kept               # a kept copy, not another duplicate
+        assert anchoring.kept[kept] == kept  # a kept copy, not another duplicate
         assert kind in kinds
         assert truth[kind, row, kept] >= limit[kind]
         assert anchoring.similarity[row] == truth[kind, row, kept]
     # Kept copies are independent: no two match, unless both are a curator's choice.
     for i, a in enumerate(kept_rows.tolist()):
-        for b in kept_rows[i + 1:].tolist():
+        for b in kept_rows[i + 1 :].tolist():
             if chosen[a] and chosen[b]:
                 continue
             assert not any(truth[k, a, b] >= limit[k] for k in kinds), (a, b)
     # Roles agree with the anchoring, whatever the budget.
     plan = plan_keep(anchoring, scores, trial.budget)
-    assert set(np.flatnonzero((plan.role == DUPLICATE) | (plan.role == EXTRA)).tolist()) == \
-        set(np.flatnonzero(anchoring.kept != rows).tolist())
+    assert set(np.flatnonzero((plan.role == DUPLICATE) | (plan.role == EXTRA)).tolist()) == set(
+        np.flatnonzero(anchoring.kept != rows).tolist()
+    )
     assert np.all(plan.role[anchoring.kept[anchoring.kept != rows]] == KEPT)
     return anchoring
 

@@ -21,9 +21,11 @@ from core.dedup.run import find_duplicates
 from core.generators import run_to_end
 from core.loading import load
 
-_QUESTIONS = ("Summarize the passage above in one sentence.",
-              "What quantity does the passage above ask for?",
-              "Rewrite the passage above for a young child.")
+_QUESTIONS = (
+    "Summarize the passage above in one sentence.",
+    "What quantity does the passage above ask for?",
+    "Rewrite the passage above for a young child.",
+)
 
 
 def _gsm(shared_data, count: int) -> list[dict]:
@@ -46,20 +48,26 @@ def test_copies_with_one_added_line_still_find_their_originals(shared_data, tmp_
         assert table.summary()["dropped"] == len(copies), strip
         for n in range(len(copies)):
             assert table.kept[n * 10] == table.kept[len(originals) + n], (strip, n)
-    found = find_boilerplate([r["instruction"] + "\n\n" + r["output"]
-                              for r in originals + copies])
-    assert not found.blocks       # a problem and its copy are not shared boilerplate
+    found = find_boilerplate([r["instruction"] + "\n\n" + r["output"] for r in originals + copies])
+    assert not found.blocks  # a problem and its copy are not shared boilerplate
 
 
-def test_generic_questions_on_shared_contexts_never_match_across_contexts(shared_data,
-                                                                          tmp_path):
+def test_generic_questions_on_shared_contexts_never_match_across_contexts(shared_data, tmp_path):
     contexts = [r["instruction"] for r in _gsm(shared_data, 40)]
-    rows = [{"instruction": f"Context:\n\n{c}\n\n{q}", "output": "An answer."}
-            for c in contexts for q in _QUESTIONS]
+    rows = [
+        {"instruction": f"Context:\n\n{c}\n\n{q}", "output": "An answer."}
+        for c in contexts
+        for q in _QUESTIONS
+    ]
     path = tmp_path / "contexts.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    options = {"exact": True, "near": 0.8, "semantic": None, "exact_on": "prompt",
-               "near_on": "prompt"}
+    options = {
+        "exact": True,
+        "near": 0.8,
+        "semantic": None,
+        "exact_on": "prompt",
+        "near_on": "prompt",
+    }
     stripped = _run(path, strip_boilerplate=True, **options)
     # Stripping the closing question a third of rows share makes those rows closer to their
     # siblings; but each context keeps a row, and nothing links two contexts.
@@ -74,22 +82,37 @@ _paragraph = st.text(alphabet="abc \n", min_size=0, max_size=40)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(st.sampled_from([_LONG,
-                                          "one two three four five six seven eight nine ten "
-                                          "eleven twelve", "x y", "hi"]) | _paragraph,
-                         min_size=1, max_size=5).map("\n\n".join),
-                min_size=2, max_size=12),
-       st.booleans())
-def test_stripping_never_makes_different_rows_identical_when_one_loses_most_words(texts,
-                                                                                   with_blocks):
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    _LONG,
+                    "one two three four five six seven eight nine ten eleven twelve",
+                    "x y",
+                    "hi",
+                ]
+            )
+            | _paragraph,
+            min_size=1,
+            max_size=5,
+        ).map("\n\n".join),
+        min_size=2,
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_stripping_never_makes_different_rows_identical_when_one_loses_most_words(
+    texts, with_blocks
+):
     found = find_boilerplate(texts)
-    if with_blocks:       # also a boilerplate that strips whatever repeats
-        found = Boilerplate(prefix=found.prefix, suffix=found.suffix,
-                            blocks=(*found.blocks, _LONG.strip()))
+    if with_blocks:  # also a boilerplate that strips whatever repeats
+        found = Boilerplate(
+            prefix=found.prefix, suffix=found.suffix, blocks=(*found.blocks, _LONG.strip())
+        )
     compared = strip_texts(texts, found)
     words = [len(t.split()) for t in texts]
     for i in range(len(texts)):
         for j in range(i + 1, len(texts)):
             if texts[i] != texts[j] and compared[i] == compared[j]:
-                assert len(compared[i].split()) * 2 >= max(words[i], words[j]), (texts[i],
-                                                                                 texts[j])
+                assert len(compared[i].split()) * 2 >= max(words[i], words[j]), (texts[i], texts[j])

@@ -18,18 +18,25 @@ def _run(capsys, *argv) -> dict:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
-def test_dedup_writes_clusters_per_record_in_file_order(injected, injected_copy, tmp_path,
-                                                        capsys, suffix):
+def test_dedup_writes_clusters_per_record_in_file_order(
+    injected, injected_copy, tmp_path, capsys, suffix
+):
     out = tmp_path / f"dups{suffix}"
     summary = _run(capsys, "dedup", injected_copy, "--exact", "--near", "-o", out, "--json")
     injected_rows = len(injected.exact) + len(injected.near)
     assert summary["records"] == len(injected.records)
     assert summary["clusters"] == summary["duplicates"] == injected_rows
-    assert summary["by_match"] == {"exact": len(injected.exact), "near": len(injected.near),
-                                   "semantic": 0}
+    assert summary["by_match"] == {
+        "exact": len(injected.exact),
+        "near": len(injected.near),
+        "semantic": 0,
+    }
 
-    frame = {".csv": pd.read_csv, ".jsonl": lambda p: pd.read_json(p, lines=True),
-             ".parquet": pd.read_parquet}[suffix](out)
+    frame = {
+        ".csv": pd.read_csv,
+        ".jsonl": lambda p: pd.read_json(p, lines=True),
+        ".parquet": pd.read_parquet,
+    }[suffix](out)
     assert frame["row"].tolist() == list(range(len(injected.records)))
     assert list(frame.columns[:2]) == ["row", "line"]
     for kind, pairs in (("exact", injected.exact), ("near", injected.near)):
@@ -44,10 +51,20 @@ def test_dedup_writes_clusters_per_record_in_file_order(injected, injected_copy,
     assert (unique["cluster"] == unique["row"]).all() and unique["duplicate_of"].isna().all()
 
 
-def test_curate_dedup_drops_copies_and_export_reproduces_it(injected, injected_copy, tmp_path,
-                                                            capsys):
-    report = _run(capsys, "curate", injected_copy, "--keep-all", "--dedup", "exact,near",
-                  "-o", tmp_path / "curated.jsonl", "--json")
+def test_curate_dedup_drops_copies_and_export_reproduces_it(
+    injected, injected_copy, tmp_path, capsys
+):
+    report = _run(
+        capsys,
+        "curate",
+        injected_copy,
+        "--keep-all",
+        "--dedup",
+        "exact,near",
+        "-o",
+        tmp_path / "curated.jsonl",
+        "--json",
+    )
     copies = {copy for _, copy in injected.exact + injected.near}
     assert report["dropped"] == len(copies)
     assert report["duplicates"]["clusters"] == len(copies)
@@ -59,8 +76,19 @@ def test_curate_dedup_drops_copies_and_export_reproduces_it(injected, injected_c
     assert again["dropped"] == len(copies)
     assert (tmp_path / "again.jsonl").read_bytes() == (tmp_path / "curated.jsonl").read_bytes()
 
-    budget = _run(capsys, "curate", injected_copy, "--keep-all", "--dedup", "exact,near",
-                  "--budget", "0.05", "-o", tmp_path / "budget.jsonl", "--json")
+    budget = _run(
+        capsys,
+        "curate",
+        injected_copy,
+        "--keep-all",
+        "--dedup",
+        "exact,near",
+        "--budget",
+        "0.05",
+        "-o",
+        tmp_path / "budget.jsonl",
+        "--json",
+    )
     assert budget["duplicates"]["extra_copies"] == int(0.05 * (len(lines) - len(copies)))
     assert budget["dropped"] == len(copies) - budget["duplicates"]["extra_copies"]
 
@@ -74,11 +102,14 @@ def test_a_saved_run_is_ignored_once_the_file_changes(injected_copy, capsys, tmp
         assert load_result(store, load(injected_copy)) is None
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--near", "1.5"], "near threshold must be in"),
-    (["-o", "out.txt"], "must end in"),
-    (["--on", "pair", "--budget", "3"], "budget"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--near", "1.5"], "near threshold must be in"),
+        (["-o", "out.txt"], "must end in"),
+        (["--on", "pair", "--budget", "3"], "budget"),
+    ],
+)
 def test_bad_dedup_arguments_get_one_line_errors(injected_copy, tmp_path, capsys, argv, message):
     args = ["dedup", str(injected_copy), *argv]
     if "-o" not in argv:
@@ -89,8 +120,20 @@ def test_bad_dedup_arguments_get_one_line_errors(injected_copy, tmp_path, capsys
 
 
 def test_curate_refuses_an_unknown_duplicate_kind(injected_copy, tmp_path, capsys):
-    assert main(["curate", str(injected_copy), "--keep-all", "--dedup", "fuzzy",
-                 "-o", str(tmp_path / "o.jsonl")]) == 1
+    assert (
+        main(
+            [
+                "curate",
+                str(injected_copy),
+                "--keep-all",
+                "--dedup",
+                "fuzzy",
+                "-o",
+                str(tmp_path / "o.jsonl"),
+            ]
+        )
+        == 1
+    )
     assert "choose from exact, near, semantic" in capsys.readouterr().err
 
 
@@ -106,6 +149,6 @@ def test_exact_help_says_what_the_normalisation_does(command):
     exact = next(a for a in children[command]._actions if "--exact" in a.option_strings)
     equal = re.findall(r'"([^"]+)" = "([^"]+)"', exact.help)
     different = re.findall(r'"([^"]+)" ≠ "([^"]+)"', exact.help)
-    assert equal and different       # what is collapsed, and that a single mark still counts
+    assert equal and different  # what is collapsed, and that a single mark still counts
     assert all(normalise(a) == normalise(b) for a, b in equal)
     assert all(normalise(a) != normalise(b) for a, b in different)

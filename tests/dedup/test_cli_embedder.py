@@ -19,30 +19,38 @@ def _settings(*argv):
     return settings_from_arguments(parser.parse_args(["data.jsonl", "-o", "x.csv", *argv]))
 
 
-@pytest.mark.parametrize(("argv", "embedder", "threshold"), [
-    (["--semantic"], FAST, default_threshold(FAST)),
-    (["--semantic", "--embedder", BUNDLED], BUNDLED, 0.90),
-    (["--semantic", "--embedder", "/models/e5"], "/models/e5", 0.90),
-    (["--semantic", "0.97", "--embedder", BUNDLED], BUNDLED, 0.97),
-    (["--embedder", BUNDLED, "--semantic", "0.8"], BUNDLED, 0.8),
-])
-def test_semantic_without_a_number_takes_the_embedders_own_threshold(argv, embedder,
-                                                                      threshold):
+@pytest.mark.parametrize(
+    ("argv", "embedder", "threshold"),
+    [
+        (["--semantic"], FAST, default_threshold(FAST)),
+        (["--semantic", "--embedder", BUNDLED], BUNDLED, 0.90),
+        (["--semantic", "--embedder", "/models/e5"], "/models/e5", 0.90),
+        (["--semantic", "0.97", "--embedder", BUNDLED], BUNDLED, 0.97),
+        (["--embedder", BUNDLED, "--semantic", "0.8"], BUNDLED, 0.8),
+    ],
+)
+def test_semantic_without_a_number_takes_the_embedders_own_threshold(argv, embedder, threshold):
     settings = _settings(*argv)
     assert settings.embedder == embedder
     assert settings.semantic == pytest.approx(threshold)
 
 
-def test_the_cli_run_uses_and_records_the_fast_embedder(fast_embedder_build, tmp_path,
-                                                         write, capsys):
+def test_the_cli_run_uses_and_records_the_fast_embedder(
+    fast_embedder_build, tmp_path, write, capsys
+):
     fast_embedder_in(tmp_path / "data", fast_embedder_build[0])
-    path = write("q.jsonl", b"".join(orjson.dumps(r) + b"\n" for r in (
-        {"prompt": "How many days are in a leap year?", "response": "366"},
-        {"prompt": "Quick one: how many days are in a leap year?", "response": "366."},
-        {"prompt": "Translate 'good morning' into French.", "response": "Bonjour"},
-    )))
-    assert main(["dedup", str(path), "--semantic", "-o", str(tmp_path / "d.csv"),
-                 "--json"]) == 0
+    path = write(
+        "q.jsonl",
+        b"".join(
+            orjson.dumps(r) + b"\n"
+            for r in (
+                {"prompt": "How many days are in a leap year?", "response": "366"},
+                {"prompt": "Quick one: how many days are in a leap year?", "response": "366."},
+                {"prompt": "Translate 'good morning' into French.", "response": "Bonjour"},
+            )
+        ),
+    )
+    assert main(["dedup", str(path), "--semantic", "-o", str(tmp_path / "d.csv"), "--json"]) == 0
     summary = orjson.loads(capsys.readouterr().out)
     assert summary["settings"]["embedder"] == FAST
     assert summary["settings"]["semantic"] == pytest.approx(default_threshold(FAST))

@@ -25,8 +25,9 @@ def _clusters_of(table) -> set[frozenset[int]]:
 def test_rows_match_the_injected_records(injected, injected_dataset):
     assert len(injected_dataset) == len(injected.records)
     for original, copy in injected.exact + injected.near:
-        assert normalise(injected_dataset.prompts[original]) == \
-            normalise(injected_dataset.prompts[copy])
+        assert normalise(injected_dataset.prompts[original]) == normalise(
+            injected_dataset.prompts[copy]
+        )
 
 
 def test_exact_finds_every_injected_copy_and_nothing_else(injected, injected_dataset):
@@ -36,7 +37,7 @@ def test_exact_finds_every_injected_copy_and_nothing_else(injected, injected_dat
     copies = [copy for _, copy in injected.exact]
     assert table.summary()["duplicates"] == len(injected.exact)
     assert np.all(table.similarity[copies] == 1.0)
-    assert set(np.flatnonzero(table.dropped).tolist()) == set(copies)   # the earlier row stays
+    assert set(np.flatnonzero(table.dropped).tolist()) == set(copies)  # the earlier row stays
 
 
 def test_near_finds_injected_near_copies_without_false_positives(injected, injected_dataset):
@@ -58,8 +59,9 @@ def test_near_finds_injected_near_copies_without_false_positives(injected, injec
         assert sim == pytest.approx(truth, abs=1e-6)
     for row in np.flatnonzero(table.plan.not_kept):
         kept = table.kept[row]
-        assert table.similarity[row] == pytest.approx(reference_jaccard(texts[row], texts[kept]),
-                                                      abs=1e-6)
+        assert table.similarity[row] == pytest.approx(
+            reference_jaccard(texts[row], texts[kept]), abs=1e-6
+        )
 
 
 def test_near_on_the_prompt_finds_gsm8k_template_questions(shared_data):
@@ -69,23 +71,30 @@ def test_near_on_the_prompt_finds_gsm8k_template_questions(shared_data):
     settings = DedupConfig(exact=False, near=0.6, near_on="prompt")
     result = run_to_end(find_duplicates(dataset, settings))
     edges = result.edges[NEAR].at_least(0.6)
-    assert len(edges) >= 2              # e.g. Josie's and Amanda's $50 gift, two cassette tapes
+    assert len(edges) >= 2  # e.g. Josie's and Amanda's $50 gift, two cassette tapes
     for a, b, sim in zip(edges.first, edges.second, edges.similarity, strict=True):
         assert normalise(dataset.prompts[a]) != normalise(dataset.prompts[b])
-        assert sim == pytest.approx(reference_jaccard(dataset.prompts[a], dataset.prompts[b]),
-                                    abs=1e-6)
+        assert sim == pytest.approx(
+            reference_jaccard(dataset.prompts[a], dataset.prompts[b]), abs=1e-6
+        )
     table = build_table(dataset, result)
     assert table.summary()["clusters"] == len(edges)
 
 
 def test_shingles_match_the_reference_definition():
-    texts = ["The cat sat on the mat today.", "the CAT   sat, on the mat — today!",
-             "Three words only", "", "  ...  ", "Ünïcödé ﬁne words: naïve café, déjà vu again"]
+    texts = [
+        "The cat sat on the mat today.",
+        "the CAT   sat, on the mat — today!",
+        "Three words only",
+        "",
+        "  ...  ",
+        "Ünïcödé ﬁne words: naïve café, déjà vu again",
+    ]
     sets = shingle_sets(texts)
-    assert sets.set_of(0) == sets.set_of(1)                      # case, spacing, punctuation
+    assert sets.set_of(0) == sets.set_of(1)  # case, spacing, punctuation
     assert len(sets.set_of(0)) == len(reference_shingles(texts[0])) == 3
-    assert len(sets.set_of(2)) == 1                              # a short text is one shingle
-    assert sets.sizes()[3] == sets.sizes()[4] == 0               # no words, no shingles
+    assert len(sets.set_of(2)) == 1  # a short text is one shingle
+    assert sets.sizes()[3] == sets.sizes()[4] == 0  # no words, no shingles
     assert len(sets.set_of(5)) == len(reference_shingles(texts[5]))
     assert jaccard(sets.set_of(0), sets.set_of(2)) == 0.0
     # Texts spread over several hashing blocks hash exactly as they do alone.
@@ -105,8 +114,9 @@ def test_normalise_folds_unicode_case_space_and_punctuation_runs():
 def test_pair_keys_cannot_collide_across_the_separator(write):
     from core.loading import load
 
-    path = write("pairs.jsonl", '{"prompt": "a b", "response": "c"}\n'
-                                '{"prompt": "a", "response": "b c"}\n')
+    path = write(
+        "pairs.jsonl", '{"prompt": "a b", "response": "c"}\n{"prompt": "a", "response": "b c"}\n'
+    )
     dataset = load(path)
     result = run_to_end(find_duplicates(dataset, DedupConfig(near=None)))
     assert build_table(dataset, result).summary()["duplicates"] == 0
@@ -126,12 +136,15 @@ def test_progress_is_reported_and_closing_the_generator_cancels(injected_dataset
     assert any("exact" in s for s in full) and any("near" in s for s in full)
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"exact": False, "near": None}, "at least one"),
-    ({"near": 1.5}, "near threshold"),
-    ({"near_on": "title"}, "near on"),
-    ({"budget": 2.0}, "budget"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"exact": False, "near": None}, "at least one"),
+        ({"near": 1.5}, "near threshold"),
+        ({"near_on": "title"}, "near on"),
+        ({"budget": 2.0}, "budget"),
+    ],
+)
 def test_bad_settings_are_refused_with_a_reason(changes, message):
     with pytest.raises(DedupSettingsError, match=message):
         DedupConfig(**changes)
@@ -142,8 +155,11 @@ def test_thresholds_move_without_a_new_run(injected, injected_dataset):
     strict = build_table(injected_dataset, result, settings=result.settings.with_changes(near=0.95))
     loose = build_table(injected_dataset, result, settings=result.settings.with_changes(near=0.7))
     default = build_table(injected_dataset, result)
-    assert strict.summary()["duplicates"] <= default.summary()["duplicates"] \
+    assert (
+        strict.summary()["duplicates"]
+        <= default.summary()["duplicates"]
         <= loose.summary()["duplicates"]
+    )
     with pytest.raises(ValueError, match="floor"):
         result.with_settings(result.settings.with_changes(near=0.3))
 
@@ -156,16 +172,14 @@ def test_semantic_duplicates_with_the_bundled_embedder(injected, injected_datase
     rows = np.array(sorted(set(range(120)) | {row for pair in pairs for row in pair}))
     small = _take(injected_dataset, rows)
     at = {int(row): i for i, row in enumerate(rows)}
-    settings = DedupConfig(exact=False, near=None, semantic=0.9, embedder="bundled",
-                             device="cpu")
+    settings = DedupConfig(exact=False, near=None, semantic=0.9, embedder="bundled", device="cpu")
     result = run_to_end(find_duplicates(small, settings))
     table = build_table(small, result)
     # Prompts of injected copies are the same question (case and spacing aside).
     assert all(table.cluster[at[a]] == table.cluster[at[b]] for a, b in pairs)
 
     # Cosines agree with sentence-transformers' own encoding of the same model.
-    reference = sentence_transformers.SentenceTransformer(str(bundled_model_path()),
-                                                          device="cpu")
+    reference = sentence_transformers.SentenceTransformer(str(bundled_model_path()), device="cpu")
     vectors = reference.encode(small.prompts, normalize_embeddings=True)
     edges = result.edges[SEMANTIC]
     assert len(edges)
@@ -174,10 +188,11 @@ def test_semantic_duplicates_with_the_bundled_embedder(injected, injected_datase
     above = vectors @ vectors.T >= 0.9 + 2e-3
     np.fill_diagonal(above, False)
     for a, b in zip(*np.nonzero(np.triu(above)), strict=True):
-        assert table.plan.not_kept[[a, b]].any()          # never both kept
+        assert table.plan.not_kept[[a, b]].any()  # never both kept
     dropped = np.flatnonzero(table.dropped)
-    assert np.all(np.einsum("ij,ij->i", vectors[dropped], vectors[table.kept[dropped]])
-                  >= 0.9 - 2e-3)                          # each matches its own kept copy
+    assert np.all(
+        np.einsum("ij,ij->i", vectors[dropped], vectors[table.kept[dropped]]) >= 0.9 - 2e-3
+    )  # each matches its own kept copy
 
     # Find similar: a copy's nearest row is its original, by the run's own embeddings.
     from core.dedup.similar import find_similar
@@ -186,8 +201,7 @@ def test_semantic_duplicates_with_the_bundled_embedder(injected, injected_datase
     nearest = find_similar(result, at[copy], count=5)
     assert len(nearest) == 5 and nearest[0].row == at[original]
     assert nearest[0].similarity >= 0.9
-    assert [n.similarity for n in nearest] == sorted((n.similarity for n in nearest),
-                                                     reverse=True)
+    assert [n.similarity for n in nearest] == sorted((n.similarity for n in nearest), reverse=True)
     assert at[copy] not in [n.row for n in nearest]
 
 
@@ -196,11 +210,16 @@ def _take(dataset, rows):
     from dataclasses import replace
 
     picked = rows.tolist()
-    return replace(dataset, originals=[dataset.originals[i] for i in picked],
-                   prompts=[dataset.prompts[i] for i in picked],
-                   responses=[dataset.responses[i] for i in picked],
-                   locations=dataset.locations[rows], fingerprints=dataset.fingerprints[rows],
-                   turns=dataset.turns[rows], row_schemas=dataset.row_schemas[rows])
+    return replace(
+        dataset,
+        originals=[dataset.originals[i] for i in picked],
+        prompts=[dataset.prompts[i] for i in picked],
+        responses=[dataset.responses[i] for i in picked],
+        locations=dataset.locations[rows],
+        fingerprints=dataset.fingerprints[rows],
+        turns=dataset.turns[rows],
+        row_schemas=dataset.row_schemas[rows],
+    )
 
 
 def test_kinds_and_fields_are_reported(injected_dataset):
@@ -214,7 +233,8 @@ def test_kinds_and_fields_are_reported(injected_dataset):
 def test_a_missing_embedder_fails_before_any_other_work(injected_dataset, tmp_path):
     from core.scoring.model_files import ModelNotFoundError
 
-    run = find_duplicates(injected_dataset, DedupConfig(semantic=0.9,
-                                                          embedder=str(tmp_path / "nowhere")))
+    run = find_duplicates(
+        injected_dataset, DedupConfig(semantic=0.9, embedder=str(tmp_path / "nowhere"))
+    )
     with pytest.raises(ModelNotFoundError, match="does not exist"):
-        next(run)          # no exact or near stage has started
+        next(run)  # no exact or near stage has started

@@ -45,8 +45,13 @@ def fast_cache(fast_embedder_build, tmp_path):
 
 
 def _semantic_run(dataset, embedder=FAST, threshold=None):
-    settings = DedupConfig(exact=False, near=None, embedder=embedder, device="cpu",
-                             semantic=threshold or default_threshold(embedder))
+    settings = DedupConfig(
+        exact=False,
+        near=None,
+        embedder=embedder,
+        device="cpu",
+        semantic=threshold or default_threshold(embedder),
+    )
     progress = []
     generator = find_duplicates(dataset, settings)
     while True:
@@ -61,7 +66,8 @@ def test_the_build_reports_progress_and_writes_only_safe_files(fast_embedder_bui
     building = [p for p in progress if "building the fast embedder" in p.stage]
     assert len(building) > 10 and any(p.done == p.total > 30_000 for p in building)
     assert sorted(path.name for path in folder.iterdir()) == sorted(
-        [WEIGHTS_FILE, TOKENIZER_FILE, MANIFEST_FILE])
+        [WEIGHTS_FILE, TOKENIZER_FILE, MANIFEST_FILE]
+    )
     manifest = check_cache(folder, embedder_files(FAST))
     assert manifest["dims"] == 256 and manifest["tokens"] == 30522
     # Nothing was left behind in the parent folder by the staged build.
@@ -69,11 +75,17 @@ def test_the_build_reports_progress_and_writes_only_safe_files(fast_embedder_bui
 
 
 def test_a_run_reuses_the_cached_model_without_building(fast_cache, write):
-    path = write("pairs.jsonl", b"".join(orjson.dumps(r) + b"\n" for r in (
-        {"instruction": "How many legs does a spider have?", "output": "Eight."},
-        {"instruction": "Please answer: how many legs does a spider have?", "output": "8"},
-        {"instruction": "Write a haiku about the sea.", "output": "Waves..."},
-    )))
+    path = write(
+        "pairs.jsonl",
+        b"".join(
+            orjson.dumps(r) + b"\n"
+            for r in (
+                {"instruction": "How many legs does a spider have?", "output": "Eight."},
+                {"instruction": "Please answer: how many legs does a spider have?", "output": "8"},
+                {"instruction": "Write a haiku about the sea.", "output": "Waves..."},
+            )
+        ),
+    )
     result, progress = _semantic_run(load(path))
     assert not any("building" in p.stage for p in progress)
     assert any("fast embedder" in p.stage for p in progress)
@@ -84,17 +96,26 @@ def test_a_run_reuses_the_cached_model_without_building(fast_cache, write):
 
 def test_texts_cut_at_the_character_limit_are_counted_in_the_notes(fast_cache, write):
     long_text = "How many legs does a spider have? " * (MAX_CHARS // 20)
-    path = write("long.jsonl", b"".join(orjson.dumps(r) + b"\n" for r in (
-        {"instruction": long_text, "output": "Eight."},
-        {"instruction": long_text + " Please answer briefly.", "output": "8"},
-        {"instruction": "Write a haiku about the sea.", "output": "Waves..."},
-    )))
+    path = write(
+        "long.jsonl",
+        b"".join(
+            orjson.dumps(r) + b"\n"
+            for r in (
+                {"instruction": long_text, "output": "Eight."},
+                {"instruction": long_text + " Please answer briefly.", "output": "8"},
+                {"instruction": "Write a haiku about the sea.", "output": "Waves..."},
+            )
+        ),
+    )
     dataset = load(path)
     result, _ = _semantic_run(dataset)
     assert result.report["truncated"] == 2 and result.report["embedded"] == 3
     notes = build_table(dataset, result).summary()["notes"]
-    assert any(f"2 of 3 distinct texts were cut at the embedder's limit of {MAX_CHARS:,} "
-               "characters" in note for note in notes), notes
+    assert any(
+        f"2 of 3 distinct texts were cut at the embedder's limit of {MAX_CHARS:,} "
+        "characters" in note
+        for note in notes
+    ), notes
 
 
 def test_each_embedder_has_its_own_calibrated_threshold():
@@ -105,13 +126,20 @@ def test_each_embedder_has_its_own_calibrated_threshold():
 
 
 def _real_prompts(shared_data, rng):
-    gsm = [r["instruction"] for r in orjson.loads((shared_data / "gsm_8k_train.json")
-                                                   .read_bytes())]
+    gsm = [r["instruction"] for r in orjson.loads((shared_data / "gsm_8k_train.json").read_bytes())]
+
     def jsonl(name, key):
-        return [orjson.loads(line)[key] for line in (shared_data / name).read_bytes()
-                .splitlines() if line.strip()]
-    return (rng.sample(gsm, 150) + rng.sample(jsonl("seed_tasks.jsonl", "instruction"), 75)
-            + rng.sample(jsonl("koala_test_set.jsonl", "prompt"), 75))
+        return [
+            orjson.loads(line)[key]
+            for line in (shared_data / name).read_bytes().splitlines()
+            if line.strip()
+        ]
+
+    return (
+        rng.sample(gsm, 150)
+        + rng.sample(jsonl("seed_tasks.jsonl", "instruction"), 75)
+        + rng.sample(jsonl("koala_test_set.jsonl", "prompt"), 75)
+    )
 
 
 def test_planted_paraphrases_of_real_prompts_are_found(fast_cache, shared_data, tmp_path):
@@ -120,8 +148,9 @@ def test_planted_paraphrases_of_real_prompts_are_found(fast_cache, shared_data, 
     sources = rng.sample(range(len(originals)), 100)
     copies = [paraphrase(originals[s], rng) for s in sources]
     path = tmp_path / "planted.jsonl"
-    path.write_bytes(b"".join(orjson.dumps({"prompt": t, "response": "ok"}) + b"\n"
-                              for t in originals + copies))
+    path.write_bytes(
+        b"".join(orjson.dumps({"prompt": t, "response": "ok"}) + b"\n" for t in originals + copies)
+    )
     result, _ = _semantic_run(load(path))
     edges = result.edges[SEMANTIC].at_least(default_threshold(FAST))
     found = set(zip(edges.first.tolist(), edges.second.tolist(), strict=True))
@@ -138,15 +167,18 @@ def test_a_damaged_cache_is_rebuilt_with_a_clear_notice(fast_cache, write):
     data = bytearray(weights.read_bytes())
     data[len(data) // 2] ^= 0xFF
     weights.write_bytes(bytes(data))
-    path = write("two.jsonl", b'{"prompt": "Name a red fruit.", "response": "Apple"}\n'
-                              b'{"prompt": "Name one red fruit.", "response": "Cherry"}\n')
+    path = write(
+        "two.jsonl",
+        b'{"prompt": "Name a red fruit.", "response": "Apple"}\n'
+        b'{"prompt": "Name one red fruit.", "response": "Cherry"}\n',
+    )
     result, progress = _semantic_run(load(path))
     notices = [p.notice for p in progress if p.notice]
     assert len(notices) == 1
     assert "damaged" in notices[0] and "rebuilding" in notices[0]
     assert f"{WEIGHTS_FILE} does not match its recorded SHA-256" in notices[0]
     assert any("building the fast embedder" in p.stage for p in progress)
-    check_cache(fast_cache, embedder_files(FAST))         # sound again
+    check_cache(fast_cache, embedder_files(FAST))  # sound again
     assert len(result.edges[SEMANTIC].at_least(default_threshold(FAST))) == 1
 
 
@@ -172,8 +204,11 @@ def test_embeddings_are_unit_or_zero_and_independent_of_the_batch(static_model, 
     assert np.all((np.abs(norms - 1) < 1e-4) | (norms == 0))
     # A text with a plain ASCII word always gets a direction (a word with a character MiniLM's
     # vocabulary lacks is [UNK] as a whole, as in MiniLM itself, and carries none).
-    assert all(n > 0 for n, t in zip(norms, texts, strict=True)
-               if any(word.isascii() and word.isalnum() for word in t.split()))
+    assert all(
+        n > 0
+        for n, t in zip(norms, texts, strict=True)
+        if any(word.isascii() and word.isalnum() for word in t.split())
+    )
     i = data.draw(st.integers(0, len(texts) - 1))
     alone = run_to_end(static_model.embed([texts[i]]))[0]
     np.testing.assert_allclose(alone, vectors[i], atol=1e-5)

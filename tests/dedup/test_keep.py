@@ -18,7 +18,7 @@ def _edges(groups: list[list[int]], similarity: float = 0.9) -> list[Edges]:
     first, second = [], []
     for group in groups:
         for i, a in enumerate(group):
-            for b in group[i + 1:]:
+            for b in group[i + 1 :]:
                 first.append(a)
                 second.append(b)
     return [Edges.from_lists(NEAR, first, second, [similarity] * len(first))]
@@ -39,7 +39,7 @@ def test_the_best_scored_copy_is_kept_and_the_earliest_without_scores():
     assert scored.kept.tolist() == [2, 1, 2, 3, 2, 5]
     assert scored.role.tolist() == [DUPLICATE, UNIQUE, KEPT, UNIQUE, DUPLICATE, UNIQUE]
     _, tie = _plan(6, [[0, 2, 4]], np.array([0.5, 0, 0.9, 0, 0.9, 0]))
-    assert tie.kept[0] == 2                     # equal best scores: the earlier row
+    assert tie.kept[0] == 2  # equal best scores: the earlier row
 
 
 def test_a_chain_is_not_one_cluster():
@@ -57,8 +57,10 @@ def test_a_chain_is_not_one_cluster():
 def test_identical_rows_follow_their_copy_whichever_is_kept():
     # Copy edges are a star to the first row; the best-scored copy 2 must still take 1 (and 3,
     # which only the first row's edge reaches).
-    edges = [Edges.from_lists(NEAR, [0, 0], [1, 2], [1.0, 1.0]),
-             Edges.from_lists(NEAR, [0], [3], [0.85])]
+    edges = [
+        Edges.from_lists(NEAR, [0, 0], [1, 2], [1.0, 1.0]),
+        Edges.from_lists(NEAR, [0], [3], [0.85]),
+    ]
     anchoring = anchor(5, edges, np.array([0.0, 0.0, 1.0, 0.0, 0.0]))
     assert anchoring.kept.tolist() == [2, 2, 2, 2, 4]
     assert anchoring.similarity[3] == np.float32(0.85)
@@ -80,9 +82,9 @@ def test_the_budget_keeps_second_copies_round_robin_best_first():
     scores[[3, 4, 5]] = [0.9, 0.2, 0.6]
     scores[[6, 7, 8]] = [0.9, 0.5, 0.4]
     _, plan = _plan(19, groups, scores, budget=0.25)
-    assert np.flatnonzero(plan.role == EXTRA).tolist() == [1, 5, 7]   # each cluster's 2nd best
+    assert np.flatnonzero(plan.role == EXTRA).tolist() == [1, 5, 7]  # each cluster's 2nd best
     assert np.flatnonzero(plan.dropped).tolist() == [2, 4, 8]
-    _, tight = _plan(19, groups, scores, budget=0.1)                   # one extra copy
+    _, tight = _plan(19, groups, scores, budget=0.1)  # one extra copy
     assert np.flatnonzero(tight.role == EXTRA).tolist() == [1]
     assert not _plan(19, groups, scores)[1].role.tolist().count(EXTRA)
 
@@ -120,11 +122,12 @@ def test_calibration_shows_what_each_threshold_drops(injected, injected_dataset)
     assert grid[0] == result.floor(NEAR) and grid[-1] == 1.0
     curve = list(drop_curve(result, settings, NEAR, grid))
     dropped = [d for _, _, d in curve]
-    assert dropped == sorted(dropped, reverse=True)          # stricter drops fewer
+    assert dropped == sorted(dropped, reverse=True)  # stricter drops fewer
     # Each point is what applying that threshold really drops.
     for threshold, clusters, dropped_rows in curve[::4]:
-        summary = build_table(injected_dataset, result,
-                              settings=settings.with_changes(near=threshold)).summary()
+        summary = build_table(
+            injected_dataset, result, settings=settings.with_changes(near=threshold)
+        ).summary()
         assert (clusters, dropped_rows) == (summary["clusters"], summary["dropped"])
 
     counts, edges = similarity_histogram(result, NEAR)
@@ -134,10 +137,10 @@ def test_calibration_shows_what_each_threshold_drops(injected, injected_dataset)
     assert all(p.similarity < 0.9 for p in below)
     assert above == sorted(above, key=lambda p: p.similarity)
     strict = build_table(injected_dataset, result, settings=settings.with_changes(near=0.9))
-    for pair in above:        # a dropped copy and its own kept copy, as the table has them
+    for pair in above:  # a dropped copy and its own kept copy, as the table has them
         assert strict.dropped[pair.second] and strict.kept[pair.second] == pair.first
         assert strict.similarity[pair.second] == np.float32(pair.similarity)
-    for pair in below:        # both stand at 0.9
+    for pair in below:  # both stand at 0.9
         assert not strict.plan.not_kept[[pair.first, pair.second]].any()
 
 
@@ -147,7 +150,7 @@ def test_the_approximate_index_finds_the_pairs_the_exact_search_finds():
 
     rng = np.random.default_rng(3)
     vectors = rng.normal(size=(400, 32)).astype(np.float32)
-    vectors[200:220] = vectors[:20] + rng.normal(scale=0.05, size=(20, 32))   # 20 close copies
+    vectors[200:220] = vectors[:20] + rng.normal(scale=0.05, size=(20, 32))  # 20 close copies
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     exact = run_to_end(cosine_edges(vectors, 0.9))
     approximate = run_to_end(cosine_edges(vectors, 0.9, exact_limit=0))
@@ -155,8 +158,9 @@ def test_the_approximate_index_finds_the_pairs_the_exact_search_finds():
     pairs = set(zip(exact.first.tolist(), exact.second.tolist(), strict=True))
     assert {(i, 200 + i) for i in range(20)} <= pairs
     assert set(zip(approximate.first.tolist(), approximate.second.tolist(), strict=True)) == pairs
-    np.testing.assert_allclose(np.sort(approximate.similarity), np.sort(exact.similarity),
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        np.sort(approximate.similarity), np.sort(exact.similarity), atol=1e-4
+    )
 
 
 def test_keeping_another_copy_re_anchors_its_cluster():

@@ -16,15 +16,23 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
 
 
 def _pairs(edges) -> dict[tuple[int, int], float]:
-    return {(a, b): s for a, b, s in zip(edges.first.tolist(), edges.second.tolist(),
-                                         edges.similarity.tolist(), strict=True)}
+    return {
+        (a, b): s
+        for a, b, s in zip(
+            edges.first.tolist(), edges.second.tolist(), edges.similarity.tolist(), strict=True
+        )
+    }
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(2, 300), dims=st.integers(2, 24), floor=st.floats(0.3, 0.99),
-       copies=st.integers(0, 40), seed=st.integers(0, 2**32 - 1))
-def test_every_pair_found_is_a_true_pair_with_its_true_similarity(n, dims, floor, copies,
-                                                                   seed):
+@given(
+    n=st.integers(2, 300),
+    dims=st.integers(2, 24),
+    floor=st.floats(0.3, 0.99),
+    copies=st.integers(0, 40),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_every_pair_found_is_a_true_pair_with_its_true_similarity(n, dims, floor, copies, seed):
     rng = np.random.default_rng(seed)
     base = rng.standard_normal((n, dims))
     near = base[rng.integers(0, n, copies)] + 0.05 * rng.standard_normal((copies, dims))

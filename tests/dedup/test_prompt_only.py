@@ -18,15 +18,20 @@ from core.loading import load
 
 @pytest.fixture
 def prompts_only(write):
-    return write("eval.jsonl", "".join(f'{{"prompt": "Question number {n} about topic {n * 7}"}}\n'
-                                       for n in range(20)))
+    return write(
+        "eval.jsonl",
+        "".join(f'{{"prompt": "Question number {n} about topic {n * 7}"}}\n' for n in range(20)),
+    )
 
 
-@pytest.mark.parametrize("options", [
-    {"exact_on": "response"},
-    {"exact": False, "near_on": "response"},
-    {"exact": False, "near": None, "semantic": 0.9, "semantic_on": "response"},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"exact_on": "response"},
+        {"exact": False, "near_on": "response"},
+        {"exact": False, "near": None, "semantic": 0.9, "semantic_on": "response"},
+    ],
+)
 def test_comparing_responses_of_a_prompt_only_file_is_refused(prompts_only, options):
     dataset = load(prompts_only)
     assert dataset.prompt_only

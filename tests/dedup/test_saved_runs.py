@@ -19,8 +19,12 @@ from tests.dedup.conftest import pair_text, reference_jaccard
 
 def _save_as_older_version(store: ProjectStore, result) -> None:
     """The payload older versions wrote: edges and floors, no report."""
-    arrays = {"rows": np.array([result.rows]), "seconds": np.array([result.seconds]),
-              "vector_rows": np.zeros(0, np.int64), "vectors": np.zeros((0, 0), np.float16)}
+    arrays = {
+        "rows": np.array([result.rows]),
+        "seconds": np.array([result.seconds]),
+        "vector_rows": np.zeros(0, np.int64),
+        "vectors": np.zeros((0, 0), np.float16),
+    }
     for kind, edges in result.edges.items():
         arrays[f"first_{kind}"] = edges.first
         arrays[f"second_{kind}"] = edges.second

@@ -25,8 +25,9 @@ from tests.dedup.conftest import build_template_heavy
 def template_heavy(tmp_path_factory):
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not available")
-    injected = build_template_heavy(tmp_path_factory.mktemp("tools"),
-                                    SHARED_DATA / "seed_tasks.jsonl")
+    injected = build_template_heavy(
+        tmp_path_factory.mktemp("tools"), SHARED_DATA / "seed_tasks.jsonl"
+    )
     return injected, load(injected.path)
 
 
@@ -45,8 +46,10 @@ def test_the_shared_preamble_is_detected_and_said(template_heavy):
     assert found["prefix_rows"] == len(dataset)
     assert found["prefix"].startswith("You are an assistant that can call the tools below")
     table = build_table(dataset, result)
-    assert any("start with the same" in note and "compare without it" in note
-               for note in table.summary()["notes"])
+    assert any(
+        "start with the same" in note and "compare without it" in note
+        for note in table.summary()["notes"]
+    )
 
 
 def test_no_copy_is_dropped_below_the_threshold_even_with_a_shared_preamble(template_heavy):

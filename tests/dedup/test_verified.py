@@ -37,35 +37,44 @@ def fast_cache(fast_embedder_build, tmp_path):
 def _planted(shared_data, tmp_path):
     rng = random.Random(5)
     with gzip.open(shared_data / "hh_rlhf_harmless_base_test.jsonl.gz") as handle:
-        hh = [orjson.loads(line)["chosen"].split("\n\nAssistant:")[0].split("Human: ", 1)[-1]
-              for line in handle]
-    gsm = [r["instruction"] for r in orjson.loads((shared_data / "gsm_8k_train.json")
-                                                   .read_bytes())]
-    seeds = [orjson.loads(line)["instruction"]
-             for line in (shared_data / "seed_tasks.jsonl").read_bytes().splitlines()]
-    originals = list(dict.fromkeys(rng.sample(hh, 50) + rng.sample(gsm, 30)
-                                   + rng.sample(seeds, 20)))
+        hh = [
+            orjson.loads(line)["chosen"].split("\n\nAssistant:")[0].split("Human: ", 1)[-1]
+            for line in handle
+        ]
+    gsm = [r["instruction"] for r in orjson.loads((shared_data / "gsm_8k_train.json").read_bytes())]
+    seeds = [
+        orjson.loads(line)["instruction"]
+        for line in (shared_data / "seed_tasks.jsonl").read_bytes().splitlines()
+    ]
+    originals = list(
+        dict.fromkeys(rng.sample(hh, 50) + rng.sample(gsm, 30) + rng.sample(seeds, 20))
+    )
     copies = [paraphrase(originals[i], rng) for i in rng.sample(range(len(originals)), 25)]
     path = tmp_path / "planted.jsonl"
-    path.write_bytes(b"".join(orjson.dumps({"prompt": t, "response": "ok"}) + b"\n"
-                              for t in originals + copies))
+    path.write_bytes(
+        b"".join(orjson.dumps({"prompt": t, "response": "ok"}) + b"\n" for t in originals + copies)
+    )
     return load(path)
 
 
 def _run(dataset, embedder):
-    settings = DedupConfig(exact=False, near=None, semantic=THRESHOLD, embedder=embedder,
-                             device="cpu")
+    settings = DedupConfig(
+        exact=False, near=None, semantic=THRESHOLD, embedder=embedder, device="cpu"
+    )
     return run_to_end(find_duplicates(dataset, settings))
 
 
 def _pairs(result) -> dict[tuple[int, int], float]:
     edges = result.edges[SEMANTIC].at_least(THRESHOLD)
-    return {(a, b): s for a, b, s in zip(edges.first.tolist(), edges.second.tolist(),
-                                          edges.similarity.tolist(), strict=True)}
+    return {
+        (a, b): s
+        for a, b, s in zip(
+            edges.first.tolist(), edges.second.tolist(), edges.similarity.tolist(), strict=True
+        )
+    }
 
 
-def test_verified_pairs_are_minilms_pairs_at_minilms_threshold(fast_cache, shared_data,
-                                                               tmp_path):
+def test_verified_pairs_are_minilms_pairs_at_minilms_threshold(fast_cache, shared_data, tmp_path):
     dataset = _planted(shared_data, tmp_path)
     verified, exhaustive = _run(dataset, VERIFIED), _run(dataset, BUNDLED)
     found, truth = _pairs(verified), _pairs(exhaustive)

@@ -17,13 +17,23 @@ def write_mixed(path: Path, gsm8k_rows: int = GSM8K_ROWS, seed: int = 0) -> np.n
     gsm8k = json.loads((DATA / "gsm_8k_train.json").read_text(encoding="utf-8"))
     rng = np.random.default_rng(seed)
     picked = [gsm8k[i] for i in sorted(rng.choice(len(gsm8k), gsm8k_rows, replace=False))]
-    records = [({"instruction": r["instruction"], "input": r["input"], "output": r["output"]}, 1)
-               for r in picked]
+    records = [
+        ({"instruction": r["instruction"], "input": r["input"], "output": r["output"]}, 1)
+        for r in picked
+    ]
     for line in (DATA / "seed_tasks.jsonl").read_text(encoding="utf-8").splitlines():
         task = json.loads(line)
         first = task["instances"][0]
-        records.append(({"instruction": task["instruction"], "input": first["input"],
-                         "output": first["output"]}, 0))
+        records.append(
+            (
+                {
+                    "instruction": task["instruction"],
+                    "input": first["input"],
+                    "output": first["output"],
+                },
+                0,
+            )
+        )
     order = rng.permutation(len(records))
     with path.open("w", encoding="utf-8") as handle:
         for i in order:

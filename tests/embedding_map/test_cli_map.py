@@ -15,8 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _map(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "map", *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "map", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
 
 
 def test_map_writes_row_x_y_topic_and_reuses_the_project(tmp_path):
@@ -24,8 +29,18 @@ def test_map_writes_row_x_y_topic_and_reuses_the_project(tmp_path):
     is_gsm8k = write_mixed(source, gsm8k_rows=120)
     out = tmp_path / "map.parquet"
     project = tmp_path / "mixed.thresher"
-    first = _map(str(source), "-o", str(out), "--method", "pca", "--json", "--device", "cpu",
-                 "--project", str(project))
+    first = _map(
+        str(source),
+        "-o",
+        str(out),
+        "--method",
+        "pca",
+        "--json",
+        "--device",
+        "cpu",
+        "--project",
+        str(project),
+    )
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout)
     assert summary["records"] == len(is_gsm8k) and summary["method"] == "pca"
@@ -37,8 +52,9 @@ def test_map_writes_row_x_y_topic_and_reuses_the_project(tmp_path):
     labels = {t["topic"]: t["label"] for t in summary["topics"]}
     assert (table["topic_label"] == table["topic"].map(labels)).all()
     assert sum(t["rows"] for t in summary["topics"]) == len(is_gsm8k)
-    again = _map(str(source), "-o", str(out), "--method", "pca", "--json", "--project",
-                 str(project))
+    again = _map(
+        str(source), "-o", str(out), "--method", "pca", "--json", "--project", str(project)
+    )
     assert again.returncode == 0 and json.loads(again.stdout)["cached"] is True
     assert pd.read_parquet(out).equals(table)
 

@@ -15,14 +15,27 @@ coordinate = st.floats(-50, 50, allow_nan=False, width=32)
 def _inputs(xy, topics=None, key="k"):
     n = len(xy)
     zeros = np.zeros(n, bool)
-    return FilterInputs(np.full(n, np.nan, np.float32), np.zeros(n, np.int8),
-                        np.zeros(n, np.int8), zeros, np.zeros(n, np.uint8), zeros, zeros,
-                        [""] * n, [""] * n, map_xy=xy, map_topics=topics, map_key=key)
+    return FilterInputs(
+        np.full(n, np.nan, np.float32),
+        np.zeros(n, np.int8),
+        np.zeros(n, np.int8),
+        zeros,
+        np.zeros(n, np.uint8),
+        zeros,
+        zeros,
+        [""] * n,
+        [""] * n,
+        map_xy=xy,
+        map_topics=topics,
+        map_key=key,
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(points=st.lists(st.tuples(coordinate, coordinate), min_size=1, max_size=200),
-       corners=st.tuples(coordinate, coordinate, coordinate, coordinate))
+@given(
+    points=st.lists(st.tuples(coordinate, coordinate), min_size=1, max_size=200),
+    corners=st.tuples(coordinate, coordinate, coordinate, coordinate),
+)
 def test_a_box_selects_exactly_the_points_inside_it(points, corners):
     x0, x1 = sorted(corners[:2])
     y0, y1 = sorted(corners[2:])

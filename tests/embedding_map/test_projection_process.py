@@ -45,10 +45,10 @@ def test_the_child_fits_and_places_rows_outside_the_sample():
 def test_closing_the_generator_mid_fit_ends_the_child_within_two_seconds():
     vectors, _ = _blobs(60_000)
     run = pacmap_in_child(vectors, np.arange(len(vectors)), 0)
-    next(run)                                  # the child is started and fitting
+    next(run)  # the child is started and fitting
     children = multiprocessing.active_children()
     assert [c.name for c in children] == ["thresher-pacmap"]
-    time.sleep(3.0)                            # well into the fit (it takes far longer)
+    time.sleep(3.0)  # well into the fit (it takes far longer)
     assert children[0].is_alive()
     started = time.perf_counter()
     run.close()

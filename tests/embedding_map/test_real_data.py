@@ -13,11 +13,46 @@ from core.embedding_map.run import compute_map
 from core.loading import load
 
 #: Words any reader would call arithmetic-word-problem words.
-MATH_WORDS = {"age", "apples", "average", "bought", "buy", "cookies", "cost", "costs", "day",
-              "days", "dollars", "each", "earns", "feet", "half", "hours", "inches", "left",
-              "many", "miles", "minutes", "money", "number", "paid", "pay", "percent", "pounds",
-              "price", "sold", "spent", "students", "times", "total", "twice", "week", "weeks",
-              "year", "years"}
+MATH_WORDS = {
+    "age",
+    "apples",
+    "average",
+    "bought",
+    "buy",
+    "cookies",
+    "cost",
+    "costs",
+    "day",
+    "days",
+    "dollars",
+    "each",
+    "earns",
+    "feet",
+    "half",
+    "hours",
+    "inches",
+    "left",
+    "many",
+    "miles",
+    "minutes",
+    "money",
+    "number",
+    "paid",
+    "pay",
+    "percent",
+    "pounds",
+    "price",
+    "sold",
+    "spent",
+    "students",
+    "times",
+    "total",
+    "twice",
+    "week",
+    "weeks",
+    "year",
+    "years",
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +78,12 @@ def test_knn_on_the_map_recovers_the_source(mapped):
 
 def test_the_gsm8k_region_is_named_with_math_words(mapped):
     _, is_gsm8k, result, _ = mapped
-    gsm8k_topics = [t for t in range(len(result.labels))
-                    if is_gsm8k[result.topics == t].mean() > 0.9]
-    other_topics = [t for t in range(len(result.labels))
-                    if is_gsm8k[result.topics == t].mean() < 0.1]
+    gsm8k_topics = [
+        t for t in range(len(result.labels)) if is_gsm8k[result.topics == t].mean() > 0.9
+    ]
+    other_topics = [
+        t for t in range(len(result.labels)) if is_gsm8k[result.topics == t].mean() < 0.1
+    ]
     assert gsm8k_topics and other_topics
     for topic in gsm8k_topics:
         words = set(result.labels[topic].split(" · "))
@@ -67,9 +104,12 @@ def test_a_pca_preview_comes_before_the_real_map(mapped):
 
 def test_closing_the_generator_stops_the_work(mixed):
     dataset = load(mixed[0])
-    generator = compute_map(dataset, MapConfig(), device="cpu",
-                            vectors=np.random.default_rng(0).standard_normal(
-                                (len(dataset), 8)).astype(np.float32))
+    generator = compute_map(
+        dataset,
+        MapConfig(),
+        device="cpu",
+        vectors=np.random.default_rng(0).standard_normal((len(dataset), 8)).astype(np.float32),
+    )
     first = next(generator)
     generator.close()
     assert first.stage == "map: PCA"

@@ -14,8 +14,9 @@ from core.project import ProjectStore
 
 
 def _result(dataset, xy, topics, labels):
-    return MapResult(MapConfig(), dataset.source_sha256, xy, topics, labels, "pacmap", len(xy), 0,
-                     1.5)
+    return MapResult(
+        MapConfig(), dataset.source_sha256, xy, topics, labels, "pacmap", len(xy), 0, 1.5
+    )
 
 
 def test_a_saved_map_comes_back_only_for_its_settings_and_file(tmp_path):
@@ -29,7 +30,7 @@ def test_a_saved_map_comes_back_only_for_its_settings_and_file(tmp_path):
         assert back is not None and np.array_equal(back.xy, xy)
         assert back.labels == ("x y", "z") and back.topics.tolist() == [0, 1]
         assert load_map(store, dataset, MapConfig(on="response")) is None
-        assert load_map(store, dataset).settings == MapConfig()   # newest, any settings
+        assert load_map(store, dataset).settings == MapConfig()  # newest, any settings
     source.write_text('{"prompt": "a", "response": "b"}\n{"prompt": "c", "response": "e"}\n')
     with ProjectStore(tmp_path / "p.thresher") as store:
         assert load_map(store, load(source), MapConfig()) is None
@@ -39,15 +40,15 @@ words = st.sampled_from(["apple", "river", "code", "python", "money", "sum", "po
 
 
 @settings(max_examples=25, deadline=None)
-@given(points=st.lists(st.tuples(st.floats(-100, 100), st.floats(-100, 100)), min_size=1,
-                       max_size=60),
-       texts=st.lists(st.lists(words, min_size=0, max_size=5).map(" ".join), min_size=60,
-                      max_size=60))
+@given(
+    points=st.lists(st.tuples(st.floats(-100, 100), st.floats(-100, 100)), min_size=1, max_size=60),
+    texts=st.lists(st.lists(words, min_size=0, max_size=5).map(" ".join), min_size=60, max_size=60),
+)
 def test_every_row_gets_a_topic_and_every_topic_a_label(points, texts):
     xy = np.array(points, np.float32)
     topics = cluster_map(xy, k=min(4, len(xy)))
     assert topics.shape == (len(xy),) and topics.min() >= 0
-    labels = topic_labels(texts[:len(xy)], topics)
+    labels = topic_labels(texts[: len(xy)], topics)
     assert len(labels) == topics.max() + 1
     for topic, label in enumerate(labels):
         rows = np.flatnonzero(topics == topic)

@@ -38,6 +38,7 @@ raise SystemExit(1 if errors else 0)
 
 def test_first_imports_from_four_threads_at_once_all_succeed():
     for _ in range(2):  # each run is a fresh process: the first import is the racy one
-        done = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True,
-                              cwd=ROOT, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-c", RACE], capture_output=True, text=True, cwd=ROOT, timeout=300
+        )
         assert done.returncode == 0, done.stdout + done.stderr

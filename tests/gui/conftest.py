@@ -38,8 +38,10 @@ def isolated_projects(tmp_path, monkeypatch):
     projects.mkdir()
     monkeypatch.setenv("THRESHER_DATA_DIR", str(tmp_path / "data"))
     for module in ("gui.scoring.dock", "gui.review.controller"):
-        monkeypatch.setattr(f"{module}.project_path_for",
-                            lambda source: projects / (Path(source).name + ".thresher"))
+        monkeypatch.setattr(
+            f"{module}.project_path_for",
+            lambda source: projects / (Path(source).name + ".thresher"),
+        )
     monkeypatch.setattr("gui.scoring.dock.model_available", lambda name: False)
     return projects
 

@@ -46,8 +46,16 @@ SETTLE_MS = int(float(os.environ.get("THRESHER_SOAK_SETTLE_S", "60")) * 1000)
 #: Steps between two openings of a file (opening is the slowest step by far).
 OPEN_EVERY = int(os.environ.get("THRESHER_SOAK_OPEN_EVERY", "12"))
 #: Columns whose sort keys never change while a file is open (checked after every step).
-STATIC_COLUMNS = {"location", "prompt_chars", "response_chars", "prompt_tokens",
-                  "response_tokens", "turns", "prompt", "response"}
+STATIC_COLUMNS = {
+    "location",
+    "prompt_chars",
+    "response_chars",
+    "prompt_tokens",
+    "response_tokens",
+    "turns",
+    "prompt",
+    "response",
+}
 SEARCHES = ("the", "python", "x", "Zürich", "a.c", "(", "[a-z]+ing", "#### 7", "", "\\d+")
 
 
@@ -99,10 +107,14 @@ class Stats:
 
     def report(self) -> str:
         """One paragraph for the soak's output."""
-        rules = ", ".join(f"{name} {count} ({self.seconds[name] / count:.2f} s)"
-                          for name, count in sorted(self.rules.items()))
-        return (f"{self.steps:,} steps in {self.examples:,} sequences, "
-                f"{len(self.states):,} distinct states; rules: {rules}")
+        rules = ", ".join(
+            f"{name} {count} ({self.seconds[name] / count:.2f} s)"
+            for name, count in sorted(self.rules.items())
+        )
+        return (
+            f"{self.steps:,} steps in {self.examples:,} sequences, "
+            f"{len(self.states):,} distinct states; rules: {rules}"
+        )
 
 
 def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedStateMachine]:
@@ -120,7 +132,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self.log_seen = len(qtlog.records)
             self.path: Path | None = None
             self.queue: np.ndarray | None = None
-            self.fresh = False           # the filter and sort were just (re)applied
+            self.fresh = False  # the filter and sort were just (re)applied
             self.exports = 0
             self.since_open = 0
             stats.examples += 1
@@ -138,6 +150,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
 
         def _excepthook(self, kind, value, tb) -> None:
             import traceback
+
             self.errors.append("".join(traceback.format_exception(kind, value, tb)))
 
         def teardown(self) -> None:
@@ -163,21 +176,34 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
         def _busy(self) -> bool:
             w = self.window
             r, s, d = w.review, w.scoring, w.dedup
-            return (w.job.running or r.filter_job.running or r.export_job.running
-                    or r.controller.busy or r._restoring or s.controller.running
-                    or s.heuristics.running or r.learned.job.running
-                    or d.detect.running or d.restore.running or d.builder.running
-                    or w.filter_bar._timer.isActive() or d._scores_settled.isActive()
-                    or w.plots._drag_timer.isActive() or w.model._resort_timer.isActive()
-                    or w.model.sorting)
+            return (
+                w.job.running
+                or r.filter_job.running
+                or r.export_job.running
+                or r.controller.busy
+                or r._restoring
+                or s.controller.running
+                or s.heuristics.running
+                or r.learned.job.running
+                or d.detect.running
+                or d.restore.running
+                or d.builder.running
+                or w.filter_bar._timer.isActive()
+                or d._scores_settled.isActive()
+                or w.plots._drag_timer.isActive()
+                or w.model._resort_timer.isActive()
+                or w.model.sorting
+            )
 
         def settle(self) -> None:
             # Timers that only coalesce bursts fire now: the same code runs, sooner.
             w = self.window
-            for timer, fire in ((w.filter_bar._timer, w.filter_bar._emit),
-                                (w.dedup._scores_settled, w.dedup.on_scores_changed),
-                                (w.plots._drag_timer, w.plots._apply_cutoff),
-                                (w.model._resort_timer, w.model._resort)):
+            for timer, fire in (
+                (w.filter_bar._timer, w.filter_bar._emit),
+                (w.dedup._scores_settled, w.dedup.on_scores_changed),
+                (w.plots._drag_timer, w.plots._apply_cutoff),
+                (w.model._resort_timer, w.model._resort),
+            ):
                 if timer.isActive():
                     timer.stop()
                     fire()
@@ -206,7 +232,8 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             qtbot.waitUntil(window.isVisible, timeout=5_000)
             self.window = window
             self.tester = QAbstractItemModelTester(
-                window.model, QAbstractItemModelTester.FailureReportingMode.Warning)
+                window.model, QAbstractItemModelTester.FailureReportingMode.Warning
+            )
             self._load(path)
 
         def _load(self, path: Path) -> None:
@@ -243,8 +270,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
         @rule()
         def close_and_reopen(self) -> None:
             self._step("reopen")
-            before = (self.session.manual.copy(), self.session.rule,
-                      self.session.preferred.copy())
+            before = (self.session.manual.copy(), self.session.rule, self.session.preferred.copy())
             self.window.close()
             self.window.deleteLater()
             self.tester = None
@@ -256,24 +282,34 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
 
         # -- filters and sorting ---------------------------------------------------------------
 
-        @rule(search=st.sampled_from(SEARCHES), regex=st.booleans(),
-              field=st.sampled_from(["both", "prompt", "response"]),
-              low=st.one_of(st.none(), st.sampled_from([0.0, 0.3, 0.5])),
-              high=st.one_of(st.none(), st.sampled_from([0.4, 0.7, 1.0])),
-              decision=st.sampled_from(["", "keep", "drop", "undecided"]),
-              source=st.sampled_from(["any", "rule", "curator"]),
-              duplicates=st.sampled_from(["any", "duplicates", "unique"]),
-              flag=st.sampled_from(["", *FLAG_NAMES]))
-        def set_filter(self, search, regex, field, low, high, decision, source, duplicates,
-                       flag) -> None:
+        @rule(
+            search=st.sampled_from(SEARCHES),
+            regex=st.booleans(),
+            field=st.sampled_from(["both", "prompt", "response"]),
+            low=st.one_of(st.none(), st.sampled_from([0.0, 0.3, 0.5])),
+            high=st.one_of(st.none(), st.sampled_from([0.4, 0.7, 1.0])),
+            decision=st.sampled_from(["", "keep", "drop", "undecided"]),
+            source=st.sampled_from(["any", "rule", "curator"]),
+            duplicates=st.sampled_from(["any", "duplicates", "unique"]),
+            flag=st.sampled_from(["", *FLAG_NAMES]),
+        )
+        def set_filter(
+            self, search, regex, field, low, high, decision, source, duplicates, flag
+        ) -> None:
             self._step("filter")
             try:
-                row_filter = RowFilter(score_min=low, score_max=high,
-                                       decisions=(decision,) if decision else (),
-                                       source=source, duplicates=duplicates,
-                                       flags=(flag,) if flag else (), search=search,
-                                       regex=regex, search_field=field)
-            except ValueError:        # an invalid regex: typed into the box, refused there
+                row_filter = RowFilter(
+                    score_min=low,
+                    score_max=high,
+                    decisions=(decision,) if decision else (),
+                    source=source,
+                    duplicates=duplicates,
+                    flags=(flag,) if flag else (),
+                    search=search,
+                    regex=regex,
+                    search_field=field,
+                )
+            except ValueError:  # an invalid regex: typed into the box, refused there
                 self.review.filter_bar.set_filter(RowFilter())
                 self.focus(self.window.filter_bar.search)
                 self.window.filter_bar.regex.setChecked(True)
@@ -289,7 +325,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
         @rule(column=st.integers(0, len(COLUMNS) + 2), descending=st.booleans())
         def sort(self, column: int, descending: bool) -> None:
             self._step("sort")
-            column = min(column, self.window.model.columnCount() - 1)   # score columns too
+            column = min(column, self.window.model.columnCount() - 1)  # score columns too
             order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
             self.window.table.sortByColumn(column, order)
             self.settle()
@@ -305,8 +341,9 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
 
         # -- deciding ------------------------------------------------------------------------
 
-        @rule(key=st.sampled_from([Qt.Key.Key_K, Qt.Key.Key_D, Qt.Key.Key_U]),
-              advance=st.booleans())
+        @rule(
+            key=st.sampled_from([Qt.Key.Key_K, Qt.Key.Key_D, Qt.Key.Key_U]), advance=st.booleans()
+        )
         def decide_with_a_key(self, key, advance: bool) -> None:
             self._step("key")
             self.review.advance_action.setChecked(advance)
@@ -326,24 +363,33 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
         def decide_everything_shown(self, decision: int) -> None:
             self._step("bulk")
             shown = self.window.model.visible_rows()
-            {KEEP: self.review.keep_shown_action, DROP: self.review.drop_shown_action,
-             AUTO: self.review.auto_shown_action}[decision].trigger()
+            {
+                KEEP: self.review.keep_shown_action,
+                DROP: self.review.drop_shown_action,
+                AUTO: self.review.auto_shown_action,
+            }[decision].trigger()
             self.settle()
             assert (self.session.manual[shown] == decision).all()
 
-        @rule(redo=st.booleans(), where=st.sampled_from(
-            ["table", "search", "score_min", "min_score", "keep_top", "dedup"]))
+        @rule(
+            redo=st.booleans(),
+            where=st.sampled_from(
+                ["table", "search", "score_min", "min_score", "keep_top", "dedup"]
+            ),
+        )
         def undo_or_redo(self, redo: bool, where: str) -> None:
             self._step("redo" if redo else "undo")
-            widget = {"table": self.window.table, "search": self.window.filter_bar.search,
-                      "score_min": self.window.filter_bar.score_min,
-                      "min_score": self.review.panel.min_score,
-                      "keep_top": self.review.panel.keep_top,
-                      "dedup": self.window.dedup.panel}[where]
+            widget = {
+                "table": self.window.table,
+                "search": self.window.filter_bar.search,
+                "score_min": self.window.filter_bar.score_min,
+                "min_score": self.review.panel.min_score,
+                "keep_top": self.review.panel.keep_top,
+                "dedup": self.window.dedup.panel,
+            }[where]
             session = self.session
             step = session.next_redo() if redo else session.next_undo()
-            typed = (self.window.filter_bar.search.text(),
-                     self.window.filter_bar.score_min.text())
+            typed = (self.window.filter_bar.search.text(), self.window.filter_bar.score_min.text())
             modifiers = Qt.KeyboardModifier.ControlModifier
             if redo:
                 modifiers |= Qt.KeyboardModifier.ShiftModifier
@@ -351,8 +397,10 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self.settle()
             if step is not None:
                 assert (session.next_undo() if redo else session.next_redo()) is step
-            assert typed == (self.window.filter_bar.search.text(),
-                             self.window.filter_bar.score_min.text())
+            assert typed == (
+                self.window.filter_bar.search.text(),
+                self.window.filter_bar.score_min.text(),
+            )
 
         @rule()
         def toggle_queue(self) -> None:
@@ -365,8 +413,11 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self.fresh = expected is None
 
         def _expected_queue(self) -> np.ndarray:
-            least_sure = (self.review.learned.least_sure_rows()
-                          if self.review.least_sure_action.isChecked() else [])
+            least_sure = (
+                self.review.learned.least_sure_rows()
+                if self.review.least_sure_action.isChecked()
+                else []
+            )
             return least_sure if len(least_sure) else self.session.borderline_rows()
 
         @rule()
@@ -374,7 +425,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self._step("least_sure")
             self.review.least_sure_action.toggle()
             self.settle()
-            if self.queue is not None:           # the queue being walked follows the order
+            if self.queue is not None:  # the queue being walked follows the order
                 self.queue = self._expected_queue()
 
         # -- learning from decisions and files ---------------------------------------------
@@ -398,7 +449,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                 QFileDialog.getOpenFileName = original
             self.settle()
             learned = self.review.learned
-            assert self.session.manual.tolist() == before.tolist()   # a score, never a decision
+            assert self.session.manual.tolist() == before.tolist()  # a score, never a decision
             label = self.review.panel.learned_label.text()
             assert label.startswith(("Learned from ", "Learning stopped")), label
             if label.startswith("Learned"):
@@ -407,9 +458,12 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
 
         # -- the rule ------------------------------------------------------------------------
 
-        @rule(mode=st.sampled_from(["all", "threshold", "top_n", "top_fraction"]),
-              value=st.floats(0, 1), duplicates=st.booleans(),
-              flags=st.sets(st.sampled_from(FLAG_NAMES), max_size=2))
+        @rule(
+            mode=st.sampled_from(["all", "threshold", "top_n", "top_fraction"]),
+            value=st.floats(0, 1),
+            duplicates=st.booleans(),
+            flags=st.sets(st.sampled_from(FLAG_NAMES), max_size=2),
+        )
         def edit_the_rule(self, mode, value, duplicates, flags) -> None:
             self._step("rule")
             panel = self.review.panel
@@ -440,7 +494,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             line.moving = False
             line.sigPositionChangeFinished.emit(line)
             self.settle()
-            assert len(session._undo) <= depth + 1        # one drag: at most one step
+            assert len(session._undo) <= depth + 1  # one drag: at most one step
 
         # -- score columns -------------------------------------------------------------------
 
@@ -456,17 +510,32 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             rng = np.random.default_rng(seed)
             rows = np.arange(len(session.dataset))
             with ProjectStore(session.store.path) as store:
-                sid = store.scorer_id(key, {"model": f"judge-{seed}.gguf", "kind": "judge",
-                                            "prompt": {"name": f"machine-{seed}"}})
-                cache_batch(store, sid, session.dataset, ScoredBatch(
-                    rows, rng.integers(1, 6, len(rows)).astype(np.float32),
-                    np.zeros(len(rows), bool), np.zeros(len(rows), bool)))
+                sid = store.scorer_id(
+                    key,
+                    {
+                        "model": f"judge-{seed}.gguf",
+                        "kind": "judge",
+                        "prompt": {"name": f"machine-{seed}"},
+                    },
+                )
+                cache_batch(
+                    store,
+                    sid,
+                    session.dataset,
+                    ScoredBatch(
+                        rows,
+                        rng.integers(1, 6, len(rows)).astype(np.float32),
+                        np.zeros(len(rows), bool),
+                        np.zeros(len(rows), bool),
+                    ),
+                )
             removed = key in session.removed_columns
             self.close_and_reopen()
             assert (key in self.session.columns) != removed
             if not removed:
-                qtbot.waitUntil(lambda: self.session.columns[key].scored == len(rows),
-                                timeout=SETTLE_MS)
+                qtbot.waitUntil(
+                    lambda: self.session.columns[key].scored == len(rows), timeout=SETTLE_MS
+                )
 
         @rule(pick=st.integers(0, 10), hidden=st.booleans())
         def hide_or_show_a_score_column(self, pick: int, hidden: bool) -> None:
@@ -489,8 +558,11 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             key = keys[pick % len(keys)]
             assert self.review.column_menu.rename(key, name)
             self.settle()
-            section = len(COLUMNS) + self.window.model.score_column_keys().index(key) \
-                if key in self.window.model.score_column_keys() else None
+            section = (
+                len(COLUMNS) + self.window.model.score_column_keys().index(key)
+                if key in self.window.model.score_column_keys()
+                else None
+            )
             if section is not None:
                 assert self.window.model.headerData(section, Qt.Orientation.Horizontal) == name
 
@@ -499,8 +571,11 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self._step("column_remove")
             session = self.session
             rule = session.rule
-            removable = [k for k in session.columns if k not in rule.scorers()
-                         and not (k == session.score_key and rule.uses_scores)]
+            removable = [
+                k
+                for k in session.columns
+                if k not in rule.scorers() and not (k == session.score_key and rule.uses_scores)
+            ]
             if not removable:
                 return
             key = removable[pick % len(removable)]
@@ -566,11 +641,11 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             panel.judge_combo.setCurrentIndex(panel.judge_combo.findData("rubric-1-5"))
             where = panel.judge_where
             where.where_combo.setCurrentIndex(where.where_combo.findData("server"))
-            where.url_edit.setText("http://127.0.0.1:9/v1")     # nothing listens there
+            where.url_edit.setText("http://127.0.0.1:9/v1")  # nothing listens there
             where.model_edit.setText("judge")
             with qtbot.waitSignal(scoring.scoring_failed, timeout=SETTLE_MS):
                 panel.score_button.click()
-            for box in QApplication.topLevelWidgets():    # the expected "scoring stopped" box
+            for box in QApplication.topLevelWidgets():  # the expected "scoring stopped" box
                 if isinstance(box, QMessageBox) and box.isVisible():
                     box.close()
             assert "did not answer" in panel.status.text()
@@ -593,8 +668,11 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
         def keep_another_copy(self, pick: int) -> None:
             self._step("keep_copy")
             table = self.window.dedup.table
-            candidates = (np.zeros(0, dtype=np.int64) if table is None
-                          else np.flatnonzero(table.role == DUPLICATE))
+            candidates = (
+                np.zeros(0, dtype=np.int64)
+                if table is None
+                else np.flatnonzero(table.role == DUPLICATE)
+            )
             if not len(candidates):
                 return
             row = int(candidates[pick % len(candidates)])
@@ -622,7 +700,8 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             original = (ExportDialog.exec, ExportDialog.options)
             ExportDialog.exec = lambda dialog: ExportDialog.DialogCode.Accepted
             ExportDialog.options = lambda dialog: ExportOptions(
-                output=output, dropped=output.with_suffix(".dropped.jsonl"))
+                output=output, dropped=output.with_suffix(".dropped.jsonl")
+            )
             try:
                 with qtbot.waitSignal(self.review.export_job.finished, timeout=SETTLE_MS):
                     self.review.export_action.trigger()
@@ -633,7 +712,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             dropped = output.with_suffix(".dropped.jsonl").read_bytes().count(b"\n")
             assert (kept, dropped) == (summary.kept, summary.dropped)
             manifest = orjson.loads(output.with_suffix(".manifest.json").read_bytes())
-            assert orjson.dumps(manifest)          # written and valid JSON
+            assert orjson.dumps(manifest)  # written and valid JSON
 
         # -- what must hold after every step -------------------------------------------------
 
@@ -644,8 +723,11 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self.settle()
             errors, self.errors = self.errors, []
             assert not errors, errors[0]
-            new = [r for r in qtlog.records[self.log_seen:]
-                   if not any(text in r.message for text in IGNORED_QT)]
+            new = [
+                r
+                for r in qtlog.records[self.log_seen :]
+                if not any(text in r.message for text in IGNORED_QT)
+            ]
             self.log_seen = len(qtlog.records)
             assert not new, [r.message for r in new]
             session, model, table = self.session, self.window.model, self.window.table
@@ -686,16 +768,20 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                 return
             source = model.source_row(current.row())
             assert self.window._detail_shown is not None
-            assert self.window._detail_shown[0] == source      # the record being read …
-            assert self.review.selected_rows().tolist() == [source]   # … is the one K decides
+            assert self.window._detail_shown[0] == source  # the record being read …
+            assert self.review.selected_rows().tolist() == [source]  # … is the one K decides
 
         def _check_decisions(self, session, model) -> None:
             column = COLUMN_INDEX["decision"]
             cells = [model.data(model.index(r, column)) for r in range(model.rowCount())]
             shown = [NAMES[d] if d else "" for d in session.final[model.visible_rows()]]
             assert cells == shown
-            expected = session.rule.decide(session.scores, session.flag_mask, session.duplicate,
-                                           columns=session.column_scores())
+            expected = session.rule.decide(
+                session.scores,
+                session.flag_mask,
+                session.duplicate,
+                columns=session.column_scores(),
+            )
             final = np.where(session.manual != AUTO, session.manual, expected)
             assert session.final.tolist() == final.tolist()
             with ProjectStore(session.store.path) as store:
@@ -710,7 +796,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             assert panel.kept_label.text().startswith(f"{summary.kept:,} ")
             assert panel.dropped_label.text().startswith(f"{summary.dropped:,} ")
             assert panel.undecided_label.text() == f"{summary.undecided:,}"
-            if model.rowCount() == len(session.final):            # the table shows every row
+            if model.rowCount() == len(session.final):  # the table shows every row
                 counts = Counter(cells)
                 assert counts.get("keep", 0) == summary.kept
                 assert counts.get("drop", 0) == summary.dropped
@@ -718,11 +804,20 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
 
         def _state(self) -> tuple:
             session, model = self.session, self.window.model
-            return (self.path.name, self.review._filter.describe() if self.review._filter.active
-                    else "", model._sort_column, model._sort_order == Qt.SortOrder.DescendingOrder,
-                    self.queue is not None, session.rule.mode, session.rule.drop_duplicates,
-                    bool(session.duplicate.any()), bool(np.isnan(session.scores).all()),
-                    session.can_undo, session.can_redo, int(session.summary().undecided > 0))
+            return (
+                self.path.name,
+                self.review._filter.describe() if self.review._filter.active else "",
+                model._sort_column,
+                model._sort_order == Qt.SortOrder.DescendingOrder,
+                self.queue is not None,
+                session.rule.mode,
+                session.rule.drop_duplicates,
+                bool(session.duplicate.any()),
+                bool(np.isnan(session.scores).all()),
+                session.can_undo,
+                session.can_redo,
+                int(session.summary().undecided > 0),
+            )
 
     return CuratorMachine
 

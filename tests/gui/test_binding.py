@@ -45,11 +45,18 @@ print(json.dumps({{"true": sys.getrefcount(True) - true_before,
 
 
 def test_signal_emits_leave_true_and_none_refcounts_flat():
-    result = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, capture_output=True,
-                            text=True, check=False, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert result.returncode == 0, (
         f"the Qt binding aborted the interpreter after signal emits (a leaking PySide6; "
-        f"see constraints.txt): {result.stderr[-500:]}")
+        f"see constraints.txt): {result.stderr[-500:]}"
+    )
     drift = json.loads(result.stdout)
     assert drift["seen"] == 3 * EMITS
     # A leak loses one reference per emit; a few stray references either way are noise.
@@ -70,9 +77,12 @@ def test_the_pinned_binding_is_one_pyproject_allows_here():
             pins[name.lower().replace("_", "-")] = version
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     environment = default_environment()
-    wanted = [r for r in map(Requirement, project["dependencies"])
-              if r.name.lower() == "pyside6-essentials"
-              and (r.marker is None or r.marker.evaluate(environment))]
+    wanted = [
+        r
+        for r in map(Requirement, project["dependencies"])
+        if r.name.lower() == "pyside6-essentials"
+        and (r.marker is None or r.marker.evaluate(environment))
+    ]
     assert len(wanted) == 1
     assert wanted[0].specifier.contains(pins["pyside6-essentials"])
     assert pins["shiboken6"] == pins["pyside6-essentials"]

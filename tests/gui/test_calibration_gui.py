@@ -41,11 +41,13 @@ def test_calibration_opens_at_the_threshold_in_use_and_apply_changes_nothing(qtb
     window = open_window(qtbot, injected.path)
     dialog = _open(qtbot, window)
     before = window.dedup.table.summary()["dropped"]
-    assert dialog.threshold_spin.value() == pytest.approx(0.8)          # not the 0.65 floor
+    assert dialog.threshold_spin.value() == pytest.approx(0.8)  # not the 0.65 floor
     assert dialog.line.value() == pytest.approx(0.8)
     # The curve's row at the threshold in use says what the table drops.
-    rows = {dialog.curve_table.item(r, 0).text(): dialog.curve_table.item(r, 2).text()
-            for r in range(dialog.curve_table.rowCount())}
+    rows = {
+        dialog.curve_table.item(r, 0).text(): dialog.curve_table.item(r, 2).text()
+        for r in range(dialog.curve_table.rowCount())
+    }
     assert rows["0.800"] == f"{before:,}"
     qtbot.waitUntil(lambda: f"drops {before:,} rows" in dialog.effect.text(), timeout=10_000)
     with qtbot.waitSignal(window.dedup.duplicates_changed, timeout=10_000):
@@ -57,7 +59,7 @@ def test_identical_text_is_never_marked_as_different(qtbot):
     view = DiffText()
     qtbot.addWidget(view)
     view.show_text("Changed words here at the start", "Other text entirely")
-    assert highlighted(view)                                    # a real difference shows
+    assert highlighted(view)  # a real difference shows
     view.show_text("the same text in both copies", "the same text in both copies")
     assert highlighted(view) == ""
     view.show_text("only the last word differs now", "only the last word differs here")
@@ -70,7 +72,7 @@ def test_calibration_pairs_highlight_only_what_differs(qtbot, injected):
     qtbot.waitUntil(lambda: dialog.pairs.count() > 0, timeout=10_000)
     for index in range(dialog.pairs.count()):
         dialog.pairs.setCurrentRow(index)
-        assert highlighted(dialog.left_text) == ""              # the kept copy: no base
+        assert highlighted(dialog.left_text) == ""  # the kept copy: no base
         right = dialog.right_text.toPlainText()
         marked = highlighted(dialog.right_text)
-        assert len(marked) < len(right) / 2                     # a near copy: few words differ
+        assert len(marked) < len(right) / 2  # a near copy: few words differ

@@ -45,7 +45,7 @@ def test_a_prompt_only_file_cannot_be_scored(qtbot, shared_data):
 def test_cancel_clears_the_speed_and_eta(qtbot, dataset_path):
     window = open_window(qtbot, dataset_path)
     panel = window.scoring.panel
-    panel.select_model("some/model")        # speed and ETA are shown for a model's run
+    panel.select_model("some/model")  # speed and ETA are shown for a model's run
     panel.set_running(True)
     panel.show_progress(120, 294, 35.0, 5.0)
     assert "pairs/s · ETA" in panel.progress.format()
@@ -79,7 +79,7 @@ def test_a_key_pressed_during_a_large_save_is_queued_and_said(qtbot, dataset_pat
     messages = []
     review.status.connect(messages.append)
     everything = np.arange(len(session.final))
-    review.controller.decide(everything, DROP, label="drop all")    # saved on a worker
+    review.controller.decide(everything, DROP, label="drop all")  # saved on a worker
     assert review.controller.busy
     window.table.selectRow(3)
     review.actions_by_name["keep"].trigger()
@@ -104,9 +104,11 @@ def test_hidden_characters_show_as_markers_and_flag_the_row(qtbot, tmp_path):
     from gui.table.model import COLUMN_INDEX
 
     path = tmp_path / "hidden.jsonl"
-    path.write_text('{"instruction": "Rename the file", "output": "Call it \\u202eexe.txt '
-                    'please"}\n{"instruction": "Plain", "output": "Nothing hidden here"}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"instruction": "Rename the file", "output": "Call it \\u202eexe.txt '
+        'please"}\n{"instruction": "Plain", "output": "Nothing hidden here"}\n',
+        encoding="utf-8",
+    )
     window = open_window(qtbot, path)
     window.table.selectRow(0)
     text = window.detail.toPlainText()
@@ -114,5 +116,6 @@ def test_hidden_characters_show_as_markers_and_flag_the_row(qtbot, tmp_path):
     assert "\u202e" not in text
     flags = window.model.data(window.model.index(0, COLUMN_INDEX["flags"]))
     assert "invisible" in flags
-    assert "invisible" not in (window.model.data(window.model.index(1, COLUMN_INDEX["flags"]))
-                               or "")
+    assert "invisible" not in (
+        window.model.data(window.model.index(1, COLUMN_INDEX["flags"])) or ""
+    )

@@ -14,7 +14,7 @@ from tests.conftest import SHARED_DATA
 from tests.dedup.conftest import build_template_heavy
 from tests.gui.conftest import open_window
 
-SHOTS = os.environ.get("THRESHER_SHOTS")     # a folder: save screenshots there to look at
+SHOTS = os.environ.get("THRESHER_SHOTS")  # a folder: save screenshots there to look at
 
 
 @pytest.fixture
@@ -43,8 +43,9 @@ def test_the_dock_says_boilerplate_and_finds_again_without_it(qtbot, template_he
     table = window.dedup.table
     # Every Similarity the table shows for a dropped copy is at or above the threshold.
     for row in np.flatnonzero(table.dropped)[:200].tolist():
-        shown = window.model.data(window.model.index(window.model.view_row(row),
-                                                     COLUMN_INDEX["similarity"]))
+        shown = window.model.data(
+            window.model.index(window.model.view_row(row), COLUMN_INDEX["similarity"])
+        )
         assert float(shown) >= 0.8 or table.match[row] == 0
     _shot(window, "template-heavy-boilerplate.png")
 
@@ -85,8 +86,10 @@ def test_find_similar_shows_the_nearest_rows_in_the_cluster_style(qtbot, tmp_pat
     asked = rows.index(copy)
     window.table.selectRow(window.model.view_row(asked))
     window.similar_action.trigger()
-    qtbot.waitUntil(lambda: window.dedup.similar_dialog is not None
-                    and window.dedup.similar_dialog.isVisible(), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.dedup.similar_dialog is not None and window.dedup.similar_dialog.isVisible(),
+        timeout=10_000,
+    )
     dialog = window.dedup.similar_dialog
     assert dialog.views[0].row == asked and dialog.views[1].row == rows.index(original)
     assert "cosine 1.000" in dialog.views[1].header.text()

@@ -38,7 +38,8 @@ def test_a_run_fills_the_columns_and_the_rule_drops_the_copies(qtbot, injected):
     session = window.review.controller.session
     table = window.dedup.table
     assert set(np.flatnonzero(session.duplicate).tolist()) == {
-        int(r) for r in np.flatnonzero(table.dropped)}
+        int(r) for r in np.flatnonzero(table.dropped)
+    }
     assert len(np.flatnonzero(table.role == DUPLICATE)) == len(copies)
     # Each dropped copy is the lower-scored member of an injected pair.
     for pair in injected.exact + injected.near:
@@ -51,13 +52,14 @@ def test_a_run_fills_the_columns_and_the_rule_drops_the_copies(qtbot, injected):
     window.table.sortByColumn(COLUMN_INDEX["cluster"], Qt.SortOrder.AscendingOrder)
     first, second = window.model.source_row(0), window.model.source_row(1)
     assert table.cluster[first] == table.cluster[second]
-    assert {_cell(window, 0, "dup_role"), _cell(window, 1, "dup_role")} == {"kept copy",
-                                                                             "duplicate"}
+    assert {_cell(window, 0, "dup_role"), _cell(window, 1, "dup_role")} == {
+        "kept copy",
+        "duplicate",
+    }
     assert _cell(window, 0, "cluster_size") == "2"
 
 
-def test_choosing_the_kept_copy_is_saved_and_survives_reopening(qtbot, injected,
-                                                                isolated_projects):
+def test_choosing_the_kept_copy_is_saved_and_survives_reopening(qtbot, injected, isolated_projects):
     window = open_window(qtbot, injected.path)
     _find(qtbot, window)
     original, copy = injected.near[0]
@@ -69,7 +71,7 @@ def test_choosing_the_kept_copy_is_saved_and_survives_reopening(qtbot, injected,
     assert dialog.isVisible() and len(dialog.views) == 2
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5_000)
     view = next(v for v in dialog.views if v.row == dropped)
-    view.text.setFocus()                                 # the curator clicks into the copy
+    view.text.setFocus()  # the curator clicks into the copy
     qtbot.waitUntil(lambda: dialog.selected == dropped, timeout=5_000)
     with qtbot.waitSignal(window.dedup.duplicates_changed, timeout=10_000):
         qtbot.keyClick(dialog, Qt.Key.Key_K)

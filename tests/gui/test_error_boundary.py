@@ -12,8 +12,9 @@ from gui.error_hook import report_failure
 
 def test_a_thresher_error_is_shown_as_its_own_message(qtbot, caplog):
     caplog.set_level(logging.WARNING)
-    box = report_failure(None, "cannot open the file",
-                         LoadError("data.jsonl", "not valid JSON", line=3))
+    box = report_failure(
+        None, "cannot open the file", LoadError("data.jsonl", "not valid JSON", line=3)
+    )
     qtbot.addWidget(box)
     assert box in QApplication.topLevelWidgets() and box.isVisible()
     assert box.text() == "data.jsonl, line 3: not valid JSON"

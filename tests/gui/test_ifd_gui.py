@@ -13,12 +13,12 @@ from tests.judge.models import build_causal_lm
 
 @pytest.fixture(scope="module")
 def ifd_model(tmp_path_factory, sample):
-    return build_causal_lm(tmp_path_factory.mktemp("gui-ifd-llama"),
-                           sample.prompts + sample.responses, seed=5)
+    return build_causal_lm(
+        tmp_path_factory.mktemp("gui-ifd-llama"), sample.prompts + sample.responses, seed=5
+    )
 
 
-def test_a_curator_scores_with_ifd_and_rows_above_1_are_left_unranked(qtbot, ifd_model,
-                                                                       tmp_path):
+def test_a_curator_scores_with_ifd_and_rows_above_1_are_left_unranked(qtbot, ifd_model, tmp_path):
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
@@ -30,7 +30,7 @@ def test_a_curator_scores_with_ifd_and_rows_above_1_are_left_unranked(qtbot, ifd
     panel.select_model(str(ifd_model))
     panel.device_combo.setCurrentText("cpu")
     assert panel.settings().ifd and not panel.settings().judge
-    assert not panel.prompt_preview.isVisibleTo(panel)     # no judge prompt to show
+    assert not panel.prompt_preview.isVisibleTo(panel)  # no judge prompt to show
     assert not panel.format_combo.isVisibleTo(panel)
 
     updates = []
@@ -39,7 +39,7 @@ def test_a_curator_scores_with_ifd_and_rows_above_1_are_left_unranked(qtbot, ifd
         panel.score_button.click()
     summary = finished.args[0]
     assert summary.scorer["kind"] == "ifd" and summary.computed == len(window.dataset)
-    assert len(updates) > 1                                 # streamed batch by batch
+    assert len(updates) > 1  # streamed batch by batch
     above = np.zeros(len(window.dataset), dtype=bool)
     ifd = np.full(len(window.dataset), np.nan)
     for update in updates:
@@ -47,7 +47,7 @@ def test_a_curator_scores_with_ifd_and_rows_above_1_are_left_unranked(qtbot, ifd
         ifd[update.batch.rows] = update.batch.extra["ifd"]
     scores = window.model.scores
     assert summary.ifd_above_1 == above.sum() > 0
-    assert np.isnan(scores[above]).all()                     # flagged rows are never ranked
+    assert np.isnan(scores[above]).all()  # flagged rows are never ranked
     ranked = ~np.isnan(scores)
     assert ranked.any() and np.allclose(scores[ranked], ifd[ranked])
     assert (scores[ranked] <= 1).all()

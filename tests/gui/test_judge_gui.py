@@ -16,8 +16,9 @@ def rating_judge(tmp_path_factory, sample):
     return build_rating_judge(tmp_path_factory.mktemp("gui-rating-judge"), sample)
 
 
-def test_a_curator_picks_a_judge_sees_its_prompt_and_ratings_stream_in(qtbot, rating_judge,
-                                                                        tmp_path):
+def test_a_curator_picks_a_judge_sees_its_prompt_and_ratings_stream_in(
+    qtbot, rating_judge, tmp_path
+):
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
@@ -43,7 +44,7 @@ def test_a_curator_picks_a_judge_sees_its_prompt_and_ratings_stream_in(qtbot, ra
         panel.score_button.click()
     summary = finished.args[0]
     assert summary.scorer["kind"] == "judge" and summary.computed == len(window.dataset)
-    assert len(updates) > 1                        # streamed batch by batch
+    assert len(updates) > 1  # streamed batch by batch
     scores = window.model.scores
     rated = ~np.isnan(scores)
     assert rated.mean() > 0.8 and ((scores[rated] >= 1) & (scores[rated] <= 5)).all()

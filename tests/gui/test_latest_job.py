@@ -54,14 +54,15 @@ def test_a_job_waits_for_its_own_worker_and_leaves_other_jobs_running(qtbot):
     with qtbot.waitSignal(quick.error, timeout=10_000):
         quick.start(_fails, "x")
     assert quick.wait(1000)
-    assert slow.running and not slow.wait(200)       # untouched: not quit, still working
+    assert slow.running and not slow.wait(200)  # untouched: not quit, still working
     gate.set()
     assert slow.wait(10_000)
     qtbot.waitUntil(lambda: not slow.running, timeout=10_000)
 
 
-@pytest.mark.parametrize("name, words", [("FilterJob", "The filter job"),
-                                         ("HeuristicsJob", "The heuristics job")])
+@pytest.mark.parametrize(
+    "name, words", [("FilterJob", "The filter job"), ("HeuristicsJob", "The heuristics job")]
+)
 def test_failure_messages_name_the_job_in_words(name, words):
     from gui.jobs import _describe
 

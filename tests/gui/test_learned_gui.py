@@ -14,7 +14,7 @@ from core.review import AUTO, DROP, KEEP
 from tests.conftest import SAMPLE, fast_embedder_in
 from tests.gui.conftest import open_window
 
-LEARN_MS = 600_000     # embedding the sample on a loaded 2-core machine, then fitting
+LEARN_MS = 600_000  # embedding the sample on a loaded 2-core machine, then fitting
 
 
 @pytest.fixture
@@ -29,24 +29,25 @@ def _decide(window, rows, decision):
     window.review.controller.decide(np.asarray(rows), decision)
 
 
-def test_enough_decisions_start_learning_and_fill_only_undecided_rows(qtbot, dataset_path,
-                                                                      tmp_path):
+def test_enough_decisions_start_learning_and_fill_only_undecided_rows(
+    qtbot, dataset_path, tmp_path
+):
     window = open_window(qtbot, dataset_path)
     learned = window.review.learned
     session = window.review.controller.session
     order = np.argsort(session.scores, kind="stable")
     _decide(window, order[-MIN_EACH:], KEEP)
-    _decide(window, order[:MIN_EACH - 1], DROP)
+    _decide(window, order[: MIN_EACH - 1], DROP)
     assert not learned.job.running
     assert "now 20 and 19" in window.review.panel.learned_label.text()
     with qtbot.waitSignal(learned.predictions_changed, timeout=LEARN_MS):
-        _decide(window, order[MIN_EACH - 1:MIN_EACH], DROP)      # the 20th drop starts it
+        _decide(window, order[MIN_EACH - 1 : MIN_EACH], DROP)  # the 20th drop starts it
     label = window.review.panel.learned_label.text()
     assert label.startswith(f"Learned from {2 * MIN_EACH} of your decisions, AUC "), label
     manual = session.manual != AUTO
     assert np.isnan(learned.probabilities[manual]).all()
     assert np.isfinite(learned.probabilities[~manual]).all()
-    assert session.manual[order[-MIN_EACH:]].tolist() == [KEEP] * MIN_EACH   # theirs stand
+    assert session.manual[order[-MIN_EACH:]].tolist() == [KEEP] * MIN_EACH  # theirs stand
     # The keep-probability is a score column of its own, beside the others, not the rule's.
     column = session.columns["learned"]
     assert column.name == "learned" and session.score_key != "learned"
@@ -74,8 +75,10 @@ def test_learn_from_files_action(qtbot, dataset_path, tmp_path, monkeypatch):
     with qtbot.waitSignal(learned.predictions_changed, timeout=LEARN_MS):
         window.review.learn_files_action.trigger()
     label = window.review.panel.learned_label.text()
-    counts = len(load(kept)), len(load(dropped))     # the sample holds a few bad lines
-    assert label.startswith(f"Learned from {counts[0]} kept and {counts[1]} dropped examples "
-                            "and 0 of your decisions, AUC "), label
+    counts = len(load(kept)), len(load(dropped))  # the sample holds a few bad lines
+    assert label.startswith(
+        f"Learned from {counts[0]} kept and {counts[1]} dropped examples "
+        "and 0 of your decisions, AUC "
+    ), label
     assert np.isfinite(learned.probabilities).all()
     assert (window.review.controller.session.manual == AUTO).all()

@@ -13,8 +13,13 @@ from gui.table.model import COLUMN_INDEX
 from tests.conftest import ROOT, SAMPLE
 
 HOSTILE = [
-    '<img src="sentinel.png">', '<a href="http://x">click</a>', "<b>bold</b>\n<i>it</i>",
-    "\u202eevil\u200b", "nul\x00byte", "<table>" * 1000, "x" * (1 << 20),
+    '<img src="sentinel.png">',
+    '<a href="http://x">click</a>',
+    "<b>bold</b>\n<i>it</i>",
+    "\u202eevil\u200b",
+    "nul\x00byte",
+    "<table>" * 1000,
+    "x" * (1 << 20),
 ]
 
 
@@ -44,26 +49,35 @@ def test_selecting_a_row_after_sorting_shows_that_record(qtbot, window, shared_d
 
 
 def test_multi_turn_records_are_shown_turn_by_turn(qtbot, window, write):
-    path = write("chat.jsonl", '{"messages": [{"role": "user", "content": "Hi"}, '
-                               '{"role": "assistant", "content": "Hello"}, '
-                               '{"role": "user", "content": "Bye"}, '
-                               '{"role": "assistant", "content": "See you"}]}\n')
+    path = write(
+        "chat.jsonl",
+        '{"messages": [{"role": "user", "content": "Hi"}, '
+        '{"role": "assistant", "content": "Hello"}, '
+        '{"role": "user", "content": "Bye"}, '
+        '{"role": "assistant", "content": "See you"}]}\n',
+    )
     open_and_wait(qtbot, window, path)
     text = window.detail.toPlainText()
-    assert text.index("USER\nHi") < text.index("ASSISTANT\nHello") < text.index(
-        "ASSISTANT  (response)\nSee you")
+    assert (
+        text.index("USER\nHi")
+        < text.index("ASSISTANT\nHello")
+        < text.index("ASSISTANT  (response)\nSee you")
+    )
 
 
 def test_hostile_text_is_shown_as_plain_text(qtbot, window, write):
     import orjson
+
     lines = b"".join(orjson.dumps({"prompt": h, "response": h}) + b"\n" for h in HOSTILE)
     dataset = open_and_wait(qtbot, window, write("hostile.jsonl", lines))
     for row, hostile in enumerate(HOSTILE):
         window.table.selectRow(row)
         # Shown as typed, except that zero-width and bidi controls show as markers.
         hostile = "".join(marker(p) if hidden else p for p, hidden in split_invisible(hostile))
-        assert hostile.replace("\x00", "") in window.detail.toPlainText().replace("\x00", "") \
+        assert (
+            hostile.replace("\x00", "") in window.detail.toPlainText().replace("\x00", "")
             or hostile in window.detail.toPlainText()
+        )
         assert window.detail.document().toHtml().count("<img") == 0
     assert len(dataset) == len(HOSTILE)
     for label in window.findChildren(QLabel):
@@ -72,13 +86,13 @@ def test_hostile_text_is_shown_as_plain_text(qtbot, window, write):
 
 def test_prompt_only_file_says_it_cannot_be_scored(qtbot, window, shared_data):
     open_and_wait(qtbot, window, shared_data / "koala_test_set.jsonl")
-    assert "cannot be scored" in window.banner_text.text() or "not scored" in \
-        window.banner_text.text()
+    assert (
+        "cannot be scored" in window.banner_text.text() or "not scored" in window.banner_text.text()
+    )
     assert window.model.rowCount() == 180
 
 
-def test_unreadable_file_shows_a_plain_message_not_a_traceback(qtbot, window, write,
-                                                               monkeypatch):
+def test_unreadable_file_shows_a_plain_message_not_a_traceback(qtbot, window, write, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
     with qtbot.waitSignal(window.load_failed, timeout=10_000) as blocker:
@@ -107,8 +121,13 @@ def test_dropping_a_file_opens_it_and_remembers_it(qtbot, window, shared_data):
     mime = QMimeData()
     path = shared_data / "seed_tasks.jsonl"
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     with qtbot.waitSignal(window.dataset_loaded, timeout=10_000):
         window.dropEvent(event)
     assert window.model.rowCount() == 175
@@ -136,21 +155,28 @@ def test_cancelling_a_load_leaves_the_window_usable(qtbot, window):
 
 def test_screenshot_command_renders_a_png(tmp_path):
     target = tmp_path / "shot.png"
-    result = subprocess.run([sys.executable, "main.py", "--screenshot", str(target)], cwd=ROOT,
-                            capture_output=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "main.py", "--screenshot", str(target)],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 20_000
 
 
 def test_no_display_points_to_screenshot(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "main.py"], cwd=ROOT, capture_output=True,
-                            env=env, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "main.py"], cwd=ROOT, capture_output=True, env=env, timeout=60, check=False
+    )
     assert result.returncode == 2 and b"--screenshot" in result.stderr
 
 
-def test_a_failing_background_job_reaches_the_status_bar_and_a_dialog(qtbot, window, shared_data,
-                                                                       monkeypatch):
+def test_a_failing_background_job_reaches_the_status_bar_and_a_dialog(
+    qtbot, window, shared_data, monkeypatch
+):
     """A real file (Koala prompts), a search whose worker fails."""
     # Issue 17 item 9: a failing filter search vanished and the job stayed "running".
     from core.review.filters import RowFilter
@@ -160,11 +186,13 @@ def test_a_failing_background_job_reaches_the_status_bar_and_a_dialog(qtbot, win
     def broken(self, inputs):
         yield 0.0
         raise MemoryError("no room for the search")
+
     monkeypatch.setattr(RowFilter, "iter_mask", broken)
     with qtbot.waitSignal(window.review.filter_job.error, timeout=10_000):
         window.filter_bar.search.setText("tell")
-    assert window.status_text.text() == ("The filter job failed: MemoryError: no room for the "
-                                         "search")
+    assert window.status_text.text() == (
+        "The filter job failed: MemoryError: no room for the search"
+    )
     assert not window.review.filter_job.running
     boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     assert any("no room for the search" in b.text() for b in boxes)
@@ -198,8 +226,10 @@ def _reload_after(qtbot, window, path, edit) -> None:
         pass
     with qtbot.waitSignal(window.dataset_loaded, timeout=20_000):
         window.reload_button.click()
-    qtbot.waitUntil(lambda: not window.review.filter_job.running
-                    and window.review._pending_position is None, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: not window.review.filter_job.running and window.review._pending_position is None,
+        timeout=20_000,
+    )
 
 
 def test_reload_keeps_the_curators_record_sort_and_filter(qtbot, window, tmp_path):
@@ -218,18 +248,22 @@ def test_reload_keeps_the_curators_record_sort_and_filter(qtbot, window, tmp_pat
     fingerprint = bytes(window.dataset.fingerprints[held])
     shown_before = window.model.rowCount()
 
-    _reload_after(qtbot, window, path, lambda lines: [b'{"prompt": "new first", '
-                                                      b'"response": "an added line"}\n', *lines])
+    _reload_after(
+        qtbot,
+        window,
+        path,
+        lambda lines: [b'{"prompt": "new first", "response": "an added line"}\n', *lines],
+    )
     row = window.current_source_row()
     assert bytes(window.dataset.fingerprints[row]) == fingerprint
-    assert row == held + 1                                     # one line was added above it
+    assert row == held + 1  # one line was added above it
     header = window.table.horizontalHeader()
     assert header.sortIndicatorSection() == COLUMN_INDEX["prompt_chars"]
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
     assert window.filter_bar.search.text() == "the"
     assert window.model.rowCount() == shown_before
     heading = window.detail.toPlainText().splitlines()[0]
-    assert str(int(window.dataset.locations[row])) in heading    # the pane shows that record
+    assert str(int(window.dataset.locations[row])) in heading  # the pane shows that record
 
 
 def test_reload_lands_on_the_nearest_line_when_the_record_is_gone(qtbot, window, tmp_path):
@@ -246,7 +280,7 @@ def test_reload_lands_on_the_nearest_line_when_the_record_is_gone(qtbot, window,
     following = bytes(dataset.fingerprints[held + 1])
     assert int(dataset.locations[held + 1]) == line + 1
 
-    _reload_after(qtbot, window, path, lambda lines: lines[:line - 1] + lines[line:])
+    _reload_after(qtbot, window, path, lambda lines: lines[: line - 1] + lines[line:])
     row = window.current_source_row()
-    assert int(window.dataset.locations[row]) == line          # the line that took its place
+    assert int(window.dataset.locations[row]) == line  # the line that took its place
     assert bytes(window.dataset.fingerprints[row]) == following

@@ -29,10 +29,17 @@ def mapped_window(qtbot, tmp_path):
 
 def _drag(widget, points):
     """A real left-button drag over ``widget`` through ``points`` (widget pixels)."""
+
     def send(kind, point, buttons):
         pos = QPointF(*point)
-        event = QMouseEvent(kind, pos, widget.mapToGlobal(pos), Qt.MouseButton.LeftButton,
-                            buttons, Qt.KeyboardModifier.NoModifier)
+        event = QMouseEvent(
+            kind,
+            pos,
+            widget.mapToGlobal(pos),
+            Qt.MouseButton.LeftButton,
+            buttons,
+            Qt.KeyboardModifier.NoModifier,
+        )
         QApplication.sendEvent(widget, event)
 
     send(QEvent.Type.MouseButtonPress, points[0], Qt.MouseButton.LeftButton)
@@ -47,8 +54,7 @@ def _pixels(plot, x, y):
     return view.x(), view.y()
 
 
-def test_box_on_the_map_filters_the_table_then_drop_and_undo(qtbot, mapped_window,
-                                                             monkeypatch):
+def test_box_on_the_map_filters_the_table_then_drop_and_undo(qtbot, mapped_window, monkeypatch):
     window, is_gsm8k = mapped_window
     dock, session = window.map, window.review.controller.session
     dock.resize(900, 500)
@@ -60,8 +66,10 @@ def test_box_on_the_map_filters_the_table_then_drop_and_undo(qtbot, mapped_windo
     low, high = np.percentile(seeds, 10, axis=0), np.percentile(seeds, 90, axis=0)
     dock.mode_buttons["box"].click()
     corners = [_pixels(dock.plot, low[0], high[1]), _pixels(dock.plot, high[0], low[1])]
-    steps = [tuple(np.array(corners[0]) + (np.array(corners[1]) - corners[0]) * t)
-             for t in np.linspace(0, 1, 8)]
+    steps = [
+        tuple(np.array(corners[0]) + (np.array(corners[1]) - corners[0]) * t)
+        for t in np.linspace(0, 1, 8)
+    ]
     with qtbot.waitSignal(window.review.filter_applied, timeout=10_000):
         _drag(dock.plot.viewport(), steps)
     row_filter = window.filter_bar.current()
@@ -71,18 +79,18 @@ def test_box_on_the_map_filters_the_table_then_drop_and_undo(qtbot, mapped_windo
     shown = np.sort(window.model.visible_rows())
     assert 0 < len(shown) < len(xy)
     assert np.array_equal(shown, np.flatnonzero(inside))
-    assert is_gsm8k[shown].mean() < 0.2          # the island is the seed tasks
+    assert is_gsm8k[shown].mean() < 0.2  # the island is the seed tasks
     assert session.saved_filter().map_region == row_filter.map_region
 
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
     window.review.drop_shown_action.trigger()
     assert (session.final[shown] == DROP).all()
     assert (session.manual[np.setdiff1d(np.arange(len(xy)), shown)] == AUTO).all()
-    assert len(session.store.decisions()) == len(shown)        # on disk, not just on screen
+    assert len(session.store.decisions()) == len(shown)  # on disk, not just on screen
     window.review.undo_action.trigger()
     assert (session.manual == AUTO).all() and not session.store.decisions()
 
-    window.filter_bar.map_button.click()                        # the map part of the filter off
+    window.filter_bar.map_button.click()  # the map part of the filter off
     qtbot.waitUntil(lambda: len(window.model.visible_rows()) == len(xy), timeout=5_000)
 
 
@@ -91,7 +99,7 @@ def test_hover_names_the_prompt_and_click_selects_its_row(qtbot, mapped_window):
     dock = window.map
     window.map.raise_()
     qtbot.waitUntil(dock.plot.isVisible)
-    row = int(np.argmax(dock.result.xy[:, 0]))               # the rightmost point: alone
+    row = int(np.argmax(dock.result.xy[:, 0]))  # the rightmost point: alone
     scene = dock.plot.box.mapViewToScene(QPointF(*map(float, dock.result.xy[row])))
     dock.plot.scene().sigMouseMoved.emit(scene)
     first_line = window.dataset.prompts[row].strip().splitlines()[0][:40]
@@ -113,8 +121,9 @@ def test_a_saved_map_is_restored_with_its_filter(qtbot, mapped_window, tmp_path)
     window.close()
     again = open_window(qtbot, path)
     qtbot.waitUntil(lambda: again.map.result is not None, timeout=30_000)
-    qtbot.waitUntil(lambda: np.array_equal(np.sort(again.model.visible_rows()), expected),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: np.array_equal(np.sort(again.model.visible_rows()), expected), timeout=10_000
+    )
     assert again.map.topic_combo.currentData() == topic
 
 
@@ -132,13 +141,15 @@ def test_the_raster_draws_each_point_in_its_colour_where_it_is(qtbot):
     height, width = plot.image.image.shape[:2]
 
     def pixel(x, y):
-        return plot.image.image[int((y - rect.top()) * height / rect.height()),
-                     int((x - rect.left()) * width / rect.width())]
+        return plot.image.image[
+            int((y - rect.top()) * height / rect.height()),
+            int((x - rect.left()) * width / rect.width()),
+        ]
 
     assert tuple(pixel(0, 0)) == (255, 0, 0, 255)
-    assert tuple(pixel(10, 5)) == (0, 0, 255, 255)     # overlapping: the later colour on top
+    assert tuple(pixel(10, 5)) == (0, 0, 255, 255)  # overlapping: the later colour on top
     drawn = (plot.image.image[..., 3] > 0).sum()
-    assert 2 * POINT_SIZE ** 2 >= drawn >= POINT_SIZE ** 2 + 1
+    assert 2 * POINT_SIZE**2 >= drawn >= POINT_SIZE**2 + 1
     plot.set_colours(np.array([1, 1, 1]), ["#ff0000", "#00ff00"])
     assert tuple(pixel(0, 0)) == (0, 255, 0, 255)
     plot.box.setRange(xRange=(20, 30), yRange=(20, 30), padding=0)
@@ -189,5 +200,5 @@ def test_colour_by_overlap_and_by_each_scorer_column(qtbot, mapped_window):
     assert dock.colour_combo.findData(value) >= 0
     dock.colour_combo.setCurrentIndex(dock.colour_combo.findData(value))
     codes, _ = dock.colours()
-    assert codes[0] == 0 and codes[-1] == codes.max()      # low to high along the column
+    assert codes[0] == 0 and codes[-1] == codes.max()  # low to high along the column
     assert np.all(np.diff(codes) >= 0)

@@ -38,10 +38,15 @@ sys.exit(run_app([str(source)]))
 
 
 def test_quitting_while_the_map_is_made_prints_no_traceback(tmp_path):
-    done = subprocess.run([sys.executable, "-c", QUIT_WHILE_MAPPING, str(tmp_path / "m.jsonl")],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600,
-                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    assert "quitting while map: embedding" in done.stderr     # it quit mid-run
+    done = subprocess.run(
+        [sys.executable, "-c", QUIT_WHILE_MAPPING, str(tmp_path / "m.jsonl")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert "quitting while map: embedding" in done.stderr  # it quit mid-run
     assert done.returncode == 0, done.stderr
     assert "Signal source has been deleted" not in done.stderr
     assert "Traceback" not in done.stderr
@@ -89,13 +94,18 @@ sys.exit(code)
 
 def test_quitting_while_pacmap_fits_ends_its_process_promptly(tmp_path):
     # Issue 22: the fit could not be interrupted, so quitting waited for it to finish.
-    done = subprocess.run([sys.executable, "-c", QUIT_WHILE_FITTING, str(tmp_path / "m.jsonl")],
-                          capture_output=True, text=True, cwd=ROOT, timeout=1200,
-                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    done = subprocess.run(
+        [sys.executable, "-c", QUIT_WHILE_FITTING, str(tmp_path / "m.jsonl")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=1200,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert "quitting while map: PaCMAP" in done.stderr, done.stderr
-    assert "children: 1" in done.stderr             # the fit runs in its own process
+    assert "children: 1" in done.stderr  # the fit runs in its own process
     assert done.returncode == 0, done.stderr
     took = float(done.stderr.split("quit took ")[1].split(" s")[0])
-    assert took < 5.0, done.stderr                   # the window's jobs waited seconds at most
+    assert took < 5.0, done.stderr  # the window's jobs waited seconds at most
     assert "left: 0" in done.stderr
     assert "Traceback" not in done.stderr

@@ -48,8 +48,9 @@ def test_a_check_flags_rows_and_the_rule_drops_them(qtbot, injected):
     window = open_window(qtbot, injected.path)
     _check(qtbot, window, injected)
     row, (name, line) = next(iter(injected.verbatim.items()))
-    cell = window.model.data(window.model.index(window.model.view_row(row),
-                                                COLUMN_INDEX["overlap"]))
+    cell = window.model.data(
+        window.model.index(window.model.view_row(row), COLUMN_INDEX["overlap"])
+    )
     assert cell == f"exact · {name}:{line}"
     assert "overlap" in window.model.flags_text(row)
     clean = injected.background[0]
@@ -78,8 +79,11 @@ def test_a_check_flags_rows_and_the_rule_drops_them(qtbot, injected):
 def test_the_detail_pane_shows_the_reference_record_with_shared_words(qtbot, injected, tmp_path):
     window = open_window(qtbot, injected.path)
     _check(qtbot, window, injected)
-    row = next(r for r, (name, line, kind) in injected.edited.items()
-               if kind == "sentence" and injected.words[name, line] >= 13)
+    row = next(
+        r
+        for r, (name, line, kind) in injected.edited.items()
+        if kind == "sentence" and injected.words[name, line] >= 13
+    )
     _select(window, row)
     text = window.detail.toPlainText()
     assert "OVERLAP (13-gram:" in text
@@ -112,8 +116,13 @@ def test_the_check_is_restored_when_the_file_is_opened_again(qtbot, injected):
     again.show()
     with qtbot.waitSignal(again.overlap.restore.restored, timeout=30_000):
         again.open_path(injected.path)
-    qtbot.waitUntil(lambda: again.review.controller.session is not None
-                    and again.review.controller.session.overlap.any(), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            again.review.controller.session is not None
+            and again.review.controller.session.overlap.any()
+        ),
+        timeout=10_000,
+    )
     assert np.array_equal(again.review.controller.session.overlap, bits)
     assert again.overlap.panel.paths() == [str(injected.koala), str(injected.vicuna)]
 
@@ -134,8 +143,9 @@ def test_a_reference_edited_after_the_check_marks_it_stale(qtbot, injected, tmp_
     with qtbot.waitSignal(window.overlap.stale_job.checked, timeout=10_000):
         window.overlap.poll_references()
     assert stale.isVisible()
-    assert stale.text() == (f"Stale check: {reference} changed since the check (its SHA-256 "
-                            "differs); re-run the check")
+    assert stale.text() == (
+        f"Stale check: {reference} changed since the check (its SHA-256 differs); re-run the check"
+    )
     window.overlap.raise_()
     window.overlap.panel.resize(460, 640)
     qtbot.wait(100)
@@ -155,8 +165,9 @@ def test_a_reference_edited_after_the_check_marks_it_stale(qtbot, injected, tmp_
     assert again.overlap.panel.stale.isHidden()
 
 
-def test_the_app_refuses_to_export_a_rule_relying_on_a_stale_check(qtbot, injected, tmp_path,
-                                                                   monkeypatch):
+def test_the_app_refuses_to_export_a_rule_relying_on_a_stale_check(
+    qtbot, injected, tmp_path, monkeypatch
+):
     from PySide6.QtWidgets import QMessageBox
 
     from gui.review.export_dialog import ExportDialog
@@ -190,10 +201,18 @@ def test_the_dock_notes_skipped_references_and_text_without_spaces(qtbot, tmp_pa
 
     sentence = "请问如何提高时间管理能力并且在工作中保持高效率和专注力呢我想知道具体的方法"
     train, ref, empty = (tmp_path / n for n in ("train.jsonl", "ref.jsonl", "empty.jsonl"))
-    train.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in [
-        {"instruction": "前言。" + sentence, "output": "ok"},
-        *({"instruction": f"an unrelated English prompt number {i}", "output": "ok"}
-          for i in range(9))]))
+    train.write_bytes(
+        b"".join(
+            orjson.dumps(r) + b"\n"
+            for r in [
+                {"instruction": "前言。" + sentence, "output": "ok"},
+                *(
+                    {"instruction": f"an unrelated English prompt number {i}", "output": "ok"}
+                    for i in range(9)
+                ),
+            ]
+        )
+    )
     ref.write_bytes(orjson.dumps({"prompt": sentence}) + b"\n")
     empty.write_bytes(b"")
     window = open_window(qtbot, train)
@@ -204,10 +223,15 @@ def test_the_dock_notes_skipped_references_and_text_without_spaces(qtbot, tmp_pa
         window.overlap.panel.run_button.click()
     stage = window.overlap.panel.stage.text().splitlines()
     assert stage[0].startswith("0 of 10 rows overlap")
-    assert stage[1] == (f"Note: {empty}: the reference is empty; skipped, the other "
-                        "reference(s) are used.")
-    assert stage[2].startswith("Note: 10% of the rows and 100% of the reference records are "
-                               "written without spaces") and "semantic level" in stage[2]
+    assert stage[1] == (
+        f"Note: {empty}: the reference is empty; skipped, the other reference(s) are used."
+    )
+    assert (
+        stage[2].startswith(
+            "Note: 10% of the rows and 100% of the reference records are written without spaces"
+        )
+        and "semantic level" in stage[2]
+    )
     assert "without spaces" in statuses[-1] and str(empty) in statuses[-1]
     folder = Path(os.environ.get("THRESHER_SHOTS", tmp_path))
     window.overlap.raise_()

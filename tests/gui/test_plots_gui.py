@@ -19,9 +19,14 @@ def window(qtbot):
     window = open_window(qtbot, SAMPLE)
     window.plots.raise_()
     # Drawn, and drawn from the scores that arrived (the first draw can be the empty one).
-    qtbot.waitUntil(lambda: window.plots.isVisible() and window.plots.histogram is not None
-                    and window.plots.histogram_plot.histogram is window.plots.histogram,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.plots.isVisible()
+            and window.plots.histogram is not None
+            and window.plots.histogram_plot.histogram is window.plots.histogram
+        ),
+        timeout=10_000,
+    )
     return window
 
 
@@ -46,10 +51,11 @@ def test_scores_stream_into_the_histogram_with_throttled_redraws(qtbot, window, 
     redraws_before = dock.redraws
     window.scoring.panel.select_model(str(tiny_model))
     with qtbot.waitSignal(window.scoring.scoring_finished, timeout=60_000):
-        window.scoring.start_scoring(ScoreConfig(model=str(tiny_model), device="cpu",
-                                                   token_budget=2048))
+        window.scoring.start_scoring(
+            ScoreConfig(model=str(tiny_model), device="cpu", token_budget=2048)
+        )
     qtbot.wait(200)
-    assert len(totals) > 3 and totals == sorted(totals)          # filled in batch by batch
+    assert len(totals) > 3 and totals == sorted(totals)  # filled in batch by batch
     assert dock.histogram.total == np.isfinite(session.scores).sum() == len(session.scores)
     counts, _ = np.histogram(session.scores, bins=dock.histogram.edges)
     np.testing.assert_array_equal(dock.histogram.counts, counts)
@@ -62,14 +68,23 @@ def test_a_burst_of_batches_is_one_redraw(qtbot, window):
     rows = len(window.review.controller.session.scores)
     rng = np.random.default_rng(0)
     before = dock.redraws
-    for start in range(0, rows, 3):                 # ~100 batches with no event loop between
+    for start in range(0, rows, 3):  # ~100 batches with no event loop between
         batch_rows = np.arange(start, min(start + 3, rows))
         scores = rng.normal(size=len(batch_rows)).astype(np.float32)
-        dock.on_scores_arrived(ScoreUpdate(ScoredBatch(batch_rows, scores,
-                                                    np.zeros(len(batch_rows), bool),
-                                                    np.zeros(len(batch_rows), bool)),
-                                        start, rows, cached=False))
-    assert dock.redraws == before                   # nothing drawn inside the burst
+        dock.on_scores_arrived(
+            ScoreUpdate(
+                ScoredBatch(
+                    batch_rows,
+                    scores,
+                    np.zeros(len(batch_rows), bool),
+                    np.zeros(len(batch_rows), bool),
+                ),
+                start,
+                rows,
+                cached=False,
+            )
+        )
+    assert dock.redraws == before  # nothing drawn inside the burst
     qtbot.wait(3 * 1000 // MAX_REDRAWS_PER_SECOND)
     assert dock.redraws == before + 1
     assert dock.histogram.total == rows
@@ -139,10 +154,15 @@ def test_the_threshold_curve_agrees_with_the_summary(qtbot, window):
     session = window.review.controller.session
     window.review.apply_rule(Rule(mode="threshold", min_score=0.55))
     # Wait for the curve of the current scores, not one computed before they all arrived.
-    qtbot.waitUntil(lambda: window.plots.threshold_plot.curve is not None
-                    and not window.plots.curve_job.running and not window.plots._curve_dirty
-                    and "At cutoff 0.550" in window.plots.threshold_plot.caption.text(),
-                    timeout=5_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.plots.threshold_plot.curve is not None
+            and not window.plots.curve_job.running
+            and not window.plots._curve_dirty
+            and "At cutoff 0.550" in window.plots.threshold_plot.caption.text()
+        ),
+        timeout=5_000,
+    )
     summary = session.summary()
     assert window.plots.threshold_plot.curve.at(0.55) == (summary.kept, summary.kept_tokens)
     assert f"{summary.kept:,} records kept" in window.plots.threshold_plot.caption.text()
@@ -153,10 +173,13 @@ def test_score_vs_length_shows_the_sample_coloured_by_decision(qtbot, window):
     plot = window.plots.length_plot
     qtbot.waitUntil(lambda: "Spearman r" in plot.caption.text(), timeout=5_000)
     shown = sum(len(layer.getData()[0]) for layer in plot.layers.values())
-    assert shown == len(session.scores)             # small dataset: every row, no sampling
+    assert shown == len(session.scores)  # small dataset: every row, no sampling
     kept = session.final == KEEP
-    green = sum(1 for spot in plot.layers["keep"].points()
-                if spot.brush().color().name() == plot._brushes["keep"].color().name())
+    green = sum(
+        1
+        for spot in plot.layers["keep"].points()
+        if spot.brush().color().name() == plot._brushes["keep"].color().name()
+    )
     assert green == kept.sum()
     dropped = plot.layers["drop"].getData()[0]
     assert len(dropped) == (session.final == DROP).sum()

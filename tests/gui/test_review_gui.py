@@ -31,12 +31,11 @@ def _saved(isolated_projects, path) -> dict:
         return store.decisions()
 
 
-def test_keys_decide_and_move_on_and_each_decision_is_saved(qtbot, dataset_path,
-                                                             isolated_projects):
+def test_keys_decide_and_move_on_and_each_decision_is_saved(qtbot, dataset_path, isolated_projects):
     window = open_window(qtbot, dataset_path)
     window.table.selectRow(0)
     qtbot.keyClick(window.table, Qt.Key.Key_K)
-    assert window.table.currentIndex().row() == 1        # moved to the next row
+    assert window.table.currentIndex().row() == 1  # moved to the next row
     qtbot.keyClick(window.table, Qt.Key.Key_D)
     session = window.review.controller.session
     assert session.final[:2].tolist() == [KEEP, DROP]
@@ -48,8 +47,9 @@ def test_keys_decide_and_move_on_and_each_decision_is_saved(qtbot, dataset_path,
     assert "drop (curator)" in window.detail.toPlainText().splitlines()[0]
 
 
-def test_bulk_action_over_a_filter_is_one_undoable_step(qtbot, dataset_path, isolated_projects,
-                                                        monkeypatch):
+def test_bulk_action_over_a_filter_is_one_undoable_step(
+    qtbot, dataset_path, isolated_projects, monkeypatch
+):
     window = open_window(qtbot, dataset_path)
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(window.review.filter_job.done, timeout=10_000):
@@ -65,8 +65,9 @@ def test_bulk_action_over_a_filter_is_one_undoable_step(qtbot, dataset_path, iso
     assert len(_saved(isolated_projects, dataset_path)) == shown
 
 
-def test_a_large_bulk_action_commits_in_the_background(qtbot, dataset_path, isolated_projects,
-                                                       monkeypatch):
+def test_a_large_bulk_action_commits_in_the_background(
+    qtbot, dataset_path, isolated_projects, monkeypatch
+):
     monkeypatch.setattr("gui.review.controller.BACKGROUND_ROWS", 100)
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
     window = open_window(qtbot, dataset_path)
@@ -120,7 +121,7 @@ def test_reopening_restores_decisions_filter_and_place_and_says_so(qtbot, datase
     assert "Restored 1 decision" in notice and "filters" in notice and "your place" in notice
     cell = again.model.index(again.model.view_row(7), COLUMN_INDEX["decided_by"])
     tooltip = again.model.data(cell, Qt.ItemDataRole.ToolTipRole)
-    assert tooltip == "<qt>&lt;b&gt;not bold&lt;/b&gt;</qt>"     # shown as typed, not as HTML
+    assert tooltip == "<qt>&lt;b&gt;not bold&lt;/b&gt;</qt>"  # shown as typed, not as HTML
 
 
 def test_the_borderline_queue_walks_rows_nearest_the_threshold(qtbot, dataset_path):
@@ -140,7 +141,7 @@ def test_a_changed_rule_redecides_automatic_rows_only(qtbot, dataset_path):
     window = open_window(qtbot, dataset_path)
     controller = window.review.controller
     controller.decide([0], DROP)
-    window.review.panel.mode.setCurrentIndex(0)          # keep all
+    window.review.panel.mode.setCurrentIndex(0)  # keep all
     session = controller.session
     assert session.summary().dropped == 1 and session.final[0] == DROP
     assert window.review.panel.kept_label.text().startswith(f"{len(session.final) - 1:,}")
@@ -184,12 +185,14 @@ def test_a_saved_sort_by_score_is_applied_once_the_scores_arrive(qtbot, dataset_
     def in_score_order() -> bool:
         shown = scores[again.model.visible_rows()]
         return bool(np.all(shown[:-1] >= shown[1:]))
+
     qtbot.waitUntil(in_score_order, timeout=5_000)
     assert again.model.visible_rows().tolist() != list(range(294))
 
 
 def test_until_cached_scores_are_in_export_waits_and_the_summary_says_restoring(
-        qtbot, dataset_path, tiny_model):
+    qtbot, dataset_path, tiny_model
+):
     from core.scoring import ScoreConfig
 
     window = open_window(qtbot, dataset_path)
@@ -201,10 +204,14 @@ def test_until_cached_scores_are_in_export_waits_and_the_summary_says_restoring(
     qtbot.addWidget(again)
     again.show()
     seen = []
-    again.dataset_loaded.connect(lambda _d: seen.append(
-        (again.review.export_action.isEnabled(), again.review.panel.kept_label.text())))
-    with qtbot.waitSignal(again.scoring.restoring, timeout=30_000,
-                          check_params_cb=lambda on: not on):
+    again.dataset_loaded.connect(
+        lambda _d: seen.append(
+            (again.review.export_action.isEnabled(), again.review.panel.kept_label.text())
+        )
+    )
+    with qtbot.waitSignal(
+        again.scoring.restoring, timeout=30_000, check_params_cb=lambda on: not on
+    ):
         again.open_path(dataset_path)
     assert seen == [(False, "restoring…")]
     assert again.review.export_action.isEnabled()
@@ -213,14 +220,15 @@ def test_until_cached_scores_are_in_export_waits_and_the_summary_says_restoring(
     assert again.review.panel.kept_label.text().startswith(f"{summary.kept:,}")
 
 
-def test_closing_during_an_export_leaves_all_of_its_files_or_none(qtbot, dataset_path, tmp_path,
-                                                                  monkeypatch):
+def test_closing_during_an_export_leaves_all_of_its_files_or_none(
+    qtbot, dataset_path, tmp_path, monkeypatch
+):
     window = open_window(qtbot, dataset_path)
     out = tmp_path / "curated.jsonl"
     monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
     monkeypatch.setattr("gui.review.export_dialog.default_output", lambda source: out)
     window.review.export_action.trigger()
-    window.close()                                  # at once, while the export runs
+    window.close()  # at once, while the export runs
     assert not window.review.export_job.running or window.review.export_job.wait(0)
     manifest = tmp_path / "curated.manifest.json"
     if out.exists():
@@ -230,8 +238,7 @@ def test_closing_during_an_export_leaves_all_of_its_files_or_none(qtbot, dataset
         assert not manifest.exists()
 
 
-def test_the_export_dialog_asks_before_replacing_an_existing_file(qtbot, dataset_path,
-                                                                  monkeypatch):
+def test_the_export_dialog_asks_before_replacing_an_existing_file(qtbot, dataset_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
     from core.review.session import Summary
@@ -249,16 +256,17 @@ def test_the_export_dialog_asks_before_replacing_an_existing_file(qtbot, dataset
     monkeypatch.setattr(QMessageBox, "exec", answer)
     dialog = ExportDialog(dataset_path, summary)
     qtbot.addWidget(dialog)
-    dialog.accept()                                    # "No": the dialog stays open
+    dialog.accept()  # "No": the dialog stays open
     assert dialog.result() != ExportDialog.DialogCode.Accepted
     assert str(existing) in asked[0]
-    dialog.accept()                                    # "Yes"
+    dialog.accept()  # "Yes"
     assert dialog.result() == ExportDialog.DialogCode.Accepted
     # A name the save dialog confirmed is not asked about again; a new name is not asked about.
     dialog = ExportDialog(dataset_path, summary)
     qtbot.addWidget(dialog)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *args, **kwargs: (str(existing), "")))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kwargs: (str(existing), ""))
+    )
     dialog._browse()
     dialog.accept()
     assert dialog.result() == ExportDialog.DialogCode.Accepted and len(asked) == 2

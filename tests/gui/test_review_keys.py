@@ -21,7 +21,7 @@ def test_the_same_key_for_keep_and_drop_is_refused(window):
     assert not dialog.error.isHidden()
     assert dialog.error.text().startswith("D is chosen for both Keep and Drop.")
     keep = next(k for k in REVIEW_KEYS if k.name == "keep")
-    assert key_for(window.settings, keep).toString() == "K"       # nothing was saved
+    assert key_for(window.settings, keep).toString() == "K"  # nothing was saved
 
 
 def test_a_menu_shortcut_is_refused(window):
@@ -44,14 +44,16 @@ def test_a_free_key_is_saved_and_used(window):
 def test_the_menus_own_keys_are_known(window):
     taken = window.review.menu_shortcuts()
     assert taken["Ctrl+Q"] == "Quit" and taken["Ctrl+E"] == "Export Curated Dataset"
-    assert "K" not in taken and "C" in taken          # C: Show Duplicate Cluster
+    assert "K" not in taken and "C" in taken  # C: Show Duplicate Cluster
 
 
 KEYS = st.sampled_from(["", "A", "B", "K", "D", "Ctrl+Q", "Shift+K"])
 
 
-@given(chosen=st.fixed_dictionaries({k.name: KEYS for k in REVIEW_KEYS}),
-       reserved=st.dictionaries(st.sampled_from(["A", "Ctrl+Q", "C"]), st.just("Menu command")))
+@given(
+    chosen=st.fixed_dictionaries({k.name: KEYS for k in REVIEW_KEYS}),
+    reserved=st.dictionaries(st.sampled_from(["A", "Ctrl+Q", "C"]), st.just("Menu command")),
+)
 def test_a_clash_is_found_exactly_when_a_key_would_do_two_jobs(chosen, reserved):
     used = [key for key in chosen.values() if key]
     clashing = len(used) != len(set(used)) or any(key in reserved for key in used)

@@ -32,7 +32,7 @@ def test_previous_row_with_shift_moves_rather_than_extending_the_selection(qtbot
     window.review.view.select_only(10)
     _press(qtbot, window.table, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
     assert window.table.currentIndex().row() == 9
-    assert _selected_rows(window) == [9]          # the row the detail pane shows, alone
+    assert _selected_rows(window) == [9]  # the row the detail pane shows, alone
     qtbot.keyClick(window.table, Qt.Key.Key_K)
     session = window.review.controller.session
     source = window.model.source_row(9)
@@ -51,6 +51,6 @@ def test_ctrl_y_redoes_wherever_the_platform_binds_redo(qtbot):
     assert session.manual[source] == KEEP
     _press(qtbot, window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert session.manual[source] == AUTO
-    window.filter_bar.search.setFocus()           # a text box must not take it for its typing
+    window.filter_bar.search.setFocus()  # a text box must not take it for its typing
     _press(qtbot, window.filter_bar.search, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert session.manual[source] == KEEP

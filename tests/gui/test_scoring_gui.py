@@ -51,7 +51,7 @@ def test_without_a_model_the_app_says_so_and_shows_heuristic_scores(qtbot, windo
 def test_reward_model_scores_stream_into_the_table_batch_by_batch(qtbot, window, tiny_model):
     dataset = open_sample(qtbot, window)
     summary, updates = score_with(qtbot, window, tiny_model, token_budget=2048)
-    assert len(updates) > 3                                  # streamed, not all at the end
+    assert len(updates) > 3  # streamed, not all at the end
     assert summary.scored == len(dataset) and summary.scorer["model"] == str(tiny_model)
     assert not np.isnan(window.model.scores).any()
     assert score_cell(window, 0) == f"{window.model.scores[0]:.3f}"
@@ -93,8 +93,9 @@ def test_cancel_keeps_the_scores_and_score_resumes_from_the_cache(qtbot, window,
     assert summary.computed == len(dataset) - summary.cached
 
 
-def test_a_model_error_mid_run_is_reported_and_the_app_keeps_working(qtbot, window, tiny_model,
-                                                                      monkeypatch):
+def test_a_model_error_mid_run_is_reported_and_the_app_keeps_working(
+    qtbot, window, tiny_model, monkeypatch
+):
     open_sample(qtbot, window)
     real_forward = RewardModel.forward
     calls = []
@@ -111,7 +112,7 @@ def test_a_model_error_mid_run_is_reported_and_the_app_keeps_working(qtbot, wind
         dock.start_scoring(ScoreConfig(model=str(tiny_model), device="cpu", token_budget=600))
     assert "device-side assert" in failed.args[0]
     assert "Scoring stopped" in dock.panel.status.text() and dock.panel.score_button.isEnabled()
-    assert int((~np.isnan(window.model.scores)).sum()) > 0      # the first batches are kept
+    assert int((~np.isnan(window.model.scores)).sum()) > 0  # the first batches are kept
     monkeypatch.setattr(RewardModel, "forward", real_forward)
     summary, updates = score_with(qtbot, window, tiny_model, token_budget=600)
     assert updates[0].cached and summary.scored == len(window.dataset)
@@ -124,7 +125,7 @@ def test_reopening_a_scored_file_restores_scores_without_scoring(qtbot, window, 
     dock = window.scoring
     with qtbot.waitSignal(dock.controller.restored, timeout=30_000) as restored:
         window.open_path(SAMPLE)
-    settings, updates = restored.args       # one update per cached score column
+    settings, updates = restored.args  # one update per cached score column
     assert settings.model == str(tiny_model) and [u.cached for u in updates] == [True]
     np.testing.assert_array_equal(window.model.scores, scores)
     assert dock.panel.model_value() == str(tiny_model)
@@ -137,8 +138,9 @@ def test_closing_the_window_while_scoring_stops_the_thread_cleanly(qtbot, tiny_m
     with qtbot.waitSignal(window.scoring.scoring_finished, timeout=30_000):
         window.open_path(SAMPLE)
     with qtbot.waitSignal(window.scoring.controller.updated, timeout=60_000):
-        window.scoring.start_scoring(ScoreConfig(model=str(tiny_model), device="cpu",
-                                                   token_budget=300))
+        window.scoring.start_scoring(
+            ScoreConfig(model=str(tiny_model), device="cpu", token_budget=300)
+        )
     window.close()
     assert window.scoring.controller.stopped
 
@@ -160,8 +162,9 @@ def test_a_model_that_cannot_be_found_changes_no_score(qtbot, window, tmp_path):
     before, kept = session.scores.copy(), session.summary().kept
     assert kept > 0
     with qtbot.waitSignal(window.scoring.scoring_failed, timeout=30_000):
-        window.scoring.start_scoring(ScoreConfig(model=str(tmp_path / "no-such-model"),
-                                                   device="cpu"))
+        window.scoring.start_scoring(
+            ScoreConfig(model=str(tmp_path / "no-such-model"), device="cpu")
+        )
     assert np.array_equal(window.review.controller.session.scores, before)
     assert session.summary().kept == kept
     assert window.review.panel.kept_label.text().startswith(f"{kept:,}")

@@ -15,16 +15,26 @@ from gui.table.model import COLUMNS
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
 
-JUDGE = {"model": "SmolLM2-135M-Instruct-Q8_0.gguf", "kind": "judge",
-         "prompt": {"name": "alpagasus-accuracy"}}
+JUDGE = {
+    "model": "SmolLM2-135M-Instruct-Q8_0.gguf",
+    "kind": "judge",
+    "prompt": {"name": "alpagasus-accuracy"},
+}
 
 
 def _judge_scores(dataset) -> np.ndarray:
     """Ratings 1-5 that follow the answer's length loosely (a judge does, a little)."""
     rng = np.random.default_rng(11)
     words = np.array([len(r.split()) for r in dataset.responses], dtype=float)
-    return np.clip(np.round(1 + 4 * (np.log1p(words) / np.log1p(words.max()))
-                            + rng.normal(scale=0.8, size=len(words))), 1, 5)
+    return np.clip(
+        np.round(
+            1
+            + 4 * (np.log1p(words) / np.log1p(words.max()))
+            + rng.normal(scale=0.8, size=len(words))
+        ),
+        1,
+        5,
+    )
 
 
 @pytest.fixture
@@ -37,9 +47,14 @@ def window(qtbot, isolated_projects):
     with ProjectStore(isolated_projects / (SAMPLE.name + ".thresher")) as store:
         sid = store.scorer_id("judge-key", JUDGE)
         rows = np.arange(len(dataset))
-        cache_batch(store, sid, dataset, ScoredBatch(rows, judge.astype(np.float32),
-                                                     np.zeros(len(rows), bool),
-                                                     np.zeros(len(rows), bool)))
+        cache_batch(
+            store,
+            sid,
+            dataset,
+            ScoredBatch(
+                rows, judge.astype(np.float32), np.zeros(len(rows), bool), np.zeros(len(rows), bool)
+            ),
+        )
     from gui.main_window import MainWindow
 
     window = MainWindow()
@@ -57,11 +72,10 @@ def test_each_scorer_is_a_column_beside_score(qtbot, window):
     model = window.model
     assert model.score_column_keys() == (HEURISTIC_KEY, "judge-key")
     titles = [model.headerData(i, _horizontal()) for i in range(model.columnCount())]
-    assert titles[len(COLUMNS):] == ["heuristic", "judge:alpagasus-accuracy"]
+    assert titles[len(COLUMNS) :] == ["heuristic", "judge:alpagasus-accuracy"]
     header = window.table.horizontalHeader()
     score_at = header.visualIndex(1)
-    assert [header.visualIndex(len(COLUMNS) + i) for i in range(2)] == [score_at + 1,
-                                                                        score_at + 2]
+    assert [header.visualIndex(len(COLUMNS) + i) for i in range(2)] == [score_at + 1, score_at + 2]
     # the judge column shows its ratings, and sorting by it orders the rows by them
     judge_column = len(COLUMNS) + 1
     model.sort(judge_column, _descending())
@@ -79,12 +93,11 @@ def test_hide_rename_and_remove_from_the_header_menu(qtbot, window, isolated_pro
     assert menu.set_hidden(HEURISTIC_KEY, True)
     assert window.model.score_column_keys() == ("judge-key",)
     actions = [a.text() for a in menu.build_menu(len(COLUMNS)).actions() if a.text()]
-    assert actions == ["Rename accuracy…", "Hide accuracy", "Remove accuracy…",
-                       "Show heuristic"]
+    assert actions == ["Rename accuracy…", "Hide accuracy", "Remove accuracy…", "Show heuristic"]
     assert menu.remove("judge-key")
     assert "judge-key" not in session.columns and window.model.score_column_keys() == ()
     with ProjectStore(isolated_projects / (SAMPLE.name + ".thresher")) as store:
-        assert any(key == "judge-key" for _, key, _ in store.scorer_list())   # cache kept
+        assert any(key == "judge-key" for _, key, _ in store.scorer_list())  # cache kept
     # the column the rule reads cannot go; the curator hears why
     errors = []
     window.review.controller.failed.connect(errors.append)
@@ -110,16 +123,19 @@ def test_the_rule_reads_the_chosen_scorer_and_the_histogram_follows(qtbot, windo
     assert session.rule.scorer == "" and panel.scorer.currentData() == ""
 
 
-def test_agreement_view_matches_scipy_and_walks_the_disagreement_queue(qtbot, window,
-                                                                        tmp_path):
+def test_agreement_view_matches_scipy_and_walks_the_disagreement_queue(qtbot, window, tmp_path):
     dock = window.agreement
     dock.raise_()
     dock.show()
     session = window.review.controller.session
 
     def settled():
-        return (dock.result is not None and len(dock.result.names) == 2
-                and not dock.job.running and not dock._timer.isActive())
+        return (
+            dock.result is not None
+            and len(dock.result.names) == 2
+            and not dock.job.running
+            and not dock._timer.isActive()
+        )
 
     qtbot.waitUntil(settled, timeout=10_000)
     heuristic = session.columns[HEURISTIC_KEY].scores
@@ -159,18 +175,20 @@ def test_the_curator_machine_walks_the_score_column_rules(qtbot, qtlog, tmp_path
     try:
         machine.open_first(0)
         machine.check()
-        steps = [lambda: machine.add_a_cached_scorer_and_reopen(1),
-                 lambda: machine.sort(len(COLUMNS) + 1, True),
-                 lambda: machine.choose_the_rule_scorer(2),
-                 lambda: machine.walk_the_disagreement_queue(0, 1),
-                 lambda: machine.decide_with_a_key(_key("K"), True),
-                 lambda: machine.toggle_queue(),
-                 lambda: machine.rename_a_score_column(1, "mine"),
-                 lambda: machine.hide_or_show_a_score_column(0, True),
-                 lambda: machine.hide_or_show_a_score_column(0, False),
-                 lambda: machine.choose_the_rule_scorer(0),
-                 lambda: machine.remove_a_score_column(1, False),
-                 lambda: machine.close_and_reopen()]
+        steps = [
+            lambda: machine.add_a_cached_scorer_and_reopen(1),
+            lambda: machine.sort(len(COLUMNS) + 1, True),
+            lambda: machine.choose_the_rule_scorer(2),
+            lambda: machine.walk_the_disagreement_queue(0, 1),
+            lambda: machine.decide_with_a_key(_key("K"), True),
+            lambda: machine.toggle_queue(),
+            lambda: machine.rename_a_score_column(1, "mine"),
+            lambda: machine.hide_or_show_a_score_column(0, True),
+            lambda: machine.hide_or_show_a_score_column(0, False),
+            lambda: machine.choose_the_rule_scorer(0),
+            lambda: machine.remove_a_score_column(1, False),
+            lambda: machine.close_and_reopen(),
+        ]
         for step in steps:
             step()
             machine.check()

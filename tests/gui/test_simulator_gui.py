@@ -26,7 +26,7 @@ def test_sliders_update_the_estimate_coalesced(qtbot, window):
     dock = window.simulator
     panel = dock.panel
     before = dock.redraws
-    for value in range(100, 300, 2):             # a fast drag: 100 moves, no event loop between
+    for value in range(100, 300, 2):  # a fast drag: 100 moves, no event loop between
         panel.noise_slider.setValue(value)
     assert dock.redraws == before
     qtbot.wait(3 * REDRAW_MS)
@@ -38,9 +38,10 @@ def test_sliders_update_the_estimate_coalesced(qtbot, window):
     assert f"ε = {expected.elasticity:.3g}" in dock.readout.elasticity.text()
     # The white curve is the iso-performance curve through the current point.
     x, y = dock.plots.iso.getData()
-    np.testing.assert_allclose(performance(10 ** x, y, point.duplication, point.copies),
-                               expected.performance, rtol=1e-6)
-    assert np.allclose(iso_noise(expected.performance, 10 ** x), y)
+    np.testing.assert_allclose(
+        performance(10**x, y, point.duplication, point.copies), expected.performance, rtol=1e-6
+    )
+    assert np.allclose(iso_noise(expected.performance, 10**x), y)
 
 
 def test_presets_set_every_slider(qtbot, window):
@@ -48,8 +49,10 @@ def test_presets_set_every_slider(qtbot, window):
     dock.panel.preset_buttons["alpaca"].click()
     qtbot.wait(3 * REDRAW_MS)
     assert dock.point == PRESETS["alpaca"].point
-    assert dock.readout.performance_value.text() == \
-        f"{estimate(PRESETS['alpaca'].point).performance:.3f}"
+    assert (
+        dock.readout.performance_value.text()
+        == f"{estimate(PRESETS['alpaca'].point).performance:.3f}"
+    )
     assert dock.panel.size_value.text() == "52k rows"
 
 
@@ -63,8 +66,12 @@ def test_your_data_is_placed_and_curation_beats_random(qtbot, window):
     dock = window.simulator
     session = window.review.controller.session
     window.review.apply_rule(Rule(mode="top_fraction", keep_fraction=0.6))
-    qtbot.waitUntil(lambda: dock.your_data is not None
-                    and dock.your_data.curated.rows == session.summary().kept, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            dock.your_data is not None and dock.your_data.curated.rows == session.summary().kept
+        ),
+        timeout=10_000,
+    )
     data = dock.your_data
     assert data.raw.rows == len(session.scores)
     assert data.curated.point.noise < data.raw.point.noise
@@ -91,10 +98,16 @@ def test_a_duplicate_run_sets_your_duplication(qtbot, window):
     with qtbot.waitSignal(window.dedup.table_built, timeout=60_000):
         window.dedup.panel.run_button.click()
     window.simulator.raise_()
-    qtbot.waitUntil(lambda: dock.your_data is not None and dock.cluster is not None
-                    and "No duplicate run" not in dock.panel.your_data.text(), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            dock.your_data is not None
+            and dock.cluster is not None
+            and "No duplicate run" not in dock.panel.your_data.text()
+        ),
+        timeout=10_000,
+    )
     clustered = window.dedup.table.clusters.clustered
-    assert clustered.any()                       # the sample has real copies
+    assert clustered.any()  # the sample has real copies
     assert dock.your_data.raw.point.duplication == pytest.approx(clustered.mean())
 
 

@@ -25,7 +25,7 @@ def window(window, qtbot):
     w.resize(*SMALL)
     w.show()
     qtbot.waitExposed(w)
-    qtbot.wait(50)              # the first-run dock sizes are applied after the first show
+    qtbot.wait(50)  # the first-run dock sizes are applied after the first show
     return w
 
 
@@ -44,8 +44,13 @@ def test_the_window_fits_1280_by_720(window):
 def test_at_1280_by_720_the_controls_a_curator_needs_are_on_screen(qtbot, window):
     with qtbot.waitSignal(window.dataset_loaded, timeout=20_000):
         window.open_path(SAMPLE)
-    for widget in (window.statusBar(), window.filter_bar.search, window.filter_bar.clear_button,
-                   window.table, window.detail):
+    for widget in (
+        window.statusBar(),
+        window.filter_bar.search,
+        window.filter_bar.clear_button,
+        window.table,
+        window.detail,
+    ):
         assert _inside_window(window, widget), widget
     for dock in (window.scoring, window.review, window.plots):
         assert _inside_window(window, dock), dock.objectName()
@@ -57,8 +62,16 @@ def test_at_1280_by_720_the_controls_a_curator_needs_are_on_screen(qtbot, window
 
 def test_docks_close_and_come_back_from_the_view_menu(qtbot, window):
     view_titles = [action.text() for action in window.view_menu.actions()]
-    assert view_titles == ["Review", "Scoring", "Duplicates", "Overlap", "Plots", "Simulator",
-                           "Map", "Agreement"]
+    assert view_titles == [
+        "Review",
+        "Scoring",
+        "Duplicates",
+        "Overlap",
+        "Plots",
+        "Simulator",
+        "Map",
+        "Agreement",
+    ]
     for dock in window.docks:
         assert dock.features() & dock.DockWidgetFeature.DockWidgetClosable
     window.plots.close()
@@ -132,11 +145,21 @@ print("HEAVY=" + ",".join(seen.get("heavy", ["never painted"])))
 
 
 def test_the_window_paints_before_torch_or_transformers_are_imported(tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-           "THRESHER_DATA_DIR": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    result = subprocess.run([sys.executable, "-c", PAINT_PROBE], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=False, timeout=300)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "THRESHER_DATA_DIR": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PAINT_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stderr[-2000:]
 
 

@@ -19,8 +19,12 @@ from tests.gui.curator_machine import Stats, build_machine
 SOAK_STEPS = int(os.environ.get("THRESHER_SOAK_STEPS", "0"))
 #: No shrinking or replaying: a GUI run depends on timing, so a replay may take another path
 #: (Hypothesis would report that as flaky and hide the failure); the failing steps are printed.
-_SETTINGS = dict(deadline=None, database=None, phases=(Phase.explicit, Phase.generate),
-                 suppress_health_check=list(HealthCheck))
+_SETTINGS = dict(
+    deadline=None,
+    database=None,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=list(HealthCheck),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -38,10 +42,11 @@ def stats():
 
 @pytest.mark.skipif(SOAK_STEPS > 0, reason="the soak runs instead")
 def test_curator_state_machine(qtbot, qtlog, tmp_path, stats, fast_embedder_build):
-    fast_embedder_in(tmp_path / "data", fast_embedder_build[0])     # the learned scorer's
+    fast_embedder_in(tmp_path / "data", fast_embedder_build[0])  # the learned scorer's
     machine = build_machine(qtbot, qtlog, tmp_path, stats)
-    run_state_machine_as_test(machine, settings=settings(
-        max_examples=2, stateful_step_count=12, **_SETTINGS))
+    run_state_machine_as_test(
+        machine, settings=settings(max_examples=2, stateful_step_count=12, **_SETTINGS)
+    )
     assert stats.steps >= 6
 
 
@@ -53,6 +58,11 @@ def test_curator_soak(qtbot, qtlog, tmp_path, stats, fast_embedder_build):
     while stats.steps < SOAK_STEPS:
         # One long run: Hypothesis starts each run with its simplest sequence (one rule over
         # and over), so many short runs would mostly repeat it.
-        run_state_machine_as_test(machine, settings=settings(
-            max_examples=max(10, (SOAK_STEPS - stats.steps) // 40),
-            stateful_step_count=60, **_SETTINGS))
+        run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=max(10, (SOAK_STEPS - stats.steps) // 40),
+                stateful_step_count=60,
+                **_SETTINGS,
+            ),
+        )

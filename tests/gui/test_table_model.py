@@ -13,8 +13,9 @@ from gui.table.model import COLUMN_INDEX, COLUMNS, RecordsTableModel, SourceRowR
 
 def test_model_passes_qt_model_tester_before_and_after_sorting(qtmodeltester, write):
     model = RecordsTableModel()
-    model.set_dataset(load(write("a.jsonl", b'{"prompt":"bb","response":"1"}\n'
-                                            b'{"prompt":"a","response":"22"}\n')))
+    model.set_dataset(
+        load(write("a.jsonl", b'{"prompt":"bb","response":"1"}\n{"prompt":"a","response":"22"}\n'))
+    )
     qtmodeltester.check(model)
     model.sort(COLUMN_INDEX["prompt"])
     qtmodeltester.check(model)
@@ -33,8 +34,9 @@ def test_sort_by_length_both_ways_keeps_ties_in_file_order(write):
 
 def test_selection_follows_the_record_through_a_sort(write):
     model = RecordsTableModel()
-    model.set_dataset(load(write("a.jsonl", b'{"prompt":"ccc","response":"r"}\n'
-                                            b'{"prompt":"a","response":"r"}\n')))
+    model.set_dataset(
+        load(write("a.jsonl", b'{"prompt":"ccc","response":"r"}\n{"prompt":"a","response":"r"}\n'))
+    )
     held = QPersistentModelIndex(model.index(0, 1))
     model.sort(COLUMN_INDEX["prompt_chars"])
     assert held.row() == 1 and model.data(model.index(held.row(), 0), SourceRowRole) == 0
@@ -42,8 +44,11 @@ def test_selection_follows_the_record_through_a_sort(write):
 
 def test_cells_are_clipped_to_one_line(write):
     model = RecordsTableModel()
-    model.set_dataset(load(write("a.jsonl", b'{"prompt":"line one\\nline two","response":"'
-                                 + b"y" * 500 + b'"}\n')))
+    model.set_dataset(
+        load(
+            write("a.jsonl", b'{"prompt":"line one\\nline two","response":"' + b"y" * 500 + b'"}\n')
+        )
+    )
     assert model.data(model.index(0, COLUMN_INDEX["prompt"])) == "line one ⏎ line two"
     response = model.data(model.index(0, COLUMN_INDEX["response"]))
     assert len(response) == 201 and response.endswith("…")
@@ -74,7 +79,7 @@ def test_sorting_a_filtered_table_keeps_the_filter_and_the_held_record(qtmodelte
     # Issue 17 item 2: the inverse was sized to the visible rows and indexed by source rows.
     model = _model_of(write, ["dddd", "a", "ccc", "bb", "eeeee", "f"])
     model.set_filter(np.array([True, False, True, True, False, True]))
-    held = QPersistentModelIndex(model.index(1, 0))          # source row 2 ("ccc")
+    held = QPersistentModelIndex(model.index(1, 0))  # source row 2 ("ccc")
     model.sort(COLUMN_INDEX["prompt_chars"])
     assert model.visible_rows().tolist() == [5, 3, 2, 0]
     assert model.source_row(held.row()) == 2
@@ -93,8 +98,11 @@ def test_visible_rows_are_the_filtered_rows_in_sort_order(lengths, data):
         if data.draw(st.booleans()):
             mask = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
             model.set_filter(mask)
-        column = data.draw(st.sampled_from([COLUMN_INDEX["prompt_chars"],
-                                            COLUMN_INDEX["location"], COLUMN_INDEX["prompt"]]))
+        column = data.draw(
+            st.sampled_from(
+                [COLUMN_INDEX["prompt_chars"], COLUMN_INDEX["location"], COLUMN_INDEX["prompt"]]
+            )
+        )
         descending = data.draw(st.booleans())
         order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
         held_view = data.draw(st.integers(0, max(0, model.rowCount() - 1)))
@@ -118,6 +126,5 @@ def _dataset_of_lengths(lengths):
 
     folder = Path(tempfile.mkdtemp())
     path = folder / "a.jsonl"
-    path.write_bytes(b"\n".join(b'{"prompt":"p%s","response":"r"}' % (b"x" * k)
-                                for k in lengths))
+    path.write_bytes(b"\n".join(b'{"prompt":"p%s","response":"r"}' % (b"x" * k) for k in lengths))
     return load(path)

@@ -21,8 +21,10 @@ from gui.table.model import COLUMN_INDEX, RecordsTableModel
 def dataset(shared_data, write):
     rows = orjson.loads((shared_data / "gsm_8k_train.json").read_bytes())[:400]
     # Repeated openings make ties, which must keep file order both ways.
-    records = [{"prompt": ("Q: " if i % 3 else "") + r["instruction"], "response": r["output"]}
-               for i, r in enumerate(rows)] + [{"prompt": "Q: same", "response": "r"}] * 5
+    records = [
+        {"prompt": ("Q: " if i % 3 else "") + r["instruction"], "response": r["output"]}
+        for i, r in enumerate(rows)
+    ] + [{"prompt": "Q: same", "response": "r"}] * 5
     return load(write("a.jsonl", b"\n".join(map(orjson.dumps, records))))
 
 
@@ -35,7 +37,8 @@ def _sync_order(dataset, column, order):
 
 @pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
 def test_worker_sort_equals_the_synchronous_sort_and_moves_the_held_row(
-        qtbot, monkeypatch, dataset, order):
+    qtbot, monkeypatch, dataset, order
+):
     column = COLUMN_INDEX["prompt"]
     expected = _sync_order(dataset, column, order)
     monkeypatch.setattr(table_model, "ASYNC_TEXT_SORT_ROWS", 100)
@@ -44,12 +47,13 @@ def test_worker_sort_equals_the_synchronous_sort_and_moves_the_held_row(
     held = QPersistentModelIndex(model.index(7, 0))
     model.sort(column, order)
     assert model.sorting
-    assert model.visible_rows().tolist() == list(range(len(dataset)))   # unchanged meanwhile
+    assert model.visible_rows().tolist() == list(range(len(dataset)))  # unchanged meanwhile
     qtbot.waitUntil(lambda: not model.sorting, timeout=10_000)
     assert model.visible_rows().tolist() == expected.tolist()
     keys = model._sort_keys(table_model.COLUMNS[column])[model.visible_rows()]
-    assert all(a <= b if order == Qt.SortOrder.AscendingOrder else a >= b
-               for a, b in pairwise(keys))
+    assert all(
+        a <= b if order == Qt.SortOrder.AscendingOrder else a >= b for a, b in pairwise(keys)
+    )
     assert model.source_row(held.row()) == 7
 
 

@@ -46,7 +46,8 @@ def _focus(qtbot, widget) -> None:
 
 
 def test_ctrl_z_in_the_search_box_undoes_the_bulk_drop_not_the_typing(
-        qtbot, dataset_path, isolated_projects, monkeypatch):
+    qtbot, dataset_path, isolated_projects, monkeypatch
+):
     window = open_window(qtbot, dataset_path)
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
     session = window.review.controller.session
@@ -58,13 +59,13 @@ def test_ctrl_z_in_the_search_box_undoes_the_bulk_drop_not_the_typing(
     assert (session.manual[shown] == DROP).all()
     assert window.filter_bar.search.hasFocus()
     _ctrl(qtbot, window.filter_bar.search)
-    assert not session.manual.any()                          # the drop is undone …
-    assert window.filter_bar.search.text() == "python"      # … and the typing stays
+    assert not session.manual.any()  # the drop is undone …
+    assert window.filter_bar.search.text() == "python"  # … and the typing stays
     with ProjectStore(isolated_projects / (dataset_path.name + ".thresher")) as store:
         assert store.decisions() == {}
-    _focus(qtbot, window.review.panel.min_score)            # a spin box's editor too
+    _focus(qtbot, window.review.panel.min_score)  # a spin box's editor too
     _ctrl(qtbot, window.review.panel.min_score, shift=True)
-    assert (session.manual[shown] == DROP).all()            # redone
+    assert (session.manual[shown] == DROP).all()  # redone
 
 
 def test_a_typed_rule_edit_is_one_undo_step(qtbot, dataset_path):
@@ -75,13 +76,13 @@ def test_a_typed_rule_edit_is_one_undo_step(qtbot, dataset_path):
     _focus(qtbot, spin)
     spin.selectAll()
     qtbot.keyClicks(spin, "0.75")
-    assert session.rule == before                       # nothing until the value is entered
+    assert session.rule == before  # nothing until the value is entered
     qtbot.keyClick(spin, Qt.Key.Key_Return)
     assert session.rule.min_score == pytest.approx(0.75)
     assert window.review.undo_action.text().startswith("&Undo rule change (keep score ≥ 0.75")
     _ctrl(qtbot, spin)
     assert session.rule == before
-    assert spin.value() == pytest.approx(before.min_score)   # the editor shows the rule again
+    assert spin.value() == pytest.approx(before.min_score)  # the editor shows the rule again
 
 
 def test_dragging_the_cutoff_is_one_undo_step(qtbot, dataset_path):
@@ -93,7 +94,7 @@ def test_dragging_the_cutoff_is_one_undo_step(qtbot, dataset_path):
     for value in (0.2, 0.3, 0.4, 0.45):
         line.setValue(value)
         line.sigDragged.emit(line)
-        qtbot.wait(120)                                # the rule follows while dragging
+        qtbot.wait(120)  # the rule follows while dragging
     assert session.rule.min_score == pytest.approx(0.4, abs=0.051)
     line.moving = False
     line.sigPositionChangeFinished.emit(line)
@@ -131,12 +132,13 @@ def test_keeping_another_copy_is_undone_from_the_cluster_view(qtbot, tmp_path):
 
 def test_rule_undo_is_refused_quietly_when_nothing_changed(qtbot, dataset_path):
     window = open_window(qtbot, dataset_path)
-    window.review.apply_rule(Rule())                  # the rule in force: no step
+    window.review.apply_rule(Rule())  # the rule in force: no step
     assert not window.review.undo_action.isEnabled()
 
 
 def test_restore_from_backup_lists_backups_and_reopens_from_the_chosen_one(
-        qtbot, dataset_path, monkeypatch):
+    qtbot, dataset_path, monkeypatch
+):
     from core.project.backup import list_backups
     from gui.project.backup_dialog import BackupDialog
 
@@ -144,18 +146,18 @@ def test_restore_from_backup_lists_backups_and_reopens_from_the_chosen_one(
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
     session = window.review.controller.session
     window.table.selectAll()
-    window.review.actions_by_name["drop"].trigger()           # backed up first: nothing
+    window.review.actions_by_name["drop"].trigger()  # backed up first: nothing
     window.table.selectRow(3)
     kept = window.current_source_row()
     window.review.actions_by_name["keep"].trigger()
     assert session.manual[kept] == 1
-    window.review.keep_shown_action.trigger()                 # backed up: all dropped, one kept
+    window.review.keep_shown_action.trigger()  # backed up: all dropped, one kept
     assert session.summary().kept == len(session.final)
     shown = []
 
     def choose(dialog):
         shown.append([dialog.list.item(i).text() for i in range(dialog.list.count())])
-        dialog.list.setCurrentRow(0)                          # the newest
+        dialog.list.setCurrentRow(0)  # the newest
         dialog.grab().save(str(dataset_path.parent / "backups.png"))
         return BackupDialog.DialogCode.Accepted
 
@@ -163,18 +165,19 @@ def test_restore_from_backup_lists_backups_and_reopens_from_the_chosen_one(
     assert window.restore_action.isEnabled()
     with qtbot.waitSignal(window.scoring.controller.restored, timeout=30_000):
         window.restore_action.trigger()
-    assert len(shown[0]) == 2 and "·  before keep 29" in shown[0][0]      # newest first
+    assert len(shown[0]) == 2 and "·  before keep 29" in shown[0][0]  # newest first
     restored = window.review.controller.session
     assert restored is not session
     assert restored.manual[kept] == 1 and (restored.manual != 0).sum() == len(restored.final)
     assert "Restored the backup of" in window.notice_text.text()
     backups = list_backups(restored.store.path)
     assert backups[-1].reason == "before-restore"
-    assert not window.review.undo_action.isEnabled()           # a new history starts
+    assert not window.review.undo_action.isEnabled()  # a new history starts
 
 
 def test_restoring_a_backup_shows_no_count_until_the_restored_state_is_in(
-        qtbot, dataset_path, monkeypatch):
+    qtbot, dataset_path, monkeypatch
+):
     # Issue 17: after a restore the summary read "Kept 0" (and before that the replaced
     # state's counts) for seconds on a big file, while the backup's state was still being read.
     from PySide6.QtCore import QTimer
@@ -194,6 +197,7 @@ def test_restoring_a_backup_shows_no_count_until_the_restored_state_is_in(
         shown = (panel.kept_label.text(), window.review.export_action.isEnabled())
         if not seen or seen[-1] != shown:
             seen.append(shown)
+
     timer = QTimer(interval=1)
     timer.timeout.connect(look)
     window.restore_action.trigger()

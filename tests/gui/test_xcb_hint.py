@@ -8,14 +8,17 @@ from gui import xcb_check
 from gui.app import run_app
 
 
-@pytest.mark.parametrize(("environ", "platform", "expected"), [
-    ({"DISPLAY": ":0"}, "linux", True),
-    ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, "linux", True),
-    ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
-    ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, "linux", False),
-    ({"DISPLAY": ":0"}, "darwin", False),
-    ({}, "linux", False),
-])
+@pytest.mark.parametrize(
+    ("environ", "platform", "expected"),
+    [
+        ({"DISPLAY": ":0"}, "linux", True),
+        ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, "linux", True),
+        ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({"DISPLAY": ":0"}, "darwin", False),
+        ({}, "linux", False),
+    ],
+)
 def test_the_check_applies_only_where_qt_picks_xcb(environ, platform, expected):
     assert xcb_check.uses_xcb(environ, platform) is expected
 

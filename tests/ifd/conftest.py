@@ -14,12 +14,14 @@ from tests.judge.models import build_causal_lm
 @pytest.fixture(scope="session")
 def tiny_llama(tmp_path_factory, sample) -> Path:
     """A tiny random Llama with a chat template."""
-    return build_causal_lm(tmp_path_factory.mktemp("ifd-llama"),
-                           sample.prompts + sample.responses, seed=4)
+    return build_causal_lm(
+        tmp_path_factory.mktemp("ifd-llama"), sample.prompts + sample.responses, seed=4
+    )
 
 
 @pytest.fixture(scope="session")
 def tiny_gpt2(tmp_path_factory, sample) -> Path:
     """A tiny random GPT-2 without a chat template."""
-    return build_gpt2(tmp_path_factory.mktemp("ifd-root") / "gpt2",
-                      sample.prompts + sample.responses)
+    return build_gpt2(
+        tmp_path_factory.mktemp("ifd-root") / "gpt2", sample.prompts + sample.responses
+    )

@@ -14,9 +14,15 @@ def build_gpt2(folder: Path, texts: list[str], width: int = 32, layers: int = 2)
     source = build_causal_lm(folder.with_name(folder.name + "-tokenizer"), texts)
     tokenizer = AutoTokenizer.from_pretrained(source)
     tokenizer.chat_template = None
-    config = GPT2Config(vocab_size=len(tokenizer), n_embd=width, n_layer=layers, n_head=4,
-                        n_positions=512, bos_token_id=tokenizer.eos_token_id,
-                        eos_token_id=tokenizer.eos_token_id)
+    config = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_embd=width,
+        n_layer=layers,
+        n_head=4,
+        n_positions=512,
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
     import torch
 
     torch.manual_seed(3)

@@ -51,9 +51,12 @@ def hand_losses(folder, dataset, i) -> tuple[float, float]:
         chat = chat_messages(dataset.conversation(i), dataset.prompts[i], dataset.responses[i])
         full = tokenizer.apply_chat_template(chat, tokenize=False)
         head = tokenizer.apply_chat_template(chat[:-1], tokenize=False, add_generation_prompt=True)
-        head_ids, tail_ids = encode(head), encode(full[len(head):])
-        alone_ids = encode(tokenizer.apply_chat_template(
-            [{"role": "user", "content": ""}], tokenize=False, add_generation_prompt=True))
+        head_ids, tail_ids = encode(head), encode(full[len(head) :])
+        alone_ids = encode(
+            tokenizer.apply_chat_template(
+                [{"role": "user", "content": ""}], tokenize=False, add_generation_prompt=True
+            )
+        )
     else:
         start = [tokenizer.eos_token_id]
         head_ids = start + encode(dataset.prompts[i] + "\n\n")
@@ -64,14 +67,16 @@ def hand_losses(folder, dataset, i) -> tuple[float, float]:
         with torch.no_grad():
             logits = model(ids).logits[0]
         return torch.nn.functional.cross_entropy(
-            logits[len(context) - 1:-1].double(), torch.tensor(tail_ids)).item()
+            logits[len(context) - 1 : -1].double(), torch.tensor(tail_ids)
+        ).item()
 
     return loss(head_ids), loss(alone_ids)
 
 
 @pytest.mark.parametrize("which", ["tiny_llama", "tiny_gpt2"])
-def test_ifd_is_the_ratio_of_response_losses_under_plain_transformers_logits(which, request,
-                                                                            sample):
+def test_ifd_is_the_ratio_of_response_losses_under_plain_transformers_logits(
+    which, request, sample
+):
     folder = request.getfixturevalue(which)
     scorer = IFDScorer(load(folder))
     rows = [i for i in range(12) if sample.responses[i].strip()][:5]
@@ -98,15 +103,16 @@ def test_batched_scores_equal_one_row_at_a_time(tiny_llama, sample):
     for i in rows:
         alone = run(scorer, sample, [i])
         for name in ("ifd", "loss_given_prompt", "loss_alone"):
-            assert alone.extra[name][i] == pytest.approx(batched.extra[name][i], rel=1e-4,
-                                                         nan_ok=True)
+            assert alone.extra[name][i] == pytest.approx(
+                batched.extra[name][i], rel=1e-4, nan_ok=True
+            )
 
 
 def test_a_long_row_keeps_its_response_start_and_fits_the_model(tiny_llama, sample):
     full = IFDScorer(load(tiny_llama))
     rows = np.arange(len(sample))
     complete = full._encode(sample, rows)
-    scorer = IFDScorer(full.model, max_length=48)   # the same model, a shorter reach
+    scorer = IFDScorer(full.model, max_length=48)  # the same model, a shorter reach
     encoded = scorer._encode(sample, rows)
     assert encoded.truncated.any()
     for k in range(len(rows)):
@@ -115,7 +121,7 @@ def test_a_long_row_keeps_its_response_start_and_fits_the_model(tiny_llama, samp
         assert len(encoded.ids[k]) <= 48
         tail = [t for t, y in zip(encoded.ids[k], encoded.type_ids[k], strict=True) if y == 1]
         whole = [t for t, y in zip(complete.ids[k], complete.type_ids[k], strict=True) if y == 1]
-        assert whole[:len(tail)] == tail and tail
+        assert whole[: len(tail)] == tail and tail
         assert encoded.truncated[k] == (encoded.ids[k] != complete.ids[k])
 
 
@@ -131,13 +137,17 @@ losses = st.one_of(st.floats(0.0, 20.0, width=32), st.just(float("nan")))
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(losses, losses), min_size=1, max_size=40),
-       st.floats(0.01, 1.0))
+@given(st.lists(st.tuples(losses, losses), min_size=1, max_size=40), st.floats(0.01, 1.0))
 def test_rows_above_1_are_flagged_and_no_top_rule_keeps_them(pairs, fraction):
     given_, alone = (np.array(p, dtype=np.float32) for p in zip(*pairs, strict=True))
     n = len(pairs)
-    batch = from_losses(ScoredBatch(np.arange(n), np.zeros((n, 3), np.float32),
-                                    np.zeros(n, bool), np.zeros(n, bool)), given_, alone)
+    batch = from_losses(
+        ScoredBatch(
+            np.arange(n), np.zeros((n, 3), np.float32), np.zeros(n, bool), np.zeros(n, bool)
+        ),
+        given_,
+        alone,
+    )
     with np.errstate(all="ignore"):
         ratio = given_ / alone
     ok = np.isfinite(ratio)
@@ -146,14 +156,14 @@ def test_rows_above_1_are_flagged_and_no_top_rule_keeps_them(pairs, fraction):
     assert np.array_equal(np.isfinite(batch.scores), ranked)
     assert np.allclose(batch.scores[ranked], ratio[ranked])
     assert set(batch.reasons) == set(np.flatnonzero(~ranked).tolist())
-    assert all(batch.reasons[r].startswith(ABOVE_1) for r in np.flatnonzero(
-        batch.extra[ABOVE_1]).tolist())
+    assert all(
+        batch.reasons[r].startswith(ABOVE_1) for r in np.flatnonzero(batch.extra[ABOVE_1]).tolist()
+    )
     decided = Rule(mode="top_fraction", keep_fraction=fraction).decide(batch.scores)
     assert not (decided[batch.extra[ABOVE_1]] == 1).any()
 
 
-def test_a_rerun_reads_scores_losses_flags_and_reasons_from_the_cache(tiny_llama, small,
-                                                                       tmp_path):
+def test_a_rerun_reads_scores_losses_flags_and_reasons_from_the_cache(tiny_llama, small, tmp_path):
     settings_ = ScoreConfig(model=str(tiny_llama), device="cpu", ifd=True)
     rows = small
     with ProjectStore(tmp_path / "p.thresher") as store:
@@ -182,7 +192,7 @@ def test_a_cancelled_run_resumes_where_it_stopped(tiny_llama, small, tmp_path):
     with ProjectStore(tmp_path / "p.thresher") as store:
         generator = score_dataset(small, IFDScorer(model, token_budget=600), store)
         first = next(generator)
-        generator.close()                       # the curator pressed Cancel
+        generator.close()  # the curator pressed Cancel
         done = len(first.batch.rows)
         assert 0 < done < len(small)
         updates = list(score_dataset(small, IFDScorer(model, token_budget=600), store))

@@ -19,15 +19,20 @@ def rating_judge(tmp_path_factory, sample) -> Path:
 @pytest.fixture(scope="session")
 def tiny_judge(tmp_path_factory, sample) -> Path:
     """A tiny random Llama judge."""
-    return build_causal_lm(tmp_path_factory.mktemp("tiny-llama-judge"),
-                           sample.prompts + sample.responses)
+    return build_causal_lm(
+        tmp_path_factory.mktemp("tiny-llama-judge"), sample.prompts + sample.responses
+    )
 
 
 @pytest.fixture(scope="session")
 def tiny_qwen_judge(tmp_path_factory, sample) -> Path:
     """A tiny random Qwen2 judge."""
-    return build_causal_lm(tmp_path_factory.mktemp("tiny-qwen-judge"),
-                           sample.prompts + sample.responses, kind="qwen2", seed=1)
+    return build_causal_lm(
+        tmp_path_factory.mktemp("tiny-qwen-judge"),
+        sample.prompts + sample.responses,
+        kind="qwen2",
+        seed=1,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +56,10 @@ def llama_server_installed(smollm2_gguf):
     from tests.judge.judge_server import llama_server_available
 
     if not llama_server_available():
-        pytest.skip("llama-cpp-python[server] is not installed (compiles llama.cpp; `make "
-                    "test-server` installs it and runs these tests)")
+        pytest.skip(
+            "llama-cpp-python[server] is not installed (compiles llama.cpp; `make "
+            "test-server` installs it and runs these tests)"
+        )
     return smollm2_gguf
 
 

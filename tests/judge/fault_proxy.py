@@ -24,14 +24,19 @@ from urllib.parse import urlsplit
 class FaultProxy:
     """Proxy on 127.0.0.1 (a free port) to ``upstream`` (``http://host:port``)."""
 
-    def __init__(self, upstream: str, retry_after: str = "1", hang_seconds: float = 3.0,
-                 always: str | None = None):
+    def __init__(
+        self,
+        upstream: str,
+        retry_after: str = "1",
+        hang_seconds: float = 3.0,
+        always: str | None = None,
+    ):
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname, parts.port)
         self.retry_after = retry_after
         self.hang_seconds = hang_seconds
         self.faults: deque[str] = deque()
-        self.always = always        # the fault of every request not given one (a server kind)
+        self.always = always  # the fault of every request not given one (a server kind)
         self.requests = 0
         self.seen_headers: list[dict] = []
         self.bodies: list[bytes] = []
@@ -39,7 +44,7 @@ class FaultProxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):     # quiet
+            def log_message(self, *args):  # quiet
                 pass
 
             def do_GET(self):
@@ -81,15 +86,19 @@ class FaultProxy:
                 self.seen_headers.append({k.lower(): v for k, v in handler.headers.items()})
                 self.bodies.append(body)
         if fault == "429":
-            return _reply(handler, 429, {"error": {"message": "rate limited"}},
-                          {"Retry-After": self.retry_after})
+            return _reply(
+                handler,
+                429,
+                {"error": {"message": "rate limited"}},
+                {"Retry-After": self.retry_after},
+            )
         if fault == "500":
             return _reply(handler, 500, {"error": {"message": "internal error"}})
         if fault == "timeout":
             time.sleep(self.hang_seconds)
             handler.close_connection = True
             return None
-        if fault == "401-echo":       # a server that quotes the key it refuses
+        if fault == "401-echo":  # a server that quotes the key it refuses
             key = handler.headers.get("Authorization", "").removeprefix("Bearer ")
             return _reply(handler, 401, {"error": {"message": f"Incorrect API key: {key}"}})
         if fault == "garbage":
@@ -103,7 +112,7 @@ class FaultProxy:
             for choice in data.get("choices", []):
                 choice["logprobs"] = None
                 if fault.startswith("text:"):
-                    choice["message"]["content"] = fault[len("text:"):]
+                    choice["message"]["content"] = fault[len("text:") :]
             payload = json.dumps(data).encode()
         return _reply(handler, status, None, raw=payload)
 
@@ -111,8 +120,7 @@ class FaultProxy:
         connection = http.client.HTTPConnection(*self.upstream, timeout=600)
         try:
             headers = {"Content-Type": handler.headers.get("Content-Type", "application/json")}
-            connection.request(handler.command, handler.path, body=body or None,
-                               headers=headers)
+            connection.request(handler.command, handler.path, body=body or None, headers=headers)
             response = connection.getresponse()
             return response.status, response.read()
         finally:

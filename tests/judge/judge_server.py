@@ -22,8 +22,10 @@ START_SECONDS = 120
 
 def llama_server_available() -> bool:
     """Whether llama-cpp-python with its server extra is installed."""
-    return all(importlib.util.find_spec(m) is not None
-               for m in ("llama_cpp", "uvicorn", "fastapi", "sse_starlette"))
+    return all(
+        importlib.util.find_spec(m) is not None
+        for m in ("llama_cpp", "uvicorn", "fastapi", "sse_starlette")
+    )
 
 
 def free_port() -> int:
@@ -41,13 +43,32 @@ class LlamaServer:
         self.log = log
         self._log_file = open(log, "ab")  # noqa: SIM115 - open for the process's lifetime
         self.process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("llama_server_main.py")),
-             "--model", str(gguf),
-             "--model_alias", MODEL_NAME, "--host", "127.0.0.1", "--port", str(self.port),
-             # logits_all (needed for logprobs) keeps n_ctx × vocabulary floats: a short context.
-             "--n_ctx", "1024", "--n_threads", "1", "--n_batch", "512", "--logits_all", "True",
-             "--verbose", "False"],
-            stdout=self._log_file, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                str(Path(__file__).with_name("llama_server_main.py")),
+                "--model",
+                str(gguf),
+                "--model_alias",
+                MODEL_NAME,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                # logits_all (needed for logprobs) keeps n_ctx × vocabulary floats: a short context.
+                "--n_ctx",
+                "1024",
+                "--n_threads",
+                "1",
+                "--n_batch",
+                "512",
+                "--logits_all",
+                "True",
+                "--verbose",
+                "False",
+            ],
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
         try:
             self._wait()
         except BaseException:

@@ -29,18 +29,33 @@ def build_causal_lm(folder: Path, texts: list[str], kind: str = "llama", seed: i
     core = Tokenizer(models.BPE(unk_token=None))
     core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     core.decoder = decoders.ByteLevel()
-    core.train_from_iterator(texts, BpeTrainer(
-        vocab_size=600, special_tokens=["<pad>", "<eos>"], show_progress=False,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, pad_token="<pad>",
-                                        eos_token="<eos>", model_max_length=512)
+    core.train_from_iterator(
+        texts,
+        BpeTrainer(
+            vocab_size=600,
+            special_tokens=["<pad>", "<eos>"],
+            show_progress=False,
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        ),
+    )
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=core, pad_token="<pad>", eos_token="<eos>", model_max_length=512
+    )
     tokenizer.chat_template = SIMPLE_CHAT_TEMPLATE
-    shape = {"vocab_size": len(tokenizer), "hidden_size": 32, "intermediate_size": 64,
-             "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
-             "max_position_embeddings": 512, "pad_token_id": tokenizer.pad_token_id,
-             "eos_token_id": tokenizer.eos_token_id}
-    config_cls, model_cls = ((LlamaConfig, LlamaForCausalLM) if kind == "llama"
-                             else (Qwen2Config, Qwen2ForCausalLM))
+    shape = {
+        "vocab_size": len(tokenizer),
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 512,
+        "pad_token_id": tokenizer.pad_token_id,
+        "eos_token_id": tokenizer.eos_token_id,
+    }
+    config_cls, model_cls = (
+        (LlamaConfig, LlamaForCausalLM) if kind == "llama" else (Qwen2Config, Qwen2ForCausalLM)
+    )
     torch.manual_seed(seed)
     model = model_cls(config_cls(**shape)).eval()
     model.save_pretrained(folder, safe_serialization=True)
@@ -59,23 +74,25 @@ def teach_to_rate(folder: Path, texts: list[str], ratings: list[int], steps: int
 
     tokenizer = AutoTokenizer.from_pretrained(folder)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
-    chats = [tokenizer.apply_chat_template([{"role": "user", "content": t[:120]}],
-                                           tokenize=False, add_generation_prompt=True)
-             for t in texts]
+    chats = [
+        tokenizer.apply_chat_template(
+            [{"role": "user", "content": t[:120]}], tokenize=False, add_generation_prompt=True
+        )
+        for t in texts
+    ]
     ids = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in chats]
-    targets = torch.tensor([tokenizer.encode(str(r), add_special_tokens=False)[0]
-                            for r in ratings])
+    targets = torch.tensor([tokenizer.encode(str(r), add_special_tokens=False)[0] for r in ratings])
     width = max(map(len, ids))
     batch = torch.full((len(ids), width), tokenizer.pad_token_id)
     mask = torch.zeros_like(batch)
-    for row, seq in enumerate(ids):      # left padding: every last position is the answer
-        batch[row, width - len(seq):] = torch.tensor(seq)
-        mask[row, width - len(seq):] = 1
+    for row, seq in enumerate(ids):  # left padding: every last position is the answer
+        batch[row, width - len(seq) :] = torch.tensor(seq)
+        mask[row, width - len(seq) :] = 1
     positions = (mask.cumsum(1) - 1).clamp(min=0)
     optimizer = torch.optim.Adam(model.parameters(), lr=5e-3)
     model.train()
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)      # a tiny model: more threads only contend (10x slower on 2 cores)
+    torch.set_num_threads(1)  # a tiny model: more threads only contend (10x slower on 2 cores)
     try:
         for _ in range(steps):
             logits = model(input_ids=batch, attention_mask=mask, position_ids=positions).logits
@@ -89,13 +106,17 @@ def teach_to_rate(folder: Path, texts: list[str], ratings: list[int], steps: int
     return folder
 
 
-
 def build_rating_judge(folder: Path, sample) -> Path:
     """A tiny Llama judge taught to answer the rubric with a digit (the ratings mean nothing)."""
     from core.judge.prompts import PRESETS, render, row_text
 
     build_causal_lm(folder, sample.prompts + sample.responses, seed=2)
     rows = range(min(16, len(sample)))
-    texts = [render(PRESETS["rubric-1-5"], row_text(sample.conversation(i), sample.prompts[i],
-                                                    sample.responses[i])) for i in rows]
+    texts = [
+        render(
+            PRESETS["rubric-1-5"],
+            row_text(sample.conversation(i), sample.prompts[i], sample.responses[i]),
+        )
+        for i in rows
+    ]
     return teach_to_rate(folder, texts, [1 + i % 5 for i in rows])

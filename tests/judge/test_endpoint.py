@@ -28,9 +28,15 @@ from tests.judge.judge_server import MODEL_NAME
 
 #: A short rubric, so that a CPU server shared with other work rates a row in seconds: the
 #: mechanics tested here do not depend on the wording (the presets are tested locally).
-SHORT = JudgePrompt("short-rubric", "Short rubric", "Rate the answer from 1 (bad) to 5 (good)."
-                    "\nQuestion: {prompt}\nAnswer: {response}\n\nReply with the rating alone, "
-                    "a single digit from 1 to 5.", 1, 5)
+SHORT = JudgePrompt(
+    "short-rubric",
+    "Short rubric",
+    "Rate the answer from 1 (bad) to 5 (good)."
+    "\nQuestion: {prompt}\nAnswer: {response}\n\nReply with the rating alone, "
+    "a single digit from 1 to 5.",
+    1,
+    5,
+)
 SHORT_TEXT = SHORT.template
 
 
@@ -58,10 +64,12 @@ def short_rows(n: int) -> bytes:
 @pytest.fixture
 def rows_file(tmp_path):
     """The sample's shortest rows, as their own file."""
+
     def make(n: int):
         path = tmp_path / f"rows{n}.jsonl"
         path.write_bytes(short_rows(n))
         return load(path)
+
     return make
 
 
@@ -74,8 +82,16 @@ def proxy(llama_server):
 
 def endpoint_scorer(url, concurrency=2, timeout=300.0, retries=3, prompt=SHORT, **kw):
     """A scorer with a long timeout: a CPU shared with other work can take tens of seconds."""
-    server = JudgeServer(url, MODEL_NAME, prompt.low, prompt.high, timeout=timeout,
-                         retries=retries, backoff=0.05, **kw)
+    server = JudgeServer(
+        url,
+        MODEL_NAME,
+        prompt.low,
+        prompt.high,
+        timeout=timeout,
+        retries=retries,
+        backoff=0.05,
+        **kw,
+    )
     return EndpointJudgeScorer(server, prompt, concurrency)
 
 
@@ -89,12 +105,12 @@ def run(dataset, scorer, store=None):
             return table, stop.value
 
 
-def test_endpoint_ratings_match_the_local_judge_row_by_row(llama_server, smollm2_gguf,
-                                                           rows_file):
+def test_endpoint_ratings_match_the_local_judge_row_by_row(llama_server, smollm2_gguf, rows_file):
     data = rows_file(4)
     remote, _ = run(data, endpoint_scorer(llama_server.url))
-    local_scorer = JudgeScorer(JudgeModel.load(locate_judge(str(smollm2_gguf)), "cpu",
-                                               "float32"), SHORT)
+    local_scorer = JudgeScorer(
+        JudgeModel.load(locate_judge(str(smollm2_gguf)), "cpu", "float32"), SHORT
+    )
     local, _ = run(data, local_scorer)
     both = np.isfinite(remote.scores) & np.isfinite(local.scores)
     assert both.sum() >= 2, (remote.reasons, local.reasons)
@@ -113,7 +129,7 @@ def test_a_rerun_sends_zero_requests_and_restores_entropies(proxy, rows_file, tm
     with ProjectStore(tmp_path / "p.thresher") as store:
         first, summary = run(data, endpoint_scorer(proxy.url), store)
         sent = proxy.requests
-        assert 4 <= sent <= 5                   # the rows, and the probe if not yet probed
+        assert 4 <= sent <= 5  # the rows, and the probe if not yet probed
         assert summary.computed == 4 and summary.scored + summary.unscorable == 4
         again, summary = run(data, endpoint_scorer(proxy.url), store)
         assert proxy.requests == sent and summary.cached == 4
@@ -129,8 +145,7 @@ def test_a_rerun_sends_zero_requests_and_restores_entropies(proxy, rows_file, tm
         np.testing.assert_array_equal(table.scores, first.scores)
 
 
-def test_retries_honour_retry_after_and_outlast_500s_timeouts_and_garbage(llama_server,
-                                                                          rows_file):
+def test_retries_honour_retry_after_and_outlast_500s_timeouts_and_garbage(llama_server, rows_file):
     # The timeout must exceed a real answer's time on a loaded CPU, so the hang is long.
     proxy = FaultProxy(llama_server.root, hang_seconds=65.0)
     data = rows_file(2)
@@ -143,14 +158,13 @@ def test_retries_honour_retry_after_and_outlast_500s_timeouts_and_garbage(llama_
         table, _ = run(data, scorer)
     finally:
         proxy.close()
-    assert time.monotonic() - started >= 1.0 + 60.0   # Retry-After: 1, and the timeout
+    assert time.monotonic() - started >= 1.0 + 60.0  # Retry-After: 1, and the timeout
     # Every row got the judge's own answer: a rating, or "does not start with a rating".
     assert all("does not start with a rating" in why for why in table.reasons.values())
     assert proxy.requests - before == 2 + 4
 
 
-def test_failed_requests_are_unscorable_with_the_reason_and_asked_again(proxy, rows_file,
-                                                                         tmp_path):
+def test_failed_requests_are_unscorable_with_the_reason_and_asked_again(proxy, rows_file, tmp_path):
     data = rows_file(3)
     scorer = endpoint_scorer(proxy.url, concurrency=1, retries=1)
     scorer.server.probe(__import__("threading").Event())
@@ -163,8 +177,9 @@ def test_failed_requests_are_unscorable_with_the_reason_and_asked_again(proxy, r
         sent = proxy.requests
         again, summary = run(data, endpoint_scorer(proxy.url), store)
         assert proxy.requests - sent == 2 and summary.cached == 1
-        assert not any("usable reply" in w or "log-probabilities" in w
-                       for w in again.reasons.values())
+        assert not any(
+            "usable reply" in w or "log-probabilities" in w for w in again.reasons.values()
+        )
 
 
 def test_text_mode_reads_the_first_number_strictly_and_keeps_the_answer(llama_server, rows_file):
@@ -174,13 +189,19 @@ def test_text_mode_reads_the_first_number_strictly_and_keeps_the_answer(llama_se
         scorer = endpoint_scorer(proxy.url, concurrency=1)
         scorer.server.probe(__import__("threading").Event())
         assert scorer.server.mode == "text"
-        proxy.inject("text:4\nThe answer is right.", "text:I cannot rate this.",
-                     "text:Score: 7", "text:Rating follows.\nScore: 2")
+        proxy.inject(
+            "text:4\nThe answer is right.",
+            "text:I cannot rate this.",
+            "text:Score: 7",
+            "text:Rating follows.\nScore: 2",
+        )
         table, _ = run(data, scorer)
     finally:
         proxy.close()
-    got = {data.prompts[r]: (s, table.texts.get(r), table.reasons.get(r))
-           for r, s in enumerate(table.scores)}
+    got = {
+        data.prompts[r]: (s, table.texts.get(r), table.reasons.get(r))
+        for r, s in enumerate(table.scores)
+    }
     scores = sorted(float(s) for s, _, _ in got.values() if math.isfinite(s))
     assert scores == [2.0, 4.0]
     assert sorted(t for _, t, _ in got.values())[0].startswith("4\n")
@@ -198,8 +219,9 @@ def test_the_real_model_in_text_mode_gives_ratings_or_reasons(llama_server, rows
         proxy.close()
     assert len(table.texts) == 2
     for r in range(2):
-        assert (np.isfinite(table.scores[r]) and 1 <= table.scores[r] <= 5) or \
-            table.reasons[r].startswith("unscorable: the judge's answer")
+        assert (np.isfinite(table.scores[r]) and 1 <= table.scores[r] <= 5) or table.reasons[
+            r
+        ].startswith("unscorable: the judge's answer")
 
 
 def test_cancel_then_resume_asks_only_the_rest(proxy, rows_file, tmp_path):
@@ -208,7 +230,7 @@ def test_cancel_then_resume_asks_only_the_rest(proxy, rows_file, tmp_path):
         scorer = endpoint_scorer(proxy.url, concurrency=1)
         generator = score_dataset(data, scorer, store)
         first = next(generator).batch
-        generator.close()                       # the curator cancels
+        generator.close()  # the curator cancels
         time.sleep(0.5)
         sent = proxy.requests
         _, summary = run(data, endpoint_scorer(proxy.url, concurrency=2), store)
@@ -220,7 +242,8 @@ def test_cancel_then_resume_asks_only_the_rest(proxy, rows_file, tmp_path):
 
 
 def test_a_server_dying_mid_run_stops_it_in_one_line_and_a_new_run_resumes(
-        llama_server_installed, rows_file, tmp_path):
+    llama_server_installed, rows_file, tmp_path
+):
     from tests.judge.judge_server import LlamaServer
 
     smollm2_gguf = llama_server_installed
@@ -229,10 +252,9 @@ def test_a_server_dying_mid_run_stops_it_in_one_line_and_a_new_run_resumes(
     proxy = FaultProxy(server.root)
     store = ProjectStore(tmp_path / "p.thresher")
     try:
-        generator = score_dataset(data, endpoint_scorer(proxy.url, concurrency=1, retries=1),
-                                  store)
+        generator = score_dataset(data, endpoint_scorer(proxy.url, concurrency=1, retries=1), store)
         done = len(next(generator).batch.rows)
-        server.stop()                           # the server dies mid-run
+        server.stop()  # the server dies mid-run
         with pytest.raises(ThresherError) as stopped:
             for update in generator:
                 done += len(update.batch.rows)
@@ -248,8 +270,9 @@ def test_a_server_dying_mid_run_stops_it_in_one_line_and_a_new_run_resumes(
         server.stop()
 
 
-def test_an_unknown_model_or_refused_key_stops_the_run_without_the_key(proxy, rows_file,
-                                                                        monkeypatch):
+def test_an_unknown_model_or_refused_key_stops_the_run_without_the_key(
+    proxy, rows_file, monkeypatch
+):
     key = "sk-thresher-test-0123456789abcdef"
     monkeypatch.setenv("THRESHER_JUDGE_API_KEY", key)
     scorer = endpoint_scorer(proxy.url)
@@ -262,7 +285,7 @@ def test_an_unknown_model_or_refused_key_stops_the_run_without_the_key(proxy, ro
 
 def test_pacing_keeps_to_the_requests_per_minute(proxy, rows_file):
     data = rows_file(2)
-    scorer = endpoint_scorer(proxy.url, concurrency=2, per_minute=60)    # one each second
+    scorer = endpoint_scorer(proxy.url, concurrency=2, per_minute=60)  # one each second
     scorer.server.probe(__import__("threading").Event())
     started = time.monotonic()
     run(data, scorer)
@@ -277,7 +300,8 @@ def test_estimate_counts_only_requests_not_yet_answered(proxy, rows_file, tmp_pa
         before = scorer.estimate(data, np.arange(2), price_in=1.0, price_out=2.0)
         assert before.requests == 2 and before.input_tokens > 2 * 30
         assert before.cost_usd == pytest.approx(
-            (before.input_tokens + 2 * before.output_tokens) / 1e6)
+            (before.input_tokens + 2 * before.output_tokens) / 1e6
+        )
         run(data, endpoint_scorer(proxy.url), store)
         after = scorer.estimate(data, np.arange(2))
         assert after.requests == 0 and after.from_cache == 2 and after.cost_usd is None
@@ -290,8 +314,14 @@ def _cli(*args, env):
 
     from tests.conftest import ROOT
 
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=900, env=env)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+        env=env,
+    )
 
 
 def test_cli_scores_and_curates_with_a_server_and_the_key_is_written_nowhere(proxy, tmp_path):
@@ -300,18 +330,46 @@ def test_cli_scores_and_curates_with_a_server_and_the_key_is_written_nowhere(pro
     import pandas as pd
 
     key = "sk-cli-secret-9f8e7d6c5b4a3210"
-    env = {**os.environ, "THRESHER_JUDGE_API_KEY": key, "OPENAI_LOG": "debug",
-           "THRESHER_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "THRESHER_JUDGE_API_KEY": key,
+        "OPENAI_LOG": "debug",
+        "THRESHER_DATA_DIR": str(tmp_path / "data"),
+    }
     data = tmp_path / "rows.jsonl"
     data.write_bytes(short_rows(10))
     out, project = tmp_path / "out.csv", tmp_path / "p.thresher"
     prompt = tmp_path / "short.txt"
     prompt.write_text(SHORT_TEXT)
-    flags = ["--judge-endpoint", proxy.url, "--judge-model", MODEL_NAME, "--judge-prompt",
-             prompt, "--judge-scale", "1-5", "--concurrency", "2",
-             "--max-requests-per-minute", "6000", "--project", project]
-    first = _cli("score", data, "-o", out, *flags, "--json", "--judge-price-in", "0.5",
-                 "--judge-price-out", "1.5", env=env)
+    flags = [
+        "--judge-endpoint",
+        proxy.url,
+        "--judge-model",
+        MODEL_NAME,
+        "--judge-prompt",
+        prompt,
+        "--judge-scale",
+        "1-5",
+        "--concurrency",
+        "2",
+        "--max-requests-per-minute",
+        "6000",
+        "--project",
+        project,
+    ]
+    first = _cli(
+        "score",
+        data,
+        "-o",
+        out,
+        *flags,
+        "--json",
+        "--judge-price-in",
+        "0.5",
+        "--judge-price-out",
+        "1.5",
+        env=env,
+    )
     assert first.returncode == 0, first.stderr[-3000:]
     report = orjson.loads(first.stdout)
     assert report["judge_estimate"]["requests"] == 10
@@ -329,18 +387,19 @@ def test_cli_scores_and_curates_with_a_server_and_the_key_is_written_nowhere(pro
     again = _cli("score", data, "-o", out, *flags, "--json", env=env)
     assert again.returncode == 0, again.stderr[-3000:]
     assert orjson.loads(again.stdout)["judge_estimate"]["requests"] == 0
-    assert proxy.requests == sent                   # a re-run sends no request at all
+    assert proxy.requests == sent  # a re-run sends no request at all
     kept = tmp_path / "kept.jsonl"
-    curated = _cli("curate", data, "-o", kept, *flags, "--min-score", "2.5",
-                   "--keep-duplicates", env=env)
+    curated = _cli(
+        "curate", data, "-o", kept, *flags, "--min-score", "2.5", "--keep-duplicates", env=env
+    )
     assert curated.returncode == 0, curated.stderr[-3000:]
     assert "Length bias: " in curated.stdout
     assert proxy.requests == sent
-    assert proxy.seen_headers[0]["authorization"] == f"Bearer {key}"    # it reached the server
+    assert proxy.seen_headers[0]["authorization"] == f"Bearer {key}"  # it reached the server
     for text in (first.stdout, first.stderr, again.stderr, curated.stdout, curated.stderr):
         assert key not in text
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert any(p.suffix == ".json" for p in written)    # the curate manifest is among them
+    assert any(p.suffix == ".json" for p in written)  # the curate manifest is among them
     for path in written:
         assert key.encode() not in path.read_bytes(), path
 
@@ -357,9 +416,22 @@ def test_cli_text_mode_writes_the_judges_answers(llama_server, tmp_path):
         out = tmp_path / "out.parquet"
         prompt = tmp_path / "short.txt"
         prompt.write_text(SHORT_TEXT)
-        result = _cli("score", data, "-o", out, "--judge-endpoint", proxy.url, "--judge-model",
-                      MODEL_NAME, "--judge-prompt", prompt, "--judge-scale", "1-5", "--no-cache",
-                      env={**os.environ, "THRESHER_DATA_DIR": str(tmp_path / "data")})
+        result = _cli(
+            "score",
+            data,
+            "-o",
+            out,
+            "--judge-endpoint",
+            proxy.url,
+            "--judge-model",
+            MODEL_NAME,
+            "--judge-prompt",
+            prompt,
+            "--judge-scale",
+            "1-5",
+            "--no-cache",
+            env={**os.environ, "THRESHER_DATA_DIR": str(tmp_path / "data")},
+        )
     finally:
         proxy.close()
     assert result.returncode == 0, result.stderr[-3000:]

@@ -16,8 +16,7 @@ from tests.judge.judge_server import MODEL_NAME
 from tests.judge.test_endpoint import SHORT_TEXT, short_rows
 
 
-def test_the_panel_offers_a_judge_server_and_round_trips_its_settings(qtbot, monkeypatch,
-                                                                      tmp_path):
+def test_the_panel_offers_a_judge_server_and_round_trips_its_settings(qtbot, monkeypatch, tmp_path):
     key = "sk-panel-test-abcdef0123456789"
     monkeypatch.setenv("THRESHER_JUDGE_API_KEY", key)
     panel = ScoringPanel([])
@@ -36,10 +35,13 @@ def test_the_panel_offers_a_judge_server_and_round_trips_its_settings(qtbot, mon
     where.url_edit.editingFinished.emit()
     assert "THRESHER_JUDGE_API_KEY" in where.key_label.text() and key not in where.key_label.text()
     settings = panel.settings()
-    assert settings == ScoreConfig(model="qwen2.5-7b-instruct",
-                                     judge_preset="alpagasus-accuracy",
-                                     judge_endpoint="http://127.0.0.1:9999/v1",
-                                     judge_concurrency=8, judge_rpm=600)
+    assert settings == ScoreConfig(
+        model="qwen2.5-7b-instruct",
+        judge_preset="alpagasus-accuracy",
+        judge_endpoint="http://127.0.0.1:9999/v1",
+        judge_concurrency=8,
+        judge_rpm=600,
+    )
     panel.grab().save(str(tmp_path / "server_panel.png"))
     other = ScoringPanel([])
     qtbot.addWidget(other)
@@ -52,7 +54,8 @@ def test_the_panel_offers_a_judge_server_and_round_trips_its_settings(qtbot, mon
 
 
 def test_a_curator_scores_with_a_judge_server_and_reopening_restores_entropies(
-        qtbot, llama_server, tmp_path, monkeypatch):
+    qtbot, llama_server, tmp_path, monkeypatch
+):
     from gui.main_window import MainWindow
 
     data = tmp_path / "rows.jsonl"
@@ -94,8 +97,9 @@ def test_a_curator_scores_with_a_judge_server_and_reopening_restores_entropies(
     again = MainWindow()
     qtbot.addWidget(again)
     again.show()
-    with qtbot.waitSignal(again.scoring.restoring, timeout=30_000,
-                          check_params_cb=lambda busy: not busy):
+    with qtbot.waitSignal(
+        again.scoring.restoring, timeout=30_000, check_params_cb=lambda busy: not busy
+    ):
         again.open_path(data)
     restored = again.scoring
     assert restored.panel.judge_where.on_server()

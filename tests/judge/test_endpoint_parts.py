@@ -27,8 +27,12 @@ def test_a_read_rating_is_on_the_scale_or_comes_with_a_reason(text, low, span):
         assert reason.startswith("unscorable: ")
 
 
-@given(st.integers(1, 5), st.text(alphabet=st.characters(blacklist_categories=("Nd",)),
-                                  max_size=40).filter(lambda t: "\n" not in t))
+@given(
+    st.integers(1, 5),
+    st.text(alphabet=st.characters(blacklist_categories=("Nd",)), max_size=40).filter(
+        lambda t: "\n" not in t
+    ),
+)
 def test_the_first_number_on_the_first_line_is_the_rating(k, rest):
     assert read_rating(f"{k}{' ' + rest if rest else ''}\nbecause 9 reasons", 1, 5) == (k, None)
 
@@ -59,8 +63,9 @@ def test_rate_digits_is_the_expected_digit_of_the_softmax_over_digits(logprobs, 
 
 
 def test_digits_a_server_did_not_list_count_as_zero_and_none_listed_is_no_rating():
-    scores, _, share = rate_digits(np.array([[-np.inf, np.log(0.6), np.log(0.2)],
-                                            [-np.inf, -np.inf, -np.inf]]), 1)
+    scores, _, share = rate_digits(
+        np.array([[-np.inf, np.log(0.6), np.log(0.2)], [-np.inf, -np.inf, -np.inf]]), 1
+    )
     assert scores[0] == pytest.approx(2 * 0.75 + 3 * 0.25)
     assert share[0] == pytest.approx(0.8)
     assert np.isnan(scores[1]) and share[1] == 0
@@ -81,7 +86,8 @@ def test_the_key_comes_from_the_environment_and_is_scrubbed(monkeypatch):
     assert api_key("http://h/v1") == "sk-from-env-123456"
     assert key_source("http://h/v1") == "key from $THRESHER_JUDGE_API_KEY"
     assert scrub("Incorrect API key sk-from-env-123456 given", "sk-from-env-123456") == (
-        f"Incorrect API key {HIDDEN} given")
+        f"Incorrect API key {HIDDEN} given"
+    )
 
 
 def test_no_keyring_backend_means_no_key_not_a_crash(monkeypatch):
@@ -102,7 +108,7 @@ def test_no_keyring_backend_means_no_key_not_a_crash(monkeypatch):
 
 
 def test_the_rate_limiter_spaces_request_starts():
-    limiter = RateLimiter(600)                    # one each 0.1 s
+    limiter = RateLimiter(600)  # one each 0.1 s
     stop = threading.Event()
     starts = []
     for _ in range(4):

@@ -56,10 +56,17 @@ def test_rating_is_the_expected_digit_under_plain_transformers_logits(which, req
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
     digit_ids = [tokenizer.encode(str(k), add_special_tokens=False)[0] for k in range(1, 6)]
     for i in range(6):
-        chat = [{"role": "user", "content": render(RUBRIC, row_text(
-            sample.conversation(i), sample.prompts[i], sample.responses[i]))}]
-        ids = tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True,
-                                            return_tensors="pt", return_dict=True)["input_ids"]
+        chat = [
+            {
+                "role": "user",
+                "content": render(
+                    RUBRIC, row_text(sample.conversation(i), sample.prompts[i], sample.responses[i])
+                ),
+            }
+        ]
+        ids = tokenizer.apply_chat_template(
+            chat, add_generation_prompt=True, tokenize=True, return_tensors="pt", return_dict=True
+        )["input_ids"]
         with torch.no_grad():
             logits = model(ids).logits[0, -1]
         p = torch.softmax(logits[digit_ids].double(), dim=0).numpy()
@@ -79,7 +86,8 @@ def test_batched_ratings_equal_one_row_at_a_time(llama, sample):
 
 
 def test_a_judge_that_does_not_answer_with_a_digit_leaves_rows_unscored_with_the_reason(
-        llama, sample):
+    llama, sample
+):
     # A random model spreads its next token over ~600 tokens: digits get ~1%, not a rating.
     table = rate(JudgeScorer(llama, RUBRIC), sample, range(5))
     assert table.unscorable[:5].all() and np.isnan(table.scores[:5]).all()
@@ -88,8 +96,10 @@ def test_a_judge_that_does_not_answer_with_a_digit_leaves_rows_unscored_with_the
 
 def test_a_prompt_longer_than_the_judge_reads_is_cut_in_the_response_or_unscorable(llama, sample):
     scorer = JudgeScorer(llama, RUBRIC, max_length=120, min_share=0.0)
-    lengths = [len(llama.tokenizer(scorer.rendered(scorer.row(sample, i)))["input_ids"])
-               for i in range(len(sample))]
+    lengths = [
+        len(llama.tokenizer(scorer.rendered(scorer.row(sample, i)))["input_ids"])
+        for i in range(len(sample))
+    ]
     table = rate(scorer, sample, range(len(sample)))
     too_long = np.array(lengths) > 120
     assert too_long.any()
@@ -100,8 +110,7 @@ def test_a_prompt_longer_than_the_judge_reads_is_cut_in_the_response_or_unscorab
         assert "judge reads 120" in table.reasons[int(r)]
 
 
-def test_a_rerun_computes_nothing_and_restores_entropies_and_reasons(tiny_judge, sample,
-                                                                     tmp_path):
+def test_a_rerun_computes_nothing_and_restores_entropies_and_reasons(tiny_judge, sample, tmp_path):
     settings = ScoreConfig(model=str(tiny_judge), device="cpu", judge_preset="rubric-1-5")
     with ProjectStore(tmp_path / "p.thresher") as store:
         scorer = make_scorer(settings)
@@ -127,12 +136,13 @@ def test_cancelled_run_resumes_where_it_stopped(tiny_judge, sample, tmp_path):
         scorer = JudgeScorer(judge, RUBRIC, min_share=0.0, token_budget=600)
         run = score_dataset(sample, scorer, store)
         first = next(run)
-        run.close()                         # the curator pressed Cancel
+        run.close()  # the curator pressed Cancel
         done = len(first.batch.rows)
         assert 0 < done < len(sample)
         table = ScoreTable(len(sample))
-        run = score_dataset(sample, JudgeScorer(judge, RUBRIC, min_share=0.0,
-                                                token_budget=600), store)
+        run = score_dataset(
+            sample, JudgeScorer(judge, RUBRIC, min_share=0.0, token_budget=600), store
+        )
         updates = list(run)
     for update in updates:
         table.apply(update.batch)
@@ -162,8 +172,10 @@ def test_a_scale_whose_ratings_are_not_one_token_is_refused(llama, write):
 
 
 def test_custom_prompts_fill_placeholders_literally_and_need_the_answer(write, sample):
-    prompt = load_prompt_file(write("p.txt", "I: {instruction}\nIn: {input}\nR: {response}\n"
-                                             "{not_a_placeholder} {0}"), "1-5")
+    prompt = load_prompt_file(
+        write("p.txt", "I: {instruction}\nIn: {input}\nR: {response}\n{not_a_placeholder} {0}"),
+        "1-5",
+    )
     text = render(prompt, row_text([], "Use {braces}?", "yes {0} {response}"))
     assert text == "I: Use {braces}?\nIn: \nR: yes {0} {response}\n{not_a_placeholder} {0}"
     with pytest.raises(JudgePromptError, match="never shows the answer"):
@@ -178,18 +190,22 @@ def test_alpaca_rows_split_into_instruction_and_input(shared_data):
     from core.loading import load
 
     dataset = load(shared_data / "seed_tasks.jsonl")
-    with_input = next(i for i in range(len(dataset))
-                      if any(t.role == "input" for t in dataset.conversation(i)))
-    text = row_text(dataset.conversation(with_input), dataset.prompts[with_input],
-                    dataset.responses[with_input])
+    with_input = next(
+        i for i in range(len(dataset)) if any(t.role == "input" for t in dataset.conversation(i))
+    )
+    text = row_text(
+        dataset.conversation(with_input), dataset.prompts[with_input], dataset.responses[with_input]
+    )
     assert text.input and text.instruction and text.input not in text.instruction
     rendered = render(PRESETS["alpagasus-accuracy"], text)
     assert f"### Input:\n{text.input}" in rendered
 
 
 @settings(max_examples=200, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(1, 8), st.integers(2, 10)),
-              elements=st.floats(0, 1)), st.integers(0, 5))
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 8), st.integers(2, 10)), elements=st.floats(0, 1)),
+    st.integers(0, 5),
+)
 def test_expected_rating_lies_in_the_scale_and_entropy_in_its_bounds(raw, low):
     probs = raw + 1e-6
     probs = probs / probs.sum(axis=1, keepdims=True)

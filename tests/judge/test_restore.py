@@ -9,14 +9,15 @@ from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
 from core.scoring.run import restore_cached_scores
 
 
-def test_restored_cached_scores_carry_the_judges_entropies_and_reasons(rating_judge, sample,
-                                                                       tmp_path):
+def test_restored_cached_scores_carry_the_judges_entropies_and_reasons(
+    rating_judge, sample, tmp_path
+):
     settings = ScoreConfig(model=str(rating_judge), device="cpu", judge_preset="rubric-1-5")
     with ProjectStore(tmp_path / "p.thresher") as store:
         scored = ScoreTable(len(sample))
         for update in score_dataset(sample, make_scorer(settings), store):
             scored.apply(update.batch)
-    with ProjectStore(tmp_path / "p.thresher") as store:       # the app opens the file again
+    with ProjectStore(tmp_path / "p.thresher") as store:  # the app opens the file again
         update = restore_cached_scores(sample, store)
     restored = ScoreTable(len(sample))
     restored.apply(update.batch)

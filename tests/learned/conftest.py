@@ -32,8 +32,9 @@ def sample_session(tmp_path):
     store.close()
 
 
-def separable_features(n: int, keep: np.ndarray, seed: int = 0, signal: float = 1.0
-                       ) -> PairFeatures:
+def separable_features(
+    n: int, keep: np.ndarray, seed: int = 0, signal: float = 1.0
+) -> PairFeatures:
     """Features in which ``keep`` rows lean one way along one response direction.
 
     Stands in for the embedder where a test is about what training does with decisions, not

@@ -19,19 +19,25 @@ def _truth(n: int) -> np.ndarray:
     return np.random.default_rng(7).random(n) < 0.5
 
 
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(decided=st.data())
 def test_training_and_prediction_never_change_a_manual_decision(sample_session, decided):
     session = sample_session
     n = len(session.dataset)
     truth = _truth(n)
-    rows = np.asarray(decided.draw(st.lists(st.integers(0, n - 1), min_size=2 * MIN_EACH + 10,
-                                            max_size=n, unique=True)), dtype=np.int64)
-    flip = np.asarray(decided.draw(st.lists(st.booleans(), min_size=len(rows),
-                                            max_size=len(rows))), dtype=bool)
-    keep = truth[rows] ^ (flip & (np.arange(len(rows)) % 5 == 0))   # a curator errs sometimes
-    session.decide(np.flatnonzero(session.manual != AUTO), AUTO)     # start from none
+    rows = np.asarray(
+        decided.draw(
+            st.lists(st.integers(0, n - 1), min_size=2 * MIN_EACH + 10, max_size=n, unique=True)
+        ),
+        dtype=np.int64,
+    )
+    flip = np.asarray(
+        decided.draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows))), dtype=bool
+    )
+    keep = truth[rows] ^ (flip & (np.arange(len(rows)) % 5 == 0))  # a curator errs sometimes
+    session.decide(np.flatnonzero(session.manual != AUTO), AUTO)  # start from none
     session.decide(rows[keep], KEEP)
     session.decide(rows[~keep], DROP)
     before_manual = session.manual.copy()
@@ -43,13 +49,14 @@ def test_training_and_prediction_never_change_a_manual_decision(sample_session, 
     except TooFewDecisions:
         assert min(keep.sum(), (~keep).sum()) < MIN_EACH
         return
-    storage.save(session.store, session.dataset, result.model, "decisions", result.rows,
-                 result.scores)
+    storage.save(
+        session.store, session.dataset, result.model, "decisions", result.rows, result.scores
+    )
     session.refresh()
     assert np.array_equal(session.manual, before_manual)
     assert np.array_equal(session.final[rows], before_final[rows])
     assert session.store.decisions() == before_store
-    assert not np.isin(result.rows, rows).any()            # no prediction on a decided row
+    assert not np.isin(result.rows, rows).any()  # no prediction on a decided row
     reopened = ReviewSession(session.dataset, session.store)
     assert np.array_equal(reopened.manual, before_manual)
     cached = storage.cached_predictions(session.store, session.dataset)
@@ -59,13 +66,14 @@ def test_training_and_prediction_never_change_a_manual_decision(sample_session, 
     assert cached is not None and np.isnan(cached[decided_only]).all()
 
 
-@pytest.mark.parametrize(("keeps", "drops"), [(0, 0), (MIN_EACH - 1, 200), (200, MIN_EACH - 1),
-                                              (5, 5)])
+@pytest.mark.parametrize(
+    ("keeps", "drops"), [(0, 0), (MIN_EACH - 1, 200), (200, MIN_EACH - 1), (5, 5)]
+)
 def test_too_few_of_either_kind_gives_no_auc_and_no_predictions(keeps, drops):
     n = 500
     manual = np.zeros(n, dtype=np.int8)
     manual[:keeps] = KEEP
-    manual[keeps:keeps + drops] = DROP
+    manual[keeps : keeps + drops] = DROP
     with pytest.raises(TooFewDecisions, match=f"{keeps} keep and {drops} drop"):
         run_to_end(learn(separable_features(n, manual == KEEP), manual, "fast"))
 
@@ -85,6 +93,7 @@ def test_exactly_the_minimum_learns_and_reports_a_spread():
     assert len(result.rows) == undecided.sum()
     # The undecided rows it had never seen are ranked by the signal it learned.
     from sklearn.metrics import roc_auc_score
+
     assert roc_auc_score(truth[result.rows], result.scores) > 0.8
 
 
@@ -106,13 +115,18 @@ def test_the_model_survives_a_round_trip_through_json(sample_session):
     manual[::3] = AUTO
     features = separable_features(n, truth)
     result = run_to_end(learn(features, manual, "fast"))
-    storage.save(sample_session.store, sample_session.dataset, result.model, "decisions",
-                 result.rows, result.scores)
+    storage.save(
+        sample_session.store,
+        sample_session.dataset,
+        result.model,
+        "decisions",
+        result.rows,
+        result.scores,
+    )
     model, source = storage.load_model(sample_session.store)
     assert source == "decisions"
     assert isinstance(model, LearnedModel)
-    np.testing.assert_allclose(model.predict(features), result.model.predict(features),
-                               rtol=1e-6)
+    np.testing.assert_allclose(model.predict(features), result.model.predict(features), rtol=1e-6)
     cached = storage.cached_predictions(sample_session.store, sample_session.dataset)
     np.testing.assert_allclose(cached[result.rows], result.scores, rtol=1e-6)
 
@@ -124,14 +138,17 @@ def test_a_retrain_replaces_the_older_learned_scores(sample_session):
     manual[::2] = AUTO
     store = sample_session.store
     first = run_to_end(learn(separable_features(n, truth), manual, "fast"))
-    storage.save(store, sample_session.dataset, first.model, "decisions", first.rows,
-                 first.scores)
+    storage.save(store, sample_session.dataset, first.model, "decisions", first.rows, first.scores)
     manual[::4] = AUTO
     second = run_to_end(learn(separable_features(n, truth, seed=1), manual, "fast"))
-    scorer = storage.save(store, sample_session.dataset, second.model, "decisions",
-                          second.rows, second.scores)
-    learned = [row for row in store._db.execute("SELECT id, description FROM scorers")
-               if "learned" in row[1]]
+    scorer = storage.save(
+        store, sample_session.dataset, second.model, "decisions", second.rows, second.scores
+    )
+    learned = [
+        row
+        for row in store._db.execute("SELECT id, description FROM scorers")
+        if "learned" in row[1]
+    ]
     assert [row[0] for row in learned] == [scorer]
 
 
@@ -149,6 +166,7 @@ def test_a_prompt_kept_once_and_dropped_once_does_not_leak_across_folds():
     keep = np.tile([True, False], pairs)
     response = rng.normal(size=(2 * pairs, 8)).astype(np.float32)
     from core.learned.features import BASE_NAMES, PairFeatures
+
     dense = np.zeros((2 * pairs, len(BASE_NAMES)), np.float32)
     noise = fit(PairFeatures(prompt, response, dense, BASE_NAMES), keep, "fast")
     assert 0.4 < noise.auc < 0.6

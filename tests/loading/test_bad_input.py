@@ -23,11 +23,11 @@ def reasons(dataset):
 def test_one_percent_corrupt_lines_are_reported_by_physical_line(write):
     rng = random.Random(7)
     corruptions = [
-        lambda: GOOD[:-5],                                  # truncated JSON
+        lambda: GOOD[:-5],  # truncated JSON
         lambda: b'{"prompt": "p\xff\xfe", "response": "r"}',  # invalid UTF-8
-        lambda: b'{"prompt": "p", "response": NaN}',          # NaN
-        lambda: b'["not", "an", "object"]',                   # not an object
-        lambda: b'{"prompt": "\\ud800", "response": "r"}',    # lone surrogate
+        lambda: b'{"prompt": "p", "response": NaN}',  # NaN
+        lambda: b'["not", "an", "object"]',  # not an object
+        lambda: b'{"prompt": "\\ud800", "response": "r"}',  # lone surrogate
     ]
     lines, expected = [], {}
     for number in range(1, 100_001):
@@ -65,15 +65,22 @@ def test_blank_lines_are_counted_not_reported(write):
 
 
 def test_repeated_keys_are_flagged_not_resolved(write):
-    dataset = load(write("a.jsonl", GOOD + b'\n{"prompt": "a", "response": "b", "prompt": "c"}\n'
-                                    + b'{"prompt": "a:b", "response": "c:d"}\n'))
+    dataset = load(
+        write(
+            "a.jsonl",
+            GOOD
+            + b'\n{"prompt": "a", "response": "b", "prompt": "c"}\n'
+            + b'{"prompt": "a:b", "response": "c:d"}\n',
+        )
+    )
     assert reasons(dataset) == {2: "repeated key 'prompt': the record is ambiguous"}
     assert dataset.prompts == ["p", "a:b"]
 
 
 def test_repeated_key_in_a_json_array_is_reported_by_record(write):
-    dataset = load(write("a.json", b'[' + GOOD + b', {"prompt": "x", "response": "y", '
-                                   b'"response": "z"}]'))
+    dataset = load(
+        write("a.json", b"[" + GOOD + b', {"prompt": "x", "response": "y", "response": "z"}]')
+    )
     assert reasons(dataset) == {2: "repeated key 'response': the record is ambiguous"}
 
 
@@ -93,15 +100,19 @@ def test_a_16_mb_response_loads_from_jsonl_and_csv(write):
 
 
 def test_csv_short_long_and_broken_rows_are_reported(write):
-    content = ("prompt,response\n"
-               "q1,a1\n"
-               "q2\n"                       # short row: pandas would pad it silently
-               "q3,a3,extra\n"              # long row
-               '"q4 over\ntwo lines",a4\n'  # a quoted newline is fine
-               "q5,a5\n")
+    content = (
+        "prompt,response\n"
+        "q1,a1\n"
+        "q2\n"  # short row: pandas would pad it silently
+        "q3,a3,extra\n"  # long row
+        '"q4 over\ntwo lines",a4\n'  # a quoted newline is fine
+        "q5,a5\n"
+    )
     dataset = load(write("a.csv", content))
-    assert reasons(dataset) == {3: "expected 2 fields (as in the header), found 1",
-                                4: "expected 2 fields (as in the header), found 3"}
+    assert reasons(dataset) == {
+        3: "expected 2 fields (as in the header), found 1",
+        4: "expected 2 fields (as in the header), found 3",
+    }
     assert dataset.prompts == ["q1", "q4 over\ntwo lines", "q5"]
     assert dataset.locations.tolist() == [2, 5, 7]
 
@@ -123,8 +134,11 @@ def test_unparsable_json_document_names_the_line(write):
     assert info.value.line == 3 and "a.json, line 3" in str(info.value)
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.binary(max_size=600))
 def test_fuzz_arbitrary_bytes_give_records_and_errors_or_a_load_error(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "input.jsonl"
@@ -137,16 +151,24 @@ def test_fuzz_arbitrary_bytes_give_records_and_errors_or_a_load_error(tmp_path_f
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**60, 2**60) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8),
-                                                                      children, max_size=3),
-    max_leaves=8)
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.dictionaries(st.sampled_from(["prompt", "response", "x"]), json_values,
-                                max_size=3), min_size=1, max_size=15))
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(["prompt", "response", "x"]), json_values, max_size=3),
+        min_size=1,
+        max_size=15,
+    )
+)
 def test_every_line_is_a_record_or_a_bad_line(tmp_path_factory, records):
     path = tmp_path_factory.mktemp("prop") / "input.jsonl"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))

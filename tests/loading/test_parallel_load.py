@@ -18,16 +18,30 @@ def _real_lines(shared_data, n: int) -> list[bytes]:
     rng = random.Random(3)
     lines = [orjson.dumps(rng.choice(rows)) for _ in range(n)]
     for i in rng.sample(range(n), 40):  # bad lines scattered over every run
-        lines[i] = rng.choice([b'{"instruction": "x", "output": "y", "output": "z"}',
-                               b'{"instruction": "x: \\"a\\": 1", "output": "cut',
-                               b"[1, 2]", b"", b'{"instruction": "\xff", "output": "y"}'])
+        lines[i] = rng.choice(
+            [
+                b'{"instruction": "x", "output": "y", "output": "z"}',
+                b'{"instruction": "x: \\"a\\": 1", "output": "cut',
+                b"[1, 2]",
+                b"",
+                b'{"instruction": "\xff", "output": "y"}',
+            ]
+        )
     return lines
 
 
 def _columns(dataset):
-    return (dataset.prompts, dataset.responses, dataset.originals, dataset.locations.tolist(),
-            dataset.fingerprints.tolist(), dataset.turns.tolist(), dataset.bad_lines,
-            dataset.blank_lines, dataset.source_sha256)
+    return (
+        dataset.prompts,
+        dataset.responses,
+        dataset.originals,
+        dataset.locations.tolist(),
+        dataset.fingerprints.tolist(),
+        dataset.turns.tolist(),
+        dataset.bad_lines,
+        dataset.blank_lines,
+        dataset.source_sha256,
+    )
 
 
 @pytest.mark.parametrize("workers", ["2", "3"])
@@ -40,8 +54,11 @@ def test_pool_load_equals_single_pass(shared_data, write, monkeypatch, workers):
     monkeypatch.setenv("THRESHER_LOAD_WORKERS", workers)
     submitted = []
     submit = jsonl_pool.RunPool.submit
-    monkeypatch.setattr(jsonl_pool.RunPool, "submit",
-                        lambda pool, blob, line: submitted.append(line) or submit(pool, blob, line))
+    monkeypatch.setattr(
+        jsonl_pool.RunPool,
+        "submit",
+        lambda pool, blob, line: submitted.append(line) or submit(pool, blob, line),
+    )
     pooled = load(path)
     assert len(submitted) > 5  # most of the file went through the workers
     assert len(single.bad_lines) > 30 and single.blank_lines > 0

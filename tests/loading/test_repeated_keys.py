@@ -24,8 +24,11 @@ def written_objects(draw):
     """JSON object text written pair by pair (so keys may repeat), with the pairs."""
     keys = draw(st.lists(_TRICKY, min_size=1, max_size=6))
     values = [draw(st.one_of(_TRICKY, st.integers())) for _ in keys]
-    parts = [f"{json.dumps(k, ensure_ascii=False)}{draw(_SPACE)}:{draw(_SPACE)}"
-             f"{json.dumps(v, ensure_ascii=False)}" for k, v in zip(keys, values, strict=True)]
+    parts = [
+        f"{json.dumps(k, ensure_ascii=False)}{draw(_SPACE)}:{draw(_SPACE)}"
+        f"{json.dumps(v, ensure_ascii=False)}"
+        for k, v in zip(keys, values, strict=True)
+    ]
     return ("{" + ", ".join(parts) + "}").encode(), keys, values
 
 
@@ -46,16 +49,25 @@ def test_every_line_that_repeats_a_key_is_reported_and_no_other(tmp_path_factory
     path = tmp_path_factory.mktemp("keys") / "a.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     dataset = load(path)
-    expected = {i + 2 for i, (_, keys, _) in enumerate(cases)
-                if len(set(keys) | {"prompt", "response"}) < len(keys) + 2}
+    expected = {
+        i + 2
+        for i, (_, keys, _) in enumerate(cases)
+        if len(set(keys) | {"prompt", "response"}) < len(keys) + 2
+    }
     assert {b.line for b in dataset.bad_lines} == expected
     assert len(dataset) + len(expected) == len(lines)
 
 
 def test_thousands_of_lines_of_real_colon_text_load_whole(write, shared_data):
     rows = orjson.loads((shared_data / "gsm_8k_train.json").read_bytes())[:3000]
-    text = [{"instruction": f'Human: {r["instruction"]} Note: "{r["input"]}": {{"a": 1}}',
-             "input": "", "output": f': {r["output"]}'} for r in rows]
+    text = [
+        {
+            "instruction": f'Human: {r["instruction"]} Note: "{r["input"]}": {{"a": 1}}',
+            "input": "",
+            "output": f": {r['output']}",
+        }
+        for r in rows
+    ]
     dataset = load(write("a.jsonl", b"\n".join(map(orjson.dumps, text)) + b"\n"))
     assert (len(dataset), dataset.bad_lines) == (3000, [])
     assert dataset.responses[0] == text[0]["output"]

@@ -12,8 +12,15 @@ def jsonl(*records) -> bytes:
     return b"".join(orjson.dumps(r) + b"\n" for r in records)
 
 
-@pytest.mark.parametrize("keys", [("prompt", "response"), ("question", "answer"),
-                                  ("query", "response"), ("prompt", "completion")])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("prompt", "response"),
+        ("question", "answer"),
+        ("query", "response"),
+        ("prompt", "completion"),
+    ],
+)
 def test_prompt_response_style_keys(write, keys):
     p, r = keys
     dataset = load(write("a.jsonl", jsonl({p: "Q1", r: "A1"}, {p: "Q2", r: "A2"})))
@@ -22,22 +29,30 @@ def test_prompt_response_style_keys(write, keys):
 
 
 def test_alpaca_joins_instruction_and_input_with_a_blank_line(write):
-    dataset = load(write("a.jsonl", jsonl(
-        {"instruction": "Translate.", "input": "Bonjour", "output": "Hello"},
-        {"instruction": "Say hi.", "input": "", "output": "Hi"})))
+    dataset = load(
+        write(
+            "a.jsonl",
+            jsonl(
+                {"instruction": "Translate.", "input": "Bonjour", "output": "Hello"},
+                {"instruction": "Say hi.", "input": "", "output": "Hi"},
+            ),
+        )
+    )
     assert dataset.schema == "alpaca"
     assert dataset.prompts == ["Translate.\n\nBonjour", "Say hi."]
     assert dataset.responses == ["Hello", "Hi"]
 
 
 def test_openai_messages_response_is_last_assistant_turn(write):
-    record = {"messages": [
-        {"role": "system", "content": "Be brief."},
-        {"role": "user", "content": "Hi"},
-        {"role": "assistant", "content": "Hello!"},
-        {"role": "user", "content": "2+2?"},
-        {"role": "assistant", "content": [{"type": "text", "text": "4"}]},
-    ]}
+    record = {
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello!"},
+            {"role": "user", "content": "2+2?"},
+            {"role": "assistant", "content": [{"type": "text", "text": "4"}]},
+        ]
+    }
     dataset = load(write("a.jsonl", jsonl(record)))
     assert dataset.schema == "openai_messages"
     assert dataset.responses == ["4"]
@@ -49,12 +64,18 @@ def test_openai_messages_response_is_last_assistant_turn(write):
 
 
 def test_sharegpt_conversations(write):
-    record = {"conversations": [{"from": "human", "value": "Why is the sky blue?"},
-                                {"from": "gpt", "value": "Rayleigh scattering."}]}
+    record = {
+        "conversations": [
+            {"from": "human", "value": "Why is the sky blue?"},
+            {"from": "gpt", "value": "Rayleigh scattering."},
+        ]
+    }
     dataset = load(write("a.jsonl", jsonl(record)))
     assert dataset.schema == "sharegpt"
-    assert (dataset.prompts, dataset.responses) == (["Why is the sky blue?"],
-                                                    ["Rayleigh scattering."])
+    assert (dataset.prompts, dataset.responses) == (
+        ["Why is the sky blue?"],
+        ["Rayleigh scattering."],
+    )
 
 
 def test_chat_without_assistant_turn_is_a_bad_line(write):
@@ -63,13 +84,15 @@ def test_chat_without_assistant_turn_is_a_bad_line(write):
     dataset = load(write("a.jsonl", jsonl(good, bad)))
     assert len(dataset) == 1
     assert [(b.line, b.reason) for b in dataset.bad_lines] == [
-        (2, "no assistant turn in 'messages'")]
+        (2, "no assistant turn in 'messages'")
+    ]
 
 
 def test_mixed_schemas_are_normalised_per_row(write):
     rows = [{"prompt": f"p{i}", "response": f"r{i}"} for i in range(5)]
-    rows.insert(3, {"messages": [{"role": "user", "content": "u"},
-                                 {"role": "assistant", "content": "a"}]})
+    rows.insert(
+        3, {"messages": [{"role": "user", "content": "u"}, {"role": "assistant", "content": "a"}]}
+    )
     dataset = load(write("a.jsonl", jsonl(*rows)))
     assert len(dataset) == 6 and dataset.bad_lines == []
     assert dataset.responses[3] == "a"
@@ -82,7 +105,8 @@ def test_a_field_that_changes_type_costs_only_its_row(write):
     dataset = load(write("a.jsonl", jsonl(*rows)))
     assert len(dataset) == 1199
     assert [(b.line, b.reason) for b in dataset.bad_lines] == [
-        (1001, "field 'response' is an object, not text")]
+        (1001, "field 'response' is an object, not text")
+    ]
 
 
 def test_empty_response_is_a_record_not_a_bad_line(write):

@@ -37,11 +37,11 @@ class Injected:
     koala: Path
     vicuna: Path
     rows: int
-    background: list[int]                   # rows that came from GSM8K
-    verbatim: dict[int, tuple[str, int]]    # row -> (reference name, reference line)
+    background: list[int]  # rows that came from GSM8K
+    verbatim: dict[int, tuple[str, int]]  # row -> (reference name, reference line)
     edited: dict[int, tuple[str, int, str]]  # row -> (reference name, line, edit kind)
-    rephrased: dict[int, int]               # row -> Vicuna line
-    words: dict[tuple[str, int], int]       # (reference, line) -> words in the prompt
+    rephrased: dict[int, int]  # row -> Vicuna line
+    words: dict[tuple[str, int], int]  # (reference, line) -> words in the prompt
 
 
 def build(folder: Path, shared: Path, seed: int = 11) -> Injected:
@@ -63,8 +63,17 @@ def build(folder: Path, shared: Path, seed: int = 11) -> Injected:
         item = orjson.loads(raw)
         plan.append(("rephrased", item["question_id"], item["rephrased"]))
     rng.shuffle(plan)
-    injected = Injected(folder / "train.jsonl", shared / "koala_test_set.jsonl",
-                        shared / "vicuna_test_set.jsonl", len(plan), [], {}, {}, {}, words)
+    injected = Injected(
+        folder / "train.jsonl",
+        shared / "koala_test_set.jsonl",
+        shared / "vicuna_test_set.jsonl",
+        len(plan),
+        [],
+        {},
+        {},
+        {},
+        words,
+    )
     lines = []
     for row, (kind, key, value) in enumerate(plan):
         if kind == "background":

@@ -27,17 +27,23 @@ FIELDS = ("rows", "ref_rows", "shared", "coverage", "span")
 @pytest.fixture
 def path(monkeypatch):
     """Choose the compiled (True) or numpy (False) path, whatever the size of the texts."""
+
     def choose(compiled_path: bool):
         monkeypatch.setattr(kernels, "FORCE", compiled_path)
+
     return choose
 
 
 def real_texts(shared) -> tuple[list[str], list[str]]:
     gsm = [r["instruction"] for r in orjson.loads((shared / "gsm_8k_train.json").read_bytes())]
-    koala = [orjson.loads(line)["prompt"]
-             for line in (shared / "koala_test_set.jsonl").read_bytes().splitlines()]
-    vicuna = [orjson.loads(line)["text"]
-              for line in (shared / "vicuna_test_set.jsonl").read_bytes().splitlines()]
+    koala = [
+        orjson.loads(line)["prompt"]
+        for line in (shared / "koala_test_set.jsonl").read_bytes().splitlines()
+    ]
+    vicuna = [
+        orjson.loads(line)["text"]
+        for line in (shared / "vicuna_test_set.jsonl").read_bytes().splitlines()
+    ]
     with gzip.open(shared / "hh_rlhf_harmless_base_test.jsonl.gz") as handle:
         hh = [orjson.loads(line)["chosen"].split("\n\nAssistant:")[0] for line in handle]
     texts = gsm[:3000] + koala + vicuna + hh + [t.upper() for t in koala]
@@ -54,7 +60,7 @@ def test_small_checks_do_not_load_numba_large_ones_do():
     kernels.compiled.cache_clear()
     assert kernels.for_size(kernels.MIN_CHARS - 1) is None
     assert kernels.for_size(kernels.MIN_CHARS) is not None
-    assert kernels.for_size(10) is not None      # once loaded, every check uses them
+    assert kernels.for_size(10) is not None  # once loaded, every check uses them
 
 
 def test_real_data_matches_are_identical_with_and_without_numba(shared_data, path):
@@ -68,8 +74,11 @@ def test_real_data_matches_are_identical_with_and_without_numba(shared_data, pat
         assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
 
 
-texts_strategy = st.lists(st.text(alphabet=st.sampled_from(list("ab .'’,-\nÉé中文 x")),
-                                  max_size=30), min_size=1, max_size=12)
+texts_strategy = st.lists(
+    st.text(alphabet=st.sampled_from(list("ab .'’,-\nÉé中文 x")), max_size=30),
+    min_size=1,
+    max_size=12,
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -25,9 +25,11 @@ def _jsonl(write, name: str, records: list[dict], extra: bytes = b"") -> object:
 
 @pytest.fixture
 def training(write):
-    records = [{"instruction": LEAKED, "output": "Application, transport, internet, link."},
-               {"instruction": OTHER, "output": "The waves..."},
-               {"instruction": "What is 2 + 2?", "output": "4"}]
+    records = [
+        {"instruction": LEAKED, "output": "Application, transport, internet, link."},
+        {"instruction": OTHER, "output": "The waves..."},
+        {"instruction": "What is 2 + 2?", "output": "4"},
+    ]
     return load(_jsonl(write, "train.jsonl", records))
 
 
@@ -36,8 +38,11 @@ def _references(paths, dataset, settings=None):
 
 
 def test_a_reference_with_bad_lines_reports_them_and_uses_the_rest(write, training):
-    ref = write("eval.jsonl", b'{"prompt": "unrelated question about birds and their songs"}\n'
-                b'{"prompt": broken\n' + orjson.dumps({"prompt": LEAKED}) + b"\n[1, 2]\n")
+    ref = write(
+        "eval.jsonl",
+        b'{"prompt": "unrelated question about birds and their songs"}\n'
+        b'{"prompt": broken\n' + orjson.dumps({"prompt": LEAKED}) + b"\n[1, 2]\n",
+    )
     references = _references([ref], training)
     result = run_to_end(find_overlap(training, references, OverlapConfig()))
     info = result.references[0]
@@ -53,25 +58,32 @@ def test_an_empty_reference_beside_good_ones_is_reported_and_skipped(write, trai
     empty, blank = write("empty.jsonl", b""), write("blank.jsonl", b"\n  \n")
     junk = write("junk.jsonl", b"[1]\n[2]\n")
     skipped: list[str] = []
-    references = run_to_end(load_references([empty, good, blank, junk], training,
-                                            OverlapConfig(), skipped))
+    references = run_to_end(
+        load_references([empty, good, blank, junk], training, OverlapConfig(), skipped)
+    )
     assert [r.path for r in references] == [good]
-    assert len(skipped) == 3 and all("\n" not in line and "skipped" in line
-                                     for line in skipped)
+    assert len(skipped) == 3 and all("\n" not in line and "skipped" in line for line in skipped)
     assert skipped[0].startswith(f"{empty}: the reference is empty")
     assert skipped[1].startswith(f"{blank}: the reference is empty")
-    assert skipped[2].startswith(f"{junk}: the reference holds no usable records (2 unusable "
-                                 "line(s), first: line 1")
+    assert skipped[2].startswith(
+        f"{junk}: the reference holds no usable records (2 unusable line(s), first: line 1"
+    )
     result = run_to_end(find_overlap(training, references, OverlapConfig()))
     assert result.match_of(0).level == "exact"
 
 
 def test_only_empty_references_are_refused_with_the_file_named(write, training):
-    with pytest.raises(OverlapError, match=r"empty\.jsonl: the reference is empty; there is "
-                       "nothing to compare against"):
+    with pytest.raises(
+        OverlapError,
+        match=r"empty\.jsonl: the reference is empty; there is "
+        "nothing to compare against",
+    ):
         _references([write("empty.jsonl", b"")], training)
-    with pytest.raises(OverlapError, match=r"junk.jsonl: the reference holds no usable "
-                       r"records \(2 unusable line\(s\), first: line 1.*\(and 1 more empty"):
+    with pytest.raises(
+        OverlapError,
+        match=r"junk.jsonl: the reference holds no usable "
+        r"records \(2 unusable line\(s\), first: line 1.*\(and 1 more empty",
+    ):
         _references([write("junk.jsonl", b"[1]\n[2]\n"), write("e.jsonl", b"")], training)
 
 
@@ -85,16 +97,18 @@ def test_the_open_file_itself_is_refused_even_under_another_name(write, training
     with pytest.raises(OverlapError, match="the open file itself"):
         _references([training.path], training)
     copy = write("copy-of-train.jsonl", training.path.read_bytes())
-    with pytest.raises(OverlapError, match=r"copy-of-train\.jsonl: this reference is the "
-                       r"open file itself"):
+    with pytest.raises(
+        OverlapError,
+        match=r"copy-of-train\.jsonl: this reference is the "
+        r"open file itself",
+    ):
         _references([copy], training)
 
 
 def test_comparing_responses_of_a_prompt_only_reference_is_refused(write, training):
     ref = _jsonl(write, "eval.jsonl", [{"prompt": LEAKED}])
     with pytest.raises(OverlapError, match="prompts only, so ngram matching on responses"):
-        _references([ref], training, OverlapConfig(exact=False, near=None,
-                                                     ngram_on="response"))
+        _references([ref], training, OverlapConfig(exact=False, near=None, ngram_on="response"))
 
 
 def test_text_without_spaces_is_matched_whole_but_not_by_ngrams(write):
@@ -105,30 +119,45 @@ def test_text_without_spaces_is_matched_whole_but_not_by_ngrams(write):
     a spaced script in the same file is found by n-grams as usual.
     """
     sentence = "请列出TCP/IP模型的各层，并为每一层指出一个协议。"
-    training = load(_jsonl(write, "train.jsonl", [
-        {"instruction": sentence, "output": "应用层"},
-        {"instruction": "背景：我在学习网络。" + sentence + "谢谢！", "output": "应用层"},
-        {"instruction": "Background: " + LEAKED + " Thanks!", "output": "ok"}]))
+    training = load(
+        _jsonl(
+            write,
+            "train.jsonl",
+            [
+                {"instruction": sentence, "output": "应用层"},
+                {"instruction": "背景：我在学习网络。" + sentence + "谢谢！", "output": "应用层"},
+                {"instruction": "Background: " + LEAKED + " Thanks!", "output": "ok"},
+            ],
+        )
+    )
     ref = _jsonl(write, "eval.jsonl", [{"prompt": sentence}, {"prompt": LEAKED}])
-    result = run_to_end(find_overlap(training, _references([ref], training),
-                                     OverlapConfig(near=None)))
+    result = run_to_end(
+        find_overlap(training, _references([ref], training), OverlapConfig(near=None))
+    )
     assert result.match_of(0).level == "exact"
     assert result.match_of(1) is None
     assert result.match_of(2).level == "ngram"
 
 
 def test_two_empty_texts_are_not_an_overlap(write):
-    training = load(_jsonl(write, "train.jsonl", [{"instruction": "Hi", "input": "",
-                                                   "output": ""}]))
+    training = load(
+        _jsonl(write, "train.jsonl", [{"instruction": "Hi", "input": "", "output": ""}])
+    )
     ref = _jsonl(write, "ref.jsonl", [{"instruction": "Other", "input": "", "output": ""}])
-    result = run_to_end(find_overlap(training, _references([ref], training),
-                                     OverlapConfig(exact_on="response", near=None,
-                                                     ngram=False)))
+    result = run_to_end(
+        find_overlap(
+            training,
+            _references([ref], training),
+            OverlapConfig(exact_on="response", near=None, ngram=False),
+        )
+    )
     assert result.match_of(0) is None
 
 
-@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1),
-       st.text(alphabet=" \t\n", max_size=20))
+@given(
+    st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1),
+    st.text(alphabet=" \t\n", max_size=20),
+)
 def test_spaces_never_decide_whether_text_is_spaceless(chinese, spaces):
     """Han text is spaceless however it is spaced; text in spaced scripts never is."""
     assert spaceless(chinese) and spaceless(spaces + chinese + spaces)
@@ -145,9 +174,13 @@ def test_spaced_scripts_get_no_note_and_spaceless_ones_do(write, training):
     result = run_to_end(find_overlap(training, _references([ref], training), OverlapConfig()))
     assert result.notes == ()
     chinese = _jsonl(write, "zh.jsonl", [{"prompt": "请列出模型的各层并为每一层指出一个协议"}])
-    result = run_to_end(find_overlap(training, _references([chinese], training),
-                                     OverlapConfig(), notes=["earlier note"]))
+    result = run_to_end(
+        find_overlap(
+            training, _references([chinese], training), OverlapConfig(), notes=["earlier note"]
+        )
+    )
     assert result.notes[0] == "earlier note"
-    assert result.notes[1].startswith("0% of the rows and 100% of the reference records are "
-                                      "written without spaces")
+    assert result.notes[1].startswith(
+        "0% of the rows and 100% of the reference records are written without spaces"
+    )
     assert len(result.notes) == 2

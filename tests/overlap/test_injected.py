@@ -63,7 +63,7 @@ def test_sentence_added_copies_share_the_whole_prompt_as_one_span(checked, injec
         words = injected.words[name, line]
         if kind == "sentence" and words >= 13:
             assert ngram.span[row] >= min(words, 13)
-            assert ngram.similarity[row] > 0.9    # nearly all of the prompt's n-grams
+            assert ngram.similarity[row] > 0.9  # nearly all of the prompt's n-grams
 
 
 def test_rows_that_were_not_injected_are_never_flagged(checked, injected):
@@ -78,7 +78,7 @@ def test_summary_counts_each_reference_and_level(checked):
     summary = result.summary()
     koala, vicuna = summary["references"]
     assert koala["records"] == 180 and vicuna["records"] == 80
-    assert koala["rows"]["exact"] >= 180            # verbatim copies plus case edits
+    assert koala["rows"]["exact"] >= 180  # verbatim copies plus case edits
     assert vicuna["any"] >= 2 * 80 - 1
     assert summary["overlapping"] == sum(summary["by_level"].values())
     assert set(summary["by_level"]) == set(LEVELS) - {"semantic"}

@@ -30,8 +30,9 @@ def inputs(tmp_path_factory):
         pytest.skip("../shared/data is not available")
     background = GSM8K_SLICE.read_bytes().splitlines()[:200]
     rephrased = [orjson.loads(line) for line in REPHRASED.read_bytes().splitlines()]
-    lines = background + [orjson.dumps({"instruction": r["rephrased"], "input": "",
-                                        "output": "…"}) for r in rephrased]
+    lines = background + [
+        orjson.dumps({"instruction": r["rephrased"], "input": "", "output": "…"}) for r in rephrased
+    ]
     path = tmp_path_factory.mktemp("semantic") / "train.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     expected = {len(background) + i: r["question_id"] for i, r in enumerate(rephrased)}
@@ -40,8 +41,15 @@ def inputs(tmp_path_factory):
 
 def _check(inputs, embedder: str):
     dataset, reference, _, _ = inputs
-    return run_to_end(find_overlap(dataset, [reference], OverlapConfig(
-        exact=False, ngram=False, near=None, semantic=0.7, embedder=embedder, device="cpu")))
+    return run_to_end(
+        find_overlap(
+            dataset,
+            [reference],
+            OverlapConfig(
+                exact=False, ngram=False, near=None, semantic=0.7, embedder=embedder, device="cpu"
+            ),
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +60,12 @@ def semantic(inputs):
 
 def _recall(result, expected, threshold):
     matches = result.levels["semantic"]
-    right = [row for row, line in expected.items()
-             if matches.similarity[row] >= threshold
-             and result.ref_location(0, int(matches.ref_row[row])) == line]
+    right = [
+        row
+        for row, line in expected.items()
+        if matches.similarity[row] >= threshold
+        and result.ref_location(0, int(matches.ref_row[row])) == line
+    ]
     return len(right) / len(expected)
 
 

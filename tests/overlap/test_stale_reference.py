@@ -28,15 +28,40 @@ def _checked(injected, tmp_path):
     reference = tmp_path / "vicuna_copy.jsonl"
     shutil.copy(injected.vicuna, reference)
     project = tmp_path / "p.thresher"
-    assert cli_main(["overlap", str(injected.path), "--against", str(reference), "--exact",
-                     "-o", str(tmp_path / "o.csv"), "--project", str(project)]) == 0
+    assert (
+        cli_main(
+            [
+                "overlap",
+                str(injected.path),
+                "--against",
+                str(reference),
+                "--exact",
+                "-o",
+                str(tmp_path / "o.csv"),
+                "--project",
+                str(project),
+            ]
+        )
+        == 0
+    )
     return reference, project
 
 
 def _curate(injected, tmp_path, project, *extra):
     out = tmp_path / "curated.jsonl"
-    code = cli_main(["curate", str(injected.path), "--keep-all", "--keep-duplicates", "-o",
-                     str(out), "--project", str(project), *extra])
+    code = cli_main(
+        [
+            "curate",
+            str(injected.path),
+            "--keep-all",
+            "--keep-duplicates",
+            "-o",
+            str(out),
+            "--project",
+            str(project),
+            *extra,
+        ]
+    )
     return code, out
 
 
@@ -76,7 +101,7 @@ def test_status_is_clean_until_the_reference_is_edited(injected, tmp_path, capsy
 
 def test_curate_refuses_to_drop_on_a_stale_check_in_one_line(injected, tmp_path, capsys):
     reference, project = _checked(injected, tmp_path)
-    reference.write_bytes(reference.read_bytes().replace(b"?", b"!"))   # edited in place
+    reference.write_bytes(reference.read_bytes().replace(b"?", b"!"))  # edited in place
     capsys.readouterr()
     code, out = _curate(injected, tmp_path, project, "--drop-overlap", "exact")
     assert code == 1
@@ -91,7 +116,7 @@ def test_curate_refuses_to_drop_on_a_stale_check_in_one_line(injected, tmp_path,
 
 def test_the_manifest_records_a_stale_check(injected, tmp_path, capsys):
     reference, project = _checked(injected, tmp_path)
-    code, _ = _curate(injected, tmp_path, project)     # not relying on the check: exports
+    code, _ = _curate(injected, tmp_path, project)  # not relying on the check: exports
     assert code == 0
     manifest = orjson.loads((tmp_path / "curated.manifest.json").read_bytes())
     assert manifest["overlap"]["stale"] is None
@@ -117,7 +142,7 @@ def _saved_rule(tmp_path):
 
 def test_a_refused_curate_leaves_the_projects_rule_as_it_was(injected, tmp_path, capsys):
     reference, project = _checked(injected, tmp_path)
-    assert _curate(injected, tmp_path, project)[0] == 0              # no overlap dropped
+    assert _curate(injected, tmp_path, project)[0] == 0  # no overlap dropped
     # The check looked at exact only: a rule dropping semantic overlap is refused, unsaved.
     assert _curate(injected, tmp_path, project, "--drop-overlap", "semantic")[0] == 1
     assert _export(injected, tmp_path, project)[0] == 0
@@ -142,8 +167,8 @@ def test_export_refuses_a_rule_relying_on_a_stale_check(injected, tmp_path, caps
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ")
     assert f"{reference} changed since the check" in err[0]
-    assert err[0].count("re-run") == 1       # said once, not twice
-    reference.write_bytes(original)           # the very version the check read: trusted again
+    assert err[0].count("re-run") == 1  # said once, not twice
+    reference.write_bytes(original)  # the very version the check read: trusted again
     assert _export(injected, tmp_path, project)[0] == 0
     assert _saved_rule(tmp_path) == ["exact"]
     capsys.readouterr()

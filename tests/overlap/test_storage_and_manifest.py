@@ -25,9 +25,10 @@ def test_drop_overlap_rule_export_and_manifest(injected, tmp_path):
         save_overlap(store, result)
         restored = load_overlap(store, dataset.source_sha256, len(dataset))
         assert np.array_equal(restored.level_bits(), result.level_bits())
-        assert restored.match_of(next(iter(injected.verbatim))) == \
-            result.match_of(next(iter(injected.verbatim)))
-        assert load_overlap(store, "0" * 64, len(dataset)) is None   # another file version
+        assert restored.match_of(next(iter(injected.verbatim))) == result.match_of(
+            next(iter(injected.verbatim))
+        )
+        assert load_overlap(store, "0" * 64, len(dataset)) is None  # another file version
 
         session = ReviewSession(dataset, store, Rule(mode="all", drop_duplicates=False))
         restore_overlap(session)
@@ -37,7 +38,8 @@ def test_drop_overlap_rule_export_and_manifest(injected, tmp_path):
         assert (session.final[~exact_rows] == KEEP).all()
         session.set_rule(session.rule.with_changes(drop_overlap=("exact", "ngram")))
         leaked = list(injected.verbatim) + [
-            r for r, (n, line, _) in injected.edited.items() if injected.words[n, line] >= 6]
+            r for r, (n, line, _) in injected.edited.items() if injected.words[n, line] >= 6
+        ]
         assert (session.final[leaked] == DROP).all()
         assert (session.final[injected.background] == KEEP).all()
         shown = RowFilter(overlap="overlapping").mask(session.filter_inputs())

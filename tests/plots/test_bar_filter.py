@@ -15,9 +15,17 @@ def _inputs(scores: np.ndarray) -> FilterInputs:
     n = len(scores)
     zeros = np.zeros(n, dtype=np.int8)
     flags = np.zeros(n, dtype=bool)
-    return FilterInputs(scores=scores, final=zeros, manual=zeros, duplicate=flags,
-                        flag_mask=np.zeros(n, dtype=np.int64), truncated=flags,
-                        unscorable=flags, prompts=[""] * n, responses=[""] * n)
+    return FilterInputs(
+        scores=scores,
+        final=zeros,
+        manual=zeros,
+        duplicate=flags,
+        flag_mask=np.zeros(n, dtype=np.int64),
+        truncated=flags,
+        unscorable=flags,
+        prompts=[""] * n,
+        responses=[""] * n,
+    )
 
 
 def bar_filter(histogram: StreamingHistogram, index: int) -> RowFilter:
@@ -28,9 +36,13 @@ def bar_filter(histogram: StreamingHistogram, index: int) -> RowFilter:
     return RowFilter(score_min=low, score_max=high, score_max_open=index < histogram.bins - 1)
 
 
-SCORES = arrays(np.float32, st.integers(1, 300),
-                elements=st.one_of(st.floats(-3, 3, width=32),
-                                   st.sampled_from([0.0, 0.1, 0.2, 0.25, 0.3, 0.5, 1.0])))
+SCORES = arrays(
+    np.float32,
+    st.integers(1, 300),
+    elements=st.one_of(
+        st.floats(-3, 3, width=32), st.sampled_from([0.0, 0.1, 0.2, 0.25, 0.3, 0.5, 1.0])
+    ),
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -39,8 +51,9 @@ def test_every_bar_filters_to_exactly_its_own_count(scores):
     histogram = StreamingHistogram(len(scores))
     histogram.add(np.arange(len(scores)), scores)
     inputs = _inputs(scores)
-    shown = [int(bar_filter(histogram, i).structural_mask(inputs).sum())
-             for i in range(histogram.bins)]
+    shown = [
+        int(bar_filter(histogram, i).structural_mask(inputs).sum()) for i in range(histogram.bins)
+    ]
     assert shown == histogram.counts.tolist()
 
 
@@ -56,5 +69,7 @@ def test_a_score_on_an_edge_is_in_the_upper_bar_only():
 
 
 def test_describe_says_the_upper_edge_is_left_out():
-    assert RowFilter(score_min=0.2, score_max=0.3, score_max_open=True).describe() == \
-        "score 0.2–under 0.3"
+    assert (
+        RowFilter(score_min=0.2, score_max=0.3, score_max_open=True).describe()
+        == "score 0.2–under 0.3"
+    )

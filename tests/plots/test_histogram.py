@@ -17,8 +17,8 @@ def _recount(histogram: StreamingHistogram, scores: np.ndarray) -> np.ndarray:
 def test_streamed_batches_count_exactly_like_numpy_even_when_the_range_grows() -> None:
     rng = np.random.default_rng(0)
     scores = rng.normal(0, 1, 5000)
-    scores[4000:] *= 8                       # late batches far outside the first range
-    scores[::97] = np.nan                    # unscorable rows
+    scores[4000:] *= 8  # late batches far outside the first range
+    scores[::97] = np.nan  # unscorable rows
     histogram = StreamingHistogram(len(scores))
     for start in range(0, len(scores), 256):
         rows = np.arange(start, min(start + 256, len(scores)))
@@ -37,10 +37,9 @@ def test_the_kept_and_dropped_split_adds_up() -> None:
     histogram = StreamingHistogram(1000)
     histogram.add(np.arange(1000), scores)
     kept = scores > 0.3
-    np.testing.assert_array_equal(histogram.split(kept) + histogram.split(~kept),
-                                  histogram.counts)
+    np.testing.assert_array_equal(histogram.split(kept) + histogram.split(~kept), histogram.counts)
     assert histogram.split(kept).sum() == kept.sum()
-    codes = kept.astype(np.int8) + 1                  # 1 kept, 2 dropped… any small codes
+    codes = kept.astype(np.int8) + 1  # 1 kept, 2 dropped… any small codes
     by_code = histogram.split_codes(codes, 3)
     np.testing.assert_array_equal(by_code[:, 2], histogram.split(kept))
     np.testing.assert_array_equal(by_code[:, 1], histogram.split(~kept))

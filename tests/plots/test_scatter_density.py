@@ -11,9 +11,9 @@ COLOURS = np.array([[150, 150, 150], [0, 200, 0], [200, 0, 0]], dtype=np.uint8)
 
 def test_rows_with_both_scores_are_drawn_in_their_decisions_colour():
     rng = np.random.default_rng(5)
-    x = rng.normal(size=60_000)          # enough rows that a point is one pixel
+    x = rng.normal(size=60_000)  # enough rows that a point is one pixel
     y = x + rng.normal(size=60_000)
-    x[:100] = np.nan                     # not scored by one scorer: not drawn
+    x[:100] = np.nan  # not scored by one scorer: not drawn
     codes = np.where(x > 0, 1, 2).astype(np.int8)
     image = scatter_density(x, y, codes, COLOURS, width=64, height=48)
     assert image.rows == 59_900 and image.rgba.shape == (48, 64, 4)
@@ -31,10 +31,11 @@ def test_rows_with_both_scores_are_drawn_in_their_decisions_colour():
 def test_a_few_rows_are_drawn_large_enough_to_see():
     x = np.array([0.0, 1.0])
     image = scatter_density(x, x, np.array([1, 1]), COLOURS, width=50, height=50)
-    assert (image.rgba[..., 3] > 0).sum() >= 2 * 9       # at least 3 x 3 pixels each
+    assert (image.rgba[..., 3] > 0).sum() >= 2 * 9  # at least 3 x 3 pixels each
 
 
 def test_nothing_scored_by_both_draws_nothing():
-    image = scatter_density(np.array([np.nan, 1.0]), np.array([2.0, np.nan]),
-                            np.array([0, 0]), COLOURS)
+    image = scatter_density(
+        np.array([np.nan, 1.0]), np.array([2.0, np.nan]), np.array([0, 0]), COLOURS
+    )
     assert image.rows == 0 and not image.rgba.any()

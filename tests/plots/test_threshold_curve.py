@@ -30,7 +30,7 @@ def test_the_curve_matches_the_rule_at_every_threshold() -> None:
 
 
 def test_float32_scores_at_the_cutoff_count_as_the_rule_counts_them() -> None:
-    scores = np.array([0.7, 0.69, 0.71, 0.7], dtype=np.float32)   # scorers emit float32
+    scores = np.array([0.7, 0.69, 0.71, 0.7], dtype=np.float32)  # scorers emit float32
     curve = threshold_curve(scores, np.ones(4), np.full(4, AUTO, np.int8), np.zeros(4, bool))
     kept = Rule(mode="threshold", min_score=0.7).decide(scores) == KEEP
     assert curve.at(0.7) == (kept.sum(), kept.sum()) == (3, 3)
@@ -38,8 +38,9 @@ def test_float32_scores_at_the_cutoff_count_as_the_rule_counts_them() -> None:
 
 def test_drawn_curve_is_bounded_and_keeps_its_ends() -> None:
     scores = np.linspace(0, 1, 10_000)
-    curve = threshold_curve(scores, np.ones(10_000), np.full(10_000, AUTO, np.int8),
-                            np.zeros(10_000, bool))
+    curve = threshold_curve(
+        scores, np.ones(10_000), np.full(10_000, AUTO, np.int8), np.zeros(10_000, bool)
+    )
     cutoffs, rows, _tokens = curve.drawn(100)
     assert len(cutoffs) <= 100 and cutoffs[0] == 0 and cutoffs[-1] == 1
     assert rows[0] == 10_000 and rows[-1] == 1
@@ -52,7 +53,7 @@ def test_length_sample_is_bounded_and_sees_a_length_bias() -> None:
     rng = np.random.default_rng(1)
     lengths = rng.integers(1, 2000, n)
     scores = np.log(lengths) + rng.normal(0, 0.5, n)
-    scores[: n // 2] = np.nan                                # half still unscored
+    scores[: n // 2] = np.nan  # half still unscored
     view = length_view(sample, scores, lengths)
     assert 0 < len(view.rows) < 2_000
     assert view.correlation > 0.6

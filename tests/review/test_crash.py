@@ -33,8 +33,13 @@ KILLS = 24
 
 def _start(tmp_path: Path, *args: str) -> subprocess.Popen:
     env = dict(os.environ, THRESHER_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT))
-    child = subprocess.Popen([sys.executable, "-m", "tests.review.crash_child", *args],
-                             cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.review.crash_child", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert child.stdout.readline().strip() == "READY"
     return child
 
@@ -73,7 +78,7 @@ def test_no_acknowledged_decision_is_lost(tmp_path):
             for row, (decision, reason) in expected.items():
                 found = (int(session.manual[row]), session.reasons.get(row, ""))
                 allowed = {(decision, reason)}
-                if row == in_flight_row:     # the one in flight may or may not have landed
+                if row == in_flight_row:  # the one in flight may or may not have landed
                     allowed.add((in_flight, in_flight_reason))
                 assert found in allowed, f"row {row} lost its decision after step {last}"
             checked += len(expected)
@@ -82,8 +87,9 @@ def test_no_acknowledged_decision_is_lost(tmp_path):
 
 def test_a_killed_bulk_action_is_all_or_nothing(tmp_path):
     rng = random.Random(7)
-    records = [orjson.dumps({"prompt": f"question {i}", "response": f"answer {i}"})
-               for i in range(20_000)]
+    records = [
+        orjson.dumps({"prompt": f"question {i}", "response": f"answer {i}"}) for i in range(20_000)
+    ]
     dataset_path = tmp_path / "big.jsonl"
     dataset_path.write_bytes(b"\n".join(records) + b"\n")
     dataset = load(dataset_path)
@@ -107,12 +113,14 @@ def test_a_killed_bulk_action_is_all_or_nothing(tmp_path):
 def test_a_killed_export_leaves_the_old_file_or_the_new_one(tmp_path):
     rng = random.Random(11)
     rows = 50_000
-    records = [orjson.dumps({"instruction": f"task {i}", "input": "", "output": "x" * 40})
-               for i in range(rows)]
+    records = [
+        orjson.dumps({"instruction": f"task {i}", "input": "", "output": "x" * 40})
+        for i in range(rows)
+    ]
     dataset_path = tmp_path / "export.jsonl"
     dataset_path.write_bytes(b"\n".join(records) + b"\n")
     target = tmp_path / "curated.jsonl"
-    target.write_bytes(b"\n".join(records) + b"\n")          # an earlier complete export
+    target.write_bytes(b"\n".join(records) + b"\n")  # an earlier complete export
     completed = 0
     for _ in range(10):
         child = _start(tmp_path, "export", str(dataset_path), str(target))

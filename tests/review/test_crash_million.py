@@ -36,10 +36,13 @@ def big(tmp_path_factory):
     lines = []
     for i in range(ROWS):
         r = base[i % len(base)]
-        copy = i % 10 == 9                       # every tenth row repeats an earlier one
+        copy = i % 10 == 9  # every tenth row repeats an earlier one
         n = i - 9 if copy else i
-        lines.append(orjson.dumps({"instruction": f"{r['instruction']} ({n})", "input": "",
-                                   "output": r["output"]}))
+        lines.append(
+            orjson.dumps(
+                {"instruction": f"{r['instruction']} ({n})", "input": "", "output": r["output"]}
+            )
+        )
     path = tmp_path_factory.mktemp("million") / "million.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path, load(path)

@@ -17,14 +17,13 @@ def _plain_keys(fingerprints: np.ndarray) -> list[tuple[bytes, int]]:
     seen: dict[bytes, int] = {}
     keys = []
     for i in range(len(fingerprints)):
-        fp = raw[i * width:(i + 1) * width]
+        fp = raw[i * width : (i + 1) * width]
         keys.append((fp, seen.get(fp, 0)))
         seen[fp] = seen.get(fp, 0) + 1
     return keys
 
 
-@given(st.lists(st.integers(0, 6), max_size=60), st.sampled_from([16, 12]),
-       st.integers(0, 2**32))
+@given(st.lists(st.integers(0, 6), max_size=60), st.sampled_from([16, 12]), st.integers(0, 2**32))
 @settings(max_examples=150, deadline=None)
 def test_keys_are_content_and_how_many_earlier_copies(picks, width, seed):
     rng = np.random.default_rng(seed)
@@ -32,7 +31,7 @@ def test_keys_are_content_and_how_many_earlier_copies(picks, width, seed):
     pool = rng.integers(0, 256, (7, width), dtype=np.uint8)
     pool[0, -3:] = 0
     pool[1, :] = pool[2, :]
-    pool[1, 0] ^= 1                    # differs from pool[2] in one bit of the first word only
+    pool[1, 0] ^= 1  # differs from pool[2] in one bit of the first word only
     fingerprints = np.frombuffer(pool[picks].tobytes(), dtype=f"S{width}")
     expected = _plain_keys(fingerprints)
     keys = decision_keys(fingerprints)

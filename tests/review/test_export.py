@@ -15,15 +15,23 @@ from core.export import records as export_records
 from core.review import DROP, KEEP, Rule
 from tests.loading.test_formats import as_csv
 
-CHAT = [{"messages": [{"role": "user", "content": f"q{i}"},
-                      {"role": "assistant", "content": f"a{i}\u2028line"}]} for i in range(4)]
+CHAT = [
+    {
+        "messages": [
+            {"role": "user", "content": f"q{i}"},
+            {"role": "assistant", "content": f"a{i}\u2028line"},
+        ]
+    }
+    for i in range(4)
+]
 RECORDS = {
-    "prompt_response": [{"prompt": f"p{i}", "response": f"r{i}", "extra": [i]}
-                        for i in range(5)],
+    "prompt_response": [{"prompt": f"p{i}", "response": f"r{i}", "extra": [i]} for i in range(5)],
     "alpaca": [{"instruction": f"do {i}", "input": "", "output": f"done {i}"} for i in range(5)],
     "openai_messages": CHAT,
-    "sharegpt": [{"conversations": [{"from": "human", "value": f"h{i}"},
-                                    {"from": "gpt", "value": f"g{i}"}]} for i in range(4)],
+    "sharegpt": [
+        {"conversations": [{"from": "human", "value": f"h{i}"}, {"from": "gpt", "value": f"g{i}"}]}
+        for i in range(4)
+    ],
 }
 
 
@@ -42,7 +50,7 @@ def test_keeping_everything_exports_the_input_exactly(tmp_path, open_session, sc
     assert session.dataset.schema == schema
     session.set_rule(Rule(mode="all"))
     out, result = _kept(session, tmp_path)
-    assert out.read_bytes() == b"\n".join(lines) + b"\n"       # the bad line never appears
+    assert out.read_bytes() == b"\n".join(lines) + b"\n"  # the bad line never appears
     assert result.kept == len(lines)
     assert result.output_sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
 
@@ -57,13 +65,15 @@ def test_csv_rows_export_as_the_objects_they_were_read_as(tmp_path, open_session
     assert [orjson.loads(line) for line in out.read_bytes().splitlines()] == rows
 
 
-def test_kept_records_keep_file_order_and_dropped_go_to_their_own_file(sample_copy,
-                                                                       open_session, tmp_path):
+def test_kept_records_keep_file_order_and_dropped_go_to_their_own_file(
+    sample_copy, open_session, tmp_path
+):
     session = open_session(sample_copy)
     session.set_rule(Rule(mode="all"))
     session.decide([5, 1], DROP)
-    out, result = _kept(session, tmp_path, dropped=tmp_path / "dropped.jsonl",
-                        sidecar=tmp_path / "rows.parquet")
+    out, result = _kept(
+        session, tmp_path, dropped=tmp_path / "dropped.jsonl", sidecar=tmp_path / "rows.parquet"
+    )
     originals = session.dataset.originals
     assert out.read_bytes().split(b"\n")[:3] == [originals[0], originals[2], originals[3]]
     assert (tmp_path / "dropped.jsonl").read_bytes() == originals[1] + b"\n" + originals[5] + b"\n"
@@ -77,8 +87,13 @@ def test_the_manifest_ties_output_to_source_model_and_rule(sample_copy, open_ses
     session = open_session(sample_copy)
     session.set_rule(Rule(mode="all"))
     session.decide([0], DROP)
-    scorer = {"model": "org/rm", "revision": "abc123", "weights_sha256": {"m.safetensors": "f0"},
-              "dtype": "bfloat16", "max_length": 512}
+    scorer = {
+        "model": "org/rm",
+        "revision": "abc123",
+        "weights_sha256": {"m.safetensors": "f0"},
+        "dtype": "bfloat16",
+        "max_length": 512,
+    }
     out = tmp_path / "out.jsonl"
     result = export_session(session, ExportOptions(out), scorer)
     manifest = orjson.loads((tmp_path / "out.manifest.json").read_bytes())
@@ -101,8 +116,9 @@ def test_annotation_adds_score_and_decision_fields(sample_copy, open_session, tm
     assert first["thresher_score"] is None
 
 
-def test_a_corrupted_temporary_file_never_replaces_the_export(sample_copy, open_session,
-                                                               tmp_path, monkeypatch):
+def test_a_corrupted_temporary_file_never_replaces_the_export(
+    sample_copy, open_session, tmp_path, monkeypatch
+):
     session = open_session(sample_copy)
     session.set_rule(Rule(mode="all"))
     out = tmp_path / "out.jsonl"
@@ -122,8 +138,9 @@ def test_a_corrupted_temporary_file_never_replaces_the_export(sample_copy, open_
     assert [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_a_full_disk_fails_loudly_and_keeps_the_old_file(sample_copy, open_session, tmp_path,
-                                                         monkeypatch):
+def test_a_full_disk_fails_loudly_and_keeps_the_old_file(
+    sample_copy, open_session, tmp_path, monkeypatch
+):
     session = open_session(sample_copy)
     session.set_rule(Rule(mode="all"))
     out = tmp_path / "out.jsonl"
@@ -151,23 +168,28 @@ def test_exported_files_are_readable_by_others(sample_copy, open_session, tmp_pa
     assert out.stat().st_mode & 0o044 == 0o044 or os.name == "nt"
 
 
-def test_an_export_stops_before_its_first_file_or_not_at_all(sample_copy, open_session,
-                                                             tmp_path):
+def test_an_export_stops_before_its_first_file_or_not_at_all(sample_copy, open_session, tmp_path):
     # Issue 17 item 9: closing the app could cut an export between its files.
     from core.export.run import ExportCancelled, iter_export
 
     session = open_session(sample_copy)
-    options = ExportOptions(tmp_path / "out.jsonl", dropped=tmp_path / "dropped.jsonl",
-                            sidecar=tmp_path / "side.parquet")
+    options = ExportOptions(
+        tmp_path / "out.jsonl",
+        dropped=tmp_path / "dropped.jsonl",
+        sidecar=tmp_path / "side.parquet",
+    )
     with pytest.raises(ExportCancelled):
         list(iter_export(session, options, None, lambda: True))
-    assert not ({"out.jsonl", "dropped.jsonl", "side.parquet", "out.manifest.json"}
-                & {p.name for p in tmp_path.iterdir()})
+    assert not (
+        {"out.jsonl", "dropped.jsonl", "side.parquet", "out.manifest.json"}
+        & {p.name for p in tmp_path.iterdir()}
+    )
     asked = []
 
     def stop_after_first_file() -> bool:
         asked.append(True)
         return len(asked) > 1
+
     run = iter_export(session, options, None, stop_after_first_file)
     progress = list(run)
     assert progress[0] == 0.0 and progress[-1] == 1.0 and len(asked) == 1
@@ -177,17 +199,22 @@ def test_an_export_stops_before_its_first_file_or_not_at_all(sample_copy, open_s
 
 def test_json_array_records_export_as_the_file_wrote_them(tmp_path, open_session):
     # Issue 17 item 6: a 30-digit id came out as 1.2345678901234568e+29.
-    items = [b'{"id": 123456789012345678901234567890, "prompt": "caf\\u00e9", '
-             b'"response": "1.50 \\"quoted\\" ], {", "weight": 1.50}',
-             b'{"id": 2, "prompt": "p2",\n     "response": "r2", "tags": [1, 2.0, 3e2]}']
+    items = [
+        b'{"id": 123456789012345678901234567890, "prompt": "caf\\u00e9", '
+        b'"response": "1.50 \\"quoted\\" ], {", "weight": 1.50}',
+        b'{"id": 2, "prompt": "p2",\n     "response": "r2", "tags": [1, 2.0, 3e2]}',
+    ]
     source = tmp_path / "data.json"
-    source.write_bytes(b'{"meta": {"note": [1, 2]},\n "data": [\n  ' + b",\n  ".join(items)
-                       + b"\n]}\n")
+    source.write_bytes(
+        b'{"meta": {"note": [1, 2]},\n "data": [\n  ' + b",\n  ".join(items) + b"\n]}\n"
+    )
     session = open_session(source)
     session.set_rule(Rule(mode="all"))
     out, _ = _kept(session, tmp_path)
     assert out.read_bytes().splitlines() == [
-        items[0], b'{"id": 2, "prompt": "p2","response": "r2", "tags": [1, 2.0, 3e2]}']
+        items[0],
+        b'{"id": 2, "prompt": "p2","response": "r2", "tags": [1, 2.0, 3e2]}',
+    ]
 
 
 def test_parquet_values_export_as_their_types_and_bytes_as_base64(tmp_path, open_session):
@@ -196,27 +223,40 @@ def test_parquet_values_export_as_their_types_and_bytes_as_base64(tmp_path, open
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table({
-        "prompt": ["p0", "p1"], "response": ["r0", "r1"],
-        "blob": pa.array([b"\x00\x01", b"\xff"], pa.binary()),
-        "price": pa.array([decimal.Decimal("1.50"), decimal.Decimal("-0.25")],
-                          pa.decimal128(5, 2)),
-        "count": pa.array([3, None], pa.int64()), "ok": [True, False],
-    })
+    table = pa.table(
+        {
+            "prompt": ["p0", "p1"],
+            "response": ["r0", "r1"],
+            "blob": pa.array([b"\x00\x01", b"\xff"], pa.binary()),
+            "price": pa.array(
+                [decimal.Decimal("1.50"), decimal.Decimal("-0.25")], pa.decimal128(5, 2)
+            ),
+            "count": pa.array([3, None], pa.int64()),
+            "ok": [True, False],
+        }
+    )
     source = tmp_path / "data.parquet"
     pq.write_table(table, source)
     session = open_session(source)
     session.set_rule(Rule(mode="all"))
     out, _ = _kept(session, tmp_path)
     lines = out.read_bytes().splitlines()
-    assert lines[0] == (b'{"prompt":"p0","response":"r0","blob":"AAE=","price":1.50,"count":3,'
-                        b'"ok":true}')
-    assert orjson.loads(lines[1]) == {"prompt": "p1", "response": "r1", "blob": "/w==",
-                                      "price": -0.25, "count": None, "ok": False}
+    assert lines[0] == (
+        b'{"prompt":"p0","response":"r0","blob":"AAE=","price":1.50,"count":3,"ok":true}'
+    )
+    assert orjson.loads(lines[1]) == {
+        "prompt": "p1",
+        "response": "r1",
+        "blob": "/w==",
+        "price": -0.25,
+        "count": None,
+        "ok": False,
+    }
 
 
-def test_an_export_refuses_a_source_that_changed_since_it_was_read(sample_copy, open_session,
-                                                                   tmp_path):
+def test_an_export_refuses_a_source_that_changed_since_it_was_read(
+    sample_copy, open_session, tmp_path
+):
     # Issue 17 item 8: the export wrote the old in-memory records under the path's manifest.
     from core.loading.freshness import SourceChanged, change_since_load
 
@@ -224,7 +264,7 @@ def test_an_export_refuses_a_source_that_changed_since_it_was_read(sample_copy, 
     assert change_since_load(session.dataset) is None
     original = sample_copy.read_bytes()
     stat = sample_copy.stat()
-    sample_copy.write_bytes(original.replace(b"a", b"b", 1))        # same size, new content
+    sample_copy.write_bytes(original.replace(b"a", b"b", 1))  # same size, new content
     os.utime(sample_copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old time
     with pytest.raises(SourceChanged, match="changed on disk since it was opened"):
         _kept(session, tmp_path)

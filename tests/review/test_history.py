@@ -19,8 +19,12 @@ from tests.conftest import SAMPLE
 
 
 def _state(session) -> tuple:
-    return (session.manual.tolist(), dict(session.reasons), session.rule,
-            np.flatnonzero(session.preferred).tolist())
+    return (
+        session.manual.tolist(),
+        dict(session.reasons),
+        session.rule,
+        np.flatnonzero(session.preferred).tolist(),
+    )
 
 
 def _on_disk(session) -> tuple:
@@ -54,7 +58,7 @@ def test_a_drag_is_one_step_and_a_drag_back_to_the_start_is_none(sample_copy, op
     session.undo()
     assert session.rule == Rule() and session.undo_label() == "keep 1 row"
     session.redo()
-    for cutoff in (0.6, 0.5):                 # a second drag ending where it began
+    for cutoff in (0.6, 0.5):  # a second drag ending where it began
         session.set_rule(Rule(min_score=cutoff), merge_key="drag-2")
     session.set_rule(Rule(min_score=0.2), merge_key="drag-2")
     assert session.rule == Rule(min_score=0.2)
@@ -84,24 +88,32 @@ def sample_dataset():
 
 _CLUSTERS = (np.array([0, 1, 2]), np.array([5, 6]))
 _steps = st.one_of(
-    st.tuples(st.just("decide"), st.lists(st.integers(0, 12), min_size=1, max_size=4),
-              st.sampled_from([KEEP, DROP, AUTO]), st.sampled_from(["", "why"])),
+    st.tuples(
+        st.just("decide"),
+        st.lists(st.integers(0, 12), min_size=1, max_size=4),
+        st.sampled_from([KEEP, DROP, AUTO]),
+        st.sampled_from(["", "why"]),
+    ),
     st.tuples(st.just("rule"), st.sampled_from([0.2, 0.5, 0.8]), st.sampled_from([None, "d"])),
     st.tuples(st.just("kept"), st.integers(0, 1), st.integers(0, 2)),
-    st.just(("undo",)), st.just(("redo",)),
+    st.just(("undo",)),
+    st.just(("redo",)),
 )
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(_steps, max_size=25))
 def test_history_property(tmp_path, sample_dataset, steps):
     """Any mix of steps: the project file holds what memory shows, the final decisions follow.
 
     Undoing everything gives back the state before the first step.
     """
-    with tempfile.TemporaryDirectory(dir=tmp_path) as folder, \
-            ProjectStore(Path(folder) / "p.thresher") as store:
+    with (
+        tempfile.TemporaryDirectory(dir=tmp_path) as folder,
+        ProjectStore(Path(folder) / "p.thresher") as store,
+    ):
         session = ReviewSession(sample_dataset, store)
         session._save_rule(Rule())
         _run(session, steps)
@@ -123,9 +135,11 @@ def _run(session, steps) -> None:
         assert manual == session.manual.tolist()
         assert Rule.from_dict(orjson.loads(rule)) == session.rule
         assert preferred == np.flatnonzero(session.preferred).tolist()
-        expected_final = np.where(session.manual != AUTO, session.manual,
-                                  session.rule.decide(session.scores, session.flag_mask,
-                                                      session.duplicate))
+        expected_final = np.where(
+            session.manual != AUTO,
+            session.manual,
+            session.rule.decide(session.scores, session.flag_mask, session.duplicate),
+        )
         assert session.final.tolist() == expected_final.tolist()
     while session.can_undo:
         session.undo()

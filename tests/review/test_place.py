@@ -24,5 +24,5 @@ def test_the_row_found_is_at_the_nearest_location(lines, location):
 
 def test_a_deleted_line_is_replaced_by_the_record_that_moved_up():
     # Line 5 was deleted and the file re-read: lines are numbered afresh, so 5 is the next one.
-    assert nearest_row(np.array([1, 2, 3, 4, 6, 7]), 5) == 4       # a tie: the later row
+    assert nearest_row(np.array([1, 2, 3, 4, 6, 7]), 5) == 4  # a tie: the later row
     assert nearest_row(np.array([1, 2, 3]), 9) == 2

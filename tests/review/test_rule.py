@@ -29,7 +29,7 @@ def test_top_fraction_counts_all_rows():
 
 def test_duplicates_and_chosen_flags_are_dropped_even_when_unscored():
     duplicate = np.array([False, False, True, True, False, False])
-    flags = np.array([0, 0, 0, 0, 0, 0b10], dtype=np.uint8)     # row 5: refusal
+    flags = np.array([0, 0, 0, 0, 0, 0b10], dtype=np.uint8)  # row 5: refusal
     rule = Rule(mode="all", drop_flags=("refusal",))
     assert rule.decide(SCORES, flags, duplicate).tolist() == [KEEP, KEEP, DROP, DROP, KEEP, DROP]
     kept_dups = rule.with_changes(drop_duplicates=False).decide(SCORES, flags, duplicate)
@@ -42,8 +42,15 @@ def test_round_trips_through_its_saved_form():
     assert "best 20%" in rule.describe() and "empty, echo" in rule.describe()
 
 
-@pytest.mark.parametrize("changes", [{"mode": "median"}, {"keep_fraction": 1.5},
-                                     {"drop_flags": ("rude",)}, {"min_score": float("nan")}])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"mode": "median"},
+        {"keep_fraction": 1.5},
+        {"drop_flags": ("rude",)},
+        {"min_score": float("nan")},
+    ],
+)
 def test_bad_settings_are_refused_with_a_reason(changes):
     with pytest.raises(RuleError):
         Rule(**changes)

@@ -14,7 +14,7 @@ from core.review.decisions import occurrences
 def test_a_decision_is_on_disk_when_decide_returns(sample_copy, open_session):
     session = open_session(sample_copy)
     session.decide([3], DROP, "off-topic")
-    other = open_session(sample_copy)          # a second connection sees it at once
+    other = open_session(sample_copy)  # a second connection sees it at once
     assert other.manual[3] == DROP and other.reasons[3] == "off-topic"
     assert other.final[3] == DROP and other.decided_by(3) == "curator"
     assert other.restored.decisions == 1
@@ -30,7 +30,7 @@ def test_undo_and_redo_are_committed_too(sample_copy, open_session):
     assert open_session(sample_copy).manual[[1, 2, 3]].tolist() == [DROP] * 3
     session.undo()
     assert session.summary().dropped == 0
-    assert session.undo_label().startswith("rule change")     # the rule is the first step
+    assert session.undo_label().startswith("rule change")  # the rule is the first step
     session.redo()
     reopened = open_session(sample_copy)
     assert reopened.manual[[1, 2, 3]].tolist() == [DROP] * 3
@@ -111,9 +111,10 @@ def test_filter_criteria_combine(sample_copy, open_session):
     curated = RowFilter(score_min=0.9, source="curator").mask(inputs)
     assert np.flatnonzero(curated).tolist() == [290, 291]
     search = RowFilter(search="PYTHON").mask(inputs)
-    assert search.any() and all("python" in (session.dataset.prompts[r]
-                                             + session.dataset.responses[r]).lower()
-                                for r in np.flatnonzero(search))
+    assert search.any() and all(
+        "python" in (session.dataset.prompts[r] + session.dataset.responses[r]).lower()
+        for r in np.flatnonzero(search)
+    )
     regex = RowFilter(search=r"^Write\b", regex=True, search_field="prompt").mask(inputs)
     assert all(session.dataset.prompts[r].startswith("Write") for r in np.flatnonzero(regex))
 

@@ -10,6 +10,8 @@ import pytest
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Any attempt to open a connection fails the test: scoring must work offline."""
+
     def refuse(self, address):
         raise AssertionError(f"scoring tried to connect to {address}")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)

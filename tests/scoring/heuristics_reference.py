@@ -52,8 +52,12 @@ def echo_ratio(prompt_words: list[str], response_words: list[str], structured: b
 
 
 def periodic(text: str) -> bool:
-    return any(len(text) % unit == 0 and len(text) // unit >= 3
-               and text == text[:unit] * (len(text) // unit) for unit in range(1, 5))
+    return any(
+        len(text) % unit == 0
+        and len(text) // unit >= 3
+        and text == text[:unit] * (len(text) // unit)
+        for unit in range(1, 5)
+    )
 
 
 def junk_token(token: str) -> bool:
@@ -101,8 +105,9 @@ def reference_signals(prompts: list[str], responses: list[str]) -> HeuristicSign
         low_prompt, low_response = prompt.lower(), response.lower()
         response_words = _WORD.findall(low_response)
         words[i] = len(response_words)
-        empty[i] = not any(c.isalnum() or (ord(c) >= 128 and category(c)[0] == "S")
-                           for c in response)
+        empty[i] = not any(
+            c.isalnum() or (ord(c) >= 128 and category(c)[0] == "S") for c in response
+        )
         refusal[i] = REFUSAL.search(low_response) is not None
         repetition[i] = repetition_ratio(response_words)
         structured = STRUCTURED.fullmatch(low_response.strip()) is not None

@@ -15,18 +15,37 @@ from tests.conftest import ROOT, SAMPLE
 
 def score(*args, env=None):
     environment = {**os.environ, "THRESHER_DATA_DIR": str(env or ""), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "score", *map(str, args)],
-                          capture_output=True, text=True, env=environment, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "score", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
 def test_score_writes_one_row_per_record_in_file_order(tiny_model, sample, tmp_path, suffix):
     out = tmp_path / f"scores{suffix}"
-    done = score(SAMPLE, "--model", tiny_model, "--device", "cpu", "--max-length", "64",
-                 "-o", out, "--project", tmp_path / "p.thresher")
+    done = score(
+        SAMPLE,
+        "--model",
+        tiny_model,
+        "--device",
+        "cpu",
+        "--max-length",
+        "64",
+        "-o",
+        out,
+        "--project",
+        tmp_path / "p.thresher",
+    )
     assert done.returncode == 0, done.stderr
-    frame = {".jsonl": lambda p: pd.read_json(p, lines=True), ".csv": pd.read_csv,
-             ".parquet": pd.read_parquet}[suffix](out)
+    frame = {
+        ".jsonl": lambda p: pd.read_json(p, lines=True),
+        ".csv": pd.read_csv,
+        ".parquet": pd.read_parquet,
+    }[suffix](out)
     assert len(frame) == len(sample)
     assert frame["line"].tolist() == sample.locations.tolist()
     assert frame["fingerprint"].tolist() == [bytes(f).hex() for f in sample.fingerprints]
@@ -36,8 +55,20 @@ def test_score_writes_one_row_per_record_in_file_order(tiny_model, sample, tmp_p
 
 
 def test_json_summary_reports_counts_speed_and_model(tiny_model, sample, tmp_path):
-    args = (SAMPLE, "--model", tiny_model, "--device", "cpu", "--max-length", "64", "-o",
-            tmp_path / "s.jsonl", "--project", tmp_path / "p.thresher", "--json")
+    args = (
+        SAMPLE,
+        "--model",
+        tiny_model,
+        "--device",
+        "cpu",
+        "--max-length",
+        "64",
+        "-o",
+        tmp_path / "s.jsonl",
+        "--project",
+        tmp_path / "p.thresher",
+        "--json",
+    )
     first = orjson.loads(score(*args).stdout)
     again = orjson.loads(score(*args).stdout)
     assert first["scored"] == len(sample) and first["from_cache"] == 0
@@ -49,15 +80,15 @@ def test_json_summary_reports_counts_speed_and_model(tiny_model, sample, tmp_pat
 
 
 def test_heuristic_scoring_needs_no_model(tmp_path, sample):
-    done = score(SAMPLE, "--model", "heuristic", "-o", tmp_path / "h.jsonl", "--json",
-                 env=tmp_path)
+    done = score(SAMPLE, "--model", "heuristic", "-o", tmp_path / "h.jsonl", "--json", env=tmp_path)
     summary = orjson.loads(done.stdout)
     assert summary["model"] == "heuristic" and summary["scored"] == len(sample)
 
 
 def test_a_missing_model_is_one_clear_line_not_a_traceback(tmp_path):
-    done = score(SAMPLE, "--model", "acme/no-such-reward-model", "-o", tmp_path / "x.jsonl",
-                 env=tmp_path)
+    done = score(
+        SAMPLE, "--model", "acme/no-such-reward-model", "-o", tmp_path / "x.jsonl", env=tmp_path
+    )
     assert done.returncode == 1
     assert "acme/no-such-reward-model is not on this machine" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "x.jsonl").exists()
@@ -69,6 +100,12 @@ def test_a_wrong_output_suffix_is_refused_before_any_work(tmp_path):
 
 
 def test_a_prompt_only_file_says_there_is_nothing_to_score(shared_data, tmp_path):
-    done = score(shared_data / "koala_test_set.jsonl", "--model", "heuristic", "-o",
-                 tmp_path / "x.jsonl", env=tmp_path)
+    done = score(
+        shared_data / "koala_test_set.jsonl",
+        "--model",
+        "heuristic",
+        "-o",
+        tmp_path / "x.jsonl",
+        env=tmp_path,
+    )
     assert done.returncode == 1 and "no responses" in done.stderr

@@ -26,7 +26,7 @@ def run_all(scorer, dataset, store=None):
 def test_batched_scores_equal_one_at_a_time_scores(tiny_model, sample):
     scorer = make_scorer(ScoreConfig(model=str(tiny_model), device="cpu", dtype="float32"))
     table, summary = run_all(scorer, sample)
-    assert max(scorer.runner.batch_sizes) > 16      # real batches with padding were used
+    assert max(scorer.runner.batch_sizes) > 16  # real batches with padding were used
     singles = []
     for row in range(len(sample)):
         encoded = scorer.encoder.encode([sample.prompts[row]], [sample.responses[row]])
@@ -48,8 +48,10 @@ def test_the_chosen_output_of_a_multi_output_model_is_the_score(two_head_model, 
 def test_token_budget_batches_waste_little_padding_on_gsm8k_lengths(shared_data):
     records = orjson.loads((shared_data / "gsm_8k_train.json").read_bytes())
     # Token counts ~ words * 1.3 for prompt + response, as a tokenizer would give.
-    lengths = np.array([int(1.3 * len((r["instruction"] + " " + r["output"]).split())) + 3
-                        for r in records], dtype=np.int64)
+    lengths = np.array(
+        [int(1.3 * len((r["instruction"] + " " + r["output"]).split())) + 3 for r in records],
+        dtype=np.int64,
+    )
     for window in (256, 1024, 4096):
         batches = plan_batches(lengths[:window], 8192)
         real = sum(int(lengths[b].sum()) for b in batches)
@@ -84,15 +86,16 @@ def test_out_of_memory_halves_the_batch_and_retries_until_it_fits():
     rows = np.arange(40) + 100
     batches = list(runner.run(encoded([50] * 40), rows))
     assert runner.batch_sizes[:4] == [40, 20, 10, 10]
-    assert runner.token_budget <= 1000          # later batches start from the smaller budget
+    assert runner.token_budget <= 1000  # later batches start from the smaller budget
     scored = np.concatenate([b.rows for b in batches])
     assert sorted(scored.tolist()) == rows.tolist()
     assert all(not b.unscorable.any() for b in batches)
 
 
 def test_a_row_too_long_even_alone_is_unscorable_and_the_run_goes_on():
-    runner = BatchRunner(OutOfMemoryAbove(limit=100, too_long=300), output_index=0,
-                         token_budget=2000)
+    runner = BatchRunner(
+        OutOfMemoryAbove(limit=100, too_long=300), output_index=0, token_budget=2000
+    )
     batches = list(runner.run(encoded([400, 20, 20, 20]), np.arange(4)))
     table = ScoreTable(4)
     for batch in batches:
@@ -115,9 +118,15 @@ def test_an_error_other_than_out_of_memory_stops_the_run(tiny_model, sample):
             raise RuntimeError("CUDA error: an illegal memory access was encountered")
         return real_forward(*args)
 
-    scorer.runner.model = type("Failing", (), {"device": scorer.model.device,
-                                               "pad_token_id": scorer.model.pad_token_id,
-                                               "forward": staticmethod(failing)})()
+    scorer.runner.model = type(
+        "Failing",
+        (),
+        {
+            "device": scorer.model.device,
+            "pad_token_id": scorer.model.pad_token_id,
+            "forward": staticmethod(failing),
+        },
+    )()
     table = ScoreTable(len(sample))
     generator = score_dataset(sample, scorer)
     with pytest.raises(ScoringError, match="illegal memory access") as caught:

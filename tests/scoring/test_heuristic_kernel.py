@@ -18,17 +18,59 @@ from core.scoring.heuristic_kernel import (
 from core.scoring.heuristics import PLACEHOLDER, PLACEHOLDER_WANTED, REFUSAL, compute_signals
 from tests.scoring.heuristics_reference import reference_signals
 
-FIELDS = ("response_words", "near_empty", "refusal", "repetition", "echo", "garbage", "score",
-          "invisible")
+FIELDS = (
+    "response_words",
+    "near_empty",
+    "refusal",
+    "repetition",
+    "echo",
+    "garbage",
+    "score",
+    "invisible",
+)
 #: Pieces that reach every rule: refusal phrases, placeholders, tool calls, junk, Unicode whose
 #: lower case is longer ("İ") or contextual ("Σ"), invisible characters, NUL (the row separator).
-PIECES = ["as an AI, I", "As an AI language model", "I can't help", "I can’t help but",
-          "i'm an ai", "I won't write", "I am an AI.", "lorem ipsum", "Lorem", "placeholder",
-          "asdfasdfasdf", "qwerty", "xkcdfgh", "hahahaha", "???", "#$%^&", "}}", "---", "😀😃",
-          "İ", "ΣΑΣ", "\u200b", "\u202e", "\x00", "{\"name\": \"f\"}", "<tool_call>",
-          "get(x=1)", "the cat sat", "’", "\n", "  ", ".", ",", "no", "42", "_", "ß", "ﬁ"]
-text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=12).map(
-    " ".join)
+PIECES = [
+    "as an AI, I",
+    "As an AI language model",
+    "I can't help",
+    "I can’t help but",
+    "i'm an ai",
+    "I won't write",
+    "I am an AI.",
+    "lorem ipsum",
+    "Lorem",
+    "placeholder",
+    "asdfasdfasdf",
+    "qwerty",
+    "xkcdfgh",
+    "hahahaha",
+    "???",
+    "#$%^&",
+    "}}",
+    "---",
+    "😀😃",
+    "İ",
+    "ΣΑΣ",
+    "\u200b",
+    "\u202e",
+    "\x00",
+    '{"name": "f"}',
+    "<tool_call>",
+    "get(x=1)",
+    "the cat sat",
+    "’",
+    "\n",
+    "  ",
+    ".",
+    ",",
+    "no",
+    "42",
+    "_",
+    "ß",
+    "ﬁ",
+]
+text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=12).map(" ".join)
 echoing_rows = st.tuples(text, text).map(lambda pair: (pair[0] + " " + pair[1], pair[1]))
 rows = st.lists(st.one_of(st.tuples(text, text), echoing_rows), min_size=1, max_size=12)
 
@@ -75,12 +117,24 @@ def test_the_class_table_is_python_s_own_classes():
 def test_the_literal_prefilters_cover_their_patterns():
     assert PLACEHOLDER.pattern == "|".join(PLACEHOLDER_KEYS)
     assert PLACEHOLDER_WANTED.pattern == "|".join(PLACEHOLDER_WANTED_KEYS)
-    for phrase in ("as an ai, i", "as an ai language model", "as a large language model",
-                   "i'm an ai.", "i am an ai and", "i cannot help", "i can’t assist",
-                   "i cant do that",
-                   "i can not answer", "i am unable to help", "i am not able to provide",
-                   "i won’t write", "i will not comply", "i'm sorry, but i cannot",
-                   "i don't have personal opinions", "my knowledge cutoff"):
+    for phrase in (
+        "as an ai, i",
+        "as an ai language model",
+        "as a large language model",
+        "i'm an ai.",
+        "i am an ai and",
+        "i cannot help",
+        "i can’t assist",
+        "i cant do that",
+        "i can not answer",
+        "i am unable to help",
+        "i am not able to provide",
+        "i won’t write",
+        "i will not comply",
+        "i'm sorry, but i cannot",
+        "i don't have personal opinions",
+        "my knowledge cutoff",
+    ):
         match = REFUSAL.search(phrase)
         assert match, phrase
         assert any(key in phrase for key in REFUSAL_KEYS), phrase

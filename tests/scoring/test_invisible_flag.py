@@ -34,7 +34,8 @@ def test_a_marker_names_the_character_visibly():
 
 
 def test_rows_with_hidden_characters_get_the_invisible_flag():
-    signals = compute_signals(["What is 2+2?", "Say hi", "Name a file"],
-                              ["It is 4.", "hi\u200b there", "It is \u202eexe.txt"])
-    assert [flag_names(int(m)) for m in signals.flag_mask()] == [[], ["invisible"],
-                                                                 ["invisible"]]
+    signals = compute_signals(
+        ["What is 2+2?", "Say hi", "Name a file"],
+        ["It is 4.", "hi\u200b there", "It is \u202eexe.txt"],
+    )
+    assert [flag_names(int(m)) for m in signals.flag_mask()] == [[], ["invisible"], ["invisible"]]

@@ -39,14 +39,16 @@ def test_a_folder_with_only_pickle_weights_is_refused_and_never_unpickled(tiny_m
 def test_a_model_that_needs_custom_code_is_refused(tiny_model, tmp_path):
     folder = shutil.copytree(tiny_model, tmp_path / "custom")
     config = (folder / "config.json").read_text()
-    (folder / "config.json").write_text(config.replace(
-        "{", '{"auto_map": {"AutoModelForSequenceClassification": "modeling.RM"},', 1))
+    (folder / "config.json").write_text(
+        config.replace(
+            "{", '{"auto_map": {"AutoModelForSequenceClassification": "modeling.RM"},', 1
+        )
+    )
     with pytest.raises(UnsafeModelError, match="requires custom code"):
         locate_model(str(folder))
 
 
-def test_a_model_missing_from_the_cache_fails_fast_naming_it_and_the_cache(tmp_path,
-                                                                          monkeypatch):
+def test_a_model_missing_from_the_cache_fails_fast_naming_it_and_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
     started = time.monotonic()
@@ -80,8 +82,7 @@ def test_an_output_index_the_model_lacks_is_refused(tiny_model):
         make_scorer(ScoreConfig(model=str(tiny_model), device="cpu", output_index=3))
 
 
-def test_a_hub_cache_snapshot_is_found_offline_with_its_revision(tiny_model, tmp_path,
-                                                                monkeypatch):
+def test_a_hub_cache_snapshot_is_found_offline_with_its_revision(tiny_model, tmp_path, monkeypatch):
     hub = tmp_path / "hub"
     commit = "0123456789abcdef0123456789abcdef01234567"
     repo = hub / "models--acme--tiny-rm"
@@ -92,7 +93,8 @@ def test_a_hub_cache_snapshot_is_found_offline_with_its_revision(tiny_model, tmp
     for file in tiny_model.iterdir():
         shutil.copy(file, snapshot / file.name)
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(hub))
-    monkeypatch.setattr("huggingface_hub._snapshot_download.constants.HF_HUB_CACHE", str(hub),
-                        raising=False)
+    monkeypatch.setattr(
+        "huggingface_hub._snapshot_download.constants.HF_HUB_CACHE", str(hub), raising=False
+    )
     files = locate_model("acme/tiny-rm")
     assert files.path == snapshot and files.revision == commit

@@ -32,7 +32,7 @@ def counted_scorer(model_path, **settings):
 def test_the_store_is_durable_by_configuration(tmp_path):
     with ProjectStore(tmp_path / "p.thresher") as store:
         assert store.pragma("journal_mode") == "wal"
-        assert store.pragma("synchronous") == 2          # FULL
+        assert store.pragma("synchronous") == 2  # FULL
 
 
 def test_a_cancelled_run_resumes_where_it_stopped(tiny_model, sample, tmp_path):
@@ -40,7 +40,7 @@ def test_a_cancelled_run_resumes_where_it_stopped(tiny_model, sample, tmp_path):
     scorer, counter = counted_scorer(tiny_model)
     with ProjectStore(path) as store:
         run = score_dataset(sample, scorer, store)
-        first = [next(run), next(run)]           # two batches, then the curator cancels
+        first = [next(run), next(run)]  # two batches, then the curator cancels
         run.close()
     done_before = sum(len(u.batch.rows) for u in first)
     assert 0 < done_before < len(sample) and counter.rows == done_before
@@ -52,12 +52,13 @@ def test_a_cancelled_run_resumes_where_it_stopped(tiny_model, sample, tmp_path):
     for update in updates:
         table.apply(update.batch)
     assert updates[0].cached and len(updates[0].batch.rows) == done_before
-    assert counter.rows == len(sample) - done_before     # only the rest was computed
+    assert counter.rows == len(sample) - done_before  # only the rest was computed
     assert not np.isnan(table.scores).any()
 
 
 def test_reopening_a_scored_file_computes_nothing_and_gives_the_same_scores(
-        tiny_model, sample, tmp_path):
+    tiny_model, sample, tmp_path
+):
     path = tmp_path / "p.thresher"
     first_table, second_table = ScoreTable(len(sample)), ScoreTable(len(sample))
     scorer, _ = counted_scorer(tiny_model)
@@ -117,8 +118,7 @@ with ProjectStore(sys.argv[3]) as store:
 """
 
 
-def test_a_process_killed_mid_scoring_keeps_every_acknowledged_batch(tiny_model, sample,
-                                                                     tmp_path):
+def test_a_process_killed_mid_scoring_keeps_every_acknowledged_batch(tiny_model, sample, tmp_path):
     import signal
     import subprocess
     import sys
@@ -127,8 +127,12 @@ def test_a_process_killed_mid_scoring_keeps_every_acknowledged_batch(tiny_model,
 
     path = tmp_path / "p.thresher"
     acknowledged = 0
-    with subprocess.Popen([sys.executable, "-c", CHILD, str(SAMPLE), str(tiny_model), str(path)],
-                          cwd=ROOT, stdout=subprocess.PIPE, text=True) as child:
+    with subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(SAMPLE), str(tiny_model), str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as child:
         for line in child.stdout:
             acknowledged = int(line)
             if acknowledged >= 60:

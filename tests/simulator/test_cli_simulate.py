@@ -39,10 +39,18 @@ def test_presets_can_be_overridden(capsys) -> None:
 
 
 def test_bad_input_is_one_line_not_a_traceback() -> None:
-    for args in (["--size", "0", "--noise", "0.1"], ["--noise", "0.1"],
-                 ["--size", "10", "--noise", "1.5"]):
-        done = subprocess.run([sys.executable, "main.py", "simulate", *args], cwd=ROOT,
-                              capture_output=True, text=True, timeout=60)
+    for args in (
+        ["--size", "0", "--noise", "0.1"],
+        ["--noise", "0.1"],
+        ["--size", "10", "--noise", "1.5"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "main.py", "simulate", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode != 0
         assert "Traceback" not in done.stderr
         assert done.stderr.strip().splitlines()[-1].startswith(("error:", "main.py simulate:"))

@@ -24,8 +24,9 @@ NOISES = np.linspace(0, 0.9, 19)
 
 
 def test_performance_is_a_fraction_everywhere() -> None:
-    grid = performance(SIZES[:, None, None], NOISES[None, :, None],
-                       np.linspace(0, 1, 11)[None, None, :])
+    grid = performance(
+        SIZES[:, None, None], NOISES[None, :, None], np.linspace(0, 1, 11)[None, None, :]
+    )
     assert np.all((grid >= 0) & (grid <= 1))
 
 
@@ -47,8 +48,9 @@ def test_ten_times_more_data_gains_much_less_when_noise_is_high(size: float) -> 
     assert gain(0.3) < gain(0.1) < gain(0.0)
 
 
-@pytest.mark.parametrize(("size", "noise"), [(1_000, 0.0), (9_000, 0.05), (50_000, 0.2),
-                                             (500_000, 0.4)])
+@pytest.mark.parametrize(
+    ("size", "noise"), [(1_000, 0.0), (9_000, 0.05), (50_000, 0.2), (500_000, 0.4)]
+)
 def test_a_little_duplication_helps_and_peaks_between_15_and_35_percent(size, noise) -> None:
     rho = np.linspace(0, 1, 1001)
     values = performance(size, noise, rho)
@@ -56,7 +58,7 @@ def test_a_little_duplication_helps_and_peaks_between_15_and_35_percent(size, no
     assert 0.15 <= peak <= 0.35
     assert 0.15 <= sweet_spot() <= 0.35
     gain = values.max() / values[0] - 1
-    assert 0 < gain < 0.05          # slightly better, not a free lunch
+    assert 0 < gain < 0.05  # slightly better, not a free lunch
 
 
 @pytest.mark.parametrize(("size", "noise"), [(1_000, 0.0), (9_000, 0.05), (50_000, 0.2)])
@@ -66,11 +68,12 @@ def test_full_duplication_loses_about_forty_percent(size, noise) -> None:
 
 
 def test_alpagasus_beats_alpaca_and_lima_comes_close() -> None:
-    alpaca, gasus, lima = (estimate(PRESETS[k].point).performance
-                           for k in ("alpaca", "alpagasus", "lima"))
-    assert gasus > alpaca + 0.1            # 9k clean beats 52k noisy, clearly
+    alpaca, gasus, lima = (
+        estimate(PRESETS[k].point).performance for k in ("alpaca", "alpagasus", "lima")
+    )
+    assert gasus > alpaca + 0.1  # 9k clean beats 52k noisy, clearly
     assert lima > alpaca
-    assert lima >= 0.9 * gasus             # 1k very clean comes close to the 9k set
+    assert lima >= 0.9 * gasus  # 1k very clean comes close to the 9k set
     assert lima < gasus
 
 
@@ -87,10 +90,9 @@ def test_the_iso_curve_holds_performance_constant() -> None:
     sizes = np.logspace(3, 7, 30)
     noise = iso_noise(target, sizes)
     reachable = np.isfinite(noise)
-    assert reachable.sum() > 20 and not reachable[0]       # 1,000 rows cannot reach it
-    np.testing.assert_allclose(performance(sizes[reachable], noise[reachable]), target,
-                               rtol=1e-9)
-    assert np.all(np.diff(noise[reachable]) > 0)            # more data tolerates more noise
+    assert reachable.sum() > 20 and not reachable[0]  # 1,000 rows cannot reach it
+    np.testing.assert_allclose(performance(sizes[reachable], noise[reachable]), target, rtol=1e-9)
+    assert np.all(np.diff(noise[reachable]) > 0)  # more data tolerates more noise
 
 
 def test_elasticity_is_the_slope_of_the_iso_curve() -> None:
@@ -112,9 +114,15 @@ def test_size_for_round_trips_and_knows_the_unreachable() -> None:
     assert math.isinf(size_for(0.99, 0.2))
 
 
-@pytest.mark.parametrize("kwargs", [dict(size=0, noise=0.1), dict(size=10, noise=1.5),
-                                    dict(size=10, noise=0.1, duplication=-0.1),
-                                    dict(size=10, noise=0.1, copies=1)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(size=0, noise=0.1),
+        dict(size=10, noise=1.5),
+        dict(size=10, noise=0.1, duplication=-0.1),
+        dict(size=10, noise=0.1, copies=1),
+    ],
+)
 def test_out_of_range_inputs_are_refused(kwargs) -> None:
     with pytest.raises(SimulatorError):
         Point(**kwargs)

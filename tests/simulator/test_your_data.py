@@ -48,7 +48,7 @@ def test_curation_beats_a_random_selection_of_the_same_size() -> None:
     rng = np.random.default_rng(3)
     scores, _truth = _scores(rng, 3000, 1000)
     cluster = np.arange(len(scores))
-    cluster[1::4] = cluster[0::4][: len(cluster[1::4])]      # every 4th pair are copies
+    cluster[1::4] = cluster[0::4][: len(cluster[1::4])]  # every 4th pair are copies
     kept = (scores > 0) & (cluster == np.arange(len(scores)))
     placed = run_to_end(place_your_data(scores, kept, cluster))
     raw, curated, baseline = placed.sets()
@@ -79,8 +79,9 @@ def test_the_notes_name_the_scorer_and_say_heuristic_noise_is_defects(shared_dat
     kept = scores >= 0.5
     placed = run_to_end(place_your_data(scores, kept, None, scorer="heuristic"))
     assert "η is estimated from the heuristic scores." in placed.notes
-    assert any("not low quality" in note and "reward model or a judge" in note
-               for note in placed.notes)
+    assert any(
+        "not low quality" in note and "reward model or a judge" in note for note in placed.notes
+    )
     # Hand-written answers have few defects, so η stays small instead of reading length.
     assert placed.raw.point is None or placed.raw.point.noise < 0.05
     model = run_to_end(place_your_data(scores, kept, None, scorer="OpenAssistant/rm"))
@@ -89,8 +90,11 @@ def test_the_notes_name_the_scorer_and_say_heuristic_noise_is_defects(shared_dat
 
 
 def test_equal_scores_say_so_instead_of_asking_for_scores() -> None:
-    placed = run_to_end(place_your_data(np.ones(500, dtype=np.float32), np.ones(500, bool), None,
-                                        scorer="heuristic"))
+    placed = run_to_end(
+        place_your_data(
+            np.ones(500, dtype=np.float32), np.ones(500, bool), None, scorer="heuristic"
+        )
+    )
     assert placed.raw.point is None
     assert any("all equal: no row has a defect" in note for note in placed.notes)
     assert not any("Score the dataset" in note for note in placed.notes)
