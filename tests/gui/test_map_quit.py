@@ -37,7 +37,7 @@ sys.exit(run_app([str(source)]))
 """
 
 
-def test_quitting_while_the_map_is_made_prints_no_traceback(tmp_path):
+def test_quitting_while_the_map_is_made_prints_no_traceback(tmp_path, shared_data):
     done = subprocess.run(
         [sys.executable, "-c", QUIT_WHILE_MAPPING, str(tmp_path / "m.jsonl")],
         capture_output=True,
@@ -92,7 +92,7 @@ sys.exit(code)
 """
 
 
-def test_quitting_while_pacmap_fits_ends_its_process_promptly(tmp_path):
+def test_quitting_while_pacmap_fits_ends_its_process_promptly(tmp_path, shared_data):
     # Issue 22: the fit could not be interrupted, so quitting waited for it to finish.
     done = subprocess.run(
         [sys.executable, "-c", QUIT_WHILE_FITTING, str(tmp_path / "m.jsonl")],
