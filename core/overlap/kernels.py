@@ -1,8 +1,9 @@
-"""Compiled loops for the n-gram level: word hashing and reference look-ups, one pass each.
+"""Compiled loops for the n-gram level: word hashing, then look-ups and each row's best match.
 
-Why: the numpy version of these steps makes a dozen passes over every byte of the text and
-binary-searches every window, which made the 13-gram level only about 5x a plain Python
-n-gram-set script. A numba loop reads each byte once and probes a hash table once per window.
+Why: the numpy version of these steps makes a dozen passes over every byte of the text,
+binary-searches every window and sorts every hit of a block, which made the 13-gram level only
+about 5x a plain Python n-gram-set script. A numba loop reads each byte once, probes a hash
+table once per window and picks each row's best reference record from that row's few hits.
 The results are bit-for-bit those of the numpy code in :mod:`core.overlap.words` and
 :mod:`core.overlap.ngrams`, which stays as the fallback when numba is missing or cannot
 compile here (a frozen build without a writable cache), and as the definition the tests
@@ -124,23 +125,37 @@ def _compile():
             slots[slot] = i + 1
         return keys, slots, bits
 
-    def windows(
-        word_hash, counts, lengths, length_keys, base_powers, inverse_powers, keys, slots, bits
+    def best_matches(
+        word_hash,
+        counts,
+        lengths,
+        length_keys,
+        base_powers,
+        inverse_powers,
+        keys,
+        slots,
+        bits,
+        runs,
+        owners,
+        grams,
+        n,
+        max_per_gram,
     ):
-        """Hash every window of each wanted length and look it up: one pass per length.
+        """Each text's best reference record, found text by text in one pass.
 
         A window's hash is :meth:`core.overlap.ngrams._Block.grams`'s (a polynomial in its
-        word hashes, from prefix sums, keyed by its length); a window running past its text's
-        end is skipped. Returns the hits' start words, distinct-hash indices and lengths.
+        word hashes, from prefix sums, keyed by its length); only windows inside a text are
+        hashed. A text's hits (reference record, start word, length) are sorted by record and
+        start, and the record is chosen as :func:`core.overlap.ngrams._best` chooses it: most
+        of the record covered, then most windows shared, then the first record; its span is
+        the longest run of consecutive shared n-grams. Doing this per text sorts a few pairs at
+        a time instead of all of a block's hits in numpy.
+
+        Returns, per text with a hit: its index in the block, record, windows shared, coverage
+        (float64) and longest shared span in words.
         """
         words = len(word_hash)
         prefix = np.zeros(words + 1, np.uint64)
-        remaining = np.empty(words, np.int64)
-        word = 0
-        for text in range(len(counts)):
-            for left in range(counts[text], 0, -1):
-                remaining[word] = left
-                word += 1
         for i in range(words):
             # splitmix64, as core.dedup.shingles.splitmix64 mixes them for the numpy path.
             mixed = word_hash[i] + np.uint64(0x9E3779B97F4A7C15)
@@ -148,32 +163,117 @@ def _compile():
             mixed = (mixed ^ (mixed >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
             mixed = mixed ^ (mixed >> np.uint64(31))
             prefix[i + 1] = prefix[i] + mixed * base_powers[i]
+        # Pass 1, a tight loop: every window found, with its run of records in the index.
+        texts = len(counts)
         capacity = words * len(lengths)  # at most every window hits
-        where = np.empty(capacity, np.int64)
-        found = np.empty(capacity, np.int64)
-        length = np.empty(capacity, np.int32)
+        hit_position = np.empty(capacity, np.int64)
+        hit_low = np.empty(capacity, np.int64)
+        hit_records = np.empty(capacity, np.int64)
+        hit_length = np.empty(capacity, np.int64)
+        text_hits = np.zeros(texts + 1, np.int64)  # text t's hits: text_hits[t]:text_hits[t+1]
         hits = 0
+        pairs = 0
         mask = np.uint64(len(keys) - 1)
         shift = np.uint64(64 - SCREEN_BITS)
-        for k in lengths:
-            key = length_keys[k]
-            for start in range(words - k + 1):
-                if remaining[start] < k:
-                    continue
-                value = ((prefix[start + k] - prefix[start]) * inverse_powers[start]) ^ key
-                top = value >> shift
-                if not bits[top >> np.uint64(6)] & (np.uint64(1) << (top & np.uint64(63))):
-                    continue
-                slot = value & mask
-                while slots[slot] != 0:
-                    if keys[slot] == value:
-                        where[hits] = start
-                        found[hits] = slots[slot] - 1
-                        length[hits] = k
-                        hits += 1
-                        break
-                    slot = (slot + np.uint64(1)) & mask
-        return where[:hits], found[:hits], length[:hits]
+        first_word = 0
+        for text in range(texts):
+            count = counts[text]
+            for k in lengths:
+                key = length_keys[k]
+                for position in range(count - k + 1):
+                    start = first_word + position
+                    value = ((prefix[start + k] - prefix[start]) * inverse_powers[start]) ^ key
+                    top = value >> shift
+                    if not bits[top >> np.uint64(6)] & (np.uint64(1) << (top & np.uint64(63))):
+                        continue
+                    slot = value & mask
+                    while slots[slot] != 0:
+                        if keys[slot] == value:
+                            distinct = slots[slot] - 1
+                            low = runs[distinct]
+                            records = min(runs[distinct + 1] - low, max_per_gram)
+                            hit_position[hits] = position
+                            hit_low[hits] = low
+                            hit_records[hits] = records
+                            hit_length[hits] = k
+                            pairs += records
+                            hits += 1
+                            break
+                        slot = (slot + np.uint64(1)) & mask
+            first_word += count
+            text_hits[text + 1] = hits
+        # Pass 2, per text with hits: its (record, start, length) pairs grouped by record.
+        # A record is matched at one length only (whole if short, else n-grams), and starts
+        # come in increasing order, so a stable sort by record orders them by (record, start).
+        pair_ref = np.empty(pairs, np.int64)
+        pair_position = np.empty(pairs, np.int64)
+        pair_length = np.empty(pairs, np.int64)
+        out_text = np.empty(texts, np.int64)
+        out_ref = np.empty(texts, np.int64)
+        out_shared = np.empty(texts, np.int64)
+        out_coverage = np.empty(texts, np.float64)
+        out_span = np.empty(texts, np.int64)
+        found = 0
+        stop = 0
+        for text in range(texts):
+            if text_hits[text] == text_hits[text + 1]:
+                continue
+            first = stop
+            for hit in range(text_hits[text], text_hits[text + 1]):
+                for j in range(hit_records[hit]):
+                    pair_ref[stop] = owners[hit_low[hit] + j]
+                    pair_position[stop] = hit_position[hit]
+                    pair_length[stop] = hit_length[hit]
+                    stop += 1
+            if stop - first <= 64:  # insertion sort: few pairs, mostly in order already
+                for i in range(first + 1, stop):
+                    ref, position, length = pair_ref[i], pair_position[i], pair_length[i]
+                    j = i
+                    while j > first and pair_ref[j - 1] > ref:
+                        pair_ref[j] = pair_ref[j - 1]
+                        pair_position[j] = pair_position[j - 1]
+                        pair_length[j] = pair_length[j - 1]
+                        j -= 1
+                    pair_ref[j], pair_position[j], pair_length[j] = ref, position, length
+            else:
+                order = np.argsort(pair_ref[first:stop], kind="mergesort") + first
+                pair_ref[first:stop] = pair_ref[order]
+                pair_position[first:stop] = pair_position[order]
+                pair_length[first:stop] = pair_length[order]
+            best_ref, best_shared, best_span, best_coverage = -1, 0, 0, -1.0
+            i = first
+            while i < stop:
+                ref = pair_ref[i]
+                shared, span, run = 0, 0, 0
+                previous, previous_full = -2, False
+                while i < stop and pair_ref[i] == ref:
+                    position, length = pair_position[i], pair_length[i]
+                    full = length == n
+                    if full and previous_full and position == previous + 1:
+                        run += 1
+                    else:
+                        run = 1
+                    span = max(span, run + n - 1 if full else length)
+                    previous, previous_full = position, full
+                    shared += 1
+                    i += 1
+                coverage = min(shared / max(grams[ref], 1), 1.0)
+                if coverage > best_coverage or (coverage == best_coverage and shared > best_shared):
+                    best_ref, best_shared, best_span = ref, shared, span
+                    best_coverage = coverage
+            out_text[found] = text
+            out_ref[found] = best_ref
+            out_shared[found] = best_shared
+            out_coverage[found] = best_coverage
+            out_span[found] = best_span
+            found += 1
+        return (
+            out_text[:found],
+            out_ref[:found],
+            out_shared[:found],
+            out_coverage[:found],
+            out_span[:found],
+        )
 
     class Kernels:
         pass
@@ -181,7 +281,7 @@ def _compile():
     kernels = Kernels()
     kernels.word_hashes = jit(word_hashes)
     kernels.build_table = jit(build_table)
-    kernels.windows = jit(windows)
+    kernels.best_matches = jit(best_matches)
     # Compile (or load from the cache) now, so a failure falls back instead of failing a run.
     kernels.word_hashes(
         np.frombuffer(b"a b", np.uint8),
@@ -195,5 +295,19 @@ def _compile():
     ones = np.ones(4, np.uint64)
     fixed = ones.copy()
     fixed.flags.writeable = False  # the power tables are read-only: the same signature
-    kernels.windows(ones, np.array([4]), np.array([2, 3]), ones, fixed, fixed, *table)
+    runs, owners = np.array([0, 1, 2]), np.array([0, 0])
+    kernels.best_matches(
+        ones,
+        np.array([4]),
+        np.array([2, 3]),
+        ones,
+        fixed,
+        fixed,
+        *table,
+        runs,
+        owners,
+        np.array([1]),
+        3,
+        64,
+    )
     return kernels
