@@ -66,39 +66,69 @@ def _compile():
         except RuntimeError:  # no cache locator (e.g. a frozen build): compile per process
             return numba.njit(nogil=True)(function)
 
-    def word_hashes(data, lengths, word_byte, joiner, term, base):
-        """Every word's hash and the words per text; texts are joined by one space."""
+    def word_hashes(data, lengths, term, joiner, base):
+        """Every word's hash and the words per text; each text is followed by one space.
+
+        ``term``: a byte's term in the hash, 0 for a byte that is not part of a word. A word
+        is open while ``power`` is not 1; the space after each text closes its last word.
+        """
         hashes = np.empty(len(data) // 2 + 1, np.uint64)
         counts = np.zeros(len(lengths), np.int64)
+        one = np.uint64(1)
         words = 0
         position = 0
         for text in range(len(lengths)):
             end = position + lengths[text]
-            inside = False
+            first = words
             value = np.uint64(0)
-            power = np.uint64(1)
-            for i in range(position, end):
+            power = one
+            for i in range(position, end + 1):
                 byte = data[i]
-                if word_byte[byte]:
-                    if not inside:
-                        inside = True
-                        value = np.uint64(0)
-                        power = np.uint64(1)
+                if term[byte] != 0:
                     value += term[byte] * power
                     power *= base
-                elif inside and joiner[byte] and i + 1 < end and word_byte[data[i + 1]]:
-                    continue  # an apostrophe or full stop inside a word is dropped
-                elif inside:
+                elif power != one:
+                    if joiner[byte] and i + 1 < end and term[data[i + 1]] != 0:
+                        continue  # an apostrophe or full stop inside a word is dropped
                     hashes[words] = value
                     words += 1
-                    counts[text] += 1
-                    inside = False
-            if inside:
-                hashes[words] = value
-                words += 1
-                counts[text] += 1
+                    value = np.uint64(0)
+                    power = one
+            counts[text] = words - first
             position = end + 1
         return hashes[:words], counts
+
+    def order_runs(hashes, owners):
+        """Hashes sorted, owners in any order: each run's owners sorted, repeats dropped.
+
+        Works in place and returns how many (hash, owner) pairs are kept: numpy's unstable
+        argsort by hash and this one pass replace a two-key lexsort (4x slower).
+        """
+        kept = 0
+        i = 0
+        while i < len(hashes):
+            j = i + 1
+            while j < len(hashes) and hashes[j] == hashes[i]:
+                j += 1
+            if j - i > 32:
+                owners[i:j] = np.sort(owners[i:j])
+            else:
+                for m in range(i + 1, j):
+                    owner = owners[m]
+                    k = m
+                    while k > i and owners[k - 1] > owner:
+                        owners[k] = owners[k - 1]
+                        k -= 1
+                    owners[k] = owner
+            previous = -1
+            for m in range(i, j):
+                if owners[m] != previous:
+                    hashes[kept] = hashes[m]
+                    owners[kept] = owners[m]
+                    kept += 1
+                    previous = owners[m]
+            i = j
+        return kept
 
     def build_table(distinct):
         """A hash table over distinct hashes (slot -> index + 1; 0: empty), and a bitmap.
@@ -281,17 +311,18 @@ def _compile():
     kernels = Kernels()
     kernels.word_hashes = jit(word_hashes)
     kernels.build_table = jit(build_table)
+    kernels.order_runs = jit(order_runs)
     kernels.best_matches = jit(best_matches)
     # Compile (or load from the cache) now, so a failure falls back instead of failing a run.
     kernels.word_hashes(
-        np.frombuffer(b"a b", np.uint8),
+        np.frombuffer(b"a b ", np.uint8),
         np.array([1, 1]),
-        np.ones(256, np.bool_),
-        np.zeros(256, np.bool_),
         np.ones(256, np.uint64),
+        np.zeros(256, np.bool_),
         np.uint64(3),
     )
     table = kernels.build_table(np.array([5, 9], np.uint64))
+    kernels.order_runs(np.array([5, 5, 9], np.uint64), np.array([1, 0, 2]))
     ones = np.ones(4, np.uint64)
     fixed = ones.copy()
     fixed.flags.writeable = False  # the power tables are read-only: the same signature

@@ -152,7 +152,8 @@ def build_index(
     hashes: list[np.ndarray] = []
     owners: list[np.ndarray] = []
     lengths: set[int] = set()
-    for block in _blocks(texts, for_size(sum(map(len, texts)))):
+    kernels = for_size(sum(map(len, texts)))
+    for block in _blocks(texts, kernels):
         yield DedupProgress(_STAGE_INDEX, block.first_text, len(texts))
         short = (block.counts >= min_words) & (block.counts < n)
         for k, gram, inside in block.grams(n, range(min_words, n + 1)):
@@ -167,11 +168,17 @@ def build_index(
                     owners.append(texts_k + block.first_text)
     flat = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
     owner = np.concatenate(owners).astype(np.int64) if owners else np.zeros(0, np.int64)
-    order = np.lexsort((owner, flat))
-    flat, owner = flat[order], owner[order]
-    distinct = np.ones(len(flat), dtype=bool)
-    distinct[1:] = (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])
-    flat, owner = flat[distinct], owner[distinct]
+    if kernels is not None:
+        order = np.argsort(flat)
+        flat, owner = flat[order], owner[order]
+        kept = kernels.order_runs(flat, owner)
+        flat, owner = flat[:kept].copy(), owner[:kept].copy()
+    else:
+        order = np.lexsort((owner, flat))
+        flat, owner = flat[order], owner[order]
+        distinct = np.ones(len(flat), dtype=bool)
+        distinct[1:] = (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])
+        flat, owner = flat[distinct], owner[distinct]
     grams = np.bincount(owner, minlength=len(texts)).astype(np.int64)
     yield DedupProgress(_STAGE_INDEX, len(texts), len(texts))
     return NgramIndex(flat, owner, grams, tuple(sorted(lengths)), n)

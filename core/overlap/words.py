@@ -32,6 +32,8 @@ _LOWER = np.arange(256, dtype=np.uint8)
 _LOWER[ord("A") : ord("Z") + 1] += 32
 #: A byte's term in the polynomial hash (lower-cased, plus one so a zero byte still counts).
 _TERM = _LOWER.astype(np.uint64) + np.uint64(1)
+#: The compiled path's table: a word byte's term, 0 for a byte that is not part of a word.
+_WORD_TERM = np.where(_WORD_BYTE, _TERM, np.uint64(0))
 
 
 #: A character that is neither ASCII nor a word character (\w): punctuation, symbols and
@@ -69,18 +71,15 @@ def word_hashes(texts: Sequence[str], kernels=None) -> Iterator[tuple[np.ndarray
             int(np.searchsorted(ends, ends[start] - chars[start] - 1 + BLOCK_BYTES, side="right")),
         )
         block = texts[start:stop]
-        lengths = chars[start:stop].copy()
-        joined = " ".join(block)
-        if not joined.isascii():
-            # Only texts outside ASCII are folded (NFKC, case, punctuation), and measured
-            # in bytes; the block is still encoded in one call.
-            block = list(block)
-            ascii_ = np.fromiter(map(str.isascii, block), dtype=bool, count=len(block))
-            for i in np.flatnonzero(~ascii_).tolist():
-                block[i] = _encoded(block[i]).decode()
-                lengths[i] = len(block[i].encode())
-            joined = " ".join(block)
-        yield _block_hashes(joined.encode(), lengths, kernels)
+        # Each text encoded alone, then joined as bytes: one copy of the text, no transcoding
+        # of a whole block because one text in it is not ASCII.
+        encoded = list(map(str.encode, block))
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        # A text outside ASCII has more UTF-8 bytes than characters: only those are folded.
+        for i in np.flatnonzero(lengths != chars[start:stop]).tolist():
+            encoded[i] = _encoded(block[i])
+            lengths[i] = len(encoded[i])
+        yield _block_hashes(b" ".join(encoded), lengths, kernels)
         start = stop
 
 
@@ -90,7 +89,7 @@ def _block_hashes(
     """Word hashes of documents joined by a space (so no word crosses from one to the next)."""
     if kernels is not None:
         return kernels.word_hashes(
-            np.frombuffer(joined, dtype=np.uint8), lengths, _WORD_BYTE, _JOINER, _TERM, BASE
+            np.frombuffer(joined + b" ", dtype=np.uint8), lengths, _WORD_TERM, _JOINER, BASE
         )
     return numpy_block_hashes(joined, lengths)
 

@@ -66,11 +66,38 @@ def test_small_checks_do_not_load_numba_large_ones_do():
 def test_real_data_matches_are_identical_with_and_without_numba(shared_data, path):
     texts, reference = real_texts(shared_data)
     path(True)
-    fast = run_to_end(ngrams.match(texts, run_to_end(ngrams.build_index(reference, 13, 8))))
+    fast_index = run_to_end(ngrams.build_index(reference, 13, 8))
+    fast = run_to_end(ngrams.match(texts, fast_index))
     assert len(fast.rows) > 1000
     path(False)
-    slow = run_to_end(ngrams.match(texts, run_to_end(ngrams.build_index(reference, 13, 8))))
+    slow_index = run_to_end(ngrams.build_index(reference, 13, 8))
+    slow = run_to_end(ngrams.match(texts, slow_index))
+    for field in ("hashes", "owners", "grams", "lengths"):
+        assert np.array_equal(getattr(fast_index, field), getattr(slow_index, field)), field
     for field in FIELDS:
+        assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    refs=st.lists(
+        st.lists(st.sampled_from(["a", "b", "c", "the", "B"]), max_size=40).map(" ".join),
+        min_size=1,
+        max_size=80,
+    )
+)
+def test_the_index_is_the_same_with_and_without_numba(refs):
+    """One n-gram in many records (past 32 they are sorted another way), repeats, short ones."""
+    indices = []
+    for compiled_path in (True, False):
+        saved = kernels.FORCE
+        kernels.FORCE = compiled_path
+        try:
+            indices.append(run_to_end(ngrams.build_index(refs, 4, 2)))
+        finally:
+            kernels.FORCE = saved
+    fast, slow = indices
+    for field in ("hashes", "owners", "grams", "lengths"):
         assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
 
 
