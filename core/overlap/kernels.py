@@ -130,11 +130,13 @@ def _compile():
             i = j
         return kept
 
-    def build_table(distinct):
-        """A hash table over distinct hashes (slot -> index + 1; 0: empty), and a bitmap.
+    def build_table(distinct, starts, max_per_gram):
+        """An open-addressing hash table over distinct hashes, and a bitmap of their top bits.
 
-        The 2 MB bitmap of the hashes' top bits turns most misses away before the larger
-        table is touched.
+        The table interleaves (hash, entry) so a probe reads one cache line: the entry packs
+        where the hash's run of records starts in the index (``starts``) and how many of
+        them are used (at most ``max_per_gram``), ``start << 8 | count``; 0 is an empty slot.
+        The 2 MB bitmap turns most misses away before the larger table is touched.
         """
         bits = np.zeros(1 << (SCREEN_BITS - 6), np.uint64)
         shift = np.uint64(64 - SCREEN_BITS)
@@ -144,16 +146,16 @@ def _compile():
         size = 1
         while size < 2 * len(distinct) + 2:
             size *= 2
-        keys = np.zeros(size, np.uint64)
-        slots = np.zeros(size, np.int64)
+        table = np.zeros(2 * size, np.uint64)
         mask = np.uint64(size - 1)
         for i in range(len(distinct)):
             slot = distinct[i] & mask
-            while slots[slot] != 0:
+            while table[2 * slot + 1] != 0:
                 slot = (slot + np.uint64(1)) & mask
-            keys[slot] = distinct[i]
-            slots[slot] = i + 1
-        return keys, slots, bits
+            table[2 * slot] = distinct[i]
+            count = min(starts[i + 1] - starts[i], max_per_gram)
+            table[2 * slot + 1] = (np.uint64(starts[i]) << np.uint64(8)) | np.uint64(count)
+        return table, bits
 
     def best_matches(
         word_hash,
@@ -162,24 +164,23 @@ def _compile():
         length_keys,
         base_powers,
         inverse_powers,
-        keys,
-        slots,
+        table,
         bits,
-        runs,
         owners,
         grams,
         n,
-        max_per_gram,
+        slot_of,
     ):
         """Each text's best reference record, found text by text in one pass.
 
         A window's hash is :meth:`core.overlap.ngrams._Block.grams`'s (a polynomial in its
         word hashes, from prefix sums, keyed by its length); only windows inside a text are
-        hashed. A text's hits (reference record, start word, length) are sorted by record and
-        start, and the record is chosen as :func:`core.overlap.ngrams._best` chooses it: most
+        hashed. A text's hits (reference record, start word, length) are tallied per record,
+        and the record is chosen as :func:`core.overlap.ngrams._best` chooses it: most
         of the record covered, then most windows shared, then the first record; its span is
-        the longest run of consecutive shared n-grams. Doing this per text sorts a few pairs at
-        a time instead of all of a block's hits in numpy.
+        the longest run of consecutive shared n-grams. Doing this per text tallies a few pairs
+        at a time instead of sorting all of a block's hits in numpy. ``slot_of`` is scratch,
+        one -1 per reference record, and is all -1 again on return.
 
         Returns, per text with a hit: its index in the block, record, windows shared, coverage
         (float64) and longest shared span in words.
@@ -203,7 +204,7 @@ def _compile():
         text_hits = np.zeros(texts + 1, np.int64)  # text t's hits: text_hits[t]:text_hits[t+1]
         hits = 0
         pairs = 0
-        mask = np.uint64(len(keys) - 1)
+        mask = np.uint64(len(table) // 2 - 1)
         shift = np.uint64(64 - SCREEN_BITS)
         first_word = 0
         for text in range(texts):
@@ -217,13 +218,12 @@ def _compile():
                     if not bits[top >> np.uint64(6)] & (np.uint64(1) << (top & np.uint64(63))):
                         continue
                     slot = value & mask
-                    while slots[slot] != 0:
-                        if keys[slot] == value:
-                            distinct = slots[slot] - 1
-                            low = runs[distinct]
-                            records = min(runs[distinct + 1] - low, max_per_gram)
+                    while table[2 * slot + 1] != 0:
+                        if table[2 * slot] == value:
+                            entry = table[2 * slot + 1]
+                            records = np.int64(entry & np.uint64(255))
                             hit_position[hits] = position
-                            hit_low[hits] = low
+                            hit_low[hits] = np.int64(entry >> np.uint64(8))
                             hit_records[hits] = records
                             hit_length[hits] = k
                             pairs += records
@@ -232,64 +232,59 @@ def _compile():
                         slot = (slot + np.uint64(1)) & mask
             first_word += count
             text_hits[text + 1] = hits
-        # Pass 2, per text with hits: its (record, start, length) pairs grouped by record.
-        # A record is matched at one length only (whole if short, else n-grams), and starts
-        # come in increasing order, so a stable sort by record orders them by (record, start).
-        pair_ref = np.empty(pairs, np.int64)
-        pair_position = np.empty(pairs, np.int64)
-        pair_length = np.empty(pairs, np.int64)
+        # Pass 2, per text with hits: its (record, start) pairs tallied per record. A record
+        # is matched at one length only (whole if short, else n-grams), and its starts come
+        # in increasing order, so runs of consecutive n-grams are counted without sorting.
+        # ``slot_of`` (all -1 between texts) maps a record to its tally.
+        tally_ref = np.empty(pairs, np.int64)
+        tally_shared = np.empty(pairs, np.int64)
+        tally_run = np.empty(pairs, np.int64)
+        tally_previous = np.empty(pairs, np.int64)
+        tally_span = np.empty(pairs, np.int64)
         out_text = np.empty(texts, np.int64)
         out_ref = np.empty(texts, np.int64)
         out_shared = np.empty(texts, np.int64)
         out_coverage = np.empty(texts, np.float64)
         out_span = np.empty(texts, np.int64)
         found = 0
-        stop = 0
         for text in range(texts):
             if text_hits[text] == text_hits[text + 1]:
                 continue
-            first = stop
+            tallies = 0
             for hit in range(text_hits[text], text_hits[text + 1]):
+                position, length = hit_position[hit], hit_length[hit]
+                full = length == n
                 for j in range(hit_records[hit]):
-                    pair_ref[stop] = owners[hit_low[hit] + j]
-                    pair_position[stop] = hit_position[hit]
-                    pair_length[stop] = hit_length[hit]
-                    stop += 1
-            if stop - first <= 64:  # insertion sort: few pairs, mostly in order already
-                for i in range(first + 1, stop):
-                    ref, position, length = pair_ref[i], pair_position[i], pair_length[i]
-                    j = i
-                    while j > first and pair_ref[j - 1] > ref:
-                        pair_ref[j] = pair_ref[j - 1]
-                        pair_position[j] = pair_position[j - 1]
-                        pair_length[j] = pair_length[j - 1]
-                        j -= 1
-                    pair_ref[j], pair_position[j], pair_length[j] = ref, position, length
-            else:
-                order = np.argsort(pair_ref[first:stop], kind="mergesort") + first
-                pair_ref[first:stop] = pair_ref[order]
-                pair_position[first:stop] = pair_position[order]
-                pair_length[first:stop] = pair_length[order]
-            best_ref, best_shared, best_span, best_coverage = -1, 0, 0, -1.0
-            i = first
-            while i < stop:
-                ref = pair_ref[i]
-                shared, span, run = 0, 0, 0
-                previous, previous_full = -2, False
-                while i < stop and pair_ref[i] == ref:
-                    position, length = pair_position[i], pair_length[i]
-                    full = length == n
-                    if full and previous_full and position == previous + 1:
-                        run += 1
+                    ref = owners[hit_low[hit] + j]
+                    t = slot_of[ref]
+                    if t < 0:
+                        t = tallies
+                        slot_of[ref] = t
+                        tally_ref[t] = ref
+                        tally_shared[t] = 0
+                        tally_run[t] = 0
+                        tally_previous[t] = -2
+                        tally_span[t] = 0
+                        tallies += 1
+                    if full and position == tally_previous[t] + 1:
+                        tally_run[t] += 1
                     else:
-                        run = 1
-                    span = max(span, run + n - 1 if full else length)
-                    previous, previous_full = position, full
-                    shared += 1
-                    i += 1
+                        tally_run[t] = 1
+                    words_ = tally_run[t] + n - 1 if full else length
+                    tally_span[t] = max(tally_span[t], words_)
+                    tally_previous[t] = position
+                    tally_shared[t] += 1
+            best_ref, best_shared, best_span, best_coverage = -1, 0, 0, -1.0
+            for t in range(tallies):
+                ref, shared = tally_ref[t], tally_shared[t]
+                slot_of[ref] = -1
                 coverage = min(shared / max(grams[ref], 1), 1.0)
-                if coverage > best_coverage or (coverage == best_coverage and shared > best_shared):
-                    best_ref, best_shared, best_span = ref, shared, span
+                if (
+                    coverage > best_coverage
+                    or (coverage == best_coverage and shared > best_shared)
+                    or (coverage == best_coverage and shared == best_shared and ref < best_ref)
+                ):
+                    best_ref, best_shared, best_span = ref, shared, tally_span[t]
                     best_coverage = coverage
             out_text[found] = text
             out_ref[found] = best_ref
@@ -321,12 +316,11 @@ def _compile():
         np.zeros(256, np.bool_),
         np.uint64(3),
     )
-    table = kernels.build_table(np.array([5, 9], np.uint64))
+    table = kernels.build_table(np.array([5, 9], np.uint64), np.array([0, 1, 2]), 64)
     kernels.order_runs(np.array([5, 5, 9], np.uint64), np.array([1, 0, 2]))
     ones = np.ones(4, np.uint64)
     fixed = ones.copy()
     fixed.flags.writeable = False  # the power tables are read-only: the same signature
-    runs, owners = np.array([0, 1, 2]), np.array([0, 0])
     kernels.best_matches(
         ones,
         np.array([4]),
@@ -335,10 +329,9 @@ def _compile():
         fixed,
         fixed,
         *table,
-        runs,
-        owners,
+        np.array([0, 0]),
         np.array([1]),
         3,
-        64,
+        np.full(1, -1),
     )
     return kernels

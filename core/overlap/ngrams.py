@@ -34,6 +34,7 @@ from core.overlap.words import BASE, BASE_INVERSE, powers, word_hashes
 
 #: A hash shared by more reference records than this (boilerplate) is matched to the first
 #: ones only: the row is still found, and one phrase cannot produce millions of pairs.
+#: At most 255: the compiled path's hash table packs the count in 8 bits.
 MAX_RECORDS_PER_GRAM = 64
 #: Bits of a hash that index the screening bitmap (2**24 bits: 16 MB, under 2% false hits
 #: for a reference of 300k n-grams).
@@ -131,12 +132,14 @@ class NgramIndex:
             self.built["screen"] = screen
         return self.built["screen"]
 
-    def table(self, kernels) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-        """The compiled path's (keys, slot -> distinct index + 1, bitmap) and run starts."""
+    def table(self, kernels) -> tuple[np.ndarray, np.ndarray]:
+        """The compiled path's hash table (hash -> its run of records) and screening bitmap."""
         if "table" not in self.built:
             flat = self.hashes
             runs = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
-            self.built["table"] = (kernels.build_table(flat[runs]), np.append(runs, len(flat)))
+            self.built["table"] = kernels.build_table(
+                flat[runs], np.append(runs, len(flat)), MAX_RECORDS_PER_GRAM
+            )
         return self.built["table"]
 
     @property
@@ -237,12 +240,13 @@ def _match_compiled(
     """:func:`match` with numba: each block's rows and their best records come out whole."""
     lengths = np.array(sorted(set(index.lengths) | {index.n}), dtype=np.int64)
     keys = _length_keys(index.n)
+    slot_of = np.full(index.records, -1, dtype=np.int64)  # the kernel's scratch
     parts = []
     for block in _blocks(texts, kernels):
         yield DedupProgress(_STAGE_MATCH, block.first_text, len(texts))
         if not len(index.hashes):
             continue
-        table, runs = index.table(kernels)
+        table = index.table(kernels)
         words = len(block.word_hash)
         with np.errstate(over="ignore"):
             rows, *rest = kernels.best_matches(
@@ -253,11 +257,10 @@ def _match_compiled(
                 powers(BASE, words),
                 powers(BASE_INVERSE, words),
                 *table,
-                runs,
                 index.owners,
                 index.grams,
                 index.n,
-                MAX_RECORDS_PER_GRAM,
+                slot_of,
             )
         parts.append((rows + block.first_text, *rest))
     yield DedupProgress(_STAGE_MATCH, len(texts), len(texts))

@@ -119,3 +119,19 @@ def test_word_hashes_are_the_numpy_definition_on_any_text(texts):
     assert len(fast) == 1
     assert np.array_equal(fast[0][0], slow_hashes)
     assert np.array_equal(fast[0][1], slow_counts)
+
+
+def test_a_phrase_in_hundreds_of_records_matches_the_same_on_both_paths(path):
+    """Past MAX_RECORDS_PER_GRAM records per n-gram, both paths use the same first ones."""
+    phrase = "please answer the following question carefully and show all of your working"
+    reference = [f"{phrase} record {i} " + "word " * (i % 7) for i in range(300)]
+    texts = [f"intro {phrase} record 250", "unrelated text " * 5, f"{phrase} record 3 word"]
+    results = []
+    for compiled_path in (True, False):
+        path(compiled_path)
+        index = run_to_end(ngrams.build_index(reference, 13, 8))
+        results.append(run_to_end(ngrams.match(texts, index)))
+    fast, slow = results
+    assert fast.rows.tolist() == [0, 2]
+    for field in FIELDS:
+        assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
