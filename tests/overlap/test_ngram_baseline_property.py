@@ -122,7 +122,7 @@ def corpus(draw) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.parametrize("compiled_path", [True, False], ids=["numba", "numpy"])
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(data=corpus())
 def test_the_13_gram_level_flags_exactly_the_plain_baseline_rows(compiled_path, data):
     texts, refs = data
