@@ -34,6 +34,7 @@ from core.overlap.words import BASE, BASE_INVERSE, powers, word_hashes
 
 #: A hash shared by more reference records than this (boilerplate) is matched to the first
 #: ones only: the row is still found, and one phrase cannot produce millions of pairs.
+#: At most 255: the compiled path's hash table packs the count in 8 bits.
 MAX_RECORDS_PER_GRAM = 64
 #: Bits of a hash that index the screening bitmap (2**24 bits: 16 MB, under 2% false hits
 #: for a reference of 300k n-grams).
@@ -131,12 +132,14 @@ class NgramIndex:
             self.built["screen"] = screen
         return self.built["screen"]
 
-    def table(self, kernels) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-        """The compiled path's (keys, slot -> distinct index + 1, bitmap) and run starts."""
+    def table(self, kernels) -> tuple[np.ndarray, np.ndarray]:
+        """The compiled path's hash table (hash -> its run of records) and screening bitmap."""
         if "table" not in self.built:
             flat = self.hashes
             runs = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
-            self.built["table"] = (kernels.build_table(flat[runs]), np.append(runs, len(flat)))
+            self.built["table"] = kernels.build_table(
+                flat[runs], np.append(runs, len(flat)), MAX_RECORDS_PER_GRAM
+            )
         return self.built["table"]
 
     @property
@@ -152,7 +155,8 @@ def build_index(
     hashes: list[np.ndarray] = []
     owners: list[np.ndarray] = []
     lengths: set[int] = set()
-    for block in _blocks(texts, for_size(sum(map(len, texts)))):
+    kernels = for_size(sum(map(len, texts)))
+    for block in _blocks(texts, kernels):
         yield DedupProgress(_STAGE_INDEX, block.first_text, len(texts))
         short = (block.counts >= min_words) & (block.counts < n)
         for k, gram, inside in block.grams(n, range(min_words, n + 1)):
@@ -167,11 +171,17 @@ def build_index(
                     owners.append(texts_k + block.first_text)
     flat = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
     owner = np.concatenate(owners).astype(np.int64) if owners else np.zeros(0, np.int64)
-    order = np.lexsort((owner, flat))
-    flat, owner = flat[order], owner[order]
-    distinct = np.ones(len(flat), dtype=bool)
-    distinct[1:] = (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])
-    flat, owner = flat[distinct], owner[distinct]
+    if kernels is not None:
+        order = np.argsort(flat)
+        flat, owner = flat[order], owner[order]
+        kept = kernels.order_runs(flat, owner)
+        flat, owner = flat[:kept].copy(), owner[:kept].copy()
+    else:
+        order = np.lexsort((owner, flat))
+        flat, owner = flat[order], owner[order]
+        distinct = np.ones(len(flat), dtype=bool)
+        distinct[1:] = (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])
+        flat, owner = flat[distinct], owner[distinct]
     grams = np.bincount(owner, minlength=len(texts)).astype(np.int64)
     yield DedupProgress(_STAGE_INDEX, len(texts), len(texts))
     return NgramIndex(flat, owner, grams, tuple(sorted(lengths)), n)
@@ -190,15 +200,17 @@ class NgramMatches:
 
 def match(texts: Sequence[str], index: NgramIndex) -> Generator[DedupProgress, None, NgramMatches]:
     """Which of ``texts`` share an n-gram with the reference ``index`` covers, and how much."""
+    kernels = for_size(sum(map(len, texts)))
+    if kernels is not None:
+        return (yield from _match_compiled(texts, index, kernels))
     n = index.n
     looked_up = set(index.lengths) | {n}
     hit_rows, hit_refs, hit_pos, hit_len = [], [], [], []
-    kernels = for_size(sum(map(len, texts)))
-    for block in _blocks(texts, kernels):
+    for block in _blocks(texts):
         yield DedupProgress(_STAGE_MATCH, block.first_text, len(texts))
         if not len(index.hashes):
             continue
-        where, low, high, length = _hits(block, index, sorted(looked_up), kernels)
+        where, low, high, length = _hits(block, index, sorted(looked_up))
         if not len(where):
             continue
         per = np.minimum(high - low, MAX_RECORDS_PER_GRAM)
@@ -212,10 +224,7 @@ def match(texts: Sequence[str], index: NgramIndex) -> Generator[DedupProgress, N
         hit_len.append(length[repeat])
     yield DedupProgress(_STAGE_MATCH, len(texts), len(texts))
     if not hit_rows:
-        empty = np.zeros(0, np.int64)
-        return NgramMatches(
-            empty, empty, empty.astype(np.int32), empty.astype(np.float32), empty.astype(np.int32)
-        )
+        return _matches([])
     return _best(
         np.concatenate(hit_rows),
         np.concatenate(hit_refs),
@@ -225,28 +234,62 @@ def match(texts: Sequence[str], index: NgramIndex) -> Generator[DedupProgress, N
     )
 
 
+def _match_compiled(
+    texts: Sequence[str], index: NgramIndex, kernels
+) -> Generator[DedupProgress, None, NgramMatches]:
+    """:func:`match` with numba: each block's rows and their best records come out whole."""
+    lengths = np.array(sorted(set(index.lengths) | {index.n}), dtype=np.int64)
+    keys = _length_keys(index.n)
+    slot_of = np.full(index.records, -1, dtype=np.int64)  # the kernel's scratch
+    parts = []
+    for block in _blocks(texts, kernels):
+        yield DedupProgress(_STAGE_MATCH, block.first_text, len(texts))
+        if not len(index.hashes):
+            continue
+        table = index.table(kernels)
+        words = len(block.word_hash)
+        with np.errstate(over="ignore"):
+            rows, *rest = kernels.best_matches(
+                block.word_hash,
+                block.counts,
+                lengths,
+                keys,
+                powers(BASE, words),
+                powers(BASE_INVERSE, words),
+                *table,
+                index.owners,
+                index.grams,
+                index.n,
+                slot_of,
+            )
+        parts.append((rows + block.first_text, *rest))
+    yield DedupProgress(_STAGE_MATCH, len(texts), len(texts))
+    return _matches(parts)
+
+
+def _matches(parts: list[tuple[np.ndarray, ...]]) -> NgramMatches:
+    """Blocks' (rows, records, shared, coverage, span) as one :class:`NgramMatches`."""
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        parts = [(empty, empty, empty, empty.astype(np.float64), empty)]
+    rows, refs, shared, coverage, span = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return NgramMatches(
+        rows.astype(np.int64),
+        refs.astype(np.int64),
+        shared.astype(np.int32),
+        coverage.astype(np.float32),
+        span.astype(np.int32),
+    )
+
+
 def _hits(
-    block: _Block, index: NgramIndex, lengths: list[int], kernels
+    block: _Block, index: NgramIndex, lengths: list[int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The block's windows found in the index: start word, run of equal hashes, length.
 
     ``low:high`` is the run of ``index.hashes`` equal to the window's hash (one entry per
-    reference record having it). Compiled when numba is here, else numpy passes per length.
+    reference record having it): numpy passes per length, the path without numba.
     """
-    if kernels is not None:
-        table, runs = index.table(kernels)
-        with np.errstate(over="ignore"):
-            words = len(block.word_hash)
-            where, distinct, length = kernels.windows(
-                block.word_hash,
-                block.counts,
-                np.array(lengths, dtype=np.int64),
-                _length_keys(index.n),
-                powers(BASE, words),
-                powers(BASE_INVERSE, words),
-                *table,
-            )
-        return where, runs[distinct], runs[distinct + 1], length
     shift = np.uint64(64 - FILTER_BITS)
     found = []
     for k, gram, inside in block.grams(index.n, lengths):

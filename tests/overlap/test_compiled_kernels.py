@@ -66,11 +66,38 @@ def test_small_checks_do_not_load_numba_large_ones_do():
 def test_real_data_matches_are_identical_with_and_without_numba(shared_data, path):
     texts, reference = real_texts(shared_data)
     path(True)
-    fast = run_to_end(ngrams.match(texts, run_to_end(ngrams.build_index(reference, 13, 8))))
+    fast_index = run_to_end(ngrams.build_index(reference, 13, 8))
+    fast = run_to_end(ngrams.match(texts, fast_index))
     assert len(fast.rows) > 1000
     path(False)
-    slow = run_to_end(ngrams.match(texts, run_to_end(ngrams.build_index(reference, 13, 8))))
+    slow_index = run_to_end(ngrams.build_index(reference, 13, 8))
+    slow = run_to_end(ngrams.match(texts, slow_index))
+    for field in ("hashes", "owners", "grams", "lengths"):
+        assert np.array_equal(getattr(fast_index, field), getattr(slow_index, field)), field
     for field in FIELDS:
+        assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    refs=st.lists(
+        st.lists(st.sampled_from(["a", "b", "c", "the", "B"]), max_size=40).map(" ".join),
+        min_size=1,
+        max_size=80,
+    )
+)
+def test_the_index_is_the_same_with_and_without_numba(refs):
+    """One n-gram in many records (past 32 they are sorted another way), repeats, short ones."""
+    indices = []
+    for compiled_path in (True, False):
+        saved = kernels.FORCE
+        kernels.FORCE = compiled_path
+        try:
+            indices.append(run_to_end(ngrams.build_index(refs, 4, 2)))
+        finally:
+            kernels.FORCE = saved
+    fast, slow = indices
+    for field in ("hashes", "owners", "grams", "lengths"):
         assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
 
 
@@ -92,3 +119,19 @@ def test_word_hashes_are_the_numpy_definition_on_any_text(texts):
     assert len(fast) == 1
     assert np.array_equal(fast[0][0], slow_hashes)
     assert np.array_equal(fast[0][1], slow_counts)
+
+
+def test_a_phrase_in_hundreds_of_records_matches_the_same_on_both_paths(path):
+    """Past MAX_RECORDS_PER_GRAM records per n-gram, both paths use the same first ones."""
+    phrase = "please answer the following question carefully and show all of your working"
+    reference = [f"{phrase} record {i} " + "word " * (i % 7) for i in range(300)]
+    texts = [f"intro {phrase} record 250", "unrelated text " * 5, f"{phrase} record 3 word"]
+    results = []
+    for compiled_path in (True, False):
+        path(compiled_path)
+        index = run_to_end(ngrams.build_index(reference, 13, 8))
+        results.append(run_to_end(ngrams.match(texts, index)))
+    fast, slow = results
+    assert fast.rows.tolist() == [0, 2]
+    for field in FIELDS:
+        assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
