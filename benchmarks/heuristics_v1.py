@@ -1,35 +1,34 @@
 """The seed's pure-Python heuristic signals (before issue 20), kept as bench_heuristics' baseline.
 
 Not used by the app: its score rewarded length (see core/scoring/heuristics.py for why that
-changed). It is here only so the benchmark can measure the vectorised version against it.
+changed). It is here only so the benchmark can measure the vectorised version against it, so
+it keeps only the seed's rules; the signals come back in the app's own
+:class:`~core.scoring.heuristics.HeuristicSignals` (the columns are the same, their rules are
+not). Today's rules, computed the same plain way, are tests/scoring/heuristics_reference.py.
 
 Offline quality signals: cheap, explainable, and available on every machine.
 
-Each signal is its own column so a curator can sort and filter by it; :func:`heuristic_score`
-combines them into the score the app uses when no reward model is available:
+Each signal was its own column so a curator could sort and filter by it; :func:`heuristic_score`
+combined them into the score the seed's app used when no reward model was available:
 
 ``score = length × (1 − repetition) × (1 − garbage) × (1 − 0.9·refusal) × (1 − 0.9·echo)``
 
 where ``length = min(1, ln(1 + words) / ln(1 + 40))`` (an answer of 40 words or more gets full
 credit, an empty one none), ``refusal`` is 0 or 1, and the other terms are ratios in [0, 1].
-The result is in [0, 1]; :data:`HEURISTIC_THRESHOLD` is the suggested keep threshold.
+The result is in [0, 1]; 0.5 was the suggested keep threshold.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from core.invisible import has_invisible
+from core.scoring.heuristics import HeuristicSignals
 
-HEURISTIC_THRESHOLD = 0.5
-#: How the heuristic scorer is named in manifests and the project (it has no model files).
-SCORER_DESCRIPTION = {"model": "heuristic", "version": 1}
 #: Words at which an answer's length stops adding to the heuristic score.
 FULL_CREDIT_WORDS = 40
 #: An answer with fewer letters and digits than this is "near-empty" ("", "ok", "42", "Yes.").
@@ -68,58 +67,6 @@ _KEYBOARD_RUNS = (
 )
 _PLACEHOLDER = re.compile(r"lorem ipsum", re.IGNORECASE)
 _MARKUP_RUNS = frozenset({"...", "---", "```", "***", "===", "'''", '"""', "___", "###", "|---|"})
-
-#: Warnings shown for a row, in display order; bit i of :meth:`HeuristicSignals.flag_mask` is
-#: ``FLAG_NAMES[i]``. A ratio signal becomes a warning from its threshold below.
-FLAG_NAMES = ("empty", "refusal", "echo", "garbage", "repetitive", "invisible")
-ECHO_FLAG_FROM = 0.8
-GARBAGE_FLAG_FROM = 0.3
-REPETITIVE_FLAG_FROM = 0.3
-
-
-@dataclass(frozen=True)
-class HeuristicSignals:
-    """Per-row signals, aligned with the rows they were computed for."""
-
-    response_words: np.ndarray  # int32
-    near_empty: np.ndarray  # bool
-    refusal: np.ndarray  # bool
-    repetition: np.ndarray  # float32, share of repeated word trigrams in the response
-    echo: np.ndarray  # float32, share of the response's trigrams found in the prompt
-    garbage: np.ndarray  # float32, share of junk tokens in the prompt or response
-    score: np.ndarray  # float32, :func:`heuristic_score`
-    invisible: np.ndarray  # bool, zero-width or bidi control characters (core.invisible)
-
-    #: Column names and descriptions, in display order.
-    COLUMNS = (
-        ("response_words", "Words in the response"),
-        ("near_empty", f"Response has fewer than {NEAR_EMPTY_CHARS} letters or digits"),
-        ("refusal", "Response contains a refusal or AI-boilerplate phrase"),
-        ("repetition", "Share of the response's word trigrams that repeat an earlier one"),
-        ("echo", "Share of the response's word trigrams copied from the prompt"),
-        ("garbage", "Share of junk tokens (keyboard mash, repeated units, symbol runs)"),
-        ("score", "Heuristic quality score in [0, 1]"),
-        ("invisible", "Prompt or response holds zero-width or bidi control characters"),
-    )
-
-    def column(self, name: str) -> np.ndarray:
-        """One signal by name."""
-        return getattr(self, name)
-
-    def flag_mask(self) -> np.ndarray:
-        """One uint8 per row with a bit per warning in :data:`FLAG_NAMES`."""
-        mask = self.near_empty.astype(np.uint8)
-        mask |= self.refusal.astype(np.uint8) << 1
-        mask |= (self.echo >= ECHO_FLAG_FROM).astype(np.uint8) << 2
-        mask |= (self.garbage >= GARBAGE_FLAG_FROM).astype(np.uint8) << 3
-        mask |= (self.repetition >= REPETITIVE_FLAG_FROM).astype(np.uint8) << 4
-        mask |= self.invisible.astype(np.uint8) << 5
-        return mask
-
-
-def flag_names(mask: int) -> list[str]:
-    """The warnings a :meth:`HeuristicSignals.flag_mask` value stands for."""
-    return [name for bit, name in enumerate(FLAG_NAMES) if mask >> bit & 1]
 
 
 def _trigrams(words: list[str]) -> list[tuple[str, str, str]]:
@@ -208,22 +155,3 @@ def compute_signals(prompts: Sequence[str], responses: Sequence[str]) -> Heurist
             int(words[i]), float(repetition[i]), float(garbage[i]), bool(refusal[i]), float(echo[i])
         )
     return HeuristicSignals(words, near_empty, refusal, repetition, echo, garbage, score, invisible)
-
-
-def iter_signals(
-    prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 256, pause_s: float = 0.002
-):
-    """Yield ``(start_row, signals)`` chunk by chunk, so a front end can stream and cancel.
-
-    This is pure Python and holds the GIL while it computes; ``pause_s`` of sleep between
-    chunks (about a fifth of the compute time) lets a GUI thread paint without stalling.
-    """
-    for start in range(0, len(prompts), chunk_rows):
-        if start and pause_s:
-            time.sleep(pause_s)
-        yield (
-            start,
-            compute_signals(
-                prompts[start : start + chunk_rows], responses[start : start + chunk_rows]
-            ),
-        )

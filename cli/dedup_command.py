@@ -27,7 +27,7 @@ from core.dedup.storage import preferred_rows, save_result
 from core.errors import ThresherError
 from core.loading import load
 from core.project import ProjectStore, project_path_for
-from core.scoring.run import restore_cached_scores
+from core.scoring.run import restore_scores
 from core.tables import output_format, write_table
 
 #: ``--semantic`` given without a number: use the embedder's own threshold.
@@ -187,9 +187,10 @@ def drive(run_generator):
 
 def _cached_scores(dataset, store: ProjectStore) -> np.ndarray | None:
     """The project's cached scores by row (NaN where missing), or None when it has none."""
-    cached = restore_cached_scores(dataset, store)
-    if cached is None:
+    restored = restore_scores(dataset, store)  # the last run's scorer
+    if not restored:
         return None
+    cached = restored[-1]
     scores = np.full(len(dataset), np.nan, dtype=np.float32)
     scores[cached.batch.rows] = cached.batch.scores
     return scores

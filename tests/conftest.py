@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,26 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """THRESHER_DATA_DIR in the test's own folder: projects, backups and embedders land there.
+
+    A test folder whose every test needs it overrides it with an autouse fixture of the same
+    name that asks for this one.
+    """
+    folder = tmp_path / "data"
+    monkeypatch.setenv("THRESHER_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A writable copy of the sample dataset in tmp_path (its project file lands beside it)."""
+    path = tmp_path / "sample.jsonl"
+    shutil.copy(SAMPLE, path)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,8 @@ import numpy as np
 import torch
 
 from core.errors import ThresherError
-from core.scoring.causal_lm import load_causal_lm, locate_causal_lm
+from core.scoring.causal_lm import CausalLM, locate_causal_lm
 from core.scoring.model_files import ModelFiles
-from core.scoring.reward_model import _pad_id, _to_device
 
 
 class JudgeSetupError(ThresherError):
@@ -43,27 +42,16 @@ def digit_token_ids(tokenizer, digits: list[str]) -> list[int]:
     return ids
 
 
-class JudgeModel:
+class JudgeModel(CausalLM):
     """A causal LM that reads the rating distribution at the first output position."""
+
+    what = "judge model"
 
     def __init__(
         self, files: ModelFiles, tokenizer, model, device: torch.device, dtype: torch.dtype
     ):
-        self.files = files
-        self.tokenizer = tokenizer
-        self.model = model
-        self.device = device
-        self.dtype = dtype
-        self.pad_token_id = _pad_id(tokenizer, model.config)
+        super().__init__(files, tokenizer, model, device, dtype)
         self.digit_ids: list[int] = []
-
-    @classmethod
-    def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> JudgeModel:
-        """Load tokenizer and weights onto ``device`` (never running code from the model)."""
-        tokenizer, model, torch_device, torch_dtype = load_causal_lm(
-            files, device, dtype, what="judge model"
-        )
-        return cls(files, tokenizer, model, torch_device, torch_dtype)
 
     def forward(
         self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None, output_index: int
@@ -76,9 +64,7 @@ class JudgeModel:
         (``logits_to_keep=1``), with the model's own logit processing (soft-capping, scaling).
         """
         left_ids, left_mask = to_left_padding(ids, mask, self.pad_token_id)
-        non_blocking = self.device.type == "cuda"
-        ids_t = _to_device(left_ids, self.device, non_blocking)
-        mask_t = _to_device(left_mask, self.device, non_blocking)
+        ids_t, mask_t = self.tensor(left_ids), self.tensor(left_mask)
         positions = (mask_t.cumsum(dim=1) - 1).clamp(min=0)
         with torch.inference_mode():
             logits = (
@@ -96,12 +82,6 @@ class JudgeModel:
             digits = log_all[:, self.digit_ids]
             top = logits.argmax(dim=-1, keepdim=True).float()
             return torch.cat([digits, top], dim=1).cpu().numpy()
-
-    def release(self) -> None:
-        """Drop the weights and give cached GPU memory back."""
-        self.model = None
-        if self.device.type == "cuda":
-            torch.cuda.empty_cache()
 
 
 def to_left_padding(

@@ -27,7 +27,7 @@ from core.scoring.run import (
     HEURISTIC_SCORER,
     META_HEURISTIC_RUN,
     META_LAST_SCORER,
-    restore_columns_scores,
+    restore_scores,
 )
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ def fill_cached_columns(session: ReviewSession) -> int:
     Returns how many columns had cached scores for this file. The app does the same on its
     scoring thread, one update per column.
     """
-    updates = restore_columns_scores(session.dataset, session.store, list(session.columns))
+    updates = restore_scores(session.dataset, session.store, list(session.columns))
     for update in updates:
         batch = update.batch
         session.set_scores(

@@ -1,7 +1,7 @@
 """Finding and loading a causal LM safely: hub id from the cache, a safetensors folder, or GGUF.
 
 Shared by the LLM judge (:mod:`core.judge.model`) and the IFD scorer (:mod:`core.scoring.ifd`)
-so both get the same checks. Folders and hub ids go through
+so both get the same checks: both models are a :class:`CausalLM`. Folders and hub ids go through
 :func:`core.scoring.model_files.locate_model`: offline only, safetensors only, no custom code.
 A GGUF file holds only tensors and metadata (no code, no pickle); transformers dequantises it
 with the ``gguf`` package.
@@ -10,8 +10,10 @@ with the ``gguf`` package.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar, Self
 
 from core.scoring.devices import resolve_device, resolve_dtype
+from core.scoring.loaded_model import LoadedModel
 from core.scoring.model_files import ModelFiles, ModelNotFoundError, file_sha256, locate_model
 from core.scoring.reward_model import ModelLoadError
 from core.transformers_import import load_transformers
@@ -80,3 +82,18 @@ def load_causal_lm(
     # transformers types .to() through a decorator whose signature drops ``self``
     model.to(torch_device).eval()  # type: ignore[arg-type]
     return tokenizer, model, torch_device, torch_dtype
+
+
+class CausalLM(LoadedModel):
+    """A causal LM loaded by :func:`load_causal_lm`; subclasses name what it is for errors."""
+
+    #: How a loading error names the model ("judge model", "IFD model").
+    what: ClassVar[str] = "model"
+
+    @classmethod
+    def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> Self:
+        """Load tokenizer and weights onto ``device`` (never running code from the model)."""
+        tokenizer, model, torch_device, torch_dtype = load_causal_lm(
+            files, device, dtype, what=cls.what
+        )
+        return cls(files, tokenizer, model, torch_device, torch_dtype)

@@ -395,22 +395,27 @@ def _junk(codes, start, end, table, runs):  # pragma: no cover - compiled
 
 
 @numba.njit(nogil=True, cache=CACHE)
+def _next_token(codes, i, end, table):  # pragma: no cover - compiled
+    """The bounds of the first ``str.split()`` token of ``codes[i:end]``; ``(end, end)`` if none."""
+    while i < end and table[codes[i]] & SPACE:
+        i += 1
+    token_start = i
+    while i < end and not table[codes[i]] & SPACE:
+        i += 1
+    return token_start, i
+
+
+@numba.njit(nogil=True, cache=CACHE)
 def _junk_share(codes, start, end, table, runs):  # pragma: no cover - compiled
     """The share of ``str.split()`` tokens of ``codes[start:end]`` that are junk."""
     tokens = 0
     junk = 0
-    i = start
-    while i < end:
-        while i < end and table[codes[i]] & SPACE:
-            i += 1
-        if i >= end:
-            break
-        token_start = i
-        while i < end and not table[codes[i]] & SPACE:
-            i += 1
+    token_start, i = _next_token(codes, start, end, table)
+    while token_start < end:
         tokens += 1
         if _junk(codes, token_start, i, table, runs):
             junk += 1
+        token_start, i = _next_token(codes, i, end, table)
     return junk / tokens if tokens else 0.0
 
 
@@ -422,33 +427,22 @@ def _junk_share_from(codes, start, end, table, runs, level):  # pragma: no cover
     is mostly junk, and a normal prompt is settled after about half its tokens.
     """
     tokens = 0
-    i = start
-    while i < end:
-        while i < end and table[codes[i]] & SPACE:
-            i += 1
-        if i >= end:
-            break
+    token_start, i = _next_token(codes, start, end, table)
+    while token_start < end:
         tokens += 1
-        while i < end and not table[codes[i]] & SPACE:
-            i += 1
+        token_start, i = _next_token(codes, i, end, table)
     if not tokens:
         return 0.0 if level <= 0.0 else -1.0
     junk = 0
     seen = 0
-    i = start
-    while i < end:
-        while i < end and table[codes[i]] & SPACE:
-            i += 1
-        if i >= end:
-            break
-        token_start = i
-        while i < end and not table[codes[i]] & SPACE:
-            i += 1
+    token_start, i = _next_token(codes, start, end, table)
+    while token_start < end:
         seen += 1
         if _junk(codes, token_start, i, table, runs):
             junk += 1
         if (junk + tokens - seen) / tokens < level:
             return -1.0
+        token_start, i = _next_token(codes, i, end, table)
     return junk / tokens
 
 

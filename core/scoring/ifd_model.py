@@ -17,9 +17,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from core.scoring.causal_lm import load_causal_lm
+from core.scoring.causal_lm import CausalLM
 from core.scoring.model_files import ModelFiles
-from core.scoring.reward_model import _pad_id, _to_device
 
 #: Output columns of :meth:`IFDModel.forward`.
 LOSS_GIVEN_PROMPT, LOSS_ALONE, RESPONSE_TOKENS = 0, 1, 2
@@ -27,31 +26,20 @@ LOSS_GIVEN_PROMPT, LOSS_ALONE, RESPONSE_TOKENS = 0, 1, 2
 HEAD_CHUNK = {"cpu": 256, "cuda": 4096}
 
 
-class IFDModel:
+class IFDModel(CausalLM):
     """Mean response-token losses (nats) with and without the prompt, for one padded batch."""
+
+    what = "IFD model"
 
     def __init__(
         self, files: ModelFiles, tokenizer, model, device: torch.device, dtype: torch.dtype
     ):
-        self.files = files
-        self.tokenizer = tokenizer
-        self.model = model
-        self.device = device
-        self.dtype = dtype
-        self.pad_token_id = _pad_id(tokenizer, model.config)
+        super().__init__(files, tokenizer, model, device, dtype)
         #: The context of the "response alone" pass (set by the scorer: a template's empty turn
         #: or the beginning-of-text token).
         self.alone_head: list[int] = []
         self.head_chunk = HEAD_CHUNK.get(device.type, 1024)
         self.full_logits = not self._head_matches_logits()
-
-    @classmethod
-    def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> IFDModel:
-        """Load tokenizer and weights onto ``device`` (never running code from the model)."""
-        tokenizer, model, torch_device, torch_dtype = load_causal_lm(
-            files, device, dtype, what="IFD model"
-        )
-        return cls(files, tokenizer, model, torch_device, torch_dtype)
 
     # -- forward -------------------------------------------------------------------------------
 
@@ -93,9 +81,7 @@ class IFDModel:
         """
         target = target.copy()
         target[:, 0] = False
-        non_blocking = self.device.type == "cuda"
-        ids_t = _to_device(ids, self.device, non_blocking)
-        mask_t = _to_device(mask, self.device, non_blocking)
+        ids_t, mask_t = self.tensor(ids), self.tensor(mask)
         rows, cols = (torch.from_numpy(a).to(self.device) for a in np.nonzero(target))
         with torch.inference_mode():
             if self.full_logits:
@@ -155,12 +141,6 @@ class IFDModel:
             return False
         scale = full.abs().max().clamp(min=1.0)
         return bool(((full - ours).abs().max() / scale) < 1e-2)
-
-    def release(self) -> None:
-        """Drop the weights and give cached GPU memory back."""
-        self.model = None
-        if self.device.type == "cuda":
-            torch.cuda.empty_cache()
 
 
 def _nll(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

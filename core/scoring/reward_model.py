@@ -12,6 +12,7 @@ import torch
 
 from core.errors import ThresherError
 from core.scoring.devices import resolve_device, resolve_dtype
+from core.scoring.loaded_model import LoadedModel, pad_id
 from core.scoring.model_files import ModelFiles
 from core.transformers_import import load_transformers
 
@@ -25,19 +26,14 @@ class ModelLoadError(ThresherError):
     """The model folder passed the safety checks but transformers could not load it."""
 
 
-class RewardModel:
+class RewardModel(LoadedModel):
     """A sequence-classification model whose chosen output is the reward."""
 
     def __init__(
         self, files: ModelFiles, tokenizer, model, device: torch.device, dtype: torch.dtype
     ):
-        self.files = files
-        self.tokenizer = tokenizer
-        self.model = model
-        self.device = device
-        self.dtype = dtype
+        super().__init__(files, tokenizer, model, device, dtype)
         self.num_outputs = int(model.config.num_labels)
-        self.pad_token_id = _pad_id(tokenizer, model.config)
 
     @classmethod
     def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> RewardModel:
@@ -65,7 +61,7 @@ class RewardModel:
         if model.config.pad_token_id is None:
             # Decoder reward models find each row's last token through the pad id; without one
             # they refuse batches larger than one.
-            model.config.pad_token_id = _pad_id(tokenizer, model.config)
+            model.config.pad_token_id = pad_id(tokenizer, model.config)
         return cls(files, tokenizer, model, torch_device, torch_dtype)
 
     def default_format(self) -> str:
@@ -80,22 +76,12 @@ class RewardModel:
         self, ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None, output_index: int
     ) -> np.ndarray:
         """Scores (float32) for one padded batch; may raise ``torch.OutOfMemoryError``."""
-        non_blocking = self.device.type == "cuda"
-        inputs = {
-            "input_ids": _to_device(ids, self.device, non_blocking),
-            "attention_mask": _to_device(mask, self.device, non_blocking),
-        }
+        inputs = {"input_ids": self.tensor(ids), "attention_mask": self.tensor(mask)}
         if type_ids is not None:
-            inputs["token_type_ids"] = _to_device(type_ids, self.device, non_blocking)
+            inputs["token_type_ids"] = self.tensor(type_ids)
         with torch.inference_mode():
             logits = self.model(**inputs).logits
             return logits[:, output_index].float().cpu().numpy()
-
-    def release(self) -> None:
-        """Drop the weights and give cached GPU memory back."""
-        self.model = None
-        if self.device.type == "cuda":
-            torch.cuda.empty_cache()
 
 
 def load_tokenizer(files: ModelFiles):
@@ -147,21 +133,3 @@ def default_max_length(tokenizer, config) -> int:
         if isinstance(v, int) and 0 < v < 1_000_000
     ]
     return min([*limits, MAX_DEFAULT_LENGTH]) if limits else FALLBACK_MAX_LENGTH
-
-
-def _to_device(array: np.ndarray, device: torch.device, non_blocking: bool) -> torch.Tensor:
-    tensor = torch.from_numpy(array)
-    if non_blocking:
-        tensor = tensor.pin_memory()
-    return tensor.to(device, non_blocking=non_blocking)
-
-
-def _pad_id(tokenizer, config) -> int:
-    for value in (
-        getattr(tokenizer, "pad_token_id", None),
-        getattr(config, "pad_token_id", None),
-        getattr(tokenizer, "eos_token_id", None),
-    ):
-        if isinstance(value, int):
-            return value
-    return 0

@@ -298,33 +298,20 @@ def last_settings(store: ProjectStore) -> ScoreConfig | None:
         return None
 
 
-def restore_cached_scores(dataset: Dataset, store: ProjectStore) -> ScoreUpdate | None:
-    """The last run's cached results for ``dataset``, read without loading any model."""
-    raw = store.get_meta(META_LAST_SCORER)
-    if raw is None or not raw.isdigit():
-        return None
-    _, batch = _cached_batch(store, int(raw), dataset)
-    if batch is None:
-        return None
-    description = store.scorer_description(int(raw)) or {}
-    if str(description.get("kind", "")).startswith("judge"):
-        from core.judge import details  # numpy only: a judge's entropies, reasons, answers
-
-        batch = details.restore(store, int(raw), dataset, batch)
-    return ScoreUpdate(batch, len(batch.rows), len(dataset), True)
-
-
-def restore_columns_scores(
-    dataset: Dataset, store: ProjectStore, keys: list[str]
+def restore_scores(
+    dataset: Dataset, store: ProjectStore, keys: list[str] | None = None
 ) -> list[ScoreUpdate]:
     """The cached scores of the scorers ``keys`` (score columns), without loading any model.
 
-    Keys with nothing cached for this file (and the recomputed heuristics) are left out; the
-    last-run scorer's update comes last so views that show one score end on it.
+    ``keys=None`` means the last run's scorer only. Keys with nothing cached for this file (and
+    the recomputed heuristics) are left out; the last-run scorer's update comes last so views
+    that show one score end on it. A judge's entropies, reasons and answers come back with it.
     """
     registered = {key: (sid, description) for sid, key, description in store.scorer_list()}
     raw = store.get_meta(META_LAST_SCORER)
     last = int(raw) if raw is not None and raw.isdigit() else None
+    if keys is None:
+        keys = [key for key, (sid, _) in registered.items() if sid == last]
     updates = []
     for key in keys:
         if key not in registered:

@@ -8,87 +8,25 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFrame,
-    QHBoxLayout,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from core.dataset import Dataset
 from core.dedup.edges import KINDS
 from core.dedup.keep import KEPT, ROLE_NAMES
 from core.dedup.outcome import DuplicateTable
-from gui.widgets.diff_text import DiffText, record_text
-from gui.widgets.text_widgets import plain_label
+from gui.dedup.copy_strip import CopiesDialog
 
 #: Copies shown at once; a larger cluster says how many more it has.
 MAX_SHOWN = 12
-COPY_WIDTH = 360
 
 
-class CopyView(QFrame):
-    """One copy: where it is, its score and role, its text, and a button to keep it."""
-
-    keep_clicked = Signal(int)
-    focused = Signal(int)
-
-    def __init__(self, row: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.row = row
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(COPY_WIDTH)
-        self.header = plain_label("", self)
-        self.header.setWordWrap(True)
-        self.text = DiffText(self)
-        self.text.installEventFilter(self)
-        self.keep_button = QPushButton("Keep this copy (K)", self)
-        self.keep_button.clicked.connect(lambda: self.keep_clicked.emit(self.row))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.keep_button)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: D102
-        if event.type() == event.Type.FocusIn:
-            self.focused.emit(self.row)
-        return False
-
-    def set_selected(self, selected: bool, kept: bool) -> None:
-        """Frame colour: green for the kept copy, blue for the selected one."""
-        colour = "#1f7a3f" if kept else ("#1d4f91" if selected else "#c9c9c9")
-        width = 2 if kept or selected else 1
-        self.setStyleSheet(f"CopyView {{ border: {width}px solid {colour}; border-radius: 4px; }}")
-
-
-class ClusterDialog(QDialog):
+class ClusterDialog(CopiesDialog):
     """All copies of one cluster; emits ``keep_requested(row)`` when the curator picks one."""
 
     keep_requested = Signal(int)
 
     def __init__(self, dataset: Dataset, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Duplicate cluster")
-        self.resize(1200, 640)
-        self.dataset = dataset
-        self.summary = plain_label("", self)
-        self.summary.setWordWrap(True)
-        self.strip = QWidget(self)
-        self.strip_layout = QHBoxLayout(self.strip)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.strip)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(buttons)
-        self.views: list[CopyView] = []
+        super().__init__(dataset, "Duplicate cluster", parent)
         self.selected: int | None = None
         self._kept: int | None = None
 
@@ -102,13 +40,9 @@ class ClusterDialog(QDialog):
         shown = members[:MAX_SHOWN]
         if kept not in shown.tolist():
             shown = np.concatenate(([kept], shown[: MAX_SHOWN - 1]))
-        for view in self.views:
-            view.deleteLater()
-        self.views = []
         locations = self.dataset.locations
-        kept_text = record_text(self.dataset.prompts[kept], self.dataset.responses[kept])
-        for member in sorted(shown.tolist(), key=lambda r: (r != kept, r)):
-            view = CopyView(member, self.strip)
+
+        def header(member: int) -> list[str]:
             role = int(table.role[member])
             score = float(scores[member]) if len(scores) else float("nan")
             parts = [f"line {int(locations[member]):,}", ROLE_NAMES[role] or "unique"]
@@ -120,14 +54,13 @@ class ClusterDialog(QDialog):
                     f"{KINDS[int(table.match[member])]} match"
                     + ("" if np.isnan(similarity) else f", {similarity:.3f} to kept")
                 )
-            view.header.setText("  ·  ".join(parts))
-            text = record_text(self.dataset.prompts[member], self.dataset.responses[member])
-            view.text.show_text(text, None if member == kept else kept_text)
-            view.keep_button.setEnabled(member != kept)
+            return parts
+
+        self.show_rows(sorted(shown.tolist(), key=lambda r: (r != kept, r)), kept, header)
+        for view in self.views:
+            view.keep_button.setEnabled(view.row != kept)
             view.keep_clicked.connect(self.keep_requested)
             view.focused.connect(self._select)
-            self.strip_layout.addWidget(view)
-            self.views.append(view)
         more = len(members) - len(shown)
         self.summary.setText(
             f"{len(members):,} copies; the kept copy is first (green). Highlighted words differ "

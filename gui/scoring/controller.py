@@ -28,7 +28,7 @@ from core.scoring import ScoreConfig, ScoreSummary, ScoreUpdate, make_scorer, sc
 from core.scoring.run import (
     last_settings,
     remember_settings,
-    restore_columns_scores,
+    restore_scores,
 )
 from core.transformers_import import load_transformers
 
@@ -127,7 +127,7 @@ class ScoringWorker(QObject):
                 self.restored.emit(
                     generation,
                     last_settings(store),
-                    restore_columns_scores(dataset, store, [c.key for c in columns]),
+                    restore_scores(dataset, store, [c.key for c in columns]),
                 )
         except ThresherError as exc:
             self.failed.emit(generation, str(exc))

@@ -1,30 +1,19 @@
-"""CLI fixtures: a writable copy of the sample, with its project and backups in tmp_path."""
+"""CLI fixtures: projects and backups in tmp_path, and ``main.py`` run in a fresh interpreter."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    """Backups and fallback projects go to the test's own folder."""
-    folder = tmp_path / "data"
-    monkeypatch.setenv("THRESHER_DATA_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def sample_copy(tmp_path):
-    """A copy of the sample dataset in tmp_path (its project file lands beside it)."""
-    path = tmp_path / "sample.jsonl"
-    shutil.copy(SAMPLE, path)
-    return path
+def data_dir(data_dir):
+    """Every test here keeps its data folder to itself (tests/conftest.py's ``data_dir``)."""
+    return data_dir
 
 
 @pytest.fixture

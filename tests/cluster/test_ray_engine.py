@@ -28,7 +28,7 @@ from core.project import ProjectStore
 from core.scoring import ScoreConfig, ScoreTable
 from core.scoring.model_files import ModelNotFoundError
 from core.scoring.reward_model import ModelLoadError
-from core.scoring.run import last_settings, restore_cached_scores
+from core.scoring.run import last_settings, restore_scores
 from tests.conftest import ROOT, SAMPLE
 
 ray = pytest.importorskip("ray")
@@ -111,7 +111,7 @@ def test_the_ray_engine_writes_what_the_local_engine_writes_and_fills_the_cache(
     # The app, opening the file, shows the scores the Ray run cached without re-scoring...
     dataset = load(SAMPLE)
     with ProjectStore(tmp_path / "b.thresher") as store:
-        restored = restore_cached_scores(dataset, store)
+        [restored] = restore_scores(dataset, store)
         settings = last_settings(store)  # the Scoring dock shows the model used
     assert settings.model == str(tiny_model) and settings.max_length == 64
     assert len(restored.batch.rows) == len(dataset)

@@ -108,9 +108,9 @@ def build_injected(
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    """Backups and fallback projects go to the test's own folder."""
-    monkeypatch.setenv("THRESHER_DATA_DIR", str(tmp_path / "data"))
+def data_dir(data_dir):
+    """Every test here keeps its data folder to itself (tests/conftest.py's ``data_dir``)."""
+    return data_dir
 
 
 @pytest.fixture

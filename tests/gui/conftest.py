@@ -66,3 +66,19 @@ def open_window(qtbot, path):
     with qtbot.waitSignal(window.scoring.scoring_finished, timeout=30_000):
         window.open_path(path)
     return window
+
+
+def score_in(qtbot, window, timeout: int = 60_000, settings=None) -> tuple:
+    """Score in ``window``'s Scoring dock: its button, or ``settings`` when given.
+
+    Returns the run's summary and every update the scoring thread streamed.
+    """
+    dock = window.scoring
+    updates = []
+    dock.controller.updated.connect(updates.append)
+    with qtbot.waitSignal(dock.scoring_finished, timeout=timeout) as finished:
+        if settings is not None:
+            dock.start_scoring(settings)
+        else:
+            dock.panel.score_button.click()
+    return finished.args[0], updates

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gui.main_window import MainWindow
 from gui.scoring.panel import IFD_CHOICE
 from tests.conftest import SAMPLE
+from tests.gui.conftest import open_window, score_in
 from tests.judge.models import build_causal_lm
 
 
@@ -19,13 +19,8 @@ def ifd_model(tmp_path_factory, sample):
 
 
 def test_a_curator_scores_with_ifd_and_rows_above_1_are_left_unranked(qtbot, ifd_model, tmp_path):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    dock = window.scoring
-    with qtbot.waitSignal(dock.scoring_finished, timeout=30_000):
-        window.open_path(SAMPLE)
-    panel = dock.panel
+    window = open_window(qtbot, SAMPLE)
+    panel = window.scoring.panel
     panel.judge_combo.setCurrentIndex(panel.judge_combo.findData(IFD_CHOICE))
     panel.select_model(str(ifd_model))
     panel.device_combo.setCurrentText("cpu")
@@ -33,11 +28,7 @@ def test_a_curator_scores_with_ifd_and_rows_above_1_are_left_unranked(qtbot, ifd
     assert not panel.prompt_preview.isVisibleTo(panel)  # no judge prompt to show
     assert not panel.format_combo.isVisibleTo(panel)
 
-    updates = []
-    dock.controller.updated.connect(updates.append)
-    with qtbot.waitSignal(dock.scoring_finished, timeout=600_000) as finished:
-        panel.score_button.click()
-    summary = finished.args[0]
+    summary, updates = score_in(qtbot, window, timeout=600_000)
     assert summary.scorer["kind"] == "ifd" and summary.computed == len(window.dataset)
     assert len(updates) > 1  # streamed batch by batch
     above = np.zeros(len(window.dataset), dtype=bool)

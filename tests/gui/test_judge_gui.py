@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gui.main_window import MainWindow
 from gui.table.model import COLUMN_INDEX
 from tests.conftest import SAMPLE
+from tests.gui.conftest import open_window, score_in
 from tests.judge.models import build_rating_judge
 
 
@@ -19,13 +19,8 @@ def rating_judge(tmp_path_factory, sample):
 def test_a_curator_picks_a_judge_sees_its_prompt_and_ratings_stream_in(
     qtbot, rating_judge, tmp_path
 ):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    dock = window.scoring
-    with qtbot.waitSignal(dock.scoring_finished, timeout=30_000):
-        window.open_path(SAMPLE)
-    panel = dock.panel
+    window = open_window(qtbot, SAMPLE)
+    panel = window.scoring.panel
     assert not panel.prompt_preview.isVisibleTo(panel)
     panel.judge_combo.setCurrentIndex(panel.judge_combo.findData("rubric-1-5"))
     panel.select_model(str(rating_judge))
@@ -38,11 +33,7 @@ def test_a_curator_picks_a_judge_sees_its_prompt_and_ratings_stream_in(
     assert window.dataset.responses[row][:60] in preview and "1–5" in preview
     panel.grab().save(str(tmp_path / "judge_panel.png"))
 
-    updates = []
-    dock.controller.updated.connect(updates.append)
-    with qtbot.waitSignal(dock.scoring_finished, timeout=240_000) as finished:
-        panel.score_button.click()
-    summary = finished.args[0]
+    summary, updates = score_in(qtbot, window, timeout=240_000)
     assert summary.scorer["kind"] == "judge" and summary.computed == len(window.dataset)
     assert len(updates) > 1  # streamed batch by batch
     scores = window.model.scores

@@ -9,6 +9,7 @@ from core.scoring.reward_model import RewardModel
 from gui.main_window import MainWindow
 from gui.table.model import COLUMN_INDEX
 from tests.conftest import SAMPLE
+from tests.gui.conftest import score_in
 
 
 def open_sample(qtbot, window):
@@ -20,16 +21,9 @@ def open_sample(qtbot, window):
 
 
 def score_with(qtbot, window, model, **settings):
-    dock = window.scoring
-    dock.panel.select_model(str(model))
-    updates = []
-    dock.controller.updated.connect(updates.append)
-    with qtbot.waitSignal(dock.scoring_finished, timeout=60_000) as finished:
-        if settings:
-            dock.start_scoring(ScoreConfig(model=str(model), device="cpu", **settings))
-        else:
-            dock.panel.score_button.click()
-    return finished.args[0], updates
+    window.scoring.panel.select_model(str(model))
+    config = ScoreConfig(model=str(model), device="cpu", **settings) if settings else None
+    return score_in(qtbot, window, settings=config)
 
 
 def score_cell(window, view_row):

@@ -11,7 +11,12 @@ from PySide6.QtCore import QSettings
 
 from core.scoring import ScoreConfig
 from gui.scoring.panel import ScoringPanel
-from tests.gui.conftest import isolated_projects, isolated_settings  # noqa: F401 - fixtures
+from tests.gui.conftest import (  # noqa: F401 - fixtures
+    isolated_projects,
+    isolated_settings,
+    open_window,
+    score_in,
+)
 from tests.judge.judge_server import MODEL_NAME
 from tests.judge.test_endpoint import SHORT_TEXT, short_rows
 
@@ -60,12 +65,8 @@ def test_a_curator_scores_with_a_judge_server_and_reopening_restores_entropies(
 
     data = tmp_path / "rows.jsonl"
     data.write_bytes(short_rows(10))
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(qtbot, data)
     dock = window.scoring
-    with qtbot.waitSignal(dock.scoring_finished, timeout=30_000):
-        window.open_path(data)
     panel = dock.panel
     prompt = tmp_path / "short.txt"
     prompt.write_text(SHORT_TEXT)
@@ -78,11 +79,7 @@ def test_a_curator_scores_with_a_judge_server_and_reopening_restores_entropies(
     where.model_edit.setText(MODEL_NAME)
     statuses = []
     dock.controller.status.connect(statuses.append)
-    updates = []
-    dock.controller.updated.connect(updates.append)
-    with qtbot.waitSignal(dock.scoring_finished, timeout=240_000) as finished:
-        panel.score_button.click()
-    summary = finished.args[0]
+    summary, updates = score_in(qtbot, window, timeout=240_000)
     assert summary.scorer["kind"] == "judge-endpoint" and summary.computed == 10
     assert len(updates) > 1 and any("requests/s" in s for s in statuses)
     scores = window.model.scores

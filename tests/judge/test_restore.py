@@ -6,7 +6,7 @@ import numpy as np
 
 from core.project import ProjectStore
 from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
-from core.scoring.run import restore_cached_scores
+from core.scoring.run import restore_scores
 
 
 def test_restored_cached_scores_carry_the_judges_entropies_and_reasons(
@@ -18,7 +18,7 @@ def test_restored_cached_scores_carry_the_judges_entropies_and_reasons(
         for update in score_dataset(sample, make_scorer(settings), store):
             scored.apply(update.batch)
     with ProjectStore(tmp_path / "p.thresher") as store:  # the app opens the file again
-        update = restore_cached_scores(sample, store)
+        [update] = restore_scores(sample, store)
     restored = ScoreTable(len(sample))
     restored.apply(update.batch)
     assert update.batch.entropy is not None and np.isfinite(restored.entropy).mean() > 0.8

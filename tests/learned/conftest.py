@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 
@@ -11,24 +9,19 @@ from core.learned.features import BASE_NAMES, PairFeatures
 from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession
-from tests.conftest import SAMPLE
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    """Projects, backups and embedders go to the test's own folder."""
-    folder = tmp_path / "data"
-    monkeypatch.setenv("THRESHER_DATA_DIR", str(folder))
-    return folder
+def data_dir(data_dir):
+    """Every test here keeps its data folder to itself (tests/conftest.py's ``data_dir``)."""
+    return data_dir
 
 
 @pytest.fixture
-def sample_session(tmp_path):
+def sample_session(sample_copy):
     """A review session over a copy of the sample dataset; closed after the test."""
-    path = tmp_path / "sample.jsonl"
-    shutil.copy(SAMPLE, path)
-    store = ProjectStore(project_path_for(path))
-    yield ReviewSession(load(path), store)
+    store = ProjectStore(project_path_for(sample_copy))
+    yield ReviewSession(load(sample_copy), store)
     store.close()
 
 

@@ -10,46 +10,24 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import orjson
 import pytest
 
 from core.atomic import atomic_write
 from core.loading import load
-from core.project import ProjectStore, project_path_for
-from core.review import ReviewSession
-from tests.conftest import ROOT, SAMPLE
-from tests.review.crash_child import planned_decision
+from tests.conftest import SAMPLE
+from tests.review.crash_parent import (
+    check_bulk,
+    check_decisions,
+    kill_after,
+    kill_fresh,
+    start_child,
+)
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 
 KILLS = 24
-
-
-def _start(tmp_path: Path, *args: str) -> subprocess.Popen:
-    env = dict(os.environ, THRESHER_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT))
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.review.crash_child", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout.readline().strip() == "READY"
-    return child
-
-
-def _kill_after(child: subprocess.Popen, seconds: float) -> list[str]:
-    """SIGKILL ``child`` after ``seconds`` and return every line it had printed."""
-    time.sleep(seconds)
-    child.send_signal(signal.SIGKILL)
-    out, _ = child.communicate()
-    return out.split()
 
 
 def test_no_acknowledged_decision_is_lost(tmp_path):
@@ -57,31 +35,11 @@ def test_no_acknowledged_decision_is_lost(tmp_path):
     dataset_path = tmp_path / "sample.jsonl"
     shutil.copy(SAMPLE, dataset_path)
     dataset = load(dataset_path)
-    rows = len(dataset)
     checked = 0
     for _ in range(KILLS):
-        project = project_path_for(dataset_path)
-        if project.exists():
-            project.unlink()
-        child = _start(tmp_path, "decide", str(dataset_path))
-        words = _kill_after(child, rng.uniform(0.02, 0.6))
-        acked = [int(w) for w in words if w.isdigit()]
-        last = max(acked, default=-1)
-        with ProjectStore(project) as store:
-            assert store.integrity_check() == "ok"
-            session = ReviewSession(dataset, store)
-            expected: dict[int, tuple[int, str]] = {}
-            for step in range(last + 1):
-                row, decision, reason = planned_decision(step, rows)
-                expected[row] = (decision, reason)
-            in_flight_row, in_flight, in_flight_reason = planned_decision(last + 1, rows)
-            for row, (decision, reason) in expected.items():
-                found = (int(session.manual[row]), session.reasons.get(row, ""))
-                allowed = {(decision, reason)}
-                if row == in_flight_row:  # the one in flight may or may not have landed
-                    allowed.add((in_flight, in_flight_reason))
-                assert found in allowed, f"row {row} lost its decision after step {last}"
-            checked += len(expected)
+        words = kill_fresh(tmp_path, "decide", dataset_path, rng.uniform(0.02, 0.6))
+        last = max((int(w) for w in words if w.isdigit()), default=-1)
+        checked += check_decisions(dataset, dataset_path, last)[0]
     assert checked > KILLS * 10, "the child should have made decisions before most kills"
 
 
@@ -95,18 +53,8 @@ def test_a_killed_bulk_action_is_all_or_nothing(tmp_path):
     dataset = load(dataset_path)
     outcomes = set()
     for _ in range(6):
-        project = project_path_for(dataset_path)
-        if project.exists():
-            project.unlink()
-        child = _start(tmp_path, "bulk", str(dataset_path))
-        words = _kill_after(child, rng.uniform(0.0, 0.5))
-        with ProjectStore(project) as store:
-            assert store.integrity_check() == "ok"
-            count = len(store.decisions())
-        assert count in (0, len(dataset))
-        if "bulk" in words:
-            assert count == len(dataset), "an acknowledged bulk action was lost"
-        outcomes.add(count)
+        words = kill_fresh(tmp_path, "bulk", dataset_path, rng.uniform(0.0, 0.5))
+        outcomes.add(check_bulk(dataset, dataset_path, words))
     assert outcomes, "no run finished"
 
 
@@ -123,8 +71,8 @@ def test_a_killed_export_leaves_the_old_file_or_the_new_one(tmp_path):
     target.write_bytes(b"\n".join(records) + b"\n")  # an earlier complete export
     completed = 0
     for _ in range(10):
-        child = _start(tmp_path, "export", str(dataset_path), str(target))
-        words = _kill_after(child, rng.uniform(0.05, 1.5))
+        child = start_child(tmp_path, "export", str(dataset_path), str(target))
+        words = kill_after(child, rng.uniform(0.05, 1.5))
         completed += words.count("export")
         lines = target.read_bytes().split(b"\n")
         assert lines.pop() == b""
