@@ -19,7 +19,8 @@ llama-cpp-python, started here on 127.0.0.1 with the same SmolLM2 GGUF, ``--serv
 CPU threads (default 2) and the one request slot that server has (it answers one request at a
 time), and always stopped at the end; or a running server (``--endpoint-url URL
 --endpoint-model NAME``). Two warm-up requests on other rows go first: a server's first answer
-after start-up is the slowest.
+after start-up is the slowest. Requests/s counts answers (rows / seconds); requests sent
+again after a timeout or error are shown beside it, not counted as throughput.
 """
 
 from __future__ import annotations
@@ -112,6 +113,13 @@ def main() -> None:
     parser.add_argument(
         "--server-threads", type=int, default=2, help="CPU threads of the server started here"
     )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=600.0,
+        help="seconds per request (default 600: a one-slot server queues requests, and a "
+        "queued request timing out would be retried and counted twice)",
+    )
     args = parser.parse_args()
     judge = args.judge or default_judge()
     if args.endpoint:
@@ -187,8 +195,10 @@ def bench_endpoint(args, judge: str) -> None:
             f"({min(chars)}-{max(chars)} characters), preset {args.preset}"
         )
 
-        def rate(concurrency: int, which: np.ndarray) -> tuple[float, float, str, int]:
-            client = JudgeServer(url, args.endpoint_model, prompt.low, prompt.high)
+        def rate(concurrency: int, which: np.ndarray) -> tuple[float, float, str, int, int]:
+            client = JudgeServer(
+                url, args.endpoint_model, prompt.low, prompt.high, timeout=args.request_timeout
+            )
             client.probe(threading.Event())
             scorer = EndpointJudgeScorer(client, prompt, concurrency)
             sent = client.requests_sent
@@ -197,17 +207,24 @@ def bench_endpoint(args, judge: str) -> None:
             for batch in scorer.score(dataset, which):
                 rated += int(np.isfinite(batch.scores).sum())
             seconds = time.perf_counter() - started
-            return (client.requests_sent - sent) / seconds, seconds, client.mode or "", rated
+            # Answered requests per second: a retried request is one answer, not two.
+            return (
+                len(which) / seconds,
+                seconds,
+                client.mode or "",
+                rated,
+                client.requests_sent - sent,
+            )
 
         rate(1, warm_up)
         base = None
         for concurrency in (1, 4, 16):
-            per_second, seconds, mode, rated = rate(concurrency, rows)
+            per_second, seconds, mode, rated, sent = rate(concurrency, rows)
             base = base or per_second
             print(
-                f"concurrency {concurrency:2d}: {per_second:6.2f} requests/s ({seconds:.1f} s, "
-                f"mode {mode}, {rated} of {len(rows)} rated) {per_second / base:5.2f}x "
-                "concurrency 1"
+                f"concurrency {concurrency:2d}: {per_second:6.3f} requests/s ({seconds:.1f} s, "
+                f"mode {mode}, {rated} of {len(rows)} rated, {sent} sent incl. retries) "
+                f"{per_second / base:5.2f}x concurrency 1"
             )
     finally:
         if server is not None:
