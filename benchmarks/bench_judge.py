@@ -12,10 +12,15 @@ batches. Prints pairs/s for both, their ratio, how often the generated digit equ
 distribution's most likely digit, and how many generated answers had no rating to parse.
 The model loads once and is shared, so load time is not in either figure.
 
-``--endpoint-only`` (or ``--endpoint-rows N``) measures the endpoint judge instead: requests/s at
-concurrency 1, 4 and 16 against an OpenAI-compatible server (``--endpoint URL --endpoint-model
-NAME``; default: llama.cpp's server from llama-cpp-python, started here on 127.0.0.1 with the
-same SmolLM2 GGUF), the same rows at each level, no cache, ratios against concurrency 1.
+``--endpoint [--endpoint-rows N]`` measures the endpoint judge (``core/judge/endpoint.py``)
+instead: requests/s at concurrency 1, 4 and 16 over the same N shortest of the first 2,000 GSM8K
+rows at each level (no cache), with the ratio to concurrency 1. The server is llama.cpp's from
+llama-cpp-python, started here on 127.0.0.1 with the same SmolLM2 GGUF, ``--server-threads``
+CPU threads (default 2) and the one request slot that server has (it answers one request at a
+time), and always stopped at the end; or a running server (``--endpoint-url URL
+--endpoint-model NAME``). Two warm-up requests on other rows go first: a server's first answer
+after start-up is the slowest. Requests/s counts answers (rows / seconds); requests sent
+again after a timeout or error are shown beside it, not counted as throughput.
 """
 
 from __future__ import annotations
@@ -98,20 +103,28 @@ def main() -> None:
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--max-new-tokens", type=int, default=8)
     parser.add_argument(
-        "--endpoint-rows",
-        type=int,
-        default=0,
-        help="also rate this many rows through a judge server",
+        "--endpoint",
+        action="store_true",
+        help="measure the endpoint judge (requests/s at concurrency 1, 4, 16) instead",
     )
-    parser.add_argument("--endpoint-only", action="store_true")
-    parser.add_argument("--endpoint", help="a running server's base URL (default: start one)")
+    parser.add_argument("--endpoint-rows", type=int, default=24, help="rows per level")
+    parser.add_argument("--endpoint-url", help="a running server's base URL (default: start one)")
     parser.add_argument("--endpoint-model", default="smollm2")
+    parser.add_argument(
+        "--server-threads", type=int, default=2, help="CPU threads of the server started here"
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=600.0,
+        help="seconds per request (default 600: a one-slot server queues requests, and a "
+        "queued request timing out would be retried and counted twice)",
+    )
     args = parser.parse_args()
     judge = args.judge or default_judge()
-    if args.endpoint_only or args.endpoint_rows:
+    if args.endpoint:
         bench_endpoint(args, judge)
-        if args.endpoint_only:
-            return
+        return
     dataset = load(GSM8K)
     rows = np.arange(min(args.rows, len(dataset)), dtype=np.int64)
     started = time.perf_counter()
@@ -142,6 +155,13 @@ def main() -> None:
     )
 
 
+def short_rows(dataset, n: int, among: int = 2000) -> np.ndarray:
+    """The ``n`` shortest of the first ``among`` rows (prompt + response characters)."""
+    head = min(among, len(dataset))
+    lengths = np.array([len(dataset.prompts[i]) + len(dataset.responses[i]) for i in range(head)])
+    return np.sort(np.argsort(lengths, kind="stable")[: min(n, head)]).astype(np.int64)
+
+
 def bench_endpoint(args, judge: str) -> None:
     """Requests/s of the endpoint judge at concurrency 1, 4, 16 (same rows, no cache)."""
     import threading
@@ -150,41 +170,66 @@ def bench_endpoint(args, judge: str) -> None:
     from core.judge.endpoint_client import JudgeServer
 
     dataset = load(GSM8K)
-    rows = np.arange(min(args.endpoint_rows or 24, len(dataset)), dtype=np.int64)
+    picked = short_rows(dataset, args.endpoint_rows + 2)
+    warm_up, rows = picked[:2], picked[2:]
     prompt = PRESETS[args.preset]
     server = None
-    url = args.endpoint
-    if url is None:
-        from tests.judge.judge_server import LlamaServer
-
-        server = LlamaServer(Path(judge), Path("/tmp/bench_judge_server.log"))
-        url = server.url
+    url = args.endpoint_url
     try:
-        base = None
+        if url is None:
+            from tests.judge.judge_server import LlamaServer
+
+            started = time.perf_counter()
+            server = LlamaServer(
+                Path(judge), Path("/tmp/bench_judge_server.log"), threads=args.server_threads
+            )
+            url = server.url
+            print(
+                f"server: llama-cpp-python's llama_cpp.server on {judge}, "
+                f"{args.server_threads} CPU thread(s), 1 request slot (it answers one request at "
+                f"a time), up in {time.perf_counter() - started:.1f} s"
+            )
+        chars = [len(dataset.prompts[i]) + len(dataset.responses[i]) for i in rows.tolist()]
         print(
-            f"endpoint: {url}, model {args.endpoint_model}; {len(rows)} GSM8K rows, "
-            f"preset {args.preset}"
+            f"endpoint: {url}, model {args.endpoint_model}; {len(rows)} short GSM8K rows "
+            f"({min(chars)}-{max(chars)} characters), preset {args.preset}"
         )
-        for concurrency in (1, 4, 16):
-            client = JudgeServer(url, args.endpoint_model, prompt.low, prompt.high)
+
+        def rate(concurrency: int, which: np.ndarray) -> tuple[float, float, str, int, int]:
+            client = JudgeServer(
+                url, args.endpoint_model, prompt.low, prompt.high, timeout=args.request_timeout
+            )
             client.probe(threading.Event())
             scorer = EndpointJudgeScorer(client, prompt, concurrency)
             sent = client.requests_sent
             started = time.perf_counter()
-            scores = np.full(len(dataset), np.nan)
-            for batch in scorer.score(dataset, rows):
-                scores[batch.rows] = batch.scores
+            rated = 0
+            for batch in scorer.score(dataset, which):
+                rated += int(np.isfinite(batch.scores).sum())
             seconds = time.perf_counter() - started
-            rate = (client.requests_sent - sent) / seconds
-            base = base or rate
+            # Answered requests per second: a retried request is one answer, not two.
+            return (
+                len(which) / seconds,
+                seconds,
+                client.mode or "",
+                rated,
+                client.requests_sent - sent,
+            )
+
+        rate(1, warm_up)
+        base = None
+        for concurrency in (1, 4, 16):
+            per_second, seconds, mode, rated, sent = rate(concurrency, rows)
+            base = base or per_second
             print(
-                f"concurrency {concurrency:2d}: {rate:6.2f} requests/s ({seconds:.1f} s, "
-                f"mode {client.mode}, {np.isfinite(scores[rows]).sum()} rated) "
-                f"{rate / base:5.2f}x concurrency 1"
+                f"concurrency {concurrency:2d}: {per_second:6.3f} requests/s ({seconds:.1f} s, "
+                f"mode {mode}, {rated} of {len(rows)} rated, {sent} sent incl. retries) "
+                f"{per_second / base:5.2f}x concurrency 1"
             )
     finally:
         if server is not None:
             server.stop()
+            print("server stopped")
 
 
 if __name__ == "__main__":

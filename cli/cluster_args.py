@@ -74,9 +74,16 @@ def options_from_arguments(args: argparse.Namespace):
         if given:
             raise ThresherError(f"{', '.join(given)} only apply with --engine ray")
         return None
-    from core.cluster.ray_engine import HEURISTIC_RUNS_LOCALLY, RayOptions, import_ray
+    from core.cluster.ray_engine import (
+        ENDPOINT_RUNS_LOCALLY,
+        HEURISTIC_RUNS_LOCALLY,
+        RayOptions,
+        import_ray,
+    )
 
-    if args.model == HEURISTIC:
+    if args.judge_endpoint is not None:
+        raise ThresherError(ENDPOINT_RUNS_LOCALLY)
+    if args.model == HEURISTIC and not args.judge and not args.ifd:
         raise ThresherError(HEURISTIC_RUNS_LOCALLY)
     if args.workers is not None and args.workers < 1:
         raise ThresherError("--workers must be at least 1")

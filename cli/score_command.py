@@ -1,4 +1,4 @@
-"""Score every pair of a dataset with a reward model (or the offline heuristics)."""
+"""Score every pair of a dataset with a reward model, an LLM judge, IFD or the heuristics."""
 
 from __future__ import annotations
 
@@ -58,10 +58,6 @@ def run(args: argparse.Namespace) -> int:
         learned_score.refuse_mixed(args)
         return learned_score.run(args, dataset)
     settings = settings_from_arguments(args)
-    if (settings.judge or settings.ifd) and options is not None:
-        raise ThresherError(
-            "--judge and --ifd run on the local engine only; --engine ray is for reward models"
-        )
     signals = compute_signals(dataset.prompts, dataset.responses)  # output columns, and
     store = None if args.no_cache else ProjectStore(args.project or project_path_for(args.file))
     table = ScoreTable(len(dataset))

@@ -1,10 +1,11 @@
-"""What a cluster worker runs: one reward model per actor, one block of rows per call.
+"""What a cluster worker runs: one model per actor, one block of rows per call.
 
 Nothing here imports Ray: :class:`BlockScorer` is a plain callable class that Ray Data turns
 into an actor pool, so it is tested (and could be driven by any other engine) without a cluster.
-It scores with the very :class:`~core.scoring.scorers.ModelScorer` the app and the local
-command line use: same encoding, truncation, dtype and batching, hence the same scores and the
-same cache key.
+It scores with the very scorer the app and the local command line build
+(:func:`core.scoring.run.make_scorer`: a reward model's ``ModelScorer``, a local LLM judge's
+``JudgeScorer``, the ``IFDScorer``): same encoding, truncation, dtype and batching, hence the
+same scores, the same cache key and the same per-row extras (a judge's entropy, IFD's losses).
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ def describe_scorer(settings) -> dict:
     Run as a Ray task with the workers' resources, so ``auto`` device and dtype resolve as they
     will on the workers (bfloat16 on one GPU, float16 on an older one, float32 on a CPU).
     """
+    if settings.judge:
+        from core.judge.run import describe_judge
+
+        return describe_judge(settings)
+    if settings.ifd:
+        from core.scoring.ifd import describe_ifd
+
+        return describe_ifd(settings)
     from core.scoring.devices import resolve_device, resolve_dtype
     from core.scoring.model_files import locate_model
     from core.scoring.reward_model import load_config, load_tokenizer
@@ -93,7 +102,7 @@ class BlockScorer:
 
         torch.set_num_threads(max(1, threads))
         scorer = make_scorer(settings)
-        # The Ray engine runs reward models only (`score` refuses --judge and --ifd with it).
+        # A server rates an endpoint judge: score_on_ray refuses it before any actor starts.
         assert not isinstance(scorer, EndpointJudgeScorer)
         self.scorer = scorer
 
@@ -136,6 +145,8 @@ def results_table(parts: Iterable[ScoredBatch], rows: np.ndarray) -> pa.Table:
     tokens = np.zeros(n, dtype=np.int64)
     padded = np.zeros(n, dtype=np.int64)
     reasons: dict[int, str] = {}
+    entropy: np.ndarray | None = None
+    extra: dict[str, np.ndarray] = {}
     for part in parts:
         scores[part.rows] = part.scores
         truncated[part.rows] = part.truncated
@@ -144,4 +155,13 @@ def results_table(parts: Iterable[ScoredBatch], rows: np.ndarray) -> pa.Table:
         if part.lengths is not None and len(part.rows):
             tokens[part.rows] = part.lengths
             padded[part.rows] = part.computed_tokens // len(part.rows)
-    return batch_table(ScoredBatch(rows, scores, truncated, unscorable, reasons), tokens, padded)
+        if part.entropy is not None:
+            if entropy is None:
+                entropy = np.full(n, np.nan, dtype=np.float32)
+            entropy[part.rows] = part.entropy
+        for name, values in part.extra.items():
+            if name not in extra:
+                extra[name] = np.full(n, False if values.dtype == bool else np.nan, values.dtype)
+            extra[name][part.rows] = values
+    batch = ScoredBatch(rows, scores, truncated, unscorable, reasons, entropy=entropy, extra=extra)
+    return batch_table(batch, tokens, padded)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from core.cluster import details
 from core.cluster.block_scorer import (
     BlockScorer,
     block_input,
@@ -54,6 +55,10 @@ WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PA
 HEURISTIC_RUNS_LOCALLY = (
     "the heuristic scorer needs no model and runs locally: drop "
     "--engine ray, or choose a reward model with --model"
+)
+ENDPOINT_RUNS_LOCALLY = (
+    "an endpoint judge is rated by its server (--concurrency sets how many requests it takes "
+    "at once): drop --engine ray, or judge with a local model with --judge"
 )
 
 
@@ -120,6 +125,8 @@ def score_on_ray(
     """
     if settings.heuristic:
         raise RayUnavailableError(HEURISTIC_RUNS_LOCALLY)
+    if settings.judge_endpoint:
+        raise RayUnavailableError(ENDPOINT_RUNS_LOCALLY)
     ray = import_ray()
     report = report if report is not None else RayReport()
     report.shard_folder = str(shards.folder)
@@ -144,7 +151,7 @@ def score_on_ray(
                 ray,
                 dataset,
                 run.pending,
-                description["format"] == "chat",
+                reads_turns(description),
                 actor,
                 min(workers, len(run.pending)),
                 resources,
@@ -154,6 +161,11 @@ def score_on_ray(
     finally:
         if own_instance:
             ray.shutdown()
+
+
+def reads_turns(description: dict) -> bool:
+    """Whether the workers need each record's turns: chat reward models, judges and IFD."""
+    return description.get("format") == "chat" or description.get("kind") in ("judge", "ifd")
 
 
 class _BlockRun:
@@ -176,6 +188,7 @@ class _BlockRun:
             report,
             log,
         )
+        self.description = description
         self.key = description_key(description)
         self.summary = ScoreSummary(description, total=len(dataset))
         self.blocks = plan_blocks(len(dataset), block_rows)
@@ -199,6 +212,10 @@ class _BlockRun:
             batch: ScoredBatch | None
             if cached is not None and cached[0][block.start : block.stop].all():
                 batch = _from_cache(block, cached[1], cached[2])
+                if self.store is not None and self.scorer_id is not None:
+                    batch = details.restore(
+                        self.store, self.scorer_id, self.dataset, batch, self.description
+                    )
                 self.report.blocks_from_cache += 1
             else:
                 batch, note = self.shards.read(block, self.block_keys[block.index])
@@ -268,6 +285,7 @@ class _BlockRun:
         """Fill the score cache, so the app opens the file with these scores, unscored."""
         if self.store is not None and self.scorer_id is not None:
             cache_batch(self.store, self.scorer_id, self.dataset, batch)
+            details.put(self.store, self.scorer_id, self.dataset, batch, self.description)
 
 
 def _stream_results(

@@ -1,7 +1,10 @@
 """The folder of per-block result shards that makes a cluster run resumable.
 
 Each finished block is written as ``block-NNNNNN.parquet`` (atomically: a shard is whole or
-absent) with the block's key in the file's metadata. A re-run reads back every shard whose key
+absent) with the block's key in the file's metadata. Besides the columns every scorer has, a
+judge's shard holds each row's rating entropy (``entropy``) and an IFD shard its own columns
+(``extra.ifd``, ``extra.loss_given_prompt``, …: :attr:`ScoredBatch.extra`), so a block read back
+from its shard is the batch the worker scored. A re-run reads back every shard whose key
 and rows match and scores only the other blocks; a shard that is unreadable, truncated, or was
 written for other data or another model is scored again and replaced.
 """
@@ -32,6 +35,11 @@ SHARD_SCHEMA = pa.schema(
 )
 
 
+#: The judge's entropy column, and the prefix of a scorer's own columns, after the fixed ones.
+ENTROPY = "entropy"
+EXTRA_PREFIX = "extra."
+
+
 def shard_folder_for(output: str | Path) -> Path:
     """The default shard folder of a results file: ``out.parquet`` -> ``out.parquet.shards``."""
     output = Path(output)
@@ -42,7 +50,7 @@ def batch_table(batch: ScoredBatch, tokens: np.ndarray, padded: np.ndarray) -> p
     """One block's results as a shard table, rows in ascending order."""
     order = np.argsort(batch.rows, kind="stable")
     reasons = [batch.reasons.get(int(r)) for r in batch.rows[order]]
-    return pa.table(
+    table = pa.table(
         {
             "row": pa.array(batch.rows[order], pa.int64()),
             "score": pa.array(batch.scores[order], pa.float32()),
@@ -54,6 +62,11 @@ def batch_table(batch: ScoredBatch, tokens: np.ndarray, padded: np.ndarray) -> p
         },
         schema=SHARD_SCHEMA,
     )
+    if batch.entropy is not None:
+        table = table.append_column(ENTROPY, pa.array(batch.entropy[order], pa.float32()))
+    for name, values in sorted(batch.extra.items()):
+        table = table.append_column(EXTRA_PREFIX + name, pa.array(values[order]))
+    return table
 
 
 def table_batch(table: pa.Table) -> ScoredBatch:
@@ -73,6 +86,25 @@ def table_batch(table: pa.Table) -> ScoredBatch:
         },
         real_tokens=int(pa.compute.sum(table.column("tokens")).as_py() or 0),
         computed_tokens=int(pa.compute.sum(table.column("padded_tokens")).as_py() or 0),
+        entropy=(
+            table.column(ENTROPY).to_numpy(zero_copy_only=False).astype(np.float32)
+            if ENTROPY in table.column_names
+            else None
+        ),
+        extra={
+            name.removeprefix(EXTRA_PREFIX): table.column(name).to_numpy(zero_copy_only=False)
+            for name in table.column_names
+            if name.startswith(EXTRA_PREFIX)
+        },
+    )
+
+
+def _holds_fixed_columns(schema: pa.Schema) -> bool:
+    """The shard starts with the columns every scorer writes; the rest are a scorer's own."""
+    fixed = pa.schema(list(schema)[: len(SHARD_SCHEMA)])
+    rest = schema.names[len(SHARD_SCHEMA) :]
+    return fixed == SHARD_SCHEMA and all(
+        name == ENTROPY or name.startswith(EXTRA_PREFIX) for name in rest
     )
 
 
@@ -110,7 +142,7 @@ class ShardFolder:
                 f"{path.name} was written for other data or another model; scoring "
                 f"block {block.index} again"
             )
-        if table.schema.remove_metadata() != SHARD_SCHEMA or not np.array_equal(
+        if not _holds_fixed_columns(table.schema.remove_metadata()) or not np.array_equal(
             table.column("row").to_numpy(), block.rows
         ):
             return None, f"{path.name} does not hold block {block.index}'s rows; scoring it again"

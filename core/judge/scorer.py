@@ -15,7 +15,7 @@ import numpy as np
 
 from core.dataset import Dataset
 from core.judge import details
-from core.judge.model import JudgeModel, digit_token_ids
+from core.judge.model import JudgeModel, JudgeSetupError, digit_token_ids
 from core.judge.prompts import JudgePrompt, RowText, messages, render, row_text
 from core.judge.rating import rate_digits
 from core.scoring.batching import CPU_TOKEN_BUDGET, GPU_TOKEN_BUDGET
@@ -34,6 +34,31 @@ MIN_RESPONSE_TOKENS = 16
 TRUNCATION_MARK = " […]"
 
 
+def judge_description(
+    files, tokenizer, config, prompt: JudgePrompt, max_length: int | None, min_share: float, dtype
+) -> dict:
+    """What decides a local judge's ratings (its cache key), from the files alone.
+
+    Shared by :class:`JudgeScorer` and the Ray engine's probe, which describes the judge
+    without loading its weights; refuses a judge that cannot rate (no chat template, a rating
+    that is not one token) before anything loads.
+    """
+    if not getattr(tokenizer, "chat_template", None):
+        raise JudgeSetupError(
+            f"the judge {files.name} has no chat template: use an instruct (chat) model"
+        )
+    digit_token_ids(tokenizer, prompt.digits)
+    return {
+        **files.describe(),
+        "kind": "judge",
+        "method": METHOD,
+        "prompt": prompt.describe(),
+        "max_length": max_length or default_max_length(tokenizer, config),
+        "min_rating_share": min_share,
+        "dtype": dtype_name(dtype),
+    }
+
+
 class JudgeScorer:
     """Rates rows with a loaded :class:`JudgeModel` and a :class:`JudgePrompt`."""
 
@@ -50,24 +75,17 @@ class JudgeScorer:
         self.model = model
         self.min_share = min_share
         self.prompt = prompt
-        tokenizer = model.tokenizer
-        if not getattr(tokenizer, "chat_template", None):
-            from core.judge.model import JudgeSetupError
-
-            raise JudgeSetupError(
-                f"the judge {model.files.name} has no chat template: use an instruct (chat) model"
-            )
-        model.digit_ids = digit_token_ids(tokenizer, prompt.digits)
-        self.max_length = max_length or default_max_length(tokenizer, model.model.config)
-        self.description = {
-            **model.files.describe(),
-            "kind": "judge",
-            "method": METHOD,
-            "prompt": prompt.describe(),
-            "max_length": self.max_length,
-            "min_rating_share": min_share,
-            "dtype": dtype_name(model.dtype),
-        }
+        self.description = judge_description(
+            model.files,
+            model.tokenizer,
+            model.model.config,
+            prompt,
+            max_length,
+            min_share,
+            model.dtype,
+        )
+        model.digit_ids = digit_token_ids(model.tokenizer, prompt.digits)
+        self.max_length = self.description["max_length"]
         self.key = description_key(self.description)
         budget = token_budget or (
             GPU_TOKEN_BUDGET if model.device.type == "cuda" else CPU_TOKEN_BUDGET

@@ -56,6 +56,25 @@ def load_causal_tokenizer(files: ModelFiles):
     return AutoTokenizer.from_pretrained(kwargs.pop("folder"), **kwargs)
 
 
+def load_causal_config(files: ModelFiles, what: str = "model"):
+    """The model's configuration without its weights (a GGUF file's from its metadata).
+
+    What a scorer's description needs (its length limit) before any worker loads the weights,
+    as the Ray engine's probe does.
+    """
+    load_transformers("AutoConfig")
+    from transformers import AutoConfig
+
+    kwargs = _load_kwargs(files)
+    kwargs.pop("use_safetensors", None)
+    try:
+        return AutoConfig.from_pretrained(kwargs.pop("folder"), **kwargs)
+    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+        raise ModelLoadError(
+            f"cannot read the {what}'s configuration {files.path}: {exc}"
+        ) from None
+
+
 def load_causal_lm(
     files: ModelFiles, device: str = "auto", dtype: str = "auto", what: str = "model"
 ) -> tuple:

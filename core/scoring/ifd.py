@@ -31,7 +31,7 @@ from core.dataset import Dataset
 from core.errors import ThresherError
 from core.scoring import ifd_details
 from core.scoring.batching import CPU_TOKEN_BUDGET, GPU_TOKEN_BUDGET
-from core.scoring.causal_lm import locate_causal_lm
+from core.scoring.causal_lm import load_causal_config, load_causal_tokenizer, locate_causal_lm
 from core.scoring.config import HEURISTIC
 from core.scoring.devices import dtype_name, resolve_device, resolve_dtype
 from core.scoring.encoding import EncodedRows, chat_messages, render_chat
@@ -56,6 +56,64 @@ class IFDSetupError(ThresherError):
     """The model cannot give IFD scores (it has no token to start a text with)."""
 
 
+def has_chat_template(tokenizer) -> bool:
+    """Whether IFD reads the record through the model's chat template."""
+    return bool(getattr(tokenizer, "chat_template", None))
+
+
+def alone_head(tokenizer, name: str) -> list[int]:
+    """The context of the "response alone" pass; refuses a model with none.
+
+    With a chat template: the template with an empty user turn (or the text-start token if that
+    renders to nothing); without: the beginning- (else end-) of-text token.
+    """
+    start = next(
+        (t for t in (tokenizer.bos_token_id, tokenizer.eos_token_id) if isinstance(t, int)),
+        None,
+    )
+    head: list[int] = []
+    if has_chat_template(tokenizer):
+        alone = tokenizer.apply_chat_template(
+            [{"role": "user", "content": ""}], tokenize=False, add_generation_prompt=True
+        )
+        head = tokenizer(alone, add_special_tokens=False, verbose=False)["input_ids"]
+    if not head and start is not None:
+        head = [start]
+    if not head:
+        raise IFDSetupError(
+            f"the IFD model {name} has no token to start a "
+            "text with (no beginning- or end-of-text token)"
+        )
+    return head
+
+
+def ifd_description(files, tokenizer, config, max_length: int | None, dtype) -> dict:
+    """What decides a model's IFD scores (its cache key), from the files alone.
+
+    Shared by :class:`IFDScorer` and the Ray engine's probe, which describes the scorer without
+    loading the weights.
+    """
+    alone_head(tokenizer, files.name)  # refuse a model that cannot score before any worker loads it
+    if has_chat_template(tokenizer):
+        context = (
+            "the model's chat template over the record's turns; alone: the template "
+            "with an empty user turn"
+        )
+    else:
+        context = (
+            f"no chat template: text start, prompt, {PLAIN_SEPARATOR!r}, response; "
+            "alone: text start, response"
+        )
+    return {
+        **files.describe(),
+        "kind": "ifd",
+        "method": METHOD,
+        "input": context,
+        "max_length": max_length or default_max_length(tokenizer, config),
+        "dtype": dtype_name(dtype),
+    }
+
+
 class IFDScorer:
     """Scores rows with a loaded :class:`IFDModel`."""
 
@@ -65,49 +123,17 @@ class IFDScorer:
         self, model: IFDModel, max_length: int | None = None, token_budget: int | None = None
     ):
         self.model = model
-        tokenizer = model.tokenizer
-        self.chat = bool(getattr(tokenizer, "chat_template", None))
-        start = next(
-            (t for t in (tokenizer.bos_token_id, tokenizer.eos_token_id) if isinstance(t, int)),
-            None,
+        self.chat = has_chat_template(model.tokenizer)
+        model.alone_head = alone_head(model.tokenizer, model.files.name)
+        self.description = ifd_description(
+            model.files, model.tokenizer, model.model.config, max_length, model.dtype
         )
-        if self.chat:
-            alone = tokenizer.apply_chat_template(
-                [{"role": "user", "content": ""}], tokenize=False, add_generation_prompt=True
-            )
-            model.alone_head = self._ids(alone) or ([] if start is None else [start])
-            context = (
-                "the model's chat template over the record's turns; alone: the template "
-                "with an empty user turn"
-            )
-        else:
-            model.alone_head = [] if start is None else [start]
-            context = (
-                f"no chat template: text start, prompt, {PLAIN_SEPARATOR!r}, response; "
-                "alone: text start, response"
-            )
-        if not model.alone_head:
-            raise IFDSetupError(
-                f"the IFD model {model.files.name} has no token to start a "
-                "text with (no beginning- or end-of-text token)"
-            )
-        self.max_length = max_length or default_max_length(tokenizer, model.model.config)
-        self.description = {
-            **model.files.describe(),
-            "kind": "ifd",
-            "method": METHOD,
-            "input": context,
-            "max_length": self.max_length,
-            "dtype": dtype_name(model.dtype),
-        }
+        self.max_length = self.description["max_length"]
         self.key = description_key(self.description)
         budget = token_budget or (
             GPU_TOKEN_BUDGET if model.device.type == "cuda" else CPU_TOKEN_BUDGET
         )
         self.runner = BatchRunner(model, 0, max(budget, self.max_length))
-
-    def _ids(self, text: str) -> list[int]:
-        return self.model.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
 
     # -- encoding ------------------------------------------------------------------------------
 
@@ -205,9 +231,14 @@ class IFDScorer:
         self, store, scorer_id: int, dataset: Dataset, batch: ScoredBatch
     ) -> ScoredBatch:
         """A cached batch with its losses, IFD, flags and reasons read back."""
-        given, alone, reasons = ifd_details.restore(store, scorer_id, dataset, batch)
-        restored = from_losses(batch, given, alone)
-        return replace(restored, truncated=batch.truncated, reasons={**restored.reasons, **reasons})
+        return restore_details(store, scorer_id, dataset, batch)
+
+
+def restore_details(store, scorer_id: int, dataset, batch: ScoredBatch) -> ScoredBatch:
+    """A cached batch with its losses, IFD, flags and reasons read back from the project."""
+    given, alone, reasons = ifd_details.restore(store, scorer_id, dataset, batch)
+    restored = from_losses(batch, given, alone)
+    return replace(restored, truncated=batch.truncated, reasons={**restored.reasons, **reasons})
 
 
 def extras(given: np.ndarray, alone: np.ndarray) -> dict[str, np.ndarray]:
@@ -246,9 +277,7 @@ def from_losses(batch: ScoredBatch, given: np.ndarray, alone: np.ndarray) -> Sco
 
 def make_ifd_scorer(settings, loaded=None) -> IFDScorer:
     """The IFD scorer for ``settings``, reusing ``loaded`` when it is the same model and device."""
-    if settings.model == HEURISTIC:
-        raise IFDSetupError("IFD needs a causal language model: a hub id, folder or .gguf file")
-    files = locate_causal_lm(settings.model, settings.revision, what="IFD model")
+    files = _files(settings)
     device = resolve_device(settings.device)
     same = (
         isinstance(loaded, IFDModel)
@@ -263,3 +292,22 @@ def make_ifd_scorer(settings, loaded=None) -> IFDScorer:
             loaded.release()
         model = IFDModel.load(files, settings.device, settings.dtype)
     return IFDScorer(model, settings.max_length, settings.token_budget)
+
+
+def describe_ifd(settings) -> dict:
+    """The description (hence cache key) :func:`make_ifd_scorer` gives, without the weights."""
+    files = _files(settings)
+    dtype = resolve_dtype(settings.dtype, resolve_device(settings.device))
+    return ifd_description(
+        files,
+        load_causal_tokenizer(files),
+        load_causal_config(files, "IFD model"),
+        settings.max_length,
+        dtype,
+    )
+
+
+def _files(settings):
+    if settings.model == HEURISTIC:
+        raise IFDSetupError("IFD needs a causal language model: a hub id, folder or .gguf file")
+    return locate_causal_lm(settings.model, settings.revision, what="IFD model")

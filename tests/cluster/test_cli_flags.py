@@ -47,3 +47,16 @@ def test_cluster_flags_without_the_ray_engine_are_refused(capsys, flag):
 def test_impossible_pool_sizes_are_refused(capsys, tmp_path, flag, message):
     code, err = score(capsys, "--engine", "ray", "--model", str(tmp_path), *flag)
     assert code == 1 and message in err
+
+
+def test_an_endpoint_judge_is_not_sent_to_a_cluster(capsys):
+    code, err = score(
+        capsys,
+        "--engine",
+        "ray",
+        "--judge-endpoint",
+        "http://127.0.0.1:9/v1",
+        "--judge-model",
+        "m",
+    )
+    assert code == 1 and "rated by its server" in err and "Traceback" not in err

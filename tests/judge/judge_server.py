@@ -36,9 +36,13 @@ def free_port() -> int:
 
 
 class LlamaServer:
-    """``llama_cpp.server`` serving ``gguf`` as :data:`MODEL_NAME` on a free local port."""
+    """``llama_cpp.server`` serving ``gguf`` as :data:`MODEL_NAME` on a free local port.
 
-    def __init__(self, gguf: Path, log: Path, port: int | None = None):
+    ``threads``: llama.cpp's CPU threads (1 for tests on a shared machine). The server has one
+    request slot: it answers one request at a time, whatever the client's concurrency.
+    """
+
+    def __init__(self, gguf: Path, log: Path, port: int | None = None, threads: int = 1):
         self.port = port or free_port()
         self.log = log
         self._log_file = open(log, "ab")  # noqa: SIM115 - open for the process's lifetime
@@ -58,7 +62,7 @@ class LlamaServer:
                 "--n_ctx",
                 "1024",
                 "--n_threads",
-                "1",
+                str(threads),
                 "--n_batch",
                 "512",
                 "--logits_all",
