@@ -23,7 +23,7 @@ from core.cluster.shards import ShardFolder
 from core.loading import load
 from core.project import ProjectStore
 from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
-from core.scoring.run import restore_cached_scores
+from core.scoring.run import restore_scores
 from tests.conftest import ROOT, SAMPLE
 
 ray = pytest.importorskip("ray")
@@ -104,7 +104,7 @@ def test_the_judge_on_ray_rates_as_the_local_judge_and_fills_the_same_cache(
         assert summary.cached == len(sample) and summary.computed == 0
         assert_same_rows(locally, expected)
         # The app, opening the file, shows the judge's entropies without loading it.
-        restored = restore_cached_scores(sample, store)
+        [restored] = restore_scores(sample, store)
     assert restored is not None
     np.testing.assert_array_equal(restored.batch.entropy, expected.entropy)
 
@@ -128,7 +128,7 @@ def test_a_cancelled_judge_run_resumes_from_its_shards_with_its_entropies(
         )
         assert report.blocks_from_shards == written and report.blocks_scored == 3 - written
         assert summary.cached + summary.computed == len(sample)
-        restored = restore_cached_scores(sample, store)  # shards' entropies reached the project
+        [restored] = restore_scores(sample, store)  # shards' entropies reached the project
     uninterrupted, _ = run(
         score_on_ray(sample, settings, options, ShardFolder(tmp_path / "fresh"), **QUIET),
         len(sample),
