@@ -136,8 +136,12 @@ def _screenshot(app, window, path: Path, target: Path) -> int:
         window.close()
         app.quit()
 
-    def fail(message: str) -> None:
-        print(f"error: {message}", file=sys.stderr)
+    def fail(exc: BaseException) -> None:
+        from core.errors import LoadError
+        from gui.error_hook import failure_text
+
+        where = "" if isinstance(exc, LoadError) else f"{path}: "  # a LoadError names the file
+        print(f"error: {where}{failure_text(exc)}", file=sys.stderr)
         window.close()
         app.quit()
 

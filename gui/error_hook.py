@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import traceback
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -31,13 +30,12 @@ class _Relay(QObject):
 
 
 def install_error_hook(parent: QWidget | None = None) -> None:
-    """Route uncaught exceptions (any thread) to stderr and a non-modal message box."""
+    """Route uncaught exceptions (any thread) to the log and a non-modal message box."""
     relay = _Relay()
     relay.raised.connect(lambda text: _show(parent, text))
 
     def hook(exc_type, exc, tb) -> None:
-        text = "".join(traceback.format_exception(exc_type, exc, tb))
-        print(text, file=sys.stderr)
+        log.error("uncaught exception", exc_info=(exc_type, exc, tb))
         relay.raised.emit(f"{exc_type.__name__}: {exc}")
 
     sys.excepthook = hook
@@ -81,15 +79,20 @@ _orphans: set[QMessageBox] = set()
 
 
 def report_failure(
-    parent: QWidget | None, title: str, exc: BaseException, note: str = ""
+    parent: QWidget | None, title: str, exc: BaseException, note: str = "", modal: bool = False
 ) -> QMessageBox:
-    """Log ``exc`` and show it in a non-modal box titled ``title``; returns the box.
+    """Log ``exc`` and show it in a box titled ``title``; returns the box.
 
-    ``note`` follows the message (e.g. "Your decisions on disk are unaffected.").
+    ``note`` follows the message (e.g. "Your decisions on disk are unaffected."). The box is
+    non-modal unless ``modal`` (a file that cannot be opened leaves nothing else to do: the
+    curator answers the box before choosing another); a modal box has been closed on return.
     """
     text = log_failure(title, exc)
     icon = QMessageBox.Icon.Warning if isinstance(exc, ThresherError) else QMessageBox.Icon.Critical
     box = plain_message(parent, f"Thresher: {title}", text + (f"\n\n{note}" if note else ""), icon)
+    if modal:
+        box.exec()
+        return box
     box.setModal(False)
     if parent is None:
         _orphans.add(box)

@@ -4,21 +4,23 @@ A job runs a core generator (or a plain function) on superqt's thread pool. Star
 cancelling bumps a generation number, and every report carries the generation it was started
 with, so results of a superseded or cancelled run are dropped instead of overwriting newer ones.
 
-Every failure is reported: to the caller's ``errored`` slot when it gave one, otherwise on
-:attr:`LatestJob.error` (the main window shows it in the status bar and an error dialog, and
-logs it). A job knows on its own when its worker has ended, whatever the callbacks given, and
-:meth:`LatestJob.wait` waits for *this* job's worker only (superqt's ``await_workers`` quits
-and waits for every worker in the process).
+Every failure is reported, as the exception itself: to the caller's ``errored`` slot when it
+gave one, otherwise on :attr:`LatestJob.error` (the main window hands it to
+:func:`gui.error_hook.report_failure`, which shows and logs it; a job nobody listens to logs
+it itself, so no failure is lost). A job knows on its own when its worker has ended, whatever
+the callbacks given, and :meth:`LatestJob.wait` waits for *this* job's worker only (superqt's
+``await_workers`` quits and waits for every worker in the process).
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from functools import partial
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import SIGNAL, QObject, Qt, Signal
 from superqt.utils import WorkerBase, create_worker
 
 log = logging.getLogger(__name__)
@@ -27,8 +29,8 @@ log = logging.getLogger(__name__)
 class LatestJob(QObject):
     """Base class: runs one generator at a time and forwards only the newest run's reports."""
 
-    #: A failure no ``errored`` slot handled: "what failed: why", one line.
-    error = Signal(str)
+    #: A failure no ``errored`` slot handled: the exception (:attr:`what_failed` says whose).
+    error = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +38,11 @@ class LatestJob(QObject):
         self._ended = threading.Event()
         self._ended.set()
         self._generation = 0
+
+    @property
+    def what_failed(self) -> str:
+        """How the curator is told which job failed: "The filter job failed"."""
+        return f"{_describe(type(self).__name__)} failed"
 
     @property
     def running(self) -> bool:
@@ -60,6 +67,8 @@ class LatestJob(QObject):
         self._stop()
         self._generation += 1
         generation = self._generation
+        if inspect.isgeneratorfunction(function):
+            function = partial(_carry_runtime_errors, function)
         worker = create_worker(function, *args, _start_thread=False, _ignore_errors=True)
         ended = threading.Event()
         # Direct, on the worker's thread as it ends, so wait() needs no GUI event loop. A
@@ -77,7 +86,9 @@ class LatestJob(QObject):
             worker.yielded.connect(partial(self._forward, generation, yielded, False))
         if returned is not None:
             worker.returned.connect(partial(self._forward, generation, returned, True))
-        worker.errored.connect(partial(self._forward, generation, errored or self._report, True))
+        worker.errored.connect(
+            partial(self._forward, generation, partial(_uncarry, errored or self._report), True)
+        )
         worker.finished.connect(partial(self._forward, generation, finished or _nothing, True))
         self._worker, self._ended = worker, ended
         worker.start()
@@ -107,9 +118,33 @@ class LatestJob(QObject):
         slot(*args)
 
     def _report(self, exc: BaseException) -> None:
-        name = type(self).__name__
-        log.error("%s failed", name, exc_info=(type(exc), exc, exc.__traceback__))
-        self.error.emit(f"{_describe(name)} failed: {type(exc).__name__}: {exc}")
+        if self.receivers(SIGNAL("error(PyObject)")):
+            self.error.emit(exc)  # the receiver shows and logs it (gui.error_hook)
+        else:  # nobody to show it to (a job outside the window): at least the log has it
+            name = type(self).__name__
+            log.error("%s failed", name, exc_info=(type(exc), exc, exc.__traceback__))
+
+
+class _Carried(Exception):
+    """A generator's ``RuntimeError`` on its way past superqt (:func:`_carry_runtime_errors`)."""
+
+
+def _carry_runtime_errors(function: Callable, *args) -> Generator:
+    """Run the generator ``function(*args)``, wrapping a ``RuntimeError`` it raises.
+
+    superqt's generator worker takes any ``RuntimeError`` for a deleted Qt object and turns it
+    into a warning without reporting an error or its end, so a torch failure (torch raises
+    ``RuntimeError``) left the job silent and "running" for ever. Wrapped, it is reported like
+    any failure and :func:`_uncarry` hands the caller the original exception.
+    """
+    try:
+        return (yield from function(*args))
+    except RuntimeError as exc:
+        raise _Carried(exc) from exc
+
+
+def _uncarry(slot: Callable, exc: BaseException) -> None:
+    slot(exc.args[0] if isinstance(exc, _Carried) else exc)
 
 
 def _close_generator(generator) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
@@ -26,7 +27,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -45,6 +45,7 @@ from core.version import APP_NAME
 from gui import settings as keys
 from gui.dedup.dock import DedupDock
 from gui.embedding_map.dock import MapDock
+from gui.error_hook import failure_text, log_failure, report_failure
 from gui.jobs import LatestJob
 from gui.loading.jobs import LoadJob
 from gui.loading.load_report import LoadReportDialog, summary_text
@@ -65,7 +66,7 @@ from gui.table.records_view import RecordsView
 from gui.undo_keys import ReviewUndoKeys
 from gui.widgets.dock_fit import fit_dock
 from gui.widgets.progress import ProgressCancel
-from gui.widgets.text_widgets import plain_label, plain_message
+from gui.widgets.text_widgets import plain_label
 
 FILE_FILTER = "Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.gz);;All files (*)"
 _NO_SCHEMA = "no known schema fits"
@@ -92,7 +93,7 @@ class MainWindow(QMainWindow):
     """Thresher's main window."""
 
     dataset_loaded = Signal(object)  # Dataset
-    load_failed = Signal(str)  # message
+    load_failed = Signal(object)  # the exception (a LoadError names the file and line)
 
     def __init__(self) -> None:
         super().__init__()
@@ -298,7 +299,7 @@ class MainWindow(QMainWindow):
         self._wire_map()
         self._wire_agreement()
         for job in self.findChildren(LatestJob):
-            job.error.connect(self._on_job_error)
+            job.error.connect(partial(self._on_job_error, job))
         self.review.controller.decisions_changed.connect(self._refresh_detail)
         self.review.notice.connect(self._show_notice)
         app = QGuiApplication.instance()
@@ -386,11 +387,10 @@ class MainWindow(QMainWindow):
         """Show the column-mapping dialog for ``path`` and open it with the choice."""
         try:
             fields = peek_fields(path)
+            if not fields:
+                raise LoadError(path, "no fields found to map")
         except LoadError as exc:
-            self._show_error(str(exc))
-            return
-        if not fields:
-            self._show_error(f"{path}: no fields found to map.")
+            self._show_error(exc)
             return
         dialog = ColumnMappingDialog(path.name, fields, reason, self)
         if dialog.exec() == ColumnMappingDialog.DialogCode.Accepted:
@@ -481,18 +481,15 @@ class MainWindow(QMainWindow):
 
     def _on_load_failed(self, path: Path, exc: Exception) -> None:
         self._end_progress()
-        message = (
-            str(exc)
-            if isinstance(exc, LoadError)
-            else (f"{path}: unexpected error while loading ({type(exc).__name__}: {exc})")
-        )
         self.status_text.setText(f"Could not open {Path(path).name}.")
         self._end_restore_without_session()
-        self.load_failed.emit(message)
+        self.load_failed.emit(exc)
         if isinstance(exc, LoadError) and _NO_SCHEMA in exc.reason and self._mapping_tried is None:
+            log_failure(f"Could not open {path}", exc)  # the mapping dialog says why
             self.ask_mapping_and_open(Path(path), exc.reason)
         else:
-            self._show_error(message)
+            # A LoadError names the file itself; anything else is a bug met while reading it.
+            self._show_error(exc, "" if isinstance(exc, LoadError) else f"While opening {path}.")
 
     def _on_load_cancelled(self, path: Path) -> None:
         self._end_progress()
@@ -559,22 +556,14 @@ class MainWindow(QMainWindow):
         self.notice_text.setVisible(bool(text))
         self.banner.setVisible(bool(text) or bool(self.banner_text.text()))
 
-    def _on_job_error(self, message: str) -> None:
-        """A background job failed unexpectedly (already logged): say so, never silently."""
-        self.status_text.setText(message)
-        box = plain_message(
-            self,
-            f"{APP_NAME}: unexpected error",
-            message + "\n\nYour decisions on disk are unaffected.",
-            QMessageBox.Icon.Critical,
-        )
-        box.setModal(False)
-        box.show()
+    def _on_job_error(self, job: LatestJob, exc: BaseException) -> None:
+        """A background job failed and nobody else took it: say so and log it, never silently."""
+        self.status_text.setText(f"{job.what_failed}: {failure_text(exc)}")
+        report_failure(self, job.what_failed, exc, "Your decisions on disk are unaffected.")
 
-    def _show_error(self, message: str) -> None:
-        plain_message(
-            self, f"{APP_NAME}: cannot open the file", message, QMessageBox.Icon.Warning
-        ).exec()
+    def _show_error(self, exc: BaseException, note: str = "") -> None:
+        """A file that cannot be opened: logged, and said in a box the curator answers."""
+        report_failure(self, "cannot open the file", exc, note, modal=True)
 
     # -- selection -----------------------------------------------------------------------------
 

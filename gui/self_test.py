@@ -28,6 +28,7 @@ def window_step(folder: Path, state: dict) -> str:
 
     from core.bundled import sample_dataset_path
     from gui.app import create_application
+    from gui.error_hook import failure_text
     from gui.main_window import MainWindow
 
     create_application([])
@@ -42,7 +43,7 @@ def window_step(folder: Path, state: dict) -> str:
     # a closing window cancels its jobs, which the GUI tests already do.
     window.dataset_loaded.connect(lambda dataset: outcome.update(rows=len(dataset)))
     window.scoring.scoring_finished.connect(loop.quit)
-    window.load_failed.connect(lambda message: (outcome.update(error=message), loop.quit()))
+    window.load_failed.connect(lambda exc: (outcome.update(error=failure_text(exc)), loop.quit()))
     QTimer.singleShot(WINDOW_TIMEOUT_MS, loop.quit)
     try:
         window.resize(1560, 860)

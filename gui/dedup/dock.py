@@ -75,7 +75,9 @@ class DedupDock(FeatureDock):
         self.panel.cluster_requested.connect(self.show_cluster)
         self.panel.similar_requested.connect(self.find_similar)
         self.similar.found.connect(self._show_similar)
-        self.similar.failed.connect(lambda exc: self.status.emit(str(exc)))
+        self.similar.failed.connect(
+            lambda exc: self.status.emit(log_failure("Finding similar rows failed", exc))
+        )
         self.detect.progressed.connect(self._on_progress)
         self.detect.done.connect(self._on_detected)
         self.detect.failed.connect(self._on_failed)

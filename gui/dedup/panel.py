@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +28,7 @@ from core.dedup.config import (
 from core.dedup.embedder_choice import BUNDLED, FAST, VERIFIED, default_threshold
 from core.dedup.normalize import FIELDS
 from core.dedup.progress import DedupProgress
+from gui.widgets.progress import ProgressCancel
 from gui.widgets.text_widgets import plain_label
 
 #: The embedder combo: (label, settings name, tooltip). :data:`OTHER` is "another model",
@@ -183,11 +183,9 @@ class DedupPanel(QWidget):
         budget_row.addStretch(1)
 
         self.run_button = QPushButton("Find duplicates", self)
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.hide()
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1000)
-        self.progress.hide()
+        self.progress_cancel = ProgressCancel(self)  # hidden between runs
+        self.progress = self.progress_cancel.bar
+        self.cancel_button = self.progress_cancel.cancel_button
         self.stage = plain_label("", self)
         self.stage.setWordWrap(True)
         self.notice = plain_label("", self)
@@ -195,8 +193,7 @@ class DedupPanel(QWidget):
         self.notice.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.progress_cancel, 1)
 
         self.summary = plain_label("No duplicate search yet.", self)
         self.summary.setWordWrap(True)
@@ -244,7 +241,7 @@ class DedupPanel(QWidget):
 
     def _wire(self) -> None:
         self.run_button.clicked.connect(self._request_run)
-        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.progress_cancel.cancel_requested.connect(self.cancel_requested)
         self.calibrate_button.clicked.connect(self.calibrate_requested)
         self.cluster_button.clicked.connect(self.cluster_requested)
         self.similar_button.clicked.connect(self.similar_requested)
@@ -273,7 +270,7 @@ class DedupPanel(QWidget):
             c.isChecked() for c in (self.exact_check, self.near_check, self.semantic_check)
         )
         self.run_button.setEnabled(
-            any_kind and self._has_dataset and not self.cancel_button.isVisible()
+            any_kind and self._has_dataset and not self.progress_cancel.running
         )
 
     def set_has_dataset(self, has_dataset: bool) -> None:
@@ -370,13 +367,12 @@ class DedupPanel(QWidget):
         self.run_requested.emit(settings)
 
     def set_running(self, running: bool) -> None:
-        """Swap Find/Cancel and show or hide the progress bar."""
-        self.cancel_button.setVisible(running)
+        """Show the progress and Cancel while a run goes, hide them after it."""
         if running:
             self.notice.hide()
-        self.progress.setVisible(running)
-        self.progress.setValue(0)
-        if not running:
+            self.progress_cancel.start()
+        else:
+            self.progress_cancel.finish()
             self.stage.setText("")
         self._sync_enabled()
 
@@ -385,7 +381,7 @@ class DedupPanel(QWidget):
         if progress.notice:
             self.notice.setText(progress.notice)
             self.notice.show()
-        self.progress.setValue(int(progress.fraction * 1000))
+        self.progress_cancel.set_fraction(progress.fraction)
         self.stage.setText(
             f"{progress.stage}: {progress.done:,} of {progress.total:,}"
             if progress.total > 1

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
-    QProgressBar,
     QPushButton,
     QToolButton,
     QToolTip,
@@ -37,6 +36,7 @@ from gui.table.filter_bar import FilterBar
 from gui.table.model import RecordsTableModel
 from gui.table.records_view import RecordsView
 from gui.widgets.feature_dock import FeatureDock
+from gui.widgets.progress import ProgressCancel
 from gui.widgets.text_widgets import plain_label
 
 GREY = "#b8b8b8"
@@ -133,7 +133,6 @@ class MapDock(FeatureDock):
         )
         self.method_combo = self._combo([("PaCMAP", "pacmap"), ("PCA (fast)", "pca")], "Projection")
         self.make_button = QPushButton("Make map", body)
-        self.cancel_button = QPushButton("Cancel", body)
         self.colour_combo = self._combo(
             [(f"Colour: {t}", v) for t, v in COLOUR_BY], "What the colours show"
         )
@@ -150,20 +149,21 @@ class MapDock(FeatureDock):
         self.mode_buttons["pan"].setChecked(True)
         self.topic_combo = self._combo([("Any topic", -1)], "Filter the table to one topic")
         self.topic_combo.setMinimumContentsLength(18)
-        self.progress = QProgressBar(body, maximum=1000, maximumWidth=160, visible=False)
+        # Last in the row and hidden between runs, so showing it moves no other control.
+        self.progress_cancel = ProgressCancel(body, bar_width=160)
+        self.progress = self.progress_cancel.bar
+        self.cancel_button = self.progress_cancel.cancel_button
         for widget in (
             self.on_combo,
             self.method_combo,
             self.make_button,
-            self.cancel_button,
             self.colour_combo,
             *self.mode_buttons.values(),
             self.topic_combo,
-            self.progress,
+            self.progress_cancel,
         ):
             bar.addWidget(widget)
         bar.addStretch(1)
-        self.cancel_button.hide()
         self.plot = MapPlot(body)
         self.hover_text = plain_label("", body)
         self.hover_text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
@@ -181,7 +181,7 @@ class MapDock(FeatureDock):
 
     def _wire(self) -> None:
         self.make_button.clicked.connect(self.make_map)
-        self.cancel_button.clicked.connect(self.cancel)
+        self.progress_cancel.cancel_requested.connect(self.cancel)
         self.colour_combo.currentIndexChanged.connect(self.recolour)
         self.modes.buttonToggled.connect(self._mode_changed)
         self.topic_combo.activated.connect(self._topic_chosen)
@@ -215,9 +215,7 @@ class MapDock(FeatureDock):
             return
         self._asked = True
         settings = MapConfig(on=self.on_combo.currentData(), method=self.method_combo.currentData())
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
+        self.progress_cancel.start()
         self.make_button.setEnabled(False)
         self.hover_text.setText(f"Making the map ({settings.describe()})…")
         self.status.emit(f"Making the map: {settings.describe()}…")
@@ -248,7 +246,7 @@ class MapDock(FeatureDock):
             self.make_map()
 
     def _on_progress(self, progress: MapProgress) -> None:
-        self.progress.setValue(int(progress.fraction * 1000))
+        self.progress_cancel.set_fraction(progress.fraction)
         self.hover_text.setText(
             f"{progress.stage[5:].capitalize()}: {progress.done:,} of {progress.total:,}"
             if progress.total > 1
@@ -285,8 +283,7 @@ class MapDock(FeatureDock):
         self.status.emit(f"Map failed: {reason}")
 
     def _end_progress(self) -> None:
-        self.progress.hide()
-        self.cancel_button.hide()
+        self.progress_cancel.finish()
         self.make_button.setEnabled(self.session is not None)
 
     def _show(self, result: MapResult, tree) -> None:

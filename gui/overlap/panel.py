@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QListWidget,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -39,6 +38,7 @@ from core.overlap.config import (
     OverlapSettingsError,
 )
 from core.overlap.result import OverlapResult
+from gui.widgets.progress import ProgressCancel
 from gui.widgets.text_widgets import plain_label
 
 STALE_PREFIX = "the last overlap check is stale: "
@@ -115,13 +115,11 @@ class OverlapPanel(QWidget):
 
         run_row = QHBoxLayout()
         self.run_button = QPushButton("Check overlap", self)
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.hide()
-        self.progress = QProgressBar(self, minimum=0, maximum=1000)
-        self.progress.hide()
+        self.progress_cancel = ProgressCancel(self)  # hidden between checks
+        self.progress = self.progress_cancel.bar
+        self.cancel_button = self.progress_cancel.cancel_button
         run_row.addWidget(self.run_button)
-        run_row.addWidget(self.cancel_button)
-        run_row.addWidget(self.progress, 1)
+        run_row.addWidget(self.progress_cancel, 1)
         layout.addLayout(run_row)
         self.stage = plain_label("", self)
         self.stage.setWordWrap(True)
@@ -155,7 +153,7 @@ class OverlapPanel(QWidget):
         self.add_button.clicked.connect(self._add_references)
         self.remove_button.clicked.connect(self._remove_selected)
         self.run_button.clicked.connect(self._request_run)
-        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.progress_cancel.cancel_requested.connect(self.cancel_requested)
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -220,13 +218,14 @@ class OverlapPanel(QWidget):
     def set_running(self, running: bool) -> None:
         """Switch between the Check and Cancel states."""
         self.run_button.setEnabled(not running)
-        self.cancel_button.setVisible(running)
-        self.progress.setVisible(running)
-        self.progress.setValue(0)
+        if running:
+            self.progress_cancel.start()
+        else:
+            self.progress_cancel.finish()
 
     def show_progress(self, progress: DedupProgress) -> None:
         """Show a stage and how far it is."""
-        self.progress.setValue(int(progress.fraction * 1000))
+        self.progress_cancel.set_fraction(progress.fraction)
         self.stage.setText(progress.stage)
 
     def show_result(self, result: OverlapResult | None, message: str = "") -> None:

@@ -31,6 +31,8 @@ BACKUP_CHECK_MS = 5 * 60 * 1000
 BACKGROUND_ROWS = 5_000
 #: Closing waits this long for a bulk commit: it finishes, it is never cut half-done.
 CLOSE_WAIT_MS = 60_000
+#: What a failed store action means for the curator.
+NOT_SAVED = "Could not save to the project file; the change was not made"
 
 
 class ReviewController(QObject):
@@ -43,7 +45,8 @@ class ReviewController(QObject):
     history_changed = Signal()
     rule_changed = Signal(object)  # Rule: set by undo/redo (the panel and plots follow)
     kept_copies_changed = Signal(object)  # bool mask of rows chosen as their cluster's copy
-    failed = Signal(str)
+    #: What could not be done (one phrase, e.g. :data:`NOT_SAVED`) and the exception why.
+    failed = Signal(str, object)
     busy_changed = Signal(bool)  # a large change is being committed in the background
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -76,7 +79,7 @@ class ReviewController(QObject):
         except ThresherError as exc:
             self._store = None
             self.session = None
-            self.failed.emit(f"Decisions cannot be saved for this dataset: {exc}")
+            self.failed.emit("Decisions cannot be saved for this dataset", exc)
             return None
         self._last_backup = datetime.now()
         self._changed_since_backup = False
@@ -113,7 +116,7 @@ class ReviewController(QObject):
         try:
             restore_backup(store, backup.path)
         except (ThresherError, OSError, sqlite3.Error) as exc:
-            self.failed.emit(f"Could not restore the backup: {exc}")
+            self.failed.emit("Could not restore the backup", exc)
             return False
         self.close()
         return True
@@ -157,7 +160,7 @@ class ReviewController(QObject):
             else:
                 raise ValueError(f"unknown column action {action!r}")
         except ThresherError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit("Could not change the column", exc)
             return False
         self.rows_changed.emit("scores")
         self._changed()
@@ -277,7 +280,7 @@ class ReviewController(QObject):
 
     def _on_background_failed(self, exc: Exception) -> None:
         self.busy_changed.emit(False)
-        self.failed.emit(f"Could not save to the project file: {exc}. The change was not made.")
+        self.failed.emit(NOT_SAVED, exc)
         self._run_deferred()
 
     def _run_deferred(self) -> None:
@@ -335,7 +338,7 @@ class ReviewController(QObject):
         try:
             return action()
         except (ThresherError, OSError, sqlite3.Error) as exc:
-            self.failed.emit(f"Could not save to the project file: {exc}. The change was not made.")
+            self.failed.emit(NOT_SAVED, exc)
             return None
 
     def _periodic_backup(self) -> None:

@@ -26,6 +26,7 @@ from core.review import AUTO, DROP, KEEP, RowFilter, Rule
 from core.review.session import Summary
 from core.scoring.run import last_scorer
 from core.version import APP_NAME
+from gui.error_hook import failure_text, log_failure, report_failure
 from gui.review.column_menu import ScoreColumnMenu
 from gui.review.controller import ReviewController
 from gui.review.export_dialog import ExportDialog
@@ -138,7 +139,7 @@ class ReviewDock(FeatureDock):
         self.least_sure_action.toggled.connect(self._on_least_sure)
         self.learned.described.connect(self.panel.learned_label.setText)
         self.learned.progress.connect(self.status.emit)
-        self.learned.failed.connect(self.notice.emit)
+        self.learned.failed.connect(self._on_learning_failed)
         self.undo_action.triggered.connect(self.controller.undo)
         self.redo_action.triggered.connect(self.controller.redo)
         self.keep_shown_action.triggered.connect(lambda: self.decide_shown(KEEP))
@@ -489,10 +490,10 @@ class ReviewDock(FeatureDock):
         )
         self.status.emit(message)
 
-    def _on_export_failed(self, message: str) -> None:
+    def _on_export_failed(self, exc: BaseException) -> None:
         self.set_enabled(True)
         self.status.emit("Export failed; nothing was replaced.")
-        plain_message(self, f"{APP_NAME}: export failed", message, QMessageBox.Icon.Warning).show()
+        report_failure(self, "export failed", exc)
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -573,6 +574,13 @@ class ReviewDock(FeatureDock):
     def _select_view_row(self, row: int) -> None:
         self.view.select_only(row)
 
-    def _show_failure(self, message: str) -> None:
-        self.status.emit(message)
-        plain_message(self, f"{APP_NAME}: not saved", message, QMessageBox.Icon.Warning).show()
+    def _on_learning_failed(self, exc: BaseException) -> None:
+        """The learned scorer stopped: the banner says so (no box: it retries by itself)."""
+        self.notice.emit(
+            "Learning from your decisions stopped: "
+            + log_failure("Learning from your decisions stopped", exc)
+        )
+
+    def _show_failure(self, what: str, exc: BaseException) -> None:
+        self.status.emit(f"{what}: {failure_text(exc)}")
+        report_failure(self, what, exc)

@@ -47,7 +47,7 @@ class ExportJob(LatestJob):
 
     progressed = Signal(float)
     finished = Signal(object)  # ExportResult
-    failed = Signal(str)
+    failed = Signal(object)  # the exception
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -64,7 +64,7 @@ class ExportJob(LatestJob):
             stop.is_set,
             yielded=self.progressed.emit,
             returned=self.finished.emit,
-            errored=lambda exc: self.failed.emit(str(exc)),
+            errored=self.failed.emit,
         )
 
     def request_stop(self) -> None:

@@ -25,6 +25,7 @@ from core.review import AUTO
 from core.review.session import ReviewSession
 from core.scoring.run import ScoreUpdate
 from core.scoring.scored_batch import ScoredBatch
+from gui.error_hook import failure_text
 from gui.review.controller import ReviewController
 from gui.review.jobs import LearnJob, LearnOutcome
 
@@ -39,8 +40,8 @@ class LearnedController(QObject):
     described = Signal(str)
     #: The keep-probabilities changed (a run finished, or a project was opened).
     predictions_changed = Signal()
-    #: A run stopped with an error, in one line.
-    failed = Signal(str)
+    #: A run stopped with this exception.
+    failed = Signal(object)
     #: Progress of a run, in words (for the status bar).
     progress = Signal(str)
 
@@ -215,8 +216,8 @@ class LearnedController(QObject):
             return
         if self._trained_on is None:  # try again after RETRAIN_EVERY more, not every key
             self._trained_on = session.manual.copy()
-        self._describe(f"Learning stopped: {exc}")
-        self.failed.emit(f"Learning from your decisions stopped: {exc}")
+        self._describe(f"Learning stopped: {failure_text(exc)}")
+        self.failed.emit(exc)
 
     def _describe(self, text: str) -> None:
         self.description = text

@@ -21,7 +21,6 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from core.dataset import Dataset
-from core.errors import ThresherError
 from core.project import ProjectStore
 from core.review.score_columns import restore_columns
 from core.scoring import ScoreConfig, ScoreSummary, ScoreUpdate, make_scorer, score_dataset
@@ -36,6 +35,9 @@ if TYPE_CHECKING:  # torch loads on the scoring thread when a model is first nee
     from core.scoring.reward_model import RewardModel
 
 log = logging.getLogger(__name__)
+#: What a failure stopped, as the curator reads it (``ScoringController.failed``'s first value).
+SCORING_STOPPED = "Scoring stopped"
+RESTORE_FAILED = "Restoring cached scores failed"
 
 
 class ScoringWorker(QObject):
@@ -45,7 +47,7 @@ class ScoringWorker(QObject):
     ready = Signal(int)  # generation: the scorer is found and loaded
     updated = Signal(int, object)  # generation, ScoreUpdate
     finished = Signal(int, object)  # generation, ScoreSummary
-    failed = Signal(int, str)  # generation, message
+    failed = Signal(int, str, object)  # generation, what stopped, the exception
     cancelled = Signal(int)  # generation
     restored = Signal(int, object, object)  # generation, ScoreConfig | None, [ScoreUpdate]
 
@@ -109,11 +111,8 @@ class ScoringWorker(QObject):
                     self.status.emit(
                         generation, f"Asking the judge server… {live():.1f} requests/s"
                     )
-        except ThresherError as exc:
-            self.failed.emit(generation, str(exc))
-        except Exception as exc:  # the app must outlive any scoring failure
-            log.exception("scoring failed")
-            self.failed.emit(generation, f"scoring failed: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # the app must outlive any scoring failure; the dock logs it
+            self.failed.emit(generation, SCORING_STOPPED, exc)
         finally:
             if store is not None:
                 store.close()
@@ -129,13 +128,8 @@ class ScoringWorker(QObject):
                     last_settings(store),
                     restore_scores(dataset, store, [c.key for c in columns]),
                 )
-        except ThresherError as exc:
-            self.failed.emit(generation, str(exc))
         except Exception as exc:  # the app must outlive a damaged cache; the curator hears of it
-            log.exception("restoring cached scores failed")
-            self.failed.emit(
-                generation, f"restoring cached scores failed: {type(exc).__name__}: {exc}"
-            )
+            self.failed.emit(generation, RESTORE_FAILED, exc)
 
     @Slot()
     def warm_up(self) -> None:
@@ -168,7 +162,7 @@ class ScoringController(QObject):
     updated = Signal(object)  # ScoreUpdate
     progressed = Signal(int, int, float, float)  # done, total, pairs/s, eta seconds (-1: ?)
     finished = Signal(object)  # ScoreSummary
-    failed = Signal(str)
+    failed = Signal(str, object)  # what stopped (SCORING_STOPPED, RESTORE_FAILED), the exception
     cancelled = Signal()
     restored = Signal(object, object)  # ScoreConfig | None, [ScoreUpdate] (one per column)
 
@@ -308,10 +302,10 @@ class ScoringController(QObject):
             self._running = False
             self.finished.emit(summary)
 
-    def _on_failed(self, generation: int, message: str) -> None:
+    def _on_failed(self, generation: int, what: str, exc: BaseException) -> None:
         if self._current(generation):
             self._running = False
-            self.failed.emit(message)
+            self.failed.emit(what, exc)
 
     def _on_cancelled(self, generation: int) -> None:
         if self._current(generation):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from core.dataset import Dataset
 from core.judge.preview import judge_preview
@@ -16,7 +16,7 @@ from core.judge.report import judge_report
 from core.project import project_path_for
 from core.scoring import DEFAULT_MODEL, HEURISTIC, ScoreConfig, ScoreSummary, ScoreTable
 from core.scoring.model_files import model_available
-from core.version import APP_NAME
+from gui.error_hook import failure_text, log_failure, report_failure
 from gui.scoring.controller import ScoringController
 from gui.scoring.jobs import HeuristicsJob
 from gui.scoring.model_download import ModelDownload
@@ -24,14 +24,13 @@ from gui.scoring.panel import HEURISTIC_NOTE, NO_MODEL_NOTE, ScoringPanel, judge
 from gui.settings import Settings
 from gui.table.model import RecordsTableModel
 from gui.widgets.feature_dock import FeatureDock
-from gui.widgets.text_widgets import plain_message
 
 
 class ScoringDock(FeatureDock):
     """Everything about scores: choosing a scorer, running it, streaming results into the table."""
 
     scoring_finished = Signal(object)  # ScoreSummary
-    scoring_failed = Signal(str)
+    scoring_failed = Signal(object)  # the exception (already shown and logged)
     scores_arrived = Signal(object)  # ScoreUpdate: streamed or restored from the cache
     scores_cleared = Signal()  # a run's model is loaded: its scores replace the old
     restoring = Signal(bool)  # cached scores of a freshly opened file are on the way
@@ -252,16 +251,14 @@ class ScoringDock(FeatureDock):
         self._end_restoring()
         self.scoring_finished.emit(summary)
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, what: str, exc: BaseException) -> None:
         self._restoring_by_run = False
         self.restoring.emit(False)
         self.panel.set_running(False)
         self.panel.show_stopped()
-        self.panel.show_status(f"Scoring stopped: {message}")
-        self.scoring_failed.emit(message)
-        plain_message(
-            self, f"{APP_NAME}: scoring stopped", message, QMessageBox.Icon.Warning
-        ).show()
+        self.panel.show_status(f"{what}: {failure_text(exc)}")
+        report_failure(self, what.lower(), exc)
+        self.scoring_failed.emit(exc)
 
     def _on_cancelled(self) -> None:
         self._end_restoring()
@@ -286,9 +283,9 @@ class ScoringDock(FeatureDock):
         self.panel.select_model(model)
         self.panel.show_status(f"{model} is ready ({folder}). Press Score to use it.")
 
-    def _on_download_failed(self, message: str) -> None:
+    def _on_download_failed(self, exc: BaseException) -> None:
         self.panel.set_downloading(False)
-        self.panel.show_status(f"Download failed: {message}")
+        self.panel.show_status(f"Download failed: {log_failure('Download failed', exc)}")
 
 
 def scorer_name(settings: ScoreConfig) -> str:

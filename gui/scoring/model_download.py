@@ -13,6 +13,8 @@ from pathlib import Path
 import orjson
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
+from core.scoring.download import DownloadError
+
 OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
 
 
@@ -29,7 +31,7 @@ class ModelDownload(QObject):
 
     progressed = Signal(int, int)  # files done, files total
     succeeded = Signal(str, str)  # model, folder
-    failed = Signal(str)  # message
+    failed = Signal(object)  # the exception: a DownloadError, or the child's crash
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -92,5 +94,21 @@ class ModelDownload(QObject):
         if exit_code == 0 and self._result is not None:
             self.succeeded.emit(self._model, self._result["path"])
         else:
-            last = errors.splitlines()[-1] if errors else f"exit code {exit_code}"
-            self.failed.emit(last.removeprefix("error: "))
+            self.failed.emit(child_failure(exit_code, errors))
+
+
+def child_failure(exit_code: int, errors: str) -> Exception:
+    """The exception a failed download child stands for, from its exit code and stderr.
+
+    The child ends a refusal it knows (offline, no such model, no network) with one
+    ``error: …`` line: a :class:`DownloadError`, shown plainly. Anything else is a crash in the
+    child: a ``RuntimeError`` naming its last line, with the child's whole stderr (its
+    traceback) attached as a note, so the log has it.
+    """
+    last = errors.splitlines()[-1] if errors else f"exit code {exit_code}"
+    if last.startswith("error: "):
+        return DownloadError(last.removeprefix("error: "))
+    crash = RuntimeError(f"the download process failed ({last})")
+    if errors:
+        crash.add_note(f"the download process's output:\n{errors}")
+    return crash

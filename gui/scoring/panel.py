@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -33,6 +32,7 @@ from core.scoring.heuristics import DEFECTS_NOT_QUALITY, HEURISTIC_THRESHOLD
 from core.scoring.model_files import looks_like_path
 from core.scoring.run import ScoreSummary
 from gui.scoring.judge_server_fields import JudgeServerFields
+from gui.widgets.progress import ProgressCancel
 from gui.widgets.text_widgets import plain_label
 
 #: The progress bar is redrawn at most this often while a run streams batches.
@@ -158,17 +158,16 @@ class ScoringPanel(QWidget):
             "and settings come from the cache, so a stopped run resumes"
         )
         self.score_button.setEnabled(False)  # until a dataset is open
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.score_button)
-        buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1000)
-        self.progress.setValue(0)
-        self.progress.setTextVisible(True)
+        # Stays in view between runs (the dock must not jump), with the last run's count.
+        self.progress_cancel = ProgressCancel(self, hide_when_idle=False)
+        #: The bar, whose text says rows done, speed and ETA (or files downloaded).
+        self.progress = self.progress_cancel.bar
+        self.cancel_button = self.progress_cancel.cancel_button
         self.progress.setFormat("")
+        self._download_fraction = 0.0
         self.status = plain_label("", self)
         self.status.setWordWrap(True)
         self.note = plain_label("", self)
@@ -188,7 +187,7 @@ class ScoringPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.prompt_preview)
         layout.addLayout(buttons)
-        layout.addWidget(self.progress)
+        layout.addWidget(self.progress_cancel)
         layout.addWidget(self.status)
         layout.addWidget(self.note)
         layout.addStretch(1)
@@ -196,7 +195,7 @@ class ScoringPanel(QWidget):
         self.browse_button.clicked.connect(self.choose_folder)
         self.download_button.clicked.connect(self._on_download_clicked)
         self.score_button.clicked.connect(lambda: self.score_requested.emit(self.settings()))
-        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.progress_cancel.cancel_requested.connect(self.cancel_requested)
         self.format_combo.currentIndexChanged.connect(self._update_enabled)
         self.model_combo.currentTextChanged.connect(self._update_enabled)
         self.model_combo.currentIndexChanged.connect(self._show_model_start)
@@ -407,13 +406,14 @@ class ScoringPanel(QWidget):
         """Enable Cancel while a run is in progress, Score otherwise (with something to score)."""
         self._running = running
         self.score_button.setEnabled(self._can_score and not running)
-        self.cancel_button.setEnabled(running)
         if running:
             self._counts = None
             self._progress_drawn = 0.0
-            self.progress.setValue(0)
+            self.progress_cancel.start()
             self.progress.setFormat("starting…")
-        elif self.progress.format() == "starting…":
+            return
+        self.progress_cancel.finish()
+        if self.progress.format() == "starting…":
             self.progress.setFormat("")
 
     def show_stopped(self) -> None:
@@ -432,16 +432,17 @@ class ScoringPanel(QWidget):
         self._downloading = downloading
         self.download_button.setText("Stop download" if downloading else "Download")
         if downloading:
-            self.progress.setRange(0, 0)
+            self._download_fraction = 0.0
+            self.progress_cancel.set_fraction(None)  # busy until the file count is known
             self.status.setText(f"Downloading {self.model_value()}…")
         else:
-            self.progress.setRange(0, 1000)
+            self.progress_cancel.set_fraction(self._download_fraction)
         self._update_enabled()
 
     def show_download_progress(self, done: int, total: int) -> None:
         """Files fetched so far."""
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
+        self._download_fraction = done / total if total else 0.0
+        self.progress_cancel.set_fraction(self._download_fraction if total else None)
         self.progress.setFormat(f"{done} of {total} files")
 
     def show_progress(self, done: int, total: int, rate: float, eta: float) -> None:
@@ -455,7 +456,7 @@ class ScoringPanel(QWidget):
         if done < total and now - self._progress_drawn < PROGRESS_REDRAW_S:
             return
         self._progress_drawn = now
-        self.progress.setValue(int(1000 * done / total) if total else 1000)
+        self.progress_cancel.set_fraction(done / total if total else 1.0)
         # Speed and ETA describe a model; the heuristic score is ready almost at once.
         with_speed = rate and self.model_value() != HEURISTIC
         speed = f" · {rate:,.0f} pairs/s · ETA {format_eta(eta)}" if with_speed else ""
@@ -493,7 +494,7 @@ class ScoringPanel(QWidget):
                 f"{scorer.get('dtype')}, max {scorer.get('max_length')}; "
                 "higher = harder to predict from the prompt = keep the top"
             )
-            self.progress.setValue(1000)
+            self.progress_cancel.set_fraction(1.0)
             return
         if scorer.get("kind") in ("judge", "judge-endpoint"):
             prompt = scorer.get("prompt", {})
@@ -507,7 +508,7 @@ class ScoringPanel(QWidget):
                 f"{prompt.get('name')} ({prompt.get('low')}–{prompt.get('high')}"
                 f"), {where}" + judge_lines(judge)
             )
-            self.progress.setValue(1000)
+            self.progress_cancel.set_fraction(1.0)
             return
         model = (
             "heuristic score"
@@ -518,7 +519,7 @@ class ScoringPanel(QWidget):
             )
         )
         self.status.setText("; ".join(parts) + f".\nScorer: {model}")
-        self.progress.setValue(1000)
+        self.progress_cancel.set_fraction(1.0)
 
     def show_note(self, text: str) -> None:
         """A standing note (e.g. that the heuristics are in use because no model was found)."""

@@ -19,6 +19,7 @@ from core.review.decisions import KEEP
 from core.simulator.model import Point, estimate
 from core.simulator.presets import PRESETS
 from core.simulator.your_data import YourData
+from gui.error_hook import log_failure
 from gui.simulator.jobs import PlaceJob
 from gui.simulator.panel import SimulatorPanel, SimulatorReadout
 from gui.simulator.plots import SimulatorPlots
@@ -70,9 +71,7 @@ class SimulatorDock(FeatureDock):
         self._place_timer.timeout.connect(self._place)
         self.job = PlaceJob(self)
         self.job.done.connect(self._on_placed)
-        self.job.failed.connect(
-            lambda message: self.panel.your_data.setText(f"Could not place your data: {message}")
-        )
+        self.job.failed.connect(self._on_place_failed)
         self.panel.point_changed.connect(self.set_point)
         self.panel.preset_chosen.connect(self._jump_to)
         self.visibilityChanged.connect(self._on_visibility)
@@ -156,6 +155,11 @@ class SimulatorDock(FeatureDock):
             self._noisy,
             self.scorer_of() if self.scorer_of is not None else None,
         )
+
+    def _on_place_failed(self, exc: BaseException) -> None:
+        """Placing failed: the panel's "Your data" line says why, and the log has it."""
+        reason = log_failure("Could not place your data", exc)
+        self.panel.your_data.setText(f"Could not place your data: {reason}")
 
     def _on_placed(self, data: YourData) -> None:
         self.your_data = data

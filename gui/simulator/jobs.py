@@ -12,7 +12,7 @@ class PlaceJob(LatestJob):
     """Places the dataset on the simulator's axes on a worker."""
 
     done = Signal(object)  # YourData
-    failed = Signal(str)
+    failed = Signal(object)  # the exception
 
     def start(self, scores, kept, cluster, noisy, scorer=None) -> None:
         """Place raw, curated and random sets; an earlier request is abandoned."""
@@ -25,5 +25,5 @@ class PlaceJob(LatestJob):
             noisy,
             scorer,
             returned=self.done.emit,
-            errored=lambda exc: self.failed.emit(str(exc)),
+            errored=self.failed.emit,
         )

@@ -32,10 +32,18 @@ def test_a_failure_without_an_errored_slot_is_reported_and_the_job_goes_idle(qtb
     progress = []
     with qtbot.waitSignal(job.error, timeout=10_000) as report:
         job.start(_fails, "x", yielded=progress.append)
-    assert report.args[0] == "The job failed: ValueError: bad pattern"
+    assert isinstance(report.args[0], ValueError) and str(report.args[0]) == "bad pattern"
+    assert job.what_failed == "The job failed"
     assert not job.running
-    assert "_Job failed" in caplog.text and "bad pattern" in caplog.text
     assert job.wait(1000)
+
+
+def test_a_failure_nobody_listens_for_is_logged_with_its_traceback(qtbot, caplog):
+    job = _Job()
+    job.start(_fails, "x")
+    qtbot.waitUntil(lambda: not job.running, timeout=10_000)
+    assert "_Job failed" in caplog.text and "bad pattern" in caplog.text
+    assert "Traceback" in caplog.text
 
 
 def test_a_job_given_an_errored_slot_reports_there_and_not_twice(qtbot):
@@ -90,3 +98,20 @@ def test_a_cancelled_generator_has_cleaned_up_when_wait_returns(qtbot):
     job.cancel()
     assert job.wait(10_000)
     assert cleaned.is_set()
+
+
+def _runtime_error():
+    yield 0.5
+    raise RuntimeError("CUDA error: out of memory")
+
+
+def test_a_runtime_error_is_reported_as_itself_and_the_job_ends(qtbot):
+    # superqt's generator worker takes a RuntimeError for a deleted Qt object: it warned and
+    # neither reported the failure nor ended, so a torch failure left the job running for ever.
+    job = _Job()
+    seen, ended = [], []
+    with qtbot.waitSignal(job.error, timeout=3_000, raising=False):
+        job.start(_runtime_error, errored=seen.append, finished=lambda: ended.append(True))
+    qtbot.waitUntil(lambda: bool(ended), timeout=10_000)
+    assert [(type(e), str(e)) for e in seen] == [(RuntimeError, "CUDA error: out of memory")]
+    assert not job.running and job.wait(1000)

@@ -189,7 +189,7 @@ def test_the_app_refuses_to_export_a_rule_relying_on_a_stale_check(
     monkeypatch.setattr(QMessageBox, "show", lambda box: shown.append(box.text()))
     with qtbot.waitSignal(window.review.export_job.failed, timeout=20_000) as blocker:
         window.review.export_action.trigger()
-    message = blocker.args[0]
+    message = str(blocker.args[0])
     assert "\n" not in message and "the rule drops overlap" in message
     assert f"{reference} changed since the check" in message
     assert shown == [message] and not out.exists()

@@ -100,7 +100,7 @@ def test_hide_rename_and_remove_from_the_header_menu(qtbot, window, isolated_pro
         assert any(key == "judge-key" for _, key, _ in store.scorer_list())  # cache kept
     # the column the rule reads cannot go; the curator hears why
     errors = []
-    window.review.controller.failed.connect(errors.append)
+    window.review.controller.failed.connect(lambda _what, exc: errors.append(str(exc)))
     assert not menu.remove(HEURISTIC_KEY)
     assert "the rule reads heuristic" in errors[-1]
 
