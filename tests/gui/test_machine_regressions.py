@@ -7,7 +7,7 @@ import shutil
 import pytest
 from PySide6.QtCore import Qt
 
-from core.review import KEEP
+from core.review import KEEP, RowFilter
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
 
@@ -30,3 +30,24 @@ def test_k_on_a_row_already_kept_moves_on(qtbot, dataset_path):
     qtbot.keyClick(window.table, Qt.Key.Key_K)
     assert session.manual[row] == KEEP
     assert window.table.currentIndex().row() == 5
+
+
+def test_opening_another_file_while_a_filtered_queue_is_walked(qtbot, dataset_path, tmp_path):
+    """Leaving the queue as another file opens must not apply the old file's filter to it.
+
+    The soak opened a 296-row file while walking the queue under a filter made on a 180-row
+    file: the old mask reached the new table and sorting raised IndexError.
+    """
+    window = open_window(qtbot, dataset_path)
+    review = window.review
+    with qtbot.waitSignal(review.filter_applied, timeout=30_000):
+        window.filter_bar.set_filter(RowFilter(search="the"), emit=True)
+    assert window.model.rowCount() < 296
+    review.actions_by_name["queue"].setChecked(True)
+    longer = tmp_path / "longer.jsonl"
+    longer.write_bytes(dataset_path.read_bytes() + dataset_path.read_bytes())
+    with qtbot.waitSignal(window.dataset_loaded, timeout=30_000):
+        window.open_path(longer)
+    qtbot.waitUntil(lambda: not review.filter_job.running, timeout=30_000)
+    assert not review.actions_by_name["queue"].isChecked()
+    assert window.model.rowCount() == len(review.controller.session.final) > 294
