@@ -9,6 +9,13 @@ Every failure is reported: to the caller's ``errored`` slot when it gave one, ot
 logs it). A job knows on its own when its worker has ended, whatever the callbacks given, and
 :meth:`LatestJob.wait` waits for *this* job's worker only (superqt's ``await_workers`` quits
 and waits for every worker in the process).
+
+Workers are run as plain callables on Qt's global thread pool, never handed to
+``QThreadPool.start`` as runnables (superqt's ``worker.start()``): PySide keeps a reference to
+a runnable it is given and never drops it, so every run leaked its worker, the worker's signals
+``QObject`` and everything its generator held. A worker is dropped on the GUI thread, once the
+pool thread has let go of it and its last signal has been delivered, so its ``QObject`` is
+never destroyed on the pool thread or while a signal from it is still queued.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 from superqt.utils import WorkerBase, create_worker
 
 log = logging.getLogger(__name__)
@@ -65,8 +72,8 @@ class LatestJob(QObject):
         # Direct, on the worker's thread as it ends, so wait() needs no GUI event loop. A
         # cancelled generator is closed first, so its cleanup (a child process terminated, a
         # file closed) is done by the time the job reads as ended.
-        # Only the generator is held (superqt's GeneratorWorker makes it at once), never the
-        # worker itself: the pool deletes a finished worker, and nothing may keep it alive.
+        # Only the generator is held here (superqt's GeneratorWorker makes it at once): a
+        # connection that held the worker would keep it alive for as long as the worker.
         generator = getattr(worker, "_gen", None)
         if generator is not None:
             worker.finished.connect(
@@ -79,8 +86,14 @@ class LatestJob(QObject):
             worker.returned.connect(partial(self._forward, generation, returned, True))
         worker.errored.connect(partial(self._forward, generation, errored or self._report, True))
         worker.finished.connect(partial(self._forward, generation, finished or _nothing, True))
+        run = _Run(worker)
+        # Queued to the GUI thread, after the callbacks above: the last event the worker sends.
+        queued = Qt.ConnectionType.QueuedConnection
+        worker.finished.connect(run.delivered.set, queued)
+        worker.finished.connect(_bury, queued)
         self._worker, self._ended = worker, ended
-        worker.start()
+        _RETIRED.append(run)
+        QThreadPool.globalInstance().start(run)
 
     def cancel(self) -> None:
         """Stop the run at its next report and ignore anything it still sends."""
@@ -110,6 +123,42 @@ class LatestJob(QObject):
         name = type(self).__name__
         log.error("%s failed", name, exc_info=(type(exc), exc, exc.__traceback__))
         self.error.emit(f"{_describe(name)} failed: {type(exc).__name__}: {exc}")
+
+
+class _Run:
+    """What the pool thread runs: the worker, which it lets go of before saying it is done."""
+
+    def __init__(self, worker: WorkerBase) -> None:
+        self.worker: WorkerBase | None = worker
+        self.keep: WorkerBase | None = worker  # the GUI thread's reference, dropped by _bury
+        self.released = threading.Event()  # the pool thread holds no reference any more
+        self.delivered = threading.Event()  # the worker's last signal reached the GUI thread
+
+    def __call__(self) -> None:
+        worker, self.worker = self.worker, None
+        try:
+            if worker is not None:
+                worker.run()
+        finally:
+            del worker
+            self.released.set()
+
+
+#: Runs whose worker the GUI thread still holds (see the module docstring).
+_RETIRED: list[_Run] = []
+
+
+def _bury(*_args) -> None:
+    """On the GUI thread: drop the workers that neither the pool nor a queued signal needs."""
+    keep = []
+    for run in _RETIRED:
+        if run.released.is_set() and run.delivered.is_set():
+            run.keep = None  # the last reference: the worker is freed here, on this thread
+        else:
+            keep.append(run)
+    _RETIRED[:] = keep
+    if any(run.delivered.is_set() for run in keep):  # the pool thread is just letting go
+        QTimer.singleShot(10, _bury)
 
 
 def _close_generator(generator) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import threading
+import weakref
 
 import pytest
 from PySide6.QtCore import Qt
 
 from core.review import KEEP, RowFilter
+from gui.jobs import LatestJob
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
 
@@ -51,3 +54,36 @@ def test_opening_another_file_while_a_filtered_queue_is_walked(qtbot, dataset_pa
     qtbot.waitUntil(lambda: not review.filter_job.running, timeout=30_000)
     assert not review.actions_by_name["queue"].isChecked()
     assert window.model.rowCount() == len(review.controller.session.final) > 294
+
+
+def _count_to(n):
+    yield 0
+    return n
+
+
+class _CountJob(LatestJob):
+    def start(self, n, done) -> None:
+        self._launch(_count_to, n, returned=done)
+
+
+def test_a_finished_job_frees_its_worker_on_the_gui_thread(qtbot):
+    """Every run of a job used to leak its worker for good, and whatever its generator held.
+
+    superqt's ``worker.start()`` hands the worker to ``QThreadPool.start``, and PySide keeps a
+    reference to a runnable it is given: a long session kept every worker, its signals
+    ``QObject`` with its connections, and the sessions and arrays its generator was given. A
+    worker must also never be freed on the pool thread (its ``QObject`` belongs to the GUI
+    thread), nor while one of its signals is still queued.
+    """
+    gui_thread = threading.get_ident()
+    freed: list[int] = []
+    results: list[int] = []
+    job = _CountJob()
+    runs = 40
+    for n in range(runs):
+        job.start(n, results.append)
+        weakref.finalize(job._worker.signals, lambda: freed.append(threading.get_ident()))
+        qtbot.waitUntil(lambda n=n: len(results) == n + 1, timeout=10_000)
+    qtbot.waitUntil(lambda: len(freed) == runs, timeout=10_000)
+    assert results == list(range(runs))
+    assert set(freed) == {gui_thread}
