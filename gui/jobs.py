@@ -1,34 +1,53 @@
 """The shared mechanism of the app's background jobs: one generator worker, the newest wins.
 
-A job runs a core generator (or a plain function) on superqt's thread pool. Starting again or
+A job runs a core generator (or a plain function) on Qt's global thread pool. Starting again or
 cancelling bumps a generation number, and every report carries the generation it was started
 with, so results of a superseded or cancelled run are dropped instead of overwriting newer ones.
 
 Every failure is reported: to the caller's ``errored`` slot when it gave one, otherwise on
 :attr:`LatestJob.error` (the main window shows it in the status bar and an error dialog, and
 logs it). A job knows on its own when its worker has ended, whatever the callbacks given, and
-:meth:`LatestJob.wait` waits for *this* job's worker only (superqt's ``await_workers`` quits
-and waits for every worker in the process).
+:meth:`LatestJob.wait` waits for *this* job's worker only.
 
-Workers are run as plain callables on Qt's global thread pool, never handed to
-``QThreadPool.start`` as runnables (superqt's ``worker.start()``): PySide keeps a reference to
-a runnable it is given and never drops it, so every run leaked its worker, the worker's signals
-``QObject`` and everything its generator held. A worker is dropped on the GUI thread, once the
-pool thread has let go of it and its last signal has been delivered, so its ``QObject`` is
-never destroyed on the pool thread or while a signal from it is still queued.
+How a run reaches the GUI thread, and why so (the curator state machine's soak crashed the
+process in the earlier design, which made a superqt worker per run):
+
+- A run is a plain callable on the pool (:class:`_Run`), never a ``QRunnable`` handed to
+  ``QThreadPool.start``: PySide keeps a reference to such a runnable for good, so every run
+  leaked its worker, a ``QObject`` and everything its generator was given.
+- Each job has one relay ``QObject`` for its whole life, connected once to a real slot of the
+  job; a run only emits on it. No ``QObject`` is made, connected or destroyed per run, and no
+  Python callable runs on the pool thread from inside a signal (the soak's segmentation faults
+  struck while a pool thread emitted a worker's ``finished`` to such callables while the GUI
+  thread connected or started the next run).
+- What a run holds (its relay, function and arguments) is let go on the GUI thread once the
+  pool thread is done with it (:func:`_bury`), so nothing of the GUI thread's is freed on a
+  pool thread.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 from collections.abc import Callable
-from functools import partial
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
-from superqt.utils import WorkerBase, create_worker
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
+
+#: What a run reports on its relay, in this order: any number of YIELDED, then one of RETURNED
+#: or ERRORED (neither when it was stopped), then FINISHED.
+YIELDED, RETURNED, ERRORED, FINISHED = range(4)
+
+
+class _Relay(QObject):
+    """Carries one job's reports from pool threads to the GUI thread.
+
+    One per job, without a parent: a run still emitting keeps it alive after its job is gone.
+    """
+
+    report = Signal(int, int, object)  # generation, what (YIELDED ...), value
 
 
 class LatestJob(QObject):
@@ -39,10 +58,13 @@ class LatestJob(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker: WorkerBase | None = None
+        self._worker: _Run | None = None  # the newest run, until it reports its end
         self._ended = threading.Event()
         self._ended.set()
         self._generation = 0
+        self._callbacks: tuple[Callable | None, ...] = (None, None, None, None)
+        self._relay = _Relay()
+        self._relay.report.connect(self._on_report)  # queued: the relay emits on pool threads
 
     @property
     def running(self) -> bool:
@@ -60,38 +82,18 @@ class LatestJob(QObject):
     ) -> None:
         """Cancel any run, then run ``function(*args)`` reporting to the given callbacks.
 
-        The job is idle again once the run returns, fails or is cancelled, before ``returned``,
-        ``errored`` or ``finished`` is called. A failure goes to ``errored`` if given, else to
-        :attr:`error`; superqt never re-raises it.
+        A generator function's generator is driven on the pool thread, stopping at its next
+        yield once cancelled (and then closed, so its ``finally`` runs before the job reads as
+        ended). The job is idle again once the run returns, fails or is cancelled, before
+        ``returned``, ``errored`` or ``finished`` is called. A failure goes to ``errored`` if
+        given, else to :attr:`error`.
         """
         self._stop()
         self._generation += 1
-        generation = self._generation
-        worker = create_worker(function, *args, _start_thread=False, _ignore_errors=True)
-        ended = threading.Event()
-        # Direct, on the worker's thread as it ends, so wait() needs no GUI event loop. A
-        # cancelled generator is closed first, so its cleanup (a child process terminated, a
-        # file closed) is done by the time the job reads as ended.
-        # Only the generator is held here (superqt's GeneratorWorker makes it at once): a
-        # connection that held the worker would keep it alive for as long as the worker.
-        generator = getattr(worker, "_gen", None)
-        if generator is not None:
-            worker.finished.connect(
-                partial(_close_generator, generator), Qt.ConnectionType.DirectConnection
-            )
-        worker.finished.connect(ended.set, Qt.ConnectionType.DirectConnection)
-        if yielded is not None:  # a plain function's worker has no ``yielded`` signal
-            worker.yielded.connect(partial(self._forward, generation, yielded, False))
-        if returned is not None:
-            worker.returned.connect(partial(self._forward, generation, returned, True))
-        worker.errored.connect(partial(self._forward, generation, errored or self._report, True))
-        worker.finished.connect(partial(self._forward, generation, finished or _nothing, True))
-        run = _Run(worker)
-        # Queued to the GUI thread, after the callbacks above: the last event the worker sends.
-        queued = Qt.ConnectionType.QueuedConnection
-        worker.finished.connect(run.delivered.set, queued)
-        worker.finished.connect(_bury, queued)
-        self._worker, self._ended = worker, ended
+        self._callbacks = (yielded, returned, errored or self._report, finished or _nothing)
+        run = _Run(function, args, self._generation, self._relay)
+        self._worker, self._ended = run, run.ended
+        _bury()
         _RETIRED.append(run)
         QThreadPool.globalInstance().start(run)
 
@@ -109,15 +111,24 @@ class LatestJob(QObject):
 
     def _stop(self) -> None:
         if self._worker is not None:
-            self._worker.quit()
+            self._worker.stop.set()
             self._worker = None
 
-    def _forward(self, generation: int, slot: Callable, ends: bool, *args) -> None:
+    @Slot(int, int, object)
+    def _on_report(self, generation: int, what: int, value: object) -> None:
+        if what == FINISHED:
+            _bury()
         if generation != self._generation:
             return
-        if ends:
+        if what != YIELDED:
             self._worker = None
-        slot(*args)
+        slot = self._callbacks[what]
+        if slot is None:
+            return
+        if what == FINISHED:
+            slot()
+        else:
+            slot(value)
 
     def _report(self, exc: BaseException) -> None:
         name = type(self).__name__
@@ -126,39 +137,68 @@ class LatestJob(QObject):
 
 
 class _Run:
-    """What the pool thread runs: the worker, which it lets go of before saying it is done."""
+    """One run, as the pool thread runs it: reports go out on the job's relay."""
 
-    def __init__(self, worker: WorkerBase) -> None:
-        self.worker: WorkerBase | None = worker
-        self.keep: WorkerBase | None = worker  # the GUI thread's reference, dropped by _bury
-        self.released = threading.Event()  # the pool thread holds no reference any more
-        self.delivered = threading.Event()  # the worker's last signal reached the GUI thread
+    def __init__(self, function: Callable, args: tuple, generation: int, relay: _Relay) -> None:
+        self.function: Callable | None = function
+        self.args: tuple | None = args
+        self.generation = generation
+        self.relay: _Relay | None = relay
+        self.stop = threading.Event()  # cancelled: stop at the next yield
+        self.ended = threading.Event()  # the run is over and its generator closed
+        self.released = threading.Event()  # the pool thread holds nothing of it any more
 
     def __call__(self) -> None:
-        worker, self.worker = self.worker, None
+        relay, generation = self.relay, self.generation
+        assert relay is not None and self.function is not None and self.args is not None
+        report = relay.report.emit
         try:
-            if worker is not None:
-                worker.run()
+            try:
+                if inspect.isgeneratorfunction(self.function):
+                    result = self._drive(self.function(*self.args), report)
+                else:
+                    result = self.function(*self.args)
+            except Exception as exc:  # every failure is reported, never raised on a thread
+                report(generation, ERRORED, exc)
+            else:
+                if not self.stop.is_set():
+                    report(generation, RETURNED, result)
+            finally:
+                self.ended.set()
+            report(generation, FINISHED, None)
         finally:
-            del worker
+            del relay, report
             self.released.set()
 
+    def _drive(self, generator, report) -> object:
+        """Run ``generator`` to its end or to a cancel; it is closed either way."""
+        try:
+            while not self.stop.is_set():
+                try:
+                    value = next(generator)
+                except StopIteration as stop:
+                    return stop.value
+                report(self.generation, YIELDED, value)
+            return None
+        finally:
+            _close_generator(generator)
 
-#: Runs whose worker the GUI thread still holds (see the module docstring).
+
+#: Runs whose relay, function and arguments the GUI thread still holds for them.
 _RETIRED: list[_Run] = []
 
 
-def _bury(*_args) -> None:
-    """On the GUI thread: drop the workers that neither the pool nor a queued signal needs."""
+def _bury() -> None:
+    """On the GUI thread: let go of what finished runs held, once their pool thread has."""
     keep = []
     for run in _RETIRED:
-        if run.released.is_set() and run.delivered.is_set():
-            run.keep = None  # the last reference: the worker is freed here, on this thread
+        if run.released.is_set():
+            run.relay = run.function = run.args = None  # freed here, on this thread
         else:
             keep.append(run)
     _RETIRED[:] = keep
-    if any(run.delivered.is_set() for run in keep):  # the pool thread is just letting go
-        QTimer.singleShot(10, _bury)
+    if any(run.ended.is_set() for run in keep):  # the pool thread is just letting go
+        QTimer.singleShot(20, _bury)
 
 
 def _close_generator(generator) -> None:

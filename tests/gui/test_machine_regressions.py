@@ -56,24 +56,27 @@ def test_opening_another_file_while_a_filtered_queue_is_walked(qtbot, dataset_pa
     assert window.model.rowCount() == len(review.controller.session.final) > 294
 
 
-def _count_to(n):
+class _Argument:
+    """Stands for what a job is given (a session, a dataset's arrays)."""
+
+
+def _count_to(argument, n):
     yield 0
     return n
 
 
 class _CountJob(LatestJob):
-    def start(self, n, done) -> None:
-        self._launch(_count_to, n, returned=done)
+    def start(self, argument, n, done) -> None:
+        self._launch(_count_to, argument, n, returned=done)
 
 
-def test_a_finished_job_frees_its_worker_on_the_gui_thread(qtbot):
-    """Every run of a job used to leak its worker for good, and whatever its generator held.
+def test_a_finished_job_lets_go_of_what_it_was_given_on_the_gui_thread(qtbot):
+    """Every run of a job used to keep its worker for good, and whatever it was given.
 
     superqt's ``worker.start()`` hands the worker to ``QThreadPool.start``, and PySide keeps a
     reference to a runnable it is given: a long session kept every worker, its signals
-    ``QObject`` with its connections, and the sessions and arrays its generator was given. A
-    worker must also never be freed on the pool thread (its ``QObject`` belongs to the GUI
-    thread), nor while one of its signals is still queued.
+    ``QObject`` with its connections, and the sessions and arrays its generator was given. What
+    a run held must also be let go on the GUI thread, never on the pool thread.
     """
     gui_thread = threading.get_ident()
     freed: list[int] = []
@@ -81,8 +84,10 @@ def test_a_finished_job_frees_its_worker_on_the_gui_thread(qtbot):
     job = _CountJob()
     runs = 40
     for n in range(runs):
-        job.start(n, results.append)
-        weakref.finalize(job._worker.signals, lambda: freed.append(threading.get_ident()))
+        argument = _Argument()
+        weakref.finalize(argument, lambda: freed.append(threading.get_ident()))
+        job.start(argument, n, results.append)
+        del argument
         qtbot.waitUntil(lambda n=n: len(results) == n + 1, timeout=10_000)
     qtbot.waitUntil(lambda: len(freed) == runs, timeout=10_000)
     assert results == list(range(runs))
