@@ -773,7 +773,15 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
         def _check_rows(self, session, model) -> None:
             visible = model.visible_rows()
             if self.queue is not None:
-                assert visible.tolist() == self.queue.tolist()
+                dock = self.review._queue
+                assert visible.tolist() == self.queue.tolist(), (
+                    f"the queue shows {len(visible)} rows, {visible[:8].tolist()}…; expected "
+                    f"{len(self.queue)}, {self.queue[:8].tolist()}…; the dock's queue "
+                    f"{None if dock is None else dock[:8].tolist()}, borderline now "
+                    f"{session.borderline_rows()[:8].tolist()}, disagreement "
+                    f"{self.review._disagreement}, least sure "
+                    f"{self.review.least_sure_action.isChecked()}"
+                )
                 return
             mask = self.review._filter_mask
             expected = np.arange(len(session.final)) if mask is None else np.flatnonzero(mask)
