@@ -605,7 +605,8 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             combo = self.review.panel.scorer
             combo.setCurrentIndex(pick % combo.count())
             self.settle()
-            assert self.session.rule == self.review.panel.rule()
+            shown = self.review.panel.rule()
+            assert self.session.rule == shown, f"the rule {self.session.rule}; shown {shown}"
             assert self.session.rule.scorer == (combo.currentData() or "")
 
         @rule(a=st.integers(0, 10), b=st.integers(0, 10))
