@@ -72,6 +72,8 @@ def spearman(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
 
 
 def _centred_ranks(values: np.ndarray) -> tuple[np.ndarray, float]:
+    if not len(values):  # a column nothing has scored yet (a run just added, all cached NaN)
+        return np.zeros(0), 0.0
     ranks = rankdata(values)
     ranks -= ranks.mean()
     return ranks, float(np.sqrt((ranks * ranks).sum()))

@@ -173,6 +173,9 @@ class ReviewDock(FeatureDock):
         ``fallback_row``: where to land if the saved place's record is gone (a reload).
         """
         self.filter_job.cancel()
+        # The old file's filter mask is sized to the old file's rows: leaving the queue below
+        # must not apply it to the new table (the new file's saved filter comes next).
+        self._filter_mask = None
         self.actions_by_name["queue"].setChecked(False)
         session = self.controller.open(dataset)
         self.set_enabled(session is not None)

@@ -82,7 +82,7 @@ class ExportJob(LatestJob):
         return True
 
     def _stop(self) -> None:
-        """Never quit an export's worker between files (superqt's quit stops at any yield)."""
+        """Never stop an export between files (a cancel stops a generator at any yield)."""
         self._worker = None
 
 

@@ -276,8 +276,7 @@ class RecordsTableModel(QAbstractTableModel):
             keys = keys + tuple(f"score:{k}" for k in self._score_keys)
         elif kind == "flags" and HEURISTIC_KEY in self._score_keys:
             keys = (*keys, f"score:{HEURISTIC_KEY}")
-        for key in keys:
-            self._column_changed(key)
+        self._columns_changed(keys)
         sorted_key = self.column_at(self._sort_column).key if self._sort_column >= 0 else None
         if sorted_key in keys and not self._resort_timer.isActive():
             self._resort_timer.start()
@@ -288,8 +287,7 @@ class RecordsTableModel(QAbstractTableModel):
 
     def decisions_changed(self) -> None:
         """Repaint the Decision and By columns (decisions or the rule changed)."""
-        self._column_changed("decision")
-        self._column_changed("decided_by")
+        self._columns_changed(("decision", "decided_by"))
 
     def set_filter(self, visible: np.ndarray | None) -> None:
         """Show only source rows where ``visible`` is true (None: all), in the current sort."""
@@ -358,8 +356,7 @@ class RecordsTableModel(QAbstractTableModel):
             self._numbers["cluster"] = np.where(clustered, table.cluster, n + np.arange(n))
             self._numbers["cluster_size"] = table.size
             self._numbers["similarity"] = table.similarity
-        for key in ("dup_role", "cluster", "cluster_size", "similarity"):
-            self._column_changed(key)
+        self._columns_changed(("dup_role", "cluster", "cluster_size", "similarity"))
 
     def set_overlap(self, strongest: np.ndarray | None, labels: dict[int, str]) -> None:
         """Show each row's strongest overlap level and its cell text; None clears them.
@@ -379,8 +376,7 @@ class RecordsTableModel(QAbstractTableModel):
                 strongest < 0, len(OVERLAP_LEVELS), strongest
             ).astype(np.int8)
             self._overlap_labels = dict(labels)
-        self._column_changed("overlap")
-        self._column_changed("flags")
+        self._columns_changed(("overlap", "flags"))
 
     def _clear_duplicate_columns(self, n: int) -> None:
         # Unique rows sort after every cluster (their key is past the last row).
@@ -415,17 +411,25 @@ class RecordsTableModel(QAbstractTableModel):
             + (self._numbers["overlap"][rows] < len(OVERLAP_LEVELS))
         )
 
-    def _column_changed(self, key: str) -> None:
-        if len(self._order):
-            if key.startswith("score:"):
-                if key[6:] not in self._score_keys:
-                    return
-                column = len(COLUMNS) + self._score_keys.index(key[6:])
-            else:
-                column = COLUMN_INDEX[key]
+    def _columns_changed(self, keys: tuple[str, ...]) -> None:
+        """Repaint the cells of ``keys``' columns: one ``dataChanged`` over their span.
+
+        One signal, not one a column: every listener (the view, a model tester) handles each
+        signal in full, so several columns changed at once cost one repaint.
+        """
+        if not len(self._order):
+            return
+        columns = [
+            len(COLUMNS) + self._score_keys.index(key[6:])
+            if key.startswith("score:")
+            else COLUMN_INDEX[key]
+            for key in keys
+            if not key.startswith("score:") or key[6:] in self._score_keys
+        ]
+        if columns:
             self.dataChanged.emit(
-                self.index(0, column),
-                self.index(len(self._order) - 1, column),
+                self.index(0, min(columns)),
+                self.index(len(self._order) - 1, max(columns)),
                 [Qt.ItemDataRole.DisplayRole],
             )
 

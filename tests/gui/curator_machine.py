@@ -21,7 +21,7 @@ import numpy as np
 import orjson
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtTest import QAbstractItemModelTester, QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -59,25 +59,40 @@ STATIC_COLUMNS = {
 SEARCHES = ("the", "python", "x", "Zürich", "a.c", "(", "[a-z]+ing", "#### 7", "", "\\d+")
 
 
-def bad_lines_file(folder: Path) -> Path:
-    """The sample with broken lines among good ones (a file a curator really meets)."""
-    lines = SAMPLE.read_bytes().splitlines()
+#: Records in the slices of real files most openings use. The model tester walks every cell
+#: after every model signal, so a step costs in proportion to the rows shown; the full sample
+#: (294 records) stays in the rotation for what only a larger file reaches.
+SLICE = int(os.environ.get("THRESHER_SOAK_SLICE", "40"))
+
+
+def bad_lines_file(folder: Path, lines: list[bytes]) -> Path:
+    """Real lines with broken ones among them (a file a curator really meets)."""
+    lines = list(lines)
     broken = [b'{"prompt": "cut off', b"not json at all", b'{"unrelated": 1}', b"[1, 2]"]
+    step = max(1, len(lines) // len(broken))
     for i, bad in enumerate(broken):
-        lines.insert(7 + 41 * i, bad)
+        lines.insert(min(len(lines), 7 + step * i), bad)
     path = folder / "with_bad_lines.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path
 
 
 def dataset_files(folder: Path) -> list[Path]:
-    """The files the machine opens: the sample, a file with bad lines, real files if present."""
-    files = [folder / "sample.jsonl", bad_lines_file(folder)]
-    shutil.copy(SAMPLE, files[0])
+    """The files the machine opens: slices of real files, one with bad lines, the sample."""
+    sample = SAMPLE.read_bytes().splitlines()
+    files = [folder / "sample_slice.jsonl", bad_lines_file(folder, sample[:SLICE])]
+    files[0].write_bytes(b"\n".join(sample[:SLICE]) + b"\n")
     for name in ("seed_tasks.jsonl", "koala_test_set.jsonl"):
         if (SHARED_DATA / name).is_file():
-            shutil.copy(SHARED_DATA / name, folder / name)
+            lines = (SHARED_DATA / name).read_bytes().splitlines()[:SLICE]
             files.append(folder / name)
+            files[-1].write_bytes(b"\n".join(lines) + b"\n")
+    if (SHARED_DATA / "gsm_8k_train.json").is_file():  # a JSON array, near-duplicates
+        records = orjson.loads((SHARED_DATA / "gsm_8k_train.json").read_bytes())[:SLICE]
+        files.append(folder / "gsm_8k_slice.json")
+        files[-1].write_bytes(orjson.dumps(records, option=orjson.OPT_INDENT_2))
+    files.append(folder / "sample.jsonl")
+    shutil.copy(SAMPLE, files[-1])
     return files
 
 
@@ -590,7 +605,8 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             combo = self.review.panel.scorer
             combo.setCurrentIndex(pick % combo.count())
             self.settle()
-            assert self.session.rule == self.review.panel.rule()
+            shown = self.review.panel.rule()
+            assert self.session.rule == shown, f"the rule {self.session.rule}; shown {shown}"
             assert self.session.rule.scorer == (combo.currentData() or "")
 
         @rule(a=st.integers(0, 10), b=st.integers(0, 10))
@@ -702,11 +718,28 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             ExportDialog.options = lambda dialog: ExportOptions(
                 output=output, dropped=output.with_suffix(".dropped.jsonl")
             )
+            job = self.review.export_job
+            outcome: list[str] = []
+            job.finished.connect(done := lambda result: outcome.append("exported"))
+            job.failed.connect(failed := lambda message: outcome.append(f"failed: {message}"))
             try:
-                with qtbot.waitSignal(self.review.export_job.finished, timeout=SETTLE_MS):
-                    self.review.export_action.trigger()
+                self.review.export_action.trigger()
+                started = job.running
+                # Its own end, whichever it is (a failure is the export's message, not a
+                # timeout); a job that never ends says what held it.
+                qtbot.waitUntil(lambda: bool(outcome), timeout=SETTLE_MS)
+            except Exception as exc:
+                pool = QThreadPool.globalInstance()
+                raise AssertionError(
+                    f"the export did not end (started: {started}, pool threads busy: "
+                    f"{pool.activeThreadCount()} of {pool.maxThreadCount()}, status: "
+                    f"{self.window.status_text.text()!r})"
+                ) from exc
             finally:
                 ExportDialog.exec, ExportDialog.options = original
+                job.finished.disconnect(done)
+                job.failed.disconnect(failed)
+            assert outcome == ["exported"], outcome
             self.settle()
             kept = output.read_bytes().count(b"\n")
             dropped = output.with_suffix(".dropped.jsonl").read_bytes().count(b"\n")
@@ -741,7 +774,15 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
         def _check_rows(self, session, model) -> None:
             visible = model.visible_rows()
             if self.queue is not None:
-                assert visible.tolist() == self.queue.tolist()
+                dock = self.review._queue
+                assert visible.tolist() == self.queue.tolist(), (
+                    f"the queue shows {len(visible)} rows, {visible[:8].tolist()}…; expected "
+                    f"{len(self.queue)}, {self.queue[:8].tolist()}…; the dock's queue "
+                    f"{None if dock is None else dock[:8].tolist()}, borderline now "
+                    f"{session.borderline_rows()[:8].tolist()}, disagreement "
+                    f"{self.review._disagreement}, least sure "
+                    f"{self.review.least_sure_action.isChecked()}"
+                )
                 return
             mask = self.review._filter_mask
             expected = np.arange(len(session.final)) if mask is None else np.flatnonzero(mask)

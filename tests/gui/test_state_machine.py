@@ -53,7 +53,7 @@ def test_curator_state_machine(qtbot, qtlog, tmp_path, stats, fast_embedder_buil
 @pytest.mark.skipif(SOAK_STEPS == 0, reason="set THRESHER_SOAK_STEPS to soak")
 def test_curator_soak(qtbot, qtlog, tmp_path, stats, fast_embedder_build):
     fast_embedder_in(tmp_path / "data", fast_embedder_build[0])
-    stats.report_every = 250
+    stats.report_every = int(os.environ.get("THRESHER_SOAK_REPORT_EVERY", "250"))
     machine = build_machine(qtbot, qtlog, tmp_path, stats)
     while stats.steps < SOAK_STEPS:
         # One long run: Hypothesis starts each run with its simplest sequence (one rule over

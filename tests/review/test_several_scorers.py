@@ -270,3 +270,15 @@ def test_disagreement_queue_puts_the_widest_rank_gap_first():
     assert disagreement_order(a, b).tolist() == [0, 3, 1, 2]
     eligible = np.array([False, True, True, True, True])
     assert disagreement_order(a, b, eligible).tolist() == [3, 1, 2]
+
+
+def test_agreement_with_a_column_nothing_has_scored_yet():
+    """A column with no score yet (found by the curator state machine) has no ρ, and no warning.
+
+    Its ranks were the mean of an empty slice: a RuntimeWarning on every redraw of the
+    Agreement dock, and an error where warnings are errors.
+    """
+    scored = np.array([0.1, 0.5, 0.3, 0.9, 0.7])
+    found = agreement(["a", "b", "empty"], [scored, -scored, np.full(5, np.nan)])
+    assert np.isnan(found.rho[2]).all() and (found.paired[2] == 0).all()
+    assert found.rho[0, 0] == 1.0 and found.rho[0, 1] == pytest.approx(-1.0)
