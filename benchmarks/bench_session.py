@@ -24,6 +24,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -77,12 +78,26 @@ def run_cli(path: Path, folder: Path) -> None:
     child = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    stdout, stderr = child.communicate()
+    # The child's own high-water mark, read while it runs: RUSAGE_CHILDREN would count the
+    # moment between fork and exec, when the child still is a copy of this (large) process.
+    peak_kb = 0
+    outputs: list[str] = []
+    reader = threading.Thread(target=lambda: outputs.extend(child.communicate()), daemon=True)
+    reader.start()
+    while reader.is_alive():
+        try:
+            with open(f"/proc/{child.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak_kb = max(peak_kb, int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+        reader.join(0.5)
+    stdout, stderr = outputs
     seconds = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"\nCLI curate (heuristic, exact+near, sidecar, manifest): rc {child.returncode}, "
-        f"{seconds:,.1f} s, peak {usage.ru_maxrss / 1024:,.0f} MB (largest child process)"
+        f"{seconds:,.1f} s, peak {peak_kb / 1024:,.0f} MB (the curate process)"
     )
     print("  " + (stdout.strip() or stderr.strip()).replace("\n", "\n  ")[:800])
 
