@@ -24,6 +24,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -77,14 +78,68 @@ def run_cli(path: Path, folder: Path) -> None:
     child = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    stdout, stderr = child.communicate()
+    # The child's own high-water mark, read while it runs: RUSAGE_CHILDREN would count the
+    # moment between fork and exec, when the child still is a copy of this (large) process.
+    peak_kb = 0
+    outputs: list[str] = []
+    reader = threading.Thread(target=lambda: outputs.extend(child.communicate()), daemon=True)
+    reader.start()
+    while reader.is_alive():
+        try:
+            with open(f"/proc/{child.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak_kb = max(peak_kb, int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+        reader.join(0.5)
+    stdout, stderr = outputs
     seconds = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"\nCLI curate (heuristic, exact+near, sidecar, manifest): rc {child.returncode}, "
-        f"{seconds:,.1f} s, peak {usage.ru_maxrss / 1024:,.0f} MB (largest child process)"
+        f"{seconds:,.1f} s, peak {peak_kb / 1024:,.0f} MB (the curate process)"
     )
     print("  " + (stdout.strip() or stderr.strip()).replace("\n", "\n  ")[:800])
+
+
+def held_bytes(obj, depth: int = 3, seen: set[int] | None = None) -> int:
+    """Bytes of the NumPy arrays and text an object holds (its attributes, a few levels down).
+
+    Strings and bytes count their ``sys.getsizeof``; containers are followed; each object once.
+    """
+    seen = set() if seen is None else seen
+    if id(obj) in seen or depth < 0:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes if obj.base is None or id(obj.base) not in seen else 0
+    if isinstance(obj, (str, bytes)):
+        return sys.getsizeof(obj)
+    if isinstance(obj, (list, tuple)):
+        if obj and isinstance(obj[0], (str, bytes)):
+            return sys.getsizeof(obj) + sum(map(sys.getsizeof, obj))
+        return sum(held_bytes(item, depth - 1, seen) for item in obj)
+    if isinstance(obj, dict):
+        return sum(held_bytes(v, depth - 1, seen) for v in obj.values())
+    fields = getattr(obj, "__dict__", None)
+    return held_bytes(fields, depth, seen) if fields is not None else 0
+
+
+def memory_lines(window) -> list[str]:
+    """Where the memory goes: dataset, session, table model, duplicates (as held by each)."""
+    session = window.review.controller.session
+    dataset = session.dataset
+    seen: set[int] = set()
+    parts = [
+        ("dataset (text, originals, arrays)", held_bytes(dataset, seen=seen)),
+        ("review session (scores, decisions, keys)", held_bytes(session, seen=seen)),
+        ("table model (order, labels)", held_bytes(window.model, seen=seen)),
+        (
+            "duplicates (result + table)",
+            held_bytes(window.dedup.result, seen=seen) + held_bytes(window.dedup.table, seen=seen),
+        ),
+    ]
+    return [f"{name}: {size / 2**20:,.0f} MB" for name, size in parts]
 
 
 class Heartbeat:
@@ -310,6 +365,12 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
         f"{output.stat().st_size / 1e6:,.0f} MB written, manifest "
         f"{output.with_name('export.manifest.json').exists()}"
     )
+    print("memory held (the rest is the interpreter, Qt, torch and allocator slack):")
+    try:
+        for line in memory_lines(w):
+            print("  " + line)
+    except Exception as exc:  # a diagnostic only: never lose the step table for it
+        print(f"  could not measure: {type(exc).__name__}: {exc}")
     w.close()
     s.wait(lambda: True, settle=True)
     return s.rows

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace, dataset) -> int:
         reuse = {}
         if store is not None:
             decided = store.decisions()
-            for row, key in enumerate(decision_keys(dataset.fingerprints)):
+            for row, key in enumerate(decision_keys(dataset.fingerprints, dataset.occurrences)):
                 if key in decided:
                     manual[row] = decided[key][0]
             reuse = reusable_vectors(load_result(store, dataset), args.learned_embedder)

@@ -106,6 +106,15 @@ class Dataset:
         """Approximate response token counts (characters / 4, rounded up), computed once."""
         return approx_tokens(self.response_chars)
 
+    @cached_property
+    def occurrences(self) -> np.ndarray:
+        """For each row, how many earlier rows hold the same content (see :func:`occurrences`).
+
+        Part of every decision's key. Computed once; the window asks for it on the loading
+        worker, so opening a session at 1M rows does not sort on the GUI thread (~0.5 s).
+        """
+        return occurrences(self.fingerprints)
+
     def record(self, row: int) -> dict:
         """The original record of a source row, as it was read."""
         return orjson.loads(self.originals[row])
@@ -128,3 +137,31 @@ class Dataset:
 def approx_tokens(chars: np.ndarray) -> np.ndarray:
     """A cheap token estimate from character counts, good enough for sorting and budgets."""
     return (chars + (CHARS_PER_TOKEN - 1)) // CHARS_PER_TOKEN
+
+
+def occurrences(fingerprints: np.ndarray) -> np.ndarray:
+    """For each row, how many earlier rows have the same fingerprint.
+
+    Fingerprints whose width is a multiple of 8 bytes are grouped as columns of ``uint64``
+    with one stable ``lexsort`` (at 1M rows several times faster than ``np.unique`` on the
+    byte strings); within a group the rows stay in file order, so a row's rank is its count.
+    """
+    n = len(fingerprints)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    width = fingerprints.dtype.itemsize
+    if width % 8:
+        _, inverse = np.unique(fingerprints, return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        grouped = inverse[order]
+        new_group = np.r_[True, grouped[1:] != grouped[:-1]]
+    else:
+        words = np.ascontiguousarray(fingerprints).view(np.uint64).reshape(n, width // 8)
+        order = np.lexsort(words.T[::-1])
+        ordered = words[order]
+        new_group = np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)]
+    starts = np.flatnonzero(new_group)
+    first_of_group = np.repeat(starts, np.diff(np.r_[starts, n]))
+    result = np.empty(n, dtype=np.int64)
+    result[order] = np.arange(n) - first_of_group
+    return result

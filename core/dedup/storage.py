@@ -100,7 +100,7 @@ def preferred_rows(store: ProjectStore, dataset: Dataset) -> np.ndarray:
     chosen = store.kept_copies()
     mask = np.zeros(len(dataset), dtype=bool)
     if chosen:
-        for row, key in enumerate(decision_keys(dataset.fingerprints)):
+        for row, key in enumerate(decision_keys(dataset.fingerprints, dataset.occurrences)):
             if key in chosen:
                 mask[row] = True
     return mask

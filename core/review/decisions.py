@@ -15,6 +15,7 @@ from typing import SupportsIndex, overload
 
 import numpy as np
 
+from core.dataset import occurrences as occurrences  # lives with the Dataset; kept here too
 from core.project.store import DecisionKey
 
 
@@ -51,34 +52,6 @@ CODES = {
 }
 
 
-def occurrences(fingerprints: np.ndarray) -> np.ndarray:
-    """For each row, how many earlier rows have the same fingerprint.
-
-    Fingerprints whose width is a multiple of 8 bytes are grouped as columns of ``uint64``
-    with one stable ``lexsort`` (at 1M rows several times faster than ``np.unique`` on the
-    byte strings); within a group the rows stay in file order, so a row's rank is its count.
-    """
-    n = len(fingerprints)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    width = fingerprints.dtype.itemsize
-    if width % 8:
-        _, inverse = np.unique(fingerprints, return_inverse=True)
-        order = np.argsort(inverse, kind="stable")
-        grouped = inverse[order]
-        new_group = np.r_[True, grouped[1:] != grouped[:-1]]
-    else:
-        words = np.ascontiguousarray(fingerprints).view(np.uint64).reshape(n, width // 8)
-        order = np.lexsort(words.T[::-1])
-        ordered = words[order]
-        new_group = np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)]
-    starts = np.flatnonzero(new_group)
-    first_of_group = np.repeat(starts, np.diff(np.r_[starts, n]))
-    result = np.empty(n, dtype=np.int64)
-    result[order] = np.arange(n) - first_of_group
-    return result
-
-
 def fingerprint_bytes(fingerprints: np.ndarray) -> list[bytes]:
     """Each fingerprint as its full bytes (NumPy's ``S`` type drops trailing zero bytes)."""
     width = fingerprints.dtype.itemsize
@@ -93,10 +66,15 @@ class DecisionKeys(Sequence[DecisionKey]):
     1M-row session opened; this keeps the fingerprints' bytes and the occurrence counts.
     """
 
-    def __init__(self, fingerprints: np.ndarray):
+    def __init__(self, fingerprints: np.ndarray, counts: np.ndarray | None = None):
+        """Keys of ``fingerprints``; ``counts`` are their :func:`occurrences` if known.
+
+        A ``Dataset`` computes those once, on the loading worker, so opening a session does not
+        sort on the GUI thread.
+        """
         self._width = fingerprints.dtype.itemsize
         self._raw = np.ascontiguousarray(fingerprints).tobytes()
-        self._occurrences = occurrences(fingerprints)
+        self._occurrences = occurrences(fingerprints) if counts is None else counts
 
     def __len__(self) -> int:
         return len(self._occurrences)
@@ -158,6 +136,6 @@ class DecisionKeys(Sequence[DecisionKey]):
         )
 
 
-def decision_keys(fingerprints: np.ndarray) -> DecisionKeys:
-    """The store key of every row."""
-    return DecisionKeys(fingerprints)
+def decision_keys(fingerprints: np.ndarray, counts: np.ndarray | None = None) -> DecisionKeys:
+    """The store key of every row (``counts``: their occurrences, if already computed)."""
+    return DecisionKeys(fingerprints, counts)

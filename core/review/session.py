@@ -125,7 +125,7 @@ class ReviewSession:
 
     def __post_init__(self) -> None:
         n = len(self.dataset)
-        self.keys = decision_keys(self.dataset.fingerprints)
+        self.keys = decision_keys(self.dataset.fingerprints, self.dataset.occurrences)
         #: Score columns by scorer key, in display order (see core.review.score_columns).
         self.columns: dict[str, ScoreColumn] = {}
         self.removed_columns: set[str] = set()

@@ -46,6 +46,10 @@ class LengthPlot(QWidget):
         }
         for layer in self.layers.values():
             self.plot.addItem(layer)
+        #: What each layer draws now: a decision outside the sample (nearly every one, on a
+        #: large file) leaves the points as they are, and pyqtgraph is not asked to redo them
+        #: (it rebuilds every point's style in Python: most of a keyboard decision's cost).
+        self._drawn: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.cutoff = pg.InfiniteLine(angle=0, movable=False, pen=dashed(THRESHOLD))
         self.cutoff.hide()
         self.plot.addItem(self.cutoff)
@@ -65,14 +69,14 @@ class LengthPlot(QWidget):
     ) -> None:
         """Draw the sample (``kept``/``dropped``: per-point masks aligned with ``view.rows``)."""
         if not len(view.rows):
-            for layer in self.layers.values():
-                layer.setData([], [])
+            for code in self.layers:
+                self._draw(code, np.zeros(0), np.zeros(0))
             self.caption.setText("Score vs response length: waiting for scores.")
             self.cutoff.hide()
             return
         x = np.log10(np.maximum(view.lengths, 1))
         for code, mask in (("keep", kept), ("drop", dropped), ("other", ~(kept | dropped))):
-            self.layers[code].setData(x=x[mask], y=view.scores[mask])
+            self._draw(code, x[mask], view.scores[mask])
         if cutoff is not None and np.isfinite(cutoff):
             self.cutoff.setValue(cutoff)
             self.cutoff.show()
@@ -86,3 +90,15 @@ class LengthPlot(QWidget):
         self.caption.setText(
             f"Score vs length ({sample}). {describe_correlation(view.correlation)}."
         )
+
+    def _draw(self, code: str, x: np.ndarray, y: np.ndarray) -> None:
+        """Give layer ``code`` these points, unless it already shows exactly them."""
+        drawn = self._drawn.get(code)
+        if (
+            drawn is not None
+            and np.array_equal(drawn[0], x, equal_nan=True)
+            and np.array_equal(drawn[1], y, equal_nan=True)
+        ):
+            return
+        self.layers[code].setData(x=x, y=y)
+        self._drawn[code] = (x, y)

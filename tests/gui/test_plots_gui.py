@@ -63,7 +63,7 @@ def test_scores_stream_into_the_histogram_with_throttled_redraws(qtbot, window, 
 
 
 def test_a_burst_of_batches_is_one_redraw(qtbot, window):
-    """Redraws are coalesced: however fast batches come, at most 25 frames a second."""
+    """Redraws are coalesced: however fast batches come, at most a few frames a second."""
     dock = window.plots
     rows = len(window.review.controller.session.scores)
     rng = np.random.default_rng(0)
