@@ -477,6 +477,9 @@ class MainWindow(QMainWindow):
         session = self.review.controller.session
         self.dedup.set_dataset(dataset, session.store.path if session is not None else None)
         self.overlap.set_dataset(dataset, session.store.path if session is not None else None)
+        # The first row was drawn while the old file's session and overlap check still stood:
+        # now that every per-file view holds the new file, draw it again from them.
+        self._refresh_detail(force=True)
         self.dataset_loaded.emit(dataset)
 
     def _on_load_failed(self, path: Path, exc: Exception) -> None:
