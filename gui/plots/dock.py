@@ -117,8 +117,8 @@ class PlotsDock(FeatureDock):
         """Count a streamed (or restored) batch of scores, if it is the column shown."""
         if self.histogram is None or not len(update.batch.rows):
             return
-        if self._shown_key() != self._shown or self._shown == "rank average":
-            self._rebuild()
+        if self._shown_key() != self._shown or self._shown == "rank average" or update.restored:
+            self._rebuild()  # restored columns: count what the session now holds, once
         elif update.key and update.key != self._shown:
             return  # another scorer's column
         else:
@@ -127,9 +127,13 @@ class PlotsDock(FeatureDock):
         self._schedule()
 
     def on_scores_cleared(self) -> None:
-        """A new scoring run starts from nothing."""
-        if self.histogram is not None:
-            self.histogram.clear()
+        """A new scoring run's model is loaded: count the session's shown column afresh.
+
+        The session clears no column (each scorer has its own), so neither does the histogram:
+        a run of another scorer must not blank the plots of the column the rule reads.
+        """
+        if self.session is not None:
+            self._rebuild()
             self._curve_dirty = True
             self._schedule()
 

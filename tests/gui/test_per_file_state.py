@@ -8,6 +8,7 @@ import orjson
 from core.dedup.progress import DedupProgress
 from core.review.decisions import NAMES
 from core.review.score_columns import HEURISTIC_KEY
+from core.scoring import ScoreConfig
 from tests.gui.conftest import open_window
 
 
@@ -110,3 +111,21 @@ def test_a_cancelled_overlap_check_leaves_no_stage_behind(qtbot, tmp_path, sampl
         panel.cancel_button.click()
     assert "embedding" not in panel.stage.text()
     assert "cancelled" in panel.stage.text().lower()
+
+
+def test_the_plots_keep_the_shown_column_when_another_scorer_runs(qtbot, sample_copy, tiny_model):
+    window = open_window(qtbot, sample_copy)
+    window.plots.raise_()
+    session = window.review.controller.session
+    window.review.apply_rule(session.rule.with_changes(scorer=HEURISTIC_KEY))  # Review › Scorer
+    window.scoring.panel.select_model(str(tiny_model))
+    with qtbot.waitSignal(window.scoring.scoring_finished, timeout=60_000):
+        window.scoring.start_scoring(
+            ScoreConfig(model=str(tiny_model), device="cpu", token_budget=2048)
+        )
+    qtbot.wait(800)  # the plots redraw at most a few times a second
+    shown = session.criterion_scores()  # the heuristic column, all 294 rows
+    assert np.isfinite(shown).sum() == 294
+    assert window.plots.histogram.total == 294
+    assert "294 of 294 records scored" in window.plots.histogram_plot.caption.text()
+    assert "not enough scored rows" not in window.plots.length_plot.caption.text()
