@@ -192,7 +192,7 @@ class PlotsDock(FeatureDock):
         self.length_plot.show_view(
             view, final[view.rows] == KEEP, final[view.rows] == DROP, cutoff, len(final)
         )
-        self.threshold_plot.show_threshold(cutoff)
+        self.threshold_plot.show_threshold(cutoff, self._rule_kept())
         if self._curve_dirty and not self._curve_timer.isActive():
             self._curve_timer.start()
 
@@ -216,7 +216,22 @@ class PlotsDock(FeatureDock):
             else None
         )
         self.threshold_plot.show_curve(curve, self.histogram_plot.x_range(cutoff))
-        self.threshold_plot.show_threshold(cutoff)
+        self.threshold_plot.show_threshold(cutoff, self._rule_kept())
+
+    def _rule_kept(self) -> tuple[int, int, str] | None:
+        """What a best-N or best-fraction rule keeps (the summary's count), with its tie note.
+
+        The curve counts every row at or above a cutoff; such a rule keeps exactly N, breaking
+        a tie at the cutoff by file order, so the caption takes the summary's count instead.
+        """
+        session = self.session
+        if session is None or not session.rule.uses_scores or session.rule.several:
+            return None
+        primary = session.rule.primary
+        if primary.mode not in ("top_n", "top_fraction"):
+            return None
+        summary = session.summary()
+        return summary.kept, summary.kept_tokens, primary.tie_note(session.criterion_scores())
 
     # -- the cutoff lines ----------------------------------------------------------------------
 
