@@ -25,6 +25,7 @@ from cli.scorer_args import (
     add_scorer_arguments,
     announce_estimate,
     drive,
+    scorer_named,
     settings_from_arguments,
 )
 from core.dedup.apply import restore_duplicates, session_scores
@@ -124,6 +125,22 @@ def rule_from_arguments(args: argparse.Namespace, saved: Rule) -> Rule:
         raise ThresherError(f"invalid rule: {exc}") from exc
 
 
+def _rule_for_named_scorer(args: argparse.Namespace, rule: Rule) -> Rule:
+    """The rule reading the scorer the command line names, not the project's saved one.
+
+    A saved rule over one named column (Review › Scorer in the app) keeps its criterion but reads
+    the scorer run now; a saved rule over several scorers cannot say which one the named scorer
+    replaces, so it is refused rather than guessed.
+    """
+    if rule.several and rule.uses_scores:
+        raise ThresherError(
+            f"{args.file}: the project's saved rule reads several scorers "
+            f"({rule.describe()}); to use the scorer given here, say what to keep with "
+            "--min-score, --keep-top or --keep-fraction"
+        )
+    return rule.with_changes(scorer="") if rule.scorer else rule
+
+
 def dedup_kinds(args: argparse.Namespace) -> set[str] | None:
     """The kinds ``--dedup`` and the kind flags ask for; None when no new run is wanted."""
     kinds = chosen_kinds(args)
@@ -173,6 +190,8 @@ def run(args: argparse.Namespace) -> int:
         rule = rule_from_arguments(args, saved)
         if several_scorers(args):
             rule = rule_over_scorers(args, rule, session)
+        elif scorer_named(args):
+            rule = _rule_for_named_scorer(args, rule)
         signals = compute_signals(dataset.prompts, dataset.responses)
         session.set_flags(slice(None), signals.flag_mask(), signals.score)
         fill_cached_columns(session)

@@ -16,10 +16,30 @@ from core.scoring.download import download_model
 from core.scoring.model_files import looks_like_path
 
 
+class _GivenModel(argparse.Action):
+    """Store ``--model`` and remember it was typed: an explicit model outranks a saved scorer."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.model_given = True
+
+
+def scorer_named(args: argparse.Namespace) -> bool:
+    """Whether the command line names a scorer (``--model``, ``--judge``, ``--ifd`` …)."""
+    return bool(
+        getattr(args, "model_given", False)
+        or getattr(args, "judge", None)
+        or getattr(args, "ifd", None)
+        or getattr(args, "judge_endpoint", None)
+    )
+
+
 def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--model`` and the flags that shape how it reads a pair."""
+    parser.set_defaults(model_given=False)
     parser.add_argument(
         "--model",
+        action=_GivenModel,
         default=DEFAULT_MODEL,
         help=f"hub id, model folder, or '{HEURISTIC}' for the offline "
         f"heuristics (default: {DEFAULT_MODEL})",

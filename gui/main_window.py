@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from core.dataset import Dataset, LoadProgress
 from core.errors import LoadError
+from core.loading.freshness import SourceChanged
 from core.loading.peek import peek_fields
 from core.project.backup import Backup, describe, list_backups
 from core.review.decisions import NAMES
@@ -293,7 +294,7 @@ class MainWindow(QMainWindow):
         self.dedup.duplicates_changed.connect(lambda _mask: self.review.refresh_filter())
         self.scoring.scoring_finished.connect(self.dedup.on_scores_changed)
         self.scoring.scores_arrived.connect(self.dedup.on_scores_arrived)
-        self.filter_bar.invalid.connect(self.status_text.setText)
+        self.filter_bar.invalid.connect(self._on_filter_invalid)
         self._wire_overlap()
         self._wire_plots()
         self._wire_map()
@@ -477,6 +478,9 @@ class MainWindow(QMainWindow):
         session = self.review.controller.session
         self.dedup.set_dataset(dataset, session.store.path if session is not None else None)
         self.overlap.set_dataset(dataset, session.store.path if session is not None else None)
+        # The first row was drawn while the old file's session and overlap check still stood:
+        # now that every per-file view holds the new file, draw it again from them.
+        self._refresh_detail(force=True)
         self.dataset_loaded.emit(dataset)
 
     def _on_load_failed(self, path: Path, exc: Exception) -> None:
@@ -535,7 +539,11 @@ class MainWindow(QMainWindow):
             "Exports are refused until then."
         )
         self.reload_button.show()
-        self.status_text.setText(change)
+        self.status_text.setText(log_failure("The open file changed", SourceChanged(change)))
+
+    def _on_filter_invalid(self, exc: BaseException) -> None:
+        """A filter that cannot be applied: said in the status bar, and logged."""
+        self.status_text.setText(f"Filter not applied: {log_failure('Filter not applied', exc)}")
 
     def reload(self) -> None:
         """Read the open file again (it changed on disk)."""

@@ -114,6 +114,31 @@ class Condition:
         # The count-th largest score: a partition, not a sort (plots ask on every redraw).
         return float(np.partition(scored, len(scored) - count)[len(scored) - count])
 
+    def tie_note(self, scores: np.ndarray) -> str:
+        """How a best-N or best-fraction cutoff splits rows sharing its score; "" if it does not.
+
+        :meth:`top_rows` keeps the earlier rows of a tie, so the count kept is exactly N; a
+        threshold at the cutoff score would keep every tied row. Plots and the summary both say
+        it in these words, so a curator never reads two different counts for one rule.
+        """
+        if self.mode not in ("top_n", "top_fraction"):
+            return ""
+        cutoff = self.cutoff(scores)
+        if not np.isfinite(cutoff):
+            return ""
+        typed = np.asarray(cutoff, dtype=scores.dtype)
+        ties = int((scores == typed).sum())
+        scored = int((~np.isnan(scores)).sum())
+        taken = min(self.top_count(len(scores)), scored) - int((scores > typed).sum())
+        if taken >= ties:
+            return ""
+        kept = (
+            "the 1 earliest in the file is"
+            if taken == 1
+            else (f"the {taken:,} earliest in the file are")
+        )
+        return f"{ties:,} rows score exactly {cutoff:.3f}; {kept} kept"
+
     def top_rows(self, scores: np.ndarray) -> np.ndarray:
         """The rows a best-N or best-fraction condition keeps (ties go to the earlier row)."""
         scored = np.flatnonzero(~np.isnan(scores))

@@ -145,6 +145,8 @@ class OverlapDock(FeatureDock):
 
     def _on_cancelled(self) -> None:
         self.panel.set_running(False)
+        # The stage line said what the cancelled run was doing: show the standing check again.
+        self.panel.show_result(self.result, "" if self.result is not None else "Check cancelled.")
         self.status.emit("Overlap check cancelled; the previous results are unchanged.")
 
     def _on_failed(self, exc: Exception) -> None:

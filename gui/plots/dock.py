@@ -120,8 +120,8 @@ class PlotsDock(FeatureDock):
         """Count a streamed (or restored) batch of scores, if it is the column shown."""
         if self.histogram is None or not len(update.batch.rows):
             return
-        if self._shown_key() != self._shown or self._shown == "rank average":
-            self._rebuild()
+        if self._shown_key() != self._shown or self._shown == "rank average" or update.restored:
+            self._rebuild()  # restored columns: count what the session now holds, once
         elif update.key and update.key != self._shown:
             return  # another scorer's column
         else:
@@ -130,9 +130,13 @@ class PlotsDock(FeatureDock):
         self._schedule()
 
     def on_scores_cleared(self) -> None:
-        """A new scoring run starts from nothing."""
-        if self.histogram is not None:
-            self.histogram.clear()
+        """A new scoring run's model is loaded: count the session's shown column afresh.
+
+        The session clears no column (each scorer has its own), so neither does the histogram:
+        a run of another scorer must not blank the plots of the column the rule reads.
+        """
+        if self.session is not None:
+            self._rebuild()
             self._curve_dirty = True
             self._schedule()
 
@@ -191,7 +195,7 @@ class PlotsDock(FeatureDock):
         self.length_plot.show_view(
             view, final[view.rows] == KEEP, final[view.rows] == DROP, cutoff, len(final)
         )
-        self.threshold_plot.show_threshold(cutoff)
+        self.threshold_plot.show_threshold(cutoff, self._rule_kept())
         if self._curve_dirty and not self._curve_timer.isActive():
             self._curve_timer.start()
 
@@ -215,7 +219,22 @@ class PlotsDock(FeatureDock):
             else None
         )
         self.threshold_plot.show_curve(curve, self.histogram_plot.x_range(cutoff))
-        self.threshold_plot.show_threshold(cutoff)
+        self.threshold_plot.show_threshold(cutoff, self._rule_kept())
+
+    def _rule_kept(self) -> tuple[int, int, str] | None:
+        """What a best-N or best-fraction rule keeps (the summary's count), with its tie note.
+
+        The curve counts every row at or above a cutoff; such a rule keeps exactly N, breaking
+        a tie at the cutoff by file order, so the caption takes the summary's count instead.
+        """
+        session = self.session
+        if session is None or not session.rule.uses_scores or session.rule.several:
+            return None
+        primary = session.rule.primary
+        if primary.mode not in ("top_n", "top_fraction"):
+            return None
+        summary = session.summary()
+        return summary.kept, summary.kept_tokens, primary.tie_note(session.criterion_scores())
 
     # -- the cutoff lines ----------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ class ThresholdCurvePlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._rule_kept: tuple[int, int, str] | None = None
         self.plot = plot_widget(
             "score threshold",
             "kept records",
@@ -86,8 +87,15 @@ class ThresholdCurvePlot(QWidget):
         self.token_view.setYRange(0, max(1, int(tokens.max())) * 1.05, padding=0)
         self._sync_views()
 
-    def show_threshold(self, cutoff: float | None) -> None:
-        """Mark the rule's cutoff and say what it keeps."""
+    def show_threshold(
+        self, cutoff: float | None, kept: tuple[int, int, str] | None = None
+    ) -> None:
+        """Mark the rule's cutoff and say what it keeps.
+
+        ``kept``: the rule's own (rows, tokens, tie note) when the curve cannot say it: a best-N
+        cutoff inside a tie keeps N rows, not every row at or above the cutoff score.
+        """
+        self._rule_kept = kept
         if cutoff is None or not np.isfinite(cutoff) or self.curve is None:
             self.line.hide()
             if self.curve is not None:
@@ -101,13 +109,19 @@ class ThresholdCurvePlot(QWidget):
         self._describe(cutoff)
 
     def _moved(self, cutoff: float, finished: bool) -> None:
+        self._rule_kept = None  # a dragged line describes the threshold under it
         self._describe(cutoff)
         self.threshold_moved.emit(cutoff, finished)
 
     def _describe(self, cutoff: float) -> None:
         if self.curve is None:
             return
-        rows, tokens = self.curve.at(cutoff)
+        note = ""
+        if self._rule_kept is not None:
+            rows, tokens, note = self._rule_kept
+        else:
+            rows, tokens = self.curve.at(cutoff)
         self.caption.setText(
             f"At cutoff {cutoff:.3f}: {rows:,} records kept, ≈{short_count(tokens)} tokens."
+            + (f" {note}." if note else "")
         )

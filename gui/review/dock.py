@@ -540,6 +540,12 @@ class ReviewDock(FeatureDock):
             self.panel.set_scorers(session.column_names())
             self.filter_bar.set_scorers(session.column_names())
             self.panel.show_rule_text(session.describe_rule() if session.rule.several else "")
+            rule = session.rule
+            self.panel.show_tie_note(
+                rule.primary.tie_note(session.criterion_scores())
+                if rule.uses_scores and not rule.several
+                else ""
+            )
 
     def _refresh_history(self) -> None:
         session = self.controller.session

@@ -239,6 +239,10 @@ class ReviewPanel(QWidget):
         self.manual_label.setText(f"{summary.manual:,}")
         self.tokens_label.setText(f"{summary.kept_tokens:,}")
 
+    def show_tie_note(self, note: str) -> None:
+        """Say on the kept count how a best-N cutoff broke a tie (the plots say the same)."""
+        self.kept_label.setToolTip(note + "." if note else "")
+
     def _on_mode(self) -> None:
         self.value_stack.setCurrentIndex(self.mode.currentIndex())
         self._emit()

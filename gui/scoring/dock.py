@@ -110,6 +110,7 @@ class ScoringDock(FeatureDock):
         self.controller.cancel(quiet=True)
         self.panel.set_can_score(not dataset.prompt_only)
         self.panel.set_running(False)
+        self.panel.clear_progress()
         self.dataset = dataset
         self.judge_details = ScoreTable(len(dataset))
         self._score_after_flags = False

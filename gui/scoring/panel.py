@@ -416,6 +416,12 @@ class ScoringPanel(QWidget):
         if self.progress.format() == "starting…":
             self.progress.setFormat("")
 
+    def clear_progress(self) -> None:
+        """Another file was opened: the bar and its count belonged to the previous one."""
+        self._counts = None
+        self.progress_cancel.set_fraction(0.0)
+        self.progress.setFormat("")
+
     def show_stopped(self) -> None:
         """A cancelled or failed run keeps its count, not its speed and ETA (now meaningless)."""
         self.progress.setFormat(

@@ -34,7 +34,7 @@ class FilterBar(QWidget):
     """Filter controls; emits :attr:`filter_changed` with a valid filter."""
 
     filter_changed = Signal(object)  # RowFilter
-    invalid = Signal(str)  # why the filter as typed cannot be applied
+    invalid = Signal(object)  # FilterError: why the filter as typed cannot be applied
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -289,7 +289,7 @@ class FilterBar(QWidget):
         except (FilterError, ValueError) as exc:
             self.error.setText("Invalid regex" if self.regex.isChecked() else "Invalid filter")
             self.error.setToolTip("<qt>" + html.escape(str(exc)) + "</qt>")
-            self.invalid.emit(f"Filter not applied: {exc}")
+            self.invalid.emit(exc if isinstance(exc, FilterError) else FilterError(str(exc)))
             return
         self.error.setText("")
         self.error.setToolTip("")

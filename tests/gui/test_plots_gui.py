@@ -183,3 +183,29 @@ def test_score_vs_length_shows_the_sample_coloured_by_decision(qtbot, window):
     assert green == kept.sum()
     dropped = plot.layers["drop"].getData()[0]
     assert len(dropped) == (session.final == DROP).sum()
+
+
+def test_best_n_with_tied_scores_says_what_the_summary_says(qtbot, window):
+    session = window.review.controller.session
+    scores = session.scores
+    values, counts = np.unique(scores[np.isfinite(scores)], return_counts=True)
+    tied = values[counts > 1][-1]  # the highest score several rows share
+    keep = int((scores > tied).sum()) + 1  # the cutoff falls inside the tie
+    window.review.apply_rule(Rule(mode="top_n", keep_top=keep, drop_duplicates=False))
+    qtbot.waitUntil(
+        lambda: (
+            window.plots.threshold_plot.curve is not None
+            and not window.plots.curve_job.running
+            and not window.plots._curve_dirty
+        ),
+        timeout=5_000,
+    )
+    qtbot.wait(300)
+    summary = session.summary()
+    caption = window.plots.threshold_plot.caption.text()
+    assert summary.kept == keep
+    assert f"{summary.kept:,} records kept" in caption
+    ties = int((scores == tied).sum())
+    note = f"{ties:,} rows score exactly {tied:.3f}; the 1 earliest in the file is kept"
+    assert note in caption
+    assert note in window.review.panel.kept_label.toolTip()
