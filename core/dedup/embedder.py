@@ -21,7 +21,7 @@ from core.dedup.embedder_choice import BUNDLED, BUNDLED_NAME, FAST, VERIFIED
 from core.dedup.progress import DedupProgress
 from core.errors import ThresherError
 from core.scoring.devices import resolve_device, resolve_dtype
-from core.scoring.model_files import ModelFiles, locate_model
+from core.scoring.model_files import ModelFiles, locate_model, refuse_missing_weights
 from core.transformers_import import load_transformers
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ class SentenceEmbedder:
 
     def __init__(self, files: ModelFiles, device: str = "auto", max_length: int = MAX_LENGTH):
         load_transformers("AutoModel", "AutoTokenizer")
+        from safetensors import SafetensorError
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
@@ -125,15 +126,18 @@ class SentenceEmbedder:
             self.tokenizer = AutoTokenizer.from_pretrained(
                 files.path, local_files_only=True, trust_remote_code=False
             )
-            self.model = AutoModel.from_pretrained(
+            self.model, info = AutoModel.from_pretrained(
                 files.path,
                 local_files_only=True,
                 trust_remote_code=False,
                 use_safetensors=True,
                 dtype=self.dtype,
+                output_loading_info=True,
             )
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as exc:
             raise EmbedderError(f"cannot load the embedding model in {files.path}: {exc}") from None
+        # mean pooling never runs the pooler, and many sentence models ship without one
+        refuse_missing_weights(info, files, self.model, "embedding model", unused=("pooler.",))
         self.model.to(self.device).eval()
         limit = getattr(self.tokenizer, "model_max_length", max_length)
         self.max_length = min(max_length, limit) if isinstance(limit, int) else max_length

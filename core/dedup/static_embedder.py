@@ -33,7 +33,7 @@ import orjson
 
 from core.dedup.progress import DedupProgress
 from core.errors import ThresherError
-from core.scoring.model_files import ModelFiles
+from core.scoring.model_files import ModelFiles, refuse_missing_weights
 from core.transformers_import import load_transformers
 
 #: Bump when the recipe changes: a cache built by another version is rebuilt.
@@ -169,22 +169,27 @@ def _token_vectors(source: ModelFiles) -> Generator[DedupProgress, None, np.ndar
     import torch
 
     load_transformers("AutoModel")
+    from safetensors import SafetensorError
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     try:
-        model = AutoModel.from_pretrained(
+        model, info = AutoModel.from_pretrained(
             source.path,
             local_files_only=True,
             trust_remote_code=False,
             use_safetensors=True,
             dtype=torch.float32,
-        ).eval()
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            output_loading_info=True,
+        )
+    except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as exc:
         raise StaticModelError(
             f"cannot load {source.path} to distill the fast embedder: {exc}"
         ) from None
+    # the distilled vectors are mean-pooled outputs: the pooler is never run
+    refuse_missing_weights(info, source, model, "embedding model", unused=("pooler.",))
+    model.eval()
     tokenizer = _load_tokenizer(source.path / TOKENIZER_FILE)
     size = tokenizer.get_vocab_size(with_added_tokens=True)
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")

@@ -10,11 +10,17 @@ with the ``gguf`` package.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from core.scoring.devices import resolve_device, resolve_dtype
 from core.scoring.loaded_model import LoadedModel
-from core.scoring.model_files import ModelFiles, ModelNotFoundError, file_sha256, locate_model
+from core.scoring.model_files import (
+    ModelFiles,
+    ModelNotFoundError,
+    file_sha256,
+    locate_model,
+    refuse_missing_weights,
+)
 from core.scoring.reward_model import ModelLoadError
 from core.transformers_import import load_transformers
 
@@ -29,6 +35,8 @@ def locate_causal_lm(name: str, revision: str | None = None, what: str = "model"
     if not is_gguf(name):
         return locate_model(name, revision)
     path = Path(name).expanduser().resolve()
+    if path.is_dir():
+        raise ModelNotFoundError(f"{path} is a folder, not a GGUF file")
     if not path.is_file():
         raise ModelNotFoundError(f"{what} file {path} does not exist")
     return ModelFiles(name, path, "gguf", {path.name: file_sha256(path)}, "in the GGUF file")
@@ -83,6 +91,7 @@ def load_causal_lm(
     Never runs code from the model; any loading failure is one :class:`ModelLoadError` line.
     """
     load_transformers("AutoModelForCausalLM")
+    from safetensors import SafetensorError
     from transformers import AutoModelForCausalLM
     from transformers.utils import logging as hf_logging
 
@@ -95,11 +104,15 @@ def load_causal_lm(
         kwargs.pop("use_safetensors")
     try:
         tokenizer = load_causal_tokenizer(files)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch_dtype, **kwargs)
-    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+        # with output_loading_info it returns (model, info); transformers' stubs do not say so
+        loaded: Any = AutoModelForCausalLM.from_pretrained(
+            folder, dtype=torch_dtype, output_loading_info=True, **kwargs
+        )
+        model, info = loaded
+    except (OSError, ValueError, KeyError, RuntimeError, ImportError, SafetensorError) as exc:
         raise ModelLoadError(f"cannot load the {what} {files.path}: {exc}") from None
-    # transformers types .to() through a decorator whose signature drops ``self``
-    model.to(torch_device).eval()  # type: ignore[arg-type]
+    refuse_missing_weights(info, files, model, what)
+    model.to(torch_device).eval()
     return tokenizer, model, torch_device, torch_dtype
 
 

@@ -5,6 +5,11 @@ model fails at once with a message naming it, where it was looked for and how to
 Safety: only safetensors weights are ever loaded (a pickle can run code while it loads, and
 ``torch.load(weights_only=True)`` has been bypassed twice); a model that needs its own Python
 code (``auto_map``) is refused, since ``trust_remote_code`` is never turned on.
+Soundness: a folder without tokenizer files is refused (transformers would quietly build an
+empty tokenizer that reads every word as unknown), every weight file's header is read before
+loading (a corrupt file is one line naming it), and a loaded model whose checkpoint lacked
+some of its weights is refused (:func:`refuse_missing_weights`): transformers fills them with
+random values and only logs it.
 """
 
 from __future__ import annotations
@@ -27,12 +32,24 @@ TOKENIZER_FILES = (
     "special_tokens_map.json",
     "spm.model",
     "tokenizer.model",
+    "spiece.model",
+    "sentencepiece.bpe.model",
     "vocab.txt",
     "vocab.json",
     "merges.txt",
     "added_tokens.json",
     "chat_template.jinja",
     "chat_template.json",
+)
+#: Files that hold a tokenizer's vocabulary: a folder needs one of them to read text at all.
+VOCABULARY_FILES = (
+    "tokenizer.json",
+    "vocab.txt",
+    "vocab.json",
+    "tokenizer.model",
+    "spm.model",
+    "spiece.model",
+    "sentencepiece.bpe.model",
 )
 _SHA256_NAME = re.compile(r"^[0-9a-f]{64}$")
 _HASH_CHUNK = 8 << 20
@@ -44,6 +61,10 @@ class ModelNotFoundError(ThresherError):
 
 class UnsafeModelError(ThresherError):
     """The model would need pickle weights or custom code to load."""
+
+
+class BrokenModelError(ThresherError):
+    """The folder's files cannot make a sound model (unreadable weights, no tokenizer, gaps)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +109,8 @@ def locate_model(name: str, revision: str | None = None) -> ModelFiles:
     """Find ``name`` (a folder or a hub id) on this machine and check it; never uses the network."""
     if looks_like_path(name):
         path = Path(name).expanduser().resolve()
+        if path.is_file():
+            raise ModelNotFoundError(f"{path} is a file, not a model folder")
         if not path.is_dir():
             raise ModelNotFoundError(f"model folder {path} does not exist")
         files_revision = "local"
@@ -144,6 +167,8 @@ def check_model_folder(path: Path) -> None:
                 "runs (trust_remote_code stays off) – not supported"
             )
     if weight_files(path):
+        check_weight_headers(path)
+        check_tokenizer_files(path)
         return
     pickles = sorted(p.name for p in path.iterdir() if p.suffix in PICKLE_SUFFIXES)
     if pickles:
@@ -153,6 +178,62 @@ def check_model_folder(path: Path) -> None:
             "that ships model.safetensors, or convert it with the safetensors convert tool."
         )
     raise ModelNotFoundError(f"{path} has no model weights (no *.safetensors file)")
+
+
+def check_weight_headers(path: Path) -> None:
+    """Read every weight file's header, so a corrupt or truncated file is named, not a traceback.
+
+    Only the header is read (a few KB), never the tensors.
+    """
+    from safetensors import SafetensorError, safe_open
+
+    for file in weight_files(path):
+        try:
+            with safe_open(str(file), framework="pt"):
+                pass
+        except (SafetensorError, OSError) as exc:
+            raise BrokenModelError(f"{file}: not a readable safetensors file ({exc})") from None
+
+
+def check_tokenizer_files(path: Path) -> None:
+    """Refuse a folder with no tokenizer vocabulary: it cannot read text.
+
+    Without one, transformers builds a tokenizer of special tokens only, every word becomes
+    the unknown token, and every row scores alike without a word of warning.
+    """
+    if not any((path / name).is_file() for name in VOCABULARY_FILES):
+        raise BrokenModelError(
+            f"{path} has no tokenizer files ({', '.join(VOCABULARY_FILES)}): it cannot read text"
+        )
+
+
+def refuse_missing_weights(
+    info: dict, files: ModelFiles, model, kind: str = "model", unused: tuple[str, ...] = ()
+) -> None:
+    """Refuse a model loaded with weights missing from its checkpoint (``output_loading_info``).
+
+    transformers initialises missing weights randomly and only logs it, so a base model named
+    as a reward model would score with a random head. Weights outside the base model (the
+    head) read as "no trained scoring head"; any other missing weight is refused too, except
+    those under the ``unused`` prefixes (parts the caller never runs).
+    """
+    missing = sorted(k for k in info.get("missing_keys") or () if not k.startswith(unused))
+    if not missing:
+        return
+    prefix = (getattr(model, "base_model_prefix", "") or "") + "."
+    head = [key for key in missing if prefix != "." and not key.startswith(prefix)]
+    # ``classifier.weight`` before ``classifier.bias``: the weight is what a reader looks for
+    shown = sorted(head or missing, key=lambda key: (not key.endswith(".weight"), key))
+    names = ", ".join(shown[:4]) + (f" and {len(shown) - 4} more" if len(shown) > 4 else "")
+    if head and kind == "reward model":
+        raise BrokenModelError(
+            f"{files.path} has no trained scoring head ({names} missing): it is a base model, "
+            "not a reward model"
+        )
+    raise BrokenModelError(
+        f"{files.path} lacks trained weights ({names} missing): the {kind} would run with "
+        "random values in their place"
+    )
 
 
 def _json_or_empty(path: Path) -> object:

@@ -13,7 +13,7 @@ import torch
 from core.errors import ThresherError
 from core.scoring.devices import resolve_device, resolve_dtype
 from core.scoring.loaded_model import LoadedModel, pad_id
-from core.scoring.model_files import ModelFiles
+from core.scoring.model_files import ModelFiles, refuse_missing_weights
 from core.transformers_import import load_transformers
 
 #: Used when neither the tokenizer nor the config states a usable maximum length.
@@ -39,6 +39,7 @@ class RewardModel(LoadedModel):
     def load(cls, files: ModelFiles, device: str = "auto", dtype: str = "auto") -> RewardModel:
         """Load tokenizer and weights from the checked folder onto ``device``."""
         load_transformers("AutoModelForSequenceClassification")
+        from safetensors import SafetensorError
         from transformers import AutoModelForSequenceClassification
         from transformers.utils import logging as hf_logging
 
@@ -48,15 +49,17 @@ class RewardModel(LoadedModel):
         torch_dtype = resolve_dtype(dtype, torch_device)
         try:
             tokenizer = load_tokenizer(files)
-            model = AutoModelForSequenceClassification.from_pretrained(
+            model, info = AutoModelForSequenceClassification.from_pretrained(
                 files.path,
                 local_files_only=True,
                 trust_remote_code=False,
                 use_safetensors=True,
                 dtype=torch_dtype,
+                output_loading_info=True,
             )
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as exc:
             raise ModelLoadError(f"cannot load the model in {files.path}: {exc}") from None
+        refuse_missing_weights(info, files, model, "reward model")
         model.to(torch_device).eval()
         if model.config.pad_token_id is None:
             # Decoder reward models find each row's last token through the pad id; without one
