@@ -7,7 +7,6 @@ through the shards and land in the project as a local run stores them.
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import orjson
 import pandas as pd
 import pytest
 
-from core.cluster.ray_engine import RayOptions, RayReport, job_runtime_env, score_on_ray
+from core.cluster.ray_engine import RayOptions, RayReport, score_on_ray
 from core.cluster.shards import ShardFolder
 from core.loading import load
 from core.project import ProjectStore
@@ -27,32 +26,9 @@ from core.scoring.run import restore_scores
 from tests.conftest import ROOT, SAMPLE
 
 ray = pytest.importorskip("ray")
+from tests.cluster.conftest import run  # noqa: E402
+
 QUIET = {"log": lambda _: None}
-
-
-@pytest.fixture(scope="module")
-def local_ray():
-    """One local Ray instance with two CPUs for the module (starting one takes seconds)."""
-    if ray.is_initialized():
-        ray.shutdown()
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        logging_level=logging.ERROR,
-        runtime_env=job_runtime_env(),
-    )
-    yield ray
-    ray.shutdown()
-
-
-def run(generator, total):
-    """Drive a run to the end: (results table, summary)."""
-    table = ScoreTable(total)
-    while True:
-        try:
-            table.apply(next(generator).batch)
-        except StopIteration as stop:
-            return table, stop.value
 
 
 def local(dataset, settings, store=None):

@@ -5,7 +5,6 @@ Ray is an optional extra; ``make test`` installs it, and these tests are skipped
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -19,45 +18,21 @@ from core.cluster.ray_engine import (
     RayOptions,
     RayReport,
     RayUnavailableError,
-    job_runtime_env,
     score_on_ray,
 )
 from core.cluster.shards import ShardFolder
 from core.loading import load
 from core.project import ProjectStore
-from core.scoring import ScoreConfig, ScoreTable
+from core.scoring import ScoreConfig
 from core.scoring.model_files import ModelNotFoundError
 from core.scoring.reward_model import ModelLoadError
 from core.scoring.run import last_settings, restore_scores
 from tests.conftest import ROOT, SAMPLE
 
 ray = pytest.importorskip("ray")
+from tests.cluster.conftest import run  # noqa: E402
+
 GSM8K_800 = ROOT / "tests" / "data" / "gsm8k_800.jsonl"
-
-
-@pytest.fixture(scope="module")
-def local_ray():
-    """One local Ray instance with two CPUs for the module (starting one takes seconds)."""
-    if ray.is_initialized():
-        ray.shutdown()
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        logging_level=logging.ERROR,
-        runtime_env=job_runtime_env(),
-    )
-    yield ray
-    ray.shutdown()
-
-
-def run(generator, total):
-    """Drive a run to the end: (scores table, summary)."""
-    table = ScoreTable(total)
-    while True:
-        try:
-            table.apply(next(generator).batch)
-        except StopIteration as stop:
-            return table, stop.value
 
 
 def cli(*args, env_dir):
