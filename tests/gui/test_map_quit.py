@@ -32,7 +32,16 @@ def make_map_then_quit():
     dock.job.progressed.connect(progressed)
     dock.make_button.click()
 
-QTimer.singleShot(6000, make_map_then_quit)
+def when_open():
+    # Not a fixed delay: under load the file takes longer to open, and a click on the disabled
+    # Make map button did nothing, so the app never quit and the test hung.
+    window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
+    if window.map.make_button.isEnabled():
+        make_map_then_quit()
+    else:
+        QTimer.singleShot(200, when_open)
+
+QTimer.singleShot(500, when_open)
 sys.exit(run_app([str(source)]))
 """
 
@@ -83,7 +92,16 @@ def make_map_then_quit():
     dock.job.progressed.connect(progressed)
     dock.make_button.click()
 
-QTimer.singleShot(6000, make_map_then_quit)
+def when_open():
+    # Not a fixed delay: under load the file takes longer to open, and a click on the disabled
+    # Make map button did nothing, so the app never quit and the test hung.
+    window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
+    if window.map.make_button.isEnabled():
+        make_map_then_quit()
+    else:
+        QTimer.singleShot(200, when_open)
+
+QTimer.singleShot(500, when_open)
 code = run_app([str(source)])
 left = ours()
 print(f"quit took {time.perf_counter() - quit_at[0] - 1.5:.1f} s; left: {len(left)}",
