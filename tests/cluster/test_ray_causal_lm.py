@@ -7,9 +7,6 @@ through the shards and land in the project as a local run stores them.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +20,10 @@ from core.loading import load
 from core.project import ProjectStore
 from core.scoring import ScoreConfig, ScoreTable, make_scorer, score_dataset
 from core.scoring.run import restore_scores
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import SAMPLE
 
 ray = pytest.importorskip("ray")
-from tests.cluster.conftest import run  # noqa: E402
+from tests.cluster.conftest import run, score_here_and_on_ray  # noqa: E402
 
 QUIET = {"log": lambda _: None}
 
@@ -173,34 +170,8 @@ def test_the_real_smollm2_gguf_judges_on_ray_as_it_does_locally(local_ray, smoll
 
 def test_score_engine_ray_judge_writes_the_local_judges_file(rating_judge, tmp_path):
     """The command a curator runs: same output file, judge_entropy column included."""
-
-    def cli(*args):
-        environment = {**os.environ, "THRESHER_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
-        return subprocess.run(
-            [sys.executable, str(ROOT / "main.py"), "score", str(SAMPLE), *map(str, args)],
-            capture_output=True,
-            text=True,
-            env=environment,
-            timeout=600,
-        )
-
-    common = ("--judge", rating_judge, "--judge-preset", "rubric-1-5", "--device", "cpu", "--json")
-    here = cli(*common, "-o", tmp_path / "local.parquet", "--project", tmp_path / "a.thresher")
-    assert here.returncode == 0, here.stderr
-    there = cli(
-        *common,
-        "-o",
-        tmp_path / "ray.parquet",
-        "--project",
-        tmp_path / "b.thresher",
-        "--engine",
-        "ray",
-        "--workers",
-        "2",
-        "--block-rows",
-        "256",
-    )
-    assert there.returncode == 0, there.stderr
+    common = (SAMPLE, "--judge", rating_judge, "--judge-preset", "rubric-1-5", "--device", "cpu")
+    here, there = score_here_and_on_ray((*common, "--json"), tmp_path)
     report = orjson.loads(there.stdout)
     assert report["engine"] == "ray" and report["ray"]["blocks_scored"] == 2
     assert (

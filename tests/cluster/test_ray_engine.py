@@ -5,10 +5,6 @@ Ray is an optional extra; ``make test`` installs it, and these tests are skipped
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import orjson
 import pandas as pd
@@ -30,20 +26,9 @@ from core.scoring.run import last_settings, restore_scores
 from tests.conftest import ROOT, SAMPLE
 
 ray = pytest.importorskip("ray")
-from tests.cluster.conftest import run  # noqa: E402
+from tests.cluster.conftest import run, score_cli, score_here_and_on_ray  # noqa: E402
 
 GSM8K_800 = ROOT / "tests" / "data" / "gsm8k_800.jsonl"
-
-
-def cli(*args, env_dir):
-    environment = {**os.environ, "THRESHER_DATA_DIR": str(env_dir), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "score", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=600,
-    )
 
 
 def test_the_ray_engine_writes_what_the_local_engine_writes_and_fills_the_cache(
@@ -51,30 +36,7 @@ def test_the_ray_engine_writes_what_the_local_engine_writes_and_fills_the_cache(
 ):
     """The command a curator runs: two workers, two blocks, bit-identical output file."""
     common = (SAMPLE, "--model", tiny_model, "--device", "cpu", "--max-length", "64", "--json")
-    local = cli(
-        *common,
-        "-o",
-        tmp_path / "local.parquet",
-        "--project",
-        tmp_path / "a.thresher",
-        env_dir=tmp_path,
-    )
-    assert local.returncode == 0, local.stderr
-    on_ray = cli(
-        *common,
-        "-o",
-        tmp_path / "ray.parquet",
-        "--project",
-        tmp_path / "b.thresher",
-        "--engine",
-        "ray",
-        "--workers",
-        "2",
-        "--block-rows",
-        "256",
-        env_dir=tmp_path,
-    )
-    assert on_ray.returncode == 0, on_ray.stderr
+    _, on_ray = score_here_and_on_ray(common, tmp_path)
     report = orjson.loads(on_ray.stdout)
     assert report["engine"] == "ray" and report["ray"]["workers"] == 2
     assert report["ray"]["blocks"] == report["ray"]["blocks_scored"] == 2
@@ -94,7 +56,7 @@ def test_the_ray_engine_writes_what_the_local_engine_writes_and_fills_the_cache(
         restored.batch.scores, expected["score"].to_numpy(dtype=np.float32)
     )
     # ...and so does the local engine.
-    again = cli(
+    again = score_cli(
         *common,
         "-o",
         tmp_path / "again.parquet",
