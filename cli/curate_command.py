@@ -192,6 +192,15 @@ def run(args: argparse.Namespace) -> int:
             rule = rule_over_scorers(args, rule, session)
         elif scorer_named(args):
             rule = _rule_for_named_scorer(args, rule)
+        if scorer_named(args) and not rule.uses_scores and args.model != HEURISTIC:
+            # A model nobody reads would be ignored without a word (and a missing one never
+            # noticed): say so instead of exiting 0 as if it had been used. The heuristics are
+            # the exception: every run computes them for the flags anyway.
+            raise ThresherError(
+                f"{args.file}: the rule ({rule.describe()}) reads no score, so the scorer given "
+                "would not be used; drop --model/--judge/--ifd or say what to keep with "
+                "--min-score, --keep-top or --keep-fraction"
+            )
         signals = compute_signals(dataset.prompts, dataset.responses)
         session.set_flags(slice(None), signals.flag_mask(), signals.score)
         fill_cached_columns(session)

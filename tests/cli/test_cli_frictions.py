@@ -128,3 +128,24 @@ def test_length_table_keeps_columns_apart_for_huge_records():
         "9,876,543,210",
     ]
     assert len(header) == len(row)
+
+
+def test_a_scorer_the_rule_never_reads_is_refused(sample_copy, tmp_path, capsys):
+    # `--keep-all --model /missing` used to exit 0: the model was neither loaded nor mentioned.
+    out = tmp_path / "out.jsonl"
+    code = main(
+        [
+            "curate",
+            str(sample_copy),
+            "--keep-all",
+            "--model",
+            str(tmp_path / "missing"),
+            "-o",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "reads no score, so the scorer given would not be used" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
