@@ -44,14 +44,15 @@ def install_error_hook(parent: QWidget | None = None) -> None:
 
 
 def _show(parent: QWidget | None, text: str) -> None:
-    box = plain_message(
-        parent,
-        "Thresher: unexpected error",
-        "Something went wrong; your work on disk is unaffected.\n\n" + text,
-        QMessageBox.Icon.Critical,
+    QTimer.singleShot(
+        0,
+        lambda: _show_once(
+            parent,
+            "Thresher: unexpected error",
+            "Something went wrong; your work on disk is unaffected.\n\n" + text,
+            QMessageBox.Icon.Critical,
+        ),
     )
-    box.setModal(False)
-    QTimer.singleShot(0, box.show)
 
 
 def log_failure(what: str, exc: BaseException) -> str:
@@ -74,8 +75,31 @@ def failure_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-#: Boxes shown without a parent, kept alive until they are closed.
-_orphans: set[QMessageBox] = set()
+#: Non-modal boxes still open, by what they say: the same failure again raises the open box
+#: (with a count) instead of stacking one more on top of it. It also keeps boxes shown without a
+#: parent alive until they are closed.
+_open: dict[tuple[int, str, str], tuple[QMessageBox, list[int]]] = {}
+
+
+def _show_once(
+    parent: QWidget | None, title: str, text: str, icon: QMessageBox.Icon
+) -> QMessageBox:
+    """Show a non-modal box, or bring back the open one that says the same and count it."""
+    key = (id(parent), title, text)
+    if key in _open:
+        box, seen = _open[key]
+        seen[0] += 1
+        box.setText(f"{text}\n\n(This happened {seen[0]} times.)")
+        box.raise_()
+        box.activateWindow()
+        return box
+    box = plain_message(parent, title, text, icon)
+    box.setModal(False)
+    _open[key] = (box, [1])
+    box.finished.connect(lambda _result: _open.pop(key, None))
+    box.destroyed.connect(lambda *_: _open.pop(key, None))
+    box.show()
+    return box
 
 
 def report_failure(
@@ -86,16 +110,14 @@ def report_failure(
     ``note`` follows the message (e.g. "Your decisions on disk are unaffected."). The box is
     non-modal unless ``modal`` (a file that cannot be opened leaves nothing else to do: the
     curator answers the box before choosing another); a modal box has been closed on return.
+    The same failure again brings back its open non-modal box with a count, so a retried job
+    never stacks identical boxes.
     """
     text = log_failure(title, exc)
     icon = QMessageBox.Icon.Warning if isinstance(exc, ThresherError) else QMessageBox.Icon.Critical
-    box = plain_message(parent, f"Thresher: {title}", text + (f"\n\n{note}" if note else ""), icon)
+    message = text + (f"\n\n{note}" if note else "")
     if modal:
+        box = plain_message(parent, f"Thresher: {title}", message, icon)
         box.exec()
         return box
-    box.setModal(False)
-    if parent is None:
-        _orphans.add(box)
-        box.finished.connect(lambda _result: _orphans.discard(box))
-    box.show()
-    return box
+    return _show_once(parent, f"Thresher: {title}", message, icon)

@@ -44,6 +44,22 @@ def test_an_unexpected_error_names_its_type_and_logs_the_traceback(qtbot, caplog
     assert "Traceback" in caplog.text and "KeyError" in caplog.text
 
 
+def test_the_same_failure_again_brings_back_its_box_instead_of_stacking_another(qtbot):
+    # A failing job retried ten times used to leave ten identical boxes on top of each other.
+    first = report_failure(None, "cannot export", ThresherError("the folder is read-only"))
+    qtbot.addWidget(first)
+    again = report_failure(None, "cannot export", ThresherError("the folder is read-only"))
+    assert again is first
+    assert first.text() == "the folder is read-only\n\n(This happened 2 times.)"
+    other = report_failure(None, "cannot export", ThresherError("the disk is full"))
+    qtbot.addWidget(other)
+    assert other is not first and other.isVisible()
+    first.close()  # once closed, the next failure opens a fresh box with no count
+    fresh = report_failure(None, "cannot export", ThresherError("the folder is read-only"))
+    qtbot.addWidget(fresh)
+    assert fresh is not first and fresh.text() == "the folder is read-only"
+
+
 # -- each family's real job: a bug shows its type and logs its traceback, a ThresherError reads
 # plainly. The core function the job calls is replaced by one that raises.
 
