@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import ThresherError
 from core.judge.endpoint_key import key_source, store_key
+from gui.error_hook import log_failure
 from gui.widgets.text_widgets import plain_label
 
 ON_THIS_MACHINE = "local"
@@ -125,7 +126,7 @@ class JudgeServerFields(QWidget):
         try:
             store_key(self.url(), key.strip())
         except ThresherError as exc:
-            self.key_label.setText(str(exc))
+            self.key_label.setText(log_failure("keep the judge server's API key", exc))
             return
         self._show_key_source()
 

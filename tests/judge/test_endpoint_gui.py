@@ -6,7 +6,10 @@ the app's settings.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
+import pytest
 from PySide6.QtCore import QSettings
 
 from core.scoring import ScoreConfig
@@ -19,6 +22,34 @@ from tests.gui.conftest import (  # noqa: F401 - fixtures
 )
 from tests.judge.judge_server import MODEL_NAME
 from tests.judge.test_endpoint import SHORT_TEXT, short_rows
+
+
+def test_a_key_that_cannot_be_kept_is_said_and_logged_but_never_written(
+    qtbot, monkeypatch, caplog, tmp_path
+):
+    keyring = pytest.importorskip("keyring")
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())  # a machine with no keyring backend, as on a bare Linux
+    key = "sk-unkept-0123456789abcdef"
+    panel = ScoringPanel([])
+    qtbot.addWidget(panel)
+    where = panel.judge_where
+    where.url_edit.setText("http://127.0.0.1:9999/v1")
+    monkeypatch.setattr(
+        "gui.scoring.judge_server_fields.QInputDialog.getText", lambda *a, **k: (key, True)
+    )
+    caplog.set_level(logging.WARNING)
+    try:
+        where.keep_key()
+    finally:
+        keyring.set_keyring(before)
+    assert "no usable OS keyring" in where.key_label.text()
+    assert "no usable OS keyring" in caplog.text and key not in caplog.text
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path
 
 
 def test_the_panel_offers_a_judge_server_and_round_trips_its_settings(qtbot, monkeypatch, tmp_path):
