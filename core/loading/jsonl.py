@@ -86,13 +86,14 @@ def _runs(source: Source, builder: DatasetBuilder) -> Generator[tuple[bytes, int
             chunk = chunk[cut + 1 :]
             line_no += 1
             skipping = False
-        data = carry + chunk if carry else chunk
-        cut = data.rfind(b"\n")
+        cut = chunk.rfind(b"\n")  # the carry holds no line end: it is what followed the last
         if cut < 0:
-            carry = data
+            carry += chunk
             yield b"", line_no + 1, 0
         else:
-            blob, carry = data[:cut], data[cut + 1 :]
+            # One copy of the chunk, not two (carry + chunk, then the run out of that).
+            blob = b"".join((carry, memoryview(chunk)[:cut])) if carry else chunk[:cut]
+            carry = chunk[cut + 1 :]
             count = blob.count(b"\n") + 1
             yield blob, line_no + 1, count
             line_no += count
