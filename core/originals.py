@@ -23,6 +23,8 @@ import numpy as np
 
 #: A packed buffer of records without a span in the file is sealed at about this size.
 PACK_BYTES = 8 << 20
+#: Rows whose offsets :meth:`Originals.take` converts to Python ints at a time.
+TAKE_BLOCK = 1 << 16
 
 
 class Originals(Sequence[bytes]):
@@ -53,19 +55,25 @@ class Originals(Sequence[bytes]):
         return self._chunks[self._ids[row]][self._starts[row] : self._ends[row]]
 
     def __iter__(self) -> Iterator[bytes]:
-        return self.take(range(len(self)))
+        return self._take(np.arange(len(self)))
 
     def take(self, rows: Iterable[int]) -> Iterator[bytes]:
         """The bytes of ``rows`` in that order.
 
         Export's fast path: the offsets are converted once, not as one numpy scalar per row.
         """
-        picked = np.fromiter(rows, dtype=np.int64) if not isinstance(rows, np.ndarray) else rows
+        picked = rows if isinstance(rows, np.ndarray) else np.fromiter(rows, dtype=np.int64)
+        return self._take(picked)
+
+    def _take(self, picked: np.ndarray) -> Iterator[bytes]:
         chunks = self._chunks
-        ids = self._ids[picked].tolist()
-        starts = self._starts[picked].tolist()
-        ends = self._ends[picked].tolist()
-        return (chunks[c][s:e] for c, s, e in zip(ids, starts, ends, strict=True))
+        for at in range(0, len(picked), TAKE_BLOCK):  # in blocks: no million Python ints at once
+            block = picked[at : at + TAKE_BLOCK]
+            ids = self._ids[block].tolist()
+            starts = self._starts[block].tolist()
+            ends = self._ends[block].tolist()
+            for c, s, e in zip(ids, starts, ends, strict=True):
+                yield chunks[c][s:e]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str | bytes):

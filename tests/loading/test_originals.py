@@ -73,3 +73,17 @@ def test_a_worker_part_does_not_carry_the_run_back():
     parent = OriginalsBuilder()
     parent.merge(worker.part(sent=0), blob)
     assert list(parent.finish()) == [b'{"a": 1}', b'{"a": 2}']
+
+
+def test_take_reads_across_blocks_and_pickles(monkeypatch):
+    import pickle
+
+    monkeypatch.setattr(originals_module, "TAKE_BLOCK", 3)
+    builder = OriginalsBuilder()
+    lines = [b"line %d" % i for i in range(10)]
+    _add_run(builder, lines)
+    held = builder.finish()
+    rows = np.array([9, 0, 4, 4, 7, 1, 2])
+    assert list(held.take(rows)) == [lines[i] for i in rows]
+    assert list(held) == lines and held[-1] == lines[-1]
+    assert list(pickle.loads(pickle.dumps(held))) == lines
