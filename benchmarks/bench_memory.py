@@ -58,7 +58,7 @@ def main() -> None:
         opened = rss()
         wide = sum(1 for t in dataset.responses if not t.isascii())
         parts = {
-            "originals (bytes per record)": objects(dataset.originals),
+            "originals (file chunks + offsets)": dataset.originals.nbytes,
             "prompts (str)": objects(dataset.prompts),
             "responses (str)": objects(dataset.responses),
             "dataset arrays (locations, fingerprints, lengths, tokens…)": arrays(

@@ -7,6 +7,7 @@ are not identities: anything that must survive an edited file (scores, decisions
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -63,7 +64,8 @@ class Dataset:
     compressed: bool
     schema: str
     prompt_only: bool
-    originals: list[bytes]
+    #: Each record's bytes as the source wrote them (a :class:`core.originals.Originals`).
+    originals: Sequence[bytes]
     prompts: list[str]
     responses: list[str]
     locations: np.ndarray

@@ -25,6 +25,7 @@ from core.export.records import VerificationError, write_jsonl
 from core.export.sidecar import write_sidecar
 from core.generators import run_to_end
 from core.loading.freshness import check_unchanged
+from core.originals import Originals
 from core.overlap.reliance import check_overlap_rule
 from core.overlap.storage import load_overlap
 from core.review.decisions import NAMES
@@ -162,6 +163,8 @@ def _check_overlap(session: ReviewSession) -> None:
 def _lines(session: ReviewSession, rows: np.ndarray, annotate: bool) -> Iterator[bytes]:
     originals = session.dataset.originals
     if not annotate:
+        if isinstance(originals, Originals):  # one conversion of the rows, not one per record
+            return originals.take(rows)
         return (originals[row] for row in rows.tolist())
     return (_annotated(session, row) for row in rows.tolist())
 

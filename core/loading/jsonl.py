@@ -7,12 +7,17 @@ the start of the file and ``\r\n`` endings are accepted.
 Clean lines go through in batches (one list comprehension per step); a batch with anything
 unusual in it (a parse error, a possible repeated key) is redone line by line, so the common
 case runs at the parser's speed and the rare case still gets an exact reason per line.
+
+A record's original bytes are not copied out: each run of lines is kept whole by the builder
+and a row holds the offsets of its line in it (:mod:`core.originals`), without the ``\r`` of a
+CRLF ending.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
 
+import numpy as np
 import orjson
 
 from core.dataset import LoadProgress
@@ -45,7 +50,7 @@ def read_jsonl(source: Source, builder: DatasetBuilder) -> Generator[LoadProgres
                 pool.start(builder)
             if pool is None or not pool.started:
                 if count:
-                    blank += take_lines(blob.split(b"\n"), first_line, builder)
+                    blank += take_lines(blob, first_line, builder)
             else:
                 if count:
                     pool.submit(blob, first_line)
@@ -81,13 +86,14 @@ def _runs(source: Source, builder: DatasetBuilder) -> Generator[tuple[bytes, int
             chunk = chunk[cut + 1 :]
             line_no += 1
             skipping = False
-        data = carry + chunk if carry else chunk
-        cut = data.rfind(b"\n")
+        cut = chunk.rfind(b"\n")  # the carry holds no line end: it is what followed the last
         if cut < 0:
-            carry = data
+            carry += chunk
             yield b"", line_no + 1, 0
         else:
-            blob, carry = data[:cut], data[cut + 1 :]
+            # One copy of the chunk, not two (carry + chunk, then the run out of that).
+            blob = b"".join((carry, memoryview(chunk)[:cut])) if carry else chunk[:cut]
+            carry = chunk[cut + 1 :]
             count = blob.count(b"\n") + 1
             yield blob, line_no + 1, count
             line_no += count
@@ -99,20 +105,38 @@ def _runs(source: Source, builder: DatasetBuilder) -> Generator[tuple[bytes, int
         yield carry, line_no + 1, 1
 
 
-def take_lines(lines: list[bytes], first_line: int, builder: DatasetBuilder) -> int:
+def take_lines(blob: bytes, first_line: int, builder: DatasetBuilder) -> int:
     """Parse a run of complete lines numbered from ``first_line``; returns blank lines."""
-    if any(b"\r" in line for line in lines[:1]) or b"\r" in b"".join(lines[-1:]):
-        lines = [line[:-1] if line[-1:] == b"\r" else line for line in lines]
+    chunk = builder.originals.add_chunk(blob)
+    lines = blob.split(b"\n")
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    ends = np.cumsum(lengths + 1) - 1
+    starts = ends - lengths
+    if b"\r" in blob:  # a CRLF line's \r is its line ending, not part of the record
+        last = np.frombuffer(blob, dtype=np.uint8)[np.maximum(ends - 1, 0)]
+        ends -= (lengths > 0) & (last == 13)
     blank = 0
     for start in range(0, len(lines), BATCH_LINES):
-        batch = lines[start : start + BATCH_LINES]
+        stop = start + BATCH_LINES
+        batch = lines[start:stop]
         number = first_line + start
-        if not _take_clean_batch(batch, number, builder):
-            blank += sum(_take_line(line, number + i, builder) for i, line in enumerate(batch))
+        at, to = starts[start:stop], ends[start:stop]
+        if not _take_clean_batch(batch, number, builder, chunk, at, to):
+            blank += sum(
+                _take_line(line, number + i, builder, (chunk, int(at[i]), int(to[i])))
+                for i, line in enumerate(batch)
+            )
     return blank
 
 
-def _take_clean_batch(batch: list[bytes], first_line: int, builder: DatasetBuilder) -> bool:
+def _take_clean_batch(
+    batch: list[bytes],
+    first_line: int,
+    builder: DatasetBuilder,
+    chunk: int,
+    starts: np.ndarray,
+    ends: np.ndarray,
+) -> bool:
     """Add a batch if every line is a JSON object with no possible repeated key."""
     try:
         records = [orjson.loads(line) for line in batch]
@@ -122,7 +146,7 @@ def _take_clean_batch(batch: list[bytes], first_line: int, builder: DatasetBuild
         return False
     if any(repeated_key(batch[i]) is not None for i in _suspects(batch, records)):
         return False
-    builder.add_batch(list(range(first_line, first_line + len(batch))), records, batch)
+    builder.add_batch(first_line, records, chunk, starts, ends)
     return True
 
 
@@ -151,8 +175,11 @@ def _suspects(batch: list[bytes], records: list[dict]) -> list[int]:
     return found
 
 
-def _take_line(line: bytes, number: int, builder: DatasetBuilder) -> int:
+def _take_line(
+    line: bytes, number: int, builder: DatasetBuilder, span: tuple[int, int, int]
+) -> int:
     """Parse one line with an exact reason on failure; returns 1 if it was blank."""
+    line = line.removesuffix(b"\r")
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -165,5 +192,5 @@ def _take_line(line: bytes, number: int, builder: DatasetBuilder) -> int:
         if key is not None:
             builder.bad(number, f"repeated key '{key}': the record is ambiguous")
             return 0
-    builder.add(number, record, line)
+    builder.add(number, record, span)
     return 0

@@ -4,9 +4,11 @@ Parsing, normalising and fingerprinting a record is CPU work that holds the GIL,
 not help; processes do. The parent keeps reading the file (it hashes every byte and reports
 progress), cuts it into runs of complete lines, and hands each run with its first line number to
 a worker, which parses it exactly as a single pass would (same screens, same bad-line reasons)
-into a builder set to the schema the parent already detected. Results are merged strictly in
-file order, so row order and line numbers are those of a single pass. Workers are started with
-``spawn`` (never ``fork``: the GUI process has threads), and a cancelled load shuts them down.
+into a builder set to the schema the parent already detected. A worker sends back the rows'
+text but not their original bytes: the parent keeps the run it sent and the offsets of each
+row's line in it. Results are merged strictly in file order, so row order and line numbers
+are those of a single pass. Workers are started with ``spawn`` (never ``fork``: the GUI process
+has threads), and a cancelled load shuts them down.
 
 ``spawn`` re-imports the main script in each worker, so a script that calls the loader must do
 so under ``if __name__ == "__main__":`` (main.py, the benchmarks and pytest do; a frozen build
@@ -63,8 +65,8 @@ def parse_run(
 
     builder = DatasetBuilder(path, fmt, compressed, mapping)
     builder.preset(spec)
-    blank = take_lines(blob.split(b"\n"), first_line, builder)
-    return builder.part(), blank
+    blank = take_lines(blob, first_line, builder)  # the run becomes the worker's chunk 0
+    return builder.part(sent=0), blank
 
 
 def _warm() -> None:
@@ -131,7 +133,7 @@ class RunPool:
             except BrokenProcessPool:
                 self._broken = True
                 part, run_blank = parse_run(blob, first_line, *self._args)
-            builder.merge(part)
+            builder.merge(part, blob)
             blank += run_blank
         return blank
 

@@ -12,7 +12,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.loading import load
+from core.loading import duplicate_keys, load
 from core.loading.duplicate_keys import key_ends
 
 _TRICKY = st.text(alphabet=st.sampled_from(list('ab:" \\\t{}é😀')), max_size=12)
@@ -71,3 +71,22 @@ def test_thousands_of_lines_of_real_colon_text_load_whole(write, shared_data):
     dataset = load(write("a.jsonl", b"\n".join(map(orjson.dumps, text)) + b"\n"))
     assert (len(dataset), dataset.bad_lines) == (3000, [])
     assert dataset.responses[0] == text[0]["output"]
+
+
+_PIECES = st.sampled_from(
+    [b'"', b"\\", b":", b" ", b"\t", b"\n", b"\x0b", b"\r", b"a", b"\xc3\xa9"]
+)
+
+
+@given(st.lists(_PIECES, min_size=1, max_size=80).map(b"".join))
+@settings(max_examples=500, deadline=None)
+def test_numpy_count_for_long_text_equals_the_regular_expression(raw):
+    """The vectorised count used on big batches is the short-text count, on any bytes."""
+    assert len(raw) < duplicate_keys.NUMPY_MIN_BYTES
+    assert duplicate_keys._key_ends_numpy(raw) == key_ends(raw)
+
+
+def test_numpy_count_on_a_real_batch(shared_data):
+    lines = (shared_data / "seed_tasks.jsonl").read_bytes()
+    assert len(lines) > duplicate_keys.NUMPY_MIN_BYTES
+    assert key_ends(lines) == len(re.findall(rb'(?<!\\)"\s*:', lines)) > 1000
