@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
     def _wire_plots(self) -> None:
         controller = self.review.controller
         controller.decisions_changed.connect(self.plots.decisions_changed)
+        controller.rows_changed.connect(self.plots.scores_changed)
         self.scoring.scores_arrived.connect(self.plots.on_scores_arrived)
         self.scoring.scores_cleared.connect(self.plots.on_scores_cleared)
         self.review.filter_applied.connect(self.plots.show_filter)

@@ -18,6 +18,10 @@ from core.dedup.shingles import ShingleSets, splitmix64
 
 NUM_PERM = 128
 SEED = 1729
+#: Documents per call into rensa. A call holds the GIL from start to end (a 1M-row column was
+#: one call of ~10 s: the window froze for all of it); pieces of this size take ~50 ms each,
+#: and between them the GUI thread gets the GIL back.
+GIL_CHUNK = 4_096
 
 
 @lru_cache(maxsize=64)
@@ -67,15 +71,25 @@ def colliding(
 ) -> np.ndarray:
     """Which of ``documents`` share at least one LSH band with another of them.
 
-    Computed entirely inside rensa (signatures and band hashes), which is far cheaper than
-    bringing every signature into numpy; only the colliding documents go on to banding here.
+    The signatures are made in pieces (see :data:`GIL_CHUNK`) and kept only as one 64-bit key
+    per band (never the whole signature matrix); documents sharing a key in any band collide.
+    Equal bands always give equal keys, so no colliding document is missed; a rare 64-bit key
+    collision only adds a candidate, and every candidate is verified by its true Jaccard.
     """
     if len(documents) < 2:
         return np.zeros(len(documents), dtype=bool)
-    flat, offsets = _subset(shingles, documents)
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, bands * rows, seed)
-    index = rensa.RMinHashLSH(0.5, bands * rows, bands)
-    return np.asarray(index.query_duplicate_flags_matrix_one_shot(matrix), dtype=bool)
+    keys = np.empty((bands, len(documents)), dtype=np.uint64)
+    for start, signature in _signature_pieces(shingles, documents, bands * rows, seed):
+        for band, key in enumerate(band_keys(signature, bands, rows)):
+            keys[band, start : start + len(signature)] = key
+    found = np.zeros(len(documents), dtype=bool)
+    for key in keys:
+        order = np.argsort(key, kind="stable")
+        ranked = key[order]
+        same = ranked[1:] == ranked[:-1]
+        found[order[1:][same]] = True
+        found[order[:-1][same]] = True
+    return found
 
 
 def signatures(
@@ -84,9 +98,29 @@ def signatures(
     """The MinHash signatures of ``documents``, a ``(len(documents), num_perm)`` uint32 matrix."""
     if not len(documents):
         return np.zeros((0, num_perm), dtype=np.uint32)
+    out = np.empty((len(documents), num_perm), dtype=np.uint32)
+    for start, piece in _signature_pieces(shingles, documents, num_perm, seed):
+        out[start : start + len(piece)] = piece
+    return out
+
+
+def _signature_pieces(
+    shingles: ShingleSets, documents: np.ndarray, num_perm: int, seed: int
+) -> Iterator[tuple[int, np.ndarray]]:
+    """``(first position, signatures)`` of :data:`GIL_CHUNK` documents at a time, in order.
+
+    A document's signature depends on its own shingles only, so pieces give the same rows as
+    one call over all documents.
+    """
     flat, offsets = _subset(shingles, documents)
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, seed)
-    return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(documents), num_perm)
+    for start in range(0, len(documents), GIL_CHUNK):
+        end = min(start + GIL_CHUNK, len(documents))
+        low, high = int(offsets[start]), int(offsets[end])
+        matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+            flat[low:high], offsets[start : end + 1] - offsets[start], num_perm, seed
+        )
+        piece = np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(end - start, num_perm)
+        yield start, piece
 
 
 def band_keys(signature: np.ndarray, bands: int, rows: int) -> Iterator[np.ndarray]:

@@ -60,34 +60,24 @@ def save(
 ) -> int:
     """Keep ``model`` and its scores of ``rows``, replacing the previous learned scorer.
 
-    One transaction: after a crash the project holds either the old scorer or the new one.
-    Returns the new scorer's id.
+    After a crash the project holds either the old scorer or the new one (the swap is one
+    transaction); the rows are written in short ones, so decisions committed meanwhile on
+    the GUI thread never wait for all of them. Returns the new scorer's id.
     """
     desc = description(model, source)
     key = scorer_key(desc)
     fingerprints = [bytes(dataset.fingerprints[r]) for r in rows.tolist()]
-    with store.transaction() as db:
-        old = db.execute("SELECT value FROM meta WHERE key = ?", (META_SCORER,)).fetchone()
-        db.execute(
-            "INSERT INTO scorers (key, description) VALUES (?, ?) ON CONFLICT(key) "
-            "DO UPDATE SET description = excluded.description",
-            (key, orjson.dumps(desc).decode()),
-        )
-        scorer = db.execute("SELECT id FROM scorers WHERE key = ?", (key,)).fetchone()[0]
-        if old is not None and old[0].isdigit() and int(old[0]) != scorer:
-            db.execute("DELETE FROM scores WHERE scorer = ?", (int(old[0]),))
-            db.execute("DELETE FROM scorers WHERE id = ?", (int(old[0]),))
-        db.execute("DELETE FROM scores WHERE scorer = ?", (scorer,))
-        db.executemany(
-            "INSERT INTO scores (scorer, fingerprint, score, flags) VALUES (?, ?, ?, 0)",
-            [(scorer, fp, float(s)) for fp, s in zip(fingerprints, scores.tolist(), strict=True)],
-        )
-        for name, value in (
-            (META_SCORER, str(scorer)),
-            (META_MODEL, orjson.dumps(model.to_dict() | {"source": source}).decode()),
-        ):
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (name, value))
-    return scorer
+    old = store.get_meta(META_SCORER)
+    # Short transactions (see ProjectStore.replace_scores): at 1M rows one transaction held
+    # the write lock ~10 s, and every key pressed meanwhile waited for it on the GUI thread.
+    return store.replace_scores(
+        key,
+        desc,
+        list(zip(fingerprints, scores.astype(float).tolist(), strict=True)),
+        {META_MODEL: orjson.dumps(model.to_dict() | {"source": source}).decode()},
+        id_meta=META_SCORER,
+        retire=(int(old),) if old is not None and old.isdigit() else (),
+    )
 
 
 def load_model(store: ProjectStore) -> tuple[LearnedModel, str] | None:

@@ -13,6 +13,7 @@ A connection belongs to the thread that opened it: a worker thread opens its own
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,22 @@ import orjson
 from core.errors import ThresherError
 
 SCHEMA_VERSION = 3
+#: Scorer keys with this prefix are a replacement being written, or an old scorer being
+#: deleted (see :meth:`ProjectStore.replace_scores`): never listed, removed by the next one.
+HIDDEN_SCORER = "~"
+_STAGING = HIDDEN_SCORER + "staging:"
+_RETIRED = HIDDEN_SCORER + "retired:"
+#: Rows per transaction when a whole scorer's cache is replaced or deleted in the background:
+#: short enough that a decision committed meanwhile on the GUI thread barely waits.
+CHUNK_ROWS = 2_000
+#: Transactions of this process now waiting for SQLite's write lock. A background replacement
+#: lets them go first between its chunks: SQLite's busy handler polls, so a waiting writer
+#: otherwise loses the lock to back-to-back chunks for the whole replacement (measured: a
+#: decision waited 4 s behind 100k rows written in 10k-row transactions).
+_waiting = 0
+_waiting_lock = threading.Lock()
+#: The longest a background replacement pauses for waiting writers before a chunk.
+YIELD_LIMIT_S = 2.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -134,7 +151,14 @@ class ProjectStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE … COMMIT``, rolled back if the block raises."""
-        self._db.execute("BEGIN IMMEDIATE")
+        global _waiting
+        with _waiting_lock:
+            _waiting += 1
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        finally:
+            with _waiting_lock:
+                _waiting -= 1
         try:
             yield self._db
         except BaseException:
@@ -177,7 +201,87 @@ class ProjectStore:
             for sid, key, desc in self._db.execute(
                 "SELECT id, key, description FROM scorers ORDER BY id"
             )
+            if not key.startswith(HIDDEN_SCORER)
         ]
+
+    def replace_scores(
+        self,
+        key: str,
+        description: dict,
+        rows: list[tuple[bytes, float | None]],
+        meta: dict[str, str],
+        id_meta: str | None = None,
+        retire: tuple[int, ...] = (),
+    ) -> int:
+        """Make ``rows`` (fingerprint, score) scorer ``key``'s whole cache; returns its new id.
+
+        For a worker replacing a large cache (the learned scorer: every row, every retrain):
+        one transaction over 1M rows held the write lock for seconds, and a decision committed
+        on the GUI thread meanwhile waited for all of it. The rows are written under a staging
+        key in :data:`CHUNK_ROWS`-row transactions; one short transaction then swaps the keys
+        (rows follow their scorer id) and writes ``meta`` (and the new id as ``id_meta``, when
+        given); the old rows (and the scorers in
+        ``retire``) are deleted in chunks afterwards. A crash leaves the old scorer or the new
+        one, never a mix; what an interrupted replacement left is never listed and is removed
+        by the next one.
+        """
+        self._purge_hidden()
+        text = orjson.dumps(description).decode()
+        with self.transaction() as db:
+            db.execute("DELETE FROM scorers WHERE key = ?", (_STAGING + key,))  # purged: empty
+            db.execute(
+                "INSERT INTO scorers (key, description) VALUES (?, ?)", (_STAGING + key, text)
+            )
+            scorer = db.execute("SELECT id FROM scorers WHERE key = ?", (_STAGING + key,))
+            scorer = scorer.fetchone()[0]
+        for start in range(0, len(rows), CHUNK_ROWS):
+            _let_waiting_writers_go()
+            with self.transaction() as db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO scores (scorer, fingerprint, score, flags) "
+                    "VALUES (?, ?, ?, 0)",
+                    [(scorer, fp, score) for fp, score in rows[start : start + CHUNK_ROWS]],
+                )
+        with self.transaction() as db:
+            old = db.execute("SELECT id FROM scorers WHERE key = ?", (key,)).fetchone()
+            for sid in {*(int(r) for r in retire), *([old[0]] if old else [])} - {scorer}:
+                db.execute(
+                    "UPDATE scorers SET key = ? WHERE id = ?", (f"{_RETIRED}{sid}:{key}", sid)
+                )
+            db.execute(
+                "UPDATE scorers SET key = ?, description = ? WHERE id = ?", (key, text, scorer)
+            )
+            written = {**meta, **({id_meta: str(scorer)} if id_meta else {})}
+            for name, value in written.items():
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (name, value))
+        self._purge_hidden()
+        return scorer
+
+    def _purge_hidden(self) -> None:
+        """Delete staged or retired scorers and their rows, :data:`CHUNK_ROWS` at a time."""
+        hidden = self._db.execute(
+            "SELECT id FROM scorers WHERE substr(key, 1, 1) = ?", (HIDDEN_SCORER,)
+        ).fetchall()
+        for (sid,) in hidden:
+            while True:
+                _let_waiting_writers_go()
+                with self.transaction() as db:
+                    deleted = db.execute(
+                        "DELETE FROM scores WHERE scorer = ? AND fingerprint IN "
+                        "(SELECT fingerprint FROM scores WHERE scorer = ? LIMIT ?)",
+                        (sid, sid, CHUNK_ROWS),
+                    ).rowcount
+                if deleted <= 0:
+                    break
+            with self.transaction() as db:
+                tables = {
+                    name
+                    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                }
+                if "judge_details" in tables:
+                    db.execute("DELETE FROM judge_details WHERE scorer = ?", (sid,))
+                db.execute("DELETE FROM scores WHERE scorer = ?", (sid,))
+                db.execute("DELETE FROM scorers WHERE id = ?", (sid,))
 
     def forget_scorer(self, key: str) -> None:
         """Delete a scorer's cached results and its registration (one transaction)."""
@@ -367,3 +471,10 @@ class ProjectStore:
     def pragma(self, name: str) -> object:
         """The value of a PRAGMA (for tests and diagnostics)."""
         return self._db.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+def _let_waiting_writers_go() -> None:
+    """Pause (up to :data:`YIELD_LIMIT_S`) while another transaction waits for the write lock."""
+    deadline = time.monotonic() + YIELD_LIMIT_S
+    while _waiting and time.monotonic() < deadline:
+        time.sleep(0.002)

@@ -138,6 +138,14 @@ class ReviewSession:
         self.reasons: dict[int, str] = {}
         self.rule_decision = np.zeros(n, dtype=np.int8)
         self.final = np.zeros(n, dtype=np.int8)
+        #: Each row's approximate tokens, for the kept-token count (the dataset never changes).
+        self._tokens = self.dataset.prompt_tokens.astype(np.int64) + self.dataset.response_tokens
+        #: Rows per final decision code, manual overrides and kept tokens: recounted when the
+        #: rule re-decides every row, updated by the changed rows only when a curator decides
+        #: (a key press at 1M rows must not pass over every row).
+        self._final_counts = np.zeros(max(KEEP, DROP, UNDECIDED) + 1, dtype=np.int64)
+        self._manual_counts = np.zeros(max(AUTO, KEEP, DROP) + 1, dtype=np.int64)
+        self._kept_tokens = 0
         self.preferred = np.zeros(n, dtype=bool)
         self.map_xy: np.ndarray | None = None  # the embedding map, for map filters
         self.map_topics: np.ndarray | None = None
@@ -325,6 +333,7 @@ class ReviewSession:
         "the score" means (a fresh run does; restoring a cached column does not).
         """
         key = key or self.score_key or PLAIN_KEY
+        before = self.score_key
         column = self.add_column(key, description)
         if last_run or self.last_run is None:
             self.last_run = key
@@ -333,7 +342,10 @@ class ReviewSession:
             column.truncated[rows] = truncated
         if unscorable is not None:
             column.unscorable[rows] = unscorable
-        self.refresh()
+        # A column the rule does not read changes no decision: the learned scorer publishes
+        # every row after each retrain, and re-deciding 1M rows each time stalled the window.
+        if key in (before, self.score_key) or key in self.rule.scorers():
+            self.refresh()
 
     def clear_scores(self, key: str | None = None) -> None:
         """Forget a column's scores (default: the default column's)."""
@@ -446,6 +458,22 @@ class ReviewSession:
             self.scores, self.flag_mask, self.duplicate, self.overlap, self.column_scores()
         )
         self.final = np.where(self.manual != AUTO, self.manual, self.rule_decision).astype(np.int8)
+        self._recount()
+
+    def _recount(self) -> None:
+        """Count every row again (the rule changed, so any row's final decision may have)."""
+        self._final_counts = np.bincount(self.final, minlength=len(self._final_counts))
+        self._manual_counts = np.bincount(self.manual, minlength=len(self._manual_counts))
+        self._kept_tokens = int(self._tokens[self.final == KEEP].sum())
+
+    def _count_rows(self, rows: np.ndarray, sign: int) -> None:
+        """Add (``sign`` 1) or take away (-1) ``rows``' share of the counts (rows distinct)."""
+        final = self.final[rows]
+        self._final_counts += sign * np.bincount(final, minlength=len(self._final_counts))
+        self._manual_counts += sign * np.bincount(
+            self.manual[rows], minlength=len(self._manual_counts)
+        )
+        self._kept_tokens += sign * int(self._tokens[rows[final == KEEP]].sum())
 
     # -- deciding ------------------------------------------------------------------------------
 
@@ -566,6 +594,7 @@ class ReviewSession:
             ]
         )
         # Only now, with the change on disk, does memory (and so the screen) show it.
+        self._count_rows(rows, -1)
         self.manual[rows] = decisions
         for row, reason in zip(rows.tolist(), reasons, strict=True):
             if reason:
@@ -573,6 +602,7 @@ class ReviewSession:
             else:
                 self.reasons.pop(row, None)
         self.final[rows] = np.where(decisions != AUTO, decisions, self.rule_decision[rows])
+        self._count_rows(rows, 1)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -589,17 +619,24 @@ class ReviewSession:
         return np.flatnonzero(self.final == DROP)
 
     def summary(self) -> Summary:
-        """Kept / dropped / undecided counts and the kept rows' approximate tokens."""
-        kept = self.final == KEEP
-        tokens = self.dataset.prompt_tokens + self.dataset.response_tokens
+        """Kept / dropped / undecided counts and the kept rows' approximate tokens.
+
+        Read from counts kept up to date as rows change (O(1)): the summary bar asks after
+        every key press.
+        """
+        counts = self._final_counts
         return Summary(
             rows=len(self.final),
-            kept=int(kept.sum()),
-            dropped=int((self.final == DROP).sum()),
-            undecided=int((self.final == UNDECIDED).sum()),
-            manual=int((self.manual != AUTO).sum()),
-            kept_tokens=int(tokens[kept].sum()),
+            kept=int(counts[KEEP]),
+            dropped=int(counts[DROP]),
+            undecided=int(counts[UNDECIDED]),
+            manual=int(self._manual_counts[KEEP] + self._manual_counts[DROP]),
+            kept_tokens=self._kept_tokens,
         )
+
+    def manual_counts(self) -> tuple[int, int]:
+        """How many rows the curator kept and dropped by hand (kept up to date, O(1))."""
+        return int(self._manual_counts[KEEP]), int(self._manual_counts[DROP])
 
     def filter_inputs(self) -> FilterInputs:
         """The arrays a :class:`RowFilter` looks at."""

@@ -63,6 +63,11 @@ class PlotsDock(FeatureDock):
         self._drags = 0
         self._drag_key: str | None = None
         self._shown: str | None = None  # which scores the plots show (see _shown_key)
+        #: The score-vs-length sample and its correlation, and the scores it was made from:
+        #: it depends on scores only, so a decision (a key press) redraws without recomputing
+        #: it (a Spearman correlation per frame was ~15 ms of each frame while keys were pressed).
+        self._length: tuple[tuple, object] | None = None
+        self._scores_seen = 0  # bumped whenever any score may have changed
         self._redraw_timer = QTimer(self, singleShot=True, interval=1000 // MAX_REDRAWS_PER_SECOND)
         self._redraw_timer.timeout.connect(self._redraw)
         self._drag_timer = QTimer(self, singleShot=True, interval=DRAG_RULE_MS)
@@ -88,6 +93,7 @@ class PlotsDock(FeatureDock):
         """A dataset was opened (or closed): start from its current scores and decisions."""
         self.curve_job.cancel()
         self.session = session
+        self._scores_seen += 1
         self.threshold_plot.curve = None
         if session is None:
             self.histogram = None
@@ -116,12 +122,19 @@ class PlotsDock(FeatureDock):
         self.histogram.add(np.arange(len(scores)), scores)
         self._shown = self._shown_key()
 
+    def scores_changed(self, *_args) -> None:
+        """Some scores changed (a column, flags with heuristic scores): redraw from them."""
+        self._scores_seen += 1
+        self._schedule()
+
     def on_scores_arrived(self, update: ScoreUpdate) -> None:
         """Count a streamed (or restored) batch of scores, if it is the column shown."""
+        self._scores_seen += 1
         if self.histogram is None or not len(update.batch.rows):
             return
-        if self._shown_key() != self._shown or self._shown == "rank average" or update.restored:
-            self._rebuild()  # restored columns: count what the session now holds, once
+        restored_shown = update.restored and (not update.key or update.key == self._shown)
+        if self._shown_key() != self._shown or self._shown == "rank average" or restored_shown:
+            self._rebuild()  # a restored shown column: count what the session now holds, once
         elif update.key and update.key != self._shown:
             return  # another scorer's column
         else:
@@ -135,6 +148,7 @@ class PlotsDock(FeatureDock):
         The session clears no column (each scorer has its own), so neither does the histogram:
         a run of another scorer must not blank the plots of the column the rule reads.
         """
+        self._scores_seen += 1
         if self.session is not None:
             self._rebuild()
             self._curve_dirty = True
@@ -191,13 +205,21 @@ class PlotsDock(FeatureDock):
             caption = "No scores yet: score the dataset in the Scoring dock."
         self.histogram_plot.show_counts(histogram, kept, dropped, caption, cutoff)
         self.histogram_plot.show_threshold(cutoff)
-        view = length_view(self.sample, shown, session.dataset.response_tokens)
+        view = self._length_view(shown)
         self.length_plot.show_view(
             view, final[view.rows] == KEEP, final[view.rows] == DROP, cutoff, len(final)
         )
         self.threshold_plot.show_threshold(cutoff, self._rule_kept())
         if self._curve_dirty and not self._curve_timer.isActive():
             self._curve_timer.start()
+
+    def _length_view(self, shown: np.ndarray):
+        """The score-vs-length sample of ``shown``, made again only when scores changed."""
+        session = self.session
+        key = (id(session), self._scores_seen, self._shown, session.rule.rank_weights)
+        if self._length is None or self._length[0] != key:
+            self._length = (key, length_view(self.sample, shown, session.dataset.response_tokens))
+        return self._length[1]
 
     def _start_curve(self) -> None:
         session = self.session

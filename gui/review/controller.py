@@ -40,6 +40,10 @@ class ReviewController(QObject):
 
     opened = Signal(object)  # ReviewSession
     decisions_changed = Signal()
+    #: Just before ``decisions_changed``: the source rows whose decision changed (an int64
+    #: array), or None when any row's may have (the rule, scores, duplicates). The table
+    #: repaints only those rows: a key press at 1M rows must not repaint every visible cell.
+    decided = Signal(object)
     rows_changed = Signal(str)  # "scores" or "flags": the session's per-row data changed
     summary_changed = Signal(object)  # Summary
     history_changed = Signal()
@@ -230,7 +234,7 @@ class ReviewController(QObject):
         if change is None:
             return False
         self._changed_since_backup = True
-        self._changed()
+        self._changed(change.rows)
         return True
 
     def decide_after_save(self, rows, decision: int, reason: str = "") -> None:
@@ -260,11 +264,14 @@ class ReviewController(QObject):
         if len(change.rows) >= BACKGROUND_ROWS:
             self._in_background(step)
         elif self._guard(step) is not None:
+            rows = None
             if isinstance(change, RuleChange):
                 self.rule_changed.emit(self.session.rule)
             elif isinstance(change, KeptCopyChange):
                 self.kept_copies_changed.emit(self.session.preferred.copy())
-            self._changed()
+            else:  # a decision: only its rows changed
+                rows = change.rows
+            self._changed(rows)
 
     def _in_background(self, commit) -> None:
         """Run ``commit`` (backup + one transaction) on a worker thread."""
@@ -322,7 +329,9 @@ class ReviewController(QObject):
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _changed(self) -> None:
+    def _changed(self, rows: np.ndarray | None = None) -> None:
+        """Tell the views; ``rows``: the only rows whose decision changed (None: any)."""
+        self.decided.emit(rows)
         self.decisions_changed.emit()
         self.summary_changed.emit(self.session.summary())
         self.history_changed.emit()

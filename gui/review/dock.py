@@ -78,7 +78,9 @@ class ReviewDock(FeatureDock):
         self._filter = RowFilter()
         self._filter_mask: np.ndarray | None = None
         self._pending_position: int | None = None
-        self._restoring = False
+        self._restoring = False  # cached scores (or the learned scorer) are still on their way
+        self._restoring_scores = False
+        self._restoring_learned = False
         self._queue: np.ndarray | None = None  # the borderline queue's rows while it is on
         self._disagreement: tuple[str, str] | None = None  # the two scorers, for that queue
         self._build_actions()
@@ -140,6 +142,7 @@ class ReviewDock(FeatureDock):
         self.learned.described.connect(self.panel.learned_label.setText)
         self.learned.progress.connect(self.status.emit)
         self.learned.failed.connect(self._on_learning_failed)
+        self.learned.restoring.connect(self._on_learned_restoring)
         self.undo_action.triggered.connect(self.controller.undo)
         self.redo_action.triggered.connect(self.controller.redo)
         self.keep_shown_action.triggered.connect(lambda: self.decide_shown(KEEP))
@@ -150,7 +153,7 @@ class ReviewDock(FeatureDock):
         self.advance_action.toggled.connect(self.settings.set_advance_after_deciding)
         self.panel.rule_changed.connect(self.controller.set_rule)
         self.controller.rule_changed.connect(self.panel.set_rule)
-        self.controller.decisions_changed.connect(self.table_model.decisions_changed)
+        self.controller.decided.connect(self.table_model.decisions_changed)
         self.controller.rows_changed.connect(self.table_model.rows_changed)
         self.controller.decisions_changed.connect(self._show_queue_left)
         self.controller.summary_changed.connect(self._on_summary)
@@ -216,6 +219,16 @@ class ReviewDock(FeatureDock):
 
     def set_restoring(self, restoring: bool) -> None:
         """Cached scores are on their way: no export and no counts until they are in."""
+        self._restoring_scores = restoring
+        self._show_restoring()
+
+    def _on_learned_restoring(self, restoring: bool) -> None:
+        """The saved learned scorer is read on a worker: its column is part of an export."""
+        self._restoring_learned = restoring
+        self._show_restoring()
+
+    def _show_restoring(self) -> None:
+        restoring = self._restoring_scores or self._restoring_learned
         self._restoring = restoring
         self.panel.show_restoring(restoring)
         session_ready = self.controller.session is not None and not self.controller.busy

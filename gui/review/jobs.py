@@ -148,6 +148,27 @@ def _learn(
         store.close()
 
 
+def _restore_learned(dataset: Dataset, project: Path):
+    """The project's saved learned scorer and its cached keep-probabilities (None: none)."""
+    yield
+    with ProjectStore(project) as store:
+        saved = storage.load_model(store)
+        cached = storage.cached_predictions(store, dataset) if saved is not None else None
+    return saved, cached
+
+
+class LearnedRestoreJob(LatestJob):
+    """Reads a re-opened project's learned scorer on a worker.
+
+    Finding a million rows' cached keep-probabilities by fingerprint is a Python loop of
+    seconds; on the GUI thread it froze the window while the file opened.
+    """
+
+    def start(self, dataset: Dataset, project: Path, returned: Callable, errored: Callable) -> None:
+        """Read ``dataset``'s learned scorer from ``project``; ``returned((saved, cached))``."""
+        self._launch(_restore_learned, dataset, project, returned=returned, errored=errored)
+
+
 class LearnJob(LatestJob):
     """Runs one learning run at a time; the newest wins."""
 

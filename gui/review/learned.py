@@ -20,14 +20,13 @@ from core.learned.features import PairFeatures
 from core.learned.model import MIN_EACH
 from core.learned.progress import LearnProgress
 from core.learned.queue import least_sure_rows
-from core.learned.train import manual_labels
 from core.review import AUTO
 from core.review.session import ReviewSession
 from core.scoring.run import ScoreUpdate
 from core.scoring.scored_batch import ScoredBatch
 from gui.error_hook import failure_text
 from gui.review.controller import ReviewController
-from gui.review.jobs import LearnJob, LearnOutcome
+from gui.review.jobs import LearnedRestoreJob, LearnJob, LearnOutcome
 
 #: Manual decisions made (or changed) since the last run that start a new one.
 RETRAIN_EVERY = 20
@@ -44,11 +43,14 @@ class LearnedController(QObject):
     failed = Signal(object)
     #: Progress of a run, in words (for the status bar).
     progress = Signal(str)
+    #: True while a re-opened project's saved scorer is read (on a worker), False once it is in.
+    restoring = Signal(bool)
 
     def __init__(self, review: ReviewController, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.review = review
         self.job = LearnJob(self)
+        self.restore_job = LearnedRestoreJob(self)
         self.session: ReviewSession | None = None
         self.probabilities = np.zeros(0, dtype=np.float32)
         self.description = ""
@@ -56,6 +58,7 @@ class LearnedController(QObject):
         self._trained_on: np.ndarray | None = None  # manual decisions the scorer learned from
         self._last_stage = ""
         review.opened.connect(self._on_opened)
+        review.decided.connect(self._on_decided)
         review.decisions_changed.connect(self._on_decisions_changed)
 
     # -- opening -------------------------------------------------------------------------------
@@ -67,19 +70,44 @@ class LearnedController(QObject):
         self._trained_on = None
         n = len(session.dataset)
         self.probabilities = np.full(n, np.nan, dtype=np.float32)
-        saved = storage.load_model(session.store)
-        cached = storage.cached_predictions(session.store, session.dataset)
-        if saved is not None and cached is not None:
+        self._describe(self._waiting_text())
+        self.predictions_changed.emit()
+        # The saved scorer and its cached scores are read on a worker, applied in one step.
+        self.restoring.emit(True)
+        self.restore_job.start(
+            session.dataset,
+            session.store.path,
+            lambda found: self._on_restored(session, *found),
+            lambda exc: self._on_restore_failed(session, exc),
+        )
+
+    @property
+    def busy_restoring(self) -> bool:
+        """Whether the saved scorer of the open project is still being read."""
+        return self.restore_job.running
+
+    def _on_restored(self, session: ReviewSession, saved, cached) -> None:
+        if session is not self.session:
+            return
+        if saved is not None and cached is not None and self.job.running is False:
             model, source = saved
             self.probabilities = np.where(session.manual == AUTO, cached, np.nan).astype(np.float32)
             self._trained_on = session.manual.copy()
             self._describe(model.describe(_source_words(source)) + " (saved)")
-        else:
-            self._describe(self._waiting_text())
-        self._publish()
-        self.predictions_changed.emit()
+            self._publish(saved)
+            self.predictions_changed.emit()
+        self.restoring.emit(False)
+        self._on_decisions_changed()  # decisions made while it was read may call for a run
 
-    def _publish(self) -> None:
+    def _on_restore_failed(self, session: ReviewSession, exc: BaseException) -> None:
+        """A damaged saved scorer: nothing is restored, learning starts afresh (and it is said)."""
+        if session is not self.session:
+            return
+        self.restoring.emit(False)
+        self._describe(f"The saved learned scorer could not be read: {failure_text(exc)}")
+        self.failed.emit(exc)
+
+    def _publish(self, saved=None) -> None:
         """Show the keep-probabilities as the ``learned`` score column (a score, not a decision).
 
         Handed to the session like a restored column, so it never becomes "the score" the rule
@@ -93,7 +121,7 @@ class LearnedController(QObject):
         n = len(scores)
         missing = np.isnan(scores)
         batch = ScoredBatch(np.arange(n, dtype=np.int64), scores, np.zeros(n, dtype=bool), missing)
-        described = storage.load_model(session.store)
+        described = saved if saved is not None else storage.load_model(session.store)
         desc = (
             storage.description(*described)
             if described is not None
@@ -107,14 +135,27 @@ class LearnedController(QObject):
 
     # -- when to learn -------------------------------------------------------------------------
 
+    def _on_decided(self, rows: np.ndarray | None) -> None:
+        """A decided row's old prediction is no longer shown: its decision stands.
+
+        ``rows``: the rows whose decision changed (None: any), so a key press at 1M rows
+        touches its own row, not every row.
+        """
+        session = self.session
+        if session is None or session is not self.review.session:
+            return
+        if self._trained_on is not None and len(self.probabilities) == len(session.manual):
+            if rows is None:
+                self.probabilities[session.manual != AUTO] = np.nan
+            else:
+                rows = np.asarray(rows, dtype=np.int64)
+                self.probabilities[rows[session.manual[rows] != AUTO]] = np.nan
+
     def _on_decisions_changed(self) -> None:
         session = self.session
         if session is None or session is not self.review.session:
             return
-        if self._trained_on is not None and len(self._trained_on) == len(session.manual):
-            # A decided row's old prediction is no longer shown: its decision stands.
-            self.probabilities[session.manual != AUTO] = np.nan
-        if self.job.running:
+        if self.job.running or self.restore_job.running:
             return
         if self._enough() and self._new_decisions() >= (
             RETRAIN_EVERY if self._trained_on is not None else 0
@@ -124,8 +165,8 @@ class LearnedController(QObject):
             self._describe(self._waiting_text())
 
     def _enough(self) -> bool:
-        _, labels = manual_labels(self.session.manual)
-        return int(labels.sum()) >= MIN_EACH and int((~labels).sum()) >= MIN_EACH
+        keep, drop = self.session.manual_counts()  # O(1): asked after every key press
+        return keep >= MIN_EACH and drop >= MIN_EACH
 
     def _new_decisions(self) -> int:
         if self._trained_on is None:
@@ -133,8 +174,7 @@ class LearnedController(QObject):
         return int((self.session.manual != self._trained_on).sum())
 
     def _waiting_text(self) -> str:
-        _, labels = manual_labels(self.session.manual)
-        keep, drop = int(labels.sum()), int((~labels).sum())
+        keep, drop = self.session.manual_counts()
         return (
             f"Learns once you have {MIN_EACH} keeps and {MIN_EACH} drops of your own "
             f"(now {keep} and {drop})."
@@ -170,8 +210,9 @@ class LearnedController(QObject):
         return True
 
     def cancel(self) -> None:
-        """Stop a run (the previous scorer, if any, stays)."""
+        """Stop a run (the previous scorer, if any, stays) and any reading of a saved one."""
         self.job.cancel()
+        self.restore_job.cancel()
 
     def least_sure_rows(self) -> np.ndarray:
         """The undecided rows the scorer is least sure of, closest to 0.5 first."""

@@ -82,3 +82,51 @@ def test_learn_from_files_action(qtbot, dataset_path, tmp_path, monkeypatch):
     ), label
     assert np.isfinite(learned.probabilities).all()
     assert (window.review.controller.session.manual == AUTO).all()
+
+
+def test_a_saved_learned_scorer_is_read_on_a_worker_and_export_waits_for_it(
+    qtbot, tmp_path, isolated_projects
+):
+    """Re-opening restores the learned column without the window reading it on its thread.
+
+    Finding 1M rows' cached keep-probabilities by fingerprint is seconds of Python: it runs on
+    a worker now, and until it is in the summary reads "restoring…" and Export waits (an
+    export would otherwise miss the column in its sidecar).
+    """
+    from core.learned import storage
+    from core.learned.model import LearnedModel
+    from core.project import ProjectStore
+    from gui.main_window import MainWindow
+
+    path = tmp_path / "sample.jsonl"
+    shutil.copy(SAMPLE, path)
+    dataset = load(path)
+    rows = np.arange(len(dataset))
+    cached = np.linspace(0.05, 0.95, len(dataset)).astype(np.float32)
+    model = LearnedModel(
+        ("log_prompt_chars",), np.zeros(4, np.float32), np.zeros(4, np.float32),
+        np.zeros(1, np.float32), 0.0, "fast", 25, 25, 0.8, 0.05,
+    )  # fmt: skip
+    with ProjectStore(isolated_projects / "sample.jsonl.thresher") as store:
+        storage.save(store, dataset, model, "decisions", rows, cached)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    review, learned = window.review, window.review.learned
+    seen = []
+    learned.restoring.connect(
+        lambda on: seen.append(
+            (on, review.export_action.isEnabled(), review.panel.summary_box.title())
+        )
+    )
+    window.show()
+    with qtbot.waitSignal(window.dataset_loaded, timeout=60_000):
+        window.open_path(path)
+    qtbot.waitUntil(
+        lambda: not learned.restore_job.running and not review._restoring, timeout=30_000
+    )
+    assert seen[0] == (True, False, "Curated set (restoring…)")
+    assert seen[-1][0] is False
+    column = window.review.controller.session.columns["learned"]
+    np.testing.assert_allclose(column.scores, cached)
+    assert "(saved)" in review.panel.learned_label.text()
+    assert review.export_action.isEnabled()

@@ -128,3 +128,43 @@ def _dataset_of_lengths(lengths):
     path = folder / "a.jsonl"
     path.write_bytes(b"\n".join(b'{"prompt":"p%s","response":"r"}' % (b"x" * k) for k in lengths))
     return load(path)
+
+
+def test_a_decision_repaints_only_its_row_and_a_rule_change_every_row(write, tmp_path):
+    """One key press repaints the decided row's cells, wherever the sort and filter put it.
+
+    A repaint over the whole column made the view redraw every visible cell on each key (about
+    950 ``data`` calls); the decided row must still show its new decision at once.
+    """
+    from core.project import ProjectStore
+    from core.review import DROP, ReviewSession, Rule
+
+    lines = [b'{"prompt":"%s","response":"r"}' % (b"x" * n) for n in (3, 1, 4, 2, 5)]
+    dataset = load(write("a.jsonl", b"\n".join(lines)))
+    with ProjectStore(tmp_path / "p.thresher") as store:
+        session = ReviewSession(dataset, store)
+        model = RecordsTableModel()
+        model.set_dataset(dataset)
+        model.set_session(session)
+        model.sort(COLUMN_INDEX["prompt_chars"], Qt.SortOrder.DescendingOrder)
+        model.set_filter(np.array([True, True, True, False, True]))
+        spans = []
+        model.dataChanged.connect(
+            lambda a, b, _roles: spans.append((a.row(), a.column(), b.row(), b.column()))
+        )
+        decision, by = COLUMN_INDEX["decision"], COLUMN_INDEX["decided_by"]
+        change = session.decide([2], DROP)
+        model.decisions_changed(change.rows)
+        view = model.view_row(2)
+        assert spans == [(view, decision, view, by)]
+        assert model.data(model.index(view, decision)) == "drop"
+        assert model.data(model.index(view, by)) == "curator"
+        spans.clear()
+        model.decisions_changed(session.decide([3], DROP).rows)  # filtered out: nothing shown
+        assert spans == []
+        session.set_rule(Rule(mode="all"))
+        model.decisions_changed(None)
+        assert spans == [(0, decision, model.rowCount() - 1, by)]
+        assert [model.data(model.index(r, decision)) for r in range(model.rowCount())].count(
+            "keep"
+        ) == model.rowCount() - 1
