@@ -659,6 +659,9 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             where.where_combo.setCurrentIndex(where.where_combo.findData("server"))
             where.url_edit.setText("http://127.0.0.1:9/v1")  # nothing listens there
             where.model_edit.setText("judge")
+            # Settled means the scoring thread is free (a cancelled run has stopped): a Score
+            # still disabled here would do nothing, and the wait below would time out.
+            assert panel.score_button.isEnabled(), "Score is disabled with nothing running"
             with qtbot.waitSignal(scoring.scoring_failed, timeout=SETTLE_MS):
                 panel.score_button.click()
             for box in QApplication.topLevelWidgets():  # the expected "scoring stopped" box

@@ -6,11 +6,14 @@ import shutil
 import threading
 import weakref
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
-from core.review import KEEP, RowFilter
+from core.review import DROP, KEEP, RowFilter
 from gui.jobs import LatestJob
+from gui.review.controller import BACKGROUND_ROWS
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
 
@@ -92,3 +95,100 @@ def test_a_finished_job_lets_go_of_what_it_was_given_on_the_gui_thread(qtbot):
     qtbot.waitUntil(lambda: len(freed) == runs, timeout=10_000)
     assert results == list(range(runs))
     assert set(freed) == {gui_thread}
+
+
+def _bad_fraction_cutoff(session) -> float:
+    """A cutoff whose best-fraction rule (3 decimals) does not survive x * 100 / 100."""
+    scores = session.criterion_scores()
+    for cutoff in np.unique(scores[np.isfinite(scores)]):
+        fraction = round(int((scores >= cutoff).sum()) / len(scores), 3)
+        if round(fraction * 100, 1) / 100 != fraction:
+            return float(cutoff)
+    raise AssertionError("no such cutoff in this file")
+
+
+def test_the_rule_editor_holds_the_rule_in_force_exactly(qtbot, dataset_path):
+    """After a drag of the cutoff the rule editor held a rounded copy of the rule.
+
+    The soak saw the editor's rule differ from the session's after a close-and-reopen: a
+    best-fraction cutoff of 0.617 was shown as 61.7 % and read back as 0.6170000000000001, so
+    editing any other part of the rule moved the cutoff (and picking the scorer already
+    chosen left the editor and the session disagreeing).
+    """
+    window = open_window(qtbot, dataset_path)
+    review = window.review
+    session = review.controller.session
+    panel = review.panel
+    panel.mode.setCurrentIndex(panel.mode.findData("top_fraction"))
+    line = window.plots.histogram_plot.line
+    line.moving = True
+    line.setValue(_bad_fraction_cutoff(session))
+    line.sigDragged.emit(line)
+    line.moving = False
+    line.sigPositionChangeFinished.emit(line)
+    dragged = session.rule
+    assert panel.rule() == dragged
+    panel.flag_boxes["empty"].toggle()  # the curator edits another part of the rule
+    assert session.rule == dragged.with_changes(drop_flags=panel.rule().drop_flags)
+    window.close()
+    reopened = open_window(qtbot, dataset_path)
+    assert reopened.review.panel.rule() == reopened.review.controller.session.rule
+    # A rule with more decimals than the editor shows (the command line's) is kept too.
+    precise = reopened.review.controller.session.rule.with_changes(
+        mode="threshold", min_score=0.12345
+    )
+    reopened.review.apply_rule(precise)
+    reopened.review.panel.drop_duplicates.toggle()
+    session_rule = reopened.review.controller.session.rule
+    assert session_rule.min_score == 0.12345
+    assert reopened.review.panel.rule() == session_rule
+
+
+def test_score_right_after_a_cancel_starts_the_new_run(qtbot, dataset_path):
+    """A judge run started right after a cancelled run never reported (soak: 180 s timeout).
+
+    Cancel said the scoring thread was idle at once, while the cancelled run was still
+    stopping and Score stayed disabled until it had: whoever waited for "not running" (the
+    window's opening run, the state machine) then pressed a Score that did nothing.
+    """
+    window = open_window(qtbot, dataset_path)
+    scoring = window.scoring
+    panel = scoring.panel
+    scoring.start_scoring(panel.settings())
+    panel.cancel_button.click()
+    # Until the run has stopped the thread is busy, and Score says so.
+    assert scoring.controller.running or panel.score_button.isEnabled()
+    qtbot.waitUntil(lambda: not scoring.controller.running, timeout=60_000)
+    assert panel.score_button.isEnabled()
+    panel.judge_combo.setCurrentIndex(panel.judge_combo.findData("rubric-1-5"))
+    where = panel.judge_where
+    where.where_combo.setCurrentIndex(where.where_combo.findData("server"))
+    where.url_edit.setText("http://127.0.0.1:9/v1")  # nothing listens there
+    where.model_edit.setText("judge")
+    with qtbot.waitSignal(scoring.scoring_failed, timeout=60_000):
+        panel.score_button.click()
+    assert "did not answer" in panel.status.text()
+
+
+def test_a_cutoff_dragged_while_a_large_change_is_saved_is_applied(qtbot, tmp_path, monkeypatch):
+    """The rule editor showed a dragged cutoff the session had ignored.
+
+    While a bulk change of 5,000 rows or more is saved on a worker, the controller dropped any
+    rule change (the editor is disabled then, but the histogram's cutoff line is not): the
+    editor and the plots showed the new rule, the decisions and the project the old one.
+    """
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
+    lines = SAMPLE.read_bytes().splitlines()
+    path = tmp_path / "large.jsonl"
+    path.write_bytes(b"\n".join(lines * (BACKGROUND_ROWS // 250)) + b"\n")  # 294 records each
+    window = open_window(qtbot, path)
+    review = window.review
+    controller = review.controller
+    session = controller.session
+    review.drop_shown_action.trigger()
+    assert controller.busy  # saved on a worker
+    dragged = session.rule.with_changes(mode="threshold", min_score=0.42)
+    review.apply_rule(dragged, "drag")
+    qtbot.waitUntil(lambda: not controller.busy, timeout=60_000)
+    assert session.rule == dragged == review.panel.rule()
+    assert (session.manual == DROP).all()
