@@ -203,6 +203,12 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                 or d.detect.running
                 or d.restore.running
                 or d.builder.running
+                # Jobs that only read the session settle too: a failure of theirs belongs to
+                # the step that started them, not to whatever the next step does meanwhile.
+                or w.agreement.job.running
+                or w.plots.curve_job.running
+                or w.agreement._timer.isActive()
+                or w.plots._curve_timer.isActive()
                 or w.filter_bar._timer.isActive()
                 or d._scores_settled.isActive()
                 or w.plots._drag_timer.isActive()
@@ -218,6 +224,8 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                 (w.dedup._scores_settled, w.dedup.on_scores_changed),
                 (w.plots._drag_timer, w.plots._apply_cutoff),
                 (w.model._resort_timer, w.model._resort),
+                (w.agreement._timer, w.agreement._start),
+                (w.plots._curve_timer, w.plots._start_curve),
             ):
                 if timer.isActive():
                     timer.stop()
@@ -234,6 +242,10 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
 
         def press(self, widget, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
             self.focus(widget)
+            # A key reaches the window's shortcuts only while it is the active window; a box
+            # that took the focus would take the key (the soak's queue that B did not open).
+            active = QApplication.activeWindow()
+            assert active is self.window, f"the key would go to {_describe(active)}"
             qtbot.keyClick(widget, key, modifiers)
             if modifiers != Qt.KeyboardModifier.NoModifier:
                 # QTest leaves Ctrl held in the application's state when a shortcut took the
@@ -759,6 +771,12 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self.settle()
             errors, self.errors = self.errors, []
             assert not errors, errors[0]
+            # A failure shown in a box (a background job's, the error hook's) is a failure of
+            # the run, said as what it is: no step expects one (the judge rule closes its own).
+            boxes = _error_boxes()
+            for box in boxes:
+                box.close()
+            assert not boxes, f"a failure was shown: {_describe(boxes[0])}"
             new = [
                 r
                 for r in qtlog.records[self.log_seen :]
@@ -864,6 +882,22 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             )
 
     return CuratorMachine
+
+
+def _error_boxes() -> list[QMessageBox]:
+    """Message boxes on screen (report_failure's are non-modal: the watchdog misses them)."""
+    return [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    ]
+
+
+def _describe(widget) -> str:
+    """A window as a failure message names it (a box by its title and text)."""
+    if widget is None:
+        return "no window"
+    if isinstance(widget, QMessageBox):
+        return f"the box {widget.windowTitle()!r}: {widget.text()}"
+    return f"{type(widget).__name__} {widget.windowTitle()!r}"
 
 
 def _assert_sorted(keys: np.ndarray, rows: np.ndarray, descending: bool) -> None:
