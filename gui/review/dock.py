@@ -438,8 +438,12 @@ class ReviewDock(FeatureDock):
         action.setChecked(True)
 
     def _on_least_sure(self, _on: bool) -> None:
-        """Switching the queue's order while it is walked rebuilds it in the new order."""
-        if self._queue is not None:
+        """Switching the borderline queue's order while it is walked rebuilds it in that order.
+
+        The disagreement queue has its own order and is left as it is: rebuilding it read its
+        two columns again, and one may have been removed since (a ColumnError the soak found).
+        """
+        if self._queue is not None and self._disagreement is None:
             self.set_queue(True)
 
     def learn_from_files(self) -> None:

@@ -147,6 +147,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self.log_seen = len(qtlog.records)
             self.path: Path | None = None
             self.queue: np.ndarray | None = None
+            self.disagreement = False  # the queue walked is the disagreement queue
             self.fresh = False  # the filter and sort were just (re)applied
             self.exports = 0
             self.since_open = 0
@@ -437,6 +438,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self.press(self.window.table, Qt.Key.Key_B)
             self.settle()
             self.queue = expected
+            self.disagreement = False
             self.fresh = expected is None
 
         def _expected_queue(self) -> np.ndarray:
@@ -452,7 +454,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self._step("least_sure")
             self.review.least_sure_action.toggle()
             self.settle()
-            if self.queue is not None:  # the queue being walked follows the order
+            if self.queue is not None and not self.disagreement:  # it follows the order
                 self.queue = self._expected_queue()
 
         # -- learning from decisions and files ---------------------------------------------
@@ -632,6 +634,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             self.review.walk_disagreement(first, second)
             self.settle()
             self.queue = expected
+            self.disagreement = True
             self.fresh = False
 
         # -- scoring and duplicates ----------------------------------------------------------

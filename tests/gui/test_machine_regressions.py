@@ -11,8 +11,12 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
+from core.project import ProjectStore
 from core.review import DROP, KEEP, RowFilter
+from core.scoring.run import cache_batch
+from core.scoring.scored_batch import ScoredBatch
 from gui.jobs import LatestJob
+from gui.main_window import MainWindow
 from gui.review.controller import BACKGROUND_ROWS
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
@@ -237,3 +241,45 @@ def test_a_background_failure_fails_the_step_that_started_it(machine):
     with pytest.raises(AssertionError, match="Mean of empty slice"):
         machine.check()
     machine.check()  # the box was closed: the run goes on
+
+
+def test_switching_the_queue_order_after_removing_a_column_it_walks(qtbot, dataset_path):
+    """Switching to least-sure-first rebuilt the disagreement queue from a removed column.
+
+    Walking the disagreement queue, the soak removed one of its two columns, then switched the
+    borderline queue to least-sure-first: the dock read the removed column again and raised
+    ColumnError (after 515 steps). The disagreement queue keeps its own order; the switch is
+    about the borderline queue.
+    """
+    window = open_window(qtbot, dataset_path)
+    session = window.review.controller.session
+    rows = np.arange(len(session.dataset))
+    judge = "a-judge"  # another scorer's results in the project, as `main.py score` leaves them
+    with ProjectStore(session.store.path) as store:
+        scorer = store.scorer_id(judge, {"model": "judge.gguf", "kind": "judge"})
+        scores = np.random.default_rng(0).integers(1, 6, len(rows)).astype(np.float32)
+        none = np.zeros(len(rows), bool)
+        cache_batch(store, scorer, session.dataset, ScoredBatch(rows, scores, none, none))
+    window.close()
+    window = MainWindow()  # reopened: the cached column is restored, no run to wait for
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.dataset_loaded, timeout=30_000):
+        window.open_path(dataset_path)
+    review = window.review
+    session = review.controller.session
+    qtbot.waitUntil(
+        lambda: (
+            judge in session.columns
+            and session.columns[judge].scored == len(rows)
+            and not window.scoring.heuristics.running
+        ),
+        timeout=30_000,
+    )
+    other = next(key for key in session.columns if key != judge)
+    review.walk_disagreement(other, judge)
+    queue = window.model.visible_rows()
+    assert queue.tolist() == session.disagreement_rows(other, judge).tolist()
+    assert review.column_menu.remove(judge)
+    review.least_sure_action.toggle()
+    assert window.model.visible_rows().tolist() == queue.tolist()
