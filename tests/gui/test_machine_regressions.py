@@ -283,3 +283,25 @@ def test_switching_the_queue_order_after_removing_a_column_it_walks(qtbot, datas
     assert review.column_menu.remove(judge)
     review.least_sure_action.toggle()
     assert window.model.visible_rows().tolist() == queue.tolist()
+
+
+def test_a_run_is_complete_when_the_rule_reads_another_column(machine):
+    """The machine's score step read "the score" as the run's column (a 331-step soak here).
+
+    With the rule reading another scorer's column, one that has gaps (the learned scorer's is
+    empty where the curator decided), a finished heuristic run left "the score" with gaps.
+    """
+    session = machine.session
+    rows = np.arange(0, len(session.dataset), 2)  # half the rows: a column with gaps
+    with ProjectStore(session.store.path) as store:
+        scorer = store.scorer_id("half", {"model": "half.gguf", "kind": "judge"})
+        none = np.zeros(len(rows), bool)
+        scores = np.linspace(1, 5, len(rows)).astype(np.float32)
+        cache_batch(store, scorer, session.dataset, ScoredBatch(rows, scores, none, none))
+    machine.close_and_reopen()
+    machine.settle()
+    combo = machine.review.panel.scorer
+    machine.choose_the_rule_scorer(combo.findData("half"))
+    assert np.isnan(machine.session.scores).any()
+    machine.score()
+    machine.check()
