@@ -79,6 +79,7 @@ class ReviewDock(FeatureDock):
         self._filter_mask: np.ndarray | None = None
         self._pending_position: int | None = None
         self._restoring = False
+        self._refiltered = False  # the queue ends because a fresh filter arrived
         self._queue: np.ndarray | None = None  # the borderline queue's rows while it is on
         self._disagreement: tuple[str, str] | None = None  # the two scorers, for that queue
         self._build_actions()
@@ -176,6 +177,7 @@ class ReviewDock(FeatureDock):
         # The old file's filter mask is sized to the old file's rows: leaving the queue below
         # must not apply it to the new table (the new file's saved filter comes next).
         self._filter_mask = None
+        self._filter = RowFilter()  # nor re-apply the old file's filter on leaving the queue
         self.actions_by_name["queue"].setChecked(False)
         session = self.controller.open(dataset)
         self.set_enabled(session is not None)
@@ -330,7 +332,11 @@ class ReviewDock(FeatureDock):
         self.controller.save_filter(row_filter)
         self.filter_applied.emit(row_filter)
         if self.actions_by_name["queue"].isChecked():
-            self.actions_by_name["queue"].setChecked(False)  # filter changes end the queue
+            self._refiltered = True  # this mask is the fresh one: nothing to re-apply
+            try:
+                self.actions_by_name["queue"].setChecked(False)  # filter changes end the queue
+            finally:
+                self._refiltered = False
         current = self._current_source_row()
         self.table_model.set_filter(self._filter_mask)
         if (
@@ -421,6 +427,11 @@ class ReviewDock(FeatureDock):
             self.table_model.set_filter(self._filter_mask)
             self._reselect(current)
             self.status.emit("Left the queue.")
+            if self._filter.active and not self._refiltered:
+                # The filter is not re-applied while the queue is walked (refresh_filter), so
+                # the mask is from before it: scores, flags, duplicates and decisions may have
+                # changed since. The table shows the filter as it is now (found by the soak).
+                self.apply_filter(self._filter)
 
     def walk_disagreement(self, a: str, b: str) -> None:
         """Walk the rows scorers ``a`` and ``b`` (column keys) rank furthest apart.

@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, qWarning
 from PySide6.QtWidgets import QMessageBox
 
 from core.project import ProjectStore
@@ -304,4 +304,37 @@ def test_a_run_is_complete_when_the_rule_reads_another_column(machine):
     machine.choose_the_rule_scorer(combo.findData("half"))
     assert np.isnan(machine.session.scores).any()
     machine.score()
+    machine.check()
+
+
+def test_leaving_the_queue_shows_the_filter_as_it_is_now(qtbot, dataset_path):
+    """Leaving the queue brought back the filter's rows from before it (a 671-step soak here).
+
+    The filter is not re-applied while the queue is walked, so a row dropped in the queue
+    still showed under "Decision: keep" afterwards (and scores that arrived meanwhile were not
+    filtered either).
+    """
+    window = open_window(qtbot, dataset_path)
+    review = window.review
+    session = review.controller.session
+    with qtbot.waitSignal(review.filter_applied, timeout=30_000):
+        window.filter_bar.set_filter(RowFilter(decisions=("keep",)), emit=True)
+    queue = review.actions_by_name["queue"]
+    queue.setChecked(True)
+    row = next(int(r) for r in window.model.visible_rows() if session.final[r] == KEEP)
+    window.table.select_only(window.model.view_row(row))
+    review.decide_selected(DROP)
+    with qtbot.waitSignal(review.filter_applied, timeout=30_000):
+        queue.setChecked(False)
+    fresh = RowFilter(decisions=("keep",)).mask(session.filter_inputs())
+    assert row not in window.model.visible_rows()
+    assert sorted(window.model.visible_rows().tolist()) == np.flatnonzero(fresh).tolist()
+
+
+def test_an_offscreen_message_the_suite_ignores_is_not_a_failure(machine):
+    """Showing the cluster view raises it, and offscreen Qt says it cannot (make test, here).
+
+    The suite ignores that message (pyproject's qt_log_ignore); the machine failed on it.
+    """
+    qWarning("This plugin does not support raise()")
     machine.check()
