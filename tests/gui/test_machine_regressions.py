@@ -338,3 +338,14 @@ def test_an_offscreen_message_the_suite_ignores_is_not_a_failure(machine):
     """
     qWarning("This plugin does not support raise()")
     machine.check()
+
+
+@pytest.mark.no_qt_log  # as under -s (every soak): pytest-qt captures no Qt message
+def test_a_qt_warning_fails_the_step_in_a_soak_too(machine):
+    """No soak ever checked for a Qt warning (QAbstractItemModelTester's included).
+
+    The machine read them from pytest-qt, which captures none when pytest runs with -s.
+    """
+    qWarning("QAbstractItemModelTester: a complaint")
+    with pytest.raises(AssertionError, match="a complaint"):
+        machine.check()
