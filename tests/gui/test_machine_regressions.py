@@ -243,6 +243,56 @@ def test_a_background_failure_fails_the_step_that_started_it(machine):
     machine.check()  # the box was closed: the run goes on
 
 
+def _open_with_a_judge_column(qtbot, dataset_path, judge: str):
+    """The window on ``dataset_path`` with another scorer's cached column restored."""
+    window = open_window(qtbot, dataset_path)
+    session = window.review.controller.session
+    rows = np.arange(len(session.dataset))
+    with ProjectStore(session.store.path) as store:  # as `main.py score` leaves them
+        scorer = store.scorer_id(judge, {"model": "judge.gguf", "kind": "judge"})
+        scores = np.random.default_rng(0).integers(1, 6, len(rows)).astype(np.float32)
+        none = np.zeros(len(rows), bool)
+        cache_batch(store, scorer, session.dataset, ScoredBatch(rows, scores, none, none))
+    window.close()
+    window = MainWindow()  # reopened: the cached column is restored, no run to wait for
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.dataset_loaded, timeout=30_000):
+        window.open_path(dataset_path)
+    session = window.review.controller.session
+    qtbot.waitUntil(
+        lambda: (
+            judge in session.columns
+            and session.columns[judge].scored == len(rows)
+            and not window.scoring.heuristics.running
+        ),
+        timeout=30_000,
+    )
+    return window
+
+
+def test_walking_another_queue_under_a_filter_stays_in_it(qtbot, dataset_path):
+    """Leaving one queue for another ended the new one (a 406-step soak here).
+
+    Leaving a queue re-applies the filter; walking the disagreement queue from the borderline
+    one leaves it and starts the new one at once, and that filter's result, arriving next,
+    ended the new queue: the table showed the filter's rows instead.
+    """
+    window = _open_with_a_judge_column(qtbot, dataset_path, "a-judge")
+    review = window.review
+    session = review.controller.session
+    with qtbot.waitSignal(review.filter_applied, timeout=30_000):
+        window.filter_bar.set_filter(RowFilter(search="the"), emit=True)
+    review.actions_by_name["queue"].setChecked(True)  # the borderline queue
+    other = next(key for key in session.columns if key != "a-judge")
+    review.walk_disagreement(other, "a-judge")
+    qtbot.waitUntil(lambda: not review.filter_job.running, timeout=30_000)
+    qtbot.wait(50)  # the filter's result, if any, has been delivered
+    assert review.actions_by_name["queue"].isChecked()
+    expected = session.disagreement_rows(other, "a-judge")
+    assert window.model.visible_rows().tolist() == expected.tolist()
+
+
 def test_switching_the_queue_order_after_removing_a_column_it_walks(qtbot, dataset_path):
     """Switching to least-sure-first rebuilt the disagreement queue from a removed column.
 
