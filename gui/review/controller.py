@@ -194,8 +194,16 @@ class ReviewController(QObject):
             self._changed()
 
     def set_rule(self, rule: Rule, merge_key: str | None = None) -> None:
-        """Change the automatic rule (saved at once; one undo step per ``merge_key`` gesture)."""
-        if self.session is None or self.busy:
+        """Change the automatic rule (saved at once; one undo step per ``merge_key`` gesture).
+
+        While a large change is being saved the rule editor is disabled, but the histogram's
+        cutoff can still be dragged: that change follows the save (as a decision made then
+        does), never dropped while the editor and plots show it.
+        """
+        if self.session is None:
+            return
+        if self.busy:
+            self._deferred.append(lambda: self.set_rule(rule, merge_key))
             return
         session = self.session
         before = session.rule

@@ -81,6 +81,8 @@ class ReviewDock(FeatureDock):
         self._restoring = False  # cached scores (or the learned scorer) are still on their way
         self._restoring_scores = False
         self._restoring_learned = False
+        self._refiltered = False  # the queue ends because a fresh filter arrived
+        self._refreshing = False  # the filter being computed is the same one, refreshed
         self._queue: np.ndarray | None = None  # the borderline queue's rows while it is on
         self._disagreement: tuple[str, str] | None = None  # the two scorers, for that queue
         self._build_actions()
@@ -179,6 +181,7 @@ class ReviewDock(FeatureDock):
         # The old file's filter mask is sized to the old file's rows: leaving the queue below
         # must not apply it to the new table (the new file's saved filter comes next).
         self._filter_mask = None
+        self._filter = RowFilter()  # nor re-apply the old file's filter on leaving the queue
         self.actions_by_name["queue"].setChecked(False)
         session = self.controller.open(dataset)
         self.set_enabled(session is not None)
@@ -326,12 +329,18 @@ class ReviewDock(FeatureDock):
 
     # -- filters and the queue -----------------------------------------------------------------
 
-    def apply_filter(self, row_filter: RowFilter) -> None:
-        """Compute ``row_filter`` (in the background when it searches text)."""
+    def apply_filter(self, row_filter: RowFilter, refresh: bool = False) -> None:
+        """Compute ``row_filter`` (in the background when it searches text).
+
+        ``refresh``: the same filter again, over changed data. A new filter ends the queue; a
+        refresh that arrives once a queue is walked leaves it (its mask waits for the queue's
+        end), or leaving one queue for another would end the new one.
+        """
         session = self.controller.session
         if session is None:
             return
         self._filter = row_filter
+        self._refreshing = refresh
         if row_filter.search:
             self.status.emit(f"Searching for {row_filter.search!r}…")
         self.filter_job.start(row_filter, session.filter_inputs())
@@ -342,8 +351,14 @@ class ReviewDock(FeatureDock):
         self._filter_mask = None if not row_filter.active else mask
         self.controller.save_filter(row_filter)
         self.filter_applied.emit(row_filter)
+        if self.actions_by_name["queue"].isChecked() and self._refreshing:
+            return  # the queue stays; leaving it shows this mask (and refreshes it again)
         if self.actions_by_name["queue"].isChecked():
-            self.actions_by_name["queue"].setChecked(False)  # filter changes end the queue
+            self._refiltered = True  # this mask is the fresh one: nothing to re-apply
+            try:
+                self.actions_by_name["queue"].setChecked(False)  # filter changes end the queue
+            finally:
+                self._refiltered = False
         current = self._current_source_row()
         self.table_model.set_filter(self._filter_mask)
         if (
@@ -434,6 +449,11 @@ class ReviewDock(FeatureDock):
             self.table_model.set_filter(self._filter_mask)
             self._reselect(current)
             self.status.emit("Left the queue.")
+            if self._filter.active and not self._refiltered:
+                # The filter is not re-applied while the queue is walked (refresh_filter), so
+                # the mask is from before it: scores, flags, duplicates and decisions may have
+                # changed since. The table shows the filter as it is now (found by the soak).
+                self.apply_filter(self._filter, refresh=True)
 
     def walk_disagreement(self, a: str, b: str) -> None:
         """Walk the rows scorers ``a`` and ``b`` (column keys) rank furthest apart.
@@ -451,8 +471,12 @@ class ReviewDock(FeatureDock):
         action.setChecked(True)
 
     def _on_least_sure(self, _on: bool) -> None:
-        """Switching the queue's order while it is walked rebuilds it in the new order."""
-        if self._queue is not None:
+        """Switching the borderline queue's order while it is walked rebuilds it in that order.
+
+        The disagreement queue has its own order and is left as it is: rebuilding it read its
+        two columns again, and one may have been removed since (a ColumnError the soak found).
+        """
+        if self._queue is not None and self._disagreement is None:
             self.set_queue(True)
 
     def learn_from_files(self) -> None:
@@ -581,7 +605,7 @@ class ReviewDock(FeatureDock):
     def refresh_filter(self) -> None:
         """Scores or flags arrived: apply the current filter again (not during the queue)."""
         if self._filter.active and not self.actions_by_name["queue"].isChecked():
-            self.apply_filter(self._filter)
+            self.apply_filter(self._filter, refresh=True)
 
     def _current_source_row(self) -> int | None:
         if self._pending_position is not None:

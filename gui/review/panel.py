@@ -44,6 +44,10 @@ class ReviewPanel(QWidget):
         # The rule's other scorers' conditions and rank average (set from the command line or
         # the histogram of another scorer): kept as shown so editing the rule here keeps them.
         self._several: dict = {"conditions": (), "combine": "all", "rank_weights": ()}
+        # The spin boxes round what they show (3 decimals, a percentage with 1): each holds the
+        # value set_rule gave it, exactly, for as long as it still shows that value, so editing
+        # another part of the rule never moves the cutoff by a rounding (found by the soak).
+        self._exact: dict[str, tuple[float, float]] = {}
         layout = QVBoxLayout(self)
 
         rule_box = QGroupBox("Automatic rule", self)
@@ -143,6 +147,10 @@ class ReviewPanel(QWidget):
             self.min_score.setValue(rule.min_score)
             self.keep_top.setValue(rule.keep_top)
             self.keep_fraction.setValue(rule.keep_fraction * 100)
+            self._exact = {
+                "min_score": (self.min_score.value(), rule.min_score),
+                "keep_fraction": (self.keep_fraction.value(), rule.keep_fraction),
+            }
             self.drop_duplicates.setChecked(rule.drop_duplicates)
             for name, box in self.flag_boxes.items():
                 box.setChecked(name in rule.drop_flags)
@@ -189,15 +197,21 @@ class ReviewPanel(QWidget):
         """The rule the widgets show."""
         return Rule(
             mode=self.mode.currentData(),
-            min_score=self.min_score.value(),
+            min_score=self._value("min_score", self.min_score.value()),
             keep_top=self.keep_top.value(),
-            keep_fraction=self.keep_fraction.value() / 100,
+            keep_fraction=self._value("keep_fraction", round(self.keep_fraction.value() / 100, 3)),
             drop_duplicates=self.drop_duplicates.isChecked(),
             drop_flags=tuple(n for n, b in self.flag_boxes.items() if b.isChecked()),
             drop_overlap=self._drop_overlap,
             scorer=self.scorer.currentData() or "",
             **self._several,
         )
+
+    def _value(self, name: str, edited: float) -> float:
+        """What a spin box means: the exact value it was given while it still shows that."""
+        shown, exact = self._exact.get(name, (None, edited))
+        widget = self.min_score if name == "min_score" else self.keep_fraction
+        return exact if widget.value() == shown else edited
 
     def show_restoring(self, restoring: bool) -> None:
         """While cached scores are being restored the counts are not the curated set yet."""

@@ -4,9 +4,12 @@ The worker-object pattern (house style): :class:`ScoringWorker` is a plain QObje
 own ``QThread``; the GUI thread asks it to run through a queued signal and hears back through
 its signals. The work itself is :func:`core.scoring.score_dataset`, a plain generator. Cancel is
 a ``threading.Event`` the worker checks between batches (a queued slot could not run while the
-worker is busy), so a cancel takes effect within one batch. Results carry a generation number
-and stale ones are dropped. ``QThread.terminate()`` is never used: closing the app cancels, then
-quits and waits for the thread.
+worker is busy), so a cancel takes effect within one batch. Each run has its own event: a run
+started right after a cancel never clears the cancelled one's (which would let that run go on to
+its end, ahead of the new one). Results carry a generation number and stale ones are dropped; a
+cancelled run counts as running until the worker says it stopped, so Score, the dock and the
+curator state machine all see the thread busy until it is free. ``QThread.terminate()`` is
+never used: closing the app cancels, then quits and waits for the thread.
 """
 
 from __future__ import annotations
@@ -53,10 +56,11 @@ class ScoringWorker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
+        #: The newest run's cancel event (what closing the app sets); each run checks its own.
         self.cancel_event = threading.Event()
         self._model: RewardModel | None = None
 
-    @Slot(int, object, object, object, object)
+    @Slot(int, object, object, object, object, object)
     def score(
         self,
         generation: int,
@@ -64,8 +68,12 @@ class ScoringWorker(QObject):
         settings: ScoreConfig,
         project: Path | None,
         heuristic_scores,
+        cancel: threading.Event,
     ) -> None:
-        """Score ``dataset`` with ``settings``, caching in the ``project`` store."""
+        """Score ``dataset`` with ``settings``, caching in the ``project`` store.
+
+        ``cancel``: this run's own event, set when the curator cancels it.
+        """
         store = None
         try:
             self.status.emit(
@@ -81,7 +89,7 @@ class ScoringWorker(QObject):
                 self._model = scorer.model
             if hasattr(scorer, "connect"):  # a judge server: a wrong URL fails here,
                 scorer.connect()  # before the old scores are replaced
-            if self.cancel_event.is_set():
+            if cancel.is_set():
                 self.cancelled.emit(generation)
                 return
             self.ready.emit(generation)
@@ -89,19 +97,19 @@ class ScoringWorker(QObject):
             if store is not None:
                 remember_settings(store, settings)
             if hasattr(scorer, "cancel_event"):  # an endpoint judge waiting on a server
-                scorer.cancel_event = self.cancel_event
+                scorer.cancel_event = cancel
             run = score_dataset(dataset, scorer, store)
             live = getattr(scorer, "requests_per_second", None)  # an endpoint judge
             self.status.emit(generation, "Scoring…")
             while True:
-                if self.cancel_event.is_set():
+                if cancel.is_set():
                     run.close()
                     self.cancelled.emit(generation)
                     return
                 try:
                     update = next(run)
                 except StopIteration as stop:
-                    if self.cancel_event.is_set():  # stopped early by the cancel
+                    if cancel.is_set():  # stopped early by the cancel
                         self.cancelled.emit(generation)
                     else:
                         self.finished.emit(generation, stop.value)
@@ -166,7 +174,7 @@ class ScoringController(QObject):
     cancelled = Signal()
     restored = Signal(object, object)  # ScoreConfig | None, [ScoreUpdate] (one per column)
 
-    _score_requested = Signal(int, object, object, object, object)
+    _score_requested = Signal(int, object, object, object, object, object)
     _restore_requested = Signal(int, object, object)
     _release_requested = Signal()
     _warm_up_requested = Signal()
@@ -219,7 +227,7 @@ class ScoringController(QObject):
 
     @property
     def running(self) -> bool:
-        """Whether a scoring run is in progress."""
+        """Whether a scoring run is in progress (a cancelled one: until it has stopped)."""
         return self._running
 
     @property
@@ -235,13 +243,15 @@ class ScoringController(QObject):
         ``heuristic_scores``: the dataset's heuristic scores if already computed (numpy array).
         """
         self.cancel(quiet=True)
-        self._worker.cancel_event.clear()
+        cancel = self._worker.cancel_event = threading.Event()
         self._generation += 1
         self._running = True
         self._started_at = time.perf_counter()
         self._computed = 0
         self.started.emit()
-        self._score_requested.emit(self._generation, dataset, settings, project, heuristic_scores)
+        self._score_requested.emit(
+            self._generation, dataset, settings, project, heuristic_scores, cancel
+        )
 
     def restore(self, dataset: Dataset, project: Path) -> None:
         """Restore the last run's cached scores for a freshly opened dataset."""
@@ -250,12 +260,17 @@ class ScoringController(QObject):
         self._restore_requested.emit(self._generation, dataset, project)
 
     def cancel(self, quiet: bool = False) -> None:
-        """Stop the run in progress after its current batch."""
+        """Stop the run in progress after its current batch.
+
+        ``quiet``: something else takes over (a new run, another file): the run's reports are
+        ignored from now on. Otherwise it is running until the worker says it stopped
+        (:attr:`cancelled`), which may be a batch later.
+        """
         if not self._running:
             return
         self._worker.cancel_event.set()
-        self._running = False
         if quiet:
+            self._running = False
             self._generation += 1
         else:
             self.status.emit("Cancelling after the current batch…")
@@ -309,6 +324,7 @@ class ScoringController(QObject):
 
     def _on_cancelled(self, generation: int) -> None:
         if self._current(generation):
+            self._running = False
             self.cancelled.emit()
 
     def _on_restored(self, generation: int, settings, update) -> None:
