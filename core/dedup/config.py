@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 from core.dedup.edges import EXACT, KINDS, NEAR, SEMANTIC
-from core.dedup.embedder_choice import FAST, default_threshold
+from core.dedup.embedder_choice import VERIFIED, default_threshold
 from core.dedup.normalize import FIELDS
 from core.errors import ThresherError
 
 DEFAULT_NEAR = 0.8
 #: The default embedder's threshold (each embedder has its own: see embedder_choice).
-DEFAULT_SEMANTIC = default_threshold(FAST)
+DEFAULT_SEMANTIC = default_threshold(VERIFIED)
 #: Detectors report edges this far below their threshold, so calibration can show what a
 #: lower threshold would do without running again.
 CALIBRATION_MARGIN: dict[int, float] = {NEAR: 0.15, SEMANTIC: 0.08}
@@ -34,7 +34,7 @@ class DedupConfig:
     exact_on: str = "pair"
     near_on: str = "pair"
     semantic_on: str = "prompt"
-    embedder: str = FAST
+    embedder: str = VERIFIED
     device: str = "auto"
     shingle_words: int = 5
     budget: float = 0.0
