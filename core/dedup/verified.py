@@ -28,7 +28,7 @@ from collections.abc import Generator, Sequence
 
 import numpy as np
 
-from core.dedup.edges import SEMANTIC, Edges
+from core.dedup.edges import SEMANTIC, Edges, concatenate
 from core.dedup.progress import DedupProgress
 from core.scoring.model_files import ModelFiles
 
@@ -101,27 +101,10 @@ def verified_edges(
     :data:`CALIBRATED_FOR`, the candidate thresholds move down with it). ``report`` gains the
     candidate counts and MiniLM's truncation.
     """
-    from core.dedup.embedder import SentenceEmbedder, open_embedder
-    from core.dedup.embedder_choice import FAST
-    from core.dedup.neighbours import cosine_edges
-    from core.dedup.partitioned import partitioned_edges
-    from core.dedup.static_embedder import StaticEmbedder
+    from core.dedup.embedder import SentenceEmbedder
 
-    fast = yield from open_embedder(FAST, files, device)
-    vectors = yield from fast.embed(list(texts))
-    report["max_chars"] = getattr(fast, "max_chars", None)
-    shift = min(0.0, threshold - CALIBRATED_FOR)
-    loose, tight = LOOSE_THRESHOLD + shift, TIGHT_THRESHOLD + shift
-    if fast.device.type == "cpu" and len(vectors) > EXHAUSTIVE_LIMIT:
-        found = yield from partitioned_edges(vectors, loose)
-    else:
-        found = yield from cosine_edges(vectors, loose, fast.device)
-    assert isinstance(fast, StaticEmbedder)
-    candidates = candidate_pairs(found, fast.token_counts, loose, tight)
+    candidates, vectors, _ = yield from fast_candidates(texts, files, device, report, threshold)
     involved = np.unique(np.concatenate([candidates.first, candidates.second]))
-    report["candidate_pairs"] = len(candidates)
-    report["candidate_threshold"] = loose
-    report["candidate_tight"] = tight
     report["verified_texts"] = len(involved)
     report["max_tokens"] = None
     if not len(involved):
@@ -136,6 +119,44 @@ def verified_edges(
     edges = verify(candidates, involved, judged, floor)
     yield DedupProgress(stage, len(involved), len(involved))
     return edges, vectors
+
+
+def fast_candidates(
+    texts: Sequence[str],
+    files: ModelFiles | None,
+    device: str,
+    report: dict,
+    threshold: float = CALIBRATED_FOR,
+) -> Generator[DedupProgress, None, tuple[Edges, np.ndarray, np.ndarray]]:
+    """The first stage: the candidate pairs, every text's fast vector and its token count."""
+    from core.dedup.embedder import open_embedder
+    from core.dedup.embedder_choice import FAST
+    from core.dedup.neighbours import cosine_edges
+    from core.dedup.partitioned import partitioned_edges
+    from core.dedup.static_embedder import StaticEmbedder
+
+    fast = yield from open_embedder(FAST, files, device)
+    assert isinstance(fast, StaticEmbedder)
+    vectors = yield from fast.embed(list(texts))
+    report["max_chars"] = fast.max_chars
+    shift = min(0.0, threshold - CALIBRATED_FOR)
+    loose, tight = LOOSE_THRESHOLD + shift, TIGHT_THRESHOLD + shift
+    if fast.device.type == "cpu" and len(vectors) > EXHAUSTIVE_LIMIT:
+        # Long pairs at the tight cosine; only short texts ask for the loose one (a search at
+        # the loose cosine for every row costs as much again as the fast run on long prompts).
+        tight_found = yield from partitioned_edges(vectors, tight)
+        short_found = yield from partitioned_edges(
+            vectors, loose, ask=fast.token_counts < SHORT_TOKENS
+        )
+        both = concatenate(SEMANTIC, [tight_found, short_found])
+        found = Edges.from_lists(SEMANTIC, both.first, both.second, both.similarity)
+    else:
+        found = yield from cosine_edges(vectors, loose, fast.device)
+    candidates = candidate_pairs(found, fast.token_counts, loose, tight)
+    report["candidate_pairs"] = len(candidates)
+    report["candidate_threshold"] = loose
+    report["candidate_tight"] = tight
+    return candidates, vectors, fast.token_counts
 
 
 def _relabelled(
