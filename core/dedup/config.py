@@ -81,6 +81,12 @@ class DedupConfig:
         """The lowest similarity a run records for ``kind`` (for calibration)."""
         if kind == EXACT:
             return 1.0
+        if kind == SEMANTIC and self.embedder == VERIFIED:
+            # MiniLM only judges the fast embedder's candidates, which are tuned to hold its pairs
+            # at the threshold asked for: below it the pairs found would be an undercount, so
+            # calibration starts at the threshold (a lower one is a new run, whose candidates
+            # move down with it) rather than showing a curve that is not the truth.
+            return self.threshold(kind)
         return max(
             MIN_FLOOR[kind],
             min(self.threshold(kind) - CALIBRATION_MARGIN[kind], self.threshold(kind)),

@@ -119,3 +119,17 @@ def test_closing_the_run_while_minilm_verifies_cancels_it(fast_cache, shared_dat
     run.close()
     with pytest.raises(StopIteration):
         next(run)
+
+
+def test_a_verified_run_is_calibrated_only_from_its_threshold_up():
+    # Candidates are tuned to hold MiniLM's pairs at the threshold asked for; a curve below it
+    # would undercount what a lower threshold drops, so calibration does not offer it.
+    from core.dedup.calibration import thresholds_to_try
+    from core.dedup.config import DedupConfig
+    from core.dedup.edges import SEMANTIC
+    from core.dedup.embedder_choice import FAST, VERIFIED
+
+    verified = DedupConfig(semantic=0.9, embedder=VERIFIED)
+    assert verified.floor(SEMANTIC) == 0.9
+    assert thresholds_to_try(verified.floor(SEMANTIC)).min() == 0.9
+    assert DedupConfig(semantic=0.9, embedder=FAST).floor(SEMANTIC) < 0.9
