@@ -15,9 +15,10 @@ import re
 import orjson
 import pytest
 
+from core.dedup.calibration import thresholds_to_try
 from core.dedup.config import DedupConfig
 from core.dedup.edges import SEMANTIC
-from core.dedup.embedder_choice import BUNDLED, VERIFIED, default_threshold
+from core.dedup.embedder_choice import BUNDLED, FAST, VERIFIED, default_threshold
 from core.dedup.keep import DUPLICATE
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
@@ -124,11 +125,6 @@ def test_closing_the_run_while_minilm_verifies_cancels_it(fast_cache, shared_dat
 def test_a_verified_run_is_calibrated_only_from_its_threshold_up():
     # Candidates are tuned to hold MiniLM's pairs at the threshold asked for; a curve below it
     # would undercount what a lower threshold drops, so calibration does not offer it.
-    from core.dedup.calibration import thresholds_to_try
-    from core.dedup.config import DedupConfig
-    from core.dedup.edges import SEMANTIC
-    from core.dedup.embedder_choice import FAST, VERIFIED
-
     verified = DedupConfig(semantic=0.9, embedder=VERIFIED)
     assert verified.floor(SEMANTIC) == 0.9
     assert thresholds_to_try(verified.floor(SEMANTIC)).min() == 0.9
