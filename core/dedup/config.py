@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 from core.dedup.edges import EXACT, KINDS, NEAR, SEMANTIC
-from core.dedup.embedder_choice import FAST, default_threshold
+from core.dedup.embedder_choice import VERIFIED, default_threshold
 from core.dedup.normalize import FIELDS
 from core.errors import ThresherError
 
 DEFAULT_NEAR = 0.8
 #: The default embedder's threshold (each embedder has its own: see embedder_choice).
-DEFAULT_SEMANTIC = default_threshold(FAST)
+DEFAULT_SEMANTIC = default_threshold(VERIFIED)
 #: Detectors report edges this far below their threshold, so calibration can show what a
 #: lower threshold would do without running again.
 CALIBRATION_MARGIN: dict[int, float] = {NEAR: 0.15, SEMANTIC: 0.08}
@@ -34,7 +34,7 @@ class DedupConfig:
     exact_on: str = "pair"
     near_on: str = "pair"
     semantic_on: str = "prompt"
-    embedder: str = FAST
+    embedder: str = VERIFIED
     device: str = "auto"
     shingle_words: int = 5
     budget: float = 0.0
@@ -81,6 +81,12 @@ class DedupConfig:
         """The lowest similarity a run records for ``kind`` (for calibration)."""
         if kind == EXACT:
             return 1.0
+        if kind == SEMANTIC and self.embedder == VERIFIED:
+            # MiniLM only judges the fast embedder's candidates, which are tuned to hold its pairs
+            # at the threshold asked for: below it the pairs found would be an undercount, so
+            # calibration starts at the threshold (a lower one is a new run, whose candidates
+            # move down with it) rather than showing a curve that is not the truth.
+            return self.threshold(kind)
         return max(
             MIN_FLOOR[kind],
             min(self.threshold(kind) - CALIBRATION_MARGIN[kind], self.threshold(kind)),

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 MAX_LENGTH = 256
 #: Padded tokens per batch: bounds memory whatever the text lengths.
 TOKEN_BUDGET = 16_384
+#: Rows per batch at most (short texts), and texts tokenised per progress step.
+MAX_ROWS = 512
+TOKENIZE_CHUNK = 8192
 _STAGE = "semantic duplicates: embedding"
 
 
@@ -143,46 +146,67 @@ class SentenceEmbedder:
         self.max_length = min(max_length, limit) if isinstance(limit, int) else max_length
         #: Texts that filled the token limit (cut there, or exactly that long).
         self.truncated = 0
+        self._dims = int(self.model.config.hidden_size)
+        pad = self.tokenizer.pad_token_id
+        self._pad_id = int(pad) if pad is not None else 0
+        self._token_types = "token_type_ids" in self.tokenizer.model_input_names
 
     def embed(self, texts: Sequence[str]) -> Generator[DedupProgress, None, np.ndarray]:
-        """Unit-length embeddings of ``texts`` (float32), batched shortest-first."""
-        out: np.ndarray | None = None
-        order = np.argsort(
-            np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), kind="stable"
-        )
+        """Unit-length embeddings of ``texts`` (float32).
+
+        Every text is tokenised first (cut at the model's limit, counted in
+        :attr:`truncated`), then texts of similar token counts go through the model together,
+        shortest first, each batch padded only to its own longest text and sized to
+        :data:`TOKEN_BUDGET` padded tokens: no compute is spent on padding.
+        """
+        yield DedupProgress(_STAGE + " (tokenising)", 0, len(texts))
+        ids: list[list[int]] = []
+        for start in range(0, len(texts), TOKENIZE_CHUNK):
+            ids.extend(self._token_ids(texts[start : start + TOKENIZE_CHUNK]))
+            yield DedupProgress(_STAGE + " (tokenising)", len(ids), len(texts))
+        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        self.truncated += int((lengths >= self.max_length).sum())
+        order = np.argsort(lengths, kind="stable")
+        out = np.zeros((len(texts), self._dims), dtype=np.float32)
         done = 0
         yield DedupProgress(_STAGE, 0, len(texts))
         while done < len(texts):
-            batch = self._next_batch(texts, order, done)
-            vectors = self._forward([texts[i] for i in batch])
-            if out is None:
-                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-            out[batch] = vectors
+            longest = max(int(lengths[order[min(done + MAX_ROWS, len(order)) - 1]]), 1)
+            rows = max(1, min(MAX_ROWS, TOKEN_BUDGET // longest))
+            batch = order[done : done + rows]
+            out[batch] = self._forward([ids[i] for i in batch.tolist()])
             done += len(batch)
             yield DedupProgress(_STAGE, done, len(texts))
-        return out if out is not None else np.zeros((0, 1), dtype=np.float32)
+        return out
 
-    def _next_batch(self, texts: Sequence[str], order: np.ndarray, done: int) -> np.ndarray:
-        """As many rows as fit the token budget, judged by the longest (last) one's length."""
-        rows = 8
-        while done + rows < len(order):
-            longest = min(
-                len(texts[order[min(done + rows * 2, len(order)) - 1]]) // 3 + 2, self.max_length
-            )
-            if rows * 2 * longest > TOKEN_BUDGET or rows >= 512:
-                break
-            rows *= 2
-        return order[done : done + rows]
-
-    def _forward(self, texts: list[str]) -> np.ndarray:
+    def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's token ids with the model's special tokens, cut at :attr:`max_length`."""
         encoded = self.tokenizer(
-            texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+            list(texts),
+            truncation=True,
+            max_length=self.max_length,
+            return_attention_mask=False,
+            return_token_type_ids=False,
         )
-        self.truncated += int((encoded["attention_mask"].sum(dim=1) >= self.max_length).sum())
-        encoded = {k: v.to(self.device) for k, v in encoded.items()}
+        return encoded["input_ids"]
+
+    def _forward(self, ids: list[list[int]]) -> np.ndarray:
+        """Mean-pooled unit vectors of one batch, padded to its longest member."""
+        width = max(map(len, ids))
+        tokens = np.full((len(ids), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(ids), width), dtype=np.int64)
+        for row, sequence in enumerate(ids):
+            tokens[row, : len(sequence)] = sequence
+            mask[row, : len(sequence)] = 1
+        inputs = {
+            "input_ids": torch.from_numpy(tokens).to(self.device),
+            "attention_mask": torch.from_numpy(mask).to(self.device),
+        }
+        if self._token_types:
+            inputs["token_type_ids"] = torch.zeros_like(inputs["input_ids"])
         with torch.inference_mode():
-            hidden = self.model(**encoded).last_hidden_state
-            mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
+            hidden = self.model(**inputs).last_hidden_state
+            weights = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1)
             pooled = torch.nn.functional.normalize(pooled.float(), dim=1)
         return pooled.cpu().numpy()

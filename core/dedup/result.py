@@ -75,8 +75,14 @@ class DuplicateResult:
         if "candidate_pairs" in self.report:
             lines.append(
                 f"MiniLM verified {self.report['candidate_pairs']:,} candidate pair(s) "
-                f"the fast embedder proposed at cosine ≥ "
-                f"{self.report['candidate_threshold']:.2f}, embedding "
+                f"the fast embedder proposed (cosine ≥ "
+                f"{self.report['candidate_threshold']:.2f} for short texts"
+                + (
+                    f", ≥ {self.report['candidate_tight']:.2f} for longer ones"
+                    if "candidate_tight" in self.report
+                    else ""
+                )
+                + "), embedding "
                 f"{self.report['verified_texts']:,} of "
                 f"{self.report.get('embedded', 0):,} distinct texts: every "
                 "similarity shown is MiniLM's cosine."

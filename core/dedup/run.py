@@ -125,7 +125,12 @@ def _semantic(
 
         assert files is not None  # embedder_files(VERIFIED) always locates MiniLM
         found, unique_vectors = yield from verified_edges(
-            list(uniques), settings.floor(SEMANTIC), files, settings.device, report
+            list(uniques),
+            settings.floor(SEMANTIC),
+            files,
+            settings.device,
+            report,
+            settings.threshold(SEMANTIC),
         )
         return _semantic_edges(codes, len(uniques), found, unique_vectors)
     embedder = yield from open_embedder(settings.embedder, files, settings.device)

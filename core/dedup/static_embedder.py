@@ -317,21 +317,26 @@ class StaticEmbedder:
         #: Texts cut at :data:`MAX_CHARS` so far (the run's notes say how many).
         self.truncated = 0
         self.max_chars = MAX_CHARS
+        #: Known tokens of each text of the last :meth:`embed` (how many vectors it averages).
+        self.token_counts = np.zeros(0, np.int64)
 
     def embed(self, texts: Sequence[str]) -> Generator[DedupProgress, None, np.ndarray]:
         """Unit-length embeddings of ``texts`` (float32); a text with no known token is zero."""
         out = np.zeros((len(texts), self.vectors.shape[1]), dtype=np.float32)
+        self.token_counts = np.zeros(len(texts), np.int64)
         yield DedupProgress(_EMBED_STAGE, 0, len(texts))
         for start in range(0, len(texts), EMBED_CHUNK):
             chunk = [text[:MAX_CHARS] for text in texts[start : start + EMBED_CHUNK]]
             self.truncated += sum(
                 len(text) > MAX_CHARS for text in texts[start : start + EMBED_CHUNK]
             )
-            out[start : start + len(chunk)] = self._mean_vectors(chunk)
+            out[start : start + len(chunk)], self.token_counts[start : start + len(chunk)] = (
+                self._mean_vectors(chunk)
+            )
             yield DedupProgress(_EMBED_STAGE, start + len(chunk), len(texts))
         return out
 
-    def _mean_vectors(self, texts: list[str]) -> np.ndarray:
+    def _mean_vectors(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         from scipy.sparse import csr_matrix
 
         encodings = self.tokenizer.encode_batch(texts, add_special_tokens=False)
@@ -351,4 +356,4 @@ class StaticEmbedder:
         )
         sums = np.asarray(counts @ self.vectors, dtype=np.float32)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        return sums / np.maximum(norms, 1e-12)
+        return sums / np.maximum(norms, 1e-12), lengths

@@ -3,8 +3,8 @@
 The embedder is the duplicate finder's (:mod:`core.dedup.embedder`): ``fast`` (the static model
 distilled from the bundled MiniLM, thousands of texts a second on a CPU) by default, or
 ``bundled`` (MiniLM itself, about 90 texts/s on a 2-core CPU). A project's semantic duplicate
-run on the prompt or the response with the same embedder already holds those vectors; they are
-reused instead of embedding again.
+run on the prompt or the response with the same embedder (``fast`` for a ``verified`` run, which
+keeps the fast vectors) already holds those vectors; they are reused instead of embedding again.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from core.dedup.edges import SEMANTIC
-from core.dedup.embedder_choice import FAST
+from core.dedup.embedder_choice import FAST, VERIFIED
 from core.dedup.result import DuplicateResult
 from core.learned.progress import LearnProgress
 
@@ -30,8 +30,10 @@ def reusable_vectors(
         return {}
     run = duplicates.settings
     field = run.field(SEMANTIC)
+    # A verified run keeps every row's fast vector (MiniLM embedded only the candidates).
+    held = FAST if run.embedder == VERIFIED else run.embedder
     if (
-        run.embedder != embedder
+        held != embedder
         or field not in ("prompt", "response")
         or getattr(run, "strip_boilerplate", False)
     ):  # vectors of stripped text are not the text's

@@ -9,7 +9,7 @@ import pytest
 
 from cli import main
 from cli.dedup_command import configure, settings_from_arguments
-from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
+from core.dedup.embedder_choice import BUNDLED, FAST, VERIFIED, default_threshold
 from tests.conftest import fast_embedder_in
 
 
@@ -22,7 +22,8 @@ def _settings(*argv):
 @pytest.mark.parametrize(
     ("argv", "embedder", "threshold"),
     [
-        (["--semantic"], FAST, default_threshold(FAST)),
+        (["--semantic"], VERIFIED, 0.90),
+        (["--semantic", "--embedder", FAST], FAST, default_threshold(FAST)),
         (["--semantic", "--embedder", BUNDLED], BUNDLED, 0.90),
         (["--semantic", "--embedder", "/models/e5"], "/models/e5", 0.90),
         (["--semantic", "0.97", "--embedder", BUNDLED], BUNDLED, 0.97),
@@ -50,7 +51,8 @@ def test_the_cli_run_uses_and_records_the_fast_embedder(
             )
         ),
     )
-    assert main(["dedup", str(path), "--semantic", "-o", str(tmp_path / "d.csv"), "--json"]) == 0
+    out = str(tmp_path / "d.csv")
+    assert main(["dedup", str(path), "--semantic", "--embedder", FAST, "-o", out, "--json"]) == 0
     summary = orjson.loads(capsys.readouterr().out)
     assert summary["settings"]["embedder"] == FAST
     assert summary["settings"]["semantic"] == pytest.approx(default_threshold(FAST))

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from core.dedup.config import DedupConfig
 from core.dedup.edges import SEMANTIC
 from core.dedup.embedder import embedder_files, open_embedder
-from core.dedup.embedder_choice import BUNDLED, FAST, default_threshold
+from core.dedup.embedder_choice import BUNDLED, FAST, VERIFIED, default_threshold
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
 from core.dedup.static_embedder import (
@@ -123,7 +123,8 @@ def test_each_embedder_has_its_own_calibrated_threshold():
     assert default_threshold(BUNDLED) == pytest.approx(0.90)
     assert default_threshold(FAST) > default_threshold(BUNDLED)
     assert default_threshold("/some/other/model") == pytest.approx(0.90)
-    assert DedupConfig(semantic=0.9).embedder == FAST
+    # On a CPU the curator gets MiniLM's judgement: the fast embedder proposes, MiniLM decides.
+    assert DedupConfig(semantic=0.9).embedder == VERIFIED
 
 
 def _real_prompts(shared_data, rng):

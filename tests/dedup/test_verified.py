@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import gzip
 import random
+import re
 
 import orjson
 import pytest
 
+from core.dedup.calibration import thresholds_to_try
 from core.dedup.config import DedupConfig
 from core.dedup.edges import SEMANTIC
-from core.dedup.embedder_choice import BUNDLED, VERIFIED, default_threshold
+from core.dedup.embedder_choice import BUNDLED, FAST, VERIFIED, default_threshold
 from core.dedup.keep import DUPLICATE
 from core.dedup.outcome import build_table
 from core.dedup.run import find_duplicates
@@ -95,3 +97,35 @@ def test_verified_pairs_are_minilms_pairs_at_minilms_threshold(fast_cache, share
     assert dropped.any()
     assert (table.similarity[dropped] >= THRESHOLD - 1e-6).all()
     assert any("MiniLM verified" in note for note in table.notes)
+
+
+def test_closing_the_run_while_minilm_verifies_cancels_it(fast_cache, shared_data, tmp_path):
+    """The curator's Cancel during the verify step: the run stops there, nothing is returned."""
+    dataset = _planted(shared_data, tmp_path)
+    settings = DedupConfig(
+        exact=False, near=None, semantic=THRESHOLD, embedder=VERIFIED, device="cpu"
+    )
+    run = find_duplicates(dataset, settings)
+    stages = []
+    for step in run:
+        stages.append(step.stage)
+        if "MiniLM verifies" in step.stage and "loading" not in step.stage:
+            break  # MiniLM is loaded and about to embed the candidate texts
+    else:
+        pytest.fail(f"the run never showed MiniLM verifying: {stages}")
+    # The stage says how many of the distinct texts MiniLM embeds: some, not all.
+    verifying, distinct = map(int, re.search(r"\((\d+) of (\d+) texts\)", stages[-1]).groups())
+    assert 0 < verifying < distinct <= len(dataset)
+    assert step.done < step.total
+    run.close()
+    with pytest.raises(StopIteration):
+        next(run)
+
+
+def test_a_verified_run_is_calibrated_only_from_its_threshold_up():
+    # Candidates are tuned to hold MiniLM's pairs at the threshold asked for; a curve below it
+    # would undercount what a lower threshold drops, so calibration does not offer it.
+    verified = DedupConfig(semantic=0.9, embedder=VERIFIED)
+    assert verified.floor(SEMANTIC) == 0.9
+    assert thresholds_to_try(verified.floor(SEMANTIC)).min() == 0.9
+    assert DedupConfig(semantic=0.9, embedder=FAST).floor(SEMANTIC) < 0.9

@@ -19,10 +19,10 @@ def panel(qtbot):
     return widget
 
 
-def test_the_fast_embedder_is_the_default_at_its_own_threshold(panel):
+def test_fast_candidates_verified_by_minilm_is_the_default_at_minilms_threshold(panel):
     settings = panel.settings()
-    assert settings.embedder == FAST
-    assert settings.semantic == pytest.approx(default_threshold(FAST))
+    assert settings.embedder == VERIFIED
+    assert settings.semantic == pytest.approx(0.90)
     assert not panel.embedder_edit.isVisible()
 
 
