@@ -15,6 +15,7 @@ import orjson
 
 from core.atomic import atomic_write
 from core.overlap.storage import overlap_manifest
+from core.project.store import ProjectStore
 from core.review.session import ReviewSession
 from core.version import APP_NAME, APP_VERSION
 
@@ -22,7 +23,12 @@ from core.version import APP_NAME, APP_VERSION
 MAX_LISTED_BAD_LINES = 10_000
 
 
-def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dict | None) -> dict:
+def build_manifest(
+    session: ReviewSession,
+    outputs: dict[str, dict],
+    scorer: dict | None,
+    store: ProjectStore | None = None,
+) -> dict:
     """The manifest of an export whose files are described by ``outputs``."""
     dataset = session.dataset
     summary = session.summary()
@@ -62,7 +68,7 @@ def build_manifest(session: ReviewSession, outputs: dict[str, dict], scorer: dic
         "rule": session.rule.to_dict(),
         "rule_text": session.describe_rule(),
         "counts": summary.to_dict(),
-        "overlap": overlap_manifest(session.store, dataset.source_sha256, len(dataset)),
+        "overlap": overlap_manifest(store or session.store, dataset.source_sha256, len(dataset)),
         "outputs": outputs,
     }
 

@@ -28,6 +28,7 @@ from core.loading.freshness import check_unchanged
 from core.originals import Originals
 from core.overlap.reliance import check_overlap_rule
 from core.overlap.storage import load_overlap
+from core.project.store import ProjectStore
 from core.review.decisions import NAMES
 from core.review.session import ReviewSession
 
@@ -109,7 +110,22 @@ def iter_export(
     """
     check_outputs(options, session.dataset.path, session.store.path)
     check_unchanged(session.dataset)  # never export a stale copy under the file's name
-    _check_overlap(session)
+    # The export reads the project through a connection of its own: in the app it runs on a
+    # worker while the GUI thread keeps writing through the session's (the place, backups),
+    # and one connection used by two threads at once broke the GUI's next transaction
+    # ("cannot start a transaction within a transaction", found by the soak).
+    with ProjectStore(session.store.path) as project:
+        return (yield from _export(session, options, scorer, stop_requested, project))
+
+
+def _export(
+    session: ReviewSession,
+    options: ExportOptions,
+    scorer: dict | None,
+    stop_requested: Callable[[], bool] | None,
+    project: ProjectStore,
+) -> Generator[float, None, ExportResult]:
+    _check_overlap(session, project)
     yield 0.0
     if stop_requested is not None and stop_requested():
         raise ExportCancelled("the export was cancelled before any file was written")
@@ -136,7 +152,7 @@ def iter_export(
         yield 0.95
     if options.write_manifest:
         manifest_path = options.manifest_path
-        manifest = build_manifest(session, files, scorer)
+        manifest = build_manifest(session, files, scorer, project)
         _guard(manifest_path, lambda: write_manifest(manifest_path, manifest))
         files["manifest"] = {"path": str(manifest_path)}
     yield 1.0
@@ -151,12 +167,12 @@ def iter_export(
     )
 
 
-def _check_overlap(session: ReviewSession) -> None:
+def _check_overlap(session: ReviewSession, project: ProjectStore) -> None:
     """Refuse a rule dropping overlap that the project's last check cannot vouch for."""
     levels = session.rule.drop_overlap
     if levels:
         dataset = session.dataset
-        checked = load_overlap(session.store, dataset.source_sha256, len(dataset))
+        checked = load_overlap(project, dataset.source_sha256, len(dataset))
         check_overlap_rule(str(dataset.path), levels, checked)
 
 

@@ -164,7 +164,15 @@ class ProjectStore:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        try:
+            self._db.execute("COMMIT")
+        except BaseException:
+            # A COMMIT that fails (busy, disk full) leaves the transaction open, and every later
+            # BEGIN on this connection would then fail too: the change was not made, so say so
+            # once and leave the connection ready for the next one.
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
 
     # -- metadata ------------------------------------------------------------------------------
 

@@ -273,3 +273,47 @@ def test_an_export_refuses_a_source_that_changed_since_it_was_read(
     assert "bytes)" in change_since_load(session.dataset)
     sample_copy.unlink()
     assert "moved or deleted" in change_since_load(session.dataset)
+
+
+def test_an_export_on_another_thread_never_uses_the_sessions_connection(tmp_path, open_session):
+    # In the app the export runs on a worker while the GUI thread keeps writing through the
+    # session's connection (the place, backups). Sharing it broke the GUI's next transaction in
+    # the soak ("cannot start a transaction within a transaction"). This store refuses any
+    # thread but its own, so an export that touches it from a worker fails here.
+    import threading
+
+    source = tmp_path / "data.jsonl"
+    source.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in RECORDS["alpaca"]))
+    session = open_session(source)
+    session.set_rule(Rule(mode="all"))
+    out = tmp_path / "out.jsonl"
+    outcome: list = []
+
+    def export() -> None:
+        try:
+            outcome.append(export_session(session, ExportOptions(out, write_manifest=True)))
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever the worker raised
+            outcome.append(exc)
+
+    worker = threading.Thread(target=export)
+    worker.start()
+    worker.join()
+    assert not isinstance(outcome[0], Exception), outcome[0]
+    assert outcome[0].kept == len(RECORDS["alpaca"])
+    session.save_position(0)  # the session's own connection is still ready for the next write
+
+
+def test_a_commit_that_fails_leaves_the_store_ready_for_the_next_change(tmp_path):
+    # A failed COMMIT used to leave its transaction open, so every later change on that
+    # connection failed with "cannot start a transaction within a transaction".
+    import sqlite3
+
+    from core.project.store import ProjectStore
+
+    with ProjectStore(tmp_path / "p.thresher") as store:
+        with pytest.raises(sqlite3.IntegrityError):
+            with store.transaction() as db:
+                db.execute("PRAGMA defer_foreign_keys=ON")  # checked at COMMIT, so it fails
+                db.execute("INSERT INTO scores VALUES (12345, x'00', 0.5, 0)")
+        store.set_meta("place", "kept")
+        assert store.get_meta("place") == "kept"
