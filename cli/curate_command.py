@@ -7,6 +7,7 @@ rule given here is saved there, so the app shows exactly what this command expor
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +240,16 @@ def run(args: argparse.Namespace) -> int:
             if summary.scorer.get("model") == HEURISTIC:
                 scoring["note"] = DEFECTS_NOT_QUALITY
         duplicates = _apply_duplicates(args, session)
+        if rule.drop_duplicates and not duplicates:
+            # The rule reads "drop duplicates", but nothing has looked for copies in this file
+            # (as in the app before Find duplicates): say so rather than let the report and the
+            # manifest suggest the copies were dropped.
+            note = (
+                f"the rule drops duplicates, but {args.file} has no duplicate run, so no copies "
+                "were looked for; add --exact/--near (or --dedup exact,near) to look"
+            )
+            print(f"warning: {note}", file=sys.stderr)
+            duplicates = {"duplicates": {"note": note}}
         session.set_rule(rule)
         try:
             result = export_session(session, options, last_scorer(store) if scoring else None)

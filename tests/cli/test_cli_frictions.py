@@ -38,14 +38,28 @@ def test_keep_top_one_is_still_one_row(sample_copy, tmp_path, capsys):
 
 
 def test_curate_keeping_nothing_warns(sample_copy, tmp_path, capsys):
-    code, report, err = _curate(capsys, sample_copy, tmp_path, "--min-score", "2")
+    code, report, err = _curate(capsys, sample_copy, tmp_path, "--min-score", "2", "--exact")
     assert code == 0 and report["kept"] == 0
     assert err.startswith("warning: no records were kept") and "out.jsonl is empty" in err
 
 
 def test_curate_keeping_something_does_not_warn(sample_copy, tmp_path, capsys):
-    _, report, err = _curate(capsys, sample_copy, tmp_path, "--keep-all")
+    _, report, err = _curate(capsys, sample_copy, tmp_path, "--keep-all", "--exact")
     assert report["kept"] > 0 and "warning" not in err
+
+
+def test_curate_says_when_its_rule_drops_duplicates_nobody_looked_for(tmp_path, capsys):
+    # Three identical lines were all kept under a rule reading "drop duplicates", and the report
+    # said nothing: no duplicate run existed for the file.
+    line = orjson.dumps({"instruction": "Name a prime.", "input": "", "output": "Seven."})
+    source = tmp_path / "dup.jsonl"
+    source.write_bytes(b"\n".join([line] * 3) + b"\n")
+    code, report, err = _curate(capsys, source, tmp_path, "--keep-all")
+    assert code == 0 and report["kept"] == 3
+    assert "no duplicate run, so no copies were looked for" in err
+    assert "no copies were looked for" in report["duplicates"]["note"]
+    code, report, err = _curate(capsys, source, tmp_path, "--keep-all", "--exact")
+    assert report["kept"] == 1 and "warning" not in err
 
 
 @pytest.mark.parametrize("flag", ["--near", "--semantic"])

@@ -292,7 +292,7 @@ def test_an_export_on_another_thread_never_uses_the_sessions_connection(tmp_path
     def export() -> None:
         try:
             outcome.append(export_session(session, ExportOptions(out, write_manifest=True)))
-        except Exception as exc:  # noqa: BLE001 - the test reports whatever the worker raised
+        except Exception as exc:
             outcome.append(exc)
 
     worker = threading.Thread(target=export)
@@ -311,9 +311,8 @@ def test_a_commit_that_fails_leaves_the_store_ready_for_the_next_change(tmp_path
     from core.project.store import ProjectStore
 
     with ProjectStore(tmp_path / "p.thresher") as store:
-        with pytest.raises(sqlite3.IntegrityError):
-            with store.transaction() as db:
-                db.execute("PRAGMA defer_foreign_keys=ON")  # checked at COMMIT, so it fails
-                db.execute("INSERT INTO scores VALUES (12345, x'00', 0.5, 0)")
+        with pytest.raises(sqlite3.IntegrityError), store.transaction() as db:
+            db.execute("PRAGMA defer_foreign_keys=ON")  # checked at COMMIT, so it fails
+            db.execute("INSERT INTO scores VALUES (12345, x'00', 0.5, 0)")
         store.set_meta("place", "kept")
         assert store.get_meta("place") == "kept"
