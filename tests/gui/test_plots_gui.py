@@ -118,6 +118,10 @@ def test_key_decisions_draw_one_frame_once_the_keys_stop(qtbot, window):
     scored = ~np.isnan(session.scores)
     assert int(np.sum(kept_bars)) == int((session.final[scored] == KEEP).sum())
     assert int(np.sum(dropped_bars)) == int((session.final[scored] == DROP).sum())
+    # the threshold curve follows too: at the rule's cutoff it keeps what the summary keeps
+    qtbot.waitUntil(
+        lambda: f"{kept:,} records kept" in dock.threshold_plot.caption.text(), timeout=5_000
+    )
 
 
 def test_dragging_the_cutoff_line_moves_the_rule_and_the_counts(qtbot, window):
