@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
 
     def _wire_plots(self) -> None:
         controller = self.review.controller
-        controller.decisions_changed.connect(self.plots.decisions_changed)
+        controller.decided.connect(self.plots.on_decided)
         controller.rows_changed.connect(self.plots.scores_changed)
         self.scoring.scores_arrived.connect(self.plots.on_scores_arrived)
         self.scoring.scores_cleared.connect(self.plots.on_scores_cleared)
@@ -346,7 +346,7 @@ class MainWindow(QMainWindow):
         self.dedup.table_built.connect(self.simulator.set_duplicates)
 
     def _wire_agreement(self) -> None:
-        self.review.controller.decisions_changed.connect(self.agreement.data_changed)
+        self.review.controller.decided.connect(self.agreement.on_decided)
         self.review.controller.rows_changed.connect(self.agreement.data_changed)
         self.agreement.disagreement_requested.connect(self.review.walk_disagreement)
 

@@ -33,6 +33,10 @@ DECISION_CODES = max(KEEP, DROP, UNDECIDED) + 1
 DRAG_RULE_MS = 80
 #: The threshold curve (a sort of every score) is recomputed at most this often.
 CURVE_MS = 300
+#: A curator's own decisions (keys, undo of a key) redraw the plots once the keys have paused
+#: this long: each frame is O(rows) plus three repaints on the GUI thread, which a curator
+#: pressing keys at 1M rows felt as a stall every few keys while no one could follow the frames.
+SETTLE_MS = 400
 #: Decimals the rule's minimum score keeps (the Review dock's spin box shows three).
 CUTOFF_DECIMALS = 3
 
@@ -74,6 +78,8 @@ class PlotsDock(FeatureDock):
         self._drag_timer.timeout.connect(self._apply_cutoff)
         self._curve_timer = QTimer(self, singleShot=True, interval=CURVE_MS)
         self._curve_timer.timeout.connect(self._start_curve)
+        self._settle_timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle_timer.timeout.connect(self.decisions_changed)
         self.curve_job = ThresholdCurveJob(self)
         self.curve_job.done.connect(self._on_curve)
         self.histogram_plot.threshold_moved.connect(self._threshold_moved)
@@ -83,7 +89,7 @@ class PlotsDock(FeatureDock):
 
     def shutdown(self) -> None:
         """Stop timers and drop a curve still being computed (the window is closing)."""
-        for timer in (self._redraw_timer, self._drag_timer, self._curve_timer):
+        for timer in (self._redraw_timer, self._drag_timer, self._curve_timer, self._settle_timer):
             timer.stop()
         self.curve_job.cancel()
 
@@ -153,6 +159,18 @@ class PlotsDock(FeatureDock):
             self._rebuild()
             self._curve_dirty = True
             self._schedule()
+
+    def on_decided(self, rows: np.ndarray | None = None) -> None:
+        """Decisions changed: ``rows`` only (a curator's keys), or any row (None).
+
+        Decisions of a few rows wait until the keys pause (:data:`SETTLE_MS`), then redraw
+        once; anything else (the rule, a bulk change, flags, duplicates) redraws as before.
+        """
+        if rows is None:
+            self._settle_timer.stop()
+            self.decisions_changed()
+        else:
+            self._settle_timer.start()  # restarted by every key: one redraw when they stop
 
     def decisions_changed(self) -> None:
         """The rule, a decision, duplicates or flags changed."""

@@ -4,7 +4,9 @@ Three views over the session's score columns: Spearman's ρ of every pair as a s
 (numbers in the cells), the scores of two chosen scorers against each other coloured by the
 final decision (an image, see :mod:`core.plots.scatter_density`), and a button that walks the
 rows those two rank furthest apart in the Review dock's queue. The numbers are computed in
-core, on a worker (:class:`AgreementJob`), at most every :data:`REFRESH_MS` while visible.
+core, on a worker (:class:`AgreementJob`), at most every :data:`REFRESH_MS` while visible; a
+curator's key decisions (which change the scatter's colours, never ρ) recompute once the keys
+pause, and the heat map is redrawn only when its numbers changed.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ class AgreementDock(FeatureDock):
         self.heat_image = pg.ImageItem(axisOrder="row-major")
         self.heat.addItem(self.heat_image)
         self._cell_labels: list[pg.TextItem] = []
+        self._heat_drawn: tuple | None = None  # the names and ρ the heat map shows now
         self.scatter = plot_widget("x", "y", self)
         self.scatter_image = pg.ImageItem(axisOrder="row-major")
         self.scatter.addItem(self.scatter_image)
@@ -147,6 +150,17 @@ class AgreementDock(FeatureDock):
         """Scores or decisions changed: recompute soon (only while the dock is shown)."""
         if not self._timer.isActive():
             self._timer.start()
+
+    def on_decided(self, rows: np.ndarray | None = None) -> None:
+        """Decisions changed: of ``rows`` only (a curator's keys), or of any row (None).
+
+        A key decision only recolours the scatter, so it waits until the keys pause
+        (:data:`REFRESH_MS` after the last one) instead of recomputing every few keys.
+        """
+        if rows is None:
+            self.data_changed()
+        else:
+            self._timer.start()  # restarted by every key
 
     def shutdown(self) -> None:
         """Stop the timer and drop a computation still running."""
@@ -220,6 +234,10 @@ class AgreementDock(FeatureDock):
         )
 
     def _draw_heat(self, result: Agreement) -> None:
+        drawn = (tuple(result.names), result.rho.tobytes())
+        if drawn == self._heat_drawn:
+            return  # same numbers (a decision changed only the scatter's colours)
+        self._heat_drawn = drawn
         k = len(result.names)
         for label in self._cell_labels:
             self.heat.removeItem(label)

@@ -226,6 +226,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                 or w.filter_bar._timer.isActive()
                 or d._scores_settled.isActive()
                 or w.plots._drag_timer.isActive()
+                or w.plots._settle_timer.isActive()
                 or w.model._resort_timer.isActive()
                 or w.model.sorting
             )
@@ -240,6 +241,7 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                 (w.model._resort_timer, w.model._resort),
                 (w.agreement._timer, w.agreement._start),
                 (w.plots._curve_timer, w.plots._start_curve),
+                (w.plots._settle_timer, w.plots.decisions_changed),
             ):
                 if timer.isActive():
                     timer.stop()

@@ -9,7 +9,7 @@ from core.review.decisions import DROP, KEEP
 from core.review.rule import Rule
 from core.scoring import ScoreConfig, ScoreUpdate
 from core.scoring.engine import ScoredBatch
-from gui.plots.dock import MAX_REDRAWS_PER_SECOND
+from gui.plots.dock import MAX_REDRAWS_PER_SECOND, SETTLE_MS
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
 
@@ -88,6 +88,40 @@ def test_a_burst_of_batches_is_one_redraw(qtbot, window):
     qtbot.wait(3 * 1000 // MAX_REDRAWS_PER_SECOND)
     assert dock.redraws == before + 1
     assert dock.histogram.total == rows
+
+
+def test_key_decisions_draw_one_frame_once_the_keys_stop(qtbot, window):
+    """A run of key decisions draws no frame while keys are pressed, then one with every count.
+
+    Each frame is O(rows) on the GUI thread; a curator pressing keys cannot follow them, and
+    at 1M rows they were what froze the window every few keys.
+    """
+    dock = window.plots
+    session = window.review.controller.session
+    qtbot.wait(3 * 1000 // MAX_REDRAWS_PER_SECOND)  # the opening frames are drawn
+    before = dock.redraws
+    window.review.advance_action.setChecked(True)
+    window.table.select_only(0)
+    for i in range(12):  # ~0.4 s of keys: longer than the frame interval, with no pause
+        window.review.decide_selected(DROP if i % 3 == 0 else KEEP)
+        qtbot.wait(30)
+    assert (session.manual != 0).sum() == 12
+    assert dock.redraws == before  # nothing drawn while the keys come
+    qtbot.waitUntil(lambda: dock.redraws == before + 1, timeout=5_000)
+    qtbot.wait(SETTLE_MS + 2 * 1000 // MAX_REDRAWS_PER_SECOND)
+    assert dock.redraws == before + 1  # one frame for the whole run
+    kept, dropped = int((session.final == KEEP).sum()), int((session.final == DROP).sum())
+    caption = dock.histogram_plot.caption.text()
+    assert f"{kept:,} kept (green)" in caption and f"{dropped:,} dropped (red)" in caption
+    kept_bars = dock.histogram_plot.bars["kept"].opts["height"]
+    dropped_bars = dock.histogram_plot.bars["dropped"].opts["height"]
+    scored = ~np.isnan(session.scores)
+    assert int(np.sum(kept_bars)) == int((session.final[scored] == KEEP).sum())
+    assert int(np.sum(dropped_bars)) == int((session.final[scored] == DROP).sum())
+    # the threshold curve follows too: at the rule's cutoff it keeps what the summary keeps
+    qtbot.waitUntil(
+        lambda: f"{kept:,} records kept" in dock.threshold_plot.caption.text(), timeout=5_000
+    )
 
 
 def test_dragging_the_cutoff_line_moves_the_rule_and_the_counts(qtbot, window):

@@ -7,7 +7,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from core.project import ProjectStore
-from core.review.decisions import AUTO, DROP
+from core.review.decisions import AUTO, DROP, KEEP
 from core.review.score_columns import HEURISTIC_KEY
 from core.scoring.run import cache_batch
 from core.scoring.scored_batch import ScoredBatch
@@ -153,6 +153,48 @@ def test_agreement_view_matches_scipy_and_walks_the_disagreement_queue(qtbot, wi
     window.review.decide_selected(DROP)
     assert session.manual[queue[0]] == DROP
     assert session.manual[queue[1:]].tolist() == [AUTO] * (len(queue) - 1)
+
+
+def _agreement_settled(dock) -> bool:
+    return (
+        dock.result is not None
+        and len(dock.result.names) == 2
+        and not dock.job.running
+        and not dock._timer.isActive()
+    )
+
+
+def test_agreement_view_follows_key_decisions_once_the_keys_stop(qtbot, window):
+    """Decisions recolour the scatter exactly as a direct computation, after the keys stop.
+
+    Nothing is recomputed while keys come (each run copies every score column and redraws on
+    the GUI thread), and the heat map is not redrawn: decisions never change ρ.
+    """
+    from core.plots.scatter_density import scatter_density
+    from gui.scoring.agreement_dock import _COLOURS
+
+    dock = window.agreement
+    dock.raise_()
+    dock.show()
+    session = window.review.controller.session
+    qtbot.waitUntil(lambda: _agreement_settled(dock), timeout=10_000)
+    labels = list(dock._cell_labels)
+    results = []
+    dock.job.done.connect(results.append)
+    window.review.advance_action.setChecked(True)
+    window.table.select_only(0)
+    for i in range(25):  # ~0.75 s of keys: longer than the dock's refresh interval
+        window.review.decide_selected(DROP if i % 2 else KEEP)
+        qtbot.wait(30)
+    assert (session.manual != AUTO).sum() == 25
+    assert results == [] and not dock.job.running  # nothing computed while keys come
+    qtbot.waitUntil(lambda: len(results) == 1 and _agreement_settled(dock), timeout=10_000)
+    heuristic = session.columns[HEURISTIC_KEY].scores
+    judge = session.columns["judge-key"].scores
+    expected = scatter_density(heuristic, judge, session.final, _COLOURS)
+    np.testing.assert_array_equal(dock.image.rgba, expected.rgba)
+    assert dock.result.rho[0, 1] == pytest.approx(spearmanr(heuristic, judge).statistic, abs=1e-9)
+    assert dock._cell_labels == labels  # the same ρ: the heat map was left as drawn
 
 
 def _horizontal():
