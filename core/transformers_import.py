@@ -26,3 +26,15 @@ def load_transformers(*names: str) -> tuple:
         transformers = importlib.import_module("transformers")
         importlib.import_module("transformers.utils.logging")
         return tuple(getattr(transformers, name) for name in names)
+
+
+def load_module(name: str):
+    """Import ``name`` under the same lock, for a heavy library that imports torch itself.
+
+    scikit-learn's import reaches torch (through its array-API support when torch is
+    installed); done by the simulator's worker while another worker imported transformers, it
+    failed with "partially initialized module 'torch'" ("Could not place your data" on
+    opening a file, seen once in four runs).
+    """
+    with _LOCK:
+        return importlib.import_module(name)

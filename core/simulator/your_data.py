@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.simulator.model import DEFAULT_COPIES, Estimate, Point, estimate
+from core.transformers_import import load_module
 
 #: Scores used to fit the mixture (a random subset past this; the fit is 1-D).
 FIT_ROWS = 50_000
@@ -75,8 +76,9 @@ def noise_probability(scores: np.ndarray, seed: int = 0) -> np.ndarray | None:
 
     None when there are too few distinct scores to fit two components.
     """
-    # Imported here: scikit-learn takes about a second to import and only the simulator uses it.
-    from sklearn.mixture import GaussianMixture
+    # Imported here (scikit-learn takes about a second to import and only the simulator uses
+    # it), under the import lock, since it imports torch while other workers may be doing so.
+    GaussianMixture = load_module("sklearn.mixture").GaussianMixture
 
     scores = np.asarray(scores, dtype=float)
     scored = np.isfinite(scores)
