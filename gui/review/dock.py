@@ -45,6 +45,10 @@ from gui.widgets.text_widgets import plain_message
 
 #: Bulk actions over more rows than this ask for confirmation first.
 CONFIRM_ROWS = 1
+#: A review key on a selection of more rows than this asks first too: Ctrl+A then D decided
+#: every row of the file at once, with nothing to say it would.
+CONFIRM_SELECTED_ROWS = 50
+_VERBS = {KEEP: "Keep", DROP: "Drop", AUTO: "Return to automatic"}
 #: The reason dialog's width: a sentence fits without scrolling.
 REASON_DIALOG_WIDTH = 520
 
@@ -261,6 +265,10 @@ class ReviewDock(FeatureDock):
         rows = self.selected_rows()
         if not len(rows):
             return
+        if len(rows) > CONFIRM_SELECTED_ROWS and not self._confirm(
+            decision, len(rows), f"the {len(rows):,} selected rows"
+        ):
+            return
         reason = ""
         if ask:
             dialog = self.reason_dialog()
@@ -304,19 +312,22 @@ class ReviewDock(FeatureDock):
         rows = self.table_model.visible_rows()
         if not len(rows):
             return
-        verb = {KEEP: "Keep", DROP: "Drop", AUTO: "Return to automatic"}[decision]
-        if len(rows) > CONFIRM_ROWS:
-            answer = plain_message(
-                self,
-                f"{APP_NAME}: bulk action",
-                f"{verb} all {len(rows):,} rows shown ({self._filter.describe()})? This is one "
-                "step that Undo takes back.",
-                QMessageBox.Icon.Question,
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            ).exec()
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        verb = _VERBS[decision]
+        shown = f"all {len(rows):,} rows shown ({self._filter.describe()})"
+        if len(rows) > CONFIRM_ROWS and not self._confirm(decision, len(rows), shown):
+            return
         self.controller.decide(rows, decision, label=f"{verb.lower()} {len(rows):,} rows shown")
+
+    def _confirm(self, decision: int, count: int, what: str) -> bool:
+        """Ask before one key or action decides ``count`` rows at once."""
+        answer = plain_message(
+            self,
+            f"{APP_NAME}: bulk action",
+            f"{_VERBS[decision]} {what}? This is one step that Undo takes back.",
+            QMessageBox.Icon.Question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        ).exec()
+        return answer == QMessageBox.StandardButton.Yes
 
     def move(self, step: int) -> None:
         """Select the next (``step`` 1) or previous (-1) row of the table."""

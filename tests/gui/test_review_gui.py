@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from core.project import ProjectStore
-from core.review import DROP, KEEP, RowFilter
+from core.review import AUTO, DROP, KEEP, RowFilter
 from gui.main_window import MainWindow
 from gui.review.export_dialog import ExportDialog
 from gui.table.model import COLUMN_INDEX
@@ -63,6 +63,33 @@ def test_bulk_action_over_a_filter_is_one_undoable_step(
     assert _saved(isolated_projects, dataset_path) == {}
     window.review.redo_action.trigger()
     assert len(_saved(isolated_projects, dataset_path)) == shown
+
+
+def test_a_key_on_a_large_selection_asks_first(qtbot, dataset_path, monkeypatch):
+    # Ctrl+A then D dropped every row of the file at once, with nothing to say it would.
+    window = open_window(qtbot, dataset_path)
+    session = window.review.controller.session
+    asked = []
+
+    def cancel(box):
+        asked.append(box.text())
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "exec", cancel)
+    window.table.setFocus()
+    window.table.selectAll()
+    qtbot.keyClick(window.table, Qt.Key.Key_D)
+    assert asked and asked[0].startswith(f"Drop the {len(session.final):,} selected rows?")
+    assert (session.manual == AUTO).all()  # cancelled: nothing decided
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
+    qtbot.keyClick(window.table, Qt.Key.Key_D)
+    assert (session.manual == DROP).all()
+    asked.clear()
+    monkeypatch.setattr(QMessageBox, "exec", cancel)
+    window.table.selectRow(3)
+    row = window.current_source_row()
+    qtbot.keyClick(window.table, Qt.Key.Key_K)  # one row: no question
+    assert not asked and session.manual[row] == KEEP
 
 
 def test_a_large_bulk_action_commits_in_the_background(
