@@ -33,7 +33,8 @@ from core.dedup.calibration import (
     thresholds_to_try,
 )
 from core.dedup.config import DedupConfig
-from core.dedup.edges import EXACT, KINDS
+from core.dedup.edges import EXACT, KINDS, SEMANTIC
+from core.dedup.embedder_choice import VERIFIED
 from core.dedup.result import DuplicateResult
 from gui.dedup.jobs import CutoffPlanJob, DropCurveJob
 from gui.widgets.diff_text import DiffText, record_text
@@ -120,6 +121,10 @@ class CalibrationDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        #: Why a verified semantic run offers no threshold under its own (see _show_kind).
+        self.floor_note = plain_label("", self)
+        self.floor_note.setWordWrap(True)
+        layout.addWidget(self.floor_note)
         layout.addWidget(upper, 3)
         layout.addWidget(
             plain_label(
@@ -153,6 +158,14 @@ class CalibrationDialog(QDialog):
         kind = self.kind
         floor = self.result.floor(kind)
         current = min(max(self.settings.threshold(kind), floor), 1.0)
+        verified = kind == SEMANTIC and self.result.settings.embedder == VERIFIED
+        self.floor_note.setVisible(verified)
+        self.floor_note.setText(
+            f"This run recorded semantic pairs from its threshold ({floor:.3f}) up: MiniLM judged "
+            "only the candidates the fast embedder proposed for that threshold, so a lower one "
+            "would show fewer pairs than it really drops. To see lower thresholds, find "
+            "duplicates again with a lower semantic threshold."
+        )
         # Bounds first, with the line's signal blocked: clamping the line to the floor used to
         # move the spin box, so the dialog opened at the floor instead of the threshold in use.
         self.line.blockSignals(True)

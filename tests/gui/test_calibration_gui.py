@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QTextCursor
 
+from core.dedup.config import DedupConfig
+from core.dedup.edges import SEMANTIC, Edges
+from core.dedup.embedder_choice import VERIFIED
+from core.dedup.result import DuplicateResult
+from core.loading import load
 from gui.dedup.calibration_dialog import CalibrationDialog
 from gui.widgets.diff_text import CHANGED, DiffText
 from tests.dedup.conftest import build_injected
@@ -43,6 +49,7 @@ def test_calibration_opens_at_the_threshold_in_use_and_apply_changes_nothing(qtb
     before = window.dedup.table.summary()["dropped"]
     assert dialog.threshold_spin.value() == pytest.approx(0.8)  # not the 0.65 floor
     assert dialog.line.value() == pytest.approx(0.8)
+    assert not dialog.floor_note.isVisible()  # near pairs are recorded below the threshold
     # The curve's row at the threshold in use says what the table drops.
     rows = {
         dialog.curve_table.item(r, 0).text(): dialog.curve_table.item(r, 2).text()
@@ -76,3 +83,20 @@ def test_calibration_pairs_highlight_only_what_differs(qtbot, injected):
         right = dialog.right_text.toPlainText()
         marked = highlighted(dialog.right_text)
         assert len(marked) < len(right) / 2  # a near copy: few words differ
+
+
+def test_a_verified_semantic_run_says_why_it_offers_no_lower_threshold(qtbot, injected):
+    # The threshold box stopped at 0.900 and the "closest pairs under it" pane stayed empty
+    # without a word of why (an independent tester's report).
+    dataset = load(injected.path)
+    settings = DedupConfig(exact=False, near=None, semantic=0.9, embedder=VERIFIED)
+    edges = Edges(SEMANTIC, np.array([0]), np.array([1]), np.array([0.95], np.float32))
+    result = DuplicateResult(
+        settings, len(dataset), dataset.source_sha256, {SEMANTIC: edges}, {SEMANTIC: 0.9}
+    )
+    dialog = CalibrationDialog(dataset, result, settings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.threshold_spin.minimum() == pytest.approx(0.9)
+    assert dialog.floor_note.isVisible()
+    assert "find duplicates again with a lower semantic threshold" in dialog.floor_note.text()
