@@ -301,31 +301,10 @@ def test_switching_the_queue_order_after_removing_a_column_it_walks(qtbot, datas
     ColumnError (after 515 steps). The disagreement queue keeps its own order; the switch is
     about the borderline queue.
     """
-    window = open_window(qtbot, dataset_path)
-    session = window.review.controller.session
-    rows = np.arange(len(session.dataset))
     judge = "a-judge"  # another scorer's results in the project, as `main.py score` leaves them
-    with ProjectStore(session.store.path) as store:
-        scorer = store.scorer_id(judge, {"model": "judge.gguf", "kind": "judge"})
-        scores = np.random.default_rng(0).integers(1, 6, len(rows)).astype(np.float32)
-        none = np.zeros(len(rows), bool)
-        cache_batch(store, scorer, session.dataset, ScoredBatch(rows, scores, none, none))
-    window.close()
-    window = MainWindow()  # reopened: the cached column is restored, no run to wait for
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.dataset_loaded, timeout=30_000):
-        window.open_path(dataset_path)
+    window = _open_with_a_judge_column(qtbot, dataset_path, judge)
     review = window.review
     session = review.controller.session
-    qtbot.waitUntil(
-        lambda: (
-            judge in session.columns
-            and session.columns[judge].scored == len(rows)
-            and not window.scoring.heuristics.running
-        ),
-        timeout=30_000,
-    )
     other = next(key for key in session.columns if key != judge)
     review.walk_disagreement(other, judge)
     queue = window.model.visible_rows()
