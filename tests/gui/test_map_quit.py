@@ -9,7 +9,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-QUIT_WHILE_MAPPING = """
+#: Both scripts start their map once the file is open (the Make map button is enabled).
+WHEN_OPEN = """
+def when_open():
+    # Not a fixed delay: under load the file takes longer to open, and a click on the disabled
+    # Make map button did nothing, so the app never quit and the test hung.
+    window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
+    if window.map.make_button.isEnabled():
+        make_map_then_quit()
+    else:
+        QTimer.singleShot(200, when_open)
+
+QTimer.singleShot(500, when_open)
+"""
+
+QUIT_WHILE_MAPPING = (
+    """
 import sys
 from pathlib import Path
 from PySide6.QtCore import QTimer
@@ -32,18 +47,12 @@ def make_map_then_quit():
     dock.job.progressed.connect(progressed)
     dock.make_button.click()
 
-def when_open():
-    # Not a fixed delay: under load the file takes longer to open, and a click on the disabled
-    # Make map button did nothing, so the app never quit and the test hung.
-    window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
-    if window.map.make_button.isEnabled():
-        make_map_then_quit()
-    else:
-        QTimer.singleShot(200, when_open)
-
-QTimer.singleShot(500, when_open)
+"""
+    + WHEN_OPEN
+    + """
 sys.exit(run_app([str(source)]))
 """
+)
 
 
 def test_quitting_while_the_map_is_made_prints_no_traceback(tmp_path, shared_data):
@@ -61,7 +70,8 @@ def test_quitting_while_the_map_is_made_prints_no_traceback(tmp_path, shared_dat
     assert "Traceback" not in done.stderr
 
 
-QUIT_WHILE_FITTING = """
+QUIT_WHILE_FITTING = (
+    """
 import sys, time
 from pathlib import Path
 import psutil
@@ -92,22 +102,16 @@ def make_map_then_quit():
     dock.job.progressed.connect(progressed)
     dock.make_button.click()
 
-def when_open():
-    # Not a fixed delay: under load the file takes longer to open, and a click on the disabled
-    # Make map button did nothing, so the app never quit and the test hung.
-    window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
-    if window.map.make_button.isEnabled():
-        make_map_then_quit()
-    else:
-        QTimer.singleShot(200, when_open)
-
-QTimer.singleShot(500, when_open)
+"""
+    + WHEN_OPEN
+    + """
 code = run_app([str(source)])
 left = ours()
 print(f"quit took {time.perf_counter() - quit_at[0] - 1.5:.1f} s; left: {len(left)}",
       file=sys.stderr)
 sys.exit(code)
 """
+)
 
 
 def test_quitting_while_pacmap_fits_ends_its_process_promptly(tmp_path, shared_data):
