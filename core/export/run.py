@@ -226,7 +226,12 @@ def check_outputs(options: ExportOptions, source: Path, project: Path) -> None:
                 "give each output its own name"
             )
         elif not where.parent.is_dir():
-            problems.append(f"{path}: the folder {Path(path).parent} does not exist")
+            folder = Path(path).parent
+            problems.append(
+                f"{path}: {folder} is a file, not a folder"
+                if folder.exists()
+                else f"{path}: the folder {folder} does not exist"
+            )
         seen.setdefault(where, name)
     if problems:
         raise ExportError("\n".join(problems))

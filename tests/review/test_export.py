@@ -316,3 +316,15 @@ def test_a_commit_that_fails_leaves_the_store_ready_for_the_next_change(tmp_path
             db.execute("INSERT INTO scores VALUES (12345, x'00', 0.5, 0)")
         store.set_meta("place", "kept")
         assert store.get_meta("place") == "kept"
+
+
+def test_an_output_under_a_file_says_it_is_a_file_not_a_missing_folder(tmp_path, open_session):
+    # "notes.txt/out.jsonl" was refused as "the folder notes.txt does not exist", next to it.
+    source = tmp_path / "data.jsonl"
+    source.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in RECORDS["alpaca"]))
+    session = open_session(source)
+    (tmp_path / "notes.txt").write_text("not a folder")
+    with pytest.raises(ExportError, match=r"notes\.txt is a file, not a folder"):
+        export_session(session, ExportOptions(tmp_path / "notes.txt" / "out.jsonl"))
+    with pytest.raises(ExportError, match=r"the folder .*missing does not exist"):
+        export_session(session, ExportOptions(tmp_path / "missing" / "out.jsonl"))
