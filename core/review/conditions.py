@@ -25,6 +25,14 @@ from core.errors import ThresherError
 from core.review.decisions import DROP, KEEP, UNDECIDED
 
 
+def percent(fraction: float) -> str:
+    """``fraction`` as the percentage the curator typed: 0.2 is "20%", 0.617 is "61.7%".
+
+    A whole-number format showed a best-61.7 % rule as "best 62%" in the Undo label.
+    """
+    return f"{fraction * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
 class RuleMode(StrEnum):
     """How one condition keeps rows (a ``str``, so saved rules read back unchanged)."""
 
@@ -85,7 +93,7 @@ class Condition:
             "all": "keep all rows",
             "threshold": f"{name} ≥ {self.min_score:g}",
             "top_n": f"the best {self.keep_top:,} by {name}",
-            "top_fraction": f"the best {self.keep_fraction:.0%} by {name}",
+            "top_fraction": f"the best {percent(self.keep_fraction)} by {name}",
         }[self.mode]
 
     def decide(self, scores: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from core.review.conditions import (
     RuleMode,
     check_weights,
     combine,
+    percent,
     rank_average,
 )
 from core.review.decisions import DROP
@@ -192,7 +193,7 @@ class Rule:
             criterion = {
                 "threshold": f"keep score ≥ {self.min_score:g}",
                 "top_n": f"keep the best {self.keep_top:,} rows",
-                "top_fraction": f"keep the best {self.keep_fraction:.0%}",
+                "top_fraction": f"keep the best {percent(self.keep_fraction)}",
             }[self.mode]
         else:
             parts = [
