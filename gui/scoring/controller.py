@@ -32,7 +32,7 @@ from core.scoring.run import (
     remember_settings,
     restore_scores,
 )
-from core.transformers_import import load_transformers
+from core.transformers_import import load_module, load_transformers
 
 if TYPE_CHECKING:  # torch loads on the scoring thread when a model is first needed
     from core.scoring.reward_model import RewardModel
@@ -150,6 +150,10 @@ class ScoringWorker(QObject):
             load_transformers(
                 "AutoModelForSequenceClassification", "AutoTokenizer", "modeling_utils", "AutoModel"
             )
+            # The length plot's correlation needs scipy.stats, whose first import the GUI thread
+            # paid for while drawing (1.6 s frozen at 100k rows, caught by
+            # benchmarks/stall_watch.py); imported here it is already loaded by then.
+            load_module("scipy.stats")
         except Exception:  # a broken install is reported properly when scoring starts
             log.exception("could not import transformers ahead of scoring")
 
