@@ -80,8 +80,15 @@ def report(result: ExportResult, extra: dict, as_json: bool) -> None:
         f"Dropped:    {result.dropped:,}",
         f"Undecided:  {result.undecided:,} (not exported)",
         f"Overrides:  {result.manual_overrides:,} manual decisions",
-        f"Written:    {result.output} (sha256 {result.output_sha256[:16]}…)",
     ]
+    duplicates = extra.get("duplicates") or {}
+    if "clusters" in duplicates:  # what the duplicate run found (the rule decides what goes)
+        copies, clusters = duplicates["duplicates"], duplicates["clusters"]
+        lines.append(
+            f"Duplicates: {copies:,} cop{'y' if copies == 1 else 'ies'} of a kept row, in "
+            f"{clusters:,} cluster{'' if clusters == 1 else 's'}"
+        )
+    lines.append(f"Written:    {result.output} (sha256 {result.output_sha256[:16]}…)")
     lines += [
         f"            {name}: {info['path']}"
         for name, info in result.files.items()

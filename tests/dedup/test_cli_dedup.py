@@ -152,3 +152,16 @@ def test_exact_help_says_what_the_normalisation_does(command):
     assert equal and different  # what is collapsed, and that a single mark still counts
     assert all(normalise(a) == normalise(b) for a, b in equal)
     assert all(normalise(a) != normalise(b) for a, b in different)
+
+
+def test_curate_says_in_words_how_many_copies_it_found(tmp_path, capsys):
+    # The text report named the rule ("drop duplicates") but never what the run had found.
+    line = orjson.dumps({"instruction": "Name a prime.", "input": "", "output": "Seven."})
+    other = orjson.dumps({"instruction": "Name a colour.", "input": "", "output": "Teal."})
+    source = tmp_path / "dup.jsonl"
+    source.write_bytes(b"\n".join([line, other, line, line]) + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["curate", str(source), "--keep-all", "--exact", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Duplicates: 2 copies of a kept row, in 1 cluster\n" in printed
+    assert "Dropped:    2" in printed
