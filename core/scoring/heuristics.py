@@ -229,6 +229,18 @@ def compute_signals(prompts: Sequence[str], responses: Sequence[str]) -> Heurist
     )
 
 
+#: A row that runs every compiled kernel of :mod:`core.scoring.heuristic_kernel` once.
+_WARM_UP_ROW = (
+    'Tell me about Zürich, {"a": 1} [lorem ipsum]',
+    "Sure! asdfgh qwerty ... ha ha ha ha ha ha. I'm sorry, I cannot help with that.",
+)
+
+
+def warm_up_kernels() -> None:
+    """Load (or compile) the signal kernels now, so the first file opened does not wait on them."""
+    compute_signals([_WARM_UP_ROW[0]], [_WARM_UP_ROW[1]])
+
+
 def iter_signals(
     prompts: Sequence[str], responses: Sequence[str], chunk_rows: int = 8192, pause_s: float = 0.002
 ):

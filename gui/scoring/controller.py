@@ -27,6 +27,7 @@ from core.dataset import Dataset
 from core.project import ProjectStore
 from core.review.score_columns import restore_columns
 from core.scoring import ScoreConfig, ScoreSummary, ScoreUpdate, make_scorer, score_dataset
+from core.scoring.heuristics import warm_up_kernels
 from core.scoring.run import (
     last_settings,
     remember_settings,
@@ -145,7 +146,15 @@ class ScoringWorker(QObject):
 
         Importing transformers and torch's compiler stack takes seconds of mostly Python work;
         done at the first Score click it would hold the GIL in long stretches mid-session.
+        The heuristic flags' compiled kernels come first, since every open needs them: loading
+        them from numba's cache takes under a second, compiling them (a new install, and every
+        launch of the frozen app, which has no cache) several, mostly holding the GIL. Done
+        on the flags worker as a file opens, that froze the window (``stall_watch.py``).
         """
+        try:
+            warm_up_kernels()
+        except Exception:  # numba broken: the flags job reports it when a file opens
+            log.exception("could not prepare the heuristic flags' kernels")
         try:  # through the lock: a map or dedup worker may be importing transformers too
             load_transformers(
                 "AutoModelForSequenceClassification", "AutoTokenizer", "modeling_utils", "AutoModel"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import numpy as np
 from hypothesis import given, settings
@@ -16,6 +18,7 @@ from core.scoring.heuristic_kernel import (
     class_table,
 )
 from core.scoring.heuristics import PLACEHOLDER, PLACEHOLDER_WANTED, REFUSAL, compute_signals
+from tests.conftest import ROOT
 from tests.scoring.heuristics_reference import reference_signals
 
 FIELDS = (
@@ -138,3 +141,37 @@ def test_the_literal_prefilters_cover_their_patterns():
         match = REFUSAL.search(phrase)
         assert match, phrase
         assert any(key in phrase for key in REFUSAL_KEYS), phrase
+
+
+def test_the_warm_up_prepares_every_kernel_an_open_needs():
+    """After the app's warm-up (before any file is open), a file's signals compile nothing new.
+
+    A fresh interpreter: in this one other tests have compiled the kernels already. The file is
+    every piece that reaches a rule; a kernel the warm-up row does not reach fails here, instead
+    of compiling (seconds, mostly holding the GIL) as the first file opens.
+    """
+    script = (
+        "import sys, numba\n"
+        "from core.scoring import heuristic_kernel as kernels\n"
+        "from core.scoring.heuristics import compute_signals, warm_up_kernels\n"
+        "def compiled():\n"
+        "    return {n: len(f.signatures) for n, f in vars(kernels).items()"
+        " if isinstance(f, numba.core.registry.CPUDispatcher)}\n"
+        "assert not any(compiled().values()), compiled()\n"
+        "warm_up_kernels()\n"
+        "ready = compiled()\n"
+        "texts = sys.stdin.read().split('\\0')\n"
+        "compute_signals(texts, texts[::-1])\n"
+        "print(sorted(n for n, count in compiled().items() if count > ready[n]))\n"
+    )
+    texts = [*PIECES, " ".join(PIECES), "", "a" * 300, "ha " * 80]
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        input="\0".join(texts),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", f"compiled after the warm-up: {done.stdout}"
