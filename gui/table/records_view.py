@@ -7,6 +7,7 @@ data (the house style measured 128 s for a 1M-row vertical header).
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gui.table.model import COLUMN_INDEX, COLUMNS
@@ -14,6 +15,19 @@ from gui.table.model import COLUMN_INDEX, COLUMNS
 ROW_HEIGHT_PX = 24
 TEXT_COLUMN_WIDTH_PX = 250
 NUMBER_COLUMN_WIDTH_PX = 96
+#: The keys that move the current row (with Ctrl: to the first or last row, or by one).
+_MOVES = frozenset(
+    {
+        Qt.Key.Key_Up,
+        Qt.Key.Key_Down,
+        Qt.Key.Key_Left,
+        Qt.Key.Key_Right,
+        Qt.Key.Key_Home,
+        Qt.Key.Key_End,
+        Qt.Key.Key_PageUp,
+        Qt.Key.Key_PageDown,
+    }
+)
 
 
 class RecordsView(QTableView):
@@ -21,6 +35,7 @@ class RecordsView(QTableView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._placing = False  # select_only is placing the current row
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setWordWrap(False)
@@ -59,17 +74,43 @@ class RecordsView(QTableView):
         Unlike ``selectRow``, the keyboard modifiers held at the time do not matter: a key
         bound with Shift (Previous Row is Shift+J) must move to one row, not extend the
         selection, or the review keys would decide rows the detail pane does not show.
+        The row also becomes where Shift+arrow extends from, as after a click: set through the
+        selection model alone, the view kept its old anchor, so Shift+Down after J, J, J
+        selected every row from the last click on (and D dropped them all).
         """
         model = self.model()
         if model is None or not 0 <= view_row < model.rowCount():
             return
         index = model.index(view_row, max(0, self.currentIndex().column()))
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.selectionModel().setCurrentIndex(index, flags)
+        self._placing = True
+        try:  # QAbstractItemView.setCurrentIndex moves the anchor; see selectionCommand
+            self.setCurrentIndex(index)
+        finally:
+            self._placing = False
         self.scrollTo(index)
+
+    def selectionCommand(self, index, event=None):  # noqa: D102
+        if self._placing:  # select_only: this row alone, whatever modifiers are held
+            return (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows
+            )
+        if (
+            isinstance(event, QKeyEvent)
+            and event.key() in _MOVES
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            # Qt moves only the current row on Ctrl+End (Ctrl+Home, Ctrl+arrows) and leaves
+            # the selection behind: the detail pane showed the last row while K decided the
+            # row selected before. Here Ctrl+End selects what it moves to, and Ctrl+Shift+End
+            # extends the selection to it, as Shift+End would.
+            event = QKeyEvent(
+                event.type(),
+                event.key(),
+                event.modifiers() & ~Qt.KeyboardModifier.ControlModifier,
+                event.text(),
+            )
+        return super().selectionCommand(index, event)
 
     def apply_default_widths(self) -> None:
         """Give each column a sensible width (never computed from the content)."""

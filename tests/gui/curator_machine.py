@@ -15,6 +15,7 @@ import shutil
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,7 @@ from core.scoring.heuristics import FLAG_NAMES
 from core.scoring.run import cache_batch
 from core.scoring.scored_batch import ScoredBatch
 from gui.main_window import MainWindow
+from gui.review.dock import CONFIRM_SELECTED_ROWS
 from gui.review.export_dialog import ExportDialog
 from gui.table.model import COLUMN_INDEX, COLUMNS
 from tests.conftest import SAMPLE, SHARED_DATA
@@ -382,6 +384,32 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                 self.window.table.select_only(min(count - 1, int(where * count)))
                 self.settle()
 
+        @rule(
+            key=st.sampled_from(
+                [
+                    Qt.Key.Key_Home,
+                    Qt.Key.Key_End,
+                    Qt.Key.Key_Up,
+                    Qt.Key.Key_Down,
+                    Qt.Key.Key_PageDown,
+                ]
+            ),
+            ctrl=st.booleans(),
+        )
+        def move_with_a_key(self, key, ctrl: bool) -> None:
+            """Arrows, Home, End and Page Down, with Ctrl or without.
+
+            The invariant then reads that the row shown is the one selected (Ctrl+End once
+            left the selection behind).
+            """
+            self._step("move")
+            if self.window.model.rowCount():
+                modifiers = (
+                    Qt.KeyboardModifier.ControlModifier if ctrl else Qt.KeyboardModifier.NoModifier
+                )
+                self.press(self.window.table, key, modifiers)
+                self.settle()
+
         # -- deciding ------------------------------------------------------------------------
 
         @rule(
@@ -401,6 +429,51 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             count = self.window.model.rowCount()
             if advance and view_row + 1 < count:
                 assert self.window.table.currentIndex().row() == view_row + 1
+
+        @rule(
+            key=st.sampled_from([Qt.Key.Key_K, Qt.Key.Key_D, Qt.Key.Key_U]),
+            to_end=st.booleans(),
+            yes=st.booleans(),
+        )
+        def decide_a_selection_with_a_key(self, key, to_end: bool, yes: bool) -> None:
+            """Ctrl+A (or Ctrl+Shift+End from the current row), then a key: over 50 rows ask."""
+            self._step("key_selection")
+            table = self.window.table
+            view_row = table.currentIndex().row()
+            if self.window.model.rowCount() == 0 or view_row < 0:
+                return
+            if to_end:
+                modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+                self.press(table, Qt.Key.Key_End, modifiers)
+            else:
+                self.press(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            rows = self.review.selected_rows()
+            count = self.window.model.rowCount()
+            assert len(rows) == (count - view_row if to_end else count), (
+                len(rows),
+                count,
+                view_row,
+            )
+            before = self.session.manual[rows].copy()
+            asked: list[str] = []
+
+            def answer(box: QMessageBox) -> QMessageBox.StandardButton:
+                asked.append(box.text())
+                return QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.Cancel
+
+            with _answering(answer):
+                self.press(table, key)
+                self.settle()
+            decision = {Qt.Key.Key_K: KEEP, Qt.Key.Key_D: DROP, Qt.Key.Key_U: AUTO}[key]
+            large = len(rows) > CONFIRM_SELECTED_ROWS
+            assert bool(asked) == large, (len(rows), asked)
+            if large and not yes:
+                assert (self.session.manual[rows] == before).all()
+            else:
+                assert (self.session.manual[rows] == decision).all()
+            # One row again, as a click would leave it: the invariant reads K's row.
+            table.select_only(min(view_row, self.window.model.rowCount() - 1))
+            self.settle()
 
         @rule(decision=st.sampled_from([KEEP, DROP, AUTO]))
         def decide_everything_shown(self, decision: int) -> None:
@@ -898,6 +971,17 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
             )
 
     return CuratorMachine
+
+
+@contextmanager
+def _answering(answer):
+    """Questions (``QMessageBox.exec``) answered by ``answer`` instead of the run's usual Yes."""
+    usual = QMessageBox.exec
+    QMessageBox.exec = answer
+    try:
+        yield
+    finally:
+        QMessageBox.exec = usual
 
 
 def _error_boxes() -> list[QMessageBox]:

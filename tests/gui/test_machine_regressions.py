@@ -378,3 +378,32 @@ def test_a_qt_warning_fails_the_step_in_a_soak_too(machine):
     qWarning("QAbstractItemModelTester: a complaint")
     with pytest.raises(AssertionError, match="a complaint"):
         machine.check()
+
+
+@pytest.mark.parametrize("to_end", [False, True])
+def test_the_machine_decides_a_large_selection_only_when_the_curator_says_yes(
+    qtbot, qtlog, tmp_path, to_end
+):
+    """The machine's selection rule on the whole sample (294 records, over the 50 that ask first).
+
+    Cancel leaves every selected row as it was; Yes decides them all; a small selection (the
+    last rows, from near the end) decides without asking. Each step passes the invariants.
+    """
+    state = build_machine(qtbot, qtlog, tmp_path, Stats())()
+    try:
+        state.open_first(index=-1)  # the whole sample
+        state.check()
+        rows = state.window.model.rowCount()
+        assert rows > 50
+        state.decide_a_selection_with_a_key(Qt.Key.Key_D, to_end, yes=False)
+        state.check()
+        assert not (state.session.manual == DROP).any()
+        state.decide_a_selection_with_a_key(Qt.Key.Key_D, to_end, yes=True)
+        state.check()
+        assert (state.session.manual == DROP).all()
+        state.select(where=0.95)  # the last 15 rows: no question
+        state.decide_a_selection_with_a_key(Qt.Key.Key_K, to_end=True, yes=False)
+        state.check()
+        assert (state.session.manual == KEEP).sum() == rows - int(0.95 * rows)
+    finally:
+        state.teardown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
@@ -54,3 +55,48 @@ def test_ctrl_y_redoes_wherever_the_platform_binds_redo(qtbot):
     window.filter_bar.search.setFocus()  # a text box must not take it for its typing
     _press(qtbot, window.filter_bar.search, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert session.manual[source] == KEEP
+
+
+def test_ctrl_end_selects_the_row_it_moves_to_so_k_decides_the_row_shown(qtbot):
+    """Ctrl+End, Ctrl+Home and Ctrl+arrows move the selection with the current row.
+
+    Qt moves only the current row on them: after Ctrl+End the detail pane showed the last row
+    while K decided the row selected before (found by the state machine's selection rule).
+    Ctrl+Shift still extends the selection.
+    """
+    window = open_window(qtbot, SAMPLE)
+    window.table.setFocus()
+    window.review.view.select_only(10)
+    last = window.model.rowCount() - 1
+    for key, row in ((Qt.Key.Key_End, last), (Qt.Key.Key_Home, 0), (Qt.Key.Key_Down, 1)):
+        _press(qtbot, window.table, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.table.currentIndex().row() == row
+        assert _selected_rows(window) == [row]
+        assert window._detail_shown[0] == window.model.source_row(row)
+    _press(qtbot, window.table, Qt.Key.Key_K)
+    session = window.review.controller.session
+    assert np.flatnonzero(session.manual != AUTO).tolist() == [window.model.source_row(1)]
+    row = window.table.currentIndex().row()  # K moved on, or not
+    both = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    _press(qtbot, window.table, Qt.Key.Key_Down, both)
+    assert _selected_rows(window) == [row, row + 1]
+
+
+def test_shift_down_extends_from_the_row_shown_after_shift_j(qtbot):
+    """With Shift held, Shift+J (previous row) then Down selects the row shown and the next.
+
+    The keys moved the current row through the selection model alone, so the view kept its
+    old anchor: Shift+Down after Shift+J, Shift+J selected from the row where Shift+Down had
+    begun, a row the detail pane no longer showed.
+    """
+    window = open_window(qtbot, SAMPLE)
+    window.table.setFocus()
+    window.review.view.select_only(20)
+    shift = Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.table, Qt.Key.Key_Down, shift)  # Shift stays held throughout
+    assert _selected_rows(window) == [20, 21]
+    for _ in range(3):
+        qtbot.keyClick(window.table, Qt.Key.Key_J, shift)
+    assert _selected_rows(window) == [18]
+    _press(qtbot, window.table, Qt.Key.Key_Down, shift)
+    assert _selected_rows(window) == [18, 19]
