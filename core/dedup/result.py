@@ -87,6 +87,12 @@ class DuplicateResult:
                 f"{self.report.get('embedded', 0):,} distinct texts: every "
                 "similarity shown is MiniLM's cosine."
             )
+        if "minilm_everywhere" in self.report:
+            lines.append(
+                f"On the {self.report['minilm_everywhere'].upper()} device MiniLM embedded all "
+                f"{self.report.get('embedded', 0):,} distinct texts and compared every pair "
+                "(no fast candidates): every similarity shown is MiniLM's cosine."
+            )
         truncated = self.report.get("truncated", 0)
         if truncated:
             tokens, chars = self.report.get("max_tokens"), self.report.get("max_chars")

@@ -120,7 +120,7 @@ def _semantic(
 
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
     report["embedded"] = len(uniques)
-    if settings.embedder == VERIFIED:
+    if settings.embedder == VERIFIED and verifies_candidates(settings.device, report):
         from core.dedup.verified import verified_edges
 
         assert files is not None  # embedder_files(VERIFIED) always locates MiniLM
@@ -145,6 +145,22 @@ def _semantic(
     else:
         found = yield from cosine_edges(unique_vectors, settings.floor(SEMANTIC), embedder.device)
     return _semantic_edges(codes, len(uniques), found, unique_vectors)
+
+
+def verifies_candidates(device: str, report: dict) -> bool:
+    """Whether a ``verified`` run proposes candidates with the fast embedder on ``device``.
+
+    On a CPU it does: MiniLM over every text costs minutes per 10k prompts there. A GPU embeds
+    100k prompts with MiniLM in seconds, so there MiniLM embeds every text and compares them
+    all: the same judge at the same threshold, without the candidates' small loss of recall.
+    """
+    from core.scoring.devices import resolve_device
+
+    kind = resolve_device(device).type
+    if kind == "cpu":
+        return True
+    report["minilm_everywhere"] = kind
+    return False
 
 
 def _semantic_edges(

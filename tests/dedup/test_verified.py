@@ -129,3 +129,36 @@ def test_a_verified_run_is_calibrated_only_from_its_threshold_up():
     assert verified.floor(SEMANTIC) == 0.9
     assert thresholds_to_try(verified.floor(SEMANTIC)).min() == 0.9
     assert DedupConfig(semantic=0.9, embedder=FAST).floor(SEMANTIC) < 0.9
+
+
+def test_on_a_gpu_the_default_lets_minilm_embed_every_text(monkeypatch):
+    """A GPU affords MiniLM over every text, so ``verified`` proposes no candidates there."""
+    import torch
+
+    from core.dedup import run
+    from core.scoring import devices
+
+    report: dict = {}
+    assert run.verifies_candidates("cpu", report) and not report
+    monkeypatch.setattr(devices, "resolve_device", lambda name: torch.device("cuda"))
+    assert not run.verifies_candidates("auto", report)
+    assert report["minilm_everywhere"] == "cuda"
+
+
+def test_the_default_without_candidates_finds_exactly_minilms_pairs(
+    fast_cache, shared_data, tmp_path, monkeypatch
+):
+    """The GPU path (run here on the CPU): the exhaustive MiniLM run's pairs, said so."""
+    from core.dedup import run
+
+    def on_a_gpu(device: str, report: dict) -> bool:
+        report["minilm_everywhere"] = "cuda"
+        return False
+
+    dataset = _planted(shared_data, tmp_path)
+    monkeypatch.setattr(run, "verifies_candidates", on_a_gpu)
+    everywhere = _run(dataset, VERIFIED)
+    assert "candidate_pairs" not in everywhere.report
+    assert any("MiniLM embedded all" in line for line in everywhere.notes())
+    assert _pairs(everywhere) == pytest.approx(_pairs(_run(dataset, BUNDLED)))
+    assert len(_pairs(everywhere)) >= 20  # the planted paraphrases, most of them
