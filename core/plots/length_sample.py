@@ -32,7 +32,21 @@ class LengthView:
     rows: np.ndarray
     lengths: np.ndarray
     scores: np.ndarray
-    correlation: float  # Spearman's rank correlation; NaN with too few points
+    correlation: float  # Spearman's rank correlation; NaN with too few points or no spread
+
+    def describe(self) -> str:
+        """The caption's reading: the correlation, or why there is none to read.
+
+        Every score equal (a heuristic that passes every row) is not "too few rows": saying so
+        would send the curator waiting for scores that have all arrived.
+        """
+        if len(self.rows) < MIN_POINTS:
+            return "not enough scored rows yet"
+        if np.ptp(self.scores) == 0:
+            return f"every score is {float(self.scores[0]):.3f}, so no length effect to measure"
+        if np.ptp(self.lengths) == 0:
+            return "every answer has the same length, so no length effect to measure"
+        return describe_correlation(self.correlation)
 
 
 def length_view(sample: np.ndarray, scores: np.ndarray, lengths: np.ndarray) -> LengthView:

@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from core.plots.length_sample import LengthView, describe_correlation
+from core.plots.length_sample import LengthView
 from gui.widgets.plot_style import (
     DROPPED,
     KEPT,
@@ -87,9 +87,7 @@ class LengthPlot(QWidget):
             if sampled_from > len(view.rows)
             else f"{len(view.rows):,} rows"
         )
-        self.caption.setText(
-            f"Score vs length ({sample}). {describe_correlation(view.correlation)}."
-        )
+        self.caption.setText(f"Score vs length ({sample}). {view.describe()}.")
 
     def _draw(self, code: str, x: np.ndarray, y: np.ndarray) -> None:
         """Give layer ``code`` these points, unless it already shows exactly them."""

@@ -59,3 +59,14 @@ def test_length_sample_is_bounded_and_sees_a_length_bias() -> None:
     assert view.correlation > 0.6
     assert "longer answers score higher" in describe_correlation(view.correlation)
     assert "not enough" in describe_correlation(float("nan"))
+
+
+def test_equal_scores_are_not_read_as_too_few_rows():
+    """Every row scored 1.000 (a heuristic that passes them all) says so, not "not enough yet"."""
+    sample = sample_rows(2_000)
+    lengths = np.random.default_rng(2).integers(1, 500, 2_000)
+    view = length_view(sample, np.ones(2_000), lengths)
+    assert len(view.rows) == 2_000
+    assert view.describe() == "every score is 1.000, so no length effect to measure"
+    assert "same length" in length_view(sample, lengths / 500.0, np.full(2_000, 7)).describe()
+    assert "not enough" in length_view(sample, np.full(2_000, np.nan), lengths).describe()
