@@ -59,6 +59,49 @@ class RecordsView(QTableView):
             model.modelReset.connect(self.place_score_columns)
             model.columnsInserted.connect(self.place_score_columns)
 
+    def moveCursor(self, action, modifiers):  # noqa: D102
+        index = super().moveCursor(action, modifiers)
+        jumps = (
+            QAbstractItemView.CursorAction.MoveHome,
+            QAbstractItemView.CursorAction.MoveEnd,
+        )
+        current = self.currentIndex()
+        # Qt goes to the first or last *cell*, scrolling # and Decision out of view; rows are
+        # selected whole here, so Ctrl+Home/End change the row and keep the column.
+        if (
+            action in jumps
+            and modifiers & Qt.KeyboardModifier.ControlModifier
+            and index.isValid()
+            and current.isValid()
+        ):
+            index = index.sibling(index.row(), current.column())
+        return index
+
+    def selectionChanged(self, selected, deselected) -> None:  # noqa: D102
+        super().selectionChanged(selected, deselected)
+        self._keep_current_selected()
+
+    def _keep_current_selected(self) -> None:
+        """Keep the current row (the one the detail pane shows) inside the selection.
+
+        Ctrl+click or Ctrl+Space on the current row unselects it and leaves it current, so the
+        pane showed a row the review keys would not decide while they decided the others (an
+        independent tester's find). The current row moves to the nearest row still selected;
+        with nothing else selected it stays, and the keys decide it.
+        """
+        selection = self.selectionModel()
+        current = selection.currentIndex()
+        if not current.isValid() or selection.isRowSelected(current.row()):
+            return
+        rows = [index.row() for index in selection.selectedRows()]
+        if not rows:
+            return
+        nearest = min(rows, key=lambda row: (abs(row - current.row()), row))
+        selection.setCurrentIndex(
+            self.model().index(nearest, current.column()),
+            QItemSelectionModel.SelectionFlag.NoUpdate,
+        )
+
     def place_score_columns(self) -> None:
         """Show the scorers' columns (after the fixed ones in the model) next to Score."""
         header = self.horizontalHeader()

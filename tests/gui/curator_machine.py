@@ -410,6 +410,29 @@ def build_machine(qtbot, qtlog, folder: Path, stats: Stats) -> type[RuleBasedSta
                 self.press(self.window.table, key, modifiers)
                 self.settle()
 
+        @rule(extend=st.integers(0, 3))
+        def unselect_the_row_shown(self, extend: int) -> None:
+            """Shift+Down a few times, then Ctrl+Space on the row shown.
+
+            The pane moves to a row the keys would decide (it kept showing the unselected one).
+            """
+            self._step("unselect")
+            table = self.window.table
+            view_row = table.currentIndex().row()
+            if view_row < 0:
+                return
+            for _ in range(extend):
+                self.press(table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+            self.press(table, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+            self.settle()
+            current = table.currentIndex()
+            assert current.isValid()
+            shown = self.window._detail_shown[0]
+            assert shown == self.window.model.source_row(current.row())
+            assert shown in self.review.selected_rows().tolist()
+            table.select_only(current.row())  # one row again, as a click would leave it
+            self.settle()
+
         # -- deciding ------------------------------------------------------------------------
 
         @rule(

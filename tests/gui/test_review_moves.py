@@ -68,9 +68,11 @@ def test_ctrl_end_selects_the_row_it_moves_to_so_k_decides_the_row_shown(qtbot):
     window.table.setFocus()
     window.review.view.select_only(10)
     last = window.model.rowCount() - 1
+    column = window.table.currentIndex().column()
     for key, row in ((Qt.Key.Key_End, last), (Qt.Key.Key_Home, 0), (Qt.Key.Key_Down, 1)):
         _press(qtbot, window.table, key, Qt.KeyboardModifier.ControlModifier)
         assert window.table.currentIndex().row() == row
+        assert window.table.currentIndex().column() == column  # # and Decision stay in view
         assert _selected_rows(window) == [row]
         assert window._detail_shown[0] == window.model.source_row(row)
     _press(qtbot, window.table, Qt.Key.Key_K)
@@ -100,3 +102,28 @@ def test_shift_down_extends_from_the_row_shown_after_shift_j(qtbot):
     assert _selected_rows(window) == [18]
     _press(qtbot, window.table, Qt.Key.Key_Down, shift)
     assert _selected_rows(window) == [18, 19]
+
+
+def test_unselecting_the_row_shown_shows_a_row_the_keys_decide(qtbot):
+    """Ctrl+Space (or Ctrl+click) on the row shown moves the pane to a row still selected.
+
+    Before, the pane kept showing the unselected row and D dropped the other rows: an
+    independent tester clicked row 1, Shift+Down, Ctrl+Space, and D dropped line 1 while the
+    pane showed line 2.
+    """
+    window = open_window(qtbot, SAMPLE)
+    window.table.setFocus()
+    window.review.view.select_only(1)
+    _press(qtbot, window.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    _press(qtbot, window.table, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    assert _selected_rows(window) == [1]
+    assert window.table.currentIndex().row() == 1
+    assert window._detail_shown[0] == window.model.source_row(1)
+    _press(qtbot, window.table, Qt.Key.Key_D)
+    session = window.review.controller.session
+    assert np.flatnonzero(session.manual != AUTO).tolist() == [window.model.source_row(1)]
+    # The last selected row unselected: it stays shown, and the keys decide it.
+    window.review.view.select_only(5)
+    _press(qtbot, window.table, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    assert _selected_rows(window) == []
+    assert window.review.selected_rows().tolist() == [window.model.source_row(5)]
