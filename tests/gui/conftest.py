@@ -26,9 +26,9 @@ def heuristic_kernels_ready():
     The first call in a fresh checkout compiles them (seconds, far more on a loaded machine),
     which would otherwise land inside the first test's wait for its heuristic scores.
     """
-    from core.scoring.heuristics import compute_signals
+    from core.scoring.heuristics import warm_up_kernels
 
-    compute_signals(["warm up"], ["the kernels"])
+    warm_up_kernels()
 
 
 @pytest.fixture(autouse=True)
