@@ -18,6 +18,7 @@ from core.dedup.minhash import NUM_PERM, band_keys, colliding, lsh_bands, signat
 from core.dedup.pair_jaccard import DistinctShingles
 from core.dedup.progress import DedupProgress
 from core.dedup.shingles import ShingleSets, shingle_sets
+from core.unique import unique_sorted
 
 SHINGLE_WORDS = 5
 #: Buckets up to this size are verified pair by pair; in a larger one (a template shared by
@@ -71,9 +72,9 @@ def _verified_pairs(
     for band, key in enumerate(band_keys(signature, bands, rows)):
         yield DedupProgress(_STAGE_CANDIDATES, band, bands)
         a, b = _band_pairs(key, documents)
-        proposed.append(np.unique(a * width + b))
+        proposed.append(unique_sorted(a * width + b))
     # One sort over every band's pairs: merging band by band re-sorted the growing set each time.
-    pair_keys = np.unique(np.concatenate(proposed)) if proposed else np.zeros(0, np.int64)
+    pair_keys = unique_sorted(np.concatenate(proposed)) if proposed else np.zeros(0, np.int64)
     del proposed
     distinct = DistinctShingles(shingles, documents)
     first: list[np.ndarray] = []

@@ -31,6 +31,7 @@ import numpy as np
 from core.dedup.edges import SEMANTIC, Edges, concatenate
 from core.dedup.progress import DedupProgress
 from core.scoring.model_files import ModelFiles
+from core.unique import unique_sorted
 
 #: The fast embedder's cosine at which a pair of short texts becomes a candidate...
 LOOSE_THRESHOLD = 0.75
@@ -104,7 +105,7 @@ def verified_edges(
     from core.dedup.embedder import SentenceEmbedder
 
     candidates, vectors, _ = yield from fast_candidates(texts, files, device, report, threshold)
-    involved = np.unique(np.concatenate([candidates.first, candidates.second]))
+    involved = unique_sorted(np.concatenate([candidates.first, candidates.second]))
     report["verified_texts"] = len(involved)
     report["max_tokens"] = None
     if not len(involved):

@@ -38,6 +38,7 @@ from core.review.score_columns import (
     save_layout,
     unique_name,
 )
+from core.unique import unique_sorted
 
 #: Rows a change must touch to count as a bulk action (backed up first).
 BULK_ROWS = 2
@@ -429,7 +430,7 @@ class ReviewSession:
 
     def choose_kept(self, row: int, members: np.ndarray) -> KeptCopyChange | None:
         """Make ``row`` the kept copy of its cluster ``members`` (saved at once, undoable)."""
-        members = np.unique(np.asarray(members, dtype=np.int64))
+        members = unique_sorted(np.asarray(members, dtype=np.int64))
         before = tuple(int(r) for r in members[self.preferred[members]])
         if before == (int(row),):
             return None
@@ -485,7 +486,7 @@ class ReviewSession:
         Returns the undo step, or None when nothing changed. A change of :data:`BULK_ROWS` rows
         or more is backed up first and committed as one transaction.
         """
-        picked = np.unique(np.asarray(rows, dtype=np.int64))
+        picked = unique_sorted(np.asarray(rows, dtype=np.int64))
         if decision not in (AUTO, KEEP, DROP):
             raise ValueError(f"unknown decision {decision}")
         reason = "" if decision == AUTO else reason.strip()

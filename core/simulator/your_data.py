@@ -83,7 +83,7 @@ def noise_probability(scores: np.ndarray, seed: int = 0) -> np.ndarray | None:
     scores = np.asarray(scores, dtype=float)
     scored = np.isfinite(scores)
     values = scores[scored]
-    if len(values) < MIN_SCORED or np.unique(values).size < 2:
+    if len(values) < MIN_SCORED or values.min() == values.max():  # one score: no mixture
         return None
     rng = np.random.default_rng(seed)
     fit_values = values if len(values) <= FIT_ROWS else rng.choice(values, FIT_ROWS, replace=False)

@@ -1,0 +1,29 @@
+"""Distinct values of a large array by sorting, for code that runs beside the window.
+
+NumPy 2.3 made a plain ``np.unique`` (no index, inverse or counts asked for) use a hash table.
+On high-cardinality keys, such as the near-duplicate step's candidate pair keys, it is
+60–100x slower than sorting (10M random int64 keys: 11.2 s against 0.1 s here), and it holds the
+GIL throughout: one call on a worker froze the window for 1.6 s at 1M rows
+(``benchmarks/bench_session.py --watch``). Sorting releases the GIL, so the GUI thread keeps
+painting while a worker finds distinct values. ``benchmarks/bench_unique.py`` measures both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """What ``np.unique(values)`` returns: the sorted distinct values, NaN collapsed to one."""
+    ordered = np.sort(np.asarray(values).ravel())
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    if ordered.dtype.kind == "f":  # NaN != NaN: every NaN (sorted last) would be kept
+        nan = np.isnan(ordered)
+        if nan[-1]:
+            keep &= ~nan
+            keep[int(np.argmax(nan))] = True
+    return ordered[keep]

@@ -1,0 +1,38 @@
+"""unique_sorted gives exactly what np.unique gives, for the arrays the app passes it."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from core.unique import unique_sorted
+
+
+@given(arrays(np.int64, st.integers(0, 300), elements=st.integers(-(2**62), 2**62)))
+def test_integer_keys_match_numpy(values):
+    np.testing.assert_array_equal(unique_sorted(values), np.unique(values))
+
+
+@given(arrays(np.int64, st.integers(0, 300), elements=st.integers(0, 5)))
+def test_many_repeats_match_numpy(values):
+    np.testing.assert_array_equal(unique_sorted(values), np.unique(values))
+
+
+@given(
+    arrays(
+        np.float32,
+        st.integers(0, 300),
+        elements=st.one_of(st.floats(-2, 2, width=32), st.just(np.nan), st.just(np.inf)),
+    )
+)
+def test_scores_with_nan_match_numpy(values):
+    """NaN collapses to one NaN at the end, as np.unique does."""
+    np.testing.assert_array_equal(unique_sorted(values), np.unique(values))
+
+
+def test_the_input_is_left_as_it_was():
+    values = np.array([3, 1, 2, 1], dtype=np.int64)
+    unique_sorted(values)
+    np.testing.assert_array_equal(values, [3, 1, 2, 1])
