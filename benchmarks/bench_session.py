@@ -1,6 +1,7 @@
 """A whole curation session at 1M rows, through the real app offscreen and through the CLI.
 
     .venv/bin/python benchmarks/bench_session.py [--rows 1000000] [--skip-cli] [--profile DIR]
+        [--watch SECONDS [--watch-file FILE]]
 
 The file is the mixed real-source benchmark file (``mixed_synth.py``, in /tmp). The GUI part
 opens it in the real main window (offscreen) and does what a curator does: open → flags and
@@ -13,12 +14,20 @@ child process (heuristic model, exact+near dedup, sidecar and manifest) and prin
 peak memory. Projects and settings go to a temporary folder, never the user's.
 
 ``--profile DIR`` writes a cProfile of each GUI step (what the GUI thread did) for stalls.
+
+``--watch SECONDS`` says *who* froze the window: each heartbeat tick re-arms
+``faulthandler.dump_traceback_later``, so every thread's stack is written (with a marker per
+step) whenever the GUI thread misses its heartbeat for that long. A percentile says that the GUI
+thread froze; a dump names the thread holding the GIL: the one in Python code, or in a C call
+that does not release it. Keep it at 0.2 s or more: one run at 0.12 s ended in a segfault
+(faulthandler reads other threads' frames without holding the GIL).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import faulthandler
 import os
 import resource
 import subprocess
@@ -143,11 +152,15 @@ def memory_lines(window) -> list[str]:
 
 
 class Heartbeat:
-    """A precise 10 ms timer on the GUI thread; lateness of each tick, collected per step."""
+    """A precise 10 ms timer on the GUI thread; lateness of each tick, collected per step.
 
-    def __init__(self) -> None:
+    With a ``watch`` file, a tick later than ``stall`` seconds dumps every thread's stack there.
+    """
+
+    def __init__(self, watch=None, stall: float = 0.3) -> None:
         from PySide6.QtCore import Qt, QTimer
 
+        self.watch, self.stall = watch, stall
         self.timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=HEARTBEAT_MS)
         self.timer.timeout.connect(self._tick)
         self.late: list[float] = []
@@ -158,6 +171,19 @@ class Heartbeat:
         now = time.perf_counter()
         self.late.append(max(0.0, now - self.last - HEARTBEAT_MS / 1000))
         self.last = now
+        if self.watch is not None:
+            faulthandler.dump_traceback_later(self.stall, repeat=True, file=self.watch)
+
+    def mark(self, name: str) -> None:
+        """Start a step's section in the watch file."""
+        if self.watch is not None:
+            self.watch.write(f"\n===== step {name} at {time.strftime('%X')}\n")
+            self.watch.flush()
+
+    def stop(self) -> None:
+        """No more dumps (the window is closing)."""
+        if self.watch is not None:
+            faulthandler.cancel_dump_traceback_later()
 
     def take(self) -> np.ndarray:
         """Lateness (ms) of the ticks since the last call, including a stall still running."""
@@ -169,12 +195,14 @@ class Heartbeat:
 class GuiSession:
     """The main window and the helpers to wait for its background work."""
 
-    def __init__(self, folder: Path, profile: Path | None) -> None:
+    def __init__(self, folder: Path, profile: Path | None, watch=None, stall: float = 0.3) -> None:
         from PySide6.QtCore import QSettings
-        from PySide6.QtWidgets import QApplication
+
+        from gui.app import create_application
 
         os.environ["THRESHER_DATA_DIR"] = str(folder / "data")
-        self.app = QApplication.instance() or QApplication(["bench"])
+        # The app's own factory: it sets what the app runs with (the GIL switch interval).
+        self.app = create_application([])
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
         QSettings.setPath(
             QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings")
@@ -185,7 +213,7 @@ class GuiSession:
         self.window = MainWindow()
         self.window.resize(1400, 900)
         self.window.show()
-        self.heartbeat = Heartbeat()
+        self.heartbeat = Heartbeat(watch, stall)
         self.profile = profile
         self.rows: list[tuple] = []
         self.wait(lambda: True)
@@ -230,6 +258,7 @@ class GuiSession:
     def step(self, name: str, action, done=lambda: True, settle: bool = True) -> None:
         """Time ``action`` and the background work it starts, with heartbeat and memory."""
         self.heartbeat.take()
+        self.heartbeat.mark(name)
         profiler = cProfile.Profile() if self.profile else None
         start = time.perf_counter()
         if profiler:
@@ -252,7 +281,9 @@ class GuiSession:
         )
 
 
-def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
+def run_gui(
+    path: Path, folder: Path, profile: Path | None, watch=None, stall: float = 0.3
+) -> list[tuple]:
     """Drive the main window through the session; returns the step rows."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -262,7 +293,7 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
     from gui.review.export_dialog import ExportDialog
     from gui.table.model import COLUMN_INDEX
 
-    s = GuiSession(folder, profile)
+    s = GuiSession(folder, profile, watch, stall)
     w = s.window
     loaded = []
     w.dataset_loaded.connect(loaded.append)
@@ -371,6 +402,7 @@ def run_gui(path: Path, folder: Path, profile: Path | None) -> list[tuple]:
             print("  " + line)
     except Exception as exc:  # a diagnostic only: never lose the step table for it
         print(f"  could not measure: {type(exc).__name__}: {exc}")
+    s.heartbeat.stop()
     w.close()
     s.wait(lambda: True, settle=True)
     return s.rows
@@ -382,6 +414,8 @@ def main() -> None:
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--skip-gui", action="store_true")
     parser.add_argument("--profile", type=Path)
+    parser.add_argument("--watch", type=float, metavar="SECONDS", help="dump stacks on a freeze")
+    parser.add_argument("--watch-file", type=Path, help="where the dumps go (default: /tmp)")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     path = cached_mixed_jsonl(args.rows)
@@ -396,7 +430,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if not args.skip_gui:
-            rows = run_gui(path, folder, args.profile)
+            watch = None
+            if args.watch is not None:
+                where = args.watch_file or Path(tempfile.gettempdir()) / f"stalls_{args.rows}.txt"
+                watch = where.open("w")
+                print(f"freeze dumps (over {args.watch} s) go to {where}")
+            rows = run_gui(path, folder, args.profile, watch, args.watch or 0.3)
             print("\n| step | time | memory now / peak | heartbeat p99 / max |")
             print("|---|---:|---:|---:|")
             for name, seconds, rss, peak, p99, worst in rows:

@@ -149,7 +149,7 @@ class ScoringWorker(QObject):
         The heuristic flags' compiled kernels come first, since every open needs them: loading
         them from numba's cache takes under a second, compiling them (a new install, and every
         launch of the frozen app, which has no cache) several, mostly holding the GIL. Done
-        on the flags worker as a file opens, that froze the window (``stall_watch.py``).
+        on the flags worker as a file opens, that froze the window (``bench_session.py --watch``).
         """
         try:
             warm_up_kernels()
@@ -161,7 +161,7 @@ class ScoringWorker(QObject):
             )
             # The length plot's correlation needs scipy.stats, whose first import the GUI thread
             # paid for while drawing (1.6 s frozen at 100k rows, caught by
-            # benchmarks/stall_watch.py); imported here it is already loaded by then.
+            # benchmarks/bench_session.py --watch); imported here it is already loaded by then.
             load_module("scipy.stats")
         except Exception:  # a broken install is reported properly when scoring starts
             log.exception("could not import transformers ahead of scoring")
