@@ -10,6 +10,7 @@ import pandas as pd
 from core.dataset import Dataset
 from core.dedup.normalize import normalise
 from core.dedup.progress import DedupProgress
+from core.unique import factorize_texts
 
 _STAGE = "exact duplicates: normalising"
 _CHUNK = 20_000
@@ -33,7 +34,7 @@ def exact_keys(dataset: Dataset, field: str) -> Generator[DedupProgress, None, n
         for start in range(0, len(texts), _CHUNK):
             yield DedupProgress(_STAGE, index * len(dataset) + start, total)
             normalised.extend(normalise(t) for t in texts[start : start + _CHUNK])
-        codes.append(pd.factorize(pd.Series(normalised, dtype=object), sort=False)[0])
+        codes.append(factorize_texts(normalised)[0])
     yield DedupProgress(_STAGE, total, total)
     if len(codes) == 1:
         return codes[0].astype(np.int64)

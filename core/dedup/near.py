@@ -11,14 +11,13 @@ from collections.abc import Generator, Sequence
 from functools import cache
 
 import numpy as np
-import pandas as pd
 
 from core.dedup.edges import NEAR, Edges, concatenate, copy_edges, first_rows
 from core.dedup.minhash import NUM_PERM, band_keys, colliding, lsh_bands, signatures
 from core.dedup.pair_jaccard import DistinctShingles
 from core.dedup.progress import DedupProgress
 from core.dedup.shingles import ShingleSets, shingle_sets
-from core.unique import unique_sorted
+from core.unique import factorize_texts, unique_sorted
 
 SHINGLE_WORDS = 5
 #: Buckets up to this size are verified pair by pair; in a larger one (a template shared by
@@ -40,7 +39,7 @@ def near_edges(
     """Pairs of ``texts`` (already normalised) with Jaccard similarity of at least ``floor``."""
     total = len(texts)
     yield DedupProgress(_STAGE_SHINGLES, 0, total)
-    codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    codes, uniques = factorize_texts(texts)
     representatives = first_rows(codes, len(uniques))
     identical = copy_edges(NEAR, codes)
     shingles = shingle_sets(list(uniques), shingle_words)

@@ -11,7 +11,6 @@ import time
 from collections.abc import Generator
 
 import numpy as np
-import pandas as pd
 
 from core.dataset import Dataset
 from core.dedup.boilerplate import Boilerplate, find_boilerplate, strip_texts
@@ -33,6 +32,7 @@ from core.dedup.normalize import field_texts
 from core.dedup.progress import DedupProgress
 from core.dedup.result import DuplicateResult
 from core.scoring.model_files import ModelFiles
+from core.unique import factorize_texts
 
 #: Distinct texts up to which a CPU compares every pair; past it, nearby partitions only
 #: (:mod:`core.dedup.partitioned`): 100k texts in seconds instead of minutes.
@@ -118,7 +118,7 @@ def _semantic(
     from core.dedup.embedder import open_embedder
     from core.dedup.neighbours import cosine_edges
 
-    codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    codes, uniques = factorize_texts(texts)
     report["embedded"] = len(uniques)
     if settings.embedder == VERIFIED and verifies_candidates(settings.device, report):
         from core.dedup.verified import verified_edges

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Generator
 
 import numpy as np
-import pandas as pd
 
 from core.dataset import Dataset
 from core.dedup.edges import SEMANTIC
@@ -17,6 +16,7 @@ from core.dedup.normalize import field_texts
 from core.dedup.result import DuplicateResult
 from core.embedding_map.config import MapConfig
 from core.embedding_map.progress import MapProgress
+from core.unique import factorize_texts
 
 
 def reusable_vectors(
@@ -42,7 +42,7 @@ def embed_rows(
     from core.dedup.embedder import SentenceEmbedder, sentence_files
 
     texts = field_texts(dataset, settings.on)
-    codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    codes, uniques = factorize_texts(texts)
     known_rows, known = reusable_vectors(settings, duplicates)
     unique_vectors: np.ndarray | None = None
     have = np.zeros(len(uniques), dtype=bool)

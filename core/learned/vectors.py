@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 
 import numpy as np
-import pandas as pd
 
 from core.dedup.edges import SEMANTIC
 from core.dedup.embedder_choice import FAST, VERIFIED
 from core.dedup.result import DuplicateResult
 from core.learned.progress import LearnProgress
+from core.unique import factorize_texts
 
 DEFAULT_EMBEDDER = FAST
 
@@ -76,8 +76,7 @@ def embed_pairs(
     vectors per field from :func:`reusable_vectors`.
     """
     n = len(prompts)
-    texts = pd.Series(list(prompts) + list(responses), dtype=object)
-    codes, uniques = pd.factorize(texts, sort=False)
+    codes, uniques = factorize_texts([*prompts, *responses])
     have = np.zeros(len(uniques), dtype=bool)
     unique_vectors: np.ndarray | None = None
     for field, (rows, vectors) in (reuse or {}).items():

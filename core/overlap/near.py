@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 
 import numpy as np
-import pandas as pd
 
 from core.dedup.minhash import NUM_PERM, band_keys, lsh_bands, signatures
 from core.dedup.progress import DedupProgress
 from core.dedup.shingles import jaccard, shingle_sets
+from core.unique import factorize_texts
 
 #: Candidates per row and band taken from one bucket (a template shared by many records).
 MAX_CANDIDATES = 32
@@ -37,8 +37,8 @@ def near_matches(
     Returns the rows, their most similar reference row, and the similarity.
     """
     yield DedupProgress(_STAGE_SIGNATURES, 0, 1)
-    codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
-    ref_codes, ref_uniques = pd.factorize(pd.Series(ref_texts, dtype=object), sort=False)
+    codes, uniques = factorize_texts(texts)
+    ref_codes, ref_uniques = factorize_texts(ref_texts)
     first_ref = np.full(len(ref_uniques), -1, dtype=np.int64)
     first_ref[ref_codes[::-1]] = np.arange(len(ref_codes))[::-1]
     n_ref = len(ref_uniques)

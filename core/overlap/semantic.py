@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 
 import numpy as np
-import pandas as pd
 import torch
 
 from core.dedup.progress import DedupProgress
+from core.unique import factorize_texts
 
 #: Similarities held at once (a block of rows against every reference record).
 BLOCK_CELLS = 16_000_000
@@ -50,7 +50,7 @@ def embed_distinct(
 
     The open file's texts are embedded once and compared with every reference.
     """
-    codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    codes, uniques = factorize_texts(texts)
     vectors = yield from embedder.embed(list(uniques))
     return codes, list(uniques), vectors
 
@@ -65,7 +65,7 @@ def semantic_matches(
     :class:`core.dedup.embedder.SentenceEmbedder`.
     """
     codes, uniques, vectors = own
-    ref_codes, ref_uniques = pd.factorize(pd.Series(ref_texts, dtype=object), sort=False)
+    ref_codes, ref_uniques = factorize_texts(ref_texts)
     first_ref = np.full(len(ref_uniques), -1, dtype=np.int64)
     first_ref[ref_codes[::-1]] = np.arange(len(ref_codes))[::-1]
     ref_vectors = yield from embedder.embed(list(ref_uniques))

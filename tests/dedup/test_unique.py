@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core.unique import unique_sorted
+from core.unique import factorize_texts, unique_sorted
 
 
 @given(arrays(np.int64, st.integers(0, 300), elements=st.integers(-(2**62), 2**62)))
@@ -36,3 +37,13 @@ def test_the_input_is_left_as_it_was():
     values = np.array([3, 1, 2, 1], dtype=np.int64)
     unique_sorted(values)
     np.testing.assert_array_equal(values, [3, 1, 2, 1])
+
+
+@given(st.lists(st.sampled_from(["", "a", "A", "a ", "é", "e\u0301", "😀", "x" * 50]) | st.text()))
+def test_text_codes_match_pandas(texts):
+    """Codes by first appearance and the distinct texts, as pandas' factorize gives them."""
+    codes, uniques = factorize_texts(texts)
+    expected_codes, expected_uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert uniques == list(expected_uniques)
+    assert [uniques[c] for c in codes] == texts
