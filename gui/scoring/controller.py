@@ -24,6 +24,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from core.dataset import Dataset
+from core.long_lived import freeze_long_lived
 from core.project import ProjectStore
 from core.review.score_columns import restore_columns
 from core.scoring import ScoreConfig, ScoreSummary, ScoreUpdate, make_scorer, score_dataset
@@ -165,6 +166,9 @@ class ScoringWorker(QObject):
             load_module("scipy.stats")
         except Exception:  # a broken install is reported properly when scoring starts
             log.exception("could not import transformers ahead of scoring")
+        # The half million objects those imports made are kept out of full collections: each
+        # one walked them all, a ~240 ms pause of every thread (core.long_lived).
+        freeze_long_lived()
 
     @Slot()
     def release_model(self) -> None:
