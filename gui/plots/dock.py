@@ -100,7 +100,7 @@ class PlotsDock(FeatureDock):
         self.curve_job.cancel()
         self.session = session
         self._scores_seen += 1
-        self.threshold_plot.curve = None
+        self.threshold_plot.clear()
         if session is None:
             self.histogram = None
             self.sample = np.zeros(0, dtype=np.int64)

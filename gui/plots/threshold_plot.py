@@ -24,6 +24,8 @@ from gui.widgets.plot_style import (
 )
 
 TOKENS = "#6a1b9a"
+WAITING = "Kept records and tokens by threshold: waiting for scores."
+UNDECIDED = "Kept records and tokens by threshold: no scored row is left for a cutoff to decide."
 
 
 class ThresholdCurvePlot(QWidget):
@@ -60,9 +62,7 @@ class ThresholdCurvePlot(QWidget):
         item.vb.sigResized.connect(self._sync_views)
         self.line = cutoff_line()
         self.plot.addItem(self.line)
-        self.caption = captioned(
-            self, "Kept records and tokens by threshold: waiting for scores.", self.plot
-        )
+        self.caption = captioned(self, WAITING, self.plot)
         self.curve: ThresholdCurve | None = None
         self.line.sigDragged.connect(lambda line: self._moved(line.value(), False))
         self.line.sigPositionChangeFinished.connect(lambda line: self._moved(line.value(), True))
@@ -71,13 +71,28 @@ class ThresholdCurvePlot(QWidget):
         self.token_view.setGeometry(self.plot.getPlotItem().vb.sceneBoundingRect())
         self.token_view.linkedViewChanged(self.plot.getPlotItem().vb, self.token_view.XAxis)
 
+    def clear(self) -> None:
+        """Another file (or none): nothing of the last one's curve, cutoff or counts is left."""
+        self.curve = None
+        self._rule_kept = None
+        self._draw_empty()
+        self.line.hide()
+        self.caption.setText(WAITING)
+
+    def _draw_empty(self) -> None:
+        self.rows_curve.setData([], [])
+        self.tokens_curve.setData([], [])
+        self.plot.setXRange(0, 1, padding=0.02)
+        self.plot.setYRange(0, 1, padding=0)
+        self.token_view.setYRange(0, 1, padding=0)
+        self._sync_views()
+
     def show_curve(self, curve: ThresholdCurve, x_range: tuple[float, float] | None) -> None:
         """Draw ``curve``; ``x_range`` matches the histogram's score range."""
         self.curve = curve
         cutoffs, rows, tokens = curve.drawn()
-        if not len(cutoffs):
-            self.rows_curve.setData([], [])
-            self.tokens_curve.setData([], [])
+        if not len(cutoffs):  # no row is decided by a cutoff: no scores, or all decided else
+            self._draw_empty()
             return
         self.rows_curve.setData(cutoffs, rows)
         self.tokens_curve.setData(cutoffs, tokens)
@@ -115,6 +130,9 @@ class ThresholdCurvePlot(QWidget):
 
     def _describe(self, cutoff: float) -> None:
         if self.curve is None:
+            return
+        if not len(self.curve.cutoffs):
+            self.caption.setText(UNDECIDED)
             return
         note = ""
         if self._rule_kept is not None:

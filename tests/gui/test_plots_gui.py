@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from core.review.rule import Rule
 from core.scoring import ScoreConfig, ScoreUpdate
 from core.scoring.engine import ScoredBatch
 from gui.plots.dock import MAX_REDRAWS_PER_SECOND, SETTLE_MS
+from gui.plots.threshold_plot import WAITING
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
 
@@ -243,3 +246,34 @@ def test_best_n_with_tied_scores_says_what_the_summary_says(qtbot, window):
     note = f"{ties:,} rows score exactly {tied:.3f}; the 1 earliest in the file is kept"
     assert note in caption
     assert note in window.review.panel.kept_label.toolTip()
+
+
+def curve_settled(window) -> bool:
+    """The threshold curve of the current scores and decisions is drawn."""
+    dock = window.plots
+    return (
+        dock.threshold_plot.curve is not None
+        and not dock.curve_job.running
+        and not (dock._curve_dirty)
+    )
+
+
+def test_another_file_shows_nothing_of_the_last_files_threshold_curve(qtbot, window, write):
+    plot = window.plots.threshold_plot
+    qtbot.waitUntil(lambda: "records kept" in plot.caption.text(), timeout=5_000)
+    lines = "".join(json.dumps({"prompt": f"Question number {i}?"}) + "\n" for i in range(30))
+    loaded = []
+    window.dataset_loaded.connect(loaded.append)
+    window.open_path(write("prompts.jsonl", lines))
+    qtbot.waitUntil(lambda: bool(loaded), timeout=10_000)
+    assert plot.curve is None
+    assert plot.caption.text() == WAITING
+    assert not plot.line.isVisible()
+    qtbot.waitUntil(lambda: curve_settled(window), timeout=10_000)
+    qtbot.wait(300)
+    # Prompts without responses get no heuristic score: no curve, and no counts of any file.
+    drawn, _ = plot.rows_curve.getData()
+    assert drawn is None or not len(drawn)
+    assert "records kept" not in plot.caption.text()
+    assert plot.token_view.viewRange()[1][1] <= 1
+    assert plot.plot.getPlotItem().vb.viewRange()[1][1] <= 1  # not the last file's row count
