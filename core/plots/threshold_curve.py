@@ -27,6 +27,7 @@ class ThresholdCurve:
     tokens: np.ndarray  # kept tokens at each cutoff
     fixed_rows: int  # kept whatever the cutoff (curator keeps)
     fixed_tokens: int
+    scored: int = 0  # rows with a score at all (a file of prompts alone has none)
 
     def at(self, cutoff: float) -> tuple[int, int]:
         """Kept (rows, tokens) at ``cutoff``."""
@@ -62,5 +63,10 @@ def threshold_curve(
     fixed_rows = int(np.count_nonzero(fixed))
     fixed_tokens = int(tokens[fixed].sum())
     return ThresholdCurve(
-        cutoffs, above_rows + fixed_rows, above_tokens + fixed_tokens, fixed_rows, fixed_tokens
+        cutoffs,
+        above_rows + fixed_rows,
+        above_tokens + fixed_tokens,
+        fixed_rows,
+        fixed_tokens,
+        int(np.count_nonzero(np.isfinite(scores))),
     )

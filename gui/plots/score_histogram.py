@@ -123,6 +123,9 @@ class ScoreHistogramPlot(QWidget):
         if histogram.empty:
             for bar in self.bars.values():
                 bar.setOpts(x0=[], x1=[], y0=[], height=[])
+            # Not the last file's axes: empty bars under its counts would read as its scores.
+            self.plot.setXRange(0, 1, padding=0.03)
+            self.plot.setYRange(0, 1, padding=0)
             return
         edges = histogram.edges
         left, right = edges[:-1], edges[1:]

@@ -25,6 +25,7 @@ from gui.widgets.plot_style import (
 
 TOKENS = "#6a1b9a"
 WAITING = "Kept records and tokens by threshold: waiting for scores."
+UNSCORED = "Kept records and tokens by threshold: no row has a score."
 UNDECIDED = "Kept records and tokens by threshold: no scored row is left for a cutoff to decide."
 
 
@@ -118,7 +119,7 @@ class ThresholdCurvePlot(QWidget):
                     "Kept records and tokens by threshold (the rule has no score cutoff)."
                 )
             return
-        self.line.show()
+        self.line.setVisible(bool(self.curve.scored))  # no line over a plot with no scores
         if not self.line.moving:
             self.line.setValue(cutoff)
         self._describe(cutoff)
@@ -131,8 +132,8 @@ class ThresholdCurvePlot(QWidget):
     def _describe(self, cutoff: float) -> None:
         if self.curve is None:
             return
-        if not len(self.curve.cutoffs):
-            self.caption.setText(UNDECIDED)
+        if not len(self.curve.cutoffs):  # nothing for a cutoff to decide: say why
+            self.caption.setText(UNDECIDED if self.curve.scored else UNSCORED)
             return
         note = ""
         if self._rule_kept is not None:

@@ -12,7 +12,7 @@ from core.review.rule import Rule
 from core.scoring import ScoreConfig, ScoreUpdate
 from core.scoring.engine import ScoredBatch
 from gui.plots.dock import MAX_REDRAWS_PER_SECOND, SETTLE_MS
-from gui.plots.threshold_plot import WAITING
+from gui.plots.threshold_plot import UNSCORED, WAITING
 from tests.conftest import SAMPLE
 from tests.gui.conftest import open_window
 
@@ -274,6 +274,9 @@ def test_another_file_shows_nothing_of_the_last_files_threshold_curve(qtbot, win
     # Prompts without responses get no heuristic score: no curve, and no counts of any file.
     drawn, _ = plot.rows_curve.getData()
     assert drawn is None or not len(drawn)
-    assert "records kept" not in plot.caption.text()
+    assert plot.caption.text() == UNSCORED  # not "waiting", not "decided by other means"
+    assert not plot.line.isVisible()
     assert plot.token_view.viewRange()[1][1] <= 1
     assert plot.plot.getPlotItem().vb.viewRange()[1][1] <= 1  # not the last file's row count
+    histogram = window.plots.histogram_plot.plot.getPlotItem().vb.viewRange()
+    assert histogram[1][1] <= 1 and histogram[0][0] < 0.1  # nor the last file's bars' axes
