@@ -17,6 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+#: How a finished file takes its target's place: :func:`atomic_write` or
+#: :meth:`AtomicGroup.write`.
+Replace = Callable[[Path, Callable[[BinaryIO], None], Callable[[Path], None] | None], None]
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -34,6 +38,73 @@ def atomic_write(
     ``verify`` raises to abort: the temporary file is removed and ``path`` is left as it was.
     """
     path = Path(path)
+    temp = _ready(path, write, verify)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        _discard(temp)
+        raise
+    _fsync_folder(path.parent)
+
+
+class AtomicGroup:
+    """Several files that replace their targets together, or not at all.
+
+    Why: an export writes the curated records, the dropped ones, a sidecar and a manifest.
+    Replaced one by one, a full disk or a read-only folder at the dropped file left the curated
+    file new, the manifest old and the curator told "nothing was replaced" (found by the
+    independent tester). Here each file is written, fsynced and verified beside its target
+    (:meth:`write`), and no target changes until every one is ready: used as a context manager,
+    the group replaces them all when the block ends and removes every temporary file when it
+    raises. Only the renames themselves, the last step, could fail part way.
+    """
+
+    def __init__(self) -> None:
+        self._ready: list[tuple[Path, Path]] = []  # (temporary file, its target)
+
+    def write(
+        self,
+        path: str | Path,
+        write: Callable[[BinaryIO], None],
+        verify: Callable[[Path], None] | None = None,
+    ) -> None:
+        """As :func:`atomic_write`, but the target is replaced only by :meth:`commit`."""
+        path = Path(path)
+        self._ready.append((_ready(path, write, verify), path))
+
+    def commit(self) -> None:
+        """Move every ready file over its target, in the order written."""
+        ready, self._ready = self._ready, []
+        for done, (temp, path) in enumerate(ready):
+            try:
+                os.replace(temp, path)
+            except BaseException:
+                for left, _ in ready[done:]:
+                    _discard(left)
+                raise
+        for folder in dict.fromkeys(path.parent for _, path in ready):
+            _fsync_folder(folder)
+
+    def discard(self) -> None:
+        """Remove every ready file; no target was touched."""
+        ready, self._ready = self._ready, []
+        for temp, _ in ready:
+            _discard(temp)
+
+    def __enter__(self) -> AtomicGroup:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
+
+
+def _ready(
+    path: Path, write: Callable[[BinaryIO], None], verify: Callable[[Path], None] | None
+) -> Path:
+    """A temporary file beside ``path``, written, fsynced, verified, with ordinary permissions."""
     _remove_leftovers(path)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -44,12 +115,15 @@ def atomic_write(
         if verify is not None:
             verify(Path(temp))
         os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+        _discard(Path(temp))
         raise
-    _fsync_folder(path.parent)
+    return Path(temp)
+
+
+def _discard(temp: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temp)
 
 
 def _remove_leftovers(path: Path) -> None:

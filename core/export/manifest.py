@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import orjson
 
-from core.atomic import atomic_write
+from core.atomic import Replace, atomic_write
 from core.overlap.storage import overlap_manifest
 from core.project.store import ProjectStore
 from core.review.session import ReviewSession
@@ -73,11 +73,11 @@ def build_manifest(
     }
 
 
-def write_manifest(path: Path, manifest: dict) -> None:
-    """Write ``manifest`` as indented JSON, atomically."""
+def write_manifest(path: Path, manifest: dict, replace: Replace = atomic_write) -> None:
+    """Write ``manifest`` as indented JSON, atomically (see ``write_jsonl``)."""
     data = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
 
     def write(handle: BinaryIO) -> None:
         handle.write(data)
 
-    atomic_write(path, write)
+    replace(path, write, None)

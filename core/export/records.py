@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import orjson
 
-from core.atomic import atomic_write
+from core.atomic import Replace, atomic_write
 from core.errors import ThresherError
 
 
@@ -24,8 +24,14 @@ class VerificationError(ThresherError):
     """A written file did not read back as what was written."""
 
 
-def write_jsonl(path: Path, lines: Iterable[bytes], expected: int) -> str:
-    """Write ``lines`` (one JSON object each, no newline) to ``path``; returns the SHA-256."""
+def write_jsonl(
+    path: Path, lines: Iterable[bytes], expected: int, replace: Replace = atomic_write
+) -> str:
+    """Write ``lines`` (one JSON object each, no newline) to ``path``; returns the SHA-256.
+
+    ``replace``: how the verified file takes ``path``'s place (an export's
+    :meth:`AtomicGroup.write`, so that its files change together).
+    """
     digest = hashlib.sha256()
 
     def write(handle: BinaryIO) -> None:
@@ -37,7 +43,7 @@ def write_jsonl(path: Path, lines: Iterable[bytes], expected: int) -> str:
     def verify(temp: Path) -> None:
         verify_jsonl(temp, expected, digest.hexdigest())
 
-    atomic_write(path, write, verify)
+    replace(path, write, verify)
     return digest.hexdigest()
 
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 import numpy as np
 import orjson
 
+from core.atomic import AtomicGroup
 from core.errors import ThresherError
 from core.export.manifest import build_manifest, write_manifest
 from core.export.records import VerificationError, write_jsonl
@@ -138,23 +139,33 @@ def _export(
     targets = [("curated", options.output, kept)]
     if options.dropped is not None:
         targets.append(("dropped", options.dropped, dropped))
-    for name, path, rows in targets:
-        lines = _lines(session, rows, options.annotate)
-        count = len(rows)
-        sha = _guard(path, partial(write_jsonl, path, lines, count))
-        files[name] = {"path": str(path), "sha256": sha, "records": count}
-        done += len(rows)
-        yield done / max(1, total) * 0.9
-    sidecar = options.sidecar
-    if sidecar is not None:
-        _guard(sidecar, lambda: write_sidecar(sidecar, session))
-        files["sidecar"] = {"path": str(sidecar), "records": len(session.dataset)}
-        yield 0.95
-    if options.write_manifest:
-        manifest_path = options.manifest_path
-        manifest = build_manifest(session, files, scorer, project)
-        _guard(manifest_path, lambda: write_manifest(manifest_path, manifest))
-        files["manifest"] = {"path": str(manifest_path)}
+    # Every output is written and verified beside its target first; none replaces its target
+    # until all are ready, and a failure (or a closed generator) removes them all.
+    group = AtomicGroup()
+    try:
+        with group:
+            for name, path, rows in targets:
+                lines = _lines(session, rows, options.annotate)
+                count = len(rows)
+                sha = _guard(path, partial(write_jsonl, path, lines, count, group.write))
+                files[name] = {"path": str(path), "sha256": sha, "records": count}
+                done += len(rows)
+                yield done / max(1, total) * 0.9
+            sidecar = options.sidecar
+            if sidecar is not None:
+                _guard(sidecar, lambda: write_sidecar(sidecar, session, group.write))
+                files["sidecar"] = {"path": str(sidecar), "records": len(session.dataset)}
+                yield 0.95
+            if options.write_manifest:
+                manifest_path = options.manifest_path
+                manifest = build_manifest(session, files, scorer, project)
+                _guard(manifest_path, lambda: write_manifest(manifest_path, manifest, group.write))
+                files["manifest"] = {"path": str(manifest_path)}
+    except OSError as exc:  # only a rename can fail here: every write was checked above
+        raise ExportError(
+            f"{exc.filename or options.output}: could not replace it ({_reason(exc)}). Outputs "
+            "listed before it in the export were replaced; the others are untouched."
+        ) from exc
     yield 1.0
     return ExportResult(
         kept=summary.kept,
@@ -267,15 +278,19 @@ def _guard(path: Path, write: Callable[[], T]) -> T:
     try:
         return write()
     except VerificationError as exc:
-        raise ExportError(f"{exc}. The previous {Path(path).name}, if any, is untouched.") from exc
+        raise ExportError(f"{exc}. {_UNTOUCHED}") from exc
     except OSError as exc:
-        reasons = {
-            errno.ENOSPC: "the disk is full",
-            errno.EACCES: "permission denied",
-            errno.EROFS: "the folder is read-only",
-        }
-        reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
-        raise ExportError(
-            f"{path}: could not write ({reason}). The previous "
-            f"{Path(path).name}, if any, is untouched."
-        ) from exc
+        raise ExportError(f"{path}: could not write ({_reason(exc)}). {_UNTOUCHED}") from exc
+
+
+#: What a failed write leaves: the export's files replace their targets together or not at all.
+_UNTOUCHED = "No output was replaced; the files already there are untouched."
+
+
+def _reason(exc: OSError) -> str:
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EACCES: "permission denied",
+        errno.EROFS: "the folder is read-only",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))

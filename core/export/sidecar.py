@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core.atomic import atomic_write
+from core.atomic import Replace, atomic_write
 from core.export.records import VerificationError
 from core.review.decisions import NAMES
 from core.review.session import ReviewSession
@@ -60,8 +60,8 @@ def _nullable(scores: np.ndarray) -> pd.arrays.FloatingArray:
     return values
 
 
-def write_sidecar(path: Path, session: ReviewSession) -> None:
-    """Write :func:`decisions_frame` to ``path`` as Parquet, atomically."""
+def write_sidecar(path: Path, session: ReviewSession, replace: Replace = atomic_write) -> None:
+    """Write :func:`decisions_frame` to ``path`` as Parquet, atomically (see ``write_jsonl``)."""
     frame = decisions_frame(session)
 
     def verify(temp: Path) -> None:
@@ -71,4 +71,4 @@ def write_sidecar(path: Path, session: ReviewSession) -> None:
                 f"{path}: read back {len(rows):,} rows, expected {len(frame):,}"
             )
 
-    atomic_write(path, lambda handle: frame.to_parquet(handle, index=False), verify)
+    replace(path, lambda handle: frame.to_parquet(handle, index=False), verify)

@@ -543,7 +543,9 @@ class ReviewDock(FeatureDock):
 
     def _on_export_failed(self, exc: BaseException) -> None:
         self.set_enabled(True)
-        self.status.emit("Export failed; nothing was replaced.")
+        # The message says what happened to the files (a failed write replaces none of them).
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        self.status.emit(f"Export failed: {first}")
         report_failure(self, "export failed", exc)
 
     # -- keys ----------------------------------------------------------------------------------

@@ -328,3 +328,43 @@ def test_an_output_under_a_file_says_it_is_a_file_not_a_missing_folder(tmp_path,
         export_session(session, ExportOptions(tmp_path / "notes.txt" / "out.jsonl"))
     with pytest.raises(ExportError, match=r"the folder .*missing does not exist"):
         export_session(session, ExportOptions(tmp_path / "missing" / "out.jsonl"))
+
+
+@pytest.mark.parametrize("failing", [1, 2, 3, 4])
+def test_an_export_whose_nth_file_fails_replaces_none_of_them(
+    sample_copy, open_session, tmp_path, monkeypatch, failing
+):
+    """Curated, dropped, sidecar and manifest change together, or none of them does.
+
+    The disk filling up at any of them leaves every output as it was; before, the outputs
+    written ahead of the failing one had already replaced their files.
+    """
+    session = open_session(sample_copy)
+    session.set_rule(Rule(mode="threshold", min_score=0.5))
+    options = ExportOptions(
+        tmp_path / "out.jsonl",
+        dropped=tmp_path / "dropped.jsonl",
+        sidecar=tmp_path / "sidecar.parquet",
+    )
+    names = ["out.jsonl", "dropped.jsonl", "sidecar.parquet", "out.manifest.json"]
+    for name in names:
+        (tmp_path / name).write_text(f"previous {name}\n")
+    real_fsync, calls = os.fsync, []
+
+    def full_at_the_nth_file(fd):
+        calls.append(fd)
+        if len(calls) == failing:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full_at_the_nth_file)
+    with pytest.raises(ExportError, match="No output was replaced") as failure:
+        export_session(session, options)
+    assert names[failing - 1] in str(failure.value)
+    assert "the disk is full" in str(failure.value)
+    for name in names:
+        assert (tmp_path / name).read_text() == f"previous {name}\n", name
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    export_session(session, options)  # the same export, with room, replaces all four
+    assert all((tmp_path / name).read_bytes().startswith(b"previous") is False for name in names)
