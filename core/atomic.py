@@ -15,7 +15,6 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import BinaryIO
 
 #: How a finished file takes its target's place: :func:`atomic_write` or
@@ -55,9 +54,9 @@ class AtomicGroup:
     Replaced one by one, a full disk or a read-only folder at the dropped file left the curated
     file new, the manifest old and the curator told "nothing was replaced" (found by the
     independent tester). Here each file is written, fsynced and verified beside its target
-    (:meth:`write`), and no target changes until every one is ready: used as a context manager,
-    the group replaces them all when the block ends and removes every temporary file when it
-    raises. Only the renames themselves, the last step, could fail part way.
+    (:meth:`write`), and no target changes until every one is ready: :meth:`commit` then moves
+    them all, :meth:`discard` removes them all. Only the renames themselves, the last step,
+    could fail part way.
     """
 
     def __init__(self) -> None:
@@ -91,20 +90,6 @@ class AtomicGroup:
         ready, self._ready = self._ready, []
         for temp, _ in ready:
             _discard(temp)
-
-    def __enter__(self) -> AtomicGroup:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.commit()
-        else:
-            self.discard()
 
 
 def _ready(

@@ -143,28 +143,33 @@ def _export(
     # until all are ready, and a failure (or a closed generator) removes them all.
     group = AtomicGroup()
     try:
-        with group:
-            for name, path, rows in targets:
-                lines = _lines(session, rows, options.annotate)
-                count = len(rows)
-                sha = _guard(path, partial(write_jsonl, path, lines, count, group.write))
-                files[name] = {"path": str(path), "sha256": sha, "records": count}
-                done += len(rows)
-                yield done / max(1, total) * 0.9
-            sidecar = options.sidecar
-            if sidecar is not None:
-                _guard(sidecar, lambda: write_sidecar(sidecar, session, group.write))
-                files["sidecar"] = {"path": str(sidecar), "records": len(session.dataset)}
-                yield 0.95
-            if options.write_manifest:
-                manifest_path = options.manifest_path
-                manifest = build_manifest(session, files, scorer, project)
-                _guard(manifest_path, lambda: write_manifest(manifest_path, manifest, group.write))
-                files["manifest"] = {"path": str(manifest_path)}
-    except OSError as exc:  # only a rename can fail here: every write was checked above
+        for name, path, rows in targets:
+            lines = _lines(session, rows, options.annotate)
+            count = len(rows)
+            sha = _guard(path, partial(write_jsonl, path, lines, count, group.write))
+            files[name] = {"path": str(path), "sha256": sha, "records": count}
+            done += len(rows)
+            yield done / max(1, total) * 0.9
+        sidecar = options.sidecar
+        if sidecar is not None:
+            _guard(sidecar, lambda: write_sidecar(sidecar, session, group.write))
+            files["sidecar"] = {"path": str(sidecar), "records": len(session.dataset)}
+            yield 0.95
+        if options.write_manifest:
+            manifest_path = options.manifest_path
+            manifest = build_manifest(session, files, scorer, project)
+            _guard(manifest_path, lambda: write_manifest(manifest_path, manifest, group.write))
+            files["manifest"] = {"path": str(manifest_path)}
+    except BaseException:  # a failed write, or the job closed at a yield
+        group.discard()
+        raise
+    try:
+        group.commit()
+    except OSError as exc:  # a rename: every file was written and verified above
+        target = exc.filename2 or exc.filename or options.output
         raise ExportError(
-            f"{exc.filename or options.output}: could not replace it ({_reason(exc)}). Outputs "
-            "listed before it in the export were replaced; the others are untouched."
+            f"{target}: could not replace it ({_reason(exc)}). Outputs listed before it in "
+            "the export were replaced; the others are untouched."
         ) from exc
     yield 1.0
     return ExportResult(
