@@ -368,3 +368,30 @@ def test_an_export_whose_nth_file_fails_replaces_none_of_them(
     monkeypatch.setattr(os, "fsync", real_fsync)
     export_session(session, options)  # the same export, with room, replaces all four
     assert all((tmp_path / name).read_bytes().startswith(b"previous") is False for name in names)
+
+
+def test_a_rename_that_fails_says_which_outputs_were_replaced(
+    sample_copy, open_session, tmp_path, monkeypatch
+):
+    """Only the last step, moving the verified files over their targets, can fail part way."""
+    session = open_session(sample_copy)
+    session.set_rule(Rule(mode="threshold", min_score=0.5))
+    options = ExportOptions(tmp_path / "out.jsonl", dropped=tmp_path / "dropped.jsonl")
+    for name in ("out.jsonl", "dropped.jsonl"):
+        (tmp_path / name).write_text("previous\n")
+    real_replace, calls = os.replace, []
+
+    def second_rename_fails(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), source, None, target)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", second_rename_fails)
+    with pytest.raises(ExportError, match="could not replace it") as failure:
+        export_session(session, options)
+    assert str(tmp_path / "dropped.jsonl") in str(failure.value)
+    assert "Outputs listed before it in the export were replaced" in str(failure.value)
+    assert (tmp_path / "out.jsonl").read_text() != "previous\n"
+    assert (tmp_path / "dropped.jsonl").read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
