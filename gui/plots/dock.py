@@ -220,7 +220,11 @@ class PlotsDock(FeatureDock):
             name = self._shown if session.rule.rank_weights else session.column().name
             caption = f"{name}: {caption}"
         if not scored:
-            caption = "No scores yet: score the dataset in the Scoring dock."
+            caption = (
+                "This file has no responses, so there is nothing to score."
+                if session.dataset.prompt_only
+                else "No scores yet: score the dataset in the Scoring dock."
+            )
         self.histogram_plot.show_counts(histogram, kept, dropped, caption, cutoff)
         self.histogram_plot.show_threshold(cutoff)
         view = self._length_view(shown)
