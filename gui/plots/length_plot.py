@@ -73,6 +73,11 @@ class LengthPlot(QWidget):
                 self._draw(code, np.zeros(0), np.zeros(0))
             self.caption.setText("Score vs response length: waiting for scores.")
             self.cutoff.hide()
+            # Auto-range keeps the last file's axes over no points; show a neutral range and
+            # let the next points fit it again.
+            self.plot.getPlotItem().getViewBox().setRange(
+                xRange=(0, 3), yRange=(0, 1), padding=0, disableAutoRange=False
+            )
             return
         x = np.log10(np.maximum(view.lengths, 1))
         for code, mask in (("keep", kept), ("drop", dropped), ("other", ~(kept | dropped))):

@@ -280,5 +280,16 @@ def test_another_file_shows_nothing_of_the_last_files_threshold_curve(qtbot, win
     assert not plot.line.isVisible()
     assert plot.token_view.viewRange()[1][1] <= 1
     assert plot.plot.getPlotItem().vb.viewRange()[1][1] <= 1  # not the last file's row count
+    length = window.plots.length_plot.plot.getPlotItem().getViewBox().viewRange()
+    assert length == [[0, 3], [0, 1]]  # 1 to 1,000 characters, scores 0 to 1: not the last file's
     histogram = window.plots.histogram_plot.plot.getPlotItem().vb.viewRange()
     assert histogram[1][1] <= 1 and histogram[0][0] < 0.1  # nor the last file's bars' axes
+    # A scored file again: the length plot fits its points again.
+    with qtbot.waitSignal(window.scoring.scoring_finished, timeout=30_000):
+        window.open_path(SAMPLE)
+    length_plot = window.plots.length_plot
+    qtbot.waitUntil(lambda: "Score vs length" in length_plot.caption.text(), timeout=10_000)
+    qtbot.wait(300)
+    x, y = length_plot.layers["keep"].getData()
+    (x_low, x_high), (y_low, y_high) = length_plot.plot.getPlotItem().getViewBox().viewRange()
+    assert x_low <= x.min() and x.max() <= x_high and y_low <= y.min() and y.max() <= y_high
