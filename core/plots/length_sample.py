@@ -82,6 +82,7 @@ def describe_correlation(correlation: float) -> str:
             " longer answers score higher" if correlation > 0 else " shorter answers score higher"
         )
     )
-    return f"Spearman r = {correlation:+.2f}: {word} length effect" + (
+    shown = round(correlation, 2) + 0.0  # -0.004 reads "+0.00", not "-0.00"
+    return f"Spearman r = {shown:+.2f}: {word} length effect" + (
         f",{direction}" if direction else ""
     )

@@ -226,7 +226,7 @@ class PlotsDock(FeatureDock):
                 else "No scores yet: score the dataset in the Scoring dock."
             )
         self.histogram_plot.show_counts(histogram, kept, dropped, caption, cutoff)
-        self.histogram_plot.show_threshold(cutoff)
+        self.histogram_plot.show_threshold(cutoff if scored else None)  # no line over no bars
         view = self._length_view(shown)
         self.length_plot.show_view(
             view, final[view.rows] == KEEP, final[view.rows] == DROP, cutoff, len(final)

@@ -92,7 +92,8 @@ class LengthPlot(QWidget):
             if sampled_from > len(view.rows)
             else f"{len(view.rows):,} rows"
         )
-        self.caption.setText(f"Score vs length ({sample}). {view.describe()}.")
+        reading = view.describe()
+        self.caption.setText(f"Score vs length ({sample}). {reading[:1].upper()}{reading[1:]}.")
 
     def _draw(self, code: str, x: np.ndarray, y: np.ndarray) -> None:
         """Give layer ``code`` these points, unless it already shows exactly them."""

@@ -47,10 +47,9 @@ class ExportDialog(QDialog):
             f"{summary.kept:,} kept records will be written in file order, each as it "
             f"was read. {summary.dropped:,} dropped"
         )
-        counts += (
-            f" and {summary.undecided:,} undecided rows are left out."
-            if summary.undecided
-            else " rows are left out."
+        left_out = summary.dropped + summary.undecided
+        counts += (f" and {summary.undecided:,} undecided" if summary.undecided else "") + (
+            " row is left out." if left_out == 1 else " rows are left out."
         )
         layout.addWidget(plain_label(counts, self))
         row = QHBoxLayout()

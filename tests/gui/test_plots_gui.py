@@ -277,6 +277,7 @@ def test_another_file_shows_nothing_of_the_last_files_threshold_curve(qtbot, win
     assert plot.caption.text() == UNSCORED  # not "waiting", not "decided by other means"
     histogram_caption = window.plots.histogram_plot.caption.text()
     assert histogram_caption == "This file has no responses, so there is nothing to score."
+    assert not window.plots.histogram_plot.line.isVisible()
     assert not plot.line.isVisible()
     assert plot.token_view.viewRange()[1][1] <= 1
     assert plot.plot.getPlotItem().vb.viewRange()[1][1] <= 1  # not the last file's row count

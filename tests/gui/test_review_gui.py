@@ -302,3 +302,28 @@ def test_the_export_dialog_asks_before_replacing_an_existing_file(qtbot, dataset
     dialog.path.setText(str(dataset_path.with_name("fresh.jsonl")))
     dialog.accept()
     assert dialog.result() == ExportDialog.DialogCode.Accepted and len(asked) == 2
+
+
+@pytest.mark.parametrize(
+    ("dropped", "undecided", "says"),
+    [
+        (1, 0, "1 dropped row is left out."),
+        (2, 0, "2 dropped rows are left out."),
+        (0, 1, "0 dropped and 1 undecided row is left out."),
+        (1, 2, "1 dropped and 2 undecided rows are left out."),
+    ],
+)
+def test_the_export_dialog_counts_what_it_leaves_out_in_words(
+    qtbot, tmp_path, dropped, undecided, says
+):
+    from PySide6.QtWidgets import QLabel
+
+    from core.review.session import Summary
+
+    rows = 3 + dropped + undecided
+    summary = Summary(
+        rows=rows, kept=3, dropped=dropped, undecided=undecided, manual=0, kept_tokens=0
+    )
+    dialog = ExportDialog(tmp_path / "data.jsonl", summary)
+    qtbot.addWidget(dialog)
+    assert any(says in label.text() for label in dialog.findChildren(QLabel))

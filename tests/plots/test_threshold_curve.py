@@ -59,6 +59,7 @@ def test_length_sample_is_bounded_and_sees_a_length_bias() -> None:
     assert view.correlation > 0.6
     assert "longer answers score higher" in describe_correlation(view.correlation)
     assert "not enough" in describe_correlation(float("nan"))
+    assert describe_correlation(-0.004).startswith("Spearman r = +0.00: no length effect")
 
 
 def test_equal_scores_are_not_read_as_too_few_rows():
