@@ -152,8 +152,12 @@ def _export(
             yield done / max(1, total) * 0.9
         sidecar = options.sidecar
         if sidecar is not None:
-            _guard(sidecar, lambda: write_sidecar(sidecar, session, group.write))
-            files["sidecar"] = {"path": str(sidecar), "records": len(session.dataset)}
+            sha = _guard(sidecar, lambda: write_sidecar(sidecar, session, group.write))
+            files["sidecar"] = {
+                "path": str(sidecar),
+                "sha256": sha,
+                "records": len(session.dataset),
+            }
             yield 0.95
         if options.write_manifest:
             manifest_path = options.manifest_path

@@ -8,6 +8,7 @@ the source, its fingerprint, score, flags, the rule's decision, the final one an
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -60,9 +61,13 @@ def _nullable(scores: np.ndarray) -> pd.arrays.FloatingArray:
     return values
 
 
-def write_sidecar(path: Path, session: ReviewSession, replace: Replace = atomic_write) -> None:
-    """Write :func:`decisions_frame` to ``path`` as Parquet, atomically (see ``write_jsonl``)."""
+def write_sidecar(path: Path, session: ReviewSession, replace: Replace = atomic_write) -> str:
+    """Write :func:`decisions_frame` to ``path`` as Parquet, atomically (see ``write_jsonl``).
+
+    Returns the file's SHA-256, taken from what was read back, for the manifest.
+    """
     frame = decisions_frame(session)
+    digest = hashlib.sha256()
 
     def verify(temp: Path) -> None:
         rows = pd.read_parquet(temp, columns=["row"])
@@ -70,5 +75,9 @@ def write_sidecar(path: Path, session: ReviewSession, replace: Replace = atomic_
             raise VerificationError(
                 f"{path}: read back {len(rows):,} rows, expected {len(frame):,}"
             )
+        with temp.open("rb") as handle:
+            while chunk := handle.read(1 << 23):
+                digest.update(chunk)
 
     replace(path, lambda handle: frame.to_parquet(handle, index=False), verify)
+    return digest.hexdigest()

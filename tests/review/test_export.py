@@ -368,6 +368,10 @@ def test_an_export_whose_nth_file_fails_replaces_none_of_them(
     monkeypatch.setattr(os, "fsync", real_fsync)
     export_session(session, options)  # the same export, with room, replaces all four
     assert all((tmp_path / name).read_bytes().startswith(b"previous") is False for name in names)
+    outputs = orjson.loads((tmp_path / "out.manifest.json").read_bytes())["outputs"]
+    for key, name in zip(("curated", "dropped", "sidecar"), names, strict=False):
+        written = hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+        assert outputs[key]["sha256"] == written, key  # the manifest vouches for every file
 
 
 def test_a_rename_that_fails_says_which_outputs_were_replaced(
