@@ -97,7 +97,7 @@ class AtomicGroup:
 def _ready(
     path: Path, write: Callable[[BinaryIO], None], verify: Callable[[Path], None] | None
 ) -> Path:
-    """A temporary file beside ``path``, written, fsynced, verified, with ordinary permissions."""
+    """A temporary file beside ``path``: written, fsynced, verified, given ``path``'s mode."""
     _remove_leftovers(path)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -6,10 +6,10 @@ the window however little the work is. Two such calls were found at 1M rows
 
 NumPy 2.3 made a plain ``np.unique`` (no index, inverse or counts asked for) use a hash table.
 On high-cardinality keys, such as the near-duplicate step's candidate pair keys, it is
-60–100x slower than sorting (10M random int64 keys: 11.2 s against 0.1 s here), and it holds the
-GIL throughout: one call on a worker froze the window for 1.6 s at 1M rows
-(``benchmarks/bench_session.py --watch``). Sorting releases the GIL, so the GUI thread keeps
-painting while a worker finds distinct values. ``benchmarks/bench_unique.py`` measures both.
+50–90x slower than sorting (10M random int64 keys: 10.6 s against 0.12 s here), and it holds the
+GIL throughout: calls on a worker froze the window for up to 1.7 s at 1M rows. Sorting
+releases the GIL, so the GUI thread keeps painting while a worker finds distinct values.
+``benchmarks/bench_unique.py`` measures both.
 
 ``pd.factorize`` of texts hashes and inserts every text in one call that holds the GIL
 (0.4 s and more at 1M fresh strings). A dict filled by a Python loop takes about as long, but
