@@ -39,14 +39,9 @@ def atomic_write(
 
     ``verify`` raises to abort: the temporary file is removed and ``path`` is left as it was.
     """
-    path = _target(path)
-    temp = _ready(path, write, verify)
-    try:
-        os.replace(temp, path)
-    except BaseException:
-        _discard(temp)
-        raise
-    _fsync_folder(path.parent)
+    group = AtomicGroup()
+    group.write(path, write, verify)
+    group.commit()
 
 
 class AtomicGroup:

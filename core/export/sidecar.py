@@ -8,7 +8,6 @@ the source, its fingerprint, score, flags, the rule's decision, the final one an
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ import pandas as pd
 
 from core.atomic import Replace, atomic_write
 from core.export.records import VerificationError
+from core.overlap.staleness import file_sha256
 from core.review.decisions import NAMES
 from core.review.session import ReviewSession
 from core.scoring.heuristics import flag_names
@@ -67,7 +67,7 @@ def write_sidecar(path: Path, session: ReviewSession, replace: Replace = atomic_
     Returns the file's SHA-256, taken from what was read back, for the manifest.
     """
     frame = decisions_frame(session)
-    digest = hashlib.sha256()
+    sha: list[str] = []  # the read-back file's, set by verify
 
     def verify(temp: Path) -> None:
         rows = pd.read_parquet(temp, columns=["row"])
@@ -75,9 +75,7 @@ def write_sidecar(path: Path, session: ReviewSession, replace: Replace = atomic_
             raise VerificationError(
                 f"{path}: read back {len(rows):,} rows, expected {len(frame):,}"
             )
-        with temp.open("rb") as handle:
-            while chunk := handle.read(1 << 23):
-                digest.update(chunk)
+        sha.append(file_sha256(temp))
 
     replace(path, lambda handle: frame.to_parquet(handle, index=False), verify)
-    return digest.hexdigest()
+    return sha[0]
