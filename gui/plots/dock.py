@@ -21,7 +21,7 @@ from core.scoring import ScoreUpdate
 from gui.plots.jobs import ThresholdCurveJob
 from gui.plots.length_plot import LengthPlot
 from gui.plots.score_histogram import ScoreHistogramPlot
-from gui.plots.threshold_plot import ThresholdCurvePlot
+from gui.plots.threshold_plot import UNSCORED, WAITING, ThresholdCurvePlot
 from gui.widgets.feature_dock import FeatureDock
 
 #: At most this many frames a second, however fast scores stream or keys are pressed: each frame
@@ -100,7 +100,9 @@ class PlotsDock(FeatureDock):
         self.curve_job.cancel()
         self.session = session
         self._scores_seen += 1
-        self.threshold_plot.clear()
+        self.threshold_plot.clear(
+            UNSCORED if session is not None and session.dataset.prompt_only else WAITING
+        )
         if session is None:
             self.histogram = None
             self.sample = np.zeros(0, dtype=np.int64)

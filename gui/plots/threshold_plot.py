@@ -25,7 +25,7 @@ from gui.widgets.plot_style import (
 
 TOKENS = "#6a1b9a"
 WAITING = "Kept records and tokens by threshold: waiting for scores."
-UNSCORED = "Kept records and tokens by threshold: no row has a score."
+UNSCORED = "Kept records and tokens by threshold: this file has no responses, so no scores."
 UNDECIDED = "Kept records and tokens by threshold: no scored row is left for a cutoff to decide."
 
 
@@ -64,6 +64,7 @@ class ThresholdCurvePlot(QWidget):
         self.line = cutoff_line()
         self.plot.addItem(self.line)
         self.caption = captioned(self, WAITING, self.plot)
+        self._unscored = WAITING
         self.curve: ThresholdCurve | None = None
         self.line.sigDragged.connect(lambda line: self._moved(line.value(), False))
         self.line.sigPositionChangeFinished.connect(lambda line: self._moved(line.value(), True))
@@ -72,8 +73,13 @@ class ThresholdCurvePlot(QWidget):
         self.token_view.setGeometry(self.plot.getPlotItem().vb.sceneBoundingRect())
         self.token_view.linkedViewChanged(self.plot.getPlotItem().vb, self.token_view.XAxis)
 
-    def clear(self) -> None:
-        """Another file (or none): nothing of the last one's curve, cutoff or counts is left."""
+    def clear(self, unscored: str = WAITING) -> None:
+        """Another file (or none): nothing of the last one's curve, cutoff or counts is left.
+
+        ``unscored``: what the caption says while no row has a score: waiting for them, or
+        (:data:`UNSCORED`) that the file can have none.
+        """
+        self._unscored = unscored
         self.curve = None
         self._rule_kept = None
         self._draw_empty()
@@ -133,7 +139,7 @@ class ThresholdCurvePlot(QWidget):
         if self.curve is None:
             return
         if not len(self.curve.cutoffs):  # nothing for a cutoff to decide: say why
-            self.caption.setText(UNDECIDED if self.curve.scored else UNSCORED)
+            self.caption.setText(UNDECIDED if self.curve.scored else self._unscored)
             return
         note = ""
         if self._rule_kept is not None:

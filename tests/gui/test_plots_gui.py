@@ -285,9 +285,13 @@ def test_another_file_shows_nothing_of_the_last_files_threshold_curve(qtbot, win
     assert length == [[0, 3], [0, 1]]  # 1 to 1,000 characters, scores 0 to 1: not the last file's
     histogram = window.plots.histogram_plot.plot.getPlotItem().vb.viewRange()
     assert histogram[1][1] <= 1 and histogram[0][0] < 0.1  # nor the last file's bars' axes
-    # A scored file again: the length plot fits its points again.
+    # A scored file again: the length plot fits its points again, and until its scores are in
+    # the threshold plot waits for them (it does not say the file has none).
+    captions = []
+    window.dataset_loaded.connect(lambda _d: captions.append(plot.caption.text()))
     with qtbot.waitSignal(window.scoring.scoring_finished, timeout=30_000):
         window.open_path(SAMPLE)
+    assert captions[-1] == WAITING
     length_plot = window.plots.length_plot
     qtbot.waitUntil(lambda: "Score vs length" in length_plot.caption.text(), timeout=10_000)
     qtbot.wait(300)
