@@ -19,8 +19,10 @@ peak memory. Projects and settings go to a temporary folder, never the user's.
 ``faulthandler.dump_traceback_later``, so every thread's stack is written (with a marker per
 step) whenever the GUI thread misses its heartbeat for that long. A percentile says that the GUI
 thread froze; a dump names the thread holding the GIL: the one in Python code, or in a C call
-that does not release it. Keep it at 0.2 s or more: one run at 0.12 s ended in a segfault
-(faulthandler reads other threads' frames without holding the GIL).
+that does not release it. It is a diagnosis, not a measurement: faulthandler reads other
+threads' frames without holding the GIL, so a dump can crash the process (a run at 0.12 s
+did; since the wait loop releases the GIL, so did one at 0.2 s at 1M rows, opening). Take the
+step table from a run without it.
 """
 
 from __future__ import annotations
