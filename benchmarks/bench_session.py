@@ -1,7 +1,7 @@
 """A whole curation session at 1M rows, through the real app offscreen and through the CLI.
 
     .venv/bin/python benchmarks/bench_session.py [--rows 1000000] [--skip-cli] [--profile DIR]
-        [--watch SECONDS [--watch-file FILE]]
+        [--watch SECONDS [--watch-file FILE]] [--switch-interval MS]
 
 The file is the mixed real-source benchmark file (``mixed_synth.py``, in /tmp). The GUI part
 opens it in the real main window (offscreen) and does what a curator does: open → flags and
@@ -15,21 +15,18 @@ peak memory. Projects and settings go to a temporary folder, never the user's.
 
 ``--profile DIR`` writes a cProfile of each GUI step (what the GUI thread did) for stalls.
 
-``--watch SECONDS`` says *who* froze the window: each heartbeat tick re-arms
-``faulthandler.dump_traceback_later``, so every thread's stack is written (with a marker per
-step) whenever the GUI thread misses its heartbeat for that long. A percentile says that the GUI
-thread froze; a dump names the thread holding the GIL: the one in Python code, or in a C call
-that does not release it. It is a diagnosis, not a measurement: faulthandler reads other
-threads' frames without holding the GIL, so a dump can crash the process (a run at 0.12 s
-did; since the wait loop releases the GIL, so did one at 0.2 s at 1M rows, opening). Take the
-step table from a run without it.
+``--watch SECONDS`` says *who* froze the window: ``freeze_watch.FreezeWatch`` samples every
+thread's stack and CPU clock every 4 ms, and each heartbeat tick later than SECONDS writes, with
+a marker per step, which threads used the CPU in that window, with their most frequent stacks,
+and which one held the GIL across the sampler's longest gap. A percentile says that the GUI
+thread froze; the report names the thread and the code. It is a diagnosis, not a measurement
+(the sampler takes a little GIL time): take the step table from a run without it.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import faulthandler
 import os
 import resource
 import subprocess
@@ -44,6 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from freeze_watch import FreezeWatch
 from mixed_synth import cached_mixed_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,10 +168,10 @@ def run_events(ms: int) -> None:
 class Heartbeat:
     """A precise 10 ms timer on the GUI thread; lateness of each tick, collected per step.
 
-    With a ``watch`` file, a tick later than ``stall`` seconds dumps every thread's stack there.
+    With a ``watch`` (a ``FreezeWatch``), a tick later than ``stall`` seconds is reported to it.
     """
 
-    def __init__(self, watch=None, stall: float = 0.3) -> None:
+    def __init__(self, watch: FreezeWatch | None = None, stall: float = 0.3) -> None:
         from PySide6.QtCore import Qt, QTimer
 
         self.watch, self.stall = watch, stall
@@ -185,21 +183,21 @@ class Heartbeat:
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        self.late.append(max(0.0, now - self.last - HEARTBEAT_MS / 1000))
-        self.last = now
-        if self.watch is not None:
-            faulthandler.dump_traceback_later(self.stall, repeat=True, file=self.watch)
+        late = max(0.0, now - self.last - HEARTBEAT_MS / 1000)
+        self.late.append(late)
+        if self.watch is not None and late > self.stall:
+            self.watch.report(self.last, now)
+        self.last = time.perf_counter()
 
     def mark(self, name: str) -> None:
-        """Start a step's section in the watch file."""
+        """Start a step's section in the watch report."""
         if self.watch is not None:
-            self.watch.write(f"\n===== step {name} at {time.strftime('%X')}\n")
-            self.watch.flush()
+            self.watch.mark(name)
 
     def stop(self) -> None:
-        """No more dumps (the window is closing)."""
+        """No more reports (the window is closing)."""
         if self.watch is not None:
-            faulthandler.cancel_dump_traceback_later()
+            self.watch.stop()
 
     def take(self) -> np.ndarray:
         """Lateness (ms) of the ticks since the last call, including a stall still running."""
@@ -296,7 +294,12 @@ class GuiSession:
 
 
 def run_gui(
-    path: Path, folder: Path, profile: Path | None, watch=None, stall: float = 0.3
+    path: Path,
+    folder: Path,
+    profile: Path | None,
+    watch=None,
+    stall: float = 0.3,
+    switch_interval: float | None = None,
 ) -> list[tuple]:
     """Drive the main window through the session; returns the step rows."""
     from PySide6.QtCore import Qt
@@ -308,6 +311,9 @@ def run_gui(
     from gui.table.model import COLUMN_INDEX
 
     s = GuiSession(folder, profile, watch, stall)
+    if switch_interval is not None:
+        sys.setswitchinterval(switch_interval)
+    print(f"GIL switch interval {sys.getswitchinterval() * 1000:g} ms")
     w = s.window
     loaded = []
     w.dataset_loaded.connect(loaded.append)
@@ -428,8 +434,16 @@ def main() -> None:
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--skip-gui", action="store_true")
     parser.add_argument("--profile", type=Path)
-    parser.add_argument("--watch", type=float, metavar="SECONDS", help="dump stacks on a freeze")
-    parser.add_argument("--watch-file", type=Path, help="where the dumps go (default: /tmp)")
+    parser.add_argument(
+        "--watch", type=float, metavar="SECONDS", help="name the code behind each freeze"
+    )
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        metavar="MS",
+        help="run with this GIL switch interval instead of the app's (to measure its effect)",
+    )
+    parser.add_argument("--watch-file", type=Path, help="where the reports go (default: /tmp)")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     path = cached_mixed_jsonl(args.rows)
@@ -447,9 +461,10 @@ def main() -> None:
             watch = None
             if args.watch is not None:
                 where = args.watch_file or Path(tempfile.gettempdir()) / f"stalls_{args.rows}.txt"
-                watch = where.open("w")
-                print(f"freeze dumps (over {args.watch} s) go to {where}")
-            rows = run_gui(path, folder, args.profile, watch, args.watch or 0.3)
+                watch = FreezeWatch(where.open("w"))
+                print(f"freeze reports (over {args.watch} s) go to {where}")
+            interval = None if args.switch_interval is None else args.switch_interval / 1000
+            rows = run_gui(path, folder, args.profile, watch, args.watch or 0.3, interval)
             print("\n| step | time | memory now / peak | heartbeat p99 / max |")
             print("|---|---:|---:|---:|")
             for name, seconds, rss, peak, p99, worst in rows:

@@ -1,0 +1,136 @@
+"""Who froze the window: a sampler that names the thread and the code behind each late heartbeat.
+
+A heartbeat percentile says *that* the GUI thread froze; this says *who*. A daemon thread samples
+every thread's Python stack (``sys._current_frames``, read holding the GIL, so it is safe where
+``faulthandler``'s dumps of running threads crashed a 1M run) and each thread's CPU clock
+(``time.pthread_getcpuclockid``, nanosecond resolution) every few milliseconds, into a ring.
+When the heartbeat reports a tick later than the threshold, ``report`` writes, for that window:
+
+- each busy thread's CPU time in the window: the GUI thread itself, or a worker;
+- the sampler's longest gap: the sampler needs the GIL, so a long gap means some thread held the
+  GIL in one C call (its stack is the one that did not move across the gap);
+- the most frequent stack of each busy thread among the window's samples.
+
+A diagnosis for benchmarks, not a measurement: sampling costs a little GIL time of its own, so
+take step tables from a run without it.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+def _stack(frame, depth: int = 6) -> tuple[str, ...]:
+    """The innermost frame and the innermost project frames, as 'file:line function'."""
+    out: list[str] = []
+    first = True
+    while frame is not None and len(out) < depth:
+        code = frame.f_code
+        name = code.co_filename
+        if first or name.startswith(ROOT):
+            short = name[len(ROOT) + 1 :] if name.startswith(ROOT) else name.rsplit("/", 2)[-1]
+            out.append(f"{short}:{frame.f_lineno} {code.co_name}")
+            first = False
+        frame = frame.f_back
+    return tuple(out)
+
+
+def _cpu_ns(ident: int) -> int | None:
+    try:
+        return time.clock_gettime_ns(time.pthread_getcpuclockid(ident))
+    except (OSError, OverflowError, ValueError):
+        return None  # the thread ended between the listing and the read
+
+
+class FreezeWatch:
+    """Samples every thread's stack and CPU clock into a ring; reports late windows to a file."""
+
+    def __init__(self, out, interval_s: float = 0.004, keep_s: float = 20.0) -> None:
+        self.out = out
+        self.interval = interval_s
+        self.ring: collections.deque = collections.deque(maxlen=int(keep_s / interval_s))
+        self.gui_ident = threading.get_ident()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="freeze-watch", daemon=True)
+        self._thread.start()
+
+    def _names(self) -> dict[int, str]:
+        names = {t.ident: t.name for t in threading.enumerate() if t.ident is not None}
+        names[self.gui_ident] = "GUI"
+        return names
+
+    def _run(self) -> None:
+        me = threading.get_ident()
+        while not self._stop.is_set():
+            now = time.perf_counter()
+            frames = sys._current_frames()
+            sample = {
+                ident: (_cpu_ns(ident), _stack(frame))
+                for ident, frame in frames.items()
+                if ident != me
+            }
+            del frames
+            self.ring.append((now, sample))
+            time.sleep(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def mark(self, name: str) -> None:
+        self.out.write(f"\n===== step {name} at {time.strftime('%X')}\n")
+        self.out.flush()
+
+    def report(self, start: float, end: float) -> None:
+        """Write who used the CPU and the GIL between ``start`` and ``end`` (perf_counter)."""
+        ring = list(self.ring)
+        inside = [s for s in ring if start <= s[0] <= end]
+        before = [s for s in ring if s[0] < start]
+        after = [s for s in ring if s[0] > end]
+        edges = ([before[-1]] if before else []) + inside + ([after[0]] if after else [])
+        names = self._names()
+        self.out.write(f"-- late {1000 * (end - start):.0f} ms window, {len(inside)} samples\n")
+        if len(edges) < 2:
+            self.out.write("   (no samples around the window)\n")
+            self.out.flush()
+            return
+        first, last = edges[0][1], edges[-1][1]
+        span = edges[-1][0] - edges[0][0]
+        cpu = []
+        for ident, (ns, _) in last.items():
+            if ident in first and ns is not None and first[ident][0] is not None:
+                cpu.append(((ns - first[ident][0]) / 1e6, ident))
+        cpu.sort(reverse=True)
+        gaps = [(b[0] - a[0], a, b) for a, b in itertools.pairwise(edges)]
+        gap, ga, gb = max(gaps, key=lambda g: g[0])
+        self.out.write(
+            f"   sampler's longest gap {1000 * gap:.0f} ms (over {1000 * span:.0f} ms sampled)\n"
+        )
+        if gap > 4 * self.interval + 0.02:
+            still = [
+                ident
+                for ident, (_, st) in gb[1].items()
+                if ident in ga[1] and ga[1][ident][1] == st
+            ]
+            for ident in still:
+                moved = (gb[1][ident][0] or 0) - (ga[1][ident][0] or 0)
+                if moved > 0.5e6 * 1000 * gap:  # ran for over half the gap: the GIL holder
+                    self.out.write(
+                        f"   held across the gap by {names.get(ident, ident)} "
+                        f"({moved / 1e6:.0f} ms CPU): {' <- '.join(gb[1][ident][1])}\n"
+                    )
+        for ms, ident in cpu:
+            if ms < 10:
+                continue
+            stacks = collections.Counter(s[1][ident][1] for s in inside if ident in s[1])
+            top = stacks.most_common(2)
+            self.out.write(f"   {names.get(ident, ident)}: {ms:.0f} ms CPU\n")
+            for stack, n in top:
+                self.out.write(f"      {n:3d}x {' <- '.join(stack)}\n")
+        self.out.flush()
