@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
         if app is not None:
             # The undo keys undo review steps even with the focus in a text box.
             self.undo_keys = ReviewUndoKeys(self)
-            app.installEventFilter(self.undo_keys)
+            self.undo_keys.follow_focus(app)
             # Logout/shutdown: everything is already saved; only the place is flushed, and
             # nothing asks the user anything.
             app.commitDataRequest.connect(lambda _manager: self.review.controller.flush_position())

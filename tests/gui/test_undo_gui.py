@@ -213,3 +213,34 @@ def test_restoring_a_backup_shows_no_count_until_the_restored_state_is_in(
     final = (f"{summary.kept:,}  ({summary.kept / summary.rows:.1%})", True)
     assert seen[-1] == final
     assert set(seen[:-1]) == {("restoring…", False)}, seen
+
+
+def test_the_undo_filter_follows_the_focus_and_leaves_table_keys_alone(
+    qtbot, dataset_path, monkeypatch
+):
+    """Decision keys in the table reach no Python filter.
+
+    Under a busy worker each filtered event waits for the interpreter, and an application-wide
+    filter saw every event.
+    """
+    from gui.undo_keys import ReviewUndoKeys
+
+    window = open_window(qtbot, dataset_path)
+    seen = []
+    original = ReviewUndoKeys.eventFilter
+    monkeypatch.setattr(
+        ReviewUndoKeys,
+        "eventFilter",
+        lambda self, watched, event: seen.append(watched) or original(self, watched, event),
+    )
+    _focus(qtbot, window.table)
+    assert window.undo_keys.watched is None
+    window.table.select_only(0)
+    qtbot.keyClick(window.table, Qt.Key.Key_D)
+    assert window.review.controller.session.manual[0] == DROP
+    assert seen == []
+    _focus(qtbot, window.filter_bar.search)
+    assert window.undo_keys.watched is window.filter_bar.search
+    _ctrl(qtbot, window.filter_bar.search)
+    assert not window.review.controller.session.manual.any()  # the search box let Undo have it
+    assert set(seen) == {window.filter_bar.search}
