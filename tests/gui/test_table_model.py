@@ -168,3 +168,45 @@ def test_a_decision_repaints_only_its_row_and_a_rule_change_every_row(write, tmp
         assert [model.data(model.index(r, decision)) for r in range(model.rowCount())].count(
             "keep"
         ) == model.rowCount() - 1
+
+
+def test_a_painted_cell_shows_what_data_says_for_every_role(write, tmp_path, qapp):
+    """Each painted cell carries the text, alignment and colour ``data`` gives for that role.
+
+    The delegate asks for all of a cell's roles in one ``multiData`` call.
+    """
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    from core.project import ProjectStore
+    from core.review import DROP, KEEP, ReviewSession
+    from gui.table.model import DECISION_COLOURS
+
+    lines = [b'{"prompt":"p%d\\nmore","response":"%s"}' % (i, b"r" * i) for i in range(6)]
+    dataset = load(write("a.jsonl", b"\n".join(lines)))
+    with ProjectStore(tmp_path / "p.thresher") as store:
+        session = ReviewSession(dataset, store)
+        session.decide([1], DROP)
+        session.decide([4], KEEP)
+        model = RecordsTableModel()
+        model.set_dataset(dataset)
+        model.set_session(session)
+        model.sort(COLUMN_INDEX["response_chars"], Qt.SortOrder.DescendingOrder)
+        delegate = QStyledItemDelegate()
+        for row in range(model.rowCount()):
+            for column in range(model.columnCount()):
+                index = model.index(row, column)
+                option = QStyleOptionViewItem()
+                delegate.initStyleOption(option, index)
+                assert option.text == (model.data(index) or "")
+                alignment = model.data(index, Qt.ItemDataRole.TextAlignmentRole)
+                if alignment is not None:
+                    assert option.displayAlignment == alignment
+                colour = model.data(index, Qt.ItemDataRole.ForegroundRole)
+                if colour is not None:
+                    assert option.palette.brush(QPalette.ColorRole.Text).color() == colour
+        drop = model.index(model.view_row(1), COLUMN_INDEX["decision"])
+        option = QStyleOptionViewItem()
+        delegate.initStyleOption(option, drop)
+        assert option.text == "drop"
+        assert option.palette.brush(QPalette.ColorRole.Text).color() == DECISION_COLOURS[DROP]
