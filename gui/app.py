@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-GIL_SWITCH_INTERVAL_S = 0.001
+GIL_SWITCH_INTERVAL_S = 0.00025
 SCREENSHOT_SETTLE_MS = 1500  # lets the first scores and flags stream in
 #: After the window closed, how long cancelled workers get to reach their next step and end.
 WORKERS_EXIT_WAIT_MS = 60_000
@@ -39,9 +39,14 @@ def create_application(argv: list[str]):
 
     from core.version import APP_NAME, APP_VERSION
 
-    # Background jobs are partly pure Python (heuristics, per-row tokenizer glue); with the
-    # default 5 ms GIL switch interval every model call the table makes while painting can wait
-    # that long, and a paint makes thousands. 1 ms keeps the GUI responsive (bench_score.py).
+    # Background jobs are partly pure Python (heuristics, text codes, per-row tokenizer glue).
+    # The GUI thread re-takes the GIL for every call Qt makes into Python (a cell's data, a
+    # slot), and beside a worker running Python each take can wait a whole switch interval: a
+    # decision key makes about 200 such calls. Python's default 5 ms made painting crawl; 1 ms
+    # still gave a heartbeat p99 of 159 ms while keys were pressed at 1M rows with the learned
+    # scorer's first run going, and 0.25 ms gave 61 ms with no step slower
+    # (bench_session.py --switch-interval). An idle GUI thread asks for nothing, so the
+    # shorter interval costs the workers only while the window is busy.
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setOrganizationName(APP_NAME)
