@@ -47,3 +47,23 @@ def test_text_codes_match_pandas(texts):
     np.testing.assert_array_equal(codes, expected_codes)
     assert uniques == list(expected_uniques)
     assert [uniques[c] for c in codes] == texts
+
+
+@given(st.lists(st.sampled_from(["", "a", "b", "ab", "ba", "abc", "é", "x" * 50]) | st.text()))
+def test_text_codes_are_exact_when_different_texts_share_a_hash(texts):
+    """Texts are grouped by hash; two texts with one hash must still get two codes."""
+    codes, uniques = factorize_texts(texts, hash_text=len)  # every same-length pair collides
+    expected_codes, expected_uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert uniques == list(expected_uniques)
+
+
+def test_text_codes_of_a_large_input_in_many_pieces():
+    """More texts than one hashing piece, with repeats across pieces."""
+    from core.unique import HASH_PIECE
+
+    texts = [f"text {i % 3001}" for i in range(3 * HASH_PIECE + 7)]
+    codes, uniques = factorize_texts(texts)
+    expected_codes, expected_uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert uniques == list(expected_uniques)
