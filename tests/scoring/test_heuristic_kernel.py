@@ -175,3 +175,16 @@ def test_the_warm_up_prepares_every_kernel_an_open_needs():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", f"compiled after the warm-up: {done.stdout}"
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows, st.integers(1, 4))
+def test_the_signals_do_not_depend_on_how_the_text_is_split_for_encoding(pairs, piece):
+    """Texts are lower-cased and encoded a piece at a time; a row's span must not shift."""
+    from unittest import mock
+
+    from core.scoring import heuristic_kernel
+
+    prompts, responses = (list(column) for column in zip(*pairs, strict=True))
+    with mock.patch.object(heuristic_kernel, "ENCODE_PIECE", piece):
+        assert_same([*prompts, "İstanbul"], [*responses, "İİ"])
