@@ -7,8 +7,10 @@ every thread's Python stack (``sys._current_frames``, read holding the GIL, so i
 When the heartbeat reports a tick later than the threshold, ``report`` writes, for that window:
 
 - each busy thread's CPU time in the window: the GUI thread itself, or a worker;
-- the sampler's longest gap: the sampler needs the GIL, so a long gap means some thread held the
-  GIL in one C call (its stack is the one that did not move across the gap);
+- the sampler's longest gap, and the thread that ran through it without its stack moving: one
+  C call. The sampler needs the GIL and a core, so the call either held the GIL or, with every
+  core busy, took the core the sampler needed; a GUI thread with little CPU in the window was
+  kept waiting by it, one with a lot was busy itself;
 - the most frequent stack of each busy thread among the window's samples.
 
 A diagnosis for benchmarks, not a measurement: sampling costs a little GIL time of its own, so
@@ -120,9 +122,9 @@ class FreezeWatch:
             ]
             for ident in still:
                 moved = (gb[1][ident][0] or 0) - (ga[1][ident][0] or 0)
-                if moved > 0.5e6 * 1000 * gap:  # ran for over half the gap: the GIL holder
+                if moved > 0.5e6 * 1000 * gap:  # ran for over half the gap in one C call
                     self.out.write(
-                        f"   held across the gap by {names.get(ident, ident)} "
+                        f"   one call ran through the gap in {names.get(ident, ident)} "
                         f"({moved / 1e6:.0f} ms CPU): {' <- '.join(gb[1][ident][1])}\n"
                     )
         for ms, ident in cpu:
