@@ -43,8 +43,9 @@ def unique_sorted(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
-#: Texts hashed per library call: a piece of fresh long texts holds the GIL a few ms at most.
-HASH_PIECE = 4096
+#: Texts hashed per library call. Hashing holds the GIL, and a GUI thread that needs it waits
+#: for the piece in hand: 4,096 fresh texts (a few MB) took a few ms each, 512 well under one.
+HASH_PIECE = 512
 #: Rows turned into Python ints per call (``tolist`` of a million holds the GIL ~40 ms).
 LIST_PIECE = 65536
 
@@ -76,8 +77,8 @@ def factorize_texts(
     first = order[starts]  # each group's first row
     later = np.flatnonzero(~starts)
     for at in range(0, len(later), LIST_PIECE):
-        piece = later[at : at + LIST_PIECE]
-        rows, heads = order[piece].tolist(), first[group[piece]].tolist()
+        some = later[at : at + LIST_PIECE]
+        rows, heads = order[some].tolist(), first[group[some]].tolist()
         for row, head in zip(rows, heads, strict=True):
             if texts[row] != texts[head]:  # one hash, two texts: count them exactly instead
                 return _factorize_with_dict(texts)
