@@ -13,6 +13,7 @@ import importlib
 import sys
 from types import ModuleType
 
+from cli.input_file import forget_unusable, say_unusable
 from core.errors import ThresherError
 from core.version import APP_NAME, APP_VERSION
 
@@ -76,11 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # the subcommand's own usage, not the top-level one (exits 2)
         children[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+    forget_unusable()
     try:
-        return command_module(args.command).run(args)
+        code = command_module(args.command).run(args)
     except ThresherError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    if code == 0:
+        say_unusable()
+    return code

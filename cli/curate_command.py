@@ -15,6 +15,7 @@ from cli.dedup_command import add_dedup_arguments, chosen_kinds
 from cli.dedup_command import drive as drive_dedup
 from cli.dedup_command import settings_from_arguments as dedup_settings
 from cli.export_args import add_export_arguments, options_from_arguments, report
+from cli.input_file import load_input
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.rule_args import (
     add_rule_arguments,
@@ -37,7 +38,6 @@ from core.errors import ThresherError
 from core.export import export_session
 from core.export.run import check_outputs
 from core.judge.report import judge_report
-from core.loading import load
 from core.overlap.config import LEVELS as OVERLAP_LEVELS
 from core.overlap.reliance import check_overlap_rule
 from core.overlap.storage import restore_overlap
@@ -182,7 +182,7 @@ def _apply_duplicates(args: argparse.Namespace, session: ReviewSession) -> dict:
 def run(args: argparse.Namespace) -> int:
     """Load, score, decide and export; prints a summary."""
     options = options_from_arguments(args)
-    dataset = load(args.file, mapping_from_arguments(args))
+    dataset = load_input(args.file, mapping_from_arguments(args))
     project = Path(args.project) if args.project else project_path_for(args.file)
     check_outputs(options, Path(args.file), project)  # before anything is written
     with ProjectStore(project) as store:

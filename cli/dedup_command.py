@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from cli.input_file import load_input
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.report import print_json
 from core.dedup.config import DEFAULT_NEAR, DedupConfig, DedupSettingsError
@@ -25,7 +26,6 @@ from core.dedup.output import rows_frame
 from core.dedup.run import find_duplicates
 from core.dedup.storage import preferred_rows, save_result
 from core.errors import ThresherError
-from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.scoring.run import restore_scores
 from core.tables import output_format, write_table
@@ -200,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
     """Detect, choose kept copies (best score first), save the run and write the table."""
     output_format(args.output)
     settings = settings_from_arguments(args)
-    dataset = load(args.file, mapping_from_arguments(args))
+    dataset = load_input(args.file, mapping_from_arguments(args))
     project = Path(args.project) if args.project else project_path_for(args.file)
     with ProjectStore(project) as store:
         result = drive(find_duplicates(dataset, settings))

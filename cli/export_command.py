@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 
 from cli.export_args import add_export_arguments, options_from_arguments, report
+from cli.input_file import load_input
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from core.dedup.apply import restore_duplicates
 from core.errors import ThresherError
 from core.export import export_session
 from core.export.run import check_outputs
-from core.loading import load
 from core.overlap.storage import restore_overlap
 from core.project import ProjectStore, project_path_for
 from core.review import ReviewSession
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.file}: no project file ({project}); open the dataset in "
             "the app or run 'main.py curate' first"
         )
-    dataset = load(args.file, mapping_from_arguments(args))
+    dataset = load_input(args.file, mapping_from_arguments(args))
     with ProjectStore(project) as store:
         session = open_session(dataset, store)
         result = export_session(session, options, last_scorer(store))

@@ -15,13 +15,13 @@ import numpy as np
 import orjson
 from tqdm.auto import tqdm
 
+from cli.input_file import load_input
 from core.dedup.embedder_choice import BUNDLED, FAST
 from core.dedup.storage import load_result
 from core.errors import ThresherError
 from core.learned import storage
 from core.learned.train import check_examples, dataset_features, examples_features, learn
 from core.learned.vectors import reusable_vectors
-from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.review.decisions import AUTO, decision_keys
 from core.scoring import ScoreTable
@@ -64,7 +64,7 @@ def _drive(generator, desc: str):
 def run(args: argparse.Namespace, dataset) -> int:
     """Learn from the example files and FILE's decisions, score FILE, write and report."""
     kept_path, dropped_path = args.learned_from
-    kept, dropped = load(kept_path), load(dropped_path)
+    kept, dropped = load_input(kept_path), load_input(dropped_path)
     check_examples(kept, dropped)
     store = None if args.no_cache else ProjectStore(args.project or project_path_for(args.file))
     try:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cli.dedup_command import drive
+from cli.input_file import load_input
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.report import print_json
 from core.dedup.embedder_choice import BUNDLED
@@ -17,7 +18,6 @@ from core.embedding_map.config import FIT_SAMPLE
 from core.embedding_map.run import compute_map
 from core.embedding_map.storage import load_map, save_map
 from core.errors import ThresherError
-from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.tables import output_format, write_table
 
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except MapSettingsError as exc:
         raise ThresherError(str(exc)) from None
-    dataset = load(args.file, mapping_from_arguments(args))
+    dataset = load_input(args.file, mapping_from_arguments(args))
     project = Path(args.project) if args.project else project_path_for(args.file)
     with ProjectStore(project) as store:
         result = load_map(store, dataset, settings)

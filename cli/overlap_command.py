@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 from cli.dedup_command import drive
+from cli.input_file import load_input
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.report import print_json
 from core.dedup.config import DEFAULT_NEAR
 from core.dedup.embedder_choice import BUNDLED, FAST, VERIFIED
 from core.dedup.normalize import NORMALISATION_HELP
 from core.errors import ThresherError
-from core.loading import load
 from core.overlap.config import (
     DEFAULT_MIN_WORDS,
     DEFAULT_NGRAM,
@@ -161,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         )
     output_format(args.output)
     settings = settings_from_arguments(args)
-    dataset = load(args.file, mapping_from_arguments(args))
+    dataset = load_input(args.file, mapping_from_arguments(args))
     skipped: list[str] = []
     references = drive(load_references(args.against, dataset, settings, skipped))
     for reference in references:
@@ -199,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     """Summarise the project's last check; exit 1 when a reference changed or vanished."""
-    dataset = load(args.file, mapping_from_arguments(args))
+    dataset = load_input(args.file, mapping_from_arguments(args))
     project = Path(args.project) if args.project else project_path_for(args.file)
     with ProjectStore(project) as store:
         result = load_overlap(store, dataset.source_sha256, len(dataset))

@@ -6,6 +6,7 @@ import argparse
 
 from cli import learned_score
 from cli.cluster_args import add_cluster_arguments, options_from_arguments, score_with_ray
+from cli.input_file import load_input
 from cli.mapping_args import add_mapping_arguments, mapping_from_arguments
 from cli.report import print_report
 from cli.scorer_args import (
@@ -16,7 +17,6 @@ from cli.scorer_args import (
 )
 from core.errors import ThresherError
 from core.judge.report import judge_report, length_bias_line
-from core.loading import load
 from core.project import ProjectStore, project_path_for
 from core.scoring import ScoreTable, make_scorer, score_dataset
 from core.scoring.heuristics import compute_signals
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     """Load, score (resuming from the cache or shards), write the results and report."""
     output_format(args.output)
     options = options_from_arguments(args)  # flag mistakes show before a long load
-    dataset = load(args.file, mapping_from_arguments(args))
+    dataset = load_input(args.file, mapping_from_arguments(args))
     if dataset.prompt_only:
         raise ThresherError(
             f"{args.file}: the records have prompts but no responses, so there is nothing to score"
