@@ -22,7 +22,7 @@ application filter made 23 of the 347 Python calls of a decision key at 100k row
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -73,10 +73,14 @@ class ReviewUndoKeys(QObject):
         """The text box the filter sits on (None while the focus is elsewhere)."""
         return self._watched
 
+    # A Qt slot, so the connection ends with this object: a plain Python callable outlived a
+    # closed window's filter, which then sat on another window's text boxes and crashed there.
+    @Slot(QWidget, QWidget)
     def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if self._watched is not None and shiboken6.isValid(self._watched):
             self._watched.removeEventFilter(self)
-        self._watched = new if isinstance(new, TEXT_BOXES) else None
+        mine = isinstance(new, TEXT_BOXES) and self._belongs(new)
+        self._watched = new if mine else None
         if self._watched is not None:
             self._watched.installEventFilter(self)
 

@@ -244,3 +244,24 @@ def test_the_undo_filter_follows_the_focus_and_leaves_table_keys_alone(
     _ctrl(qtbot, window.filter_bar.search)
     assert not window.review.controller.session.manual.any()  # the search box let Undo have it
     assert set(seen) == {window.filter_bar.search}
+
+
+def test_each_window_s_undo_filter_stays_on_its_own_text_boxes(qtbot, dataset_path, tmp_path):
+    """A filter that followed the focus into another window's text box crashed the app there."""
+    from gui.scoring.panel import ScoringPanel
+
+    window = open_window(qtbot, dataset_path)
+    _focus(qtbot, window.filter_bar.search)
+    assert window.undo_keys.watched is window.filter_bar.search
+    other = ScoringPanel([])  # a top-level window of its own, with text boxes
+    qtbot.addWidget(other)
+    other.show()
+    other.judge_combo.setCurrentIndex(other.judge_combo.findData("alpagasus-accuracy"))
+    where = other.judge_where
+    where.where_combo.setCurrentIndex(where.where_combo.findData("server"))
+    box = where.url_edit
+    _focus(qtbot, box)
+    assert window.undo_keys.watched is None
+    qtbot.keyClicks(box, "http://x")
+    qtbot.keyClick(box, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert box.text() == ""  # its own typing is undone there, as in any text box
