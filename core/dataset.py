@@ -66,8 +66,9 @@ class Dataset:
     prompt_only: bool
     #: Each record's bytes as the source wrote them (a :class:`core.originals.Originals`).
     originals: Sequence[bytes]
-    prompts: list[str]
-    responses: list[str]
+    #: The texts, as tuples (a list given is copied into one): see :meth:`__post_init__`.
+    prompts: tuple[str, ...]
+    responses: tuple[str, ...]
     locations: np.ndarray
     fingerprints: np.ndarray
     turns: np.ndarray
@@ -82,6 +83,13 @@ class Dataset:
     source_mtime_ns: int = 0
 
     def __post_init__(self) -> None:
+        # Tuples, not lists. The garbage collector stops tracking a tuple of strings at its
+        # first collection, while every full collection walks a list item by item holding the
+        # GIL: ~35 ms per million texts here, a frozen window whenever any thread set one off
+        # (benchmarks/bench_session.py counts them). Immutable suits them too: rows are
+        # addressed by position for the whole session.
+        self.prompts = tuple(self.prompts)
+        self.responses = tuple(self.responses)
         n = len(self.prompts)
         self.prompt_chars = np.fromiter(map(len, self.prompts), dtype=np.int64, count=n)
         self.response_chars = np.fromiter(map(len, self.responses), dtype=np.int64, count=n)

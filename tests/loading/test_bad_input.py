@@ -56,7 +56,7 @@ def test_bom_and_crlf_are_accepted(write):
 def test_u2028_and_u0085_inside_strings_do_not_split_records(write):
     text = "one\u2028two\u0085three\x1cfour"
     dataset = load(write("a.jsonl", orjson.dumps({"prompt": text, "response": "r"}) + b"\n"))
-    assert dataset.prompts == [text] and not dataset.bad_lines
+    assert list(dataset.prompts) == [text] and not dataset.bad_lines
 
 
 def test_blank_lines_are_counted_not_reported(write):
@@ -74,7 +74,7 @@ def test_repeated_keys_are_flagged_not_resolved(write):
         )
     )
     assert reasons(dataset) == {2: "repeated key 'prompt': the record is ambiguous"}
-    assert dataset.prompts == ["p", "a:b"]
+    assert list(dataset.prompts) == ["p", "a:b"]
 
 
 def test_repeated_key_in_a_json_array_is_reported_by_record(write):
@@ -113,19 +113,19 @@ def test_csv_short_long_and_broken_rows_are_reported(write):
         3: "expected 2 fields (as in the header), found 1",
         4: "expected 2 fields (as in the header), found 3",
     }
-    assert dataset.prompts == ["q1", "q4 over\ntwo lines", "q5"]
+    assert list(dataset.prompts) == ["q1", "q4 over\ntwo lines", "q5"]
     assert dataset.locations.tolist() == [2, 5, 7]
 
 
 def test_csv_unclosed_quote_is_reported_with_its_line(write):
     dataset = load(write("a.csv", 'prompt,response\nq1,a1\nq2,"never closed\nq3,a3\n'))
-    assert dataset.prompts == ["q1"]
+    assert list(dataset.prompts) == ["q1"]
     assert 3 in reasons(dataset) and "unclosed quote" in reasons(dataset)[3]
 
 
 def test_csv_invalid_utf8_costs_only_its_row(write):
     dataset = load(write("a.csv", b"prompt,response\nq1,a1\nq\xff2,a2\nq3,a3\n"))
-    assert dataset.prompts == ["q1", "q3"] and reasons(dataset) == {3: "invalid UTF-8"}
+    assert list(dataset.prompts) == ["q1", "q3"] and reasons(dataset) == {3: "invalid UTF-8"}
 
 
 def test_unparsable_json_document_names_the_line(write):

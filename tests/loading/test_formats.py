@@ -41,8 +41,8 @@ def as_csv(records, sep=",") -> bytes:
 def test_each_text_format_gives_the_same_pairs(write, name, content, fmt):
     dataset = load(write(name, content))
     assert dataset.format == fmt
-    assert dataset.prompts == [r["prompt"] for r in RECORDS]
-    assert dataset.responses == [r["response"] for r in RECORDS]
+    assert list(dataset.prompts) == [r["prompt"] for r in RECORDS]
+    assert list(dataset.responses) == [r["response"] for r in RECORDS]
     assert dataset.bad_lines == []
 
 
@@ -58,7 +58,7 @@ def test_each_text_format_gives_the_same_pairs(write, name, content, fmt):
 def test_gzip_is_read_transparently(write, name, content):
     dataset = load(write(name, gzip.compress(content)))
     assert dataset.compressed
-    assert dataset.responses == [r["response"] for r in RECORDS]
+    assert list(dataset.responses) == [r["response"] for r in RECORDS]
 
 
 def test_parquet(tmp_path):
@@ -66,7 +66,7 @@ def test_parquet(tmp_path):
     pd.DataFrame(RECORDS).to_parquet(path)
     dataset = load(path)
     assert dataset.format == "parquet"
-    assert dataset.prompts == [r["prompt"] for r in RECORDS]
+    assert list(dataset.prompts) == [r["prompt"] for r in RECORDS]
 
 
 def test_parquet_row_with_nan_is_reported_by_row(tmp_path):

@@ -25,7 +25,7 @@ def test_prompt_response_style_keys(write, keys):
     p, r = keys
     dataset = load(write("a.jsonl", jsonl({p: "Q1", r: "A1"}, {p: "Q2", r: "A2"})))
     assert dataset.schema == "prompt_response"
-    assert (dataset.prompts, dataset.responses) == (["Q1", "Q2"], ["A1", "A2"])
+    assert (list(dataset.prompts), list(dataset.responses)) == (["Q1", "Q2"], ["A1", "A2"])
 
 
 def test_alpaca_joins_instruction_and_input_with_a_blank_line(write):
@@ -39,8 +39,8 @@ def test_alpaca_joins_instruction_and_input_with_a_blank_line(write):
         )
     )
     assert dataset.schema == "alpaca"
-    assert dataset.prompts == ["Translate.\n\nBonjour", "Say hi."]
-    assert dataset.responses == ["Hello", "Hi"]
+    assert list(dataset.prompts) == ["Translate.\n\nBonjour", "Say hi."]
+    assert list(dataset.responses) == ["Hello", "Hi"]
 
 
 def test_openai_messages_response_is_last_assistant_turn(write):
@@ -55,8 +55,10 @@ def test_openai_messages_response_is_last_assistant_turn(write):
     }
     dataset = load(write("a.jsonl", jsonl(record)))
     assert dataset.schema == "openai_messages"
-    assert dataset.responses == ["4"]
-    assert dataset.prompts == ["system: Be brief.\n\nuser: Hi\n\nassistant: Hello!\n\nuser: 2+2?"]
+    assert list(dataset.responses) == ["4"]
+    assert list(dataset.prompts) == [
+        "system: Be brief.\n\nuser: Hi\n\nassistant: Hello!\n\nuser: 2+2?"
+    ]
     assert dataset.turns[0] == 5
     turns = dataset.conversation(0)
     assert [t.role for t in turns] == ["system", "user", "assistant", "user", "assistant"]
@@ -72,7 +74,7 @@ def test_sharegpt_conversations(write):
     }
     dataset = load(write("a.jsonl", jsonl(record)))
     assert dataset.schema == "sharegpt"
-    assert (dataset.prompts, dataset.responses) == (
+    assert (list(dataset.prompts), list(dataset.responses)) == (
         ["Why is the sky blue?"],
         ["Rayleigh scattering."],
     )
@@ -111,7 +113,7 @@ def test_a_field_that_changes_type_costs_only_its_row(write):
 
 def test_empty_response_is_a_record_not_a_bad_line(write):
     dataset = load(write("a.jsonl", jsonl({"prompt": "p", "response": ""})))
-    assert len(dataset) == 1 and dataset.responses == [""]
+    assert len(dataset) == 1 and list(dataset.responses) == [""]
 
 
 def test_prompt_only_file_opens_and_says_it_cannot_be_scored(shared_data):
@@ -142,7 +144,7 @@ def test_unknown_keys_need_a_mapping_and_the_error_lists_the_keys(write):
         load(path)
     dataset = load(path, ColumnMapping(("ask",), "reply"))
     assert dataset.schema == "mapped"
-    assert (dataset.prompts, dataset.responses) == (["q"], ["a"])
+    assert (list(dataset.prompts), list(dataset.responses)) == (["q"], ["a"])
 
 
 def test_mapping_that_names_absent_fields_is_refused(write):
@@ -154,4 +156,4 @@ def test_mapping_that_names_absent_fields_is_refused(write):
 def test_mapping_with_two_prompt_fields(write):
     path = write("a.csv", "title,body,out\nT,B,O\n")
     dataset = load(path, ColumnMapping(("title", "body"), "out"))
-    assert dataset.prompts == ["T\n\nB"]
+    assert list(dataset.prompts) == ["T\n\nB"]
