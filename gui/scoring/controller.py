@@ -24,7 +24,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from core.dataset import Dataset
-from core.long_lived import freeze_long_lived
+from core.long_lived import importing_long_lived
 from core.project import ProjectStore
 from core.review.score_columns import restore_columns
 from core.scoring import ScoreConfig, ScoreSummary, ScoreUpdate, make_scorer, score_dataset
@@ -152,23 +152,27 @@ class ScoringWorker(QObject):
         launch of the frozen app, which has no cache) several, mostly holding the GIL. Done
         on the flags worker as a file opens, that froze the window (``bench_session.py --watch``).
         """
-        try:
-            warm_up_kernels()
-        except Exception:  # numba broken: the flags job reports it when a file opens
-            log.exception("could not prepare the heuristic flags' kernels")
-        try:  # through the lock: a map or dedup worker may be importing transformers too
-            load_transformers(
-                "AutoModelForSequenceClassification", "AutoTokenizer", "modeling_utils", "AutoModel"
-            )
-            # The length plot's correlation needs scipy.stats, whose first import the GUI thread
-            # paid for while drawing (1.6 s frozen at 100k rows, caught by
-            # benchmarks/bench_session.py --watch); imported here it is already loaded by then.
-            load_module("scipy.stats")
-        except Exception:  # a broken install is reported properly when scoring starts
-            log.exception("could not import transformers ahead of scoring")
-        # The half million objects those imports made are kept out of full collections: each
-        # one walked them all, a ~240 ms pause of every thread (core.long_lived).
-        freeze_long_lived()
+        # The half million objects these imports make are kept out of full collections, and
+        # none runs while they are made: each walked them all, up to ~290 ms of every thread
+        # frozen (core.long_lived).
+        with importing_long_lived():
+            try:
+                warm_up_kernels()
+            except Exception:  # numba broken: the flags job reports it when a file opens
+                log.exception("could not prepare the heuristic flags' kernels")
+            try:  # through the lock: a map or dedup worker may be importing transformers too
+                load_transformers(
+                    "AutoModelForSequenceClassification",
+                    "AutoTokenizer",
+                    "modeling_utils",
+                    "AutoModel",
+                )
+                # The length plot's correlation needs scipy.stats, whose first import the GUI
+                # thread paid for while drawing (1.6 s frozen at 100k rows, caught by
+                # benchmarks/bench_session.py --watch); imported here it is loaded by then.
+                load_module("scipy.stats")
+            except Exception:  # a broken install is reported properly when scoring starts
+                log.exception("could not import transformers ahead of scoring")
 
     @Slot()
     def release_model(self) -> None:

@@ -15,13 +15,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_warm_up_takes_the_imported_libraries_out_of_full_collections():
+    # And no collection walks them while they are imported (each would freeze the window).
     # A fresh interpreter: in this one other tests imported torch, froze or collected already.
     script = (
         "import gc\n"
         "from gui.scoring.controller import ScoringWorker\n"
         "from core.long_lived import freeze_long_lived\n"
         "assert gc.get_freeze_count() == 0\n"
+        "full = []\n"
+        "gc.callbacks.append(lambda phase, info: full.append(info['generation'] == 2))\n"
         "ScoringWorker().warm_up()\n"
+        "assert not any(full), 'a collection ran during the imports'\n"
+        "assert gc.isenabled()\n"
         "import torch, transformers\n"
         "walked = {id(o) for o in gc.get_objects()}\n"
         "library = [torch.nn.Module.__init__, transformers.AutoTokenizer.from_pretrained]\n"
