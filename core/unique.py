@@ -18,6 +18,13 @@ all in one C call, and the last resizes held the GIL for 85 ms each at 1M rows (
 ``factorize_texts`` therefore hashes the texts in small pieces, groups equal hashes by sorting
 (which releases the GIL), and checks each text against its group's first text in a Python loop;
 two different texts with one 64-bit hash (never seen) send it back to the dict.
+
+A loop of short steps must not let go of the GIL in each step. CPython's waiting thread asks
+the running one to hand the GIL over only after a whole switch interval in which nobody took
+it; a loop that releases and retakes it every step (NumPy copies over 500 items release it)
+restarts that wait each time, and the waiter (the GUI thread) gets in only when it happens to
+win the race: 30-110 ms late beside a loop of 0.1 ms steps, against under 1 ms beside the same
+loop without the releases (``benchmarks/bench_factorize.py``).
 """
 
 from __future__ import annotations
@@ -62,12 +69,15 @@ def factorize_texts(
     n = len(texts)
     if n == 0:
         return np.zeros(0, dtype=np.int64), []
-    hashes = np.empty(n, dtype=np.int64)
+    # Each piece is its own array, joined once at the end. Written into one array instead, each
+    # piece's copy (over 500 items) let go of the GIL for a moment and took it straight back,
+    # and a thread waiting for the GIL only asks for it when nobody took it for a whole switch
+    # interval: the GUI thread starved for 30-110 ms at a time (benchmarks/bench_factorize.py).
+    pieces = []
     for start in range(0, n, HASH_PIECE):
         piece = texts[start : start + HASH_PIECE]
-        hashes[start : start + len(piece)] = np.fromiter(
-            map(hash_text, piece), dtype=np.int64, count=len(piece)
-        )
+        pieces.append(np.fromiter(map(hash_text, piece), dtype=np.int64, count=len(piece)))
+    hashes = np.concatenate(pieces)
     order = np.argsort(hashes, kind="stable")  # stable: a group's first row is its first
     ordered = hashes[order]
     starts = np.empty(n, dtype=bool)
