@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import os
 import resource
 import subprocess
@@ -151,6 +152,28 @@ def memory_lines(window) -> list[str]:
     return [f"{name}: {size / 2**20:,.0f} MB" for name, size in parts]
 
 
+def collection_lines(top: int = 6) -> list[str]:
+    """What one full garbage collection costs now, and the largest containers it walks.
+
+    Any thread's allocations can set one off, and it holds the GIL throughout: every thread,
+    the GUI thread included, waits for it. Objects frozen at warm-up (``core.long_lived``) are
+    not walked; a container of a million items is walked item by item.
+    """
+    start = time.perf_counter()
+    gc.collect()
+    ms = (time.perf_counter() - start) * 1000
+    sizes = sorted(
+        (
+            (len(obj), type(obj).__name__)
+            for obj in gc.get_objects()
+            if isinstance(obj, (list, tuple, dict, set)) and len(obj) >= 10_000
+        ),
+        reverse=True,
+    )
+    walked = ", ".join(f"{kind} of {size:,}" for size, kind in sizes[:top]) or "none"
+    return [f"a full collection: {ms:,.0f} ms; containers of 10,000+ items it walks: {walked}"]
+
+
 def run_events(ms: int) -> None:
     """Run the event loop for ``ms``, as the app's own loop runs, letting workers have the GIL.
 
@@ -206,6 +229,38 @@ class Heartbeat:
         return late
 
 
+class Collections:
+    """Python's full garbage collections, as they happen: how many, the longest, and who.
+
+    A full collection walks every tracked container item by item while holding the GIL, so
+    whichever thread's allocation sets it off, the window waits for it.
+    """
+
+    def __init__(self) -> None:
+        self.started: float | None = None
+        self.full: list[tuple[float, str]] = []
+        gc.callbacks.append(self._observe)
+
+    def _observe(self, phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self.started = time.perf_counter()
+        elif self.started is not None:
+            ms = (time.perf_counter() - self.started) * 1000
+            self.full.append((ms, threading.current_thread().name))
+            self.started = None
+
+    def take(self) -> str:
+        """The full collections since the last call, as a line ('' when there were none)."""
+        full, self.full = self.full, []
+        if not full:
+            return ""
+        ms, thread = max(full)
+        total = sum(ms for ms, _ in full)
+        return f"{len(full)} full collections, {total:,.0f} ms; longest {ms:,.0f} ms on {thread}"
+
+
 class GuiSession:
     """The main window and the helpers to wait for its background work."""
 
@@ -228,6 +283,7 @@ class GuiSession:
         self.window.resize(1400, 900)
         self.window.show()
         self.heartbeat = Heartbeat(watch, stall)
+        self.collections = Collections()
         self.profile = profile
         self.rows: list[tuple] = []
         self.wait(lambda: True)
@@ -270,6 +326,7 @@ class GuiSession:
     def step(self, name: str, action, done=lambda: True, settle: bool = True) -> None:
         """Time ``action`` and the background work it starts, with heartbeat and memory."""
         self.heartbeat.take()
+        self.collections.take()
         self.heartbeat.mark(name)
         profiler = cProfile.Profile() if self.profile else None
         start = time.perf_counter()
@@ -291,6 +348,9 @@ class GuiSession:
             f"max {worst:6.0f} ms",
             flush=True,
         )
+        collections = self.collections.take()
+        if collections:
+            print(f"{'':39}{collections}", flush=True)
 
 
 def run_gui(
@@ -418,7 +478,7 @@ def run_gui(
     )
     print("memory held (the rest is the interpreter, Qt, torch and allocator slack):")
     try:
-        for line in memory_lines(w):
+        for line in memory_lines(w) + collection_lines():
             print("  " + line)
     except Exception as exc:  # a diagnostic only: never lose the step table for it
         print(f"  could not measure: {type(exc).__name__}: {exc}")
