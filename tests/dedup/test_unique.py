@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core.unique import factorize_texts, unique_sorted
+from core.unique import factorize_rows, factorize_texts, unique_sorted
 
 
 @given(arrays(np.int64, st.integers(0, 300), elements=st.integers(-(2**62), 2**62)))
@@ -56,6 +56,21 @@ def test_text_codes_are_exact_when_different_texts_share_a_hash(texts):
     expected_codes, expected_uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
     np.testing.assert_array_equal(codes, expected_codes)
     assert uniques == list(expected_uniques)
+
+
+@given(
+    st.lists(st.sampled_from(["", "a", "b", "ab", "ba", "é", "x" * 50]) | st.text()),
+    st.booleans(),
+)
+def test_first_rows_of_an_object_array_match_pandas(texts, colliding):
+    """The codes and each distinct text's first row, from a NumPy object array of the texts."""
+    array = np.empty(len(texts), dtype=object)
+    array[:] = texts
+    codes, first = factorize_rows(array, hash_text=len if colliding else hash)
+    expected_codes, expected_uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert list(array[first]) == list(expected_uniques)
+    assert [texts.index(text) for text in expected_uniques] == first.tolist()
 
 
 def test_text_codes_of_a_large_input_in_many_pieces():
