@@ -1,8 +1,8 @@
 """Who froze the window: a sampler that names the thread and the code behind each late heartbeat.
 
 A heartbeat percentile says *that* the GUI thread froze; this says *who*. A daemon thread samples
-every thread's Python stack (``sys._current_frames``, read holding the GIL, so it is safe where
-``faulthandler``'s dumps of running threads crashed a 1M run) and each thread's CPU clock
+every thread's Python stack (``sys._current_frames``, each stack read in one C call holding the
+GIL: see :func:`_chain`) and each thread's CPU clock
 (``time.pthread_getcpuclockid``, nanosecond resolution) every few milliseconds, into a ring.
 When the heartbeat reports a tick later than the threshold, ``report`` writes, for that window:
 
@@ -20,6 +20,7 @@ take step tables from a run without it.
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import sys
 import threading
@@ -29,18 +30,36 @@ from pathlib import Path
 ROOT = str(Path(__file__).resolve().parent.parent)
 
 
+def _chain(frame, limit: int = 200) -> collections.deque:
+    """``frame`` and its callers, read in one C call: no other thread runs meanwhile.
+
+    A Python loop over ``f_back`` lets other threads in between steps, and a thread that
+    returns from a frame while another walks its callers is the race behind thread samplers'
+    crashes on CPython 3.11 (sentry-sdk's profiler; CPython gh-99110 and its follow-ups). Here
+    ``getattr(f, "f_back")`` is applied by ``itertools.accumulate`` inside ``deque.extend``,
+    so the walk never reaches the interpreter loop where the GIL could change hands.
+    """
+    chain: collections.deque = collections.deque()
+    with contextlib.suppress(AttributeError):  # walked past the outermost frame: None.f_back
+        chain.extend(
+            itertools.accumulate(itertools.repeat("f_back", limit), getattr, initial=frame)
+        )
+    return chain
+
+
 def _stack(frame, depth: int = 6) -> tuple[str, ...]:
     """The innermost frame and the innermost project frames, as 'file:line function'."""
     out: list[str] = []
     first = True
-    while frame is not None and len(out) < depth:
-        code = frame.f_code
+    for caller in _chain(frame):
+        if caller is None or len(out) >= depth:
+            break
+        code = caller.f_code
         name = code.co_filename
         if first or name.startswith(ROOT):
             short = name[len(ROOT) + 1 :] if name.startswith(ROOT) else name.rsplit("/", 2)[-1]
-            out.append(f"{short}:{frame.f_lineno} {code.co_name}")
+            out.append(f"{short}:{caller.f_lineno} {code.co_name}")
             first = False
-        frame = frame.f_back
     return tuple(out)
 
 
