@@ -8,7 +8,8 @@ it wakes with the GIL, at the app's GIL switch interval: that lateness is what t
 heartbeat feels when a worker makes the call. Rows, each measured in this run:
 
 - ``pd.factorize``: the baseline, one call that hashes every text holding the GIL.
-- ``factorize_texts``: the app's (``core/unique.py``).
+- ``factorize_texts``: the app's (``core/unique.py``), and ``factorize_rows`` of the same texts
+  in a NumPy object array, as the learned scorer calls it.
 - hashing in pieces written into one array, against the same pieces joined once at the end:
   the first lets go of the GIL in every piece's copy and takes it straight back, which keeps a
   waiting thread from ever asking for it (see ``core/unique.py``); the second does not.
@@ -31,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mixed_synth import cached_mixed_jsonl
 
 from core.loading import load
-from core.unique import HASH_PIECE, factorize_texts
+from core.text_arrays import texts_array
+from core.unique import HASH_PIECE, factorize_rows, factorize_texts
 
 #: The app's GIL switch interval (``gui/app.py``; not imported: that would start Qt).
 SWITCH_INTERVAL_S = 0.00025
@@ -106,6 +108,7 @@ def main() -> None:
     calls = (
         ("pd.factorize (baseline)", lambda t: pd.factorize(np.asarray(t, dtype=object))[0]),
         ("factorize_texts", lambda t: factorize_texts(t)[0]),
+        ("factorize_rows of an object array", lambda t: factorize_rows(texts_array(t))[0]),
         ("hashing: pieces into one array", hash_into_one_array),
         ("hashing: pieces joined at the end", hash_pieces_joined),
     )

@@ -17,6 +17,7 @@ from core.dedup.edges import SEMANTIC
 from core.dedup.embedder_choice import FAST, VERIFIED
 from core.dedup.result import DuplicateResult
 from core.learned.progress import LearnProgress
+from core.text_arrays import take_texts, texts_array
 from core.unique import factorize_rows
 
 DEFAULT_EMBEDDER = FAST
@@ -79,10 +80,9 @@ def embed_pairs(
     # The texts in a NumPy object array, not a list: the distinct ones are kept through the
     # embedding (minutes at 1M rows, in the background of a review), and every full garbage
     # collection walked a list of them item by item (~80 ms at 1M rows, the GIL held).
-    texts = np.empty(2 * n, dtype=object)
-    texts[:n], texts[n:] = prompts, responses
+    texts = texts_array(prompts, responses)
     codes, first = factorize_rows(texts)
-    uniques = texts[first]
+    uniques = take_texts(texts, first)
     del texts
     have = np.zeros(len(uniques), dtype=bool)
     unique_vectors: np.ndarray | None = None
@@ -98,7 +98,7 @@ def embed_pairs(
         if embedder is None:
             embedder = yield from open_embedder(embedder_name, device)
         fresh = yield from _relabel(
-            embedder.embed(uniques[missing]),
+            embedder.embed(take_texts(uniques, missing)),
             "learning: embedding prompts and responses",
         )
         if unique_vectors is None:
