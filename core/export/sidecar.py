@@ -35,23 +35,42 @@ def decisions_frame(session: ReviewSession) -> pd.DataFrame:
         {
             "row": np.arange(len(dataset)),
             dataset.location_kind: dataset.locations,
-            "fingerprint": [fp.hex() for fp, _ in session.keys],
+            "fingerprint": _strings([fp.hex() for fp, _ in session.keys]),
             "occurrence": [occ for _, occ in session.keys],
             "score": _nullable(session.scores),
             "truncated": session.truncated,
             "unscorable": session.unscorable,
-            "flags": flags,
+            "flags": _strings(flags),
             "duplicate": session.duplicate,
-            "rule_decision": names[session.rule_decision],
-            "decision": names[session.final],
-            "decided_by": np.where(session.manual != 0, "curator", "rule"),
-            "reason": [session.reasons.get(row, "") for row in range(len(dataset))],
+            "rule_decision": _strings(names[session.rule_decision]),
+            "decision": _strings(names[session.final]),
+            "decided_by": _strings(np.where(session.manual != 0, "curator", "rule")),
+            "reason": _strings([session.reasons.get(row, "") for row in range(len(dataset))]),
         }
     )
     # One column per scorer (the manifest's score_columns say which scorer each one is).
     for column in session.columns.values():
         frame[f"score:{column.name}"] = _nullable(column.scores)
     return frame
+
+
+#: Texts converted per pandas call: converting a million in one call held the GIL 90-290 ms
+#: while the export ran on a worker (benchmarks/bench_session.py --watch), a frozen window.
+STRING_PIECE = 1 << 16
+
+
+def _strings(values) -> pd.Series:
+    """A text column of pandas' default string dtype, converted :data:`STRING_PIECE` at a time.
+
+    The pieces stay chunks of one Arrow column: joining them copies no text.
+    """
+    pieces = [
+        pd.Series(values[start : start + STRING_PIECE], dtype="str")
+        for start in range(0, len(values), STRING_PIECE)
+    ]
+    if not pieces:
+        return pd.Series([], dtype="str")
+    return pd.concat(pieces, ignore_index=True)
 
 
 def _nullable(scores: np.ndarray) -> pd.arrays.FloatingArray:

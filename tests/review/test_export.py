@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+from unittest import mock
 
 import orjson
 import pandas as pd
@@ -81,6 +82,29 @@ def test_kept_records_keep_file_order_and_dropped_go_to_their_own_file(
     assert len(sidecar) == len(originals)
     assert sidecar.loc[5, "decision"] == "drop" and sidecar.loc[5, "decided_by"] == "curator"
     assert result.manual_overrides == 2
+
+
+def test_the_sidecar_is_the_same_file_whatever_pieces_its_text_columns_were_made_in(
+    sample_copy, open_session, tmp_path
+):
+    """Text columns are converted in pieces (a million at once froze the window): same file."""
+    import pyarrow.parquet as pq
+
+    import core.export.sidecar
+
+    session = open_session(sample_copy)
+    session.set_rule(Rule(mode="all"))
+    session.decide([5, 1], DROP)
+    whole = tmp_path / "whole.parquet"
+    core.export.sidecar.write_sidecar(whole, session)
+    pieces = tmp_path / "pieces.parquet"
+    with mock.patch.object(core.export.sidecar, "STRING_PIECE", 2):
+        core.export.sidecar.write_sidecar(pieces, session)
+    assert pq.read_schema(pieces).equals(pq.read_schema(whole), check_metadata=True)
+    read = pd.read_parquet(pieces)
+    assert read.equals(pd.read_parquet(whole))
+    assert read.loc[5, "decision"] == "drop" and read.loc[5, "decided_by"] == "curator"
+    assert read["fingerprint"].tolist() == [fp.hex() for fp, _ in session.keys]
 
 
 def test_the_manifest_ties_output_to_source_model_and_rule(sample_copy, open_session, tmp_path):
