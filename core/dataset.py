@@ -66,9 +66,9 @@ class Dataset:
     prompt_only: bool
     #: Each record's bytes as the source wrote them (a :class:`core.originals.Originals`).
     originals: Sequence[bytes]
-    #: The texts, as tuples (a list given is copied into one): see :meth:`__post_init__`.
-    prompts: tuple[str, ...]
-    responses: tuple[str, ...]
+    #: The texts, held as tuples (a list given is copied into one): see :meth:`__post_init__`.
+    prompts: Sequence[str]
+    responses: Sequence[str]
     locations: np.ndarray
     fingerprints: np.ndarray
     turns: np.ndarray

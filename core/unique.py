@@ -74,7 +74,7 @@ def factorize_texts(
 
 
 def factorize_rows(
-    texts: Sequence[str], hash_text: Callable[[str], int] = hash
+    texts: Sequence[str] | np.ndarray, hash_text: Callable[[str], int] = hash
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each text's code (int64, by first appearance) and each code's first row, ascending.
 
@@ -117,7 +117,7 @@ def factorize_rows(
     return codes, first
 
 
-def _codes_with_dict(texts: Sequence[str]) -> np.ndarray:
+def _codes_with_dict(texts: Sequence[str] | np.ndarray) -> np.ndarray:
     index: dict[str, int] = {}
     return np.fromiter(
         (index.setdefault(text, len(index)) for text in texts), dtype=np.int64, count=len(texts)

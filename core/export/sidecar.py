@@ -8,6 +8,7 @@ the source, its fingerprint, score, flags, the rule's decision, the final one an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +60,7 @@ def decisions_frame(session: ReviewSession) -> pd.DataFrame:
 STRING_PIECE = 1 << 16
 
 
-def _strings(values) -> pd.Series:
+def _strings(values: Sequence[str] | np.ndarray) -> pd.Series:
     """A text column of pandas' default string dtype, converted :data:`STRING_PIECE` at a time.
 
     The pieces stay chunks of one Arrow column: joining them copies no text.
