@@ -33,9 +33,13 @@ def texts_array(*parts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def take_texts(texts: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``texts[rows]`` for an object array, in pieces."""
+def take_texts(texts: Sequence[str] | np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``texts[rows]`` as an object array, in pieces (``texts``: an object array or a sequence)."""
     out = np.empty(len(rows), dtype=object)
     for start in range(0, len(rows), PIECE):
-        out[start : start + PIECE] = texts[rows[start : start + PIECE]]
+        some = rows[start : start + PIECE]
+        if isinstance(texts, np.ndarray):
+            out[start : start + len(some)] = texts[some]
+        else:
+            out[start : start + len(some)] = [texts[row] for row in some.tolist()]
     return out

@@ -26,7 +26,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from core.unique import factorize_texts
+import numpy as np
+
+from core.text_arrays import take_texts
+from core.unique import factorize_rows
 
 MIN_SHARE = 0.3
 MIN_CHARS = 40
@@ -93,7 +96,7 @@ def _preview(text: str, width: int = 60) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def _shared_start(texts: Sequence[str], min_count: int) -> tuple[str, int]:
+def _shared_start(texts: Sequence[str] | np.ndarray, min_count: int) -> tuple[str, int]:
     """The longest start (cut at whitespace) that ``min_count`` texts share, and how many do."""
 
     def most_common(length: int) -> tuple[str, int]:
@@ -125,7 +128,10 @@ def _shared_start(texts: Sequence[str], min_count: int) -> tuple[str, int]:
 
 def find_boilerplate(texts: Sequence[str], field_name: str = "") -> Boilerplate:
     """The prefix, suffix and repeated passages of ``texts`` (compared over distinct texts)."""
-    _, distinct = factorize_texts(texts)  # dict.fromkeys: one GIL-holding call (0.7 s at 1M)
+    # Not dict.fromkeys (one GIL-holding call: 0.7 s at 1M), and an object array, not a list:
+    # every full collection while the screen runs would walk a list item by item.
+    _, first = factorize_rows(texts)
+    distinct = take_texts(texts, first)
     if len(distinct) < MIN_ROWS:
         return Boilerplate(rows=len(texts), field=field_name)
     sample = distinct[:: max(1, len(distinct) // SAMPLE)]
@@ -172,14 +178,20 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _shared_passages(distinct: Sequence[str], prefix: str, suffix: str) -> tuple[str, ...]:
+def _shared_passages(
+    distinct: Sequence[str] | np.ndarray, prefix: str, suffix: str
+) -> tuple[str, ...]:
     """Long paragraphs that stand beside different content in :data:`MIN_ROWS` rows or more.
 
     A row's own content is what is left without every paragraph that several rows share; rows
     whose own content is only a few words, or whose longest own paragraph equals another's
     (copies of one record), count once.
     """
-    bodies = [_paragraphs(_trim(text, prefix, suffix)) for text in distinct]
+    bodies = np.fromiter(  # an object array: full collections do not walk it (see above)
+        (_paragraphs(_trim(text, prefix, suffix)) for text in distinct),
+        dtype=object,
+        count=len(distinct),
+    )
     counts = Counter(p for body in bodies for p in {p for p in body if len(p) >= MIN_BLOCK_CHARS})
     candidates = {p for p, n in counts.items() if n >= MIN_ROWS}
     if not candidates:
@@ -217,14 +229,14 @@ def strip_text(text: str, boilerplate: Boilerplate) -> str:
     return body if _words(body) >= FEW_WORDS else text
 
 
-def strip_texts(texts: Sequence[str], boilerplate: Boilerplate) -> list[str]:
-    """:func:`strip_text` over a column (unchanged when there is no boilerplate).
+def strip_texts(texts: Sequence[str], boilerplate: Boilerplate) -> Sequence[str]:
+    """:func:`strip_text` over a column (``texts`` itself when there is no boilerplate).
 
     Where the remains of rows with different full texts coincide and one of them lost most of
     its words, those rows are compared with their full texts (repeated until none coincide).
     """
     if not boilerplate:
-        return list(texts)
+        return texts
     full = list(texts)
     compared = [strip_text(t, boilerplate) for t in full]
     while True:

@@ -12,12 +12,13 @@ from functools import cache
 
 import numpy as np
 
-from core.dedup.edges import NEAR, Edges, concatenate, copy_edges, first_rows
+from core.dedup.edges import NEAR, Edges, concatenate, copy_edges
 from core.dedup.minhash import NUM_PERM, band_keys, colliding, lsh_bands, signatures
 from core.dedup.pair_jaccard import DistinctShingles
 from core.dedup.progress import DedupProgress
 from core.dedup.shingles import ShingleSets, shingle_sets
-from core.unique import factorize_texts, unique_sorted
+from core.text_arrays import take_texts
+from core.unique import factorize_rows, unique_sorted
 
 SHINGLE_WORDS = 5
 #: Buckets up to this size are verified pair by pair; in a larger one (a template shared by
@@ -39,10 +40,11 @@ def near_edges(
     """Pairs of ``texts`` (already normalised) with Jaccard similarity of at least ``floor``."""
     total = len(texts)
     yield DedupProgress(_STAGE_SHINGLES, 0, total)
-    codes, uniques = factorize_texts(texts)
-    representatives = first_rows(codes, len(uniques))
+    # The distinct texts in an object array, not a list: full collections do not walk it.
+    codes, first = factorize_rows(texts)
+    representatives = first  # each distinct text's first row
     identical = copy_edges(NEAR, codes)
-    shingles = shingle_sets(list(uniques), shingle_words)
+    shingles = shingle_sets(take_texts(texts, first), shingle_words)
     yield DedupProgress(_STAGE_SIGNATURES, 0, total)
     bands, rows = lsh_bands(floor, num_perm)
     has_words = np.flatnonzero(shingles.sizes() > 0)

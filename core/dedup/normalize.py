@@ -38,8 +38,13 @@ def normalise(text: str) -> str:
     return " ".join(_PUNCT_RUN.sub(r"\1", text).split())
 
 
-def field_texts(dataset: Dataset, field: str, rows: Sequence[int] | None = None) -> list[str]:
-    """The raw text ``rows`` (default: every row) contribute for ``field`` (see :data:`FIELDS`)."""
+def field_texts(dataset: Dataset, field: str, rows: Sequence[int] | None = None) -> Sequence[str]:
+    """The raw text ``rows`` (default: every row) contribute for ``field`` (see :data:`FIELDS`).
+
+    Every row's prompts or responses are the dataset's own tuple, not a copy; pairs are a new
+    tuple. A list of a million texts would be walked item by item by every full garbage
+    collection (the GIL held) while the detectors run; the collector stops tracking a tuple.
+    """
     if field not in FIELDS:
         raise ValueError(f"unknown field {field!r}: choose one of {', '.join(FIELDS)}")
     prompts, responses = dataset.prompts, dataset.responses
@@ -47,10 +52,10 @@ def field_texts(dataset: Dataset, field: str, rows: Sequence[int] | None = None)
         prompts = [prompts[i] for i in rows]
         responses = [responses[i] for i in rows]
     if field == "prompt":
-        return list(prompts)
+        return tuple(prompts)
     if field == "response":
-        return list(responses)
-    return [p + PAIR_SEPARATOR + r for p, r in zip(prompts, responses, strict=True)]
+        return tuple(responses)
+    return tuple(p + PAIR_SEPARATOR + r for p, r in zip(prompts, responses, strict=True))
 
 
 def normalised_texts(texts: Sequence[str]) -> list[str]:

@@ -8,7 +8,7 @@ The app drives it on a worker thread and the command line in a loop; both get
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 import numpy as np
 
@@ -97,7 +97,7 @@ def check_fields(dataset: Dataset, settings: DedupConfig) -> None:
 
 def _compared_texts(
     dataset: Dataset, settings: DedupConfig, kind: int, report: dict
-) -> Generator[DedupProgress, None, list[str]]:
+) -> Generator[DedupProgress, None, Sequence[str]]:
     """The field ``kind`` compares; its shared boilerplate is noted, and removed if asked."""
     field = settings.field(kind)
     texts = field_texts(dataset, field)
@@ -112,7 +112,7 @@ def _compared_texts(
 
 
 def _semantic(
-    texts: list[str], settings: DedupConfig, files: ModelFiles | None, report: dict
+    texts: Sequence[str], settings: DedupConfig, files: ModelFiles | None, report: dict
 ) -> Generator[DedupProgress, None, tuple[Edges, np.ndarray, np.ndarray]]:
     """Embed each distinct text once, then compare; keep every row's vector (Find similar)."""
     from core.dedup.embedder import open_embedder

@@ -49,7 +49,7 @@ def splitmix64(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
-def shingle_sets(texts: Sequence[str], size: int = 5) -> ShingleSets:
+def shingle_sets(texts: Sequence[str] | np.ndarray, size: int = 5) -> ShingleSets:
     """Hash the ``size``-word shingles of every text (compared after :func:`words.fold`).
 
     A text with fewer than ``size`` words (but at least one) is one shingle of all its words,

@@ -43,7 +43,7 @@ def _encoded(text: str) -> bytes:
     return text.encode() if text.isascii() else fold(text).encode()
 
 
-def word_hashes(texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def word_hashes(texts: Sequence[str] | np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """For consecutive blocks of ``texts``: the hash of every word, and the word count per text.
 
     Blocks follow the order of ``texts``; concatenated, they give each text's words in order.

@@ -46,10 +46,10 @@ def find_overlap(
         files = sentence_files(settings.embedder)
     n = len(dataset)
     levels = {level: LevelMatches.none(n) for level in settings.levels()}
-    texts: dict[tuple[str, bool], list[str]] = {}
+    texts: dict[tuple[str, bool], Sequence[str]] = {}
     own_vectors = None
 
-    def own_texts(field: str, normalised: bool) -> list[str]:
+    def own_texts(field: str, normalised: bool) -> Sequence[str]:
         if (field, normalised) not in texts:
             raw = field_texts(dataset, field)
             texts[field, normalised] = normalised_texts(raw) if normalised else raw

@@ -22,12 +22,13 @@ def test_parts_end_to_end_in_order(parts, piece):
     assert array.tolist() == [text for part in parts for text in part]
 
 
-@given(TEXTS, st.data(), st.integers(1, 8))
-def test_taken_rows_are_those_rows(texts, data, piece):
+@given(TEXTS, st.data(), st.integers(1, 8), st.booleans())
+def test_taken_rows_are_those_rows(texts, data, piece, from_array):
     rows = np.array(
         data.draw(st.lists(st.integers(0, max(len(texts) - 1, 0)), max_size=40 if texts else 0)),
         dtype=np.int64,
     )
     with mock.patch.object(core.text_arrays, "PIECE", piece):
-        taken = take_texts(texts_array(texts), rows)
+        taken = take_texts(texts_array(texts) if from_array else tuple(texts), rows)
+    assert taken.dtype == object
     assert taken.tolist() == [texts[row] for row in rows.tolist()]
