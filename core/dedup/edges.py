@@ -74,6 +74,8 @@ def first_rows(codes: np.ndarray, groups: int) -> np.ndarray:
 
 def copy_edges(kind: int, groups: np.ndarray) -> Edges:
     """Similarity-1 edges joining every row to the first row with the same group code."""
+    if len(groups) == 0:
+        return Edges.empty(kind)
     order = np.argsort(groups, kind="stable")
     sorted_groups = groups[order]
     new_group = np.concatenate(([True], sorted_groups[1:] != sorted_groups[:-1]))

@@ -165,3 +165,14 @@ def test_curate_says_in_words_how_many_copies_it_found(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "Duplicates: 2 copies of a kept row, in 1 cluster\n" in printed
     assert "Dropped:    2" in printed
+
+
+@pytest.mark.parametrize("content", ["[]", "prompt,response\n"])
+def test_a_file_with_no_records_has_no_duplicates_and_no_traceback(tmp_path, capsys, content):
+    """An empty JSON array or a header-only CSV: zero records, zero clusters (it crashed)."""
+    source = tmp_path / ("empty.json" if content == "[]" else "empty.csv")
+    source.write_text(content)
+    out = tmp_path / "dups.csv"
+    summary = _run(capsys, "dedup", source, "--exact", "--near", "-o", out, "--json")
+    assert (summary["records"], summary["clusters"], summary["duplicates"]) == (0, 0, 0)
+    assert pd.read_csv(out).empty
