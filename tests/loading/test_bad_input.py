@@ -180,3 +180,21 @@ def test_every_line_is_a_record_or_a_bad_line(tmp_path_factory, records):
     assert accounted == set(range(1, len(records) + 1))
     for row, line in enumerate(dataset.locations.tolist()):
         assert dataset.record(row) == records[line - 1]  # the original, untouched
+
+
+def test_a_byte_order_mark_mid_file_is_named_not_called_invalid_utf8(write):
+    """Files joined together leave a BOM before a record: valid UTF-8, invalid JSON there."""
+    bom = "\ufeff".encode()
+    dataset = load(
+        write(
+            "a.jsonl",
+            b'{"prompt": "q1", "response": "a1"}\n'
+            + bom
+            + b'{"prompt": "q2", "response": "a2"}\n'
+            + b'{"prompt": "q3'
+            + bom
+            + b'", "response": "a3"}\n',  # inside a string: text
+        )
+    )
+    assert list(dataset.prompts) == ["q1", "q3\ufeff"]
+    assert "byte order mark (U+FEFF) at byte 1 of the line" in reasons(dataset)[2]
