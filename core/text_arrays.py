@@ -43,3 +43,13 @@ def take_texts(texts: Sequence[str] | np.ndarray, rows: np.ndarray) -> np.ndarra
         else:
             out[start : start + len(some)] = [texts[row] for row in some.tolist()]
     return out
+
+
+def release(array: np.ndarray) -> None:
+    """Let go of an object array's items :data:`PIECE` at a time (they become ``None``).
+
+    Freeing a million fresh objects happens in one call when the array goes (a million
+    paragraph tuples: ~140 ms holding the GIL); emptied in pieces first, the array goes at once.
+    """
+    for start in range(0, len(array), PIECE):
+        array[start : start + PIECE] = None

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from core.text_arrays import take_texts
+from core.text_arrays import release, take_texts
 from core.unique import factorize_rows
 
 MIN_SHARE = 0.3
@@ -205,6 +205,7 @@ def _shared_passages(
         key = " ".join(max(own, key=len).casefold().split())
         for passage in shared:
             owners.setdefault(passage, set()).add(key)
+    release(bodies)
     return tuple(sorted(p for p, keys in owners.items() if len(keys) >= MIN_ROWS))
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import core.text_arrays
-from core.text_arrays import take_texts, texts_array
+from core.text_arrays import release, take_texts, texts_array
 
 TEXTS = st.lists(st.sampled_from(["", "a", "ab", "é", "😀", "x" * 40]) | st.text(), max_size=30)
 
@@ -32,3 +32,11 @@ def test_taken_rows_are_those_rows(texts, data, piece, from_array):
         taken = take_texts(texts_array(texts) if from_array else tuple(texts), rows)
     assert taken.dtype == object
     assert taken.tolist() == [texts[row] for row in rows.tolist()]
+
+
+@given(TEXTS, st.integers(1, 8))
+def test_a_released_array_holds_nothing(texts, piece):
+    array = texts_array(texts)
+    with mock.patch.object(core.text_arrays, "PIECE", piece):
+        release(array)
+    assert len(array) == len(texts) and all(item is None for item in array)
