@@ -1,8 +1,8 @@
 """Who froze the window: a sampler that names the thread and the code behind each late heartbeat.
 
 A heartbeat percentile says *that* the GUI thread froze; this says *who*. A daemon thread samples
-every thread's Python stack (``sys._current_frames``, each stack read in one C call holding the
-GIL: see :func:`_chain`) and each thread's CPU clock
+every thread's Python stack (``faulthandler.dump_traceback`` in one call holding the GIL: see
+:func:`_all_stacks`) and each thread's CPU clock
 (``time.pthread_getcpuclockid``, nanosecond resolution) every few milliseconds, into a ring.
 When the heartbeat reports a tick later than the threshold, ``report`` writes, for that window:
 
@@ -20,9 +20,10 @@ take step tables from a run without it.
 from __future__ import annotations
 
 import collections
-import contextlib
+import faulthandler
 import itertools
-import sys
+import re
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,36 +31,45 @@ from pathlib import Path
 ROOT = str(Path(__file__).resolve().parent.parent)
 
 
-def _chain(frame, limit: int = 200) -> collections.deque:
-    """``frame`` and its callers, read in one C call: no other thread runs meanwhile.
+_THREAD = re.compile(rb"^(?:Current thread|Thread) (0x[0-9a-f]+)", re.M)
+_FRAME = re.compile(rb'^  File "(.*)", line (\d+) in (.*)$', re.M)
 
-    A Python loop over ``f_back`` lets other threads in between steps, and a thread that
-    returns from a frame while another walks its callers is the race behind thread samplers'
-    crashes on CPython 3.11 (sentry-sdk's profiler; CPython gh-99110 and its follow-ups). Here
-    ``getattr(f, "f_back")`` is applied by ``itertools.accumulate`` inside ``deque.extend``,
-    so the walk never reaches the interpreter loop where the GIL could change hands.
+
+def _all_stacks(dump) -> dict[int, tuple[str, ...]]:
+    """Every thread's stack, innermost first, read by ``faulthandler`` in one C call.
+
+    Not ``sys._current_frames``: walking another thread's frame objects (``f_back``,
+    ``f_code``) crashed this sampler on CPython 3.11, as it crashes other thread samplers
+    (sentry-sdk's profiler; CPython gh-99110 and its follow-ups): two segfaults and one frame
+    read as a dict in four 1M runs on Dec 2. ``faulthandler`` walks the interpreter's own frame
+    records while holding the GIL, so no thread moves meanwhile and no frame object is made.
     """
-    chain: collections.deque = collections.deque()
-    with contextlib.suppress(AttributeError):  # walked past the outermost frame: None.f_back
-        chain.extend(
-            itertools.accumulate(itertools.repeat("f_back", limit), getattr, initial=frame)
+    dump.seek(0)
+    dump.truncate()
+    faulthandler.dump_traceback(dump, all_threads=True)
+    dump.seek(0)
+    text = dump.read()
+    stacks: dict[int, tuple[str, ...]] = {}
+    heads = list(_THREAD.finditer(text))
+    for head, after in itertools.zip_longest(heads, heads[1:]):
+        body = text[head.end() : after.start() if after else len(text)]
+        stacks[int(head.group(1), 16)] = tuple(
+            f"{name.decode(errors='replace')}:{line.decode()} {func.decode(errors='replace')}"
+            for name, line, func in _FRAME.findall(body)
         )
-    return chain
+    return stacks
 
 
-def _stack(frame, depth: int = 6) -> tuple[str, ...]:
+def _stack(frames: tuple[str, ...], depth: int = 6) -> tuple[str, ...]:
     """The innermost frame and the innermost project frames, as 'file:line function'."""
     out: list[str] = []
-    first = True
-    for caller in _chain(frame):
-        if caller is None or len(out) >= depth:
+    for index, frame in enumerate(frames):
+        if len(out) >= depth:
             break
-        code = caller.f_code
-        name = code.co_filename
-        if first or name.startswith(ROOT):
+        if index == 0 or frame.startswith(ROOT):
+            name = frame.split(":", 1)[0]
             short = name[len(ROOT) + 1 :] if name.startswith(ROOT) else name.rsplit("/", 2)[-1]
-            out.append(f"{short}:{caller.f_lineno} {code.co_name}")
-            first = False
+            out.append(short + frame[len(name) :])
     return tuple(out)
 
 
@@ -73,7 +83,7 @@ def _cpu_ns(ident: int) -> int | None:
 class FreezeWatch:
     """Samples every thread's stack and CPU clock into a ring; reports late windows to a file."""
 
-    def __init__(self, out, interval_s: float = 0.004, keep_s: float = 20.0) -> None:
+    def __init__(self, out, interval_s: float = 0.01, keep_s: float = 20.0) -> None:
         self.out = out
         self.interval = interval_s
         self.ring: collections.deque = collections.deque(maxlen=int(keep_s / interval_s))
@@ -89,17 +99,17 @@ class FreezeWatch:
 
     def _run(self) -> None:
         me = threading.get_ident()
-        while not self._stop.is_set():
-            now = time.perf_counter()
-            frames = sys._current_frames()
-            sample = {
-                ident: (_cpu_ns(ident), _stack(frame))
-                for ident, frame in frames.items()
-                if ident != me
-            }
-            del frames
-            self.ring.append((now, sample))
-            time.sleep(self.interval)
+        with tempfile.TemporaryFile() as dump:  # faulthandler writes to a file descriptor
+            while not self._stop.is_set():
+                now = time.perf_counter()
+                stacks = _all_stacks(dump)
+                sample = {
+                    ident: (_cpu_ns(ident), _stack(frames))
+                    for ident, frames in stacks.items()
+                    if ident != me
+                }
+                self.ring.append((now, sample))
+                time.sleep(self.interval)
 
     def stop(self) -> None:
         self._stop.set()
