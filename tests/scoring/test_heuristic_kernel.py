@@ -96,8 +96,8 @@ def test_they_agree_on_real_text(shared_data, sample):
     import orjson
 
     records = orjson.loads((shared_data / "gsm_8k_train.json").read_bytes())[:1500]
-    prompts = [r["instruction"] for r in records] + sample.prompts
-    responses = [r["output"] for r in records] + sample.responses
+    prompts = [r["instruction"] for r in records] + list(sample.prompts)
+    responses = [r["output"] for r in records] + list(sample.responses)
     assert_same(prompts, responses)
 
 
