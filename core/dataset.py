@@ -85,7 +85,7 @@ class Dataset:
     def __post_init__(self) -> None:
         # Tuples, not lists. The garbage collector stops tracking a tuple of strings at its
         # first collection, while every full collection walks a list item by item holding the
-        # GIL: ~35 ms per million texts here, a frozen window whenever any thread set one off
+        # GIL: ~30 ms per million texts here, a frozen window whenever any thread set one off
         # (benchmarks/bench_session.py counts them). Immutable suits them too: rows are
         # addressed by position for the whole session.
         self.prompts = tuple(self.prompts)

@@ -2,13 +2,13 @@
 
 A worker that keeps a million texts for long (the learned scorer embeds them for minutes in the
 background of a review) should not keep them in a list: every full garbage collection walks a
-list item by item while holding the GIL (~50 ms per million texts here), and any thread's
+list item by item while holding the GIL (~30 ms per million texts here), and any thread's
 allocations can set one off. The collector never walks a NumPy object array.
 
-Building or indexing one such array in a single call holds the GIL throughout (filling 2M
-slots from sequences of texts: ~90 ms), so both are done :data:`PIECE` items per call; an
-object array's copies never let go of the GIL, so the pieces do not starve a waiting thread
-(see ``core/unique.py``).
+Building, indexing or emptying one such array in a single call holds the GIL throughout
+(filling 2M slots from the texts: up to 95 ms; freeing a million fresh tuples: ~60 ms), so
+each is done :data:`PIECE` items per call: a 2 ms ticker thread beside them then waits at most
+~20 ms (``benchmarks/bench_factorize.py``).
 """
 
 from __future__ import annotations
@@ -38,18 +38,17 @@ def take_texts(texts: Sequence[str] | np.ndarray, rows: np.ndarray) -> np.ndarra
     out = np.empty(len(rows), dtype=object)
     for start in range(0, len(rows), PIECE):
         some = rows[start : start + PIECE]
-        if isinstance(texts, np.ndarray):
-            out[start : start + len(some)] = texts[some]
-        else:
-            out[start : start + len(some)] = [texts[row] for row in some.tolist()]
+        out[start : start + len(some)] = (
+            texts[some] if isinstance(texts, np.ndarray) else [texts[i] for i in some.tolist()]
+        )
     return out
 
 
 def release(array: np.ndarray) -> None:
     """Let go of an object array's items :data:`PIECE` at a time (they become ``None``).
 
-    Freeing a million fresh objects happens in one call when the array goes (a million
-    paragraph tuples: ~140 ms holding the GIL); emptied in pieces first, the array goes at once.
+    Otherwise they are freed in one call when the array goes (a million paragraph tuples:
+    ~60 ms holding the GIL; in pieces a 2 ms ticker thread waits at most 5-7 ms).
     """
     for start in range(0, len(array), PIECE):
         array[start : start + PIECE] = None

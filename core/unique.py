@@ -23,8 +23,9 @@ A loop of short steps must not let go of the GIL in each step. CPython's waiting
 the running one to hand the GIL over only after a whole switch interval in which nobody took
 it; a loop that releases and retakes it every step (NumPy copies over 500 items release it)
 restarts that wait each time, and the waiter (the GUI thread) gets in only when it happens to
-win the race: 30-110 ms late beside a loop of 0.1 ms steps, against under 1 ms beside the same
-loop without the releases (``benchmarks/bench_factorize.py``).
+win the race: a 2 ms ticker thread was 337-471 ms late beside such a loop of 0.1 ms steps
+(hashing 2M texts), 1-2 ms beside the same loop without the releases
+(``benchmarks/bench_factorize.py``).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def factorize_rows(
 
     For a caller that keeps the distinct texts for long: ``texts[first]`` of a NumPy object
     array is an array the garbage collector never walks, where a list of a million texts is
-    walked item by item by every full collection (~50 ms per million, the GIL held).
+    walked item by item by every full collection (~30 ms per million, the GIL held).
     """
     n = len(texts)
     if n == 0:
@@ -88,7 +89,7 @@ def factorize_rows(
     # Each piece is its own array, joined once at the end. Written into one array instead, each
     # piece's copy (over 500 items) let go of the GIL for a moment and took it straight back,
     # and a thread waiting for the GIL only asks for it when nobody took it for a whole switch
-    # interval: the GUI thread starved for 30-110 ms at a time (benchmarks/bench_factorize.py).
+    # interval: the GUI thread starved for up to 470 ms (benchmarks/bench_factorize.py).
     pieces = []
     for start in range(0, n, HASH_PIECE):
         piece = texts[start : start + HASH_PIECE]

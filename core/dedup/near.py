@@ -41,10 +41,9 @@ def near_edges(
     total = len(texts)
     yield DedupProgress(_STAGE_SHINGLES, 0, total)
     # The distinct texts in an object array, not a list: full collections do not walk it.
-    codes, first = factorize_rows(texts)
-    representatives = first  # each distinct text's first row
+    codes, representatives = factorize_rows(texts)  # each distinct text's first row
     identical = copy_edges(NEAR, codes)
-    shingles = shingle_sets(take_texts(texts, first), shingle_words)
+    shingles = shingle_sets(take_texts(texts, representatives), shingle_words)
     yield DedupProgress(_STAGE_SIGNATURES, 0, total)
     bands, rows = lsh_bands(floor, num_perm)
     has_words = np.flatnonzero(shingles.sizes() > 0)
