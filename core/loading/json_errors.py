@@ -5,7 +5,6 @@ from __future__ import annotations
 import orjson
 
 _NON_FINITE = (b"NaN", b"Infinity", b"-Infinity", b"+Infinity")
-_BOM = "\ufeff".encode()
 
 
 def utf8_error_offset(data: bytes) -> int | None:
@@ -27,12 +26,10 @@ def json_error_reason(exc: orjson.JSONDecodeError, text: bytes) -> str:
         if offset is not None:
             line_start = text.rfind(b"\n", 0, offset) + 1
             return f"invalid UTF-8 (byte {offset - line_start + 1} of the line)"
-        bom = text.find(_BOM)
-        if bom >= 0:  # valid UTF-8, but JSON allows no U+FEFF outside strings
-            line_start = text.rfind(b"\n", 0, bom) + 1
+        if "byte order mark" in message:  # valid UTF-8: orjson refuses a BOM before a value
             return (
-                f"a byte order mark (U+FEFF) at byte {bom - line_start + 1} of the line, outside "
-                "any string: JSON does not allow one there (files joined together?)"
+                f"a byte order mark (U+FEFF) at byte {pos + 1} of the line: JSON allows one only "
+                "at the start of a file (files joined together?)"
             )
         return "invalid UTF-8"
     if "surrogate" in message:
