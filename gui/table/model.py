@@ -286,6 +286,10 @@ class RecordsTableModel(QAbstractTableModel):
         elif kind == "flags" and HEURISTIC_KEY in self._score_keys:
             keys = (*keys, f"score:{HEURISTIC_KEY}")
         self._columns_changed(keys)
+        self._resort_if_sorted_by(keys)
+
+    def _resort_if_sorted_by(self, keys: tuple[str, ...]) -> None:
+        """Re-sort soon when the column the table is sorted by is among ``keys`` (new values)."""
         sorted_key = self.column_at(self._sort_column).key if self._sort_column >= 0 else None
         if sorted_key in keys and not self._resort_timer.isActive():
             self._resort_timer.start()
@@ -379,7 +383,8 @@ class RecordsTableModel(QAbstractTableModel):
             self._numbers["cluster"] = np.where(clustered, table.cluster, n + np.arange(n))
             self._numbers["cluster_size"] = table.size
             self._numbers["similarity"] = table.similarity
-        self._columns_changed(("dup_role", "cluster", "cluster_size", "similarity"))
+        self._columns_changed(_DUPLICATE_KEYS)
+        self._resort_if_sorted_by(_DUPLICATE_KEYS)
 
     def set_overlap(self, strongest: np.ndarray | None, labels: dict[int, str]) -> None:
         """Show each row's strongest overlap level and its cell text; None clears them.
@@ -400,6 +405,7 @@ class RecordsTableModel(QAbstractTableModel):
             ).astype(np.int8)
             self._overlap_labels = dict(labels)
         self._columns_changed(("overlap", "flags"))
+        self._resort_if_sorted_by(("overlap", "flags"))
 
     def _clear_duplicate_columns(self, n: int) -> None:
         # Unique rows sort after every cluster (their key is past the last row).

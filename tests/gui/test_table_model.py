@@ -210,3 +210,23 @@ def test_a_painted_cell_shows_what_data_says_for_every_role(write, tmp_path, qap
         delegate.initStyleOption(option, drop)
         assert option.text == "drop"
         assert option.palette.brush(QPalette.ColorRole.Text).color() == DECISION_COLOURS[DROP]
+
+
+def test_a_table_sorted_by_cluster_regroups_when_duplicates_are_found(write, qtbot):
+    """Sorted by Cluster before a duplicate search, the copies come together once it lands."""
+    from core.dedup.config import DedupConfig
+    from core.dedup.outcome import build_table
+    from core.dedup.run import find_duplicates
+    from core.generators import run_to_end
+
+    texts = ["alpha", "beta", "alpha", "gamma", "beta", "alpha"]
+    lines = [b'{"prompt":"p%d","response":"%s"}' % (i, t.encode()) for i, t in enumerate(texts)]
+    dataset = load(write("a.jsonl", b"\n".join(lines)))
+    model = RecordsTableModel()
+    model.set_dataset(dataset)
+    model.sort(COLUMN_INDEX["cluster"], Qt.SortOrder.AscendingOrder)
+    assert [model.source_row(r) for r in range(6)] == [0, 1, 2, 3, 4, 5]  # all unique so far
+    settings = DedupConfig(exact=True, near=None, exact_on="response")
+    model.set_duplicates(build_table(dataset, run_to_end(find_duplicates(dataset, settings))))
+    qtbot.waitUntil(lambda: not model._resort_timer.isActive(), timeout=5_000)
+    assert [model.source_row(r) for r in range(6)] == [0, 2, 5, 1, 4, 3]
